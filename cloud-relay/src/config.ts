@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { RelayConfigError } from "./errors.js";
+
+const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+
+export const relayConfigSchema = z.object({
+  /** Holds the relay database. */
+  dataDir: z.string().min(1),
+  listen: z
+    .object({ host: z.string().default("0.0.0.0"), port: z.number().int().min(0).max(65_535).default(50_051) })
+    .prefault({}),
+  tls: z.object({ caCertFile: z.string(), certFile: z.string(), keyFile: z.string() }),
+  chain: z.object({
+    rpcUrl: z.url(),
+    anchorContract: address,
+    /** Key of the account allowed to anchor (the contract's anchorer). */
+    anchorerPrivateKey: hexKey,
+    confirmations: z.number().int().min(1).default(1),
+  }),
+  anchoring: z
+    .object({
+      /** Every interval, all batches stored since the last anchor fold into one root and one transaction. */
+      intervalMs: z.number().int().min(100).default(5_000),
+      maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
+    })
+    .prefault({}),
+  upload: z
+    .object({
+      maxInFlight: z.number().int().min(1).max(1024).default(8),
+      maxReadingsPerBatch: z.number().int().min(1).default(65_536),
+    })
+    .prefault({}),
+});
+
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+
+/** Parses the configuration once at start-up; the error names every field that is wrong. */
+export function parseRelayConfig(input: unknown): RelayConfig {
+  const result = relayConfigSchema.safeParse(input);
+  if (!result.success) throw new RelayConfigError(`invalid relay configuration:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}

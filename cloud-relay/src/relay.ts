@@ -1,0 +1,75 @@
+import { join } from "node:path";
+import { loadPoseidon } from "@intelledger/circuits";
+import { JsonRpcProvider, Wallet } from "ethers";
+import type { Logger } from "pino";
+import { AnchorService } from "./anchoring/anchor-service.js";
+import type { RelayConfig } from "./config.js";
+import { createGatewayRelayService, type UploadCounters } from "./grpc/gateway-relay-service.js";
+import { startRelayServer } from "./grpc/relay-server.js";
+import { AnchorLedger } from "./store/anchor-ledger.js";
+import { BatchLedger } from "./store/batch-ledger.js";
+import { openRelayDatabase } from "./store/relay-database.js";
+import { BatchVerifier } from "./verification/batch-verifier.js";
+
+export interface RelaySnapshot {
+  uploads: UploadCounters;
+  stored: { gateways: number; batches: number; readings: number };
+  anchored: { confirmed: number; readingsAnchored: number };
+}
+
+export interface Relay {
+  readonly port: number;
+  readonly batches: BatchLedger;
+  readonly anchors: AnchorLedger;
+  snapshot(): RelaySnapshot;
+  stop(): Promise<void>;
+}
+
+/** Starts the relay: its database, the mutual-TLS gRPC endpoint for gateways, and anchoring. */
+export async function startRelay(config: RelayConfig, logger: Logger): Promise<Relay> {
+  const db = openRelayDatabase(join(config.dataDir, "relay.sqlite"));
+  const hasher = await loadPoseidon();
+  const batches = new BatchLedger(db);
+  const anchors = new AnchorLedger(db);
+  const counters: UploadCounters = { batchesStored: 0, readingsStored: 0, duplicatesAcked: 0, rejected: 0 };
+
+  const provider = new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true });
+  const anchoring = new AnchorService({
+    anchors,
+    hasher,
+    signer: new Wallet(config.chain.anchorerPrivateKey, provider),
+    contractAddress: config.chain.anchorContract,
+    confirmations: config.chain.confirmations,
+    intervalMs: config.anchoring.intervalMs,
+    maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
+    logger: logger.child({ component: "anchoring" }),
+  });
+
+  const server = await startRelayServer({
+    ...config.listen,
+    tls: config.tls,
+    service: createGatewayRelayService({
+      ledger: batches,
+      verifier: new BatchVerifier(hasher, { maxReadingsPerBatch: config.upload.maxReadingsPerBatch }),
+      logger: logger.child({ component: "grpc" }),
+      maxInFlight: config.upload.maxInFlight,
+      counters,
+    }),
+  });
+  anchoring.start();
+  logger.info({ port: server.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract }, "relay started");
+
+  return {
+    port: server.port,
+    batches,
+    anchors,
+    snapshot: () => ({ uploads: { ...counters }, stored: batches.totals(), anchored: anchors.totals() }),
+    async stop() {
+      await server.stop();
+      await anchoring.stop();
+      provider.destroy();
+      db.close();
+      logger.info("relay stopped");
+    },
+  };
+}

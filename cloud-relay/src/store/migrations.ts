@@ -1,0 +1,50 @@
+/**
+ * Schema versions of the relay database, applied in order and recorded in
+ * PRAGMA user_version. Released migrations are never edited; a change is a new entry.
+ */
+export const RELAY_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE gateways (
+    gateway_id TEXT PRIMARY KEY,
+    registered_at_ms INTEGER NOT NULL,
+    last_seen_at_ms INTEGER NOT NULL,
+    backlog_batches INTEGER NOT NULL DEFAULT 0,
+    backlog_readings INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  -- One row per anchoring transaction: the root folds the readings roots of its batches.
+  CREATE TABLE anchors (
+    id INTEGER PRIMARY KEY,
+    root BLOB NOT NULL UNIQUE,
+    batch_count INTEGER NOT NULL,
+    reading_count INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'submitted', 'confirmed')),
+    tx_hash TEXT,
+    block_number INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    confirmed_at_ms INTEGER
+  ) STRICT;
+
+  -- A gateway's batches chain by hash; payload is the encoded Batch exactly as received.
+  CREATE TABLE batches (
+    gateway_id TEXT NOT NULL REFERENCES gateways (gateway_id),
+    sequence INTEGER NOT NULL,
+    batch_hash BLOB NOT NULL UNIQUE,
+    previous_batch_hash BLOB NOT NULL,
+    readings_root BLOB NOT NULL,
+    first_gateway_seq INTEGER NOT NULL,
+    last_gateway_seq INTEGER NOT NULL,
+    reading_count INTEGER NOT NULL,
+    sealed_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    payload BLOB NOT NULL,
+    anchor_id INTEGER REFERENCES anchors (id),
+    -- Leaf index of this batch's root in its anchor's tree.
+    anchor_position INTEGER,
+    PRIMARY KEY (gateway_id, sequence)
+  ) STRICT;
+  CREATE INDEX batches_unanchored ON batches (received_at_ms) WHERE anchor_id IS NULL;
+  CREATE INDEX batches_by_anchor ON batches (anchor_id, anchor_position);
+  `,
+];

@@ -1,0 +1,70 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevChain, type DevChain } from "./dev-chain.js";
+import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
+import { contractsPackageRoot } from "./hardhat-cli.js";
+
+const run = promisify(execFile);
+
+/** Runs the deploy CLI as a user would and returns its exit code and output. */
+async function deployCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/deploy-cli.ts", ...args], {
+      cwd: contractsPackageRoot,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+describe("deploy-cli", () => {
+  let chain: DevChain;
+  let provider: JsonRpcProvider;
+  let deployerKey: string;
+  let anchorer: string;
+
+  beforeAll(async () => {
+    chain = await startDevChain();
+    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true });
+    deployerKey = chain.accounts[3] ?? "";
+    anchorer = new Wallet(chain.accounts[4] ?? "").address;
+  });
+
+  afterAll(async () => {
+    provider?.destroy();
+    await chain?.stop();
+  });
+
+  it("deploys to an RPC URL with the key from DEPLOYER_PRIVATE_KEY and prints JSON", async () => {
+    const result = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer.toLowerCase()], {
+      DEPLOYER_PRIVATE_KEY: deployerKey,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+    const owner = new Wallet(deployerKey).address;
+    expect(printed).toMatchObject({ contract: "DataAnchor", chainId: 31337, owner, anchorer });
+    const contract = new Contract(printed["address"] as string, dataAnchorAbi, provider);
+    expect(await contract.getFunction("owner").staticCall()).toBe(owner);
+    expect(await contract.getFunction("anchorer").staticCall()).toBe(anchorer);
+    expect(result.stdout).not.toContain(deployerKey.slice(2));
+  });
+
+  it("explains what is missing, exits with 2, and never echoes the key", async () => {
+    const noKey = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer], { DEPLOYER_PRIVATE_KEY: "" });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain("DEPLOYER_PRIVATE_KEY is not set");
+
+    const badAnchorer = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", "relay"], {
+      DEPLOYER_PRIVATE_KEY: deployerKey,
+    });
+    expect(badAnchorer.code).toBe(2);
+    expect(badAnchorer.stderr).toContain("--anchorer must be an address");
+    expect(badAnchorer.stderr).not.toContain(deployerKey.slice(2));
+  });
+});

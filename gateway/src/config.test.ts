@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "./config.js";
+
+describe("gateway configuration", () => {
+  it("fills every default from just a data folder", () => {
+    const config = parseGatewayConfig({ dataDir: "/var/lib/intelledger" });
+    expect(config.mqtt).toEqual({ host: "0.0.0.0", port: 1883, fallbackToFreePort: true });
+    expect(config.batching.maxReadings).toBe(1024);
+    expect(config.relay).toBeUndefined();
+  });
+
+  it("names the field that is wrong", () => {
+    expect(() => parseGatewayConfig({ dataDir: "/d", mqtt: { port: 70_000 } })).toThrow(/mqtt\.port/);
+    expect(() =>
+      parseGatewayConfig({ dataDir: "/d", relay: { address: "nohostport", caCertFile: "a", certFile: "b", keyFile: "c" } }),
+    ).toThrow(/must be host:port\n {2}→ at relay\.address/);
+    expect(() => parseGatewayConfig({})).toThrow(/dataDir/);
+  });
+});

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { GatewayConfigError } from "./errors.js";
+
+const portSchema = z.number().int().min(0).max(65_535);
+
+const mqttSchema = z.object({
+  host: z.string().default("0.0.0.0"),
+  /** 0 picks a free port. */
+  port: portSchema.default(1883),
+  /**
+   * When the configured port is taken (another broker on the machine), listen on a free
+   * port instead and report it, rather than refusing to start.
+   */
+  fallbackToFreePort: z.boolean().default(true),
+});
+
+const batchingSchema = z.object({
+  maxReadings: z.number().int().min(1).max(65_536).default(1024),
+  maxAgeMs: z.number().int().min(10).default(2_000),
+});
+
+const ingestSchema = z.object({
+  /** Accepted frames wait at most this long to be committed together. */
+  groupCommitDelayMs: z.number().int().min(0).max(1_000).default(2),
+  maxFrameBytes: z.number().int().min(64).max(65_536).default(512),
+});
+
+const relaySchema = z.object({
+  /** host:port of the relay's gRPC endpoint. */
+  address: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port"),
+  /** Name the relay's certificate is checked against, when it differs from the host. */
+  serverName: z.string().optional(),
+  caCertFile: z.string(),
+  certFile: z.string(),
+  keyFile: z.string(),
+  heartbeatIntervalMs: z.number().int().min(100).default(10_000),
+  reconnect: z
+    .object({ initialDelayMs: z.number().int().min(1).default(500), maxDelayMs: z.number().int().min(1).default(30_000) })
+    .prefault({}),
+});
+
+export const gatewayConfigSchema = z.object({
+  /** Holds the database, the gateway's key and its logs. */
+  dataDir: z.string().min(1),
+  mqtt: mqttSchema.prefault({}),
+  ingest: ingestSchema.prefault({}),
+  batching: batchingSchema.prefault({}),
+  /** Without a relay the gateway keeps buffering until one is configured. */
+  relay: relaySchema.optional(),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+/** Parses the configuration once at start-up; the error names every field that is wrong. */
+export function parseGatewayConfig(input: unknown): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input);
+  if (!result.success) throw new GatewayConfigError(`invalid gateway configuration:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}

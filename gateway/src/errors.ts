@@ -1,0 +1,12 @@
+/** Base of every error the gateway raises on purpose: a short message, details to log, and the cause. */
+export class GatewayError extends Error {
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class GatewayConfigError extends GatewayError {}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "./config.js";
+import { startGateway, type Gateway } from "./gateway.js";
+import { SimulatedDevice } from "./simulation/simulated-device.js";
+
+const logger = pino({ level: "silent" });
+let dataDir: string;
+let gateway: Gateway;
+
+async function untilTrue(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gateway-test-"));
+  gateway = await startGateway(
+    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, batching: { maxReadings: 8, maxAgeMs: 200 } }),
+    logger,
+  );
+});
+
+afterEach(async () => {
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function connectedDevice(id: string, register = true): Promise<SimulatedDevice> {
+  const device = new SimulatedDevice(id);
+  if (register) gateway.devices.register(id, device.publicKeyPoint);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  return device;
+}
+
+describe("gateway ingest over MQTT", () => {
+  it("stores every sample of an acknowledged frame and seals them into chained batches", async () => {
+    const device = await connectedDevice("press-01");
+    for (let i = 0; i < 5; i++) await device.publishFrame();
+    // Acknowledged means durable: the rows are there the moment the PUBACK arrives.
+    expect(gateway.readings.count()).toBe(15);
+    const stored = gateway.readings.between(1, 15);
+    expect(stored.map((reading) => reading.gatewaySeq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(new Set(stored.map((reading) => reading.frameCounter))).toEqual(new Set([1, 2, 3, 4, 5]));
+
+    await untilTrue(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15);
+    const first = gateway.batches.get(1);
+    const second = gateway.batches.get(2);
+    expect(first?.firstGatewaySeq).toBe(1);
+    expect(first?.lastGatewaySeq).toBe(8);
+    expect(Buffer.from(second?.previousBatchHash ?? []).equals(Buffer.from(first?.batchHash ?? []))).toBe(true);
+    await device.stop();
+  });
+
+  it("rejects forged, replayed, unknown and mislabelled frames, and keeps serving other devices", async () => {
+    const honest = await connectedDevice("honest-1");
+    const victim = await connectedDevice("victim-1");
+    const stranger = await connectedDevice("stranger-1", false);
+
+    const genuine = victim.nextFrameBytes();
+    await victim.publishFrame(genuine);
+    await victim.publishFrame(genuine); // replay
+    const forged = Uint8Array.from(victim.nextFrameBytes());
+    forged[forged.length - 1] = (forged.at(-1) ?? 0) ^ 0xff; // last signature byte
+    await victim.publishFrame(forged);
+    await stranger.publishFrame();
+    await honest.publishFrame(victim.nextFrameBytes()); // victim's frame on honest's topic
+    await honest.publishFrame();
+
+    const { rejected, framesAccepted } = gateway.snapshot().ingest;
+    expect(rejected).toMatchObject({ replayed: 1, bad_signature: 1, unknown_device: 1, device_mismatch: 1 });
+    expect(framesAccepted).toBe(2);
+    expect(gateway.readings.count()).toBe(6);
+    await Promise.all([honest.stop(), victim.stop(), stranger.stop()]);
+  });
+
+  it("remembers counters across a restart, so an old frame replayed later is refused", async () => {
+    const device = await connectedDevice("restart-1");
+    const old = device.nextFrameBytes();
+    await device.publishFrame(old);
+    await device.stop();
+    await gateway.stop();
+
+    gateway = await startGateway(parseGatewayConfig({ dataDir, mqtt: { port: 0 } }), logger);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.publishFrame(old);
+    expect(gateway.snapshot().ingest.rejected.replayed).toBe(1);
+    await device.publishFrame();
+    expect(gateway.readings.count()).toBe(6);
+    await device.stop();
+  });
+});

@@ -1,0 +1,24 @@
+import type { RejectionReason } from "../devices/frame-acceptor.js";
+
+export type TransportName = "mqtt" | "serial" | "ble";
+
+/** Bytes of one signed frame as a transport received them. */
+export interface IncomingFrame {
+  transport: TransportName;
+  bytes: Uint8Array;
+  receivedAtMs: number;
+  /** The device the transport says sent it (MQTT topic, BLE peripheral), checked against the frame. */
+  claimedDeviceId?: string;
+}
+
+export type IngestOutcome = { accepted: true } | { accepted: false; reason: RejectionReason; detail: string };
+
+/** Resolves only once an accepted frame is durable, so a transport may acknowledge it then. */
+export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
+
+/** One way devices reach the gateway; every transport hands frames to the same handler. */
+export interface FrameTransport {
+  readonly name: TransportName;
+  start(handler: FrameHandler): Promise<void>;
+  stop(): Promise<void>;
+}

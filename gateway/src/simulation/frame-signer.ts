@@ -1,0 +1,27 @@
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { DeviceFrame, SignedFrame } from "@intelledger/proto/device";
+
+/** A device's P-256 key pair, as an ESP32 would hold it. */
+export interface DeviceKeys {
+  privateKey: KeyObject;
+  /** 65-byte uncompressed point, the form the gateway registers. */
+  publicKeyPoint: Uint8Array;
+}
+
+export function generateDeviceKeys(): DeviceKeys {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = publicKey.export({ format: "jwk" });
+  const point = Buffer.concat([
+    Buffer.from([0x04]),
+    Buffer.from(jwk.x ?? "", "base64url"),
+    Buffer.from(jwk.y ?? "", "base64url"),
+  ]);
+  return { privateKey, publicKeyPoint: new Uint8Array(point) };
+}
+
+/** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */
+export function signFrame(frame: DeviceFrame, privateKey: KeyObject): Uint8Array {
+  const encoded = DeviceFrame.encode(frame).finish();
+  const signature = sign("sha256", encoded, { key: privateKey, dsaEncoding: "ieee-p1363" });
+  return SignedFrame.encode({ frame: encoded, signature }).finish();
+}

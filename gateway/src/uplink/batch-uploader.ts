@@ -1,0 +1,215 @@
+import { Metadata, type ClientDuplexStream } from "@grpc/grpc-js";
+import {
+  signRegistration,
+  type GatewayRelayServiceClient,
+  type HeartbeatResponse,
+  type RegisterResponse,
+  type SignedBatch,
+  type UploadRequest,
+  type UploadResponse,
+} from "@intelledger/proto/relay";
+import type { Wallet } from "ethers";
+import type { Logger } from "pino";
+import { GatewayError } from "../errors.js";
+import type { BatchStore, StoredBatch } from "../store/batch-store.js";
+import type { ReadingStore } from "../store/reading-store.js";
+import type { Backoff } from "./backoff.js";
+
+export type UplinkState = "connecting" | "uploading" | "waiting" | "stopped";
+
+export interface UplinkStatus {
+  state: UplinkState;
+  batchesAcked: number;
+  readingsAcked: number;
+  lastError: string | undefined;
+}
+
+const DEFAULT_MAX_IN_FLIGHT = 4;
+const CALL_DEADLINE_MS = 10_000;
+
+function deadline(): Date {
+  return new Date(Date.now() + CALL_DEADLINE_MS);
+}
+
+/**
+ * Uploads sealed batches to the relay in sequence order, resuming wherever the relay's
+ * record ends. A batch counts as delivered only when the relay acks it (after storing
+ * it durably); on any failure the session ends and a new one starts after a backoff.
+ */
+export class BatchUploader {
+  readonly status: UplinkStatus = { state: "connecting", batchesAcked: 0, readingsAcked: 0, lastError: undefined };
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private call: ClientDuplexStream<UploadRequest, UploadResponse> | undefined;
+  private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private running: Promise<void> | undefined;
+  private readonly deps: {
+    client: GatewayRelayServiceClient;
+    identity: Wallet;
+    batches: BatchStore;
+    readings: ReadingStore;
+    backoff: Backoff;
+    heartbeatIntervalMs: number;
+    logger: Logger;
+  };
+
+  constructor(deps: BatchUploader["deps"]) {
+    this.deps = deps;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Tells the uploader a new batch was sealed. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.call?.cancel();
+    if (this.sleeping) {
+      clearTimeout(this.sleeping.timer);
+      this.sleeping.resolve();
+    }
+    await this.running;
+    this.deps.client.close();
+    this.status.state = "stopped";
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.session();
+      } catch (error) {
+        if (this.stopped) break;
+        this.status.lastError = (error as Error).message;
+        this.status.state = "waiting";
+        const delay = this.deps.backoff.nextDelayMs();
+        this.deps.logger.warn({ err: error, retryInMs: delay }, "relay session ended");
+        await new Promise<void>((resolve) => {
+          this.sleeping = { timer: setTimeout(resolve, delay), resolve };
+        });
+        this.sleeping = undefined;
+      }
+    }
+  }
+
+  private async register(): Promise<RegisterResponse> {
+    const { client, identity } = this.deps;
+    const timestampMs = Date.now();
+    const signature = await signRegistration(identity, identity.address, timestampMs);
+    return new Promise((resolve, reject) => {
+      client.register(
+        { gatewayId: identity.address, timestampMs, signature },
+        new Metadata(),
+        { deadline: deadline() },
+        (error, response) => (error ? reject(error) : resolve(response)),
+      );
+    });
+  }
+
+  /** Aligns the local outbox with what the relay already holds; returns where to resume. */
+  private reconcile(registration: RegisterResponse): number {
+    const { batches } = this.deps;
+    const relayLast = registration.nextSequence - 1;
+    if (relayLast > 0) {
+      const local = batches.get(relayLast);
+      if (!local) {
+        throw new GatewayError("the relay holds batches this gateway never sealed; its database does not match this gateway", {
+          relayLastSequence: relayLast,
+          localLastSequence: batches.last()?.sequence ?? 0,
+        });
+      }
+      if (!Buffer.from(local.batchHash).equals(Buffer.from(registration.lastBatchHash))) {
+        throw new GatewayError("the relay's last batch differs from this gateway's; refusing to upload", { sequence: relayLast });
+      }
+      batches.markAckedThrough(relayLast, Date.now());
+    }
+    return registration.nextSequence;
+  }
+
+  private toSignedBatch(stored: StoredBatch): SignedBatch {
+    return {
+      batch: {
+        gatewayId: this.deps.identity.address,
+        sequence: stored.sequence,
+        previousBatchHash: stored.previousBatchHash,
+        readingsRoot: stored.readingsRoot,
+        sealedAtMs: stored.sealedAtMs,
+        readings: this.deps.readings.between(stored.firstGatewaySeq, stored.lastGatewaySeq),
+      },
+      signature: stored.signature,
+    };
+  }
+
+  private startHeartbeats(): NodeJS.Timeout {
+    const { client, identity, batches, heartbeatIntervalMs, logger } = this.deps;
+    return setInterval(() => {
+      const backlog = batches.backlog();
+      client.heartbeat(
+        { gatewayId: identity.address, sentAtMs: Date.now(), backlogBatches: backlog.batches, backlogReadings: backlog.readings },
+        new Metadata(),
+        { deadline: deadline() },
+        (error: Error | null, _response?: HeartbeatResponse) => {
+          if (error) logger.debug({ err: error }, "heartbeat failed");
+        },
+      );
+    }, heartbeatIntervalMs);
+  }
+
+  private async session(): Promise<void> {
+    this.status.state = "connecting";
+    const registration = await this.register();
+    this.deps.backoff.reset();
+    let cursor = this.reconcile(registration);
+    let maxInFlight = registration.flowControl?.maxInFlight || DEFAULT_MAX_IN_FLIGHT;
+    this.status.state = "uploading";
+    this.status.lastError = undefined;
+
+    const call = this.deps.client.upload();
+    this.call = call;
+    const heartbeats = this.startHeartbeats();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let ackedThrough = cursor - 1;
+        const pump = () => {
+          while (cursor - 1 - ackedThrough < maxInFlight) {
+            const [next] = this.deps.batches.from(cursor, 1);
+            if (!next) return;
+            call.write({ message: { $case: "batch", value: this.toSignedBatch(next) } });
+            cursor++;
+          }
+        };
+        this.wake = pump;
+        call.on("data", (response: UploadResponse) => {
+          const message = response.message;
+          if (message?.$case === "ack") {
+            const { sequence } = message.value;
+            if (sequence !== ackedThrough + 1) {
+              reject(new GatewayError("relay acked out of order", { expected: ackedThrough + 1, got: sequence }));
+              call.cancel();
+              return;
+            }
+            const acked = this.deps.batches.get(sequence);
+            this.deps.batches.markAckedThrough(sequence, Date.now());
+            ackedThrough = sequence;
+            this.status.batchesAcked++;
+            this.status.readingsAcked += acked ? acked.lastGatewaySeq - acked.firstGatewaySeq + 1 : 0;
+          } else if (message?.$case === "flowControl") {
+            maxInFlight = Math.max(1, message.value.maxInFlight);
+          }
+          pump();
+        });
+        call.on("error", reject);
+        call.on("end", () => reject(new GatewayError("the relay closed the upload stream")));
+        pump();
+      });
+    } finally {
+      clearInterval(heartbeats);
+      this.wake = undefined;
+      this.call = undefined;
+    }
+  }
+}

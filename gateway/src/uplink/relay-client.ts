@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { credentials, type ChannelOptions } from "@grpc/grpc-js";
+import { GatewayRelayServiceClient } from "@intelledger/proto/relay";
+
+export interface RelayEndpoint {
+  address: string;
+  serverName?: string | undefined;
+  caCertFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** A gRPC client for the relay over mutual TLS: the gateway shows its certificate and checks the relay's. */
+export function createRelayClient(endpoint: RelayEndpoint): GatewayRelayServiceClient {
+  const tls = credentials.createSsl(
+    readFileSync(endpoint.caCertFile),
+    readFileSync(endpoint.keyFile),
+    readFileSync(endpoint.certFile),
+  );
+  const options: ChannelOptions = {
+    "grpc.keepalive_time_ms": 20_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    "grpc.max_send_message_length": 64 * 1024 * 1024,
+  };
+  if (endpoint.serverName) options["grpc.ssl_target_name_override"] = endpoint.serverName;
+  return new GatewayRelayServiceClient(endpoint.address, tls, options);
+}

@@ -1,0 +1,52 @@
+import { Wallet } from "ethers";
+import { describe, expect, it } from "vitest";
+import { batchHash, recoverBatchSigner, signBatch, ZERO_BATCH_HASH } from "./batch-hash.js";
+import type { Batch } from "./gen/intelledger/relay/v1/relay.js";
+
+const wallet = Wallet.createRandom();
+const batch: Batch = {
+  gatewayId: wallet.address,
+  sequence: 1,
+  previousBatchHash: ZERO_BATCH_HASH,
+  readingsRoot: new Uint8Array(32).fill(3),
+  sealedAtMs: 1_763_000_000_000,
+  readings: [
+    {
+      gatewaySeq: 10,
+      deviceId: "d1",
+      frameCounter: 1,
+      channel: 1,
+      channelIndex: 0,
+      sampledAtMs: 1,
+      receivedAtMs: 2,
+      value: 5,
+      scale: 1,
+    },
+  ],
+};
+
+describe("batch signature", () => {
+  it("recovers the gateway that signed the header", async () => {
+    const signature = await signBatch(wallet, batch);
+    expect(signature).toHaveLength(65);
+    expect(recoverBatchSigner(batch, signature)).toBe(wallet.address);
+  });
+
+  it("no longer recovers the gateway once any header field changes", async () => {
+    const signature = await signBatch(wallet, batch);
+    const altered: Batch[] = [
+      { ...batch, sequence: 2 },
+      { ...batch, readingsRoot: new Uint8Array(32).fill(4) },
+      { ...batch, previousBatchHash: new Uint8Array(32).fill(1) },
+      { ...batch, sealedAtMs: batch.sealedAtMs + 1 },
+      { ...batch, readings: [] },
+    ];
+    for (const candidate of altered) expect(recoverBatchSigner(candidate, signature)).not.toBe(wallet.address);
+  });
+
+  it("gives every distinct header a distinct 32-byte hash", () => {
+    const first = batchHash(batch);
+    expect(first).toHaveLength(32);
+    expect(Buffer.from(batchHash({ ...batch, sequence: 2 })).equals(Buffer.from(first))).toBe(false);
+  });
+});

@@ -1,0 +1,14 @@
+import { getBytes, hexlify, verifyMessage, type Signer } from "ethers";
+
+/** The text a gateway signs (EIP-191) to show the relay it holds its address's key. */
+export function registrationMessage(gatewayId: string, timestampMs: number): string {
+  return `IntelLedger Edge registration ${gatewayId} ${timestampMs}`;
+}
+
+export async function signRegistration(signer: Signer, gatewayId: string, timestampMs: number): Promise<Uint8Array> {
+  return getBytes(await signer.signMessage(registrationMessage(gatewayId, timestampMs)));
+}
+
+export function recoverRegistrationSigner(gatewayId: string, timestampMs: number, signature: Uint8Array): string {
+  return verifyMessage(registrationMessage(gatewayId, timestampMs), hexlify(signature));
+}

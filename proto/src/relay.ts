@@ -1,0 +1,26 @@
+// Gateway-relay wire format: the gRPC service and its messages.
+export {
+  Batch,
+  BatchAck,
+  FlowControl,
+  GatewayRelayServiceClient,
+  GatewayRelayServiceService,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Reading,
+  RegisterRequest,
+  RegisterResponse,
+  SignedBatch,
+  UploadRequest,
+  UploadResponse,
+} from "./gen/intelledger/relay/v1/relay.js";
+export type { GatewayRelayServiceServer } from "./gen/intelledger/relay/v1/relay.js";
+export {
+  BATCH_SIGNING_DOMAIN,
+  BATCH_SIGNING_TYPES,
+  ZERO_BATCH_HASH,
+  batchHash,
+  recoverBatchSigner,
+  signBatch,
+} from "./batch-hash.js";
+export { recoverRegistrationSigner, registrationMessage, signRegistration } from "./registration.js";

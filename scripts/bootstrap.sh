@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sourced by every project command: makes sure a Node.js >= 22 is on PATH (installing
+# Node 24 from the npm registry into .tools/ when the system's is older) and that the
+# workspace's dependencies are installed for it. Never touches the system's Node.
+set -euo pipefail
+
+EDGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EDGE_NODE_MAJOR=24
+EDGE_TOOLS="$EDGE_ROOT/.tools"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  local local_node="$EDGE_TOOLS/node/bin/node"
+  if [ -x "$local_node" ]; then
+    :
+  elif command -v node >/dev/null && [ "$(node_major)" -ge 22 ]; then
+    return 0
+  else
+    local arch
+    case "$(uname -m)" in
+      x86_64) arch=x64 ;;
+      aarch64 | arm64) arch=arm64 ;;
+      *) log "no Node.js $EDGE_NODE_MAJOR package for $(uname -m); install Node.js >= 22 yourself"; exit 1 ;;
+    esac
+    log "system Node.js is $(node --version 2>/dev/null || echo missing); installing Node.js $EDGE_NODE_MAJOR into .tools/node"
+    local work
+    work="$(mktemp -d)"
+    (cd "$work" && npm pack --silent "node-linux-$arch@$EDGE_NODE_MAJOR" >/dev/null)
+    rm -rf "$EDGE_TOOLS/node" && mkdir -p "$EDGE_TOOLS/node"
+    tar xzf "$work"/node-linux-*.tgz -C "$EDGE_TOOLS/node" --strip-components=1
+    rm -rf "$work"
+  fi
+  export PATH="$EDGE_TOOLS/node/bin:$PATH"
+  # Native addons (better-sqlite3, serialport) must build against this Node's headers.
+  export npm_config_nodedir="$EDGE_TOOLS/node"
+}
+
+ensure_dependencies() {
+  # Install only when the lockfile changed since the last install, or for another Node.
+  local stamp="$EDGE_ROOT/node_modules/.edge-install-stamp"
+  local want
+  want="$(node --version) $(sha256sum "$EDGE_ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  log "installing dependencies with Node.js $(node --version)"
+  (cd "$EDGE_ROOT" && ONNXRUNTIME_NODE_INSTALL=skip ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-fund --no-audit)
+  echo "$want" >"$stamp"
+}
+
+ensure_node
+ensure_dependencies

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bytes32ToField, fieldToBytes32, loadPoseidon, PoseidonMerkleTree } from "@intelledger/circuits";
+import { dataAnchorAbi } from "@intelledger/contracts";
+import { Batch, type Reading } from "@intelledger/proto/relay";
+import type { EventLog } from "ethers";
+import { Contract, hexlify, JsonRpcProvider } from "ethers";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemoSystem, type DemoSystem } from "./demo-system.js";
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("a reading travels end to end", () => {
+  let dataDir: string;
+  let system: DemoSystem;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "edge-e2e-"));
+    system = await startDemoSystem({
+      dataDir,
+      deviceCount: 3,
+      frameIntervalMs: 100,
+      mqttPort: 0,
+      batchMaxAgeMs: 300,
+      anchorIntervalMs: 500,
+      logger: pino({ level: "silent" }),
+    });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("is stored by the gateway, stored by the relay, and its root is anchored on chain", async () => {
+    await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, 20_000, "readings to arrive");
+    await system.stopDevices();
+    const { gateway, relay } = system;
+    const stored = gateway.readings.count();
+    expect(stored).toBe(gateway.snapshot().ingest.readingsAccepted);
+
+    // Everything the gateway stored drains to the relay and gets anchored.
+    await until(() => relay.snapshot().anchored.readingsAnchored === stored, 30_000, "every reading to be anchored");
+
+    // The relay holds exactly the gateway's readings, batch by batch, in order.
+    const relayReadings: Reading[] = [];
+    for (let sequence = 1; ; sequence++) {
+      const batch = relay.batches.get(gateway.id, sequence);
+      if (!batch) break;
+      relayReadings.push(...Batch.decode(batch.payload).readings);
+    }
+    expect(relayReadings).toEqual(gateway.readings.between(1, stored));
+
+    // Each anchor's root is the fold of its batches' roots, and the chain says so.
+    const hasher = await loadPoseidon();
+    const provider = new JsonRpcProvider(system.chain.rpcUrl, undefined, { staticNetwork: true });
+    const contract = new Contract(system.contractAddress, dataAnchorAbi, provider);
+    const events = (await contract.queryFilter(contract.getEvent("RootAnchored"))) as EventLog[];
+    const anchoredRoots = new Map(events.map((event) => [event.args[0] as string, event]));
+    let readingsOnChain = 0;
+    for (let id = 1; ; id++) {
+      const anchor = relay.anchors.byId(id);
+      if (!anchor) break;
+      const leaves = relay.batches.byAnchor(id).map((batch) => bytes32ToField(batch.readingsRoot));
+      const root = hexlify(fieldToBytes32(PoseidonMerkleTree.build(hasher, leaves).root));
+      expect(hexlify(anchor.root)).toBe(root);
+      const event = anchoredRoots.get(root);
+      expect(event, `root of anchor ${id} on chain`).toBeDefined();
+      expect(event?.transactionHash).toBe(anchor.txHash);
+      readingsOnChain += Number(event?.args[2]);
+    }
+    expect(readingsOnChain).toBe(stored);
+    provider.destroy();
+  });
+});

@@ -1,0 +1,90 @@
+// The README's start command: the whole system on embedded defaults, with a live
+// summary, until Ctrl-C.
+import { mkdirSync, rmSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { startDemoSystem, type DemoSnapshot } from "./demo-system.js";
+
+const { values } = parseArgs({
+  options: {
+    "data-dir": { type: "string", default: join(import.meta.dirname, "../../.data/demo") },
+    devices: { type: "string", default: "8" },
+    "interval-ms": { type: "string", default: "1000" },
+    "mqtt-port": { type: "string", default: "1883" },
+  },
+});
+
+function positiveInteger(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`--${name} must be an integer of at least ${min}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const dataDir = resolve(values["data-dir"]);
+const deviceCount = positiveInteger("devices", values.devices, 1);
+const frameIntervalMs = positiveInteger("interval-ms", values["interval-ms"], 10);
+const mqttPort = positiveInteger("mqtt-port", values["mqtt-port"], 0);
+
+// The dev chain lives in memory, so every run starts from a clean slate.
+rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+const logFile = join(dataDir, "system.log");
+const logger = pino({ level: "info" }, pino.destination({ dest: logFile, sync: true }));
+
+function summary(snapshot: DemoSnapshot): string {
+  const { gateway, relay } = snapshot;
+  const rejected = Object.values(gateway.ingest.rejected).reduce((sum, count) => sum + count, 0);
+  return [
+    `readings in ${gateway.ingest.readingsAccepted} (rejected frames ${rejected})`,
+    `batches sealed ${gateway.batchesSealed}, sent ${gateway.batchesAcked}`,
+    `relay stored ${relay.stored.readings} readings`,
+    `roots anchored ${relay.anchored.confirmed} (${relay.anchored.readingsAnchored} readings)`,
+  ].join(" | ");
+}
+
+console.log("Starting IntelLedger Edge on embedded defaults...");
+const system = await startDemoSystem({ dataDir, deviceCount, frameIntervalMs, mqttPort, logger });
+const here = (path: string) => relative(process.cwd(), path) || ".";
+console.log(`
+  dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
+  anchor contract   ${system.contractAddress}
+  relay             127.0.0.1:${system.relay.port} (gRPC, mutual TLS)
+  gateway           ${system.gateway.id}
+  MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${system.gateway.mqttPort === mqttPort ? "" : ` (port ${mqttPort} was taken)`}
+  devices           ${deviceCount} simulated, one signed frame each per ${frameIntervalMs} ms
+  logs              ${here(logFile)}
+  data              ${here(dataDir)}
+
+Press Ctrl-C to stop.
+`);
+
+const live = process.stdout.isTTY;
+const ticker = setInterval(
+  () => {
+    const line = `${new Date().toISOString().slice(11, 19)}  ${summary(system.snapshot())}`;
+    if (live) process.stdout.write(`\r\x1b[2K${line}`);
+    else console.log(line);
+  },
+  live ? 1_000 : 5_000,
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    console.error("\nForced exit.");
+    process.exit(130);
+  }
+  stopping = true;
+  clearInterval(ticker);
+  console.log(`\n${signal}: stopping devices, gateway, relay and chain...`);
+  const last = summary(system.snapshot());
+  await system.stop();
+  console.log(`Stopped. Last summary: ${last}`);
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["{proto,circuits,contracts,gateway,cloud-relay,flows,desktop-console,scripts}/**/*.test.ts"],
+    exclude: ["**/node_modules/**"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Tests start real servers and chains; two cores share them.
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
