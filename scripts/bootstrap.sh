@@ -45,7 +45,10 @@ ensure_dependencies() {
   want="$(node --version) $(sha256sum "$EDGE_ROOT/package-lock.json" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   log "installing dependencies with Node.js $(node --version)"
-  (cd "$EDGE_ROOT" && ONNXRUNTIME_NODE_INSTALL=skip ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-fund --no-audit)
+  # No install scripts: every native module used ships prebuilt binaries inside its package,
+  # and some scripts would fetch from outside the npm registry (CUDA, Electron) or compile,
+  # whatever npm version runs them.
+  (cd "$EDGE_ROOT" && ONNXRUNTIME_NODE_INSTALL=skip ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --ignore-scripts --no-fund --no-audit)
   echo "$want" >"$stamp"
 }
 
