@@ -66,6 +66,149 @@ export function channelToJSON(object: Channel): string {
   }
 }
 
+/** States of the device's main loop (see firmware/). */
+export enum DeviceState {
+  DEVICE_STATE_UNSPECIFIED = 0,
+  DEVICE_STATE_INIT = 1,
+  DEVICE_STATE_CONNECT_WIFI = 2,
+  DEVICE_STATE_CONNECT_MQTT = 3,
+  DEVICE_STATE_READY = 4,
+  DEVICE_STATE_READ_SENSORS = 5,
+  DEVICE_STATE_PROCESS_DATA = 6,
+  DEVICE_STATE_PUBLISH_DATA = 7,
+  DEVICE_STATE_SLEEP = 8,
+  DEVICE_STATE_RETRY = 9,
+  UNRECOGNIZED = -1,
+}
+
+export function deviceStateFromJSON(object: any): DeviceState {
+  switch (object) {
+    case 0:
+    case "DEVICE_STATE_UNSPECIFIED":
+      return DeviceState.DEVICE_STATE_UNSPECIFIED;
+    case 1:
+    case "DEVICE_STATE_INIT":
+      return DeviceState.DEVICE_STATE_INIT;
+    case 2:
+    case "DEVICE_STATE_CONNECT_WIFI":
+      return DeviceState.DEVICE_STATE_CONNECT_WIFI;
+    case 3:
+    case "DEVICE_STATE_CONNECT_MQTT":
+      return DeviceState.DEVICE_STATE_CONNECT_MQTT;
+    case 4:
+    case "DEVICE_STATE_READY":
+      return DeviceState.DEVICE_STATE_READY;
+    case 5:
+    case "DEVICE_STATE_READ_SENSORS":
+      return DeviceState.DEVICE_STATE_READ_SENSORS;
+    case 6:
+    case "DEVICE_STATE_PROCESS_DATA":
+      return DeviceState.DEVICE_STATE_PROCESS_DATA;
+    case 7:
+    case "DEVICE_STATE_PUBLISH_DATA":
+      return DeviceState.DEVICE_STATE_PUBLISH_DATA;
+    case 8:
+    case "DEVICE_STATE_SLEEP":
+      return DeviceState.DEVICE_STATE_SLEEP;
+    case 9:
+    case "DEVICE_STATE_RETRY":
+      return DeviceState.DEVICE_STATE_RETRY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DeviceState.UNRECOGNIZED;
+  }
+}
+
+export function deviceStateToJSON(object: DeviceState): string {
+  switch (object) {
+    case DeviceState.DEVICE_STATE_UNSPECIFIED:
+      return "DEVICE_STATE_UNSPECIFIED";
+    case DeviceState.DEVICE_STATE_INIT:
+      return "DEVICE_STATE_INIT";
+    case DeviceState.DEVICE_STATE_CONNECT_WIFI:
+      return "DEVICE_STATE_CONNECT_WIFI";
+    case DeviceState.DEVICE_STATE_CONNECT_MQTT:
+      return "DEVICE_STATE_CONNECT_MQTT";
+    case DeviceState.DEVICE_STATE_READY:
+      return "DEVICE_STATE_READY";
+    case DeviceState.DEVICE_STATE_READ_SENSORS:
+      return "DEVICE_STATE_READ_SENSORS";
+    case DeviceState.DEVICE_STATE_PROCESS_DATA:
+      return "DEVICE_STATE_PROCESS_DATA";
+    case DeviceState.DEVICE_STATE_PUBLISH_DATA:
+      return "DEVICE_STATE_PUBLISH_DATA";
+    case DeviceState.DEVICE_STATE_SLEEP:
+      return "DEVICE_STATE_SLEEP";
+    case DeviceState.DEVICE_STATE_RETRY:
+      return "DEVICE_STATE_RETRY";
+    case DeviceState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum CommandResult {
+  COMMAND_RESULT_UNSPECIFIED = 0,
+  COMMAND_RESULT_APPLIED = 1,
+  /** COMMAND_RESULT_BAD_SIGNATURE - Signature did not verify with the gateway key the device was provisioned with. */
+  COMMAND_RESULT_BAD_SIGNATURE = 2,
+  /** COMMAND_RESULT_REPLAYED - command_id not above the last one the device applied. */
+  COMMAND_RESULT_REPLAYED = 3,
+  /** COMMAND_RESULT_WRONG_DEVICE - Addressed to another device. */
+  COMMAND_RESULT_WRONG_DEVICE = 4,
+  /** COMMAND_RESULT_INVALID - Well signed, but the values are outside what the device accepts. */
+  COMMAND_RESULT_INVALID = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function commandResultFromJSON(object: any): CommandResult {
+  switch (object) {
+    case 0:
+    case "COMMAND_RESULT_UNSPECIFIED":
+      return CommandResult.COMMAND_RESULT_UNSPECIFIED;
+    case 1:
+    case "COMMAND_RESULT_APPLIED":
+      return CommandResult.COMMAND_RESULT_APPLIED;
+    case 2:
+    case "COMMAND_RESULT_BAD_SIGNATURE":
+      return CommandResult.COMMAND_RESULT_BAD_SIGNATURE;
+    case 3:
+    case "COMMAND_RESULT_REPLAYED":
+      return CommandResult.COMMAND_RESULT_REPLAYED;
+    case 4:
+    case "COMMAND_RESULT_WRONG_DEVICE":
+      return CommandResult.COMMAND_RESULT_WRONG_DEVICE;
+    case 5:
+    case "COMMAND_RESULT_INVALID":
+      return CommandResult.COMMAND_RESULT_INVALID;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CommandResult.UNRECOGNIZED;
+  }
+}
+
+export function commandResultToJSON(object: CommandResult): string {
+  switch (object) {
+    case CommandResult.COMMAND_RESULT_UNSPECIFIED:
+      return "COMMAND_RESULT_UNSPECIFIED";
+    case CommandResult.COMMAND_RESULT_APPLIED:
+      return "COMMAND_RESULT_APPLIED";
+    case CommandResult.COMMAND_RESULT_BAD_SIGNATURE:
+      return "COMMAND_RESULT_BAD_SIGNATURE";
+    case CommandResult.COMMAND_RESULT_REPLAYED:
+      return "COMMAND_RESULT_REPLAYED";
+    case CommandResult.COMMAND_RESULT_WRONG_DEVICE:
+      return "COMMAND_RESULT_WRONG_DEVICE";
+    case CommandResult.COMMAND_RESULT_INVALID:
+      return "COMMAND_RESULT_INVALID";
+    case CommandResult.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * One measurement. The physical value is value * 10^-scale (fixed point), so that
  * devices without an FPU and the circuits never handle floats.
@@ -80,7 +223,11 @@ export interface Sample {
   scale: number;
 }
 
-/** What a device reports in one transmission. Encoded once on the device, then signed. */
+/**
+ * What a device reports in one transmission. Encoded once on the device, then signed.
+ * Everything a device says travels in a frame, so one check (signature, counter)
+ * covers readings, command acknowledgements and status alike.
+ */
 export interface DeviceFrame {
   deviceId: string;
   /**
@@ -92,6 +239,72 @@ export interface DeviceFrame {
   deviceTimeMs: number;
   uptimeMs: number;
   samples: Sample[];
+  /** Set when the frame answers a command. */
+  commandAck?:
+    | CommandAck
+    | undefined;
+  /** Set when the device reports its state (on connect, on change, and periodically). */
+  status?: DeviceStatus | undefined;
+}
+
+export interface DeviceStatus {
+  firmwareVersion: string;
+  state: DeviceState;
+  /** Readings held in the device's ring buffer, not yet acknowledged by the gateway. */
+  bufferedReadings: number;
+  samplingIntervalMs: number;
+  freeHeapBytes: number;
+  /** Wi-Fi signal strength in dBm; 0 on serial and BLE. */
+  rssiDbm: number;
+  /** Readings the ring buffer had to overwrite since boot. */
+  droppedReadings: number;
+}
+
+export interface CommandAck {
+  commandId: number;
+  result: CommandResult;
+}
+
+export interface SetSamplingInterval {
+  intervalMs: number;
+}
+
+/** Alarm bounds for one channel, in the channel's fixed-point scale. */
+export interface ChannelThreshold {
+  channel: Channel;
+  index: number;
+  minValue: number;
+  maxValue: number;
+  scale: number;
+}
+
+export interface SetThresholds {
+  thresholds: ChannelThreshold[];
+}
+
+export interface Reboot {
+}
+
+/** What the gateway tells a device to do. Encoded once on the gateway, then signed. */
+export interface DeviceCommand {
+  deviceId: string;
+  /** Strictly increasing per device; the device refuses any id it has already applied. */
+  commandId: number;
+  /** Gateway clock, milliseconds since the Unix epoch. */
+  issuedAtMs: number;
+  action?:
+    | { $case: "setSamplingInterval"; value: SetSamplingInterval }
+    | { $case: "setThresholds"; value: SetThresholds }
+    | { $case: "reboot"; value: Reboot }
+    | undefined;
+}
+
+/** The unit carried to devices: the encoded DeviceCommand and the gateway's signature. */
+export interface SignedCommand {
+  /** An encoded DeviceCommand. */
+  command: Uint8Array;
+  /** ECDSA P-256 over SHA-256(command) by the gateway's command key, as r || s (64 bytes). */
+  signature: Uint8Array;
 }
 
 /**
@@ -230,7 +443,15 @@ export const Sample: MessageFns<Sample> = {
 };
 
 function createBaseDeviceFrame(): DeviceFrame {
-  return { deviceId: "", counter: 0, deviceTimeMs: 0, uptimeMs: 0, samples: [] };
+  return {
+    deviceId: "",
+    counter: 0,
+    deviceTimeMs: 0,
+    uptimeMs: 0,
+    samples: [],
+    commandAck: undefined,
+    status: undefined,
+  };
 }
 
 export const DeviceFrame: MessageFns<DeviceFrame> = {
@@ -249,6 +470,12 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
     }
     for (const v of message.samples) {
       Sample.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.commandAck !== undefined) {
+      CommandAck.encode(message.commandAck, writer.uint32(50).fork()).join();
+    }
+    if (message.status !== undefined) {
+      DeviceStatus.encode(message.status, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -306,6 +533,22 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
             message.samples.push(Sample.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.commandAck = CommandAck.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.status = DeviceStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -337,6 +580,12 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
         ? globalThis.Number(object.uptime_ms)
         : 0,
       samples: globalThis.Array.isArray(object?.samples) ? object.samples.map((e: any) => Sample.fromJSON(e)) : [],
+      commandAck: isSet(object.commandAck)
+        ? CommandAck.fromJSON(object.commandAck)
+        : isSet(object.command_ack)
+        ? CommandAck.fromJSON(object.command_ack)
+        : undefined,
+      status: isSet(object.status) ? DeviceStatus.fromJSON(object.status) : undefined,
     };
   },
 
@@ -356,6 +605,804 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
     }
     if (message.samples?.length) {
       obj.samples = message.samples.map((e) => Sample.toJSON(e));
+    }
+    if (message.commandAck !== undefined) {
+      obj.commandAck = CommandAck.toJSON(message.commandAck);
+    }
+    if (message.status !== undefined) {
+      obj.status = DeviceStatus.toJSON(message.status);
+    }
+    return obj;
+  },
+};
+
+function createBaseDeviceStatus(): DeviceStatus {
+  return {
+    firmwareVersion: "",
+    state: 0,
+    bufferedReadings: 0,
+    samplingIntervalMs: 0,
+    freeHeapBytes: 0,
+    rssiDbm: 0,
+    droppedReadings: 0,
+  };
+}
+
+export const DeviceStatus: MessageFns<DeviceStatus> = {
+  encode(message: DeviceStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.firmwareVersion !== "") {
+      writer.uint32(10).string(message.firmwareVersion);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.bufferedReadings !== 0) {
+      writer.uint32(24).uint32(message.bufferedReadings);
+    }
+    if (message.samplingIntervalMs !== 0) {
+      writer.uint32(32).uint32(message.samplingIntervalMs);
+    }
+    if (message.freeHeapBytes !== 0) {
+      writer.uint32(40).uint32(message.freeHeapBytes);
+    }
+    if (message.rssiDbm !== 0) {
+      writer.uint32(48).sint32(message.rssiDbm);
+    }
+    if (message.droppedReadings !== 0) {
+      writer.uint32(56).uint32(message.droppedReadings);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.firmwareVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bufferedReadings = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.samplingIntervalMs = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.freeHeapBytes = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rssiDbm = reader.sint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.droppedReadings = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceStatus {
+    return {
+      firmwareVersion: isSet(object.firmwareVersion)
+        ? globalThis.String(object.firmwareVersion)
+        : isSet(object.firmware_version)
+        ? globalThis.String(object.firmware_version)
+        : "",
+      state: isSet(object.state) ? deviceStateFromJSON(object.state) : 0,
+      bufferedReadings: isSet(object.bufferedReadings)
+        ? globalThis.Number(object.bufferedReadings)
+        : isSet(object.buffered_readings)
+        ? globalThis.Number(object.buffered_readings)
+        : 0,
+      samplingIntervalMs: isSet(object.samplingIntervalMs)
+        ? globalThis.Number(object.samplingIntervalMs)
+        : isSet(object.sampling_interval_ms)
+        ? globalThis.Number(object.sampling_interval_ms)
+        : 0,
+      freeHeapBytes: isSet(object.freeHeapBytes)
+        ? globalThis.Number(object.freeHeapBytes)
+        : isSet(object.free_heap_bytes)
+        ? globalThis.Number(object.free_heap_bytes)
+        : 0,
+      rssiDbm: isSet(object.rssiDbm)
+        ? globalThis.Number(object.rssiDbm)
+        : isSet(object.rssi_dbm)
+        ? globalThis.Number(object.rssi_dbm)
+        : 0,
+      droppedReadings: isSet(object.droppedReadings)
+        ? globalThis.Number(object.droppedReadings)
+        : isSet(object.dropped_readings)
+        ? globalThis.Number(object.dropped_readings)
+        : 0,
+    };
+  },
+
+  toJSON(message: DeviceStatus): unknown {
+    const obj: any = {};
+    if (message.firmwareVersion !== "") {
+      obj.firmwareVersion = message.firmwareVersion;
+    }
+    if (message.state !== 0) {
+      obj.state = deviceStateToJSON(message.state);
+    }
+    if (message.bufferedReadings !== 0) {
+      obj.bufferedReadings = Math.round(message.bufferedReadings);
+    }
+    if (message.samplingIntervalMs !== 0) {
+      obj.samplingIntervalMs = Math.round(message.samplingIntervalMs);
+    }
+    if (message.freeHeapBytes !== 0) {
+      obj.freeHeapBytes = Math.round(message.freeHeapBytes);
+    }
+    if (message.rssiDbm !== 0) {
+      obj.rssiDbm = Math.round(message.rssiDbm);
+    }
+    if (message.droppedReadings !== 0) {
+      obj.droppedReadings = Math.round(message.droppedReadings);
+    }
+    return obj;
+  },
+};
+
+function createBaseCommandAck(): CommandAck {
+  return { commandId: 0, result: 0 };
+}
+
+export const CommandAck: MessageFns<CommandAck> = {
+  encode(message: CommandAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== 0) {
+      writer.uint32(8).uint64(message.commandId);
+    }
+    if (message.result !== 0) {
+      writer.uint32(16).int32(message.result);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommandAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommandAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.commandId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.result = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommandAck {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.Number(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.Number(object.command_id)
+        : 0,
+      result: isSet(object.result) ? commandResultFromJSON(object.result) : 0,
+    };
+  },
+
+  toJSON(message: CommandAck): unknown {
+    const obj: any = {};
+    if (message.commandId !== 0) {
+      obj.commandId = Math.round(message.commandId);
+    }
+    if (message.result !== 0) {
+      obj.result = commandResultToJSON(message.result);
+    }
+    return obj;
+  },
+};
+
+function createBaseSetSamplingInterval(): SetSamplingInterval {
+  return { intervalMs: 0 };
+}
+
+export const SetSamplingInterval: MessageFns<SetSamplingInterval> = {
+  encode(message: SetSamplingInterval, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.intervalMs !== 0) {
+      writer.uint32(8).uint32(message.intervalMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSamplingInterval {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSamplingInterval();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetSamplingInterval {
+    return {
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+        ? globalThis.Number(object.interval_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: SetSamplingInterval): unknown {
+    const obj: any = {};
+    if (message.intervalMs !== 0) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    return obj;
+  },
+};
+
+function createBaseChannelThreshold(): ChannelThreshold {
+  return { channel: 0, index: 0, minValue: 0, maxValue: 0, scale: 0 };
+}
+
+export const ChannelThreshold: MessageFns<ChannelThreshold> = {
+  encode(message: ChannelThreshold, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.channel !== 0) {
+      writer.uint32(8).int32(message.channel);
+    }
+    if (message.index !== 0) {
+      writer.uint32(16).uint32(message.index);
+    }
+    if (message.minValue !== 0) {
+      writer.uint32(24).sint32(message.minValue);
+    }
+    if (message.maxValue !== 0) {
+      writer.uint32(32).sint32(message.maxValue);
+    }
+    if (message.scale !== 0) {
+      writer.uint32(40).uint32(message.scale);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChannelThreshold {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChannelThreshold();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minValue = reader.sint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxValue = reader.sint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.scale = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChannelThreshold {
+    return {
+      channel: isSet(object.channel) ? channelFromJSON(object.channel) : 0,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      minValue: isSet(object.minValue)
+        ? globalThis.Number(object.minValue)
+        : isSet(object.min_value)
+        ? globalThis.Number(object.min_value)
+        : 0,
+      maxValue: isSet(object.maxValue)
+        ? globalThis.Number(object.maxValue)
+        : isSet(object.max_value)
+        ? globalThis.Number(object.max_value)
+        : 0,
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+    };
+  },
+
+  toJSON(message: ChannelThreshold): unknown {
+    const obj: any = {};
+    if (message.channel !== 0) {
+      obj.channel = channelToJSON(message.channel);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.minValue !== 0) {
+      obj.minValue = Math.round(message.minValue);
+    }
+    if (message.maxValue !== 0) {
+      obj.maxValue = Math.round(message.maxValue);
+    }
+    if (message.scale !== 0) {
+      obj.scale = Math.round(message.scale);
+    }
+    return obj;
+  },
+};
+
+function createBaseSetThresholds(): SetThresholds {
+  return { thresholds: [] };
+}
+
+export const SetThresholds: MessageFns<SetThresholds> = {
+  encode(message: SetThresholds, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.thresholds) {
+      ChannelThreshold.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetThresholds {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetThresholds();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.thresholds.push(ChannelThreshold.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetThresholds {
+    return {
+      thresholds: globalThis.Array.isArray(object?.thresholds)
+        ? object.thresholds.map((e: any) => ChannelThreshold.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetThresholds): unknown {
+    const obj: any = {};
+    if (message.thresholds?.length) {
+      obj.thresholds = message.thresholds.map((e) => ChannelThreshold.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseReboot(): Reboot {
+  return {};
+}
+
+export const Reboot: MessageFns<Reboot> = {
+  encode(_: Reboot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reboot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReboot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): Reboot {
+    return {};
+  },
+
+  toJSON(_: Reboot): unknown {
+    const obj: any = {};
+    return obj;
+  },
+};
+
+function createBaseDeviceCommand(): DeviceCommand {
+  return { deviceId: "", commandId: 0, issuedAtMs: 0, action: undefined };
+}
+
+export const DeviceCommand: MessageFns<DeviceCommand> = {
+  encode(message: DeviceCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.commandId !== 0) {
+      writer.uint32(16).uint64(message.commandId);
+    }
+    if (message.issuedAtMs !== 0) {
+      writer.uint32(24).uint64(message.issuedAtMs);
+    }
+    switch (message.action?.$case) {
+      case "setSamplingInterval":
+        SetSamplingInterval.encode(message.action.value, writer.uint32(82).fork()).join();
+        break;
+      case "setThresholds":
+        SetThresholds.encode(message.action.value, writer.uint32(90).fork()).join();
+        break;
+      case "reboot":
+        Reboot.encode(message.action.value, writer.uint32(98).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.commandId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.issuedAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.action = {
+              $case: "setSamplingInterval",
+              value: SetSamplingInterval.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.action = { $case: "setThresholds", value: SetThresholds.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.action = { $case: "reboot", value: Reboot.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceCommand {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      commandId: isSet(object.commandId)
+        ? globalThis.Number(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.Number(object.command_id)
+        : 0,
+      issuedAtMs: isSet(object.issuedAtMs)
+        ? globalThis.Number(object.issuedAtMs)
+        : isSet(object.issued_at_ms)
+        ? globalThis.Number(object.issued_at_ms)
+        : 0,
+      action: isSet(object.setSamplingInterval)
+        ? { $case: "setSamplingInterval", value: SetSamplingInterval.fromJSON(object.setSamplingInterval) }
+        : isSet(object.set_sampling_interval)
+        ? { $case: "setSamplingInterval", value: SetSamplingInterval.fromJSON(object.set_sampling_interval) }
+        : isSet(object.setThresholds)
+        ? { $case: "setThresholds", value: SetThresholds.fromJSON(object.setThresholds) }
+        : isSet(object.set_thresholds)
+        ? { $case: "setThresholds", value: SetThresholds.fromJSON(object.set_thresholds) }
+        : isSet(object.reboot)
+        ? { $case: "reboot", value: Reboot.fromJSON(object.reboot) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: DeviceCommand): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.commandId !== 0) {
+      obj.commandId = Math.round(message.commandId);
+    }
+    if (message.issuedAtMs !== 0) {
+      obj.issuedAtMs = Math.round(message.issuedAtMs);
+    }
+    if (message.action?.$case === "setSamplingInterval") {
+      obj.setSamplingInterval = SetSamplingInterval.toJSON(message.action.value);
+    } else if (message.action?.$case === "setThresholds") {
+      obj.setThresholds = SetThresholds.toJSON(message.action.value);
+    } else if (message.action?.$case === "reboot") {
+      obj.reboot = Reboot.toJSON(message.action.value);
+    }
+    return obj;
+  },
+};
+
+function createBaseSignedCommand(): SignedCommand {
+  return { command: new Uint8Array(0), signature: new Uint8Array(0) };
+}
+
+export const SignedCommand: MessageFns<SignedCommand> = {
+  encode(message: SignedCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.command.length !== 0) {
+      writer.uint32(10).bytes(message.command);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(18).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignedCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignedCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.command = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignedCommand {
+    return {
+      command: isSet(object.command) ? bytesFromBase64(object.command) : new Uint8Array(0),
+      signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: SignedCommand): unknown {
+    const obj: any = {};
+    if (message.command.length !== 0) {
+      obj.command = base64FromBytes(message.command);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
     }
     return obj;
   },

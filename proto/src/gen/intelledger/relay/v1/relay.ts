@@ -40,7 +40,7 @@ export interface RegisterResponse {
   /** Hash of the last batch the relay stored for this gateway; 32 zero bytes if none. */
   lastBatchHash: Uint8Array;
   relayTimeMs: number;
-  flowControl: FlowControl | undefined;
+  flowControl?: FlowControl | undefined;
 }
 
 export interface HeartbeatRequest {
@@ -87,7 +87,7 @@ export interface Batch {
 }
 
 export interface SignedBatch {
-  batch:
+  batch?:
     | Batch
     | undefined;
   /**
@@ -98,7 +98,7 @@ export interface SignedBatch {
 }
 
 export interface UploadRequest {
-  message: { $case: "batch"; value: SignedBatch } | undefined;
+  message?: { $case: "batch"; value: SignedBatch } | undefined;
 }
 
 export interface BatchAck {
@@ -113,7 +113,7 @@ export interface FlowControl {
 }
 
 export interface UploadResponse {
-  message: { $case: "ack"; value: BatchAck } | { $case: "flowControl"; value: FlowControl } | undefined;
+  message?: { $case: "ack"; value: BatchAck } | { $case: "flowControl"; value: FlowControl } | undefined;
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
