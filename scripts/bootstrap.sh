@@ -52,5 +52,22 @@ ensure_dependencies() {
   echo "$want" >"$stamp"
 }
 
+# Installs Debian packages listed in a file (one per line, # comments) when missing.
+ensure_debian_packages() {
+  local list="$1" missing=() package
+  while read -r package; do
+    package="${package%%#*}"
+    package="${package// /}"
+    [ -n "$package" ] || continue
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done <"$list"
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 ensure_node
 ensure_dependencies
