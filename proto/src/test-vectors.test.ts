@@ -1,0 +1,139 @@
+import { execFileSync } from "node:child_process";
+import { createPublicKey, verify } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DeviceCommand, DeviceFrame, SignedCommand, SignedFrame } from "./device.js";
+import { cobsDecode, cobsEncode, encodeSerialPacket, SerialPacketDecoder } from "./serial-framing.js";
+
+const vectorsDir = join(import.meta.dirname, "../test-vectors");
+const load = <T>(name: string): T => JSON.parse(readFileSync(join(vectorsDir, name), "utf8")) as T;
+const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, "hex"));
+const hex = (data: Uint8Array) => Buffer.from(data).toString("hex");
+
+function p256Key(pointHex: string) {
+  const point = Buffer.from(pointHex, "hex");
+  return createPublicKey({
+    key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
+    format: "jwk",
+  });
+}
+
+function verifies(message: Uint8Array, signature: Uint8Array, pointHex: string): boolean {
+  return verify("sha256", message, { key: p256Key(pointHex), dsaEncoding: "ieee-p1363" }, signature);
+}
+
+interface SerialVectors {
+  cobs: { dataHex: string; encodedHex: string }[];
+  valid: { name: string; payloadHex: string; wireHex: string }[];
+  invalid: { name: string; error: string; wireHex: string }[];
+}
+interface FrameVectors {
+  devicePublicKeyHex: string;
+  valid: {
+    name: string;
+    frame: unknown;
+    frameHex: string;
+    signatureHex: string;
+    signedFrameHex: string;
+    serialWireHex: string;
+  }[];
+  invalid: { name: string; reason: string; signedFrameHex: string }[];
+}
+interface CommandVectors {
+  gatewayPublicKeyHex: string;
+  valid: {
+    name: string;
+    command: unknown;
+    commandHex: string;
+    signatureHex: string;
+    signedCommandHex: string;
+    serialWireHex: string;
+  }[];
+}
+
+describe("serial framing vectors", () => {
+  const vectors = load<SerialVectors>("serial-framing.json");
+
+  it("COBS encodes and decodes each case exactly", () => {
+    for (const { dataHex, encodedHex } of vectors.cobs) {
+      expect(hex(cobsEncode(bytes(dataHex))), dataHex).toBe(encodedHex);
+      expect(hex(cobsDecode(bytes(encodedHex)) ?? Uint8Array.of()), encodedHex).toBe(dataHex);
+    }
+  });
+
+  it("frames each payload to the exact wire bytes", () => {
+    for (const { name, payloadHex, wireHex } of vectors.valid)
+      expect(hex(encodeSerialPacket(bytes(payloadHex))), name).toBe(wireHex);
+  });
+
+  it("recovers every payload from one stream with garbage and bad packets in between", () => {
+    const decoder = new SerialPacketDecoder();
+    const results = vectors.valid.flatMap(({ wireHex }, i) => {
+      const bad = vectors.invalid[i % vectors.invalid.length] as SerialVectors["invalid"][number];
+      // A torn packet with no delimiter before the bad one, then the bad one, then a good one.
+      return [...decoder.push(bytes("a1b2c3")), ...decoder.push(bytes(bad.wireHex)), ...decoder.push(bytes(wireHex))];
+    });
+    const payloads = results.filter((result) => result.ok).map((result) => hex(result.payload));
+    expect(payloads).toEqual(vectors.valid.map((vector) => vector.payloadHex));
+  });
+
+  it("drops each invalid packet with its reason", () => {
+    for (const { name, error, wireHex } of vectors.invalid) {
+      const [result] = new SerialPacketDecoder().push(bytes(wireHex));
+      expect(result?.ok === false && result.error, name).toBe(error);
+    }
+  });
+});
+
+describe("device frame vectors", () => {
+  const vectors = load<FrameVectors>("device-frames.json");
+
+  it("encode byte for byte, carry the signed bytes unchanged, and verify", () => {
+    for (const vector of vectors.valid) {
+      expect(hex(DeviceFrame.encode(DeviceFrame.fromJSON(vector.frame)).finish()), vector.name).toBe(vector.frameHex);
+      const signed = SignedFrame.decode(bytes(vector.signedFrameHex));
+      expect(hex(signed.frame)).toBe(vector.frameHex);
+      expect(hex(signed.signature)).toBe(vector.signatureHex);
+      expect(verifies(signed.frame, signed.signature, vectors.devicePublicKeyHex), vector.name).toBe(true);
+      const [packet] = new SerialPacketDecoder().push(bytes(vector.serialWireHex));
+      expect(packet?.ok && hex(packet.payload)).toBe(vector.signedFrameHex);
+    }
+  });
+
+  it("tampered frames do not verify", () => {
+    for (const vector of vectors.invalid) {
+      const signed = SignedFrame.decode(bytes(vector.signedFrameHex));
+      expect(verifies(signed.frame, signed.signature, vectors.devicePublicKeyHex), vector.name).toBe(false);
+    }
+  });
+});
+
+describe("device command vectors", () => {
+  const vectors = load<CommandVectors>("device-commands.json");
+
+  it("encode byte for byte and verify with the gateway key", () => {
+    for (const vector of vectors.valid) {
+      expect(hex(DeviceCommand.encode(DeviceCommand.fromJSON(vector.command)).finish()), vector.name).toBe(vector.commandHex);
+      const signed = SignedCommand.decode(bytes(vector.signedCommandHex));
+      expect(hex(signed.command)).toBe(vector.commandHex);
+      expect(verifies(signed.command, signed.signature, vectors.gatewayPublicKeyHex), vector.name).toBe(true);
+    }
+  });
+});
+
+describe("test vector files", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "vectors-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("are exactly what scripts/generate-test-vectors.ts writes", () => {
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/generate-test-vectors.ts", scratch], {
+      cwd: join(vectorsDir, ".."),
+    });
+    const files = readdirSync(vectorsDir).sort();
+    expect(readdirSync(scratch).sort()).toEqual(files);
+    for (const file of files)
+      expect(readFileSync(join(scratch, file), "utf8"), file).toBe(readFileSync(join(vectorsDir, file), "utf8"));
+  });
+});
