@@ -1,16 +1,20 @@
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
-import type { Wallet } from "ethers";
 import type { Logger } from "pino";
 import { BatchSealer } from "./batching/batch-sealer.js";
+import { GatewayClock } from "./clock/gateway-clock.js";
+import { registerCurrentBoot } from "./clock/host-boot.js";
 import type { GatewayConfig } from "./config.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
-import { BatchStore } from "./store/batch-store.js";
-import { openGatewayDatabase, type SqliteDatabase } from "./store/gateway-database.js";
+import { AutonomyEstimator } from "./storage/autonomy-estimator.js";
+import { DataClasses } from "./storage/data-classes.js";
+import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
+import { BatchStore, type Backlog } from "./store/batch-store.js";
+import { openGatewayDatabase } from "./store/gateway-database.js";
 import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader, type UplinkStatus } from "./uplink/batch-uploader.js";
@@ -22,7 +26,8 @@ export interface GatewaySnapshot {
   readingsStored: number;
   batchesSealed: number;
   batchesAcked: number;
-  backlog: { batches: number; readings: number };
+  backlog: Backlog;
+  storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
   uplink: UplinkStatus | undefined;
 }
 
@@ -38,17 +43,54 @@ export interface Gateway {
 
 const SEAL_CHECK_INTERVAL_MS = 100;
 
-/** Starts the gateway: database, device registry, MQTT ingest, batch sealing and, when configured, the relay uplink. */
+/** Runs `task` every `intervalMs`, never overlapping itself; `stop` waits for a run in progress. */
+function every(intervalMs: number, task: () => Promise<unknown>, onError: (error: unknown) => void) {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = task()
+      .catch(onError)
+      .finally(() => (busy = false));
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+/** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const db: SqliteDatabase = openGatewayDatabase(join(config.dataDir, "gateway.sqlite"));
-  const identity: Wallet = loadOrCreateGatewayIdentity(config.dataDir);
+  const dbPath = join(config.dataDir, "gateway.sqlite");
+  const db = openGatewayDatabase(dbPath);
+  const identity = loadOrCreateGatewayIdentity(config.dataDir);
+  const clock = new GatewayClock({ boot: registerCurrentBoot(db, Date.now()) });
+  const dataClasses = new DataClasses(config.storage.dataClasses);
   const devices = new DeviceRegistry(db);
   const readings = new ReadingStore(db);
   const batches = new BatchStore(db);
+  const storage = new StorageGuard({
+    db,
+    dbPath,
+    readings,
+    batches,
+    identity,
+    quotaBytes: config.storage.quotaBytes,
+    policy: config.storage.policy,
+    retainAckedMs: config.storage.retainAckedDays * 86_400_000,
+    logger: logger.child({ component: "storage" }),
+  });
+  await storage.enforce();
+  const autonomy = new AutonomyEstimator();
+
   const pipeline = new IngestPipeline({
     acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
     registry: devices,
     readings,
+    clock,
+    dataClasses,
+    storage,
     logger: logger.child({ component: "ingest" }),
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
@@ -62,24 +104,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       identity,
       batches,
       readings,
+      clock,
       backoff: new Backoff(config.relay.reconnect),
       heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
       logger: logger.child({ component: "uplink" }),
     });
   uplink?.start();
 
-  const sealer = new BatchSealer({ readings, batches, hasher: await loadPoseidon(), identity, ...config.batching });
-  let sealing: Promise<void> = Promise.resolve();
-  const sealTimer = setInterval(() => {
-    sealing = sealing
-      .then(() => sealer.sealDue())
-      .then(
-        (sealed) => {
-          if (sealed > 0) uplink?.notify();
-        },
-        (error: unknown) => logger.error({ err: error }, "sealing a batch failed"),
-      );
-  }, SEAL_CHECK_INTERVAL_MS);
+  const sealer = new BatchSealer({
+    readings,
+    batches,
+    hasher: await loadPoseidon(),
+    identity,
+    dataClasses: dataClasses.all(),
+    ...config.batching,
+  });
+  const stopSealing = every(
+    SEAL_CHECK_INTERVAL_MS,
+    async () => {
+      if ((await sealer.sealDue()) > 0) uplink?.notify();
+    },
+    (error) => logger.error({ err: error }, "sealing a batch failed"),
+  );
+  const stopStorage = every(
+    config.storage.checkIntervalMs,
+    async () => {
+      autonomy.observe(pipeline.counters.readingsAccepted, Date.now());
+      await storage.enforce();
+    },
+    (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
+  );
 
   logger.info({ gatewayId: identity.address, mqttPort: mqtt.port, relay: config.relay?.address }, "gateway started");
 
@@ -89,20 +143,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     devices,
     readings,
     batches,
-    snapshot: () => ({
-      gatewayId: identity.address,
-      ingest: structuredClone(pipeline.counters),
-      readingsStored: readings.count(),
-      batchesSealed: batches.last()?.sequence ?? 0,
-      batchesAcked: batches.ackedCount(),
-      backlog: batches.backlog(),
-      uplink: uplink && { ...uplink.status },
-    }),
+    snapshot() {
+      const stored = readings.count();
+      const { bytesUsed, quotaBytes } = storage.state;
+      return {
+        gatewayId: identity.address,
+        ingest: structuredClone(pipeline.counters),
+        readingsStored: stored,
+        batchesSealed: batches.last()?.sequence ?? 0,
+        batchesAcked: batches.ackedCount(),
+        backlog: batches.backlog(),
+        storage: {
+          ...storage.state,
+          daysOfAutonomy: autonomy.daysLeft(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0),
+          ingestReadingsPerSecond: autonomy.readingsPerSecond,
+        },
+        uplink: uplink && { ...uplink.status },
+      };
+    },
     async stop() {
       await mqtt.stop();
       pipeline.flush();
-      clearInterval(sealTimer);
-      await sealing;
+      await stopSealing();
+      await stopStorage();
       await uplink?.stop();
       db.close();
       logger.info("gateway stopped");
