@@ -1,3 +1,4 @@
+import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { z } from "zod";
 import { GatewayConfigError } from "./errors.js";
 
@@ -15,7 +16,8 @@ const mqttSchema = z.object({
 });
 
 const batchingSchema = z.object({
-  maxReadings: z.number().int().min(1).max(65_536).default(1024),
+  /** At most one proof's worth: the batch circuit covers BATCH_CAPACITY readings. */
+  maxReadings: z.number().int().min(1).max(BATCH_CAPACITY).default(BATCH_CAPACITY),
   maxAgeMs: z.number().int().min(10).default(2_000),
 });
 

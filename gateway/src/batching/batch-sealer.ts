@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
-import { fieldToBytes32, readingsTree, type PoseidonHasher } from "@intelledger/circuits";
+import { BatchCommitment, batchablePrefix, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
 import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { BatchStore } from "../store/batch-store.js";
@@ -19,9 +19,10 @@ export interface BatchSealerOptions {
 
 /**
  * Turns stored readings into signed batches, one data class at a time: a batch closes
- * when it holds `maxReadings` or its oldest reading is `maxAgeMs` old. Each batch
- * commits to its readings by a Poseidon Merkle root and links to the previous batch
- * (of any class) by hash.
+ * when it holds `maxReadings` (at most what one proof covers), when its readings would
+ * arrive over a longer window than a proof's time code spans, or when its oldest reading
+ * is `maxAgeMs` old. Each batch commits to its readings by its batch commitment root (see
+ * @intelledger/circuits) and links to the previous batch (of any class) by hash.
  */
 export class BatchSealer {
   private readonly options: BatchSealerOptions;
@@ -49,18 +50,21 @@ export class BatchSealer {
 
   private async sealNext(dataClass: number): Promise<boolean> {
     const { readings, batches, hasher, identity, maxReadings, maxAgeMs } = this.options;
-    const members = readings.ofClassAfter(dataClass, this.sealedThrough.get(dataClass) ?? 0, maxReadings);
+    const pending = readings.ofClassAfter(dataClass, this.sealedThrough.get(dataClass) ?? 0, maxReadings);
+    // A batch is one proof: it ends where the circuit's capacity or receive-time window does.
+    const members = pending.slice(0, batchablePrefix(pending));
     const [first] = members;
     const last = members.at(-1);
     if (!first || !last) return false;
-    if (members.length < maxReadings && this.now() - first.receivedAtMs < maxAgeMs) return false;
+    const full = members.length >= maxReadings || members.length < pending.length;
+    if (!full && this.now() - first.receivedAtMs < maxAgeMs) return false;
 
     const previous = batches.last();
     const batch: Batch = {
       gatewayId: identity.address,
       sequence: (previous?.sequence ?? 0) + 1,
       previousBatchHash: previous?.batchHash ?? ZERO_BATCH_HASH,
-      readingsRoot: fieldToBytes32(readingsTree(hasher, members).root),
+      readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members }).root),
       sealedAtMs: this.now(),
       readings: members,
       dataClass,

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadBatchArtifacts, type BatchArtifacts } from "./artifacts.js";
+import { BatchCommitment, batchRootOf, claimsRootOf } from "./batch-commitment.js";
+import { BATCH_CAPACITY, SLOT_BITS, TIME_BITS } from "./batch-layout.js";
+import { proveBatch, releaseSnarkThreads, verifyBatchProof, type BatchProof } from "./batch-prover.js";
+import { batchCircuitInput, batchClaims, batchPublicSignals, type BatchCircuitInput } from "./circuit-input.js";
+import { CircuitsError } from "./errors.js";
+import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
+import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
+
+// Real witnesses and real Groth16 proofs with the committed proving key.
+let hasher: PoseidonHasher;
+let artifacts: BatchArtifacts;
+let commitment: BatchCommitment;
+let proof: BatchProof;
+
+beforeAll(async () => {
+  hasher = await loadPoseidon();
+  artifacts = loadBatchArtifacts();
+  commitment = BatchCommitment.build(hasher, {
+    gatewayId: SAMPLE_GATEWAY,
+    readings: sampleReadings(100),
+    bounds: () => SAMPLE_BOUNDS,
+  });
+  proof = await proveBatch(artifacts, batchCircuitInput(commitment));
+});
+
+afterAll(async () => {
+  await releaseSnarkThreads();
+});
+
+/** The input with words and header fields changed, and the batch root recomputed to match. */
+function forged(change: { words?: bigint[]; header?: Partial<BatchCommitment["header"]> }): BatchCircuitInput {
+  const words = change.words ?? [...commitment.words];
+  const header = { ...commitment.header, ...change.header };
+  const input = batchCircuitInput(commitment);
+  return {
+    ...input,
+    words: words.map(String),
+    batchRoot: batchRootOf(hasher, claimsRootOf(hasher, words), header).toString(),
+    windowStartSec: String(header.windowStartSec),
+    windowEndSec: String(header.windowEndSec),
+    readingCount: String(header.readingCount),
+    anomalyCount: String(header.anomalyCount),
+  };
+}
+
+describe("batch attestation circuit", () => {
+  it("proves an in-bounds batch, and the proof verifies with the batch's claims", async () => {
+    expect(proof.publicSignals).toEqual(batchPublicSignals(commitment));
+    expect(await verifyBatchProof(artifacts.vkey, proof.proof, proof.publicSignals)).toBe(true);
+    expect(batchClaims(proof.publicSignals)).toEqual({
+      batchRoot: commitment.root,
+      gatewayId: SAMPLE_GATEWAY,
+      windowStartSec: commitment.header.windowStartSec,
+      windowEndSec: commitment.header.windowEndSec,
+      readingCount: 100,
+      anomalyCount: commitment.header.anomalyCount,
+      streamsHash: commitment.header.streamsHash,
+    });
+  });
+
+  it("does not verify against another root or any other changed claim", async () => {
+    for (let index = 0; index < proof.publicSignals.length; index++) {
+      const signals = [...proof.publicSignals];
+      signals[index] = (BigInt(signals[index] ?? 0) + 1n).toString();
+      expect(await verifyBatchProof(artifacts.vkey, proof.proof, signals), `signal ${index}`).toBe(false);
+    }
+    const other = BatchCommitment.build(hasher, {
+      gatewayId: SAMPLE_GATEWAY,
+      readings: sampleReadings(99),
+      bounds: () => SAMPLE_BOUNDS,
+    });
+    expect(await verifyBatchProof(artifacts.vkey, proof.proof, batchPublicSignals(other))).toBe(false);
+    expect(await verifyBatchProof(artifacts.vkey, { ...proof.proof, pi_a: ["1", "2", "1"] }, proof.publicSignals)).toBe(false);
+  });
+
+  it("proves a full batch", async () => {
+    const full = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: sampleReadings(BATCH_CAPACITY) });
+    const fullProof = await proveBatch(artifacts, batchCircuitInput(full));
+    expect(await verifyBatchProof(artifacts.vkey, fullProof.proof, fullProof.publicSignals)).toBe(true);
+  });
+
+  describe("has no witness for", () => {
+    const refuses = (input: () => BatchCircuitInput) => expect(proveBatch(artifacts, input())).rejects.toThrow(CircuitsError);
+
+    it("a claims word beyond its slots, the only way left to write a value outside 32-bit bounds", async () => {
+      const words = [...commitment.words];
+      words[3] = (words[3] as bigint) + (1n << BigInt(6 * SLOT_BITS));
+      await refuses(() => forged({ words }));
+    });
+
+    it("a reading count or anomaly count other than the words say", async () => {
+      await refuses(() => forged({ header: { readingCount: 99 } }));
+      await refuses(() => forged({ header: { anomalyCount: commitment.header.anomalyCount + 1 } }));
+    });
+
+    it("an anomaly flag on a padding slot", async () => {
+      const words = [...commitment.words];
+      words[20] = 2n;
+      await refuses(() => forged({ words, header: { anomalyCount: commitment.header.anomalyCount + 1 } }));
+    });
+
+    it("a window that ends before it starts or spans more than the time code", async () => {
+      await refuses(() => forged({ header: { windowEndSec: commitment.header.windowStartSec - 1 } }));
+      await refuses(() => forged({ header: { windowEndSec: commitment.header.windowStartSec + 2 ** TIME_BITS } }));
+    });
+
+    it("a batch root that is not the hash of the claims", async () => {
+      await refuses(() => ({ ...batchCircuitInput(commitment), batchRoot: (commitment.root + 1n).toString() }));
+      await refuses(() => ({ ...batchCircuitInput(commitment), detailsRoot: "1" }));
+    });
+  });
+});
