@@ -1,3 +1,6 @@
+// circom_runtime ships no types; the reference carries its declaration into every package that type-checks this file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./circom-runtime.d.ts" />
 import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime";
 import * as snarkjs from "snarkjs";
 import type { BatchArtifacts } from "./artifacts.js";

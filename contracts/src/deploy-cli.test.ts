@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevChain, type DevChain } from "./dev-chain.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
+import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { contractsPackageRoot } from "./hardhat-cli.js";
 
 const run = promisify(execFile);
@@ -40,18 +41,22 @@ describe("deploy-cli", () => {
     await chain?.stop();
   });
 
-  it("deploys to an RPC URL with the key from DEPLOYER_PRIVATE_KEY and prints JSON", async () => {
-    const result = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer.toLowerCase()], {
+  it("deploys to an RPC URL with the key from DEPLOYER_PRIVATE_KEY, registers gateways and prints JSON", async () => {
+    const gateway = Wallet.createRandom().address;
+    const result = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer.toLowerCase(), "--gateway", gateway], {
       DEPLOYER_PRIVATE_KEY: deployerKey,
     });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    const owner = new Wallet(deployerKey).address;
-    expect(printed).toMatchObject({ contract: "DataAnchor", chainId: 31337, owner, anchorer });
-    const contract = new Contract(printed["address"] as string, dataAnchorAbi, provider);
-    expect(await contract.getFunction("owner").staticCall()).toBe(owner);
-    expect(await contract.getFunction("anchorer").staticCall()).toBe(anchorer);
+    const admin = new Wallet(deployerKey).address;
+    expect(printed).toMatchObject({ chainId: 31337, admin, anchorer, gateways: [gateway] });
+    const contract = new Contract(printed["dataAnchor"] as string, dataAnchorAbi, provider);
+    expect(await contract.getFunction("hasRole").staticCall(id("ANCHORER_ROLE"), anchorer)).toBe(true);
+    expect(await contract.getFunction("hasRole").staticCall(ZeroHash, admin)).toBe(true);
+    expect(await contract.getFunction("registry").staticCall()).toBe(printed["registry"]);
+    const registry = new Contract(printed["registry"] as string, gatewayRegistryAbi, provider);
+    expect(await registry.getFunction("isActiveGateway").staticCall(gateway)).toBe(true);
     expect(result.stdout).not.toContain(deployerKey.slice(2));
   });
 
@@ -66,5 +71,9 @@ describe("deploy-cli", () => {
     expect(badAnchorer.code).toBe(2);
     expect(badAnchorer.stderr).toContain("--anchorer must be an address");
     expect(badAnchorer.stderr).not.toContain(deployerKey.slice(2));
+
+    const nothing = await deployCli(["--anchorer", anchorer], { DEPLOYER_PRIVATE_KEY: deployerKey });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain("--rpc-url or --dev-chain is required");
   });
 });
