@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadBatchArtifacts, type BatchArtifacts } from "./artifacts.js";
 import { BatchCommitment, batchRootOf, claimsRootOf } from "./batch-commitment.js";
 import { BATCH_CAPACITY, SLOT_BITS, TIME_BITS } from "./batch-layout.js";
@@ -82,6 +82,13 @@ describe("batch attestation circuit", () => {
   });
 
   describe("has no witness for", () => {
+    // The witness generator prints each failed assertion before throwing it.
+    beforeAll(() => {
+      vi.spyOn(console, "error").mockImplementation(() => undefined);
+    });
+    afterAll(() => {
+      vi.restoreAllMocks();
+    });
     const refuses = (input: () => BatchCircuitInput) => expect(proveBatch(artifacts, input())).rejects.toThrow(CircuitsError);
 
     it("a claims word beyond its slots, the only way left to write a value outside 32-bit bounds", async () => {

@@ -4,6 +4,10 @@ import { loadBatchArtifacts } from "./artifacts.js";
 import { proveBatch } from "./batch-prover.js";
 import type { ProverRequest, ProverResponse } from "./prover-pool.js";
 
+// circom_runtime prints a failed assertion to the console before it throws it; the error goes
+// back to the caller instead, so this thread stays quiet.
+console.error = (): void => undefined;
+
 const port = parentPort;
 if (port === null) throw new Error("prover-worker runs as a worker thread");
 const artifacts = loadBatchArtifacts((workerData as { artifactsDir: string }).artifactsDir);
