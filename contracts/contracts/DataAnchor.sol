@@ -98,21 +98,29 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
     );
 
     /// @notice The batch verifier was replaced (a new circuit version).
+    /// @param previousVerifier The verifier used until now.
+    /// @param newVerifier The verifier used from now on.
     event BatchVerifierChanged(address indexed previousVerifier, address indexed newVerifier);
 
     /// @notice `root` was anchored before; roots are anchored exactly once.
+    /// @param root The root that is already on-chain.
     error AlreadyAnchored(bytes32 root);
     /// @notice The zero root cannot be anchored: it means "unknown" in `anchorOf`.
     error ZeroRoot();
     /// @notice The zero address cannot be the admin, anchorer, registry or verifier.
     error ZeroAddress();
     /// @notice A verified batch must come from its own gateway or from an anchorer.
+    /// @param caller The account that submitted the batch.
+    /// @param gateway The gateway the batch names.
     error NotBatchSubmitter(address caller, address gateway);
     /// @notice The batch's gateway is not an active gateway of the registry.
+    /// @param gateway The gateway the batch names.
     error GatewayNotActive(address gateway);
     /// @notice The proof does not prove the claims of batch `root`.
+    /// @param root The batch root claimed.
     error InvalidBatchProof(bytes32 root);
     /// @notice A claim does not fit its type (a gateway id above 160 bits, a count or second above 64 bits).
+    /// @param root The batch root claimed.
     error ClaimOutOfRange(bytes32 root);
 
     /// @custom:oz-upgrades-unsafe-allow constructor

@@ -39,27 +39,42 @@ contract GatewayRegistry is Initializable, AccessControlUpgradeable, UUPSUpgrade
     mapping(bytes32 deviceId => DeviceRecord record) private _devices;
 
     /// @notice A gateway was registered.
+    /// @param gateway The gateway's address.
+    /// @param registrar The account that registered it.
     event GatewayRegistered(address indexed gateway, address indexed registrar);
     /// @notice A gateway was deactivated; its devices count as inactive from now on.
+    /// @param gateway The gateway's address.
+    /// @param registrar The account that deactivated it.
     event GatewayDeactivated(address indexed gateway, address indexed registrar);
     /// @notice A device was registered; the event carries its full public key for indexers.
+    /// @param deviceId The device id.
+    /// @param gateway The gateway the device reports to.
+    /// @param publicKey The device's 65-byte uncompressed P-256 public key.
     event DeviceRegistered(bytes32 indexed deviceId, address indexed gateway, bytes publicKey);
     /// @notice A device was deactivated.
+    /// @param deviceId The device id.
+    /// @param registrar The account that deactivated it.
     event DeviceDeactivated(bytes32 indexed deviceId, address indexed registrar);
 
     /// @notice The zero address cannot be an admin or a gateway.
     error ZeroAddress();
     /// @notice `gateway` was registered before.
+    /// @param gateway The gateway's address.
     error GatewayAlreadyRegistered(address gateway);
     /// @notice `gateway` is not registered, or no longer active.
+    /// @param gateway The gateway's address.
     error GatewayNotActive(address gateway);
     /// @notice `deviceId` was registered before.
+    /// @param deviceId The device id.
     error DeviceAlreadyRegistered(bytes32 deviceId);
     /// @notice `deviceId` is not registered, or no longer active.
+    /// @param deviceId The device id.
     error DeviceNotActive(bytes32 deviceId);
     /// @notice A device id is 1 to 31 bytes, left-aligned, with a zero last byte.
+    /// @param deviceId The id given.
     error InvalidDeviceId(bytes32 deviceId);
-    /// @notice A device public key is 65 bytes starting with 0x04; `length` bytes were given.
+    /// @notice A device public key is 65 bytes starting with 0x04.
+    /// @param length The length of the key given.
     error InvalidPublicKey(uint256 length);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
@@ -121,23 +136,27 @@ contract GatewayRegistry is Initializable, AccessControlUpgradeable, UUPSUpgrade
     }
 
     /// @notice Whether `gateway` is registered and not deactivated.
+    /// @param gateway The gateway's address.
     function isActiveGateway(address gateway) public view returns (bool) {
         GatewayRecord storage record = _gateways[gateway];
         return record.registeredAt != 0 && record.deactivatedAt == 0;
     }
 
     /// @notice Whether `deviceId` is registered, not deactivated, and its gateway is active.
+    /// @param deviceId The device id.
     function isActiveDevice(bytes32 deviceId) external view returns (bool) {
         DeviceRecord storage device = _devices[deviceId];
         return device.registeredAt != 0 && device.deactivatedAt == 0 && isActiveGateway(device.gateway);
     }
 
     /// @notice The record of `gateway`; all zero if it was never registered.
+    /// @param gateway The gateway's address.
     function gatewayOf(address gateway) external view returns (GatewayRecord memory) {
         return _gateways[gateway];
     }
 
     /// @notice The record of `deviceId`; all zero if it was never registered.
+    /// @param deviceId The device id.
     function deviceOf(bytes32 deviceId) external view returns (DeviceRecord memory) {
         return _devices[deviceId];
     }

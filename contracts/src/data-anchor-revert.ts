@@ -36,7 +36,8 @@ export interface DataAnchorRevert {
 export function decodeDataAnchorRevert(error: unknown): DataAnchorRevert | undefined {
   if (!isCallException(error)) return undefined;
   if (error.revert !== null) return { name: error.revert.name, args: [...(error.revert.args as unknown[])] };
-  if (error.data === null) return undefined;
+  // A revert without a selector (empty data, e.g. from a failed ABI decode) is no custom error.
+  if (error.data === null || error.data.length < 10) return undefined;
   const parsed = errorsInterface.parseError(error.data);
   return parsed === null ? undefined : { name: parsed.name, args: [...parsed.args] };
 }

@@ -224,9 +224,15 @@ describe("DataAnchor", () => {
     );
     expect(toBeHex(BigInt(slot), 20).toLowerCase()).toBe(nextAddress.toLowerCase());
     expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ readingCount: 7n });
-    expect((await revertOf(sendAndWait(as(stranger), "upgradeToAndCall", stranger.address, "0x"))).name).toBe(
-      "AccessControlUnauthorizedAccount",
-    );
+    // An upgrade to something that is not a UUPS implementation is refused by the proxy logic.
+    expect(await revertOf(sendAndWait(as(admin), "upgradeToAndCall", deployment.batchVerifier, "0x"))).toEqual({
+      name: "ERC1967InvalidImplementation",
+      args: [deployment.batchVerifier],
+    });
+    // An account without code reverts without any error data: nothing to decode.
+    const eoaUpgrade = await sendAndWait(as(admin), "upgradeToAndCall", stranger.address, "0x").catch((error: unknown) => error);
+    expect(eoaUpgrade).toBeInstanceOf(Error);
+    expect(decodeDataAnchorRevert(eoaUpgrade)).toBeUndefined();
   });
 
   it("cannot be initialized twice, nor with zero addresses", async () => {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { Contract, JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,29 @@ async function deployCli(args: string[], env: Record<string, string>): Promise<{
     return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
   }
 }
+
+describe("deploy-cli --dev-chain", () => {
+  it("starts a dev chain, deploys to it, keeps it running and stops it on SIGINT", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/deploy-cli.ts", "--dev-chain"], {
+      cwd: contractsPackageRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    while (!stdout.includes("\n")) {
+      if (child.exitCode !== null) throw new Error(`deploy-cli exited early: ${stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const printed = JSON.parse(stdout) as { rpcUrl: string; dataAnchor: string; chainId: number };
+    expect(printed.chainId).toBe(31337);
+    const provider = new JsonRpcProvider(printed.rpcUrl, printed.chainId, { staticNetwork: true });
+    expect(await provider.getCode(printed.dataAnchor)).not.toBe("0x");
+    provider.destroy();
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+});
 
 describe("deploy-cli", () => {
   let chain: DevChain;
