@@ -6,6 +6,7 @@ import type { ProverRequest, ProverResponse } from "./prover-pool.js";
 
 // circom_runtime prints a failed assertion to the console before it throws it; the error goes
 // back to the caller instead, so this thread stays quiet.
+// eslint-disable-next-line no-console -- this silences a library's printout, it logs nothing
 console.error = (): void => undefined;
 
 const port = parentPort;
