@@ -2,6 +2,6 @@ pragma circom 2.1.0;
 
 include "batch-attestation.circom";
 
-// 144 readings: 24 words of 6 slots of 40 bits (6-bit receive-second code, 32-bit value code).
+// 372 reading slots (3 header words of 124), 5,292 code bits (21 words of 252), windows of up to 63 s.
 component main {public [batchRoot, gatewayId, windowStartSec, windowEndSec, readingCount, anomalyCount, streamsHash]} =
-    BatchAttestation(24, 6, 6, 32);
+    BatchAttestation(3, 124, 21, 252, 6);

@@ -5,29 +5,23 @@ include "circomlib/circuits/poseidon.circom";
 
 // Attests a batch of sensor readings without revealing them.
 //
-// Each reading occupies one slot of SLOT_BITS = 2 + TIME_BITS + VALUE_BITS bits in a claims
-// word, SLOTS readings per word, WORDS words hashed in chunks of up to 16:
-//
-//   slot = present | anomalous << 1 | timeCode << 2 | valueCode << (2 + TIME_BITS)
-//
-// timeCode codes the second the reading was received at within the window [windowStartSec,
-// windowEndSec]; valueCode codes the value within its stream's bounds.
-//
-// timeCode and valueCode are range codes (see circuits/README.md): bit patterns over weights
-// chosen from the span of the range, such that every pattern decodes to a point inside the
-// range and every point inside it has a pattern. Decomposing each word into bits is therefore
-// all the range check needed: a value outside its stream's bounds, or a reading received
-// outside the window, has no code and cannot be committed. Padding slots are all zero.
+// The claims are HEADER_WORDS words of two-bit reading headers (present, anomalous), one per
+// reading slot, and CODE_WORDS words of code bits. The code bits carry each reading's
+// receive-time code and value code: range codes (see circuits/README.md), bit patterns over
+// weights chosen from the span of the range, such that every pattern decodes to a point inside
+// the range and every point has a pattern. Decomposing each word into bits is therefore all the
+// range check needed: a value outside its stream's bounds, or a reading received outside the
+// window, has no code and cannot be committed. Where each code sits and how wide it is follows
+// from the public window and stream table, outside the circuit. Unused slots and bits are zero.
 //
 // Public: the batch root and the claims it binds. Private: the claims words and the root of
 // the readings' other fields (hashed outside the circuit).
-template BatchAttestation(WORDS, SLOTS, TIME_BITS, VALUE_BITS) {
-    var SLOT_BITS = 2 + TIME_BITS + VALUE_BITS;
-    var WORD_BITS = SLOTS * SLOT_BITS;
+template BatchAttestation(HEADER_WORDS, HEADERS_PER_WORD, CODE_WORDS, CODE_WORD_BITS, TIME_BITS) {
+    var WORDS = HEADER_WORDS + CODE_WORDS;
     // A word must stay below the field modulus for its bit decomposition to be unique.
-    assert(WORD_BITS <= 252);
+    assert(2 * HEADERS_PER_WORD <= 252 && CODE_WORD_BITS <= 252);
     var CHUNKS = (WORDS + 15) \ 16;
-    assert(WORDS >= 1 && CHUNKS <= 16);
+    assert(CHUNKS <= 16);
 
     signal input batchRoot;
     signal input gatewayId;
@@ -44,25 +38,31 @@ template BatchAttestation(WORDS, SLOTS, TIME_BITS, VALUE_BITS) {
     component span = Num2Bits(TIME_BITS);
     span.in <== windowEndSec - windowStartSec;
 
-    component bits[WORDS];
-    signal anomalyPresent[WORDS * SLOTS];
+    component headerBits[HEADER_WORDS];
+    signal anomalyPresent[HEADER_WORDS * HEADERS_PER_WORD];
     var present = 0;
     var anomalous = 0;
-    for (var w = 0; w < WORDS; w++) {
-        bits[w] = Num2Bits(WORD_BITS);
-        bits[w].in <== words[w];
-        for (var s = 0; s < SLOTS; s++) {
-            var p = bits[w].out[s * SLOT_BITS];
-            var a = bits[w].out[s * SLOT_BITS + 1];
+    for (var w = 0; w < HEADER_WORDS; w++) {
+        headerBits[w] = Num2Bits(2 * HEADERS_PER_WORD);
+        headerBits[w].in <== words[w];
+        for (var s = 0; s < HEADERS_PER_WORD; s++) {
+            var p = headerBits[w].out[2 * s];
+            var a = headerBits[w].out[2 * s + 1];
             // Only a present reading can be anomalous, so padding cannot inflate the count.
-            anomalyPresent[w * SLOTS + s] <== a * (1 - p);
-            anomalyPresent[w * SLOTS + s] === 0;
+            anomalyPresent[w * HEADERS_PER_WORD + s] <== a * (1 - p);
+            anomalyPresent[w * HEADERS_PER_WORD + s] === 0;
             present += p;
             anomalous += a;
         }
     }
     readingCount === present;
     anomalyCount === anomalous;
+
+    component codeBits[CODE_WORDS];
+    for (var w = 0; w < CODE_WORDS; w++) {
+        codeBits[w] = Num2Bits(CODE_WORD_BITS);
+        codeBits[w].in <== words[HEADER_WORDS + w];
+    }
 
     component chunk[CHUNKS];
     for (var c = 0; c < CHUNKS; c++) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadBatchArtifacts, type BatchArtifacts } from "./artifacts.js";
-import { BatchCommitment, batchRootOf, claimsRootOf } from "./batch-commitment.js";
-import { BATCH_CAPACITY, SLOT_BITS, TIME_BITS } from "./batch-layout.js";
+import { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
+import { BATCH_CAPACITY, CODE_BITS, CODE_WORD_BITS, HEADER_WORDS, HEADERS_PER_WORD, TIME_BITS } from "./batch-layout.js";
 import { proveBatch, releaseSnarkThreads, verifyBatchProof, type BatchProof } from "./batch-prover.js";
 import { batchCircuitInput, batchClaims, batchPublicSignals, type BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
@@ -76,7 +76,14 @@ describe("batch attestation circuit", () => {
   });
 
   it("proves a full batch", async () => {
-    const full = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: sampleReadings(BATCH_CAPACITY) });
+    const readings = sampleReadings(BATCH_CAPACITY);
+    const bounds = () => SAMPLE_BOUNDS;
+    const full = BatchCommitment.build(hasher, {
+      gatewayId: SAMPLE_GATEWAY,
+      readings: readings.slice(0, batchablePrefix(readings, bounds)),
+      bounds,
+    });
+    expect(full.codeBitsUsed).toBe(CODE_BITS);
     const fullProof = await proveBatch(artifacts, batchCircuitInput(full));
     expect(await verifyBatchProof(artifacts.vkey, fullProof.proof, fullProof.publicSignals)).toBe(true);
   });
@@ -91,10 +98,13 @@ describe("batch attestation circuit", () => {
     });
     const refuses = (input: () => BatchCircuitInput) => expect(proveBatch(artifacts, input())).rejects.toThrow(CircuitsError);
 
-    it("a claims word beyond its slots, the only way left to write a value outside 32-bit bounds", async () => {
-      const words = [...commitment.words];
-      words[3] = (words[3] as bigint) + (1n << BigInt(6 * SLOT_BITS));
-      await refuses(() => forged({ words }));
+    it("a claims word beyond its bits, the only way left to write a code outside its range", async () => {
+      const codes = [...commitment.words];
+      codes[HEADER_WORDS + 2] = (codes[HEADER_WORDS + 2] as bigint) + (1n << BigInt(CODE_WORD_BITS));
+      await refuses(() => forged({ words: codes }));
+      const headers = [...commitment.words];
+      headers[1] = (headers[1] as bigint) + (1n << BigInt(2 * HEADERS_PER_WORD));
+      await refuses(() => forged({ words: headers }));
     });
 
     it("a reading count or anomaly count other than the words say", async () => {
@@ -104,7 +114,7 @@ describe("batch attestation circuit", () => {
 
     it("an anomaly flag on a padding slot", async () => {
       const words = [...commitment.words];
-      words[20] = 2n;
+      words[HEADER_WORDS - 1] = 2n;
       await refuses(() => forged({ words, header: { anomalyCount: commitment.header.anomalyCount + 1 } }));
     });
 

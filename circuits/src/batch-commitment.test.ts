@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BatchCommitment, batchablePrefix } from "./batch-commitment.js";
-import { BATCH_CAPACITY, MAX_WINDOW_SPAN_SEC } from "./batch-layout.js";
+import { BATCH_CAPACITY, CODE_BITS, HEADER_WORDS, MAX_WINDOW_SPAN_SEC } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import type { CommittedReading } from "./reading-commitment.js";
@@ -30,7 +30,10 @@ describe("BatchCommitment", () => {
     });
     expect(commitment.streams).toHaveLength(32);
     expect(commitment.header.streamsHash).toBe(streamsHash(commitment.streams));
-    expect(commitment.words.slice(12).every((word) => word === 0n)).toBe(true);
+    // 2-bit time codes (a 3-second window) and 14-bit value codes (bounds spanning 16,000).
+    expect(commitment.codeBitsUsed).toBe(70 * 16);
+    expect(commitment.words.slice(1, HEADER_WORDS).every((word) => word === 0n)).toBe(true);
+    expect(commitment.words.slice(HEADER_WORDS + 5).every((word) => word === 0n)).toBe(true);
   });
 
   it("changes its root when any reading, the gateway or the bounds change", () => {
@@ -61,7 +64,10 @@ describe("BatchCommitment", () => {
 
   it("refuses empty and oversized batches, a window too long, a bad gateway and bad bounds", () => {
     expect(() => build([])).toThrow(CircuitsError);
-    expect(() => build(sampleReadings(BATCH_CAPACITY + 1))).toThrow(/1 to 144/);
+    expect(() => build(sampleReadings(BATCH_CAPACITY + 1))).toThrow(/1 to 372/);
+    expect(() => BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: sampleReadings(BATCH_CAPACITY) })).toThrow(
+      /take 13392 bits; a batch has 5292/,
+    );
     const late = sampleReadings(2);
     late[1] = { ...late[1]!, receivedAtMs: late[0]!.receivedAtMs + (MAX_WINDOW_SPAN_SEC + 1) * 1000 };
     expect(() => build(late)).toThrow(/at most 63/);
@@ -103,9 +109,19 @@ describe("BatchCommitment", () => {
     expect(fails(reading, { ...inclusion, header: { ...inclusion.header, anomalyCount: 0 } })).toThrow(/batch root/);
   });
 
-  it("tells a sealer where a batch must end", () => {
+  it("tells a sealer where a batch must end: capacity, window or code bits", () => {
     const readings = sampleReadings(BATCH_CAPACITY + 10);
-    expect(batchablePrefix(readings)).toBe(BATCH_CAPACITY);
+    // Narrow bounds: every slot fits.
+    const steady = readings.map((reading) => ({ ...reading, value: 5 }));
+    expect(batchablePrefix(steady, () => ({ min: 0, max: 15 }))).toBe(BATCH_CAPACITY);
+    // The sample bounds take 14-bit value codes, the window 4-bit time codes.
+    expect(batchablePrefix(readings, bounds)).toBe(CODE_BITS / 18);
+    // Unbounded streams take 32-bit value codes; 151 readings arrive within 5 s: 3-bit time codes.
+    const unbounded = batchablePrefix(readings);
+    expect(unbounded).toBe(Math.floor(CODE_BITS / 35));
+    expect(() =>
+      BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: readings.slice(0, unbounded) }),
+    ).not.toThrow();
     const spread = sampleReadings(5).map((reading, i) => ({ ...reading, receivedAtMs: 1_763_000_000_000 + i * 30_000 }));
     expect(batchablePrefix(spread)).toBe(3);
   });

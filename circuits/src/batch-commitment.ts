@@ -1,15 +1,18 @@
 import { getAddress, isAddress } from "ethers";
 import {
   BATCH_CAPACITY,
+  CODE_BITS,
+  CODE_WORD_BITS,
+  CODE_WORDS,
+  HEADER_WORDS,
+  HEADERS_PER_WORD,
   MAX_WINDOW_SPAN_SEC,
   receiveSecond,
-  SLOT_BITS,
-  SLOTS_PER_WORD,
-  WORDS_PER_BATCH,
 } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import type { PoseidonHasher } from "./poseidon-hasher.js";
-import { claimsSlot, detailsLeaf, type CommittedReading } from "./reading-commitment.js";
+import { rangeCodeWidth } from "./range-code.js";
+import { detailsLeaf, readingCodes, readingHeader, type CommittedReading } from "./reading-commitment.js";
 import { Sha256MerkleTree, digestToField } from "./sha256-tree.js";
 import {
   checkBounds,
@@ -18,12 +21,13 @@ import {
   unboundedStreams,
   type BoundsResolver,
   type StreamBounds,
+  type StreamKey,
 } from "./stream-table.js";
 
 export interface BatchCommitmentInput {
   /** The gateway's secp256k1 address. */
   gatewayId: string;
-  /** 1 to BATCH_CAPACITY readings, in the batch's order. */
+  /** 1 to BATCH_CAPACITY readings, in the batch's order, whose codes fit CODE_BITS (see batchablePrefix). */
   readings: readonly CommittedReading[];
   /** Configured bounds per stream; streams without configuration are unbounded (int32). */
   bounds?: BoundsResolver;
@@ -37,6 +41,8 @@ export interface ReadingInclusion {
   /** The batch's stream table and the reading's index in it. */
   streams: StreamBounds[];
   streamIndex: number;
+  /** Where the reading's codes start in the code bits. */
+  codeOffset: number;
   /** SHA-256 siblings from the reading's details leaf to the details root. */
   detailsPath: Buffer[];
   header: BatchHeader;
@@ -56,10 +62,12 @@ export interface BatchHeader {
 /**
  * A batch's commitment:
  *
- *   batchRoot = Poseidon(claimsRoot, detailsRoot, streamsHash, gatewayId, windowStartSec,
- *                        windowEndSec, readingCount, anomalyCount)
- *   claimsRoot = Poseidon(Poseidon(word_0 .. word_15), Poseidon(word_16 .. word_23)), each word
- *                packing six readings' claims slots
+ *   batchRoot   = Poseidon(claimsRoot, detailsRoot, streamsHash, gatewayId, windowStartSec,
+ *                          windowEndSec, readingCount, anomalyCount)
+ *   claimsRoot  = Poseidon(Poseidon(word_0 .. word_15), Poseidon(word_16 .. word_23))
+ *   word_0..2   = the readings' two-bit headers (present, anomalous), 124 to a word
+ *   word_3..23  = the code bits, 252 to a word: each reading's receive-time code, then its
+ *                 value code, one reading after the other, each as wide as its range needs
  *   detailsRoot = SHA-256 Merkle root of the readings' details leaves
  *
  * The circuit recomputes batchRoot from the words and proves the claims; the other fields of
@@ -71,7 +79,10 @@ export class BatchCommitment {
   readonly header: BatchHeader;
   readonly words: readonly bigint[];
   readonly streams: readonly StreamBounds[];
+  /** Code bits the readings use, of CODE_BITS. */
+  readonly codeBitsUsed: number;
   private readonly streamIndexes: readonly number[];
+  private readonly codeOffsets: readonly number[];
   private readonly detailsTree: Sha256MerkleTree;
 
   private constructor(fields: {
@@ -80,7 +91,9 @@ export class BatchCommitment {
     header: BatchHeader;
     words: bigint[];
     streams: StreamBounds[];
+    codeBitsUsed: number;
     streamIndexes: number[];
+    codeOffsets: number[];
     detailsTree: Sha256MerkleTree;
   }) {
     this.root = fields.root;
@@ -88,7 +101,9 @@ export class BatchCommitment {
     this.header = fields.header;
     this.words = fields.words;
     this.streams = fields.streams;
+    this.codeBitsUsed = fields.codeBitsUsed;
     this.streamIndexes = fields.streamIndexes;
+    this.codeOffsets = fields.codeOffsets;
     this.detailsTree = fields.detailsTree;
   }
 
@@ -98,7 +113,6 @@ export class BatchCommitment {
       throw new CircuitsError(`a batch holds 1 to ${BATCH_CAPACITY} readings, got ${readings.length}`);
     }
     if (!isAddress(input.gatewayId)) throw new CircuitsError("gateway id is not an address", { gatewayId: input.gatewayId });
-    const resolve = input.bounds ?? unboundedStreams;
 
     const windowStartSec = receiveSecond(Math.min(...readings.map((reading) => reading.receivedAtMs)));
     const windowEndSec = receiveSecond(Math.max(...readings.map((reading) => reading.receivedAtMs)));
@@ -112,33 +126,17 @@ export class BatchCommitment {
       );
     }
 
-    const streams: StreamBounds[] = [];
-    const byKey = new Map<string, number>();
-    const streamIndexes = readings.map((reading) => {
-      const key = {
-        deviceId: reading.deviceId,
-        channel: reading.channel,
-        channelIndex: reading.channelIndex,
-        scale: reading.scale,
-      };
-      const keyString = streamKeyString(key);
-      let index = byKey.get(keyString);
-      if (index === undefined) {
-        const stream = { ...key, ...resolve(key) };
-        checkBounds(stream);
-        index = streams.push(stream) - 1;
-        byKey.set(keyString, index);
-      }
-      return index;
-    });
-
-    const words = new Array<bigint>(WORDS_PER_BATCH).fill(0n);
+    const table = new StreamTable(input.bounds ?? unboundedStreams);
+    const streamIndexes = readings.map((reading) => table.indexOf(reading));
+    let headers = 0n;
+    let codes = 0n;
+    let codeBitsUsed = 0;
     let anomalyCount = 0;
-    readings.forEach((reading, i) => {
-      const stream = streams[streamIndexes[i] as number] as StreamBounds;
-      let slot: bigint;
+    const codeOffsets = readings.map((reading, i) => {
+      const stream = table.streams[streamIndexes[i] as number] as StreamBounds;
+      let time, value;
       try {
-        slot = claimsSlot(reading, { min: stream.min, max: stream.max, windowStartSec, windowEndSec });
+        ({ time, value } = readingCodes(reading, { min: stream.min, max: stream.max, windowStartSec, windowEndSec }));
       } catch (cause) {
         throw new CircuitsError(
           `reading ${reading.gatewaySeq} has value ${reading.value}, outside ${stream.min}..${stream.max} of its stream`,
@@ -147,14 +145,23 @@ export class BatchCommitment {
         );
       }
       if (reading.anomalous === true) anomalyCount++;
-      const word = Math.floor(i / SLOTS_PER_WORD);
-      words[word] = (words[word] as bigint) | (slot << BigInt(SLOT_BITS * (i % SLOTS_PER_WORD)));
+      headers |= readingHeader(reading) << BigInt(2 * i);
+      const offset = codeBitsUsed;
+      codes |= (time.code | (value.code << BigInt(time.width))) << BigInt(offset);
+      codeBitsUsed += time.width + value.width;
+      return offset;
     });
+    if (codeBitsUsed > CODE_BITS) {
+      throw new CircuitsError(`the readings' codes take ${codeBitsUsed} bits; a batch has ${CODE_BITS}`, { codeBitsUsed });
+    }
 
-    const detailsTree = new Sha256MerkleTree(readings.map((reading, i) => detailsLeaf(reading, streamIndexes[i] as number)));
+    const words = [...splitBits(headers, 2 * HEADERS_PER_WORD, HEADER_WORDS), ...splitBits(codes, CODE_WORD_BITS, CODE_WORDS)];
+    const detailsTree = new Sha256MerkleTree(
+      readings.map((reading, i) => detailsLeaf(reading, streamIndexes[i] as number, codeOffsets[i] as number)),
+    );
     const header: BatchHeader = {
       detailsRoot: digestToField(detailsTree.root),
-      streamsHash: streamsHash(streams),
+      streamsHash: streamsHash(table.streams),
       gatewayId: BigInt(getAddress(input.gatewayId)),
       windowStartSec,
       windowEndSec,
@@ -167,8 +174,10 @@ export class BatchCommitment {
       claimsRoot,
       header,
       words,
-      streams,
+      streams: table.streams,
+      codeBitsUsed,
       streamIndexes,
+      codeOffsets,
       detailsTree,
     });
   }
@@ -178,16 +187,54 @@ export class BatchCommitment {
     if (!Number.isInteger(index) || index < 0 || index >= this.header.readingCount) {
       throw new CircuitsError(`reading index ${index} outside 0..${this.header.readingCount - 1}`);
     }
-    const streamIndex = this.streamIndexes[index] as number;
     return {
       index,
       words: [...this.words],
       streams: [...this.streams],
-      streamIndex,
+      streamIndex: this.streamIndexes[index] as number,
+      codeOffset: this.codeOffsets[index] as number,
       detailsPath: this.detailsTree.path(index),
       header: this.header,
     };
   }
+}
+
+/** A batch's streams in order of first appearance, with their bounds resolved once each. */
+class StreamTable {
+  readonly streams: StreamBounds[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  constructor(private readonly resolve: BoundsResolver) {}
+
+  indexOf(reading: StreamKey): number {
+    const key = {
+      deviceId: reading.deviceId,
+      channel: reading.channel,
+      channelIndex: reading.channelIndex,
+      scale: reading.scale,
+    };
+    const keyString = streamKeyString(key);
+    let index = this.byKey.get(keyString);
+    if (index === undefined) {
+      const stream = { ...key, ...this.resolve(key) };
+      checkBounds(stream);
+      index = this.streams.push(stream) - 1;
+      this.byKey.set(keyString, index);
+    }
+    return index;
+  }
+}
+
+/** `count` words of `width` bits each, least significant first. */
+function splitBits(bits: bigint, width: number, count: number): bigint[] {
+  const mask = (1n << BigInt(width)) - 1n;
+  return Array.from({ length: count }, (_, i) => (bits >> BigInt(i * width)) & mask);
+}
+
+/** The `width` code bits at `offset`, read across the code words. */
+export function codeBitsAt(words: readonly bigint[], offset: number, width: number): bigint {
+  const codes = words.slice(HEADER_WORDS).reduce((all, word, i) => all | (word << BigInt(i * CODE_WORD_BITS)), 0n);
+  return (codes >> BigInt(offset)) & ((1n << BigInt(width)) - 1n);
 }
 
 export function batchRootOf(hasher: PoseidonHasher, claimsRoot: bigint, header: BatchHeader): bigint {
@@ -212,16 +259,22 @@ export function claimsRootOf(hasher: PoseidonHasher, words: readonly bigint[]): 
 
 /**
  * How many of `readings`, from the first, fit one batch: at most BATCH_CAPACITY, received within
- * MAX_WINDOW_SPAN_SEC whole seconds of each other. A sealer closes a batch there.
+ * MAX_WINDOW_SPAN_SEC whole seconds of each other, their codes within CODE_BITS. A sealer closes
+ * a batch there. `bounds` must be those the batch will be committed with.
  */
-export function batchablePrefix(readings: readonly Pick<CommittedReading, "receivedAtMs">[]): number {
-  let min = Infinity;
-  let max = -Infinity;
+export function batchablePrefix(readings: readonly CommittedReading[], bounds: BoundsResolver = unboundedStreams): number {
+  const table = new StreamTable(bounds);
+  let minSec = Infinity;
+  let maxSec = -Infinity;
+  let valueBits = 0;
   let count = 0;
   for (const reading of readings.slice(0, BATCH_CAPACITY)) {
-    min = Math.min(min, receiveSecond(reading.receivedAtMs));
-    max = Math.max(max, receiveSecond(reading.receivedAtMs));
-    if (max - min > MAX_WINDOW_SPAN_SEC) break;
+    minSec = Math.min(minSec, receiveSecond(reading.receivedAtMs));
+    maxSec = Math.max(maxSec, receiveSecond(reading.receivedAtMs));
+    if (maxSec - minSec > MAX_WINDOW_SPAN_SEC) break;
+    const stream = table.streams[table.indexOf(reading)] as StreamBounds;
+    valueBits += rangeCodeWidth(BigInt(stream.max) - BigInt(stream.min));
+    if ((count + 1) * rangeCodeWidth(BigInt(maxSec - minSec)) + valueBits > CODE_BITS) break;
     count++;
   }
   return count;

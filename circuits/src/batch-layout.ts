@@ -1,23 +1,31 @@
 // The shape of the batch attestation circuit (circom/batch-attestation-main.circom). The
 // TypeScript encoding and the circuit must agree on every number here.
+//
+// A batch's claims are 24 words: 3 header words of 124 two-bit headers (present, anomalous),
+// one per reading slot, then 21 code words of 252 bits that carry, reading after reading, each
+// reading's receive-time code and value code, each as wide as its range needs.
 
-/** Readings per claims word. */
-export const SLOTS_PER_WORD = 6;
+/** Reading headers per header word (2 bits each). */
+export const HEADERS_PER_WORD = 124;
+/** Header words per batch. */
+export const HEADER_WORDS = 3;
+/** Bits per code word. */
+export const CODE_WORD_BITS = 252;
+/** Code words per batch. */
+export const CODE_WORDS = 21;
 /** Claims words per batch, hashed in chunks of up to 16. */
-export const WORDS_PER_BATCH = 24;
+export const WORDS_PER_BATCH = HEADER_WORDS + CODE_WORDS;
 /** Most readings one batch (and one proof) can hold. */
-export const BATCH_CAPACITY = SLOTS_PER_WORD * WORDS_PER_BATCH;
-/** Bits of a receive-time code: the second a reading arrived in, within the batch's window. */
+export const BATCH_CAPACITY = HEADERS_PER_WORD * HEADER_WORDS;
+/** Bits all readings' codes share: a batch ends when the next reading's codes would not fit. */
+export const CODE_BITS = CODE_WORD_BITS * CODE_WORDS;
+/** Bits of the window's span check: a batch's readings arrive within 2^6 - 1 s of each other. */
 export const TIME_BITS = 6;
-/** Bits of a value code: a stream's bounds span at most 2^32 - 1 units. */
-export const VALUE_BITS = 32;
-/** present, anomalous, time code, value code. */
-export const SLOT_BITS = 2 + TIME_BITS + VALUE_BITS;
 
 /** Longest receive-time window a batch may span, in whole seconds (end - start). */
 export const MAX_WINDOW_SPAN_SEC = 2 ** TIME_BITS - 1;
-/** Widest bounds a stream may have (max - min), in units of its scale. */
-export const MAX_BOUNDS_SPAN = 2n ** BigInt(VALUE_BITS) - 1n;
+/** Widest bounds a stream may have (max - min), in units of its scale: any int32 bounds. */
+export const MAX_BOUNDS_SPAN = 2n ** 32n - 1n;
 
 /** The second (since the Unix epoch) a receive time in milliseconds falls in. */
 export function receiveSecond(receivedAtMs: number): number {

@@ -4,14 +4,16 @@ export { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./b
 export type { BatchCommitmentInput, BatchHeader, ReadingInclusion } from "./batch-commitment.js";
 export {
   BATCH_CAPACITY,
+  CODE_BITS,
+  CODE_WORD_BITS,
+  CODE_WORDS,
+  HEADER_WORDS,
+  HEADERS_PER_WORD,
   MAX_BOUNDS_SPAN,
   MAX_WINDOW_SPAN_SEC,
   PUBLIC_SIGNALS,
   receiveSecond,
-  SLOTS_PER_WORD,
-  SLOT_BITS,
   TIME_BITS,
-  VALUE_BITS,
   WORDS_PER_BATCH,
 } from "./batch-layout.js";
 export type { PublicSignalName } from "./batch-layout.js";
@@ -27,7 +29,7 @@ export { loadPoseidon } from "./poseidon-hasher.js";
 export type { PoseidonHasher } from "./poseidon-hasher.js";
 export { BatchProverPool } from "./prover-pool.js";
 export type { BatchProverPoolOptions } from "./prover-pool.js";
-export { decodeRange, encodeRange, rangeWeights } from "./range-code.js";
+export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
 export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
 export type { CommittedReading } from "./reading-commitment.js";
 export { verifyReadingInclusion } from "./reading-inclusion.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bytes32ToField, fieldToBytes32, SNARK_FIELD_MODULUS } from "./field.js";
-import { claimsSlot, deviceIdToField, detailsLeaf, type CommittedReading } from "./reading-commitment.js";
+import { deviceIdToField, detailsLeaf, readingCodes, readingHeader, type CommittedReading } from "./reading-commitment.js";
 
 const reading: CommittedReading = {
   gatewaySeq: 7,
@@ -16,23 +16,20 @@ const reading: CommittedReading = {
 const context = { min: -4000, max: 8000, windowStartSec: 1_763_000_000, windowEndSec: 1_763_000_010 };
 
 describe("reading commitment", () => {
-  it("packs presence, anomaly, receive second and value into the claims slot", () => {
-    const slot = claimsSlot(reading, context);
-    expect(slot & 1n).toBe(1n);
-    expect((slot >> 1n) & 1n).toBe(0n);
-    expect((slot >> 2n) & 63n).toBe(2n);
-    expect(slot >> 8n).toBe(1850n);
-    expect((claimsSlot({ ...reading, anomalous: true }, context) >> 1n) & 1n).toBe(1n);
+  it("codes the receive second and the value within their ranges, as wide as the ranges need", () => {
+    expect(readingCodes(reading, context)).toEqual({ time: { code: 2n, width: 4 }, value: { code: 1850n, width: 14 } });
+    expect(readingHeader(reading)).toBe(1n);
+    expect(readingHeader({ ...reading, anomalous: true })).toBe(3n);
   });
 
-  it("has no slot for a value outside the bounds or a reading received outside the window", () => {
-    expect(() => claimsSlot({ ...reading, value: 8001 }, context)).toThrow(/outside/);
-    expect(() => claimsSlot({ ...reading, value: -4001 }, context)).toThrow(/outside/);
-    expect(() => claimsSlot({ ...reading, receivedAtMs: 1_762_999_999_999 }, context)).toThrow(/outside/);
+  it("has no code for a value outside the bounds or a reading received outside the window", () => {
+    expect(() => readingCodes({ ...reading, value: 8001 }, context)).toThrow(/outside/);
+    expect(() => readingCodes({ ...reading, value: -4001 }, context)).toThrow(/outside/);
+    expect(() => readingCodes({ ...reading, receivedAtMs: 1_762_999_999_999 }, context)).toThrow(/outside/);
   });
 
   it("changes the details leaf when any detail changes", () => {
-    const base = detailsLeaf(reading, 0).toString("hex");
+    const base = detailsLeaf(reading, 0, 0).toString("hex");
     const changes: Partial<CommittedReading>[] = [
       { gatewaySeq: 8 },
       { frameCounter: 4 },
@@ -43,8 +40,9 @@ describe("reading commitment", () => {
       { timeUncertain: true },
     ];
     for (const change of changes)
-      expect(detailsLeaf({ ...reading, ...change }, 0).toString("hex"), JSON.stringify(change)).not.toBe(base);
-    expect(detailsLeaf(reading, 1).toString("hex")).not.toBe(base);
+      expect(detailsLeaf({ ...reading, ...change }, 0, 0).toString("hex"), JSON.stringify(change)).not.toBe(base);
+    expect(detailsLeaf(reading, 1, 0).toString("hex")).not.toBe(base);
+    expect(detailsLeaf(reading, 0, 1).toString("hex")).not.toBe(base);
   });
 
   it("packs device ids reversibly and refuses ids that do not fit", () => {

@@ -1,5 +1,5 @@
-import { receiveSecond, TIME_BITS, VALUE_BITS } from "./batch-layout.js";
-import { encodeRange } from "./range-code.js";
+import { receiveSecond } from "./batch-layout.js";
+import { encodeRange, rangeCodeWidth } from "./range-code.js";
 import { sha256Leaf } from "./sha256-tree.js";
 
 /** The fields of a stored reading that its batch commits to. */
@@ -35,40 +35,48 @@ export function isValidDeviceId(deviceId: string): boolean {
 }
 
 /** Where a reading's value and receive time sit: its stream's bounds and the batch's window. */
-export interface SlotContext {
+export interface CodeContext {
   min: number;
   max: number;
   windowStartSec: number;
   windowEndSec: number;
 }
 
+/** A range code and how many bits it takes. */
+export interface Code {
+  code: bigint;
+  width: number;
+}
+
+/** A reading's two-bit header: present (always 1 for a reading), anomalous. */
+export function readingHeader(reading: CommittedReading): bigint {
+  return reading.anomalous === true ? 3n : 1n;
+}
+
 /**
- * The reading's claims slot: present | anomalous << 1 | time code << 2 | value code << 18,
- * with the codes of the receive second - windowStartSec over the window's span and of
- * value - min over the bounds' span (see range-code.ts). Throws when either lies outside its range.
+ * The reading's codes (see range-code.ts): its receive second - windowStartSec over the
+ * window's span, and value - min over its bounds' span. Throws when either lies outside its range.
  */
-export function claimsSlot(reading: CommittedReading, context: SlotContext): bigint {
-  const timeCode = encodeRange(
-    BigInt(receiveSecond(reading.receivedAtMs) - context.windowStartSec),
-    BigInt(context.windowEndSec - context.windowStartSec),
-    TIME_BITS,
-  );
-  const valueCode = encodeRange(
-    BigInt(reading.value) - BigInt(context.min),
-    BigInt(context.max) - BigInt(context.min),
-    VALUE_BITS,
-  );
-  return 1n | (reading.anomalous === true ? 2n : 0n) | (timeCode << 2n) | (valueCode << BigInt(2 + TIME_BITS));
+export function readingCodes(reading: CommittedReading, context: CodeContext): { time: Code; value: Code } {
+  const timeSpan = BigInt(context.windowEndSec - context.windowStartSec);
+  const valueSpan = BigInt(context.max) - BigInt(context.min);
+  return {
+    time: {
+      code: encodeRange(BigInt(receiveSecond(reading.receivedAtMs) - context.windowStartSec), timeSpan),
+      width: rangeCodeWidth(timeSpan),
+    },
+    value: { code: encodeRange(BigInt(reading.value) - BigInt(context.min), valueSpan), width: rangeCodeWidth(valueSpan) },
+  };
 }
 
 /**
  * The reading's details leaf: SHA-256 (0x00-prefixed) over gateway_seq, frame_counter,
- * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot and its stream's index in the
- * batch's stream table as uint32, and time_uncertain as one byte, all big-endian. Hashed
+ * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index in the
+ * batch's stream table and where its codes start in the code bits as uint32, and time_uncertain as one byte, all big-endian. Hashed
  * outside the circuit: the proof binds only their root.
  */
-export function detailsLeaf(reading: CommittedReading, streamIndex: number): Buffer {
-  const bytes = Buffer.alloc(8 * 5 + 4 * 2 + 1);
+export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Buffer {
+  const bytes = Buffer.alloc(8 * 5 + 4 * 3 + 1);
   bytes.writeBigUInt64BE(BigInt(reading.gatewaySeq), 0);
   bytes.writeBigUInt64BE(BigInt(reading.frameCounter), 8);
   bytes.writeBigUInt64BE(BigInt(reading.sampledAtMs), 16);
@@ -76,6 +84,7 @@ export function detailsLeaf(reading: CommittedReading, streamIndex: number): Buf
   bytes.writeBigUInt64BE(BigInt(reading.receivedUptimeMs ?? 0), 32);
   bytes.writeUInt32BE(reading.receivedBoot ?? 0, 40);
   bytes.writeUInt32BE(streamIndex, 44);
-  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 48);
+  bytes.writeUInt32BE(codeOffset, 48);
+  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 52);
   return sha256Leaf(bytes);
 }

@@ -5,13 +5,14 @@ export const SAMPLE_BOUNDS = { min: -4000, max: 12_000 };
 export const SAMPLE_GATEWAY = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 /**
- * Readings as a gateway with eight four-channel devices stores them: one frame per device and
- * second, values within SAMPLE_BOUNDS, every 13th flagged anomalous. For tests and benches.
+ * Readings as a gateway with `devices` four-channel devices (8 by default) stores them: one frame
+ * per device and second, values within SAMPLE_BOUNDS, every 13th flagged anomalous. For tests
+ * and benches.
  */
-export function sampleReadings(count: number, startMs = 1_763_000_000_000): CommittedReading[] {
+export function sampleReadings(count: number, startMs = 1_763_000_000_000, devices = 8): CommittedReading[] {
   return Array.from({ length: count }, (_, i) => {
-    const device = Math.floor(i / 4) % 8;
-    const frame = Math.floor(i / 32);
+    const device = Math.floor(i / 4) % devices;
+    const frame = Math.floor(i / (4 * devices));
     return {
       gatewaySeq: 1000 + i,
       deviceId: `esp32-${device}`,

@@ -19,9 +19,8 @@ export interface BatchSealerOptions {
 
 /**
  * Turns stored readings into signed batches, one data class at a time: a batch closes
- * when it holds `maxReadings` (at most what one proof covers), when its readings would
- * arrive over a longer window than a proof's time code spans, or when its oldest reading
- * is `maxAgeMs` old. Each batch commits to its readings by its batch commitment root (see
+ * when it holds `maxReadings`, when the next reading would not fit one proof (its codes
+ * or its receive time; see batchablePrefix), or when its oldest reading is `maxAgeMs` old. Each batch commits to its readings by its batch commitment root (see
  * @intelledger/circuits) and links to the previous batch (of any class) by hash.
  */
 export class BatchSealer {
