@@ -25,6 +25,7 @@ export interface GatewaySnapshot {
   ingest: IngestCounters;
   readingsStored: number;
   batchesSealed: number;
+  readingsSealed: number;
   batchesAcked: number;
   backlog: Backlog;
   storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
@@ -146,12 +147,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     snapshot() {
       const stored = readings.count();
       const { bytesUsed, quotaBytes } = storage.state;
+      const totals = batches.totals();
       return {
         gatewayId: identity.address,
         ingest: structuredClone(pipeline.counters),
         readingsStored: stored,
-        batchesSealed: batches.last()?.sequence ?? 0,
-        batchesAcked: batches.ackedCount(),
+        batchesSealed: totals.sealed,
+        readingsSealed: totals.sealedReadings,
+        batchesAcked: totals.acked,
         backlog: batches.backlog(),
         storage: {
           ...storage.state,
