@@ -63,20 +63,18 @@ const { positionals, values } = parseArgs({
   },
 });
 
+const [command] = positionals;
 try {
-  switch (positionals[0]) {
-    case "start":
-      await start(values.config ?? fail("start needs --config"));
-      break;
-    case "add-device":
-      addDevice(
-        values["data-dir"] ?? fail("add-device needs --data-dir"),
-        values["device-id"] ?? fail("add-device needs --device-id"),
-        values["public-key"] ?? fail("add-device needs --public-key"),
-      );
-      break;
-    default:
-      fail(positionals[0] === undefined ? "no command given" : `unknown command ${positionals[0]}`);
+  if (command === "start") {
+    await start(values.config ?? fail("start needs --config"));
+  } else if (command === "add-device") {
+    addDevice(
+      values["data-dir"] ?? fail("add-device needs --data-dir"),
+      values["device-id"] ?? fail("add-device needs --device-id"),
+      values["public-key"] ?? fail("add-device needs --public-key"),
+    );
+  } else {
+    fail(command === undefined ? "no command given" : `unknown command ${command}`);
   }
 } catch (error) {
   if (!(error instanceof GatewayError)) throw error;

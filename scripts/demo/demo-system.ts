@@ -1,13 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  createCertificateAuthority,
-  issueCertificate,
-  parseRelayConfig,
-  startRelay,
-  type Relay,
-  type RelaySnapshot,
-} from "@intelledger/cloud-relay";
+import { parseRelayConfig, startRelay, type Relay, type RelaySnapshot } from "@intelledger/cloud-relay";
 import type { DevChain } from "@intelledger/contracts";
 import {
   loadOrCreateGatewayIdentity,
