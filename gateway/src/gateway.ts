@@ -10,7 +10,7 @@ import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
-import { AutonomyEstimator } from "./storage/autonomy-estimator.js";
+import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
 import { DataClasses } from "./storage/data-classes.js";
 import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
 import { BatchStore, type Backlog } from "./store/batch-store.js";
@@ -29,6 +29,8 @@ export interface GatewaySnapshot {
   batchesAcked: number;
   backlog: Backlog;
   storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
+  /** Readings per second the relay acknowledged, lately. */
+  drainReadingsPerSecond: number;
   uplink: UplinkStatus | undefined;
 }
 
@@ -45,13 +47,14 @@ export interface Gateway {
 const SEAL_CHECK_INTERVAL_MS = 100;
 
 /** Runs `task` every `intervalMs`, never overlapping itself; `stop` waits for a run in progress. */
-function every(intervalMs: number, task: () => Promise<unknown>, onError: (error: unknown) => void) {
+function every(intervalMs: number, task: () => unknown, onError: (error: unknown) => void) {
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    running = task()
+    running = Promise.resolve()
+      .then(task)
       .catch(onError)
       .finally(() => (busy = false));
   }, intervalMs);
@@ -83,7 +86,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger: logger.child({ component: "storage" }),
   });
   await storage.enforce();
-  const autonomy = new AutonomyEstimator();
+  // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
+  const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
+  const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
 
   const pipeline = new IngestPipeline({
     acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
@@ -120,6 +125,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     dataClasses: dataClasses.all(),
     ...config.batching,
   });
+  const stopDrainRate = every(
+    1_000,
+    () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
+    (error) => logger.error({ err: error }, "measuring the drain rate failed"),
+  );
   const stopSealing = every(
     SEAL_CHECK_INTERVAL_MS,
     async () => {
@@ -130,7 +140,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const stopStorage = every(
     config.storage.checkIntervalMs,
     async () => {
-      autonomy.observe(pipeline.counters.readingsAccepted, Date.now());
+      ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
       await storage.enforce();
     },
     (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
@@ -158,9 +168,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         backlog: batches.backlog(),
         storage: {
           ...storage.state,
-          daysOfAutonomy: autonomy.daysLeft(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0),
-          ingestReadingsPerSecond: autonomy.readingsPerSecond,
+          daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, ingestRate.perSecond),
+          ingestReadingsPerSecond: ingestRate.perSecond,
         },
+        drainReadingsPerSecond: drainRate.perSecond,
         uplink: uplink && { ...uplink.status },
       };
     },
@@ -168,6 +179,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await mqtt.stop();
       pipeline.flush();
       await stopSealing();
+      await stopDrainRate();
       await stopStorage();
       await uplink?.stop();
       db.close();
