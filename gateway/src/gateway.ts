@@ -64,12 +64,20 @@ function every(intervalMs: number, task: () => unknown, onError: (error: unknown
   };
 }
 
+export interface GatewayOptions {
+  /** The wall clock; the host's by default. */
+  wallClock?: () => number;
+}
+
 /** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const dbPath = join(config.dataDir, "gateway.sqlite");
   const db = openGatewayDatabase(dbPath);
   const identity = loadOrCreateGatewayIdentity(config.dataDir);
-  const clock = new GatewayClock({ boot: registerCurrentBoot(db, Date.now()) });
+  const clock = new GatewayClock({
+    boot: registerCurrentBoot(db, Date.now()),
+    ...(options.wallClock === undefined ? {} : { wallNow: options.wallClock }),
+  });
   const dataClasses = new DataClasses(config.storage.dataClasses);
   const devices = new DeviceRegistry(db);
   const readings = new ReadingStore(db);
@@ -123,6 +131,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     hasher: await loadPoseidon(),
     identity,
     dataClasses: dataClasses.all(),
+    clock,
     ...config.batching,
   });
   const stopDrainRate = every(

@@ -2,6 +2,7 @@ import { setImmediate as yieldToIngest } from "node:timers/promises";
 import { fieldToBytes32, readingsTree, type PoseidonHasher } from "@intelledger/circuits";
 import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
+import type { GatewayClock } from "../clock/gateway-clock.js";
 import type { BatchStore } from "../store/batch-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 
@@ -14,7 +15,7 @@ export interface BatchSealerOptions {
   maxAgeMs: number;
   /** Every data class readings can have; each is sealed into batches of its own. */
   dataClasses: readonly number[];
-  now?: () => number;
+  clock: Pick<GatewayClock, "read">;
 }
 
 /**
@@ -25,12 +26,10 @@ export interface BatchSealerOptions {
  */
 export class BatchSealer {
   private readonly options: BatchSealerOptions;
-  private readonly now: () => number;
   private readonly sealedThrough: Map<number, number>;
 
   constructor(options: BatchSealerOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
     this.sealedThrough = options.batches.sealedThrough();
   }
 
@@ -53,7 +52,11 @@ export class BatchSealer {
     const [first] = members;
     const last = members.at(-1);
     if (!first || !last) return false;
-    if (members.length < maxReadings && this.now() - first.receivedAtMs < maxAgeMs) return false;
+    // Age by the monotonic clock, which a wall clock being set or jumping does not fool;
+    // a reading from an earlier boot is old whatever its time stamp says.
+    const now = this.options.clock.read();
+    const ageMs = first.receivedBoot === now.boot ? now.uptimeMs - first.receivedUptimeMs : Number.POSITIVE_INFINITY;
+    if (members.length < maxReadings && ageMs < maxAgeMs) return false;
 
     const previous = batches.last();
     const batch: Batch = {
@@ -61,7 +64,7 @@ export class BatchSealer {
       sequence: (previous?.sequence ?? 0) + 1,
       previousBatchHash: previous?.batchHash ?? ZERO_BATCH_HASH,
       readingsRoot: fieldToBytes32(readingsTree(hasher, members).root),
-      sealedAtMs: this.now(),
+      sealedAtMs: now.nowMs,
       readings: members,
       dataClass,
       readingCount: members.length,
