@@ -5,11 +5,17 @@ import { BatchSealer } from "./batching/batch-sealer.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import type { GatewayConfig } from "./config.js";
+import { CommandService, type CommandAction, type CommandOutcome } from "./commands/command-service.js";
+import { DeviceRoutes } from "./commands/device-routes.js";
+import { DeviceAdmission } from "./devices/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
+import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
+import { SerialTransport } from "./ingest/serial-transport.js";
 import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
 import { DataClasses } from "./storage/data-classes.js";
 import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
@@ -23,6 +29,8 @@ import { createRelayClient } from "./uplink/relay-client.js";
 export interface GatewaySnapshot {
   gatewayId: string;
   ingest: IngestCounters;
+  quarantinedDevices: string[];
+  serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
   readingsSealed: number;
@@ -37,9 +45,13 @@ export interface GatewaySnapshot {
 export interface Gateway {
   readonly id: string;
   readonly mqttPort: number;
+  /** The point devices are provisioned with to check this gateway's commands. */
+  readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
+  /** Sends a signed command to a device and waits for its acknowledgement. */
+  sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
   stop(): Promise<void>;
 }
@@ -98,8 +110,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
   const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
 
+  const admission = new DeviceAdmission(config.ingest.admission);
   const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
+    acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
     registry: devices,
     readings,
     clock,
@@ -109,7 +122,25 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
   const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
-  await mqtt.start(pipeline.handle);
+  const serial =
+    config.serial.ports.length > 0
+      ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
+      : undefined;
+  const transports: FrameTransport[] = serial ? [mqtt, serial] : [mqtt];
+  const routes = new DeviceRoutes(transports);
+  const commandKey = loadOrCreateCommandKey(config.dataDir);
+  const commands = new CommandService({
+    db,
+    key: commandKey,
+    routes,
+    logger: logger.child({ component: "commands" }),
+    timeoutMs: config.commands.timeoutMs,
+  });
+  pipeline.on("stored", (frame) => {
+    routes.noteFrom(frame.deviceId, frame.transport);
+    if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
+  });
+  for (const transport of transports) await transport.start(pipeline.handle);
 
   const uplink =
     config.relay &&
@@ -160,9 +191,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   return {
     id: identity.address,
     mqttPort: mqtt.port,
+    commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
     batches,
+    sendCommand: (deviceId, action) => commands.send(deviceId, action),
     snapshot() {
       const stored = readings.count();
       const { bytesUsed, quotaBytes } = storage.state;
@@ -170,6 +203,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       return {
         gatewayId: identity.address,
         ingest: structuredClone(pipeline.counters),
+        quarantinedDevices: admission.quarantined(),
+        serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
         readingsStored: stored,
         batchesSealed: totals.sealed,
         readingsSealed: totals.sealedReadings,
@@ -185,7 +220,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       };
     },
     async stop() {
-      await mqtt.stop();
+      for (const transport of transports) await transport.stop();
+      commands.close();
       pipeline.flush();
       await stopSealing();
       await stopDrainRate();

@@ -68,6 +68,8 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
           deviceId: `seed-${device}`,
           counter: counters[device] ?? 1,
           clock: { ...clock.read(), nowMs: timestampMs },
+          transport: "mqtt",
+          status: undefined,
           samples,
         });
         written += samples.length;

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { DeviceFrame, SignedFrame } from "@intelledger/proto/device";
+import { publicKeyPointOf } from "../devices/device-key.js";
 
 /** A device's P-256 key pair, as an ESP32 would hold it. */
 export interface DeviceKeys {
