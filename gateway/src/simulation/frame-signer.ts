@@ -11,13 +11,7 @@ export interface DeviceKeys {
 
 export function generateDeviceKeys(): DeviceKeys {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" });
-  const point = Buffer.concat([
-    Buffer.from([0x04]),
-    Buffer.from(jwk.x ?? "", "base64url"),
-    Buffer.from(jwk.y ?? "", "base64url"),
-  ]);
-  return { privateKey, publicKeyPoint: new Uint8Array(point) };
+  return { privateKey, publicKeyPoint: publicKeyPointOf(publicKey) };
 }
 
 /** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */
