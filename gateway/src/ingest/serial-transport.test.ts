@@ -34,14 +34,20 @@ async function plugDevice(): Promise<SerialPort> {
 }
 
 function write(port: SerialPort, bytes: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => port.write(Buffer.from(bytes), (error) => (error ? reject(error) : port.drain(() => resolve()))));
+  return new Promise((resolve, reject) =>
+    port.write(Buffer.from(bytes), (error) => (error ? reject(error) : port.drain(() => resolve()))),
+  );
 }
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "serial-"));
   pty = await PtyPair.open(dir);
   gateway = await startGateway(
-    parseGatewayConfig({ dataDir: join(dir, "data"), mqtt: { port: 0 }, serial: { ports: [pty.gatewayPath], rescanIntervalMs: 100 } }),
+    parseGatewayConfig({
+      dataDir: join(dir, "data"),
+      mqtt: { port: 0 },
+      serial: { ports: [pty.gatewayPath], rescanIntervalMs: 100 },
+    }),
     pino({ level: "silent" }),
   );
   await until(() => (gateway.snapshot().serial?.openPorts.length ?? 0) === 1, "the gateway to open its end");
@@ -82,7 +88,10 @@ describe("serial transport over a pty pair", () => {
       for (const packet of decoder.push(chunk)) {
         if (!packet.ok) continue;
         const checked = checker.check(packet.payload);
-        void write(port, encodeSerialPacket(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result })));
+        void write(
+          port,
+          encodeSerialPacket(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result })),
+        );
       }
     });
     await write(port, encodeSerialPacket(device.nextFrameBytes()));

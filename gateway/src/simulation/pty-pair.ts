@@ -19,9 +19,13 @@ export class PtyPair {
   }
 
   static async open(dir: string): Promise<PtyPair> {
-    const child = spawn("socat", [`pty,raw,echo=0,link=${join(dir, "gateway-end")}`, `pty,raw,echo=0,link=${join(dir, "device-end")}`], {
-      stdio: "ignore",
-    });
+    const child = spawn(
+      "socat",
+      [`pty,raw,echo=0,link=${join(dir, "gateway-end")}`, `pty,raw,echo=0,link=${join(dir, "device-end")}`],
+      {
+        stdio: "ignore",
+      },
+    );
     const pair = new PtyPair(dir, child);
     const deadline = Date.now() + 10_000;
     while (!existsSync(pair.gatewayPath) || !existsSync(pair.devicePath)) {
