@@ -5,6 +5,10 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import type { RelayConfig } from "./config.js";
 import { createGatewayRelayService, type UploadCounters } from "./grpc/gateway-relay-service.js";
+import { loadOrCreateMetricsToken } from "./metrics/metrics-token.js";
+import { startMetricsServer } from "./metrics/metrics-server.js";
+import { createRelayMetrics } from "./metrics/relay-metrics.js";
+import { WindowedRate } from "./metrics/windowed-rate.js";
 import { startRelayServer } from "./grpc/relay-server.js";
 import { UploadFlowControl } from "./grpc/upload-flow-control.js";
 import { AnchorLedger } from "./store/anchor-ledger.js";
@@ -18,11 +22,14 @@ export interface RelaySnapshot {
   uploads: UploadCounters;
   openUploadStreams: number;
   stored: ReturnType<BatchLedger["totals"]>;
-  anchored: { confirmed: number; readingsAnchored: number };
+  anchored: ReturnType<AnchorLedger["totals"]>;
+  gatewayBacklogReadings: number;
+  drainReadingsPerSecond: number;
 }
 
 export interface Relay {
   readonly port: number;
+  readonly metricsPort: number;
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
@@ -70,20 +77,38 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     }),
   });
   anchoring.start();
-  logger.info({ port: server.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract }, "relay started");
+
+  const drainRate = new WindowedRate();
+  const drainTimer = setInterval(() => drainRate.sample(counters.readingsStored, Date.now()), 1_000);
+  const snapshot = (): RelaySnapshot => ({
+    uploads: { ...counters },
+    openUploadStreams: flowControl.openStreams,
+    stored: batches.totals(),
+    anchored: anchors.totals(),
+    gatewayBacklogReadings: batches.reportedBacklogReadings(),
+    drainReadingsPerSecond: drainRate.perSecond,
+  });
+  const metrics = await startMetricsServer({
+    host: config.metrics.host,
+    port: config.metrics.port,
+    token: loadOrCreateMetricsToken(config.metrics.tokenFile ?? join(config.dataDir, "metrics.token")),
+    registry: createRelayMetrics(snapshot),
+  });
+  logger.info(
+    { port: server.port, metricsPort: metrics.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
+    "relay started",
+  );
 
   return {
     port: server.port,
     batches,
     anchors,
     boots,
-    snapshot: () => ({
-      uploads: { ...counters },
-      openUploadStreams: flowControl.openStreams,
-      stored: batches.totals(),
-      anchored: anchors.totals(),
-    }),
+    metricsPort: metrics.port,
+    snapshot,
     async stop() {
+      clearInterval(drainTimer);
+      await metrics.close();
       await server.stop();
       await anchoring.stop();
       await roots.close();

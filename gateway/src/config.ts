@@ -25,6 +25,33 @@ const ingestSchema = z.object({
   /** Accepted frames wait at most this long to be committed together. */
   groupCommitDelayMs: z.number().int().min(0).max(1_000).default(2),
   maxFrameBytes: z.number().int().min(64).max(65_536).default(512),
+  admission: z
+    .object({
+      /** Sustained frames per second one device may send (a reference node sends one). */
+      framesPerSecond: z.number().positive().default(20),
+      burst: z.number().int().min(1).default(40),
+      /** Failed frames (bad signatures, bad samples, over the rate) within the window that quarantine a device. */
+      maxFailures: z.number().int().min(1).default(20),
+      failureWindowMs: z.number().int().min(1).default(60_000),
+      quarantineMs: z.number().int().min(1).default(300_000),
+    })
+    .prefault({}),
+});
+
+const serialSchema = z.object({
+  /**
+   * Serial ports devices are plugged into: device paths, or "auto" for every USB serial
+   * adapter (/dev/serial/by-id, /dev/ttyUSB*, /dev/ttyACM*). A port that disappears is
+   * reopened when it comes back.
+   */
+  ports: z.array(z.string().min(1)).default([]),
+  baudRate: z.number().int().positive().default(115_200),
+  rescanIntervalMs: z.number().int().min(50).default(1_000),
+});
+
+const commandsSchema = z.object({
+  /** How long a device has to acknowledge a command. */
+  timeoutMs: z.number().int().min(100).default(10_000),
 });
 
 const relaySchema = z.object({
@@ -64,6 +91,8 @@ export const gatewayConfigSchema = z.object({
   dataDir: z.string().min(1),
   mqtt: mqttSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
+  serial: serialSchema.prefault({}),
+  commands: commandsSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */

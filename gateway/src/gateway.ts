@@ -5,12 +5,18 @@ import { BatchSealer } from "./batching/batch-sealer.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import type { GatewayConfig } from "./config.js";
+import { CommandService, type CommandAction, type CommandOutcome } from "./commands/command-service.js";
+import { DeviceRoutes } from "./commands/device-routes.js";
+import { DeviceAdmission } from "./devices/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
+import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
-import { AutonomyEstimator } from "./storage/autonomy-estimator.js";
+import { SerialTransport } from "./ingest/serial-transport.js";
+import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
 import { DataClasses } from "./storage/data-classes.js";
 import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
 import { BatchStore, type Backlog } from "./store/batch-store.js";
@@ -23,20 +29,29 @@ import { createRelayClient } from "./uplink/relay-client.js";
 export interface GatewaySnapshot {
   gatewayId: string;
   ingest: IngestCounters;
+  quarantinedDevices: string[];
+  serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
+  readingsSealed: number;
   batchesAcked: number;
   backlog: Backlog;
   storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
+  /** Readings per second the relay acknowledged, lately. */
+  drainReadingsPerSecond: number;
   uplink: UplinkStatus | undefined;
 }
 
 export interface Gateway {
   readonly id: string;
   readonly mqttPort: number;
+  /** The point devices are provisioned with to check this gateway's commands. */
+  readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
+  /** Sends a signed command to a device and waits for its acknowledgement. */
+  sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
   stop(): Promise<void>;
 }
@@ -44,13 +59,14 @@ export interface Gateway {
 const SEAL_CHECK_INTERVAL_MS = 100;
 
 /** Runs `task` every `intervalMs`, never overlapping itself; `stop` waits for a run in progress. */
-function every(intervalMs: number, task: () => Promise<unknown>, onError: (error: unknown) => void) {
+function every(intervalMs: number, task: () => unknown, onError: (error: unknown) => void) {
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    running = task()
+    running = Promise.resolve()
+      .then(task)
       .catch(onError)
       .finally(() => (busy = false));
   }, intervalMs);
@@ -60,12 +76,20 @@ function every(intervalMs: number, task: () => Promise<unknown>, onError: (error
   };
 }
 
+export interface GatewayOptions {
+  /** The wall clock; the host's by default. */
+  wallClock?: () => number;
+}
+
 /** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const dbPath = join(config.dataDir, "gateway.sqlite");
   const db = openGatewayDatabase(dbPath);
   const identity = loadOrCreateGatewayIdentity(config.dataDir);
-  const clock = new GatewayClock({ boot: registerCurrentBoot(db, Date.now()) });
+  const clock = new GatewayClock({
+    boot: registerCurrentBoot(db, Date.now()),
+    ...(options.wallClock === undefined ? {} : { wallNow: options.wallClock }),
+  });
   const dataClasses = new DataClasses(config.storage.dataClasses);
   const devices = new DeviceRegistry(db);
   const readings = new ReadingStore(db);
@@ -82,10 +106,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger: logger.child({ component: "storage" }),
   });
   await storage.enforce();
-  const autonomy = new AutonomyEstimator();
+  // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
+  const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
+  const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
 
+  const admission = new DeviceAdmission(config.ingest.admission);
   const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
+    acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
     registry: devices,
     readings,
     clock,
@@ -95,7 +122,25 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
   const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
-  await mqtt.start(pipeline.handle);
+  const serial =
+    config.serial.ports.length > 0
+      ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
+      : undefined;
+  const transports: FrameTransport[] = serial ? [mqtt, serial] : [mqtt];
+  const routes = new DeviceRoutes(transports);
+  const commandKey = loadOrCreateCommandKey(config.dataDir);
+  const commands = new CommandService({
+    db,
+    key: commandKey,
+    routes,
+    logger: logger.child({ component: "commands" }),
+    timeoutMs: config.commands.timeoutMs,
+  });
+  pipeline.on("stored", (frame) => {
+    routes.noteFrom(frame.deviceId, frame.transport);
+    if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
+  });
+  for (const transport of transports) await transport.start(pipeline.handle);
 
   const uplink =
     config.relay &&
@@ -117,8 +162,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     hasher: await loadPoseidon(),
     identity,
     dataClasses: dataClasses.all(),
+    clock,
     ...config.batching,
   });
+  const stopDrainRate = every(
+    1_000,
+    () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
+    (error) => logger.error({ err: error }, "measuring the drain rate failed"),
+  );
   const stopSealing = every(
     SEAL_CHECK_INTERVAL_MS,
     async () => {
@@ -129,7 +180,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const stopStorage = every(
     config.storage.checkIntervalMs,
     async () => {
-      autonomy.observe(pipeline.counters.readingsAccepted, Date.now());
+      ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
       await storage.enforce();
     },
     (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
@@ -140,31 +191,40 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   return {
     id: identity.address,
     mqttPort: mqtt.port,
+    commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
     batches,
+    sendCommand: (deviceId, action) => commands.send(deviceId, action),
     snapshot() {
       const stored = readings.count();
       const { bytesUsed, quotaBytes } = storage.state;
+      const totals = batches.totals();
       return {
         gatewayId: identity.address,
         ingest: structuredClone(pipeline.counters),
+        quarantinedDevices: admission.quarantined(),
+        serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
         readingsStored: stored,
-        batchesSealed: batches.last()?.sequence ?? 0,
-        batchesAcked: batches.ackedCount(),
+        batchesSealed: totals.sealed,
+        readingsSealed: totals.sealedReadings,
+        batchesAcked: totals.acked,
         backlog: batches.backlog(),
         storage: {
           ...storage.state,
-          daysOfAutonomy: autonomy.daysLeft(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0),
-          ingestReadingsPerSecond: autonomy.readingsPerSecond,
+          daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, ingestRate.perSecond),
+          ingestReadingsPerSecond: ingestRate.perSecond,
         },
+        drainReadingsPerSecond: drainRate.perSecond,
         uplink: uplink && { ...uplink.status },
       };
     },
     async stop() {
-      await mqtt.stop();
+      for (const transport of transports) await transport.stop();
+      commands.close();
       pipeline.flush();
       await stopSealing();
+      await stopDrainRate();
       await stopStorage();
       await uplink?.stop();
       db.close();

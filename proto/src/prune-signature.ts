@@ -24,6 +24,8 @@ export const PRUNE_SIGNING_TYPES = {
     { name: "sum", type: "int64" },
     { name: "firstSampledAtMs", type: "uint64" },
     { name: "lastSampledAtMs", type: "uint64" },
+    { name: "firstFrameCounter", type: "uint64" },
+    { name: "lastFrameCounter", type: "uint64" },
   ],
 };
 

@@ -94,6 +94,11 @@ export class BatchLedger {
       .run(nowMs, backlog.batches, backlog.readings, gatewayId);
   }
 
+  /** Readings all gateways last reported waiting to upload. */
+  reportedBacklogReadings(): number {
+    return (this.db.prepare("SELECT coalesce(sum(backlog_readings), 0) AS n FROM gateways").get() as { n: number }).n;
+  }
+
   /** The last batch stored for the gateway, or undefined if none. */
   head(gatewayId: string): ChainHead | undefined {
     const row = this.db

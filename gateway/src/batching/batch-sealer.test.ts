@@ -21,6 +21,8 @@ function frame(counter: number, receivedAtMs: number): FrameToStore {
     deviceId: "esp32-01",
     counter,
     clock: { nowMs: receivedAtMs, uncertain: false, boot: 1, uptimeMs: receivedAtMs - START_MS },
+    transport: "mqtt",
+    status: undefined,
     samples: [{ channel: 1, index: 0, timestampMs: receivedAtMs - 5, value: 2100 + counter, scale: 2, dataClass: 0 }],
   };
 }
@@ -39,7 +41,7 @@ async function sealerWith(receivedAt: readonly number[], nowMs: number) {
     maxReadings: BATCH_CAPACITY,
     maxAgeMs: 2_000,
     dataClasses: [0],
-    now: () => nowMs,
+    clock: { read: () => ({ nowMs, uncertain: false, boot: 1, uptimeMs: nowMs - START_MS }) },
   });
   return { sealer, readings, batches, identity };
 }

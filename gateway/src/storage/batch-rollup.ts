@@ -1,7 +1,7 @@
 import type { ReadingRollup } from "@intelledger/proto/relay";
 import type { StoredReading } from "../store/reading-store.js";
 
-/** Per device channel summaries of a batch's readings, kept when the readings themselves must go. */
+/** Per device channel summaries of a batch's readings, kept when the readings themselves must go: what was removed, and its range. */
 export function rollUp(readings: readonly StoredReading[]): ReadingRollup[] {
   const groups = new Map<string, ReadingRollup>();
   for (const reading of readings) {
@@ -19,6 +19,8 @@ export function rollUp(readings: readonly StoredReading[]): ReadingRollup[] {
         sum: reading.value,
         firstSampledAtMs: reading.sampledAtMs,
         lastSampledAtMs: reading.sampledAtMs,
+        firstFrameCounter: reading.frameCounter,
+        lastFrameCounter: reading.frameCounter,
       });
       continue;
     }
@@ -28,6 +30,8 @@ export function rollUp(readings: readonly StoredReading[]): ReadingRollup[] {
     group.sum += reading.value;
     group.firstSampledAtMs = Math.min(group.firstSampledAtMs, reading.sampledAtMs);
     group.lastSampledAtMs = Math.max(group.lastSampledAtMs, reading.sampledAtMs);
+    group.firstFrameCounter = Math.min(group.firstFrameCounter, reading.frameCounter);
+    group.lastFrameCounter = Math.max(group.lastFrameCounter, reading.frameCounter);
   }
   return [...groups.values()];
 }

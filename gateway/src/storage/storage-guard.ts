@@ -115,7 +115,7 @@ export class StorageGuard {
     const pruned: Pruned = {
       reason,
       prunedAtMs: this.now(),
-      rollups: reason === PruneReason.PRUNE_REASON_ROLLUP ? rollUp(members) : [],
+      rollups: rollUp(members),
     };
     const signature = await signPrune(identity, batch.batchHash, pruned);
     db.transaction(() => {

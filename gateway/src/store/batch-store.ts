@@ -175,7 +175,12 @@ export class BatchStore {
     return { batches: row.batches, readings: row.readings, oldestSealedAtMs: row.oldest ?? undefined };
   }
 
-  ackedCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM batches WHERE acked_at_ms IS NOT NULL").get() as { n: number }).n;
+  /** Batches sealed and acknowledged so far, and the readings they were sealed with. */
+  totals(): { sealed: number; acked: number; sealedReadings: number } {
+    return this.db
+      .prepare(
+        `SELECT count(*) AS sealed, count(acked_at_ms) AS acked, coalesce(sum(reading_count), 0) AS sealedReadings FROM batches`,
+      )
+      .get() as { sealed: number; acked: number; sealedReadings: number };
   }
 }

@@ -168,13 +168,16 @@ export interface ReadingRollup {
   sum: number;
   firstSampledAtMs: number;
   lastSampledAtMs: number;
+  /** The device's frames these readings came from, so each one can be accounted for. */
+  firstFrameCounter: number;
+  lastFrameCounter: number;
 }
 
 /** Why a sealed batch arrives without its readings: the gateway's signed account of a gap. */
 export interface Pruned {
   reason: PruneReason;
   prunedAtMs: number;
-  /** One entry per device channel (ROLLUP only). */
+  /** One entry per device channel. */
   rollups: ReadingRollup[];
 }
 
@@ -1209,6 +1212,8 @@ function createBaseReadingRollup(): ReadingRollup {
     sum: 0,
     firstSampledAtMs: 0,
     lastSampledAtMs: 0,
+    firstFrameCounter: 0,
+    lastFrameCounter: 0,
   };
 }
 
@@ -1243,6 +1248,12 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
     }
     if (message.lastSampledAtMs !== 0) {
       writer.uint32(80).uint64(message.lastSampledAtMs);
+    }
+    if (message.firstFrameCounter !== 0) {
+      writer.uint32(88).uint64(message.firstFrameCounter);
+    }
+    if (message.lastFrameCounter !== 0) {
+      writer.uint32(96).uint64(message.lastFrameCounter);
     }
     return writer;
   },
@@ -1340,6 +1351,22 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
             message.lastSampledAtMs = longToNumber(reader.uint64());
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.firstFrameCounter = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.lastFrameCounter = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1380,6 +1407,16 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
         : isSet(object.last_sampled_at_ms)
         ? globalThis.Number(object.last_sampled_at_ms)
         : 0,
+      firstFrameCounter: isSet(object.firstFrameCounter)
+        ? globalThis.Number(object.firstFrameCounter)
+        : isSet(object.first_frame_counter)
+        ? globalThis.Number(object.first_frame_counter)
+        : 0,
+      lastFrameCounter: isSet(object.lastFrameCounter)
+        ? globalThis.Number(object.lastFrameCounter)
+        : isSet(object.last_frame_counter)
+        ? globalThis.Number(object.last_frame_counter)
+        : 0,
     };
   },
 
@@ -1414,6 +1451,12 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
     }
     if (message.lastSampledAtMs !== 0) {
       obj.lastSampledAtMs = Math.round(message.lastSampledAtMs);
+    }
+    if (message.firstFrameCounter !== 0) {
+      obj.firstFrameCounter = Math.round(message.firstFrameCounter);
+    }
+    if (message.lastFrameCounter !== 0) {
+      obj.lastFrameCounter = Math.round(message.lastFrameCounter);
     }
     return obj;
   },
