@@ -3,7 +3,23 @@ import { GatewayConfigError } from "./errors.js";
 
 const portSchema = z.number().int().min(0).max(65_535);
 
+const externalBrokerSchema = z.object({
+  /** mqtt://host:port or mqtts://host:port */
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, "must be mqtt://host:port or mqtts://host:port"),
+  /** Session id on the broker; the same id across restarts keeps frames queued while the gateway is down. */
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
+  /** File holding the password (kept out of the configuration). */
+  passwordFile: z.string().optional(),
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  retryAfterRefusalMs: z.number().int().min(10).default(2_000),
+});
+
 const mqttSchema = z.object({
+  /** Use this broker instead of the embedded one. */
+  broker: externalBrokerSchema.optional(),
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(1883),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import type { Logger } from "pino";
@@ -13,6 +14,7 @@ import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
 import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
 import { SerialTransport } from "./ingest/serial-transport.js";
@@ -44,7 +46,8 @@ export interface GatewaySnapshot {
 
 export interface Gateway {
   readonly id: string;
-  readonly mqttPort: number;
+  /** The embedded broker's port; undefined when the gateway uses an external broker. */
+  readonly mqttPort: number | undefined;
   /** The point devices are provisioned with to check this gateway's commands. */
   readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
@@ -121,7 +124,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger: logger.child({ component: "ingest" }),
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
-  const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
+  const { broker } = config.mqtt;
+  const mqttLogger = logger.child({ component: "mqtt" });
+  const mqtt = broker
+    ? new ExternalMqttTransport({
+        ...broker,
+        clientId: broker.clientId ?? `intelledger-gateway-${identity.address.slice(2, 10).toLowerCase()}`,
+        password: broker.passwordFile === undefined ? undefined : readFileSync(broker.passwordFile, "utf8").trim(),
+        logger: mqttLogger,
+      })
+    : new EmbeddedMqttTransport({ ...config.mqtt, logger: mqttLogger });
   const serial =
     config.serial.ports.length > 0
       ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
@@ -141,6 +153,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
   });
   for (const transport of transports) await transport.start(pipeline.handle);
+  const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
   const uplink =
     config.relay &&
@@ -186,11 +199,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
   );
 
-  logger.info({ gatewayId: identity.address, mqttPort: mqtt.port, relay: config.relay?.address }, "gateway started");
+  logger.info(
+    { gatewayId: identity.address, mqtt: broker?.url ?? `embedded on port ${mqttPort}`, relay: config.relay?.address },
+    "gateway started",
+  );
 
   return {
     id: identity.address,
-    mqttPort: mqtt.port,
+    mqttPort,
     commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
