@@ -63,6 +63,13 @@ const serialSchema = z.object({
   rescanIntervalMs: z.number().int().min(50).default(1_000),
 });
 
+const bleSchema = z.object({
+  /** Connect to devices advertising the IntelLedger GATT service, through BlueZ. */
+  enabled: z.boolean().default(false),
+  /** The BlueZ adapter to use. */
+  adapter: z.string().default("hci0"),
+});
+
 const commandsSchema = z.object({
   /** How long a device has to acknowledge a command. */
   timeoutMs: z.number().int().min(100).default(10_000),
@@ -106,6 +113,7 @@ export const gatewayConfigSchema = z.object({
   mqtt: mqttSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   serial: serialSchema.prefault({}),
+  ble: bleSchema.prefault({}),
   commands: commandsSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),

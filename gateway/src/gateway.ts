@@ -13,6 +13,9 @@ import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
+import type { BleCentral } from "./ingest/ble/ble-central.js";
+import { BluezCentral } from "./ingest/ble/bluez-central.js";
+import { BleTransport } from "./ingest/ble-transport.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
 import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
 import type { FrameTransport } from "./ingest/frame-transport.js";
@@ -33,6 +36,7 @@ export interface GatewaySnapshot {
   ingest: IngestCounters;
   quarantinedDevices: string[];
   serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
+  ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
   readingsSealed: number;
@@ -82,6 +86,8 @@ function every(intervalMs: number, task: () => unknown, onError: (error: unknown
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
   wallClock?: () => number;
+  /** The BLE central to use instead of BlueZ (turns BLE on). */
+  bleCentral?: BleCentral;
 }
 
 /** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
@@ -138,7 +144,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     config.serial.ports.length > 0
       ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
       : undefined;
-  const transports: FrameTransport[] = serial ? [mqtt, serial] : [mqtt];
+  const bleCentral =
+    options.bleCentral ??
+    (config.ble.enabled
+      ? new BluezCentral({ adapter: config.ble.adapter, logger: logger.child({ component: "ble" }) })
+      : undefined);
+  const ble = bleCentral && new BleTransport({ central: bleCentral, logger: logger.child({ component: "ble" }) });
+  const transports: FrameTransport[] = [mqtt, ...(serial ? [serial] : []), ...(ble ? [ble] : [])];
   const routes = new DeviceRoutes(transports);
   const commandKey = loadOrCreateCommandKey(config.dataDir);
   const commands = new CommandService({
@@ -221,6 +233,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         ingest: structuredClone(pipeline.counters),
         quarantinedDevices: admission.quarantined(),
         serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+        ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
         readingsStored: stored,
         batchesSealed: totals.sealed,
         readingsSealed: totals.sealedReadings,
