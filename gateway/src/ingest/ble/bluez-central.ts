@@ -53,10 +53,11 @@ export class BluezCentral implements BleCentral {
     this.timer = setInterval(() => void this.connectNewDevices(), 2_000);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     clearInterval(this.timer);
     this.bus?.disconnect();
     this.bus = undefined;
+    return Promise.resolve();
   }
 
   private async managedObjects(): Promise<ManagedObjects> {
