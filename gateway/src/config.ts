@@ -4,7 +4,23 @@ import { GatewayConfigError } from "./errors.js";
 
 const portSchema = z.number().int().min(0).max(65_535);
 
+const externalBrokerSchema = z.object({
+  /** mqtt://host:port or mqtts://host:port */
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, "must be mqtt://host:port or mqtts://host:port"),
+  /** Session id on the broker; the same id across restarts keeps frames queued while the gateway is down. */
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
+  /** File holding the password (kept out of the configuration). */
+  passwordFile: z.string().optional(),
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  retryAfterRefusalMs: z.number().int().min(10).default(2_000),
+});
+
 const mqttSchema = z.object({
+  /** Use this broker instead of the embedded one. */
+  broker: externalBrokerSchema.optional(),
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(1883),
@@ -16,8 +32,8 @@ const mqttSchema = z.object({
 });
 
 const batchingSchema = z.object({
-  /** At most one proof's worth: the batch circuit covers BATCH_CAPACITY readings. */
-  maxReadings: z.number().int().min(1).max(BATCH_CAPACITY).default(BATCH_CAPACITY),
+  /** A batch also ends where one proof does (see batchablePrefix), so more than BATCH_CAPACITY never fills. */
+  maxReadings: z.number().int().min(1).max(65_536).default(BATCH_CAPACITY),
   maxAgeMs: z.number().int().min(10).default(2_000),
 });
 
@@ -47,6 +63,13 @@ const serialSchema = z.object({
   ports: z.array(z.string().min(1)).default([]),
   baudRate: z.number().int().positive().default(115_200),
   rescanIntervalMs: z.number().int().min(50).default(1_000),
+});
+
+const bleSchema = z.object({
+  /** Connect to devices advertising the IntelLedger GATT service, through BlueZ. */
+  enabled: z.boolean().default(false),
+  /** The BlueZ adapter to use. */
+  adapter: z.string().default("hci0"),
 });
 
 const commandsSchema = z.object({
@@ -92,6 +115,7 @@ export const gatewayConfigSchema = z.object({
   mqtt: mqttSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   serial: serialSchema.prefault({}),
+  ble: bleSchema.prefault({}),
   commands: commandsSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import type { Logger } from "pino";
@@ -12,7 +13,11 @@ import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
+import type { BleCentral } from "./ingest/ble/ble-central.js";
+import { BluezCentral } from "./ingest/ble/bluez-central.js";
+import { BleTransport } from "./ingest/ble-transport.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
 import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
 import { SerialTransport } from "./ingest/serial-transport.js";
@@ -31,6 +36,7 @@ export interface GatewaySnapshot {
   ingest: IngestCounters;
   quarantinedDevices: string[];
   serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
+  ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
   readingsSealed: number;
@@ -44,7 +50,8 @@ export interface GatewaySnapshot {
 
 export interface Gateway {
   readonly id: string;
-  readonly mqttPort: number;
+  /** The embedded broker's port; undefined when the gateway uses an external broker. */
+  readonly mqttPort: number | undefined;
   /** The point devices are provisioned with to check this gateway's commands. */
   readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
@@ -79,6 +86,8 @@ function every(intervalMs: number, task: () => unknown, onError: (error: unknown
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
   wallClock?: () => number;
+  /** The BLE central to use instead of BlueZ (turns BLE on). */
+  bleCentral?: BleCentral;
 }
 
 /** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
@@ -121,12 +130,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     logger: logger.child({ component: "ingest" }),
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
-  const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
+  const { broker } = config.mqtt;
+  const mqttLogger = logger.child({ component: "mqtt" });
+  const mqtt = broker
+    ? new ExternalMqttTransport({
+        ...broker,
+        clientId: broker.clientId ?? `intelledger-gateway-${identity.address.slice(2, 10).toLowerCase()}`,
+        password: broker.passwordFile === undefined ? undefined : readFileSync(broker.passwordFile, "utf8").trim(),
+        logger: mqttLogger,
+      })
+    : new EmbeddedMqttTransport({ ...config.mqtt, logger: mqttLogger });
   const serial =
     config.serial.ports.length > 0
       ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
       : undefined;
-  const transports: FrameTransport[] = serial ? [mqtt, serial] : [mqtt];
+  const bleCentral =
+    options.bleCentral ??
+    (config.ble.enabled
+      ? new BluezCentral({ adapter: config.ble.adapter, logger: logger.child({ component: "ble" }) })
+      : undefined);
+  const ble = bleCentral && new BleTransport({ central: bleCentral, logger: logger.child({ component: "ble" }) });
+  const transports: FrameTransport[] = [mqtt, ...(serial ? [serial] : []), ...(ble ? [ble] : [])];
   const routes = new DeviceRoutes(transports);
   const commandKey = loadOrCreateCommandKey(config.dataDir);
   const commands = new CommandService({
@@ -141,6 +165,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
   });
   for (const transport of transports) await transport.start(pipeline.handle);
+  const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
   const uplink =
     config.relay &&
@@ -186,11 +211,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
   );
 
-  logger.info({ gatewayId: identity.address, mqttPort: mqtt.port, relay: config.relay?.address }, "gateway started");
+  logger.info(
+    { gatewayId: identity.address, mqtt: broker?.url ?? `embedded on port ${mqttPort}`, relay: config.relay?.address },
+    "gateway started",
+  );
 
   return {
     id: identity.address,
-    mqttPort: mqtt.port,
+    mqttPort,
     commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
@@ -205,6 +233,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         ingest: structuredClone(pipeline.counters),
         quarantinedDevices: admission.quarantined(),
         serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+        ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
         readingsStored: stored,
         batchesSealed: totals.sealed,
         readingsSealed: totals.sealedReadings,

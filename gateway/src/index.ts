@@ -8,5 +8,6 @@ export { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 export { frameTopic } from "./ingest/mqtt-topics.js";
 export { seedBacklog } from "./simulation/backlog-seeder.js";
 export type { BacklogOptions } from "./simulation/backlog-seeder.js";
+export { freePort } from "./simulation/free-port.js";
 export { SimulatedDevice } from "./simulation/simulated-device.js";
 export { createRelayClient } from "./uplink/relay-client.js";

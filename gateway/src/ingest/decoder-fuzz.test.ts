@@ -97,7 +97,8 @@ describe(`decoding fuzz, ${INPUTS} inputs per path`, () => {
     console.log(
       `MQTT path: ${INPUTS} inputs, ${acceptedCounters.size} genuine frames among them, slowest ${slowestMs.toFixed(2)} ms`,
     );
-    expect(slowestMs).toBeLessThan(250);
+    // A hang would never return; this bound only has to stay clear of GC pauses on a busy machine.
+    expect(slowestMs).toBeLessThan(2_000);
     expect(acceptor.check(bystander.nextFrameBytes(), "bystander").accepted).toBe(true);
   }, 600_000);
 

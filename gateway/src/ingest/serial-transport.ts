@@ -1,6 +1,7 @@
-import { encodeSerialPacket, SerialPacketDecoder, type SerialPacketError } from "@intelledger/proto/serial";
+import { encodeSerialPacket } from "@intelledger/proto/serial";
 import type { Logger } from "pino";
 import { SerialPort } from "serialport";
+import { FramedPackets, noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 import { discoverSerialPorts } from "./serial-port-discovery.js";
 
@@ -13,7 +14,7 @@ export interface SerialTransportOptions {
 
 interface OpenPort {
   port: SerialPort;
-  decoder: SerialPacketDecoder;
+  packets: FramedPackets;
 }
 
 /**
@@ -24,7 +25,7 @@ interface OpenPort {
 export class SerialTransport implements FrameTransport {
   readonly name = "serial" as const;
   /** Packets dropped below the frame level, by why. */
-  readonly framingErrors: Record<SerialPacketError, number> = { oversized: 0, cobs: 0, truncated: 0, crc: 0 };
+  readonly framingErrors = noFramingErrors();
   private readonly options: SerialTransportOptions;
   private readonly open = new Map<string, OpenPort>();
   private readonly portOfDevice = new Map<string, string>();
@@ -76,32 +77,26 @@ export class SerialTransport implements FrameTransport {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     const opened = await new Promise<boolean>((resolve) => port.open((error) => resolve(!error)));
     if (!opened || !this.handler) return;
-    const entry: OpenPort = { port, decoder: new SerialPacketDecoder() };
+    const entry: OpenPort = { port, packets: new FramedPackets(this.framingErrors, (payload) => this.receive(path, payload)) };
     this.open.set(path, entry);
     logger.info({ path }, "serial port open");
-    port.on("data", (chunk: Buffer) => this.receive(path, entry, chunk));
+    port.on("data", (chunk: Buffer) => entry.packets.push(chunk));
     const lost = (error?: Error) => {
       if (this.open.get(path) !== entry) return;
       this.open.delete(path);
-      entry.decoder.reset();
+      entry.packets.reset();
       logger.warn({ path, err: error }, "serial port lost; reopening when it comes back");
     };
     port.on("close", lost);
     port.on("error", lost);
   }
 
-  private receive(path: string, entry: OpenPort, chunk: Buffer): void {
-    for (const packet of entry.decoder.push(chunk)) {
-      if (!packet.ok) {
-        this.framingErrors[packet.error]++;
-        continue;
-      }
-      this.handler?.({ transport: "serial", bytes: packet.payload }).then(
-        (outcome) => {
-          if (outcome.accepted) this.portOfDevice.set(outcome.deviceId, path);
-        },
-        (error: unknown) => this.options.logger.warn({ err: error, path }, "serial frame not taken"),
-      );
-    }
+  private receive(path: string, payload: Uint8Array): void {
+    this.handler?.({ transport: "serial", bytes: payload }).then(
+      (outcome) => {
+        if (outcome.accepted) this.portOfDevice.set(outcome.deviceId, path);
+      },
+      (error: unknown) => this.options.logger.warn({ err: error, path }, "serial frame not taken"),
+    );
   }
 }

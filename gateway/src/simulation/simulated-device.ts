@@ -37,8 +37,13 @@ export class SimulatedDevice {
     return this.frameCounter;
   }
 
-  async connect(brokerUrl: string): Promise<void> {
-    this.client = await mqtt.connectAsync(brokerUrl, { clientId: this.deviceId, clean: true, reconnectPeriod: 500 });
+  async connect(brokerUrl: string, credentials?: { username: string; password: string }): Promise<void> {
+    this.client = await mqtt.connectAsync(brokerUrl, {
+      clientId: this.deviceId,
+      clean: true,
+      reconnectPeriod: 500,
+      ...credentials,
+    });
   }
 
   /** The next frame of this device, signed, as the bytes it would send. */
