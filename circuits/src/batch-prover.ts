@@ -1,15 +1,15 @@
 // circom_runtime ships no types; the reference carries its declaration into every package that type-checks this file.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./circom-runtime.d.ts" />
-import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime";
-import * as snarkjs from "snarkjs";
+import type { WitnessCalculator } from "circom_runtime";
+import type * as Snarkjs from "snarkjs";
 import type { BatchArtifacts } from "./artifacts.js";
 import { PUBLIC_SIGNALS, WORDS_PER_BATCH } from "./batch-layout.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
 
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
-export type Groth16Proof = snarkjs.Groth16Proof;
+export type Groth16Proof = Snarkjs.Groth16Proof;
 
 /** A Groth16 verification key as snarkjs exports it. */
 export interface Groth16VerificationKey {
@@ -53,7 +53,7 @@ export async function proveBatch(
     calculators.delete(artifacts.wasm);
     throw new CircuitsError("the batch does not satisfy the circuit", { batchRoot: input.batchRoot }, { cause });
   }
-  const { proof, publicSignals } = await snarkjs.groth16.prove(artifacts.zkey, witness);
+  const { proof, publicSignals } = await (await loadSnarkjs()).groth16.prove(artifacts.zkey, witness);
   return { proof, publicSignals: [...publicSignals] };
 }
 
@@ -64,7 +64,7 @@ const calculators = new WeakMap<Uint8Array, Promise<WitnessCalculator>>();
 function witnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
   let calculator = calculators.get(wasm);
   if (calculator === undefined) {
-    calculator = WitnessCalculatorBuilder(wasm);
+    calculator = import("circom_runtime").then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(wasm));
     calculators.set(wasm, calculator);
   }
   return calculator;
@@ -78,10 +78,15 @@ export async function verifyBatchProof(
 ): Promise<boolean> {
   if (publicSignals.length !== PUBLIC_SIGNALS.length || vkey.nPublic !== PUBLIC_SIGNALS.length) return false;
   try {
-    return await snarkjs.groth16.verify(vkey, [...publicSignals], proof);
+    return await (await loadSnarkjs()).groth16.verify(vkey, [...publicSignals], proof);
   } catch {
     return false;
   }
+}
+
+// snarkjs is loaded on first use: services that only commit to batches never pay for it.
+function loadSnarkjs(): Promise<typeof Snarkjs> {
+  return import("snarkjs");
 }
 
 /**
