@@ -24,6 +24,7 @@ bool process_spawn(process *p, char *const argv[], bool capture)
         return false;
     }
     p->pending_len = 0;
+    p->history_count = 0;
     p->pid = fork();
     if (p->pid < 0) {
         return false;
@@ -45,12 +46,19 @@ bool process_spawn(process *p, char *const argv[], bool capture)
     return true;
 }
 
+static void remember(process *p, const char *line)
+{
+    snprintf(p->history[p->history_count % PROCESS_HISTORY], sizeof p->history[0], "%.255s", line);
+    p->history_count++;
+}
+
 static bool take_line(process *p, const char *needle, char *line, size_t cap)
 {
     char *start = p->pending;
     char *end;
     while ((end = memchr(start, '\n', p->pending_len - (size_t)(start - p->pending))) != NULL) {
         *end = '\0';
+        remember(p, start);
         const bool match = strstr(start, needle) != NULL;
         if (match) {
             snprintf(line, cap, "%s", start);
@@ -92,6 +100,11 @@ bool process_wait_line(process *p, const char *needle, int timeout_ms, char *lin
 void process_dump(process *p, int timeout_ms)
 {
     char line[4096];
+    const size_t first = p->history_count > PROCESS_HISTORY ? p->history_count - PROCESS_HISTORY : 0;
+    for (size_t i = first; i < p->history_count; i++) {
+        fprintf(stderr, "  | %s\n", p->history[i % PROCESS_HISTORY]);
+    }
+    p->history_count = 0;
     const long long deadline = now_ms() + timeout_ms;
     while (now_ms() < deadline && process_wait_line(p, "", (int)(deadline - now_ms()), line, sizeof line)) {
         fprintf(stderr, "  | %s\n", line);

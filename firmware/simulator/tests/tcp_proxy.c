@@ -88,14 +88,12 @@ static void *relay(void *arg)
             while (p.count > 0) {
                 drop_pair(&p, 0);
             }
-            if (listener >= 0) {
-                close(listener);
-                listener = -1;
-            }
-        } else if (listener < 0) {
+        }
+        if (listener < 0) {
             listener = listen_on(proxy->port);
         }
         struct pollfd fds[1 + 2 * MAX_PAIRS];
+        const size_t polled = p.count;
         size_t n = 0;
         fds[n++] = (struct pollfd){.fd = listener, .events = POLLIN};
         for (size_t i = 0; i < p.count; i++) {
@@ -107,7 +105,8 @@ static void *relay(void *arg)
         }
         if (listener >= 0 && (fds[0].revents & POLLIN)) {
             const int client = accept(listener, NULL, NULL);
-            const int upstream = client >= 0 && p.count < MAX_PAIRS ? connect_to(proxy->target_port) : -1;
+            const int upstream =
+                client >= 0 && enabled && p.count < MAX_PAIRS ? connect_to(proxy->target_port) : -1;
             if (upstream >= 0) {
                 p.fds[p.count][0] = client;
                 p.fds[p.count][1] = upstream;
@@ -116,7 +115,8 @@ static void *relay(void *arg)
                 close(client);
             }
         }
-        for (size_t i = p.count; i-- > 0;) {
+        /* Pairs accepted just now were not polled. */
+        for (size_t i = polled; i-- > 0;) {
             const short in = fds[1 + 2 * i].revents;
             const short out = fds[2 + 2 * i].revents;
             const bool ok = (!in || forward(p.fds[i][0], p.fds[i][1])) && (!out || forward(p.fds[i][1], p.fds[i][0]));

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 
 /* A TCP relay on 127.0.0.1 between the simulator and the broker that a test can cut (all
- * connections dropped, new ones refused) and restore, as a network outage would. */
+ * connections dropped, new ones closed at once) and restore, as a network outage would. It
+ * keeps listening throughout: a client connecting to a free port in the ephemeral range on
+ * loopback can end up connected to itself. */
 typedef struct {
     int port;
     int target_port;

@@ -159,7 +159,9 @@ int main(void)
     from = log_.count;
     const uint64_t outage_end = epoch_ms();
     tcp_proxy_set_enabled(&proxy, true);
-    CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line));
+    if (!CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line))) {
+        process_dump(&sim, 500);
+    }
     gateway_run(1500);
     CHECK(log_.count > from);
     /* 1.5 s at one round of three readings every 250 ms. */
