@@ -1,0 +1,17 @@
+#ifndef EDGE_SENSORS_H
+#define EDGE_SENSORS_H
+
+#include <stddef.h>
+
+#include "edge/wire.h"
+#include "esp_err.h"
+
+/* The node's sensors, wired as configured in menuconfig (IntelLedger node > Sensors). A
+ * sensor that fails to start is left out of every reading, with a warning. */
+esp_err_t sensors_init(void);
+
+/* Reads every sensor that answers: temperature and humidity in tenths (scale 1), vibration in
+ * milli-g (scale 3) and the analog input in millivolts (scale 3). Returns the sample count. */
+size_t sensors_read(edge_sample *out, size_t cap);
+
+#endif
