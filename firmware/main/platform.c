@@ -10,6 +10,7 @@
 #include "esp_random.h"
 #include "esp_system.h"
 #include "esp_timer.h"
+#include "sdkconfig.h"
 #include "sensors.h"
 
 /* 2020-09-13: a clock behind this was never set. */

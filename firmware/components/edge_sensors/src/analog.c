@@ -1,5 +1,7 @@
 #include "analog.h"
 
+#include <stddef.h>
+
 #include "esp_adc/adc_cali.h"
 #include "esp_adc/adc_cali_scheme.h"
 #include "esp_adc/adc_oneshot.h"

@@ -1,5 +1,7 @@
 #include "dht22_driver.h"
 
+#include <stdbool.h>
+
 #include "driver/gpio.h"
 #include "esp_rom_sys.h"
 #include "esp_timer.h"
