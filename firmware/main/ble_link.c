@@ -220,17 +220,12 @@ static edge_send_result ble_send(edge_topic topic, const uint8_t *bytes, size_t 
     return EDGE_SEND_DELIVERED;
 }
 
-static int32_t no_rssi(void)
-{
-    return 0;
-}
-
 const link_ops BLE_LINK = {
     .name = "ble",
     .start = ble_start,
     .connect = ble_connect,
     .send = ble_send,
-    .rssi = no_rssi,
+    .rssi = link_no_rssi,
     .linked_at_start = false,
 };
 

@@ -19,6 +19,12 @@ typedef struct {
     bool linked_at_start;
 } link_ops;
 
+/* rssi of the links without Wi-Fi. */
+static inline int32_t link_no_rssi(void)
+{
+    return 0;
+}
+
 extern const link_ops MQTT_LINK;
 extern const link_ops SERIAL_LINK;
 extern const link_ops BLE_LINK;

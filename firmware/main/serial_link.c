@@ -95,17 +95,12 @@ static edge_send_result serial_send(edge_topic topic, const uint8_t *bytes, size
     return EDGE_SEND_DELIVERED;
 }
 
-static int32_t no_rssi(void)
-{
-    return 0;
-}
-
 const link_ops SERIAL_LINK = {
     .name = "serial",
     .start = serial_start,
     .connect = serial_connect,
     .send = serial_send,
-    .rssi = no_rssi,
+    .rssi = link_no_rssi,
     .linked_at_start = true,
 };
 

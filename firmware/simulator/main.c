@@ -315,15 +315,7 @@ static bool configure(simulator *sim)
         serial_link_init(&sim->serial, o->serial_path, &sim->events);
         return true;
     }
-    const mqtt_settings settings = {.url = o->mqtt_url,
-                                    .username = o->mqtt_username,
-                                    .password = o->mqtt_password,
-                                    .cafile = o->mqtt_cafile,
-                                    .cert = o->mqtt_cert,
-                                    .key = o->mqtt_key,
-                                    .insecure = o->mqtt_insecure,
-                                    .timeout_ms = o->mqtt_timeout_ms};
-    return mqtt_link_init(&sim->mqtt, &settings, o->device_id, &sim->events);
+    return mqtt_link_init(&sim->mqtt, &o->mqtt, o->device_id, &sim->events);
 }
 
 /* Powers the simulated device on: what is in its state folder survives, RAM does not. */
@@ -342,7 +334,7 @@ static bool boot(simulator *sim)
     json_hex("publicKey", public_key, sizeof public_key);
     json_str("transport", transport_name(sim));
     json_str("target", sim->options.transport == SIM_TRANSPORT_SERIAL ? sim->options.serial_path
-                                                                      : sim->options.mqtt_url);
+                                                                      : sim->options.mqtt.url);
     json_str("firmwareVersion", FIRMWARE_VERSION);
     json_str("stateDir", sim->options.state_dir);
     json_bool("commandsEnabled", sim->options.has_gateway_key);

@@ -189,7 +189,7 @@ void mqtt_link_poll(mqtt_link *link, int timeout_ms)
     const int rc = mosquitto_loop(link->client, timeout_ms, 1);
     /* A broker that accepted the connection but never answers is as good as none. */
     const bool timed_out =
-        !link->connected && !link->lost && monotonic_ms() - link->connect_started_ms > link->settings.timeout_ms;
+        !link->connected && !link->lost && monotonic_ms() - link->connect_started_ms > (long long)link->settings.timeout_ms;
     if (!link->lost && !timed_out && rc == MOSQ_ERR_SUCCESS) {
         return;
     }

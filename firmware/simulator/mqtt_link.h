@@ -19,7 +19,7 @@ typedef struct {
     const char *key;
     bool insecure;
     /* How long a connection may wait for the broker's CONNACK. */
-    long long timeout_ms;
+    uint32_t timeout_ms;
 } mqtt_settings;
 
 /* An MQTT session with libmosquitto: frames and status at QoS 1 on

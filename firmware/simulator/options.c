@@ -156,8 +156,8 @@ static void defaults(sim_options *o)
     o->retry_max_ms = 10000;
     o->ring_capacity = 4096;
     o->counter_block = 16;
-    o->mqtt_timeout_ms = 5000;
-    o->mqtt_password = getenv("EDGE_MQTT_PASSWORD");
+    o->mqtt.timeout_ms = 5000;
+    o->mqtt.password = getenv("EDGE_MQTT_PASSWORD");
 }
 
 sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int argc, char **argv)
@@ -205,28 +205,28 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
                 return usage_error("%s", "give either --serial or --mqtt, once");
             }
             o->transport = option == OPT_SERIAL ? SIM_TRANSPORT_SERIAL : SIM_TRANSPORT_MQTT;
-            *(option == OPT_SERIAL ? &o->serial_path : &o->mqtt_url) = optarg;
+            *(option == OPT_SERIAL ? &o->serial_path : &o->mqtt.url) = optarg;
             break;
         case OPT_MQTT_USERNAME:
-            o->mqtt_username = optarg;
+            o->mqtt.username = optarg;
             break;
         case OPT_MQTT_PASSWORD:
-            o->mqtt_password = optarg;
+            o->mqtt.password = optarg;
             break;
         case OPT_MQTT_CAFILE:
-            o->mqtt_cafile = optarg;
+            o->mqtt.cafile = optarg;
             break;
         case OPT_MQTT_CERT:
-            o->mqtt_cert = optarg;
+            o->mqtt.cert = optarg;
             break;
         case OPT_MQTT_KEY:
-            o->mqtt_key = optarg;
+            o->mqtt.key = optarg;
             break;
         case OPT_MQTT_INSECURE:
-            o->mqtt_insecure = true;
+            o->mqtt.insecure = true;
             break;
         case OPT_MQTT_TIMEOUT:
-            ok = number32("mqtt-timeout-ms", optarg, 100, 600000, &o->mqtt_timeout_ms);
+            ok = number32("mqtt-timeout-ms", optarg, 100, 600000, &o->mqtt.timeout_ms);
             break;
         case OPT_CHANNELS:
             channels = optarg;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "edge/crypto.h"
+#include "mqtt_link.h"
 #include "sensors.h"
 
 typedef enum {
@@ -22,14 +23,7 @@ typedef struct {
     uint8_t gateway_key[EDGE_PUBLIC_KEY_BYTES];
     sim_transport transport;
     const char *serial_path;
-    const char *mqtt_url;
-    const char *mqtt_username;
-    const char *mqtt_password;
-    const char *mqtt_cafile;
-    const char *mqtt_cert;
-    const char *mqtt_key;
-    bool mqtt_insecure;
-    uint32_t mqtt_timeout_ms;
+    mqtt_settings mqtt;
     uint32_t interval_ms;
     uint32_t status_interval_ms;
     uint32_t retry_base_ms;

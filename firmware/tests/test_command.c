@@ -4,7 +4,7 @@
 #include "edge/status.h"
 #include "harness.h"
 #include "test_vectors.h"
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 static uint8_t signed_bytes[EDGE_SIGNED_COMMAND_MAX_BYTES];
 static size_t signed_len;
@@ -12,11 +12,9 @@ static edge_command_verdict verdict;
 
 static edge_device_command interval_command(const char *device_id, uint64_t id, uint32_t interval_ms)
 {
-    edge_device_command command = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(command.device_id, device_id);
-    command.command_id = id;
+    edge_device_command command =
+        make_command(device_id, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
     command.issued_at_ms = 1763000002500ull;
-    command.which_action = intelledger_device_v1_DeviceCommand_set_sampling_interval_tag;
     command.action.set_sampling_interval.interval_ms = interval_ms;
     return command;
 }

@@ -7,20 +7,7 @@
 #include "harness.h"
 #include "test_rng.h"
 #include "test_vectors.h"
-
-typedef struct {
-    uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
-    size_t len;
-} packet;
-
-static void keep(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
-{
-    packet *p = ctx;
-    if (status == EDGE_PACKET_OK) {
-        memcpy(p->payload, payload, len);
-        p->len = len;
-    }
-}
+#include "gateway_side.h"
 
 static void same_command(const edge_device_command *got, const edge_device_command *expected)
 {
@@ -74,11 +61,9 @@ int main(void)
         CHECK_EQ(verdict.command_id, v->command.command_id);
         same_command(&verdict.command, &v->command);
 
-        edge_serial_decoder decoder;
-        packet p = {.len = 0};
-        edge_serial_decoder_reset(&decoder);
-        edge_serial_decoder_push(&decoder, v->serial_wire.data, v->serial_wire.len, keep, &p);
-        CHECK_MEM(p.payload, p.len, v->signed_command.data, v->signed_command.len);
+        uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
+        const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
+        CHECK_MEM(payload, payload_len, v->signed_command.data, v->signed_command.len);
     }
     return harness_finish("command_vectors");
 }

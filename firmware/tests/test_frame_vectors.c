@@ -7,23 +7,7 @@
 #include "harness.h"
 #include "test_rng.h"
 #include "test_vectors.h"
-#include "wire_helpers.h"
-
-typedef struct {
-    uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
-    size_t len;
-    int packets;
-} last_packet;
-
-static void keep(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
-{
-    last_packet *p = ctx;
-    p->packets++;
-    if (status == EDGE_PACKET_OK) {
-        memcpy(p->payload, payload, len);
-        p->len = len;
-    }
-}
+#include "gateway_side.h"
 
 static void device_key(void)
 {
@@ -61,12 +45,9 @@ static void valid_frames(void)
 
         const size_t wire_len = edge_serial_encode(v->signed_frame.data, v->signed_frame.len, wire, sizeof wire);
         CHECK_MEM(wire, wire_len, v->serial_wire.data, v->serial_wire.len);
-        edge_serial_decoder decoder;
-        last_packet packet = {.packets = 0};
-        edge_serial_decoder_reset(&decoder);
-        edge_serial_decoder_push(&decoder, v->serial_wire.data, v->serial_wire.len, keep, &packet);
-        CHECK_EQ(packet.packets, 1);
-        CHECK_MEM(packet.payload, packet.len, v->signed_frame.data, v->signed_frame.len);
+        uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
+        const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
+        CHECK_MEM(payload, payload_len, v->signed_frame.data, v->signed_frame.len);
 
         CHECK_STR(check_signed_frame(v->signed_frame.data, v->signed_frame.len, TV_DEVICE_PUBLIC_KEY.data, &decoded),
                   "ok");

@@ -7,7 +7,7 @@
 #include "mem_storage.h"
 #include "test_rng.h"
 #include "test_vectors.h"
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 #define MAX_SENT 96
 #define RING 40
@@ -198,10 +198,7 @@ static size_t send_command(const edge_device_command *command)
 
 static edge_device_command interval_command(uint64_t id, uint32_t interval_ms)
 {
-    edge_device_command c = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(c.device_id, "esp32-test-01");
-    c.command_id = id;
-    c.which_action = intelledger_device_v1_DeviceCommand_set_sampling_interval_tag;
+    edge_device_command c = make_command("esp32-test-01", id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
     c.action.set_sampling_interval.interval_ms = interval_ms;
     return c;
 }
@@ -400,10 +397,8 @@ static void commands(void)
     CHECK_EQ(fake.malformed, 1);
 
     harness_case("thresholds raise and clear alarms");
-    edge_device_command bounds = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(bounds.device_id, "esp32-test-01");
-    bounds.command_id = 10;
-    bounds.which_action = intelledger_device_v1_DeviceCommand_set_thresholds_tag;
+    edge_device_command bounds =
+        make_command("esp32-test-01", 10, intelledger_device_v1_DeviceCommand_set_thresholds_tag);
     bounds.action.set_thresholds.thresholds_count = 1;
     bounds.action.set_thresholds.thresholds[0].channel = EDGE_CHANNEL_TEMPERATURE;
     bounds.action.set_thresholds.thresholds[0].min_value = 0;
@@ -423,10 +418,8 @@ static void commands(void)
     CHECK_EQ(fake.alarms_off, 1);
 
     harness_case("reboot comes after its acknowledgement");
-    edge_device_command reboot = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(reboot.device_id, "esp32-test-01");
-    reboot.command_id = 11;
-    reboot.which_action = intelledger_device_v1_DeviceCommand_reboot_tag;
+    const edge_device_command reboot =
+        make_command("esp32-test-01", 11, intelledger_device_v1_DeviceCommand_reboot_tag);
     fake.send_result = EDGE_SEND_PENDING;
     first = send_command(&reboot);
     CHECK_EQ(fake.reboots, 0);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "process.h"
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 void frame_log_add(frame_log *log, const uint8_t *bytes, size_t len)
 {

@@ -6,7 +6,7 @@
 #include <sys/types.h>
 
 /* Child processes for the simulator's end-to-end tests: the simulator with its JSON lines
- * read back, and helpers such as socat and mosquitto. */
+ * read back, and tools such as socat and mosquitto. */
 #define PROCESS_HISTORY 64
 
 typedef struct {

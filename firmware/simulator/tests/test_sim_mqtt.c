@@ -16,7 +16,7 @@
 #include "process.h"
 #include "tcp_proxy.h"
 #include "test_vectors.h"
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 #define DEVICE "sim-mqtt"
 #define TOPIC_ROOT "intelledger/v1/" DEVICE
@@ -90,10 +90,7 @@ static void gateway_run(int duration_ms)
 
 static void send_command(uint64_t id, uint32_t interval_ms)
 {
-    edge_device_command c = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(c.device_id, DEVICE);
-    c.command_id = id;
-    c.which_action = intelledger_device_v1_DeviceCommand_set_sampling_interval_tag;
+    edge_device_command c = make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
     c.action.set_sampling_interval.interval_ms = interval_ms;
     uint8_t bytes[EDGE_SIGNED_COMMAND_MAX_BYTES];
     const size_t len = sign_command(&c, TV_GATEWAY_PRIVATE_KEY.data, bytes, sizeof bytes);

@@ -17,7 +17,7 @@
 #include "hex.h"
 #include "process.h"
 #include "test_vectors.h"
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 #define DEVICE "sim-serial"
 
@@ -103,17 +103,14 @@ static void gateway_send_command(const edge_device_command *command, bool corrup
     CHECK_EQ(write(gateway_fd, wire, wire_len), (ssize_t)wire_len);
 }
 
+/* A sampling interval command, or a reboot for interval 0. */
 static edge_device_command command(uint64_t id, uint32_t interval_ms)
 {
-    edge_device_command c = intelledger_device_v1_DeviceCommand_init_zero;
-    strcpy(c.device_id, DEVICE);
-    c.command_id = id;
     if (interval_ms == 0) {
-        c.which_action = intelledger_device_v1_DeviceCommand_reboot_tag;
-    } else {
-        c.which_action = intelledger_device_v1_DeviceCommand_set_sampling_interval_tag;
-        c.action.set_sampling_interval.interval_ms = interval_ms;
+        return make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_reboot_tag);
     }
+    edge_device_command c = make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
+    c.action.set_sampling_interval.interval_ms = interval_ms;
     return c;
 }
 

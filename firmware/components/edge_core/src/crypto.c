@@ -11,113 +11,119 @@
 
 #define COORDINATE_BYTES 32
 
+/* The curve with a private scalar or a public point on it; open, use, close. */
+typedef struct {
+    mbedtls_ecp_group group;
+    mbedtls_mpi d;
+} private_key;
+
+typedef struct {
+    mbedtls_ecp_group group;
+    mbedtls_ecp_point q;
+} public_key;
+
+static int open_private(private_key *key, const uint8_t bytes[EDGE_PRIVATE_KEY_BYTES])
+{
+    mbedtls_ecp_group_init(&key->group);
+    mbedtls_mpi_init(&key->d);
+    int rc = mbedtls_ecp_group_load(&key->group, MBEDTLS_ECP_DP_SECP256R1);
+    if (rc == 0 && bytes != NULL) {
+        rc = mbedtls_mpi_read_binary(&key->d, bytes, EDGE_PRIVATE_KEY_BYTES);
+    }
+    if (rc == 0 && bytes != NULL) {
+        rc = mbedtls_ecp_check_privkey(&key->group, &key->d);
+    }
+    return rc;
+}
+
+static void close_private(private_key *key)
+{
+    mbedtls_mpi_free(&key->d);
+    mbedtls_ecp_group_free(&key->group);
+}
+
+static int open_public(public_key *key, const uint8_t bytes[EDGE_PUBLIC_KEY_BYTES])
+{
+    mbedtls_ecp_group_init(&key->group);
+    mbedtls_ecp_point_init(&key->q);
+    if (bytes[0] != 0x04) {
+        return -1;
+    }
+    int rc = mbedtls_ecp_group_load(&key->group, MBEDTLS_ECP_DP_SECP256R1);
+    if (rc == 0) {
+        rc = mbedtls_ecp_point_read_binary(&key->group, &key->q, bytes, EDGE_PUBLIC_KEY_BYTES);
+    }
+    return rc == 0 ? mbedtls_ecp_check_pubkey(&key->group, &key->q) : rc;
+}
+
+static void close_public(public_key *key)
+{
+    mbedtls_ecp_point_free(&key->q);
+    mbedtls_ecp_group_free(&key->group);
+}
+
 static int sha256(const uint8_t *message, size_t len, unsigned char digest[32])
 {
     return mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), message, len, digest);
 }
 
-static int load_curve(mbedtls_ecp_group *group)
+int edge_key_generate(const edge_rng *rng, uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES])
 {
-    return mbedtls_ecp_group_load(group, MBEDTLS_ECP_DP_SECP256R1);
-}
-
-static int load_private(const mbedtls_ecp_group *group, const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES],
-                        mbedtls_mpi *d)
-{
-    int rc = mbedtls_mpi_read_binary(d, private_key, EDGE_PRIVATE_KEY_BYTES);
-    return rc == 0 ? mbedtls_ecp_check_privkey(group, d) : rc;
-}
-
-int edge_key_generate(const edge_rng *rng, uint8_t private_key[EDGE_PRIVATE_KEY_BYTES])
-{
-    mbedtls_ecp_group group;
-    mbedtls_ecp_group_init(&group);
-    mbedtls_mpi d;
-    mbedtls_mpi_init(&d);
-    int rc = load_curve(&group);
+    private_key key;
+    int rc = open_private(&key, NULL);
     if (rc == 0) {
-        rc = mbedtls_ecp_gen_privkey(&group, &d, rng->fill, rng->ctx);
+        rc = mbedtls_ecp_gen_privkey(&key.group, &key.d, rng->fill, rng->ctx);
     }
     if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&d, private_key, EDGE_PRIVATE_KEY_BYTES);
+        rc = mbedtls_mpi_write_binary(&key.d, private_key_bytes, EDGE_PRIVATE_KEY_BYTES);
     }
-    mbedtls_mpi_free(&d);
-    mbedtls_ecp_group_free(&group);
+    close_private(&key);
     return rc == 0 ? EDGE_OK : EDGE_ERR_CRYPTO;
 }
 
-int edge_key_public(const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES], const edge_rng *rng,
-                    uint8_t public_key[EDGE_PUBLIC_KEY_BYTES])
+int edge_key_public(const uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES], const edge_rng *rng,
+                    uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES])
 {
-    mbedtls_ecp_group group;
-    mbedtls_ecp_group_init(&group);
-    mbedtls_mpi d;
+    private_key key;
     mbedtls_ecp_point q;
-    mbedtls_mpi_init(&d);
     mbedtls_ecp_point_init(&q);
     size_t written = 0;
-    int rc = load_curve(&group);
+    int rc = open_private(&key, private_key_bytes);
     if (rc == 0) {
-        rc = load_private(&group, private_key, &d);
+        rc = mbedtls_ecp_mul(&key.group, &q, &key.d, &key.group.G, rng->fill, rng->ctx);
     }
     if (rc == 0) {
-        rc = mbedtls_ecp_mul(&group, &q, &d, &group.G, rng->fill, rng->ctx);
-    }
-    if (rc == 0) {
-        rc = mbedtls_ecp_point_write_binary(&group, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &written, public_key,
+        rc = mbedtls_ecp_point_write_binary(&key.group, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &written, public_key_bytes,
                                             EDGE_PUBLIC_KEY_BYTES);
     }
     mbedtls_ecp_point_free(&q);
-    mbedtls_mpi_free(&d);
-    mbedtls_ecp_group_free(&group);
+    close_private(&key);
     return rc == 0 && written == EDGE_PUBLIC_KEY_BYTES ? EDGE_OK : EDGE_ERR_CRYPTO;
 }
 
-static int load_public(const mbedtls_ecp_group *group, const uint8_t public_key[EDGE_PUBLIC_KEY_BYTES],
-                       mbedtls_ecp_point *q)
+bool edge_public_key_valid(const uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES])
 {
-    if (public_key[0] != 0x04) {
-        return -1;
-    }
-    int rc = mbedtls_ecp_point_read_binary(group, q, public_key, EDGE_PUBLIC_KEY_BYTES);
-    return rc == 0 ? mbedtls_ecp_check_pubkey(group, q) : rc;
-}
-
-bool edge_public_key_valid(const uint8_t public_key[EDGE_PUBLIC_KEY_BYTES])
-{
-    mbedtls_ecp_group group;
-    mbedtls_ecp_group_init(&group);
-    mbedtls_ecp_point q;
-    mbedtls_ecp_point_init(&q);
-    int rc = load_curve(&group);
-    if (rc == 0) {
-        rc = load_public(&group, public_key, &q);
-    }
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_group_free(&group);
+    public_key key;
+    const int rc = open_public(&key, public_key_bytes);
+    close_public(&key);
     return rc == 0;
 }
 
-int edge_sign(const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES], const uint8_t *message, size_t len,
+int edge_sign(const uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES], const uint8_t *message, size_t len,
               const edge_rng *rng, uint8_t signature[EDGE_SIGNATURE_BYTES])
 {
     unsigned char digest[32];
-    mbedtls_ecp_group group;
-    mbedtls_ecp_group_init(&group);
-    mbedtls_mpi d, r, s;
-    mbedtls_mpi_init(&d);
+    private_key key;
+    mbedtls_mpi r, s;
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
-    int rc = sha256(message, len, digest);
+    int rc = open_private(&key, private_key_bytes);
     if (rc == 0) {
-        rc = load_curve(&group);
+        rc = sha256(message, len, digest);
     }
     if (rc == 0) {
-        rc = load_private(&group, private_key, &d);
-    }
-    if (rc == 0) {
-        rc = mbedtls_ecdsa_sign_det_ext(&group, &r, &s, &d, digest, sizeof digest, MBEDTLS_MD_SHA256, rng->fill,
-                                        rng->ctx);
+        rc = mbedtls_ecdsa_sign_det_ext(&key.group, &r, &s, &key.d, digest, sizeof digest, MBEDTLS_MD_SHA256,
+                                        rng->fill, rng->ctx);
     }
     if (rc == 0) {
         rc = mbedtls_mpi_write_binary(&r, signature, COORDINATE_BYTES);
@@ -127,28 +133,21 @@ int edge_sign(const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES], const uint8_t *
     }
     mbedtls_mpi_free(&s);
     mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&d);
-    mbedtls_ecp_group_free(&group);
+    close_private(&key);
     return rc == 0 ? EDGE_OK : EDGE_ERR_CRYPTO;
 }
 
-bool edge_verify(const uint8_t public_key[EDGE_PUBLIC_KEY_BYTES], const uint8_t *message, size_t len,
+bool edge_verify(const uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES], const uint8_t *message, size_t len,
                  const uint8_t signature[EDGE_SIGNATURE_BYTES])
 {
     unsigned char digest[32];
-    mbedtls_ecp_group group;
-    mbedtls_ecp_group_init(&group);
-    mbedtls_ecp_point q;
+    public_key key;
     mbedtls_mpi r, s;
-    mbedtls_ecp_point_init(&q);
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
-    int rc = sha256(message, len, digest);
+    int rc = open_public(&key, public_key_bytes);
     if (rc == 0) {
-        rc = load_curve(&group);
-    }
-    if (rc == 0) {
-        rc = load_public(&group, public_key, &q);
+        rc = sha256(message, len, digest);
     }
     if (rc == 0) {
         rc = mbedtls_mpi_read_binary(&r, signature, COORDINATE_BYTES);
@@ -157,11 +156,10 @@ bool edge_verify(const uint8_t public_key[EDGE_PUBLIC_KEY_BYTES], const uint8_t 
         rc = mbedtls_mpi_read_binary(&s, signature + COORDINATE_BYTES, COORDINATE_BYTES);
     }
     if (rc == 0) {
-        rc = mbedtls_ecdsa_verify(&group, digest, sizeof digest, &q, &r, &s);
+        rc = mbedtls_ecdsa_verify(&key.group, digest, sizeof digest, &key.q, &r, &s);
     }
     mbedtls_mpi_free(&s);
     mbedtls_mpi_free(&r);
-    mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_group_free(&group);
+    close_public(&key);
     return rc == 0;
 }

@@ -2,6 +2,9 @@
 
 #include <stddef.h>
 
+_Static_assert(EDGE_MAX_THRESHOLDS == sizeof(((edge_thresholds *)0)->thresholds) / sizeof(edge_threshold),
+               "EDGE_MAX_THRESHOLDS follows frame.options");
+
 static int64_t scaled(int32_t value, uint32_t shift)
 {
     int64_t result = value;

@@ -11,7 +11,6 @@ typedef enum {
     EDGE_ERR_ENCODE = -5,
     EDGE_ERR_DECODE = -6,
     EDGE_ERR_TOO_LARGE = -7,
-    EDGE_ERR_LINK = -8,
 } edge_err;
 
 #endif

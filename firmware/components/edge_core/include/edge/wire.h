@@ -39,7 +39,6 @@ typedef intelledger_device_v1_CommandResult edge_command_result;
 #define EDGE_MAX_SAMPLES 16
 #define EDGE_MAX_THRESHOLDS 8
 #define EDGE_FRAME_MAX_BYTES 400
-#define EDGE_COMMAND_MAX_BYTES 256
 #define EDGE_SIGNED_FRAME_MAX_BYTES intelledger_device_v1_SignedFrame_size
 #define EDGE_SIGNED_COMMAND_MAX_BYTES intelledger_device_v1_SignedCommand_size
 /* A sample's physical value is value x 10^-scale. */

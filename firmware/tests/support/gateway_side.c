@@ -1,8 +1,11 @@
-#include "wire_helpers.h"
+#include "gateway_side.h"
 
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include <string.h>
+
+#include "edge/serial_framing.h"
 #include "edge/status.h"
 #include "test_rng.h"
 
@@ -45,4 +48,39 @@ size_t sign_command(const edge_device_command *command, const uint8_t gateway_pr
         return 0;
     }
     return outer.bytes_written;
+}
+
+edge_device_command make_command(const char *device_id, uint64_t command_id, pb_size_t action)
+{
+    edge_device_command command = intelledger_device_v1_DeviceCommand_init_zero;
+    strncpy(command.device_id, device_id, sizeof command.device_id - 1);
+    command.command_id = command_id;
+    command.which_action = action;
+    return command;
+}
+
+typedef struct {
+    uint8_t *payload;
+    size_t cap;
+    size_t len;
+    int packets;
+} single_packet;
+
+static void keep_packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
+{
+    single_packet *p = ctx;
+    p->packets++;
+    if (status == EDGE_PACKET_OK && len <= p->cap) {
+        memcpy(p->payload, payload, len);
+        p->len = len;
+    }
+}
+
+size_t deframe(const uint8_t *wire, size_t len, uint8_t *payload, size_t cap)
+{
+    static edge_serial_decoder decoder;
+    single_packet p = {.payload = payload, .cap = cap, .len = 0, .packets = 0};
+    edge_serial_decoder_reset(&decoder);
+    edge_serial_decoder_push(&decoder, wire, len, keep_packet, &p);
+    return p.packets == 1 ? p.len : 0;
 }
