@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points talk to their user on the terminal.
-    files: ["**/cli.ts", "**/*-cli.ts", "scripts/**/*.ts", "**/bench/**/*.ts"],
+    files: ["**/cli.ts", "**/*-cli.ts", "scripts/**/*.ts", "**/bench/**/*.ts", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
   {

@@ -1,16 +1,31 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
-import type { Wallet } from "ethers";
 import type { Logger } from "pino";
 import { BatchSealer } from "./batching/batch-sealer.js";
+import { GatewayClock } from "./clock/gateway-clock.js";
+import { registerCurrentBoot } from "./clock/host-boot.js";
 import type { GatewayConfig } from "./config.js";
+import { CommandService, type CommandAction, type CommandOutcome } from "./commands/command-service.js";
+import { DeviceRoutes } from "./commands/device-routes.js";
+import { DeviceAdmission } from "./devices/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
+import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
+import type { BleCentral } from "./ingest/ble/ble-central.js";
+import { BluezCentral } from "./ingest/ble/bluez-central.js";
+import { BleTransport } from "./ingest/ble-transport.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
+import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
-import { BatchStore } from "./store/batch-store.js";
-import { openGatewayDatabase, type SqliteDatabase } from "./store/gateway-database.js";
+import { SerialTransport } from "./ingest/serial-transport.js";
+import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
+import { DataClasses } from "./storage/data-classes.js";
+import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
+import { BatchStore, type Backlog } from "./store/batch-store.js";
+import { openGatewayDatabase } from "./store/gateway-database.js";
 import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader, type UplinkStatus } from "./uplink/batch-uploader.js";
@@ -19,41 +34,138 @@ import { createRelayClient } from "./uplink/relay-client.js";
 export interface GatewaySnapshot {
   gatewayId: string;
   ingest: IngestCounters;
+  quarantinedDevices: string[];
+  serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
+  ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
+  readingsSealed: number;
   batchesAcked: number;
-  backlog: { batches: number; readings: number };
+  backlog: Backlog;
+  storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
+  /** Readings per second the relay acknowledged, lately. */
+  drainReadingsPerSecond: number;
   uplink: UplinkStatus | undefined;
 }
 
 export interface Gateway {
   readonly id: string;
-  readonly mqttPort: number;
+  /** The embedded broker's port; undefined when the gateway uses an external broker. */
+  readonly mqttPort: number | undefined;
+  /** The point devices are provisioned with to check this gateway's commands. */
+  readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
+  /** Sends a signed command to a device and waits for its acknowledgement. */
+  sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
   stop(): Promise<void>;
 }
 
 const SEAL_CHECK_INTERVAL_MS = 100;
 
-/** Starts the gateway: database, device registry, MQTT ingest, batch sealing and, when configured, the relay uplink. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const db: SqliteDatabase = openGatewayDatabase(join(config.dataDir, "gateway.sqlite"));
-  const identity: Wallet = loadOrCreateGatewayIdentity(config.dataDir);
+/** Runs `task` every `intervalMs`, never overlapping itself; `stop` waits for a run in progress. */
+function every(intervalMs: number, task: () => unknown, onError: (error: unknown) => void) {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = Promise.resolve()
+      .then(task)
+      .catch(onError)
+      .finally(() => (busy = false));
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+export interface GatewayOptions {
+  /** The wall clock; the host's by default. */
+  wallClock?: () => number;
+  /** The BLE central to use instead of BlueZ (turns BLE on). */
+  bleCentral?: BleCentral;
+}
+
+/** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const dbPath = join(config.dataDir, "gateway.sqlite");
+  const db = openGatewayDatabase(dbPath);
+  const identity = loadOrCreateGatewayIdentity(config.dataDir);
+  const clock = new GatewayClock({
+    boot: registerCurrentBoot(db, Date.now()),
+    ...(options.wallClock === undefined ? {} : { wallNow: options.wallClock }),
+  });
+  const dataClasses = new DataClasses(config.storage.dataClasses);
   const devices = new DeviceRegistry(db);
   const readings = new ReadingStore(db);
   const batches = new BatchStore(db);
+  const storage = new StorageGuard({
+    db,
+    dbPath,
+    readings,
+    batches,
+    identity,
+    quotaBytes: config.storage.quotaBytes,
+    policy: config.storage.policy,
+    retainAckedMs: config.storage.retainAckedDays * 86_400_000,
+    logger: logger.child({ component: "storage" }),
+  });
+  await storage.enforce();
+  // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
+  const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
+  const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
+
+  const admission = new DeviceAdmission(config.ingest.admission);
   const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
+    acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
     registry: devices,
     readings,
+    clock,
+    dataClasses,
+    storage,
     logger: logger.child({ component: "ingest" }),
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
-  const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
-  await mqtt.start(pipeline.handle);
+  const { broker } = config.mqtt;
+  const mqttLogger = logger.child({ component: "mqtt" });
+  const mqtt = broker
+    ? new ExternalMqttTransport({
+        ...broker,
+        clientId: broker.clientId ?? `intelledger-gateway-${identity.address.slice(2, 10).toLowerCase()}`,
+        password: broker.passwordFile === undefined ? undefined : readFileSync(broker.passwordFile, "utf8").trim(),
+        logger: mqttLogger,
+      })
+    : new EmbeddedMqttTransport({ ...config.mqtt, logger: mqttLogger });
+  const serial =
+    config.serial.ports.length > 0
+      ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
+      : undefined;
+  const bleCentral =
+    options.bleCentral ??
+    (config.ble.enabled
+      ? new BluezCentral({ adapter: config.ble.adapter, logger: logger.child({ component: "ble" }) })
+      : undefined);
+  const ble = bleCentral && new BleTransport({ central: bleCentral, logger: logger.child({ component: "ble" }) });
+  const transports: FrameTransport[] = [mqtt, ...(serial ? [serial] : []), ...(ble ? [ble] : [])];
+  const routes = new DeviceRoutes(transports);
+  const commandKey = loadOrCreateCommandKey(config.dataDir);
+  const commands = new CommandService({
+    db,
+    key: commandKey,
+    routes,
+    logger: logger.child({ component: "commands" }),
+    timeoutMs: config.commands.timeoutMs,
+  });
+  pipeline.on("stored", (frame) => {
+    routes.noteFrom(frame.deviceId, frame.transport);
+    if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
+  });
+  for (const transport of transports) await transport.start(pipeline.handle);
+  const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
   const uplink =
     config.relay &&
@@ -62,47 +174,87 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       identity,
       batches,
       readings,
+      clock,
       backoff: new Backoff(config.relay.reconnect),
       heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
       logger: logger.child({ component: "uplink" }),
     });
   uplink?.start();
 
-  const sealer = new BatchSealer({ readings, batches, hasher: await loadPoseidon(), identity, ...config.batching });
-  let sealing: Promise<void> = Promise.resolve();
-  const sealTimer = setInterval(() => {
-    sealing = sealing
-      .then(() => sealer.sealDue())
-      .then(
-        (sealed) => {
-          if (sealed > 0) uplink?.notify();
-        },
-        (error: unknown) => logger.error({ err: error }, "sealing a batch failed"),
-      );
-  }, SEAL_CHECK_INTERVAL_MS);
+  const sealer = new BatchSealer({
+    readings,
+    batches,
+    hasher: await loadPoseidon(),
+    identity,
+    dataClasses: dataClasses.all(),
+    clock,
+    ...config.batching,
+  });
+  const stopDrainRate = every(
+    1_000,
+    () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
+    (error) => logger.error({ err: error }, "measuring the drain rate failed"),
+  );
+  const stopSealing = every(
+    SEAL_CHECK_INTERVAL_MS,
+    async () => {
+      if ((await sealer.sealDue()) > 0) uplink?.notify();
+    },
+    (error) => logger.error({ err: error }, "sealing a batch failed"),
+  );
+  const stopStorage = every(
+    config.storage.checkIntervalMs,
+    async () => {
+      ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
+      await storage.enforce();
+    },
+    (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
+  );
 
-  logger.info({ gatewayId: identity.address, mqttPort: mqtt.port, relay: config.relay?.address }, "gateway started");
+  logger.info(
+    { gatewayId: identity.address, mqtt: broker?.url ?? `embedded on port ${mqttPort}`, relay: config.relay?.address },
+    "gateway started",
+  );
 
   return {
     id: identity.address,
-    mqttPort: mqtt.port,
+    mqttPort,
+    commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
     batches,
-    snapshot: () => ({
-      gatewayId: identity.address,
-      ingest: structuredClone(pipeline.counters),
-      readingsStored: readings.count(),
-      batchesSealed: batches.last()?.sequence ?? 0,
-      batchesAcked: batches.ackedCount(),
-      backlog: batches.backlog(),
-      uplink: uplink && { ...uplink.status },
-    }),
+    sendCommand: (deviceId, action) => commands.send(deviceId, action),
+    snapshot() {
+      const stored = readings.count();
+      const { bytesUsed, quotaBytes } = storage.state;
+      const totals = batches.totals();
+      return {
+        gatewayId: identity.address,
+        ingest: structuredClone(pipeline.counters),
+        quarantinedDevices: admission.quarantined(),
+        serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+        ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
+        readingsStored: stored,
+        batchesSealed: totals.sealed,
+        readingsSealed: totals.sealedReadings,
+        batchesAcked: totals.acked,
+        backlog: batches.backlog(),
+        storage: {
+          ...storage.state,
+          daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, ingestRate.perSecond),
+          ingestReadingsPerSecond: ingestRate.perSecond,
+        },
+        drainReadingsPerSecond: drainRate.perSecond,
+        uplink: uplink && { ...uplink.status },
+      };
+    },
     async stop() {
-      await mqtt.stop();
+      for (const transport of transports) await transport.stop();
+      commands.close();
       pipeline.flush();
-      clearInterval(sealTimer);
-      await sealing;
+      await stopSealing();
+      await stopDrainRate();
+      await stopStorage();
       await uplink?.stop();
       db.close();
       logger.info("gateway stopped");

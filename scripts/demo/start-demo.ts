@@ -53,6 +53,7 @@ console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
   anchor contract   ${system.contractAddress}
   relay             127.0.0.1:${system.relay.port} (gRPC, mutual TLS)
+  relay metrics     http://127.0.0.1:${system.relay.metricsPort}/metrics (bearer token in ${here(join(dataDir, "relay", "metrics.token"))})
   gateway           ${system.gateway.id}
   MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${system.gateway.mqttPort === mqttPort ? "" : ` (port ${mqttPort} was taken)`}
   devices           ${deviceCount} simulated, one signed frame each per ${frameIntervalMs} ms

@@ -6,19 +6,26 @@ export type TransportName = "mqtt" | "serial" | "ble";
 export interface IncomingFrame {
   transport: TransportName;
   bytes: Uint8Array;
-  receivedAtMs: number;
   /** The device the transport says sent it (MQTT topic, BLE peripheral), checked against the frame. */
   claimedDeviceId?: string;
 }
 
-export type IngestOutcome = { accepted: true } | { accepted: false; reason: RejectionReason; detail: string };
+export type IngestOutcome =
+  { accepted: true; deviceId: string } | { accepted: false; reason: RejectionReason; detail: string; deviceId?: string };
 
-/** Resolves only once an accepted frame is durable, so a transport may acknowledge it then. */
+/**
+ * Resolves only once an accepted frame is durable, so a transport may acknowledge it
+ * then. Rejects when the frame cannot be taken now (disk quota reached, device over its
+ * rate or quarantined): the transport must not acknowledge it, so the device keeps it
+ * and retries.
+ */
 export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
 
 /** One way devices reach the gateway; every transport hands frames to the same handler. */
 export interface FrameTransport {
   readonly name: TransportName;
   start(handler: FrameHandler): Promise<void>;
+  /** Sends a signed command to a device; false when this transport cannot reach it now. */
+  sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean>;
   stop(): Promise<void>;
 }
