@@ -17,7 +17,7 @@ typedef struct {
     const char *name;
     edge_channel channel;
     uint32_t scale;
-    /* Defaults for faults, in the channel's units. */
+    /* Defaults for faults, in the channel's unit (degrees C, %RH, m/s², mV). */
     double spike;
     double drift_per_hour;
 } channel_kind;
@@ -25,8 +25,8 @@ typedef struct {
 static const channel_kind KINDS[] = {
     {"temperature", EDGE_CHANNEL_TEMPERATURE, 1, 15.0, 2.0},
     {"humidity", EDGE_CHANNEL_HUMIDITY, 1, 25.0, 5.0},
-    {"vibration", EDGE_CHANNEL_VIBRATION, 3, 1500.0, 100.0},
-    {"analog", EDGE_CHANNEL_ANALOG, 3, 1.0, 0.2},
+    {"vibration", EDGE_CHANNEL_VIBRATION, 3, 15.0, 1.0},
+    {"analog", EDGE_CHANNEL_ANALOG, 0, 1000.0, 200.0},
 };
 
 static const channel_kind *kind_of(edge_channel channel)
@@ -281,8 +281,8 @@ static double humidity_rh(const sim_channel *c, double epoch_s)
 }
 
 /* A window of MPU6050 samples of a machine running at 50 Hz whose amplitude breathes over a
- * minute, with gravity on z; the core turns it into RMS milli-g like the firmware does. */
-static double vibration_mg(sim_sensors *sensors, const sim_channel *c, double epoch_s, double noise_factor)
+ * minute, with gravity on z; the core turns it into RMS mm/s² as the firmware does. */
+static double vibration_mm_s2(sim_sensors *sensors, const sim_channel *c, double epoch_s, double noise_factor)
 {
     edge_accel_sample window[VIBRATION_WINDOW];
     const double lsb = EDGE_MPU6050_LSB_PER_G_2G;
@@ -297,14 +297,14 @@ static double vibration_mg(sim_sensors *sensors, const sim_channel *c, double ep
         window[j].y = (int16_t)fmax(-32768, fmin(32767, lround(y * lsb)));
         window[j].z = (int16_t)fmax(-32768, fmin(32767, lround(z * lsb)));
     }
-    return edge_vibration_rms_mg(window, VIBRATION_WINDOW, EDGE_MPU6050_LSB_PER_G_2G);
+    return edge_vibration_rms_mm_s2(window, VIBRATION_WINDOW, EDGE_MPU6050_LSB_PER_G_2G);
 }
 
-/* A 4-20 mA transmitter across a shunt: a slowly wandering level in volts. */
-static double analog_v(sim_sensors *sensors, sim_channel *c, double noise_factor)
+/* A 4-20 mA transmitter across a shunt: a slowly wandering level (kept in volts), in mV. */
+static double analog_mv(sim_sensors *sensors, sim_channel *c, double noise_factor)
 {
     c->level += 0.01 * (1.8 - c->level) + 0.004 * sim_gaussian(sensors);
-    return fmin(3.1, fmax(0.0, c->level + 0.002 * noise_factor * sim_gaussian(sensors)));
+    return 1000.0 * (c->level + 0.002 * noise_factor * sim_gaussian(sensors));
 }
 
 static int32_t physical(sim_sensors *sensors, sim_channel *c, double epoch_s, double delta, double noise_factor)
@@ -319,9 +319,10 @@ static int32_t physical(sim_sensors *sensors, sim_channel *c, double epoch_s, do
         return (int32_t)lround(fmin(100.0, fmax(0.0, h)) * 10);
     }
     case EDGE_CHANNEL_VIBRATION:
-        return (int32_t)lround(fmax(0.0, vibration_mg(sensors, c, epoch_s, noise_factor) + delta));
+        return (int32_t)lround(fmax(0.0, vibration_mm_s2(sensors, c, epoch_s, noise_factor) + 1000.0 * delta));
     default:
-        return (int32_t)lround(fmin(3.3, fmax(0.0, analog_v(sensors, c, noise_factor) + delta)) * 1000);
+        /* The ADC reads 0 to about 3.1 V. */
+        return (int32_t)lround(fmin(3100.0, fmax(0.0, analog_mv(sensors, c, noise_factor) + delta)));
     }
 }
 

@@ -8,7 +8,7 @@
 #include "edge/wire.h"
 
 /* The sensors of a simulated node, as the ESP32 reads them: DHT22 temperature and humidity
- * in tenths, MPU6050 vibration as the RMS (milli-g) of a window of raw accelerometer samples
+ * in tenths, MPU6050 vibration as the RMS (mm/s²) of a window of raw accelerometer samples
  * computed by the firmware core, and analog inputs in millivolts. Signals follow daily and
  * slower cycles with noise; faults and anomalies can be injected per channel. */
 

@@ -15,23 +15,23 @@ int main(void)
     for (int i = 0; i < 256; i++) {
         window[i] = (edge_accel_sample){0, 0, (int16_t)g};
     }
-    CHECK_EQ(edge_vibration_rms_mg(window, 256, g), 0);
+    CHECK_EQ(edge_vibration_rms_mm_s2(window, 256, g), 0);
 
-    harness_case("a 0.2 g sine along gravity has an RMS of 141 mg");
+    harness_case("a 0.2 g sine along gravity has an RMS of 1.39 m/s2");
     for (int i = 0; i < 256; i++) {
         window[i] = (edge_accel_sample){0, 0, (int16_t)(g + SINE_32[i % 32])};
     }
-    const int32_t along_z = edge_vibration_rms_mg(window, 256, g);
-    CHECK(along_z >= 139 && along_z <= 143);
+    const int32_t along_z = edge_vibration_rms_mm_s2(window, 256, g);
+    CHECK(along_z >= 1375 && along_z <= 1400);
 
     harness_case("mounting does not matter");
     for (int i = 0; i < 256; i++) {
         window[i] = (edge_accel_sample){(int16_t)(g + SINE_32[i % 32]), 0, 0};
     }
-    CHECK_EQ(edge_vibration_rms_mg(window, 256, g), along_z);
+    CHECK_EQ(edge_vibration_rms_mm_s2(window, 256, g), along_z);
 
     harness_case("too few samples");
-    CHECK_EQ(edge_vibration_rms_mg(window, 1, g), 0);
-    CHECK_EQ(edge_vibration_rms_mg(window, 256, 0), 0);
+    CHECK_EQ(edge_vibration_rms_mm_s2(window, 1, g), 0);
+    CHECK_EQ(edge_vibration_rms_mm_s2(window, 256, 0), 0);
     return harness_finish("vibration");
 }

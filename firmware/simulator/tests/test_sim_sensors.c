@@ -30,8 +30,8 @@ static void plausible_readings(void)
         CHECK(out[0].channel == EDGE_CHANNEL_TEMPERATURE && out[0].scale == 1);
         CHECK(out[0].value > 150 && out[0].value < 330);
         CHECK(out[1].value > 250 && out[1].value < 650);
-        CHECK(out[2].scale == 3 && out[2].value > 90 && out[2].value < 220);
-        CHECK(out[3].value >= 0 && out[3].value <= 3300);
+        CHECK(out[2].scale == 3 && out[2].value > 900 && out[2].value < 2200);
+        CHECK(out[3].scale == 0 && out[3].value >= 0 && out[3].value <= 3100);
         CHECK_EQ(out[4].index, 1);
     }
 
@@ -88,7 +88,7 @@ static void faults(void)
 
     harness_case("drift grows with time");
     setup("analog");
-    CHECK(sim_sensors_parse_fault(&sensors, "drift:analog:rate=7200", error, sizeof error));
+    CHECK(sim_sensors_parse_fault(&sensors, "drift:analog:rate=7200000", error, sizeof error));
     read_at(0.5);
     CHECK(out[0].value >= 2100);
 

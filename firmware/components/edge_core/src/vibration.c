@@ -19,13 +19,16 @@ static uint64_t isqrt(uint64_t value)
     return root;
 }
 
-static int64_t magnitude_mg(const edge_accel_sample *s, uint32_t lsb_per_g)
+/* Standard gravity in mm/s². */
+#define G_MM_S2 9807
+
+static int64_t magnitude_mm_s2(const edge_accel_sample *s, uint32_t lsb_per_g)
 {
     const int64_t squares = (int64_t)s->x * s->x + (int64_t)s->y * s->y + (int64_t)s->z * s->z;
-    return (int64_t)isqrt((uint64_t)squares) * 1000 / lsb_per_g;
+    return (int64_t)isqrt((uint64_t)squares) * G_MM_S2 / lsb_per_g;
 }
 
-int32_t edge_vibration_rms_mg(const edge_accel_sample *samples, size_t n, uint32_t lsb_per_g)
+int32_t edge_vibration_rms_mm_s2(const edge_accel_sample *samples, size_t n, uint32_t lsb_per_g)
 {
     if (n < 2 || lsb_per_g == 0) {
         return 0;
@@ -33,7 +36,7 @@ int32_t edge_vibration_rms_mg(const edge_accel_sample *samples, size_t n, uint32
     int64_t sum = 0;
     int64_t sum_squares = 0;
     for (size_t i = 0; i < n; i++) {
-        const int64_t m = magnitude_mg(&samples[i], lsb_per_g);
+        const int64_t m = magnitude_mm_s2(&samples[i], lsb_per_g);
         sum += m;
         sum_squares += m * m;
     }

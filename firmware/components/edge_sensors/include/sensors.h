@@ -10,8 +10,9 @@
  * sensor that fails to start is left out of every reading, with a warning. */
 esp_err_t sensors_init(void);
 
-/* Reads every sensor that answers: temperature and humidity in tenths (scale 1), vibration in
- * milli-g (scale 3) and the analog input in millivolts (scale 3). Returns the sample count. */
+/* Reads every sensor that answers, in the units the gateway checks: degrees C and %RH in
+ * tenths (scale 1), vibration in m/s² RMS (scale 3) and the analog input in mV (scale 0).
+ * Returns the sample count. */
 size_t sensors_read(edge_sample *out, size_t cap);
 
 #endif

@@ -77,7 +77,7 @@ esp_err_t mpu6050_init(int sda_gpio, int scl_gpio)
     return err;
 }
 
-esp_err_t mpu6050_vibration_mg(int32_t *milli_g)
+esp_err_t mpu6050_vibration(int32_t *mm_s2)
 {
     if (device == NULL) {
         return ESP_ERR_INVALID_STATE;
@@ -114,7 +114,7 @@ esp_err_t mpu6050_vibration_mg(int32_t *milli_g)
         err = ESP_ERR_INVALID_SIZE;
     }
     if (err == ESP_OK) {
-        *milli_g = edge_vibration_rms_mg(window, n, EDGE_MPU6050_LSB_PER_G_2G);
+        *mm_s2 = edge_vibration_rms_mm_s2(window, n, EDGE_MPU6050_LSB_PER_G_2G);
     }
     return err;
 }

@@ -56,13 +56,13 @@ size_t sensors_read(edge_sample *out, size_t cap)
         count = add(out, count, cap, EDGE_CHANNEL_TEMPERATURE, climate.temperature_tenths, 1);
         count = add(out, count, cap, EDGE_CHANNEL_HUMIDITY, climate.humidity_tenths, 1);
     }
-    int32_t milli_g;
-    if (mpu6050_ok && mpu6050_vibration_mg(&milli_g) == ESP_OK) {
-        count = add(out, count, cap, EDGE_CHANNEL_VIBRATION, milli_g, 3);
+    int32_t mm_s2;
+    if (mpu6050_ok && mpu6050_vibration(&mm_s2) == ESP_OK) {
+        count = add(out, count, cap, EDGE_CHANNEL_VIBRATION, mm_s2, 3);
     }
     int32_t millivolts;
     if (analog_ok && analog_read_mv(&millivolts) == ESP_OK) {
-        count = add(out, count, cap, EDGE_CHANNEL_ANALOG, millivolts, 3);
+        count = add(out, count, cap, EDGE_CHANNEL_ANALOG, millivolts, 0);
     }
     return count;
 }
