@@ -40,7 +40,7 @@ describe("a reading travels end to end", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("is stored by the gateway, stored by the relay, and its root is anchored on chain", async () => {
+  it("is stored by the gateway, stored by the relay, and its root is anchored on chain", { timeout: 120_000 }, async () => {
     await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, 20_000, "readings to arrive");
     await system.stopDevices();
     const { gateway, relay } = system;

@@ -53,6 +53,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
   const stopAll = async () => {
     while (stack.length > 0) await stack.pop()?.();
   };
+  mkdirSync(dataDir, { recursive: true });
   try {
     const { chain, contractAddress, anchorerPrivateKey } = await startAnchoredDevChain(join(dataDir, "chain.log"));
     stack.push(() => chain.stop());

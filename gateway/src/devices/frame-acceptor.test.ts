@@ -101,6 +101,12 @@ describe("FrameAcceptor", () => {
     for (const [expected, bytes, claimed] of cases) expect(reason(acceptor.check(bytes, claimed)), expected).toBe(expected);
   });
 
+  it("counts frames a device numbered that never arrived", () => {
+    acceptor.check(signFrame(frame({ counter: 3 }), keys.privateKey));
+    const verdict = acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey));
+    expect(verdict.accepted && verdict.frame.missedBefore).toBe(3);
+  });
+
   it("refuses a counter it has seen, and an inactive device", () => {
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("accepted");
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("replayed");

@@ -31,6 +31,8 @@ const QUARANTINE_FAILURES: ReadonlySet<RejectionReason> = new Set(["bad_signatur
 export interface AcceptedFrame {
   deviceId: string;
   counter: number;
+  /** Frames of this device never seen, between the last accepted one and this one (lost on the way). */
+  missedBefore: number;
   deviceTimeMs: number;
   samples: Sample[];
   status: DeviceStatus | undefined;
@@ -111,12 +113,15 @@ export class FrameAcceptor {
     const problem = sampleProblem(frame.samples, frame.deviceTimeMs);
     if (problem) return reject("invalid_sample", problem, deviceId);
     if (!this.admission.takeToken(deviceId)) return reject("rate_limited", "device sends faster than its rate limit", deviceId);
+    // A device's first frame here may follow frames it sent elsewhere; only later jumps are losses.
+    const missedBefore = device.lastCounter > 0 ? frame.counter - device.lastCounter - 1 : 0;
     device.lastCounter = frame.counter;
     return {
       accepted: true,
       frame: {
         deviceId,
         counter: frame.counter,
+        missedBefore,
         deviceTimeMs: frame.deviceTimeMs,
         samples: frame.samples,
         status: frame.status,

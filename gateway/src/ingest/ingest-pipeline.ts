@@ -23,6 +23,8 @@ export interface IngestCounters {
   refusedStorageFull: number;
   timeUncertainFrames: number;
   devicesQuarantined: number;
+  /** Frames devices numbered but that never arrived (gaps in their counters). */
+  framesMissed: number;
 }
 
 /** A frame that is now durable, for whoever acts on device data (status, acks, inference, flows). */
@@ -54,6 +56,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
     refusedStorageFull: 0,
     timeUncertainFrames: 0,
     devicesQuarantined: 0,
+    framesMissed: 0,
   };
   private readonly deps: IngestPipelineDeps;
   private readonly commits: GroupCommit<FrameToStore>;
@@ -104,6 +107,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
     }
     this.counters.framesAccepted++;
     this.counters.readingsAccepted += frame.samples.length;
+    this.counters.framesMissed += frame.missedBefore;
     if (clockReading.uncertain) this.counters.timeUncertainFrames++;
     this.emit("stored", { ...frame, transport: incoming.transport, clock: clockReading });
     return { accepted: true, deviceId: frame.deviceId };
