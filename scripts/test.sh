@@ -4,6 +4,7 @@
 source "$(dirname "$0")/bootstrap.sh"
 cd "$EDGE_ROOT"
 step() { printf '\n== %s\n' "$*"; }
+ensure_debian_packages scripts/demo-packages.txt
 ensure_debian_packages scripts/test-packages.txt
 step "type check"
 npm run --silent typecheck

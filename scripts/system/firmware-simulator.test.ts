@@ -6,7 +6,7 @@ import { PrivateMosquitto, PtyPair } from "@intelledger/gateway/simulation";
 import { CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildDeviceSimulator, DeviceSimulatorProcess } from "./device-simulator.js";
+import { buildDeviceSimulator, DeviceSimulatorProcess } from "../demo/device-simulator.js";
 import { waitFor } from "./soak-helpers.js";
 
 const logger = pino({ level: "silent" });
