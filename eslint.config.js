@@ -12,6 +12,7 @@ export default tseslint.config(
       "contracts/artifacts/**",
       "contracts/cache/**",
       "**/dist/**",
+      "firmware/build/**",
     ],
   },
   js.configs.recommended,

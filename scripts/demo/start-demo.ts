@@ -4,7 +4,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import { firmwareFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSnapshot } from "./demo-system.js";
+import { buildDeviceSimulator } from "./device-simulator.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +49,16 @@ function summary(snapshot: DemoSnapshot): string {
 }
 
 console.log("Starting IntelLedger Edge on embedded defaults...");
-const system = await startDemoSystem({ dataDir, deviceCount, frameIntervalMs, mqttPort, logger });
+console.log("Building the device simulator from the firmware's C core...");
+const serialDevices = Math.min(2, Math.floor(deviceCount / 4));
+const fleet = await firmwareFleet({
+  binary: buildDeviceSimulator(),
+  dir: join(dataDir, "devices"),
+  mqttDevices: deviceCount - serialDevices,
+  serialDevices,
+  intervalMs: frameIntervalMs,
+});
+const system = await startDemoSystem({ dataDir, fleet, mqttPort, logger });
 const here = (path: string) => relative(process.cwd(), path) || ".";
 console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
@@ -56,7 +67,8 @@ console.log(`
   relay metrics     http://127.0.0.1:${system.relay.metricsPort}/metrics (bearer token in ${here(join(dataDir, "relay", "metrics.token"))})
   gateway           ${system.gateway.id}
   MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${system.gateway.mqttPort === mqttPort ? "" : ` (port ${mqttPort} was taken)`}
-  devices           ${deviceCount} simulated, one signed frame each per ${frameIntervalMs} ms
+  devices           ${deviceCount} ESP32 simulators built from the firmware core (${deviceCount - serialDevices} over MQTT, ${serialDevices} over serial ptys),
+                    one signed frame each per ${frameIntervalMs} ms
   logs              ${here(logFile)}
   data              ${here(dataDir)}
 

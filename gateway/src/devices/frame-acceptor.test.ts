@@ -43,9 +43,22 @@ beforeEach(() => {
   useAcceptor(100);
 });
 
+const temperatureAt = (timestampMs: number) => ({
+  channel: Channel.CHANNEL_TEMPERATURE,
+  index: 0,
+  timestampMs,
+  value: 2_000,
+  scale: 2,
+});
+
 const reason = (verdict: FrameVerdict) => (verdict.accepted ? "accepted" : verdict.reason);
 
 describe("FrameAcceptor", () => {
+  it("accepts samples a device kept through a long outage and sends late", () => {
+    const buffered = frame({ samples: [temperatureAt(NOW - 4 * 3_600_000)] });
+    expect(reason(acceptor.check(signFrame(buffered, keys.privateKey)))).toBe("accepted");
+  });
+
   it("accepts a genuine new frame, and a frame that only reports status", () => {
     expect(reason(acceptor.check(signFrame(frame(), keys.privateKey), "press-7"))).toBe("accepted");
     const status = {
@@ -88,23 +101,21 @@ describe("FrameAcceptor", () => {
           keys.privateKey,
         ),
       ],
-      [
-        "invalid_sample",
-        signFrame(
-          frame({
-            samples: [{ channel: Channel.CHANNEL_TEMPERATURE, index: 0, timestampMs: NOW - 7_200_000, value: 1, scale: 0 }],
-          }),
-          keys.privateKey,
-        ),
-      ],
+      ["invalid_sample", signFrame(frame({ samples: [temperatureAt(NOW + 3_600_000)] }), keys.privateKey)],
+      ["invalid_sample", signFrame(frame({ samples: [temperatureAt(NOW - 40 * 86_400_000)] }), keys.privateKey)],
     ];
-    for (const [expected, bytes, claimed] of cases) expect(reason(acceptor.check(bytes, claimed)), expected).toBe(expected);
+    cases.forEach(([expected, bytes, claimed], index) =>
+      expect(reason(acceptor.check(bytes, claimed)), `case ${index}`).toBe(expected),
+    );
   });
 
-  it("counts frames a device numbered that never arrived", () => {
-    acceptor.check(signFrame(frame({ counter: 3 }), keys.privateKey));
-    const verdict = acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey));
-    expect(verdict.accepted && verdict.frame.missedBefore).toBe(3);
+  it("counts frames a device numbered that never arrived, but not the counters a reboot skips", () => {
+    acceptor.check(signFrame(frame({ counter: 3, uptimeMs: 5_000 }), keys.privateKey));
+    const lost = acceptor.check(signFrame(frame({ counter: 7, uptimeMs: 9_000 }), keys.privateKey));
+    expect(lost.accepted && lost.frame.missedBefore).toBe(3);
+    // Rebooted (uptime went back): the device reserved counters ahead and skipped them.
+    const rebooted = acceptor.check(signFrame(frame({ counter: 40, uptimeMs: 300 }), keys.privateKey));
+    expect(rebooted.accepted && rebooted.frame.missedBefore).toBe(0);
   });
 
   it("refuses a counter it has seen, and an inactive device", () => {

@@ -113,9 +113,12 @@ export class FrameAcceptor {
     const problem = sampleProblem(frame.samples, frame.deviceTimeMs);
     if (problem) return reject("invalid_sample", problem, deviceId);
     if (!this.admission.takeToken(deviceId)) return reject("rate_limited", "device sends faster than its rate limit", deviceId);
-    // A device's first frame here may follow frames it sent elsewhere; only later jumps are losses.
-    const missedBefore = device.lastCounter > 0 ? frame.counter - device.lastCounter - 1 : 0;
+    // A device's first frame here may follow frames it sent elsewhere, and a device that
+    // rebooted (its uptime went back) skips the counters it had reserved: only other jumps are losses.
+    const rebooted = device.lastUptimeMs !== undefined && frame.uptimeMs < device.lastUptimeMs;
+    const missedBefore = device.lastCounter > 0 && !rebooted ? frame.counter - device.lastCounter - 1 : 0;
     device.lastCounter = frame.counter;
+    device.lastUptimeMs = frame.uptimeMs;
     return {
       accepted: true,
       frame: {

@@ -2,8 +2,13 @@ import { Channel, type Sample } from "@intelledger/proto/device";
 
 export const MAX_SAMPLES_PER_FRAME = 16;
 const MAX_SCALE = 9;
-/** A sample may be stamped this far from its frame's device time (a frame buffers at most minutes). */
-const MAX_SAMPLE_SKEW_MS = 3_600_000;
+/**
+ * A sample may be older than its frame by this much: a device whose link was down sends
+ * what its ring buffer kept, hours or days later. It may not be newer than its frame by
+ * more than clock jitter.
+ */
+const MAX_SAMPLE_AGE_MS = 30 * 86_400_000;
+const MAX_SAMPLE_LEAD_MS = 60_000;
 
 /** What each channel can physically read, in its unit: beyond that a sensor or its driver is broken. */
 const PLAUSIBLE_RANGE: Record<number, { min: number; max: number; unit: string }> = {
@@ -25,8 +30,11 @@ export function sampleProblem(samples: readonly Sample[], deviceTimeMs: number):
     if (value < range.min || value > range.max) {
       return `sample ${index} reads ${value} ${range.unit}, outside ${range.min}..${range.max}`;
     }
-    if (deviceTimeMs > 0 && Math.abs(sample.timestampMs - deviceTimeMs) > MAX_SAMPLE_SKEW_MS) {
-      return `sample ${index} is stamped ${sample.timestampMs}, more than an hour from its frame's ${deviceTimeMs}`;
+    if (deviceTimeMs > 0 && sample.timestampMs > deviceTimeMs + MAX_SAMPLE_LEAD_MS) {
+      return `sample ${index} is stamped ${sample.timestampMs}, after its frame's ${deviceTimeMs}`;
+    }
+    if (deviceTimeMs > 0 && sample.timestampMs < deviceTimeMs - MAX_SAMPLE_AGE_MS) {
+      return `sample ${index} is stamped ${sample.timestampMs}, more than 30 days before its frame`;
     }
   }
   return undefined;

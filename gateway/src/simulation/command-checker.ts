@@ -37,9 +37,9 @@ export class CommandChecker {
     }
     if (command.deviceId !== this.deviceId) return answer(CommandResult.COMMAND_RESULT_WRONG_DEVICE);
     if (command.commandId <= this.lastCommandId) return answer(CommandResult.COMMAND_RESULT_REPLAYED);
-    if (command.action?.$case === "setSamplingInterval" && command.action.value.intervalMs < 10) {
-      return answer(CommandResult.COMMAND_RESULT_INVALID);
-    }
+    // The firmware's bounds: 100 ms to an hour.
+    const interval = command.action?.$case === "setSamplingInterval" ? command.action.value.intervalMs : undefined;
+    if (interval !== undefined && (interval < 100 || interval > 3_600_000)) return answer(CommandResult.COMMAND_RESULT_INVALID);
     this.lastCommandId = command.commandId;
     return answer(CommandResult.COMMAND_RESULT_APPLIED);
   }
