@@ -41,9 +41,9 @@ export const relayConfigSchema = z.object({
   upload: z
     .object({
       /** Batches one gateway may have in flight at most. */
-      maxInFlight: z.number().int().min(1).max(1024).default(8),
+      maxInFlight: z.number().int().min(1).max(1024).default(32),
       /** Batches in flight across all gateways; each open stream gets an equal share. */
-      totalInFlight: z.number().int().min(1).default(64),
+      totalInFlight: z.number().int().min(1).default(256),
       maxReadingsPerBatch: z.number().int().min(1).default(65_536),
       /** Worker threads recomputing readings roots; one less than the cores by default. */
       hashThreads: z.number().int().min(1).optional(),

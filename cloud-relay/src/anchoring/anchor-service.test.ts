@@ -30,7 +30,7 @@ function storeBatches(count: number): void {
   batches.touchGateway(gatewayId, Date.now());
   for (let i = 0; i < count; i++) {
     const sequence = nextSequence++;
-    batches.append({
+    const batch = {
       gatewayId,
       sequence,
       batchHash: randomBytes(32),
@@ -44,7 +44,8 @@ function storeBatches(count: number): void {
       receivedAtMs: Date.now(),
       signature: new Uint8Array(65),
       payload: new Uint8Array(1),
-    });
+    };
+    batches.appendAll([{ batch, gap: undefined }]);
   }
 }
 

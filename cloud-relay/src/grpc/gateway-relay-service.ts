@@ -1,6 +1,5 @@
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import {
-  batchHash,
   recoverRegistrationSigner,
   ZERO_BATCH_HASH,
   type GatewayRelayServiceServer,
@@ -8,7 +7,6 @@ import {
   type HeartbeatResponse,
   type RegisterRequest,
   type RegisterResponse,
-  type SignedBatch,
   type UploadRequest,
   type UploadResponse,
 } from "@intelledger/proto/relay";
@@ -20,6 +18,7 @@ import type { BatchVerifier } from "../verification/batch-verifier.js";
 import type { ReadingsRootPool } from "../verification/readings-root-pool.js";
 import { toStatus } from "./error-status.js";
 import { peerGatewayId } from "./peer-identity.js";
+import { UploadSession } from "./upload-session.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
 
 export interface UploadCounters {
@@ -51,45 +50,9 @@ function unary<Req, Res>(logger: Logger, handle: (call: ServerUnaryCall<Req, Res
   };
 }
 
-function ack(sequence: number, hash: Uint8Array): UploadResponse {
-  return { message: { $case: "ack", value: { sequence, batchHash: hash } } };
-}
-
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServiceServer {
   const { ledger, boots, verifier, roots, flowControl, logger, counters } = deps;
-
-  /** Stores the batch, or recognises one already stored; returns the ack to send once it is durable. */
-  async function accept(gatewayId: string, signed: SignedBatch, root: Promise<bigint> | undefined): Promise<UploadResponse> {
-    const sequence = signed.batch?.sequence ?? 0;
-    const head = ledger.head(gatewayId);
-    if (signed.batch && head && sequence <= head.sequence) {
-      // A resend of a batch the relay acked before (its ack was lost): ack it again.
-      // The stored copy was verified when it arrived; the resent readings are not used.
-      const stored = ledger.get(gatewayId, sequence);
-      if (!stored || !Buffer.from(batchHash(signed.batch)).equals(Buffer.from(stored.batchHash))) {
-        throw new RelayError("already_exists", `batch ${sequence} is already stored with different content`, { sequence });
-      }
-      counters.duplicatesAcked++;
-      return ack(sequence, stored.batchHash);
-    }
-    const checked = verifier.check(signed, gatewayId, head, (dataClass) => ledger.classHead(gatewayId, dataClass), Date.now());
-    if (checked.rootToVerify !== undefined && (await (root as Promise<bigint>)) !== checked.rootToVerify) {
-      throw new RelayError("invalid_argument", `batch ${sequence} readings do not match its signed root`, { sequence });
-    }
-    ledger.append(checked.batch, checked.gap);
-    counters.batchesStored++;
-    if (checked.gap) {
-      counters.gapsRecorded++;
-      logger.warn(
-        { gatewayId, sequence, reason: checked.gap.reason, readings: checked.gap.readingCount },
-        "gateway declared a gap",
-      );
-    } else {
-      counters.readingsStored += checked.batch.readingCount;
-    }
-    return ack(sequence, checked.batch.batchHash);
-  }
 
   /** Notes that the gateway is alive, and where its host's current boot began by the relay's clock. */
   function recordContact(gatewayId: string, boot: number, uptimeMs: number): void {
@@ -142,14 +105,6 @@ export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServic
         return;
       }
       let failed = false;
-      // Batches are stored strictly in order, but each one's root is hashed as soon as it
-      // arrives, so the worker threads work ahead on the batches in flight.
-      let stored: Promise<void> = Promise.resolve();
-      const closeFlow = flowControl.open({
-        setMaxInFlight: (maxInFlight) => {
-          if (!failed) call.write({ message: { $case: "flowControl", value: { maxInFlight } } });
-        },
-      });
       const fail = (error: unknown) => {
         if (failed) return;
         failed = true;
@@ -157,27 +112,29 @@ export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServic
         logger.warn({ err: error, gatewayId }, "batch refused");
         call.emit("error", toStatus(error));
       };
+      const session = new UploadSession(gatewayId, {
+        ledger,
+        verifier,
+        roots,
+        counters,
+        logger,
+        send: (response) => call.write(response),
+        fail,
+      });
+      const closeFlow = flowControl.open({
+        setMaxInFlight: (maxInFlight) => {
+          if (!failed) call.write({ message: { $case: "flowControl", value: { maxInFlight } } });
+        },
+      });
       call.on("data", (request: UploadRequest) => {
         if (failed) return;
-        if (request.message?.$case !== "batch") {
+        if (request.message?.$case !== "batch")
           fail(new RelayError("invalid_argument", "upload message carries nothing the relay knows"));
-          return;
-        }
-        const signed = request.message.value;
-        const root = signed.batch && !signed.pruned ? roots.root(signed.batch.gatewayId, signed.batch.readings) : undefined;
-        root?.catch(() => undefined);
-        stored = stored.then(async () => {
-          if (failed) return;
-          try {
-            call.write(await accept(gatewayId, signed, root));
-          } catch (error) {
-            fail(error);
-          }
-        });
+        else session.receive(request.message.value);
       });
       call.on("end", () => {
-        void stored.then(() => {
-          if (!failed) call.end();
+        void session.settled().then((ok) => {
+          if (ok && !failed) call.end();
         });
       });
       call.on("close", closeFlow);

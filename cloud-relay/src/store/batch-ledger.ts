@@ -73,9 +73,21 @@ function toLedgerBatch(row: BatchRow): LedgerBatch {
 /** Gateways and the chains of batches they delivered. */
 export class BatchLedger {
   private readonly db: SqliteDatabase;
+  private readonly insertBatch;
+  private readonly insertGap;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
+    this.insertBatch = db.prepare(
+      `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
+         last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertGap = db.prepare(
+      `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
+         pruned_signature, received_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
   /** Records a gateway's registration or return. */
@@ -128,49 +140,41 @@ export class BatchLedger {
     return row?.last_gateway_seq ?? 0;
   }
 
-  /** Stores a batch, and the gap it declares if it was pruned, in one transaction. */
-  append(batch: LedgerBatch, gap?: LedgerGap): void {
+  /** Stores batches, and the gaps pruned ones declare, in one transaction. */
+  appendAll(entries: readonly { batch: LedgerBatch; gap: LedgerGap | undefined }[]): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
-             last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          batch.gatewayId,
-          batch.sequence,
-          Buffer.from(batch.batchHash),
-          Buffer.from(batch.previousBatchHash),
-          Buffer.from(batch.readingsRoot),
-          batch.firstGatewaySeq,
-          batch.lastGatewaySeq,
-          batch.readingCount,
-          batch.dataClass,
-          batch.sealedAtMs,
-          batch.receivedAtMs,
-          Buffer.from(batch.signature),
-          Buffer.from(batch.payload),
-        );
-      if (!gap) return;
-      this.db
-        .prepare(
-          `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
-             pruned_signature, received_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          gap.gatewayId,
-          gap.batchSequence,
-          gap.reason,
-          gap.readingCount,
-          gap.firstGatewaySeq,
-          gap.lastGatewaySeq,
-          Buffer.from(gap.pruned),
-          Buffer.from(gap.prunedSignature),
-          gap.receivedAtMs,
-        );
+      for (const { batch, gap } of entries) this.insert(batch, gap);
     })();
+  }
+
+  private insert(batch: LedgerBatch, gap: LedgerGap | undefined): void {
+    this.insertBatch.run(
+      batch.gatewayId,
+      batch.sequence,
+      Buffer.from(batch.batchHash),
+      Buffer.from(batch.previousBatchHash),
+      Buffer.from(batch.readingsRoot),
+      batch.firstGatewaySeq,
+      batch.lastGatewaySeq,
+      batch.readingCount,
+      batch.dataClass,
+      batch.sealedAtMs,
+      batch.receivedAtMs,
+      Buffer.from(batch.signature),
+      Buffer.from(batch.payload),
+    );
+    if (!gap) return;
+    this.insertGap.run(
+      gap.gatewayId,
+      gap.batchSequence,
+      gap.reason,
+      gap.readingCount,
+      gap.firstGatewaySeq,
+      gap.lastGatewaySeq,
+      Buffer.from(gap.pruned),
+      Buffer.from(gap.prunedSignature),
+      gap.receivedAtMs,
+    );
   }
 
   /** The gaps a gateway declared, in batch order. */

@@ -28,6 +28,7 @@ export interface UplinkStatus {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 4;
+const ACK_RECORD_INTERVAL_MS = 250;
 const CALL_DEADLINE_MS = 10_000;
 
 function deadline(): Date {
@@ -209,14 +210,25 @@ export class BatchUploader {
     const call = this.deps.client.upload();
     this.call = call;
     const heartbeats = this.startHeartbeats();
+    // Acks are written to the database a few times a second, not one by one: an ack lost in
+    // a crash only means the relay is sent that batch again, which it recognises.
+    let ackedThrough = cursor - 1;
+    let recordedThrough = ackedThrough;
+    const recordAcks = () => {
+      if (ackedThrough <= recordedThrough) return;
+      this.deps.batches.markAckedThrough(ackedThrough, Date.now());
+      recordedThrough = ackedThrough;
+    };
+    const ackRecorder = setInterval(recordAcks, ACK_RECORD_INTERVAL_MS);
+    const readingsInFlight = new Map<number, number>();
     try {
       await new Promise<void>((resolve, reject) => {
-        let ackedThrough = cursor - 1;
         const pump = () => {
           while (cursor - 1 - ackedThrough < maxInFlight) {
             const [next] = this.deps.batches.from(cursor, 1);
             if (!next) return;
             call.write({ message: { $case: "batch", value: this.toSignedBatch(next) } });
+            readingsInFlight.set(next.sequence, next.readingCount);
             cursor++;
           }
         };
@@ -230,11 +242,10 @@ export class BatchUploader {
               call.cancel();
               return;
             }
-            const acked = this.deps.batches.get(sequence);
-            this.deps.batches.markAckedThrough(sequence, Date.now());
             ackedThrough = sequence;
             this.status.batchesAcked++;
-            this.status.readingsAcked += acked?.readingCount ?? 0;
+            this.status.readingsAcked += readingsInFlight.get(sequence) ?? 0;
+            readingsInFlight.delete(sequence);
           } else if (message?.$case === "flowControl") {
             maxInFlight = Math.max(1, message.value.maxInFlight);
           }
@@ -246,6 +257,8 @@ export class BatchUploader {
       });
     } finally {
       clearInterval(heartbeats);
+      clearInterval(ackRecorder);
+      recordAcks();
       this.wake = undefined;
       this.call = undefined;
     }
