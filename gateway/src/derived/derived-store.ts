@@ -1,0 +1,249 @@
+import { Channel } from "@intelledger/proto/device";
+import type { Reading } from "@intelledger/proto/relay";
+import { GatewayError } from "../errors.js";
+import { GroupCommit } from "../ingest/group-commit.js";
+import type { SqliteDatabase } from "../store/gateway-database.js";
+
+/** Device ids of flows' virtual devices start with this; real devices may not use it. */
+export const DERIVED_SOURCE_PREFIX = "flow.";
+
+export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export interface DerivedReadingInput {
+  /** The flow's name for what it derives; the reading's device id is `flow.<source>`. */
+  source: string;
+  channel: Channel;
+  channelIndex: number;
+  /** Fixed point, like a device's sample: the physical value is value × 10^-scale. */
+  value: number;
+  scale: number;
+  sampledAtMs?: number | undefined;
+}
+
+export interface AlertInput {
+  source: string;
+  severity: AlertSeverity;
+  /** Defined by the flow for this kind of alert; anchored as the reading's channel index. */
+  code: number;
+  message: string;
+  subjectDeviceId?: string | undefined;
+  subjectGatewaySeq?: number | undefined;
+}
+
+/** An alert as stored: its text here, its anchored part the reading at `gatewaySeq`. */
+export interface AlertRecord {
+  gatewaySeq: number;
+  source: string;
+  severity: AlertSeverity;
+  code: number;
+  message: string;
+  subjectDeviceId: string | undefined;
+  subjectGatewaySeq: number | undefined;
+  raisedAtMs: number;
+}
+
+interface AlertRow {
+  gateway_seq: number;
+  source_id: string;
+  severity: AlertSeverity;
+  code: number;
+  message: string;
+  subject_device_id: string | null;
+  subject_gateway_seq: number | null;
+  raised_at_ms: number;
+}
+
+interface PendingWrite {
+  reading: Omit<Reading, "gatewaySeq" | "frameCounter">;
+  alert: AlertInput | undefined;
+  stored?: Reading;
+}
+
+const SOURCE = /^[A-Za-z0-9._-]{1,26}$/;
+const MEASURED_CHANNELS = new Set<Channel>([
+  Channel.CHANNEL_TEMPERATURE,
+  Channel.CHANNEL_HUMIDITY,
+  Channel.CHANNEL_VIBRATION,
+  Channel.CHANNEL_ANALOG,
+]);
+const MAX_MESSAGE_LENGTH = 1_000;
+const INT32 = 2 ** 31;
+
+export function isDerivedDeviceId(deviceId: string): boolean {
+  return deviceId.startsWith(DERIVED_SOURCE_PREFIX);
+}
+
+export function severityLevel(severity: AlertSeverity): number {
+  return ALERT_SEVERITIES.indexOf(severity) + 1;
+}
+
+function sourceDeviceId(source: string): string {
+  if (!SOURCE.test(source)) throw new GatewayError("a source name is 1 to 26 characters of A-Z a-z 0-9 . _ -", { source });
+  return DERIVED_SOURCE_PREFIX + source;
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new GatewayError(`${name} must be an integer from ${min} to ${max}`, { [name]: value });
+  }
+}
+
+/**
+ * What flows write back: derived readings and alerts. Each is a reading of the virtual
+ * device `flow.<source>`, so it gets a gateway sequence number and goes into batches,
+ * Merkle roots and anchors exactly as a device's sample does. Writes are group-committed
+ * like ingest, so a busy flow costs one fsync per few milliseconds, not one per value.
+ */
+export class DerivedStore {
+  private readonly db: SqliteDatabase;
+  private readonly now: () => number;
+  private readonly commits: GroupCommit<PendingWrite>;
+
+  constructor(db: SqliteDatabase, options: { groupCommitDelayMs: number; now?: () => number }) {
+    this.db = db;
+    this.now = options.now ?? Date.now;
+    const register = db.prepare(
+      "INSERT INTO derived_sources (source_id, last_counter, registered_at_ms) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
+    );
+    const nextCounter = db.prepare(
+      "UPDATE derived_sources SET last_counter = last_counter + 1 WHERE source_id = ? RETURNING last_counter",
+    );
+    const insertReading = db.prepare(
+      `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertAlert = db.prepare(
+      `INSERT INTO alerts (gateway_seq, source_id, severity, code, message, subject_device_id, subject_gateway_seq, raised_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const commit = db.transaction((writes: PendingWrite[]) => {
+      for (const write of writes) {
+        const { reading, alert } = write;
+        register.run(reading.deviceId, reading.receivedAtMs);
+        const { last_counter: frameCounter } = nextCounter.get(reading.deviceId) as { last_counter: number };
+        const gatewaySeq = Number(
+          insertReading.run(
+            reading.deviceId,
+            frameCounter,
+            reading.channel,
+            reading.channelIndex,
+            reading.sampledAtMs,
+            reading.receivedAtMs,
+            reading.value,
+            reading.scale,
+          ).lastInsertRowid,
+        );
+        if (alert) {
+          insertAlert.run(
+            gatewaySeq,
+            reading.deviceId,
+            alert.severity,
+            alert.code,
+            alert.message,
+            alert.subjectDeviceId ?? null,
+            alert.subjectGatewaySeq ?? null,
+            reading.receivedAtMs,
+          );
+        }
+        write.stored = { ...reading, gatewaySeq, frameCounter };
+      }
+    });
+    this.commits = new GroupCommit<PendingWrite>((writes) => commit(writes), {
+      maxDelayMs: options.groupCommitDelayMs,
+      maxItems: 256,
+    });
+  }
+
+  /** Stores a derived reading; resolves once it is durable. */
+  async writeReading(input: DerivedReadingInput): Promise<Reading> {
+    if (!MEASURED_CHANNELS.has(input.channel)) {
+      throw new GatewayError("a derived reading is on a temperature, humidity, vibration or analog channel", {
+        channel: input.channel,
+      });
+    }
+    checkInteger("channelIndex", input.channelIndex, 0, INT32 - 1);
+    checkInteger("value", input.value, -INT32, INT32 - 1);
+    checkInteger("scale", input.scale, 0, 9);
+    const receivedAtMs = this.now();
+    const sampledAtMs = input.sampledAtMs ?? receivedAtMs;
+    checkInteger("sampledAtMs", sampledAtMs, 0, Number.MAX_SAFE_INTEGER);
+    return this.commitWrite({
+      reading: {
+        deviceId: sourceDeviceId(input.source),
+        channel: input.channel,
+        channelIndex: input.channelIndex,
+        sampledAtMs,
+        receivedAtMs,
+        value: input.value,
+        scale: input.scale,
+      },
+      alert: undefined,
+    });
+  }
+
+  /**
+   * Stores an alert as a reading on the ALERT channel (value = severity level, channel
+   * index = code) with its text beside it; resolves once it is durable.
+   */
+  async raiseAlert(input: AlertInput): Promise<{ alert: AlertRecord; reading: Reading }> {
+    if (!ALERT_SEVERITIES.includes(input.severity))
+      throw new GatewayError("unknown alert severity", { severity: input.severity });
+    checkInteger("code", input.code, 0, INT32 - 1);
+    if (input.message.length > MAX_MESSAGE_LENGTH) {
+      throw new GatewayError(`an alert message is at most ${MAX_MESSAGE_LENGTH} characters`);
+    }
+    const now = this.now();
+    const reading = await this.commitWrite({
+      reading: {
+        deviceId: sourceDeviceId(input.source),
+        channel: Channel.CHANNEL_ALERT,
+        channelIndex: input.code,
+        sampledAtMs: now,
+        receivedAtMs: now,
+        value: severityLevel(input.severity),
+        scale: 0,
+      },
+      alert: input,
+    });
+    return {
+      reading,
+      alert: {
+        gatewaySeq: reading.gatewaySeq,
+        source: input.source,
+        severity: input.severity,
+        code: input.code,
+        message: input.message,
+        subjectDeviceId: input.subjectDeviceId,
+        subjectGatewaySeq: input.subjectGatewaySeq,
+        raisedAtMs: reading.receivedAtMs,
+      },
+    };
+  }
+
+  /** Alerts, newest first. */
+  alerts(limit = 100): AlertRecord[] {
+    const rows = this.db.prepare("SELECT * FROM alerts ORDER BY gateway_seq DESC LIMIT ?").all(limit) as AlertRow[];
+    return rows.map((row) => ({
+      gatewaySeq: row.gateway_seq,
+      source: row.source_id.slice(DERIVED_SOURCE_PREFIX.length),
+      severity: row.severity,
+      code: row.code,
+      message: row.message,
+      subjectDeviceId: row.subject_device_id ?? undefined,
+      subjectGatewaySeq: row.subject_gateway_seq ?? undefined,
+      raisedAtMs: row.raised_at_ms,
+    }));
+  }
+
+  /** Commits whatever is waiting; called before shutting down. */
+  flush(): void {
+    this.commits.flush();
+  }
+
+  private async commitWrite(write: PendingWrite): Promise<Reading> {
+    await this.commits.submit(write);
+    if (!write.stored) throw new GatewayError("derived write was committed without a result");
+    return write.stored;
+  }
+}

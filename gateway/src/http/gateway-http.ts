@@ -1,0 +1,139 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import type { Logger } from "pino";
+import type { AuditLog } from "../auth/audit-log.js";
+import type { GatewayAuth } from "../auth/gateway-auth.js";
+import type { DerivedStore } from "../derived/derived-store.js";
+import type { GatewaySnapshot } from "../gateway.js";
+import { accountRoutes } from "./account-routes.js";
+import { authRoutes } from "./auth-routes.js";
+import { gatewayRoutes } from "./gateway-routes.js";
+import { errorHandler } from "./http-errors.js";
+import { loginPages } from "./login-pages.js";
+import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
+
+/** Where the Node-RED editor and its admin API live. */
+export const EDITOR_PATH = "/flows";
+
+/** What /flows answers when Node-RED is not serving it. */
+export type EditorState = "disabled" | "starting" | "failed";
+
+export interface GatewayHttp {
+  readonly server: Server;
+  readonly port: number;
+  /** Serves the editor under EDITOR_PATH, or says why not. */
+  setEditor(editor: RequestHandler | EditorState): void;
+  close(): Promise<void>;
+}
+
+const UNAUTHENTICATED_API = new Set(["/auth/login", "/auth/pair"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  await Promise.race([
+    once(server, "listening"),
+    once(server, "error").then(([error]) => {
+      throw error;
+    }),
+  ]);
+}
+
+/**
+ * The gateway's HTTP server: the open health check, the login pages, the admin API
+ * under /api and the flow editor under /flows. Everything but /healthz and the login
+ * and pairing endpoints needs a session cookie or a bearer token.
+ */
+export async function startGatewayHttp(options: {
+  host: string;
+  port: number;
+  fallbackToFreePort: boolean;
+  auth: GatewayAuth;
+  audit: AuditLog;
+  derived: DerivedStore;
+  gatewayId: string;
+  snapshot: () => GatewaySnapshot;
+  logger: Logger;
+}): Promise<GatewayHttp> {
+  const { auth, logger } = options;
+  let editor: RequestHandler | EditorState = "disabled";
+  const app = express();
+  app.disable("x-powered-by");
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Referrer-Policy", "same-origin");
+    next();
+  });
+  app.get("/healthz", (_req: Request, res: Response) => {
+    res.json({ status: "ok" });
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    authenticateRequest(auth, req);
+    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
+      res.status(403).json({ error: "cross-site request refused" });
+      return;
+    }
+    next();
+  });
+
+  app.use("/api", (req: Request, res: Response, next: NextFunction) => {
+    if (!principalOf(req) && !UNAUTHENTICATED_API.has(req.path)) {
+      res.status(401).json({ error: "log in first" });
+      return;
+    }
+    next();
+  });
+  app.use("/api", express.json({ limit: "64kb" }));
+  app.use("/api/auth", authRoutes(auth));
+  app.use("/api/accounts", accountRoutes(auth));
+  app.use("/api", gatewayRoutes(options));
+
+  app.use(EDITOR_PATH, (req: Request, res: Response, next: NextFunction) => {
+    if (typeof editor === "function") {
+      editor(req, res, next);
+      return;
+    }
+    if (!principalOf(req)) {
+      res.status(401).json({ error: "log in first" });
+      return;
+    }
+    res.status(editor === "disabled" ? 404 : 503).json({ error: `the flow editor is ${editor}` });
+  });
+
+  app.use(
+    loginPages(auth, { gatewayId: options.gatewayId, editorPath: () => (editor === "disabled" ? undefined : `${EDITOR_PATH}/`) }),
+  );
+  app.use((req: Request, res: Response) => {
+    // Without a login nothing, not even what exists, is revealed.
+    res.status(principalOf(req) ? 404 : 401).json({ error: principalOf(req) ? "not found" : "log in first" });
+  });
+  app.use(errorHandler(logger));
+
+  const server = createServer(app);
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.fallbackToFreePort) throw error;
+    await listen(server, 0, options.host);
+    logger.warn(
+      { requestedPort: options.port, port: (server.address() as AddressInfo).port },
+      "HTTP port in use; the gateway listens on a free port instead",
+    );
+  }
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    setEditor(next) {
+      editor = next;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
