@@ -131,7 +131,9 @@ export class GatewayAuth {
     input: { username: string; newPassword: string; currentPassword?: string | undefined },
   ): Promise<void> {
     if (input.username === actor.username) {
+      this.checkThrottle(this.byAccount, actor.username);
       if (input.currentPassword === undefined || !(await this.accounts.authenticate(actor.username, input.currentPassword))) {
+        this.byAccount.fail(actor.username);
         throw new AuthenticationError("the current password is wrong");
       }
     } else {

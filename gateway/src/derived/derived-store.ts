@@ -190,8 +190,8 @@ export class DerivedStore {
     if (!ALERT_SEVERITIES.includes(input.severity))
       throw new GatewayError("unknown alert severity", { severity: input.severity });
     checkInteger("code", input.code, 0, INT32 - 1);
-    if (input.message.length > MAX_MESSAGE_LENGTH) {
-      throw new GatewayError(`an alert message is at most ${MAX_MESSAGE_LENGTH} characters`);
+    if (typeof input.message !== "string" || input.message.length > MAX_MESSAGE_LENGTH) {
+      throw new GatewayError(`an alert message is text of at most ${MAX_MESSAGE_LENGTH} characters`);
     }
     const now = this.now();
     const reading = await this.commitWrite({

@@ -20,6 +20,12 @@ export const EDITOR_PATH = "/flows";
 /** What /flows answers when Node-RED is not serving it. */
 export type EditorState = "disabled" | "starting" | "failed";
 
+const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
+  disabled: "Node-RED is not enabled on this gateway",
+  starting: "Node-RED is starting",
+  failed: "Node-RED failed to start; the gateway's log says why",
+};
+
 export interface GatewayHttp {
   readonly server: Server;
   readonly port: number;
@@ -101,7 +107,7 @@ export async function startGatewayHttp(options: {
       res.status(401).json({ error: "log in first" });
       return;
     }
-    res.status(editor === "disabled" ? 404 : 503).json({ error: `the flow editor is ${editor}` });
+    res.status(editor === "disabled" ? 404 : 503).json({ error: EDITOR_UNAVAILABLE[editor] });
   });
 
   app.use(
