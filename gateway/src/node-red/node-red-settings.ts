@@ -91,7 +91,10 @@ export function nodeRedSettings(deps: {
       tours: false,
       projects: { enabled: false },
       multiplayer: { enabled: false },
-      palette: { editable: false },
+      palette: {
+        editable: false,
+        categories: ["IntelLedger", "subflows", "common", "function", "network", "sequence", "parser", "storage"],
+      },
       logout: { redirect: "/login" },
     },
     intelledgerGateway: deps.api,
