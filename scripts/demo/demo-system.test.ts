@@ -29,6 +29,7 @@ describe("a reading travels end to end", () => {
       deviceCount: 3,
       frameIntervalMs: 100,
       mqttPort: 0,
+      httpPort: 0,
       batchMaxAgeMs: 300,
       anchorIntervalMs: 500,
       logger: pino({ level: "silent" }),
