@@ -54,7 +54,7 @@ const httpSchema = z.object({
     .default(12 * 60),
   nodeRed: z
     .object({
-      /** Node-RED and its editor, under /flows. Off unless asked for: it takes about 60 MB. */
+      /** Node-RED and its editor, under /flows. Off unless asked for: it takes about 45 MB. */
       enabled: z.boolean().default(false),
       /** Deployed flows kept as backups, newest first. */
       keepBackups: z.number().int().min(1).max(10_000).default(50),

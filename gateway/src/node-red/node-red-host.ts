@@ -45,7 +45,7 @@ export async function startNodeRed(deps: {
   const upgradeGate = editorUpgradeGate(deps.auth, logger);
   http.setEditor("starting");
   try {
-    // Loaded only when enabled: it costs about 60 MB. (Its DefinitelyTyped types would
+    // Loaded only when enabled: it costs about 45 MB. (Its DefinitelyTyped types would
     // bring the DOM's into the whole type check, hence the narrow interface above.)
     const RED = createRequire(import.meta.url)("node-red") as NodeRedRuntime;
     // Ahead of Node-RED's own upgrade listener, which RED.start adds.
