@@ -30,6 +30,8 @@ function commandFor(config, msg) {
       }
       return /** @type {DeviceAction} */ (command);
     }
+    default:
+      throw new Error(`unknown command setting ${JSON.stringify(config.action)}`);
   }
 }
 

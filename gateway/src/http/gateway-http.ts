@@ -1,12 +1,11 @@
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
 import type { DerivedStore } from "../derived/derived-store.js";
 import type { GatewaySnapshot } from "../gateway.js";
+import { listenWithFallback } from "../net/listen.js";
 import { accountRoutes } from "./account-routes.js";
 import { authRoutes } from "./auth-routes.js";
 import { gatewayRoutes } from "./gateway-routes.js";
@@ -36,16 +35,6 @@ export interface GatewayHttp {
 
 const UNAUTHENTICATED_API = new Set(["/auth/login", "/auth/pair"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  server.listen(port, host);
-  await Promise.race([
-    once(server, "listening"),
-    once(server, "error").then(([error]) => {
-      throw error;
-    }),
-  ]);
-}
 
 /**
  * The gateway's HTTP server: the open health check, the login pages, the admin API
@@ -120,19 +109,10 @@ export async function startGatewayHttp(options: {
   app.use(errorHandler(logger));
 
   const server = createServer(app);
-  try {
-    await listen(server, options.port, options.host);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.fallbackToFreePort) throw error;
-    await listen(server, 0, options.host);
-    logger.warn(
-      { requestedPort: options.port, port: (server.address() as AddressInfo).port },
-      "HTTP port in use; the gateway listens on a free port instead",
-    );
-  }
+  const port = await listenWithFallback(server, { ...options, what: "HTTP" });
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     setEditor(next) {
       editor = next;
     },
