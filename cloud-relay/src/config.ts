@@ -25,10 +25,24 @@ export const relayConfigSchema = z.object({
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
     })
     .prefault({}),
+  /** Prometheus endpoint (GET /metrics with the bearer token; GET /healthz open). */
+  metrics: z
+    .object({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65_535).default(9464),
+      /** File holding the bearer token; created with a random token if absent. Defaults to <dataDir>/metrics.token. */
+      tokenFile: z.string().optional(),
+    })
+    .prefault({}),
   upload: z
     .object({
+      /** Batches one gateway may have in flight at most. */
       maxInFlight: z.number().int().min(1).max(1024).default(8),
+      /** Batches in flight across all gateways; each open stream gets an equal share. */
+      totalInFlight: z.number().int().min(1).default(64),
       maxReadingsPerBatch: z.number().int().min(1).default(65_536),
+      /** Worker threads recomputing readings roots; one less than the cores by default. */
+      hashThreads: z.number().int().min(1).optional(),
     })
     .prefault({}),
 });

@@ -5,22 +5,34 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import type { RelayConfig } from "./config.js";
 import { createGatewayRelayService, type UploadCounters } from "./grpc/gateway-relay-service.js";
+import { loadOrCreateMetricsToken } from "./metrics/metrics-token.js";
+import { startMetricsServer } from "./metrics/metrics-server.js";
+import { createRelayMetrics } from "./metrics/relay-metrics.js";
+import { WindowedRate } from "./metrics/windowed-rate.js";
 import { startRelayServer } from "./grpc/relay-server.js";
+import { UploadFlowControl } from "./grpc/upload-flow-control.js";
 import { AnchorLedger } from "./store/anchor-ledger.js";
 import { BatchLedger } from "./store/batch-ledger.js";
+import { GatewayBoots } from "./store/gateway-boots.js";
 import { openRelayDatabase } from "./store/relay-database.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
+import { ReadingsRootPool } from "./verification/readings-root-pool.js";
 
 export interface RelaySnapshot {
   uploads: UploadCounters;
-  stored: { gateways: number; batches: number; readings: number };
-  anchored: { confirmed: number; readingsAnchored: number };
+  openUploadStreams: number;
+  stored: ReturnType<BatchLedger["totals"]>;
+  anchored: ReturnType<AnchorLedger["totals"]>;
+  gatewayBacklogReadings: number;
+  drainReadingsPerSecond: number;
 }
 
 export interface Relay {
   readonly port: number;
+  readonly metricsPort: number;
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
+  readonly boots: GatewayBoots;
   snapshot(): RelaySnapshot;
   stop(): Promise<void>;
 }
@@ -31,7 +43,13 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
   const hasher = await loadPoseidon();
   const batches = new BatchLedger(db);
   const anchors = new AnchorLedger(db);
-  const counters: UploadCounters = { batchesStored: 0, readingsStored: 0, duplicatesAcked: 0, rejected: 0 };
+  const boots = new GatewayBoots(db);
+  const counters: UploadCounters = { batchesStored: 0, readingsStored: 0, duplicatesAcked: 0, gapsRecorded: 0, rejected: 0 };
+  const roots = new ReadingsRootPool(config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads });
+  const flowControl = new UploadFlowControl({
+    totalInFlight: config.upload.totalInFlight,
+    maxPerStream: config.upload.maxInFlight,
+  });
 
   const provider = new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true });
   const anchoring = new AnchorService({
@@ -50,23 +68,50 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     tls: config.tls,
     service: createGatewayRelayService({
       ledger: batches,
-      verifier: new BatchVerifier(hasher, { maxReadingsPerBatch: config.upload.maxReadingsPerBatch }),
+      boots,
+      verifier: new BatchVerifier({ maxReadingsPerBatch: config.upload.maxReadingsPerBatch }),
+      roots,
+      flowControl,
       logger: logger.child({ component: "grpc" }),
-      maxInFlight: config.upload.maxInFlight,
       counters,
     }),
   });
   anchoring.start();
-  logger.info({ port: server.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract }, "relay started");
+
+  const drainRate = new WindowedRate();
+  const drainTimer = setInterval(() => drainRate.sample(counters.readingsStored, Date.now()), 1_000);
+  const snapshot = (): RelaySnapshot => ({
+    uploads: { ...counters },
+    openUploadStreams: flowControl.openStreams,
+    stored: batches.totals(),
+    anchored: anchors.totals(),
+    gatewayBacklogReadings: batches.reportedBacklogReadings(),
+    drainReadingsPerSecond: drainRate.perSecond,
+  });
+  const metrics = await startMetricsServer({
+    host: config.metrics.host,
+    port: config.metrics.port,
+    token: loadOrCreateMetricsToken(config.metrics.tokenFile ?? join(config.dataDir, "metrics.token")),
+    registry: createRelayMetrics(snapshot),
+  });
+  logger.info(
+    { port: server.port, metricsPort: metrics.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
+    "relay started",
+  );
 
   return {
     port: server.port,
     batches,
     anchors,
-    snapshot: () => ({ uploads: { ...counters }, stored: batches.totals(), anchored: anchors.totals() }),
+    boots,
+    metricsPort: metrics.port,
+    snapshot,
     async stop() {
+      clearInterval(drainTimer);
+      await metrics.close();
       await server.stop();
       await anchoring.stop();
+      await roots.close();
       provider.destroy();
       db.close();
       logger.info("relay stopped");

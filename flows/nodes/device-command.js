@@ -1,3 +1,4 @@
+// @ts-check
 import { connectToGateway, errorText } from "./lib/gateway-connection.js";
 
 /**

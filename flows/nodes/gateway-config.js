@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * @typedef {import("./lib/gateway-connection.js").RED} RED
  * @typedef {import("./lib/gateway-connection.js").GatewayConfigNode} GatewayConfigNode

@@ -1,3 +1,4 @@
+// @ts-check
 import { connectToGateway } from "./lib/gateway-connection.js";
 
 /**

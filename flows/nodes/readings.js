@@ -1,3 +1,4 @@
+// @ts-check
 import { connectToGateway, throttledStatus } from "./lib/gateway-connection.js";
 import { readingFilter, readingMessage } from "./lib/reading-messages.js";
 

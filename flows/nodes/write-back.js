@@ -1,3 +1,4 @@
+// @ts-check
 import { connectToGateway, errorText, throttledStatus } from "./lib/gateway-connection.js";
 
 /**

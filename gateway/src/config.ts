@@ -39,6 +39,24 @@ const relaySchema = z.object({
     .prefault({}),
 });
 
+const channelNames = ["temperature", "humidity", "vibration", "analog"] as const;
+
+const storageSchema = z.object({
+  /** The database may grow to this many bytes (default 4 GiB). */
+  quotaBytes: z
+    .number()
+    .int()
+    .min(1_048_576)
+    .default(4 * 1024 ** 3),
+  /** What gives when the quota is reached and the relay's copies are already freed. */
+  policy: z.enum(["backpressure", "rollup", "drop-lowest-class"]).default("backpressure"),
+  /** Readings the relay acknowledged stay available locally this long. */
+  retainAckedDays: z.number().min(0).default(7),
+  /** Importance of each channel's readings; the lowest class is dropped first. */
+  dataClasses: z.partialRecord(z.enum(channelNames), z.number().int().min(0).max(15)).default({}),
+  checkIntervalMs: z.number().int().min(50).default(5_000),
+});
+
 const httpSchema = z.object({
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
@@ -68,6 +86,7 @@ export const gatewayConfigSchema = z.object({
   mqtt: mqttSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   batching: batchingSchema.prefault({}),
+  storage: storageSchema.prefault({}),
   /** The admin API, the login pages and, when enabled, the Node-RED editor. */
   http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */

@@ -10,6 +10,10 @@ const batch: Batch = {
   previousBatchHash: ZERO_BATCH_HASH,
   readingsRoot: new Uint8Array(32).fill(3),
   sealedAtMs: 1_763_000_000_000,
+  dataClass: 1,
+  readingCount: 1,
+  firstGatewaySeq: 10,
+  lastGatewaySeq: 10,
   readings: [
     {
       gatewaySeq: 10,
@@ -21,6 +25,9 @@ const batch: Batch = {
       receivedAtMs: 2,
       value: 5,
       scale: 1,
+      timeUncertain: false,
+      receivedBoot: 1,
+      receivedUptimeMs: 3,
     },
   ],
 };
@@ -39,7 +46,9 @@ describe("batch signature", () => {
       { ...batch, readingsRoot: new Uint8Array(32).fill(4) },
       { ...batch, previousBatchHash: new Uint8Array(32).fill(1) },
       { ...batch, sealedAtMs: batch.sealedAtMs + 1 },
-      { ...batch, readings: [] },
+      { ...batch, readingCount: 2 },
+      { ...batch, dataClass: 0 },
+      { ...batch, lastGatewaySeq: 11 },
     ];
     for (const candidate of altered) expect(recoverBatchSigner(candidate, signature)).not.toBe(wallet.address);
   });

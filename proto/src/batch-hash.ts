@@ -13,22 +13,27 @@ export const BATCH_SIGNING_TYPES = {
     { name: "sequence", type: "uint64" },
     { name: "previousBatchHash", type: "bytes32" },
     { name: "readingsRoot", type: "bytes32" },
+    { name: "dataClass", type: "uint32" },
     { name: "readingCount", type: "uint32" },
     { name: "firstGatewaySeq", type: "uint64" },
+    { name: "lastGatewaySeq", type: "uint64" },
     { name: "sealedAtMs", type: "uint64" },
   ],
 };
 
 export const ZERO_BATCH_HASH = new Uint8Array(32);
 
+/** The signed part of a batch: everything but the readings, which the root covers. */
 function header(batch: Batch) {
   return {
     gateway: batch.gatewayId,
     sequence: batch.sequence,
     previousBatchHash: hexlify(batch.previousBatchHash),
     readingsRoot: hexlify(batch.readingsRoot),
-    readingCount: batch.readings.length,
-    firstGatewaySeq: batch.readings[0]?.gatewaySeq ?? 0,
+    dataClass: batch.dataClass,
+    readingCount: batch.readingCount,
+    firstGatewaySeq: batch.firstGatewaySeq,
+    lastGatewaySeq: batch.lastGatewaySeq,
     sealedAtMs: batch.sealedAtMs,
   };
 }

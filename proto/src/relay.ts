@@ -2,6 +2,9 @@
 export {
   Batch,
   BatchAck,
+  PruneReason,
+  Pruned,
+  ReadingRollup,
   FlowControl,
   GatewayRelayServiceClient,
   GatewayRelayServiceService,
@@ -23,4 +26,5 @@ export {
   recoverBatchSigner,
   signBatch,
 } from "./batch-hash.js";
+export { PRUNE_SIGNING_TYPES, recoverPruneSigner, signPrune } from "./prune-signature.js";
 export { recoverRegistrationSigner, registrationMessage, signRegistration } from "./registration.js";

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bytes32ToField, fieldToBytes32, loadPoseidon, PoseidonMerkleTree } from "@intelledger/circuits";
@@ -58,7 +58,8 @@ describe("a reading travels end to end", () => {
       if (!batch) break;
       relayReadings.push(...Batch.decode(batch.payload).readings);
     }
-    expect(relayReadings).toEqual(gateway.readings.between(1, stored));
+    const gatewayReadings = gateway.readings.between(1, stored).map(({ dataClass: _dataClass, ...reading }) => reading);
+    expect(relayReadings).toEqual(gatewayReadings);
 
     // Each anchor's root is the fold of its batches' roots, and the chain says so.
     const hasher = await loadPoseidon();
@@ -80,5 +81,16 @@ describe("a reading travels end to end", () => {
     }
     expect(readingsOnChain).toBe(stored);
     provider.destroy();
+  });
+
+  it("reports its state on the relay's Prometheus endpoint, to a scraper holding the token", async () => {
+    const url = `http://127.0.0.1:${system.relay.metricsPort}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    const token = readFileSync(join(dataDir, "relay", "metrics.token"), "utf8").trim();
+    const text = await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).text();
+    const stored = system.relay.snapshot().stored.readings;
+    expect(text).toContain(`intelledger_relay_readings_stored_total ${stored}`);
+    expect(text).toContain(`intelledger_relay_readings_anchored_total ${stored}`);
+    expect(text).toContain("intelledger_relay_rejections_total 0");
   });
 });

@@ -1,14 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  createCertificateAuthority,
-  issueCertificate,
-  parseRelayConfig,
-  startRelay,
-  type Relay,
-  type RelaySnapshot,
-} from "@intelledger/cloud-relay";
-import { deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
+import { parseRelayConfig, startRelay, type Relay, type RelaySnapshot } from "@intelledger/cloud-relay";
+import type { DevChain } from "@intelledger/contracts";
 import {
   loadOrCreateGatewayIdentity,
   parseGatewayConfig,
@@ -17,8 +10,9 @@ import {
   type Gateway,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
-import { JsonRpcProvider, Wallet } from "ethers";
 import type { Logger } from "pino";
+import { startAnchoredDevChain } from "./anchored-dev-chain.js";
+import { provisionTls } from "./provision-tls.js";
 
 export interface DemoOptions {
   dataDir: string;
@@ -52,32 +46,6 @@ export interface DemoSystem {
   stop(): Promise<void>;
 }
 
-function writeSecret(path: string, contents: string): void {
-  writeFileSync(path, contents, { mode: 0o600 });
-  chmodSync(path, 0o600);
-}
-
-/** Mutual-TLS material: a relay CA, the relay's server certificate and the gateway's client certificate. */
-async function provisionTls(dir: string, gatewayId: string) {
-  mkdirSync(dir, { recursive: true });
-  const ca = await createCertificateAuthority("IntelLedger Edge demo relay CA");
-  const relay = await issueCertificate(ca, { commonName: "relay", role: "server", hostnames: ["localhost", "127.0.0.1"] });
-  const gateway = await issueCertificate(ca, { commonName: gatewayId, role: "client" });
-  const files = {
-    caCertFile: join(dir, "ca.crt"),
-    relayCertFile: join(dir, "relay.crt"),
-    relayKeyFile: join(dir, "relay.key"),
-    gatewayCertFile: join(dir, "gateway.crt"),
-    gatewayKeyFile: join(dir, "gateway.key"),
-  };
-  writeFileSync(files.caCertFile, ca.certificatePem);
-  writeFileSync(files.relayCertFile, relay.certificatePem);
-  writeSecret(files.relayKeyFile, relay.privateKeyPem);
-  writeFileSync(files.gatewayCertFile, gateway.certificatePem);
-  writeSecret(files.gatewayKeyFile, gateway.privateKeyPem);
-  return files;
-}
-
 /**
  * The whole product on one machine: a dev chain with the anchor contract deployed, the
  * relay, the gateway with its embedded broker, and simulated devices publishing
@@ -90,25 +58,22 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
     while (stack.length > 0) await stack.pop()?.();
   };
   try {
-    const chain = await startDevChain({ logFile: join(dataDir, "chain.log") });
+    const { chain, contractAddress, anchorerPrivateKey } = await startAnchoredDevChain(join(dataDir, "chain.log"));
     stack.push(() => chain.stop());
-    const [deployerKey, anchorerKey] = chain.accounts;
-    if (!deployerKey || !anchorerKey) throw new Error("the dev chain has fewer than two funded accounts");
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
-    const deployment = await deployDataAnchor(new Wallet(deployerKey, provider), new Wallet(anchorerKey).address);
-    provider.destroy();
 
     const gatewayDir = join(dataDir, "gateway");
     mkdirSync(gatewayDir, { recursive: true });
     const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
-    const tls = await provisionTls(join(dataDir, "tls"), gatewayId);
+    const tls = await provisionTls(join(dataDir, "tls"));
+    const gatewayTls = await tls.issueGatewayCertificate(gatewayId);
 
     const relay = await startRelay(
       parseRelayConfig({
         dataDir: join(dataDir, "relay"),
         listen: { host: "127.0.0.1", port: 0 },
-        tls: { caCertFile: tls.caCertFile, certFile: tls.relayCertFile, keyFile: tls.relayKeyFile },
-        chain: { rpcUrl: chain.rpcUrl, anchorContract: deployment.address, anchorerPrivateKey: anchorerKey },
+        metrics: { port: 0 },
+        tls: tls.relay,
+        chain: { rpcUrl: chain.rpcUrl, anchorContract: contractAddress, anchorerPrivateKey },
         anchoring: { intervalMs: options.anchorIntervalMs ?? 5_000 },
       }),
       logger.child({ service: "relay" }),
@@ -124,9 +89,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         relay: {
           address: `127.0.0.1:${relay.port}`,
           serverName: "localhost",
-          caCertFile: tls.caCertFile,
-          certFile: tls.gatewayCertFile,
-          keyFile: tls.gatewayKeyFile,
+          ...gatewayTls,
           heartbeatIntervalMs: 5_000,
         },
       }),
@@ -151,7 +114,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
 
     return {
       chain,
-      contractAddress: deployment.address,
+      contractAddress,
       relay,
       gateway,
       devices,

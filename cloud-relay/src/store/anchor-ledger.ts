@@ -107,11 +107,13 @@ export class AnchorLedger {
     return row && toAnchor(row);
   }
 
-  totals(): { confirmed: number; readingsAnchored: number } {
+  totals(): { confirmed: number; readingsAnchored: number; unanchoredBatches: number } {
     return this.db
       .prepare(
-        "SELECT count(*) AS confirmed, coalesce(sum(reading_count), 0) AS readingsAnchored FROM anchors WHERE status = 'confirmed'",
+        `SELECT count(*) AS confirmed, coalesce(sum(reading_count), 0) AS readingsAnchored,
+           (SELECT count(*) FROM batches WHERE anchor_id IS NULL) AS unanchoredBatches
+         FROM anchors WHERE status = 'confirmed'`,
       )
-      .get() as { confirmed: number; readingsAnchored: number };
+      .get() as { confirmed: number; readingsAnchored: number; unanchoredBatches: number };
   }
 }

@@ -9,11 +9,25 @@ export interface LedgerBatch {
   firstGatewaySeq: number;
   lastGatewaySeq: number;
   readingCount: number;
+  dataClass: number;
   sealedAtMs: number;
   receivedAtMs: number;
   signature: Uint8Array;
-  /** The encoded Batch as the gateway sent it. */
+  /** The encoded Batch as the gateway sent it; empty for a pruned batch. */
   payload: Uint8Array;
+}
+
+/** A gateway's signed account of readings it removed before uploading them. */
+export interface LedgerGap {
+  gatewayId: string;
+  batchSequence: number;
+  reason: string;
+  readingCount: number;
+  firstGatewaySeq: number;
+  lastGatewaySeq: number;
+  pruned: Uint8Array;
+  prunedSignature: Uint8Array;
+  receivedAtMs: number;
 }
 
 export interface ChainHead {
@@ -31,6 +45,7 @@ interface BatchRow {
   first_gateway_seq: number;
   last_gateway_seq: number;
   reading_count: number;
+  data_class: number;
   sealed_at_ms: number;
   received_at_ms: number;
   signature: Buffer;
@@ -47,6 +62,7 @@ function toLedgerBatch(row: BatchRow): LedgerBatch {
     firstGatewaySeq: row.first_gateway_seq,
     lastGatewaySeq: row.last_gateway_seq,
     readingCount: row.reading_count,
+    dataClass: row.data_class,
     sealedAtMs: row.sealed_at_ms,
     receivedAtMs: row.received_at_ms,
     signature: new Uint8Array(row.signature),
@@ -78,6 +94,11 @@ export class BatchLedger {
       .run(nowMs, backlog.batches, backlog.readings, gatewayId);
   }
 
+  /** Readings all gateways last reported waiting to upload. */
+  reportedBacklogReadings(): number {
+    return (this.db.prepare("SELECT coalesce(sum(backlog_readings), 0) AS n FROM gateways").get() as { n: number }).n;
+  }
+
   /** The last batch stored for the gateway, or undefined if none. */
   head(gatewayId: string): ChainHead | undefined {
     const row = this.db
@@ -99,34 +120,93 @@ export class BatchLedger {
     ).map(toLedgerBatch);
   }
 
-  append(batch: LedgerBatch): void {
-    this.db
-      .prepare(
-        `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
-           last_gateway_seq, reading_count, sealed_at_ms, received_at_ms, signature, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        batch.gatewayId,
-        batch.sequence,
-        Buffer.from(batch.batchHash),
-        Buffer.from(batch.previousBatchHash),
-        Buffer.from(batch.readingsRoot),
-        batch.firstGatewaySeq,
-        batch.lastGatewaySeq,
-        batch.readingCount,
-        batch.sealedAtMs,
-        batch.receivedAtMs,
-        Buffer.from(batch.signature),
-        Buffer.from(batch.payload),
-      );
+  /** The last gateway_seq stored for one data class of the gateway, or 0. */
+  classHead(gatewayId: string, dataClass: number): number {
+    const row = this.db
+      .prepare("SELECT last_gateway_seq FROM batches WHERE gateway_id = ? AND data_class = ? ORDER BY sequence DESC LIMIT 1")
+      .get(gatewayId, dataClass) as { last_gateway_seq: number } | undefined;
+    return row?.last_gateway_seq ?? 0;
   }
 
-  totals(): { gateways: number; batches: number; readings: number } {
+  /** Stores a batch, and the gap it declares if it was pruned, in one transaction. */
+  append(batch: LedgerBatch, gap?: LedgerGap): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
+             last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          batch.gatewayId,
+          batch.sequence,
+          Buffer.from(batch.batchHash),
+          Buffer.from(batch.previousBatchHash),
+          Buffer.from(batch.readingsRoot),
+          batch.firstGatewaySeq,
+          batch.lastGatewaySeq,
+          batch.readingCount,
+          batch.dataClass,
+          batch.sealedAtMs,
+          batch.receivedAtMs,
+          Buffer.from(batch.signature),
+          Buffer.from(batch.payload),
+        );
+      if (!gap) return;
+      this.db
+        .prepare(
+          `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
+             pruned_signature, received_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          gap.gatewayId,
+          gap.batchSequence,
+          gap.reason,
+          gap.readingCount,
+          gap.firstGatewaySeq,
+          gap.lastGatewaySeq,
+          Buffer.from(gap.pruned),
+          Buffer.from(gap.prunedSignature),
+          gap.receivedAtMs,
+        );
+    })();
+  }
+
+  /** The gaps a gateway declared, in batch order. */
+  gaps(gatewayId: string): LedgerGap[] {
+    const rows = this.db.prepare("SELECT * FROM gaps WHERE gateway_id = ? ORDER BY batch_sequence").all(gatewayId) as {
+      gateway_id: string;
+      batch_sequence: number;
+      reason: string;
+      reading_count: number;
+      first_gateway_seq: number;
+      last_gateway_seq: number;
+      pruned: Buffer;
+      pruned_signature: Buffer;
+      received_at_ms: number;
+    }[];
+    return rows.map((row) => ({
+      gatewayId: row.gateway_id,
+      batchSequence: row.batch_sequence,
+      reason: row.reason,
+      readingCount: row.reading_count,
+      firstGatewaySeq: row.first_gateway_seq,
+      lastGatewaySeq: row.last_gateway_seq,
+      pruned: new Uint8Array(row.pruned),
+      prunedSignature: new Uint8Array(row.pruned_signature),
+      receivedAtMs: row.received_at_ms,
+    }));
+  }
+
+  totals(): { gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number } {
     return this.db
       .prepare(
-        `SELECT (SELECT count(*) FROM gateways) AS gateways, count(*) AS batches, coalesce(sum(reading_count), 0) AS readings FROM batches`,
+        `SELECT (SELECT count(*) FROM gateways) AS gateways, count(*) AS batches,
+           coalesce(sum(reading_count), 0) - (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS readings,
+           (SELECT count(*) FROM gaps) AS gaps, (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS readingsInGaps
+         FROM batches`,
       )
-      .get() as { gateways: number; batches: number; readings: number };
+      .get() as { gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number };
   }
 }

@@ -12,6 +12,16 @@ export const RELAY_MIGRATIONS: readonly string[] = [
     backlog_readings INTEGER NOT NULL DEFAULT 0
   ) STRICT;
 
+  -- When each boot of a gateway's host began, by the relay's clock (relay time minus the
+  -- host's uptime, as last reported): dates readings the gateway marked time-uncertain.
+  CREATE TABLE gateway_boots (
+    gateway_id TEXT NOT NULL REFERENCES gateways (gateway_id),
+    boot INTEGER NOT NULL,
+    booted_at_ms INTEGER NOT NULL,
+    reported_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, boot)
+  ) STRICT;
+
   -- One row per anchoring transaction: the root folds the readings roots of its batches.
   CREATE TABLE anchors (
     id INTEGER PRIMARY KEY,
@@ -35,9 +45,11 @@ export const RELAY_MIGRATIONS: readonly string[] = [
     first_gateway_seq INTEGER NOT NULL,
     last_gateway_seq INTEGER NOT NULL,
     reading_count INTEGER NOT NULL,
+    data_class INTEGER NOT NULL,
     sealed_at_ms INTEGER NOT NULL,
     received_at_ms INTEGER NOT NULL,
     signature BLOB NOT NULL,
+    -- Empty when the gateway pruned the readings (see gaps).
     payload BLOB NOT NULL,
     anchor_id INTEGER REFERENCES anchors (id),
     -- Leaf index of this batch's root in its anchor's tree.
@@ -45,6 +57,24 @@ export const RELAY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (gateway_id, sequence)
   ) STRICT;
   CREATE INDEX batches_unanchored ON batches (received_at_ms) WHERE anchor_id IS NULL;
+  CREATE INDEX batches_by_class ON batches (gateway_id, data_class, sequence);
+
+  -- Readings a gateway declared it removed before upload (disk quota), with its signed
+  -- account of them: the record stays complete, and the gap is visible.
+  CREATE TABLE gaps (
+    gateway_id TEXT NOT NULL,
+    batch_sequence INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    reading_count INTEGER NOT NULL,
+    first_gateway_seq INTEGER NOT NULL,
+    last_gateway_seq INTEGER NOT NULL,
+    -- The encoded Pruned record and the gateway's signature of it.
+    pruned BLOB NOT NULL,
+    pruned_signature BLOB NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, batch_sequence),
+    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+  ) STRICT;
   CREATE INDEX batches_by_anchor ON batches (anchor_id, anchor_position);
   `,
 ];

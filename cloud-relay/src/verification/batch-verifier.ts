@@ -1,124 +1,191 @@
-import { bytes32ToField, PoseidonMerkleTree, readingLeaf, type PoseidonHasher } from "@intelledger/circuits";
-import { Batch, batchHash, recoverBatchSigner, ZERO_BATCH_HASH, type SignedBatch } from "@intelledger/proto/relay";
+import { bytes32ToField } from "@intelledger/circuits";
+import {
+  Batch,
+  batchHash,
+  PruneReason,
+  Pruned,
+  recoverBatchSigner,
+  recoverPruneSigner,
+  ZERO_BATCH_HASH,
+  type SignedBatch,
+} from "@intelledger/proto/relay";
 import { RelayError } from "../errors.js";
-import type { ChainHead, LedgerBatch } from "../store/batch-ledger.js";
+import type { ChainHead, LedgerBatch, LedgerGap } from "../store/batch-ledger.js";
+
+/** A batch that passed every check but the root, which the caller recomputes off the main thread. */
+export interface CheckedBatch {
+  batch: LedgerBatch;
+  /** What the gateway declared it removed, for a pruned batch. */
+  gap: LedgerGap | undefined;
+  /** The root the readings must hash to; undefined for a pruned batch, whose readings are gone. */
+  rootToVerify: bigint | undefined;
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
+function recoverSigner(recover: () => string, what: string, sequence: number): string {
+  try {
+    return recover();
+  } catch (cause) {
+    throw new RelayError("unauthenticated", `${what} signature is malformed`, { sequence }, { cause });
+  }
+}
+
 /**
- * Everything the relay checks before it stores a batch: who sent it, that they signed
- * it, that it extends their chain by exactly one, and that the readings are the ones
- * the signed root commits to.
+ * What the relay checks before it stores a batch: who sent it, that they signed it, that
+ * it extends their chain by exactly one, that its readings match its signed header, or,
+ * for a pruned batch, that the gateway signed its account of what it removed.
  */
 export class BatchVerifier {
-  private readonly hasher: PoseidonHasher;
   private readonly maxReadingsPerBatch: number;
 
-  constructor(hasher: PoseidonHasher, options: { maxReadingsPerBatch: number }) {
-    this.hasher = hasher;
+  constructor(options: { maxReadingsPerBatch: number }) {
     this.maxReadingsPerBatch = options.maxReadingsPerBatch;
   }
 
-  /** The batch as the ledger stores it, or a RelayError saying what is wrong. */
-  verify(signed: SignedBatch, authenticatedGatewayId: string, head: ChainHead | undefined, nowMs: number): LedgerBatch {
+  check(
+    signed: SignedBatch,
+    authenticatedGatewayId: string,
+    head: ChainHead | undefined,
+    classHead: (dataClass: number) => number,
+    nowMs: number,
+  ): CheckedBatch {
     const batch = signed.batch;
     if (!batch) throw new RelayError("invalid_argument", "upload carries no batch");
+    const { sequence } = batch;
     if (batch.gatewayId !== authenticatedGatewayId) {
       throw new RelayError("permission_denied", "batch names another gateway than the TLS client", {
         batchGateway: batch.gatewayId,
         tlsGateway: authenticatedGatewayId,
       });
     }
-    let signer: string;
-    try {
-      signer = recoverBatchSigner(batch, signed.signature);
-    } catch (cause) {
-      throw new RelayError("unauthenticated", "batch signature is malformed", { sequence: batch.sequence }, { cause });
-    }
+    const signer = recoverSigner(() => recoverBatchSigner(batch, signed.signature), "batch", sequence);
     if (signer !== batch.gatewayId) {
-      throw new RelayError("unauthenticated", "batch signature is not the gateway's", { sequence: batch.sequence, signer });
+      throw new RelayError("unauthenticated", "batch signature is not the gateway's", { sequence, signer });
     }
     const expectedSequence = (head?.sequence ?? 0) + 1;
-    if (batch.sequence !== expectedSequence) {
-      throw new RelayError(
-        "failed_precondition",
-        `batch ${batch.sequence} is out of order; the relay expects ${expectedSequence}`,
-        {
-          expectedSequence,
-          sequence: batch.sequence,
-        },
-      );
-    }
-    if (!sameBytes(batch.previousBatchHash, head?.batchHash ?? ZERO_BATCH_HASH)) {
-      throw new RelayError("failed_precondition", `batch ${batch.sequence} does not link to the gateway's previous batch`, {
-        sequence: batch.sequence,
+    if (sequence !== expectedSequence) {
+      throw new RelayError("failed_precondition", `batch ${sequence} is out of order; the relay expects ${expectedSequence}`, {
+        expectedSequence,
+        sequence,
       });
     }
-    this.checkReadings(batch, head);
-    return {
+    if (!sameBytes(batch.previousBatchHash, head?.batchHash ?? ZERO_BATCH_HASH)) {
+      throw new RelayError("failed_precondition", `batch ${sequence} does not link to the gateway's previous batch`, {
+        sequence,
+      });
+    }
+    this.checkHeader(batch, classHead(batch.dataClass));
+    const hash = batchHash(batch);
+    const stored: LedgerBatch = {
       gatewayId: batch.gatewayId,
-      sequence: batch.sequence,
-      batchHash: batchHash(batch),
+      sequence,
+      batchHash: hash,
       previousBatchHash: batch.previousBatchHash,
       readingsRoot: batch.readingsRoot,
-      firstGatewaySeq: batch.readings[0]?.gatewaySeq ?? 0,
-      lastGatewaySeq: batch.readings.at(-1)?.gatewaySeq ?? 0,
-      readingCount: batch.readings.length,
+      firstGatewaySeq: batch.firstGatewaySeq,
+      lastGatewaySeq: batch.lastGatewaySeq,
+      readingCount: batch.readingCount,
+      dataClass: batch.dataClass,
       sealedAtMs: batch.sealedAtMs,
       receivedAtMs: nowMs,
       signature: signed.signature,
-      payload: Batch.encode(batch).finish(),
+      payload: new Uint8Array(),
     };
+    let root: bigint;
+    try {
+      root = bytes32ToField(batch.readingsRoot);
+    } catch (cause) {
+      throw new RelayError("invalid_argument", `batch ${sequence} readings root is not a field element`, { sequence }, { cause });
+    }
+    if (signed.pruned) {
+      return { batch: stored, gap: this.checkPruned(signed, signed.pruned, hash, nowMs), rootToVerify: undefined };
+    }
+    this.checkReadings(batch);
+    return { batch: { ...stored, payload: Batch.encode(batch).finish() }, gap: undefined, rootToVerify: root };
   }
 
-  private checkReadings(batch: Batch, head: ChainHead | undefined): void {
-    const { readings, sequence } = batch;
-    const [first] = readings;
-    if (!first || readings.length > this.maxReadingsPerBatch) {
+  private checkHeader(batch: Batch, classHead: number): void {
+    const { sequence, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
+    if (readingCount < 1 || readingCount > this.maxReadingsPerBatch) {
       throw new RelayError(
         "invalid_argument",
-        `batch ${sequence} holds ${readings.length} readings; 1 to ${this.maxReadingsPerBatch} allowed`,
+        `batch ${sequence} declares ${readingCount} readings; 1 to ${this.maxReadingsPerBatch} allowed`,
       );
     }
-    let expectedSeq = head ? head.lastGatewaySeq + 1 : first.gatewaySeq;
+    if (firstGatewaySeq < 1 || lastGatewaySeq < firstGatewaySeq || readingCount > lastGatewaySeq - firstGatewaySeq + 1) {
+      throw new RelayError("invalid_argument", `batch ${sequence} declares an impossible gateway sequence range`, {
+        sequence,
+        firstGatewaySeq,
+        lastGatewaySeq,
+        readingCount,
+      });
+    }
+    if (firstGatewaySeq <= classHead) {
+      throw new RelayError("failed_precondition", `batch ${sequence} overlaps readings already stored for its data class`, {
+        sequence,
+        dataClass: batch.dataClass,
+        firstGatewaySeq,
+        storedThrough: classHead,
+      });
+    }
+  }
+
+  private checkReadings(batch: Batch): void {
+    const { sequence, readings } = batch;
+    if (readings.length !== batch.readingCount) {
+      throw new RelayError(
+        "invalid_argument",
+        `batch ${sequence} holds ${readings.length} readings but its header says ${batch.readingCount}`,
+      );
+    }
+    let previous = batch.firstGatewaySeq - 1;
     for (const reading of readings) {
-      if (reading.gatewaySeq !== expectedSeq) {
+      if (reading.gatewaySeq <= previous || reading.gatewaySeq > batch.lastGatewaySeq) {
         throw new RelayError(
-          "failed_precondition",
-          `batch ${sequence} skips gateway sequence numbers: expected ${expectedSeq}, got ${reading.gatewaySeq}`,
+          "invalid_argument",
+          `batch ${sequence} holds reading ${reading.gatewaySeq} out of order or outside its range`,
           {
             sequence,
-            expectedGatewaySeq: expectedSeq,
             gatewaySeq: reading.gatewaySeq,
           },
         );
       }
-      expectedSeq++;
+      previous = reading.gatewaySeq;
     }
-    let root: bigint;
-    try {
-      root = PoseidonMerkleTree.build(
-        this.hasher,
-        readings.map((reading) => readingLeaf(this.hasher, reading)),
-      ).root;
-    } catch (cause) {
-      throw new RelayError(
-        "invalid_argument",
-        `batch ${sequence} holds a reading that cannot be committed`,
-        { sequence },
-        { cause },
-      );
+    if (readings[0]?.gatewaySeq !== batch.firstGatewaySeq || previous !== batch.lastGatewaySeq) {
+      throw new RelayError("invalid_argument", `batch ${sequence} readings do not span its declared range`, { sequence });
     }
-    let claimed: bigint;
-    try {
-      claimed = bytes32ToField(batch.readingsRoot);
-    } catch (cause) {
-      throw new RelayError("invalid_argument", `batch ${sequence} readings root is not a field element`, { sequence }, { cause });
+  }
+
+  private checkPruned(signed: SignedBatch, pruned: Pruned, hash: Uint8Array, nowMs: number): LedgerGap {
+    const batch = signed.batch as Batch;
+    if (batch.readings.length > 0) {
+      throw new RelayError("invalid_argument", `batch ${batch.sequence} is declared pruned but carries readings`, {
+        sequence: batch.sequence,
+      });
     }
-    if (root !== claimed) {
-      throw new RelayError("invalid_argument", `batch ${sequence} readings do not match its signed root`, { sequence });
+    if (pruned.reason !== PruneReason.PRUNE_REASON_ROLLUP && pruned.reason !== PruneReason.PRUNE_REASON_DROPPED) {
+      throw new RelayError("invalid_argument", `batch ${batch.sequence} is pruned for an unknown reason`, {
+        reason: pruned.reason,
+      });
     }
+    const signer = recoverSigner(() => recoverPruneSigner(hash, pruned, signed.prunedSignature), "prune record", batch.sequence);
+    if (signer !== batch.gatewayId) {
+      throw new RelayError("unauthenticated", "prune record is not signed by the gateway", { sequence: batch.sequence, signer });
+    }
+    return {
+      gatewayId: batch.gatewayId,
+      batchSequence: batch.sequence,
+      reason: pruned.reason === PruneReason.PRUNE_REASON_ROLLUP ? "rollup" : "dropped",
+      readingCount: batch.readingCount,
+      firstGatewaySeq: batch.firstGatewaySeq,
+      lastGatewaySeq: batch.lastGatewaySeq,
+      pruned: Pruned.encode(pruned).finish(),
+      prunedSignature: signed.prunedSignature,
+      receivedAtMs: nowMs,
+    };
   }
 }

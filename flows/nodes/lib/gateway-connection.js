@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * @typedef {import("../../gateway-api.js").IntelLedgerGatewayApi} IntelLedgerGatewayApi
  * @typedef {import("../../gateway-api.js").IntelLedgerSettings} IntelLedgerSettings

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * @typedef {import("../../gateway-api.js").FlowReading} FlowReading
  * @typedef {{ devices?: string, channel?: string, includeDerived?: boolean }} ReadingFilterConfig

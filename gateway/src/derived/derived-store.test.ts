@@ -3,7 +3,9 @@ import { Channel } from "@intelledger/proto/device";
 import { Wallet } from "ethers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BatchSealer } from "../batching/batch-sealer.js";
+import { GatewayClock } from "../clock/gateway-clock.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
+import { DataClasses } from "../storage/data-classes.js";
 import { BatchStore } from "../store/batch-store.js";
 import { openGatewayDatabase, type SqliteDatabase } from "../store/gateway-database.js";
 import { ReadingStore } from "../store/reading-store.js";
@@ -11,11 +13,20 @@ import { DerivedStore } from "./derived-store.js";
 
 let db: SqliteDatabase;
 let derived: DerivedStore;
-const now = 1_700_000_000_000;
+const now = 1_800_000_000_000;
+const storage = { full: false };
 
 beforeEach(() => {
   db = openGatewayDatabase(":memory:");
-  derived = new DerivedStore(db, { groupCommitDelayMs: 1, now: () => now });
+  storage.full = false;
+  derived = new DerivedStore({
+    db,
+    readings: new ReadingStore(db),
+    clock: new GatewayClock({ boot: 1, wallNow: () => now, uptimeNow: () => 5_000 }),
+    dataClasses: new DataClasses({ vibration: 3 }),
+    storage,
+    groupCommitDelayMs: 1,
+  });
 });
 
 afterEach(() => db.close());
@@ -50,6 +61,10 @@ describe("derived store", () => {
       receivedAtMs: now,
       value: 214,
       scale: 3,
+      dataClass: 3,
+      timeUncertain: false,
+      receivedBoot: 1,
+      receivedUptimeMs: 5_000,
     });
     expect(second).toMatchObject({ gatewaySeq: 2, frameCounter: 2, sampledAtMs: now - 5 });
     expect(other).toMatchObject({ gatewaySeq: 3, deviceId: "flow.line-avg", frameCounter: 1 });
@@ -96,6 +111,13 @@ describe("derived store", () => {
     expect(new ReadingStore(db).count()).toBe(0);
   });
 
+  it("writes nothing while the disk quota is reached", async () => {
+    storage.full = true;
+    await expect(
+      derived.writeReading({ source: "rms", channel: Channel.CHANNEL_VIBRATION, channelIndex: 0, value: 1, scale: 3 }),
+    ).rejects.toThrow(/disk quota/);
+  });
+
   it("keeps flow.* device ids away from real devices", () => {
     expect(() => new DeviceRegistry(db).register("flow.rms", new Uint8Array(65))).toThrow(/belong to flows/);
   });
@@ -103,7 +125,7 @@ describe("derived store", () => {
   it("puts what flows wrote into the same signed batches as device readings", async () => {
     const readings = new ReadingStore(db);
     const batches = new BatchStore(db);
-    await derived.writeReading({ source: "rms", channel: Channel.CHANNEL_VIBRATION, channelIndex: 0, value: 214, scale: 3 });
+    await derived.writeReading({ source: "rms", channel: Channel.CHANNEL_ANALOG, channelIndex: 0, value: 214, scale: 3 });
     await derived.raiseAlert({ source: "watch", severity: "warning", code: 7, message: "check press-01" });
     const sealer = new BatchSealer({
       readings,
@@ -112,8 +134,9 @@ describe("derived store", () => {
       identity: new Wallet(Wallet.createRandom().privateKey),
       maxReadings: 2,
       maxAgeMs: 60_000,
+      dataClasses: [1],
     });
     expect(await sealer.sealDue()).toBe(1);
-    expect(batches.get(1)).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2 });
+    expect(batches.get(1)).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2, dataClass: 1 });
   });
 });

@@ -1,8 +1,10 @@
 import { Channel } from "@intelledger/proto/device";
-import type { Reading } from "@intelledger/proto/relay";
+import type { ClockReading } from "../clock/gateway-clock.js";
 import { GatewayError } from "../errors.js";
 import { GroupCommit } from "../ingest/group-commit.js";
+import type { DataClasses } from "../storage/data-classes.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
+import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 
 /** Device ids of flows' virtual devices start with this; real devices may not use it. */
 export const DERIVED_SOURCE_PREFIX = "flow.";
@@ -55,9 +57,20 @@ interface AlertRow {
 }
 
 interface PendingWrite {
-  reading: Omit<Reading, "gatewaySeq" | "frameCounter">;
+  deviceId: string;
+  clock: ClockReading;
+  sample: { channel: Channel; index: number; timestampMs: number; value: number; scale: number };
   alert: AlertInput | undefined;
-  stored?: Reading;
+  stored?: StoredReading | undefined;
+}
+
+export interface DerivedStoreDeps {
+  db: SqliteDatabase;
+  readings: ReadingStore;
+  clock: { read(): ClockReading };
+  dataClasses: DataClasses;
+  storage: { readonly full: boolean };
+  groupCommitDelayMs: number;
 }
 
 const SOURCE = /^[A-Za-z0-9._-]{1,26}$/;
@@ -91,72 +104,67 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
 
 /**
  * What flows write back: derived readings and alerts. Each is a reading of the virtual
- * device `flow.<source>`, so it gets a gateway sequence number and goes into batches,
- * Merkle roots and anchors exactly as a device's sample does. Writes are group-committed
- * like ingest, so a busy flow costs one fsync per few milliseconds, not one per value.
+ * device `flow.<source>`, stored through the reading store like a device's frame, so it
+ * gets a gateway sequence number, a data class and a place in batches, Merkle roots and
+ * anchors exactly as a device's sample does. Writes are group-committed like ingest, so a
+ * busy flow costs one fsync per few milliseconds, not one per value, and they are refused
+ * while the disk quota is reached, as frames are.
  */
 export class DerivedStore {
-  private readonly db: SqliteDatabase;
-  private readonly now: () => number;
+  private readonly deps: DerivedStoreDeps;
   private readonly commits: GroupCommit<PendingWrite>;
 
-  constructor(db: SqliteDatabase, options: { groupCommitDelayMs: number; now?: () => number }) {
-    this.db = db;
-    this.now = options.now ?? Date.now;
+  constructor(deps: DerivedStoreDeps) {
+    this.deps = deps;
+    const { db, readings, dataClasses } = deps;
     const register = db.prepare(
       "INSERT INTO derived_sources (source_id, last_counter, registered_at_ms) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
     );
     const nextCounter = db.prepare(
       "UPDATE derived_sources SET last_counter = last_counter + 1 WHERE source_id = ? RETURNING last_counter",
     );
-    const insertReading = db.prepare(
-      `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const lastInserted = db.prepare("SELECT last_insert_rowid() AS seq");
     const insertAlert = db.prepare(
       `INSERT INTO alerts (gateway_seq, source_id, severity, code, message, subject_device_id, subject_gateway_seq, raised_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const commit = db.transaction((writes: PendingWrite[]) => {
       for (const write of writes) {
-        const { reading, alert } = write;
-        register.run(reading.deviceId, reading.receivedAtMs);
-        const { last_counter: frameCounter } = nextCounter.get(reading.deviceId) as { last_counter: number };
-        const gatewaySeq = Number(
-          insertReading.run(
-            reading.deviceId,
-            frameCounter,
-            reading.channel,
-            reading.channelIndex,
-            reading.sampledAtMs,
-            reading.receivedAtMs,
-            reading.value,
-            reading.scale,
-          ).lastInsertRowid,
-        );
+        register.run(write.deviceId, write.clock.nowMs);
+        const { last_counter: counter } = nextCounter.get(write.deviceId) as { last_counter: number };
+        readings.commitFrames([
+          {
+            deviceId: write.deviceId,
+            counter,
+            clock: write.clock,
+            samples: [{ ...write.sample, dataClass: dataClasses.of(write.sample.channel) }],
+          },
+        ]);
+        const { seq } = lastInserted.get() as { seq: number };
+        const { alert } = write;
         if (alert) {
           insertAlert.run(
-            gatewaySeq,
-            reading.deviceId,
+            seq,
+            write.deviceId,
             alert.severity,
             alert.code,
             alert.message,
             alert.subjectDeviceId ?? null,
             alert.subjectGatewaySeq ?? null,
-            reading.receivedAtMs,
+            write.clock.nowMs,
           );
         }
-        write.stored = { ...reading, gatewaySeq, frameCounter };
+        write.stored = readings.between(seq, seq)[0];
       }
     });
     this.commits = new GroupCommit<PendingWrite>((writes) => commit(writes), {
-      maxDelayMs: options.groupCommitDelayMs,
+      maxDelayMs: deps.groupCommitDelayMs,
       maxItems: 256,
     });
   }
 
   /** Stores a derived reading; resolves once it is durable. */
-  async writeReading(input: DerivedReadingInput): Promise<Reading> {
+  async writeReading(input: DerivedReadingInput): Promise<StoredReading> {
     if (!MEASURED_CHANNELS.has(input.channel)) {
       throw new GatewayError("a derived reading is on a temperature, humidity, vibration or analog channel", {
         channel: input.channel,
@@ -165,19 +173,14 @@ export class DerivedStore {
     checkInteger("channelIndex", input.channelIndex, 0, INT32 - 1);
     checkInteger("value", input.value, -INT32, INT32 - 1);
     checkInteger("scale", input.scale, 0, 9);
-    const receivedAtMs = this.now();
-    const sampledAtMs = input.sampledAtMs ?? receivedAtMs;
-    checkInteger("sampledAtMs", sampledAtMs, 0, Number.MAX_SAFE_INTEGER);
+    const deviceId = sourceDeviceId(input.source);
+    const clock = this.deps.clock.read();
+    const timestampMs = input.sampledAtMs ?? clock.nowMs;
+    checkInteger("sampledAtMs", timestampMs, 0, Number.MAX_SAFE_INTEGER);
     return this.commitWrite({
-      reading: {
-        deviceId: sourceDeviceId(input.source),
-        channel: input.channel,
-        channelIndex: input.channelIndex,
-        sampledAtMs,
-        receivedAtMs,
-        value: input.value,
-        scale: input.scale,
-      },
+      deviceId,
+      clock,
+      sample: { channel: input.channel, index: input.channelIndex, timestampMs, value: input.value, scale: input.scale },
       alert: undefined,
     });
   }
@@ -186,21 +189,22 @@ export class DerivedStore {
    * Stores an alert as a reading on the ALERT channel (value = severity level, channel
    * index = code) with its text beside it; resolves once it is durable.
    */
-  async raiseAlert(input: AlertInput): Promise<{ alert: AlertRecord; reading: Reading }> {
+  async raiseAlert(input: AlertInput): Promise<{ alert: AlertRecord; reading: StoredReading }> {
     if (!ALERT_SEVERITIES.includes(input.severity))
       throw new GatewayError("unknown alert severity", { severity: input.severity });
     checkInteger("code", input.code, 0, INT32 - 1);
     if (typeof input.message !== "string" || input.message.length > MAX_MESSAGE_LENGTH) {
       throw new GatewayError(`an alert message is text of at most ${MAX_MESSAGE_LENGTH} characters`);
     }
-    const now = this.now();
+    const deviceId = sourceDeviceId(input.source);
+    const clock = this.deps.clock.read();
     const reading = await this.commitWrite({
-      reading: {
-        deviceId: sourceDeviceId(input.source),
+      deviceId,
+      clock,
+      sample: {
         channel: Channel.CHANNEL_ALERT,
-        channelIndex: input.code,
-        sampledAtMs: now,
-        receivedAtMs: now,
+        index: input.code,
+        timestampMs: clock.nowMs,
         value: severityLevel(input.severity),
         scale: 0,
       },
@@ -216,14 +220,14 @@ export class DerivedStore {
         message: input.message,
         subjectDeviceId: input.subjectDeviceId,
         subjectGatewaySeq: input.subjectGatewaySeq,
-        raisedAtMs: reading.receivedAtMs,
+        raisedAtMs: clock.nowMs,
       },
     };
   }
 
   /** Alerts, newest first. */
   alerts(limit = 100): AlertRecord[] {
-    const rows = this.db.prepare("SELECT * FROM alerts ORDER BY gateway_seq DESC LIMIT ?").all(limit) as AlertRow[];
+    const rows = this.deps.db.prepare("SELECT * FROM alerts ORDER BY gateway_seq DESC LIMIT ?").all(limit) as AlertRow[];
     return rows.map((row) => ({
       gatewaySeq: row.gateway_seq,
       source: row.source_id.slice(DERIVED_SOURCE_PREFIX.length),
@@ -241,7 +245,8 @@ export class DerivedStore {
     this.commits.flush();
   }
 
-  private async commitWrite(write: PendingWrite): Promise<Reading> {
+  private async commitWrite(write: PendingWrite): Promise<StoredReading> {
+    if (this.deps.storage.full) throw new GatewayError("disk quota reached; nothing is written back until space is freed");
     await this.commits.submit(write);
     if (!write.stored) throw new GatewayError("derived write was committed without a result");
     return write.stored;

@@ -19,7 +19,6 @@ export interface AcceptedFrame {
   deviceId: string;
   counter: number;
   deviceTimeMs: number;
-  receivedAtMs: number;
   samples: Sample[];
 }
 
@@ -63,7 +62,7 @@ export class FrameAcceptor {
     this.maxFrameBytes = options.maxFrameBytes;
   }
 
-  check(bytes: Uint8Array, receivedAtMs: number, claimedDeviceId?: string): FrameVerdict {
+  check(bytes: Uint8Array, claimedDeviceId?: string): FrameVerdict {
     if (bytes.length > this.maxFrameBytes) {
       return reject("oversized", `${bytes.length} bytes, at most ${this.maxFrameBytes} allowed`, claimedDeviceId);
     }
@@ -99,7 +98,6 @@ export class FrameAcceptor {
         deviceId: frame.deviceId,
         counter: frame.counter,
         deviceTimeMs: frame.deviceTimeMs,
-        receivedAtMs,
         samples: frame.samples,
       },
     };

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { GatewayError } from "../errors.js";
@@ -12,6 +12,7 @@ export const GATEWAY_KEY_FILE = "gateway.key";
 export function loadOrCreateGatewayIdentity(dataDir: string): Wallet {
   const path = join(dataDir, GATEWAY_KEY_FILE);
   if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const wallet = Wallet.createRandom();
     writeFileSync(path, `${wallet.privateKey}\n`, { mode: 0o600, flag: "wx" });
     return new Wallet(wallet.privateKey);

@@ -32,7 +32,7 @@ export class EmbeddedMqttTransport implements FrameTransport {
         authorizePublish: (_client, packet: PublishPacket, callback) => {
           const claimedDeviceId = deviceIdOfFrameTopic(packet.topic);
           if (claimedDeviceId === undefined) return callback(null);
-          handler({ transport: "mqtt", bytes: packet.payload as Buffer, receivedAtMs: Date.now(), claimedDeviceId }).then(
+          handler({ transport: "mqtt", bytes: packet.payload as Buffer, claimedDeviceId }).then(
             () => callback(null),
             (error: unknown) => {
               this.options.logger.error({ err: error, deviceId: claimedDeviceId }, "could not store frame");

@@ -6,14 +6,17 @@ export type TransportName = "mqtt" | "serial" | "ble";
 export interface IncomingFrame {
   transport: TransportName;
   bytes: Uint8Array;
-  receivedAtMs: number;
   /** The device the transport says sent it (MQTT topic, BLE peripheral), checked against the frame. */
   claimedDeviceId?: string;
 }
 
 export type IngestOutcome = { accepted: true } | { accepted: false; reason: RejectionReason; detail: string };
 
-/** Resolves only once an accepted frame is durable, so a transport may acknowledge it then. */
+/**
+ * Resolves only once an accepted frame is durable, so a transport may acknowledge it
+ * then. Rejects when the frame cannot be stored now (disk quota reached): the transport
+ * must not acknowledge it, so the device keeps it and retries.
+ */
 export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
 
 /** One way devices reach the gateway; every transport hands frames to the same handler. */

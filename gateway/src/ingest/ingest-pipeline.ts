@@ -1,7 +1,10 @@
 import type { Logger } from "pino";
+import type { GatewayClock } from "../clock/gateway-clock.js";
 import type { DeviceRegistry } from "../devices/device-registry.js";
-import { REJECTION_REASONS, type AcceptedFrame, type FrameAcceptor, type RejectionReason } from "../devices/frame-acceptor.js";
-import type { ReadingStore } from "../store/reading-store.js";
+import { REJECTION_REASONS, type FrameAcceptor, type RejectionReason } from "../devices/frame-acceptor.js";
+import { GatewayError } from "../errors.js";
+import type { DataClasses } from "../storage/data-classes.js";
+import type { FrameToStore, ReadingStore } from "../store/reading-store.js";
 import type { IncomingFrame, IngestOutcome } from "./frame-transport.js";
 import { GroupCommit } from "./group-commit.js";
 
@@ -9,6 +12,20 @@ export interface IngestCounters {
   framesAccepted: number;
   readingsAccepted: number;
   rejected: Record<RejectionReason, number>;
+  /** Frames not taken because the disk quota was reached (the device keeps them). */
+  refusedStorageFull: number;
+  timeUncertainFrames: number;
+}
+
+export interface IngestPipelineDeps {
+  acceptor: FrameAcceptor;
+  registry: DeviceRegistry;
+  readings: ReadingStore;
+  clock: GatewayClock;
+  dataClasses: DataClasses;
+  storage: { readonly full: boolean };
+  logger: Logger;
+  groupCommitDelayMs: number;
 }
 
 /** From transport bytes to durable readings: verify, then group-commit, then answer. */
@@ -17,48 +34,53 @@ export class IngestPipeline {
     framesAccepted: 0,
     readingsAccepted: 0,
     rejected: Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, 0])) as Record<RejectionReason, number>,
+    refusedStorageFull: 0,
+    timeUncertainFrames: 0,
   };
-  private readonly acceptor: FrameAcceptor;
-  private readonly registry: DeviceRegistry;
-  private readonly logger: Logger;
-  private readonly commits: GroupCommit<AcceptedFrame>;
+  private readonly deps: IngestPipelineDeps;
+  private readonly commits: GroupCommit<FrameToStore>;
 
-  constructor(deps: {
-    acceptor: FrameAcceptor;
-    registry: DeviceRegistry;
-    readings: ReadingStore;
-    logger: Logger;
-    groupCommitDelayMs: number;
-  }) {
-    this.acceptor = deps.acceptor;
-    this.registry = deps.registry;
-    this.logger = deps.logger;
-    this.commits = new GroupCommit<AcceptedFrame>((frames) => deps.readings.commitFrames(frames), {
+  constructor(deps: IngestPipelineDeps) {
+    this.deps = deps;
+    this.commits = new GroupCommit<FrameToStore>((frames) => deps.readings.commitFrames(frames), {
       maxDelayMs: deps.groupCommitDelayMs,
       maxItems: 512,
     });
   }
 
   readonly handle = async (incoming: IncomingFrame): Promise<IngestOutcome> => {
-    const verdict = this.acceptor.check(incoming.bytes, incoming.receivedAtMs, incoming.claimedDeviceId);
+    const { acceptor, registry, clock, dataClasses, storage, logger } = this.deps;
+    const clockReading = clock.read();
+    if (storage.full) {
+      this.counters.refusedStorageFull++;
+      throw new GatewayError("disk quota reached; frame not taken", { transport: incoming.transport });
+    }
+    const verdict = acceptor.check(incoming.bytes, incoming.claimedDeviceId);
     if (!verdict.accepted) {
       this.counters.rejected[verdict.reason]++;
-      this.logger.warn(
+      logger.warn(
         { transport: incoming.transport, deviceId: verdict.deviceId, reason: verdict.reason, detail: verdict.detail },
         "frame rejected",
       );
       return { accepted: false, reason: verdict.reason, detail: verdict.detail };
     }
+    const { frame } = verdict;
     try {
-      await this.commits.submit(verdict.frame);
+      await this.commits.submit({
+        deviceId: frame.deviceId,
+        counter: frame.counter,
+        clock: clockReading,
+        samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel) })),
+      });
     } catch (error) {
       // The acceptor already advanced the device's counter in memory; undo that so the
       // device's retry of this frame is not taken for a replay.
-      this.registry.reloadCounters();
+      registry.reloadCounters();
       throw error;
     }
     this.counters.framesAccepted++;
-    this.counters.readingsAccepted += verdict.frame.samples.length;
+    this.counters.readingsAccepted += frame.samples.length;
+    if (clockReading.uncertain) this.counters.timeUncertainFrames++;
     return { accepted: true };
   };
 

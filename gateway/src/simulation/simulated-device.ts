@@ -12,7 +12,7 @@ export class SimulatedDevice {
   readonly keys: DeviceKeys;
   private readonly sensors: SensorSignal[];
   private readonly startedAtMs = Date.now();
-  private counter = 0;
+  private frameCounter = 0;
   private client: MqttClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   framesAcked = 0;
@@ -27,17 +27,22 @@ export class SimulatedDevice {
     return this.keys.publicKeyPoint;
   }
 
+  /** The counter of the last frame made. */
+  get counter(): number {
+    return this.frameCounter;
+  }
+
   async connect(brokerUrl: string): Promise<void> {
     this.client = await mqtt.connectAsync(brokerUrl, { clientId: this.deviceId, clean: true, reconnectPeriod: 500 });
   }
 
   /** The next frame of this device, signed, as the bytes it would send. */
   nextFrameBytes(timeMs = Date.now()): Uint8Array {
-    this.counter++;
+    this.frameCounter++;
     return signFrame(
       {
         deviceId: this.deviceId,
-        counter: this.counter,
+        counter: this.frameCounter,
         deviceTimeMs: timeMs,
         uptimeMs: timeMs - this.startedAtMs,
         samples: sampleAll(this.sensors, timeMs),

@@ -1,6 +1,14 @@
 import type { Reading } from "@intelledger/proto/relay";
-import type { AcceptedFrame } from "../devices/frame-acceptor.js";
+import type { ClockReading } from "../clock/gateway-clock.js";
 import type { SqliteDatabase } from "./gateway-database.js";
+
+/** An accepted frame's samples as they are stored: one row per sample. */
+export interface FrameToStore {
+  deviceId: string;
+  counter: number;
+  clock: ClockReading;
+  samples: readonly { channel: number; index: number; timestampMs: number; value: number; scale: number; dataClass: number }[];
+}
 
 interface ReadingRow {
   gateway_seq: number;
@@ -12,9 +20,17 @@ interface ReadingRow {
   received_at_ms: number;
   value: number;
   scale: number;
+  data_class: number;
+  time_uncertain: number;
+  received_boot: number;
+  received_uptime_ms: number;
 }
 
-function toReading(row: ReadingRow): Reading {
+export interface StoredReading extends Reading {
+  dataClass: number;
+}
+
+function toReading(row: ReadingRow): StoredReading {
   return {
     gatewaySeq: row.gateway_seq,
     deviceId: row.device_id,
@@ -25,66 +41,85 @@ function toReading(row: ReadingRow): Reading {
     receivedAtMs: row.received_at_ms,
     value: row.value,
     scale: row.scale,
+    timeUncertain: row.time_uncertain === 1,
+    receivedBoot: row.received_boot,
+    receivedUptimeMs: row.received_uptime_ms,
+    dataClass: row.data_class,
   };
 }
 
 /** Durable readings: each sample of an accepted frame becomes one row with its gateway sequence number. */
 export class ReadingStore {
   private readonly db: SqliteDatabase;
-  private readonly insertReading;
-  private readonly advanceCounter;
-  private readonly selectRange;
-  private readonly selectOldestUnbatched;
+  private readonly statements;
   private readonly commitTransaction;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
-    this.insertReading = db.prepare(
-      `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.advanceCounter = db.prepare("UPDATE devices SET last_counter = max(last_counter, ?) WHERE device_id = ?");
-    this.selectRange = db.prepare("SELECT * FROM readings WHERE gateway_seq >= ? AND gateway_seq <= ? ORDER BY gateway_seq");
-    this.selectOldestUnbatched = db.prepare(
-      `SELECT gateway_seq, received_at_ms FROM readings
-       WHERE gateway_seq > coalesce((SELECT max(last_gateway_seq) FROM batches), 0)
-       ORDER BY gateway_seq LIMIT 1`,
-    );
+    this.statements = {
+      insert: db.prepare(
+        `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale,
+           data_class, time_uncertain, received_boot, received_uptime_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      advanceCounter: db.prepare("UPDATE devices SET last_counter = max(last_counter, ?) WHERE device_id = ?"),
+      ofClassAfter: db.prepare("SELECT * FROM readings WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?"),
+      ofClassBetween: db.prepare(
+        "SELECT * FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq",
+      ),
+      deleteOfClassBetween: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
+      between: db.prepare("SELECT * FROM readings WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq"),
+    };
     // One transaction for many frames: the fsync is the cost, so it is shared (group commit).
-    this.commitTransaction = db.transaction((frames: readonly AcceptedFrame[]) => {
+    this.commitTransaction = db.transaction((frames: readonly FrameToStore[]) => {
       for (const frame of frames) {
+        const { clock } = frame;
         for (const sample of frame.samples) {
-          this.insertReading.run(
+          this.statements.insert.run(
             frame.deviceId,
             frame.counter,
             sample.channel,
             sample.index,
             sample.timestampMs,
-            frame.receivedAtMs,
+            clock.nowMs,
             sample.value,
             sample.scale,
+            sample.dataClass,
+            clock.uncertain ? 1 : 0,
+            clock.boot,
+            clock.uptimeMs,
           );
         }
-        this.advanceCounter.run(frame.counter, frame.deviceId);
+        this.statements.advanceCounter.run(frame.counter, frame.deviceId);
       }
     });
   }
 
   /** Stores the frames and advances their devices' counters, all or nothing. */
-  commitFrames(frames: readonly AcceptedFrame[]): void {
+  commitFrames(frames: readonly FrameToStore[]): void {
     this.commitTransaction(frames);
   }
 
-  between(firstSeq: number, lastSeq: number): Reading[] {
-    return (this.selectRange.all(firstSeq, lastSeq) as ReadingRow[]).map(toReading);
+  /** Up to `limit` readings of a data class after `afterSeq`, in order. */
+  ofClassAfter(dataClass: number, afterSeq: number, limit: number): StoredReading[] {
+    return (this.statements.ofClassAfter.all(dataClass, afterSeq, limit) as ReadingRow[]).map(toReading);
   }
 
-  /** The first reading not yet in a batch, if any. */
-  oldestUnbatched(): { gatewaySeq: number; receivedAtMs: number } | undefined {
-    const row = this.selectOldestUnbatched.get() as Pick<ReadingRow, "gateway_seq" | "received_at_ms"> | undefined;
-    return row && { gatewaySeq: row.gateway_seq, receivedAtMs: row.received_at_ms };
+  /** The readings of one batch: its class between its first and last gateway_seq. */
+  ofClassBetween(dataClass: number, firstSeq: number, lastSeq: number): StoredReading[] {
+    return (this.statements.ofClassBetween.all(dataClass, firstSeq, lastSeq) as ReadingRow[]).map(toReading);
   }
 
+  deleteOfClassBetween(dataClass: number, firstSeq: number, lastSeq: number): number {
+    return this.statements.deleteOfClassBetween.run(dataClass, firstSeq, lastSeq).changes;
+  }
+
+  /** Every class's readings in a gateway_seq range, in order. */
+  between(firstSeq: number, lastSeq: number): StoredReading[] {
+    return (this.statements.between.all(firstSeq, lastSeq) as ReadingRow[]).map(toReading);
+  }
+
+  /** The last gateway_seq given, 0 before the first reading. */
   lastSeq(): number {
     return (this.db.prepare("SELECT coalesce(max(gateway_seq), 0) AS seq FROM readings").get() as { seq: number }).seq;
   }

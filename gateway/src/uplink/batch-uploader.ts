@@ -1,5 +1,6 @@
 import { Metadata, type ClientDuplexStream } from "@grpc/grpc-js";
 import {
+  Pruned,
   signRegistration,
   type GatewayRelayServiceClient,
   type HeartbeatResponse,
@@ -10,6 +11,8 @@ import {
 } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
+import type { GatewayClock } from "../clock/gateway-clock.js";
+import { hostUptimeMs } from "../clock/host-boot.js";
 import { GatewayError } from "../errors.js";
 import type { BatchStore, StoredBatch } from "../store/batch-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
@@ -48,6 +51,7 @@ export class BatchUploader {
     identity: Wallet;
     batches: BatchStore;
     readings: ReadingStore;
+    clock: GatewayClock;
     backoff: Backoff;
     heartbeatIntervalMs: number;
     logger: Logger;
@@ -97,17 +101,28 @@ export class BatchUploader {
   }
 
   private async register(): Promise<RegisterResponse> {
-    const { client, identity } = this.deps;
+    const { client, identity, clock } = this.deps;
     const timestampMs = Date.now();
     const signature = await signRegistration(identity, identity.address, timestampMs);
-    return new Promise((resolve, reject) => {
+    const sentAtUptimeMs = hostUptimeMs();
+    const response = await new Promise<RegisterResponse>((resolve, reject) => {
       client.register(
-        { gatewayId: identity.address, timestampMs, signature },
+        { gatewayId: identity.address, timestampMs, signature, boot: clock.boot, uptimeMs: sentAtUptimeMs },
         new Metadata(),
         { deadline: deadline() },
-        (error, response) => (error ? reject(error) : resolve(response)),
+        (error, reply) => (error ? reject(error) : resolve(reply)),
       );
     });
+    this.checkClock(response.relayTimeMs, sentAtUptimeMs);
+    return response;
+  }
+
+  /** The relay's time, read halfway through the round trip, tells whether the wall clock can be trusted. */
+  private checkClock(relayTimeMs: number, sentAtUptimeMs: number): void {
+    const errorMs = this.deps.clock.confirm(relayTimeMs, (sentAtUptimeMs + hostUptimeMs()) / 2);
+    if (Math.abs(errorMs) > 2_000) {
+      this.deps.logger.warn({ clockErrorMs: errorMs }, "gateway clock disagrees with the relay; readings stay time-uncertain");
+    }
   }
 
   /** Aligns the local outbox with what the relay already holds; returns where to resume. */
@@ -131,29 +146,52 @@ export class BatchUploader {
   }
 
   private toSignedBatch(stored: StoredBatch): SignedBatch {
-    return {
+    if (stored.releasedAtMs !== undefined) {
+      throw new GatewayError("the relay asks again for a batch it acknowledged and whose readings were since deleted here", {
+        sequence: stored.sequence,
+      });
+    }
+    const signed: SignedBatch = {
       batch: {
         gatewayId: this.deps.identity.address,
         sequence: stored.sequence,
         previousBatchHash: stored.previousBatchHash,
         readingsRoot: stored.readingsRoot,
         sealedAtMs: stored.sealedAtMs,
-        readings: this.deps.readings.between(stored.firstGatewaySeq, stored.lastGatewaySeq),
+        dataClass: stored.dataClass,
+        readingCount: stored.readingCount,
+        firstGatewaySeq: stored.firstGatewaySeq,
+        lastGatewaySeq: stored.lastGatewaySeq,
+        readings: stored.pruned
+          ? []
+          : this.deps.readings.ofClassBetween(stored.dataClass, stored.firstGatewaySeq, stored.lastGatewaySeq),
       },
       signature: stored.signature,
+      prunedSignature: stored.prunedSignature ?? new Uint8Array(),
     };
+    if (stored.pruned) signed.pruned = Pruned.decode(stored.pruned);
+    return signed;
   }
 
   private startHeartbeats(): NodeJS.Timeout {
-    const { client, identity, batches, heartbeatIntervalMs, logger } = this.deps;
+    const { client, identity, batches, clock, heartbeatIntervalMs, logger } = this.deps;
     return setInterval(() => {
       const backlog = batches.backlog();
+      const sentAtUptimeMs = hostUptimeMs();
       client.heartbeat(
-        { gatewayId: identity.address, sentAtMs: Date.now(), backlogBatches: backlog.batches, backlogReadings: backlog.readings },
+        {
+          gatewayId: identity.address,
+          sentAtMs: Date.now(),
+          backlogBatches: backlog.batches,
+          backlogReadings: backlog.readings,
+          boot: clock.boot,
+          uptimeMs: sentAtUptimeMs,
+        },
         new Metadata(),
         { deadline: deadline() },
-        (error: Error | null, _response?: HeartbeatResponse) => {
+        (error: Error | null, response?: HeartbeatResponse) => {
           if (error) logger.debug({ err: error }, "heartbeat failed");
+          else if (response) this.checkClock(response.relayTimeMs, sentAtUptimeMs);
         },
       );
     }, heartbeatIntervalMs);
@@ -196,7 +234,7 @@ export class BatchUploader {
             this.deps.batches.markAckedThrough(sequence, Date.now());
             ackedThrough = sequence;
             this.status.batchesAcked++;
-            this.status.readingsAcked += acked ? acked.lastGatewaySeq - acked.firstGatewaySeq + 1 : 0;
+            this.status.readingsAcked += acked?.readingCount ?? 0;
           } else if (message?.$case === "flowControl") {
             maxInFlight = Math.max(1, message.value.maxInFlight);
           }

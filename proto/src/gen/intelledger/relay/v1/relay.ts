@@ -26,12 +26,60 @@ export const protobufPackage = "intelledger.relay.v1";
 
 export const protobufFileName = "intelledger/relay/v1/relay.proto";
 
+export enum PruneReason {
+  PRUNE_REASON_UNSPECIFIED = 0,
+  /** PRUNE_REASON_ROLLUP - The disk quota was reached and the readings were replaced by per-channel summaries. */
+  PRUNE_REASON_ROLLUP = 1,
+  /** PRUNE_REASON_DROPPED - The disk quota was reached and the readings of the lowest data class were dropped. */
+  PRUNE_REASON_DROPPED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function pruneReasonFromJSON(object: any): PruneReason {
+  switch (object) {
+    case 0:
+    case "PRUNE_REASON_UNSPECIFIED":
+      return PruneReason.PRUNE_REASON_UNSPECIFIED;
+    case 1:
+    case "PRUNE_REASON_ROLLUP":
+      return PruneReason.PRUNE_REASON_ROLLUP;
+    case 2:
+    case "PRUNE_REASON_DROPPED":
+      return PruneReason.PRUNE_REASON_DROPPED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PruneReason.UNRECOGNIZED;
+  }
+}
+
+export function pruneReasonToJSON(object: PruneReason): string {
+  switch (object) {
+    case PruneReason.PRUNE_REASON_UNSPECIFIED:
+      return "PRUNE_REASON_UNSPECIFIED";
+    case PruneReason.PRUNE_REASON_ROLLUP:
+      return "PRUNE_REASON_ROLLUP";
+    case PruneReason.PRUNE_REASON_DROPPED:
+      return "PRUNE_REASON_DROPPED";
+    case PruneReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface RegisterRequest {
   /** The gateway's secp256k1 address, 0x-prefixed, checksummed. */
   gatewayId: string;
   timestampMs: number;
   /** EIP-191 signature by gateway_id of "IntelLedger Edge registration <gateway_id> <timestamp_ms>". */
   signature: Uint8Array;
+  /**
+   * The gateway's clock reference: which boot of its host (see Reading.received_boot) and
+   * the host's uptime when this request was made, so the relay can date readings that
+   * arrived while the gateway's wall clock could not be trusted.
+   */
+  boot: number;
+  uptimeMs: number;
 }
 
 export interface RegisterResponse {
@@ -48,6 +96,8 @@ export interface HeartbeatRequest {
   sentAtMs: number;
   backlogReadings: number;
   backlogBatches: number;
+  boot: number;
+  uptimeMs: number;
 }
 
 export interface HeartbeatResponse {
@@ -68,11 +118,22 @@ export interface Reading {
   receivedAtMs: number;
   value: number;
   scale: number;
+  /**
+   * Set when the gateway's clock was unset or had just jumped when the frame arrived:
+   * received_at_ms is then not to be trusted, and received_boot/received_uptime_ms date it.
+   */
+  timeUncertain: boolean;
+  /**
+   * Which boot of the gateway's host (counted by the gateway) and the host's uptime when
+   * the frame arrived.
+   */
+  receivedBoot: number;
+  receivedUptimeMs: number;
 }
 
 /**
- * A sealed run of readings. Batches of one gateway form a hash chain, so the relay can
- * show a gateway's record is complete.
+ * A sealed run of readings of one data class. Batches of one gateway form a hash chain,
+ * so the relay can show a gateway's record is complete.
  */
 export interface Batch {
   gatewayId: string;
@@ -83,7 +144,41 @@ export interface Batch {
   /** Poseidon Merkle root of the readings, 32 bytes big-endian. */
   readingsRoot: Uint8Array;
   sealedAtMs: number;
+  /** The readings, in gateway_seq order; empty when the batch was pruned. */
   readings: Reading[];
+  /**
+   * How important these readings are to keep when the gateway's disk fills: the lowest
+   * class is dropped first. Every reading of a batch has the batch's class.
+   */
+  dataClass: number;
+  readingCount: number;
+  firstGatewaySeq: number;
+  lastGatewaySeq: number;
+}
+
+/** Summary of one device channel's readings in a pruned batch. */
+export interface ReadingRollup {
+  deviceId: string;
+  channel: Channel;
+  channelIndex: number;
+  scale: number;
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+  firstSampledAtMs: number;
+  lastSampledAtMs: number;
+  /** The device's frames these readings came from, so each one can be accounted for. */
+  firstFrameCounter: number;
+  lastFrameCounter: number;
+}
+
+/** Why a sealed batch arrives without its readings: the gateway's signed account of a gap. */
+export interface Pruned {
+  reason: PruneReason;
+  prunedAtMs: number;
+  /** One entry per device channel. */
+  rollups: ReadingRollup[];
 }
 
 export interface SignedBatch {
@@ -95,6 +190,9 @@ export interface SignedBatch {
    * digest of the batch header; that digest is the batch hash.
    */
   signature: Uint8Array;
+  /** Present when the readings were pruned; signed by the gateway as EIP-712 too. */
+  pruned?: Pruned | undefined;
+  prunedSignature: Uint8Array;
 }
 
 export interface UploadRequest {
@@ -117,7 +215,7 @@ export interface UploadResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
-  return { gatewayId: "", timestampMs: 0, signature: new Uint8Array(0) };
+  return { gatewayId: "", timestampMs: 0, signature: new Uint8Array(0), boot: 0, uptimeMs: 0 };
 }
 
 export const RegisterRequest: MessageFns<RegisterRequest> = {
@@ -130,6 +228,12 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.signature.length !== 0) {
       writer.uint32(26).bytes(message.signature);
+    }
+    if (message.boot !== 0) {
+      writer.uint32(32).uint32(message.boot);
+    }
+    if (message.uptimeMs !== 0) {
+      writer.uint32(40).uint64(message.uptimeMs);
     }
     return writer;
   },
@@ -171,6 +275,22 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.signature = reader.bytes();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.boot = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.uptimeMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -196,6 +316,12 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         ? globalThis.Number(object.timestamp_ms)
         : 0,
       signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+      boot: isSet(object.boot) ? globalThis.Number(object.boot) : 0,
+      uptimeMs: isSet(object.uptimeMs)
+        ? globalThis.Number(object.uptimeMs)
+        : isSet(object.uptime_ms)
+        ? globalThis.Number(object.uptime_ms)
+        : 0,
     };
   },
 
@@ -209,6 +335,12 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
+    }
+    if (message.boot !== 0) {
+      obj.boot = Math.round(message.boot);
+    }
+    if (message.uptimeMs !== 0) {
+      obj.uptimeMs = Math.round(message.uptimeMs);
     }
     return obj;
   },
@@ -336,7 +468,7 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { gatewayId: "", sentAtMs: 0, backlogReadings: 0, backlogBatches: 0 };
+  return { gatewayId: "", sentAtMs: 0, backlogReadings: 0, backlogBatches: 0, boot: 0, uptimeMs: 0 };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -352,6 +484,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.backlogBatches !== 0) {
       writer.uint32(32).uint64(message.backlogBatches);
+    }
+    if (message.boot !== 0) {
+      writer.uint32(40).uint32(message.boot);
+    }
+    if (message.uptimeMs !== 0) {
+      writer.uint32(48).uint64(message.uptimeMs);
     }
     return writer;
   },
@@ -401,6 +539,22 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.backlogBatches = longToNumber(reader.uint64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.boot = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.uptimeMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -435,6 +589,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : isSet(object.backlog_batches)
         ? globalThis.Number(object.backlog_batches)
         : 0,
+      boot: isSet(object.boot) ? globalThis.Number(object.boot) : 0,
+      uptimeMs: isSet(object.uptimeMs)
+        ? globalThis.Number(object.uptimeMs)
+        : isSet(object.uptime_ms)
+        ? globalThis.Number(object.uptime_ms)
+        : 0,
     };
   },
 
@@ -451,6 +611,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.backlogBatches !== 0) {
       obj.backlogBatches = Math.round(message.backlogBatches);
+    }
+    if (message.boot !== 0) {
+      obj.boot = Math.round(message.boot);
+    }
+    if (message.uptimeMs !== 0) {
+      obj.uptimeMs = Math.round(message.uptimeMs);
     }
     return obj;
   },
@@ -531,6 +697,9 @@ function createBaseReading(): Reading {
     receivedAtMs: 0,
     value: 0,
     scale: 0,
+    timeUncertain: false,
+    receivedBoot: 0,
+    receivedUptimeMs: 0,
   };
 }
 
@@ -562,6 +731,15 @@ export const Reading: MessageFns<Reading> = {
     }
     if (message.scale !== 0) {
       writer.uint32(72).uint32(message.scale);
+    }
+    if (message.timeUncertain !== false) {
+      writer.uint32(80).bool(message.timeUncertain);
+    }
+    if (message.receivedBoot !== 0) {
+      writer.uint32(88).uint32(message.receivedBoot);
+    }
+    if (message.receivedUptimeMs !== 0) {
+      writer.uint32(96).uint64(message.receivedUptimeMs);
     }
     return writer;
   },
@@ -651,6 +829,30 @@ export const Reading: MessageFns<Reading> = {
             message.scale = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.timeUncertain = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.receivedBoot = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.receivedUptimeMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -698,6 +900,21 @@ export const Reading: MessageFns<Reading> = {
         : 0,
       value: isSet(object.value) ? globalThis.Number(object.value) : 0,
       scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+      timeUncertain: isSet(object.timeUncertain)
+        ? globalThis.Boolean(object.timeUncertain)
+        : isSet(object.time_uncertain)
+        ? globalThis.Boolean(object.time_uncertain)
+        : false,
+      receivedBoot: isSet(object.receivedBoot)
+        ? globalThis.Number(object.receivedBoot)
+        : isSet(object.received_boot)
+        ? globalThis.Number(object.received_boot)
+        : 0,
+      receivedUptimeMs: isSet(object.receivedUptimeMs)
+        ? globalThis.Number(object.receivedUptimeMs)
+        : isSet(object.received_uptime_ms)
+        ? globalThis.Number(object.received_uptime_ms)
+        : 0,
     };
   },
 
@@ -730,6 +947,15 @@ export const Reading: MessageFns<Reading> = {
     if (message.scale !== 0) {
       obj.scale = Math.round(message.scale);
     }
+    if (message.timeUncertain !== false) {
+      obj.timeUncertain = message.timeUncertain;
+    }
+    if (message.receivedBoot !== 0) {
+      obj.receivedBoot = Math.round(message.receivedBoot);
+    }
+    if (message.receivedUptimeMs !== 0) {
+      obj.receivedUptimeMs = Math.round(message.receivedUptimeMs);
+    }
     return obj;
   },
 };
@@ -742,6 +968,10 @@ function createBaseBatch(): Batch {
     readingsRoot: new Uint8Array(0),
     sealedAtMs: 0,
     readings: [],
+    dataClass: 0,
+    readingCount: 0,
+    firstGatewaySeq: 0,
+    lastGatewaySeq: 0,
   };
 }
 
@@ -764,6 +994,18 @@ export const Batch: MessageFns<Batch> = {
     }
     for (const v of message.readings) {
       Reading.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.dataClass !== 0) {
+      writer.uint32(56).uint32(message.dataClass);
+    }
+    if (message.readingCount !== 0) {
+      writer.uint32(64).uint32(message.readingCount);
+    }
+    if (message.firstGatewaySeq !== 0) {
+      writer.uint32(72).uint64(message.firstGatewaySeq);
+    }
+    if (message.lastGatewaySeq !== 0) {
+      writer.uint32(80).uint64(message.lastGatewaySeq);
     }
     return writer;
   },
@@ -829,6 +1071,38 @@ export const Batch: MessageFns<Batch> = {
             message.readings.push(Reading.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.dataClass = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.readingCount = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.firstGatewaySeq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.lastGatewaySeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -867,6 +1141,26 @@ export const Batch: MessageFns<Batch> = {
       readings: globalThis.Array.isArray(object?.readings)
         ? object.readings.map((e: any) => Reading.fromJSON(e))
         : [],
+      dataClass: isSet(object.dataClass)
+        ? globalThis.Number(object.dataClass)
+        : isSet(object.data_class)
+        ? globalThis.Number(object.data_class)
+        : 0,
+      readingCount: isSet(object.readingCount)
+        ? globalThis.Number(object.readingCount)
+        : isSet(object.reading_count)
+        ? globalThis.Number(object.reading_count)
+        : 0,
+      firstGatewaySeq: isSet(object.firstGatewaySeq)
+        ? globalThis.Number(object.firstGatewaySeq)
+        : isSet(object.first_gateway_seq)
+        ? globalThis.Number(object.first_gateway_seq)
+        : 0,
+      lastGatewaySeq: isSet(object.lastGatewaySeq)
+        ? globalThis.Number(object.lastGatewaySeq)
+        : isSet(object.last_gateway_seq)
+        ? globalThis.Number(object.last_gateway_seq)
+        : 0,
     };
   },
 
@@ -890,12 +1184,382 @@ export const Batch: MessageFns<Batch> = {
     if (message.readings?.length) {
       obj.readings = message.readings.map((e) => Reading.toJSON(e));
     }
+    if (message.dataClass !== 0) {
+      obj.dataClass = Math.round(message.dataClass);
+    }
+    if (message.readingCount !== 0) {
+      obj.readingCount = Math.round(message.readingCount);
+    }
+    if (message.firstGatewaySeq !== 0) {
+      obj.firstGatewaySeq = Math.round(message.firstGatewaySeq);
+    }
+    if (message.lastGatewaySeq !== 0) {
+      obj.lastGatewaySeq = Math.round(message.lastGatewaySeq);
+    }
+    return obj;
+  },
+};
+
+function createBaseReadingRollup(): ReadingRollup {
+  return {
+    deviceId: "",
+    channel: 0,
+    channelIndex: 0,
+    scale: 0,
+    count: 0,
+    min: 0,
+    max: 0,
+    sum: 0,
+    firstSampledAtMs: 0,
+    lastSampledAtMs: 0,
+    firstFrameCounter: 0,
+    lastFrameCounter: 0,
+  };
+}
+
+export const ReadingRollup: MessageFns<ReadingRollup> = {
+  encode(message: ReadingRollup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.channel !== 0) {
+      writer.uint32(16).int32(message.channel);
+    }
+    if (message.channelIndex !== 0) {
+      writer.uint32(24).uint32(message.channelIndex);
+    }
+    if (message.scale !== 0) {
+      writer.uint32(32).uint32(message.scale);
+    }
+    if (message.count !== 0) {
+      writer.uint32(40).uint32(message.count);
+    }
+    if (message.min !== 0) {
+      writer.uint32(48).sint64(message.min);
+    }
+    if (message.max !== 0) {
+      writer.uint32(56).sint64(message.max);
+    }
+    if (message.sum !== 0) {
+      writer.uint32(64).sint64(message.sum);
+    }
+    if (message.firstSampledAtMs !== 0) {
+      writer.uint32(72).uint64(message.firstSampledAtMs);
+    }
+    if (message.lastSampledAtMs !== 0) {
+      writer.uint32(80).uint64(message.lastSampledAtMs);
+    }
+    if (message.firstFrameCounter !== 0) {
+      writer.uint32(88).uint64(message.firstFrameCounter);
+    }
+    if (message.lastFrameCounter !== 0) {
+      writer.uint32(96).uint64(message.lastFrameCounter);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadingRollup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadingRollup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.channelIndex = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.scale = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.min = longToNumber(reader.sint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.max = longToNumber(reader.sint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.sum = longToNumber(reader.sint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.firstSampledAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.lastSampledAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.firstFrameCounter = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.lastFrameCounter = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadingRollup {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      channel: isSet(object.channel) ? channelFromJSON(object.channel) : 0,
+      channelIndex: isSet(object.channelIndex)
+        ? globalThis.Number(object.channelIndex)
+        : isSet(object.channel_index)
+        ? globalThis.Number(object.channel_index)
+        : 0,
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      min: isSet(object.min) ? globalThis.Number(object.min) : 0,
+      max: isSet(object.max) ? globalThis.Number(object.max) : 0,
+      sum: isSet(object.sum) ? globalThis.Number(object.sum) : 0,
+      firstSampledAtMs: isSet(object.firstSampledAtMs)
+        ? globalThis.Number(object.firstSampledAtMs)
+        : isSet(object.first_sampled_at_ms)
+        ? globalThis.Number(object.first_sampled_at_ms)
+        : 0,
+      lastSampledAtMs: isSet(object.lastSampledAtMs)
+        ? globalThis.Number(object.lastSampledAtMs)
+        : isSet(object.last_sampled_at_ms)
+        ? globalThis.Number(object.last_sampled_at_ms)
+        : 0,
+      firstFrameCounter: isSet(object.firstFrameCounter)
+        ? globalThis.Number(object.firstFrameCounter)
+        : isSet(object.first_frame_counter)
+        ? globalThis.Number(object.first_frame_counter)
+        : 0,
+      lastFrameCounter: isSet(object.lastFrameCounter)
+        ? globalThis.Number(object.lastFrameCounter)
+        : isSet(object.last_frame_counter)
+        ? globalThis.Number(object.last_frame_counter)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReadingRollup): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.channel !== 0) {
+      obj.channel = channelToJSON(message.channel);
+    }
+    if (message.channelIndex !== 0) {
+      obj.channelIndex = Math.round(message.channelIndex);
+    }
+    if (message.scale !== 0) {
+      obj.scale = Math.round(message.scale);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.min !== 0) {
+      obj.min = Math.round(message.min);
+    }
+    if (message.max !== 0) {
+      obj.max = Math.round(message.max);
+    }
+    if (message.sum !== 0) {
+      obj.sum = Math.round(message.sum);
+    }
+    if (message.firstSampledAtMs !== 0) {
+      obj.firstSampledAtMs = Math.round(message.firstSampledAtMs);
+    }
+    if (message.lastSampledAtMs !== 0) {
+      obj.lastSampledAtMs = Math.round(message.lastSampledAtMs);
+    }
+    if (message.firstFrameCounter !== 0) {
+      obj.firstFrameCounter = Math.round(message.firstFrameCounter);
+    }
+    if (message.lastFrameCounter !== 0) {
+      obj.lastFrameCounter = Math.round(message.lastFrameCounter);
+    }
+    return obj;
+  },
+};
+
+function createBasePruned(): Pruned {
+  return { reason: 0, prunedAtMs: 0, rollups: [] };
+}
+
+export const Pruned: MessageFns<Pruned> = {
+  encode(message: Pruned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== 0) {
+      writer.uint32(8).int32(message.reason);
+    }
+    if (message.prunedAtMs !== 0) {
+      writer.uint32(16).uint64(message.prunedAtMs);
+    }
+    for (const v of message.rollups) {
+      ReadingRollup.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Pruned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.prunedAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rollups.push(ReadingRollup.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Pruned {
+    return {
+      reason: isSet(object.reason) ? pruneReasonFromJSON(object.reason) : 0,
+      prunedAtMs: isSet(object.prunedAtMs)
+        ? globalThis.Number(object.prunedAtMs)
+        : isSet(object.pruned_at_ms)
+        ? globalThis.Number(object.pruned_at_ms)
+        : 0,
+      rollups: globalThis.Array.isArray(object?.rollups)
+        ? object.rollups.map((e: any) => ReadingRollup.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Pruned): unknown {
+    const obj: any = {};
+    if (message.reason !== 0) {
+      obj.reason = pruneReasonToJSON(message.reason);
+    }
+    if (message.prunedAtMs !== 0) {
+      obj.prunedAtMs = Math.round(message.prunedAtMs);
+    }
+    if (message.rollups?.length) {
+      obj.rollups = message.rollups.map((e) => ReadingRollup.toJSON(e));
+    }
     return obj;
   },
 };
 
 function createBaseSignedBatch(): SignedBatch {
-  return { batch: undefined, signature: new Uint8Array(0) };
+  return { batch: undefined, signature: new Uint8Array(0), pruned: undefined, prunedSignature: new Uint8Array(0) };
 }
 
 export const SignedBatch: MessageFns<SignedBatch> = {
@@ -905,6 +1569,12 @@ export const SignedBatch: MessageFns<SignedBatch> = {
     }
     if (message.signature.length !== 0) {
       writer.uint32(18).bytes(message.signature);
+    }
+    if (message.pruned !== undefined) {
+      Pruned.encode(message.pruned, writer.uint32(26).fork()).join();
+    }
+    if (message.prunedSignature.length !== 0) {
+      writer.uint32(34).bytes(message.prunedSignature);
     }
     return writer;
   },
@@ -938,6 +1608,22 @@ export const SignedBatch: MessageFns<SignedBatch> = {
             message.signature = reader.bytes();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pruned = Pruned.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.prunedSignature = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -954,6 +1640,12 @@ export const SignedBatch: MessageFns<SignedBatch> = {
     return {
       batch: isSet(object.batch) ? Batch.fromJSON(object.batch) : undefined,
       signature: isSet(object.signature) ? bytesFromBase64(object.signature) : new Uint8Array(0),
+      pruned: isSet(object.pruned) ? Pruned.fromJSON(object.pruned) : undefined,
+      prunedSignature: isSet(object.prunedSignature)
+        ? bytesFromBase64(object.prunedSignature)
+        : isSet(object.pruned_signature)
+        ? bytesFromBase64(object.pruned_signature)
+        : new Uint8Array(0),
     };
   },
 
@@ -964,6 +1656,12 @@ export const SignedBatch: MessageFns<SignedBatch> = {
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
+    }
+    if (message.pruned !== undefined) {
+      obj.pruned = Pruned.toJSON(message.pruned);
+    }
+    if (message.prunedSignature.length !== 0) {
+      obj.prunedSignature = base64FromBytes(message.prunedSignature);
     }
     return obj;
   },

@@ -1,0 +1,68 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import type { RelaySnapshot } from "../relay.js";
+
+/** The relay's state for Prometheus, read from a snapshot at scrape time. */
+export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
+  const registry = new Registry();
+  // One snapshot serves every metric of a scrape.
+  let cached: { atMs: number; value: RelaySnapshot } | undefined;
+  const read = () => {
+    if (!cached || Date.now() - cached.atMs > 250) cached = { atMs: Date.now(), value: snapshot() };
+    return cached.value;
+  };
+  const counter = (name: string, help: string, value: (s: RelaySnapshot) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(read()));
+      },
+    });
+  const gauge = (name: string, help: string, value: (s: RelaySnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(read()));
+      },
+    });
+
+  counter("intelledger_relay_batches_stored_total", "Batches verified and stored durably.", (s) => s.uploads.batchesStored);
+  counter("intelledger_relay_readings_stored_total", "Readings in stored batches.", (s) => s.uploads.readingsStored);
+  counter(
+    "intelledger_relay_acks_total",
+    "Acks sent to gateways, resends of stored batches included.",
+    (s) => s.uploads.batchesStored + s.uploads.duplicatesAcked,
+  );
+  counter(
+    "intelledger_relay_duplicate_batches_total",
+    "Batches sent again after a lost ack, acknowledged without storing.",
+    (s) => s.uploads.duplicatesAcked,
+  );
+  counter("intelledger_relay_rejections_total", "Upload streams ended because a batch was refused.", (s) => s.uploads.rejected);
+  counter("intelledger_relay_gaps_total", "Pruned batches gateways declared.", (s) => s.stored.gaps);
+  counter("intelledger_relay_readings_in_gaps_total", "Readings gateways declared they removed.", (s) => s.stored.readingsInGaps);
+  counter("intelledger_relay_anchors_confirmed_total", "Roots anchored on chain and confirmed.", (s) => s.anchored.confirmed);
+  counter(
+    "intelledger_relay_readings_anchored_total",
+    "Readings covered by confirmed anchors.",
+    (s) => s.anchored.readingsAnchored,
+  );
+  gauge("intelledger_relay_gateways", "Gateways the relay knows.", (s) => s.stored.gateways);
+  gauge("intelledger_relay_upload_streams", "Upload streams open now.", (s) => s.openUploadStreams);
+  gauge(
+    "intelledger_relay_unanchored_batches",
+    "Stored batches waiting for the next anchor.",
+    (s) => s.anchored.unanchoredBatches,
+  );
+  gauge(
+    "intelledger_relay_gateway_backlog_readings",
+    "Readings gateways last reported waiting to upload, all together.",
+    (s) => s.gatewayBacklogReadings,
+  );
+  gauge("intelledger_relay_drain_readings_per_second", "Recent rate of readings stored.", (s) => s.drainReadingsPerSecond);
+  return registry;
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway } from "../gateway.js";
+import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { createGatewayMetrics } from "./gateway-metrics.js";
+
+describe("gateway metrics", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gateway-metrics-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("expose ingest, rejections, backlog and storage in the Prometheus text format", async () => {
+    const gateway = await startGateway(
+      parseGatewayConfig({ dataDir, mqtt: { port: 0 }, batching: { maxAgeMs: 50 } }),
+      pino({ level: "silent" }),
+    );
+    try {
+      const device = new SimulatedDevice("metrics-1");
+      gateway.devices.register(device.deviceId, device.publicKeyPoint);
+      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+      await device.publishFrame();
+      await device.publishFrame();
+      const stale = device.nextFrameBytes();
+      await device.publishFrame();
+      await device.publishFrame(stale); // a replay
+      await device.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const text = await createGatewayMetrics(() => gateway.snapshot()).metrics();
+      expect(text).toContain("intelledger_gateway_frames_accepted_total 3");
+      expect(text).toContain("intelledger_gateway_readings_accepted_total 9");
+      expect(text).toContain('intelledger_gateway_frames_rejected_total{reason="replayed"} 1');
+      expect(text).toContain('intelledger_gateway_frames_rejected_total{reason="bad_signature"} 0');
+      // No relay is configured: everything sealed waits in the backlog.
+      expect(text).toMatch(/intelledger_gateway_backlog_readings 9\n/);
+      expect(text).toMatch(/intelledger_gateway_storage_bytes_used [1-9]\d+/);
+      expect(text).toContain("intelledger_gateway_uplink_connected 0");
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import { REJECTION_REASONS } from "../devices/frame-acceptor.js";
+import type { GatewaySnapshot } from "../gateway.js";
+
+/**
+ * The gateway's state for Prometheus. Values are read from a snapshot at scrape time, so
+ * nothing on the ingest path touches a metric.
+ */
+export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry {
+  const registry = new Registry();
+  // One snapshot serves every metric of a scrape.
+  let cached: { atMs: number; value: GatewaySnapshot } | undefined;
+  const read = () => {
+    if (!cached || Date.now() - cached.atMs > 250) cached = { atMs: Date.now(), value: snapshot() };
+    return cached.value;
+  };
+
+  const counter = (name: string, help: string, value: (s: GatewaySnapshot) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(read()));
+      },
+    });
+  const gauge = (name: string, help: string, value: (s: GatewaySnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(read()));
+      },
+    });
+
+  counter("intelledger_gateway_frames_accepted_total", "Device frames verified and stored.", (s) => s.ingest.framesAccepted);
+  counter(
+    "intelledger_gateway_readings_accepted_total",
+    "Readings stored from accepted frames.",
+    (s) => s.ingest.readingsAccepted,
+  );
+  new Counter({
+    name: "intelledger_gateway_frames_rejected_total",
+    help: "Device frames refused, by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const reason of REJECTION_REASONS) this.inc({ reason }, read().ingest.rejected[reason]);
+    },
+  });
+  counter(
+    "intelledger_gateway_frames_refused_storage_full_total",
+    "Frames not taken because the disk quota was reached.",
+    (s) => s.ingest.refusedStorageFull,
+  );
+  counter(
+    "intelledger_gateway_frames_time_uncertain_total",
+    "Frames received while the gateway clock was not trusted.",
+    (s) => s.ingest.timeUncertainFrames,
+  );
+  counter("intelledger_gateway_batches_sealed_total", "Batches sealed.", (s) => s.batchesSealed);
+  counter("intelledger_gateway_batches_acked_total", "Batches the relay acknowledged.", (s) => s.batchesAcked);
+  counter(
+    "intelledger_gateway_batches_pruned_total",
+    "Batches whose readings were pruned to respect the disk quota.",
+    (s) => s.storage.batchesPruned,
+  );
+  counter(
+    "intelledger_gateway_readings_pruned_total",
+    "Readings pruned to respect the disk quota (each declared as a gap).",
+    (s) => s.storage.readingsPruned,
+  );
+  gauge("intelledger_gateway_backlog_batches", "Sealed batches the relay has not acknowledged.", (s) => s.backlog.batches);
+  gauge("intelledger_gateway_backlog_readings", "Readings in unacknowledged batches.", (s) => s.backlog.readings);
+  gauge("intelledger_gateway_backlog_age_seconds", "Age of the oldest unacknowledged batch.", (s) =>
+    s.backlog.oldestSealedAtMs === undefined ? 0 : (Date.now() - s.backlog.oldestSealedAtMs) / 1000,
+  );
+  gauge("intelledger_gateway_storage_bytes_used", "Bytes the database uses.", (s) => s.storage.bytesUsed);
+  gauge("intelledger_gateway_storage_quota_bytes", "The database's disk quota.", (s) => s.storage.quotaBytes);
+  gauge("intelledger_gateway_storage_full", "1 while new frames are refused for lack of space.", (s) => (s.storage.full ? 1 : 0));
+  gauge(
+    "intelledger_gateway_autonomy_days",
+    "Days until the quota is reached at the current ingest rate (+Inf when idle).",
+    (s) => s.storage.daysOfAutonomy,
+  );
+  gauge("intelledger_gateway_ingest_readings_per_second", "Recent ingest rate.", (s) => s.storage.ingestReadingsPerSecond);
+  gauge(
+    "intelledger_gateway_drain_readings_per_second",
+    "Recent rate of readings acknowledged by the relay.",
+    (s) => s.drainReadingsPerSecond,
+  );
+  gauge("intelledger_gateway_uplink_connected", "1 while the relay upload stream is up.", (s) =>
+    s.uplink?.state === "uploading" ? 1 : 0,
+  );
+
+  return registry;
+}

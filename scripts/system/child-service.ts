@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { join } from "node:path";
+
+const repoRoot = join(import.meta.dirname, "../..");
+
+const CLIS = {
+  gateway: { path: "gateway/src/cli.ts", ready: "gateway started" },
+  relay: { path: "cloud-relay/src/cli.ts", ready: "relay started" },
+} as const;
+
+/**
+ * A gateway or relay running as a process of its own, from its command line, so tests
+ * can kill it for real. Its JSON log lines go to a file.
+ */
+export class ChildService {
+  private child: ChildProcess | undefined;
+  private readonly log: WriteStream;
+  private readonly kind: keyof typeof CLIS;
+  private readonly configPath: string;
+
+  constructor(kind: keyof typeof CLIS, configPath: string, logPath: string) {
+    this.kind = kind;
+    this.configPath = configPath;
+    this.log = createWriteStream(logPath, { flags: "a" });
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and resolves once it logged that it is ready. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    const { path, ready } = CLIS[this.kind];
+    const child = spawn(process.execPath, ["--import", "tsx", path, "start", "--config", this.configPath], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    let seen = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.kind} not ready after ${timeoutMs} ms:\n${seen.slice(-2_000)}`)),
+        timeoutMs,
+      );
+      const onData = (chunk: Buffer) => {
+        this.log.write(chunk);
+        if (seen.length < 100_000) seen += chunk.toString();
+        if (seen.includes(`"msg":"${ready}"`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.kind} exited (${code ?? signal}) before it was ready:\n${seen.slice(-2_000)}`));
+      });
+    });
+  }
+
+  /** Sends the signal and waits for the process to end. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return child?.exitCode ?? null;
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    child.kill(signal);
+    const [code] = await exited;
+    return code;
+  }
+
+  close(): void {
+    this.child?.kill("SIGKILL");
+    this.log.end();
+  }
+}

@@ -1,0 +1,63 @@
+import { SimulatedDevice } from "@intelledger/gateway";
+
+/**
+ * Simulated devices publishing as fast as the gateway acknowledges, each with a bounded
+ * number of frames in flight, remembering exactly which frames the gateway acknowledged.
+ */
+export class DeviceFleet {
+  readonly devices: SimulatedDevice[];
+  /** Counters the gateway acknowledged, per device id. */
+  readonly acked = new Map<string, Set<number>>();
+  private running = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(count: number, prefix = "fleet") {
+    this.devices = Array.from({ length: count }, (_, i) => new SimulatedDevice(`${prefix}-${String(i + 1).padStart(3, "0")}`));
+    for (const device of this.devices) this.acked.set(device.deviceId, new Set());
+  }
+
+  async connect(brokerUrl: string): Promise<void> {
+    await Promise.all(this.devices.map((device) => device.connect(brokerUrl)));
+  }
+
+  /** Publishes from every device, at most `inFlight` unacknowledged frames each, one every `intervalMs`. */
+  start(options: { intervalMs: number; inFlight: number }): void {
+    this.running = true;
+    this.loops = this.devices.map(async (device) => {
+      const pending = new Set<Promise<void>>();
+      while (this.running) {
+        while (pending.size >= options.inFlight) await Promise.race(pending);
+        const bytes = device.nextFrameBytes();
+        const counter = device.counter;
+        const publish: Promise<void> = device.publishFrame(bytes).then(
+          () => {
+            this.acked.get(device.deviceId)?.add(counter);
+            pending.delete(publish);
+          },
+          () => {
+            pending.delete(publish);
+          },
+        );
+        pending.add(publish);
+        await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+      }
+      await Promise.allSettled(pending);
+    });
+  }
+
+  /** Stops making frames and waits until every frame in flight was acknowledged or failed. */
+  async drain(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.devices.map((device) => device.stop()));
+    await Promise.all(this.loops);
+  }
+
+  ackedFrameCount(): number {
+    return [...this.acked.values()].reduce((sum, counters) => sum + counters.size, 0);
+  }
+}

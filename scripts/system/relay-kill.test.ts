@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dataAnchorAbi } from "@intelledger/contracts";
+import {
+  loadOrCreateGatewayIdentity,
+  parseGatewayConfig,
+  registerDevicesOffline,
+  startGateway,
+  type Gateway,
+} from "@intelledger/gateway";
+import { Contract, JsonRpcProvider, type EventLog } from "ethers";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import { provisionTls } from "../demo/provision-tls.js";
+import { ChildService } from "./child-service.js";
+import { checkDelivery } from "./delivery-check.js";
+import { DeviceFleet } from "./device-fleet.js";
+import { freePort } from "./free-port.js";
+import { readRelayDatabase } from "./relay-database-reader.js";
+import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
+import { waitFor } from "./soak-helpers.js";
+
+/** How many times the relay is killed; the acceptance bar is 50. */
+const ROUNDS = Number(process.env.EDGE_KILL_ROUNDS ?? 50);
+const SAMPLES_PER_FRAME = 3;
+
+describe("SIGKILL the relay during upload and anchoring", () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-kill-relay-"));
+  let chain: AnchoredDevChain | undefined;
+  let relay: ChildService | undefined;
+  let gateway: Gateway | undefined;
+  let fleet: DeviceFleet | undefined;
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await gateway?.stop();
+    relay?.close();
+    await chain?.chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    `stores every acknowledged reading once and anchors every batch once, over ${ROUNDS} kills`,
+    async () => {
+      chain = await startAnchoredDevChain();
+      const tls = await provisionTls(join(dir, "tls"));
+      const relayPort = await freePort();
+      const relayDir = join(dir, "relay");
+      relay = new ChildService(
+        "relay",
+        writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
+        join(dir, "relay.log"),
+      );
+      await relay.start();
+
+      const gatewayDir = join(dir, "gateway");
+      const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
+      fleet = new DeviceFleet(4, "kill-relay");
+      registerDevicesOffline(gatewayDir, fleet.devices);
+      const config = gatewayTestConfig(gatewayDir, 0, relayPort, await tls.issueGatewayCertificate(gatewayId));
+      gateway = await startGateway(parseGatewayConfig(config), pino({ level: "silent" }));
+      await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+      fleet.start({ intervalMs: 10, inFlight: 8 });
+
+      for (let round = 0; round < ROUNDS; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));
+        await relay.stop("SIGKILL");
+        await relay.start();
+      }
+      await fleet.drain();
+      const live = gateway;
+      await waitFor(
+        () => {
+          const snapshot = live.snapshot();
+          return snapshot.backlog.batches === 0 && snapshot.readingsSealed === snapshot.readingsStored;
+        },
+        60_000,
+        "the gateway to drain",
+      );
+      // Then every stored batch must end up in a confirmed anchor.
+      const relayDb = join(relayDir, "relay.sqlite");
+      await waitFor(
+        () => {
+          const record = readRelayDatabase(relayDb);
+          return record.unanchoredBatches === 0 && record.anchors.every((anchor) => anchor.status === "confirmed");
+        },
+        60_000,
+        "every batch to be anchored",
+      );
+      expect(await relay.stop("SIGTERM")).toBe(0);
+
+      const record = readRelayDatabase(relayDb);
+      const report = checkDelivery(fleet, record.readings, SAMPLES_PER_FRAME);
+      console.log(
+        `relay killed ${ROUNDS} times: ${report.ackedFrames} frames acknowledged, ${report.relayReadings} readings stored, ${record.anchors.length} anchors`,
+      );
+      expect(report.ackedFrames).toBeGreaterThan(ROUNDS * 10);
+      expect(report.missing).toEqual([]);
+      expect(report.duplicated).toEqual([]);
+
+      // Each batch sits in exactly one anchor, and each anchor's root went on chain exactly once.
+      const batchesInAnchors = [...record.batchesPerAnchor.values()].reduce((sum, count) => sum + count, 0);
+      expect(batchesInAnchors).toBe(record.batches);
+      const provider = new JsonRpcProvider(chain.chain.rpcUrl, undefined, { staticNetwork: true });
+      const contract = new Contract(chain.contractAddress, dataAnchorAbi, provider);
+      const events = (await contract.queryFilter(contract.getEvent("RootAnchored"))) as EventLog[];
+      provider.destroy();
+      const onChain = events.map((event) => String(event.args[0]).toLowerCase()).sort();
+      expect(onChain).toEqual(record.anchors.map((anchor) => anchor.root).sort());
+    },
+    30 * 60_000,
+  );
+});

@@ -1,0 +1,42 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RelayConfigInput } from "@intelledger/cloud-relay";
+import type { GatewayConfigInput } from "@intelledger/gateway";
+import type { AnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import type { TlsFiles } from "../demo/provision-tls.js";
+
+/** A relay configuration for tests: quick anchoring, the given port and TLS files. */
+export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, chain: AnchoredDevChain): RelayConfigInput {
+  return {
+    dataDir,
+    listen: { host: "127.0.0.1", port },
+    metrics: { port: 0 },
+    tls,
+    chain: { rpcUrl: chain.chain.rpcUrl, anchorContract: chain.contractAddress, anchorerPrivateKey: chain.anchorerPrivateKey },
+    anchoring: { intervalMs: 300 },
+  };
+}
+
+/** A gateway configuration for tests: small batches sealed fast, quick reconnects. */
+export function gatewayTestConfig(dataDir: string, mqttPort: number, relayPort: number, tls: TlsFiles): GatewayConfigInput {
+  return {
+    dataDir,
+    mqtt: { host: "127.0.0.1", port: mqttPort, fallbackToFreePort: false },
+    batching: { maxReadings: 64, maxAgeMs: 200 },
+    relay: {
+      address: `127.0.0.1:${relayPort}`,
+      serverName: "localhost",
+      ...tls,
+      heartbeatIntervalMs: 1_000,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    },
+  };
+}
+
+/** Writes a configuration where a child process can read it; returns its path. */
+export function writeConfig(dir: string, name: string, config: object): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
