@@ -18,6 +18,7 @@ import { startGatewayHttp } from "./http/gateway-http.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
+import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
 import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
 import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
@@ -220,6 +221,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     derived,
     gatewayId: identity.address,
     snapshot,
+    metrics: createGatewayMetrics(snapshot),
     logger: logger.child({ component: "http" }),
   });
   const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;

@@ -33,7 +33,16 @@ describe("the gateway's HTTP server", () => {
 
   it("answers the health check and nothing else without a login", async () => {
     expect(await (await request("/healthz")).json()).toEqual({ status: "ok" });
-    for (const path of ["/api/status", "/api/accounts", "/api/audit", "/api/auth/me", "/api/nowhere", "/flows/", "/nowhere"]) {
+    for (const path of [
+      "/api/status",
+      "/api/accounts",
+      "/api/audit",
+      "/api/auth/me",
+      "/api/nowhere",
+      "/metrics",
+      "/flows/",
+      "/nowhere",
+    ]) {
       expect((await request(path)).status, path).toBe(401);
     }
     expect(
@@ -120,6 +129,9 @@ describe("the gateway's HTTP server", () => {
     expect(issued.status).toBe(201);
     const { token, info } = (await issued.json()) as { token: string; info: { id: number } };
     expect((await request("/api/status", { token })).status).toBe(200);
+    const metrics = await request("/metrics", { token });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("intelledger_gateway_frames_accepted_total 0");
     expect((await request(`/api/auth/tokens/${info.id}`, { method: "DELETE", token })).status).toBe(204);
     expect((await request("/api/status", { token })).status).toBe(401);
   });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
 import type { DerivedStore } from "../derived/derived-store.js";
@@ -12,6 +13,7 @@ import { gatewayRoutes } from "./gateway-routes.js";
 import { errorHandler } from "./http-errors.js";
 import { loginPages } from "./login-pages.js";
 import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
+import { requirePrincipal, route } from "./route.js";
 
 /** Where the Node-RED editor and its admin API live. */
 export const EDITOR_PATH = "/flows";
@@ -38,7 +40,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The gateway's HTTP server: the open health check, the login pages, the admin API
- * under /api and the flow editor under /flows. Everything but /healthz and the login
+ * under /api, Prometheus metrics at /metrics and the flow editor under /flows. Everything but /healthz and the login
  * and pairing endpoints needs a session cookie or a bearer token.
  */
 export async function startGatewayHttp(options: {
@@ -50,6 +52,8 @@ export async function startGatewayHttp(options: {
   derived: DerivedStore;
   gatewayId: string;
   snapshot: () => GatewaySnapshot;
+  /** Served at /metrics to any logged-in caller; Prometheus scrapes with an API token. */
+  metrics: Registry;
   logger: Logger;
 }): Promise<GatewayHttp> {
   const { auth, logger } = options;
@@ -86,6 +90,13 @@ export async function startGatewayHttp(options: {
   app.use("/api/auth", authRoutes(auth));
   app.use("/api/accounts", accountRoutes(auth));
   app.use("/api", gatewayRoutes(options));
+  app.get(
+    "/metrics",
+    route(async (req, res) => {
+      requirePrincipal(req);
+      res.type(options.metrics.contentType).send(await options.metrics.metrics());
+    }),
+  );
 
   app.use(EDITOR_PATH, (req: Request, res: Response, next: NextFunction) => {
     if (typeof editor === "function") {
