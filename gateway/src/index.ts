@@ -1,5 +1,6 @@
 export type { AuditEntry } from "./auth/audit-log.js";
 export type { Role } from "./auth/roles.js";
+export { NoCommandTransportError } from "./commands/device-commands.js";
 export type {
   DeviceAction,
   DeviceCommandReceipt,

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 
 export type FlowNode = { id: string; type: string; [property: string]: unknown };
 
-export const EXAMPLES_DIR = join(
+const EXAMPLES_DIR = join(
   dirname(createRequire(import.meta.url).resolve("node-red-contrib-intelledger/package.json")),
   "examples",
 );

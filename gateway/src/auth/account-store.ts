@@ -18,7 +18,7 @@ interface AccountRow {
 }
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
-export const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 10;
 const MAX_PASSWORD_LENGTH = 256;
 
 function toAccount(row: AccountRow): Account {

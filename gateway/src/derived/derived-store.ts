@@ -7,9 +7,9 @@ import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 
 /** Device ids of flows' virtual devices start with this; real devices may not use it. */
-export const DERIVED_SOURCE_PREFIX = "flow.";
+const DERIVED_SOURCE_PREFIX = "flow.";
 
-export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
+const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export interface DerivedReadingInput {
@@ -87,7 +87,7 @@ export function isDerivedDeviceId(deviceId: string): boolean {
   return deviceId.startsWith(DERIVED_SOURCE_PREFIX);
 }
 
-export function severityLevel(severity: AlertSeverity): number {
+function severityLevel(severity: AlertSeverity): number {
   return ALERT_SEVERITIES.indexOf(severity) + 1;
 }
 
