@@ -12,6 +12,7 @@ export default tseslint.config(
       "contracts/artifacts/**",
       "contracts/cache/**",
       "**/dist/**",
+      "firmware/build/**",
     ],
   },
   js.configs.recommended,
@@ -31,7 +32,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points talk to their user on the terminal.
-    files: ["**/cli.ts", "**/*-cli.ts", "scripts/**/*.ts", "**/bench/**/*.ts"],
+    files: ["**/cli.ts", "**/*-cli.ts", "scripts/**/*.ts", "**/bench/**/*.ts", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
   {

@@ -62,9 +62,10 @@ export type DeviceAction =
 
 export interface CommandReceipt {
   deviceId: string;
-  /** Strictly increasing per device; the device acknowledges by it. */
+  /** Strictly increasing per device. */
   commandId: number;
-  issuedAtMs: number;
+  /** What the device answered: `applied`, or why not (`bad_signature`, `replayed`, `wrong_device`, `invalid`). */
+  result: string;
 }
 
 export interface DerivedReadingInput {
@@ -117,7 +118,11 @@ export interface IntelLedgerGatewayApi {
   subscribeReadings(listener: (readings: readonly FlowReading[]) => void): () => void;
   /** Every reading inference scores, flagged or not. */
   subscribeScores(listener: (scored: ScoredReading) => void): () => void;
-  /** `requestedBy` names the node, for the audit log. */
+  /**
+   * Signs the command, sends it over the device's transport and resolves with the device's
+   * answer; rejects when the device is unknown, unreachable or does not answer in time.
+   * `requestedBy` names the node, for the audit log.
+   */
   sendDeviceCommand(deviceId: string, action: DeviceAction, requestedBy: string): Promise<CommandReceipt>;
   /** Resolves once the reading is durable; it is batched and anchored like a device's. */
   writeDerivedReading(input: DerivedReadingInput): Promise<FlowReading>;

@@ -1,11 +1,281 @@
-import { PoseidonMerkleTree } from "./merkle-tree.js";
+import { getAddress, isAddress } from "ethers";
+import {
+  BATCH_CAPACITY,
+  CODE_BITS,
+  CODE_WORD_BITS,
+  CODE_WORDS,
+  HEADER_WORDS,
+  HEADERS_PER_WORD,
+  MAX_WINDOW_SPAN_SEC,
+  receiveSecond,
+} from "./batch-layout.js";
+import { CircuitsError } from "./errors.js";
 import type { PoseidonHasher } from "./poseidon-hasher.js";
-import { readingLeaf, type CommittedReading } from "./reading-commitment.js";
+import { rangeCodeWidth } from "./range-code.js";
+import { detailsLeaf, readingCodes, readingHeader, type CommittedReading } from "./reading-commitment.js";
+import { Sha256MerkleTree, digestToField } from "./sha256-tree.js";
+import {
+  checkBounds,
+  streamKeyString,
+  streamsHash,
+  unboundedStreams,
+  type BoundsResolver,
+  type StreamBounds,
+  type StreamKey,
+} from "./stream-table.js";
 
-/** The Merkle tree a batch's readings_root is the root of, leaves in the batch's order. */
-export function readingsTree(hasher: PoseidonHasher, readings: readonly CommittedReading[]): PoseidonMerkleTree {
-  return PoseidonMerkleTree.build(
-    hasher,
-    readings.map((reading) => readingLeaf(hasher, reading)),
-  );
+export interface BatchCommitmentInput {
+  /** The gateway's secp256k1 address. */
+  gatewayId: string;
+  /** 1 to BATCH_CAPACITY readings, in the batch's order, whose codes fit CODE_BITS (see batchablePrefix). */
+  readings: readonly CommittedReading[];
+  /** Configured bounds per stream; streams without configuration are unbounded (int32). */
+  bounds?: BoundsResolver;
+}
+
+/** Everything a reading's receipt needs to lead from the reading to its batch root. */
+export interface ReadingInclusion {
+  index: number;
+  /** The batch's claims words (their Poseidon hash is the claims root). */
+  words: bigint[];
+  /** The batch's stream table and the reading's index in it. */
+  streams: StreamBounds[];
+  streamIndex: number;
+  /** Where the reading's codes start in the code bits. */
+  codeOffset: number;
+  /** SHA-256 siblings from the reading's details leaf to the details root. */
+  detailsPath: Buffer[];
+  header: BatchHeader;
+}
+
+/** The batch root's other inputs: the public claims and the details root. */
+export interface BatchHeader {
+  detailsRoot: bigint;
+  streamsHash: bigint;
+  gatewayId: bigint;
+  windowStartSec: number;
+  windowEndSec: number;
+  readingCount: number;
+  anomalyCount: number;
+}
+
+/**
+ * A batch's commitment:
+ *
+ *   batchRoot   = Poseidon(claimsRoot, detailsRoot, streamsHash, gatewayId, windowStartSec,
+ *                          windowEndSec, readingCount, anomalyCount)
+ *   claimsRoot  = Poseidon(Poseidon(word_0 .. word_15), Poseidon(word_16 .. word_23))
+ *   word_0..2   = the readings' two-bit headers (present, anomalous), 124 to a word
+ *   word_3..23  = the code bits, 252 to a word: each reading's receive-time code, then its
+ *                 value code, one reading after the other, each as wide as its range needs
+ *   detailsRoot = SHA-256 Merkle root of the readings' details leaves
+ *
+ * The circuit recomputes batchRoot from the words and proves the claims; the other fields of
+ * each reading are committed by detailsRoot, hashed outside the circuit.
+ */
+export class BatchCommitment {
+  readonly root: bigint;
+  readonly claimsRoot: bigint;
+  readonly header: BatchHeader;
+  readonly words: readonly bigint[];
+  readonly streams: readonly StreamBounds[];
+  /** Code bits the readings use, of CODE_BITS. */
+  readonly codeBitsUsed: number;
+  private readonly streamIndexes: readonly number[];
+  private readonly codeOffsets: readonly number[];
+  private readonly detailsTree: Sha256MerkleTree;
+
+  private constructor(fields: {
+    root: bigint;
+    claimsRoot: bigint;
+    header: BatchHeader;
+    words: bigint[];
+    streams: StreamBounds[];
+    codeBitsUsed: number;
+    streamIndexes: number[];
+    codeOffsets: number[];
+    detailsTree: Sha256MerkleTree;
+  }) {
+    this.root = fields.root;
+    this.claimsRoot = fields.claimsRoot;
+    this.header = fields.header;
+    this.words = fields.words;
+    this.streams = fields.streams;
+    this.codeBitsUsed = fields.codeBitsUsed;
+    this.streamIndexes = fields.streamIndexes;
+    this.codeOffsets = fields.codeOffsets;
+    this.detailsTree = fields.detailsTree;
+  }
+
+  static build(hasher: PoseidonHasher, input: BatchCommitmentInput): BatchCommitment {
+    const { readings } = input;
+    if (readings.length < 1 || readings.length > BATCH_CAPACITY) {
+      throw new CircuitsError(`a batch holds 1 to ${BATCH_CAPACITY} readings, got ${readings.length}`);
+    }
+    if (!isAddress(input.gatewayId)) throw new CircuitsError("gateway id is not an address", { gatewayId: input.gatewayId });
+
+    const windowStartSec = receiveSecond(Math.min(...readings.map((reading) => reading.receivedAtMs)));
+    const windowEndSec = receiveSecond(Math.max(...readings.map((reading) => reading.receivedAtMs)));
+    if (windowEndSec - windowStartSec > MAX_WINDOW_SPAN_SEC) {
+      throw new CircuitsError(
+        `readings arrived over ${windowEndSec - windowStartSec} s; a batch spans at most ${MAX_WINDOW_SPAN_SEC}`,
+        {
+          windowStartSec,
+          windowEndSec,
+        },
+      );
+    }
+
+    const table = new StreamTable(input.bounds ?? unboundedStreams);
+    const streamIndexes = readings.map((reading) => table.indexOf(reading));
+    let headers = 0n;
+    let codes = 0n;
+    let codeBitsUsed = 0;
+    let anomalyCount = 0;
+    const codeOffsets = readings.map((reading, i) => {
+      const stream = table.streams[streamIndexes[i] as number] as StreamBounds;
+      let time, value;
+      try {
+        ({ time, value } = readingCodes(reading, { min: stream.min, max: stream.max, windowStartSec, windowEndSec }));
+      } catch (cause) {
+        throw new CircuitsError(
+          `reading ${reading.gatewaySeq} has value ${reading.value}, outside ${stream.min}..${stream.max} of its stream`,
+          { gatewaySeq: reading.gatewaySeq, stream },
+          { cause },
+        );
+      }
+      if (reading.anomalous === true) anomalyCount++;
+      headers |= readingHeader(reading) << BigInt(2 * i);
+      const offset = codeBitsUsed;
+      codes |= (time.code | (value.code << BigInt(time.width))) << BigInt(offset);
+      codeBitsUsed += time.width + value.width;
+      return offset;
+    });
+    if (codeBitsUsed > CODE_BITS) {
+      throw new CircuitsError(`the readings' codes take ${codeBitsUsed} bits; a batch has ${CODE_BITS}`, { codeBitsUsed });
+    }
+
+    const words = [...splitBits(headers, 2 * HEADERS_PER_WORD, HEADER_WORDS), ...splitBits(codes, CODE_WORD_BITS, CODE_WORDS)];
+    const detailsTree = new Sha256MerkleTree(
+      readings.map((reading, i) => detailsLeaf(reading, streamIndexes[i] as number, codeOffsets[i] as number)),
+    );
+    const header: BatchHeader = {
+      detailsRoot: digestToField(detailsTree.root),
+      streamsHash: streamsHash(table.streams),
+      gatewayId: BigInt(getAddress(input.gatewayId)),
+      windowStartSec,
+      windowEndSec,
+      readingCount: readings.length,
+      anomalyCount,
+    };
+    const claimsRoot = claimsRootOf(hasher, words);
+    return new BatchCommitment({
+      root: batchRootOf(hasher, claimsRoot, header),
+      claimsRoot,
+      header,
+      words,
+      streams: table.streams,
+      codeBitsUsed,
+      streamIndexes,
+      codeOffsets,
+      detailsTree,
+    });
+  }
+
+  /** What a receipt for reading `index` carries to prove it belongs to this batch. */
+  inclusion(index: number): ReadingInclusion {
+    if (!Number.isInteger(index) || index < 0 || index >= this.header.readingCount) {
+      throw new CircuitsError(`reading index ${index} outside 0..${this.header.readingCount - 1}`);
+    }
+    return {
+      index,
+      words: [...this.words],
+      streams: [...this.streams],
+      streamIndex: this.streamIndexes[index] as number,
+      codeOffset: this.codeOffsets[index] as number,
+      detailsPath: this.detailsTree.path(index),
+      header: this.header,
+    };
+  }
+}
+
+/** A batch's streams in order of first appearance, with their bounds resolved once each. */
+class StreamTable {
+  readonly streams: StreamBounds[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  constructor(private readonly resolve: BoundsResolver) {}
+
+  indexOf(reading: StreamKey): number {
+    const key = {
+      deviceId: reading.deviceId,
+      channel: reading.channel,
+      channelIndex: reading.channelIndex,
+      scale: reading.scale,
+    };
+    const keyString = streamKeyString(key);
+    let index = this.byKey.get(keyString);
+    if (index === undefined) {
+      const stream = { ...key, ...this.resolve(key) };
+      checkBounds(stream);
+      index = this.streams.push(stream) - 1;
+      this.byKey.set(keyString, index);
+    }
+    return index;
+  }
+}
+
+/** `count` words of `width` bits each, least significant first. */
+function splitBits(bits: bigint, width: number, count: number): bigint[] {
+  const mask = (1n << BigInt(width)) - 1n;
+  return Array.from({ length: count }, (_, i) => (bits >> BigInt(i * width)) & mask);
+}
+
+/** The `width` code bits at `offset`, read across the code words. */
+export function codeBitsAt(words: readonly bigint[], offset: number, width: number): bigint {
+  const codes = words.slice(HEADER_WORDS).reduce((all, word, i) => all | (word << BigInt(i * CODE_WORD_BITS)), 0n);
+  return (codes >> BigInt(offset)) & ((1n << BigInt(width)) - 1n);
+}
+
+export function batchRootOf(hasher: PoseidonHasher, claimsRoot: bigint, header: BatchHeader): bigint {
+  return hasher.hash([
+    claimsRoot,
+    header.detailsRoot,
+    header.streamsHash,
+    header.gatewayId,
+    BigInt(header.windowStartSec),
+    BigInt(header.windowEndSec),
+    BigInt(header.readingCount),
+    BigInt(header.anomalyCount),
+  ]);
+}
+
+/** Poseidon over the words in chunks of 16, then over the chunks' hashes when there are several. */
+export function claimsRootOf(hasher: PoseidonHasher, words: readonly bigint[]): bigint {
+  const chunks: bigint[] = [];
+  for (let i = 0; i < words.length; i += 16) chunks.push(hasher.hash(words.slice(i, i + 16)));
+  return chunks.length === 1 ? (chunks[0] as bigint) : hasher.hash(chunks);
+}
+
+/**
+ * How many of `readings`, from the first, fit one batch: at most BATCH_CAPACITY, received within
+ * MAX_WINDOW_SPAN_SEC whole seconds of each other, their codes within CODE_BITS. A sealer closes
+ * a batch there. `bounds` must be those the batch will be committed with.
+ */
+export function batchablePrefix(readings: readonly CommittedReading[], bounds: BoundsResolver = unboundedStreams): number {
+  const table = new StreamTable(bounds);
+  let minSec = Infinity;
+  let maxSec = -Infinity;
+  let valueBits = 0;
+  let count = 0;
+  for (const reading of readings.slice(0, BATCH_CAPACITY)) {
+    minSec = Math.min(minSec, receiveSecond(reading.receivedAtMs));
+    maxSec = Math.max(maxSec, receiveSecond(reading.receivedAtMs));
+    if (maxSec - minSec > MAX_WINDOW_SPAN_SEC) break;
+    const stream = table.streams[table.indexOf(reading)] as StreamBounds;
+    valueBits += rangeCodeWidth(BigInt(stream.max) - BigInt(stream.min));
+    if ((count + 1) * rangeCodeWidth(BigInt(maxSec - minSec)) + valueBits > CODE_BITS) break;
+    count++;
+  }
+  return count;
 }

@@ -1,12 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bytes32ToField, fieldToBytes32, SNARK_FIELD_MODULUS } from "./field.js";
-import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
-import { deviceIdToField, readingLeaf, type CommittedReading } from "./reading-commitment.js";
-
-let hasher: PoseidonHasher;
-beforeAll(async () => {
-  hasher = await loadPoseidon();
-});
+import { deviceIdToField, detailsLeaf, readingCodes, readingHeader, type CommittedReading } from "./reading-commitment.js";
 
 const reading: CommittedReading = {
   gatewaySeq: 7,
@@ -15,27 +9,40 @@ const reading: CommittedReading = {
   channel: 1,
   channelIndex: 0,
   sampledAtMs: 1_763_000_000_000,
-  receivedAtMs: 1_763_000_000_020,
+  receivedAtMs: 1_763_000_002_020,
   value: -2150,
   scale: 2,
 };
+const context = { min: -4000, max: 8000, windowStartSec: 1_763_000_000, windowEndSec: 1_763_000_010 };
 
 describe("reading commitment", () => {
-  it("changes when any committed field changes", () => {
-    const base = readingLeaf(hasher, reading);
-    for (const [field, value] of Object.entries({
-      gatewaySeq: 8,
-      deviceId: "esp32-08",
-      frameCounter: 4,
-      channel: 2,
-      channelIndex: 1,
-      sampledAtMs: 1,
-      receivedAtMs: 2,
-      value: 2150,
-      scale: 3,
-    })) {
-      expect(readingLeaf(hasher, { ...reading, [field]: value }), field).not.toBe(base);
-    }
+  it("codes the receive second and the value within their ranges, as wide as the ranges need", () => {
+    expect(readingCodes(reading, context)).toEqual({ time: { code: 2n, width: 4 }, value: { code: 1850n, width: 14 } });
+    expect(readingHeader(reading)).toBe(1n);
+    expect(readingHeader({ ...reading, anomalous: true })).toBe(3n);
+  });
+
+  it("has no code for a value outside the bounds or a reading received outside the window", () => {
+    expect(() => readingCodes({ ...reading, value: 8001 }, context)).toThrow(/outside/);
+    expect(() => readingCodes({ ...reading, value: -4001 }, context)).toThrow(/outside/);
+    expect(() => readingCodes({ ...reading, receivedAtMs: 1_762_999_999_999 }, context)).toThrow(/outside/);
+  });
+
+  it("changes the details leaf when any detail changes", () => {
+    const base = detailsLeaf(reading, 0, 0).toString("hex");
+    const changes: Partial<CommittedReading>[] = [
+      { gatewaySeq: 8 },
+      { frameCounter: 4 },
+      { sampledAtMs: 1 },
+      { receivedAtMs: 1_763_000_002_021 },
+      { receivedUptimeMs: 5 },
+      { receivedBoot: 2 },
+      { timeUncertain: true },
+    ];
+    for (const change of changes)
+      expect(detailsLeaf({ ...reading, ...change }, 0, 0).toString("hex"), JSON.stringify(change)).not.toBe(base);
+    expect(detailsLeaf(reading, 1, 0).toString("hex")).not.toBe(base);
+    expect(detailsLeaf(reading, 0, 1).toString("hex")).not.toBe(base);
   });
 
   it("packs device ids reversibly and refuses ids that do not fit", () => {

@@ -1,6 +1,8 @@
-import type { PoseidonHasher } from "./poseidon-hasher.js";
+import { receiveSecond } from "./batch-layout.js";
+import { encodeRange, rangeCodeWidth } from "./range-code.js";
+import { sha256Leaf } from "./sha256-tree.js";
 
-/** The fields of a stored reading that its Merkle leaf commits to. */
+/** The fields of a stored reading that its batch commits to. */
 export interface CommittedReading {
   gatewaySeq: number;
   deviceId: string;
@@ -11,10 +13,14 @@ export interface CommittedReading {
   receivedAtMs: number;
   value: number;
   scale: number;
+  timeUncertain?: boolean;
+  receivedBoot?: number;
+  receivedUptimeMs?: number;
+  /** Flagged by the gateway's anomaly detection; counted by the batch proof. */
+  anomalous?: boolean;
 }
 
 const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,31}$/;
-const VALUE_OFFSET = 2n ** 31n;
 
 /** Device ids are at most 31 ASCII bytes, so they pack reversibly into one field element. */
 export function deviceIdToField(deviceId: string): bigint {
@@ -28,20 +34,57 @@ export function isValidDeviceId(deviceId: string): boolean {
   return DEVICE_ID_PATTERN.test(deviceId);
 }
 
+/** Where a reading's value and receive time sit: its stream's bounds and the batch's window. */
+export interface CodeContext {
+  min: number;
+  max: number;
+  windowStartSec: number;
+  windowEndSec: number;
+}
+
+/** A range code and how many bits it takes. */
+export interface Code {
+  code: bigint;
+  width: number;
+}
+
+/** A reading's two-bit header: present (always 1 for a reading), anomalous. */
+export function readingHeader(reading: CommittedReading): bigint {
+  return reading.anomalous === true ? 3n : 1n;
+}
+
 /**
- * The Merkle leaf of one reading. Signed values are offset by 2^31 so every input is a
- * small non-negative integer, which keeps range checks in circuits cheap.
+ * The reading's codes (see range-code.ts): its receive second - windowStartSec over the
+ * window's span, and value - min over its bounds' span. Throws when either lies outside its range.
  */
-export function readingLeaf(hasher: PoseidonHasher, reading: CommittedReading): bigint {
-  return hasher.hash([
-    BigInt(reading.gatewaySeq),
-    deviceIdToField(reading.deviceId),
-    BigInt(reading.frameCounter),
-    BigInt(reading.channel),
-    BigInt(reading.channelIndex),
-    BigInt(reading.sampledAtMs),
-    BigInt(reading.receivedAtMs),
-    BigInt(reading.value) + VALUE_OFFSET,
-    BigInt(reading.scale),
-  ]);
+export function readingCodes(reading: CommittedReading, context: CodeContext): { time: Code; value: Code } {
+  const timeSpan = BigInt(context.windowEndSec - context.windowStartSec);
+  const valueSpan = BigInt(context.max) - BigInt(context.min);
+  return {
+    time: {
+      code: encodeRange(BigInt(receiveSecond(reading.receivedAtMs) - context.windowStartSec), timeSpan),
+      width: rangeCodeWidth(timeSpan),
+    },
+    value: { code: encodeRange(BigInt(reading.value) - BigInt(context.min), valueSpan), width: rangeCodeWidth(valueSpan) },
+  };
+}
+
+/**
+ * The reading's details leaf: SHA-256 (0x00-prefixed) over gateway_seq, frame_counter,
+ * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index in the
+ * batch's stream table and where its codes start in the code bits as uint32, and time_uncertain as one byte, all big-endian. Hashed
+ * outside the circuit: the proof binds only their root.
+ */
+export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Buffer {
+  const bytes = Buffer.alloc(8 * 5 + 4 * 3 + 1);
+  bytes.writeBigUInt64BE(BigInt(reading.gatewaySeq), 0);
+  bytes.writeBigUInt64BE(BigInt(reading.frameCounter), 8);
+  bytes.writeBigUInt64BE(BigInt(reading.sampledAtMs), 16);
+  bytes.writeBigUInt64BE(BigInt(reading.receivedAtMs), 24);
+  bytes.writeBigUInt64BE(BigInt(reading.receivedUptimeMs ?? 0), 32);
+  bytes.writeUInt32BE(reading.receivedBoot ?? 0, 40);
+  bytes.writeUInt32BE(streamIndex, 44);
+  bytes.writeUInt32BE(codeOffset, 48);
+  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 52);
+  return sha256Leaf(bytes);
 }

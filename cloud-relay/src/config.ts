@@ -17,6 +17,10 @@ export const relayConfigSchema = z.object({
     /** Key of the account allowed to anchor (the contract's anchorer). */
     anchorerPrivateKey: hexKey,
     confirmations: z.number().int().min(1).default(1),
+    /** An anchoring transaction unmined this long is replaced with higher fees. */
+    replaceAfterMs: z.number().int().min(100).default(60_000),
+    /** Confirmed anchors within this many blocks of the head are watched for reorganisations. */
+    reorgDepth: z.number().int().min(0).default(12),
   }),
   anchoring: z
     .object({

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { FetchRequest, JsonRpcProvider, Wallet } from "ethers";
 import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import type { RelayConfig } from "./config.js";
@@ -51,13 +51,18 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     maxPerStream: config.upload.maxInFlight,
   });
 
-  const provider = new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true });
+  // A chain endpoint that stops answering must fail the round, not stall anchoring forever.
+  const rpc = new FetchRequest(config.chain.rpcUrl);
+  rpc.timeout = 15_000;
+  const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
   const anchoring = new AnchorService({
     anchors,
     hasher,
     signer: new Wallet(config.chain.anchorerPrivateKey, provider),
     contractAddress: config.chain.anchorContract,
     confirmations: config.chain.confirmations,
+    replaceAfterMs: config.chain.replaceAfterMs,
+    reorgDepth: config.chain.reorgDepth,
     intervalMs: config.anchoring.intervalMs,
     maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
     logger: logger.child({ component: "anchoring" }),

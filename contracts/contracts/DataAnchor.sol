@@ -1,12 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+
+/// @notice The Groth16 verifier exported from the batch attestation circuit.
+interface IBatchProofVerifier {
+    /// @notice Whether the proof (pA, pB, pC) proves the public signals.
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[7] calldata publicSignals
+    ) external view returns (bool);
+}
+
+/// @notice The part of the gateway registry the anchor consults.
+interface IGatewayRegistry {
+    /// @notice Whether the gateway is registered and active.
+    function isActiveGateway(address gateway) external view returns (bool);
+}
+
 /// @title DataAnchor
 /// @notice Records Merkle roots of sensor-reading batches so that anyone holding a reading and
 /// its receipt can check, against the chain alone, when the root was anchored and what it covers.
-/// @dev Each root is anchored at most once, by the single `anchorer` account (the cloud relay).
-/// Deliberately minimal: role-based access control and an upgradeable proxy come with the registry.
-contract DataAnchor {
+/// Two ways in: the relay anchors one root per interval folding many batches (`anchor`), or a
+/// single batch root is anchored with its Groth16 proof checked here (`anchorVerifiedBatch`),
+/// which records the batch's proven claims.
+/// @dev Each root is anchored at most once. Upgradeable behind a UUPS proxy; the admin
+/// authorizes upgrades and manages roles.
+contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable {
+    /// @notice Role allowed to anchor roots: the cloud relay.
+    bytes32 public constant ANCHORER_ROLE = keccak256("ANCHORER_ROLE");
+
     /// @notice What the chain knows about an anchored root.
     /// @param blockNumber Block in which the root was anchored; 0 means "never anchored".
     /// @param timestamp Timestamp of that block, in seconds since the Unix epoch.
@@ -19,13 +46,31 @@ contract DataAnchor {
         uint64 readingCount;
     }
 
-    /// @notice Account allowed to change the anchorer.
-    address public immutable owner;
+    /// @notice The public claims of a batch proof, in the circuit's public-signal order.
+    /// @param batchRoot The batch's root (a BN254 field element).
+    /// @param gatewayId The address of the gateway that sealed the batch.
+    /// @param windowStartSec First second (Unix time) a reading of the batch was received in.
+    /// @param windowEndSec Last second a reading of the batch was received in.
+    /// @param readingCount Readings in the batch.
+    /// @param anomalyCount Readings the gateway flagged as anomalous.
+    /// @param streamsHash Commitment to the batch's stream table (devices, channels, bounds).
+    struct BatchClaims {
+        uint256 batchRoot;
+        uint256 gatewayId;
+        uint256 windowStartSec;
+        uint256 windowEndSec;
+        uint256 readingCount;
+        uint256 anomalyCount;
+        uint256 streamsHash;
+    }
 
-    /// @notice Account allowed to anchor roots.
-    address public anchorer;
+    /// @notice The gateway registry consulted for verified batches.
+    IGatewayRegistry public registry;
+    /// @notice The Groth16 verifier of the batch circuit.
+    IBatchProofVerifier public batchVerifier;
 
     mapping(bytes32 root => AnchorRecord record) private _anchors;
+    mapping(bytes32 root => BatchClaims claims) private _verifiedBatches;
 
     /// @notice A root was anchored.
     /// @param root The Merkle root.
@@ -34,56 +79,154 @@ contract DataAnchor {
     /// @param anchorer The account that anchored it.
     event RootAnchored(bytes32 indexed root, uint64 batchCount, uint64 readingCount, address indexed anchorer);
 
-    /// @notice The anchorer account changed.
-    /// @param previousAnchorer The account that could anchor until now.
-    /// @param newAnchorer The account that can anchor from now on.
-    event AnchorerChanged(address indexed previousAnchorer, address indexed newAnchorer);
+    /// @notice A batch root was anchored with its proof checked on-chain (RootAnchored follows).
+    /// @param root The batch root.
+    /// @param gateway The gateway that sealed the batch.
+    /// @param windowStartSec First second a reading was received in.
+    /// @param windowEndSec Last second a reading was received in.
+    /// @param readingCount Readings in the batch.
+    /// @param anomalyCount Readings flagged as anomalous.
+    /// @param streamsHash Commitment to the stream table whose bounds every value lies within.
+    event BatchVerified(
+        bytes32 indexed root,
+        address indexed gateway,
+        uint64 windowStartSec,
+        uint64 windowEndSec,
+        uint64 readingCount,
+        uint64 anomalyCount,
+        uint256 streamsHash
+    );
 
-    /// @notice `caller` is not the anchorer.
-    /// @param caller The account that tried to anchor.
-    error NotAnchorer(address caller);
-
-    /// @notice `caller` is not the owner.
-    /// @param caller The account that tried an owner-only action.
-    error NotOwner(address caller);
+    /// @notice The batch verifier was replaced (a new circuit version).
+    /// @param previousVerifier The verifier used until now.
+    /// @param newVerifier The verifier used from now on.
+    event BatchVerifierChanged(address indexed previousVerifier, address indexed newVerifier);
 
     /// @notice `root` was anchored before; roots are anchored exactly once.
     /// @param root The root that is already on-chain.
     error AlreadyAnchored(bytes32 root);
-
     /// @notice The zero root cannot be anchored: it means "unknown" in `anchorOf`.
     error ZeroRoot();
+    /// @notice The zero address cannot be the admin, anchorer, registry or verifier.
+    error ZeroAddress();
+    /// @notice A verified batch must come from its own gateway or from an anchorer.
+    /// @param caller The account that submitted the batch.
+    /// @param gateway The gateway the batch names.
+    error NotBatchSubmitter(address caller, address gateway);
+    /// @notice The batch's gateway is not an active gateway of the registry.
+    /// @param gateway The gateway the batch names.
+    error GatewayNotActive(address gateway);
+    /// @notice The proof does not prove the claims of batch `root`.
+    /// @param root The batch root claimed.
+    error InvalidBatchProof(bytes32 root);
+    /// @notice A claim does not fit its type (a gateway id above 160 bits, a count or second above 64 bits).
+    /// @param root The batch root claimed.
+    error ClaimOutOfRange(bytes32 root);
 
-    /// @notice The zero address cannot be the anchorer.
-    error ZeroAnchorer();
-
-    /// @notice Makes the deployer the owner and `initialAnchorer` the anchorer.
-    /// @param initialAnchorer The account that may anchor roots.
-    constructor(address initialAnchorer) {
-        if (initialAnchorer == address(0)) revert ZeroAnchorer();
-        owner = msg.sender;
-        anchorer = initialAnchorer;
-        emit AnchorerChanged(address(0), initialAnchorer);
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
     }
 
-    /// @notice Hands the anchorer role to another account (for example after a relay key rotation).
-    /// @dev Only the owner may call this.
-    /// @param newAnchorer The account that may anchor roots from now on.
-    function setAnchorer(address newAnchorer) external {
-        if (msg.sender != owner) revert NotOwner(msg.sender);
-        if (newAnchorer == address(0)) revert ZeroAnchorer();
-        address previous = anchorer;
-        anchorer = newAnchorer;
-        emit AnchorerChanged(previous, newAnchorer);
+    /// @notice Sets the anchor up behind its proxy.
+    /// @param admin Account that manages roles, the verifier and upgrades.
+    /// @param anchorer The relay's account, allowed to anchor roots.
+    /// @param gatewayRegistry The registry of gateways.
+    /// @param verifier The batch circuit's Groth16 verifier.
+    function initialize(address admin, address anchorer, IGatewayRegistry gatewayRegistry, IBatchProofVerifier verifier)
+        external
+        initializer
+    {
+        if (
+            admin == address(0) || anchorer == address(0) || address(gatewayRegistry) == address(0)
+                || address(verifier) == address(0)
+        ) revert ZeroAddress();
+        __AccessControl_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(ANCHORER_ROLE, anchorer);
+        registry = gatewayRegistry;
+        batchVerifier = verifier;
+        emit BatchVerifierChanged(address(0), address(verifier));
     }
 
     /// @notice Anchors `root` in the current block.
-    /// @dev Only the anchorer may call this; each non-zero root can be anchored once.
+    /// @dev Only an anchorer may call this; each non-zero root can be anchored once.
     /// @param root The Merkle root to anchor.
     /// @param batchCount Number of gateway batches folded into the root.
     /// @param readingCount Number of sensor readings covered by the root.
-    function anchor(bytes32 root, uint64 batchCount, uint64 readingCount) external {
-        if (msg.sender != anchorer) revert NotAnchorer(msg.sender);
+    function anchor(bytes32 root, uint64 batchCount, uint64 readingCount) external onlyRole(ANCHORER_ROLE) {
+        _record(root, batchCount, readingCount);
+    }
+
+    /// @notice Anchors one batch root after checking its Groth16 proof, and records its claims.
+    /// @dev The caller is the batch's gateway itself or an anchorer (which checked the gateway's
+    /// signature): the circuit proves the claims about the readings, not who sealed them.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point.
+    /// @param pC The proof's C point.
+    /// @param claims The public signals of the proof.
+    function anchorVerifiedBatch(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        BatchClaims calldata claims
+    ) external {
+        bytes32 root = bytes32(claims.batchRoot);
+        if (
+            claims.gatewayId > type(uint160).max || claims.windowStartSec > type(uint64).max
+                || claims.windowEndSec > type(uint64).max || claims.readingCount > type(uint64).max
+                || claims.anomalyCount > type(uint64).max
+        ) revert ClaimOutOfRange(root);
+        address gateway = address(uint160(claims.gatewayId));
+        if (msg.sender != gateway && !hasRole(ANCHORER_ROLE, msg.sender)) revert NotBatchSubmitter(msg.sender, gateway);
+        if (!registry.isActiveGateway(gateway)) revert GatewayNotActive(gateway);
+        uint256[7] memory signals = [
+            claims.batchRoot,
+            claims.gatewayId,
+            claims.windowStartSec,
+            claims.windowEndSec,
+            claims.readingCount,
+            claims.anomalyCount,
+            claims.streamsHash
+        ];
+        if (!batchVerifier.verifyProof(pA, pB, pC, signals)) revert InvalidBatchProof(root);
+        _verifiedBatches[root] = claims;
+        emit BatchVerified(
+            root,
+            gateway,
+            uint64(claims.windowStartSec),
+            uint64(claims.windowEndSec),
+            uint64(claims.readingCount),
+            uint64(claims.anomalyCount),
+            claims.streamsHash
+        );
+        _record(root, 1, uint64(claims.readingCount));
+    }
+
+    /// @notice Replaces the batch verifier, for a new version of the circuit.
+    /// @param verifier The new verifier.
+    function setBatchVerifier(IBatchProofVerifier verifier) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(verifier) == address(0)) revert ZeroAddress();
+        address previous = address(batchVerifier);
+        batchVerifier = verifier;
+        emit BatchVerifierChanged(previous, address(verifier));
+    }
+
+    /// @notice Looks up an anchored root.
+    /// @param root The Merkle root.
+    /// @return record The anchor record; all fields are zero if `root` was never anchored.
+    function anchorOf(bytes32 root) external view returns (AnchorRecord memory record) {
+        return _anchors[root];
+    }
+
+    /// @notice The claims a batch root was anchored with by `anchorVerifiedBatch`.
+    /// @param root The batch root.
+    /// @return claims The proven claims; all zero if the root was not anchored with a proof.
+    function verifiedBatchOf(bytes32 root) external view returns (BatchClaims memory claims) {
+        return _verifiedBatches[root];
+    }
+
+    function _record(bytes32 root, uint64 batchCount, uint64 readingCount) private {
         if (root == bytes32(0)) revert ZeroRoot();
         if (_anchors[root].blockNumber != 0) revert AlreadyAnchored(root);
         _anchors[root] = AnchorRecord({
@@ -95,10 +238,6 @@ contract DataAnchor {
         emit RootAnchored(root, batchCount, readingCount, msg.sender);
     }
 
-    /// @notice Looks up an anchored root.
-    /// @param root The Merkle root.
-    /// @return record The anchor record; all fields are zero if `root` was never anchored.
-    function anchorOf(bytes32 root) external view returns (AnchorRecord memory record) {
-        return _anchors[root];
-    }
+    /// @dev Only the admin may upgrade.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
 }

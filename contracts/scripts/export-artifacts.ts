@@ -20,6 +20,19 @@ interface ExportedContract {
 
 const CONTRACTS: readonly ExportedContract[] = [
   { name: "DataAnchor", source: "contracts/DataAnchor.sol", prefix: "dataAnchor", file: "data-anchor-artifact.ts" },
+  {
+    name: "GatewayRegistry",
+    source: "contracts/GatewayRegistry.sol",
+    prefix: "gatewayRegistry",
+    file: "gateway-registry-artifact.ts",
+  },
+  {
+    name: "BatchProofVerifier",
+    source: "contracts/BatchProofVerifier.sol",
+    prefix: "batchProofVerifier",
+    file: "batch-proof-verifier-artifact.ts",
+  },
+  { name: "EdgeProxy", source: "contracts/EdgeProxy.sol", prefix: "edgeProxy", file: "edge-proxy-artifact.ts" },
 ];
 
 interface HardhatArtifact {

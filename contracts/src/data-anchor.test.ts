@@ -1,108 +1,116 @@
 import {
+  BatchCommitment,
+  batchCircuitInput,
+  loadBatchArtifacts,
+  loadPoseidon,
+  proveBatch,
+  releaseSnarkThreads,
+  type BatchProof,
+} from "@intelledger/circuits";
+import {
   Contract,
+  ContractFactory,
   JsonRpcProvider,
   Wallet,
   ZeroAddress,
   ZeroHash,
   hexlify,
+  id,
   randomBytes,
-  type ContractTransactionReceipt,
+  toBeHex,
 } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeDataAnchorRevert, type DataAnchorRevert } from "./data-anchor-revert.js";
-import { deployDataAnchor } from "./deploy-data-anchor.js";
+import { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
+import { callView, revertOf, sendAndWait } from "./contract-calls.js";
+import { decodeDataAnchorRevert } from "./data-anchor-revert.js";
+import { deployDataAnchor, deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
 import { startDevChain, type DevChain } from "./dev-chain.js";
 import { ContractsError } from "./errors.js";
-import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
+import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
+import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 
-/** Resolves to the decoded custom error of a reverted call or transaction. */
-async function revertOf(action: Promise<unknown>): Promise<DataAnchorRevert> {
-  try {
-    await action;
-  } catch (error) {
-    const revert = decodeDataAnchorRevert(error);
-    if (revert !== undefined) return revert;
-    throw error;
-  }
-  throw new Error("expected a revert");
-}
-
-/** Sends a transaction and waits until it is mined. */
-async function send(contract: Contract, method: string, ...args: unknown[]): Promise<ContractTransactionReceipt> {
-  const receipt = await (await contract.getFunction(method).send(...args)).wait();
-  if (receipt === null) throw new Error(`${method} was not mined`);
-  return receipt;
-}
-
-/** Calls a view function and returns its result as a plain value. */
-async function view(contract: Contract, method: string, ...args: unknown[]): Promise<unknown> {
-  const result: unknown = await contract.getFunction(method).staticCall(...args);
-  return typeof result === "object" && result !== null && "toObject" in result
-    ? (result as { toObject(): unknown }).toObject()
-    : result;
-}
-
+const ANCHORER_ROLE = id("ANCHORER_ROLE");
+const DEFAULT_ADMIN_ROLE = ZeroHash;
 const randomRoot = (): string => hexlify(randomBytes(32));
+
+/** A real batch sealed by `gateway`, and its proof. */
+async function provenBatch(gateway: string, readingCount: number): Promise<{ proof: BatchProof; calldata: BatchProofCalldata }> {
+  const hasher = await loadPoseidon();
+  const readings = Array.from({ length: readingCount }, (_, i) => ({
+    gatewaySeq: i + 1,
+    deviceId: `esp32-${i % 3}`,
+    frameCounter: i + 1,
+    channel: 1,
+    channelIndex: 0,
+    sampledAtMs: 1_763_000_000_000 + i,
+    receivedAtMs: 1_763_000_000_500 + i * 10,
+    value: 2000 + i,
+    scale: 2,
+    anomalous: i === 2,
+  }));
+  const commitment = BatchCommitment.build(hasher, { gatewayId: gateway, readings, bounds: () => ({ min: -4000, max: 8000 }) });
+  const proof = await proveBatch(loadBatchArtifacts(), batchCircuitInput(commitment));
+  return { proof, calldata: batchProofCalldata(proof.proof, proof.publicSignals) };
+}
 
 describe("DataAnchor", () => {
   let chain: DevChain;
   let provider: JsonRpcProvider;
-  let owner: Wallet;
+  let admin: Wallet;
   let anchorer: Wallet;
   let stranger: Wallet;
-  let address: string;
-  let deployedAt: number;
+  let gateway: Wallet;
+  let deployment: Deployment;
 
   beforeAll(async () => {
     chain = await startDevChain();
     provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
-    const [ownerKey, anchorerKey, strangerKey] = chain.accounts;
-    if (ownerKey === undefined || anchorerKey === undefined || strangerKey === undefined) throw new Error("too few accounts");
-    owner = new Wallet(ownerKey, provider);
-    anchorer = new Wallet(anchorerKey, provider);
-    stranger = new Wallet(strangerKey, provider);
-    ({ address, blockNumber: deployedAt } = await deployDataAnchor(owner, anchorer.address));
+    const [adminKey, anchorerKey, strangerKey, gatewayKey] = chain.accounts;
+    admin = new Wallet(adminKey ?? "", provider);
+    anchorer = new Wallet(anchorerKey ?? "", provider);
+    stranger = new Wallet(strangerKey ?? "", provider);
+    gateway = new Wallet(gatewayKey ?? "", provider);
+    deployment = await deployDataAnchor(admin, anchorer.address);
+    await sendAndWait(new Contract(deployment.registry, gatewayRegistryAbi, admin), "registerGateway", gateway.address);
   });
 
   afterAll(async () => {
     provider?.destroy();
     await chain?.stop();
+    await releaseSnarkThreads();
   });
 
-  const as = (signer: Wallet): Contract => new Contract(address, dataAnchorAbi, signer);
+  const as = (signer: Wallet): Contract => new Contract(deployment.address, dataAnchorAbi, signer);
+  const events = (contract: Contract, logs: readonly { topics: readonly string[]; data: string }[]) =>
+    logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);
 
-  it("is deployed with the deployer as owner and the given anchorer", async () => {
-    expect(await provider.getCode(address)).not.toBe("0x");
-    expect(deployedAt).toBeGreaterThan(0);
-    expect(await view(as(stranger), "owner")).toBe(owner.address);
-    expect(await view(as(stranger), "anchorer")).toBe(anchorer.address);
+  it("is deployed behind a proxy, with roles, registry and verifier in place", async () => {
+    expect(await provider.getCode(deployment.address)).not.toBe("0x");
+    const contract = as(stranger);
+    expect(await callView(contract, "hasRole", DEFAULT_ADMIN_ROLE, admin.address)).toBe(true);
+    expect(await callView(contract, "hasRole", ANCHORER_ROLE, anchorer.address)).toBe(true);
+    expect(await callView(contract, "registry")).toBe(deployment.registry);
+    expect(await callView(contract, "batchVerifier")).toBe(deployment.batchVerifier);
   });
 
   it("anchors a root, records when and what, and emits RootAnchored", async () => {
     const root = randomRoot();
-    const receipt = await send(as(anchorer), "anchor", root, 3n, 1234n);
-
+    const receipt = await sendAndWait(as(anchorer), "anchor", root, 3n, 1234n);
     const contract = as(stranger);
-    const events = receipt.logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);
-    expect(events).toHaveLength(1);
-    expect(events[0]?.name).toBe("RootAnchored");
-    expect(events[0]?.args.toObject()).toEqual({ root, batchCount: 3n, readingCount: 1234n, anchorer: anchorer.address });
-
-    // Indexers find it by the indexed root too.
-    const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), deployedAt);
+    const emitted = events(contract, receipt.logs);
+    expect(emitted.map((event) => [event.name, event.args.toObject()])).toEqual([
+      ["RootAnchored", { root, batchCount: 3n, readingCount: 1234n, anchorer: anchorer.address }],
+    ]);
+    const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), deployment.blockNumber);
     expect(found.map((event) => event.transactionHash)).toEqual([receipt.hash]);
-
     const block = await provider.getBlock(receipt.blockNumber);
-    expect(await view(contract, "anchorOf", root)).toEqual({
+    expect(await callView(contract, "anchorOf", root)).toEqual({
       blockNumber: BigInt(receipt.blockNumber),
       timestamp: BigInt(block?.timestamp ?? -1),
       batchCount: 3n,
       readingCount: 1234n,
     });
-  });
-
-  it("returns an all-zero record for a root never anchored", async () => {
-    expect(await view(as(stranger), "anchorOf", randomRoot())).toEqual({
+    expect(await callView(contract, "anchorOf", randomRoot())).toEqual({
       blockNumber: 0n,
       timestamp: 0n,
       batchCount: 0n,
@@ -110,62 +118,145 @@ describe("DataAnchor", () => {
     });
   });
 
-  it("rejects anchoring by anyone but the anchorer with NotAnchorer(caller)", async () => {
-    expect(await revertOf(send(as(stranger), "anchor", randomRoot(), 1n, 1n))).toEqual({
-      name: "NotAnchorer",
-      args: [stranger.address],
+  it("refuses anchoring without the anchorer role, the zero root and a root anchored before", async () => {
+    expect(await revertOf(sendAndWait(as(stranger), "anchor", randomRoot(), 1n, 1n))).toEqual({
+      name: "AccessControlUnauthorizedAccount",
+      args: [stranger.address, ANCHORER_ROLE],
     });
-    // The owner is not the anchorer either.
-    expect((await revertOf(send(as(owner), "anchor", randomRoot(), 1n, 1n))).name).toBe("NotAnchorer");
-  });
-
-  it("rejects a second anchoring of the same root with AlreadyAnchored(root)", async () => {
+    expect(await revertOf(sendAndWait(as(anchorer), "anchor", ZeroHash, 1n, 1n))).toEqual({ name: "ZeroRoot", args: [] });
     const root = randomRoot();
-    await send(as(anchorer), "anchor", root, 1n, 10n);
-    expect(await revertOf(send(as(anchorer), "anchor", root, 2n, 20n))).toEqual({
-      name: "AlreadyAnchored",
-      args: [root],
+    await sendAndWait(as(anchorer), "anchor", root, 1n, 10n);
+    expect(await revertOf(sendAndWait(as(anchorer), "anchor", root, 2n, 20n))).toEqual({ name: "AlreadyAnchored", args: [root] });
+  });
+
+  describe("anchorVerifiedBatch", () => {
+    let batch: { proof: BatchProof; calldata: BatchProofCalldata };
+    beforeAll(async () => {
+      batch = await provenBatch(gateway.address, 12);
+    });
+    const submit = (signer: Wallet, calldata: BatchProofCalldata) =>
+      sendAndWait(as(signer), "anchorVerifiedBatch", calldata.pA, calldata.pB, calldata.pC, calldata.claims);
+
+    it("anchors a batch root whose proof verifies on chain and records its claims", async () => {
+      const { calldata } = batch;
+      const root = toBeHex(calldata.claims.batchRoot, 32);
+      const receipt = await submit(gateway, calldata);
+      const emitted = events(as(stranger), receipt.logs);
+      expect(emitted.map((event) => event.name)).toEqual(["BatchVerified", "RootAnchored"]);
+      expect(emitted[0]?.args.toObject()).toEqual({
+        root,
+        gateway: gateway.address,
+        windowStartSec: 1_763_000_000n,
+        windowEndSec: 1_763_000_000n,
+        readingCount: 12n,
+        anomalyCount: 1n,
+        streamsHash: calldata.claims.streamsHash,
+      });
+      expect(await callView(as(stranger), "verifiedBatchOf", root)).toEqual(calldata.claims);
+      expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ batchCount: 1n, readingCount: 12n });
+      expect(await revertOf(submit(anchorer, calldata))).toEqual({ name: "AlreadyAnchored", args: [root] });
+    });
+
+    it("refuses a proof that does not prove the claims", async () => {
+      const other = await provenBatch(gateway.address, 13);
+      const forged = { ...other.calldata, claims: { ...other.calldata.claims, anomalyCount: 0n } };
+      expect(await revertOf(submit(anchorer, forged))).toEqual({
+        name: "InvalidBatchProof",
+        args: [toBeHex(forged.claims.batchRoot, 32)],
+      });
+      const swapped = { ...other.calldata, pA: batch.calldata.pA };
+      expect((await revertOf(submit(anchorer, swapped))).name).toBe("InvalidBatchProof");
+    });
+
+    it("refuses a submitter that is neither the gateway nor an anchorer, and an unregistered gateway", async () => {
+      const { calldata } = await provenBatch(gateway.address, 14);
+      expect(await revertOf(submit(stranger, calldata))).toEqual({
+        name: "NotBatchSubmitter",
+        args: [stranger.address, gateway.address],
+      });
+      const unregistered = await provenBatch(stranger.address, 5);
+      expect(await revertOf(submit(stranger, unregistered.calldata))).toEqual({
+        name: "GatewayNotActive",
+        args: [stranger.address],
+      });
+    });
+
+    it("refuses claims that do not fit their types", async () => {
+      const { calldata } = batch;
+      const root = toBeHex(calldata.claims.batchRoot, 32);
+      for (const claim of ["gatewayId", "windowStartSec", "windowEndSec", "readingCount", "anomalyCount"] as const) {
+        const claims = { ...calldata.claims, [claim]: 2n ** 200n };
+        expect(await revertOf(submit(anchorer, { ...calldata, claims })), claim).toEqual({
+          name: "ClaimOutOfRange",
+          args: [root],
+        });
+      }
     });
   });
 
-  it("rejects the zero root with ZeroRoot()", async () => {
-    expect(await revertOf(send(as(anchorer), "anchor", ZeroHash, 1n, 1n))).toEqual({ name: "ZeroRoot", args: [] });
-  });
-
-  it("rejects setAnchorer by anyone but the owner with NotOwner(caller)", async () => {
-    expect(await revertOf(send(as(anchorer), "setAnchorer", stranger.address))).toEqual({
-      name: "NotOwner",
-      args: [anchorer.address],
+  it("lets only the admin replace the verifier, never with the zero address", async () => {
+    expect(await revertOf(sendAndWait(as(stranger), "setBatchVerifier", stranger.address))).toEqual({
+      name: "AccessControlUnauthorizedAccount",
+      args: [stranger.address, DEFAULT_ADMIN_ROLE],
+    });
+    expect(await revertOf(sendAndWait(as(admin), "setBatchVerifier", ZeroAddress))).toEqual({ name: "ZeroAddress", args: [] });
+    const receipt = await sendAndWait(as(admin), "setBatchVerifier", deployment.batchVerifier);
+    expect(events(as(admin), receipt.logs)[0]?.args.toObject()).toEqual({
+      previousVerifier: deployment.batchVerifier,
+      newVerifier: deployment.batchVerifier,
     });
   });
 
-  it("lets the owner hand the anchorer role over", async () => {
-    const contract = as(owner);
-    const receipt = await send(contract, "setAnchorer", stranger.address);
-    expect(receipt.logs.map((log) => contract.interface.parseLog(log)?.args.toObject())).toEqual([
-      { previousAnchorer: anchorer.address, newAnchorer: stranger.address },
-    ]);
-    expect(await view(contract, "anchorer")).toBe(stranger.address);
-    expect((await revertOf(send(as(anchorer), "anchor", randomRoot(), 1n, 1n))).name).toBe("NotAnchorer");
-    await send(as(stranger), "anchor", randomRoot(), 1n, 1n);
-    // Hand it back so that test order does not matter.
-    await send(contract, "setAnchorer", anchorer.address);
+  it("upgrades only by the admin, keeping its records", async () => {
+    const root = randomRoot();
+    await sendAndWait(as(anchorer), "anchor", root, 1n, 7n);
+    const next = await new ContractFactory(dataAnchorAbi, dataAnchorBytecode, admin).deploy();
+    await next.waitForDeployment();
+    const nextAddress = await next.getAddress();
+    expect(await revertOf(sendAndWait(as(stranger), "upgradeToAndCall", nextAddress, "0x"))).toEqual({
+      name: "AccessControlUnauthorizedAccount",
+      args: [stranger.address, DEFAULT_ADMIN_ROLE],
+    });
+    await sendAndWait(as(admin), "upgradeToAndCall", nextAddress, "0x");
+    const slot = await provider.getStorage(
+      deployment.address,
+      "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc",
+    );
+    expect(toBeHex(BigInt(slot), 20).toLowerCase()).toBe(nextAddress.toLowerCase());
+    expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ readingCount: 7n });
+    // An upgrade to something that is not a UUPS implementation is refused by the proxy logic.
+    expect(await revertOf(sendAndWait(as(admin), "upgradeToAndCall", deployment.batchVerifier, "0x"))).toEqual({
+      name: "ERC1967InvalidImplementation",
+      args: [deployment.batchVerifier],
+    });
+    // An account without code reverts without any error data: nothing to decode.
+    const eoaUpgrade = await sendAndWait(as(admin), "upgradeToAndCall", stranger.address, "0x").catch((error: unknown) => error);
+    expect(eoaUpgrade).toBeInstanceOf(Error);
+    expect(decodeDataAnchorRevert(eoaUpgrade)).toBeUndefined();
   });
 
-  it("rejects the zero address as anchorer", async () => {
-    expect(await revertOf(send(as(owner), "setAnchorer", ZeroAddress))).toEqual({
-      name: "ZeroAnchorer",
+  it("cannot be initialized twice, nor with zero addresses", async () => {
+    expect(
+      await revertOf(
+        sendAndWait(as(admin), "initialize", admin.address, anchorer.address, deployment.registry, deployment.batchVerifier),
+      ),
+    ).toEqual({
+      name: "InvalidInitialization",
       args: [],
     });
-  });
-
-  it("deployDataAnchor rejects a malformed anchorer before sending anything", async () => {
-    await expect(deployDataAnchor(owner, "0x1234")).rejects.toBeInstanceOf(ContractsError);
-  });
-
-  it("deployDataAnchor surfaces the constructor's ZeroAnchorer revert", async () => {
-    const failure = await deployDataAnchor(owner, ZeroAddress).catch((error: unknown) => error);
-    expect(decodeDataAnchorRevert(failure)).toEqual({ name: "ZeroAnchorer", args: [] });
+    const failure = await deployEdgeContracts(admin, { anchorer: ZeroAddress }).catch((error: unknown) => error);
+    expect(decodeDataAnchorRevert(failure)).toEqual({ name: "ZeroAddress", args: [] });
+    const registryFailure = await deployEdgeContracts(admin, { anchorer: anchorer.address, admin: ZeroAddress }).catch(
+      (error: unknown) => error,
+    );
+    expect(decodeDataAnchorRevert(registryFailure)).toEqual({ name: "ZeroAddress", args: [] });
     expect(decodeDataAnchorRevert(new Error("unrelated"))).toBeUndefined();
+  });
+
+  it("deployment rejects a malformed address before sending anything", async () => {
+    await expect(deployDataAnchor(admin, "0x1234")).rejects.toBeInstanceOf(ContractsError);
+    await expect(deployEdgeContracts(admin, { anchorer: anchorer.address, admin: "admin" })).rejects.toThrow(
+      /admin is not an address/,
+    );
   });
 });

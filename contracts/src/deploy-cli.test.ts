@@ -1,9 +1,10 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevChain, type DevChain } from "./dev-chain.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
+import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { contractsPackageRoot } from "./hardhat-cli.js";
 
 const run = promisify(execFile);
@@ -21,6 +22,29 @@ async function deployCli(args: string[], env: Record<string, string>): Promise<{
     return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
   }
 }
+
+describe("deploy-cli --dev-chain", () => {
+  it("starts a dev chain, deploys to it, keeps it running and stops it on SIGINT", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/deploy-cli.ts", "--dev-chain"], {
+      cwd: contractsPackageRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    while (!stdout.includes("\n")) {
+      if (child.exitCode !== null) throw new Error(`deploy-cli exited early: ${stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const printed = JSON.parse(stdout) as { rpcUrl: string; dataAnchor: string; chainId: number };
+    expect(printed.chainId).toBe(31337);
+    const provider = new JsonRpcProvider(printed.rpcUrl, printed.chainId, { staticNetwork: true });
+    expect(await provider.getCode(printed.dataAnchor)).not.toBe("0x");
+    provider.destroy();
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+});
 
 describe("deploy-cli", () => {
   let chain: DevChain;
@@ -40,18 +64,22 @@ describe("deploy-cli", () => {
     await chain?.stop();
   });
 
-  it("deploys to an RPC URL with the key from DEPLOYER_PRIVATE_KEY and prints JSON", async () => {
-    const result = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer.toLowerCase()], {
+  it("deploys to an RPC URL with the key from DEPLOYER_PRIVATE_KEY, registers gateways and prints JSON", async () => {
+    const gateway = Wallet.createRandom().address;
+    const result = await deployCli(["--rpc-url", chain.rpcUrl, "--anchorer", anchorer.toLowerCase(), "--gateway", gateway], {
       DEPLOYER_PRIVATE_KEY: deployerKey,
     });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    const owner = new Wallet(deployerKey).address;
-    expect(printed).toMatchObject({ contract: "DataAnchor", chainId: 31337, owner, anchorer });
-    const contract = new Contract(printed["address"] as string, dataAnchorAbi, provider);
-    expect(await contract.getFunction("owner").staticCall()).toBe(owner);
-    expect(await contract.getFunction("anchorer").staticCall()).toBe(anchorer);
+    const admin = new Wallet(deployerKey).address;
+    expect(printed).toMatchObject({ chainId: 31337, admin, anchorer, gateways: [gateway] });
+    const contract = new Contract(printed["dataAnchor"] as string, dataAnchorAbi, provider);
+    expect(await contract.getFunction("hasRole").staticCall(id("ANCHORER_ROLE"), anchorer)).toBe(true);
+    expect(await contract.getFunction("hasRole").staticCall(ZeroHash, admin)).toBe(true);
+    expect(await contract.getFunction("registry").staticCall()).toBe(printed["registry"]);
+    const registry = new Contract(printed["registry"] as string, gatewayRegistryAbi, provider);
+    expect(await registry.getFunction("isActiveGateway").staticCall(gateway)).toBe(true);
     expect(result.stdout).not.toContain(deployerKey.slice(2));
   });
 
@@ -66,5 +94,9 @@ describe("deploy-cli", () => {
     expect(badAnchorer.code).toBe(2);
     expect(badAnchorer.stderr).toContain("--anchorer must be an address");
     expect(badAnchorer.stderr).not.toContain(deployerKey.slice(2));
+
+    const nothing = await deployCli(["--anchorer", anchorer], { DEPLOYER_PRIVATE_KEY: deployerKey });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain("--rpc-url or --dev-chain is required");
   });
 });

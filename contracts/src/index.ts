@@ -1,6 +1,15 @@
+export { batchProofVerifierAbi, batchProofVerifierBytecode } from "./generated/batch-proof-verifier-artifact.js";
 export { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
-export { dataAnchorInterface, decodeDataAnchorRevert, type DataAnchorRevert } from "./data-anchor-revert.js";
-export { deployDataAnchor, type Deployment } from "./deploy-data-anchor.js";
+export { edgeProxyAbi, edgeProxyBytecode } from "./generated/edge-proxy-artifact.js";
+export { gatewayRegistryAbi, gatewayRegistryBytecode } from "./generated/gateway-registry-artifact.js";
+export {
+  dataAnchorInterface,
+  decodeDataAnchorRevert,
+  gatewayRegistryInterface,
+  type DataAnchorRevert,
+} from "./data-anchor-revert.js";
+export { deployDataAnchor, deployEdgeContracts, type DeployOptions, type Deployment } from "./deploy-data-anchor.js";
+export { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
 export { startDevChain, type DevChain, type DevChainOptions } from "./dev-chain.js";
 export { DEV_CHAIN_ID, DEV_CHAIN_MNEMONIC, devChainPrivateKeys } from "./dev-chain-accounts.js";
 export { ContractsError } from "./errors.js";

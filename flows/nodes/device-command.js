@@ -51,9 +51,9 @@ function deviceFor(config, msg) {
 }
 
 /**
- * Sends a command to a device through the gateway, which signs it with its command key.
- * At most one command per device every `minIntervalS` seconds, so a flow that fires on
- * every reading cannot flood a device.
+ * Sends a command to a device through the gateway, which signs it with its command key,
+ * and waits for the device's answer. At most one command per device every `minIntervalS`
+ * seconds, so a flow that fires on every reading cannot flood a device.
  * @param {import("./lib/gateway-connection.js").RED} RED
  */
 export default function register(RED) {
@@ -95,7 +95,12 @@ export default function register(RED) {
       lastSentAt.set(deviceId, now);
       api.sendDeviceCommand(deviceId, action, `node-red:${this.id}`).then(
         (receipt) => {
-          this.status({ fill: "green", shape: "dot", text: `${action.type} #${receipt.commandId} to ${deviceId}` });
+          if (receipt.result !== "applied") {
+            this.status({ fill: "red", shape: "ring", text: `${deviceId} refused ${action.type}: ${receipt.result}` });
+            done(new Error(`device ${deviceId} refused command ${receipt.commandId}: ${receipt.result}`));
+            return;
+          }
+          this.status({ fill: "green", shape: "dot", text: `${action.type} #${receipt.commandId} applied by ${deviceId}` });
           done();
         },
         (/** @type {unknown} */ error) => {

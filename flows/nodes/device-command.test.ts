@@ -48,14 +48,24 @@ describe("device command node", () => {
 
   it("reports a failed command to a catch node and in its status", async () => {
     const gateway = new FakeGateway();
-    gateway.commandFailure = new Error("no device command transport is configured");
+    gateway.commandFailure = new Error("device press-01 cannot be reached now");
     await loadFlow([deviceCommandNode], flow({ action: "reboot" }), gateway);
     const caught = collect("caught");
     node("command").receive({ deviceId: "press-01" });
     await until(() => caught.length === 1);
     // Node-RED gives catch nodes the error as text, "Error: <message>".
-    expect(caught[0]?.error).toMatchObject({ message: "Error: no device command transport is configured" });
-    expect(statuses("command").at(-1)).toMatchObject({ fill: "red", text: "no device command transport is configured" });
+    expect(caught[0]?.error).toMatchObject({ message: "Error: device press-01 cannot be reached now" });
+    expect(statuses("command").at(-1)).toMatchObject({ fill: "red", text: "device press-01 cannot be reached now" });
+  });
+
+  it("reports a command the device refused", async () => {
+    const gateway = new FakeGateway();
+    gateway.commandResult = "invalid";
+    await loadFlow([deviceCommandNode], flow({ action: "setSamplingInterval", intervalMs: "5" }), gateway);
+    const caught = collect("caught");
+    node("command").receive({ deviceId: "press-01" });
+    await until(() => caught.length === 1);
+    expect(caught[0]?.error).toMatchObject({ message: "Error: device press-01 refused command 1: invalid" });
   });
 
   it("refuses a message that names no device", async () => {

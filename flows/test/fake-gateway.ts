@@ -17,6 +17,7 @@ export class FakeGateway implements IntelLedgerGatewayApi {
   readonly derived: DerivedReadingInput[] = [];
   readonly alerts: AlertInput[] = [];
   commandFailure: Error | undefined;
+  commandResult = "applied";
   private seq = 100;
 
   subscribeReadings(listener: (readings: readonly FlowReading[]) => void): () => void {
@@ -40,7 +41,7 @@ export class FakeGateway implements IntelLedgerGatewayApi {
   sendDeviceCommand(deviceId: string, action: DeviceAction, requestedBy: string) {
     if (this.commandFailure) return Promise.reject(this.commandFailure);
     this.commands.push({ deviceId, action, requestedBy });
-    return Promise.resolve({ deviceId, commandId: this.commands.length, issuedAtMs: 1 });
+    return Promise.resolve({ deviceId, commandId: this.commands.length, result: this.commandResult });
   }
 
   writeDerivedReading(input: DerivedReadingInput) {

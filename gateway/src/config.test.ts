@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { parseGatewayConfig } from "./config.js";
 
 describe("gateway configuration", () => {
   it("fills every default from just a data folder", () => {
     const config = parseGatewayConfig({ dataDir: "/var/lib/intelledger" });
     expect(config.mqtt).toEqual({ host: "0.0.0.0", port: 1883, fallbackToFreePort: true });
-    expect(config.batching.maxReadings).toBe(1024);
+    expect(config.batching.maxReadings).toBe(BATCH_CAPACITY);
     expect(config.relay).toBeUndefined();
     expect(config.http).toEqual({
       host: "0.0.0.0",

@@ -1,9 +1,26 @@
+import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { z } from "zod";
 import { GatewayConfigError } from "./errors.js";
 
 const portSchema = z.number().int().min(0).max(65_535);
 
+const externalBrokerSchema = z.object({
+  /** mqtt://host:port or mqtts://host:port */
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, "must be mqtt://host:port or mqtts://host:port"),
+  /** Session id on the broker; the same id across restarts keeps frames queued while the gateway is down. */
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
+  /** File holding the password (kept out of the configuration). */
+  passwordFile: z.string().optional(),
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  retryAfterRefusalMs: z.number().int().min(10).default(2_000),
+});
+
 const mqttSchema = z.object({
+  /** Use this broker instead of the embedded one. */
+  broker: externalBrokerSchema.optional(),
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(1883),
@@ -15,7 +32,8 @@ const mqttSchema = z.object({
 });
 
 const batchingSchema = z.object({
-  maxReadings: z.number().int().min(1).max(65_536).default(1024),
+  /** A batch also ends where one proof does (see batchablePrefix), so more than BATCH_CAPACITY never fills. */
+  maxReadings: z.number().int().min(1).max(65_536).default(BATCH_CAPACITY),
   maxAgeMs: z.number().int().min(10).default(2_000),
 });
 
@@ -23,6 +41,40 @@ const ingestSchema = z.object({
   /** Accepted frames wait at most this long to be committed together. */
   groupCommitDelayMs: z.number().int().min(0).max(1_000).default(2),
   maxFrameBytes: z.number().int().min(64).max(65_536).default(512),
+  admission: z
+    .object({
+      /** Sustained frames per second one device may send (a reference node sends one). */
+      framesPerSecond: z.number().positive().default(20),
+      burst: z.number().int().min(1).default(40),
+      /** Failed frames (bad signatures, bad samples, over the rate) within the window that quarantine a device. */
+      maxFailures: z.number().int().min(1).default(20),
+      failureWindowMs: z.number().int().min(1).default(60_000),
+      quarantineMs: z.number().int().min(1).default(300_000),
+    })
+    .prefault({}),
+});
+
+const serialSchema = z.object({
+  /**
+   * Serial ports devices are plugged into: device paths, or "auto" for every USB serial
+   * adapter (/dev/serial/by-id, /dev/ttyUSB*, /dev/ttyACM*). A port that disappears is
+   * reopened when it comes back.
+   */
+  ports: z.array(z.string().min(1)).default([]),
+  baudRate: z.number().int().positive().default(115_200),
+  rescanIntervalMs: z.number().int().min(50).default(1_000),
+});
+
+const bleSchema = z.object({
+  /** Connect to devices advertising the IntelLedger GATT service, through BlueZ. */
+  enabled: z.boolean().default(false),
+  /** The BlueZ adapter to use. */
+  adapter: z.string().default("hci0"),
+});
+
+const commandsSchema = z.object({
+  /** How long a device has to acknowledge a command. */
+  timeoutMs: z.number().int().min(100).default(10_000),
 });
 
 const relaySchema = z.object({
@@ -85,6 +137,9 @@ export const gatewayConfigSchema = z.object({
   dataDir: z.string().min(1),
   mqtt: mqttSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
+  serial: serialSchema.prefault({}),
+  ble: bleSchema.prefault({}),
+  commands: commandsSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),
   /** The admin API, the login pages and, when enabled, the Node-RED editor. */

@@ -5,6 +5,8 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "./config.js";
 import { startGateway, type Gateway } from "./gateway.js";
+import { CommandResult } from "@intelledger/proto/device";
+import { commandTopic } from "./ingest/mqtt-topics.js";
 import { SimulatedDevice } from "./simulation/simulated-device.js";
 
 const logger = pino({ level: "silent" });
@@ -78,6 +80,32 @@ describe("gateway ingest over MQTT", () => {
     expect(framesAccepted).toBe(2);
     expect(gateway.readings.count()).toBe(6);
     await Promise.all([honest.stop(), victim.stop(), stranger.stop()]);
+  });
+
+  it("sends a signed command a device checks and acknowledges", async () => {
+    const device = await connectedDevice("valve-1");
+    await device.acceptCommands(gateway.commandPublicKey);
+    await device.publishFrame(); // the gateway learns which transport reaches the device
+    const outcome = await gateway.sendCommand("valve-1", { $case: "setSamplingInterval", value: { intervalMs: 500 } });
+    expect(outcome).toEqual({ commandId: 1, result: CommandResult.COMMAND_RESULT_APPLIED });
+    const second = await gateway.sendCommand("valve-1", { $case: "reboot", value: {} });
+    expect(second.commandId).toBe(2);
+    expect(device.commands.map((command) => command.command?.action?.$case)).toEqual(["setSamplingInterval", "reboot"]);
+    await device.stop();
+  });
+
+  it("refuses to send to a device it has not heard from, and devices cannot publish commands", async () => {
+    gateway.devices.register("silent-1", new SimulatedDevice("silent-1").publicKeyPoint);
+    await expect(gateway.sendCommand("silent-1", { $case: "reboot", value: {} })).rejects.toThrow(/cannot be reached/);
+    const rogue = await connectedDevice("rogue-1");
+    const victim = await connectedDevice("victim-2");
+    await victim.acceptCommands(gateway.commandPublicKey);
+    const disconnected = rogue.offline();
+    rogue.publishRaw(commandTopic("victim-2"), Uint8Array.of(1, 2, 3));
+    await disconnected;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(victim.commands).toEqual([]);
+    await Promise.all([rogue.stop(), victim.stop()]);
   });
 
   it("remembers counters across a restart, so an old frame replayed later is refused", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
@@ -7,17 +8,27 @@ import { GatewayAuth } from "./auth/gateway-auth.js";
 import { BatchSealer } from "./batching/batch-sealer.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
-import { DeviceCommands } from "./commands/device-commands.js";
+import { AuditedCommands } from "./commands/audited-commands.js";
+import { CommandService, type CommandAction, type CommandOutcome } from "./commands/command-service.js";
 import type { GatewayConfig } from "./config.js";
-import { DeviceRegistry } from "./devices/device-registry.js";
+import { DeviceRoutes } from "./commands/device-routes.js";
 import { DerivedStore } from "./derived/derived-store.js";
+import { DeviceAdmission } from "./devices/device-admission.js";
+import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
 import { AnomalyFeed } from "./feeds/anomaly-feed.js";
 import { ReadingFeed } from "./feeds/reading-feed.js";
 import { startGatewayHttp } from "./http/gateway-http.js";
+import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
+import type { BleCentral } from "./ingest/ble/ble-central.js";
+import { BluezCentral } from "./ingest/ble/bluez-central.js";
+import { BleTransport } from "./ingest/ble-transport.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
+import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
+import { SerialTransport } from "./ingest/serial-transport.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
 import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
@@ -34,6 +45,9 @@ import { createRelayClient } from "./uplink/relay-client.js";
 export interface GatewaySnapshot {
   gatewayId: string;
   ingest: IngestCounters;
+  quarantinedDevices: string[];
+  serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
+  ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
   readingsStored: number;
   batchesSealed: number;
   readingsSealed: number;
@@ -47,7 +61,10 @@ export interface GatewaySnapshot {
 
 export interface Gateway {
   readonly id: string;
-  readonly mqttPort: number;
+  /** The embedded broker's port; undefined when the gateway uses an external broker. */
+  readonly mqttPort: number | undefined;
+  /** The point devices are provisioned with to check this gateway's commands. */
+  readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
@@ -60,10 +77,10 @@ export interface Gateway {
   readonly audit: AuditLog;
   /** Derived readings and alerts written back by flows. */
   readonly derived: DerivedStore;
-  /** Where commands to devices go; the command transport plugs in here. */
-  readonly commands: DeviceCommands;
   /** Inference publishes scored readings here. */
   readonly anomalies: AnomalyFeed;
+  /** Sends a signed command to a device and waits for its acknowledgement. */
+  sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
   stop(): Promise<void>;
 }
@@ -88,16 +105,25 @@ function every(intervalMs: number, task: () => unknown, onError: (error: unknown
   };
 }
 
+export interface GatewayOptions {
+  /** The wall clock; the host's by default. */
+  wallClock?: () => number;
+  /** The BLE central to use instead of BlueZ (turns BLE on). */
+  bleCentral?: BleCentral;
+}
+
 /**
- * Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk
- * quota, the HTTP server with its accounts and, when configured, Node-RED and the relay
- * uplink.
+ * Starts the gateway: database, device registry, ingest, batch sealing, the disk quota,
+ * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const dbPath = join(config.dataDir, "gateway.sqlite");
   const db = openGatewayDatabase(dbPath);
   const identity = loadOrCreateGatewayIdentity(config.dataDir);
-  const clock = new GatewayClock({ boot: registerCurrentBoot(db, Date.now()) });
+  const clock = new GatewayClock({
+    boot: registerCurrentBoot(db, Date.now()),
+    ...(options.wallClock === undefined ? {} : { wallNow: options.wallClock }),
+  });
   const dataClasses = new DataClasses(config.storage.dataClasses);
   const devices = new DeviceRegistry(db);
   const readings = new ReadingStore(db);
@@ -133,11 +159,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     storage,
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
-  const commands = new DeviceCommands({ registry: devices, audit, logger: logger.child({ component: "commands" }) });
   const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
 
+  const admission = new DeviceAdmission(config.ingest.admission);
   const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(devices, { maxFrameBytes: config.ingest.maxFrameBytes }),
+    acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
     registry: devices,
     readings,
     clock,
@@ -146,8 +172,42 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger: logger.child({ component: "ingest" }),
     groupCommitDelayMs: config.ingest.groupCommitDelayMs,
   });
-  const mqtt = new EmbeddedMqttTransport({ ...config.mqtt, logger: logger.child({ component: "mqtt" }) });
-  await mqtt.start(pipeline.handle);
+  const { broker } = config.mqtt;
+  const mqttLogger = logger.child({ component: "mqtt" });
+  const mqtt = broker
+    ? new ExternalMqttTransport({
+        ...broker,
+        clientId: broker.clientId ?? `intelledger-gateway-${identity.address.slice(2, 10).toLowerCase()}`,
+        password: broker.passwordFile === undefined ? undefined : readFileSync(broker.passwordFile, "utf8").trim(),
+        logger: mqttLogger,
+      })
+    : new EmbeddedMqttTransport({ ...config.mqtt, logger: mqttLogger });
+  const serial =
+    config.serial.ports.length > 0
+      ? new SerialTransport({ ...config.serial, logger: logger.child({ component: "serial" }) })
+      : undefined;
+  const bleCentral =
+    options.bleCentral ??
+    (config.ble.enabled
+      ? new BluezCentral({ adapter: config.ble.adapter, logger: logger.child({ component: "ble" }) })
+      : undefined);
+  const ble = bleCentral && new BleTransport({ central: bleCentral, logger: logger.child({ component: "ble" }) });
+  const transports: FrameTransport[] = [mqtt, ...(serial ? [serial] : []), ...(ble ? [ble] : [])];
+  const routes = new DeviceRoutes(transports);
+  const commandKey = loadOrCreateCommandKey(config.dataDir);
+  const commands = new CommandService({
+    db,
+    key: commandKey,
+    routes,
+    logger: logger.child({ component: "commands" }),
+    timeoutMs: config.commands.timeoutMs,
+  });
+  pipeline.on("stored", (frame) => {
+    routes.noteFrom(frame.deviceId, frame.transport);
+    if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
+  });
+  for (const transport of transports) await transport.start(pipeline.handle);
+  const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
   const uplink =
     config.relay &&
@@ -169,6 +229,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     hasher: await loadPoseidon(),
     identity,
     dataClasses: dataClasses.all(),
+    clock,
     ...config.batching,
   });
   const stopDrainRate = every(
@@ -199,6 +260,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     return {
       gatewayId: identity.address,
       ingest: structuredClone(pipeline.counters),
+      quarantinedDevices: admission.quarantined(),
+      serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+      ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
       readingsStored: stored,
       batchesSealed: totals.sealed,
       readingsSealed: totals.sealedReadings,
@@ -237,7 +301,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         keepBackups: config.http.nodeRed.keepBackups,
         auth,
         audit,
-        api: createFlowGatewayApi({ gatewayId: identity.address, readingFeed, anomalies, commands, derived, snapshot }),
+        api: createFlowGatewayApi({
+          gatewayId: identity.address,
+          readingFeed,
+          anomalies,
+          commands: new AuditedCommands({ sender: commands, registry: devices, audit }),
+          derived,
+          snapshot,
+        }),
         logger: logger.child({ component: "node-red" }),
       });
     } catch (error) {
@@ -247,32 +318,39 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
 
   logger.info(
-    { gatewayId: identity.address, mqttPort: mqtt.port, httpPort: http.port, relay: config.relay?.address },
+    {
+      gatewayId: identity.address,
+      mqtt: broker?.url ?? `embedded on port ${mqttPort}`,
+      httpPort: http.port,
+      relay: config.relay?.address,
+    },
     "gateway started",
   );
 
   return {
     id: identity.address,
-    mqttPort: mqtt.port,
+    mqttPort,
     httpPort: http.port,
     get pairingCode() {
       return auth.pairingCode;
     },
     nodeRedRunning: nodeRed !== undefined,
+    commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
     batches,
     auth,
     audit,
     derived,
-    commands,
     anomalies,
+    sendCommand: (deviceId, action) => commands.send(deviceId, action),
     snapshot,
     async stop() {
       await nodeRed?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly"));
       readingFeed.stop();
       await http.close();
-      await mqtt.stop();
+      for (const transport of transports) await transport.stop();
+      commands.close();
       pipeline.flush();
       derived.flush();
       await stopSealing();

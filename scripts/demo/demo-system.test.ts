@@ -8,6 +8,7 @@ import type { EventLog } from "ethers";
 import { Contract, hexlify, JsonRpcProvider } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { typescriptFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSystem } from "./demo-system.js";
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -26,8 +27,7 @@ describe("a reading travels end to end", () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-e2e-"));
     system = await startDemoSystem({
       dataDir,
-      deviceCount: 3,
-      frameIntervalMs: 100,
+      fleet: typescriptFleet({ devices: 3, intervalMs: 100, logger: pino({ level: "silent" }) }),
       mqttPort: 0,
       httpPort: 0,
       batchMaxAgeMs: 300,
@@ -41,15 +41,25 @@ describe("a reading travels end to end", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("is stored by the gateway, stored by the relay, and its root is anchored on chain", async () => {
+  it("is stored by the gateway, stored by the relay, and its root is anchored on chain", { timeout: 120_000 }, async () => {
     await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, 20_000, "readings to arrive");
     await system.stopDevices();
     const { gateway, relay } = system;
+    // Everything the gateway stored drains to the relay and gets anchored.
+    await until(
+      () => {
+        const { readingsStored, readingsSealed, backlog } = gateway.snapshot();
+        return (
+          readingsSealed === readingsStored &&
+          backlog.batches === 0 &&
+          relay.snapshot().anchored.readingsAnchored === readingsStored
+        );
+      },
+      30_000,
+      "every reading to be anchored",
+    );
     const stored = gateway.readings.count();
     expect(stored).toBe(gateway.snapshot().ingest.readingsAccepted);
-
-    // Everything the gateway stored drains to the relay and gets anchored.
-    await until(() => relay.snapshot().anchored.readingsAnchored === stored, 30_000, "every reading to be anchored");
 
     // The relay holds exactly the gateway's readings, batch by batch, in order.
     const relayReadings: Reading[] = [];

@@ -5,19 +5,19 @@ import type { DevChain } from "@intelledger/contracts";
 import {
   loadOrCreateGatewayIdentity,
   parseGatewayConfig,
-  SimulatedDevice,
   startGateway,
   type Gateway,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
 import type { Logger } from "pino";
 import { startAnchoredDevChain } from "./anchored-dev-chain.js";
+import type { DemoFleet } from "./demo-fleet.js";
 import { provisionTls } from "./provision-tls.js";
 
 export interface DemoOptions {
   dataDir: string;
-  deviceCount: number;
-  frameIntervalMs: number;
+  /** The sensor nodes; asked for the serial ports to watch before the gateway starts. */
+  fleet: DemoFleet;
   /** Embedded broker port; 1883 by default, moving to a free port if that one is taken. */
   mqttPort?: number;
   /** The gateway's web UI and admin API; 8080 by default, moving to a free port if taken. */
@@ -39,7 +39,7 @@ export interface DemoSystem {
   readonly contractAddress: string;
   readonly relay: Relay;
   readonly gateway: Gateway;
-  readonly devices: readonly SimulatedDevice[];
+  readonly fleet: DemoFleet;
   snapshot(): DemoSnapshot;
   /** Stops the devices only; the gateway goes on draining what it holds. */
   stopDevices(): Promise<void>;
@@ -48,8 +48,8 @@ export interface DemoSystem {
 
 /**
  * The whole product on one machine: a dev chain with the anchor contract deployed, the
- * relay, the gateway with its embedded broker, and simulated devices publishing
- * signed frames over MQTT.
+ * relay, the gateway with its embedded broker, and a fleet of simulated devices sending
+ * signed frames over MQTT and serial lines.
  */
 export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem> {
   const { dataDir, logger } = options;
@@ -57,6 +57,10 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
   const stopAll = async () => {
     while (stack.length > 0) await stack.pop()?.();
   };
+  mkdirSync(dataDir, { recursive: true });
+  // The fleet's cables exist already: whatever else fails, they must go.
+  const stopDevices = () => options.fleet.stop();
+  stack.push(stopDevices);
   try {
     const { chain, contractAddress, anchorerPrivateKey } = await startAnchoredDevChain(join(dataDir, "chain.log"));
     stack.push(() => chain.stop());
@@ -84,6 +88,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       parseGatewayConfig({
         dataDir: gatewayDir,
         mqtt: { port: options.mqttPort ?? 1883 },
+        serial: { ports: [...options.fleet.serialPorts], rescanIntervalMs: 200 },
         http: { port: options.httpPort ?? 8080, nodeRed: { enabled: options.nodeRed ?? true } },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
         relay: {
@@ -97,27 +102,14 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
     );
     stack.push(() => gateway.stop());
 
-    const devices: SimulatedDevice[] = [];
-    const stopDevices = async () => {
-      await Promise.all(devices.map((device) => device.stop()));
-    };
-    stack.push(stopDevices);
-    for (let index = 1; index <= options.deviceCount; index++) {
-      const device = new SimulatedDevice(`sim-node-${String(index).padStart(3, "0")}`);
-      gateway.devices.register(device.deviceId, device.publicKeyPoint);
-      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
-      device.run(options.frameIntervalMs, (error) =>
-        logger.warn({ err: error, deviceId: device.deviceId }, "simulated device could not publish"),
-      );
-      devices.push(device);
-    }
+    await options.fleet.start(gateway);
 
     return {
       chain,
       contractAddress,
       relay,
       gateway,
-      devices,
+      fleet: options.fleet,
       snapshot: () => ({ gateway: gateway.snapshot(), relay: relay.snapshot() }),
       stopDevices,
       stop: stopAll,

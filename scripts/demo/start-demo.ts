@@ -4,7 +4,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import { firmwareFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSnapshot } from "./demo-system.js";
+import { buildDeviceSimulator } from "./device-simulator.js";
 
 const { values } = parseArgs({
   options: {
@@ -49,10 +51,19 @@ function summary(snapshot: DemoSnapshot): string {
 }
 
 console.log("Starting IntelLedger Edge on embedded defaults...");
-const system = await startDemoSystem({ dataDir, deviceCount, frameIntervalMs, mqttPort, httpPort, logger });
+console.log("Building the device simulator from the firmware's C core...");
+const serialDevices = Math.min(2, Math.floor(deviceCount / 4));
+const fleet = await firmwareFleet({
+  binary: buildDeviceSimulator(),
+  dir: join(dataDir, "devices"),
+  mqttDevices: deviceCount - serialDevices,
+  serialDevices,
+  intervalMs: frameIntervalMs,
+});
+const system = await startDemoSystem({ dataDir, fleet, mqttPort, httpPort, logger });
 const here = (path: string) => relative(process.cwd(), path) || ".";
 const gatewayUi = `http://127.0.0.1:${system.gateway.httpPort}/`;
-const moved = (requested: number, actual: number) =>
+const moved = (requested: number, actual: number | undefined) =>
   requested === 0 || requested === actual ? "" : ` (port ${requested} was taken)`;
 console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
@@ -63,7 +74,8 @@ console.log(`
   MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${moved(mqttPort, system.gateway.mqttPort)}
   gateway UI        ${gatewayUi}${system.gateway.nodeRedRunning ? ` (flow editor at ${gatewayUi}flows/)` : " (Node-RED did not start; see the log)"}${moved(httpPort, system.gateway.httpPort)}
   pairing code      ${system.gateway.pairingCode ?? "none"} (one-time: creates the first account at ${gatewayUi}pair)
-  devices           ${deviceCount} simulated, one signed frame each per ${frameIntervalMs} ms
+  devices           ${deviceCount} ESP32 simulators built from the firmware core (${deviceCount - serialDevices} over MQTT, ${serialDevices} over serial ptys),
+                    one signed frame each per ${frameIntervalMs} ms
   logs              ${here(logFile)}
   data              ${here(dataDir)}
 

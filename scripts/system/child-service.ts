@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 
 const repoRoot = join(import.meta.dirname, "../..");
@@ -24,6 +24,14 @@ export class ChildService {
     this.kind = kind;
     this.configPath = configPath;
     this.log = createWriteStream(logPath, { flags: "a" });
+  }
+
+  /** The largest resident set the process has had (VmHWM), in bytes. */
+  peakRssBytes(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined || !this.running) throw new Error(`${this.kind} is not running`);
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return Number(match?.[1] ?? Number.NaN) * 1024;
   }
 
   get running(): boolean {

@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
 import {
+  freePort,
+  type Gateway,
+  type GatewayConfigInput,
   loadOrCreateGatewayIdentity,
   parseGatewayConfig,
   registerDevicesOffline,
   startGateway,
-  type Gateway,
-  type GatewayConfigInput,
 } from "@intelledger/gateway";
 import { Channel } from "@intelledger/proto/device";
 import Database from "better-sqlite3";
@@ -17,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { DeviceFleet } from "./device-fleet.js";
-import { freePort } from "./free-port.js";
+
 import { readRelayDatabase, type RelayRecord } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Metadata } from "@grpc/grpc-js";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { createRelayClient, parseGatewayConfig, seedBacklog, startGateway, type Gateway } from "@intelledger/gateway";
+import { createRelayClient, freePort, type Gateway, parseGatewayConfig, seedBacklog, startGateway } from "@intelledger/gateway";
 import { Wallet } from "ethers";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
-import { freePort } from "./free-port.js";
+
 import { relayTestConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
 

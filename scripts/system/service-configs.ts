@@ -23,6 +23,8 @@ export function gatewayTestConfig(dataDir: string, mqttPort: number, relayPort: 
     dataDir,
     mqtt: { host: "127.0.0.1", port: mqttPort, fallbackToFreePort: false },
     batching: { maxReadings: 64, maxAgeMs: 200 },
+    // Test fleets send far faster than a real device; the rate limit is not what is tested here.
+    ingest: { admission: { framesPerSecond: 10_000, burst: 10_000 } },
     relay: {
       address: `127.0.0.1:${relayPort}`,
       serverName: "localhost",

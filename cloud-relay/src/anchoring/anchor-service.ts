@@ -1,29 +1,47 @@
 import { bytes32ToField, fieldToBytes32, PoseidonMerkleTree, type PoseidonHasher } from "@intelledger/circuits";
 import { dataAnchorAbi, decodeDataAnchorRevert } from "@intelledger/contracts";
-import { Contract, hexlify, type ContractTransactionResponse, type EventLog, type Signer } from "ethers";
+import { Contract, hexlify, type ContractTransactionResponse, type EventLog, type Provider, type Wallet } from "ethers";
 import type { Logger } from "pino";
 import type { AnchorLedger, AnchorRecord } from "../store/anchor-ledger.js";
 
 export interface AnchorServiceOptions {
   anchors: AnchorLedger;
   hasher: PoseidonHasher;
-  signer: Signer;
+  /** The anchorer's key, connected to the chain. */
+  signer: Wallet;
   contractAddress: string;
+  /** Blocks on top of (and including) the anchor's before it counts as confirmed. */
   confirmations: number;
   intervalMs: number;
   maxBatchesPerAnchor: number;
+  /** A transaction still unmined after this long is sent again, same nonce, higher fees. */
+  replaceAfterMs: number;
+  /** Confirmed anchors this close to the head are checked again in case a reorganisation undid them. */
+  reorgDepth: number;
   logger: Logger;
 }
 
+interface OnChain {
+  hash: string;
+  nonce: number;
+}
+
+/** Fee bump for a replacement: nodes require at least 10% over the transaction replaced. */
+const REPLACEMENT_FEE_FACTOR = 125n;
+
 /**
  * Every interval, folds the readings roots of all batches stored since the last anchor
- * into one Poseidon root and anchors it with one transaction. An anchor is recorded as
- * pending before its transaction goes out; an unsettled anchor is always finished,
- * by looking it up on chain first, before a new one starts, so no root goes out twice.
+ * into one Poseidon root and anchors it with one transaction. An anchor is recorded
+ * before its transaction goes out and then followed until enough blocks confirm it:
+ * a transaction that was dropped is sent again, one stuck is replaced with higher fees,
+ * one a reorganisation undid is found missing and sent again. The contract refuses a
+ * root twice, and the relay always checks the chain before sending, so every root ends
+ * up anchored exactly once.
  */
 export class AnchorService {
   private readonly options: AnchorServiceOptions;
   private readonly contract: Contract;
+  private readonly provider: Provider;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -31,13 +49,14 @@ export class AnchorService {
   constructor(options: AnchorServiceOptions) {
     this.options = options;
     this.contract = new Contract(options.contractAddress, dataAnchorAbi, options.signer);
+    if (!options.signer.provider) throw new Error("the anchorer's key must be connected to a chain");
+    this.provider = options.signer.provider;
   }
 
   start(): void {
     const tick = () => {
-      this.running = this.anchorOnce().then(
-        () => undefined,
-        (error: unknown) => this.options.logger.warn({ err: error }, "anchoring attempt failed; retrying next interval"),
+      this.running = this.anchorOnce().catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, "anchoring attempt failed; retrying next interval"),
       );
       void this.running.then(() => {
         if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
@@ -52,52 +71,127 @@ export class AnchorService {
     await this.running;
   }
 
-  /** Settles an unfinished anchor, or anchors what is new; returns the anchor it dealt with. */
-  async anchorOnce(): Promise<AnchorRecord | undefined> {
+  /** One round: look for undone anchors, move unfinished ones along, start a new one when none is left. */
+  async anchorOnce(): Promise<void> {
+    const { anchors } = this.options;
+    await this.reopenReorganised();
+    for (const anchor of anchors.unsettled()) await this.advance(anchor);
+    if (anchors.unsettled().length > 0) return;
+    const fresh = this.createAnchor();
+    if (fresh) await this.advance(fresh);
+  }
+
+  private createAnchor(): AnchorRecord | undefined {
     const { anchors, hasher, maxBatchesPerAnchor } = this.options;
-    const unsettled = anchors.unsettled();
-    if (unsettled) return this.settle(unsettled);
     const batches = anchors.unanchored(maxBatchesPerAnchor);
     if (batches.length === 0) return undefined;
     const tree = PoseidonMerkleTree.build(
       hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    return this.settle(anchors.createPending(fieldToBytes32(tree.root), batches, Date.now()));
+    return anchors.createPending(fieldToBytes32(tree.root), batches, Date.now());
   }
 
-  private async settle(anchor: AnchorRecord): Promise<AnchorRecord> {
+  private async advance(anchor: AnchorRecord): Promise<void> {
+    if (!anchor.txHash || anchor.txNonce === undefined) {
+      // Created but maybe sent before a crash: the chain says whether it is there.
+      const onChain = await this.findOnChain(anchor.root);
+      if (onChain) this.adopt(anchor, onChain);
+      else await this.send(anchor);
+      return;
+    }
+    const receipt = await this.provider.getTransactionReceipt(anchor.txHash);
+    if (receipt?.status === 1) {
+      const head = await this.provider.getBlockNumber();
+      if (head - receipt.blockNumber + 1 >= this.options.confirmations) {
+        this.options.anchors.markConfirmed(anchor.id, { number: receipt.blockNumber, hash: receipt.blockHash }, Date.now());
+        this.options.logger.info(
+          {
+            root: hexlify(anchor.root),
+            batches: anchor.batchCount,
+            readings: anchor.readingCount,
+            txHash: anchor.txHash,
+            block: receipt.blockNumber,
+          },
+          "root anchored",
+        );
+      }
+      return;
+    }
+    const pending = receipt ? null : await this.provider.getTransaction(anchor.txHash);
+    if (pending) {
+      if (Date.now() - (anchor.submittedAtMs ?? 0) > this.options.replaceAfterMs) await this.send(anchor, pending);
+      return;
+    }
+    // Reverted, dropped, or gone with a reorganised block: anchored some other way, or not at all.
     const onChain = await this.findOnChain(anchor.root);
-    if (onChain) return this.confirm(anchor, onChain);
+    if (onChain && onChain.hash !== anchor.txHash) this.adopt(anchor, onChain);
+    else if (!onChain) {
+      this.options.logger.warn(
+        { root: hexlify(anchor.root), txHash: anchor.txHash, reverted: receipt !== null },
+        "anchor transaction lost; sending again",
+      );
+      await this.send(anchor);
+    }
+  }
+
+  private adopt(anchor: AnchorRecord, onChain: OnChain): void {
+    this.options.anchors.markSubmitted(anchor.id, onChain, Date.now());
+  }
+
+  /** Sends the anchoring transaction; given the one it replaces, reuses its nonce with higher fees. */
+  private async send(
+    anchor: AnchorRecord,
+    replacing?: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null },
+  ): Promise<void> {
+    const overrides: Record<string, unknown> = {};
+    if (replacing) {
+      // Gas is not estimated again: against the pending state, which holds the transaction
+      // being replaced, the estimate would fail with AlreadyAnchored.
+      overrides.nonce = replacing.nonce;
+      overrides.gasLimit = replacing.gasLimit;
+      if (replacing.maxFeePerGas !== null) overrides.maxFeePerGas = (replacing.maxFeePerGas * REPLACEMENT_FEE_FACTOR) / 100n;
+      if (replacing.maxPriorityFeePerGas !== null) {
+        overrides.maxPriorityFeePerGas = (replacing.maxPriorityFeePerGas * REPLACEMENT_FEE_FACTOR) / 100n;
+      }
+    }
     let transaction: ContractTransactionResponse;
     try {
       transaction = (await this.contract.getFunction("anchor")(
         hexlify(anchor.root),
         anchor.batchCount,
         anchor.readingCount,
+        overrides,
       )) as ContractTransactionResponse;
     } catch (error) {
-      // Another transaction of ours got there first (sent before a crash, mined since).
-      if (decodeDataAnchorRevert(error)?.name === "AlreadyAnchored") return this.settle(anchor);
-      throw error;
+      // Already there: a transaction of ours sent before got mined; adopt it.
+      if (decodeDataAnchorRevert(error)?.name !== "AlreadyAnchored") throw error;
+      const onChain = await this.findOnChain(anchor.root);
+      if (onChain) this.adopt(anchor, onChain);
+      return;
     }
-    this.options.anchors.markSubmitted(anchor.id, transaction.hash);
-    const receipt = await transaction.wait(this.options.confirmations);
-    if (!receipt) throw new Error(`anchor transaction ${transaction.hash} vanished`);
-    return this.confirm(anchor, { txHash: receipt.hash, blockNumber: receipt.blockNumber });
+    this.options.anchors.markSubmitted(anchor.id, { hash: transaction.hash, nonce: transaction.nonce }, Date.now());
+    if (replacing)
+      this.options.logger.warn({ root: hexlify(anchor.root), txHash: transaction.hash }, "stuck anchor transaction replaced");
   }
 
-  private confirm(anchor: AnchorRecord, onChain: { txHash: string; blockNumber: number }): AnchorRecord {
-    this.options.anchors.markConfirmed(anchor.id, onChain.txHash, onChain.blockNumber, Date.now());
-    this.options.logger.info(
-      { root: hexlify(anchor.root), batches: anchor.batchCount, readings: anchor.readingCount, ...onChain },
-      "root anchored",
-    );
-    return this.options.anchors.byId(anchor.id) as AnchorRecord;
+  /** Confirmed anchors whose block is no longer on the chain go back to being followed. */
+  private async reopenReorganised(): Promise<void> {
+    const { anchors, reorgDepth, logger } = this.options;
+    const head = await this.provider.getBlockNumber();
+    for (const anchor of anchors.confirmedSince(head - reorgDepth)) {
+      const block = anchor.blockNumber === undefined ? null : await this.provider.getBlock(anchor.blockNumber);
+      if (block?.hash === anchor.blockHash || !anchor.txHash || anchor.txNonce === undefined) continue;
+      logger.warn(
+        { root: hexlify(anchor.root), block: anchor.blockNumber },
+        "anchor's block was reorganised away; following it again",
+      );
+      anchors.markSubmitted(anchor.id, { hash: anchor.txHash, nonce: anchor.txNonce }, anchor.submittedAtMs ?? Date.now());
+    }
   }
 
   /** The transaction that anchored `root`, if it is on chain: looked up by the contract's record, then its event. */
-  private async findOnChain(root: Uint8Array): Promise<{ txHash: string; blockNumber: number } | undefined> {
+  private async findOnChain(root: Uint8Array): Promise<OnChain | undefined> {
     const record = (await this.contract.getFunction("anchorOf")(hexlify(root))) as { blockNumber: bigint };
     const blockNumber = Number(record.blockNumber);
     if (blockNumber === 0) return undefined;
@@ -105,6 +199,7 @@ export class AnchorService {
     if (!filter) throw new Error("the DataAnchor ABI lacks the RootAnchored event");
     const [event] = (await this.contract.queryFilter(filter, blockNumber, blockNumber)) as EventLog[];
     if (!event) throw new Error(`root ${hexlify(root)} is anchored in block ${blockNumber} but its event is missing`);
-    return { txHash: event.transactionHash, blockNumber };
+    const transaction = await this.provider.getTransaction(event.transactionHash);
+    return { hash: event.transactionHash, nonce: transaction?.nonce ?? 0 };
   }
 }

@@ -164,7 +164,7 @@ export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServic
           return;
         }
         const signed = request.message.value;
-        const root = signed.batch && !signed.pruned ? roots.root(signed.batch.readings) : undefined;
+        const root = signed.batch && !signed.pruned ? roots.root(signed.batch.gatewayId, signed.batch.readings) : undefined;
         root?.catch(() => undefined);
         stored = stored.then(async () => {
           if (failed) return;

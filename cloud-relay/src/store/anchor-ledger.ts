@@ -9,7 +9,10 @@ export interface AnchorRecord {
   readingCount: number;
   status: AnchorStatus;
   txHash: string | undefined;
+  txNonce: number | undefined;
+  submittedAtMs: number | undefined;
   blockNumber: number | undefined;
+  blockHash: string | undefined;
 }
 
 export interface UnanchoredBatch {
@@ -26,7 +29,10 @@ interface AnchorRow {
   reading_count: number;
   status: AnchorStatus;
   tx_hash: string | null;
+  tx_nonce: number | null;
+  submitted_at_ms: number | null;
   block_number: number | null;
+  block_hash: string | null;
 }
 
 function toAnchor(row: AnchorRow): AnchorRecord {
@@ -37,7 +43,10 @@ function toAnchor(row: AnchorRow): AnchorRecord {
     readingCount: row.reading_count,
     status: row.status,
     txHash: row.tx_hash ?? undefined,
+    txNonce: row.tx_nonce ?? undefined,
+    submittedAtMs: row.submitted_at_ms ?? undefined,
     blockNumber: row.block_number ?? undefined,
+    blockHash: row.block_hash ?? undefined,
   };
 }
 
@@ -85,21 +94,34 @@ export class AnchorLedger {
     })();
   }
 
-  markSubmitted(id: number, txHash: string): void {
-    this.db.prepare("UPDATE anchors SET status = 'submitted', tx_hash = ? WHERE id = ?").run(txHash, id);
-  }
-
-  markConfirmed(id: number, txHash: string, blockNumber: number, nowMs: number): void {
+  /** Records the transaction sent (or adopted) to anchor the root; it replaces any earlier one. */
+  markSubmitted(id: number, tx: { hash: string; nonce: number }, nowMs: number): void {
     this.db
-      .prepare("UPDATE anchors SET status = 'confirmed', tx_hash = ?, block_number = ?, confirmed_at_ms = ? WHERE id = ?")
-      .run(txHash, blockNumber, nowMs, id);
+      .prepare(
+        `UPDATE anchors SET status = 'submitted', tx_hash = ?, tx_nonce = ?, submitted_at_ms = ?, block_number = NULL, block_hash = NULL,
+           confirmed_at_ms = NULL WHERE id = ?`,
+      )
+      .run(tx.hash, tx.nonce, nowMs, id);
   }
 
-  /** The anchor that has not reached confirmed yet, if any (there is at most one at a time). */
-  unsettled(): AnchorRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM anchors WHERE status != 'confirmed' ORDER BY id LIMIT 1").get() as
-      AnchorRow | undefined;
-    return row && toAnchor(row);
+  markConfirmed(id: number, block: { number: number; hash: string }, nowMs: number): void {
+    this.db
+      .prepare("UPDATE anchors SET status = 'confirmed', block_number = ?, block_hash = ?, confirmed_at_ms = ? WHERE id = ?")
+      .run(block.number, block.hash, nowMs, id);
+  }
+
+  /** Anchors confirmed in or after `fromBlock`: recent enough for a reorganisation to undo them. */
+  confirmedSince(fromBlock: number): AnchorRecord[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM anchors WHERE status = 'confirmed' AND block_number >= ? ORDER BY id")
+        .all(fromBlock) as AnchorRow[]
+    ).map(toAnchor);
+  }
+
+  /** Anchors not confirmed yet, oldest first. */
+  unsettled(): AnchorRecord[] {
+    return (this.db.prepare("SELECT * FROM anchors WHERE status != 'confirmed' ORDER BY id").all() as AnchorRow[]).map(toAnchor);
   }
 
   byId(id: number): AnchorRecord | undefined {

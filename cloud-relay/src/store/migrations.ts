@@ -29,8 +29,12 @@ export const RELAY_MIGRATIONS: readonly string[] = [
     batch_count INTEGER NOT NULL,
     reading_count INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'submitted', 'confirmed')),
+    -- The transaction that anchors the root (the latest one sent, until one is mined).
     tx_hash TEXT,
+    tx_nonce INTEGER,
+    submitted_at_ms INTEGER,
     block_number INTEGER,
+    block_hash TEXT,
     created_at_ms INTEGER NOT NULL,
     confirmed_at_ms INTEGER
   ) STRICT;

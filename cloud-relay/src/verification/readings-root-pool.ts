@@ -19,9 +19,9 @@ export class ReadingsRootPool {
     });
   }
 
-  async root(readings: Reading[]): Promise<bigint> {
+  async root(gatewayId: string, readings: Reading[]): Promise<bigint> {
     const encoded = Batch.encode({
-      gatewayId: "",
+      gatewayId,
       sequence: 0,
       previousBatchHash: new Uint8Array(),
       readingsRoot: new Uint8Array(),

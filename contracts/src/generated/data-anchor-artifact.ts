@@ -4,15 +4,41 @@
 /** ABI of DataAnchor; `as const` so that ethers and viem can type calls and events. */
 export const dataAnchorAbi = [
   {
+    "inputs": [],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [],
+    "name": "AccessControlBadConfirmation",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
-        "name": "initialAnchorer",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "neededRole",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AccessControlUnauthorizedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "target",
         "type": "address"
       }
     ],
-    "stateMutability": "nonpayable",
-    "type": "constructor"
+    "name": "AddressEmptyCode",
+    "type": "error"
   },
   {
     "inputs": [
@@ -28,12 +54,60 @@ export const dataAnchorAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ClaimOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
-        "name": "caller",
+        "name": "implementation",
         "type": "address"
       }
     ],
-    "name": "NotAnchorer",
+    "name": "ERC1967InvalidImplementation",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ERC1967NonPayable",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "FailedCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "gateway",
+        "type": "address"
+      }
+    ],
+    "name": "GatewayNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InvalidBatchProof",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidInitialization",
     "type": "error"
   },
   {
@@ -42,14 +116,40 @@ export const dataAnchorAbi = [
         "internalType": "address",
         "name": "caller",
         "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "gateway",
+        "type": "address"
       }
     ],
-    "name": "NotOwner",
+    "name": "NotBatchSubmitter",
     "type": "error"
   },
   {
     "inputs": [],
-    "name": "ZeroAnchorer",
+    "name": "NotInitializing",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "UUPSUnauthorizedCallContext",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "slot",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UUPSUnsupportedProxiableUUID",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAddress",
     "type": "error"
   },
   {
@@ -62,18 +162,155 @@ export const dataAnchorAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
         "internalType": "address",
-        "name": "previousAnchorer",
+        "name": "gateway",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "windowStartSec",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "windowEndSec",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "readingCount",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "anomalyCount",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "streamsHash",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchVerified",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "previousVerifier",
         "type": "address"
       },
       {
         "indexed": true,
         "internalType": "address",
-        "name": "newAnchorer",
+        "name": "newVerifier",
         "type": "address"
       }
     ],
-    "name": "AnchorerChanged",
+    "name": "BatchVerifierChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "version",
+        "type": "uint64"
+      }
+    ],
+    "name": "Initialized",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "previousAdminRole",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "newAdminRole",
+        "type": "bytes32"
+      }
+    ],
+    "name": "RoleAdminChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "RoleGranted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "RoleRevoked",
     "type": "event"
   },
   {
@@ -106,6 +343,58 @@ export const dataAnchorAbi = [
     ],
     "name": "RootAnchored",
     "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "implementation",
+        "type": "address"
+      }
+    ],
+    "name": "Upgraded",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ANCHORER_ROLE",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "DEFAULT_ADMIN_ROLE",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "UPGRADE_INTERFACE_VERSION",
+    "outputs": [
+      {
+        "internalType": "string",
+        "name": "",
+        "type": "string"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -172,24 +461,76 @@ export const dataAnchorAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "anchorer",
-    "outputs": [
+    "inputs": [
       {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
+        "internalType": "uint256[2]",
+        "name": "pA",
+        "type": "uint256[2]"
+      },
+      {
+        "internalType": "uint256[2][2]",
+        "name": "pB",
+        "type": "uint256[2][2]"
+      },
+      {
+        "internalType": "uint256[2]",
+        "name": "pC",
+        "type": "uint256[2]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "batchRoot",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "gatewayId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "windowStartSec",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "windowEndSec",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "readingCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "anomalyCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "streamsHash",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct DataAnchor.BatchClaims",
+        "name": "claims",
+        "type": "tuple"
       }
     ],
-    "stateMutability": "view",
+    "name": "anchorVerifiedBatch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
     "inputs": [],
-    "name": "owner",
+    "name": "batchVerifier",
     "outputs": [
       {
-        "internalType": "address",
+        "internalType": "contract IBatchProofVerifier",
         "name": "",
         "type": "address"
       }
@@ -200,18 +541,262 @@ export const dataAnchorAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getRoleAdmin",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
         "internalType": "address",
-        "name": "newAnchorer",
+        "name": "account",
         "type": "address"
       }
     ],
-    "name": "setAnchorer",
+    "name": "grantRole",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "hasRole",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "anchorer",
+        "type": "address"
+      },
+      {
+        "internalType": "contract IGatewayRegistry",
+        "name": "gatewayRegistry",
+        "type": "address"
+      },
+      {
+        "internalType": "contract IBatchProofVerifier",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "initialize",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "proxiableUUID",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "registry",
+    "outputs": [
+      {
+        "internalType": "contract IGatewayRegistry",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "callerConfirmation",
+        "type": "address"
+      }
+    ],
+    "name": "renounceRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IBatchProofVerifier",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "setBatchVerifier",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes4",
+        "name": "interfaceId",
+        "type": "bytes4"
+      }
+    ],
+    "name": "supportsInterface",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "newImplementation",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "upgradeToAndCall",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "verifiedBatchOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "batchRoot",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "gatewayId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "windowStartSec",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "windowEndSec",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "readingCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "anomalyCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "streamsHash",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct DataAnchor.BatchClaims",
+        "name": "claims",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   }
 ] as const;
 
 /** Creation bytecode of DataAnchor (constructor arguments are appended at deployment). */
 export const dataAnchorBytecode =
-  "0x60a060405234801561000f575f5ffd5b506040516105cf3803806105cf83398101604081905261002e916100a6565b6001600160a01b03811661005557604051637110c4a160e01b815260040160405180910390fd5b336080525f80546001600160a01b0319166001600160a01b03831690811782556040519091907f69b1f79c8a6a5c0d63181c7a49453e8601d01ccd2432292c1cc65e0ac4d35bf7908290a3506100d3565b5f602082840312156100b6575f5ffd5b81516001600160a01b03811681146100cc575f5ffd5b9392505050565b6080516104de6100f15f395f818160b501526101cd01526104de5ff3fe608060405234801561000f575f5ffd5b5060043610610055575f3560e01c80630e0ab0a114610059578063755c698a1461006e57806384609921146100815780638da5cb5b146100b0578063cf4ff901146100d7575b5f5ffd5b61006c61006736600461040f565b6101c2565b005b61006c61007c366004610458565b610288565b5f54610093906001600160a01b031681565b6040516001600160a01b0390911681526020015b60405180910390f35b6100937f000000000000000000000000000000000000000000000000000000000000000081565b6101636100e5366004610491565b604080516080810182525f808252602082018190529181018290526060810191909152505f908152600160209081526040918290208251608081018452905467ffffffffffffffff8082168352600160401b8204811693830193909352600160801b8104831693820193909352600160c01b90920416606082015290565b6040516100a791905f60808201905067ffffffffffffffff835116825267ffffffffffffffff602084015116602083015267ffffffffffffffff604084015116604083015267ffffffffffffffff606084015116606083015292915050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146102125760405163245aecd360e01b81523360048201526024015b60405180910390fd5b6001600160a01b03811661023957604051637110c4a160e01b815260040160405180910390fd5b5f80546001600160a01b038381166001600160a01b0319831681178455604051919092169283917f69b1f79c8a6a5c0d63181c7a49453e8601d01ccd2432292c1cc65e0ac4d35bf79190a35050565b5f546001600160a01b031633146102b457604051630e5e5f6f60e01b8152336004820152602401610209565b826102d25760405163b263ae7360e01b815260040160405180910390fd5b5f8381526001602052604090205467ffffffffffffffff161561030b576040516330d2381360e01b815260048101849052602401610209565b6040805160808101825267ffffffffffffffff43811682524281166020808401918252868316848601908152868416606086019081525f8a8152600190935291869020945185549351915192518516600160c01b026001600160c01b03938616600160801b02939093166fffffffffffffffffffffffffffffffff928616600160401b026fffffffffffffffffffffffffffffffff19909516919095161792909217919091169190911717905551339084907f2c5d3b111a2e93670091e23c70b548cf8dc67ad27e6d5560feffbb5c76cdbb8d90610402908690869067ffffffffffffffff92831681529116602082015260400190565b60405180910390a3505050565b5f6020828403121561041f575f5ffd5b81356001600160a01b0381168114610435575f5ffd5b9392505050565b803567ffffffffffffffff81168114610453575f5ffd5b919050565b5f5f5f6060848603121561046a575f5ffd5b8335925061047a6020850161043c565b91506104886040850161043c565b90509250925092565b5f602082840312156104a1575f5ffd5b503591905056fea26469706673582212200e7f18b46f73b6f1564dc2ce0c3c29082dfd9a3065f4cc054362135c8218373964736f6c634300081c0033" as const;
+  "0x60a060405230608052348015610013575f5ffd5b5061001c610021565b6100d3565b7ff0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00805468010000000000000000900460ff16156100715760405163f92ee8a960e01b815260040160405180910390fd5b80546001600160401b03908116146100d05780546001600160401b0319166001600160401b0390811782556040519081527fc7f505b2f371ae2175ee4913f4499e1f2633a7b5936321eed1cdaeb6115181d29060200160405180910390a15b50565b6080516116f16100f95f395f8181610d9601528181610dbf0152610f0201526116f15ff3fe608060405260043610610110575f3560e01c80637b1039991161009d578063a217fddf11610062578063a217fddf14610341578063ad3cb1cc14610354578063cf4ff90114610391578063d547741f14610483578063f8c8765e146104a2575f5ffd5b80637b1039991461028e5780637cfd9a51146102c457806386609de1146102e45780638e1012d51461030357806391d1485414610322575f5ffd5b806336568abe116100e357806336568abe1461020a5780634f1ef2861461022957806352d1902d1461023c578063755c698a146102505780637aeedb751461026f575f5ffd5b806301ffc9a714610114578063248a9ca3146101485780632f2ff15d14610175578063323ef80114610196575b5f5ffd5b34801561011f575f5ffd5b5061013361012e3660046112e6565b6104c1565b60405190151581526020015b60405180910390f35b348015610153575f5ffd5b50610167610162366004611314565b6104f7565b60405190815260200161013f565b348015610180575f5ffd5b5061019461018f36600461133f565b610517565b005b3480156101a1575f5ffd5b506101b56101b0366004611314565b610539565b60405161013f91905f60e082019050825182526020830151602083015260408301516040830152606083015160608301526080830151608083015260a083015160a083015260c083015160c083015292915050565b348015610215575f5ffd5b5061019461022436600461133f565b6105d3565b610194610237366004611381565b61060b565b348015610247575f5ffd5b5061016761062a565b34801561025b575f5ffd5b5061019461026a36600461145f565b610645565b34801561027a575f5ffd5b50610194610289366004611498565b610667565b348015610299575f5ffd5b505f546102ac906001600160a01b031681565b6040516001600160a01b03909116815260200161013f565b3480156102cf575f5ffd5b506101675f51602061165c5f395f51905f5281565b3480156102ef575f5ffd5b506101946102fe3660046114c3565b6106ea565b34801561030e575f5ffd5b506001546102ac906001600160a01b031681565b34801561032d575f5ffd5b5061013361033c36600461133f565b610a38565b34801561034c575f5ffd5b506101675f81565b34801561035f575f5ffd5b50610384604051806040016040528060058152602001640352e302e360dc1b81525081565b60405161013f9190611527565b34801561039c575f5ffd5b506104286103ab366004611314565b604080516080810182525f808252602082018190529181018290526060810191909152505f90815260026020908152604091829020825160808101845290546001600160401b038082168352600160401b8204811693830193909352600160801b8104831693820193909352600160c01b90920416606082015290565b60405161013f91905f6080820190506001600160401b0383511682526001600160401b0360208401511660208301526001600160401b0360408401511660408301526001600160401b03606084015116606083015292915050565b34801561048e575f5ffd5b5061019461049d36600461133f565b610a6e565b3480156104ad575f5ffd5b506101946104bc36600461155c565b610a8a565b5f6001600160e01b03198216637965db0b60e01b14806104f157506301ffc9a760e01b6001600160e01b03198316145b92915050565b5f9081525f51602061169c5f395f51905f52602052604090206001015490565b610520826104f7565b61052981610c5d565b6105338383610c6a565b50505050565b6105726040518060e001604052805f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81525090565b505f90815260036020818152604092839020835160e0810185528154815260018201549281019290925260028101549382019390935290820154606082015260048201546080820152600582015460a082015260069091015460c082015290565b6001600160a01b03811633146105fc5760405163334bd91960e11b815260040160405180910390fd5b6106068282610d12565b505050565b610613610d8b565b61061c82610e31565b6106268282610e3b565b5050565b5f610633610ef7565b505f51602061167c5f395f51905f5290565b5f51602061165c5f395f51905f5261065c81610c5d565b610533848484610f40565b5f61067181610c5d565b6001600160a01b0382166106985760405163d92e233d60e01b815260040160405180910390fd5b600180546001600160a01b038481166001600160a01b0319831681179093556040519116919082907f0ec8dbb98a85944a64e6853cefb900506a29450d8b68aaedc9bfd408ee666e61905f90a3505050565b80356001600160a01b036020830135118061070f57506001600160401b036040830135115b8061072457506001600160401b036060830135115b8061073957506001600160401b036080830135115b8061074e57506001600160401b0360a0830135115b156107745760405163f8b4b1a360e01b8152600481018290526024015b60405180910390fd5b6020820135336001600160a01b038216148015906107a657506107a45f51602061165c5f395f51905f5233610a38565b155b156107d557604051634b25db1760e11b81523360048201526001600160a01b038216602482015260440161076b565b5f5460405163afd3326d60e01b81526001600160a01b0383811660048301529091169063afd3326d90602401602060405180830381865afa15801561081c573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061084091906115b5565b6108685760405163782245ad60e11b81526001600160a01b038216600482015260240161076b565b6040805160e08101825284358152602080860135908201528482013581830152606080860135908201526080808601359082015260a0808601359082015260c08086013590820152600154915163c894e75760e01b815290916001600160a01b03169063c894e757906108e5908a908a908a9087906004016115d4565b602060405180830381865afa158015610900573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061092491906115b5565b6109435760405162f2e1f360e81b81526004810184905260240161076b565b5f838152600360205260409020849061099b8282813581556020820135600182015560408201356002820155606082013560038201556080820135600482015560a0820135600582015560c090910135600690910155565b5050604080516001600160401b0382870135811682526060808801358216602084015260808089013583169484019490945260a080890135929092169083015260c0870135928201929092526001600160a01b0384169185917f1dde8e0f91e6532595fbeceb4fc297ab826c9e5f02719c59834c95b5a3fa3ec6910160405180910390a3610a2f8360018660800135610f40565b50505050505050565b5f9182525f51602061169c5f395f51905f52602090815260408084206001600160a01b0393909316845291905290205460ff1690565b610a77826104f7565b610a8081610c5d565b6105338383610d12565b5f610a93611098565b805490915060ff600160401b82041615906001600160401b03165f81158015610ab95750825b90505f826001600160401b03166001148015610ad45750303b155b905081158015610ae2575080155b15610b005760405163f92ee8a960e01b815260040160405180910390fd5b845467ffffffffffffffff191660011785558315610b2a57845460ff60401b1916600160401b1785555b6001600160a01b0389161580610b4757506001600160a01b038816155b80610b5957506001600160a01b038716155b80610b6b57506001600160a01b038616155b15610b895760405163d92e233d60e01b815260040160405180910390fd5b610b916110c0565b610b9b5f8a610c6a565b50610bb35f51602061165c5f395f51905f5289610c6a565b505f80546001600160a01b03808a166001600160a01b031992831617835560018054918a169190921681179091556040519091907f0ec8dbb98a85944a64e6853cefb900506a29450d8b68aaedc9bfd408ee666e61908290a38315610c5257845460ff60401b19168555604051600181527fc7f505b2f371ae2175ee4913f4499e1f2633a7b5936321eed1cdaeb6115181d29060200160405180910390a15b505050505050505050565b610c6781336110c8565b50565b5f5f51602061169c5f395f51905f52610c838484610a38565b610d02575f848152602082815260408083206001600160a01b03871684529091529020805460ff19166001179055610cb83390565b6001600160a01b0316836001600160a01b0316857f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d60405160405180910390a460019150506104f1565b5f9150506104f1565b5092915050565b5f5f51602061169c5f395f51905f52610d2b8484610a38565b15610d02575f848152602082815260408083206001600160a01b0387168085529252808320805460ff1916905551339287917ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b9190a460019150506104f1565b306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161480610e1157507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316610e055f51602061167c5f395f51905f52546001600160a01b031690565b6001600160a01b031614155b15610e2f5760405163703e46dd60e11b815260040160405180910390fd5b565b5f61062681610c5d565b816001600160a01b03166352d1902d6040518163ffffffff1660e01b8152600401602060405180830381865afa925050508015610e95575060408051601f3d908101601f19168201909252610e9291810190611644565b60015b610ebd57604051634c9c8ce360e01b81526001600160a01b038316600482015260240161076b565b5f51602061167c5f395f51905f528114610eed57604051632a87526960e21b81526004810182905260240161076b565b6106068383611101565b306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610e2f5760405163703e46dd60e11b815260040160405180910390fd5b82610f5e5760405163b263ae7360e01b815260040160405180910390fd5b5f838152600260205260409020546001600160401b031615610f96576040516330d2381360e01b81526004810184905260240161076b565b604080516080810182526001600160401b0343811682524281166020808401918252868316848601908152868416606086019081525f8a8152600290935291869020945185549351915192518516600160c01b026001600160c01b03938616600160801b02939093166fffffffffffffffffffffffffffffffff928616600160401b026fffffffffffffffffffffffffffffffff19909516919095161792909217919091169190911717905551339084907f2c5d3b111a2e93670091e23c70b548cf8dc67ad27e6d5560feffbb5c76cdbb8d9061108b90869086906001600160401b0392831681529116602082015260400190565b60405180910390a3505050565b5f807ff0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a006104f1565b610e2f611156565b6110d28282610a38565b6106265760405163e2517d3f60e01b81526001600160a01b03821660048201526024810183905260440161076b565b61110a8261117b565b6040516001600160a01b038316907fbc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b905f90a280511561114e5761060682826111de565b610626611277565b61115e611296565b610e2f57604051631afcd79f60e31b815260040160405180910390fd5b806001600160a01b03163b5f036111b057604051634c9c8ce360e01b81526001600160a01b038216600482015260240161076b565b5f51602061167c5f395f51905f5280546001600160a01b0319166001600160a01b0392909216919091179055565b60605f6111eb84846112af565b905080801561120c57505f3d118061120c57505f846001600160a01b03163b115b15611221576112196112c2565b9150506104f1565b801561124b57604051639996b31560e01b81526001600160a01b038516600482015260240161076b565b3d1561125e576112596112db565b610d0b565b60405163d6bda27560e01b815260040160405180910390fd5b3415610e2f5760405163b398979f60e01b815260040160405180910390fd5b5f61129f611098565b54600160401b900460ff16919050565b5f5f5f835160208501865af49392505050565b6040513d81523d5f602083013e3d602001810160405290565b6040513d5f823e3d81fd5b5f602082840312156112f6575f5ffd5b81356001600160e01b03198116811461130d575f5ffd5b9392505050565b5f60208284031215611324575f5ffd5b5035919050565b6001600160a01b0381168114610c67575f5ffd5b5f5f60408385031215611350575f5ffd5b8235915060208301356113628161132b565b809150509250929050565b634e487b7160e01b5f52604160045260245ffd5b5f5f60408385031215611392575f5ffd5b823561139d8161132b565b915060208301356001600160401b038111156113b7575f5ffd5b8301601f810185136113c7575f5ffd5b80356001600160401b038111156113e0576113e061136d565b604051601f8201601f19908116603f011681016001600160401b038111828210171561140e5761140e61136d565b604052818152828201602001871015611425575f5ffd5b816020840160208301375f602083830101528093505050509250929050565b80356001600160401b038116811461145a575f5ffd5b919050565b5f5f5f60608486031215611471575f5ffd5b8335925061148160208501611444565b915061148f60408501611444565b90509250925092565b5f602082840312156114a8575f5ffd5b813561130d8161132b565b80604081018310156104f1575f5ffd5b5f5f5f5f8486036101e08112156114d8575f5ffd5b6114e287876114b3565b945060c08601878111156114f4575f5ffd5b60408701945061150488826114b3565b93505060e060ff1982011215611518575f5ffd5b50929591945092610100019150565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b5f5f5f5f6080858703121561156f575f5ffd5b843561157a8161132b565b9350602085013561158a8161132b565b9250604085013561159a8161132b565b915060608501356115aa8161132b565b939692955090935050565b5f602082840312156115c5575f5ffd5b8151801515811461130d575f5ffd5b6101e08101604086833760408201855f5b600281101561160657604082843760409283019291909101906001016115e5565b50505060408460c08401376101008201835f5b6007811015611638578151835260209283019290910190600101611619565b50505095945050505050565b5f60208284031215611654575f5ffd5b505191905056fe4b3e6527f1b0d33beb6c20e3c362af276f03c4526b5f8b6d118672f0d75a60eb360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800a2646970667358221220c9d28eb75f986dc6acec249657e2f3b9dff413a047081a156f4a016c3444ab3764736f6c634300081c0033" as const;

@@ -135,6 +135,7 @@ describe("derived store", () => {
       maxReadings: 2,
       maxAgeMs: 60_000,
       dataClasses: [1],
+      clock: new GatewayClock({ boot: 1, wallNow: () => now, uptimeNow: () => 5_000 }),
     });
     expect(await sealer.sealDue()).toBe(1);
     expect(batches.get(1)).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2, dataClass: 1 });

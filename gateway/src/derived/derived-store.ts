@@ -137,6 +137,8 @@ export class DerivedStore {
             deviceId: write.deviceId,
             counter,
             clock: write.clock,
+            transport: "flow",
+            status: undefined,
             samples: [{ ...write.sample, dataClass: dataClasses.of(write.sample.channel) }],
           },
         ]);

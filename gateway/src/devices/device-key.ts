@@ -24,3 +24,11 @@ export function devicePublicKeyFromPoint(point: Uint8Array): KeyObject {
     throw new GatewayError("the device public key is not a point on P-256", {}, { cause });
   }
 }
+
+/** The 65-byte uncompressed point of a P-256 key (public, or the public half of a private one). */
+export function publicKeyPointOf(key: KeyObject): Uint8Array {
+  const jwk = (key.type === "private" ? createPublicKey(key) : key).export({ format: "jwk" });
+  return Uint8Array.from(
+    Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? "", "base64url"), Buffer.from(jwk.y ?? "", "base64url")]),
+  );
+}

@@ -14,6 +14,8 @@ export interface RegisteredDevice {
   status: DeviceStatus;
   /** Highest frame counter accepted so far; kept equal to the database by the reading store. */
   lastCounter: number;
+  /** Uptime the device reported in its last accepted frame (in memory only). */
+  lastUptimeMs?: number;
 }
 
 interface DeviceRow {

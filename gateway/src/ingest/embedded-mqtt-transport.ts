@@ -1,15 +1,16 @@
 import type { PublishPacket } from "aedes";
 import type { Logger } from "pino";
+import { GatewayError } from "../errors.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
-import { deviceIdOfFrameTopic } from "./mqtt-topics.js";
+import { commandTopic, deviceIdOfPublishTopic, isCommandTopic } from "./mqtt-topics.js";
 
 /**
- * Frames published to the embedded broker. The broker only sends PUBACK once the
- * handler answers, so a QoS 1 frame is acknowledged after it is durable. Rejected
- * frames are acknowledged too (a device must not resend a forgery forever), and
- * counted; only a failure to store refuses the publish, which disconnects the device
- * so it retries later.
+ * Frames published to the gateway's own broker. The broker only sends PUBACK once the
+ * handler answers, so a QoS 1 frame is acknowledged after it is durable. Rejected frames
+ * are acknowledged too (a device must not resend a forgery forever), and counted; a
+ * frame that cannot be taken now refuses the publish, which disconnects the device so it
+ * keeps the frame and retries. Devices cannot publish on command topics.
  */
 export class EmbeddedMqttTransport implements FrameTransport {
   readonly name = "mqtt" as const;
@@ -21,7 +22,7 @@ export class EmbeddedMqttTransport implements FrameTransport {
   }
 
   get port(): number {
-    if (!this.embedded) throw new Error("the MQTT transport is not started");
+    if (!this.embedded) throw new GatewayError("the MQTT transport is not started");
     return this.embedded.port;
   }
 
@@ -29,19 +30,33 @@ export class EmbeddedMqttTransport implements FrameTransport {
     this.embedded = await startEmbeddedBroker({
       ...this.options,
       brokerOptions: {
-        authorizePublish: (_client, packet: PublishPacket, callback) => {
-          const claimedDeviceId = deviceIdOfFrameTopic(packet.topic);
+        authorizePublish: (client, packet: PublishPacket, callback) => {
+          // The gateway's own publishes (client null) are commands; devices may not forge them.
+          if (client && isCommandTopic(packet.topic)) return callback(new GatewayError("devices may not publish commands"));
+          const claimedDeviceId = deviceIdOfPublishTopic(packet.topic);
           if (claimedDeviceId === undefined) return callback(null);
           handler({ transport: "mqtt", bytes: packet.payload as Buffer, claimedDeviceId }).then(
             () => callback(null),
             (error: unknown) => {
-              this.options.logger.error({ err: error, deviceId: claimedDeviceId }, "could not store frame");
+              this.options.logger.info({ err: error, deviceId: claimedDeviceId }, "publish refused; the device will retry");
               callback(error as Error);
             },
           );
         },
       },
     });
+  }
+
+  async sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean> {
+    const broker = this.embedded?.broker;
+    if (!broker) return false;
+    await new Promise<void>((resolve, reject) =>
+      broker.publish(
+        { cmd: "publish", topic: commandTopic(deviceId), payload: Buffer.from(signedCommand), qos: 1, retain: false, dup: false },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -10,12 +10,14 @@ export interface IncomingFrame {
   claimedDeviceId?: string;
 }
 
-export type IngestOutcome = { accepted: true } | { accepted: false; reason: RejectionReason; detail: string };
+export type IngestOutcome =
+  { accepted: true; deviceId: string } | { accepted: false; reason: RejectionReason; detail: string; deviceId?: string };
 
 /**
  * Resolves only once an accepted frame is durable, so a transport may acknowledge it
- * then. Rejects when the frame cannot be stored now (disk quota reached): the transport
- * must not acknowledge it, so the device keeps it and retries.
+ * then. Rejects when the frame cannot be taken now (disk quota reached, device over its
+ * rate or quarantined): the transport must not acknowledge it, so the device keeps it
+ * and retries.
  */
 export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
 
@@ -23,5 +25,7 @@ export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
 export interface FrameTransport {
   readonly name: TransportName;
   start(handler: FrameHandler): Promise<void>;
+  /** Sends a signed command to a device; false when this transport cannot reach it now. */
+  sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean>;
   stop(): Promise<void>;
 }

@@ -1,11 +1,18 @@
+import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
-import type { GatewayClock } from "../clock/gateway-clock.js";
+import type { ClockReading, GatewayClock } from "../clock/gateway-clock.js";
 import type { DeviceRegistry } from "../devices/device-registry.js";
-import { REJECTION_REASONS, type FrameAcceptor, type RejectionReason } from "../devices/frame-acceptor.js";
+import {
+  REJECTION_REASONS,
+  TRANSIENT_REJECTIONS,
+  type AcceptedFrame,
+  type FrameAcceptor,
+  type RejectionReason,
+} from "../devices/frame-acceptor.js";
 import { GatewayError } from "../errors.js";
 import type { DataClasses } from "../storage/data-classes.js";
 import type { FrameToStore, ReadingStore } from "../store/reading-store.js";
-import type { IncomingFrame, IngestOutcome } from "./frame-transport.js";
+import type { IncomingFrame, IngestOutcome, TransportName } from "./frame-transport.js";
 import { GroupCommit } from "./group-commit.js";
 
 export interface IngestCounters {
@@ -15,6 +22,15 @@ export interface IngestCounters {
   /** Frames not taken because the disk quota was reached (the device keeps them). */
   refusedStorageFull: number;
   timeUncertainFrames: number;
+  devicesQuarantined: number;
+  /** Frames devices numbered but that never arrived (gaps in their counters). */
+  framesMissed: number;
+}
+
+/** A frame that is now durable, for whoever acts on device data (status, acks, inference, flows). */
+export interface StoredFrame extends AcceptedFrame {
+  transport: TransportName;
+  clock: ClockReading;
 }
 
 export interface IngestPipelineDeps {
@@ -28,19 +44,25 @@ export interface IngestPipelineDeps {
   groupCommitDelayMs: number;
 }
 
-/** From transport bytes to durable readings: verify, then group-commit, then answer. */
-export class IngestPipeline {
+/**
+ * From transport bytes to durable readings: verify, then group-commit, then answer.
+ * Emits `stored` with each frame once it is durable.
+ */
+export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
   readonly counters: IngestCounters = {
     framesAccepted: 0,
     readingsAccepted: 0,
     rejected: Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, 0])) as Record<RejectionReason, number>,
     refusedStorageFull: 0,
     timeUncertainFrames: 0,
+    devicesQuarantined: 0,
+    framesMissed: 0,
   };
   private readonly deps: IngestPipelineDeps;
   private readonly commits: GroupCommit<FrameToStore>;
 
   constructor(deps: IngestPipelineDeps) {
+    super();
     this.deps = deps;
     this.commits = new GroupCommit<FrameToStore>((frames) => deps.readings.commitFrames(frames), {
       maxDelayMs: deps.groupCommitDelayMs,
@@ -57,12 +79,15 @@ export class IngestPipeline {
     }
     const verdict = acceptor.check(incoming.bytes, incoming.claimedDeviceId);
     if (!verdict.accepted) {
-      this.counters.rejected[verdict.reason]++;
-      logger.warn(
-        { transport: incoming.transport, deviceId: verdict.deviceId, reason: verdict.reason, detail: verdict.detail },
-        "frame rejected",
-      );
-      return { accepted: false, reason: verdict.reason, detail: verdict.detail };
+      const { reason, detail, deviceId } = verdict;
+      this.counters.rejected[reason]++;
+      if (verdict.quarantined) {
+        this.counters.devicesQuarantined++;
+        logger.warn({ deviceId }, "device quarantined after repeated failures");
+      }
+      logger.warn({ transport: incoming.transport, deviceId, reason, detail }, "frame rejected");
+      if (TRANSIENT_REJECTIONS.has(reason)) throw new GatewayError(`frame not taken now: ${detail}`, { deviceId, reason });
+      return deviceId === undefined ? { accepted: false, reason, detail } : { accepted: false, reason, detail, deviceId };
     }
     const { frame } = verdict;
     try {
@@ -70,6 +95,8 @@ export class IngestPipeline {
         deviceId: frame.deviceId,
         counter: frame.counter,
         clock: clockReading,
+        transport: incoming.transport,
+        status: frame.status,
         samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel) })),
       });
     } catch (error) {
@@ -80,8 +107,10 @@ export class IngestPipeline {
     }
     this.counters.framesAccepted++;
     this.counters.readingsAccepted += frame.samples.length;
+    this.counters.framesMissed += frame.missedBefore;
     if (clockReading.uncertain) this.counters.timeUncertainFrames++;
-    return { accepted: true };
+    this.emit("stored", { ...frame, transport: incoming.transport, clock: clockReading });
+    return { accepted: true, deviceId: frame.deviceId };
   };
 
   /** Commits whatever is waiting; called before shutting down. */

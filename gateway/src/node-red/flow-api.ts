@@ -8,7 +8,8 @@ import type {
   MeasuredChannel,
 } from "node-red-contrib-intelledger/gateway-api";
 import { z } from "zod";
-import type { DeviceAction, DeviceCommands } from "../commands/device-commands.js";
+import { commandResultName, type AuditedCommands } from "../commands/audited-commands.js";
+import type { CommandAction } from "../commands/command-service.js";
 import { isDerivedDeviceId, type DerivedStore } from "../derived/derived-store.js";
 import { GatewayError } from "../errors.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
@@ -72,7 +73,7 @@ export function toFlowReading(reading: Reading): FlowReading {
 }
 
 /** A flow's command in the wire's terms; flows give it as JSON, so it is checked here. */
-export function toDeviceAction(input: FlowDeviceAction): DeviceAction {
+export function toDeviceAction(input: FlowDeviceAction): CommandAction {
   const parsed = flowActionSchema.safeParse(input);
   if (!parsed.success) throw new GatewayError(`invalid device command: ${z.prettifyError(parsed.error)}`);
   const action = parsed.data;
@@ -102,7 +103,7 @@ export function createFlowGatewayApi(deps: {
   gatewayId: string;
   readingFeed: ReadingFeed;
   anomalies: AnomalyFeed;
-  commands: DeviceCommands;
+  commands: AuditedCommands;
   derived: DerivedStore;
   snapshot: () => GatewaySnapshot;
 }): IntelLedgerGatewayApi {
@@ -112,7 +113,8 @@ export function createFlowGatewayApi(deps: {
     subscribeScores: (listener) =>
       deps.anomalies.subscribe(({ reading, anomaly }) => listener({ reading: toFlowReading(reading), anomaly: { ...anomaly } })),
     async sendDeviceCommand(deviceId, action, requestedBy) {
-      return deps.commands.send(deviceId, toDeviceAction(action), requestedBy);
+      const outcome = await deps.commands.send(deviceId, toDeviceAction(action), requestedBy);
+      return { deviceId, commandId: outcome.commandId, result: commandResultName(outcome.result) };
     },
     async writeDerivedReading(input) {
       const stored = await deps.derived.writeReading({

@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Channel } from "@intelledger/proto/device";
+import { Channel, CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleFlows, type FlowNode } from "../../test/example-flows.js";
 import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
-import type { DeviceCommandRequest } from "../commands/device-commands.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
@@ -20,7 +19,6 @@ let integratorToken: string;
 let viewer: string;
 let device: SimulatedDevice;
 let temperatureCenti = 2_500;
-const commands: DeviceCommandRequest[] = [];
 
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -55,10 +53,6 @@ beforeAll(async () => {
     }),
     pino({ level: "silent" }),
   );
-  gateway.commands.setTransport((request) => {
-    commands.push(request);
-    return Promise.resolve({ deviceId: request.deviceId, commandId: commands.length, issuedAtMs: Date.now() });
-  });
   client = new GatewayClient(gateway.httpPort);
   technician = await client.pair(gateway.pairingCode ?? "", "tech");
   await client.createAccount(technician, "ivy", "integrator");
@@ -74,6 +68,7 @@ beforeAll(async () => {
   });
   gateway.devices.register(device.deviceId, device.publicKeyPoint);
   await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  await device.acceptCommands(gateway.commandPublicKey);
 }, 60_000);
 
 afterAll(async () => {
@@ -164,18 +159,21 @@ describe("Node-RED inside the gateway", () => {
     );
   });
 
-  it("sends a device command when the temperature crosses the threshold", async () => {
-    expect(commands).toEqual([]);
+  it("sends a signed device command when the temperature crosses the threshold", async () => {
+    expect(device.commands).toEqual([]);
     temperatureCenti = 3_550;
-    await until("a command", () => commands.length > 0);
-    expect(commands[0]).toMatchObject({
-      deviceId: "press-01",
-      action: { $case: "setSamplingInterval", value: { intervalMs: 250 } },
-      requestedBy: "node-red:b2b2000000000006",
+    await until("the device's answer to be audited", () =>
+      gateway.audit.list({ limit: 5 }).some((entry) => entry.action === "device.command"),
+    );
+    expect(device.commands).toHaveLength(1);
+    expect(device.commands[0]).toMatchObject({
+      result: CommandResult.COMMAND_RESULT_APPLIED,
+      command: { deviceId: "press-01", action: { $case: "setSamplingInterval", value: { intervalMs: 250 } } },
     });
     expect(gateway.audit.list({ limit: 5 }).find((entry) => entry.action === "device.command")).toMatchObject({
       actor: "node-red:b2b2000000000006",
       target: "press-01",
+      details: { action: "setSamplingInterval", result: "applied" },
     });
   });
 

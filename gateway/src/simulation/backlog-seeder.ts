@@ -43,6 +43,7 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
       maxReadings: batchSize,
       maxAgeMs: Number.MAX_SAFE_INTEGER,
       dataClasses: [DEFAULT_DATA_CLASS],
+      clock,
     });
     const counters = new Array<number>(deviceCount).fill(0);
     const startMs = Date.now() - total * 5;
@@ -67,6 +68,8 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
           deviceId: `seed-${device}`,
           counter: counters[device] ?? 1,
           clock: { ...clock.read(), nowMs: timestampMs },
+          transport: "mqtt",
+          status: undefined,
           samples,
         });
         written += samples.length;

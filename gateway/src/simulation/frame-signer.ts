@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { DeviceFrame, SignedFrame } from "@intelledger/proto/device";
+import { publicKeyPointOf } from "../devices/device-key.js";
 
 /** A device's P-256 key pair, as an ESP32 would hold it. */
 export interface DeviceKeys {
@@ -10,13 +11,7 @@ export interface DeviceKeys {
 
 export function generateDeviceKeys(): DeviceKeys {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" });
-  const point = Buffer.concat([
-    Buffer.from([0x04]),
-    Buffer.from(jwk.x ?? "", "base64url"),
-    Buffer.from(jwk.y ?? "", "base64url"),
-  ]);
-  return { privateKey, publicKeyPoint: new Uint8Array(point) };
+  return { privateKey, publicKeyPoint: publicKeyPointOf(publicKey) };
 }
 
 /** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */

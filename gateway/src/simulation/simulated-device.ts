@@ -1,11 +1,14 @@
+import type { CommandAck } from "@intelledger/proto/device";
 import mqtt, { type MqttClient } from "mqtt";
-import { frameTopic } from "../ingest/mqtt-topics.js";
+import { commandTopic, frameTopic, statusTopic } from "../ingest/mqtt-topics.js";
+import { CommandChecker, type CheckedCommand } from "./command-checker.js";
 import { generateDeviceKeys, signFrame, type DeviceKeys } from "./frame-signer.js";
 import { referenceSensors, sampleAll, type SensorSignal } from "./sensor-signals.js";
 
 /**
  * A sensor node that speaks the device wire contract over MQTT: signed frames with a
- * strictly increasing counter, published at QoS 1.
+ * strictly increasing counter, published at QoS 1; and, once given the gateway's command
+ * key, commands checked and acknowledged on its status topic.
  */
 export class SimulatedDevice {
   readonly deviceId: string;
@@ -16,6 +19,8 @@ export class SimulatedDevice {
   private client: MqttClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   framesAcked = 0;
+  /** Commands received, with what the device answered. */
+  readonly commands: CheckedCommand[] = [];
 
   constructor(deviceId: string, options: { keys?: DeviceKeys; sensors?: SensorSignal[] } = {}) {
     this.deviceId = deviceId;
@@ -32,12 +37,17 @@ export class SimulatedDevice {
     return this.frameCounter;
   }
 
-  async connect(brokerUrl: string): Promise<void> {
-    this.client = await mqtt.connectAsync(brokerUrl, { clientId: this.deviceId, clean: true, reconnectPeriod: 500 });
+  async connect(brokerUrl: string, credentials?: { username: string; password: string }): Promise<void> {
+    this.client = await mqtt.connectAsync(brokerUrl, {
+      clientId: this.deviceId,
+      clean: true,
+      reconnectPeriod: 500,
+      ...credentials,
+    });
   }
 
   /** The next frame of this device, signed, as the bytes it would send. */
-  nextFrameBytes(timeMs = Date.now()): Uint8Array {
+  nextFrameBytes(timeMs = Date.now(), commandAck?: CommandAck): Uint8Array {
     this.frameCounter++;
     return signFrame(
       {
@@ -45,10 +55,26 @@ export class SimulatedDevice {
         counter: this.frameCounter,
         deviceTimeMs: timeMs,
         uptimeMs: timeMs - this.startedAtMs,
-        samples: sampleAll(this.sensors, timeMs),
+        samples: commandAck ? [] : sampleAll(this.sensors, timeMs),
+        commandAck,
       },
       this.keys.privateKey,
     );
+  }
+
+  /** Subscribes to its command topic and answers every command, checked against the gateway's command key. */
+  async acceptCommands(gatewayCommandKeyPoint: Uint8Array): Promise<void> {
+    const client = this.client;
+    if (!client) throw new Error(`device ${this.deviceId} is not connected`);
+    const checker = new CommandChecker(this.deviceId, gatewayCommandKeyPoint);
+    client.on("message", (topic, payload) => {
+      if (topic !== commandTopic(this.deviceId)) return;
+      const checked = checker.check(payload);
+      this.commands.push(checked);
+      const ack = this.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result });
+      void client.publishAsync(statusTopic(this.deviceId), Buffer.from(ack), { qos: 1 });
+    });
+    await client.subscribeAsync(commandTopic(this.deviceId), { qos: 1 });
   }
 
   /** Publishes one frame; resolves when the gateway acknowledged it (stored or rejected). */
@@ -56,6 +82,19 @@ export class SimulatedDevice {
     if (!this.client) throw new Error(`device ${this.deviceId} is not connected`);
     await this.client.publishAsync(frameTopic(this.deviceId), Buffer.from(bytes), { qos: 1 });
     this.framesAcked++;
+  }
+
+  /** Publishes arbitrary bytes on any topic, as a misbehaving device would; does not wait for an answer. */
+  publishRaw(topic: string, payload: Uint8Array): void {
+    if (!this.client) throw new Error(`device ${this.deviceId} is not connected`);
+    this.client.publish(topic, Buffer.from(payload), { qos: 1 });
+  }
+
+  /** Resolves when the broker next drops this device's connection. */
+  offline(): Promise<void> {
+    const client = this.client;
+    if (!client) throw new Error(`device ${this.deviceId} is not connected`);
+    return new Promise((resolve) => client.once("offline", () => resolve()));
   }
 
   /** Publishes a frame every `intervalMs` until stopped. */
@@ -67,7 +106,8 @@ export class SimulatedDevice {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.client?.endAsync();
+    // Forced: a frame the gateway keeps refusing would otherwise hold the disconnect forever.
+    await this.client?.endAsync(true);
     this.client = undefined;
   }
 }

@@ -11,7 +11,13 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     status TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
     -- Highest frame counter accepted; frames must exceed it (replay protection).
     last_counter INTEGER NOT NULL DEFAULT 0,
-    registered_at_ms INTEGER NOT NULL
+    -- Last command id issued to the device; the next command gets the one after.
+    last_command_id INTEGER NOT NULL DEFAULT 0,
+    registered_at_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER,
+    last_transport TEXT,
+    -- The last DeviceStatus the device reported, encoded.
+    last_status BLOB
   ) STRICT;
 
   -- Boots of the gateway's host, numbered, so readings can be dated by uptime when the

@@ -1,12 +1,15 @@
+import { DeviceStatus } from "@intelledger/proto/device";
 import type { Reading } from "@intelledger/proto/relay";
 import type { ClockReading } from "../clock/gateway-clock.js";
 import type { SqliteDatabase } from "./gateway-database.js";
 
-/** An accepted frame's samples as they are stored: one row per sample. */
+/** An accepted frame as it is stored: one row per sample, and the device's latest state. */
 export interface FrameToStore {
   deviceId: string;
   counter: number;
   clock: ClockReading;
+  transport: string;
+  status: DeviceStatus | undefined;
   samples: readonly { channel: number; index: number; timestampMs: number; value: number; scale: number; dataClass: number }[];
 }
 
@@ -62,7 +65,11 @@ export class ReadingStore {
            data_class, time_uncertain, received_boot, received_uptime_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      advanceCounter: db.prepare("UPDATE devices SET last_counter = max(last_counter, ?) WHERE device_id = ?"),
+      advanceCounter: db.prepare(
+        `UPDATE devices SET last_counter = max(last_counter, ?), last_seen_ms = ?, last_transport = ?,
+           last_status = coalesce(?, last_status)
+         WHERE device_id = ?`,
+      ),
       ofClassAfter: db.prepare("SELECT * FROM readings WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?"),
       ofClassBetween: db.prepare(
         "SELECT * FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq",
@@ -90,7 +97,8 @@ export class ReadingStore {
             clock.uptimeMs,
           );
         }
-        this.statements.advanceCounter.run(frame.counter, frame.deviceId);
+        const status = frame.status && Buffer.from(DeviceStatus.encode(frame.status).finish());
+        this.statements.advanceCounter.run(frame.counter, clock.nowMs, frame.transport, status ?? null, frame.deviceId);
       }
     });
   }

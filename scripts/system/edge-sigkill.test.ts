@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { loadOrCreateGatewayIdentity, registerDevicesOffline } from "@intelledger/gateway";
+import { freePort, loadOrCreateGatewayIdentity, registerDevicesOffline } from "@intelledger/gateway";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { provisionTls } from "../demo/provision-tls.js";
 import { ChildService } from "./child-service.js";
 import { checkDelivery } from "./delivery-check.js";
 import { DeviceFleet } from "./device-fleet.js";
-import { freePort } from "./free-port.js";
+
 import { readRelayDatabase } from "./relay-database-reader.js";
 import { waitFor } from "./soak-helpers.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";

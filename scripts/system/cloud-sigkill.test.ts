@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dataAnchorAbi } from "@intelledger/contracts";
 import {
+  freePort,
+  type Gateway,
   loadOrCreateGatewayIdentity,
   parseGatewayConfig,
   registerDevicesOffline,
   startGateway,
-  type Gateway,
 } from "@intelledger/gateway";
 import { Contract, JsonRpcProvider, type EventLog } from "ethers";
 import { pino } from "pino";
@@ -17,7 +18,7 @@ import { provisionTls } from "../demo/provision-tls.js";
 import { ChildService } from "./child-service.js";
 import { checkDelivery } from "./delivery-check.js";
 import { DeviceFleet } from "./device-fleet.js";
-import { freePort } from "./free-port.js";
+
 import { readRelayDatabase } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";

@@ -1,0 +1,99 @@
+// circom_runtime ships no types; the reference carries its declaration into every package that type-checks this file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./circom-runtime.d.ts" />
+import type { WitnessCalculator } from "circom_runtime";
+import type * as Snarkjs from "snarkjs";
+import type { BatchArtifacts } from "./artifacts.js";
+import { PUBLIC_SIGNALS, WORDS_PER_BATCH } from "./batch-layout.js";
+import type { BatchCircuitInput } from "./circuit-input.js";
+import { CircuitsError } from "./errors.js";
+
+/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
+export type Groth16Proof = Snarkjs.Groth16Proof;
+
+/** A Groth16 verification key as snarkjs exports it. */
+export interface Groth16VerificationKey {
+  protocol: "groth16";
+  curve: "bn128";
+  nPublic: number;
+  [field: string]: unknown;
+}
+
+/** A batch's proof and the public signals it proves (in PUBLIC_SIGNALS order). */
+export interface BatchProof {
+  proof: Groth16Proof;
+  publicSignals: string[];
+}
+
+/**
+ * Proves a batch on the calling thread (snarkjs still spreads the heavy steps over its own
+ * threads). Services prove in a BatchProverPool instead, off their event loop. Throws a
+ * CircuitsError when the input does not satisfy the circuit, which is what an out-of-bounds
+ * value or a tampered claim comes to.
+ */
+export async function proveBatch(
+  artifacts: Pick<BatchArtifacts, "wasm" | "zkey">,
+  input: BatchCircuitInput,
+): Promise<BatchProof> {
+  if (
+    input.words.length !== WORDS_PER_BATCH ||
+    Object.values(input)
+      .flat()
+      .some((signal: string) => !/^\d{1,78}$/.test(signal))
+  ) {
+    throw new CircuitsError(`a batch circuit input has ${WORDS_PER_BATCH} words and decimal signals`, {
+      batchRoot: input.batchRoot,
+    });
+  }
+  let witness: Uint8Array;
+  try {
+    witness = await (await witnessCalculator(artifacts.wasm)).calculateWTNSBin({ ...input }, true);
+  } catch (cause) {
+    // A failed run may leave the generator's memory half written: start the next one afresh.
+    calculators.delete(artifacts.wasm);
+    throw new CircuitsError("the batch does not satisfy the circuit", { batchRoot: input.batchRoot }, { cause });
+  }
+  const { proof, publicSignals } = await (await loadSnarkjs()).groth16.prove(artifacts.zkey, witness);
+  return { proof, publicSignals: [...publicSignals] };
+}
+
+// Instantiating the witness generator (a few MB of WebAssembly) costs more than running it,
+// so each generator is built once and reused.
+const calculators = new WeakMap<Uint8Array, Promise<WitnessCalculator>>();
+
+function witnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
+  let calculator = calculators.get(wasm);
+  if (calculator === undefined) {
+    calculator = import("circom_runtime").then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(wasm));
+    calculators.set(wasm, calculator);
+  }
+  return calculator;
+}
+
+/** True when `proof` proves `publicSignals` under `vkey`; false for any malformed input. */
+export async function verifyBatchProof(
+  vkey: Groth16VerificationKey,
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+): Promise<boolean> {
+  if (publicSignals.length !== PUBLIC_SIGNALS.length || vkey.nPublic !== PUBLIC_SIGNALS.length) return false;
+  try {
+    return await (await loadSnarkjs()).groth16.verify(vkey, [...publicSignals], proof);
+  } catch {
+    return false;
+  }
+}
+
+// snarkjs is loaded on first use: services that only commit to batches never pay for it.
+function loadSnarkjs(): Promise<typeof Snarkjs> {
+  return import("snarkjs");
+}
+
+/**
+ * Ends the worker threads snarkjs keeps for its curve arithmetic, so a process that proved
+ * or verified can exit on its own.
+ */
+export async function releaseSnarkThreads(): Promise<void> {
+  const shared = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
+  await shared.curve_bn128?.terminate();
+}

@@ -1,0 +1,152 @@
+import { Worker } from "node:worker_threads";
+import { artifactsDir } from "./artifacts.js";
+import type { BatchProof } from "./batch-prover.js";
+import type { BatchCircuitInput } from "./circuit-input.js";
+import { CircuitsError } from "./errors.js";
+
+/** A message to a proving worker. */
+export interface ProverRequest {
+  id: number;
+  input: BatchCircuitInput;
+}
+
+/** A proving worker's answer: the proof, or why there is none. */
+export type ProverResponse = { id: number; result: BatchProof } | { id: number; error: { message: string; cause: string } };
+
+export interface BatchProverPoolOptions {
+  /** Worker threads; 1 by default, since snarkjs already spreads each proof over every core. */
+  threads?: number;
+  /** Batches that may wait for a free worker; `prove` refuses more. 4 by default. */
+  maxQueued?: number;
+  /** Folder with the circuit artifacts; the committed ones by default. */
+  artifactsDir?: string;
+}
+
+interface Job {
+  id: number;
+  input: BatchCircuitInput;
+  resolve(proof: BatchProof): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  job?: Job | undefined;
+}
+
+/**
+ * Proves batches in worker threads, so proving never blocks the caller's event loop. The
+ * queue is bounded: when `full`, `prove` refuses at once (a CircuitsError), and the caller
+ * keeps the batch for later; nothing is dropped silently.
+ */
+export class BatchProverPool {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private readonly maxQueued: number;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: BatchProverPoolOptions = {}) {
+    const threads = options.threads ?? 1;
+    this.maxQueued = options.maxQueued ?? 4;
+    if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(this.maxQueued) || this.maxQueued < 0) {
+      throw new CircuitsError("a prover pool needs at least one thread and a non-negative queue", {
+        threads,
+        maxQueued: this.maxQueued,
+      });
+    }
+    const dir = options.artifactsDir ?? artifactsDir;
+    this.slots = Array.from({ length: threads }, () => this.startWorker(dir));
+  }
+
+  /** Batches queued or being proved. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((slot) => slot.job !== undefined).length;
+  }
+
+  /** True when `prove` would refuse: every worker busy and the queue at its limit. */
+  get full(): boolean {
+    return this.slots.every((slot) => slot.job !== undefined) && this.queue.length >= this.maxQueued;
+  }
+
+  /** Resolves when every worker has loaded the artifacts. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.ready));
+  }
+
+  prove(input: BatchCircuitInput): Promise<BatchProof> {
+    if (this.closed) return Promise.reject(new CircuitsError("the prover pool is closed"));
+    if (this.full) return Promise.reject(new CircuitsError("the prover queue is full", { pending: this.pending }));
+    return new Promise<BatchProof>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, input, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stops the workers; batches not yet proved are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new CircuitsError("the prover pool closed before proving the batch"));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        slot.job?.reject(new CircuitsError("the prover pool closed before proving the batch"));
+        slot.job = undefined;
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private startWorker(dir: string): Slot {
+    const worker = new Worker(new URL("./prover-worker.mjs", import.meta.url), { workerData: { artifactsDir: dir } });
+    let markReady: () => void = () => undefined;
+    let failStart: (error: Error) => void = () => undefined;
+    const slot: Slot = {
+      worker,
+      ready: new Promise<void>((resolve, reject) => {
+        markReady = resolve;
+        failStart = reject;
+      }),
+    };
+    slot.ready.catch(() => undefined);
+    worker.on("message", (message: ProverResponse | { ready: true }) => {
+      if ("ready" in message) {
+        markReady();
+        return;
+      }
+      const job = slot.job;
+      if (job === undefined || job.id !== message.id) return;
+      slot.job = undefined;
+      if ("result" in message) job.resolve(message.result);
+      else job.reject(new CircuitsError(message.error.message, { cause: message.error.cause }));
+      this.dispatch();
+    });
+    worker.on("error", (error) => {
+      const failure = new CircuitsError("a prover worker failed", {}, { cause: error });
+      failStart(failure);
+      slot.job?.reject(failure);
+      slot.job = undefined;
+    });
+    worker.on("exit", (code) => {
+      if (this.closed) return;
+      const failure = new CircuitsError(`a prover worker exited with code ${code}`);
+      failStart(failure);
+      slot.job?.reject(failure);
+      slot.job = undefined;
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots[index] = this.startWorker(dir);
+      this.dispatch();
+    });
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job !== undefined) continue;
+      const job = this.queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, input: job.input } satisfies ProverRequest);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
+import { CircuitsError } from "./errors.js";
+import { deviceIdToField } from "./reading-commitment.js";
+import { digestToField } from "./sha256-tree.js";
+
+/** What identifies a stream of readings: one channel of one device at one scale. */
+export interface StreamKey {
+  deviceId: string;
+  channel: number;
+  channelIndex: number;
+  scale: number;
+}
+
+/** A stream and the bounds its values must lie within (inclusive, in units of its scale). */
+export interface StreamBounds extends StreamKey {
+  min: number;
+  max: number;
+}
+
+/** Looks up a stream's configured bounds. */
+export type BoundsResolver = (stream: StreamKey) => { min: number; max: number };
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Bounds of a stream nobody configured: the whole range a value can take on the wire. */
+export const unboundedStreams: BoundsResolver = () => ({ min: INT32_MIN, max: INT32_MAX });
+
+export function streamKeyString(stream: StreamKey): string {
+  return `${stream.deviceId}/${stream.channel}/${stream.channelIndex}/${stream.scale}`;
+}
+
+/** Checks bounds are int32, ordered and no wider than a value code can span. */
+export function checkBounds(stream: StreamBounds): void {
+  const { min, max } = stream;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < INT32_MIN || max > INT32_MAX || min > max) {
+    throw new CircuitsError(`bounds ${min}..${max} of stream ${streamKeyString(stream)} are not ordered int32 values`, {
+      stream,
+    });
+  }
+  if (BigInt(max) - BigInt(min) > MAX_BOUNDS_SPAN) {
+    throw new CircuitsError(`bounds of stream ${streamKeyString(stream)} are too wide`, { stream });
+  }
+}
+
+/**
+ * The commitment to a batch's stream table: SHA-256 over a 0x02 prefix, the entry count and
+ * each entry (device id as a 32-byte field, channel, channel index, scale as uint32, min and max
+ * as int64, all big-endian), as a field element. Public, so anyone holding the table can check
+ * which bounds a proof speaks of.
+ */
+export function streamsHash(streams: readonly StreamBounds[]): bigint {
+  const hash = createHash("sha256").update(Buffer.from([2]));
+  const count = Buffer.alloc(4);
+  count.writeUInt32BE(streams.length);
+  hash.update(count);
+  for (const stream of streams) {
+    const entry = Buffer.alloc(32 + 12 + 16);
+    Buffer.from(deviceIdToField(stream.deviceId).toString(16).padStart(64, "0"), "hex").copy(entry, 0);
+    entry.writeUInt32BE(stream.channel, 32);
+    entry.writeUInt32BE(stream.channelIndex, 36);
+    entry.writeUInt32BE(stream.scale, 40);
+    entry.writeBigInt64BE(BigInt(stream.min), 44);
+    entry.writeBigInt64BE(BigInt(stream.max), 52);
+    hash.update(entry);
+  }
+  return digestToField(hash.digest());
+}

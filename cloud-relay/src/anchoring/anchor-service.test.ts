@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import { fieldToBytes32, loadPoseidon, SNARK_FIELD_MODULUS } from "@intelledger/circuits";
+import { dataAnchorAbi, deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
+import { Contract, JsonRpcProvider, Wallet, hexlify, type EventLog } from "ethers";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AnchorLedger } from "../store/anchor-ledger.js";
+import { BatchLedger } from "../store/batch-ledger.js";
+import { openRelayDatabase } from "../store/relay-database.js";
+import { InterruptibleProxy } from "../testing/interruptible-proxy.js";
+import { AnchorService } from "./anchor-service.js";
+
+let chain: DevChain;
+let proxy: InterruptibleProxy;
+let rpc: JsonRpcProvider;
+let contract: Contract;
+let batches: BatchLedger;
+let anchors: AnchorLedger;
+let service: AnchorService;
+let makeService: (replaceAfterMs: number) => AnchorService;
+let nextSequence = 1;
+
+async function send(method: string, params: unknown[] = []): Promise<unknown> {
+  return rpc.send(method, params);
+}
+
+/** Stores batches as the upload path would, each with a random readings root. */
+function storeBatches(count: number): void {
+  const gatewayId = "0x00000000000000000000000000000000000000aa";
+  batches.touchGateway(gatewayId, Date.now());
+  for (let i = 0; i < count; i++) {
+    const sequence = nextSequence++;
+    batches.append({
+      gatewayId,
+      sequence,
+      batchHash: randomBytes(32),
+      previousBatchHash: new Uint8Array(32),
+      readingsRoot: fieldToBytes32(BigInt(`0x${randomBytes(32).toString("hex")}`) % SNARK_FIELD_MODULUS),
+      firstGatewaySeq: sequence,
+      lastGatewaySeq: sequence,
+      readingCount: 1,
+      dataClass: 1,
+      sealedAtMs: Date.now(),
+      receivedAtMs: Date.now(),
+      signature: new Uint8Array(65),
+      payload: new Uint8Array(1),
+    });
+  }
+}
+
+/** Runs anchoring rounds until every batch sits in a confirmed anchor, riding out the failures a fault causes. */
+async function anchorEverything(rounds = 40): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    await service.anchorOnce().catch(() => undefined);
+    if (anchors.totals().unanchoredBatches === 0 && anchors.unsettled().length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`batches still unanchored: ${JSON.stringify(anchors.totals())}, unsettled ${anchors.unsettled().length}`);
+}
+
+/** Each anchor's root appears in exactly one RootAnchored event on the chain as it is now, and no other root does. */
+async function expectAnchoredExactlyOnce(): Promise<void> {
+  const events = (await contract.queryFilter(contract.getEvent("RootAnchored"))) as EventLog[];
+  const onChain = events.map((event) => String(event.args[0]).toLowerCase()).sort();
+  const recorded: string[] = [];
+  for (let id = 1; anchors.byId(id); id++) recorded.push(hexlify((anchors.byId(id) as { root: Uint8Array }).root));
+  expect(onChain).toEqual(recorded.sort());
+  for (let id = 1; anchors.byId(id); id++) {
+    const anchor = anchors.byId(id);
+    const receipt = await rpc.getTransactionReceipt(anchor?.txHash ?? "");
+    expect(anchor?.status).toBe("confirmed");
+    expect(receipt?.blockHash).toBe(anchor?.blockHash);
+  }
+}
+
+beforeEach(async () => {
+  chain = await startDevChain();
+  const [deployerKey, anchorerKey] = chain.accounts as [string, string];
+  proxy = await InterruptibleProxy.start({ host: "127.0.0.1", port: Number(new URL(chain.rpcUrl).port) });
+  rpc = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
+  const { address } = await deployDataAnchor(new Wallet(deployerKey, rpc), new Wallet(anchorerKey).address);
+  contract = new Contract(address, dataAnchorAbi, rpc);
+  const db = openRelayDatabase(":memory:");
+  batches = new BatchLedger(db);
+  anchors = new AnchorLedger(db);
+  nextSequence = 1;
+  // The relay reaches the chain through the proxy, which the tests cut.
+  const relaySide = new JsonRpcProvider(proxy.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const hasher = await loadPoseidon();
+  makeService = (replaceAfterMs) =>
+    new AnchorService({
+      anchors,
+      hasher,
+      signer: new Wallet(anchorerKey, relaySide),
+      contractAddress: address,
+      confirmations: 1,
+      intervalMs: 100,
+      maxBatchesPerAnchor: 1_000,
+      replaceAfterMs,
+      reorgDepth: 12,
+      logger: pino({ level: "silent" }),
+    });
+  service = makeService(60_000);
+});
+
+afterEach(async () => {
+  rpc.destroy();
+  await proxy.close();
+  await chain.stop();
+});
+
+describe("anchoring through chain faults", () => {
+  it("rides out an unreachable RPC endpoint", async () => {
+    storeBatches(3);
+    await anchorEverything();
+    storeBatches(4);
+    await proxy.cut();
+    for (let round = 0; round < 5; round++) await expect(service.anchorOnce()).rejects.toThrow();
+    await proxy.restore();
+    storeBatches(2);
+    await anchorEverything();
+    await expectAnchoredExactlyOnce();
+    expect(anchors.totals().readingsAnchored).toBe(9);
+  });
+
+  it("sends a dropped transaction again", async () => {
+    storeBatches(5);
+    await send("evm_setAutomine", [false]);
+    await service.anchorOnce();
+    const [sent] = anchors.unsettled();
+    expect(sent?.status).toBe("submitted");
+    await send("hardhat_dropTransaction", [sent?.txHash]);
+    await send("evm_setAutomine", [true]);
+    // Sent again, the same signed transaction (same nonce and fees) gets mined this time.
+    await anchorEverything();
+    await expectAnchoredExactlyOnce();
+  });
+
+  it("replaces a transaction stuck unmined", async () => {
+    storeBatches(2);
+    await send("evm_setAutomine", [false]);
+    await service.anchorOnce();
+    const [stuck] = anchors.unsettled();
+    // The same relay, restarted with a short patience for unmined transactions.
+    service = makeService(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.anchorOnce();
+    const [replaced] = anchors.unsettled();
+    expect(replaced?.txHash).not.toBe(stuck?.txHash);
+    expect(replaced?.txNonce).toBe(stuck?.txNonce);
+    await send("evm_mine");
+    await send("evm_setAutomine", [true]);
+    await anchorEverything();
+    await expectAnchoredExactlyOnce();
+  });
+
+  it("anchors again what a reorganisation undid", async () => {
+    storeBatches(2);
+    await anchorEverything();
+    const beforeReorg = (await send("evm_snapshot")) as string;
+    storeBatches(3);
+    await anchorEverything();
+    const undone = anchors.byId(2);
+    expect(undone?.status).toBe("confirmed");
+    // The blocks since the snapshot are replaced by others: the anchor's transaction is gone.
+    await send("evm_revert", [beforeReorg]);
+    for (let i = 0; i < 3; i++) await send("evm_mine");
+    await anchorEverything();
+    await expectAnchoredExactlyOnce();
+    expect(anchors.byId(2)?.blockHash).not.toBe(undone?.blockHash);
+  });
+});

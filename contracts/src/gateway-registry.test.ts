@@ -1,0 +1,159 @@
+import { Contract, JsonRpcProvider, Wallet, ZeroAddress, ZeroHash, encodeBytes32String, hexlify, id, randomBytes } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callView, revertOf, sendAndWait } from "./contract-calls.js";
+import { deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
+import { startDevChain, type DevChain } from "./dev-chain.js";
+import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
+
+const REGISTRAR_ROLE = id("REGISTRAR_ROLE");
+const publicKey = (): string => hexlify(new Uint8Array([4, ...randomBytes(64)]));
+
+describe("GatewayRegistry", () => {
+  let chain: DevChain;
+  let provider: JsonRpcProvider;
+  let admin: Wallet;
+  let registrar: Wallet;
+  let stranger: Wallet;
+  let deployment: Deployment;
+
+  beforeAll(async () => {
+    chain = await startDevChain();
+    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const [adminKey, registrarKey, strangerKey] = chain.accounts;
+    admin = new Wallet(adminKey ?? "", provider);
+    registrar = new Wallet(registrarKey ?? "", provider);
+    stranger = new Wallet(strangerKey ?? "", provider);
+    deployment = await deployEdgeContracts(admin, { anchorer: registrar.address });
+    await sendAndWait(as(admin), "grantRole", REGISTRAR_ROLE, registrar.address);
+  });
+
+  afterAll(async () => {
+    provider?.destroy();
+    await chain?.stop();
+  });
+
+  const as = (signer: Wallet): Contract => new Contract(deployment.registry, gatewayRegistryAbi, signer);
+  const gateway = (): string => Wallet.createRandom().address;
+
+  it("registers a gateway and its devices, emitting events for indexers", async () => {
+    const address = gateway();
+    const receipt = await sendAndWait(as(registrar), "registerGateway", address);
+    const events = receipt.logs.map((log) => as(stranger).interface.parseLog(log));
+    expect(events.map((event) => [event?.name, event?.args.toObject()])).toEqual([
+      ["GatewayRegistered", { gateway: address, registrar: registrar.address }],
+    ]);
+    expect(await callView(as(stranger), "isActiveGateway", address)).toBe(true);
+
+    const deviceId = encodeBytes32String("esp32-01");
+    const key = publicKey();
+    const deviceReceipt = await sendAndWait(as(registrar), "registerDevice", deviceId, address, key);
+    expect(as(stranger).interface.parseLog(deviceReceipt.logs[0]!)?.args.toObject()).toEqual({
+      deviceId,
+      gateway: address,
+      publicKey: key,
+    });
+    expect(await callView(as(stranger), "isActiveDevice", deviceId)).toBe(true);
+    expect(await callView(as(stranger), "deviceOf", deviceId)).toMatchObject({ gateway: address, deactivatedAt: 0n });
+
+    // A deactivated gateway takes its devices with it.
+    await sendAndWait(as(registrar), "deactivateGateway", address);
+    expect(await callView(as(stranger), "isActiveGateway", address)).toBe(false);
+    expect(await callView(as(stranger), "isActiveDevice", deviceId)).toBe(false);
+  });
+
+  it("deactivates a device", async () => {
+    const address = gateway();
+    await sendAndWait(as(registrar), "registerGateway", address);
+    const deviceId = encodeBytes32String("esp32-02");
+    await sendAndWait(as(registrar), "registerDevice", deviceId, address, publicKey());
+    await sendAndWait(as(registrar), "deactivateDevice", deviceId);
+    expect(await callView(as(stranger), "isActiveDevice", deviceId)).toBe(false);
+    expect(await revertOf(sendAndWait(as(registrar), "deactivateDevice", deviceId))).toEqual({
+      name: "DeviceNotActive",
+      args: [deviceId],
+    });
+  });
+
+  it("refuses every change from an account without the registrar role", async () => {
+    const unauthorized = { name: "AccessControlUnauthorizedAccount", args: [stranger.address, REGISTRAR_ROLE] };
+    const deviceId = encodeBytes32String("esp32-03");
+    expect(await revertOf(sendAndWait(as(stranger), "registerGateway", gateway()))).toEqual(unauthorized);
+    expect(await revertOf(sendAndWait(as(stranger), "deactivateGateway", gateway()))).toEqual(unauthorized);
+    expect(await revertOf(sendAndWait(as(stranger), "registerDevice", deviceId, gateway(), publicKey()))).toEqual(unauthorized);
+    expect(await revertOf(sendAndWait(as(stranger), "deactivateDevice", deviceId))).toEqual(unauthorized);
+  });
+
+  it("refuses gateways that are zero, known or inactive", async () => {
+    const address = gateway();
+    expect(await revertOf(sendAndWait(as(registrar), "registerGateway", ZeroAddress))).toEqual({ name: "ZeroAddress", args: [] });
+    await sendAndWait(as(registrar), "registerGateway", address);
+    expect(await revertOf(sendAndWait(as(registrar), "registerGateway", address))).toEqual({
+      name: "GatewayAlreadyRegistered",
+      args: [address],
+    });
+    const unknown = gateway();
+    expect(await revertOf(sendAndWait(as(registrar), "deactivateGateway", unknown))).toEqual({
+      name: "GatewayNotActive",
+      args: [unknown],
+    });
+    await sendAndWait(as(registrar), "deactivateGateway", address);
+    expect(await revertOf(sendAndWait(as(registrar), "deactivateGateway", address))).toEqual({
+      name: "GatewayNotActive",
+      args: [address],
+    });
+  });
+
+  it("refuses devices with a bad id or key, an inactive gateway, or an id already taken", async () => {
+    const address = gateway();
+    await sendAndWait(as(registrar), "registerGateway", address);
+    const full = hexlify(new Uint8Array(32).fill(0x41));
+    expect(await revertOf(sendAndWait(as(registrar), "registerDevice", ZeroHash, address, publicKey()))).toEqual({
+      name: "InvalidDeviceId",
+      args: [ZeroHash],
+    });
+    expect(await revertOf(sendAndWait(as(registrar), "registerDevice", full, address, publicKey()))).toEqual({
+      name: "InvalidDeviceId",
+      args: [full],
+    });
+    const deviceId = encodeBytes32String("esp32-04");
+    expect(await revertOf(sendAndWait(as(registrar), "registerDevice", deviceId, address, hexlify(randomBytes(64))))).toEqual({
+      name: "InvalidPublicKey",
+      args: [64n],
+    });
+    expect(
+      await revertOf(
+        sendAndWait(as(registrar), "registerDevice", deviceId, address, hexlify(new Uint8Array([3, ...randomBytes(64)]))),
+      ),
+    ).toEqual({
+      name: "InvalidPublicKey",
+      args: [65n],
+    });
+    const inactive = gateway();
+    expect(await revertOf(sendAndWait(as(registrar), "registerDevice", deviceId, inactive, publicKey()))).toEqual({
+      name: "GatewayNotActive",
+      args: [inactive],
+    });
+    await sendAndWait(as(registrar), "registerDevice", deviceId, address, publicKey());
+    expect(await revertOf(sendAndWait(as(registrar), "registerDevice", deviceId, address, publicKey()))).toEqual({
+      name: "DeviceAlreadyRegistered",
+      args: [deviceId],
+    });
+    const unknownDevice = encodeBytes32String("nobody");
+    expect(await revertOf(sendAndWait(as(registrar), "deactivateDevice", unknownDevice))).toEqual({
+      name: "DeviceNotActive",
+      args: [unknownDevice],
+    });
+  });
+
+  it("cannot be initialized twice, nor its implementation at all", async () => {
+    expect(await revertOf(sendAndWait(as(admin), "initialize", admin.address))).toEqual({
+      name: "InvalidInitialization",
+      args: [],
+    });
+    const implementation = new Contract(deployment.implementations.registry, gatewayRegistryAbi, admin);
+    expect(await revertOf(sendAndWait(implementation, "initialize", admin.address))).toEqual({
+      name: "InvalidInitialization",
+      args: [],
+    });
+  });
+});

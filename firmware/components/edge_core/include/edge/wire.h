@@ -1,0 +1,47 @@
+#ifndef EDGE_WIRE_H
+#define EDGE_WIRE_H
+
+/* Short names for the nanopb types of the device wire format (proto/intelledger/device/v1). */
+#include "intelledger/device/v1/frame.pb.h"
+
+typedef intelledger_device_v1_Sample edge_sample;
+typedef intelledger_device_v1_DeviceFrame edge_device_frame;
+typedef intelledger_device_v1_DeviceStatus edge_device_status;
+typedef intelledger_device_v1_DeviceCommand edge_device_command;
+typedef intelledger_device_v1_ChannelThreshold edge_threshold;
+typedef intelledger_device_v1_SetThresholds edge_thresholds;
+typedef intelledger_device_v1_Channel edge_channel;
+typedef intelledger_device_v1_DeviceState edge_device_state;
+typedef intelledger_device_v1_CommandResult edge_command_result;
+
+#define EDGE_CHANNEL_TEMPERATURE intelledger_device_v1_Channel_CHANNEL_TEMPERATURE
+#define EDGE_CHANNEL_HUMIDITY intelledger_device_v1_Channel_CHANNEL_HUMIDITY
+#define EDGE_CHANNEL_VIBRATION intelledger_device_v1_Channel_CHANNEL_VIBRATION
+#define EDGE_CHANNEL_ANALOG intelledger_device_v1_Channel_CHANNEL_ANALOG
+
+#define EDGE_STATE_INIT intelledger_device_v1_DeviceState_DEVICE_STATE_INIT
+#define EDGE_STATE_CONNECT_WIFI intelledger_device_v1_DeviceState_DEVICE_STATE_CONNECT_WIFI
+#define EDGE_STATE_CONNECT_MQTT intelledger_device_v1_DeviceState_DEVICE_STATE_CONNECT_MQTT
+#define EDGE_STATE_READY intelledger_device_v1_DeviceState_DEVICE_STATE_READY
+#define EDGE_STATE_READ_SENSORS intelledger_device_v1_DeviceState_DEVICE_STATE_READ_SENSORS
+#define EDGE_STATE_PROCESS_DATA intelledger_device_v1_DeviceState_DEVICE_STATE_PROCESS_DATA
+#define EDGE_STATE_PUBLISH_DATA intelledger_device_v1_DeviceState_DEVICE_STATE_PUBLISH_DATA
+#define EDGE_STATE_SLEEP intelledger_device_v1_DeviceState_DEVICE_STATE_SLEEP
+#define EDGE_STATE_RETRY intelledger_device_v1_DeviceState_DEVICE_STATE_RETRY
+
+#define EDGE_RESULT_APPLIED intelledger_device_v1_CommandResult_COMMAND_RESULT_APPLIED
+#define EDGE_RESULT_BAD_SIGNATURE intelledger_device_v1_CommandResult_COMMAND_RESULT_BAD_SIGNATURE
+#define EDGE_RESULT_REPLAYED intelledger_device_v1_CommandResult_COMMAND_RESULT_REPLAYED
+#define EDGE_RESULT_WRONG_DEVICE intelledger_device_v1_CommandResult_COMMAND_RESULT_WRONG_DEVICE
+#define EDGE_RESULT_INVALID intelledger_device_v1_CommandResult_COMMAND_RESULT_INVALID
+
+/* Limits of frame.options, which the gateway enforces too. */
+#define EDGE_MAX_SAMPLES 16
+#define EDGE_MAX_THRESHOLDS 8
+#define EDGE_FRAME_MAX_BYTES 400
+#define EDGE_SIGNED_FRAME_MAX_BYTES intelledger_device_v1_SignedFrame_size
+#define EDGE_SIGNED_COMMAND_MAX_BYTES intelledger_device_v1_SignedCommand_size
+/* A sample's physical value is value x 10^-scale. */
+#define EDGE_MAX_SCALE 9
+
+#endif

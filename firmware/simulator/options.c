@@ -1,0 +1,311 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge/frame.h"
+#include "edge/settings.h"
+#include "hex.h"
+#include "key_file.h"
+#include "os_rng.h"
+
+static const char USAGE[] =
+    "usage: edge-device-sim --device-id ID (--serial PATH | --mqtt URL) [options]\n"
+    "       edge-device-sim --device-id ID --print-public-key [--key-file PATH | --state-dir DIR]\n"
+    "\n"
+    "A simulated ESP32 sensor node built from the firmware core: it signs frames with its P-256\n"
+    "key, sends them over a serial line or MQTT, buffers readings while the link is down and\n"
+    "obeys signed commands. Prints one JSON object per line on stdout.\n"
+    "\n"
+    "identity and state\n"
+    "  --device-id ID           1 to 31 characters of A-Z a-z 0-9 . _ -\n"
+    "  --state-dir DIR          frame counter, settings, last command id (default device-state/ID)\n"
+    "  --key-file PATH          device private key, hex; created when missing (default STATE_DIR/device.key)\n"
+    "  --print-public-key       print the 65-byte public point in hex and exit\n"
+    "  --gateway-key HEX        the gateway's command key (65-byte point); without it commands are refused\n"
+    "  --gateway-key-file PATH  the same, read from a file\n"
+    "transport\n"
+    "  --serial PATH            a serial device or pty (e.g. one end of a socat pair)\n"
+    "  --mqtt URL               mqtt://host[:port] or mqtts://host[:port]\n"
+    "  --mqtt-username NAME     (password in --mqtt-password or EDGE_MQTT_PASSWORD)\n"
+    "  --mqtt-password SECRET\n"
+    "  --mqtt-cafile PATH       CA certificates for mqtts://\n"
+    "  --mqtt-cert PATH         client certificate (with --mqtt-key) for mutual TLS\n"
+    "  --mqtt-key PATH\n"
+    "  --mqtt-insecure          do not check the broker's host name\n"
+    "  --mqtt-timeout-ms N      how long to wait for the broker to accept a connection (default 5000)\n"
+    "sensors\n"
+    "  --channels LIST          temperature,humidity,vibration,analog,analog1... (default the first three)\n"
+    "  --fault SPEC             KIND:CHANNEL[:key=value,...], repeatable; KIND spike, drift, offset,\n"
+    "                           stuck, dropout, noise; CHANNEL a channel or all; keys p (probability),\n"
+    "                           magnitude, rate (per hour), factor, after, for (seconds, or s/m/h suffix)\n"
+    "  --seed N                 noise seed, for reproducible readings (default random)\n"
+    "behaviour\n"
+    "  --interval-ms N          sampling interval until a command changes it (default 1000)\n"
+    "  --status-interval-ms N   status frames besides those on connecting (default 60000, 0 never)\n"
+    "  --retry-base-ms N        first reconnection back-off (default 500)\n"
+    "  --retry-max-ms N         longest reconnection back-off (default 10000)\n"
+    "  --ring-capacity N        readings kept while the link is down (default 4096)\n"
+    "  --counter-block N        frame counters reserved per state write (default 16)\n"
+    "  --frames N               exit after N frames of readings were delivered (default never)\n"
+    "  --log-states             also print every state change\n"
+    "  --help\n";
+
+enum {
+    OPT_DEVICE_ID = 256,
+    OPT_STATE_DIR,
+    OPT_KEY_FILE,
+    OPT_PRINT_PUBLIC_KEY,
+    OPT_GATEWAY_KEY,
+    OPT_GATEWAY_KEY_FILE,
+    OPT_SERIAL,
+    OPT_MQTT,
+    OPT_MQTT_USERNAME,
+    OPT_MQTT_PASSWORD,
+    OPT_MQTT_CAFILE,
+    OPT_MQTT_CERT,
+    OPT_MQTT_KEY,
+    OPT_MQTT_INSECURE,
+    OPT_MQTT_TIMEOUT,
+    OPT_CHANNELS,
+    OPT_FAULT,
+    OPT_SEED,
+    OPT_INTERVAL,
+    OPT_STATUS_INTERVAL,
+    OPT_RETRY_BASE,
+    OPT_RETRY_MAX,
+    OPT_RING,
+    OPT_COUNTER_BLOCK,
+    OPT_FRAMES,
+    OPT_LOG_STATES,
+    OPT_HELP,
+};
+
+static const struct option LONG_OPTIONS[] = {
+    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+    {"print-public-key", no_argument, NULL, OPT_PRINT_PUBLIC_KEY},
+    {"gateway-key", required_argument, NULL, OPT_GATEWAY_KEY},
+    {"gateway-key-file", required_argument, NULL, OPT_GATEWAY_KEY_FILE},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"mqtt", required_argument, NULL, OPT_MQTT},
+    {"mqtt-username", required_argument, NULL, OPT_MQTT_USERNAME},
+    {"mqtt-password", required_argument, NULL, OPT_MQTT_PASSWORD},
+    {"mqtt-cafile", required_argument, NULL, OPT_MQTT_CAFILE},
+    {"mqtt-cert", required_argument, NULL, OPT_MQTT_CERT},
+    {"mqtt-key", required_argument, NULL, OPT_MQTT_KEY},
+    {"mqtt-insecure", no_argument, NULL, OPT_MQTT_INSECURE},
+    {"mqtt-timeout-ms", required_argument, NULL, OPT_MQTT_TIMEOUT},
+    {"channels", required_argument, NULL, OPT_CHANNELS},
+    {"fault", required_argument, NULL, OPT_FAULT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"interval-ms", required_argument, NULL, OPT_INTERVAL},
+    {"status-interval-ms", required_argument, NULL, OPT_STATUS_INTERVAL},
+    {"retry-base-ms", required_argument, NULL, OPT_RETRY_BASE},
+    {"retry-max-ms", required_argument, NULL, OPT_RETRY_MAX},
+    {"ring-capacity", required_argument, NULL, OPT_RING},
+    {"counter-block", required_argument, NULL, OPT_COUNTER_BLOCK},
+    {"frames", required_argument, NULL, OPT_FRAMES},
+    {"log-states", no_argument, NULL, OPT_LOG_STATES},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static bool number(const char *name, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    const unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value < min || value > max) {
+        fprintf(stderr, "--%s must be a whole number from %" PRIu64 " to %" PRIu64 ", got %s\n", name, min, max,
+                text);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+static bool number32(const char *name, const char *text, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t value;
+    if (!number(name, text, min, max, &value)) {
+        return false;
+    }
+    *out = (uint32_t)value;
+    return true;
+}
+
+static sim_options_result usage_error(const char *message, const char *detail)
+{
+    fprintf(stderr, message, detail);
+    fprintf(stderr, "\nrun with --help for the options\n");
+    return SIM_OPTIONS_EXIT_USAGE;
+}
+
+static void defaults(sim_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->interval_ms = 1000;
+    o->status_interval_ms = 60000;
+    o->retry_base_ms = 500;
+    o->retry_max_ms = 10000;
+    o->ring_capacity = 4096;
+    o->counter_block = 16;
+    o->mqtt.timeout_ms = 5000;
+    o->mqtt.password = getenv("EDGE_MQTT_PASSWORD");
+}
+
+sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int argc, char **argv)
+{
+    const char *channels = "temperature,humidity,vibration";
+    const char *faults[SIM_MAX_FAULTS];
+    size_t fault_count = 0;
+    char error[256];
+    bool seeded = false;
+    bool ok = true;
+    defaults(o);
+    int option;
+    while (ok && (option = getopt_long(argc, argv, "", LONG_OPTIONS, NULL)) != -1) {
+        switch (option) {
+        case OPT_DEVICE_ID:
+            o->device_id = optarg;
+            break;
+        case OPT_STATE_DIR:
+            snprintf(o->state_dir, sizeof o->state_dir, "%s", optarg);
+            break;
+        case OPT_KEY_FILE:
+            snprintf(o->key_file, sizeof o->key_file, "%s", optarg);
+            break;
+        case OPT_PRINT_PUBLIC_KEY:
+            o->print_public_key = true;
+            break;
+        case OPT_GATEWAY_KEY:
+            o->has_gateway_key = hex_decode(optarg, o->gateway_key, EDGE_PUBLIC_KEY_BYTES);
+            ok = o->has_gateway_key && edge_public_key_valid(o->gateway_key);
+            if (!ok) {
+                return usage_error("--gateway-key must be a P-256 point: 130 hex characters starting 04, got %s",
+                                   optarg);
+            }
+            break;
+        case OPT_GATEWAY_KEY_FILE:
+            o->has_gateway_key = public_key_file_load(optarg, o->gateway_key);
+            ok = o->has_gateway_key && edge_public_key_valid(o->gateway_key);
+            if (!ok) {
+                return usage_error("--gateway-key-file %s holds no P-256 point in hex", optarg);
+            }
+            break;
+        case OPT_SERIAL:
+        case OPT_MQTT:
+            if (o->transport != SIM_TRANSPORT_NONE) {
+                return usage_error("%s", "give either --serial or --mqtt, once");
+            }
+            o->transport = option == OPT_SERIAL ? SIM_TRANSPORT_SERIAL : SIM_TRANSPORT_MQTT;
+            *(option == OPT_SERIAL ? &o->serial_path : &o->mqtt.url) = optarg;
+            break;
+        case OPT_MQTT_USERNAME:
+            o->mqtt.username = optarg;
+            break;
+        case OPT_MQTT_PASSWORD:
+            o->mqtt.password = optarg;
+            break;
+        case OPT_MQTT_CAFILE:
+            o->mqtt.cafile = optarg;
+            break;
+        case OPT_MQTT_CERT:
+            o->mqtt.cert = optarg;
+            break;
+        case OPT_MQTT_KEY:
+            o->mqtt.key = optarg;
+            break;
+        case OPT_MQTT_INSECURE:
+            o->mqtt.insecure = true;
+            break;
+        case OPT_MQTT_TIMEOUT:
+            ok = number32("mqtt-timeout-ms", optarg, 100, 600000, &o->mqtt.timeout_ms);
+            break;
+        case OPT_CHANNELS:
+            channels = optarg;
+            break;
+        case OPT_FAULT:
+            if (fault_count == SIM_MAX_FAULTS) {
+                return usage_error("at most 16 --fault options, got %s", optarg);
+            }
+            faults[fault_count++] = optarg;
+            break;
+        case OPT_SEED:
+            ok = number("seed", optarg, 1, UINT64_MAX, &o->seed);
+            seeded = true;
+            break;
+        case OPT_INTERVAL:
+            ok = number32("interval-ms", optarg, 1, EDGE_MAX_INTERVAL_MS, &o->interval_ms);
+            break;
+        case OPT_STATUS_INTERVAL:
+            ok = number32("status-interval-ms", optarg, 0, UINT32_MAX / 2, &o->status_interval_ms);
+            break;
+        case OPT_RETRY_BASE:
+            ok = number32("retry-base-ms", optarg, 1, 3600000, &o->retry_base_ms);
+            break;
+        case OPT_RETRY_MAX:
+            ok = number32("retry-max-ms", optarg, 1, 3600000, &o->retry_max_ms);
+            break;
+        case OPT_RING:
+            ok = number32("ring-capacity", optarg, 1, 10000000, &o->ring_capacity);
+            break;
+        case OPT_COUNTER_BLOCK:
+            ok = number32("counter-block", optarg, 1, 1000000, &o->counter_block);
+            break;
+        case OPT_FRAMES:
+            ok = number("frames", optarg, 1, UINT64_MAX, &o->frames);
+            break;
+        case OPT_LOG_STATES:
+            o->log_states = true;
+            break;
+        case OPT_HELP:
+            fputs(USAGE, stdout);
+            return SIM_OPTIONS_EXIT_OK;
+        default:
+            ok = false;
+        }
+    }
+    if (!ok) {
+        return usage_error("%s", "invalid options");
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument %s", argv[optind]);
+    }
+    if (o->device_id == NULL || !edge_device_id_valid(o->device_id)) {
+        return usage_error("--device-id must be 1 to 31 characters of A-Z a-z 0-9 . _ -, got %s",
+                           o->device_id != NULL ? o->device_id : "nothing");
+    }
+    if (o->state_dir[0] == '\0') {
+        snprintf(o->state_dir, sizeof o->state_dir, "device-state/%s", o->device_id);
+    }
+    if (o->key_file[0] == '\0') {
+        snprintf(o->key_file, sizeof o->key_file, "%.4000s/device.key", o->state_dir);
+    }
+    if (o->print_public_key) {
+        return SIM_OPTIONS_RUN;
+    }
+    if (o->transport == SIM_TRANSPORT_NONE) {
+        return usage_error("%s", "give --serial PATH or --mqtt URL");
+    }
+    if (!seeded) {
+        const edge_rng rng = os_rng();
+        rng.fill(rng.ctx, (unsigned char *)&o->seed, sizeof o->seed);
+    }
+    sim_sensors_init(sensors, o->seed);
+    if (!sim_sensors_parse_channels(sensors, channels, error, sizeof error)) {
+        return usage_error("%s", error);
+    }
+    for (size_t i = 0; i < fault_count; i++) {
+        if (!sim_sensors_parse_fault(sensors, faults[i], error, sizeof error)) {
+            return usage_error("%s", error);
+        }
+    }
+    return SIM_OPTIONS_RUN;
+}

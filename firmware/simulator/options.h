@@ -1,0 +1,48 @@
+#ifndef SIM_OPTIONS_H
+#define SIM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "edge/crypto.h"
+#include "mqtt_link.h"
+#include "sensors.h"
+
+typedef enum {
+    SIM_TRANSPORT_NONE,
+    SIM_TRANSPORT_SERIAL,
+    SIM_TRANSPORT_MQTT,
+} sim_transport;
+
+typedef struct {
+    const char *device_id;
+    char state_dir[4096];
+    char key_file[4096];
+    bool print_public_key;
+    bool has_gateway_key;
+    uint8_t gateway_key[EDGE_PUBLIC_KEY_BYTES];
+    sim_transport transport;
+    const char *serial_path;
+    mqtt_settings mqtt;
+    uint32_t interval_ms;
+    uint32_t status_interval_ms;
+    uint32_t retry_base_ms;
+    uint32_t retry_max_ms;
+    uint32_t ring_capacity;
+    uint32_t counter_block;
+    uint64_t frames;
+    uint64_t seed;
+    bool log_states;
+} sim_options;
+
+typedef enum {
+    SIM_OPTIONS_RUN,
+    SIM_OPTIONS_EXIT_OK,
+    SIM_OPTIONS_EXIT_USAGE,
+} sim_options_result;
+
+/* Parses the command line (see usage in options.c and firmware/README.md), including the
+ * channels and faults of the simulated sensors; prints help or the problem itself. */
+sim_options_result sim_options_parse(sim_options *options, sim_sensors *sensors, int argc, char **argv);
+
+#endif

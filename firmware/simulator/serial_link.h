@@ -1,0 +1,36 @@
+#ifndef SIM_SERIAL_LINK_H
+#define SIM_SERIAL_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edge/serial_framing.h"
+#include "link_events.h"
+
+/* A serial port (or pty) carrying COBS/CRC-framed SignedFrames out and SignedCommands in, at
+ * 115200 8N1. The port may vanish (an unplugged cable, a socat pair going away) and come back
+ * under the same path. */
+typedef struct {
+    const char *path;
+    int fd;
+    edge_serial_decoder decoder;
+    const link_events *events;
+} serial_link;
+
+void serial_link_init(serial_link *link, const char *path, const link_events *events);
+
+/* Opens the port when it exists; true when it is open. */
+bool serial_link_open(serial_link *link);
+
+bool serial_link_is_open(const serial_link *link);
+
+/* Waits up to timeout_ms for input and handles it. */
+void serial_link_poll(serial_link *link, int timeout_ms);
+
+/* Writes one framed payload; false (and the link closed) when the port is gone or stuck. */
+bool serial_link_send(serial_link *link, const uint8_t *payload, size_t len);
+
+void serial_link_close(serial_link *link, const char *reason);
+
+#endif

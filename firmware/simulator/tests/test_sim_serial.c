@@ -1,0 +1,242 @@
+/* The simulator against a gateway stand-in over a socat pseudo-terminal pair: frames arrive
+ * verified, commands are acknowledged, and pulling the "cable" (socat going away and coming
+ * back under the same path) costs no reading taken meanwhile. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edge/serial_framing.h"
+#include "frame_log.h"
+#include "harness.h"
+#include "hex.h"
+#include "process.h"
+#include "test_vectors.h"
+#include "gateway_side.h"
+
+#define DEVICE "sim-serial"
+
+static char dir[] = "/tmp/edge-sim-serial-XXXXXX";
+static char device_path[128];
+static char gateway_path[128];
+static process socat;
+static process sim;
+static frame_log log_;
+static edge_serial_decoder decoder;
+static int gateway_fd = -1;
+static char line[4096];
+
+static uint64_t epoch_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool plug(void)
+{
+    char left[160];
+    char right[160];
+    snprintf(left, sizeof left, "pty,raw,echo=0,link=%s", device_path);
+    snprintf(right, sizeof right, "pty,raw,echo=0,link=%s", gateway_path);
+    char *argv[] = {"socat", left, right, NULL};
+    if (!process_spawn(&socat, argv, false) || !wait_for_path(device_path, 3000) ||
+        !wait_for_path(gateway_path, 3000)) {
+        return false;
+    }
+    gateway_fd = open(gateway_path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    struct termios tio;
+    if (gateway_fd >= 0 && tcgetattr(gateway_fd, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(gateway_fd, TCSANOW, &tio);
+    }
+    edge_serial_decoder_reset(&decoder);
+    return gateway_fd >= 0;
+}
+
+static void unplug(void)
+{
+    close(gateway_fd);
+    gateway_fd = -1;
+    process_stop(&socat, SIGTERM);
+}
+
+static void on_packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
+{
+    (void)ctx;
+    if (status == EDGE_PACKET_OK) {
+        frame_log_add(&log_, payload, len);
+    }
+}
+
+/* Reads what the device sends for duration_ms. */
+static void gateway_read(int duration_ms)
+{
+    const long long deadline = now_ms() + duration_ms;
+    uint8_t buffer[1024];
+    for (long long left; (left = deadline - now_ms()) > 0;) {
+        struct pollfd p = {.fd = gateway_fd, .events = POLLIN};
+        if (poll(&p, 1, (int)left) <= 0) {
+            continue;
+        }
+        const ssize_t n = read(gateway_fd, buffer, sizeof buffer);
+        if (n > 0) {
+            edge_serial_decoder_push(&decoder, buffer, (size_t)n, on_packet, NULL);
+        }
+    }
+}
+
+static void gateway_send_command(const edge_device_command *command, bool corrupt)
+{
+    uint8_t bytes[EDGE_SIGNED_COMMAND_MAX_BYTES];
+    uint8_t wire[EDGE_SERIAL_MAX_WIRE];
+    const size_t len = sign_command(command, TV_GATEWAY_PRIVATE_KEY.data, bytes, sizeof bytes);
+    if (corrupt) {
+        bytes[len - 1] ^= 0x01;
+    }
+    const size_t wire_len = edge_serial_encode(bytes, len, wire, sizeof wire);
+    CHECK_EQ(write(gateway_fd, wire, wire_len), (ssize_t)wire_len);
+}
+
+/* A sampling interval command, or a reboot for interval 0. */
+static edge_device_command command(uint64_t id, uint32_t interval_ms)
+{
+    if (interval_ms == 0) {
+        return make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_reboot_tag);
+    }
+    edge_device_command c = make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
+    c.action.set_sampling_interval.interval_ms = interval_ms;
+    return c;
+}
+
+static void start_simulator(void)
+{
+    char gateway_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
+    char state_dir[160];
+    for (size_t i = 0; i < EDGE_PUBLIC_KEY_BYTES; i++) {
+        snprintf(&gateway_key[2 * i], 3, "%02x", TV_GATEWAY_PUBLIC_KEY.data[i]);
+    }
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    char *argv[] = {SIM_BINARY,      "--device-id",  DEVICE, "--serial",        device_path, "--state-dir",
+                    state_dir,       "--gateway-key", gateway_key, "--interval-ms", "100",       "--retry-base-ms",
+                    "100",           "--retry-max-ms", "400", "--seed",          "7",         NULL};
+    CHECK(process_spawn(&sim, argv, true));
+    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
+    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
+    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
+    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+}
+
+static void readings_and_commands(void)
+{
+    harness_case("frames arrive verified, status first, counters rising");
+    gateway_read(1000);
+    CHECK(log_.count >= 5);
+    CHECK(log_.frames[0].frame.has_status);
+    CHECK_EQ(log_.frames[0].frame.status.state, EDGE_STATE_READY);
+    CHECK_EQ(log_.frames[1].frame.samples_count, 3);
+    CHECK(frame_log_consistent(&log_));
+
+    harness_case("a command is applied and acknowledged");
+    size_t from = log_.count;
+    const edge_device_command slower = command(1, 300);
+    gateway_send_command(&slower, false);
+    gateway_read(700);
+    int ack = frame_log_find_ack(&log_, from, 1);
+    CHECK(ack >= 0);
+    if (ack >= 0) {
+        CHECK_EQ(log_.frames[ack].frame.command_ack.result, EDGE_RESULT_APPLIED);
+        CHECK_EQ(log_.frames[ack].frame.status.sampling_interval_ms, 300);
+    }
+    CHECK(process_wait_line(&sim, "\"result\":\"applied\"", 1000, line, sizeof line));
+
+    harness_case("replayed and forged commands are refused with their reason");
+    from = log_.count;
+    gateway_send_command(&slower, false);
+    const edge_device_command forged = command(2, 100);
+    gateway_send_command(&forged, true);
+    gateway_read(700);
+    ack = frame_log_find_ack(&log_, from, 1);
+    CHECK(ack >= 0 && log_.frames[ack].frame.command_ack.result == EDGE_RESULT_REPLAYED);
+    ack = frame_log_find_ack(&log_, from, 2);
+    CHECK(ack >= 0 && log_.frames[ack].frame.command_ack.result == EDGE_RESULT_BAD_SIGNATURE);
+}
+
+static void unplugged_cable(void)
+{
+    harness_case("readings taken while unplugged arrive after replugging");
+    const uint64_t highest = frame_log_max_counter(&log_);
+    unplug();
+    const uint64_t outage_start = epoch_ms();
+    CHECK(process_wait_line(&sim, "\"link_down\"", 3000, line, sizeof line));
+    poll(NULL, 0, 1500);
+    CHECK(plug());
+    const uint64_t outage_end = epoch_ms();
+    CHECK(process_wait_line(&sim, "\"link_up\"", 3000, line, sizeof line));
+    const size_t from = log_.count;
+    gateway_read(1500);
+    CHECK(log_.count > from + 1);
+    if (log_.count > from + 1) {
+        /* A frame whose write failed when the cable went is sent again first. */
+        CHECK(log_.frames[from].frame.has_status || log_.frames[from + 1].frame.has_status);
+        CHECK(log_.frames[from].frame.counter > highest);
+    }
+    /* 1.5 s at one round of three readings every 300 ms. */
+    CHECK(frame_log_samples_between(&log_, from, outage_start, outage_end) >= 3 * 4);
+    CHECK(frame_log_consistent(&log_));
+
+    harness_case("garbage on the line does not disturb the device");
+    const uint8_t garbage[] = {0x42, 0x13, 0x00, 0x07, 0xff, 0xff, 0x00};
+    CHECK_EQ(write(gateway_fd, garbage, sizeof garbage), (ssize_t)sizeof garbage);
+    CHECK(process_wait_line(&sim, "\"packet_dropped\"", 1000, line, sizeof line));
+    const size_t before = log_.count;
+    gateway_read(700);
+    CHECK(log_.count > before);
+}
+
+static void reboot(void)
+{
+    harness_case("after a reboot command the device comes back with higher counters");
+    const size_t from = log_.count;
+    const edge_device_command restart = command(3, 0);
+    gateway_send_command(&restart, false);
+    CHECK(process_wait_line(&sim, "\"reboot\"", 2000, line, sizeof line));
+    CHECK(process_wait_line(&sim, "\"started\"", 2000, line, sizeof line));
+    gateway_read(1000);
+    const int ack = frame_log_find_ack(&log_, from, 3);
+    CHECK(ack >= 0);
+    CHECK((size_t)ack + 1 < log_.count);
+    CHECK(frame_log_consistent(&log_));
+    bool kept_interval = false;
+    for (size_t i = (size_t)ack + 1; i < log_.count; i++) {
+        kept_interval = kept_interval || (log_.frames[i].frame.has_status &&
+                                          log_.frames[i].frame.status.sampling_interval_ms == 300);
+    }
+    CHECK(kept_interval);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(device_path, sizeof device_path, "%s/device", dir);
+    snprintf(gateway_path, sizeof gateway_path, "%s/gateway", dir);
+    CHECK(plug());
+    start_simulator();
+    readings_and_commands();
+    unplugged_cable();
+    reboot();
+
+    harness_case("the simulator stops cleanly");
+    CHECK_EQ(process_stop(&sim, SIGTERM), 0);
+    unplug();
+    char command_line[256];
+    snprintf(command_line, sizeof command_line, "rm -rf '%s'", dir);
+    CHECK_EQ(system(command_line), 0);
+    return harness_finish("sim_serial");
+}

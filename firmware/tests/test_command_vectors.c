@@ -1,0 +1,69 @@
+#include <pb_encode.h>
+#include <string.h>
+
+#include "edge/command.h"
+#include "edge/serial_framing.h"
+#include "edge/status.h"
+#include "harness.h"
+#include "test_rng.h"
+#include "test_vectors.h"
+#include "gateway_side.h"
+
+static void same_command(const edge_device_command *got, const edge_device_command *expected)
+{
+    CHECK_STR(got->device_id, expected->device_id);
+    CHECK_EQ(got->command_id, expected->command_id);
+    CHECK_EQ(got->issued_at_ms, expected->issued_at_ms);
+    CHECK_EQ(got->which_action, expected->which_action);
+    if (expected->which_action == intelledger_device_v1_DeviceCommand_set_sampling_interval_tag) {
+        CHECK_EQ(got->action.set_sampling_interval.interval_ms, expected->action.set_sampling_interval.interval_ms);
+    }
+    if (expected->which_action == intelledger_device_v1_DeviceCommand_set_thresholds_tag) {
+        const edge_thresholds *a = &got->action.set_thresholds;
+        const edge_thresholds *b = &expected->action.set_thresholds;
+        CHECK_EQ(a->thresholds_count, b->thresholds_count);
+        for (pb_size_t i = 0; i < b->thresholds_count && i < a->thresholds_count; i++) {
+            CHECK_EQ(a->thresholds[i].channel, b->thresholds[i].channel);
+            CHECK_EQ(a->thresholds[i].min_value, b->thresholds[i].min_value);
+            CHECK_EQ(a->thresholds[i].max_value, b->thresholds[i].max_value);
+            CHECK_EQ(a->thresholds[i].scale, b->thresholds[i].scale);
+        }
+    }
+}
+
+int main(void)
+{
+    harness_case("gateway command key from its private key");
+    uint8_t public_key[EDGE_PUBLIC_KEY_BYTES];
+    edge_rng rng = test_rng(3);
+    CHECK_EQ(edge_key_public(TV_GATEWAY_PRIVATE_KEY.data, &rng, public_key), EDGE_OK);
+    CHECK_MEM(public_key, sizeof public_key, TV_GATEWAY_PUBLIC_KEY.data, TV_GATEWAY_PUBLIC_KEY.len);
+
+    static uint8_t buffer[EDGE_SIGNED_COMMAND_MAX_BYTES];
+    static edge_command_verdict verdict;
+    for (size_t i = 0; i < TV_COMMAND_COUNT; i++) {
+        const tv_command *v = &TV_COMMANDS[i];
+        harness_case(v->name);
+
+        pb_ostream_t stream = pb_ostream_from_buffer(buffer, sizeof buffer);
+        CHECK(pb_encode(&stream, intelledger_device_v1_DeviceCommand_fields, &v->command));
+        CHECK_MEM(buffer, stream.bytes_written, v->command_bytes.data, v->command_bytes.len);
+
+        uint8_t signature[EDGE_SIGNATURE_BYTES];
+        CHECK_EQ(edge_sign(TV_GATEWAY_PRIVATE_KEY.data, v->command_bytes.data, v->command_bytes.len, &rng, signature),
+                 EDGE_OK);
+        CHECK_MEM(signature, sizeof signature, v->signature.data, v->signature.len);
+
+        CHECK_EQ(edge_command_check(v->signed_command.data, v->signed_command.len, "esp32-test-01",
+                                    TV_GATEWAY_PUBLIC_KEY.data, 0, &verdict),
+                 EDGE_OK);
+        CHECK_EQ(verdict.result, EDGE_RESULT_APPLIED);
+        CHECK_EQ(verdict.command_id, v->command.command_id);
+        same_command(&verdict.command, &v->command);
+
+        uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
+        const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
+        CHECK_MEM(payload, payload_len, v->signed_command.data, v->signed_command.len);
+    }
+    return harness_finish("command_vectors");
+}

@@ -1,0 +1,184 @@
+// Ingest bench: verified readings per second from MQTT frames to durable rows, against
+// two bounds measured in the same run (the raw better-sqlite3 batched insert of the same
+// rows, and node:crypto's P-256 verification rate), and the latency from frame to durable.
+// Usage: npm run bench:ingest -w gateway   (BENCH_FRAMES scales the run, default 20000)
+import { verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { Channel, SignedFrame, type Sample } from "@intelledger/proto/device";
+import { pino } from "pino";
+import { GatewayClock } from "../src/clock/gateway-clock.js";
+import { DeviceAdmission } from "../src/devices/device-admission.js";
+import { devicePublicKeyFromPoint } from "../src/devices/device-key.js";
+import { DeviceRegistry } from "../src/devices/device-registry.js";
+import { FrameAcceptor } from "../src/devices/frame-acceptor.js";
+import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js";
+import { IngestPipeline } from "../src/ingest/ingest-pipeline.js";
+import { frameTopic } from "../src/ingest/mqtt-topics.js";
+import { generateDeviceKeys, signFrame, type DeviceKeys } from "../src/simulation/frame-signer.js";
+import { DataClasses } from "../src/storage/data-classes.js";
+import { openGatewayDatabase } from "../src/store/gateway-database.js";
+import { ReadingStore } from "../src/store/reading-store.js";
+
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
+const DEVICES = 50;
+const logger = pino({ level: "silent" });
+const dir = mkdtempSync(join(tmpdir(), "ingest-bench-"));
+const devices: { id: string; keys: DeviceKeys }[] = Array.from({ length: DEVICES }, (_, i) => ({
+  id: `bench-${i}`,
+  keys: generateDeviceKeys(),
+}));
+const NOW = Date.now();
+
+function samples(count: number, timeMs: number): Sample[] {
+  return Array.from({ length: count }, (_, i) => ({
+    channel: count === 1 ? Channel.CHANNEL_TEMPERATURE : Channel.CHANNEL_ANALOG,
+    index: i,
+    timestampMs: timeMs,
+    value: 2_000 + i,
+    scale: count === 1 ? 2 : 0,
+  }));
+}
+
+function makeFrames(samplesPerFrame: number, count: number) {
+  const counters = new Array<number>(DEVICES).fill(0);
+  return Array.from({ length: count }, (_, i) => {
+    const device = devices[i % DEVICES] as (typeof devices)[number];
+    counters[i % DEVICES] = (counters[i % DEVICES] ?? 0) + 1;
+    const timeMs = NOW + i;
+    const bytes = signFrame(
+      {
+        deviceId: device.id,
+        counter: counters[i % DEVICES] ?? 1,
+        deviceTimeMs: timeMs,
+        uptimeMs: i,
+        samples: samples(samplesPerFrame, timeMs),
+      },
+      device.keys.privateKey,
+    );
+    return { deviceId: device.id, topic: frameTopic(device.id), bytes };
+  });
+}
+
+/** The raw ceiling: the same rows inserted by better-sqlite3 in 1,000-row transactions. */
+function sqliteCeiling(rows: number): number {
+  const db = openGatewayDatabase(join(dir, "ceiling.sqlite"));
+  const insert = db.prepare(
+    `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale,
+       data_class, time_uncertain, received_boot, received_uptime_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const chunk = db.transaction((from: number) => {
+    for (let i = from; i < from + 1_000; i++)
+      insert.run(`bench-${i % DEVICES}`, i, 4, i % 16, NOW + i, NOW + i, 2_000, 0, 1, 0, 1, i);
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows; i += 1_000) chunk(i);
+  const rate = rows / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+/** The verification bound: node:crypto P-256 verifications per second on one core. */
+function verificationRate(frames: { bytes: Uint8Array }[]): number {
+  const keys = new Map(devices.map((device) => [device.id, devicePublicKeyFromPoint(device.keys.publicKeyPoint)]));
+  const decoded = frames.map((frame, i) => ({ signed: SignedFrame.decode(frame.bytes), key: keys.get(`bench-${i % DEVICES}`) }));
+  const started = performance.now();
+  for (const { signed, key } of decoded) {
+    if (!key || !verify("sha256", signed.frame, { key, dsaEncoding: "ieee-p1363" }, signed.signature))
+      throw new Error("bad bench frame");
+  }
+  return decoded.length / ((performance.now() - started) / 1000);
+}
+
+async function startIngest(name: string) {
+  const db = openGatewayDatabase(join(dir, `${name}.sqlite`));
+  const registry = new DeviceRegistry(db);
+  for (const device of devices) registry.register(device.id, device.keys.publicKeyPoint);
+  const readings = new ReadingStore(db);
+  const admission = new DeviceAdmission({
+    framesPerSecond: 1e9,
+    burst: 1e9,
+    maxFailures: 1e9,
+    failureWindowMs: 1,
+    quarantineMs: 1,
+  });
+  const pipeline = new IngestPipeline({
+    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 1_024 }),
+    registry,
+    readings,
+    clock: new GatewayClock({ boot: 1 }),
+    dataClasses: new DataClasses({}),
+    storage: { full: false },
+    logger,
+    groupCommitDelayMs: 2,
+  });
+  const mqtt = new EmbeddedMqttTransport({ host: "127.0.0.1", port: 0, fallbackToFreePort: true, logger });
+  await mqtt.start(pipeline.handle);
+  return {
+    url: `mqtt://127.0.0.1:${mqtt.port}`,
+    pipeline,
+    readings,
+    async stop() {
+      await mqtt.stop();
+      db.close();
+    },
+  };
+}
+
+function publish(
+  url: string,
+  frames: ReturnType<typeof makeFrames>,
+  ratePerSecond: number,
+): Promise<{ elapsedMs: number; latenciesMs: number[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./ingest-publisher.ts", import.meta.url), {
+      workerData: { url, frames, clients: 8, inFlightPerClient: ratePerSecond > 0 ? 64 : 32, ratePerSecond },
+    });
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function throughput(samplesPerFrame: number) {
+  const frames = makeFrames(samplesPerFrame, FRAMES);
+  const ingest = await startIngest(`throughput-${samplesPerFrame}`);
+  const { elapsedMs } = await publish(ingest.url, frames, 0);
+  const stored = ingest.readings.count();
+  const accepted = ingest.pipeline.counters.framesAccepted;
+  await ingest.stop();
+  if (accepted !== FRAMES || stored !== FRAMES * samplesPerFrame) throw new Error(`only ${accepted} of ${FRAMES} frames stored`);
+  return { framesPerSecond: FRAMES / (elapsedMs / 1000), readingsPerSecond: stored / (elapsedMs / 1000), frames };
+}
+
+const ceiling = sqliteCeiling(Math.max(100_000, FRAMES * 16));
+const oneSample = await throughput(1);
+const verifyBound = verificationRate(oneSample.frames);
+const sixteen = await throughput(16);
+const halfLoad = Math.round(oneSample.framesPerSecond / 2);
+const latencyIngest = await startIngest("latency");
+const latency = await publish(latencyIngest.url, makeFrames(1, Math.min(FRAMES, halfLoad * 10)), halfLoad);
+await latencyIngest.stop();
+rmSync(dir, { recursive: true, force: true });
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+console.log(
+  `ingest bench: MQTT frames (QoS 1) -> signature and counter checks -> durable SQLite rows; ${FRAMES} frames per run, ${DEVICES} devices`,
+);
+console.log(`  bound  raw better-sqlite3 insert, 1,000-row transactions   ${fmt(ceiling)} rows/s`);
+console.log(`  bound  node:crypto P-256 verification, one core            ${fmt(verifyBound)} verifications/s`);
+console.log(
+  `  1-sample frames    ${fmt(oneSample.framesPerSecond)} frames/s = ${fmt(oneSample.readingsPerSecond)} readings/s  -> ${(oneSample.framesPerSecond / verifyBound).toFixed(2)} x verification bound (target 0.80)`,
+);
+console.log(
+  `  16-sample frames   ${fmt(sixteen.framesPerSecond)} frames/s = ${fmt(sixteen.readingsPerSecond)} readings/s -> ${(sixteen.readingsPerSecond / ceiling).toFixed(2)} x SQLite ceiling (target 0.20)`,
+);
+console.log(
+  `  latency at half load (${fmt(halfLoad)} frames/s): publish to PUBACK (durable) p50 ${percentile(latency.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latency.latenciesMs, 99).toFixed(1)} ms (target p99 < 25 ms)`,
+);

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { DeviceAdmission } from "./device-admission.js";
+
+function admission() {
+  const clock = { now: 0 };
+  const subject = new DeviceAdmission({
+    framesPerSecond: 2,
+    burst: 3,
+    maxFailures: 3,
+    failureWindowMs: 1_000,
+    quarantineMs: 5_000,
+    now: () => clock.now,
+  });
+  return { subject, clock };
+}
+
+describe("DeviceAdmission", () => {
+  it("lets a burst through, then the sustained rate", () => {
+    const { subject, clock } = admission();
+    expect([1, 2, 3, 4].map(() => subject.takeToken("d"))).toEqual([true, true, true, false]);
+    clock.now = 500; // one token back at 2 per second
+    expect(subject.takeToken("d")).toBe(true);
+    expect(subject.takeToken("d")).toBe(false);
+    expect(subject.takeToken("other")).toBe(true);
+  });
+
+  it("quarantines after repeated failures within the window, then lets the device back", () => {
+    const { subject, clock } = admission();
+    expect(subject.recordFailure("d")).toBe(false);
+    clock.now = 1_500; // the first failure left the window
+    expect(subject.recordFailure("d")).toBe(false);
+    expect(subject.recordFailure("d")).toBe(false);
+    expect(subject.recordFailure("d")).toBe(true);
+    expect(subject.quarantineLeftMs("d")).toBe(5_000);
+    expect(subject.quarantined()).toEqual(["d"]);
+    clock.now = 6_500;
+    expect(subject.quarantineLeftMs("d")).toBe(0);
+    expect(subject.quarantined()).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+export interface AdmissionOptions {
+  /** Sustained frames per second a device may send. */
+  framesPerSecond: number;
+  /** Frames a device may send at once above that rate. */
+  burst: number;
+  /** Failures within `failureWindowMs` that put a device in quarantine. */
+  maxFailures: number;
+  failureWindowMs: number;
+  quarantineMs: number;
+  now?: () => number;
+}
+
+interface DeviceState {
+  tokens: number;
+  refilledAtMs: number;
+  failures: number[];
+  quarantinedUntilMs: number;
+}
+
+/**
+ * Per-device rate limit (a token bucket) and quarantine: a device whose frames keep
+ * failing is refused outright for a while, which also spares the gateway the cost of
+ * checking its signatures. Kept in memory: a restart lifts quarantines.
+ */
+export class DeviceAdmission {
+  private readonly options: AdmissionOptions;
+  private readonly now: () => number;
+  private readonly devices = new Map<string, DeviceState>();
+
+  constructor(options: AdmissionOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  private state(deviceId: string): DeviceState {
+    let state = this.devices.get(deviceId);
+    if (!state) {
+      state = { tokens: this.options.burst, refilledAtMs: this.now(), failures: [], quarantinedUntilMs: 0 };
+      this.devices.set(deviceId, state);
+    }
+    return state;
+  }
+
+  /** Milliseconds of quarantine left for the device, 0 if it is not quarantined. */
+  quarantineLeftMs(deviceId: string): number {
+    const until = this.devices.get(deviceId)?.quarantinedUntilMs ?? 0;
+    return Math.max(0, until - this.now());
+  }
+
+  /** Takes a token for one frame; false when the device is over its rate. */
+  takeToken(deviceId: string): boolean {
+    const state = this.state(deviceId);
+    const now = this.now();
+    const { framesPerSecond, burst } = this.options;
+    state.tokens = Math.min(burst, state.tokens + ((now - state.refilledAtMs) * framesPerSecond) / 1000);
+    state.refilledAtMs = now;
+    if (state.tokens < 1) return false;
+    state.tokens -= 1;
+    return true;
+  }
+
+  /** Records a failed frame; returns true when this failure put the device in quarantine. */
+  recordFailure(deviceId: string): boolean {
+    const state = this.state(deviceId);
+    const now = this.now();
+    state.failures = state.failures.filter((at) => now - at < this.options.failureWindowMs);
+    state.failures.push(now);
+    if (state.failures.length < this.options.maxFailures || state.quarantinedUntilMs > now) return false;
+    state.quarantinedUntilMs = now + this.options.quarantineMs;
+    state.failures = [];
+    return true;
+  }
+
+  /** Devices in quarantine now. */
+  quarantined(): string[] {
+    const now = this.now();
+    return [...this.devices].filter(([, state]) => state.quarantinedUntilMs > now).map(([deviceId]) => deviceId);
+  }
+}

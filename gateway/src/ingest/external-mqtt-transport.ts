@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import type { FrameHandler, FrameTransport } from "./frame-transport.js";
+import { commandTopic, DEVICE_PUBLISH_FILTERS, deviceIdOfPublishTopic } from "./mqtt-topics.js";
+
+export interface ExternalBrokerOptions {
+  /** mqtt://host:port or mqtts://host:port */
+  url: string;
+  clientId: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** CA certificate to check the broker's TLS certificate against. */
+  caFile?: string | undefined;
+  /** Client certificate and key, when the broker asks for one. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** How long to wait before asking the broker again for frames the gateway could not take. */
+  retryAfterRefusalMs: number;
+  logger: Logger;
+}
+
+/**
+ * Frames from devices on an external broker (Mosquitto, say). The gateway keeps a
+ * persistent session, so the broker holds frames while the gateway is down, and it
+ * acknowledges each frame to the broker only once it is durable. A frame the gateway
+ * cannot take now stays unacknowledged; the gateway reconnects a little later and the
+ * broker delivers it again.
+ */
+export class ExternalMqttTransport implements FrameTransport {
+  readonly name = "mqtt" as const;
+  private client: MqttClient | undefined;
+  private readonly options: ExternalBrokerOptions;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: ExternalBrokerOptions) {
+    this.options = options;
+  }
+
+  async start(handler: FrameHandler): Promise<void> {
+    const { url, clientId, username, password, caFile, certFile, keyFile, logger } = this.options;
+    const options: IClientOptions = { clientId, clean: false, reconnectPeriod: 1_000, connectTimeout: 10_000 };
+    if (username !== undefined) options.username = username;
+    if (password !== undefined) options.password = password;
+    if (caFile) options.ca = readFileSync(caFile);
+    if (certFile) options.cert = readFileSync(certFile);
+    if (keyFile) options.key = readFileSync(keyFile);
+    const client = mqtt.connect(url, options);
+    this.client = client;
+    // Set before the session resumes: the broker delivers what it queued right away. mqtt.js
+    // sends the PUBACK of a QoS 1 message once this callback is called.
+    client.handleMessage = (packet, done) => {
+      if (packet.cmd !== "publish") return done();
+      const claimedDeviceId = deviceIdOfPublishTopic(packet.topic);
+      if (claimedDeviceId === undefined) return done();
+      handler({ transport: "mqtt", bytes: packet.payload as Buffer, claimedDeviceId }).then(
+        () => done(),
+        (error: unknown) => this.refuse(error),
+      );
+    };
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => {
+        client.end(true);
+        reject(error);
+      };
+      client.once("error", failed);
+      client.once("connect", () => {
+        client.off("error", failed);
+        resolve();
+      });
+    });
+    client.on("error", (error) => logger.warn({ err: error }, "broker connection error"));
+    await client.subscribeAsync(DEVICE_PUBLISH_FILTERS, { qos: 1 });
+    logger.info({ url, clientId }, "subscribed to device topics on the external broker");
+  }
+
+  /** Leaves a frame unacknowledged and comes back for it later. */
+  private refuse(error: unknown): void {
+    const client = this.client;
+    if (!client || this.reconnectTimer) return;
+    this.options.logger.info({ err: error }, "frame not taken; asking the broker again later");
+    client.end(true, () => {
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        if (this.client === client) client.reconnect();
+      }, this.options.retryAfterRefusalMs);
+    });
+  }
+
+  async sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean> {
+    if (!this.client?.connected) return false;
+    await this.client.publishAsync(commandTopic(deviceId), Buffer.from(signedCommand), { qos: 1 });
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.endAsync(true);
+  }
+}

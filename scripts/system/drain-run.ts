@@ -1,0 +1,89 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { freePort, seedBacklog } from "@intelledger/gateway";
+import { startAnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import { provisionTls } from "../demo/provision-tls.js";
+import { ChildService } from "./child-service.js";
+import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
+import { waitFor } from "./soak-helpers.js";
+
+export interface DrainResult {
+  readings: number;
+  seconds: number;
+  readingsPerSecond: number;
+  peakRssBytes: { gateway: number; relay: number };
+  bytesPerReading: { gateway: number; relay: number };
+}
+
+function fileBytes(path: string): number {
+  return [path, `${path}-wal`].reduce((sum, file) => {
+    try {
+      return sum + statSync(file).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+function count(path: string, sql: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare(sql).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A gateway that collected `readings` while offline comes back: the gateway and the
+ * relay run as processes of their own, over mutual TLS, and the backlog drains. Measures
+ * how fast, and how much memory each process needed at most.
+ */
+export async function runDrain(dir: string, readings: number, batchSize: number): Promise<DrainResult> {
+  const chain = await startAnchoredDevChain();
+  const gatewayDir = join(dir, "gateway");
+  const relayDir = join(dir, "relay");
+  const gatewayDb = join(gatewayDir, "gateway.sqlite");
+  const relayDb = join(relayDir, "relay.sqlite");
+  const { gatewayId } = await seedBacklog({ dataDir: gatewayDir, readings, batchSize });
+  const tls = await provisionTls(join(dir, "tls"));
+  const relayPort = await freePort();
+  const relay = new ChildService(
+    "relay",
+    writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
+    join(dir, "relay.log"),
+  );
+  const gatewayConfig = gatewayTestConfig(gatewayDir, await freePort(), relayPort, await tls.issueGatewayCertificate(gatewayId));
+  const gateway = new ChildService(
+    "gateway",
+    writeConfig(dir, "gateway", { ...gatewayConfig, batching: { maxReadings: batchSize, maxAgeMs: 2_000 } }),
+    join(dir, "gateway.log"),
+  );
+  try {
+    await relay.start();
+    const started = performance.now();
+    await gateway.start();
+    await waitFor(
+      () => count(relayDb, "SELECT coalesce(sum(reading_count), 0) AS n FROM batches") >= readings,
+      4 * 3_600_000,
+      "the backlog to drain",
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const peakRssBytes = { gateway: gateway.peakRssBytes(), relay: relay.peakRssBytes() };
+    await gateway.stop();
+    await relay.stop();
+    const storedAtRelay = count(relayDb, "SELECT coalesce(sum(reading_count), 0) AS n FROM batches");
+    return {
+      readings: storedAtRelay,
+      seconds,
+      readingsPerSecond: storedAtRelay / seconds,
+      peakRssBytes,
+      bytesPerReading: { gateway: fileBytes(gatewayDb) / readings, relay: fileBytes(relayDb) / storedAtRelay },
+    };
+  } finally {
+    gateway.close();
+    relay.close();
+    await chain.chain.stop();
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { PrivateMosquitto, PtyPair } from "@intelledger/gateway/simulation";
+import { CommandResult } from "@intelledger/proto/device";
+import { pino } from "pino";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildDeviceSimulator, DeviceSimulatorProcess } from "../demo/device-simulator.js";
+import { waitFor } from "./soak-helpers.js";
+
+const logger = pino({ level: "silent" });
+let binary: string;
+let dir: string;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(() => {
+  binary = buildDeviceSimulator();
+}, 600_000);
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Registers the simulated device with the gateway under its own key, as provisioning would. */
+function provision(gateway: Gateway, deviceId: string): string {
+  const stateDir = join(dir, deviceId);
+  gateway.devices.register(
+    deviceId,
+    Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, deviceId, stateDir), "hex")),
+  );
+  return stateDir;
+}
+
+/** The simulator's readings arrive verified, and a command reaches it and is acknowledged. */
+async function exerciseDevice(gateway: Gateway, simulator: DeviceSimulatorProcess, deviceId: string): Promise<void> {
+  await waitFor(() => gateway.snapshot().ingest.framesAccepted >= 5, 60_000, "five frames from the simulator");
+  expect(gateway.snapshot().ingest.rejected).toMatchObject({ bad_signature: 0, malformed: 0, invalid_sample: 0 });
+  const stored = gateway.readings.between(1, 15).filter((reading) => reading.deviceId === deviceId);
+  expect(stored.length).toBeGreaterThanOrEqual(10);
+  const sent = simulator.events.filter((event) => event.event === "frame_sent").map((event) => event.counter);
+  expect(sent).toEqual(expect.arrayContaining([...new Set(stored.map((reading) => reading.frameCounter))]));
+
+  const outcome = await gateway.sendCommand(deviceId, { $case: "setSamplingInterval", value: { intervalMs: 250 } });
+  expect(outcome.result).toBe(CommandResult.COMMAND_RESULT_APPLIED);
+  const applied = await simulator.next((event) => event.event === "command" && event.commandId === outcome.commandId);
+  expect(applied.result).toMatch(/APPLIED/i);
+}
+
+describe("the firmware's device simulator against the gateway", () => {
+  it("over a socat pty", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sim-serial-"));
+    const pty = await PtyPair.open(dir);
+    cleanups.push(() => pty.close());
+    const gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir: join(dir, "gateway"),
+        mqtt: { port: 0 },
+        serial: { ports: [pty.gatewayPath], rescanIntervalMs: 100 },
+      }),
+      logger,
+    );
+    cleanups.push(() => gateway.stop());
+    const stateDir = provision(gateway, "c-sim-serial");
+    const simulator = DeviceSimulatorProcess.start(binary, [
+      "--device-id",
+      "c-sim-serial",
+      "--state-dir",
+      stateDir,
+      "--serial",
+      pty.devicePath,
+      "--gateway-key",
+      Buffer.from(gateway.commandPublicKey).toString("hex"),
+      "--interval-ms",
+      "100",
+    ]);
+    cleanups.push(() => simulator.stop());
+    await exerciseDevice(gateway, simulator, "c-sim-serial");
+  }, 120_000);
+
+  it("over MQTT through Debian's Mosquitto", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sim-mqtt-"));
+    const broker = await PrivateMosquitto.start({
+      dir,
+      port: await freePort(),
+      users: { gateway: "gw-secret", device: "dev-secret" },
+    });
+    cleanups.push(() => broker.stop());
+    writeFileSync(join(dir, "gateway-password"), "gw-secret\n", { mode: 0o600 });
+    const gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir: join(dir, "gateway"),
+        mqtt: { broker: { url: broker.url, username: "gateway", passwordFile: join(dir, "gateway-password") } },
+      }),
+      logger,
+    );
+    cleanups.push(() => gateway.stop());
+    const stateDir = provision(gateway, "c-sim-mqtt");
+    const simulator = DeviceSimulatorProcess.start(binary, [
+      "--device-id",
+      "c-sim-mqtt",
+      "--state-dir",
+      stateDir,
+      "--mqtt",
+      broker.url,
+      "--mqtt-username",
+      "device",
+      "--mqtt-password",
+      "dev-secret",
+      "--gateway-key",
+      Buffer.from(gateway.commandPublicKey).toString("hex"),
+      "--interval-ms",
+      "100",
+    ]);
+    cleanups.push(() => simulator.stop());
+    await exerciseDevice(gateway, simulator, "c-sim-mqtt");
+  }, 120_000);
+});
