@@ -8,6 +8,13 @@ describe("gateway configuration", () => {
     expect(config.mqtt).toEqual({ host: "0.0.0.0", port: 1883, fallbackToFreePort: true });
     expect(config.batching.maxReadings).toBe(BATCH_CAPACITY);
     expect(config.relay).toBeUndefined();
+    expect(config.http).toEqual({
+      host: "0.0.0.0",
+      port: 8080,
+      fallbackToFreePort: true,
+      sessionTtlMinutes: 720,
+      nodeRed: { enabled: false, keepBackups: 50 },
+    });
   });
 
   it("names the field that is wrong", () => {
@@ -16,5 +23,6 @@ describe("gateway configuration", () => {
       parseGatewayConfig({ dataDir: "/d", relay: { address: "nohostport", caCertFile: "a", certFile: "b", keyFile: "c" } }),
     ).toThrow(/must be host:port\n {2}→ at relay\.address/);
     expect(() => parseGatewayConfig({})).toThrow(/dataDir/);
+    expect(() => parseGatewayConfig({ dataDir: "/d", http: { nodeRed: { enabled: "yes" } } })).toThrow(/http\.nodeRed\.enabled/);
   });
 });

@@ -109,6 +109,29 @@ const storageSchema = z.object({
   checkIntervalMs: z.number().int().min(50).default(5_000),
 });
 
+const httpSchema = z.object({
+  host: z.string().default("0.0.0.0"),
+  /** 0 picks a free port. */
+  port: portSchema.default(8080),
+  /** As for MQTT: a taken port moves the server to a free one, which is logged. */
+  fallbackToFreePort: z.boolean().default(true),
+  /** A browser session ends this long after login. */
+  sessionTtlMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(12 * 60),
+  nodeRed: z
+    .object({
+      /** Node-RED and its editor, under /flows. Off unless asked for: it takes about 45 MB. */
+      enabled: z.boolean().default(false),
+      /** Deployed flows kept as backups, newest first. */
+      keepBackups: z.number().int().min(1).max(10_000).default(50),
+    })
+    .prefault({}),
+});
+
 export const gatewayConfigSchema = z.object({
   /** Holds the database, the gateway's key and its logs. */
   dataDir: z.string().min(1),
@@ -119,6 +142,8 @@ export const gatewayConfigSchema = z.object({
   commands: commandsSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),
+  /** The admin API, the login pages and, when enabled, the Node-RED editor. */
+  http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */
   relay: relaySchema.optional(),
 });

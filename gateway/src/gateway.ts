@@ -1,16 +1,24 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import type { Logger } from "pino";
+import { AuditLog } from "./auth/audit-log.js";
+import { GatewayAuth } from "./auth/gateway-auth.js";
 import { BatchSealer } from "./batching/batch-sealer.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
-import type { GatewayConfig } from "./config.js";
+import { AuditedCommands } from "./commands/audited-commands.js";
 import { CommandService, type CommandAction, type CommandOutcome } from "./commands/command-service.js";
+import type { GatewayConfig } from "./config.js";
 import { DeviceRoutes } from "./commands/device-routes.js";
+import { DerivedStore } from "./derived/derived-store.js";
 import { DeviceAdmission } from "./devices/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./devices/frame-acceptor.js";
+import { AnomalyFeed } from "./feeds/anomaly-feed.js";
+import { ReadingFeed } from "./feeds/reading-feed.js";
+import { startGatewayHttp } from "./http/gateway-http.js";
 import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import type { BleCentral } from "./ingest/ble/ble-central.js";
@@ -21,6 +29,9 @@ import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
 import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
 import { SerialTransport } from "./ingest/serial-transport.js";
+import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
+import { createFlowGatewayApi } from "./node-red/flow-api.js";
+import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
 import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
 import { DataClasses } from "./storage/data-classes.js";
 import { StorageGuard, type StorageState } from "./storage/storage-guard.js";
@@ -57,6 +68,17 @@ export interface Gateway {
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
+  readonly httpPort: number;
+  /** The one-time code that creates the first account; undefined once the gateway has one. */
+  readonly pairingCode: string | undefined;
+  /** Whether Node-RED is serving flows under /flows. */
+  readonly nodeRedRunning: boolean;
+  readonly auth: GatewayAuth;
+  readonly audit: AuditLog;
+  /** Derived readings and alerts written back by flows. */
+  readonly derived: DerivedStore;
+  /** Inference publishes scored readings here. */
+  readonly anomalies: AnomalyFeed;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -90,7 +112,10 @@ export interface GatewayOptions {
   bleCentral?: BleCentral;
 }
 
-/** Starts the gateway: database, device registry, MQTT ingest, batch sealing, the disk quota and, when configured, the relay uplink. */
+/**
+ * Starts the gateway: database, device registry, ingest, batch sealing, the disk quota,
+ * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
+ */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const dbPath = join(config.dataDir, "gateway.sqlite");
   const db = openGatewayDatabase(dbPath);
@@ -118,6 +143,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
   const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
   const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
+  const audit = new AuditLog(db, logger.child({ component: "audit" }));
+  const auth = new GatewayAuth({
+    db,
+    pairingFile: join(config.dataDir, "pairing-code"),
+    sessionTtlMs: config.http.sessionTtlMinutes * 60_000,
+    audit,
+    logger: logger.child({ component: "auth" }),
+  });
+  const derived = new DerivedStore({
+    db,
+    readings,
+    clock,
+    dataClasses,
+    storage,
+    groupCommitDelayMs: config.ingest.groupCommitDelayMs,
+  });
+  const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
 
   const admission = new DeviceAdmission(config.ingest.admission);
   const pipeline = new IngestPipeline({
@@ -211,47 +253,106 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
   );
 
+  const snapshot = (): GatewaySnapshot => {
+    const stored = readings.count();
+    const { bytesUsed, quotaBytes } = storage.state;
+    const totals = batches.totals();
+    return {
+      gatewayId: identity.address,
+      ingest: structuredClone(pipeline.counters),
+      quarantinedDevices: admission.quarantined(),
+      serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+      ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
+      readingsStored: stored,
+      batchesSealed: totals.sealed,
+      readingsSealed: totals.sealedReadings,
+      batchesAcked: totals.acked,
+      backlog: batches.backlog(),
+      storage: {
+        ...storage.state,
+        daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, ingestRate.perSecond),
+        ingestReadingsPerSecond: ingestRate.perSecond,
+      },
+      drainReadingsPerSecond: drainRate.perSecond,
+      uplink: uplink && { ...uplink.status },
+    };
+  };
+
+  const http = await startGatewayHttp({
+    ...config.http,
+    auth,
+    audit,
+    derived,
+    gatewayId: identity.address,
+    snapshot,
+    metrics: createGatewayMetrics(snapshot),
+    logger: logger.child({ component: "http" }),
+  });
+  const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
+  auth.start(`http://${publicHost}:${http.port}/pair`);
+
+  const readingFeed = new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) });
+  let nodeRed: NodeRedHost | undefined;
+  if (config.http.nodeRed.enabled) {
+    try {
+      nodeRed = await startNodeRed({
+        http,
+        userDir: join(config.dataDir, "node-red"),
+        keepBackups: config.http.nodeRed.keepBackups,
+        auth,
+        audit,
+        api: createFlowGatewayApi({
+          gatewayId: identity.address,
+          readingFeed,
+          anomalies,
+          commands: new AuditedCommands({ sender: commands, registry: devices, audit }),
+          derived,
+          snapshot,
+        }),
+        logger: logger.child({ component: "node-red" }),
+      });
+    } catch (error) {
+      // Flows are an add-on to ingest, never a reason for it to stop.
+      logger.error({ err: error }, "Node-RED failed to start; the gateway runs without flows");
+    }
+  }
+
   logger.info(
-    { gatewayId: identity.address, mqtt: broker?.url ?? `embedded on port ${mqttPort}`, relay: config.relay?.address },
+    {
+      gatewayId: identity.address,
+      mqtt: broker?.url ?? `embedded on port ${mqttPort}`,
+      httpPort: http.port,
+      relay: config.relay?.address,
+    },
     "gateway started",
   );
 
   return {
     id: identity.address,
     mqttPort,
+    httpPort: http.port,
+    get pairingCode() {
+      return auth.pairingCode;
+    },
+    nodeRedRunning: nodeRed !== undefined,
     commandPublicKey: commandKey.publicKeyPoint,
     devices,
     readings,
     batches,
+    auth,
+    audit,
+    derived,
+    anomalies,
     sendCommand: (deviceId, action) => commands.send(deviceId, action),
-    snapshot() {
-      const stored = readings.count();
-      const { bytesUsed, quotaBytes } = storage.state;
-      const totals = batches.totals();
-      return {
-        gatewayId: identity.address,
-        ingest: structuredClone(pipeline.counters),
-        quarantinedDevices: admission.quarantined(),
-        serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
-        ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
-        readingsStored: stored,
-        batchesSealed: totals.sealed,
-        readingsSealed: totals.sealedReadings,
-        batchesAcked: totals.acked,
-        backlog: batches.backlog(),
-        storage: {
-          ...storage.state,
-          daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, ingestRate.perSecond),
-          ingestReadingsPerSecond: ingestRate.perSecond,
-        },
-        drainReadingsPerSecond: drainRate.perSecond,
-        uplink: uplink && { ...uplink.status },
-      };
-    },
+    snapshot,
     async stop() {
+      await nodeRed?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly"));
+      readingFeed.stop();
+      await http.close();
       for (const transport of transports) await transport.stop();
       commands.close();
       pipeline.flush();
+      derived.flush();
       await stopSealing();
       await stopDrainRate();
       await stopStorage();

@@ -1,7 +1,11 @@
+export type { AuditEntry } from "./auth/audit-log.js";
+export type { Role } from "./auth/roles.js";
 export { parseGatewayConfig } from "./config.js";
 export type { GatewayConfig, GatewayConfigInput } from "./config.js";
+export type { AlertRecord, AlertSeverity } from "./derived/derived-store.js";
 export { registerDevicesOffline } from "./devices/offline-registration.js";
 export { GatewayConfigError, GatewayError } from "./errors.js";
+export type { AnomalyScore, ScoredReading } from "./feeds/anomaly-feed.js";
 export { startGateway } from "./gateway.js";
 export type { Gateway, GatewaySnapshot } from "./gateway.js";
 export { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";

@@ -29,6 +29,7 @@ describe("a reading travels end to end", () => {
       dataDir,
       fleet: typescriptFleet({ devices: 3, intervalMs: 100, logger: pino({ level: "silent" }) }),
       mqttPort: 0,
+      httpPort: 0,
       batchMaxAgeMs: 300,
       anchorIntervalMs: 500,
       logger: pino({ level: "silent" }),

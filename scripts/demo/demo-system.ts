@@ -20,6 +20,10 @@ export interface DemoOptions {
   fleet: DemoFleet;
   /** Embedded broker port; 1883 by default, moving to a free port if that one is taken. */
   mqttPort?: number;
+  /** The gateway's web UI and admin API; 8080 by default, moving to a free port if taken. */
+  httpPort?: number;
+  /** Node-RED in the gateway, under /flows; on by default. */
+  nodeRed?: boolean;
   batchMaxAgeMs?: number;
   anchorIntervalMs?: number;
   logger: Logger;
@@ -85,6 +89,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         dataDir: gatewayDir,
         mqtt: { port: options.mqttPort ?? 1883 },
         serial: { ports: [...options.fleet.serialPorts], rescanIntervalMs: 200 },
+        http: { port: options.httpPort ?? 8080, nodeRed: { enabled: options.nodeRed ?? true } },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
         relay: {
           address: `127.0.0.1:${relay.port}`,

@@ -14,6 +14,7 @@ const { values } = parseArgs({
     devices: { type: "string", default: "8" },
     "interval-ms": { type: "string", default: "1000" },
     "mqtt-port": { type: "string", default: "1883" },
+    "http-port": { type: "string", default: "8080" },
   },
 });
 
@@ -30,6 +31,7 @@ const dataDir = resolve(values["data-dir"]);
 const deviceCount = positiveInteger("devices", values.devices, 1);
 const frameIntervalMs = positiveInteger("interval-ms", values["interval-ms"], 10);
 const mqttPort = positiveInteger("mqtt-port", values["mqtt-port"], 0);
+const httpPort = positiveInteger("http-port", values["http-port"], 0);
 
 // The dev chain lives in memory, so every run starts from a clean slate.
 rmSync(dataDir, { recursive: true, force: true });
@@ -58,15 +60,20 @@ const fleet = await firmwareFleet({
   serialDevices,
   intervalMs: frameIntervalMs,
 });
-const system = await startDemoSystem({ dataDir, fleet, mqttPort, logger });
+const system = await startDemoSystem({ dataDir, fleet, mqttPort, httpPort, logger });
 const here = (path: string) => relative(process.cwd(), path) || ".";
+const gatewayUi = `http://127.0.0.1:${system.gateway.httpPort}/`;
+const moved = (requested: number, actual: number | undefined) =>
+  requested === 0 || requested === actual ? "" : ` (port ${requested} was taken)`;
 console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
   anchor contract   ${system.contractAddress}
   relay             127.0.0.1:${system.relay.port} (gRPC, mutual TLS)
   relay metrics     http://127.0.0.1:${system.relay.metricsPort}/metrics (bearer token in ${here(join(dataDir, "relay", "metrics.token"))})
   gateway           ${system.gateway.id}
-  MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${system.gateway.mqttPort === mqttPort ? "" : ` (port ${mqttPort} was taken)`}
+  MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${moved(mqttPort, system.gateway.mqttPort)}
+  gateway UI        ${gatewayUi}${system.gateway.nodeRedRunning ? ` (flow editor at ${gatewayUi}flows/)` : " (Node-RED did not start; see the log)"}${moved(httpPort, system.gateway.httpPort)}
+  pairing code      ${system.gateway.pairingCode ?? "none"} (one-time: creates the first account at ${gatewayUi}pair)
   devices           ${deviceCount} ESP32 simulators built from the firmware core (${deviceCount - serialDevices} over MQTT, ${serialDevices} over serial ptys),
                     one signed frame each per ${frameIntervalMs} ms
   logs              ${here(logFile)}

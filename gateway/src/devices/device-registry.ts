@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { isValidDeviceId } from "@intelledger/circuits";
+import { isDerivedDeviceId } from "../derived/derived-store.js";
 import { GatewayError } from "../errors.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import { devicePublicKeyFromPoint } from "./device-key.js";
@@ -47,6 +48,7 @@ export class DeviceRegistry {
     if (!isValidDeviceId(deviceId)) {
       throw new GatewayError("a device id is 1 to 31 characters of A-Z a-z 0-9 . _ -", { deviceId });
     }
+    if (isDerivedDeviceId(deviceId)) throw new GatewayError("device ids starting with flow. belong to flows", { deviceId });
     const existing = this.devices.get(deviceId);
     if (existing) {
       if (!Buffer.from(existing.publicKeyPoint).equals(Buffer.from(publicKeyPoint))) {

@@ -1,22 +1,12 @@
-import { once } from "node:events";
-import { createServer, type AddressInfo, type Server } from "node:net";
+import { createServer } from "node:net";
 import { Aedes, type AedesOptions } from "aedes";
 import type { Logger } from "pino";
+import { listenWithFallback } from "../net/listen.js";
 
 export interface EmbeddedBroker {
   readonly broker: Aedes;
   readonly port: number;
   close(): Promise<void>;
-}
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  server.listen(port, host);
-  await Promise.race([
-    once(server, "listening"),
-    once(server, "error").then(([error]) => {
-      throw error;
-    }),
-  ]);
 }
 
 /**
@@ -32,22 +22,16 @@ export async function startEmbeddedBroker(options: {
 }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker(options.brokerOptions);
   const server = createServer(broker.handle);
+  let port: number;
   try {
-    await listen(server, options.port, options.host);
+    port = await listenWithFallback(server, { ...options, what: "MQTT" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.fallbackToFreePort) {
-      broker.close();
-      throw error;
-    }
-    await listen(server, 0, options.host);
-    options.logger.warn(
-      { requestedPort: options.port, port: (server.address() as AddressInfo).port },
-      "MQTT port in use; the embedded broker listens on a free port instead",
-    );
+    broker.close();
+    throw error;
   }
   return {
     broker,
-    port: (server.address() as AddressInfo).port,
+    port,
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

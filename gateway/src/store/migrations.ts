@@ -71,4 +71,62 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX batches_unacked ON batches (sequence) WHERE acked_at_ms IS NULL;
   `,
+  `
+  -- Gateway accounts; password_hash is a self-describing scrypt hash (auth/password-hash.ts).
+  CREATE TABLE accounts (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('technician', 'integrator', 'viewer')),
+    password_hash TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  -- Browser sessions and API tokens. Only the SHA-256 of a token is kept, so a copy of the
+  -- database does not log anyone in.
+  CREATE TABLE auth_tokens (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    username TEXT NOT NULL REFERENCES accounts (username) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('session', 'api')),
+    label TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER,
+    last_used_at_ms INTEGER
+  ) STRICT;
+  CREATE INDEX auth_tokens_by_user ON auth_tokens (username);
+
+  -- Who changed what and when. Rows are only ever added.
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    details TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+  -- Virtual devices of flows (flow.<name>): what they write back is stored in readings,
+  -- with frame_counter counting per source, and so batched and anchored like a device's.
+  CREATE TABLE derived_sources (
+    source_id TEXT PRIMARY KEY,
+    last_counter INTEGER NOT NULL DEFAULT 0,
+    registered_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  -- What an alert says. The alert itself is the reading at gateway_seq (channel ALERT,
+  -- value = severity, channel_index = code), which is what gets anchored.
+  CREATE TABLE alerts (
+    gateway_seq INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+    code INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    subject_device_id TEXT,
+    subject_gateway_seq INTEGER,
+    raised_at_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

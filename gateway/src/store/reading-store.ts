@@ -127,6 +127,11 @@ export class ReadingStore {
     return (this.statements.between.all(firstSeq, lastSeq) as ReadingRow[]).map(toReading);
   }
 
+  /** The last gateway_seq given, 0 before the first reading. */
+  lastSeq(): number {
+    return (this.db.prepare("SELECT coalesce(max(gateway_seq), 0) AS seq FROM readings").get() as { seq: number }).seq;
+  }
+
   count(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM readings").get() as { n: number }).n;
   }

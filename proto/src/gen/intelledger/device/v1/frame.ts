@@ -21,6 +21,11 @@ export enum Channel {
   CHANNEL_HUMIDITY = 2,
   CHANNEL_VIBRATION = 3,
   CHANNEL_ANALOG = 4,
+  /**
+   * CHANNEL_ALERT - An alert raised by a flow on the gateway, never sent by a device: value is the
+   * severity (1 info, 2 warning, 3 critical), index the flow's alert code.
+   */
+  CHANNEL_ALERT = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -41,6 +46,9 @@ export function channelFromJSON(object: any): Channel {
     case 4:
     case "CHANNEL_ANALOG":
       return Channel.CHANNEL_ANALOG;
+    case 5:
+    case "CHANNEL_ALERT":
+      return Channel.CHANNEL_ALERT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -60,6 +68,8 @@ export function channelToJSON(object: Channel): string {
       return "CHANNEL_VIBRATION";
     case Channel.CHANNEL_ANALOG:
       return "CHANNEL_ANALOG";
+    case Channel.CHANNEL_ALERT:
+      return "CHANNEL_ALERT";
     case Channel.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -17,7 +17,10 @@ typedef enum _intelledger_device_v1_Channel {
     intelledger_device_v1_Channel_CHANNEL_TEMPERATURE = 1,
     intelledger_device_v1_Channel_CHANNEL_HUMIDITY = 2,
     intelledger_device_v1_Channel_CHANNEL_VIBRATION = 3,
-    intelledger_device_v1_Channel_CHANNEL_ANALOG = 4
+    intelledger_device_v1_Channel_CHANNEL_ANALOG = 4,
+    /* An alert raised by a flow on the gateway, never sent by a device: value is the
+ severity (1 info, 2 warning, 3 critical), index the flow's alert code. */
+    intelledger_device_v1_Channel_CHANNEL_ALERT = 5
 } intelledger_device_v1_Channel;
 
 /* States of the device's main loop (see firmware/). */
@@ -162,8 +165,8 @@ extern "C" {
 
 /* Helper constants for enums */
 #define _intelledger_device_v1_Channel_MIN intelledger_device_v1_Channel_CHANNEL_UNSPECIFIED
-#define _intelledger_device_v1_Channel_MAX intelledger_device_v1_Channel_CHANNEL_ANALOG
-#define _intelledger_device_v1_Channel_ARRAYSIZE ((intelledger_device_v1_Channel)(intelledger_device_v1_Channel_CHANNEL_ANALOG+1))
+#define _intelledger_device_v1_Channel_MAX intelledger_device_v1_Channel_CHANNEL_ALERT
+#define _intelledger_device_v1_Channel_ARRAYSIZE ((intelledger_device_v1_Channel)(intelledger_device_v1_Channel_CHANNEL_ALERT+1))
 
 #define _intelledger_device_v1_DeviceState_MIN intelledger_device_v1_DeviceState_DEVICE_STATE_UNSPECIFIED
 #define _intelledger_device_v1_DeviceState_MAX intelledger_device_v1_DeviceState_DEVICE_STATE_RETRY

@@ -1,0 +1,22 @@
+// @ts-check
+/**
+ * @typedef {import("./lib/gateway-connection.js").RED} RED
+ * @typedef {import("./lib/gateway-connection.js").GatewayConfigNode} GatewayConfigNode
+ */
+
+/**
+ * The gateway connection. Node-RED runs inside the gateway, so there is nothing to
+ * dial: the node hands out the API object the gateway put into Node-RED's settings.
+ * @param {RED} RED
+ */
+export default function register(RED) {
+  /**
+   * @this {GatewayConfigNode}
+   * @param {import("@node-red/registry").NodeDef} config
+   */
+  function IntelLedgerGatewayNode(config) {
+    RED.nodes.createNode(this, config);
+    this.api = RED.settings.intelledgerGateway;
+  }
+  RED.nodes.registerType("intelledger-gateway", IntelLedgerGatewayNode);
+}

@@ -1,0 +1,60 @@
+import { createRequire } from "node:module";
+import type { Node } from "@node-red/registry";
+import helper from "node-red-node-test-helper";
+import gatewayConfig from "../nodes/gateway-config.js";
+import type { FakeGateway } from "./fake-gateway.js";
+
+helper.init(createRequire(import.meta.url).resolve("node-red"));
+
+export const GATEWAY_NODE = "gateway";
+
+type FlowNode = { id: string; type: string; [property: string]: unknown };
+
+/**
+ * Loads nodes and a flow into Node-RED's test runtime, with the gateway config node
+ * (id GATEWAY_NODE) and, unless left out, a fake gateway behind it.
+ */
+export async function loadFlow(nodes: ((RED: never) => unknown)[], flow: FlowNode[], gateway?: FakeGateway): Promise<void> {
+  helper.settings(gateway ? { intelledgerGateway: gateway } : {});
+  await helper.load([gatewayConfig, ...nodes], [{ id: GATEWAY_NODE, type: "intelledger-gateway", name: "test" }, ...flow]);
+}
+
+export function unloadFlow(): Promise<void> {
+  return helper.unload();
+}
+
+export function node(id: string): Node {
+  const found = helper.getNode(id);
+  if (!found) throw new Error(`no node ${id} in the flow`);
+  return found;
+}
+
+/** Messages arriving at a helper node, collected from now on. */
+export function collect(id: string): Record<string, unknown>[] {
+  const received: Record<string, unknown>[] = [];
+  node(id).on("input", (msg: Record<string, unknown>) => received.push(msg));
+  return received;
+}
+
+interface NodeStatusShown {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+/** Every `status(...)` a node has shown so far (the helper spies on Node's methods). */
+export function statuses(id: string): NodeStatusShown[] {
+  const target = node(id) as unknown as { status: { getCalls(): { thisValue: unknown; args: [NodeStatusShown] }[] } };
+  return target.status
+    .getCalls()
+    .filter((call) => call.thisValue === target)
+    .map((call) => call.args[0]);
+}
+
+export async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

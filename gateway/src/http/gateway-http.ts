@@ -1,0 +1,136 @@
+import { createServer, type Server } from "node:http";
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { AuditLog } from "../auth/audit-log.js";
+import type { GatewayAuth } from "../auth/gateway-auth.js";
+import type { DerivedStore } from "../derived/derived-store.js";
+import type { GatewaySnapshot } from "../gateway.js";
+import { listenWithFallback } from "../net/listen.js";
+import { accountRoutes } from "./account-routes.js";
+import { authRoutes } from "./auth-routes.js";
+import { gatewayRoutes } from "./gateway-routes.js";
+import { errorHandler } from "./http-errors.js";
+import { loginPages } from "./login-pages.js";
+import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
+import { requirePrincipal, route } from "./route.js";
+
+/** Where the Node-RED editor and its admin API live. */
+export const EDITOR_PATH = "/flows";
+
+/** What /flows answers when Node-RED is not serving it. */
+export type EditorState = "disabled" | "starting" | "failed";
+
+const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
+  disabled: "Node-RED is not enabled on this gateway",
+  starting: "Node-RED is starting",
+  failed: "Node-RED failed to start; the gateway's log says why",
+};
+
+export interface GatewayHttp {
+  readonly server: Server;
+  readonly port: number;
+  /** Serves the editor under EDITOR_PATH, or says why not. */
+  setEditor(editor: RequestHandler | EditorState): void;
+  close(): Promise<void>;
+}
+
+const UNAUTHENTICATED_API = new Set(["/auth/login", "/auth/pair"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The gateway's HTTP server: the open health check, the login pages, the admin API
+ * under /api, Prometheus metrics at /metrics and the flow editor under /flows. Everything but /healthz and the login
+ * and pairing endpoints needs a session cookie or a bearer token.
+ */
+export async function startGatewayHttp(options: {
+  host: string;
+  port: number;
+  fallbackToFreePort: boolean;
+  auth: GatewayAuth;
+  audit: AuditLog;
+  derived: DerivedStore;
+  gatewayId: string;
+  snapshot: () => GatewaySnapshot;
+  /** Served at /metrics to any logged-in caller; Prometheus scrapes with an API token. */
+  metrics: Registry;
+  logger: Logger;
+}): Promise<GatewayHttp> {
+  const { auth, logger } = options;
+  let editor: RequestHandler | EditorState = "disabled";
+  const app = express();
+  app.disable("x-powered-by");
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Referrer-Policy", "same-origin");
+    next();
+  });
+  app.get("/healthz", (_req: Request, res: Response) => {
+    res.json({ status: "ok" });
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    authenticateRequest(auth, req);
+    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
+      res.status(403).json({ error: "cross-site request refused" });
+      return;
+    }
+    next();
+  });
+
+  app.use("/api", (req: Request, res: Response, next: NextFunction) => {
+    if (!principalOf(req) && !UNAUTHENTICATED_API.has(req.path)) {
+      res.status(401).json({ error: "log in first" });
+      return;
+    }
+    next();
+  });
+  app.use("/api", express.json({ limit: "64kb" }));
+  app.use("/api/auth", authRoutes(auth));
+  app.use("/api/accounts", accountRoutes(auth));
+  app.use("/api", gatewayRoutes(options));
+  app.get(
+    "/metrics",
+    route(async (req, res) => {
+      requirePrincipal(req);
+      res.type(options.metrics.contentType).send(await options.metrics.metrics());
+    }),
+  );
+
+  app.use(EDITOR_PATH, (req: Request, res: Response, next: NextFunction) => {
+    if (typeof editor === "function") {
+      editor(req, res, next);
+      return;
+    }
+    if (!principalOf(req)) {
+      res.status(401).json({ error: "log in first" });
+      return;
+    }
+    res.status(editor === "disabled" ? 404 : 503).json({ error: EDITOR_UNAVAILABLE[editor] });
+  });
+
+  app.use(
+    loginPages(auth, { gatewayId: options.gatewayId, editorPath: () => (editor === "disabled" ? undefined : `${EDITOR_PATH}/`) }),
+  );
+  app.use((req: Request, res: Response) => {
+    // Without a login nothing, not even what exists, is revealed.
+    res.status(principalOf(req) ? 404 : 401).json({ error: principalOf(req) ? "not found" : "log in first" });
+  });
+  app.use(errorHandler(logger));
+
+  const server = createServer(app);
+  const port = await listenWithFallback(server, { ...options, what: "HTTP" });
+  return {
+    server,
+    port,
+    setEditor(next) {
+      editor = next;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

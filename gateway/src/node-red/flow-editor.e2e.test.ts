@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway, type Gateway } from "../gateway.js";
+import { SimulatedDevice } from "../simulation/simulated-device.js";
+
+/** The screenshot of the editor lands here (test-results/ is ignored by git). */
+const SCREENSHOT = join(import.meta.dirname, "../../../test-results/node-red-editor.png");
+
+let dataDir: string;
+let browserProfile: string;
+let gateway: Gateway;
+let device: SimulatedDevice;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gateway-editor-"));
+  browserProfile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
+  gateway = await startGateway(
+    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0, nodeRed: { enabled: true } } }),
+    pino({ level: "silent" }),
+  );
+  const client = new GatewayClient(gateway.httpPort);
+  const technician = await client.pair(gateway.pairingCode ?? "", "tech");
+  await client.createAccount(technician, "ivy", "integrator");
+
+  // A sensor node publishing real signed frames to the gateway's broker.
+  device = new SimulatedDevice("press-01");
+  gateway.devices.register(device.deviceId, device.publicKeyPoint);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  device.run(50, () => {});
+
+  browser = await chromium.launchPersistentContext(browserProfile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1400, height: 850 },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await device?.stop();
+  await gateway?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(browserProfile, { recursive: true, force: true });
+});
+
+describe("the flow editor in a browser", () => {
+  it("logs in, imports a shipped flow, deploys it, and the gateway stores the flow's derived readings", async () => {
+    const base = `http://127.0.0.1:${gateway.httpPort}`;
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    // The gateway runs offline: everything the editor needs must come from the gateway.
+    const elsewhere: string[] = [];
+    await page.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === base) return route.continue();
+      elsewhere.push(url.href);
+      return route.abort();
+    });
+
+    await page.goto(`${base}/flows/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByLabel("Username").fill("ivy");
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForSelector(".red-ui-palette-node[data-palette-type='intelledger-write']", { timeout: 30_000 });
+    expect(new URL(page.url()).pathname).toBe("/flows/");
+
+    await page.click("#red-ui-header-button-sidemenu");
+    await page.click("#menu-item-import");
+    await page.locator("#red-ui-clipboard-dialog-import-tabs li", { hasText: "Examples" }).click();
+    const examples = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
+    await examples.getByText("node-red-contrib-intelledger").click();
+    await examples.getByText("vibration-rms-derived").click();
+    await page.click("#red-ui-clipboard-dialog-ok");
+    await page.locator(".red-ui-tab", { hasText: "Vibration RMS" }).click();
+    await page.waitForSelector(".red-ui-flow-node-group[id] .red-ui-flow-node-label", { timeout: 10_000 });
+
+    await page.click("#red-ui-header-button-deploy");
+    await page.getByText("Successfully deployed").waitFor({ timeout: 15_000 });
+
+    const derived = () =>
+      gateway.readings.between(1, gateway.readings.lastSeq()).filter((r) => r.deviceId === "flow.press-01.rms");
+    const deadline = Date.now() + 20_000;
+    while (derived().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1, scale: 3 });
+
+    // Let the nodes show their status, then keep a picture of the editor with the IntelLedger nodes.
+    await page.getByText(/written, last to flow\.press-01\.rms/).waitFor({ timeout: 10_000 });
+    await page.waitForFunction("document.querySelectorAll('.red-ui-notification').length === 0", undefined, { timeout: 15_000 });
+    mkdirSync(join(SCREENSHOT, ".."), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(elsewhere).toEqual([]);
+  }, 90_000);
+});
