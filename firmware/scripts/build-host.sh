@@ -5,6 +5,10 @@
 set -euo pipefail
 firmware="$(cd "$(dirname "$0")/.." && pwd)"
 build="$firmware/build/host"
+mkdir -p "$build"
+# Test files run in parallel and may all ask for the simulator at once: one build at a time.
+exec 9>"$build/.build-lock"
+flock 9
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$firmware/host" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi

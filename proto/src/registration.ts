@@ -1,4 +1,5 @@
-import { getBytes, hexlify, verifyMessage, type Signer } from "ethers";
+import { getBytes, hashMessage, type Signer } from "ethers";
+import { recoverSignerAddress } from "./signer-recovery.js";
 
 /** The text a gateway signs (EIP-191) to show the relay it holds its address's key. */
 export function registrationMessage(gatewayId: string, timestampMs: number): string {
@@ -10,5 +11,5 @@ export async function signRegistration(signer: Signer, gatewayId: string, timest
 }
 
 export function recoverRegistrationSigner(gatewayId: string, timestampMs: number, signature: Uint8Array): string {
-  return verifyMessage(registrationMessage(gatewayId, timestampMs), hexlify(signature));
+  return recoverSignerAddress(getBytes(hashMessage(registrationMessage(gatewayId, timestampMs))), signature);
 }

@@ -58,12 +58,12 @@ describe("SIGKILL the relay during upload and anchoring", () => {
 
       const gatewayDir = join(dir, "gateway");
       const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
-      fleet = new DeviceFleet(4, "kill-relay");
+      fleet = new DeviceFleet(8, "kill-relay");
       registerDevicesOffline(gatewayDir, fleet.devices);
       const config = gatewayTestConfig(gatewayDir, 0, relayPort, await tls.issueGatewayCertificate(gatewayId));
       gateway = await startGateway(parseGatewayConfig(config), pino({ level: "silent" }));
       await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
-      fleet.start({ intervalMs: 10, inFlight: 8 });
+      fleet.start({ intervalMs: 5 });
 
       for (let round = 0; round < ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));

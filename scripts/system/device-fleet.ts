@@ -1,8 +1,10 @@
 import { SimulatedDevice } from "@intelledger/gateway";
 
 /**
- * Simulated devices publishing as fast as the gateway acknowledges, each with a bounded
- * number of frames in flight, remembering exactly which frames the gateway acknowledged.
+ * Simulated devices publishing as fast as the gateway acknowledges, remembering exactly
+ * which frames the gateway acknowledged. Like the firmware, each device has one frame in
+ * flight and sends in counter order (the device contract: a frame older than one the
+ * gateway took is a replay to it).
  */
 export class DeviceFleet {
   readonly devices: SimulatedDevice[];
@@ -20,13 +22,13 @@ export class DeviceFleet {
     await Promise.all(this.devices.map((device) => device.connect(brokerUrl)));
   }
 
-  /** Publishes from every device, at most `inFlight` unacknowledged frames each, one every `intervalMs`. */
-  start(options: { intervalMs: number; inFlight: number }): void {
+  /** Publishes from every device, one frame at a time, at most one every `intervalMs`. */
+  start(options: { intervalMs: number }): void {
     this.running = true;
     this.loops = this.devices.map(async (device) => {
       const pending = new Set<Promise<void>>();
       while (this.running) {
-        while (pending.size >= options.inFlight) await Promise.race(pending);
+        while (pending.size > 0) await Promise.race(pending);
         const bytes = device.nextFrameBytes();
         const counter = device.counter;
         const publish: Promise<void> = device.publishFrame(bytes).then(

@@ -59,7 +59,7 @@ async function fillQuotaOffline(
   const relayPort = await freePort();
   const gatewayDir = join(dir, "gateway");
   const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
-  const fleet = new DeviceFleet(4, name);
+  const fleet = new DeviceFleet(8, name);
   registerDevicesOffline(gatewayDir, fleet.devices);
   const gateway = await startGateway(
     parseGatewayConfig({
@@ -69,7 +69,7 @@ async function fillQuotaOffline(
     logger,
   );
   await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
-  fleet.start({ intervalMs: 5, inFlight: 4 });
+  fleet.start({ intervalMs: 2 });
   await waitFor(() => until(gateway), 120_000, `${name}: the quota policy to act`);
 
   // The relay comes back; frames held back by a full disk get in as space frees up.

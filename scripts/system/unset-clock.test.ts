@@ -48,7 +48,7 @@ describe("a gateway whose clock was never set", () => {
     for (const device of fleet.devices) gateway.devices.register(device.deviceId, device.publicKeyPoint);
     await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
     const sentFrom = Date.now();
-    fleet.start({ intervalMs: 20, inFlight: 2 });
+    fleet.start({ intervalMs: 20 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await fleet.drain();
     const sentUntil = Date.now();
