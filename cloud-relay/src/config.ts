@@ -29,12 +29,12 @@ export const relayConfigSchema = z.object({
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
     })
     .prefault({}),
-  /** Prometheus endpoint (GET /metrics with the bearer token; GET /healthz open). */
-  metrics: z
+  /** HTTP API: GET /healthz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
+  api: z
     .object({
       host: z.string().default("127.0.0.1"),
       port: z.number().int().min(0).max(65_535).default(9464),
-      /** File holding the bearer token; created with a random token if absent. Defaults to <dataDir>/metrics.token. */
+      /** File holding the bearer token; created with a random token if absent. Defaults to <dataDir>/api.token. */
       tokenFile: z.string().optional(),
     })
     .prefault({}),

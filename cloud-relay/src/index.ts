@@ -5,3 +5,6 @@ export { createCertificateAuthority, issueCertificate } from "./pki/certificate-
 export type { CertificateRequest, PemCredentials } from "./pki/certificate-authority.js";
 export { startRelay } from "./relay.js";
 export type { Relay, RelaySnapshot } from "./relay.js";
+export { receiptSchema } from "./receipts/receipt-format.js";
+export type { Receipt } from "./receipts/receipt-format.js";
+export { ReceiptVerificationError, verifyReceipt } from "./receipts/verify-receipt.js";

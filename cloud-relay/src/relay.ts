@@ -5,8 +5,9 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import type { RelayConfig } from "./config.js";
 import { createGatewayRelayService, type UploadCounters } from "./grpc/gateway-relay-service.js";
-import { loadOrCreateMetricsToken } from "./metrics/metrics-token.js";
-import { startMetricsServer } from "./metrics/metrics-server.js";
+import { loadOrCreateApiToken } from "./api/api-token.js";
+import { startRelayApi } from "./api/relay-api.js";
+import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { WindowedRate } from "./metrics/windowed-rate.js";
 import { startRelayServer } from "./grpc/relay-server.js";
@@ -29,7 +30,8 @@ export interface RelaySnapshot {
 
 export interface Relay {
   readonly port: number;
-  readonly metricsPort: number;
+  /** The HTTP API: health, metrics and receipts. */
+  readonly apiPort: number;
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
@@ -93,14 +95,22 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     gatewayBacklogReadings: batches.reportedBacklogReadings(),
     drainReadingsPerSecond: drainRate.perSecond,
   });
-  const metrics = await startMetricsServer({
-    host: config.metrics.host,
-    port: config.metrics.port,
-    token: loadOrCreateMetricsToken(config.metrics.tokenFile ?? join(config.dataDir, "metrics.token")),
+  const receipts = new ReceiptBuilder({
+    batches,
+    anchors,
+    hasher,
+    contract: config.chain.anchorContract,
+    chainId: Number((await provider.getNetwork()).chainId),
+  });
+  const api = await startRelayApi({
+    host: config.api.host,
+    port: config.api.port,
+    token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
     registry: createRelayMetrics(snapshot),
+    receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
   });
   logger.info(
-    { port: server.port, metricsPort: metrics.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
+    { port: server.port, apiPort: api.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
     "relay started",
   );
 
@@ -109,11 +119,11 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     batches,
     anchors,
     boots,
-    metricsPort: metrics.port,
+    apiPort: api.port,
     snapshot,
     async stop() {
       clearInterval(drainTimer);
-      await metrics.close();
+      await api.close();
       await server.stop();
       await anchoring.stop();
       await roots.close();

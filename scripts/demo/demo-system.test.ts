@@ -94,9 +94,9 @@ describe("a reading travels end to end", () => {
   });
 
   it("reports its state on the relay's Prometheus endpoint, to a scraper holding the token", async () => {
-    const url = `http://127.0.0.1:${system.relay.metricsPort}/metrics`;
+    const url = `http://127.0.0.1:${system.relay.apiPort}/metrics`;
     expect((await fetch(url)).status).toBe(401);
-    const token = readFileSync(join(dataDir, "relay", "metrics.token"), "utf8").trim();
+    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     const text = await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).text();
     const stored = system.relay.snapshot().stored.readings;
     expect(text).toContain(`intelledger_relay_readings_stored_total ${stored}`);

@@ -75,7 +75,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       parseRelayConfig({
         dataDir: join(dataDir, "relay"),
         listen: { host: "127.0.0.1", port: 0 },
-        metrics: { port: 0 },
+        api: { port: 0 },
         tls: tls.relay,
         chain: { rpcUrl: chain.rpcUrl, anchorContract: contractAddress, anchorerPrivateKey },
         anchoring: { intervalMs: options.anchorIntervalMs ?? 5_000 },

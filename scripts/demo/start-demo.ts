@@ -69,7 +69,7 @@ console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
   anchor contract   ${system.contractAddress}
   relay             127.0.0.1:${system.relay.port} (gRPC, mutual TLS)
-  relay metrics     http://127.0.0.1:${system.relay.metricsPort}/metrics (bearer token in ${here(join(dataDir, "relay", "metrics.token"))})
+  relay API         http://127.0.0.1:${system.relay.apiPort}/metrics and /v1/receipts/<gateway>/<seq> (bearer token in ${here(join(dataDir, "relay", "api.token"))})
   gateway           ${system.gateway.id}
   MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${moved(mqttPort, system.gateway.mqttPort)}
   gateway UI        ${gatewayUi}${system.gateway.nodeRedRunning ? ` (flow editor at ${gatewayUi}flows/)` : " (Node-RED did not start; see the log)"}${moved(httpPort, system.gateway.httpPort)}

@@ -10,7 +10,7 @@ export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, ch
   return {
     dataDir,
     listen: { host: "127.0.0.1", port },
-    metrics: { port: 0 },
+    api: { port: 0 },
     tls,
     chain: { rpcUrl: chain.chain.rpcUrl, anchorContract: chain.contractAddress, anchorerPrivateKey: chain.anchorerPrivateKey },
     anchoring: { intervalMs: 300 },

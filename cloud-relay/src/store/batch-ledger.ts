@@ -1,3 +1,4 @@
+import { Batch } from "@intelledger/proto/relay";
 import type { SqliteDatabase } from "./relay-database.js";
 
 export interface LedgerBatch {
@@ -123,6 +124,30 @@ export class BatchLedger {
     const row = this.db.prepare("SELECT * FROM batches WHERE gateway_id = ? AND sequence = ?").get(gatewayId, sequence) as
       BatchRow | undefined;
     return row && toLedgerBatch(row);
+  }
+
+  /** The batch holding a gateway's reading: batches of different data classes interleave, so the range alone does not tell. */
+  containing(gatewayId: string, gatewaySeq: number): LedgerBatch | undefined {
+    const candidates = this.db
+      .prepare(
+        `SELECT * FROM batches WHERE gateway_id = ? AND first_gateway_seq <= ? AND last_gateway_seq >= ? ORDER BY sequence`,
+      )
+      .all(gatewayId, gatewaySeq, gatewaySeq) as BatchRow[];
+    if (candidates.length <= 1) return candidates[0] && toLedgerBatch(candidates[0]);
+    return candidates
+      .map(toLedgerBatch)
+      .find(
+        (batch) =>
+          batch.payload.length === 0 || Batch.decode(batch.payload).readings.some((reading) => reading.gatewaySeq === gatewaySeq),
+      );
+  }
+
+  /** The anchor a batch went into and its leaf index there, once it has one. */
+  anchorOf(gatewayId: string, sequence: number): { anchorId: number; position: number } | undefined {
+    const row = this.db
+      .prepare("SELECT anchor_id, anchor_position FROM batches WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NOT NULL")
+      .get(gatewayId, sequence) as { anchor_id: number; anchor_position: number } | undefined;
+    return row && { anchorId: row.anchor_id, position: row.anchor_position };
   }
 
   /** The batches an anchor covers, in their leaf order. */

@@ -62,6 +62,7 @@ export const RELAY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX batches_unanchored ON batches (received_at_ms) WHERE anchor_id IS NULL;
   CREATE INDEX batches_by_class ON batches (gateway_id, data_class, sequence);
+  CREATE INDEX batches_by_first_reading ON batches (gateway_id, first_gateway_seq);
 
   -- Readings a gateway declared it removed before upload (disk quota), with its signed
   -- account of them: the record stays complete, and the gap is visible.

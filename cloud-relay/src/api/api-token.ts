@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** The bearer token Prometheus must present, created on first start and kept readable by the owner only. */
-export function loadOrCreateMetricsToken(path: string): string {
+/** The bearer token the API asks for (Prometheus, receipt requests), created on first start, readable by the owner only. */
+export function loadOrCreateApiToken(path: string): string {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });

@@ -1,13 +1,22 @@
 import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMetricsServer, type MetricsServer } from "./metrics-server.js";
+import { RelayError } from "../errors.js";
+import { startRelayApi, type RelayApi } from "./relay-api.js";
 
-describe("metrics server", () => {
-  let server: MetricsServer;
+describe("relay API", () => {
+  let server: RelayApi;
   beforeAll(async () => {
     const registry = new Registry();
     new Counter({ name: "probe_total", help: "probe", registers: [registry] }).inc(3);
-    server = await startMetricsServer({ host: "127.0.0.1", port: 0, token: "s3cret", registry });
+    server = await startRelayApi({
+      host: "127.0.0.1",
+      port: 0,
+      token: "s3cret",
+      registry,
+      receipt: (gatewayId, gatewaySeq) => {
+        throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
+      },
+    });
   });
   afterAll(() => server.close());
 
@@ -24,6 +33,16 @@ describe("metrics server", () => {
     const response = await get("/metrics", "s3cret");
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("probe_total 3");
+  });
+
+  it("answers receipt requests with the token only, naming what is missing", async () => {
+    const path = "/v1/receipts/0x00000000000000000000000000000000000000aa/7";
+    expect((await get(path)).status).toBe(401);
+    const response = await get(path, "s3cret");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: "no batch of gateway 0x00000000000000000000000000000000000000aa holds reading 7",
+    });
   });
 
   it("answers nothing else", async () => {

@@ -1,0 +1,82 @@
+import { timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+import { RelayError } from "../errors.js";
+import type { Receipt } from "../receipts/receipt-format.js";
+
+export interface RelayApi {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function bearerMatches(request: IncomingMessage, token: string): boolean {
+  const presented = Buffer.from(request.headers.authorization ?? "");
+  const expected = Buffer.from(`Bearer ${token}`);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);
+}
+
+const RECEIPT_PATH = /^\/v1\/receipts\/(0x[0-9a-fA-F]{40})\/(\d+)$/;
+const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
+  not_found: 404,
+  failed_precondition: 409,
+  invalid_argument: 400,
+};
+
+/**
+ * The relay's HTTP API for operations: GET /healthz for anyone; with the bearer token,
+ * GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<gatewaySeq> (a reading's
+ * receipt, for the `verify` command). Nothing else answers.
+ */
+export async function startRelayApi(options: {
+  host: string;
+  port: number;
+  token: string;
+  registry: Registry;
+  receipt: (gatewayId: string, gatewaySeq: number) => Receipt;
+}): Promise<RelayApi> {
+  const server: Server = createServer((request, response) => {
+    const path = request.url?.split("?")[0] ?? "";
+    if (request.method !== "GET") {
+      response.writeHead(405, { allow: "GET" }).end();
+      return;
+    }
+    if (path === "/healthz") {
+      response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    const receiptMatch = RECEIPT_PATH.exec(path);
+    if (path !== "/metrics" && !receiptMatch) {
+      response.writeHead(404).end();
+      return;
+    }
+    if (!bearerMatches(request, options.token)) {
+      response.writeHead(401, { "www-authenticate": "Bearer" }).end();
+      return;
+    }
+    if (receiptMatch) {
+      try {
+        json(response, 200, options.receipt(receiptMatch[1] as string, Number(receiptMatch[2])));
+      } catch (error) {
+        if (!(error instanceof RelayError)) throw error;
+        json(response, STATUS_OF_KIND[error.kind] ?? 500, { error: error.message });
+      }
+      return;
+    }
+    options.registry.metrics().then(
+      (text) => response.writeHead(200, { "content-type": options.registry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  server.listen(options.port, options.host);
+  await once(server, "listening");
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

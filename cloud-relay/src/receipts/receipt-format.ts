@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+const hex = z.string().regex(/^0x[0-9a-f]*$/i, "must be 0x-prefixed hex");
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/i, "must be 32 bytes of 0x-prefixed hex");
+const decimal = z.string().regex(/^\d+$/, "must be a decimal integer");
+const int = z.number().int();
+
+/**
+ * A receipt: everything needed to show, against the chain alone, that a reading was
+ * anchored. The reading leads to its batch's root (the batch commitment), the batch's root
+ * to the anchored root (a Poseidon Merkle path), and the anchored root to a transaction
+ * of the anchor contract. Field elements are decimal strings, bytes 0x-hex.
+ */
+export const receiptSchema = z.object({
+  version: z.literal(1),
+  reading: z.object({
+    gatewaySeq: int,
+    deviceId: z.string(),
+    frameCounter: int,
+    channel: int,
+    channelIndex: int,
+    sampledAtMs: int,
+    receivedAtMs: int,
+    value: int,
+    scale: int,
+    timeUncertain: z.boolean(),
+    receivedBoot: int,
+    receivedUptimeMs: int,
+  }),
+  batch: z.object({
+    gatewayId: z.string(),
+    sequence: int,
+    previousBatchHash: hex32,
+    readingsRoot: hex32,
+    dataClass: int,
+    readingCount: int,
+    firstGatewaySeq: int,
+    lastGatewaySeq: int,
+    sealedAtMs: int,
+    /** The gateway's signature of the batch header. */
+    signature: hex,
+  }),
+  inclusion: z.object({
+    index: int,
+    words: z.array(decimal),
+    streams: z.array(z.object({ deviceId: z.string(), channel: int, channelIndex: int, scale: int, min: int, max: int })),
+    streamIndex: int,
+    codeOffset: int,
+    detailsPath: z.array(hex32),
+    header: z.object({
+      detailsRoot: decimal,
+      streamsHash: decimal,
+      gatewayId: decimal,
+      windowStartSec: int,
+      windowEndSec: int,
+      readingCount: int,
+      anomalyCount: int,
+    }),
+  }),
+  anchor: z.object({
+    root: hex32,
+    leafIndex: int,
+    siblings: z.array(hex32),
+    transactionHash: hex32,
+    blockNumber: int,
+    contract: z.string(),
+    chainId: int,
+  }),
+});
+
+export type Receipt = z.infer<typeof receiptSchema>;

@@ -1,0 +1,105 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Receipt } from "@intelledger/cloud-relay";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { typescriptFleet } from "../demo/demo-fleet.js";
+import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { waitFor } from "./soak-helpers.js";
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, "../..");
+
+describe("a reading's receipt, checked against the chain by the verify command", () => {
+  let dataDir: string;
+  let system: DemoSystem;
+  let receipt: Receipt;
+
+  /** Runs `npm run verify`'s command on a receipt; returns its exit code and what it printed. */
+  async function verify(candidate: Receipt, contract = system.contractAddress): Promise<{ code: number; output: string }> {
+    const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(candidate));
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "cloud-relay/src/verify-cli.ts",
+          "--receipt",
+          file,
+          "--rpc-url",
+          system.chain.rpcUrl,
+          "--contract",
+          contract,
+        ],
+        { cwd: repoRoot },
+      );
+      return { code: 0, output: stdout };
+    } catch (error) {
+      const failed = error as { code: number; stderr: string };
+      return { code: failed.code, output: failed.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "edge-receipt-"));
+    const logger = pino({ level: "silent" });
+    system = await startDemoSystem({
+      dataDir,
+      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
+      mqttPort: 0,
+      batchMaxAgeMs: 300,
+      anchorIntervalMs: 300,
+      logger,
+    });
+    await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 60_000, "readings to be anchored");
+    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
+    const response = await fetch(`http://127.0.0.1:${system.relay.apiPort}/v1/receipts/${system.gateway.id}/5`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    receipt = (await response.json()) as Receipt;
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("verifies a genuine receipt with only an RPC URL and the contract address", async () => {
+    expect(receipt.reading.gatewaySeq).toBe(5);
+    const { code, output } = await verify(receipt);
+    expect(output).toMatch(/^verified: reading 5 of device sim-node-00\d/);
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it("names the link that fails when anything was tampered with", async () => {
+    const tampered = (change: (copy: Receipt) => void) => {
+      const copy = structuredClone(receipt);
+      change(copy);
+      return copy;
+    };
+    const flip = (hex: string) => `${hex.slice(0, -1)}${hex.endsWith("0") ? "1" : "0"}`;
+    const cases: [string, Receipt, string?][] = [
+      ["reading_not_in_batch", tampered((r) => (r.reading.value += 1))],
+      ["reading_not_in_batch", tampered((r) => (r.reading.deviceId = "someone-else"))],
+      ["reading_not_in_batch", tampered((r) => (r.inclusion.detailsPath[0] = flip(r.inclusion.detailsPath[0] ?? "0x")))],
+      ["batch_signature", tampered((r) => (r.batch.readingsRoot = flip(r.batch.readingsRoot)))],
+      ["batch_not_in_anchor", tampered((r) => (r.anchor.root = flip(r.anchor.root)))],
+      ["transaction_mismatch", tampered((r) => (r.anchor.transactionHash = flip(r.anchor.transactionHash)))],
+      ["root_not_anchored", receipt, "0x000000000000000000000000000000000000dEaD"],
+    ];
+    if (receipt.anchor.siblings.length > 0) {
+      cases.push(["batch_not_in_anchor", tampered((r) => (r.anchor.siblings[0] = flip(r.anchor.siblings[0] ?? "0x")))]);
+    }
+    for (const [failure, candidate, contract] of cases) {
+      const { code, output } = await verify(candidate, contract);
+      expect(code, `${failure}: ${output}`).toBe(1);
+      expect(output).toContain(`NOT VERIFIED (${failure})`);
+    }
+  }, 300_000);
+});
