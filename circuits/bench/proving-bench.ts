@@ -43,7 +43,8 @@ function fullBatches(bounds: BoundsResolver): BatchCommitment[] {
   });
 }
 
-const pool = new BatchProverPool({ threads: 1, maxQueued: batches });
+// As the gateway proves by default: one prover process at lower priority.
+const pool = new BatchProverPool({ threads: 1, isolation: "process", maxQueued: batches });
 await pool.ready();
 const cases = [
   { name: `configured bounds (span ${SAMPLE_BOUNDS.max - SAMPLE_BOUNDS.min})`, commitments: fullBatches(() => SAMPLE_BOUNDS) },

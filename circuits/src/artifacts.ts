@@ -64,16 +64,22 @@ export function readManifest(dir: string = artifactsDir): ArtifactManifest {
  * corrupted or swapped proving key fails here rather than as a bad proof. The witness generator
  * and the proving key are stored gzipped; the pins are of their inflated bytes.
  */
+function readPinned(dir: string, file: string, pinned: string, gzipped: boolean): Buffer {
+  const stored = readFileSync(join(dir, file));
+  const bytes = gzipped ? gunzipSync(stored) : stored;
+  if (sha256Hex(bytes) !== pinned) throw new CircuitsError(`${file} does not match its pinned hash`, { file, pinned });
+  return bytes;
+}
+
 export function loadBatchArtifacts(dir: string = artifactsDir): BatchArtifacts {
   const manifest = readManifest(dir);
-  const read = (file: string, pinned: string, gzipped: boolean): Buffer => {
-    const stored = readFileSync(join(dir, file));
-    const bytes = gzipped ? gunzipSync(stored) : stored;
-    if (sha256Hex(bytes) !== pinned) throw new CircuitsError(`${file} does not match its pinned hash`, { file, pinned });
-    return bytes;
-  };
-  const wasm = read(ARTIFACT_FILES.wasm, manifest.sha256.wasm, true);
-  const zkey = read(ARTIFACT_FILES.zkey, manifest.sha256.zkey, true);
-  const vkey = JSON.parse(read(ARTIFACT_FILES.vkey, manifest.sha256.vkey, false).toString("utf8")) as Groth16VerificationKey;
-  return { wasm: new Uint8Array(wasm), zkey: new Uint8Array(zkey), vkey, manifest };
+  const wasm = readPinned(dir, ARTIFACT_FILES.wasm, manifest.sha256.wasm, true);
+  const zkey = readPinned(dir, ARTIFACT_FILES.zkey, manifest.sha256.zkey, true);
+  return { wasm: new Uint8Array(wasm), zkey: new Uint8Array(zkey), vkey: loadVerificationKey(dir), manifest };
+}
+
+/** Just the verification key (checked against its pin): all a verifier of batch proofs needs. */
+export function loadVerificationKey(dir: string = artifactsDir): Groth16VerificationKey {
+  const manifest = readManifest(dir);
+  return JSON.parse(readPinned(dir, ARTIFACT_FILES.vkey, manifest.sha256.vkey, false).toString("utf8")) as Groth16VerificationKey;
 }

@@ -1,4 +1,4 @@
-export { ARTIFACT_FILES, artifactsDir, loadBatchArtifacts, readManifest } from "./artifacts.js";
+export { ARTIFACT_FILES, artifactsDir, loadBatchArtifacts, loadVerificationKey, readManifest } from "./artifacts.js";
 export type { ArtifactManifest, BatchArtifacts } from "./artifacts.js";
 export { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
 export type { BatchCommitmentInput, BatchHeader, ReadingInclusion } from "./batch-commitment.js";
@@ -29,6 +29,7 @@ export { loadPoseidon } from "./poseidon-hasher.js";
 export type { PoseidonHasher } from "./poseidon-hasher.js";
 export { BatchProverPool } from "./prover-pool.js";
 export type { BatchProverPoolOptions } from "./prover-pool.js";
+export type { ProverIsolation } from "./prover-host.js";
 export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
 export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
 export type { CommittedReading } from "./reading-commitment.js";

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBatchArtifacts } from "./artifacts.js";
 import { BatchCommitment } from "./batch-commitment.js";
@@ -8,17 +10,26 @@ import { loadPoseidon } from "./poseidon-hasher.js";
 import { BatchProverPool } from "./prover-pool.js";
 import { SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
 
-describe("BatchProverPool", () => {
+/** Processes started by any thread of this process. */
+function childProcesses(): number[] {
+  return readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+  );
+}
+
+describe.each(["thread", "process"] as const)("BatchProverPool, provers in a %s", (isolation) => {
   let pool: BatchProverPool;
+  let childrenBefore: number[];
   beforeAll(() => {
-    pool = new BatchProverPool({ threads: 1, maxQueued: 1 });
+    childrenBefore = childProcesses();
+    pool = new BatchProverPool({ threads: 1, maxQueued: 1, isolation });
   });
   afterAll(async () => {
     await pool.close();
     await releaseSnarkThreads();
   });
 
-  it("proves in a worker thread, refuses work beyond its queue, and reports failures", async () => {
+  it("proves off the calling thread, refuses work beyond its queue, and reports failures", async () => {
     const hasher = await loadPoseidon();
     const commitments = [10, 11, 12].map((count) =>
       BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: sampleReadings(count) }),
@@ -45,9 +56,23 @@ describe("BatchProverPool", () => {
     await expect(pool.prove(bad)).rejects.toThrow(/does not satisfy the circuit/);
   });
 
+  // Only a process has a CPU priority of its own.
+  it.runIf(isolation === "process")("runs the prover at lower CPU priority, and ends it on close", async () => {
+    await pool.ready();
+    const started = childProcesses().filter((pid) => !childrenBefore.includes(pid));
+    expect(started).toHaveLength(1);
+    expect(getPriority(started[0])).toBe(10);
+    const spare = new BatchProverPool({ isolation });
+    await spare.ready();
+    const spareChildren = childProcesses().filter((pid) => !childrenBefore.includes(pid) && !started.includes(pid));
+    expect(spareChildren).toHaveLength(1);
+    await spare.close();
+    expect(childProcesses()).not.toContain(spareChildren[0]);
+  });
+
   it("refuses a bad configuration and work after closing", async () => {
-    expect(() => new BatchProverPool({ threads: 0 })).toThrow(CircuitsError);
-    const closing = new BatchProverPool();
+    expect(() => new BatchProverPool({ threads: 0, isolation })).toThrow(CircuitsError);
+    const closing = new BatchProverPool({ isolation });
     await closing.close();
     await expect(
       closing.prove(

@@ -1,8 +1,8 @@
-import { Worker } from "node:worker_threads";
 import { artifactsDir } from "./artifacts.js";
 import type { BatchProof } from "./batch-prover.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
+import { startProverHost, type ProverHost, type ProverIsolation, type ProverMessage } from "./prover-host.js";
 
 /** A message to a proving worker. */
 export interface ProverRequest {
@@ -14,8 +14,10 @@ export interface ProverRequest {
 export type ProverResponse = { id: number; result: BatchProof } | { id: number; error: { message: string; cause: string } };
 
 export interface BatchProverPoolOptions {
-  /** Worker threads; 1 by default, since snarkjs already spreads each proof over every core. */
+  /** Provers running at once; 1 by default. */
   threads?: number;
+  /** Worker threads (the default) or child processes at lower CPU priority. */
+  isolation?: ProverIsolation;
   /** Batches that may wait for a free worker; `prove` refuses more. 4 by default. */
   maxQueued?: number;
   /** Folder with the circuit artifacts; the committed ones by default. */
@@ -30,13 +32,13 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ProverHost;
   ready: Promise<void>;
   job?: Job | undefined;
 }
 
 /**
- * Proves batches in worker threads, so proving never blocks the caller's event loop. The
+ * Proves batches in worker threads or child processes, so proving never blocks the caller's event loop. The
  * queue is bounded: when `full`, `prove` refuses at once (a CircuitsError), and the caller
  * keeps the batch for later; nothing is dropped silently.
  */
@@ -57,7 +59,8 @@ export class BatchProverPool {
       });
     }
     const dir = options.artifactsDir ?? artifactsDir;
-    this.slots = Array.from({ length: threads }, () => this.startWorker(dir));
+    const isolation = options.isolation ?? "thread";
+    this.slots = Array.from({ length: threads }, () => this.startWorker(isolation, dir));
   }
 
   /** Batches queued or being proved. */
@@ -92,51 +95,49 @@ export class BatchProverPool {
       this.slots.map(async (slot) => {
         slot.job?.reject(new CircuitsError("the prover pool closed before proving the batch"));
         slot.job = undefined;
-        await slot.worker.terminate();
+        await slot.worker.stop();
       }),
     );
   }
 
-  private startWorker(dir: string): Slot {
-    const worker = new Worker(new URL("./prover-worker.mjs", import.meta.url), { workerData: { artifactsDir: dir } });
+  private startWorker(isolation: ProverIsolation, dir: string): Slot {
     let markReady: () => void = () => undefined;
     let failStart: (error: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    ready.catch(() => undefined);
+    const fail = (failure: CircuitsError) => {
+      failStart(failure);
+      slot.job?.reject(failure);
+      slot.job = undefined;
+    };
     const slot: Slot = {
-      worker,
-      ready: new Promise<void>((resolve, reject) => {
-        markReady = resolve;
-        failStart = reject;
+      ready,
+      worker: startProverHost(isolation, dir, {
+        message: (message: ProverMessage) => {
+          if ("ready" in message) {
+            markReady();
+            return;
+          }
+          const job = slot.job;
+          if (job === undefined || job.id !== message.id) return;
+          slot.job = undefined;
+          if ("result" in message) job.resolve(message.result);
+          else job.reject(new CircuitsError(message.error.message, { cause: message.error.cause }));
+          this.dispatch();
+        },
+        error: (error) => fail(new CircuitsError("a prover failed", {}, { cause: error })),
+        exit: (code) => {
+          if (this.closed) return;
+          fail(new CircuitsError(`a prover exited with code ${code}`));
+          const index = this.slots.indexOf(slot);
+          if (index >= 0) this.slots[index] = this.startWorker(isolation, dir);
+          this.dispatch();
+        },
       }),
     };
-    slot.ready.catch(() => undefined);
-    worker.on("message", (message: ProverResponse | { ready: true }) => {
-      if ("ready" in message) {
-        markReady();
-        return;
-      }
-      const job = slot.job;
-      if (job === undefined || job.id !== message.id) return;
-      slot.job = undefined;
-      if ("result" in message) job.resolve(message.result);
-      else job.reject(new CircuitsError(message.error.message, { cause: message.error.cause }));
-      this.dispatch();
-    });
-    worker.on("error", (error) => {
-      const failure = new CircuitsError("a prover worker failed", {}, { cause: error });
-      failStart(failure);
-      slot.job?.reject(failure);
-      slot.job = undefined;
-    });
-    worker.on("exit", (code) => {
-      if (this.closed) return;
-      const failure = new CircuitsError(`a prover worker exited with code ${code}`);
-      failStart(failure);
-      slot.job?.reject(failure);
-      slot.job = undefined;
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots[index] = this.startWorker(dir);
-      this.dispatch();
-    });
     return slot;
   }
 
@@ -146,7 +147,7 @@ export class BatchProverPool {
       const job = this.queue.shift();
       if (job === undefined) return;
       slot.job = job;
-      slot.worker.postMessage({ id: job.id, input: job.input } satisfies ProverRequest);
+      slot.worker.send({ id: job.id, input: job.input } satisfies ProverRequest);
     }
   }
 }

@@ -1,4 +1,4 @@
-// Entry point of a proving worker thread.
+// Entry point of a prover, in a worker thread or a child process.
 import workerThreads from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
@@ -7,6 +7,6 @@ import { register } from "tsx/esm/api";
 // thread may present itself as a main thread to it, so that snarkjs starts its helpers normally.
 Object.defineProperty(workerThreads, "isMainThread", { value: true });
 // Worker threads do not inherit the TypeScript loader of the thread that starts them in every
-// host (test runners use their own), so register it before loading the worker.
+// host (test runners use their own), nor do child processes, so register it before loading.
 register();
 await import("./prover-worker.ts");

@@ -1,29 +1,45 @@
-// Runs in a worker thread of BatchProverPool: proves one batch per message.
+// Runs in a prover (worker thread or child process of BatchProverPool): proves one batch per message.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadBatchArtifacts } from "./artifacts.js";
 import { proveBatch } from "./batch-prover.js";
 import type { ProverRequest, ProverResponse } from "./prover-pool.js";
 
 // circom_runtime prints a failed assertion to the console before it throws it; the error goes
-// back to the caller instead, so this thread stays quiet.
+// back to the caller instead, so this prover stays quiet.
 // eslint-disable-next-line no-console -- this silences a library's printout, it logs nothing
 console.error = (): void => undefined;
 
-const port = parentPort;
-if (port === null) throw new Error("prover-worker runs as a worker thread");
-const artifacts = loadBatchArtifacts((workerData as { artifactsDir: string }).artifactsDir);
+type Reply = ProverResponse | { ready: true };
 
-port.on("message", (request: ProverRequest) => {
+// A worker thread talks through its parent port; a child process through its IPC channel.
+const channel: { reply(message: Reply): void; onRequest(listener: (request: ProverRequest) => void): void } = parentPort
+  ? {
+      reply: (message) => parentPort?.postMessage(message),
+      onRequest: (listener) => parentPort?.on("message", listener),
+    }
+  : {
+      reply: (message) => process.send?.(message),
+      onRequest: (listener) => process.on("message", listener),
+    };
+if (!parentPort && !process.send) throw new Error("prover-worker runs as a worker thread or a forked process");
+// The parent going away ends a child process too.
+if (!parentPort) process.on("disconnect", () => process.exit(0));
+
+const artifactsDir = parentPort ? (workerData as { artifactsDir: string }).artifactsDir : process.argv[2];
+if (artifactsDir === undefined) throw new Error("prover-worker needs the artifacts folder");
+const artifacts = loadBatchArtifacts(artifactsDir);
+
+channel.onRequest((request) => {
   proveBatch(artifacts, request.input).then(
-    (result): void => port.postMessage({ id: request.id, result } satisfies ProverResponse),
+    (result): void => channel.reply({ id: request.id, result }),
     (error: unknown): void =>
-      port.postMessage({
+      channel.reply({
         id: request.id,
         error: {
           message: error instanceof Error ? error.message : String(error),
           cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : "",
         },
-      } satisfies ProverResponse),
+      }),
   );
 });
-port.postMessage({ ready: true });
+channel.reply({ ready: true });

@@ -21,6 +21,8 @@ export const relayConfigSchema = z.object({
     replaceAfterMs: z.number().int().min(100).default(60_000),
     /** Confirmed anchors within this many blocks of the head are watched for reorganisations. */
     reorgDepth: z.number().int().min(0).default(12),
+    /** How often a sent anchoring transaction is checked until it is confirmed. */
+    receiptPollMs: z.number().int().min(50).default(500),
   }),
   anchoring: z
     .object({

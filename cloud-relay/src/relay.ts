@@ -15,9 +15,10 @@ import { UploadFlowControl } from "./grpc/upload-flow-control.js";
 import { AnchorLedger } from "./store/anchor-ledger.js";
 import { BatchLedger } from "./store/batch-ledger.js";
 import { GatewayBoots } from "./store/gateway-boots.js";
+import { ProofLedger } from "./store/proof-ledger.js";
 import { openRelayDatabase } from "./store/relay-database.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
-import { ReadingsRootPool } from "./verification/readings-root-pool.js";
+import { VerificationPool } from "./verification/verification-pool.js";
 
 export interface RelaySnapshot {
   uploads: UploadCounters;
@@ -35,6 +36,7 @@ export interface Relay {
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
+  readonly proofs: ProofLedger;
   snapshot(): RelaySnapshot;
   stop(): Promise<void>;
 }
@@ -46,8 +48,19 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
   const batches = new BatchLedger(db);
   const anchors = new AnchorLedger(db);
   const boots = new GatewayBoots(db);
-  const counters: UploadCounters = { batchesStored: 0, readingsStored: 0, duplicatesAcked: 0, gapsRecorded: 0, rejected: 0 };
-  const roots = new ReadingsRootPool(config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads });
+  const proofs = new ProofLedger(db);
+  const counters: UploadCounters = {
+    batchesStored: 0,
+    readingsStored: 0,
+    duplicatesAcked: 0,
+    gapsRecorded: 0,
+    rejected: 0,
+    proofsVerified: 0,
+    proofsInvalid: 0,
+  };
+  const verification = new VerificationPool(
+    config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads },
+  );
   const flowControl = new UploadFlowControl({
     totalInFlight: config.upload.totalInFlight,
     maxPerStream: config.upload.maxInFlight,
@@ -66,6 +79,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     replaceAfterMs: config.chain.replaceAfterMs,
     reorgDepth: config.chain.reorgDepth,
     intervalMs: config.anchoring.intervalMs,
+    receiptPollMs: config.chain.receiptPollMs,
     maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
     logger: logger.child({ component: "anchoring" }),
   });
@@ -75,9 +89,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     tls: config.tls,
     service: createGatewayRelayService({
       ledger: batches,
+      proofs,
       boots,
       verifier: new BatchVerifier({ maxReadingsPerBatch: config.upload.maxReadingsPerBatch }),
-      roots,
+      verification,
       flowControl,
       logger: logger.child({ component: "grpc" }),
       counters,
@@ -98,6 +113,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
   const receipts = new ReceiptBuilder({
     batches,
     anchors,
+    proofs,
     hasher,
     contract: config.chain.anchorContract,
     chainId: Number((await provider.getNetwork()).chainId),
@@ -119,6 +135,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     batches,
     anchors,
     boots,
+    proofs,
     apiPort: api.port,
     snapshot,
     async stop() {
@@ -126,7 +143,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       await api.close();
       await server.stop();
       await anchoring.stop();
-      await roots.close();
+      await verification.close();
       provider.destroy();
       db.close();
       logger.info("relay stopped");

@@ -3,6 +3,7 @@
 // receipt does not hold (the reason is printed), 2 usage or unreadable input.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { releaseSnarkThreads } from "@intelledger/circuits";
 import { JsonRpcProvider } from "ethers";
 import { z } from "zod";
 import { receiptSchema } from "./receipts/receipt-format.js";
@@ -39,6 +40,16 @@ try {
       `is in root ${verified.anchoredRoot}, anchored in block ${verified.blockNumber} ` +
       `(${new Date(verified.anchoredAtSec * 1000).toISOString()}) by transaction ${verified.transactionHash}`,
   );
+  if (parsed.reading.anomalous)
+    console.log("the gateway flagged this reading anomalous; the flag is committed in its batch's claims");
+  const claims = verified.provenClaims;
+  if (claims) {
+    console.log(
+      `proven without revealing values: ${claims.readingCount} readings in the batch, ${claims.anomalyCount} anomalous, ` +
+        `all received between ${new Date(claims.windowStartSec * 1000).toISOString()} and ${new Date(claims.windowEndSec * 1000).toISOString()}, ` +
+        `every value within its stream's bounds`,
+    );
+  }
 } catch (error) {
   if (!(error instanceof ReceiptVerificationError)) {
     console.error(`could not verify: ${(error as Error).message}`);
@@ -48,4 +59,6 @@ try {
   process.exit(1);
 } finally {
   provider.destroy();
+  // snarkjs keeps curve worker threads after verifying a proof; the command must still end.
+  await releaseSnarkThreads();
 }

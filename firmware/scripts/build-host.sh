@@ -9,7 +9,8 @@ mkdir -p "$build"
 # Test files run in parallel and may all ask for the simulator at once: one build at a time.
 exec 9>"$build/.build-lock"
 flock 9
-if [ ! -f "$build/CMakeCache.txt" ]; then
+# A configure cut short leaves a cache without a Makefile: configure again then.
+if [ ! -f "$build/CMakeCache.txt" ] || [ ! -f "$build/Makefile" ]; then
   cmake -S "$firmware/host" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j2 >/dev/null

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,6 +19,10 @@ export interface Footprint {
   rssMb: number;
   /** VmHWM, the peak resident size over the whole run, in MB. */
   peakMb: number;
+  /** VmRSS of the gateway's prover process (a child at lower priority), in MB. */
+  proverRssMb: number;
+  /** Batches the prover proved during the run. */
+  batchesProved: number;
   readingsStored: number;
   /** Readings the example flows wrote back (devices flow.*). */
   derivedStored: number;
@@ -28,6 +32,13 @@ function statusField(pid: number, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!match?.[1]) throw new Error(`no ${field} for process ${pid}`);
   return Number(match[1]) / 1024;
+}
+
+/** The prover processes a process started, from any of its threads. */
+function proverProcesses(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number))
+    .filter((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes("prover-worker"));
 }
 
 /**
@@ -78,14 +89,25 @@ export async function measureGatewayFootprint(options: {
     const pid = child.pid ?? 0;
     const rssMb = statusField(pid, "VmRSS");
     const peakMb = statusField(pid, "VmHWM");
+    const proverRssMb = proverProcesses(pid).reduce((sum, prover) => sum + statusField(prover, "VmRSS"), 0);
     await Promise.all(devices.map((device) => device.stop()));
 
     const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
     const counts = db
-      .prepare("SELECT count(*) AS total, count(*) FILTER (WHERE device_id LIKE 'flow.%') AS derived FROM readings")
-      .get() as { total: number; derived: number };
+      .prepare(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE device_id LIKE 'flow.%') AS derived,
+           (SELECT count(*) FROM proofs) AS proved FROM readings`,
+      )
+      .get() as { total: number; derived: number; proved: number };
     db.close();
-    return { rssMb, peakMb, readingsStored: counts.total, derivedStored: counts.derived };
+    return {
+      rssMb,
+      peakMb,
+      proverRssMb,
+      batchesProved: counts.proved,
+      readingsStored: counts.total,
+      derivedStored: counts.derived,
+    };
   } finally {
     await Promise.all(devices.map((device) => device.stop()));
     child.kill("SIGTERM");

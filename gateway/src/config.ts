@@ -1,6 +1,7 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { z } from "zod";
 import { GatewayConfigError } from "./errors.js";
+import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./inference/model-folder.js";
 
 const portSchema = z.number().int().min(0).max(65_535);
 
@@ -72,6 +73,21 @@ const bleSchema = z.object({
   adapter: z.string().default("hci0"),
 });
 
+const provingSchema = z.object({
+  /** Prove every sealed batch's claims (Groth16) and upload the proofs after the batches. */
+  enabled: z.boolean().default(true),
+  /** Provers running at once. */
+  provers: z.number().int().min(1).max(8).default(1),
+  /**
+   * "process": provers run as child processes at lower CPU priority, so proving only takes
+   * the CPU ingest leaves and its memory stays out of the gateway's process; "thread": worker
+   * threads of the gateway process.
+   */
+  isolation: z.enum(["process", "thread"]).default("process"),
+  /** Batches waiting for a free prover; beyond that they wait in the database. */
+  maxQueued: z.number().int().min(0).default(2),
+});
+
 const commandsSchema = z.object({
   /** How long a device has to acknowledge a command. */
   timeoutMs: z.number().int().min(100).default(10_000),
@@ -92,6 +108,37 @@ const relaySchema = z.object({
 });
 
 const channelNames = ["temperature", "humidity", "vibration", "analog"] as const;
+
+const thresholdSchema = z.number().positive();
+const channelThresholdsSchema = z.partialRecord(z.enum(channelNames), thresholdSchema);
+
+const inferenceSchema = z.object({
+  /** Score every reading for anomalies; when off, readings are sealed as not anomalous. */
+  enabled: z.boolean().default(true),
+  /** Holds <model>/<version>/{model.onnx, manifest.json}; the models shipped with the gateway by default. */
+  modelsDir: z.string().min(1).default(SHIPPED_MODELS_DIR),
+  /** The model to run; its highest version is loaded. */
+  model: z.string().min(1).default(DEFAULT_MODEL),
+  /** Readings scored per model call. */
+  batchSize: z.number().int().min(1).max(4_096).default(256),
+  /** How often to look for new readings when the scorer has caught up. */
+  idleMs: z.number().int().min(1).max(10_000).default(50),
+  /** How often to look for a higher version in the models folder (hot swap); 0 turns it off. */
+  watchIntervalMs: z.number().int().min(0).default(5_000),
+  /** A reading still unscored this long after it arrived is sealed as not anomalous (recorded as a scoring timeout). */
+  sealTimeoutMs: z.number().int().min(100).default(30_000),
+  /** Readings replayed into channel windows after a restart. */
+  historyReadings: z.number().int().min(0).default(50_000),
+  /** Scores above the threshold flag a reading; the model's manifest gives the default. */
+  thresholds: z
+    .object({
+      channels: channelThresholdsSchema.default({}),
+      devices: z
+        .record(z.string(), z.object({ default: thresholdSchema.optional(), channels: channelThresholdsSchema.default({}) }))
+        .default({}),
+    })
+    .prefault({}),
+});
 
 const storageSchema = z.object({
   /** The database may grow to this many bytes (default 4 GiB). */
@@ -140,8 +187,10 @@ export const gatewayConfigSchema = z.object({
   serial: serialSchema.prefault({}),
   ble: bleSchema.prefault({}),
   commands: commandsSchema.prefault({}),
+  proving: provingSchema.prefault({}),
   batching: batchingSchema.prefault({}),
   storage: storageSchema.prefault({}),
+  inference: inferenceSchema.prefault({}),
   /** The admin API, the login pages and, when enabled, the Node-RED editor. */
   http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */

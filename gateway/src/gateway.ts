@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { loadPoseidon } from "@intelledger/circuits";
+import { BatchProverPool, loadPoseidon } from "@intelledger/circuits";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { AuditLog } from "./auth/audit-log.js";
 import { GatewayAuth } from "./auth/gateway-auth.js";
 import { BatchSealer } from "./batching/batch-sealer.js";
+import { BatchProverService } from "./proving/batch-prover-service.js";
+import { ProofStore } from "./store/proof-store.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import { AuditedCommands } from "./commands/audited-commands.js";
@@ -30,6 +33,10 @@ import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
 import { SerialTransport } from "./ingest/serial-transport.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
+import { AnomalyScorer } from "./inference/anomaly-scorer.js";
+import { InferenceMetrics } from "./inference/inference-metrics.js";
+import { ModelManager } from "./inference/model-manager.js";
+import { ScoringStore } from "./inference/scoring-store.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
 import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
 import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
@@ -57,6 +64,10 @@ export interface GatewaySnapshot {
   /** Readings per second the relay acknowledged, lately. */
   drainReadingsPerSecond: number;
   uplink: UplinkStatus | undefined;
+  /** Batch proofs: made, taken by the relay, found invalid by it; proving runs and failures. */
+  proofs: { proved: number; uploaded: number; invalid: number; proving: number; failures: number };
+  /** The anomaly model in use and how far scoring got; undefined when inference is off. */
+  inference: { model: string | undefined; scoredThroughSeq: number } | undefined;
 }
 
 export interface Gateway {
@@ -79,6 +90,10 @@ export interface Gateway {
   readonly derived: DerivedStore;
   /** Inference publishes scored readings here. */
   readonly anomalies: AnomalyFeed;
+  /** What /metrics serves. */
+  readonly metrics: Registry;
+  /** The anomaly model in use and its versions; undefined when inference is off. */
+  readonly models: ModelManager | undefined;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -209,6 +224,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   for (const transport of transports) await transport.start(pipeline.handle);
   const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
+  const proofs = new ProofStore(db);
   const uplink =
     config.relay &&
     new BatchUploader({
@@ -216,6 +232,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       identity,
       batches,
       readings,
+      proofs,
       clock,
       backoff: new Backoff(config.relay.reconnect),
       heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
@@ -223,15 +240,92 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     });
   uplink?.start();
 
+  // Inference follows the readings table, so ingest never waits for a model.
+  const metricsRegistry = createGatewayMetrics(() => snapshot());
+  const inferenceMetrics = new InferenceMetrics(metricsRegistry);
+  const inferenceLogger = logger.child({ component: "inference" });
+  const models = config.inference.enabled
+    ? new ModelManager({
+        modelsDir: config.inference.modelsDir,
+        name: config.inference.model,
+        logger: inferenceLogger,
+        onSwap: (model, previous) => {
+          inferenceMetrics.modelInUse(model.manifest.name, model.manifest.version);
+          if (previous) inferenceMetrics.swaps.inc();
+        },
+      })
+    : undefined;
+  await models?.start().catch((error: unknown) => {
+    // Readings are still stored and, after the scoring timeout, sealed unscored.
+    logger.error({ err: error }, "no anomaly model could be loaded; readings wait for one");
+  });
+  const scorer =
+    models &&
+    new AnomalyScorer({
+      store: new ScoringStore(db),
+      models,
+      thresholds: config.inference.thresholds,
+      feed: anomalies,
+      metrics: inferenceMetrics,
+      logger: inferenceLogger,
+      batchSize: config.inference.batchSize,
+      idleMs: config.inference.idleMs,
+      historyReadings: config.inference.historyReadings,
+    });
+  scorer?.start();
+  const stopWatchingModels =
+    models && config.inference.watchIntervalMs > 0
+      ? every(
+          config.inference.watchIntervalMs,
+          () => models.checkForNewVersion(),
+          (error) => logger.error({ err: error }, "checking for a new model version failed"),
+        )
+      : () => Promise.resolve();
+
+  const hasher = await loadPoseidon();
   const sealer = new BatchSealer({
     readings,
     batches,
-    hasher: await loadPoseidon(),
+    hasher,
     identity,
     dataClasses: dataClasses.all(),
     clock,
     ...config.batching,
+    ...(config.inference.enabled
+      ? {
+          scoring: {
+            timeoutMs: config.inference.sealTimeoutMs,
+            onTimeout: (n: number) => inferenceMetrics.sealedUnscored.inc(n),
+          },
+        }
+      : {}),
   });
+  const proverPool = config.proving.enabled
+    ? new BatchProverPool({
+        threads: config.proving.provers,
+        isolation: config.proving.isolation,
+        maxQueued: config.proving.maxQueued,
+      })
+    : undefined;
+  const prover =
+    proverPool &&
+    new BatchProverService({
+      pool: proverPool,
+      hasher,
+      gatewayId: identity.address,
+      batches,
+      readings,
+      proofs,
+      logger: logger.child({ component: "prover" }),
+      onProved: () => uplink?.notify(),
+    });
+  const stopProving = prover
+    ? every(
+        500,
+        () => prover.queueDue(),
+        (error) => logger.error({ err: error }, "queueing batches for proving failed"),
+      )
+    : () => Promise.resolve();
   const stopDrainRate = every(
     1_000,
     () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
@@ -275,6 +369,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       },
       drainReadingsPerSecond: drainRate.perSecond,
       uplink: uplink && { ...uplink.status },
+      proofs: { ...proofs.totals(), proving: prover?.pending ?? 0, failures: prover?.counters.failed ?? 0 },
+      inference: scorer && { model: models?.current?.version, scoredThroughSeq: scorer.scoredThrough },
     };
   };
 
@@ -285,7 +381,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     derived,
     gatewayId: identity.address,
     snapshot,
-    metrics: createGatewayMetrics(snapshot),
+    metrics: metricsRegistry,
+    models,
     logger: logger.child({ component: "http" }),
   });
   const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
@@ -343,6 +440,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     audit,
     derived,
     anomalies,
+    models,
+    metrics: metricsRegistry,
     sendCommand: (deviceId, action) => commands.send(deviceId, action),
     snapshot,
     async stop() {
@@ -353,7 +452,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       commands.close();
       pipeline.flush();
       derived.flush();
+      await stopWatchingModels();
+      await scorer?.stop();
+      await models?.stop();
       await stopSealing();
+      await stopProving();
+      await proverPool?.close();
       await stopDrainRate();
       await stopStorage();
       await uplink?.stop();

@@ -28,6 +28,7 @@ const batch: Batch = {
       timeUncertain: false,
       receivedBoot: 1,
       receivedUptimeMs: 3,
+      anomalous: false,
     },
   ],
 };

@@ -2,6 +2,8 @@
 export {
   Batch,
   BatchAck,
+  BatchProof,
+  ProofAck,
   PruneReason,
   Pruned,
   ReadingRollup,

@@ -7,6 +7,7 @@ import {
   parseGatewayConfig,
   startGateway,
   type Gateway,
+  type GatewayConfigInput,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
 import type { Logger } from "pino";
@@ -26,6 +27,8 @@ export interface DemoOptions {
   nodeRed?: boolean;
   batchMaxAgeMs?: number;
   anchorIntervalMs?: number;
+  /** Anomaly inference settings of the gateway (its defaults otherwise). */
+  inference?: GatewayConfigInput["inference"];
   logger: Logger;
 }
 
@@ -91,6 +94,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         serial: { ports: [...options.fleet.serialPorts], rescanIntervalMs: 200 },
         http: { port: options.httpPort ?? 8080, nodeRed: { enabled: options.nodeRed ?? true } },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
+        ...(options.inference === undefined ? {} : { inference: options.inference }),
         relay: {
           address: `127.0.0.1:${relay.port}`,
           serverName: "localhost",

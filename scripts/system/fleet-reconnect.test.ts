@@ -57,6 +57,8 @@ describe("a fleet reconnecting after an outage", () => {
           parseGatewayConfig({
             dataDir,
             mqtt: { host: "127.0.0.1", port: 0 },
+            // Two hundred gateways share this machine's two cores; their provers are not what is tested.
+            proving: { enabled: false },
             relay: {
               address: `127.0.0.1:${relayPort}`,
               serverName: "localhost",

@@ -57,6 +57,10 @@ describe("a reading's receipt, checked against the chain by the verify command",
       logger,
     });
     await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 60_000, "readings to be anchored");
+    // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
+    await waitFor(() => system.relay.proofs.get(system.gateway.id, 1)?.valid === true, 120_000, "the first batch's proof");
+    await waitFor(() => system.gateway.snapshot().proofs.uploaded > 0, 10_000, "the gateway to record the relay's proof ack");
+    expect(system.gateway.snapshot().proofs.invalid).toBe(0);
     const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     const response = await fetch(`http://127.0.0.1:${system.relay.apiPort}/v1/receipts/${system.gateway.id}/5`, {
       headers: { authorization: `Bearer ${token}` },
@@ -72,8 +76,10 @@ describe("a reading's receipt, checked against the chain by the verify command",
 
   it("verifies a genuine receipt with only an RPC URL and the contract address", async () => {
     expect(receipt.reading.gatewaySeq).toBe(5);
+    expect(receipt.proof).toBeDefined();
     const { code, output } = await verify(receipt);
     expect(output).toMatch(/^verified: reading 5 of device sim-node-00\d/);
+    expect(output).toMatch(/proven without revealing values: \d+ readings in the batch, 0 anomalous/);
     expect(code).toBe(0);
   }, 60_000);
 
@@ -92,6 +98,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
       ["batch_not_in_anchor", tampered((r) => (r.anchor.root = flip(r.anchor.root)))],
       ["transaction_mismatch", tampered((r) => (r.anchor.transactionHash = flip(r.anchor.transactionHash)))],
       ["root_not_anchored", receipt, "0x000000000000000000000000000000000000dEaD"],
+      ["proof_invalid", tampered((r) => r.proof && (r.proof.publicSignals[5] = "1"))],
     ];
     if (receipt.anchor.siblings.length > 0) {
       cases.push(["batch_not_in_anchor", tampered((r) => (r.anchor.siblings[0] = flip(r.anchor.siblings[0] ?? "0x")))]);

@@ -17,12 +17,17 @@ export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, ch
   };
 }
 
-/** A gateway configuration for tests: small batches sealed fast, quick reconnects. */
+/**
+ * A gateway configuration for tests: small batches sealed fast, quick reconnects. No proving:
+ * these tests are about storing and moving readings, and proving hundreds of test-sized batches
+ * would only take the cores they measure (receipt-verify proves end to end).
+ */
 export function gatewayTestConfig(dataDir: string, mqttPort: number, relayPort: number, tls: TlsFiles): GatewayConfigInput {
   return {
     dataDir,
     mqtt: { host: "127.0.0.1", port: mqttPort, fallbackToFreePort: false },
     batching: { maxReadings: 64, maxAgeMs: 200 },
+    proving: { enabled: false },
     // Test fleets send far faster than a real device; the rate limit is not what is tested here.
     ingest: { admission: { framesPerSecond: 10_000, burst: 10_000 } },
     relay: {

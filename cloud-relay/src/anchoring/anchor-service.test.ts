@@ -96,6 +96,7 @@ beforeEach(async () => {
       contractAddress: address,
       confirmations: 1,
       intervalMs: 100,
+      receiptPollMs: 50,
       maxBatchesPerAnchor: 1_000,
       replaceAfterMs,
       reorgDepth: 12,

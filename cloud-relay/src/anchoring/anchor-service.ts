@@ -13,6 +13,8 @@ export interface AnchorServiceOptions {
   /** Blocks on top of (and including) the anchor's before it counts as confirmed. */
   confirmations: number;
   intervalMs: number;
+  /** How often an anchor's transaction is checked between intervals, until it is confirmed. */
+  receiptPollMs: number;
   maxBatchesPerAnchor: number;
   /** A transaction still unmined after this long is sent again, same nonce, higher fees. */
   replaceAfterMs: number;
@@ -45,6 +47,7 @@ export class AnchorService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  private nextAnchorAtMs = 0;
 
   constructor(options: AnchorServiceOptions) {
     this.options = options;
@@ -53,16 +56,27 @@ export class AnchorService {
     this.provider = options.signer.provider;
   }
 
+  /**
+   * Runs a round every interval; in between, follows a sent transaction every receiptPollMs,
+   * so an anchor counts as confirmed as soon as the chain confirms it, not an interval later.
+   */
   start(): void {
+    const { intervalMs, receiptPollMs, anchors, logger } = this.options;
     const tick = () => {
-      this.running = this.anchorOnce().catch((error: unknown) =>
-        this.options.logger.warn({ err: error }, "anchoring attempt failed; retrying next interval"),
+      const now = Date.now();
+      const roundDue = now >= this.nextAnchorAtMs;
+      if (roundDue) this.nextAnchorAtMs = now + intervalMs;
+      this.running = (roundDue ? this.anchorOnce() : this.followUp()).catch((error: unknown) =>
+        logger.warn({ err: error }, "anchoring attempt failed; retrying next interval"),
       );
       void this.running.then(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
+        if (this.stopped) return;
+        const untilRound = Math.max(0, this.nextAnchorAtMs - Date.now());
+        this.timer = setTimeout(tick, anchors.unsettled().length > 0 ? Math.min(receiptPollMs, untilRound) : untilRound);
       });
     };
-    this.timer = setTimeout(tick, this.options.intervalMs);
+    this.nextAnchorAtMs = Date.now() + intervalMs;
+    this.timer = setTimeout(tick, intervalMs);
   }
 
   async stop(): Promise<void> {
@@ -79,6 +93,11 @@ export class AnchorService {
     if (anchors.unsettled().length > 0) return;
     const fresh = this.createAnchor();
     if (fresh) await this.advance(fresh);
+  }
+
+  /** Moves sent anchors along (confirmed, dropped, stuck) without starting a new one. */
+  private async followUp(): Promise<void> {
+    for (const anchor of this.options.anchors.unsettled()) if (anchor.txHash) await this.advance(anchor);
   }
 
   private createAnchor(): AnchorRecord | undefined {

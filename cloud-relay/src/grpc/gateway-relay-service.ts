@@ -13,9 +13,10 @@ import {
 import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
+import type { ProofLedger } from "../store/proof-ledger.js";
 import type { GatewayBoots } from "../store/gateway-boots.js";
 import type { BatchVerifier } from "../verification/batch-verifier.js";
-import type { ReadingsRootPool } from "../verification/readings-root-pool.js";
+import type { VerificationPool } from "../verification/verification-pool.js";
 import { toStatus } from "./error-status.js";
 import { peerGatewayId } from "./peer-identity.js";
 import { UploadSession } from "./upload-session.js";
@@ -27,13 +28,16 @@ export interface UploadCounters {
   duplicatesAcked: number;
   gapsRecorded: number;
   rejected: number;
+  proofsVerified: number;
+  proofsInvalid: number;
 }
 
 export interface ServiceDeps {
   ledger: BatchLedger;
+  proofs: ProofLedger;
   boots: GatewayBoots;
   verifier: BatchVerifier;
-  roots: ReadingsRootPool;
+  verification: VerificationPool;
   flowControl: UploadFlowControl;
   logger: Logger;
   counters: UploadCounters;
@@ -52,7 +56,7 @@ function unary<Req, Res>(logger: Logger, handle: (call: ServerUnaryCall<Req, Res
 
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServiceServer {
-  const { ledger, boots, verifier, roots, flowControl, logger, counters } = deps;
+  const { ledger, proofs, boots, verifier, verification, flowControl, logger, counters } = deps;
 
   /** Notes that the gateway is alive, and where its host's current boot began by the relay's clock. */
   function recordContact(gatewayId: string, boot: number, uptimeMs: number): void {
@@ -114,8 +118,9 @@ export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServic
       };
       const session = new UploadSession(gatewayId, {
         ledger,
+        proofs,
         verifier,
-        roots,
+        verification,
         counters,
         logger,
         send: (response) => call.write(response),
@@ -128,9 +133,10 @@ export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServic
       });
       call.on("data", (request: UploadRequest) => {
         if (failed) return;
-        if (request.message?.$case !== "batch")
-          fail(new RelayError("invalid_argument", "upload message carries nothing the relay knows"));
-        else session.receive(request.message.value);
+        const message = request.message;
+        if (message?.$case === "batch") session.receive(message.value);
+        else if (message?.$case === "proof") session.receiveProof(message.value);
+        else fail(new RelayError("invalid_argument", "upload message carries nothing the relay knows"));
       });
       call.on("end", () => {
         void session.settled().then((ok) => {

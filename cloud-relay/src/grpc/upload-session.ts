@@ -1,16 +1,17 @@
-import { batchHash, type SignedBatch, type UploadResponse } from "@intelledger/proto/relay";
+import { bytes32ToField } from "@intelledger/circuits";
+import { batchHash, type BatchProof, type SignedBatch, type UploadResponse } from "@intelledger/proto/relay";
 import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
 import type { BatchLedger, ChainHead, LedgerBatch, LedgerGap } from "../store/batch-ledger.js";
+import type { ProofLedger } from "../store/proof-ledger.js";
 import type { BatchVerifier } from "../verification/batch-verifier.js";
-import type { ReadingsRootPool } from "../verification/readings-root-pool.js";
+import type { VerificationPool } from "../verification/verification-pool.js";
 import type { UploadCounters } from "./gateway-relay-service.js";
 
-interface Arrival {
-  signed: SignedBatch;
-  /** Hashing starts on arrival, so the worker threads work ahead of the checks. */
-  root: Promise<bigint> | undefined;
-}
+/** What came up the stream; the costly checks start on arrival, so the worker threads work ahead. */
+type Arrival =
+  | { kind: "batch"; signed: SignedBatch; root: Promise<bigint> | undefined }
+  | { kind: "proof"; proof: BatchProof; valid: Promise<boolean> };
 
 type Outcome = { store: { batch: LedgerBatch; gap: LedgerGap | undefined } | undefined; ack: UploadResponse };
 
@@ -28,8 +29,9 @@ export class UploadSession {
   private readonly gatewayId: string;
   private readonly deps: {
     ledger: BatchLedger;
+    proofs: ProofLedger;
     verifier: BatchVerifier;
-    roots: ReadingsRootPool;
+    verification: VerificationPool;
     counters: UploadCounters;
     logger: Logger;
     send: (response: UploadResponse) => void;
@@ -49,9 +51,21 @@ export class UploadSession {
 
   receive(signed: SignedBatch): void {
     if (this.failed) return;
-    const root = signed.batch && !signed.pruned ? this.deps.roots.root(signed.batch.gatewayId, signed.batch.readings) : undefined;
+    const root =
+      signed.batch && !signed.pruned ? this.deps.verification.root(signed.batch.gatewayId, signed.batch.readings) : undefined;
     root?.catch(() => undefined);
-    this.waiting.push({ signed, root });
+    this.enqueue({ kind: "batch", signed, root });
+  }
+
+  receiveProof(proof: BatchProof): void {
+    if (this.failed) return;
+    const valid = this.deps.verification.proofValid(proof.proof, proof.publicSignals);
+    valid.catch(() => undefined);
+    this.enqueue({ kind: "proof", proof, valid });
+  }
+
+  private enqueue(arrival: Arrival): void {
+    this.waiting.push(arrival);
     if (!this.draining) void this.drain();
   }
 
@@ -67,11 +81,14 @@ export class UploadSession {
       while (this.waiting.length > 0 && !this.failed) {
         const arrivals = this.waiting.splice(0, this.waiting.length);
         const outcomes: Outcome[] = [];
-        for (const arrival of arrivals) outcomes.push(await this.check(arrival));
+        for (const arrival of arrivals) if (arrival.kind === "batch") outcomes.push(await this.check(arrival));
         const stored = outcomes.flatMap((outcome) => (outcome.store ? [outcome.store] : []));
         if (stored.length > 0) this.deps.ledger.appendAll(stored);
         this.count(stored);
         for (const outcome of outcomes) this.deps.send(outcome.ack);
+        // Proofs after the batches they prove, which are stored by now.
+        for (const arrival of arrivals)
+          if (arrival.kind === "proof") this.deps.send(await this.checkProof(arrival.proof, arrival.valid));
       }
     } catch (error) {
       this.failed = true;
@@ -81,7 +98,32 @@ export class UploadSession {
     }
   }
 
-  private async check({ signed, root }: Arrival): Promise<Outcome> {
+  /** Records whether the proof holds for the stored batch: its root and gateway must be the batch's, and the proof must verify. */
+  private async checkProof(proof: BatchProof, valid: Promise<boolean>): Promise<UploadResponse> {
+    const { sequence, publicSignals } = proof;
+    const batch = this.deps.ledger.get(this.gatewayId, sequence);
+    if (!batch)
+      throw new RelayError("failed_precondition", `proof of batch ${sequence}, which the relay does not hold`, { sequence });
+    const [root, gateway] = publicSignals;
+    const matches = root === String(bytes32ToField(batch.readingsRoot)) && gateway === String(BigInt(this.gatewayId));
+    const verified = matches && (await valid);
+    this.deps.proofs.record({
+      gatewayId: this.gatewayId,
+      batchSequence: sequence,
+      valid: verified,
+      proof: Buffer.from(proof.proof).toString("utf8"),
+      publicSignals,
+      verifiedAtMs: Date.now(),
+    });
+    if (verified) this.deps.counters.proofsVerified++;
+    else {
+      this.deps.counters.proofsInvalid++;
+      this.deps.logger.warn({ gatewayId: this.gatewayId, sequence, matchesBatch: matches }, "batch proof does not verify");
+    }
+    return { message: { $case: "proofAck", value: { sequence, valid: verified } } };
+  }
+
+  private async check({ signed, root }: Extract<Arrival, { kind: "batch" }>): Promise<Outcome> {
     const { ledger, verifier, counters } = this.deps;
     const sequence = signed.batch?.sequence ?? 0;
     if (signed.batch && this.head && sequence <= this.head.sequence) {

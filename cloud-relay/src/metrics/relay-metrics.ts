@@ -43,6 +43,12 @@ export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
     (s) => s.uploads.duplicatesAcked,
   );
   counter("intelledger_relay_rejections_total", "Upload streams ended because a batch was refused.", (s) => s.uploads.rejected);
+  counter("intelledger_relay_proofs_verified_total", "Batch proofs that verified.", (s) => s.uploads.proofsVerified);
+  counter(
+    "intelledger_relay_proofs_invalid_total",
+    "Batch proofs that did not verify for their batch.",
+    (s) => s.uploads.proofsInvalid,
+  );
   counter("intelledger_relay_gaps_total", "Pruned batches gateways declared.", (s) => s.stored.gaps);
   counter("intelledger_relay_readings_in_gaps_total", "Readings gateways declared they removed.", (s) => s.stored.readingsInGaps);
   counter("intelledger_relay_anchors_confirmed_total", "Roots anchored on chain and confirmed.", (s) => s.anchored.confirmed);

@@ -11,6 +11,7 @@ import { hexlify } from "ethers";
 import { RelayError } from "../errors.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
+import type { ProofLedger } from "../store/proof-ledger.js";
 import type { Receipt } from "./receipt-format.js";
 
 const bytes32 = (value: bigint) => hexlify(fieldToBytes32(value));
@@ -41,6 +42,7 @@ export class ReceiptBuilder {
   private readonly deps: {
     batches: BatchLedger;
     anchors: AnchorLedger;
+    proofs: ProofLedger;
     hasher: PoseidonHasher;
     contract: string;
     chainId: number;
@@ -52,7 +54,7 @@ export class ReceiptBuilder {
 
   /** The receipt of a gateway's reading; a RelayError says why there is none (yet). */
   build(gatewayId: string, gatewaySeq: number): Receipt {
-    const { batches, anchors, hasher, contract, chainId } = this.deps;
+    const { batches, anchors, proofs, hasher, contract, chainId } = this.deps;
     const stored = batches.containing(gatewayId, gatewaySeq);
     if (!stored) throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
     if (stored.payload.length === 0) {
@@ -76,6 +78,7 @@ export class ReceiptBuilder {
       batches.byAnchor(anchorId.anchorId).map((member) => bytes32ToField(member.readingsRoot)),
     );
     const path = fold.path(anchorId.position);
+    const proof = proofs.get(gatewayId, stored.sequence);
     return {
       version: 1,
       reading: {
@@ -91,6 +94,7 @@ export class ReceiptBuilder {
         timeUncertain: reading.timeUncertain,
         receivedBoot: reading.receivedBoot,
         receivedUptimeMs: reading.receivedUptimeMs,
+        anomalous: reading.anomalous,
       },
       batch: {
         gatewayId,
@@ -105,6 +109,7 @@ export class ReceiptBuilder {
         signature: hexlify(stored.signature),
       },
       inclusion: inclusionJson(commitment.inclusion(index)),
+      ...(proof?.valid ? { proof: { groth16: proof.proof, publicSignals: proof.publicSignals } } : {}),
       anchor: {
         root: hexlify(anchor.root),
         leafIndex: path.leafIndex,

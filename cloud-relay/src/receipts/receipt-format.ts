@@ -26,6 +26,8 @@ export const receiptSchema = z.object({
     timeUncertain: z.boolean(),
     receivedBoot: int,
     receivedUptimeMs: int,
+    /** The gateway's anomaly flag, committed in the batch's claims (absent in receipts of unflagged readings made before it existed). */
+    anomalous: z.boolean().default(false),
   }),
   batch: z.object({
     gatewayId: z.string(),
@@ -57,6 +59,14 @@ export const receiptSchema = z.object({
       anomalyCount: int,
     }),
   }),
+  /** The batch's zero-knowledge proof of its claims, when the gateway sent one that verified. */
+  proof: z
+    .object({
+      /** snarkjs Groth16 proof JSON. */
+      groth16: z.string(),
+      publicSignals: z.array(decimal),
+    })
+    .optional(),
   anchor: z.object({
     root: hex32,
     leafIndex: int,

@@ -1,9 +1,14 @@
 import {
+  batchClaims,
   bytes32ToField,
   CircuitsError,
   loadPoseidon,
+  loadVerificationKey,
   rootFromPath,
+  verifyBatchProof,
   verifyReadingInclusion,
+  type BatchClaims,
+  type Groth16Proof,
   type ReadingInclusion,
 } from "@intelledger/circuits";
 import { dataAnchorInterface } from "@intelledger/contracts";
@@ -15,6 +20,7 @@ import type { Receipt } from "./receipt-format.js";
 /** Which link of a receipt's chain of evidence does not hold. */
 export type ReceiptFailure =
   | "batch_signature"
+  | "proof_invalid"
   | "reading_not_in_batch"
   | "batch_not_in_anchor"
   | "wrong_chain"
@@ -32,6 +38,8 @@ export class ReceiptVerificationError extends RelayError {
 
 export interface VerifiedReceipt {
   gatewayId: string;
+  /** What the batch's zero-knowledge proof establishes, when the receipt carries one. */
+  provenClaims: BatchClaims | undefined;
   anchoredRoot: string;
   transactionHash: string;
   blockNumber: number;
@@ -113,6 +121,8 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
     throw new ReceiptVerificationError("batch_not_in_anchor", "the batch root does not lead to the anchored root");
   }
 
+  const provenClaims = receipt.proof && (await checkProof(receipt.proof, batchRoot, getAddress(batch.gatewayId)));
+
   const { chainId } = await provider.getNetwork();
   if (Number(chainId) !== anchor.chainId) {
     throw new ReceiptVerificationError(
@@ -152,9 +162,33 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
   }
   return {
     gatewayId: signer,
+    provenClaims,
     anchoredRoot: anchor.root,
     transactionHash: anchor.transactionHash,
     blockNumber: anchor.blockNumber,
     anchoredAtSec: Number(record.timestamp),
   };
+}
+
+/** The proof must verify under the pinned verification key, for this batch's root and gateway. */
+async function checkProof(proof: NonNullable<Receipt["proof"]>, batchRoot: bigint, gatewayId: string): Promise<BatchClaims> {
+  let claims: BatchClaims;
+  try {
+    claims = batchClaims(proof.publicSignals);
+  } catch (cause) {
+    throw new ReceiptVerificationError("proof_invalid", "the proof's public signals are malformed", { cause });
+  }
+  if (claims.batchRoot !== batchRoot || claims.gatewayId !== gatewayId) {
+    throw new ReceiptVerificationError("proof_invalid", "the proof is about another batch than the reading's");
+  }
+  let groth16: Groth16Proof;
+  try {
+    groth16 = JSON.parse(proof.groth16) as Groth16Proof;
+  } catch (cause) {
+    throw new ReceiptVerificationError("proof_invalid", "the proof is not JSON", { cause });
+  }
+  if (!(await verifyBatchProof(loadVerificationKey(), groth16, proof.publicSignals))) {
+    throw new ReceiptVerificationError("proof_invalid", "the batch proof does not verify");
+  }
+  return claims;
 }

@@ -64,6 +64,18 @@ export const RELAY_MIGRATIONS: readonly string[] = [
   CREATE INDEX batches_by_class ON batches (gateway_id, data_class, sequence);
   CREATE INDEX batches_by_first_reading ON batches (gateway_id, first_gateway_seq);
 
+  -- Batch proofs and what the relay found checking them; claims hold the proven public signals.
+  CREATE TABLE proofs (
+    gateway_id TEXT NOT NULL,
+    batch_sequence INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    verified_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, batch_sequence),
+    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+  ) STRICT;
+
   -- Readings a gateway declared it removed before upload (disk quota), with its signed
   -- account of them: the record stays complete, and the gap is visible.
   CREATE TABLE gaps (

@@ -27,7 +27,11 @@ function frame(counter: number, receivedAtMs: number): FrameToStore {
   };
 }
 
-async function sealerWith(receivedAt: readonly number[], nowMs: number) {
+async function sealerWith(
+  receivedAt: readonly number[],
+  nowMs: number,
+  scoring?: { timeoutMs: number; onTimeout?: (readings: number) => void },
+) {
   const db = openGatewayDatabase(":memory:");
   const readings = new ReadingStore(db);
   const batches = new BatchStore(db);
@@ -42,8 +46,9 @@ async function sealerWith(receivedAt: readonly number[], nowMs: number) {
     maxAgeMs: 2_000,
     dataClasses: [0],
     clock: { read: () => ({ nowMs, uncertain: false, boot: 1, uptimeMs: nowMs - START_MS }) },
+    ...(scoring ? { scoring } : {}),
   });
-  return { sealer, readings, batches, identity };
+  return { sealer, readings, batches, identity, db };
 }
 
 describe("BatchSealer", () => {
@@ -70,5 +75,67 @@ describe("BatchSealer", () => {
     expect(await sealer.sealDue()).toBe(1);
     expect(batches.get(1)).toMatchObject({ readingCount: 2, firstGatewaySeq: 1, lastGatewaySeq: 2 });
     expect(batches.get(2)).toBeUndefined();
+  });
+
+  describe("with inference on", () => {
+    const decide = (db: ReturnType<typeof openGatewayDatabase>, seqs: readonly number[], anomalous: (seq: number) => boolean) => {
+      for (const seq of seqs) {
+        db.prepare("UPDATE readings SET anomalous = ?, anomaly_score = 1, model_version = 'm@1' WHERE gateway_seq = ?").run(
+          anomalous(seq) ? 1 : 0,
+          seq,
+        );
+      }
+    };
+
+    it("seals only readings whose flag is decided, and commits the flags", async () => {
+      const { sealer, batches, readings, db, identity } = await sealerWith(
+        [START_MS, START_MS + 1, START_MS + 2, START_MS + 3],
+        START_MS + 5_000,
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(await sealer.sealDue()).toBe(0);
+      decide(db, [1, 2], (seq) => seq === 2);
+      expect(await sealer.sealDue()).toBe(1);
+      const batch = batches.get(1);
+      expect(batch).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2 });
+      const members = readings.ofClassBetween(0, 1, 2);
+      expect(members.map((r) => r.anomalous)).toEqual([false, true]);
+      const hasher = await loadPoseidon();
+      const root = (flags: boolean[]) =>
+        BatchCommitment.build(hasher, {
+          gatewayId: identity.address,
+          readings: members.map((r, i) => ({ ...r, anomalous: flags[i] ?? false })),
+        }).root;
+      expect(bytes32ToField(batch?.readingsRoot ?? new Uint8Array(32))).toBe(root([false, true]));
+      expect(root([false, false])).not.toBe(root([false, true]));
+    });
+
+    it("seals readings the scorer did not reach within the timeout as not anomalous, and says why", async () => {
+      const timeouts: number[] = [];
+      const now = START_MS + 40_000;
+      const { sealer, batches, db } = await sealerWith([START_MS, START_MS + 1, now - 1_000], now, {
+        timeoutMs: 30_000,
+        onTimeout: (n) => timeouts.push(n),
+      });
+      expect(await sealer.sealDue()).toBe(1);
+      // The young reading waits for its score.
+      expect(batches.get(1)).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2 });
+      expect(timeouts).toEqual([2]);
+      expect(db.prepare("SELECT gateway_seq, anomalous, unscored_reason FROM readings ORDER BY gateway_seq").all()).toEqual([
+        { gateway_seq: 1, anomalous: 0, unscored_reason: "scoring-timeout" },
+        { gateway_seq: 2, anomalous: 0, unscored_reason: "scoring-timeout" },
+        { gateway_seq: 3, anomalous: null, unscored_reason: null },
+      ]);
+    });
+  });
+
+  it("with inference off, seals readings as not anomalous because inference is off", async () => {
+    const { sealer, db } = await sealerWith([START_MS, START_MS + 1], START_MS + 5_000);
+    expect(await sealer.sealDue()).toBe(1);
+    expect(db.prepare("SELECT DISTINCT anomalous, unscored_reason FROM readings").all()).toEqual([
+      { anomalous: 0, unscored_reason: "inference-disabled" },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
 import type { BatchStore } from "../store/batch-store.js";
-import type { ReadingStore } from "../store/reading-store.js";
+import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 
 export interface BatchSealerOptions {
   readings: ReadingStore;
@@ -16,6 +16,13 @@ export interface BatchSealerOptions {
   /** Every data class readings can have; each is sealed into batches of its own. */
   dataClasses: readonly number[];
   clock: Pick<GatewayClock, "read">;
+  /**
+   * When inference runs: readings are sealed only once their anomaly flag is decided, except
+   * that a reading still undecided `timeoutMs` after it arrived (a stalled or failing model)
+   * is sealed as not anomalous, recorded as a scoring timeout. Without it, readings are
+   * sealed as they come and recorded as unscored because inference is off.
+   */
+  scoring?: { timeoutMs: number; onTimeout?: (readings: number) => void };
 }
 
 /**
@@ -23,7 +30,8 @@ export interface BatchSealerOptions {
  * when it holds `maxReadings`, when the next reading would not fit one proof (its codes
  * or its receive time; see batchablePrefix), or when its oldest reading is `maxAgeMs` old.
  * Each batch commits to its readings by its batch commitment root (see
- * @intelledger/circuits) and links to the previous batch (of any class) by hash.
+ * @intelledger/circuits), anomaly flags included, and links to the previous batch (of any
+ * class) by hash. With inference on, a batch holds only readings whose flag is decided.
  */
 export class BatchSealer {
   private readonly options: BatchSealerOptions;
@@ -49,18 +57,42 @@ export class BatchSealer {
 
   private async sealNext(dataClass: number): Promise<boolean> {
     const { readings, batches, hasher, identity, maxReadings, maxAgeMs } = this.options;
-    const pending = readings.ofClassAfter(dataClass, this.sealedThrough.get(dataClass) ?? 0, maxReadings);
+    const { scoring } = this.options;
+    const now = this.options.clock.read();
+    // Age by the monotonic clock, which a wall clock being set or jumping does not fool;
+    // a reading from an earlier boot is old whatever its time stamp says.
+    const ageOf = (reading: StoredReading) =>
+      reading.receivedBoot === now.boot ? now.uptimeMs - reading.receivedUptimeMs : Number.POSITIVE_INFINITY;
+    let pending = readings.ofClassAfter(dataClass, this.sealedThrough.get(dataClass) ?? 0, maxReadings);
+    if (scoring) {
+      // Only decided readings are sealed; those the scorer did not reach in time are decided here.
+      const undecided = pending.findIndex((reading) => !reading.decided);
+      if (undecided >= 0) {
+        let overdue = undecided;
+        while (overdue < pending.length && ageOf(pending[overdue] as StoredReading) >= scoring.timeoutMs) overdue++;
+        const lastOverdue = pending[overdue - 1];
+        if (overdue > undecided && lastOverdue) {
+          const settled = readings.settleUnscored(
+            dataClass,
+            pending[undecided]?.gatewaySeq ?? 0,
+            lastOverdue.gatewaySeq,
+            "scoring-timeout",
+          );
+          scoring.onTimeout?.(settled);
+          pending = readings.ofClassAfter(dataClass, this.sealedThrough.get(dataClass) ?? 0, maxReadings);
+        }
+      }
+    }
+    const decided = scoring ? pending.findIndex((reading) => !reading.decided) : -1;
+    const ready = decided < 0 ? pending : pending.slice(0, decided);
     // A batch is one proof: it ends where the circuit's capacity, code bits or receive window do.
-    const members = pending.slice(0, batchablePrefix(pending));
+    const members = ready.slice(0, batchablePrefix(ready));
     const [first] = members;
     const last = members.at(-1);
     if (!first || !last) return false;
-    // Age by the monotonic clock, which a wall clock being set or jumping does not fool;
-    // a reading from an earlier boot is old whatever its time stamp says.
-    const now = this.options.clock.read();
-    const ageMs = first.receivedBoot === now.boot ? now.uptimeMs - first.receivedUptimeMs : Number.POSITIVE_INFINITY;
-    const full = members.length >= maxReadings || members.length < pending.length;
-    if (!full && ageMs < maxAgeMs) return false;
+    const full = members.length >= maxReadings || members.length < ready.length;
+    if (!full && ageOf(first) < maxAgeMs) return false;
+    if (!scoring) readings.settleUnscored(dataClass, first.gatewaySeq, last.gatewaySeq, "inference-disabled");
 
     const previous = batches.last();
     const batch: Batch = {

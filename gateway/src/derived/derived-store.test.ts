@@ -65,6 +65,9 @@ describe("derived store", () => {
       timeUncertain: false,
       receivedBoot: 1,
       receivedUptimeMs: 5_000,
+      // Not decided yet: the anomaly scorer follows the table.
+      anomalous: false,
+      decided: false,
     });
     expect(second).toMatchObject({ gatewaySeq: 2, frameCounter: 2, sampledAtMs: now - 5 });
     expect(other).toMatchObject({ gatewaySeq: 3, deviceId: "flow.line-avg", frameCounter: 1 });

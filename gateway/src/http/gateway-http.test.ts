@@ -160,4 +160,24 @@ describe("the gateway's HTTP server", () => {
     expect((await form("/logout", {}, session)).status).toBe(303);
     expect((await request("/api/auth/me", { cookie: session })).status).toBe(401);
   });
+
+  it("shows the anomaly model to anyone logged in and lets technicians swap versions, audited", async () => {
+    const integrator = await client.login("ivy");
+    const shown = await request("/api/inference", { cookie: integrator });
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({ enabled: true, model: { version: "window-forecaster@1" }, versions: [1] });
+    expect((await request("/api/inference/swap", { method: "POST", cookie: integrator, json: { version: 1 } })).status).toBe(403);
+
+    const missing = await request("/api/inference/swap", { method: "POST", cookie: technician, json: { version: 9 } });
+    expect(missing.status).toBe(400);
+    expect(gateway.models?.current?.version).toBe("window-forecaster@1");
+    const swapped = await request("/api/inference/swap", { method: "POST", cookie: technician, json: { version: 1 } });
+    expect(swapped.status).toBe(200);
+    expect(await swapped.json()).toEqual({ version: "window-forecaster@1" });
+    const audit = (await (await request("/api/audit?limit=1", { cookie: technician })).json()) as {
+      action: string;
+      target: string;
+    }[];
+    expect(audit[0]).toMatchObject({ action: "inference.swap", target: "window-forecaster@1" });
+  });
 });

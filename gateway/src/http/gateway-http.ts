@@ -10,6 +10,8 @@ import { listenWithFallback } from "../net/listen.js";
 import { accountRoutes } from "./account-routes.js";
 import { authRoutes } from "./auth-routes.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { inferenceRoutes } from "./inference-routes.js";
+import type { ModelManager } from "../inference/model-manager.js";
 import { errorHandler } from "./http-errors.js";
 import { loginPages } from "./login-pages.js";
 import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
@@ -54,6 +56,8 @@ export async function startGatewayHttp(options: {
   snapshot: () => GatewaySnapshot;
   /** Served at /metrics to any logged-in caller; Prometheus scrapes with an API token. */
   metrics: Registry;
+  /** The anomaly model manager; undefined when inference is off. */
+  models: ModelManager | undefined;
   logger: Logger;
 }): Promise<GatewayHttp> {
   const { auth, logger } = options;
@@ -89,6 +93,7 @@ export async function startGatewayHttp(options: {
   app.use("/api", express.json({ limit: "64kb" }));
   app.use("/api/auth", authRoutes(auth));
   app.use("/api/accounts", accountRoutes(auth));
+  app.use("/api/inference", inferenceRoutes(options));
   app.use("/api", gatewayRoutes(options));
   app.get(
     "/metrics",

@@ -5,23 +5,12 @@ import { DeviceRegistry } from "../devices/device-registry.js";
 import { FrameAcceptor, REJECTION_REASONS, type FrameVerdict } from "../devices/frame-acceptor.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
+import { seededRandom as random } from "../simulation/seeded-random.js";
 
 /** Inputs per decoding path; the acceptance bar is a million. */
 const INPUTS = Number(process.env.EDGE_FUZZ_INPUTS ?? 1_000_000);
 /** Genuine frames the inputs are made from. */
 const SEED_FRAMES = 64;
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function setUp() {
   const registry = new DeviceRegistry(openGatewayDatabase(":memory:"));

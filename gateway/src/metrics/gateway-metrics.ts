@@ -73,6 +73,11 @@ export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry 
     "Readings pruned to respect the disk quota (each declared as a gap).",
     (s) => s.storage.readingsPruned,
   );
+  counter("intelledger_gateway_batches_proved_total", "Batches whose claims the gateway proved.", (s) => s.proofs.proved);
+  counter("intelledger_gateway_proofs_uploaded_total", "Batch proofs the relay took.", (s) => s.proofs.uploaded);
+  counter("intelledger_gateway_proofs_invalid_total", "Batch proofs the relay found invalid.", (s) => s.proofs.invalid);
+  counter("intelledger_gateway_proving_failures_total", "Proving runs that failed (retried).", (s) => s.proofs.failures);
+  gauge("intelledger_gateway_proofs_in_progress", "Batches being proved now.", (s) => s.proofs.proving);
   gauge("intelledger_gateway_backlog_batches", "Sealed batches the relay has not acknowledged.", (s) => s.backlog.batches);
   gauge("intelledger_gateway_backlog_readings", "Readings in unacknowledged batches.", (s) => s.backlog.readings);
   gauge("intelledger_gateway_backlog_age_seconds", "Age of the oldest unacknowledged batch.", (s) =>

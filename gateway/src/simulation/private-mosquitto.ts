@@ -47,7 +47,9 @@ export class PrivateMosquitto {
 
   /** Starts (again) with the same configuration and persisted state. */
   async resume(): Promise<void> {
-    this.child = spawn("mosquitto", ["-c", this.configPath], { stdio: "ignore" });
+    // Debian installs the broker in /usr/sbin, which is not on every user's PATH.
+    const path = [process.env["PATH"], "/usr/sbin", "/usr/local/sbin"].filter(Boolean).join(":");
+    this.child = spawn("mosquitto", ["-c", this.configPath], { stdio: "ignore", env: { ...process.env, PATH: path } });
     const deadline = Date.now() + 10_000;
     while (!(await this.accepting())) {
       if (this.child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}`);

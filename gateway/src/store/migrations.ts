@@ -70,6 +70,19 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     pruned_signature BLOB
   ) STRICT;
   CREATE INDEX batches_unacked ON batches (sequence) WHERE acked_at_ms IS NULL;
+
+  -- Zero-knowledge proofs of batches' claims, made after sealing and uploaded after the batch.
+  CREATE TABLE proofs (
+    batch_sequence INTEGER PRIMARY KEY REFERENCES batches (sequence),
+    -- The Groth16 proof as snarkjs JSON, and its public signals as a JSON array.
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    proved_at_ms INTEGER NOT NULL,
+    uploaded_at_ms INTEGER,
+    -- The relay's verdict once it checked the proof.
+    valid INTEGER
+  ) STRICT;
+  CREATE INDEX proofs_to_upload ON proofs (batch_sequence) WHERE uploaded_at_ms IS NULL;
   `,
   `
   -- Gateway accounts; password_hash is a self-describing scrypt hash (auth/password-hash.ts).
@@ -128,5 +141,18 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     subject_gateway_seq INTEGER,
     raised_at_ms INTEGER NOT NULL
   ) STRICT;
+  `,
+  `
+  -- Anomaly inference (gateway/src/inference): filled after the reading is stored, never on
+  -- the ingest path. anomalous stays NULL until the reading is decided; the batch sealer only
+  -- seals decided readings. A reading decided without a model score says why in
+  -- unscored_reason: 'warming-up' (its channel had too little history), 'scoring-timeout'
+  -- (sealed before the scorer reached it), 'inference-disabled', 'before-inference' (stored
+  -- before this migration: batches may already commit to them as not anomalous).
+  ALTER TABLE readings ADD COLUMN anomaly_score REAL;
+  ALTER TABLE readings ADD COLUMN anomalous INTEGER;
+  ALTER TABLE readings ADD COLUMN model_version TEXT;
+  ALTER TABLE readings ADD COLUMN unscored_reason TEXT;
+  UPDATE readings SET anomalous = 0, unscored_reason = 'before-inference';
   `,
 ];

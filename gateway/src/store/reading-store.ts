@@ -13,7 +13,7 @@ export interface FrameToStore {
   samples: readonly { channel: number; index: number; timestampMs: number; value: number; scale: number; dataClass: number }[];
 }
 
-interface ReadingRow {
+export interface ReadingRow {
   gateway_seq: number;
   device_id: string;
   frame_counter: number;
@@ -27,13 +27,26 @@ interface ReadingRow {
   time_uncertain: number;
   received_boot: number;
   received_uptime_ms: number;
+  anomaly_score: number | null;
+  anomalous: number | null;
+  model_version: string | null;
+  unscored_reason: string | null;
 }
 
 export interface StoredReading extends Reading {
   dataClass: number;
+  /** Whether the anomaly flag is decided (scored, or settled unscored); only decided readings are sealed when inference runs. */
+  decided: boolean;
+  anomalyScore: number | undefined;
+  /** `<model name>@<version>` of the model that scored the reading. */
+  modelVersion: string | undefined;
+  unscoredReason: string | undefined;
 }
 
-function toReading(row: ReadingRow): StoredReading {
+/** Why a reading's anomaly flag was decided without a model score. */
+export type UnscoredReason = "warming-up" | "scoring-timeout" | "inference-disabled";
+
+export function toReading(row: ReadingRow): StoredReading {
   return {
     gatewaySeq: row.gateway_seq,
     deviceId: row.device_id,
@@ -47,7 +60,12 @@ function toReading(row: ReadingRow): StoredReading {
     timeUncertain: row.time_uncertain === 1,
     receivedBoot: row.received_boot,
     receivedUptimeMs: row.received_uptime_ms,
+    anomalous: row.anomalous === 1,
     dataClass: row.data_class,
+    decided: row.anomalous !== null,
+    anomalyScore: row.anomaly_score ?? undefined,
+    modelVersion: row.model_version ?? undefined,
+    unscoredReason: row.unscored_reason ?? undefined,
   };
 }
 
@@ -76,6 +94,10 @@ export class ReadingStore {
       ),
       deleteOfClassBetween: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
       between: db.prepare("SELECT * FROM readings WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq"),
+      settleOfClassBetween: db.prepare(
+        `UPDATE readings SET anomalous = 0, unscored_reason = ?
+         WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? AND anomalous IS NULL`,
+      ),
     };
     // One transaction for many frames: the fsync is the cost, so it is shared (group commit).
     this.commitTransaction = db.transaction((frames: readonly FrameToStore[]) => {
@@ -120,6 +142,14 @@ export class ReadingStore {
 
   deleteOfClassBetween(dataClass: number, firstSeq: number, lastSeq: number): number {
     return this.statements.deleteOfClassBetween.run(dataClass, firstSeq, lastSeq).changes;
+  }
+
+  /**
+   * Decides the undecided readings of a class in a range as not anomalous, for `reason`;
+   * returns how many. Readings already scored keep their flags.
+   */
+  settleUnscored(dataClass: number, firstSeq: number, lastSeq: number, reason: UnscoredReason): number {
+    return this.statements.settleOfClassBetween.run(reason, dataClass, firstSeq, lastSeq).changes;
   }
 
   /** Every class's readings in a gateway_seq range, in order. */

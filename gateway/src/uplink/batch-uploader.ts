@@ -15,6 +15,7 @@ import type { GatewayClock } from "../clock/gateway-clock.js";
 import { hostUptimeMs } from "../clock/host-boot.js";
 import { GatewayError } from "../errors.js";
 import type { BatchStore, StoredBatch } from "../store/batch-store.js";
+import type { ProofStore } from "../store/proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 import type { Backoff } from "./backoff.js";
 
@@ -52,6 +53,7 @@ export class BatchUploader {
     identity: Wallet;
     batches: BatchStore;
     readings: ReadingStore;
+    proofs: ProofStore;
     clock: GatewayClock;
     backoff: Backoff;
     heartbeatIntervalMs: number;
@@ -221,15 +223,33 @@ export class BatchUploader {
     };
     const ackRecorder = setInterval(recordAcks, ACK_RECORD_INTERVAL_MS);
     const readingsInFlight = new Map<number, number>();
+    const proofsInFlight = new Set<number>();
     try {
       await new Promise<void>((resolve, reject) => {
         const pump = () => {
           while (cursor - 1 - ackedThrough < maxInFlight) {
             const [next] = this.deps.batches.from(cursor, 1);
-            if (!next) return;
+            if (!next) break;
             call.write({ message: { $case: "batch", value: this.toSignedBatch(next) } });
             readingsInFlight.set(next.sequence, next.readingCount);
             cursor++;
+          }
+          // Proofs follow their batches, within the same window.
+          const room = maxInFlight - proofsInFlight.size;
+          if (room <= 0) return;
+          for (const stored of this.deps.proofs.toUpload(cursor - 1, room + proofsInFlight.size)) {
+            if (proofsInFlight.has(stored.sequence) || proofsInFlight.size >= maxInFlight) continue;
+            call.write({
+              message: {
+                $case: "proof",
+                value: {
+                  sequence: stored.sequence,
+                  proof: Buffer.from(JSON.stringify(stored.proof)),
+                  publicSignals: stored.publicSignals,
+                },
+              },
+            });
+            proofsInFlight.add(stored.sequence);
           }
         };
         this.wake = pump;
@@ -246,6 +266,11 @@ export class BatchUploader {
             this.status.batchesAcked++;
             this.status.readingsAcked += readingsInFlight.get(sequence) ?? 0;
             readingsInFlight.delete(sequence);
+          } else if (message?.$case === "proofAck") {
+            this.deps.proofs.markUploaded(message.value.sequence, message.value.valid, Date.now());
+            proofsInFlight.delete(message.value.sequence);
+            if (!message.value.valid)
+              this.deps.logger.error({ sequence: message.value.sequence }, "the relay found a batch proof invalid");
           } else if (message?.$case === "flowControl") {
             maxInFlight = Math.max(1, message.value.maxInFlight);
           }

@@ -129,6 +129,12 @@ export interface Reading {
    */
   receivedBoot: number;
   receivedUptimeMs: number;
+  /**
+   * Flagged by the gateway's anomaly model (false when inference is off or the reading was
+   * sealed before it could be scored). Committed in the reading's claims, so the relay's
+   * recomputed root and the batch proof's anomaly count depend on it.
+   */
+  anomalous: boolean;
 }
 
 /**
@@ -195,8 +201,17 @@ export interface SignedBatch {
   prunedSignature: Uint8Array;
 }
 
+/** A zero-knowledge proof of a batch's claims (see circuits/README.md), sent after its batch. */
+export interface BatchProof {
+  sequence: number;
+  /** The Groth16 proof as snarkjs's JSON (pi_a, pi_b, pi_c), UTF-8. */
+  proof: Uint8Array;
+  /** The public signals, decimal, in the circuit's order; the first is the batch's root. */
+  publicSignals: string[];
+}
+
 export interface UploadRequest {
-  message?: { $case: "batch"; value: SignedBatch } | undefined;
+  message?: { $case: "batch"; value: SignedBatch } | { $case: "proof"; value: BatchProof } | undefined;
 }
 
 export interface BatchAck {
@@ -210,8 +225,18 @@ export interface FlowControl {
   maxInFlight: number;
 }
 
+/** The relay checked a batch's proof and stored the outcome. */
+export interface ProofAck {
+  sequence: number;
+  /** False when the proof does not verify for the stored batch (kept as such; not to be resent). */
+  valid: boolean;
+}
+
 export interface UploadResponse {
-  message?: { $case: "ack"; value: BatchAck } | { $case: "flowControl"; value: FlowControl } | undefined;
+  message?: { $case: "ack"; value: BatchAck } | { $case: "flowControl"; value: FlowControl } | {
+    $case: "proofAck";
+    value: ProofAck;
+  } | undefined;
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
@@ -700,6 +725,7 @@ function createBaseReading(): Reading {
     timeUncertain: false,
     receivedBoot: 0,
     receivedUptimeMs: 0,
+    anomalous: false,
   };
 }
 
@@ -740,6 +766,9 @@ export const Reading: MessageFns<Reading> = {
     }
     if (message.receivedUptimeMs !== 0) {
       writer.uint32(96).uint64(message.receivedUptimeMs);
+    }
+    if (message.anomalous !== false) {
+      writer.uint32(104).bool(message.anomalous);
     }
     return writer;
   },
@@ -853,6 +882,14 @@ export const Reading: MessageFns<Reading> = {
             message.receivedUptimeMs = longToNumber(reader.uint64());
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.anomalous = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -915,6 +952,7 @@ export const Reading: MessageFns<Reading> = {
         : isSet(object.received_uptime_ms)
         ? globalThis.Number(object.received_uptime_ms)
         : 0,
+      anomalous: isSet(object.anomalous) ? globalThis.Boolean(object.anomalous) : false,
     };
   },
 
@@ -955,6 +993,9 @@ export const Reading: MessageFns<Reading> = {
     }
     if (message.receivedUptimeMs !== 0) {
       obj.receivedUptimeMs = Math.round(message.receivedUptimeMs);
+    }
+    if (message.anomalous !== false) {
+      obj.anomalous = message.anomalous;
     }
     return obj;
   },
@@ -1667,6 +1708,100 @@ export const SignedBatch: MessageFns<SignedBatch> = {
   },
 };
 
+function createBaseBatchProof(): BatchProof {
+  return { sequence: 0, proof: new Uint8Array(0), publicSignals: [] };
+}
+
+export const BatchProof: MessageFns<BatchProof> = {
+  encode(message: BatchProof, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0) {
+      writer.uint32(8).uint64(message.sequence);
+    }
+    if (message.proof.length !== 0) {
+      writer.uint32(18).bytes(message.proof);
+    }
+    for (const v of message.publicSignals) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchProof {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchProof();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.proof = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.publicSignals.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchProof {
+    return {
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      proof: isSet(object.proof) ? bytesFromBase64(object.proof) : new Uint8Array(0),
+      publicSignals: globalThis.Array.isArray(object?.publicSignals)
+        ? object.publicSignals.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.public_signals)
+        ? object.public_signals.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchProof): unknown {
+    const obj: any = {};
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.proof.length !== 0) {
+      obj.proof = base64FromBytes(message.proof);
+    }
+    if (message.publicSignals?.length) {
+      obj.publicSignals = message.publicSignals;
+    }
+    return obj;
+  },
+};
+
 function createBaseUploadRequest(): UploadRequest {
   return { message: undefined };
 }
@@ -1676,6 +1811,9 @@ export const UploadRequest: MessageFns<UploadRequest> = {
     switch (message.message?.$case) {
       case "batch":
         SignedBatch.encode(message.message.value, writer.uint32(10).fork()).join();
+        break;
+      case "proof":
+        BatchProof.encode(message.message.value, writer.uint32(18).fork()).join();
         break;
     }
     return writer;
@@ -1702,6 +1840,14 @@ export const UploadRequest: MessageFns<UploadRequest> = {
             message.message = { $case: "batch", value: SignedBatch.decode(reader, reader.uint32()) };
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = { $case: "proof", value: BatchProof.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1715,13 +1861,21 @@ export const UploadRequest: MessageFns<UploadRequest> = {
   },
 
   fromJSON(object: any): UploadRequest {
-    return { message: isSet(object.batch) ? { $case: "batch", value: SignedBatch.fromJSON(object.batch) } : undefined };
+    return {
+      message: isSet(object.batch)
+        ? { $case: "batch", value: SignedBatch.fromJSON(object.batch) }
+        : isSet(object.proof)
+        ? { $case: "proof", value: BatchProof.fromJSON(object.proof) }
+        : undefined,
+    };
   },
 
   toJSON(message: UploadRequest): unknown {
     const obj: any = {};
     if (message.message?.$case === "batch") {
       obj.batch = SignedBatch.toJSON(message.message.value);
+    } else if (message.message?.$case === "proof") {
+      obj.proof = BatchProof.toJSON(message.message.value);
     }
     return obj;
   },
@@ -1870,6 +2024,81 @@ export const FlowControl: MessageFns<FlowControl> = {
   },
 };
 
+function createBaseProofAck(): ProofAck {
+  return { sequence: 0, valid: false };
+}
+
+export const ProofAck: MessageFns<ProofAck> = {
+  encode(message: ProofAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0) {
+      writer.uint32(8).uint64(message.sequence);
+    }
+    if (message.valid !== false) {
+      writer.uint32(16).bool(message.valid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProofAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProofAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.valid = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProofAck {
+    return {
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      valid: isSet(object.valid) ? globalThis.Boolean(object.valid) : false,
+    };
+  },
+
+  toJSON(message: ProofAck): unknown {
+    const obj: any = {};
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.valid !== false) {
+      obj.valid = message.valid;
+    }
+    return obj;
+  },
+};
+
 function createBaseUploadResponse(): UploadResponse {
   return { message: undefined };
 }
@@ -1882,6 +2111,9 @@ export const UploadResponse: MessageFns<UploadResponse> = {
         break;
       case "flowControl":
         FlowControl.encode(message.message.value, writer.uint32(18).fork()).join();
+        break;
+      case "proofAck":
+        ProofAck.encode(message.message.value, writer.uint32(26).fork()).join();
         break;
     }
     return writer;
@@ -1916,6 +2148,14 @@ export const UploadResponse: MessageFns<UploadResponse> = {
             message.message = { $case: "flowControl", value: FlowControl.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = { $case: "proofAck", value: ProofAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1936,6 +2176,10 @@ export const UploadResponse: MessageFns<UploadResponse> = {
         ? { $case: "flowControl", value: FlowControl.fromJSON(object.flowControl) }
         : isSet(object.flow_control)
         ? { $case: "flowControl", value: FlowControl.fromJSON(object.flow_control) }
+        : isSet(object.proofAck)
+        ? { $case: "proofAck", value: ProofAck.fromJSON(object.proofAck) }
+        : isSet(object.proof_ack)
+        ? { $case: "proofAck", value: ProofAck.fromJSON(object.proof_ack) }
         : undefined,
     };
   },
@@ -1946,6 +2190,8 @@ export const UploadResponse: MessageFns<UploadResponse> = {
       obj.ack = BatchAck.toJSON(message.message.value);
     } else if (message.message?.$case === "flowControl") {
       obj.flowControl = FlowControl.toJSON(message.message.value);
+    } else if (message.message?.$case === "proofAck") {
+      obj.proofAck = ProofAck.toJSON(message.message.value);
     }
     return obj;
   },

@@ -3,17 +3,17 @@ import { Batch, type Reading } from "@intelledger/proto/relay";
 import { Piscina } from "piscina";
 
 /**
- * Worker threads that recompute readings roots, the relay's costliest check, so the main
- * thread stays free for gRPC, signatures and the database, and several batches are
- * hashed at once.
+ * Worker threads for the relay's costliest checks, recomputing readings roots and
+ * verifying batch proofs, so the main thread stays free for gRPC, signatures and the
+ * database, and several batches are checked at once.
  */
-export class ReadingsRootPool {
+export class VerificationPool {
   private readonly pool: Piscina;
 
   constructor(options: { threads?: number } = {}) {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
     this.pool = new Piscina({
-      filename: new URL("./readings-root-worker.mjs", import.meta.url).href,
+      filename: new URL("./verification-worker.mjs", import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
     });
@@ -35,6 +35,14 @@ export class ReadingsRootPool {
     // Copy into a buffer of its own so it can be moved to the worker without copying again.
     const transferable = encoded.slice();
     return BigInt((await this.pool.run(transferable, { transferList: [transferable.buffer] })) as string);
+  }
+
+  /** Whether a batch proof verifies for its public signals (under the pinned verification key). */
+  async proofValid(proof: Uint8Array, publicSignals: string[]): Promise<boolean> {
+    return (await this.pool.run(
+      { proof: Buffer.from(proof).toString("utf8"), publicSignals },
+      { name: "proofValid" },
+    )) as boolean;
   }
 
   get threads(): number {

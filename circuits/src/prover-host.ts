@@ -1,0 +1,64 @@
+import { fork } from "node:child_process";
+import { setPriority } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { ProverRequest, ProverResponse } from "./prover-pool.js";
+
+/**
+ * Where a prover runs. "thread": a worker thread of the calling process. "process": a child
+ * process at lower CPU priority, so proving only takes the CPU time ingest leaves, and its
+ * memory (snarkjs, the witness generator, curve tables) stays out of the caller's heap.
+ */
+export type ProverIsolation = "thread" | "process";
+
+/** A message from a prover: an answer, or that it loaded the artifacts. */
+export type ProverMessage = ProverResponse | { ready: true };
+
+/** One running prover, whichever its isolation. */
+export interface ProverHost {
+  send(request: ProverRequest): void;
+  stop(): Promise<void>;
+}
+
+/** What a prover's host hears from it. */
+export interface ProverEvents {
+  message: (message: ProverMessage) => void;
+  error: (error: Error) => void;
+  exit: (code: number | null) => void;
+}
+
+/** Niceness of prover processes: below every service on the host, above idle work. */
+const PROVER_NICENESS = 10;
+
+const entry = new URL("./prover-worker.mjs", import.meta.url);
+
+export function startProverHost(isolation: ProverIsolation, artifactsDir: string, events: ProverEvents): ProverHost {
+  if (isolation === "thread") {
+    const worker = new Worker(entry, { workerData: { artifactsDir } });
+    worker.on("message", events.message).on("error", events.error).on("exit", events.exit);
+    return {
+      send: (request) => worker.postMessage(request),
+      stop: async () => void (await worker.terminate()),
+    };
+  }
+  const child = fork(entry, [artifactsDir], {
+    execArgv: ["--optimize-for-size"],
+    serialization: "advanced",
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  child
+    .on("message", (message) => events.message(message as ProverMessage))
+    .on("error", events.error)
+    .on("exit", events.exit);
+  child.once("spawn", () => {
+    if (child.pid !== undefined) setPriority(child.pid, PROVER_NICENESS);
+  });
+  return {
+    send: (request) => child.send(request),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway } from "../gateway.js";
+import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { DEFAULT_MODEL, readModelFolder } from "./model-folder.js";
+import { readOnnxWeights } from "./onnx-weights.js";
+import { addVersion, temporaryModelsDir } from "./test-models.js";
+import { HISTORY, physicalValue, StreamWindow, WINDOW } from "./window-features.js";
+import { referenceScores, windowModelFromOnnx } from "./window-model.js";
+
+const logger = pino({ level: "silent" });
+const DEVICES = 4;
+const FRAMES_PER_DEVICE = 450;
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface Row {
+  gateway_seq: number;
+  device_id: string;
+  channel: number;
+  channel_index: number;
+  value: number;
+  scale: number;
+  anomaly_score: number | null;
+  anomalous: number | null;
+  model_version: string | null;
+  unscored_reason: string | null;
+}
+
+describe("hot swap under continuous ingest", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "hot-swap-"));
+  const modelsDir = temporaryModelsDir();
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  it("loses no reading and scores every reading once, with one recorded model version", async () => {
+    const gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir,
+        mqtt: { port: 0 },
+        http: { port: 0 },
+        proving: { enabled: false },
+        ingest: { admission: { framesPerSecond: 100_000, burst: 100_000 } },
+        batching: { maxReadings: 64, maxAgeMs: 100 },
+        inference: { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
+      }),
+      logger,
+    );
+    const published = new Map<number, number>();
+    const unsubscribe = gateway.anomalies.subscribe((scored) => {
+      published.set(scored.reading.gatewaySeq, (published.get(scored.reading.gatewaySeq) ?? 0) + 1);
+    });
+    const devices = await Promise.all(
+      Array.from({ length: DEVICES }, async (_, i) => {
+        const device = new SimulatedDevice(`press-${i}`);
+        gateway.devices.register(device.deviceId, device.publicKeyPoint);
+        await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+        return device;
+      }),
+    );
+
+    // Every device sends without pause; the new version lands in the models folder midway.
+    let swapped = false;
+    await Promise.all(
+      devices.map(async (device, d) => {
+        for (let f = 0; f < FRAMES_PER_DEVICE; f++) {
+          if (d === 0 && f === Math.floor(FRAMES_PER_DEVICE * 0.6) && !swapped) {
+            swapped = true;
+            addVersion(modelsDir, 2);
+          }
+          await device.publishFrame();
+        }
+      }),
+    );
+    await until(() => gateway.models?.current?.version === `${DEFAULT_MODEL}@2`);
+    const stored = gateway.readings.lastSeq();
+    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === stored);
+    unsubscribe();
+    const metrics = await gateway.metrics.metrics();
+    await Promise.all(devices.map((device) => device.stop()));
+    await gateway.stop();
+
+    const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
+    const rows = db.prepare("SELECT * FROM readings ORDER BY gateway_seq").all() as Row[];
+    const samplesPerFrame = rows.length / (DEVICES * FRAMES_PER_DEVICE);
+    // No reading lost: every sample of every acknowledged frame is stored, and sealed.
+    expect(devices.reduce((n, d) => n + d.framesAcked, 0)).toBe(DEVICES * FRAMES_PER_DEVICE);
+    expect(Number.isInteger(samplesPerFrame) && samplesPerFrame >= 1).toBe(true);
+    expect(rows.map((r) => r.gateway_seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+    const sealed = db.prepare("SELECT coalesce(sum(reading_count), 0) AS n FROM batches").get() as { n: number };
+    expect(sealed.n).toBe(rows.length);
+
+    // Each reading decided once by exactly one model version: the first version, then the second.
+    expect(rows.every((r) => r.anomalous !== null && r.model_version !== null && r.unscored_reason !== "scoring-timeout")).toBe(
+      true,
+    );
+    const versions = rows.map((r) => r.model_version);
+    const firstV2 = versions.indexOf(`${DEFAULT_MODEL}@2`);
+    expect(firstV2).toBeGreaterThan(0);
+    expect(versions.slice(0, firstV2).every((v) => v === `${DEFAULT_MODEL}@1`)).toBe(true);
+    expect(versions.slice(firstV2).every((v) => v === `${DEFAULT_MODEL}@2`)).toBe(true);
+    const scoredRows = rows.filter((r) => r.anomaly_score !== null);
+    expect(scoredRows.some((r) => r.model_version?.endsWith("@1"))).toBe(true);
+    expect(scoredRows.some((r) => r.model_version?.endsWith("@2"))).toBe(true);
+    expect(scoredRows.every((r) => published.get(r.gateway_seq) === 1)).toBe(true);
+    expect(published.size).toBe(scoredRows.length);
+
+    // And the score is the one that version gives: the shipped model's, or the identity's (last feature).
+    const v1 = windowModelFromOnnx(readOnnxWeights(readModelFolder(modelsDir, DEFAULT_MODEL, 1).bytes));
+    const windows = new Map<string, StreamWindow>();
+    const features = new Float32Array(WINDOW);
+    let checked = 0;
+    for (const row of rows) {
+      const key = `${row.device_id}/${row.channel}/${row.channel_index}`;
+      const window = windows.get(key) ?? new StreamWindow();
+      windows.set(key, window);
+      window.push(physicalValue(row.value, row.scale));
+      if (window.seen < HISTORY) {
+        expect(row.unscored_reason).toBe("warming-up");
+        continue;
+      }
+      window.writeFeatures(features, 0);
+      const expected = row.model_version?.endsWith("@1")
+        ? (referenceScores(v1, features, 1)[0] ?? NaN)
+        : (features[WINDOW - 1] ?? NaN);
+      expect(row.anomaly_score ?? NaN).toBeCloseTo(expected, 4);
+      checked++;
+    }
+    expect(checked).toBe(scoredRows.length);
+    expect(metrics).toContain("intelledger_gateway_inference_model_swaps_total 1");
+    expect(metrics).toContain(`intelledger_gateway_inference_model_info{model="${DEFAULT_MODEL}",version="2"} 1`);
+    expect(metrics).toContain(`intelledger_gateway_readings_scored_total{model="${DEFAULT_MODEL}@2"}`);
+    db.close();
+  }, 120_000);
+});

@@ -1,0 +1,78 @@
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway } from "../gateway.js";
+import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
+
+const logger = pino({ level: "silent" });
+
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("a gateway without a usable model", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "model-outage-"));
+  const modelsDir = mkdtempSync(join(tmpdir(), "models-empty-"));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  it("keeps ingesting and sealing (unscored, after the timeout), and scores again once a model arrives", async () => {
+    const gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir,
+        mqtt: { port: 0 },
+        http: { port: 0 },
+        proving: { enabled: false },
+        batching: { maxReadings: 16, maxAgeMs: 100 },
+        inference: { modelsDir, watchIntervalMs: 50, sealTimeoutMs: 1_000, idleMs: 5 },
+      }),
+      logger,
+    );
+    expect(gateway.models?.current).toBeUndefined();
+    const device = new SimulatedDevice("press-1");
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    for (let i = 0; i < 20; i++) await device.publishFrame();
+    const beforeModel = gateway.readings.lastSeq();
+    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === beforeModel);
+
+    cpSync(join(SHIPPED_MODELS_DIR, DEFAULT_MODEL, "1"), join(modelsDir, DEFAULT_MODEL, "1"), { recursive: true });
+    await until(() => gateway.models?.current !== undefined);
+    for (let i = 0; i < 20; i++) await device.publishFrame();
+    const afterModel = gateway.readings.lastSeq();
+    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === afterModel);
+    const metrics = await gateway.metrics.metrics();
+    await device.stop();
+    await gateway.stop();
+
+    const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
+    const rows = db
+      .prepare("SELECT gateway_seq, anomalous, model_version, unscored_reason FROM readings ORDER BY gateway_seq")
+      .all() as {
+      gateway_seq: number;
+      anomalous: number;
+      model_version: string | null;
+      unscored_reason: string | null;
+    }[];
+    db.close();
+    const early = rows.filter((r) => r.gateway_seq <= beforeModel);
+    const late = rows.filter((r) => r.gateway_seq > afterModel - 60);
+    expect(early.length).toBe(beforeModel);
+    expect(early.every((r) => r.anomalous === 0 && r.model_version === null && r.unscored_reason === "scoring-timeout")).toBe(
+      true,
+    );
+    expect(late.every((r) => r.model_version === `${DEFAULT_MODEL}@1`)).toBe(true);
+    expect(metrics).toContain(`intelledger_gateway_readings_sealed_unscored_total ${beforeModel}`);
+  }, 60_000);
+});

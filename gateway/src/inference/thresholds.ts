@@ -1,0 +1,27 @@
+import { Channel } from "@intelledger/proto/device";
+
+export type ChannelName = "temperature" | "humidity" | "vibration" | "analog";
+
+const CHANNEL_NAMES: Partial<Record<number, ChannelName>> = {
+  [Channel.CHANNEL_TEMPERATURE]: "temperature",
+  [Channel.CHANNEL_HUMIDITY]: "humidity",
+  [Channel.CHANNEL_VIBRATION]: "vibration",
+  [Channel.CHANNEL_ANALOG]: "analog",
+};
+
+export interface ThresholdOverrides {
+  /** Per channel, for every device. */
+  channels?: Partial<Record<ChannelName, number>>;
+  /** Per device: all its channels (`default`), or one channel. */
+  devices?: Record<string, { default?: number | undefined; channels?: Partial<Record<ChannelName, number>> | undefined }>;
+}
+
+/**
+ * The score above which a reading is flagged. The most specific setting wins: the device's
+ * channel, then the device, then the channel, then the model's own threshold.
+ */
+export function thresholdFor(overrides: ThresholdOverrides, modelThreshold: number, deviceId: string, channel: number): number {
+  const name = CHANNEL_NAMES[channel];
+  const device = overrides.devices?.[deviceId];
+  return (name && device?.channels?.[name]) ?? device?.default ?? (name && overrides.channels?.[name]) ?? modelThreshold;
+}

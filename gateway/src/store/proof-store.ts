@@ -1,0 +1,61 @@
+import type { BatchProof } from "@intelledger/circuits";
+import type { SqliteDatabase } from "./gateway-database.js";
+
+export interface StoredProof extends BatchProof {
+  sequence: number;
+}
+
+/** Batch proofs: which batches still need one, and which proofs the relay has not taken yet. */
+export class ProofStore {
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  /** Sealed batches that still hold their readings and have no proof, oldest first. */
+  unproven(limit: number): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT sequence FROM batches WHERE pruned IS NULL AND released_at_ms IS NULL
+             AND sequence NOT IN (SELECT batch_sequence FROM proofs) ORDER BY sequence LIMIT ?`,
+        )
+        .all(limit) as { sequence: number }[]
+    ).map((row) => row.sequence);
+  }
+
+  insert(sequence: number, proof: BatchProof, atMs: number): void {
+    this.db
+      .prepare("INSERT INTO proofs (batch_sequence, proof, public_signals, proved_at_ms) VALUES (?, ?, ?, ?)")
+      .run(sequence, JSON.stringify(proof.proof), JSON.stringify(proof.publicSignals), atMs);
+  }
+
+  /** Proofs not uploaded yet, of batches up to `throughSequence` (the relay must hold the batch first). */
+  toUpload(throughSequence: number, limit: number): StoredProof[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT batch_sequence, proof, public_signals FROM proofs
+           WHERE uploaded_at_ms IS NULL AND batch_sequence <= ? ORDER BY batch_sequence LIMIT ?`,
+        )
+        .all(throughSequence, limit) as { batch_sequence: number; proof: string; public_signals: string }[]
+    ).map((row) => ({
+      sequence: row.batch_sequence,
+      proof: JSON.parse(row.proof) as BatchProof["proof"],
+      publicSignals: JSON.parse(row.public_signals) as string[],
+    }));
+  }
+
+  markUploaded(sequence: number, valid: boolean, atMs: number): void {
+    this.db
+      .prepare("UPDATE proofs SET uploaded_at_ms = ?, valid = ? WHERE batch_sequence = ?")
+      .run(atMs, valid ? 1 : 0, sequence);
+  }
+
+  totals(): { proved: number; uploaded: number; invalid: number } {
+    return this.db
+      .prepare("SELECT count(*) AS proved, count(uploaded_at_ms) AS uploaded, coalesce(sum(valid = 0), 0) AS invalid FROM proofs")
+      .get() as { proved: number; uploaded: number; invalid: number };
+  }
+}
