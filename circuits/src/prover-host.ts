@@ -34,10 +34,19 @@ const entry = new URL("./prover-worker.mjs", import.meta.url);
 export function startProverHost(isolation: ProverIsolation, artifactsDir: string, events: ProverEvents): ProverHost {
   if (isolation === "thread") {
     const worker = new Worker(entry, { workerData: { artifactsDir } });
+    // Ending a thread while it is still loading modules can abort the whole process (a
+    // Node.js fault in module teardown), so it is ended once it said it is ready, or is gone.
+    const settled = new Promise<void>((resolve) => {
+      worker.on("message", (message: ProverMessage) => "ready" in message && resolve());
+      worker.once("error", () => resolve()).once("exit", () => resolve());
+    });
     worker.on("message", events.message).on("error", events.error).on("exit", events.exit);
     return {
       send: (request) => worker.postMessage(request),
-      stop: async () => void (await worker.terminate()),
+      stop: async () => {
+        await settled;
+        await worker.terminate();
+      },
     };
   }
   const child = fork(entry, [artifactsDir], {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import { withTimeout } from "./soak-helpers.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
 
@@ -69,13 +70,16 @@ export class ChildService {
     });
   }
 
-  /** Sends the signal and waits for the process to end. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  /** Sends the signal and waits for the process to end; fails (and kills it) if it has not after `timeoutMs`. */
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 60_000): Promise<number | null> {
     const child = this.child;
     if (!child || !this.running) return child?.exitCode ?? null;
     const exited = once(child, "exit") as Promise<[number | null]>;
     child.kill(signal);
-    const [code] = await exited;
+    const [code] = await withTimeout(exited, timeoutMs, () => {
+      child.kill("SIGKILL");
+      return `${this.kind} did not exit within ${timeoutMs} ms of ${signal}`;
+    });
     return code;
   }
 

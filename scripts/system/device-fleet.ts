@@ -1,4 +1,5 @@
 import { SimulatedDevice } from "@intelledger/gateway";
+import { withTimeout } from "./soak-helpers.js";
 
 /**
  * Simulated devices publishing as fast as the gateway acknowledges, remembering exactly
@@ -12,6 +13,8 @@ export class DeviceFleet {
   readonly acked = new Map<string, Set<number>>();
   private running = false;
   private loops: Promise<void>[] = [];
+  /** The counter each device is waiting to have acknowledged, if any. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(count: number, prefix = "fleet") {
     this.devices = Array.from({ length: count }, (_, i) => new SimulatedDevice(`${prefix}-${String(i + 1).padStart(3, "0")}`));
@@ -31,15 +34,15 @@ export class DeviceFleet {
         while (pending.size > 0) await Promise.race(pending);
         const bytes = device.nextFrameBytes();
         const counter = device.counter;
-        const publish: Promise<void> = device.publishFrame(bytes).then(
-          () => {
-            this.acked.get(device.deviceId)?.add(counter);
-            pending.delete(publish);
-          },
-          () => {
-            pending.delete(publish);
-          },
-        );
+        this.inFlight.set(device.deviceId, counter);
+        const settle = () => {
+          this.inFlight.delete(device.deviceId);
+          pending.delete(publish);
+        };
+        const publish: Promise<void> = device.publishFrame(bytes).then(() => {
+          this.acked.get(device.deviceId)?.add(counter);
+          settle();
+        }, settle);
         pending.add(publish);
         await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
       }
@@ -47,10 +50,16 @@ export class DeviceFleet {
     });
   }
 
-  /** Stops making frames and waits until every frame in flight was acknowledged or failed. */
-  async drain(): Promise<void> {
+  /**
+   * Stops making frames and waits until every frame in flight was acknowledged or failed;
+   * fails after `timeoutMs`, naming the frames still unanswered.
+   */
+  async drain(timeoutMs = 120_000): Promise<void> {
     this.running = false;
-    await Promise.all(this.loops);
+    await withTimeout(Promise.all(this.loops), timeoutMs, () => {
+      const waiting = [...this.inFlight].map(([deviceId, counter]) => `${deviceId}#${counter}`).join(", ");
+      return `frames still unacknowledged after ${timeoutMs} ms: ${waiting}`;
+    });
   }
 
   async stop(): Promise<void> {

@@ -6,3 +6,16 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Resolves as `promise` does, or fails with the message `describeTimeout()` gives after `timeoutMs`. */
+export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, describeTimeout: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(describeTimeout())), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

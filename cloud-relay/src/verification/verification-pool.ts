@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { setTimeout } from "node:timers/promises";
 import { Batch, type Reading } from "@intelledger/proto/relay";
 import { Piscina } from "piscina";
 
@@ -9,6 +10,8 @@ import { Piscina } from "piscina";
  */
 export class VerificationPool {
   private readonly pool: Piscina;
+  /** Settles once every thread has loaded its modules. */
+  private readonly loaded: Promise<void>;
 
   constructor(options: { threads?: number } = {}) {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
@@ -16,6 +19,12 @@ export class VerificationPool {
       filename: new URL("./verification-worker.mjs", import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
+    });
+    let loadedThreads = 0;
+    this.loaded = new Promise((resolve) => {
+      this.pool.on("message", (message: unknown) => {
+        if (isLoadedMessage(message) && ++loadedThreads >= threads) resolve();
+      });
     });
   }
 
@@ -50,6 +59,16 @@ export class VerificationPool {
   }
 
   async close(): Promise<void> {
+    // Ending a thread while it is still loading modules can abort the whole process (a
+    // Node.js fault in module teardown), so threads are ended only once loaded.
+    await Promise.race([this.loaded, setTimeout(LOAD_WAIT_LIMIT_MS, undefined, { ref: false })]);
     await this.pool.destroy();
   }
+}
+
+/** How long closing waits for threads to load; one that never does is ended anyway. */
+const LOAD_WAIT_LIMIT_MS = 60_000;
+
+function isLoadedMessage(message: unknown): boolean {
+  return typeof message === "object" && message !== null && "verificationWorkerLoaded" in message;
 }

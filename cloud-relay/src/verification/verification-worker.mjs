@@ -12,3 +12,5 @@ register();
 const worker = await import("./verification-worker.ts");
 export default worker.default;
 export const proofValid = worker.proofValid;
+// Tells the pool this thread has loaded its modules and may be ended safely.
+workerThreads.parentPort?.postMessage({ verificationWorkerLoaded: true });

@@ -33,8 +33,10 @@ export async function startEmbeddedBroker(options: {
     broker,
     port,
     async close() {
+      // Stop listening first: a device reconnecting after the broker closed would hold the server open.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await serverClosed;
     },
   };
 }
