@@ -1,6 +1,9 @@
 import { SimulatedDevice } from "@intelledger/gateway";
 import { withTimeout } from "./soak-helpers.js";
 
+/** How long a device waits for the gateway's answer to a frame before it sends it again. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
 /**
  * Simulated devices publishing as fast as the gateway acknowledges, remembering exactly
  * which frames the gateway acknowledged. Like the firmware, each device has one frame in
@@ -12,7 +15,10 @@ export class DeviceFleet {
   /** Counters the gateway acknowledged, per device id. */
   readonly acked = new Map<string, Set<number>>();
   private running = false;
+  private stopped = false;
   private loops: Promise<void>[] = [];
+  /** Frames sent again because the gateway did not answer in time. */
+  resent = 0;
   /** The counter each device is waiting to have acknowledged, if any. */
   private readonly inFlight = new Map<string, number>();
 
@@ -39,8 +45,8 @@ export class DeviceFleet {
           this.inFlight.delete(device.deviceId);
           pending.delete(publish);
         };
-        const publish: Promise<void> = device.publishFrame(bytes).then(() => {
-          this.acked.get(device.deviceId)?.add(counter);
+        const publish: Promise<void> = this.publishUntilAnswered(device, bytes).then((acked) => {
+          if (acked) this.acked.get(device.deviceId)?.add(counter);
           settle();
         }, settle);
         pending.add(publish);
@@ -48,6 +54,28 @@ export class DeviceFleet {
       }
       await Promise.allSettled(pending);
     });
+  }
+
+  /**
+   * Like the firmware, a device keeps a frame until the gateway answers it, and sends it
+   * again over a fresh connection when no answer came in time; resolves whether it was
+   * acknowledged (false when publishing failed outright).
+   */
+  private async publishUntilAnswered(device: SimulatedDevice, bytes: Uint8Array): Promise<boolean> {
+    for (;;) {
+      let unanswered = false;
+      try {
+        await withTimeout(device.publishFrame(bytes), ANSWER_TIMEOUT_MS, () => {
+          unanswered = true;
+          return `no answer from the gateway in ${ANSWER_TIMEOUT_MS} ms`;
+        });
+        return true;
+      } catch {
+        if (!unanswered || this.stopped) return false;
+      }
+      this.resent++;
+      await device.reconnect();
+    }
   }
 
   /**
@@ -64,6 +92,7 @@ export class DeviceFleet {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     await Promise.all(this.devices.map((device) => device.stop()));
     await Promise.all(this.loops);
   }

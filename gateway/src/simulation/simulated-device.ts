@@ -1,5 +1,5 @@
 import type { CommandAck } from "@intelledger/proto/device";
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { commandTopic, frameTopic, statusTopic } from "../ingest/mqtt-topics.js";
 import { CommandChecker, type CheckedCommand } from "./command-checker.js";
 import { generateDeviceKeys, signFrame, type DeviceKeys } from "./frame-signer.js";
@@ -17,6 +17,7 @@ export class SimulatedDevice {
   private readonly startedAtMs = Date.now();
   private frameCounter = 0;
   private client: MqttClient | undefined;
+  private connection: { brokerUrl: string; options: IClientOptions } | undefined;
   private timer: NodeJS.Timeout | undefined;
   framesAcked = 0;
   /** Commands received, with what the device answered. */
@@ -38,12 +39,20 @@ export class SimulatedDevice {
   }
 
   async connect(brokerUrl: string, credentials?: { username: string; password: string }): Promise<void> {
-    this.client = await mqtt.connectAsync(brokerUrl, {
-      clientId: this.deviceId,
-      clean: true,
-      reconnectPeriod: 500,
-      ...credentials,
-    });
+    this.connection = { brokerUrl, options: { clientId: this.deviceId, clean: true, reconnectPeriod: 500, ...credentials } };
+    this.client = await mqtt.connectAsync(brokerUrl, this.connection.options);
+  }
+
+  /**
+   * Drops the connection and opens a new one without waiting for it, as the firmware does
+   * when a frame goes unanswered: what was waiting for an answer fails, frames published
+   * next go out once connected. Command subscriptions are not carried over.
+   */
+  async reconnect(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) throw new Error(`device ${this.deviceId} was never connected`);
+    await this.client?.endAsync(true);
+    this.client = mqtt.connect(connection.brokerUrl, connection.options);
   }
 
   /** The next frame of this device, signed, as the bytes it would send. */
