@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeviceSimulator } from "./device-simulator.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
 
@@ -33,6 +34,9 @@ function processesWithMarker(marker: string): number[] {
 
 describe("the start command", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "edge-start-"));
+  // Building the simulator is setup, like installing dependencies, and may wait for another
+  // test's build; the 60 s are the system's own start. The demo then finds it up to date.
+  beforeAll(() => void buildDeviceSimulator(), 300_000);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("shows anchored readings within 60 s with port 1883 taken, and leaves no process after SIGINT", async () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
 import {
   freePort,
   type Gateway,
@@ -17,10 +16,11 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
+import { ChildService } from "./child-service.js";
 import { DeviceFleet } from "./device-fleet.js";
 
 import { readRelayDatabase, type RelayRecord } from "./relay-database-reader.js";
-import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
+import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
 
 const QUOTA_BYTES = 1_048_576;
@@ -40,7 +40,6 @@ afterAll(async () => {
 interface OfflineRun {
   fleet: DeviceFleet;
   gateway: Gateway;
-  relay: Relay;
   record: RelayRecord;
   integrity: string;
 }
@@ -73,26 +72,36 @@ async function fillQuotaOffline(
   await waitFor(() => until(gateway), 120_000, `${name}: the quota policy to act`);
 
   // The relay comes back; frames held back by a full disk get in as space frees up.
-  const relay = await startRelay(parseRelayConfig(relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain)), logger);
-  await fleet.drain();
-  await waitFor(
-    () => {
-      const snapshot = gateway.snapshot();
-      return (
-        snapshot.backlog.batches === 0 &&
-        snapshot.readingsSealed >= snapshot.ingest.readingsAccepted - snapshot.storage.readingsPruned
-      );
-    },
-    120_000,
-    `${name}: the gateway to drain`,
+  const relay = new ChildService(
+    "relay",
+    writeConfig(dir, "relay", relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain)),
+    join(dir, "relay.log"),
   );
-  await fleet.stop();
-  await gateway.stop();
-  const db = new Database(join(gatewayDir, "gateway.sqlite"), { readonly: true });
-  const integrity = db.pragma("integrity_check", { simple: true }) as string;
-  db.close();
-  await relay.stop();
-  return { fleet, gateway, relay, record: readRelayDatabase(join(dir, "relay", "relay.sqlite")), integrity };
+  await relay.start();
+  let integrity: string;
+  try {
+    await fleet.drain();
+    await waitFor(
+      () => {
+        const snapshot = gateway.snapshot();
+        return (
+          snapshot.backlog.batches === 0 &&
+          snapshot.readingsSealed >= snapshot.ingest.readingsAccepted - snapshot.storage.readingsPruned
+        );
+      },
+      120_000,
+      `${name}: the gateway to drain`,
+    );
+    await fleet.stop();
+    await gateway.stop();
+    const db = new Database(join(gatewayDir, "gateway.sqlite"), { readonly: true });
+    integrity = db.pragma("integrity_check", { simple: true }) as string;
+    db.close();
+    await relay.stop();
+  } finally {
+    relay.close();
+  }
+  return { fleet, gateway, record: readRelayDatabase(join(dir, "relay", "relay.sqlite")), integrity };
 }
 
 /** Every sample of every acknowledged frame: at the relay, or inside a gap the gateway declared for its device and channel. */

@@ -41,9 +41,8 @@ export class VerificationPool {
       lastGatewaySeq: 0,
       readings,
     }).finish();
-    // Copy into a buffer of its own so it can be moved to the worker without copying again.
-    const transferable = encoded.slice();
-    return BigInt((await this.pool.run(transferable, { transferList: [transferable.buffer] })) as string);
+    // Copied to the worker, not moved: the encoder's buffer may share its memory with others.
+    return BigInt((await this.pool.run(encoded)) as string);
   }
 
   /** Whether a batch proof verifies for its public signals (under the pinned verification key). */
@@ -59,10 +58,11 @@ export class VerificationPool {
   }
 
   async close(): Promise<void> {
-    // Ending a thread while it is still loading modules can abort the whole process (a
-    // Node.js fault in module teardown), so threads are ended only once loaded.
+    // Ending a thread while it is still loading modules, or in the middle of a check, can
+    // crash the whole process (Node.js faults in thread teardown), so threads are ended only
+    // once loaded, and after the checks they are running.
     await Promise.race([this.loaded, setTimeout(LOAD_WAIT_LIMIT_MS, undefined, { ref: false })]);
-    await this.pool.destroy();
+    await this.pool.close();
   }
 }
 
