@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { BatchProverPool, loadPoseidon } from "@intelledger/circuits";
+import { loadPoseidon } from "@intelledger/circuits";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AuditLog } from "./auth/audit-log.js";
 import { GatewayAuth } from "./auth/gateway-auth.js";
 import { BatchSealer } from "./batching/batch-sealer.js";
-import { BatchProverService } from "./proving/batch-prover-service.js";
 import { ProofStore } from "./store/proof-store.js";
+import { startProving } from "./proving/start-proving.js";
+import { every } from "./timers/every.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import { AuditedCommands } from "./commands/audited-commands.js";
@@ -33,10 +34,8 @@ import type { FrameTransport } from "./ingest/frame-transport.js";
 import { IngestPipeline, type IngestCounters } from "./ingest/ingest-pipeline.js";
 import { SerialTransport } from "./ingest/serial-transport.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
-import { AnomalyScorer } from "./inference/anomaly-scorer.js";
-import { InferenceMetrics } from "./inference/inference-metrics.js";
-import { ModelManager } from "./inference/model-manager.js";
-import { ScoringStore } from "./inference/scoring-store.js";
+import type { ModelManager } from "./inference/model-manager.js";
+import { startInference } from "./inference/start-inference.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
 import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
 import { daysOfAutonomy, RateEstimator } from "./storage/rate-estimator.js";
@@ -101,24 +100,6 @@ export interface Gateway {
 }
 
 const SEAL_CHECK_INTERVAL_MS = 100;
-
-/** Runs `task` every `intervalMs`, never overlapping itself; `stop` waits for a run in progress. */
-function every(intervalMs: number, task: () => unknown, onError: (error: unknown) => void) {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = Promise.resolve()
-      .then(task)
-      .catch(onError)
-      .finally(() => (busy = false));
-  }, intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
 
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
@@ -240,47 +221,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     });
   uplink?.start();
 
-  // Inference follows the readings table, so ingest never waits for a model.
   const metricsRegistry = createGatewayMetrics(() => snapshot());
-  const inferenceMetrics = new InferenceMetrics(metricsRegistry);
-  const inferenceLogger = logger.child({ component: "inference" });
-  const models = config.inference.enabled
-    ? new ModelManager({
-        modelsDir: config.inference.modelsDir,
-        name: config.inference.model,
-        logger: inferenceLogger,
-        onSwap: (model, previous) => {
-          inferenceMetrics.modelInUse(model.manifest.name, model.manifest.version);
-          if (previous) inferenceMetrics.swaps.inc();
-        },
-      })
-    : undefined;
-  await models?.start().catch((error: unknown) => {
-    // Readings are still stored and, after the scoring timeout, sealed unscored.
-    logger.error({ err: error }, "no anomaly model could be loaded; readings wait for one");
-  });
-  const scorer =
-    models &&
-    new AnomalyScorer({
-      store: new ScoringStore(db),
-      models,
-      thresholds: config.inference.thresholds,
-      feed: anomalies,
-      metrics: inferenceMetrics,
-      logger: inferenceLogger,
-      batchSize: config.inference.batchSize,
-      idleMs: config.inference.idleMs,
-      historyReadings: config.inference.historyReadings,
-    });
-  scorer?.start();
-  const stopWatchingModels =
-    models && config.inference.watchIntervalMs > 0
-      ? every(
-          config.inference.watchIntervalMs,
-          () => models.checkForNewVersion(),
-          (error) => logger.error({ err: error }, "checking for a new model version failed"),
-        )
-      : () => Promise.resolve();
+  const inference = await startInference({ config: config.inference, db, feed: anomalies, registry: metricsRegistry, logger });
 
   const hasher = await loadPoseidon();
   const sealer = new BatchSealer({
@@ -291,41 +233,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     dataClasses: dataClasses.all(),
     clock,
     ...config.batching,
-    ...(config.inference.enabled
-      ? {
-          scoring: {
-            timeoutMs: config.inference.sealTimeoutMs,
-            onTimeout: (n: number) => inferenceMetrics.sealedUnscored.inc(n),
-          },
-        }
-      : {}),
+    ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
   });
-  const proverPool = config.proving.enabled
-    ? new BatchProverPool({
-        threads: config.proving.provers,
-        isolation: config.proving.isolation,
-        maxQueued: config.proving.maxQueued,
-      })
-    : undefined;
-  const prover =
-    proverPool &&
-    new BatchProverService({
-      pool: proverPool,
-      hasher,
-      gatewayId: identity.address,
-      batches,
-      readings,
-      proofs,
-      logger: logger.child({ component: "prover" }),
-      onProved: () => uplink?.notify(),
-    });
-  const stopProving = prover
-    ? every(
-        500,
-        () => prover.queueDue(),
-        (error) => logger.error({ err: error }, "queueing batches for proving failed"),
-      )
-    : () => Promise.resolve();
+  const proving = startProving({
+    config: config.proving,
+    hasher,
+    gatewayId: identity.address,
+    batches,
+    readings,
+    proofs,
+    logger,
+    onProved: () => uplink?.notify(),
+  });
   const stopDrainRate = every(
     1_000,
     () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
@@ -369,8 +288,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       },
       drainReadingsPerSecond: drainRate.perSecond,
       uplink: uplink && { ...uplink.status },
-      proofs: { ...proofs.totals(), proving: prover?.pending ?? 0, failures: prover?.counters.failed ?? 0 },
-      inference: scorer && { model: models?.current?.version, scoredThroughSeq: scorer.scoredThrough },
+      proofs: { ...proofs.totals(), proving: proving?.pending ?? 0, failures: proving?.failures ?? 0 },
+      inference: inference.status(),
     };
   };
 
@@ -382,7 +301,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     gatewayId: identity.address,
     snapshot,
     metrics: metricsRegistry,
-    models,
+    models: inference.models,
     logger: logger.child({ component: "http" }),
   });
   const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
@@ -440,7 +359,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     audit,
     derived,
     anomalies,
-    models,
+    models: inference.models,
     metrics: metricsRegistry,
     sendCommand: (deviceId, action) => commands.send(deviceId, action),
     snapshot,
@@ -452,12 +371,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       commands.close();
       pipeline.flush();
       derived.flush();
-      await stopWatchingModels();
-      await scorer?.stop();
-      await models?.stop();
+      await inference.stop();
       await stopSealing();
-      await stopProving();
-      await proverPool?.close();
+      await proving?.stop();
       await stopDrainRate();
       await stopStorage();
       await uplink?.stop();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
@@ -14,16 +14,9 @@ import { HISTORY, physicalValue, StreamWindow, WINDOW } from "./window-features.
 import { referenceScores, windowModelFromOnnx } from "./window-model.js";
 
 const logger = pino({ level: "silent" });
+const WAIT = { timeout: 60_000, interval: 25 };
 const DEVICES = 4;
 const FRAMES_PER_DEVICE = 450;
-
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Row {
   gateway_seq: number;
@@ -85,9 +78,9 @@ describe("hot swap under continuous ingest", () => {
         }
       }),
     );
-    await until(() => gateway.models?.current?.version === `${DEFAULT_MODEL}@2`);
+    await vi.waitFor(() => expect(gateway.models?.current?.version).toBe(`${DEFAULT_MODEL}@2`), WAIT);
     const stored = gateway.readings.lastSeq();
-    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === stored);
+    await vi.waitFor(() => expect(gateway.batches.last()?.lastGatewaySeq ?? 0).toBe(stored), WAIT);
     unsubscribe();
     const metrics = await gateway.metrics.metrics();
     await Promise.all(devices.map((device) => device.stop()));

@@ -3,21 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
 
 const logger = pino({ level: "silent" });
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const WAIT = { timeout: 30_000, interval: 25 };
 
 describe("a gateway without a usable model", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "model-outage-"));
@@ -45,13 +38,13 @@ describe("a gateway without a usable model", () => {
     await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
     for (let i = 0; i < 20; i++) await device.publishFrame();
     const beforeModel = gateway.readings.lastSeq();
-    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === beforeModel);
+    await vi.waitFor(() => expect(gateway.batches.last()?.lastGatewaySeq ?? 0).toBe(beforeModel), WAIT);
 
     cpSync(join(SHIPPED_MODELS_DIR, DEFAULT_MODEL, "1"), join(modelsDir, DEFAULT_MODEL, "1"), { recursive: true });
-    await until(() => gateway.models?.current !== undefined);
+    await vi.waitFor(() => expect(gateway.models?.current).toBeDefined(), WAIT);
     for (let i = 0; i < 20; i++) await device.publishFrame();
     const afterModel = gateway.readings.lastSeq();
-    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === afterModel);
+    await vi.waitFor(() => expect(gateway.batches.last()?.lastGatewaySeq ?? 0).toBe(afterModel), WAIT);
     const metrics = await gateway.metrics.metrics();
     await device.stop();
     await gateway.stop();

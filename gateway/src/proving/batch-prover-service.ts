@@ -5,7 +5,7 @@ import type { ProofStore } from "../store/proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 
 /**
- * Proves sealed batches, oldest first, in worker threads: as many at once as the prover
+ * Proves sealed batches, oldest first, in the prover pool: as many at once as the prover
  * pool takes, the rest wait as unproven batches in the database. Ingest never waits for
  * proving, and a gateway that falls behind catches up when the load drops.
  */
