@@ -1,8 +1,11 @@
 import type { BatchProof } from "@intelledger/circuits";
 import type { SqliteDatabase } from "./gateway-database.js";
 
-export interface StoredProof extends BatchProof {
+/** A proof as it goes to the relay: the snarkjs proof still in its stored JSON. */
+export interface ProofToUpload {
   sequence: number;
+  proofJson: string;
+  publicSignals: string[];
 }
 
 /** Batch proofs: which batches still need one, and which proofs the relay has not taken yet. */
@@ -32,7 +35,7 @@ export class ProofStore {
   }
 
   /** Proofs not uploaded yet, of batches up to `throughSequence` (the relay must hold the batch first). */
-  toUpload(throughSequence: number, limit: number): StoredProof[] {
+  toUpload(throughSequence: number, limit: number): ProofToUpload[] {
     return (
       this.db
         .prepare(
@@ -42,7 +45,7 @@ export class ProofStore {
         .all(throughSequence, limit) as { batch_sequence: number; proof: string; public_signals: string }[]
     ).map((row) => ({
       sequence: row.batch_sequence,
-      proof: JSON.parse(row.proof) as BatchProof["proof"],
+      proofJson: row.proof,
       publicSignals: JSON.parse(row.public_signals) as string[],
     }));
   }

@@ -244,7 +244,7 @@ export class BatchUploader {
                 $case: "proof",
                 value: {
                   sequence: stored.sequence,
-                  proof: Buffer.from(JSON.stringify(stored.proof)),
+                  proof: Buffer.from(stored.proofJson),
                   publicSignals: stored.publicSignals,
                 },
               },
