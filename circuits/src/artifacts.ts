@@ -3,10 +3,17 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import type { Groth16VerificationKey } from "./batch-prover.js";
 import { CircuitsError } from "./errors.js";
 
 /** The circuits package folder. */
+/** A Groth16 verification key as snarkjs exports it. */
+export interface Groth16VerificationKey {
+  protocol: "groth16";
+  curve: "bn128";
+  nPublic: number;
+  [field: string]: unknown;
+}
+
 export const circuitsPackageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the committed artifacts of the batch circuit live. */
 export const artifactsDir = join(circuitsPackageRoot, "artifacts");

@@ -3,21 +3,13 @@
 /// <reference path="./circom-runtime.d.ts" />
 import type { WitnessCalculator } from "circom_runtime";
 import type * as Snarkjs from "snarkjs";
-import type { BatchArtifacts } from "./artifacts.js";
+import type { BatchArtifacts, Groth16VerificationKey } from "./artifacts.js";
 import { PUBLIC_SIGNALS, WORDS_PER_BATCH } from "./batch-layout.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
 
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
 export type Groth16Proof = Snarkjs.Groth16Proof;
-
-/** A Groth16 verification key as snarkjs exports it. */
-export interface Groth16VerificationKey {
-  protocol: "groth16";
-  curve: "bn128";
-  nPublic: number;
-  [field: string]: unknown;
-}
 
 /** A batch's proof and the public signals it proves (in PUBLIC_SIGNALS order). */
 export interface BatchProof {

@@ -1,10 +1,4 @@
-/** Base of every error this package raises on purpose: a short message, details to log, and the cause. */
-export class CircuitsError extends Error {
-  readonly details: Readonly<Record<string, unknown>>;
+import { EdgeError } from "@intelledger/service-kit/errors";
 
-  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.details = details;
-  }
-}
+/** Base of every error this package raises on purpose. */
+export class CircuitsError extends EdgeError {}

@@ -18,7 +18,8 @@ export {
 } from "./batch-layout.js";
 export type { PublicSignalName } from "./batch-layout.js";
 export { proveBatch, releaseSnarkThreads, verifyBatchProof } from "./batch-prover.js";
-export type { BatchProof, Groth16Proof, Groth16VerificationKey } from "./batch-prover.js";
+export type { BatchProof, Groth16Proof } from "./batch-prover.js";
+export type { Groth16VerificationKey } from "./artifacts.js";
 export { batchCircuitInput, batchClaims, batchPublicSignals } from "./circuit-input.js";
 export type { BatchCircuitInput, BatchClaims } from "./circuit-input.js";
 export { CircuitsError } from "./errors.js";

@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { ProverRequest, ProverResponse } from "./prover-pool.js";
+import type { ProverMessage, ProverRequest } from "./prover-messages.js";
 
 /**
  * Where a prover runs. "thread": a worker thread of the calling process. "process": a child
@@ -9,9 +9,6 @@ import type { ProverRequest, ProverResponse } from "./prover-pool.js";
  * memory (snarkjs, the witness generator, curve tables) stays out of the caller's heap.
  */
 export type ProverIsolation = "thread" | "process";
-
-/** A message from a prover: an answer, or that it loaded the artifacts. */
-export type ProverMessage = ProverResponse | { ready: true };
 
 /** One running prover, whichever its isolation. */
 export interface ProverHost {

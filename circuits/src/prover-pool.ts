@@ -2,16 +2,8 @@ import { artifactsDir } from "./artifacts.js";
 import type { BatchProof } from "./batch-prover.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
-import { startProverHost, type ProverHost, type ProverIsolation, type ProverMessage } from "./prover-host.js";
-
-/** A message to a proving worker. */
-export interface ProverRequest {
-  id: number;
-  input: BatchCircuitInput;
-}
-
-/** A proving worker's answer: the proof, or why there is none. */
-export type ProverResponse = { id: number; result: BatchProof } | { id: number; error: { message: string; cause: string } };
+import { startProverHost, type ProverHost, type ProverIsolation } from "./prover-host.js";
+import type { ProverMessage, ProverRequest } from "./prover-messages.js";
 
 export interface BatchProverPoolOptions {
   /** Provers running at once; 1 by default. */

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadBatchArtifacts } from "./artifacts.js";
 import { proveBatch } from "./batch-prover.js";
-import type { ProverRequest, ProverResponse } from "./prover-pool.js";
+import type { ProverRequest, ProverResponse } from "./prover-messages.js";
 
 // circom_runtime prints a failed assertion to the console before it throws it; the error goes
 // back to the caller instead, so this prover stays quiet.

@@ -1,3 +1,5 @@
+import { EdgeError } from "@intelledger/service-kit/errors";
+
 /** What went wrong, in terms a caller can act on; gRPC handlers turn it into a status code in one place. */
 export type RelayErrorKind =
   | "unauthenticated"
@@ -9,16 +11,13 @@ export type RelayErrorKind =
   | "unavailable"
   | "internal";
 
-/** Base of every error the relay raises on purpose: a kind, a short message, details to log, and the cause. */
-export class RelayError extends Error {
+/** Base of every error the relay raises on purpose: what went wrong in a caller's terms, as well as the message, details and cause. */
+export class RelayError extends EdgeError {
   readonly kind: RelayErrorKind;
-  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(kind: RelayErrorKind, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+    super(message, details, options);
     this.kind = kind;
-    this.details = details;
   }
 }
 

@@ -1,10 +1,4 @@
-/** Base class of every error this package throws: a short message, optional details and cause. */
-export class ContractsError extends Error {
-  override readonly name: string = "ContractsError";
-  readonly details: Readonly<Record<string, unknown>>;
+import { EdgeError } from "@intelledger/service-kit/errors";
 
-  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.details = details;
-  }
-}
+/** Base of every error this package raises on purpose. */
+export class ContractsError extends EdgeError {}

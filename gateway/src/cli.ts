@@ -1,10 +1,9 @@
 // The gateway's command line: run it from a configuration file, or register a device.
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { readJsonFile, runCommand, stopOnSignals, usageFailure } from "@intelledger/service-kit";
 import { pino } from "pino";
 import { parseGatewayConfig } from "./config.js";
 import { registerDevicesOffline } from "./devices/offline-registration.js";
-import { GatewayError } from "./errors.js";
 import { startGateway } from "./gateway.js";
 
 const USAGE = `usage:
@@ -14,37 +13,11 @@ const USAGE = `usage:
   gateway add-device --data-dir <dir> --device-id <id> --public-key <hex>
       Registers a device (65-byte uncompressed P-256 point, hex) with a stopped gateway.`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function readConfig(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    fail(`cannot read configuration ${path}: ${(error as Error).message}`);
-  }
-}
+const fail = usageFailure(USAGE);
 
 async function start(configPath: string): Promise<void> {
   const logger = pino();
-  const gateway = await startGateway(parseGatewayConfig(readConfig(configPath)), logger);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "stopping failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(await startGateway(parseGatewayConfig(readJsonFile(configPath, fail)), logger), logger);
 }
 
 function addDevice(dataDir: string, deviceId: string, publicKeyHex: string): void {
@@ -60,11 +33,16 @@ const { positionals, values } = parseArgs({
     "data-dir": { type: "string" },
     "device-id": { type: "string" },
     "public-key": { type: "string" },
+    help: { type: "boolean", short: "h" },
   },
 });
 
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const [command] = positionals;
-try {
+await runCommand(async () => {
   if (command === "start") {
     await start(values.config ?? fail("start needs --config"));
   } else if (command === "add-device") {
@@ -76,8 +54,4 @@ try {
   } else {
     fail(command === undefined ? "no command given" : `unknown command ${command}`);
   }
-} catch (error) {
-  if (!(error instanceof GatewayError)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exit(1);
-}
+});

@@ -1,12 +1,6 @@
-/** Base of every error the gateway raises on purpose: a short message, details to log, and the cause. */
-export class GatewayError extends Error {
-  readonly details: Readonly<Record<string, unknown>>;
+import { EdgeError } from "@intelledger/service-kit/errors";
 
-  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.details = details;
-  }
-}
+/** Base of every error the gateway raises on purpose. */
+export class GatewayError extends EdgeError {}
 
 export class GatewayConfigError extends GatewayError {}

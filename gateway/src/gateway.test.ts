@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -122,5 +123,31 @@ describe("gateway ingest over MQTT", () => {
     await device.publishFrame();
     expect(gateway.readings.count()).toBe(6);
     await device.stop();
+  });
+});
+
+describe("a start that fails halfway", () => {
+  it("stops what it had started: the broker's port and the database are free again", async () => {
+    const mqttPort = gateway.mqttPort;
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const takenPort = (blocker.address() as AddressInfo).port;
+    const failedDir = mkdtempSync(join(tmpdir(), "gateway-failed-start-"));
+    await gateway.stop();
+    try {
+      // The HTTP server starts after the broker; its port is taken, so the start fails there.
+      const config = (httpPort: number) =>
+        parseGatewayConfig({
+          dataDir: failedDir,
+          mqtt: { port: mqttPort },
+          http: { host: "127.0.0.1", port: httpPort, fallbackToFreePort: false },
+        });
+      await expect(startGateway(config(takenPort), logger)).rejects.toThrow(/EADDRINUSE/);
+      // A second start on the same broker port and data folder works only if the first let go of both.
+      gateway = await startGateway(config(0), logger);
+      expect(gateway.mqttPort).toBe(mqttPort);
+    } finally {
+      blocker.close();
+    }
   });
 });

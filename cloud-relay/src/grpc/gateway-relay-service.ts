@@ -19,18 +19,9 @@ import type { BatchVerifier } from "../verification/batch-verifier.js";
 import type { VerificationPool } from "../verification/verification-pool.js";
 import { toStatus } from "./error-status.js";
 import { peerGatewayId } from "./peer-identity.js";
+import type { UploadCounters } from "./upload-counters.js";
 import { UploadSession } from "./upload-session.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
-
-export interface UploadCounters {
-  batchesStored: number;
-  readingsStored: number;
-  duplicatesAcked: number;
-  gapsRecorded: number;
-  rejected: number;
-  proofsVerified: number;
-  proofsInvalid: number;
-}
 
 export interface ServiceDeps {
   ledger: BatchLedger;

@@ -6,7 +6,7 @@ import type { BatchLedger, ChainHead, LedgerBatch, LedgerGap } from "../store/ba
 import type { ProofLedger } from "../store/proof-ledger.js";
 import type { BatchVerifier } from "../verification/batch-verifier.js";
 import type { VerificationPool } from "../verification/verification-pool.js";
-import type { UploadCounters } from "./gateway-relay-service.js";
+import type { UploadCounters } from "./upload-counters.js";
 
 /** What came up the stream; the costly checks start on arrival, so the worker threads work ahead. */
 type Arrival =

@@ -1,34 +1,12 @@
-import { Counter, Gauge, Registry } from "prom-client";
-import type { RelaySnapshot } from "../relay.js";
+import { SnapshotMetrics } from "@intelledger/service-kit";
+import type { Registry } from "prom-client";
+import type { RelaySnapshot } from "../relay-snapshot.js";
 
 /** The relay's state for Prometheus, read from a snapshot at scrape time. */
 export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
-  const registry = new Registry();
-  // One snapshot serves every metric of a scrape.
-  let cached: { atMs: number; value: RelaySnapshot } | undefined;
-  const read = () => {
-    if (!cached || Date.now() - cached.atMs > 250) cached = { atMs: Date.now(), value: snapshot() };
-    return cached.value;
-  };
-  const counter = (name: string, help: string, value: (s: RelaySnapshot) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(value(read()));
-      },
-    });
-  const gauge = (name: string, help: string, value: (s: RelaySnapshot) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(value(read()));
-      },
-    });
+  const metrics = new SnapshotMetrics(snapshot);
+  const counter = metrics.counter.bind(metrics);
+  const gauge = metrics.gauge.bind(metrics);
 
   counter("intelledger_relay_batches_stored_total", "Batches verified and stored durably.", (s) => s.uploads.batchesStored);
   counter("intelledger_relay_readings_stored_total", "Readings in stored batches.", (s) => s.uploads.readingsStored);
@@ -70,5 +48,5 @@ export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
     (s) => s.gatewayBacklogReadings,
   );
   gauge("intelledger_relay_drain_readings_per_second", "Recent rate of readings stored.", (s) => s.drainReadingsPerSecond);
-  return registry;
+  return metrics.registry;
 }

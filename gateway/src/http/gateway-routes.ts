@@ -2,7 +2,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { DerivedStore } from "../derived/derived-store.js";
-import type { GatewaySnapshot } from "../gateway.js";
+import type { GatewaySnapshot } from "../gateway-snapshot.js";
 import { requirePrincipal, route } from "./route.js";
 
 const page = z.object({

@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import type { GatewayConfig } from "../config.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import { every } from "../timers/every.js";
+import { every } from "@intelledger/service-kit";
 import { AnomalyScorer } from "./anomaly-scorer.js";
 import { InferenceMetrics } from "./inference-metrics.js";
 import { ModelManager } from "./model-manager.js";

@@ -1,39 +1,15 @@
-import { Counter, Gauge, Registry } from "prom-client";
-import { REJECTION_REASONS } from "../devices/frame-acceptor.js";
-import type { GatewaySnapshot } from "../gateway.js";
+import { SnapshotMetrics } from "@intelledger/service-kit";
+import type { Registry } from "prom-client";
+import type { GatewaySnapshot } from "../gateway-snapshot.js";
 
 /**
  * The gateway's state for Prometheus. Values are read from a snapshot at scrape time, so
  * nothing on the ingest path touches a metric.
  */
 export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry {
-  const registry = new Registry();
-  // One snapshot serves every metric of a scrape.
-  let cached: { atMs: number; value: GatewaySnapshot } | undefined;
-  const read = () => {
-    if (!cached || Date.now() - cached.atMs > 250) cached = { atMs: Date.now(), value: snapshot() };
-    return cached.value;
-  };
-
-  const counter = (name: string, help: string, value: (s: GatewaySnapshot) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(value(read()));
-      },
-    });
-  const gauge = (name: string, help: string, value: (s: GatewaySnapshot) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(value(read()));
-      },
-    });
+  const metrics = new SnapshotMetrics(snapshot);
+  const counter = metrics.counter.bind(metrics);
+  const gauge = metrics.gauge.bind(metrics);
 
   counter("intelledger_gateway_frames_accepted_total", "Device frames verified and stored.", (s) => s.ingest.framesAccepted);
   counter(
@@ -41,16 +17,12 @@ export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry 
     "Readings stored from accepted frames.",
     (s) => s.ingest.readingsAccepted,
   );
-  new Counter({
-    name: "intelledger_gateway_frames_rejected_total",
-    help: "Device frames refused, by reason.",
-    labelNames: ["reason"],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const reason of REJECTION_REASONS) this.inc({ reason }, read().ingest.rejected[reason]);
-    },
-  });
+  metrics.labelledCounter(
+    "intelledger_gateway_frames_rejected_total",
+    "Device frames refused, by reason.",
+    "reason",
+    (s) => s.ingest.rejected,
+  );
   counter(
     "intelledger_gateway_frames_refused_storage_full_total",
     "Frames not taken because the disk quota was reached.",
@@ -101,5 +73,5 @@ export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry 
     s.uplink?.state === "uploading" ? 1 : 0,
   );
 
-  return registry;
+  return metrics.registry;
 }

@@ -14,7 +14,7 @@ import { isDerivedDeviceId, type DerivedStore } from "../derived/derived-store.j
 import { GatewayError } from "../errors.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { ReadingFeed } from "../feeds/reading-feed.js";
-import type { GatewaySnapshot } from "../gateway.js";
+import type { GatewaySnapshot } from "../gateway-snapshot.js";
 
 const CHANNELS: Record<ChannelName, Channel> = {
   temperature: Channel.CHANNEL_TEMPERATURE,

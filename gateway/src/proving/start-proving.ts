@@ -4,7 +4,7 @@ import type { GatewayConfig } from "../config.js";
 import type { BatchStore } from "../store/batch-store.js";
 import type { ProofStore } from "../store/proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
-import { every } from "../timers/every.js";
+import { every } from "@intelledger/service-kit";
 import { BatchProverService } from "./batch-prover-service.js";
 
 /** How often the prover service looks for batches to prove (only when a prover is free). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysOfAutonomy, RateEstimator } from "./rate-estimator.js";
+import { RateEstimator } from "./rate-estimator.js";
 
 describe("RateEstimator", () => {
   it("converges on a steady rate", () => {
@@ -15,16 +15,5 @@ describe("RateEstimator", () => {
     const busy = rate.perSecond;
     rate.observe(1_000, 5_000);
     expect(rate.perSecond).toBeLessThan(busy / 10);
-  });
-});
-
-describe("daysOfAutonomy", () => {
-  it("turns free space into days at the current rate", () => {
-    // 200 readings/s at 50 bytes each is 864 MB a day.
-    expect(daysOfAutonomy(864_000_000 * 3, 50, 200)).toBeCloseTo(3, 5);
-  });
-
-  it("is unlimited while nothing arrives", () => {
-    expect(daysOfAutonomy(1_000, 50, 0)).toBe(Number.POSITIVE_INFINITY);
   });
 });

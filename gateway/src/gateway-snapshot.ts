@@ -1,0 +1,81 @@
+import type { RateEstimator } from "@intelledger/service-kit";
+import type { DeviceAdmission } from "./devices/device-admission.js";
+import type { RunningInference } from "./inference/start-inference.js";
+import type { BleTransport } from "./ingest/ble-transport.js";
+import type { IngestCounters, IngestPipeline } from "./ingest/ingest-pipeline.js";
+import type { SerialTransport } from "./ingest/serial-transport.js";
+import type { RunningProving } from "./proving/start-proving.js";
+import { daysOfAutonomy } from "./storage/days-of-autonomy.js";
+import type { StorageGuard, StorageState } from "./storage/storage-guard.js";
+import type { Backlog, BatchStore } from "./store/batch-store.js";
+import type { ProofStore } from "./store/proof-store.js";
+import type { ReadingStore } from "./store/reading-store.js";
+import type { BatchUploader, UplinkStatus } from "./uplink/batch-uploader.js";
+
+/** The gateway's state at one moment: what status pages, metrics and flows show. */
+export interface GatewaySnapshot {
+  gatewayId: string;
+  ingest: IngestCounters;
+  quarantinedDevices: string[];
+  serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
+  ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
+  readingsStored: number;
+  batchesSealed: number;
+  readingsSealed: number;
+  batchesAcked: number;
+  backlog: Backlog;
+  storage: StorageState & { daysOfAutonomy: number; ingestReadingsPerSecond: number };
+  /** Readings per second the relay acknowledged, lately. */
+  drainReadingsPerSecond: number;
+  uplink: UplinkStatus | undefined;
+  /** Batch proofs: made, taken by the relay, found invalid by it; proving runs and failures. */
+  proofs: { proved: number; uploaded: number; invalid: number; proving: number; failures: number };
+  /** The anomaly model in use and how far scoring got; undefined when inference is off. */
+  inference: { model: string | undefined; scoredThroughSeq: number } | undefined;
+}
+
+/** Where a snapshot's figures come from. */
+export interface SnapshotSources {
+  gatewayId: string;
+  pipeline: IngestPipeline;
+  admission: DeviceAdmission;
+  serial: SerialTransport | undefined;
+  ble: BleTransport | undefined;
+  readings: ReadingStore;
+  batches: BatchStore;
+  storage: StorageGuard;
+  proofs: ProofStore;
+  ingestRate: RateEstimator;
+  drainRate: RateEstimator;
+  uplink: BatchUploader | undefined;
+  proving: RunningProving | undefined;
+  inference: RunningInference;
+}
+
+export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
+  const { pipeline, serial, ble, readings, batches, storage, uplink, proving } = sources;
+  const stored = readings.count();
+  const { bytesUsed, quotaBytes } = storage.state;
+  const totals = batches.totals();
+  return {
+    gatewayId: sources.gatewayId,
+    ingest: structuredClone(pipeline.counters),
+    quarantinedDevices: sources.admission.quarantined(),
+    serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
+    ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
+    readingsStored: stored,
+    batchesSealed: totals.sealed,
+    readingsSealed: totals.sealedReadings,
+    batchesAcked: totals.acked,
+    backlog: batches.backlog(),
+    storage: {
+      ...storage.state,
+      daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, sources.ingestRate.perSecond),
+      ingestReadingsPerSecond: sources.ingestRate.perSecond,
+    },
+    drainReadingsPerSecond: sources.drainRate.perSecond,
+    uplink: uplink && { ...uplink.status },
+    proofs: { ...sources.proofs.totals(), proving: proving?.pending ?? 0, failures: proving?.failures ?? 0 },
+    inference: sources.inference.status(),
+  };
+}

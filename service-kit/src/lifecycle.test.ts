@@ -1,0 +1,107 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { Lifecycle, PartStopError, startService } from "./lifecycle.js";
+
+const logger = pino({ level: "silent" });
+
+describe("Lifecycle", () => {
+  it("stops parts in the reverse of the order they started", async () => {
+    const events: string[] = [];
+    const parts = new Lifecycle(logger);
+    for (const name of ["database", "ingest", "http"]) {
+      await parts.start(
+        name,
+        () => events.push(`start ${name}`),
+        () => void events.push(`stop ${name}`),
+      );
+    }
+    parts.onStop("timer", () => void events.push("stop timer"));
+    await parts.stop();
+    expect(events).toEqual([
+      "start database",
+      "start ingest",
+      "start http",
+      "stop timer",
+      "stop http",
+      "stop ingest",
+      "stop database",
+    ]);
+  });
+
+  it("stops every part when one fails to stop, then throws that failure", async () => {
+    const stopped: string[] = [];
+    const parts = new Lifecycle(logger);
+    await parts.start(
+      "first",
+      () => "first",
+      (name) => void stopped.push(name),
+    );
+    await parts.start(
+      "broken",
+      () => "broken",
+      () => Promise.reject(new Error("port stuck")),
+    );
+    await parts.start(
+      "last",
+      () => "last",
+      (name) => void stopped.push(name),
+    );
+    const failure = await parts.stop().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PartStopError);
+    expect((failure as PartStopError).message).toBe("broken did not stop cleanly");
+    expect(((failure as PartStopError).cause as Error).message).toBe("port stuck");
+    expect(stopped).toEqual(["last", "first"]);
+  });
+
+  it("stops nothing twice", async () => {
+    let stops = 0;
+    const parts = new Lifecycle(logger);
+    parts.onStop("counted", () => void stops++);
+    await parts.stop();
+    await parts.stop();
+    expect(stops).toBe(1);
+  });
+});
+
+describe("startService", () => {
+  it("undoes what started when a later part fails, and rethrows the failure", async () => {
+    const stopped: string[] = [];
+    const failure = new Error("http port in use");
+    await expect(
+      startService(logger, async (parts) => {
+        await parts.start(
+          "database",
+          () => "database",
+          (name) => void stopped.push(name),
+        );
+        await parts.start(
+          "broker",
+          () => "broker",
+          (name) => void stopped.push(name),
+        );
+        await parts.start(
+          "http",
+          () => Promise.reject(failure),
+          () => void stopped.push("http"),
+        );
+        return "never";
+      }),
+    ).rejects.toBe(failure);
+    expect(stopped).toEqual(["broker", "database"]);
+  });
+
+  it("returns what the build made, with its parts still running", async () => {
+    const stopped: string[] = [];
+    const service = await startService(logger, async (parts) => {
+      await parts.start(
+        "database",
+        () => "database",
+        (name) => void stopped.push(name),
+      );
+      return { stop: () => parts.stop() };
+    });
+    expect(stopped).toEqual([]);
+    await service.stop();
+    expect(stopped).toEqual(["database"]);
+  });
+});

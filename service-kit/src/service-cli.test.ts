@@ -1,0 +1,38 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const SERVICE = fileURLToPath(new URL("../test/signalled-service.ts", import.meta.url));
+
+/** Runs a service whose stop takes `stopMs`, signals it once it is up, and returns how it ended. */
+async function signalService(stopMs: number, signal: NodeJS.Signals): Promise<{ code: number | null; output: string }> {
+  const child = spawn(TSX, [SERVICE, String(stopMs)], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = once(child, "exit") as Promise<[number | null]>;
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("up")) resolve();
+    });
+    void exited.then(() => reject(new Error(`the service exited before it was up: ${output}`)));
+  });
+  child.kill(signal);
+  const [code] = await exited;
+  return { code, output };
+}
+
+describe("stopOnSignals", () => {
+  it("exits 0 once the service has stopped", async () => {
+    const { code, output } = await signalService(10, "SIGTERM");
+    expect(code).toBe(0);
+    expect(output).toContain('"msg":"stopping"');
+  });
+
+  it("exits 1 when the service does not stop within its time limit", async () => {
+    const { code, output } = await signalService(60_000, "SIGINT");
+    expect(code).toBe(1);
+    expect(output).toContain("stopping took too long");
+  });
+});
