@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{proto,service-kit,circuits,contracts,gateway,cloud-relay,flows,desktop-console,scripts}/**/*.test.ts"],
+    include: [
+      "{proto,service-kit,test-support,circuits,contracts,gateway,cloud-relay,flows,desktop-console,scripts}/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
-import { SimulatedDevice } from "../src/index.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 /**
  * The V8 flags the gateway runs with (NODE_OPTIONS). Node 24's young generation is

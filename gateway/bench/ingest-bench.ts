@@ -10,15 +10,15 @@ import { Worker } from "node:worker_threads";
 import { Channel, SignedFrame, type Sample } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { GatewayClock } from "../src/clock/gateway-clock.js";
-import { DeviceAdmission } from "../src/devices/device-admission.js";
-import { devicePublicKeyFromPoint } from "../src/devices/device-key.js";
+import { DeviceAdmission } from "../src/acceptance/device-admission.js";
+import { p256KeyFromPoint } from "@intelledger/proto/p256";
 import { DeviceRegistry } from "../src/devices/device-registry.js";
-import { FrameAcceptor } from "../src/devices/frame-acceptor.js";
+import { FrameAcceptor } from "../src/acceptance/frame-acceptor.js";
 import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js";
-import { IngestPipeline } from "../src/ingest/ingest-pipeline.js";
-import { frameTopic } from "../src/ingest/mqtt-topics.js";
-import { generateDeviceKeys, signFrame, type DeviceKeys } from "../src/simulation/frame-signer.js";
-import { DataClasses } from "../src/storage/data-classes.js";
+import { IngestPipeline } from "../src/acceptance/ingest-pipeline.js";
+import { frameTopic } from "@intelledger/proto/mqtt";
+import { generateDeviceKeys, signFrame, type DeviceKeys } from "@intelledger/test-support";
+import { DataClasses } from "../src/store/data-classes.js";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
 import { ReadingStore } from "../src/store/reading-store.js";
 
@@ -82,7 +82,7 @@ function sqliteCeiling(rows: number): number {
 
 /** The verification bound: node:crypto P-256 verifications per second on one core. */
 function verificationRate(frames: { bytes: Uint8Array }[]): number {
-  const keys = new Map(devices.map((device) => [device.id, devicePublicKeyFromPoint(device.keys.publicKeyPoint)]));
+  const keys = new Map(devices.map((device) => [device.id, p256KeyFromPoint(device.keys.publicKeyPoint)]));
   const decoded = frames.map((frame, i) => ({ signed: SignedFrame.decode(frame.bytes), key: keys.get(`bench-${i % DEVICES}`) }));
   const started = performance.now();
   for (const { signed, key } of decoded) {

@@ -1,14 +1,14 @@
 import type { RateEstimator } from "@intelledger/service-kit";
-import type { DeviceAdmission } from "./devices/device-admission.js";
+import type { DeviceAdmission } from "./acceptance/device-admission.js";
 import type { RunningInference } from "./inference/start-inference.js";
 import type { BleTransport } from "./ingest/ble-transport.js";
-import type { IngestCounters, IngestPipeline } from "./ingest/ingest-pipeline.js";
+import type { IngestCounters, IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import type { SerialTransport } from "./ingest/serial-transport.js";
-import type { RunningProving } from "./proving/start-proving.js";
-import { daysOfAutonomy } from "./storage/days-of-autonomy.js";
-import type { StorageGuard, StorageState } from "./storage/storage-guard.js";
-import type { Backlog, BatchStore } from "./store/batch-store.js";
-import type { ProofStore } from "./store/proof-store.js";
+import type { RunningProving } from "./prove/start-proving.js";
+import { daysOfAutonomy } from "./store/days-of-autonomy.js";
+import type { StorageGuard, StorageState } from "./store/storage-guard.js";
+import type { Backlog, BatchStore } from "./batch/batch-store.js";
+import type { ProofStore } from "./prove/proof-store.js";
 import type { ReadingStore } from "./store/reading-store.js";
 import type { BatchUploader, UplinkStatus } from "./uplink/batch-uploader.js";
 

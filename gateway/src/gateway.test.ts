@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "./config.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { CommandResult } from "@intelledger/proto/device";
-import { commandTopic } from "./ingest/mqtt-topics.js";
-import { SimulatedDevice } from "./simulation/simulated-device.js";
+import { commandTopic } from "@intelledger/proto/mqtt";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;

@@ -1,5 +1,5 @@
 import { forwardLayer, type Activation, type DenseLayer } from "../src/inference/window-model.js";
-import { seededRandom } from "../src/simulation/seeded-random.js";
+import { seededRandom } from "@intelledger/test-support";
 
 export interface TrainingOptions {
   /** Layer widths from input to reconstruction, e.g. [32, 16, 4, 16, 32]. */

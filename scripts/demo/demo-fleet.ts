@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SimulatedDevice, type Gateway } from "@intelledger/gateway";
-import { PtyPair } from "@intelledger/gateway/simulation";
+import { type Gateway } from "@intelledger/gateway";
+import { SimulatedDevice } from "@intelledger/test-support";
+import { PtyPair } from "@intelledger/test-support";
 import type { Logger } from "pino";
 import { DeviceSimulatorProcess } from "./device-simulator.js";
 

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dataAnchorAbi } from "@intelledger/contracts";
 import {
-  freePort,
   type Gateway,
   loadOrCreateGatewayIdentity,
   parseGatewayConfig,
   registerDevicesOffline,
   startGateway,
 } from "@intelledger/gateway";
+import { freePort } from "@intelledger/test-support";
 import { Contract, JsonRpcProvider, type EventLog } from "ethers";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";

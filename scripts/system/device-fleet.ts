@@ -1,4 +1,4 @@
-import { SimulatedDevice } from "@intelledger/gateway";
+import { SimulatedDevice } from "@intelledger/test-support";
 import { withTimeout } from "./soak-helpers.js";
 
 /** How long a device waits for the gateway's answer to a frame before it sends it again. */

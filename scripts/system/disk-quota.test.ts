@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  freePort,
   type Gateway,
   type GatewayConfigInput,
   loadOrCreateGatewayIdentity,
@@ -10,6 +9,7 @@ import {
   registerDevicesOffline,
   startGateway,
 } from "@intelledger/gateway";
+import { freePort } from "@intelledger/test-support";
 import { Channel } from "@intelledger/proto/device";
 import Database from "better-sqlite3";
 import { pino } from "pino";

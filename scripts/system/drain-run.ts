@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { freePort, seedBacklog } from "@intelledger/gateway";
+import { freePort } from "@intelledger/test-support";
+import { seedBacklog } from "../../gateway/test/backlog-seeder.js";
 import { startAnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { ChildService } from "./child-service.js";

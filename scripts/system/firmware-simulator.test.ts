@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
-import { PrivateMosquitto, PtyPair } from "@intelledger/gateway/simulation";
+import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { freePort } from "@intelledger/test-support";
+import { PrivateMosquitto, PtyPair } from "@intelledger/test-support";
 import { CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AnchorLedger } from "../store/anchor-ledger.js";
 import { BatchLedger } from "../store/batch-ledger.js";
 import { openRelayDatabase } from "../store/relay-database.js";
-import { InterruptibleProxy } from "../testing/interruptible-proxy.js";
+import { InterruptibleProxy } from "@intelledger/test-support";
 import { AnchorService } from "./anchor-service.js";
 
 let chain: DevChain;

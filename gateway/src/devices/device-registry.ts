@@ -1,9 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { isValidDeviceId } from "@intelledger/circuits";
-import { isDerivedDeviceId } from "../derived/derived-store.js";
+import { isDerivedDeviceId } from "../store/derived-store.js";
 import { GatewayError } from "../errors.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import { devicePublicKeyFromPoint } from "./device-key.js";
+import { p256KeyFromPoint } from "@intelledger/proto/p256";
 
 export type DeviceStatus = "active" | "inactive";
 
@@ -35,7 +35,7 @@ export class DeviceRegistry {
     for (const row of db.prepare("SELECT device_id, public_key, status, last_counter FROM devices").all() as DeviceRow[]) {
       this.devices.set(row.device_id, {
         deviceId: row.device_id,
-        publicKey: devicePublicKeyFromPoint(row.public_key),
+        publicKey: p256KeyFromPoint(row.public_key),
         publicKeyPoint: new Uint8Array(row.public_key),
         status: row.status,
         lastCounter: row.last_counter,
@@ -56,9 +56,15 @@ export class DeviceRegistry {
       }
       return existing;
     }
+    let publicKey: KeyObject;
+    try {
+      publicKey = p256KeyFromPoint(publicKeyPoint);
+    } catch (cause) {
+      throw new GatewayError(`the device's public key is refused: ${(cause as Error).message}`, { deviceId }, { cause });
+    }
     const device: RegisteredDevice = {
       deviceId,
-      publicKey: devicePublicKeyFromPoint(publicKeyPoint),
+      publicKey,
       publicKeyPoint: new Uint8Array(publicKeyPoint),
       status: "active",
       lastCounter: 0,

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
-import type { DerivedStore } from "../derived/derived-store.js";
+import type { DerivedStore } from "../store/derived-store.js";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
 import { listenWithFallback } from "../net/listen.js";
 import { accountRoutes } from "./account-routes.js";

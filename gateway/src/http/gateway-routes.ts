@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import { z } from "zod";
 import type { AuditLog } from "../auth/audit-log.js";
-import type { DerivedStore } from "../derived/derived-store.js";
+import type { DerivedStore } from "../store/derived-store.js";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
 import { requirePrincipal, route } from "./route.js";
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { publicKeyPointOf } from "../devices/device-key.js";
+import { p256PointOf } from "@intelledger/proto/p256";
 import { GatewayError } from "../errors.js";
 
 export const COMMAND_KEY_FILE = "command-key.pem";
@@ -33,5 +33,5 @@ export function loadOrCreateCommandKey(dataDir: string): CommandKey {
   } catch (cause) {
     throw new GatewayError(`${path} does not hold a valid P-256 private key`, { path }, { cause });
   }
-  return { privateKey, publicKeyPoint: publicKeyPointOf(privateKey) };
+  return { privateKey, publicKeyPoint: p256PointOf(privateKey) };
 }

@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
 
 const logger = pino({ level: "silent" });

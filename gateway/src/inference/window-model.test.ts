@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadNab } from "../../training/nab-data.js";
 import { seriesFeatures } from "../../training/series-scores.js";
-import { seededRandom } from "../simulation/seeded-random.js";
+import { seededRandom } from "@intelledger/test-support";
 import { DEFAULT_MODEL, readModelFolder, SHIPPED_MODELS_DIR, listVersions } from "./model-folder.js";
 import { ModelSession } from "./model-session.js";
 import { readOnnxWeights } from "./onnx-weights.js";

@@ -7,9 +7,9 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker } from "../simulation/command-checker.js";
-import { SimulatedBleCentral, SimulatedPeripheral } from "../simulation/simulated-ble.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { CommandChecker } from "@intelledger/test-support";
+import { SimulatedBleCentral, SimulatedPeripheral } from "@intelledger/test-support";
+import { SimulatedDevice } from "@intelledger/test-support";
 import { FramedPackets, noFramingErrors } from "./framed-packets.js";
 
 let dir: string;

@@ -1,11 +1,11 @@
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { describe, expect, it } from "vitest";
-import { DeviceAdmission } from "../devices/device-admission.js";
+import { DeviceAdmission } from "../acceptance/device-admission.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
-import { FrameAcceptor, REJECTION_REASONS, type FrameVerdict } from "../devices/frame-acceptor.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { FrameAcceptor, REJECTION_REASONS, type FrameVerdict } from "../acceptance/frame-acceptor.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 import { openGatewayDatabase } from "../store/gateway-database.js";
-import { seededRandom as random } from "../simulation/seeded-random.js";
+import { seededRandom as random } from "@intelledger/test-support";
 
 /** Inputs per decoding path; the acceptance bar is a million. */
 const INPUTS = Number(process.env.EDGE_FUZZ_INPUTS ?? 1_000_000);

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
-import { commandTopic, deviceIdOfPublishTopic, isCommandTopic } from "./mqtt-topics.js";
+import { commandTopic, deviceIdOfPublishTopic, isCommandTopic } from "@intelledger/proto/mqtt";
 
 /**
  * Frames published to the gateway's own broker. The broker only sends PUBACK once the

@@ -6,9 +6,9 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { freePort } from "../simulation/free-port.js";
-import { PrivateMosquitto } from "../simulation/private-mosquitto.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { freePort } from "@intelledger/test-support";
+import { PrivateMosquitto } from "@intelledger/test-support";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 const DEVICE_LOGIN = { username: "device", password: "device-secret" };
 let dir: string;

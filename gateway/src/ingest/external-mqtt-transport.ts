@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
-import { commandTopic, DEVICE_PUBLISH_FILTERS, deviceIdOfPublishTopic } from "./mqtt-topics.js";
+import { commandTopic, DEVICE_PUBLISH_FILTERS, deviceIdOfPublishTopic } from "@intelledger/proto/mqtt";
 
 export interface ExternalBrokerOptions {
   /** mqtt://host:port or mqtts://host:port */

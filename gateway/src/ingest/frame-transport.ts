@@ -1,4 +1,4 @@
-import type { RejectionReason } from "../devices/frame-acceptor.js";
+import type { RejectionReason } from "../acceptance/frame-acceptor.js";
 
 export type TransportName = "mqtt" | "serial" | "ble";
 

@@ -8,9 +8,9 @@ import { SerialPort } from "serialport";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker } from "../simulation/command-checker.js";
-import { PtyPair } from "../simulation/pty-pair.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { CommandChecker } from "@intelledger/test-support";
+import { PtyPair } from "@intelledger/test-support";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 let dir: string;
 let pty: PtyPair;

@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 import { createGatewayMetrics } from "./gateway-metrics.js";
 
 describe("gateway metrics", () => {

@@ -10,7 +10,7 @@ import type {
 import { z } from "zod";
 import { commandResultName, type AuditedCommands } from "../commands/audited-commands.js";
 import type { CommandAction } from "../commands/command-service.js";
-import { isDerivedDeviceId, type DerivedStore } from "../derived/derived-store.js";
+import { isDerivedDeviceId, type DerivedStore } from "../store/derived-store.js";
 import { GatewayError } from "../errors.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { ReadingFeed } from "../feeds/reading-feed.js";

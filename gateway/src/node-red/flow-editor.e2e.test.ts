@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 /** The screenshot of the editor lands here (test-results/ is ignored by git). */
 const SCREENSHOT = join(import.meta.dirname, "../../../test-results/node-red-editor.png");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 let dataDir: string;
 let gateway: Gateway;

@@ -8,7 +8,7 @@ import { exampleFlows, type FlowNode } from "../../test/example-flows.js";
 import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { SimulatedDevice } from "../simulation/simulated-device.js";
+import { SimulatedDevice } from "@intelledger/test-support";
 
 // Node-RED is one per process, so this file shares one gateway across its tests, in order.
 let dataDir: string;

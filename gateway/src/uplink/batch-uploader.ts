@@ -14,8 +14,8 @@ import type { Logger } from "pino";
 import type { GatewayClock } from "../clock/gateway-clock.js";
 import { hostUptimeMs } from "../clock/host-boot.js";
 import { GatewayError } from "../errors.js";
-import type { BatchStore, StoredBatch } from "../store/batch-store.js";
-import type { ProofStore } from "../store/proof-store.js";
+import type { BatchStore, StoredBatch } from "../batch/batch-store.js";
+import type { ProofStore } from "../prove/proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 import type { Backoff } from "./backoff.js";
 

@@ -1,6 +1,6 @@
 import type { CommandAck } from "@intelledger/proto/device";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { commandTopic, frameTopic, statusTopic } from "../ingest/mqtt-topics.js";
+import { commandTopic, frameTopic, statusTopic } from "@intelledger/proto/mqtt";
 import { CommandChecker, type CheckedCommand } from "./command-checker.js";
 import { generateDeviceKeys, signFrame, type DeviceKeys } from "./frame-signer.js";
 import { referenceSensors, sampleAll, type SensorSignal } from "./sensor-signals.js";

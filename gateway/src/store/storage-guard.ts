@@ -1,9 +1,9 @@
 import { PruneReason, Pruned, signPrune } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
-import type { BatchStore, StoredBatch } from "../store/batch-store.js";
-import type { SqliteDatabase } from "../store/gateway-database.js";
-import type { ReadingStore } from "../store/reading-store.js";
+import type { BatchStore, StoredBatch } from "../batch/batch-store.js";
+import type { SqliteDatabase } from "./gateway-database.js";
+import type { ReadingStore } from "./reading-store.js";
 import { rollUp } from "./batch-rollup.js";
 import { databaseBytesUsed } from "./database-size.js";
 

@@ -1,6 +1,6 @@
 import { verify } from "node:crypto";
 import { CommandResult, DeviceCommand, SignedCommand } from "@intelledger/proto/device";
-import { devicePublicKeyFromPoint } from "../devices/device-key.js";
+import { p256KeyFromPoint } from "@intelledger/proto/p256";
 
 export interface CheckedCommand {
   commandId: number;
@@ -19,7 +19,7 @@ export class CommandChecker {
 
   constructor(deviceId: string, gatewayCommandKeyPoint: Uint8Array) {
     this.deviceId = deviceId;
-    this.gatewayKey = devicePublicKeyFromPoint(gatewayCommandKeyPoint);
+    this.gatewayKey = p256KeyFromPoint(gatewayCommandKeyPoint);
   }
 
   check(bytes: Uint8Array): CheckedCommand {

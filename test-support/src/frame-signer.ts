@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { DeviceFrame, SignedFrame } from "@intelledger/proto/device";
-import { publicKeyPointOf } from "../devices/device-key.js";
+import { p256PointOf } from "@intelledger/proto/p256";
 
 /** A device's P-256 key pair, as an ESP32 would hold it. */
 export interface DeviceKeys {
@@ -11,7 +11,7 @@ export interface DeviceKeys {
 
 export function generateDeviceKeys(): DeviceKeys {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { privateKey, publicKeyPoint: publicKeyPointOf(publicKey) };
+  return { privateKey, publicKeyPoint: p256PointOf(publicKey) };
 }
 
 /** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */

@@ -3,7 +3,7 @@ import { BatchCommitment, batchablePrefix, fieldToBytes32, type PoseidonHasher }
 import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
-import type { BatchStore } from "../store/batch-store.js";
+import type { BatchStore } from "./batch-store.js";
 import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 
 export interface BatchSealerOptions {

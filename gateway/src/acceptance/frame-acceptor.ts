@@ -1,7 +1,7 @@
 import { verify } from "node:crypto";
 import { DeviceFrame, SignedFrame, type CommandAck, type DeviceStatus, type Sample } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
-import type { DeviceRegistry } from "./device-registry.js";
+import type { DeviceRegistry } from "../devices/device-registry.js";
 import { sampleProblem } from "./sample-rules.js";
 
 /** Why a frame was refused; each reason is counted separately. */

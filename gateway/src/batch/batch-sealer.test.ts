@@ -8,7 +8,7 @@ import {
 } from "@intelledger/circuits";
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { BatchStore } from "../store/batch-store.js";
+import { BatchStore } from "./batch-store.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
 import { ReadingStore, type FrameToStore } from "../store/reading-store.js";
 import { BatchSealer } from "./batch-sealer.js";

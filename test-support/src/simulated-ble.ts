@@ -1,4 +1,4 @@
-import { DEFAULT_ATT_MTU, type BleCentral, type BleLink } from "../ingest/ble/ble-central.js";
+import { DEFAULT_ATT_MTU, type BleCentral, type BleLink } from "@intelledger/gateway/ble";
 
 /**
  * A BLE peripheral without a radio: what it notifies reaches the central's link in

@@ -1,5 +1,5 @@
 import type { BatchProof } from "@intelledger/circuits";
-import type { SqliteDatabase } from "./gateway-database.js";
+import type { SqliteDatabase } from "../store/gateway-database.js";
 
 /** A proof as it goes to the relay: the snarkjs proof still in its stored JSON. */
 export interface ProofToUpload {

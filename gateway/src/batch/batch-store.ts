@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./gateway-database.js";
+import type { SqliteDatabase } from "../store/gateway-database.js";
 
 export interface StoredBatch {
   sequence: number;

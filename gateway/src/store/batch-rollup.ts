@@ -1,5 +1,5 @@
 import type { ReadingRollup } from "@intelledger/proto/relay";
-import type { StoredReading } from "../store/reading-store.js";
+import type { StoredReading } from "./reading-store.js";
 
 /** Per device channel summaries of a batch's readings, kept when the readings themselves must go: what was removed, and its range. */
 export function rollUp(readings: readonly StoredReading[]): ReadingRollup[] {

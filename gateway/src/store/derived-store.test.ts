@@ -2,13 +2,13 @@ import { loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
 import { Wallet } from "ethers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BatchSealer } from "../batching/batch-sealer.js";
+import { BatchSealer } from "../batch/batch-sealer.js";
 import { GatewayClock } from "../clock/gateway-clock.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
-import { DataClasses } from "../storage/data-classes.js";
-import { BatchStore } from "../store/batch-store.js";
-import { openGatewayDatabase, type SqliteDatabase } from "../store/gateway-database.js";
-import { ReadingStore } from "../store/reading-store.js";
+import { DataClasses } from "./data-classes.js";
+import { BatchStore } from "../batch/batch-store.js";
+import { openGatewayDatabase, type SqliteDatabase } from "./gateway-database.js";
+import { ReadingStore } from "./reading-store.js";
 import { DerivedStore } from "./derived-store.js";
 
 let db: SqliteDatabase;

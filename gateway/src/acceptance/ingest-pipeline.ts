@@ -8,12 +8,12 @@ import {
   type AcceptedFrame,
   type FrameAcceptor,
   type RejectionReason,
-} from "../devices/frame-acceptor.js";
+} from "./frame-acceptor.js";
 import { GatewayError } from "../errors.js";
-import type { DataClasses } from "../storage/data-classes.js";
+import type { DataClasses } from "../store/data-classes.js";
 import type { FrameToStore, ReadingStore } from "../store/reading-store.js";
-import type { IncomingFrame, IngestOutcome, TransportName } from "./frame-transport.js";
-import { GroupCommit } from "./group-commit.js";
+import type { IncomingFrame, IngestOutcome, TransportName } from "../ingest/frame-transport.js";
+import { GroupCommit } from "../store/group-commit.js";
 
 export interface IngestCounters {
   framesAccepted: number;

@@ -1,8 +1,8 @@
 import { BatchProverPool, type PoseidonHasher } from "@intelledger/circuits";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config.js";
-import type { BatchStore } from "../store/batch-store.js";
-import type { ProofStore } from "../store/proof-store.js";
+import type { BatchStore } from "../batch/batch-store.js";
+import type { ProofStore } from "./proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 import { every } from "@intelledger/service-kit";
 import { BatchProverService } from "./batch-prover-service.js";

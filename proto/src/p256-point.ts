@@ -1,13 +1,13 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { GatewayError } from "../errors.js";
 
 /**
- * A device's P-256 public key from the 65-byte uncompressed point (0x04 || X || Y)
- * that mbedTLS exports on the device.
+ * A P-256 public key from the 65-byte uncompressed point (0x04 || X || Y): how devices
+ * export their key (mbedTLS) and how the gateway's command key is provisioned to them.
+ * Throws a RangeError saying what is wrong with the bytes.
  */
-export function devicePublicKeyFromPoint(point: Uint8Array): KeyObject {
+export function p256KeyFromPoint(point: Uint8Array): KeyObject {
   if (point.length !== 65 || point[0] !== 0x04) {
-    throw new GatewayError("a device public key must be a 65-byte uncompressed P-256 point", { length: point.length });
+    throw new RangeError(`a P-256 public key is a 65-byte uncompressed point starting with 04, got ${point.length} bytes`);
   }
   const bytes = Buffer.from(point);
   try {
@@ -21,12 +21,12 @@ export function devicePublicKeyFromPoint(point: Uint8Array): KeyObject {
       format: "jwk",
     });
   } catch (cause) {
-    throw new GatewayError("the device public key is not a point on P-256", {}, { cause });
+    throw new RangeError("the bytes are not a point on P-256", { cause });
   }
 }
 
 /** The 65-byte uncompressed point of a P-256 key (public, or the public half of a private one). */
-export function publicKeyPointOf(key: KeyObject): Uint8Array {
+export function p256PointOf(key: KeyObject): Uint8Array {
   const jwk = (key.type === "private" ? createPublicKey(key) : key).export({ format: "jwk" });
   return Uint8Array.from(
     Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? "", "base64url"), Buffer.from(jwk.y ?? "", "base64url")]),

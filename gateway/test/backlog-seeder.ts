@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
-import { BatchSealer } from "../batching/batch-sealer.js";
-import { GatewayClock } from "../clock/gateway-clock.js";
-import { registerCurrentBoot } from "../clock/host-boot.js";
-import { loadOrCreateGatewayIdentity } from "../identity/gateway-identity.js";
-import { DEFAULT_DATA_CLASS } from "../storage/data-classes.js";
-import { BatchStore } from "../store/batch-store.js";
-import { openGatewayDatabase } from "../store/gateway-database.js";
-import { ReadingStore, type FrameToStore } from "../store/reading-store.js";
+import { BatchSealer } from "../src/batch/batch-sealer.js";
+import { GatewayClock } from "../src/clock/gateway-clock.js";
+import { registerCurrentBoot } from "../src/clock/host-boot.js";
+import { loadOrCreateGatewayIdentity } from "../src/identity/gateway-identity.js";
+import { DEFAULT_DATA_CLASS } from "../src/store/data-classes.js";
+import { BatchStore } from "../src/batch/batch-store.js";
+import { openGatewayDatabase } from "../src/store/gateway-database.js";
+import { ReadingStore, type FrameToStore } from "../src/store/reading-store.js";
 
 export interface BacklogOptions {
   dataDir: string;

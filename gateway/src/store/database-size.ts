@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import type { SqliteDatabase } from "../store/gateway-database.js";
+import type { SqliteDatabase } from "./gateway-database.js";
 
 /**
  * Bytes the database holds: pages in use (free pages are reused before the file grows)

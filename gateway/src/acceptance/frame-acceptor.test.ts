@@ -1,9 +1,9 @@
 import { Channel, DeviceFrame, DeviceState, SignedFrame } from "@intelledger/proto/device";
 import { beforeEach, describe, expect, it } from "vitest";
-import { generateDeviceKeys, signFrame } from "../simulation/frame-signer.js";
+import { generateDeviceKeys, signFrame } from "@intelledger/test-support";
 import { openGatewayDatabase } from "../store/gateway-database.js";
 import { DeviceAdmission } from "./device-admission.js";
-import { DeviceRegistry } from "./device-registry.js";
+import { DeviceRegistry } from "../devices/device-registry.js";
 import { FrameAcceptor, type FrameVerdict } from "./frame-acceptor.js";
 
 const keys = generateDeviceKeys();

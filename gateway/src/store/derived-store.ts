@@ -1,10 +1,10 @@
 import { Channel } from "@intelledger/proto/device";
 import type { ClockReading } from "../clock/gateway-clock.js";
 import { GatewayError } from "../errors.js";
-import { GroupCommit } from "../ingest/group-commit.js";
-import type { DataClasses } from "../storage/data-classes.js";
-import type { SqliteDatabase } from "../store/gateway-database.js";
-import type { ReadingStore, StoredReading } from "../store/reading-store.js";
+import { GroupCommit } from "./group-commit.js";
+import type { DataClasses } from "./data-classes.js";
+import type { SqliteDatabase } from "./gateway-database.js";
+import type { ReadingStore, StoredReading } from "./reading-store.js";
 
 /** Device ids of flows' virtual devices start with this; real devices may not use it. */
 const DERIVED_SOURCE_PREFIX = "flow.";

@@ -1,7 +1,7 @@
 import { BatchCommitment, batchCircuitInput, type BatchProverPool, type PoseidonHasher } from "@intelledger/circuits";
 import type { Logger } from "pino";
-import type { BatchStore } from "../store/batch-store.js";
-import type { ProofStore } from "../store/proof-store.js";
+import type { BatchStore } from "../batch/batch-store.js";
+import type { ProofStore } from "./proof-store.js";
 import type { ReadingStore } from "../store/reading-store.js";
 
 /**
