@@ -22,6 +22,12 @@ const externalBrokerSchema = z.object({
 const mqttSchema = z.object({
   /** Use this broker instead of the embedded one. */
   broker: externalBrokerSchema.optional(),
+  /**
+   * Lets clients on the embedded broker without a login publish frames under any device id
+   * (never commands, never $SYS). Off: every device logs in with the credentials the gateway
+   * issued it. For a bench or a closed test network only.
+   */
+  allowAnonymous: z.boolean().default(false),
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(1883),
@@ -42,6 +48,14 @@ const ingestSchema = z.object({
   /** Accepted frames wait at most this long to be committed together. */
   groupCommitDelayMs: z.number().int().min(0).max(1_000).default(2),
   maxFrameBytes: z.number().int().min(64).max(65_536).default(512),
+  /**
+   * How far above a device's last accepted counter a frame's counter may be (reboots skip
+   * at most a counter block; frames lost on the way are far fewer). A frame further ahead
+   * is refused (counter_jump); a technician resets the counter to recover a device on purpose.
+   */
+  maxCounterJump: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1_000_000),
+  /** Refusals are logged once per device (or address) and reason within this interval. */
+  refusalLogIntervalMs: z.number().int().min(0).default(60_000),
   admission: z
     .object({
       /** Sustained frames per second one device may send (a reference node sends one). */

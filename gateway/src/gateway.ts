@@ -17,6 +17,7 @@ import { DerivedStore } from "./store/derived-store.js";
 import { DeviceAdmission } from "./acceptance/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./acceptance/frame-acceptor.js";
+import { RefusalLog } from "./acceptance/refusal-log.js";
 import { AnomalyFeed } from "./feeds/anomaly-feed.js";
 import { ReadingFeed } from "./feeds/reading-feed.js";
 import { takeSnapshot, type GatewaySnapshot } from "./gateway-snapshot.js";
@@ -156,17 +157,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
     const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
     const admission = new DeviceAdmission(config.ingest.admission);
+    const refusals = new RefusalLog({
+      logger: logger.child({ component: "refusals" }),
+      intervalMs: config.ingest.refusalLogIntervalMs,
+    });
     const pipeline = new IngestPipeline({
-      acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
+      acceptor: new FrameAcceptor(devices, admission, config.ingest),
       registry: devices,
       readings,
       clock,
       dataClasses,
       storage,
       logger: logger.child({ component: "ingest" }),
+      refusals,
       groupCommitDelayMs: config.ingest.groupCommitDelayMs,
     });
-    const { transports, mqtt, serial, ble } = createTransports(config, identity.address, logger, options.bleCentral);
+    const { transports, mqtt, serial, ble } = createTransports({
+      config,
+      gatewayId: identity.address,
+      devices,
+      refusals,
+      logger,
+      bleCentral: options.bleCentral,
+    });
 
     const metricsRegistry = createGatewayMetrics(() => snapshot());
     const inference = await parts.start(
