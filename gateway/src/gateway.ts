@@ -287,6 +287,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         gatewayId: identity.address,
         pipeline,
         admission,
+        mqttRefusals: mqtt instanceof EmbeddedMqttTransport ? mqtt.refusals : undefined,
         serial,
         ble,
         readings,

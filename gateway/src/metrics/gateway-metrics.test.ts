@@ -20,7 +20,7 @@ describe("gateway metrics", () => {
     try {
       const device = new SimulatedDevice("metrics-1");
       gateway.devices.register(device.deviceId, device.publicKeyPoint);
-      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
       await device.publishFrame();
       await device.publishFrame();
       const stale = device.nextFrameBytes();
