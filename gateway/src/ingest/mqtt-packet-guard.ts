@@ -105,6 +105,12 @@ export class GuardedConnection extends Duplex {
     this.socket.write(chunk, callback);
   }
 
+  // The broker corks while it writes a packet in pieces; one socket write per packet keeps
+  // Nagle's algorithm from holding the pieces back for a delayed ACK.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.socket.write(Buffer.concat(chunks.map(({ chunk }) => chunk)), callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(callback);
   }
