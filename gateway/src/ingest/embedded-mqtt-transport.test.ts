@@ -220,7 +220,7 @@ describe("logging refusals", () => {
     const genuine = device.nextFrameBytes();
     await device.publishFrame(genuine);
     const bytesBefore = log.bytes;
-    const FRAMES = Number(process.env["FLOOD_FRAMES"] ?? 3_000);
+    const FRAMES = Number(process.env["EDGE_REFUSAL_FLOOD_FRAMES"] ?? 3_000);
     for (let i = 0; i < FRAMES; i++) await device.publishFrame(i % 2 === 0 ? genuine : Uint8Array.of(0xff, i % 256));
     for (let i = 0; i < 100; i++) {
       await expect(rawClient(live, { clientId: `x-${i}`, username: "noisy-1", password: "wrong" })).rejects.toThrow();

@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frameTopic } from "@intelledger/proto/mqtt";
 
-/** How big a publish the attacks declare and try to send (the scale knob: OVERSIZED_PUBLISH_MB). */
-const ATTACK_BYTES = Number(process.env["OVERSIZED_PUBLISH_MB"] ?? 200) * 1024 * 1024;
+/** How big a publish the attacks declare and try to send (the scale knob: EDGE_OVERSIZED_PUBLISH_MB). */
+const ATTACK_BYTES = Number(process.env["EDGE_OVERSIZED_PUBLISH_MB"] ?? 200) * 1024 * 1024;
 const ALLOWED_GROWTH_BYTES = 20 * 1024 * 1024;
 
 let dir: string;
