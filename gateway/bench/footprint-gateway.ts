@@ -36,9 +36,7 @@ const logins = devices.map(({ deviceId, publicKey }) => {
   gateway.devices.register(deviceId, Buffer.from(publicKey, "hex"));
   return gateway.devices.issueMqttCredentials(deviceId);
 });
-console.log(
-  JSON.stringify({ mqttPort: gateway.mqttPort, httpPort: gateway.httpPort, nodeRed: gateway.nodeRedRunning, logins }),
-);
+console.log(JSON.stringify({ mqttPort: gateway.mqttPort, httpPort: gateway.httpPort, nodeRed: gateway.nodeRedRunning, logins }));
 
 process.on("SIGTERM", () => {
   void gateway.stop().then(() => process.exit(0));

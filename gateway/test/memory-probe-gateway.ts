@@ -20,7 +20,7 @@ const gateway = await startGateway(
 const device = new SimulatedDevice("probe-1");
 gateway.devices.register(device.deviceId, device.publicKeyPoint);
 const login = gateway.devices.issueMqttCredentials(device.deviceId);
-console.log(JSON.stringify({ mqttPort: gateway.mqttPort, login }));
+process.stdout.write(`${JSON.stringify({ mqttPort: gateway.mqttPort, login })}\n`);
 process.on("SIGTERM", () => {
   void gateway.stop().then(() => process.exit(0));
 });

@@ -74,7 +74,12 @@ export class PrivateMosquitto {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        const probe = await mqtt.connectAsync(this.url, { clientId: `reload-${user}`, username: user, password, reconnectPeriod: 0 });
+        const probe = await mqtt.connectAsync(this.url, {
+          clientId: `reload-${user}`,
+          username: user,
+          password,
+          reconnectPeriod: 0,
+        });
         await probe.endAsync();
         return;
       } catch (error) {

@@ -23,7 +23,13 @@ function pipeline(wallMs: number) {
   registry.register("clock-1", keys.publicKeyPoint);
   const readings = new ReadingStore(db);
   const logger = pino({ level: "silent" });
-  const admission = new DeviceAdmission({ framesPerSecond: 100, burst: 100, maxFailures: 100, failureWindowMs: 1, quarantineMs: 1 });
+  const admission = new DeviceAdmission({
+    framesPerSecond: 100,
+    burst: 100,
+    maxFailures: 100,
+    failureWindowMs: 1,
+    quarantineMs: 1,
+  });
   const subject = new IngestPipeline({
     acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 512, maxCounterJump: 1_000 }),
     registry,

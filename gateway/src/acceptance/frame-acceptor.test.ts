@@ -89,7 +89,10 @@ describe("FrameAcceptor", () => {
       ["bad_signature", signFrame(frame(), other.privateKey)],
       [
         "bad_signature",
-        SignedFrame.encode({ frame: DeviceFrame.encode(frame() as DeviceFrame).finish(), signature: new Uint8Array(10) }).finish(),
+        SignedFrame.encode({
+          frame: DeviceFrame.encode(frame() as DeviceFrame).finish(),
+          signature: new Uint8Array(10),
+        }).finish(),
       ],
       ["invalid_sample", signFrame(frame({ samples: [] }), keys.privateKey)],
       [

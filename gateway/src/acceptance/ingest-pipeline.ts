@@ -124,7 +124,12 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
       // The acceptor already advanced the device's counter in memory; undo that so the
       // device's retry of this frame is not taken for a replay.
       registry.reloadCounters();
-      refusals.note("store_failed", frame.deviceId, { transport, deviceId: frame.deviceId, err: error }, "storing a frame failed");
+      refusals.note(
+        "store_failed",
+        frame.deviceId,
+        { transport, deviceId: frame.deviceId, err: error },
+        "storing a frame failed",
+      );
       throw error;
     }
     this.counters.framesAccepted++;

@@ -13,10 +13,14 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs the gateway's command line as a technician would; returns its JSON answer. */
 function cli(...args: string[]): Record<string, unknown> {
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../cli.ts"), ...args, "--data-dir", dataDir], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "../cli.ts"), ...args, "--data-dir", dataDir],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
   return JSON.parse(out) as Record<string, unknown>;
 }
 

@@ -35,8 +35,9 @@ frameTransportContract("MQTT through the embedded broker", async () => {
         return { deliver: (bytes) => simulated.publishFrame(bytes), close: () => simulated.stop() };
       },
       deviceAckMeansDurable: true,
-      async close() {
+      close: () => {
         db.close();
+        return Promise.resolve();
       },
     },
   };

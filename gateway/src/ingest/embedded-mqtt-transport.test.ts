@@ -86,7 +86,8 @@ describe("the embedded broker's logins", () => {
     const device = new SimulatedDevice("press-1");
     live.devices.register(device.deviceId, device.publicKeyPoint);
     const { password } = live.devices.issueMqttCredentials("press-1");
-    const refused = (options: IClientOptions) => expect(rawClient(live, options)).rejects.toThrow(/Not authorized|Bad username|Identifier rejected/i);
+    const refused = (options: IClientOptions) =>
+      expect(rawClient(live, options)).rejects.toThrow(/Not authorized|Bad username|Identifier rejected/i);
     await refused({ clientId: "press-1" });
     await refused({ clientId: "press-1", username: "press-1", password: "ilm_guessed" });
     await refused({ clientId: "press-9", username: "press-9", password });
@@ -110,8 +111,9 @@ describe("the embedded broker's logins", () => {
 });
 
 describe("the embedded broker's ACL", () => {
-  it("refuses a publish on a wrong topic without PUBACK (typo, v2, extra level, empty id, $SYS, commands) and counts it", async () => {
-    const live = await start();
+  it("refuses a publish on a wrong topic without PUBACK (typo, v2, extra level, empty id, $SYS, commands), counts and logs it", async () => {
+    const log = new LogCapture();
+    const live = await start({}, log);
     const { device, login } = registered(live, "press-1");
     const frame = device.nextFrameBytes();
     const wrong = [
@@ -131,6 +133,12 @@ describe("the embedded broker's ACL", () => {
     }
     expect(live.snapshot().mqttRefusals).toMatchObject({ wrong_topic: 5, foreign_topic: 3 });
     expect(live.snapshot().ingest.framesAccepted).toBe(0);
+    // Once per device and reason within the interval, saying what was wrong.
+    const logged = log.lines.filter((line) => line["component"] === "refusals");
+    expect(logged.map((line) => [line["reason"], line["detail"]])).toEqual([
+      ["wrong_topic", "intelledger/v1/press-1/frame is not intelledger/v1/<device id>/frames or /status"],
+      ["foreign_topic", "press-1 may not publish on intelledger/v1/press-2/frames"],
+    ]);
     // The frame itself was never taken, so the device can still deliver it on its own topic.
     const client = await rawClient(live, login);
     expect(await publishOutcome(client, frameTopic("press-1"), frame)).toBe("acknowledged");

@@ -45,10 +45,7 @@ const NOT_AUTHORIZED = 5;
 export class EmbeddedMqttTransport implements FrameTransport {
   readonly name = "mqtt" as const;
   /** What the broker refused, by reason. */
-  readonly refusals = Object.fromEntries(MQTT_REFUSAL_REASONS.map((reason) => [reason, 0])) as Record<
-    MqttRefusalReason,
-    number
-  >;
+  readonly refusals = Object.fromEntries(MQTT_REFUSAL_REASONS.map((reason) => [reason, 0])) as Record<MqttRefusalReason, number>;
   private embedded: EmbeddedBroker | undefined;
   private readonly options: EmbeddedMqttOptions;
   private readonly identities = new WeakMap<Client, MqttIdentity>();

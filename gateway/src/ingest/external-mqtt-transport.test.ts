@@ -79,7 +79,12 @@ async function connected(live: Gateway, id: string): Promise<SimulatedDevice> {
 }
 
 async function mqtt5Client(login: { username: string; password: string }): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker.url, { clientId: login.username, protocolVersion: 5, reconnectPeriod: 0, ...login });
+  const client = await mqtt.connectAsync(broker.url, {
+    clientId: login.username,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    ...login,
+  });
   clients.push(client);
   return client;
 }

@@ -149,7 +149,15 @@ export function frameTransportContract(
   name: string,
   setUp: () => Promise<{ underTest: TransportUnderTest; device: SimulatedDevice }>,
 ): void {
-  const withTransport = (test: (context: { gateway: Restartable; device: SimulatedDevice; link: ContractDevice; durableAck: boolean }) => Promise<void>) =>
+  const withTransport =
+    (
+      test: (context: {
+        gateway: Restartable;
+        device: SimulatedDevice;
+        link: ContractDevice;
+        durableAck: boolean;
+      }) => Promise<void>,
+    ) =>
     async () => {
       const { underTest, device } = await setUp();
       const gateway = new Restartable(underTest);
@@ -205,7 +213,7 @@ export function frameTransportContract(
     );
 
     it(
-      "has a frame refused \"not now\" sent again until it is taken, and stored once",
+      'has a frame refused "not now" sent again until it is taken, and stored once',
       withTransport(async ({ gateway, device, link }) => {
         const bytes = device.nextFrameBytes();
         const counter = BigInt(device.counter);
