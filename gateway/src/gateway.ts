@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
@@ -53,6 +54,8 @@ export interface Gateway {
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
   readonly httpPort: number;
+  /** The HTTP server answering the API, the login pages and the flow editor. */
+  readonly httpServer: Server;
   /** The one-time code that creates the first account; undefined once the gateway has one. */
   readonly pairingCode: string | undefined;
   /** Whether Node-RED is serving flows under /flows. */
@@ -298,7 +301,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           gatewayId: identity.address,
           snapshot,
           metrics: metricsRegistry,
-          models: inference.models,
+          models: () => inference.models,
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),
@@ -344,6 +347,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         gatewayId: identity.address,
         mqtt: config.mqtt.broker?.url ?? `embedded on port ${mqttPort}`,
         httpPort: http.port,
+        httpServer: http.server,
         relay: config.relay?.address,
       },
       "gateway started",
@@ -353,6 +357,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       id: identity.address,
       mqttPort,
       httpPort: http.port,
+      httpServer: http.server,
       get pairingCode() {
         return auth.pairingCode;
       },
