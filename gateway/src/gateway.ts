@@ -43,6 +43,10 @@ import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
 import { createRelayClient } from "./uplink/relay-client.js";
+import type { ConfigManager } from "./config-admin/config-manager.js";
+import { databaseWritable } from "./store/database-writable.js";
+import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
+import { configRoutes } from "./http/config-routes.js";
 
 export interface Gateway {
   readonly id: string;
@@ -70,6 +74,8 @@ export interface Gateway {
   readonly metrics: Registry;
   /** The anomaly model in use and its versions; undefined when inference is off. */
   readonly models: ModelManager | undefined;
+  /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
+  readonly management: ConfigManager;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -86,12 +92,29 @@ export interface GatewayOptions {
 }
 
 /**
- * Starts the gateway: database, device registry, ingest, batch sealing, the disk quota,
- * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
- * Parts start in the order below and stop in reverse; a part that fails to start stops the
- * ones before it.
+ * Starts the gateway with the configuration it was given or, when that is unchanged since
+ * the last start, with the one last applied through the API (see gateway/README.md), and
+ * keeps it running across configuration changes.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  return superviseGateway<Omit<Gateway, "management">>(config, logger, (current, management) =>
+    startGatewayParts(current, logger, options, management),
+  );
+}
+
+/**
+ * The gateway's parts: database, device registry, ingest, batch sealing, the disk quota,
+ * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
+ * Parts start in the order below and stop in reverse; a part that fails to start stops the
+ * ones before it. A live configuration change updates components in place or restarts the
+ * parts it concerns, which read `config` anew.
+ */
+async function startGatewayParts(
+  config: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions,
+  management: ConfigManager,
+): Promise<RunningParts<Omit<Gateway, "management">>> {
   return startService(logger, async (parts) => {
     const dbPath = join(config.dataDir, "gateway.sqlite");
     const db = await parts.start(
@@ -133,27 +156,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     });
     const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
 
-    const uplink = config.relay
-      ? await parts.start(
-          "uplink",
-          () => {
-            const uploader = new BatchUploader({
-              client: createRelayClient(config.relay!),
-              identity,
-              batches,
-              readings,
-              proofs,
-              clock,
-              backoff: new Backoff(config.relay!.reconnect),
-              heartbeatIntervalMs: config.relay!.heartbeatIntervalMs,
-              logger: logger.child({ component: "uplink" }),
-            });
-            uploader.start();
-            return uploader;
-          },
-          (uploader) => uploader.stop(),
-        )
-      : undefined;
+    const uplinkPart = await parts.startRestartable(
+      "uplink",
+      () => {
+        if (!config.relay) return undefined;
+        const uploader = new BatchUploader({
+          client: createRelayClient(config.relay),
+          identity,
+          batches,
+          readings,
+          proofs,
+          clock,
+          backoff: new Backoff(config.relay.reconnect),
+          heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
+          logger: logger.child({ component: "uplink" }),
+        });
+        uploader.start();
+        return uploader;
+      },
+      (uploader) => uploader?.stop(),
+    );
+    const uplink = () => uplinkPart.current;
 
     // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
     const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
@@ -189,29 +212,32 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           readings,
           proofs,
           logger,
-          onProved: () => uplink?.notify(),
+          onProved: () => uplink()?.notify(),
         }),
       (running) => running?.stop(),
     );
-    const sealer = new BatchSealer({
-      readings,
-      batches,
-      hasher,
-      identity,
-      dataClasses: dataClasses.all(),
-      clock,
-      ...config.batching,
-      ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
-    });
-    parts.onStop(
+    const sealing = await parts.startRestartable(
       "sealing",
-      every(
-        SEAL_CHECK_INTERVAL_MS,
-        async () => {
-          if ((await sealer.sealDue()) > 0) uplink?.notify();
-        },
-        (error) => logger.error({ err: error }, "sealing a batch failed"),
-      ),
+      () => {
+        const sealer = new BatchSealer({
+          readings,
+          batches,
+          hasher,
+          identity,
+          dataClasses: dataClasses.all(),
+          clock,
+          ...config.batching,
+          ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
+        });
+        return every(
+          SEAL_CHECK_INTERVAL_MS,
+          async () => {
+            if ((await sealer.sealDue()) > 0) uplink()?.notify();
+          },
+          (error) => logger.error({ err: error }, "sealing a batch failed"),
+        );
+      },
+      (stopSealing) => stopSealing(),
     );
     parts.onStop(
       "storage quota",
@@ -228,7 +254,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       "drain rate",
       every(
         1_000,
-        () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
+        () => drainRate.observe(uplink()?.status.readingsAcked ?? 0, Date.now()),
         (error) => logger.error({ err: error }, "measuring the drain rate failed"),
       ),
     );
@@ -263,11 +289,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       routes.noteFrom(frame.deviceId, frame.transport);
       if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
     });
+    const transportsRunning = new Set<string>();
     for (const transport of transports) {
       await parts.start(
         `${transport.name} transport`,
-        () => transport.start(pipeline.handle),
-        () => transport.stop(),
+        async () => {
+          await transport.start(pipeline.handle);
+          transportsRunning.add(transport.name);
+        },
+        () => {
+          transportsRunning.delete(transport.name);
+          return transport.stop();
+        },
       );
     }
     const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
@@ -285,7 +318,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         proofs,
         ingestRate,
         drainRate,
-        uplink,
+        uplink: uplink(),
         proving,
         inference,
       });
@@ -302,6 +335,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           snapshot,
           metrics: metricsRegistry,
           models: () => inference.models,
+          routes: [(api) => configRoutes(api, management)],
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),
@@ -314,11 +348,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       () => new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) }),
       (feed) => feed.stop(),
     );
-    const nodeRed = config.http.nodeRed.enabled
-      ? await parts.start(
-          "node-red",
-          () =>
-            startNodeRed({
+    const nodeRed = await parts.startRestartable(
+      "node-red",
+      () =>
+        config.http.nodeRed.enabled
+          ? startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
               keepBackups: config.http.nodeRed.keepBackups,
@@ -337,23 +371,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
               // Flows are an add-on to ingest, never a reason for it to stop.
               logger.error({ err: error }, "Node-RED failed to start; the gateway runs without flows");
               return undefined;
-            }),
-          (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
-        )
-      : undefined;
+            })
+          : undefined,
+      (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
+    );
 
     logger.info(
       {
         gatewayId: identity.address,
         mqtt: config.mqtt.broker?.url ?? `embedded on port ${mqttPort}`,
         httpPort: http.port,
-        httpServer: http.server,
         relay: config.relay?.address,
       },
       "gateway started",
     );
 
-    return {
+    const service: Omit<Gateway, "management"> = {
       id: identity.address,
       mqttPort,
       httpPort: http.port,
@@ -361,7 +394,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       get pairingCode() {
         return auth.pairingCode;
       },
-      nodeRedRunning: nodeRed !== undefined,
+      get nodeRedRunning() {
+        return nodeRed.current !== undefined;
+      },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
       readings,
@@ -377,6 +412,37 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       async stop() {
         await parts.stop();
         logger.info("gateway stopped");
+      },
+    };
+    let stopped = false;
+    return {
+      service,
+      audit,
+      ports: { http: http.port, mqtt: mqttPort },
+      health: () => ({
+        ingestRunning: !stopped && transportsRunning.size === transports.length,
+        databaseWritable: !stopped && databaseWritable(db),
+        uplink: uplink()?.status.state,
+        uplinkError: uplink()?.status.lastError,
+      }),
+      async applyLive(next, changed) {
+        config = next;
+        if (changed.has("admission")) admission.reconfigure(next.ingest.admission);
+        if (changed.has("storage")) {
+          storage.reconfigure({
+            quotaBytes: next.storage.quotaBytes,
+            policy: next.storage.policy,
+            retainAckedMs: next.storage.retainAckedDays * 86_400_000,
+          });
+        }
+        if (changed.has("thresholds")) inference.setThresholds(next.inference.thresholds);
+        if (changed.has("sealing")) await sealing.restart();
+        if (changed.has("uplink")) await uplinkPart.restart();
+        if (changed.has("node-red")) await nodeRed.restart();
+      },
+      async stop() {
+        stopped = true;
+        await service.stop();
       },
     };
   });

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { AuthenticationError, PermissionError, ThrottledError, UnknownAccountError } from "../auth/auth-errors.js";
+import { ConfigBusyError } from "../config-admin/config-manager.js";
 import { GatewayError } from "../errors.js";
 import { NotFoundError, RequestValidationError, UnsupportedMediaTypeError } from "./api-routes.js";
 
@@ -12,6 +13,7 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof UnknownAccountError || error instanceof NotFoundError) return 404;
   if (error instanceof ThrottledError) return 429;
   if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof ConfigBusyError) return 409;
   if (error instanceof GatewayError || error instanceof z.ZodError) return 400;
   // Body parsers flag malformed or oversized bodies with their status.
   const status = (error as { status?: unknown }).status;
