@@ -40,6 +40,26 @@ export const relayConfigSchema = z.object({
       tokenFile: z.string().optional(),
     })
     .prefault({}),
+  /**
+   * Where gateways enroll (HTTPS, with the relay's server certificate): a one-time token
+   * and a certificate request in, a client certificate signed by the relay's CA out.
+   */
+  enrollment: z
+    .object({
+      host: z.string().default("0.0.0.0"),
+      port: z.number().int().min(0).max(65_535).default(50_052),
+      /** The CA's private key, to sign gateways' certificates (keep it 0600). */
+      caKeyFile: z.string(),
+      /** How long a token from `relay enrollment-token` or the API stays valid. */
+      tokenTtlMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
+      certificateValidDays: z.number().int().min(1).max(3650).default(825),
+    })
+    .optional(),
   upload: z
     .object({
       /** Batches one gateway may have in flight at most. */

@@ -21,6 +21,7 @@ import { ProofLedger } from "./store/proof-ledger.js";
 import { openRelayDatabase } from "./store/relay-database.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
+import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
 
 export interface Relay {
   readonly port: number;
@@ -30,6 +31,8 @@ export interface Relay {
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
   readonly proofs: ProofLedger;
+  /** Gateway enrollment; undefined unless configured. */
+  readonly enrollment: RelayEnrollment | undefined;
   snapshot(): RelaySnapshot;
   stop(): Promise<void>;
 }
@@ -124,6 +127,21 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (running) => running.stop(),
     );
 
+    const enrollment = config.enrollment
+      ? await parts.start(
+          "enrollment",
+          () =>
+            startEnrollment({
+              config: config.enrollment!,
+              tls: config.tls,
+              dataDir: config.dataDir,
+              grpcPort: server.port,
+              logger: logger.child({ component: "enrollment" }),
+            }),
+          (running) => running.close(),
+        )
+      : undefined;
+
     // Readings stored per second over the last ten seconds or so.
     const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
     parts.onStop(
@@ -159,6 +177,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
           registry: createRelayMetrics(snapshot),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
+          ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
         }),
       (running) => running.close(),
     );
@@ -173,6 +192,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       anchors,
       boots,
       proofs,
+      enrollment,
       apiPort: api.port,
       snapshot,
       async stop() {

@@ -43,10 +43,13 @@ import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
 import { createRelayClient } from "./uplink/relay-client.js";
-import type { ConfigManager } from "./config-admin/config-manager.js";
+import type { ApplyOutcome, ConfigManager } from "./config-admin/config-manager.js";
 import { databaseWritable } from "./store/database-writable.js";
 import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
 import { configRoutes } from "./http/config-routes.js";
+import { uplinkRoutes } from "./http/uplink-routes.js";
+import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
+import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
 
 export interface Gateway {
   readonly id: string;
@@ -76,6 +79,8 @@ export interface Gateway {
   readonly models: ModelManager | undefined;
   /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
   readonly management: ConfigManager;
+  /** Enrolls with a relay and connects to it, as POST /api/uplink/enroll does. */
+  enrollWithRelay(request: EnrollmentRequestBody, actor: string): Promise<{ enrolled: EnrolledRelay; outcome: ApplyOutcome }>;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -323,6 +328,7 @@ async function startGatewayParts(
         inference,
       });
 
+    const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
     const http = await parts.start(
       "http",
       () =>
@@ -335,7 +341,7 @@ async function startGatewayParts(
           snapshot,
           metrics: metricsRegistry,
           models: () => inference.models,
-          routes: [(api) => configRoutes(api, management)],
+          routes: [(api) => configRoutes(api, management), (api) => uplinkRoutes(api, enrollment)],
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),
@@ -407,6 +413,7 @@ async function startGatewayParts(
       anomalies,
       models: inference.models,
       metrics: metricsRegistry,
+      enrollWithRelay: (request, actor) => enrollGateway(enrollment, actor, request),
       sendCommand: (deviceId, action) => commands.send(deviceId, action),
       snapshot,
       async stop() {
