@@ -48,6 +48,9 @@ import { databaseWritable } from "./store/database-writable.js";
 import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
 import { configRoutes } from "./http/config-routes.js";
 import { uplinkRoutes } from "./http/uplink-routes.js";
+import { liveRoutes } from "./http/live-routes.js";
+import { LiveEvents } from "./live/live-events.js";
+import { startLiveSources } from "./live/live-sources.js";
 import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
 import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
 
@@ -329,6 +332,11 @@ async function startGatewayParts(
       });
 
     const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
+    const live = new LiveEvents(logger.child({ component: "live" }));
+    parts.onStop(
+      "live events",
+      startLiveSources({ events: live, pipeline, anomalies, admission, batches, proofs, derived, logger }),
+    );
     const http = await parts.start(
       "http",
       () =>
@@ -341,7 +349,11 @@ async function startGatewayParts(
           snapshot,
           metrics: metricsRegistry,
           models: () => inference.models,
-          routes: [(api) => configRoutes(api, management), (api) => uplinkRoutes(api, enrollment)],
+          routes: [
+            (api) => configRoutes(api, management),
+            (api) => uplinkRoutes(api, enrollment),
+            (api) => liveRoutes(api, live),
+          ],
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),

@@ -64,6 +64,8 @@ export interface JsonRouteSpec<
   response?: R;
   /** The status of a success; 200 by default (204 without a response). */
   status?: number;
+  /** A route that writes its own answer (an event stream) names its media type; the handler then answers. */
+  produces?: string;
   handle(input: RouteInput<A, P, Q, B>): Awaitable<R extends z.ZodType ? z.input<R> : void>;
 }
 
@@ -162,8 +164,8 @@ export class RouteGroup {
       query: spec.query ?? NO_FIELDS,
       body: takesBody ? spec.body : undefined,
       response: spec.response,
-      status,
-      contentType: "application/json",
+      status: spec.produces ? 200 : status,
+      contentType: spec.produces ?? "application/json",
     });
     this.router[spec.method](
       spec.path,
