@@ -51,6 +51,8 @@ import { uplinkRoutes } from "./http/uplink-routes.js";
 import { liveRoutes } from "./http/live-routes.js";
 import { LiveEvents } from "./live/live-events.js";
 import { startLiveSources } from "./live/live-sources.js";
+import { announceOnLan } from "./discovery/lan-announcer.js";
+import { GATEWAY_VERSION } from "./gateway-version.js";
 import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
 import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
 
@@ -358,6 +360,20 @@ async function startGatewayParts(
         }),
       (server) => server.close(),
     );
+    const announcer = await parts.startRestartable(
+      "discovery",
+      () =>
+        config.discovery.enabled
+          ? announceOnLan({
+              name: config.discovery.name ?? `IntelLedger gateway ${identity.address.slice(0, 10)}`,
+              gatewayId: identity.address,
+              version: GATEWAY_VERSION,
+              httpPort: http.port,
+              logger: logger.child({ component: "discovery" }),
+            })
+          : undefined,
+      (running) => running?.stop(),
+    );
     const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
     auth.start(`http://${publicHost}:${http.port}/pair`);
 
@@ -458,6 +474,7 @@ async function startGatewayParts(
         if (changed.has("sealing")) await sealing.restart();
         if (changed.has("uplink")) await uplinkPart.restart();
         if (changed.has("node-red")) await nodeRed.restart();
+        if (changed.has("discovery")) await announcer.restart();
       },
       async stop() {
         stopped = true;
