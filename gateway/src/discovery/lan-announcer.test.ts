@@ -39,7 +39,7 @@ describe("discovery on the LAN", () => {
       const found = await new Promise<Service>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("no gateway announced within 10 s")), 10_000);
         browser.find({ type: SERVICE_TYPE }, (service: Service) => {
-          if (service.txt?.id !== gateway.id) return;
+          if ((service.txt as Record<string, string> | undefined)?.id !== gateway.id) return;
           clearTimeout(timer);
           resolve(service);
         });
