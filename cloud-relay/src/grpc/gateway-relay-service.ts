@@ -134,6 +134,8 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         call.emit("error", toStatus(error));
         return;
       }
+      // A gateway may upload before it registers (after a relay restart, say): it is known from its certificate.
+      ledger.touchGateway(gatewayId, Date.now());
       const { chain, release } = chains.acquire(gatewayId);
       const session = new UploadSession(chain, {
         send: (response) => call.write(response),

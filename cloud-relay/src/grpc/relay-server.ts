@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Server, ServerCredentials, type ServiceDefinition } from "@grpc/grpc-js";
+import { experimental, Server, type ServerCredentials, type ServiceDefinition } from "@grpc/grpc-js";
 import { GatewayRelayServiceService } from "@intelledger/proto/relay";
 import type { RelayServiceHandlers } from "./gateway-relay-service.js";
 import { decodeUploadRequest } from "./upload-request-decoder.js";
@@ -19,10 +19,29 @@ const relayServiceDefinition: ServiceDefinition = {
 };
 
 /**
+ * TLS credentials that ask every client for a certificate but let the handshake finish
+ * whatever it shows: the certificate is checked against the relay's CA per call (see
+ * peer-identity.ts), so a refused one is answered UNAUTHENTICATED and counted, instead of
+ * the connection failing unseen.
+ */
+function perCallCheckedTls(tls: { caCertFile: string; certFile: string; keyFile: string }): ServerCredentials {
+  const ca = { caCertificate: readFileSync(tls.caCertFile) };
+  const identity = { certificate: readFileSync(tls.certFile), privateKey: readFileSync(tls.keyFile) };
+  // Delivered on the next turn, as grpc-js expects of a provider (it listens for the first
+  // update only after subscribing).
+  const files: experimental.CertificateProvider = {
+    addCaCertificateListener: (listener) => setImmediate(() => listener(ca)),
+    removeCaCertificateListener: () => undefined,
+    addIdentityCertificateListener: (listener) => setImmediate(() => listener(identity)),
+    removeIdentityCertificateListener: () => undefined,
+  };
+  return experimental.createCertificateProviderServerCredentials(files, files, false);
+}
+
+/**
  * Serves the gateway-facing service over mutual TLS. A message longer than
  * `maxReceiveMessageBytes` is refused (RESOURCE_EXHAUSTED) from its length prefix, before it
- * is read. Clients must present a certificate; whether the relay's CA issued it is checked
- * per call (see peer-identity.ts), so that a refused certificate is answered and counted.
+ * is read.
  */
 export async function startRelayServer(options: {
   host: string;
@@ -36,11 +55,7 @@ export async function startRelayServer(options: {
     "grpc.keepalive_permit_without_calls": 1,
   });
   server.addService(relayServiceDefinition, { ...options.service });
-  const credentials = ServerCredentials.createSsl(
-    readFileSync(options.tls.caCertFile),
-    [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }],
-    false,
-  );
+  const credentials = perCallCheckedTls(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, credentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),

@@ -273,6 +273,8 @@ export class BatchLedger {
   }
 }
 
+/** A batch (or its gap) already stored: its key taken by another writer. */
 function isConstraintViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && String((error as { code?: unknown }).code).startsWith("SQLITE_CONSTRAINT");
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
