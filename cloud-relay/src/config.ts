@@ -71,7 +71,11 @@ export const relayConfigSchema = z.object({
   registration: z
     .object({
       /** How far a registration's timestamp may be from the relay's clock, either way (it makes a signed registration expire). */
-      timestampWindowMs: z.number().int().min(1_000).default(15 * 60_000),
+      timestampWindowMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .default(15 * 60_000),
     })
     .prefault({}),
   /** A refused call is logged once per gateway, call and reason per interval (all are counted). */

@@ -59,7 +59,13 @@ export type RefusalReason =
 export class RelayRefusal extends RelayError {
   readonly reason: RefusalReason;
 
-  constructor(kind: RelayErrorKind, reason: RefusalReason, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    kind: RelayErrorKind,
+    reason: RefusalReason,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(kind, message, details, options);
     this.reason = reason;
   }

@@ -113,7 +113,11 @@ describe("the relay's trust boundary", () => {
   it("stores a batch signed from the documented EIP-712 type, and tells a returning gateway where its record stands", async () => {
     const { signer, client } = await gateway();
     await client.register(signer);
-    const first = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2, 3]) });
+    const first = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2, 3]),
+    });
     await uploadAcked(client, first);
     const registered = await client.register(signer);
     expect(registered.nextSequence).toBe(2);
@@ -124,12 +128,19 @@ describe("the relay's trust boundary", () => {
 
   it("checks a resent batch's signature as strictly as a first send's", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2]) });
+    const first = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2]),
+    });
     await uploadAcked(client, first);
     const forged = { ...first, signature: await signDocumentedBatch(new Wallet(Wallet.createRandom().privateKey), first.batch) };
     const stream = client.openUpload();
     stream.sendBatch(forged);
-    expect(await stream.ended).toMatchObject({ code: status.UNAUTHENTICATED, metadata: { "x-detail-reason": "batch_signature" } });
+    expect(await stream.ended).toMatchObject({
+      code: status.UNAUTHENTICATED,
+      metadata: { "x-detail-reason": "batch_signature" },
+    });
     // The genuine resend is acknowledged again, and nothing was stored twice.
     await uploadAcked(client, first);
     expect(relay.batches.head(signer.address)?.sequence).toBe(1);
@@ -138,9 +149,17 @@ describe("the relay's trust boundary", () => {
 
   it("refuses a resend whose content differs from the stored batch", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2]) });
+    const first = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2]),
+    });
     await uploadAcked(client, first);
-    const other = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2, 3]) });
+    const other = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2, 3]),
+    });
     const stream = client.openUpload();
     stream.sendBatch(other);
     expect(await stream.ended).toMatchObject({ code: status.ALREADY_EXISTS, metadata: { "x-detail-reason": "resend_differs" } });
@@ -149,14 +168,34 @@ describe("the relay's trust boundary", () => {
 
   it("refuses batches out of order, unlinked, or leaving a gateway_seq jump of 1,000", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2]) });
+    const first = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2]),
+    });
     await uploadAcked(client, first);
     const linked = documentedBatchHash(first.batch);
     const cases: [SignedWireBatch, number, string][] = [
-      [await signedWireBatch(signer, { sequence: 3, previousBatchHash: linked, readings: wireReadings([3]) }), status.FAILED_PRECONDITION, "out_of_order"],
-      [await signedWireBatch(signer, { sequence: 2, previousBatchHash: new Uint8Array(32), readings: wireReadings([3]) }), status.FAILED_PRECONDITION, "broken_link"],
-      [await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([1003, 1004]) }), status.FAILED_PRECONDITION, "gateway_seq_gap"],
-      [await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([2, 3]) }), status.FAILED_PRECONDITION, "class_overlap"],
+      [
+        await signedWireBatch(signer, { sequence: 3, previousBatchHash: linked, readings: wireReadings([3]) }),
+        status.FAILED_PRECONDITION,
+        "out_of_order",
+      ],
+      [
+        await signedWireBatch(signer, { sequence: 2, previousBatchHash: new Uint8Array(32), readings: wireReadings([3]) }),
+        status.FAILED_PRECONDITION,
+        "broken_link",
+      ],
+      [
+        await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([1003, 1004]) }),
+        status.FAILED_PRECONDITION,
+        "gateway_seq_gap",
+      ],
+      [
+        await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([2, 3]) }),
+        status.FAILED_PRECONDITION,
+        "class_overlap",
+      ],
     ];
     for (const [signed, code, reason] of cases) {
       const stream = client.openUpload();
@@ -167,21 +206,38 @@ describe("the relay's trust boundary", () => {
     const outOfOrder = cases[0]?.[0];
     expect(outOfOrder && (await refusalFor(client, outOfOrder))?.metadata["x-detail-expected-sequence"]).toBe("2");
     // The contiguous batch goes in.
-    await uploadAcked(client, await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([3, 4]) }));
+    await uploadAcked(
+      client,
+      await signedWireBatch(signer, { sequence: 2, previousBatchHash: linked, readings: wireReadings([3, 4]) }),
+    );
     client.close();
   });
 
   it("refuses readings that do not match the signed root", async () => {
     const { signer, client } = await gateway();
-    const signed = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1, 2]) });
-    const tampered = { ...signed, batch: { ...signed.batch, readings: signed.batch.readings.map((r) => ({ ...r, value: r.value + 1 })) } };
-    expect(await refusalFor(client, tampered)).toMatchObject({ code: status.INVALID_ARGUMENT, metadata: { "x-detail-reason": "readings_root" } });
+    const signed = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1, 2]),
+    });
+    const tampered = {
+      ...signed,
+      batch: { ...signed.batch, readings: signed.batch.readings.map((r) => ({ ...r, value: r.value + 1 })) },
+    };
+    expect(await refusalFor(client, tampered)).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      metadata: { "x-detail-reason": "readings_root" },
+    });
     client.close();
   });
 
   it("keeps the first proof of a batch and answers a second with the first one's verdict", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings([1]) });
+    const first = await signedWireBatch(signer, {
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readings: wireReadings([1]),
+    });
     await uploadAcked(client, first);
     const stream = client.openUpload();
     stream.sendProof(1, '{"pi_a":["1"]}', ["1", "2"]);
@@ -194,7 +250,10 @@ describe("the relay's trust boundary", () => {
     expect(relay.proofs.get(signer.address, 1)).toMatchObject({ proof: '{"pi_a":["1"]}', publicSignals: ["1", "2"] });
     const withoutBatch = client.openUpload();
     withoutBatch.sendProof(9, "{}", []);
-    expect(await withoutBatch.ended).toMatchObject({ code: status.FAILED_PRECONDITION, metadata: { "x-detail-reason": "proof_without_batch" } });
+    expect(await withoutBatch.ended).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      metadata: { "x-detail-reason": "proof_without_batch" },
+    });
     client.close();
   });
 
@@ -205,7 +264,10 @@ describe("the relay's trust boundary", () => {
     expect(await oversized.ended).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
     const garbage = client.openRawUpload();
     garbage.sendRaw(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
-    expect(await garbage.ended).toMatchObject({ code: status.INVALID_ARGUMENT, metadata: { "x-detail-reason": "malformed_message" } });
+    expect(await garbage.ended).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      metadata: { "x-detail-reason": "malformed_message" },
+    });
     const empty = client.openRawUpload();
     empty.sendRaw(Buffer.alloc(0));
     expect(await empty.ended).toMatchObject({ code: status.INVALID_ARGUMENT, metadata: { "x-detail-reason": "empty_message" } });
@@ -214,7 +276,14 @@ describe("the relay's trust boundary", () => {
 
   it("counts every refusal by its reason", () => {
     const { refusals } = relay.snapshot();
-    for (const reason of ["gateway_mismatch", "registration_clock", "batch_signature", "out_of_order", "gateway_seq_gap", "malformed_message"]) {
+    for (const reason of [
+      "gateway_mismatch",
+      "registration_clock",
+      "batch_signature",
+      "out_of_order",
+      "gateway_seq_gap",
+      "malformed_message",
+    ]) {
       expect(refusals[reason], reason).toBeGreaterThan(0);
     }
   });

@@ -58,7 +58,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     const boots = new GatewayBoots(db);
     const proofs = new ProofLedger(db);
     const counters = newUploadCounters();
-    const refusals = new RefusalRecorder({ logger: logger.child({ component: "grpc" }), intervalMs: config.refusalLog.intervalMs });
+    const refusals = new RefusalRecorder({
+      logger: logger.child({ component: "grpc" }),
+      intervalMs: config.refusalLog.intervalMs,
+    });
     let started = false;
     let stopping = false;
 

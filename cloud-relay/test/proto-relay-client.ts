@@ -164,9 +164,10 @@ export function refusalOf(error: ServiceError): Refusal {
 }
 
 type UnaryCallback = (error: ServiceError | null, response: Record<string, unknown>) => void;
-type DynamicClient = Client & Record<string, (request: object, metadata: Metadata, callback: UnaryCallback) => void> & {
-  upload(metadata?: Metadata): ClientDuplexStream<object, UploadAnswer>;
-};
+type DynamicClient = Client &
+  Record<string, (request: object, metadata: Metadata, callback: UnaryCallback) => void> & {
+    upload(metadata?: Metadata): ClientDuplexStream<object, UploadAnswer>;
+  };
 
 /** What the relay sends down the upload stream, as proto-loader decodes it. */
 export interface UploadAnswer {
@@ -216,12 +217,25 @@ export class ProtoRelayClient {
 
   register(signer: Wallet, timestampMs = Date.now()): Promise<Record<string, unknown>> {
     return signer.signMessage(`IntelLedger Edge registration ${signer.address} ${timestampMs}`).then((signature) =>
-      this.unary("register", { gatewayId: signer.address, timestampMs, signature: getBytes(signature), boot: 1, uptimeMs: 1_000 }),
+      this.unary("register", {
+        gatewayId: signer.address,
+        timestampMs,
+        signature: getBytes(signature),
+        boot: 1,
+        uptimeMs: 1_000,
+      }),
     );
   }
 
   heartbeat(gatewayId: string, backlogReadings: number): Promise<Record<string, unknown>> {
-    return this.unary("heartbeat", { gatewayId, sentAtMs: Date.now(), backlogReadings, backlogBatches: 1, boot: 1, uptimeMs: 2_000 });
+    return this.unary("heartbeat", {
+      gatewayId,
+      sentAtMs: Date.now(),
+      backlogReadings,
+      backlogBatches: 1,
+      boot: 1,
+      uptimeMs: 2_000,
+    });
   }
 
   /** An upload stream; its answers and its end (status) are collected. */

@@ -75,7 +75,8 @@ export async function createRelayFixture(): Promise<RelayFixture> {
       upload: { hashThreads: 1 },
       ...overrides,
     }),
-    gatewayTls: (commonName) => writeIdentity(join(dir, "tls"), ca, caCertFile, `gateway-${commonName}`, { commonName, role: "client" }),
+    gatewayTls: (commonName) =>
+      writeIdentity(join(dir, "tls"), ca, caCertFile, `gateway-${commonName}`, { commonName, role: "client" }),
     foreignTls: async (commonName) => ({
       ...(await writeIdentity(join(dir, "foreign"), foreign.ca, foreign.caCertFile, `gateway-${commonName}`, {
         commonName,

@@ -18,8 +18,14 @@ import {
   type Overrides,
 } from "ethers";
 
-type Inputs<A extends Abi, F extends ExtractAbiFunctionNames<A>> = AbiParametersToPrimitiveTypes<ExtractAbiFunction<A, F>["inputs"], "inputs">;
-type Outputs<A extends Abi, F extends ExtractAbiFunctionNames<A>> = AbiParametersToPrimitiveTypes<ExtractAbiFunction<A, F>["outputs"], "outputs">;
+type Inputs<A extends Abi, F extends ExtractAbiFunctionNames<A>> = AbiParametersToPrimitiveTypes<
+  ExtractAbiFunction<A, F>["inputs"],
+  "inputs"
+>;
+type Outputs<A extends Abi, F extends ExtractAbiFunctionNames<A>> = AbiParametersToPrimitiveTypes<
+  ExtractAbiFunction<A, F>["outputs"],
+  "outputs"
+>;
 type IndexedInputs<A extends Abi, E extends ExtractAbiEventNames<A>> = Partial<
   AbiParametersToPrimitiveTypes<Extract<ExtractAbiEvent<A, E>["inputs"][number], { indexed: true }>[], "inputs">
 >;
@@ -28,11 +34,13 @@ type IndexedInputs<A extends Abi, E extends ExtractAbiEventNames<A>> = Partial<
 function fromEthers(value: unknown, parameter: AbiParameter): unknown {
   if (!(value instanceof Result)) return value;
   if (parameter.type.endsWith("]")) {
-    const element = { ...parameter, type: parameter.type.slice(0, parameter.type.lastIndexOf("[")) } as AbiParameter;
+    const element: AbiParameter = { ...parameter, type: parameter.type.slice(0, parameter.type.lastIndexOf("[")) };
     return value.toArray().map((item) => fromEthers(item, element));
   }
   const components = "components" in parameter ? parameter.components : [];
-  return Object.fromEntries(components.map((component, index) => [component.name ?? String(index), fromEthers(value[index], component)]));
+  return Object.fromEntries(
+    components.map((component, index) => [component.name ?? String(index), fromEthers(value[index], component)]),
+  );
 }
 
 /** Bytes as the hex string abitype types bytes and bytesN arguments with. */

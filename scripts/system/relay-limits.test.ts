@@ -36,7 +36,10 @@ let idleRssBytes: number;
 
 async function waitUntilReady(apiPort: number): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((response) => response.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -111,16 +114,19 @@ describe("the relay under hostile load", () => {
       streams.map(async (stream) => {
         const ended = stream.ended.then((refusal): Outcome => ({ refusal }));
         type Outcome = { ack?: { batchHash: Buffer }; refusal?: Refusal | undefined };
-        const acked: Promise<Outcome> = stream.next((answer) => answer.message === "ack").then(
-          (answer): Outcome | Promise<Outcome> => (answer.ack ? { ack: answer.ack } : ended),
-          () => ended,
-        );
+        const acked: Promise<Outcome> = stream
+          .next((answer) => answer.message === "ack")
+          .then(
+            (answer): Outcome | Promise<Outcome> => (answer.ack ? { ack: answer.ack } : ended),
+            () => ended,
+          );
         return Promise.race<Outcome>([acked, ended]);
       }),
     );
     const acked = outcomes.filter((outcome) => outcome.ack);
     const refused = outcomes.filter((outcome) => !outcome.ack);
-    for (const { refusal } of refused) expect(refusal).toMatchObject({ code: status.ALREADY_EXISTS, metadata: { "x-detail-reason": "resend_differs" } });
+    for (const { refusal } of refused)
+      expect(refusal).toMatchObject({ code: status.ALREADY_EXISTS, metadata: { "x-detail-reason": "resend_differs" } });
     expect(acked.length).toBeGreaterThan(0);
     expect(acked.length + refused.length).toBe(RACING_STREAMS);
     // One batch 1 is stored, the one every ack names.

@@ -217,9 +217,13 @@ export class AnchorService {
     if (blockNumber === 0) return undefined;
     const [event] = await this.dataAnchor.events("RootAnchored", [rootHex], blockNumber, blockNumber);
     if (!event) {
-      throw new RelayError("unavailable", `root ${rootHex} is anchored in block ${blockNumber} but the chain returns no event for it`, {
-        blockNumber,
-      });
+      throw new RelayError(
+        "unavailable",
+        `root ${rootHex} is anchored in block ${blockNumber} but the chain returns no event for it`,
+        {
+          blockNumber,
+        },
+      );
     }
     const transaction = await this.provider.getTransaction(event.transactionHash);
     return { hash: event.transactionHash, nonce: transaction?.nonce ?? 0 };

@@ -23,7 +23,9 @@ function grpcAccepts(host: string, port: number): Promise<CheckResult> {
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(GRPC_CONNECT_TIMEOUT_MS, () => done({ ok: false, error: `no connection within ${GRPC_CONNECT_TIMEOUT_MS} ms` }));
+    socket.setTimeout(GRPC_CONNECT_TIMEOUT_MS, () =>
+      done({ ok: false, error: `no connection within ${GRPC_CONNECT_TIMEOUT_MS} ms` }),
+    );
     socket.once("connect", () => done({ ok: true }));
     socket.once("error", (error) => done(failed(error)));
   });
@@ -50,7 +52,9 @@ export class RelayHealth {
     const checks: Record<string, CheckResult> = {};
     try {
       this.options.db
-        .prepare("INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at_ms = excluded.checked_at_ms")
+        .prepare(
+          "INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at_ms = excluded.checked_at_ms",
+        )
         .run(Date.now());
       checks.database = { ok: true };
     } catch (error) {

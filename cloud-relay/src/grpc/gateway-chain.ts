@@ -140,7 +140,13 @@ export class GatewayChain {
       let refusal = error;
       if (!(error instanceof RelayError)) {
         this.deps.logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
-        refusal = new RelayRefusal("unavailable", "storage_unavailable", "the relay could not store the batches; send them again", {}, { cause: error });
+        refusal = new RelayRefusal(
+          "unavailable",
+          "storage_unavailable",
+          "the relay could not store the batches; send them again",
+          {},
+          { cause: error },
+        );
       }
       for (const { port } of answers) port.fail(refusal);
       return false;
@@ -163,7 +169,9 @@ export class GatewayChain {
         throw new RelayRefusal("invalid_argument", "batch_readings", verdict.mismatch.message, verdict.mismatch.details);
       }
       if (BigInt(verdict.root) !== check.rootToVerify) {
-        throw new RelayRefusal("invalid_argument", "readings_root", `batch ${sequence} readings do not match its signed root`, { sequence });
+        throw new RelayRefusal("invalid_argument", "readings_root", `batch ${sequence} readings do not match its signed root`, {
+          sequence,
+        });
       }
     }
     if (this.head && sequence <= this.head.sequence) {
@@ -172,7 +180,9 @@ export class GatewayChain {
       const held = checkedHashes.get(sequence) ?? ledger.batchHashOf(this.gatewayId, sequence);
       if (!held) throw new RelayError("internal", `batch ${sequence} is below the chain head but not stored`, { sequence });
       if (!sameBytes(held, check.batchHash)) {
-        throw new RelayRefusal("already_exists", "resend_differs", `batch ${sequence} is already stored with different content`, { sequence });
+        throw new RelayRefusal("already_exists", "resend_differs", `batch ${sequence} is already stored with different content`, {
+          sequence,
+        });
       }
       counters.duplicatesAcked++;
       return { port, ack: ack(sequence, held), store: undefined };
@@ -216,9 +226,14 @@ export class GatewayChain {
     });
     const batch = ledger.get(this.gatewayId, sequence);
     if (!batch) {
-      throw new RelayRefusal("failed_precondition", "proof_without_batch", `proof of batch ${sequence}, which the relay does not hold`, {
-        sequence,
-      });
+      throw new RelayRefusal(
+        "failed_precondition",
+        "proof_without_batch",
+        `proof of batch ${sequence}, which the relay does not hold`,
+        {
+          sequence,
+        },
+      );
     }
     const earlier = proofs.get(this.gatewayId, sequence);
     if (earlier) {

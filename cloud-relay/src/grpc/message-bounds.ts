@@ -27,7 +27,8 @@ const SIGNATURE = lengthDelimited(65);
 const HASH = lengthDelimited(32);
 
 /** Reading: gateway_seq, device_id, frame_counter, channel, channel_index, sampled_at, received_at, value, scale, time_uncertain, received_boot, received_uptime, anomalous. */
-const READING = VARINT64 + DEVICE_ID + VARINT64 + VARINT64 + VARINT32 + VARINT64 * 2 + VARINT32 * 2 + BOOL + VARINT32 + VARINT64 + BOOL;
+const READING =
+  VARINT64 + DEVICE_ID + VARINT64 + VARINT64 + VARINT32 + VARINT64 * 2 + VARINT32 * 2 + BOOL + VARINT32 + VARINT64 + BOOL;
 /** ReadingRollup: device_id, channel, channel_index, scale, count, min, max, sum, two sample times, two frame counters. */
 const ROLLUP = DEVICE_ID + VARINT64 + VARINT32 * 3 + VARINT64 * 3 + VARINT64 * 2 + VARINT64 * 2;
 /** Batch without its readings: gateway_id, sequence, previous hash, root, sealed_at, data_class, reading_count, first and last gateway_seq. */

@@ -21,9 +21,7 @@ export interface ReceivedBatch {
 }
 
 export type UploadMessage =
-  | { kind: "batch"; batch: ReceivedBatch }
-  | { kind: "proof"; proof: BatchProof }
-  | { kind: "refused"; refusal: RelayRefusal };
+  { kind: "batch"; batch: ReceivedBatch } | { kind: "proof"; proof: BatchProof } | { kind: "refused"; refusal: RelayRefusal };
 
 const BATCH_READINGS_FIELD = 6;
 
@@ -64,8 +62,7 @@ function decodeSignedBatch(bytes: Uint8Array): ReceivedBatch {
     else if (field === 3) {
       prunedEncoded = reader.bytes();
       pruned = Pruned.decode(prunedEncoded);
-    }
-    else if (field === 4) prunedSignature = reader.bytes();
+    } else if (field === 4) prunedSignature = reader.bytes();
     else return false;
     return true;
   });
@@ -88,9 +85,11 @@ export function decodeUploadRequest(bytes: Buffer): UploadMessage {
         message =
           batch.encoded.length > 0
             ? { kind: "batch", batch }
-            : { kind: "refused", refusal: new RelayRefusal("invalid_argument", "empty_message", "signed batch carries no batch") };
-      }
-      else if (field === 2) message = { kind: "proof", proof: BatchProof.decode(reader.bytes()) };
+            : {
+                kind: "refused",
+                refusal: new RelayRefusal("invalid_argument", "empty_message", "signed batch carries no batch"),
+              };
+      } else if (field === 2) message = { kind: "proof", proof: BatchProof.decode(reader.bytes()) };
       else return false;
       return true;
     });

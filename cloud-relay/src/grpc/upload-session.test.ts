@@ -41,7 +41,12 @@ function session(chains: GatewayChains) {
   return { upload, sent, refusals, release };
 }
 
-async function signed(sequence: number, previous: Uint8Array, first: number, sealedAtMs = 1): Promise<{ message: UploadMessage; hash: Uint8Array }> {
+async function signed(
+  sequence: number,
+  previous: Uint8Array,
+  first: number,
+  sealedAtMs = 1,
+): Promise<{ message: UploadMessage; hash: Uint8Array }> {
   const hasher = await loadPoseidon();
   const readings = [first, first + 1].map((gatewaySeq, index) => ({
     gatewaySeq,
@@ -70,11 +75,14 @@ async function signed(sequence: number, previous: Uint8Array, first: number, sea
     firstGatewaySeq: first,
     lastGatewaySeq: first + 1,
   };
-  const bytes = UploadRequest.encode({ message: { $case: "batch", value: { batch, signature: await signBatch(gateway, batch), prunedSignature: new Uint8Array() } } }).finish();
+  const bytes = UploadRequest.encode({
+    message: { $case: "batch", value: { batch, signature: await signBatch(gateway, batch), prunedSignature: new Uint8Array() } },
+  }).finish();
   return { message: decodeUploadRequest(Buffer.from(bytes)), hash: batchHash(batch) };
 }
 
-const acks = (sent: UploadResponse[]) => sent.flatMap((response) => (response.message?.$case === "ack" ? [response.message.value.sequence] : []));
+const acks = (sent: UploadResponse[]) =>
+  sent.flatMap((response) => (response.message?.$case === "ack" ? [response.message.value.sequence] : []));
 
 describe("upload sessions of one gateway", () => {
   it("racing on one sequence: one stored, the same batch acked on both, another batch refused precisely", async () => {

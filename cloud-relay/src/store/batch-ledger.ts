@@ -132,9 +132,9 @@ export class BatchLedger {
 
   /** The hash of a stored batch, to answer a resend of it. */
   batchHashOf(gatewayId: string, sequence: number): Uint8Array | undefined {
-    const row = this.db.prepare("SELECT batch_hash FROM batches WHERE gateway_id = ? AND sequence = ?").get(gatewayId, sequence) as
-      | { batch_hash: Buffer }
-      | undefined;
+    const row = this.db
+      .prepare("SELECT batch_hash FROM batches WHERE gateway_id = ? AND sequence = ?")
+      .get(gatewayId, sequence) as { batch_hash: Buffer } | undefined;
     return row && new Uint8Array(row.batch_hash);
   }
 

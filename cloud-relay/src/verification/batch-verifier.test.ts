@@ -55,9 +55,14 @@ async function received(
   options: { signer?: Wallet; signature?: Uint8Array; pruned?: Pruned; pruneSigner?: Wallet } = {},
 ): Promise<ReceivedBatch> {
   const signature = options.signature ?? (await signBatch(options.signer ?? gateway, value));
-  const prunedSignature = options.pruned ? await signPrune(options.pruneSigner ?? gateway, batchHash(value), options.pruned) : new Uint8Array();
+  const prunedSignature = options.pruned
+    ? await signPrune(options.pruneSigner ?? gateway, batchHash(value), options.pruned)
+    : new Uint8Array();
   const bytes = UploadRequest.encode({
-    message: { $case: "batch", value: { batch: value, signature, ...(options.pruned ? { pruned: options.pruned } : {}), prunedSignature } },
+    message: {
+      $case: "batch",
+      value: { batch: value, signature, ...(options.pruned ? { pruned: options.pruned } : {}), prunedSignature },
+    },
   }).finish();
   const message = decodeUploadRequest(Buffer.from(bytes));
   if (message.kind !== "batch") throw new Error(`not a batch: ${message.kind}`);
@@ -97,9 +102,15 @@ describe("the relay's batch checks", () => {
 
   it("refuses malformed signatures and signatures of another key", async () => {
     const malformed = await received(batch(), { signature: new Uint8Array(64) });
-    expect(refusal(() => verifier.checkSigned(malformed, gateway.address, 0))).toEqual({ kind: "unauthenticated", reason: "batch_signature" });
+    expect(refusal(() => verifier.checkSigned(malformed, gateway.address, 0))).toEqual({
+      kind: "unauthenticated",
+      reason: "batch_signature",
+    });
     const forged = await received(batch(), { signer: new Wallet(Wallet.createRandom().privateKey) });
-    expect(refusal(() => verifier.checkSigned(forged, gateway.address, 0))).toEqual({ kind: "unauthenticated", reason: "batch_signature" });
+    expect(refusal(() => verifier.checkSigned(forged, gateway.address, 0))).toEqual({
+      kind: "unauthenticated",
+      reason: "batch_signature",
+    });
   });
 
   it("refuses impossible headers", async () => {
@@ -114,7 +125,10 @@ describe("the relay's batch checks", () => {
     ];
     for (const overrides of cases) {
       const arrived = await received(batch(overrides));
-      expect(refusal(() => verifier.checkSigned(arrived, gateway.address, 0)), JSON.stringify(overrides)).toEqual({
+      expect(
+        refusal(() => verifier.checkSigned(arrived, gateway.address, 0)),
+        JSON.stringify(overrides),
+      ).toEqual({
         kind: "invalid_argument",
         reason: "batch_header",
       });
@@ -123,7 +137,10 @@ describe("the relay's batch checks", () => {
 
   it("refuses a batch carrying another number of readings than it declares", async () => {
     const arrived = await received(batch({ readings: readings(1, 1) }));
-    expect(refusal(() => verifier.checkSigned(arrived, gateway.address, 0))).toEqual({ kind: "invalid_argument", reason: "batch_readings" });
+    expect(refusal(() => verifier.checkSigned(arrived, gateway.address, 0))).toEqual({
+      kind: "invalid_argument",
+      reason: "batch_readings",
+    });
   });
 
   it("checks a pruned batch's record and signature", async () => {
@@ -131,11 +148,22 @@ describe("the relay's batch checks", () => {
     const good = await received(batch({ readings: [] }), { pruned });
     expect(verifier.checkSigned(good, gateway.address, 0).gap).toMatchObject({ reason: "dropped", readingCount: 2 });
     const withReadings = await received(batch(), { pruned });
-    expect(refusal(() => verifier.checkSigned(withReadings, gateway.address, 0))).toEqual({ kind: "invalid_argument", reason: "prune_record" });
-    const unknown = await received(batch({ readings: [] }), { pruned: { ...pruned, reason: PruneReason.PRUNE_REASON_UNSPECIFIED } });
-    expect(refusal(() => verifier.checkSigned(unknown, gateway.address, 0))).toEqual({ kind: "invalid_argument", reason: "prune_record" });
+    expect(refusal(() => verifier.checkSigned(withReadings, gateway.address, 0))).toEqual({
+      kind: "invalid_argument",
+      reason: "prune_record",
+    });
+    const unknown = await received(batch({ readings: [] }), {
+      pruned: { ...pruned, reason: PruneReason.PRUNE_REASON_UNSPECIFIED },
+    });
+    expect(refusal(() => verifier.checkSigned(unknown, gateway.address, 0))).toEqual({
+      kind: "invalid_argument",
+      reason: "prune_record",
+    });
     const forged = await received(batch({ readings: [] }), { pruned, pruneSigner: new Wallet(Wallet.createRandom().privateKey) });
-    expect(refusal(() => verifier.checkSigned(forged, gateway.address, 0))).toEqual({ kind: "unauthenticated", reason: "prune_record" });
+    expect(refusal(() => verifier.checkSigned(forged, gateway.address, 0))).toEqual({
+      kind: "unauthenticated",
+      reason: "prune_record",
+    });
   });
 
   it("refuses batches that do not extend the chain by one, or that leave readings unaccounted for", () => {
@@ -143,7 +171,10 @@ describe("the relay's batch checks", () => {
     const after: ChainPosition = { head, classHead: () => 2, frontier: 2, accounted: 2 };
     const next = (overrides: Partial<Batch>) => batch({ sequence: 2, previousBatchHash: head.batchHash, ...overrides });
     expect(() => verifier.checkLink(next({ firstGatewaySeq: 3, lastGatewaySeq: 4 }), after)).not.toThrow();
-    expect(refusal(() => verifier.checkLink(next({ sequence: 3 }), after))).toEqual({ kind: "failed_precondition", reason: "out_of_order" });
+    expect(refusal(() => verifier.checkLink(next({ sequence: 3 }), after))).toEqual({
+      kind: "failed_precondition",
+      reason: "out_of_order",
+    });
     expect(refusal(() => verifier.checkLink(next({ previousBatchHash: new Uint8Array(32) }), after))).toEqual({
       kind: "failed_precondition",
       reason: "broken_link",
@@ -160,8 +191,12 @@ describe("the relay's batch checks", () => {
     });
     // Another class filling the numbers left open is fine; claiming more readings than numbers is not.
     const open: ChainPosition = { head, classHead: () => 0, frontier: 10, accounted: 2 };
-    expect(() => verifier.checkLink(next({ dataClass: 2, firstGatewaySeq: 3, lastGatewaySeq: 10, readingCount: 8 }), open)).not.toThrow();
-    expect(refusal(() => verifier.checkLink(next({ dataClass: 2, firstGatewaySeq: 1, lastGatewaySeq: 10, readingCount: 10 }), open))).toEqual({
+    expect(() =>
+      verifier.checkLink(next({ dataClass: 2, firstGatewaySeq: 3, lastGatewaySeq: 10, readingCount: 8 }), open),
+    ).not.toThrow();
+    expect(
+      refusal(() => verifier.checkLink(next({ dataClass: 2, firstGatewaySeq: 1, lastGatewaySeq: 10, readingCount: 10 }), open)),
+    ).toEqual({
       kind: "invalid_argument",
       reason: "batch_header",
     });
@@ -175,6 +210,9 @@ describe("the upload request decoder", () => {
       refusal: { kind: "invalid_argument", reason: "malformed_message" },
     });
     expect(decodeUploadRequest(Buffer.alloc(0))).toMatchObject({ kind: "refused", refusal: { reason: "empty_message" } });
-    expect(decodeUploadRequest(Buffer.from([0x0a, 0x00]))).toMatchObject({ kind: "refused", refusal: { reason: "empty_message" } });
+    expect(decodeUploadRequest(Buffer.from([0x0a, 0x00]))).toMatchObject({
+      kind: "refused",
+      refusal: { reason: "empty_message" },
+    });
   });
 });

@@ -43,7 +43,13 @@ function recoverSigner(recover: () => string, reason: "batch_signature" | "prune
   try {
     return recover();
   } catch (cause) {
-    throw new RelayRefusal("unauthenticated", reason, `${reason === "batch_signature" ? "batch" : "prune record"} signature is malformed`, { sequence }, { cause });
+    throw new RelayRefusal(
+      "unauthenticated",
+      reason,
+      `${reason === "batch_signature" ? "batch" : "prune record"} signature is malformed`,
+      { sequence },
+      { cause },
+    );
   }
 }
 
@@ -82,7 +88,13 @@ export class BatchVerifier {
     try {
       root = bytes32ToField(header.readingsRoot);
     } catch (cause) {
-      throw new RelayRefusal("invalid_argument", "batch_header", `batch ${sequence} readings root is not a field element`, { sequence }, { cause });
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_header",
+        `batch ${sequence} readings root is not a field element`,
+        { sequence },
+        { cause },
+      );
     }
     const hash = batchHash(header);
     if (received.pruned) {
@@ -104,32 +116,52 @@ export class BatchVerifier {
     const { sequence, firstGatewaySeq, lastGatewaySeq, readingCount, dataClass } = header;
     const expectedSequence = (position.head?.sequence ?? 0) + 1;
     if (sequence !== expectedSequence) {
-      throw new RelayRefusal("failed_precondition", "out_of_order", `batch ${sequence} is out of order; the relay expects ${expectedSequence}`, {
-        expectedSequence,
-        sequence,
-      });
+      throw new RelayRefusal(
+        "failed_precondition",
+        "out_of_order",
+        `batch ${sequence} is out of order; the relay expects ${expectedSequence}`,
+        {
+          expectedSequence,
+          sequence,
+        },
+      );
     }
     if (!sameBytes(header.previousBatchHash, position.head?.batchHash ?? ZERO_BATCH_HASH)) {
-      throw new RelayRefusal("failed_precondition", "broken_link", `batch ${sequence} does not link to the gateway's previous batch`, {
-        sequence,
-      });
+      throw new RelayRefusal(
+        "failed_precondition",
+        "broken_link",
+        `batch ${sequence} does not link to the gateway's previous batch`,
+        {
+          sequence,
+        },
+      );
     }
     const storedThrough = position.classHead(dataClass);
     if (firstGatewaySeq <= storedThrough) {
-      throw new RelayRefusal("failed_precondition", "class_overlap", `batch ${sequence} overlaps readings already stored for its data class`, {
-        sequence,
-        dataClass,
-        firstGatewaySeq,
-        storedThrough,
-      });
+      throw new RelayRefusal(
+        "failed_precondition",
+        "class_overlap",
+        `batch ${sequence} overlaps readings already stored for its data class`,
+        {
+          sequence,
+          dataClass,
+          firstGatewaySeq,
+          storedThrough,
+        },
+      );
     }
     const unaccounted = Math.max(position.frontier, lastGatewaySeq) - (position.accounted + readingCount);
     if (unaccounted < 0) {
-      throw new RelayRefusal("invalid_argument", "batch_header", `batch ${sequence} declares readings another batch already accounts for`, {
-        sequence,
-        readingCount,
-        lastGatewaySeq,
-      });
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_header",
+        `batch ${sequence} declares readings another batch already accounts for`,
+        {
+          sequence,
+          readingCount,
+          lastGatewaySeq,
+        },
+      );
     }
     if (unaccounted > this.maxUnaccountedReadings) {
       throw new RelayRefusal(
@@ -163,7 +195,8 @@ export class BatchVerifier {
 
   private checkHeader(batch: Batch): void {
     const { sequence, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
-    if (sequence < 1) throw new RelayRefusal("invalid_argument", "batch_header", "batch sequence numbers start at 1", { sequence });
+    if (sequence < 1)
+      throw new RelayRefusal("invalid_argument", "batch_header", "batch sequence numbers start at 1", { sequence });
     if (readingCount < 1 || readingCount > this.maxReadingsPerBatch) {
       throw new RelayRefusal(
         "invalid_argument",
@@ -173,12 +206,17 @@ export class BatchVerifier {
       );
     }
     if (firstGatewaySeq < 1 || lastGatewaySeq < firstGatewaySeq || readingCount > lastGatewaySeq - firstGatewaySeq + 1) {
-      throw new RelayRefusal("invalid_argument", "batch_header", `batch ${sequence} declares an impossible gateway sequence range`, {
-        sequence,
-        firstGatewaySeq,
-        lastGatewaySeq,
-        readingCount,
-      });
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_header",
+        `batch ${sequence} declares an impossible gateway sequence range`,
+        {
+          sequence,
+          firstGatewaySeq,
+          lastGatewaySeq,
+          readingCount,
+        },
+      );
     }
   }
 
@@ -186,7 +224,9 @@ export class BatchVerifier {
     const { header } = received;
     const { sequence } = header;
     if (received.readingsOnWire > 0) {
-      throw new RelayRefusal("invalid_argument", "prune_record", `batch ${sequence} is declared pruned but carries readings`, { sequence });
+      throw new RelayRefusal("invalid_argument", "prune_record", `batch ${sequence} is declared pruned but carries readings`, {
+        sequence,
+      });
     }
     if (pruned.reason !== PruneReason.PRUNE_REASON_ROLLUP && pruned.reason !== PruneReason.PRUNE_REASON_DROPPED) {
       throw new RelayRefusal("invalid_argument", "prune_record", `batch ${sequence} is pruned for an unknown reason`, {
@@ -196,7 +236,10 @@ export class BatchVerifier {
     }
     const signer = recoverSigner(() => recoverPruneSigner(hash, pruned, received.prunedSignature), "prune_record", sequence);
     if (signer !== header.gatewayId) {
-      throw new RelayRefusal("unauthenticated", "prune_record", "prune record is not signed by the gateway", { sequence, signer });
+      throw new RelayRefusal("unauthenticated", "prune_record", "prune record is not signed by the gateway", {
+        sequence,
+        signer,
+      });
     }
     return {
       gatewayId: header.gatewayId,
