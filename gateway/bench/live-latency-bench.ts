@@ -30,7 +30,7 @@ try {
   const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "live bench");
   for (const device of devices) {
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   }
   const latencies: number[] = [];
   let measuring = false;

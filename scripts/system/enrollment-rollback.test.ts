@@ -111,7 +111,7 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
 
     device = new SimulatedDevice("enrolled-01");
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     for (let frame = 0; frame < 20; frame++) await device.publishFrame();
     const live = gateway;
     await waitFor(() => live.snapshot().batchesAcked > 0 && live.snapshot().backlog.batches === 0, 30_000, "batches acked");

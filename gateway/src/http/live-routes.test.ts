@@ -39,7 +39,7 @@ beforeAll(async () => {
   token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "live test");
   for (const device of devices) {
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   }
 });
 
