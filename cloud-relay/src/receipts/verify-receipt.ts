@@ -72,6 +72,7 @@ function batchHeaderOf(receipt: Receipt): Batch {
     previousBatchHash: getBytes(batch.previousBatchHash),
     readingsRoot: getBytes(batch.readingsRoot),
     readings: [],
+    streamBounds: [],
   };
 }
 

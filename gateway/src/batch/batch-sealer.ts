@@ -1,9 +1,10 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
-import { BatchCommitment, batchablePrefix, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
+import { BatchCommitment, batchablePrefix, boundedStreams, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
 import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
 import type { BatchStore } from "./batch-store.js";
+import { committedBounds, type ConfiguredBounds } from "./committed-bounds.js";
 import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 
 export interface BatchSealerOptions {
@@ -23,6 +24,8 @@ export interface BatchSealerOptions {
    * sealed as they come and recorded as unscored because inference is off.
    */
   scoring?: { timeoutMs: number; onTimeout?: (readings: number) => void };
+  /** The stream bounds technicians configured (see committedBounds); every stream is unbounded without. */
+  bounds?: ConfiguredBounds;
 }
 
 /**
@@ -86,7 +89,8 @@ export class BatchSealer {
     const decided = scoring ? pending.findIndex((reading) => !reading.decided) : -1;
     const ready = decided < 0 ? pending : pending.slice(0, decided);
     // A batch is one proof: it ends where the circuit's capacity, code bits or receive window do.
-    const members = ready.slice(0, batchablePrefix(ready));
+    const bounds = committedBounds(ready, this.options.bounds ?? (() => undefined));
+    const members = ready.slice(0, batchablePrefix(ready, bounds));
     const [first] = members;
     const last = members.at(-1);
     if (!first || !last) return false;
@@ -95,17 +99,19 @@ export class BatchSealer {
     if (!scoring) readings.settleUnscored(dataClass, first.gatewaySeq, last.gatewaySeq, "inference-disabled");
 
     const previous = batches.last();
+    const commitment = BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members, bounds });
     const batch: Batch = {
       gatewayId: identity.address,
       sequence: (previous?.sequence ?? 0) + 1,
       previousBatchHash: previous?.batchHash ?? ZERO_BATCH_HASH,
-      readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members }).root),
+      readingsRoot: fieldToBytes32(commitment.root),
       sealedAtMs: now.nowMs,
       readings: members,
       dataClass,
       readingCount: members.length,
       firstGatewaySeq: first.gatewaySeq,
       lastGatewaySeq: last.gatewaySeq,
+      streamBounds: boundedStreams(commitment.streams),
     };
     batches.insert({ ...batch, batchHash: batchHash(batch), signature: await signBatch(identity, batch) });
     this.sealedThrough.set(dataClass, last.gatewaySeq);

@@ -1,3 +1,4 @@
+import type { StreamBounds } from "@intelledger/circuits";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 
 export interface StoredBatch {
@@ -11,6 +12,8 @@ export interface StoredBatch {
   lastGatewaySeq: number;
   sealedAtMs: number;
   signature: Uint8Array;
+  /** The streams committed with bounds narrower than int32; every other stream of the batch is unbounded. */
+  streamBounds: StreamBounds[];
   ackedAtMs: number | undefined;
   releasedAtMs: number | undefined;
   /** The encoded Pruned record, when the readings were deleted to free space. */
@@ -29,6 +32,7 @@ interface BatchRow {
   last_gateway_seq: number;
   sealed_at_ms: number;
   signature: Buffer;
+  stream_bounds: string;
   acked_at_ms: number | null;
   released_at_ms: number | null;
   pruned: Buffer | null;
@@ -49,6 +53,7 @@ function toBatch(row: BatchRow): StoredBatch {
     lastGatewaySeq: row.last_gateway_seq,
     sealedAtMs: row.sealed_at_ms,
     signature: new Uint8Array(row.signature),
+    streamBounds: JSON.parse(row.stream_bounds) as StreamBounds[],
     ackedAtMs: row.acked_at_ms ?? undefined,
     releasedAtMs: row.released_at_ms ?? undefined,
     pruned: bytesOrUndefined(row.pruned),
@@ -84,8 +89,8 @@ export class BatchStore {
     this.db
       .prepare(
         `INSERT INTO batches (sequence, batch_hash, previous_batch_hash, readings_root, data_class, reading_count,
-           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, stream_bounds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         batch.sequence,
@@ -98,6 +103,7 @@ export class BatchStore {
         batch.lastGatewaySeq,
         batch.sealedAtMs,
         Buffer.from(batch.signature),
+        JSON.stringify(batch.streamBounds),
       );
   }
 

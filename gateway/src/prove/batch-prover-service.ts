@@ -1,4 +1,10 @@
-import { BatchCommitment, batchCircuitInput, type BatchProverPool, type PoseidonHasher } from "@intelledger/circuits";
+import {
+  BatchCommitment,
+  batchCircuitInput,
+  listedBounds,
+  type BatchProverPool,
+  type PoseidonHasher,
+} from "@intelledger/circuits";
 import type { Logger } from "pino";
 import type { BatchStore } from "../batch/batch-store.js";
 import type { ProofStore } from "./proof-store.js";
@@ -47,7 +53,7 @@ export class BatchProverService {
     const batch = batches.get(sequence);
     if (!batch) return;
     const members = readings.ofClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq);
-    const commitment = BatchCommitment.build(hasher, { gatewayId, readings: members });
+    const commitment = BatchCommitment.build(hasher, { gatewayId, readings: members, bounds: listedBounds(batch.streamBounds) });
     this.proving.add(sequence);
     pool
       .prove(batchCircuitInput(commitment))

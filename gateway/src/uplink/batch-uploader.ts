@@ -168,6 +168,7 @@ export class BatchUploader {
         readings: stored.pruned
           ? []
           : this.deps.readings.ofClassBetween(stored.dataClass, stored.firstGatewaySeq, stored.lastGatewaySeq),
+        streamBounds: stored.pruned ? [] : stored.streamBounds,
       },
       signature: stored.signature,
       prunedSignature: stored.prunedSignature ?? new Uint8Array(),
