@@ -6,7 +6,7 @@ import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import type { CommittedReading } from "./reading-commitment.js";
 import { verifyReadingInclusion } from "./reading-inclusion.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
-import { boundedStreams, listedBounds, streamsHash, unboundedStreams } from "./stream-table.js";
+import { boundedStreams, listedBounds, streamsHash, unboundedStreams, type StreamKey } from "./stream-table.js";
 
 let hasher: PoseidonHasher;
 beforeAll(async () => {
@@ -59,7 +59,7 @@ describe("BatchCommitment", () => {
   it("is rebuilt from the bounded streams the wire lists, some streams bounded and the rest not", () => {
     const readings = sampleReadings(40);
     const firstDevice = readings[0]!.deviceId;
-    const mixed = (stream: { deviceId: string }) => (stream.deviceId === firstDevice ? SAMPLE_BOUNDS : unboundedStreams(stream));
+    const mixed = (stream: StreamKey) => (stream.deviceId === firstDevice ? SAMPLE_BOUNDS : unboundedStreams(stream));
     const sealed = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds: mixed });
     const listed = boundedStreams(sealed.streams);
     expect(listed.length).toBeGreaterThan(0);

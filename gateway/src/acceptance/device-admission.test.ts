@@ -37,4 +37,18 @@ describe("DeviceAdmission", () => {
     expect(subject.quarantineLeftMs("d")).toBe(0);
     expect(subject.quarantined()).toEqual([]);
   });
+
+  it("releases a quarantined device at once, with its failures forgotten", () => {
+    const { subject, clock } = admission();
+    expect(subject.release("d")).toBe(false);
+    for (let i = 0; i < 3; i++) subject.recordFailure("d");
+    expect(subject.quarantineLeftMs("d")).toBe(5_000);
+    clock.now = 100;
+    expect(subject.release("d")).toBe(true);
+    expect(subject.quarantineLeftMs("d")).toBe(0);
+    expect(subject.quarantined()).toEqual([]);
+    // Two more failures do not put it back: the ones before the release are forgotten.
+    expect([subject.recordFailure("d"), subject.recordFailure("d")]).toEqual([false, false]);
+    expect(subject.release("d")).toBe(false);
+  });
 });

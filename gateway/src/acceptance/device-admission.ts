@@ -76,6 +76,15 @@ export class DeviceAdmission {
     return true;
   }
 
+  /** Ends the device's quarantine and forgets its failures; false when it was not in quarantine. */
+  release(deviceId: string): boolean {
+    const state = this.devices.get(deviceId);
+    if (!state || state.quarantinedUntilMs <= this.now()) return false;
+    state.quarantinedUntilMs = 0;
+    state.failures = [];
+    return true;
+  }
+
   /** Devices in quarantine now. */
   quarantined(): string[] {
     const now = this.now();

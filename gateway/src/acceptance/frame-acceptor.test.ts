@@ -130,7 +130,7 @@ describe("FrameAcceptor", () => {
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("accepted");
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("replayed");
     expect(reason(acceptor.check(signFrame(frame({ counter: 4 }), keys.privateKey)))).toBe("replayed");
-    registry.setStatus("press-7", "inactive");
+    registry.setStatus("press-7", "inactive", trail());
     expect(reason(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey)))).toBe("inactive_device");
   });
 
@@ -217,11 +217,14 @@ describe("FrameAcceptor counters", () => {
 
     const audit = trail().audit.list();
     expect(audit.map((entry) => [entry.actor, entry.action, entry.target])).toEqual([
-      ["technician-1", "device.counter.reset", "press-7"],
       ["technician-1", "device.key.rotate", "press-7"],
       ["technician-1", "device.counter.reset", "press-7"],
     ]);
-    expect(audit[2]?.details).toEqual({ from: "900", to: "0" });
+    expect(audit[1]?.details).toEqual({ before: { lastCounter: "900" }, after: { lastCounter: "0" } });
+    expect(audit[0]?.details).toMatchObject({
+      before: { lastCounter: "1" },
+      after: { publicKey: Buffer.from(newKeys.publicKeyPoint).toString("hex"), lastCounter: "0" },
+    });
     // A restarted gateway reads the reset counter and the new key back (accepted frames advance it when stored).
     const reloaded = new DeviceRegistry(db).get("press-7");
     expect(reloaded?.lastCounter).toBe(0n);
