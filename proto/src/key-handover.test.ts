@@ -26,7 +26,12 @@ describe("the key handover", () => {
   it("verifies with the old key, and an independent P-256 implementation agrees", () => {
     const signature = signKeyHandover(old.privateKey, "press-7", newPoint);
     expect(verifyKeyHandover(oldPoint, "press-7", newPoint, signature)).toBe(true);
-    const message = Buffer.concat([Buffer.from("IntelLedger Edge key rotation v1"), Buffer.from([7]), Buffer.from("press-7"), newPoint]);
+    const message = Buffer.concat([
+      Buffer.from("IntelLedger Edge key rotation v1"),
+      Buffer.from([7]),
+      Buffer.from("press-7"),
+      newPoint,
+    ]);
     expect(p256.verify(signature, message, oldPoint, { prehash: true, lowS: false })).toBe(true);
     const byNoble = p256.sign(message, Buffer.from(old.privateKey.export({ format: "jwk" }).d ?? "", "base64url"), {
       prehash: true,

@@ -33,7 +33,9 @@ export default function readingsVerdict(encodedBatch: Uint8Array): ReadingsVerdi
   if (mismatch) return { mismatch };
   try {
     const bounds = listedBounds(batch.streamBounds);
-    return { root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings, bounds }).root.toString() };
+    return {
+      root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings, bounds }).root.toString(),
+    };
   } catch (error) {
     if (error instanceof CircuitsError || error instanceof RangeError) return { root: "-1" };
     throw error;

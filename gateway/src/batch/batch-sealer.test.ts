@@ -85,7 +85,9 @@ describe("BatchSealer", () => {
     expect(await sealer.sealDue()).toBe(1);
     const batch = batches.get(1);
     expect(batch?.readingCount).toBe(count);
-    expect(batch?.streamBounds).toEqual([{ deviceId: "esp32-01", channel: 1, channelIndex: 0, scale: 2, min: 2_000, max: 2_600 }]);
+    expect(batch?.streamBounds).toEqual([
+      { deviceId: "esp32-01", channel: 1, channelIndex: 0, scale: 2, min: 2_000, max: 2_600 },
+    ]);
     const members = readings.ofClassBetween(0, 1, count);
     const hasher = await loadPoseidon();
     const rebuilt = BatchCommitment.build(hasher, {

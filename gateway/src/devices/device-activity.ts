@@ -54,6 +54,8 @@ export class DeviceActivity {
         rejected: {},
         rate: new RateEstimator({ halfLifeMs: 10_000 }),
       };
+      // From zero now, so the first readings count towards the first rate.
+      counts.rate.observe(0, Date.now());
       this.counts.set(deviceId, counts);
     }
     return counts;
