@@ -250,6 +250,7 @@ int edge_provision_answer(const edge_provisioner *provisioner, bool window_open,
         strncpy(response.detail, detail, sizeof response.detail - 1);
     }
     outcome->result = response.result;
+    outcome->detail = detail;
     *answer_len = edge_device_message_provision(&response, answer, cap);
     return *answer_len > 0 ? EDGE_OK : EDGE_ERR_ENCODE;
 }

@@ -51,6 +51,8 @@ typedef struct {
     edge_provision_result result;
     /* New settings were stored: restart the device, once the answer is out, to apply them. */
     bool restart;
+    /* What was wrong, as in the answer; NULL with PROVISIONED. */
+    const char *detail;
 } edge_provision_outcome;
 
 /* Answers one ProvisionRequest (the body of GatewayMessage.provision_request): writes the
