@@ -1,10 +1,6 @@
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from "node:crypto";
-import {
-  ProvisionRequest,
-  ProvisionResponse,
-  ProvisionResult,
-  provisionResultToJSON,
-} from "./gen/intelledger/device/v1/provisioning.js";
+import type { ProvisionResponse } from "./gen/intelledger/device/v1/provisioning.js";
+import { ProvisionRequest, ProvisionResult, provisionResultToJSON } from "./gen/intelledger/device/v1/provisioning.js";
 
 /**
  * USB provisioning, the message side: the request a technician's tool sends a device, and the
@@ -41,7 +37,12 @@ export class ProvisioningError extends Error {
   readonly code: ProvisioningErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ProvisioningErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ProvisioningErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "ProvisioningError";
     this.code = code;
@@ -136,12 +137,16 @@ function checkWifiMqtt(link: Extract<ProvisioningLink, { kind: "wifiMqtt" }>): v
   }
   const ca = link.mqttCaCertificate ?? new Uint8Array();
   if (ca.length > MAX_MQTT_CA_CERTIFICATE_BYTES || (ca.length > 0 && !isDerSequence(ca))) {
-    throw invalid("wifi_mqtt.mqtt_ca_certificate", `must be one DER certificate of at most ${MAX_MQTT_CA_CERTIFICATE_BYTES} bytes`);
+    throw invalid(
+      "wifi_mqtt.mqtt_ca_certificate",
+      `must be one DER certificate of at most ${MAX_MQTT_CA_CERTIFICATE_BYTES} bytes`,
+    );
   }
   const username = link.mqttUsername ?? "";
   const password = link.mqttPassword ?? "";
   if (utf8Length(username) > 64 || username.includes("\0")) throw invalid("wifi_mqtt.mqtt_username", "must be at most 64 bytes");
-  if (utf8Length(password) > 128 || password.includes("\0")) throw invalid("wifi_mqtt.mqtt_password", "must be at most 128 bytes");
+  if (utf8Length(password) > 128 || password.includes("\0"))
+    throw invalid("wifi_mqtt.mqtt_password", "must be at most 128 bytes");
   if (password !== "" && username === "") throw invalid("wifi_mqtt.mqtt_password", "needs a user name");
 }
 
@@ -185,7 +190,10 @@ function linkOf(link: ProvisioningLink): ProvisionRequest["link"] {
  * unless one is given. These exact bytes travel in GatewayMessage.provision_request and are
  * what the device's signature covers.
  */
-export function encodeProvisionRequest(settings: ProvisioningSettings, nonce: Uint8Array = randomBytes(PROVISIONING_NONCE_BYTES)): Uint8Array {
+export function encodeProvisionRequest(
+  settings: ProvisioningSettings,
+  nonce: Uint8Array = randomBytes(PROVISIONING_NONCE_BYTES),
+): Uint8Array {
   checkProvisioningSettings(settings);
   if (nonce.length !== PROVISIONING_NONCE_BYTES) throw invalid("nonce", `must be ${PROVISIONING_NONCE_BYTES} bytes`);
   return ProvisionRequest.encode({
@@ -213,7 +221,9 @@ export function provisioningProof(requestBytes: Uint8Array, publicKey: Uint8Arra
 
 /** The lower-case result name without its prefix: "provisioned", "locked", "invalid", "failed". */
 export function provisionResultName(result: ProvisionResult): string {
-  return provisionResultToJSON(result).replace(/^PROVISION_RESULT_/, "").toLowerCase();
+  return provisionResultToJSON(result)
+    .replace(/^PROVISION_RESULT_/, "")
+    .toLowerCase();
 }
 
 /**

@@ -16,7 +16,12 @@ import {
   SignedCommand,
   SignedFrame,
 } from "./device.js";
-import { checkProvisioningSettings, provisioningProof, verifyProvisionResponse, type ProvisioningSettings } from "./provisioning.js";
+import {
+  checkProvisioningSettings,
+  provisioningProof,
+  verifyProvisionResponse,
+  type ProvisioningSettings,
+} from "./provisioning.js";
 import { cobsDecode, cobsEncode, encodeSerialPacket, SerialPacketDecoder } from "./serial-framing.js";
 
 const vectorsDir = join(import.meta.dirname, "../test-vectors");
@@ -233,14 +238,17 @@ describe("provisioning vectors", () => {
   });
 
   it("the proof can never pass for a DeviceFrame", () => {
-    for (const vector of vectors.valid) expect(() => DeviceFrame.decode(bytes(vector.proofHex)), vector.name).toThrow(/wire type 7/);
+    for (const vector of vectors.valid)
+      expect(() => DeviceFrame.decode(bytes(vector.proofHex)), vector.name).toThrow(/wire type 7/);
   });
 
   it("the technician's side refuses each invalid request's settings, naming the same field", () => {
     for (const vector of vectors.invalid) {
       if (vector.field === "request" || vector.field === "nonce" || vector.field === "link") continue; // no settings object can express these
       const settings = settingsOf(ProvisionRequest.decode(bytes(vector.requestHex)));
-      expect(() => checkProvisioningSettings(settings), vector.name).toThrow(expect.objectContaining({ details: { field: vector.field } }));
+      expect(() => checkProvisioningSettings(settings), vector.name).toThrow(
+        expect.objectContaining({ details: { field: vector.field } }),
+      );
     }
   });
 });

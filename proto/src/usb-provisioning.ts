@@ -64,7 +64,7 @@ export function exchangeProvisioning(
       try {
         resolve(outcome());
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     };
     const unsubscribe = channel.subscribe((payload) => {
@@ -97,7 +97,10 @@ export function exchangeProvisioning(
             seen.payloads === 0
               ? "nothing in the serial framing arrived"
               : `${seen.payloads} packets arrived (${seen.frames} of them frames), none answering the request`;
-          throw new ProvisioningError("no_answer", `no provisioning answer within ${timeoutMs} ms: ${heard}`, { ...seen, timeoutMs });
+          throw new ProvisioningError("no_answer", `no provisioning answer within ${timeoutMs} ms: ${heard}`, {
+            ...seen,
+            timeoutMs,
+          });
         }),
       timeoutMs,
     );
@@ -110,7 +113,12 @@ function openError(path: string, error: Error): ProvisioningError {
   if (/lock|busy|temporarily unavailable/i.test(message)) {
     return new ProvisioningError("device_busy", `${path} is in use by another program (${message})`, { path }, { cause: error });
   }
-  return new ProvisioningError("wrong_port", `${path} is no serial port that can be opened (${message})`, { path }, { cause: error });
+  return new ProvisioningError(
+    "wrong_port",
+    `${path} is no serial port that can be opened (${message})`,
+    { path },
+    { cause: error },
+  );
 }
 
 /**
@@ -132,7 +140,9 @@ export async function provisionOverSerial(
   });
   const write = (bytes: Uint8Array) =>
     new Promise<void>((resolve, reject) =>
-      port.write(Buffer.from(bytes), (error) => (error ? reject(error) : port.drain((drained) => (drained ? reject(drained) : resolve())))),
+      port.write(Buffer.from(bytes), (error) =>
+        error ? reject(error) : port.drain((drained) => (drained ? reject(drained) : resolve())),
+      ),
     );
   try {
     // A lone delimiter ends whatever partial packet the device holds (boot output, line noise).
