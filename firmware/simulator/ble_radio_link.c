@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -31,6 +32,11 @@ bool ble_radio_link_start(ble_radio_link *link, const char *dir, const char *dev
         return false;
     }
     memcpy(address.sun_path, link->path, (size_t)n + 1);
+    /* The radio's folder is the air: whoever comes first makes it. */
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "cannot create %s: %s\n", dir, strerror(errno));
+        return false;
+    }
     link->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     /* A socket left by a device that crashed would refuse the bind. */
     unlink(link->path);

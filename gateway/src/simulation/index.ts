@@ -2,3 +2,4 @@
 export { PrivateMosquitto } from "./private-mosquitto.js";
 export { PtyPair } from "./pty-pair.js";
 export { SimulatedBleCentral, SimulatedPeripheral } from "./simulated-ble.js";
+export { SimulatedRadioCentral } from "./simulated-radio-central.js";
