@@ -44,7 +44,7 @@ describe("SIGKILL the gateway while serial and BLE devices send", () => {
   let gateway: ChildService | undefined;
 
   afterAll(async () => {
-    await Promise.all(devices.map((device) => device.simulator?.stop()));
+    await Promise.all(devices.flatMap((device) => (device.simulator ? [device.simulator.stop()] : [])));
     gateway?.close();
     await Promise.all(ptys.map((pty) => pty.close()));
     rmSync(dir, { recursive: true, force: true });
@@ -119,7 +119,7 @@ describe("SIGKILL the gateway while serial and BLE devices send", () => {
         120_000,
         "every device to deliver its backlog",
       );
-      await Promise.all(devices.map((device) => device.simulator?.stop()));
+      await Promise.all(devices.flatMap((device) => (device.simulator ? [device.simulator.stop()] : [])));
       expect(await gateway.stop("SIGTERM")).toBe(0);
 
       const db = new Database(join(gatewayDir, "gateway.sqlite"), { readonly: true });
