@@ -1,9 +1,5 @@
 #include "link.h"
 
-#include "sdkconfig.h"
-
-#if CONFIG_EDGE_TRANSPORT_MQTT
-
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,16 +66,19 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data)
     }
 }
 
-static esp_err_t mqtt_start(const char *device_id)
+static esp_err_t mqtt_start(const identity *me)
 {
-    snprintf(topic_frames, sizeof topic_frames, "intelledger/v1/%s/frames", device_id);
-    snprintf(topic_status, sizeof topic_status, "intelledger/v1/%s/status", device_id);
-    snprintf(topic_commands, sizeof topic_commands, "intelledger/v1/%s/commands", device_id);
+    snprintf(topic_frames, sizeof topic_frames, "intelledger/v1/%s/frames", me->device_id);
+    snprintf(topic_status, sizeof topic_status, "intelledger/v1/%s/status", me->device_id);
+    snprintf(topic_commands, sizeof topic_commands, "intelledger/v1/%s/commands", me->device_id);
     const esp_mqtt_client_config_t config = {
-        .broker.address.uri = CONFIG_EDGE_MQTT_URL,
-        .credentials.client_id = device_id,
-        .credentials.username = CONFIG_EDGE_MQTT_USERNAME[0] != '\0' ? CONFIG_EDGE_MQTT_USERNAME : NULL,
-        .credentials.authentication.password = CONFIG_EDGE_MQTT_PASSWORD[0] != '\0' ? CONFIG_EDGE_MQTT_PASSWORD : NULL,
+        .broker.address.uri = me->mqtt_uri,
+        /* Provisioned with a CA: the broker's certificate must chain to it (DER), host name checked. */
+        .broker.verification.certificate = (const char *)me->mqtt_ca_der,
+        .broker.verification.certificate_len = me->mqtt_ca_der_len,
+        .credentials.client_id = me->device_id,
+        .credentials.username = me->mqtt_username,
+        .credentials.authentication.password = me->mqtt_password,
         /* The broker keeps commands for a node that is away. */
         .session.disable_clean_session = true,
         .session.keepalive = 15,
@@ -92,7 +91,7 @@ static esp_err_t mqtt_start(const char *device_id)
         return ESP_ERR_NO_MEM;
     }
     esp_err_t err = esp_mqtt_client_register_event(client, ESP_EVENT_ANY_ID, on_event, NULL);
-    return err == ESP_OK ? wifi_start() : err;
+    return err == ESP_OK ? wifi_start(me->wifi_ssid, me->wifi_password) : err;
 }
 
 static void mqtt_connect(edge_device_state state)
@@ -134,5 +133,3 @@ const link_ops MQTT_LINK = {
     .rssi = wifi_rssi,
     .linked_at_start = false,
 };
-
-#endif
