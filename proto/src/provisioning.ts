@@ -207,7 +207,7 @@ export function encodeProvisionRequest(
 
 /**
  * The bytes a device signs to answer a request: the tag, SHA-256 of the request bytes, its
- * public key and its firmware version (UTF-8). Read as protobuf, its 14th byte has wire
+ * public key and its firmware version (UTF-8). Read as protobuf, its 15th byte has wire
  * type 7, so it can never pass for a signed DeviceFrame.
  */
 export function provisioningProof(requestBytes: Uint8Array, publicKey: Uint8Array, firmwareVersion: string): Uint8Array {

@@ -18,7 +18,7 @@
 
 #define EDGE_KEY_PROVISIONING "provisioning"
 #define EDGE_PROVISION_NONCE_BYTES 32
-/* The first 32 bytes of what the device signs; its 14th byte makes it invalid protobuf. */
+/* The first 32 bytes of what the device signs; its 15th byte makes it invalid protobuf. */
 #define EDGE_PROVISION_PROOF_TAG "IntelLedger Edge provisioning v1"
 #define EDGE_PROVISION_ANSWER_MAX_BYTES (intelledger_device_v1_ProvisionResponse_size + 3)
 
