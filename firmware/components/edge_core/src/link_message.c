@@ -91,20 +91,6 @@ size_t edge_device_message_provision(const edge_provision_response *response, ui
     return ok ? stream.bytes_written : 0;
 }
 
-const char *edge_frame_ack_result_name(edge_frame_ack_result result)
-{
-    switch (result) {
-    case EDGE_ACK_STORED:
-        return "stored";
-    case EDGE_ACK_REFUSED:
-        return "refused";
-    case EDGE_ACK_RETRY_LATER:
-        return "retry_later";
-    default:
-        return "unspecified";
-    }
-}
-
 const char *edge_frame_refusal_name(edge_frame_refusal refusal)
 {
     static const char *const NAMES[] = {

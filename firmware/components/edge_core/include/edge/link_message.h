@@ -34,8 +34,7 @@ size_t edge_device_message_frame(const uint8_t *signed_frame, size_t len, uint8_
 /* Writes the DeviceMessage carrying a ProvisionResponse; returns its length, 0 on failure. */
 size_t edge_device_message_provision(const edge_provision_response *response, uint8_t *out, size_t cap);
 
-/* "stored", "refused", "retry_later"; and the refusal names of the gateway ("replayed", ...). */
-const char *edge_frame_ack_result_name(edge_frame_ack_result result);
+/* The gateway's rejection reasons as it names them ("replayed", "rate_limited", ...). */
 const char *edge_frame_refusal_name(edge_frame_refusal refusal);
 
 #endif
