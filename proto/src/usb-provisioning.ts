@@ -43,7 +43,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * once its answer verifies; rejects with a ProvisioningError (`invalid_settings`, `no_answer`,
  * `refused`, `bad_signature`).
  */
-export function exchangeProvisioning(
+export async function exchangeProvisioning(
   channel: PacketChannel,
   settings: ProvisioningSettings,
   options: ProvisioningExchangeOptions = {},
@@ -53,7 +53,7 @@ export function exchangeProvisioning(
   const message = GatewayMessage.encode({ body: { $case: "provisionRequest", value: requestBytes } }).finish();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const seen = { payloads: 0, frames: 0 };
-  return new Promise<ProvisionedDevice>((resolve, reject) => {
+  return await new Promise<ProvisionedDevice>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => ProvisionedDevice) => {
       if (settled) return;
