@@ -14,7 +14,6 @@ import {
   SimulatedDevice,
   SimulatedPeripheral,
 } from "@intelledger/test-support";
-import { FramedPackets, noFramingErrors } from "./framed-packets.js";
 
 let dir: string;
 let central: SimulatedBleCentral;
