@@ -58,6 +58,8 @@ import { DeviceActivity } from "./devices/device-activity.js";
 import { DeviceLifecycle } from "./devices/device-lifecycle.js";
 import { streamBoundsOf, thresholdsWithDevices } from "./devices/device-settings.js";
 import { deviceAdminRoutes } from "./http/device-admin-routes.js";
+import { DeviceProvisioning } from "./devices/device-provisioning.js";
+import { provisioningRoutes, serialPortRoutes } from "./http/provisioning-routes.js";
 import { GATEWAY_VERSION } from "./gateway-version.js";
 import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
 import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
@@ -99,6 +101,13 @@ export interface Gateway {
 }
 
 const SEAL_CHECK_INTERVAL_MS = 100;
+
+/** The port of an external broker's URL, mqtt:// or mqtts://, with the scheme's default. */
+function brokerPort(url: string | undefined): number | undefined {
+  if (url === undefined) return undefined;
+  const { port, protocol } = new URL(url);
+  return port === "" ? (protocol === "mqtts:" ? 8883 : 1883) : Number(port);
+}
 
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
@@ -390,6 +399,14 @@ async function startGatewayParts(
         if (JSON.stringify(before.dataClasses) !== JSON.stringify(device.settings.dataClasses)) await sealing.restart();
       },
     });
+    const provisioning = new DeviceProvisioning({
+      lifecycle,
+      serial,
+      configuredPorts: () => config.serial.ports,
+      commandPublicKey: commandKey.publicKeyPoint,
+      mqttPort: mqttPort ?? brokerPort(config.mqtt.broker?.url),
+      logger: logger.child({ component: "provisioning" }),
+    });
     parts.onStop(
       "live events",
       startLiveSources({ events: live, pipeline, anomalies, admission, batches, proofs, derived, logger }),
@@ -411,6 +428,8 @@ async function startGatewayParts(
             (api) => uplinkRoutes(api, enrollment),
             (api) => liveRoutes(api, live),
             (api) => deviceAdminRoutes(api, lifecycle),
+            (api) => provisioningRoutes(api, provisioning),
+            (api) => serialPortRoutes(api, provisioning),
           ],
           logger: logger.child({ component: "http" }),
         }),

@@ -77,6 +77,11 @@ export class DeviceLifecycle {
       .map((device) => this.view(device, lastSeen.get(device.deviceId)));
   }
 
+  /** The device's status, undefined when it is not registered. */
+  statusOf(deviceId: string): DeviceStatus | undefined {
+    return this.registry.get(deviceId)?.status;
+  }
+
   get(deviceId: string): DeviceView {
     return this.view(this.registry.known(deviceId), this.registry.lastSeen().get(deviceId));
   }
@@ -112,6 +117,40 @@ export class DeviceLifecycle {
     const mqttLogin = this.registry.issueMqttCredentials(deviceId, this.trail(actor));
     this.changed(deviceId, "registered");
     return { device: this.get(deviceId), mqttLogin };
+  }
+
+  /**
+   * Takes a device that was just provisioned over USB and proved the key it reported:
+   * registers it, or confirms it when it is registered with that key already. A device
+   * registered with another key (its storage was wiped and it made a new one) is refused
+   * unless `replaceKey`: the technician holding it vouches for the new key, which the
+   * provisioning proof showed it holds. `mqttPassword` is the login it was given.
+   */
+  acceptProvisioned(
+    actor: string,
+    provisioned: { deviceId: string; publicKey: Uint8Array },
+    options: { replaceKey: boolean; mqttPassword: string | undefined },
+  ): { device: DeviceView; outcome: "registered" | "confirmed" | "key-replaced" } {
+    const { deviceId, publicKey } = provisioned;
+    const existing = this.registry.get(deviceId);
+    let outcome: "registered" | "confirmed" | "key-replaced" = "confirmed";
+    if (!existing || existing.status === "decommissioned") {
+      this.registry.register(deviceId, publicKey, this.trail(actor));
+      outcome = "registered";
+    } else if (hex(existing.publicKeyPoint) !== hex(publicKey)) {
+      if (!options.replaceKey) {
+        throw new ConflictError(
+          `device ${deviceId} is registered with another key; it made a new one (its storage was wiped?). ` +
+            "Provision it again with replaceKey to take the new key, or under a new id",
+          { deviceId },
+        );
+      }
+      this.registry.rotateKey(deviceId, publicKey, this.trail(actor));
+      outcome = "key-replaced";
+    }
+    if (options.mqttPassword !== undefined) this.registry.issueMqttCredentials(deviceId, this.trail(actor), options.mqttPassword);
+    if (outcome !== "confirmed") this.changed(deviceId, outcome === "registered" ? "registered" : "key-rotated");
+    return { device: this.get(deviceId), outcome };
   }
 
   issueMqttLogin(actor: string, deviceId: string): MqttCredentials {

@@ -235,11 +235,11 @@ export class DeviceRegistry {
 
   /**
    * Issues the device a new MQTT login (user name = device id), replacing any earlier one.
-   * The token is returned once, for provisioning, and only its hash is kept.
+   * The token is returned once, for provisioning, and only its hash is kept. `password` is a
+   * token made earlier (newMqttToken) that a device was already given over USB.
    */
-  issueMqttCredentials(deviceId: string, trail?: AuditTrail): MqttCredentials {
+  issueMqttCredentials(deviceId: string, trail?: AuditTrail, password = newMqttToken()): MqttCredentials {
     this.changeable(deviceId);
-    const password = newMqttToken();
     const hash = mqttTokenHash(password);
     this.db.transaction(() => {
       this.db.prepare("UPDATE devices SET mqtt_password_hash = ? WHERE device_id = ?").run(hash, deviceId);

@@ -6,7 +6,7 @@ import { MAX_FRAME_COUNTER, type KeyRotation } from "../devices/device-registry.
 import { deviceSettingsSchema } from "../devices/device-settings.js";
 import { RequestValidationError, type ApiRoutes, type RouteGroup } from "./api-routes.js";
 
-const deviceId = z.string().regex(/^[A-Za-z0-9._-]{1,31}$/, "must be 1 to 31 characters of A-Z a-z 0-9 . _ -");
+export const deviceId = z.string().regex(/^[A-Za-z0-9._-]{1,31}$/, "must be 1 to 31 characters of A-Z a-z 0-9 . _ -");
 const byDevice = z.strictObject({ deviceId });
 
 const hexBytes = (bytes: number, what: string) =>
@@ -34,7 +34,7 @@ const comment = z.strictObject({ comment: z.string().max(500).optional() });
 
 const mqttLogin = z.object({ username: z.string(), password: z.string() });
 
-const deviceView = z.object({
+export const deviceView = z.object({
   deviceId: z.string(),
   status: z.enum(["active", "inactive", "decommissioned"]),
   publicKey: z.string(),
