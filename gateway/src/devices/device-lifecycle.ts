@@ -186,12 +186,19 @@ export class DeviceLifecycle {
   /**
    * Takes the device's new key on the word of its current one: `handoverSignature` is the
    * current key's signature of the handover (docs/wire-formats.md, Key rotation). The new key
-   * carries on from the device's counter unless `counter` says otherwise.
+   * carries on from the device's counter unless `counter` says otherwise. Frames the device
+   * signed with the old key before it switched are taken until its first frame under the new
+   * key, unless `retireOldKeyNow` (the old key may have leaked).
    */
   rotateKey(
     actor: string,
     deviceId: string,
-    change: { publicKey: Uint8Array; handoverSignature: Uint8Array; counter?: bigint | undefined },
+    change: {
+      publicKey: Uint8Array;
+      handoverSignature: Uint8Array;
+      counter?: bigint | undefined;
+      retireOldKeyNow?: boolean | undefined;
+    },
   ): DeviceView {
     const device = this.registry.known(deviceId);
     if (!verifyKeyHandover(device.publicKeyPoint, deviceId, change.publicKey, change.handoverSignature)) {
@@ -200,13 +207,10 @@ export class DeviceLifecycle {
         { deviceId },
       );
     }
-    this.registry.rotateKey(
-      deviceId,
-      change.publicKey,
-      this.trail(actor),
-      change.counter ?? device.lastCounter,
-      change.handoverSignature,
-    );
+    this.registry.rotateKey(deviceId, change.publicKey, this.trail(actor), change.counter ?? device.lastCounter, {
+      signature: change.handoverSignature,
+      acceptInFlight: change.retireOldKeyNow !== true,
+    });
     this.changed(deviceId, "key-rotated");
     return this.get(deviceId);
   }

@@ -27,6 +27,11 @@ export interface RegisteredDevice {
   lastCounter: bigint;
   /** Uptime the device reported in its last accepted frame (in memory only). */
   lastUptimeMs?: number;
+  /**
+   * The key the device just rotated away from, while frames it signed before switching may
+   * still be on their way: accepted until its first frame under the new key (in memory only).
+   */
+  previousPublicKey?: KeyObject;
   readonly registeredAtMs: number;
   /** When the status last changed (deactivated, reactivated, decommissioned). */
   statusChangedAtMs: number | undefined;
@@ -286,14 +291,17 @@ export class DeviceRegistry {
    * lost its key usually lost its counter too). The old key is kept in the device's key
    * history with the handover signature, when the old key signed one. A key the device had
    * before is refused, so an old handover cannot be played again. Audited with both keys.
+   * With `handover.acceptInFlight`, frames signed by the old key are still taken until the
+   * device's first frame under the new one (see RegisteredDevice.previousPublicKey).
    */
   rotateKey(
     deviceId: string,
     publicKeyPoint: Uint8Array,
     trail: AuditTrail,
     counter = 0n,
-    handoverSignature?: Uint8Array,
+    handover?: { signature: Uint8Array; acceptInFlight: boolean },
   ): RegisteredDevice {
+    const handoverSignature = handover?.signature;
     const previous = this.changeable(deviceId);
     const publicKey = checkedKey(deviceId, publicKeyPoint);
     checkedCounter(deviceId, counter);
@@ -333,7 +341,10 @@ export class DeviceRegistry {
       publicKeyPoint: new Uint8Array(publicKeyPoint),
       lastCounter: counter,
     };
-    delete rotated.lastUptimeMs;
+    // A counter that moves starts a new run of frames; one kept carries on, reboots and all.
+    if (counter !== previous.lastCounter) delete rotated.lastUptimeMs;
+    if (handover?.acceptInFlight) rotated.previousPublicKey = previous.publicKey;
+    else delete rotated.previousPublicKey;
     this.devices.set(deviceId, rotated);
     return rotated;
   }

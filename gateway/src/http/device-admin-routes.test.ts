@@ -210,10 +210,12 @@ describe("devices over the admin API", () => {
     });
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({ publicKey: hex(newKeys.publicKeyPoint), lastCounter: "1" });
-    // The new key carries on from the device's counter; the old key's frames no longer verify.
+    // The new key carries on from the device's counter. A frame the old key signed before the switch is
+    // still taken; once the new key signed one, the old key's frames no longer verify.
     await meter.publishFrame(frameBytes("meter-4", oldKeys, 2));
-    await meter.publishFrame(frameBytes("meter-4", newKeys, 2));
-    await until(async () => (await device("meter-4")).activity.framesAccepted === 2);
+    await meter.publishFrame(frameBytes("meter-4", newKeys, 3));
+    await meter.publishFrame(frameBytes("meter-4", oldKeys, 4));
+    await until(async () => (await device("meter-4")).activity.framesAccepted === 3);
     expect((await device("meter-4")).activity.rejected).toEqual({ bad_signature: 1 });
 
     const keys = await call("GET", "/api/devices/meter-4/keys", undefined, viewerToken);
@@ -245,7 +247,7 @@ describe("devices over the admin API", () => {
     expect(reset.body).toMatchObject({ lastCounter: "9007199254740993" });
     expect(gateway.audit.list({ limit: 1 })[0]).toMatchObject({
       action: "device.counter.reset",
-      details: { before: { lastCounter: "2" }, after: { lastCounter: "9007199254740993" } },
+      details: { before: { lastCounter: "3" }, after: { lastCounter: "9007199254740993" } },
     });
   });
 

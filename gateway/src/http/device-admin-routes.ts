@@ -177,13 +177,16 @@ export function deviceAdminRoutes(api: ApiRoutes, devices: DeviceLifecycle): Rou
     description:
       "signature is ECDSA P-256 by the current key, r || s in hex, over SHA-256 of 'IntelLedger Edge key rotation v1' || " +
       "uint8 length of the device id || device id || the new 65-byte point. The old key stays in the device's key " +
-      "history. counter (a decimal string) is what the new key's first frame must exceed; the device's counter by default.",
+      "history. counter (a decimal string) is what the new key's first frame must exceed; the device's counter by default. " +
+      "Frames the device signed with its old key before switching are still taken until its first frame under the new key, " +
+      "unless retireOldKeyNow (when the old key may have leaked).",
     access: "technician",
     params: byDevice,
     body: z.strictObject({
       publicKey: publicKeyHex,
       signature: hexBytes(64, "the ECDSA signature r || s"),
       counter: counter.optional(),
+      retireOldKeyNow: z.boolean().default(false),
       comment: z.string().max(500).optional(),
     }),
     response: deviceView,
@@ -192,6 +195,7 @@ export function deviceAdminRoutes(api: ApiRoutes, devices: DeviceLifecycle): Rou
         publicKey: body.publicKey,
         handoverSignature: body.signature,
         counter: body.counter,
+        retireOldKeyNow: body.retireOldKeyNow,
       }),
   });
 
