@@ -318,7 +318,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
             startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
-              keepBackups: config.http.nodeRed.keepBackups,
+              config: config.http.nodeRed,
               auth,
               audit,
               api: createFlowGatewayApi({
@@ -356,7 +356,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       get pairingCode() {
         return auth.pairingCode;
       },
-      nodeRedRunning: nodeRed !== undefined,
+      get nodeRedRunning() {
+        return ["running", "safe-mode"].includes(nodeRed?.status().state ?? "stopped");
+      },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
       readings,

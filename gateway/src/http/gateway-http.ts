@@ -14,14 +14,26 @@ import { inferenceRoutes } from "./inference-routes.js";
 import type { ModelManager } from "../inference/model-manager.js";
 import { errorHandler } from "./http-errors.js";
 import { loginPages } from "./login-pages.js";
+import { HostAllowList } from "./allowed-hosts.js";
 import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
 import { requirePrincipal, route } from "./route.js";
 
 /** Where the Node-RED editor and its admin API live. */
 export const EDITOR_PATH = "/flows";
 
+/** The largest body the editor may send (a deploy of many flows); Node-RED's own limit. */
+export const EDITOR_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** The largest body of any other request: JSON for the API, forms for the login pages. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 /** What /flows answers when Node-RED is not serving it. */
 export type EditorState = "disabled" | "starting" | "failed";
+
+/** Node-RED once it runs: the gate in front of its editor, and its state for GET /api/node-red. */
+export interface EditorService {
+  handle: RequestHandler;
+  status(): { state: string };
+}
 
 const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
   disabled: "Node-RED is not enabled on this gateway",
@@ -32,8 +44,10 @@ const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
 export interface GatewayHttp {
   readonly server: Server;
   readonly port: number;
+  /** The names this gateway answers to (Host and Origin checks). */
+  readonly hosts: HostAllowList;
   /** Serves the editor under EDITOR_PATH, or says why not. */
-  setEditor(editor: RequestHandler | EditorState): void;
+  setEditor(editor: EditorService | EditorState): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +63,8 @@ export async function startGatewayHttp(options: {
   host: string;
   port: number;
   fallbackToFreePort: boolean;
+  /** Names besides the machine's own that browsers may use for the gateway. */
+  allowedHosts: readonly string[];
   auth: GatewayAuth;
   audit: AuditLog;
   derived: DerivedStore;
@@ -61,7 +77,8 @@ export async function startGatewayHttp(options: {
   logger: Logger;
 }): Promise<GatewayHttp> {
   const { auth, logger } = options;
-  let editor: RequestHandler | EditorState = "disabled";
+  const hosts = new HostAllowList(options.allowedHosts);
+  let editor: EditorService | EditorState = "disabled";
   const app = express();
   app.disable("x-powered-by");
 
@@ -75,8 +92,17 @@ export async function startGatewayHttp(options: {
     res.json({ status: "ok" });
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hosts.allows(req.headers.host)) {
+      res.status(421).json({ error: "this gateway does not answer to that name; add it to http.allowedHosts" });
+      return;
+    }
+    const limit = req.path === EDITOR_PATH || req.path.startsWith(`${EDITOR_PATH}/`) ? EDITOR_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      res.status(413).json({ error: `the request body is larger than ${limit} bytes` });
+      return;
+    }
     authenticateRequest(auth, req);
-    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
+    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req, hosts)) {
       res.status(403).json({ error: "cross-site request refused" });
       return;
     }
@@ -90,11 +116,18 @@ export async function startGatewayHttp(options: {
     }
     next();
   });
-  app.use("/api", express.json({ limit: "64kb" }));
+  app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }));
   app.use("/api/auth", authRoutes(auth));
   app.use("/api/accounts", accountRoutes(auth));
   app.use("/api/inference", inferenceRoutes(options));
   app.use("/api", gatewayRoutes(options));
+  app.get(
+    "/api/node-red",
+    route((req, res) => {
+      requirePrincipal(req);
+      res.json(typeof editor === "string" ? { state: editor } : editor.status());
+    }),
+  );
   app.get(
     "/metrics",
     route(async (req, res) => {
@@ -104,8 +137,8 @@ export async function startGatewayHttp(options: {
   );
 
   app.use(EDITOR_PATH, (req: Request, res: Response, next: NextFunction) => {
-    if (typeof editor === "function") {
-      editor(req, res, next);
+    if (typeof editor !== "string") {
+      editor.handle(req, res, next);
       return;
     }
     if (!principalOf(req)) {
@@ -129,6 +162,7 @@ export async function startGatewayHttp(options: {
   return {
     server,
     port,
+    hosts,
     setEditor(next) {
       editor = next;
     },
