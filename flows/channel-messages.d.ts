@@ -51,11 +51,9 @@ export interface NodeRedLogLine {
 export type NodeRedMessage =
   /** Every half second while the event loop turns. */
   | { t: "heartbeat" }
-  /** Node-RED is loaded and starting its flows. */
-  | { t: "loaded" }
   /** The editor and admin API answer on 127.0.0.1:port. */
   | { t: "ready"; port: number }
-  /** The flows about to run, by Node-RED's revision (SHA-256 of the flows). */
+  /** The flows about to run (read at start, or deployed), by Node-RED's revision (SHA-256 of the flows). */
   | { t: "flows"; rev: string }
   | ({ t: "log" } & NodeRedLogLine)
   | { t: "subscribe"; feed: "readings" | "scores" | "status"; on: boolean }

@@ -18,7 +18,11 @@ export function refuseListeners() {
   const allowed = new WeakSet();
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = /** @type {typeof listen} */ (
-    function (/** @type {net.Server} */ this, /** @type {any[]} */ ...args) {
+    /**
+     * @this {net.Server}
+     * @param {any[]} args
+     */
+    function (...args) {
       if (allowed.has(this)) return listen.apply(this, /** @type {any} */ (args));
       process.nextTick(() => this.emit("error", new Error(REFUSED)));
       return this;
@@ -26,7 +30,11 @@ export function refuseListeners() {
   );
   const bind = dgram.Socket.prototype.bind;
   dgram.Socket.prototype.bind = /** @type {typeof bind} */ (
-    function (/** @type {dgram.Socket} */ this, /** @type {any[]} */ ...args) {
+    /**
+     * @this {dgram.Socket}
+     * @param {any[]} args
+     */
+    function (...args) {
       const [first] = args;
       const port = typeof first === "object" && first !== null ? first.port : typeof first === "function" ? 0 : first;
       if (!port) return bind.apply(this, /** @type {any} */ (args));

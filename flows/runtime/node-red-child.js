@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { Socket } from "node:net";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { ChannelGatewayApi } from "./channel-gateway-api.js";
 import { lineChannel } from "./line-channel.js";
 import { refuseListeners } from "./listening-guard.js";
@@ -27,7 +27,8 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Below ingest (0), above proving (10): flows get the CPU the gateway's own work leaves. */
 const NICENESS = 5;
 
-setPriority(NICENESS);
+// Only ever lower: a process may not raise its own priority.
+setPriority(Math.max(getPriority(), NICENESS));
 const socket = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 /** @type {ChannelGatewayApi | undefined} */
 let api;
@@ -73,7 +74,6 @@ RED.init(
   }),
 );
 app.use(config.adminRoot, RED.httpAdmin);
-channel.send({ t: "loaded" });
 server.listen(0, "127.0.0.1");
 await once(server, "listening");
 await RED.start();

@@ -41,7 +41,6 @@ const callSchema = z.discriminatedUnion("op", [
 /** Every message the Node-RED process may send; anything else is refused. */
 export const nodeRedMessageSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("heartbeat") }),
-  z.object({ t: z.literal("loaded") }),
   z.object({ t: z.literal("ready"), port: z.number().int().min(1).max(65_535) }),
   z.object({ t: z.literal("flows"), rev: z.string().regex(/^[0-9a-f]{64}$/) }),
   z.object({

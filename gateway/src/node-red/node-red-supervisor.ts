@@ -19,7 +19,10 @@ const CHILD_ENTRY = createRequire(import.meta.url).resolve("node-red-contrib-int
 /** The Node-RED process's messages are small: requests, log lines. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const WATCHDOG_INTERVAL_MS = 250;
-/** Loading Node-RED's modules blocks its event loop for a while, on a Pi for seconds. */
+/**
+ * Until Node-RED has loaded its nodes and reads its flows, its event loop stalls for seconds
+ * at a time (module loading; on a Pi more than here); the heartbeat timeout applies after.
+ */
 const LOAD_TIMEOUT_MS = 60_000;
 /** A process that ran this long without trouble starts its next backoff from the beginning. */
 const HEALTHY_AFTER_MS = 60_000;
@@ -67,6 +70,7 @@ interface RunningChild {
   server: FlowChannelServer;
   spawnedAtMs: number;
   lastBeatMs: number;
+  /** Node-RED has read its flows: from here on its event loop must keep turning. */
   loaded: boolean;
   port: number | undefined;
   killReason: string | undefined;
@@ -222,9 +226,6 @@ export class NodeRedSupervisor {
     switch (message.t) {
       case "heartbeat":
         return;
-      case "loaded":
-        running.loaded = true;
-        return;
       case "ready":
         running.port = message.port;
         this.failedStarts = 0;
@@ -233,6 +234,7 @@ export class NodeRedSupervisor {
         this.settleFirst();
         return;
       case "flows":
+        running.loaded = true;
         this.statusNow.flowsRevision = message.rev;
         // After the start, new flows mean a deploy, which also ends Node-RED's safe mode.
         if (running.port !== undefined) {
