@@ -47,7 +47,9 @@ export function verifyEditorIdentity(key, identity, nowMs = Date.now()) {
   const expected = Buffer.from(mac(key, payload));
   const actual = Buffer.from(signature);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
-  const claims = /** @type {{ u?: unknown, p?: unknown, e?: unknown }} */ (JSON.parse(Buffer.from(payload, "base64url").toString()));
+  const claims = /** @type {{ u?: unknown, p?: unknown, e?: unknown }} */ (
+    JSON.parse(Buffer.from(payload, "base64url").toString())
+  );
   if (typeof claims.u !== "string" || (claims.p !== "*" && claims.p !== "read") || typeof claims.e !== "number") return null;
   return claims.e > nowMs ? { username: claims.u, permissions: claims.p } : null;
 }

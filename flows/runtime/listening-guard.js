@@ -4,6 +4,11 @@ import net from "node:net";
 
 const REFUSED = "listening for network connections is off on this gateway (http.nodeRed.allowListeningNodes)";
 
+/** The refusal, with a code for the nodes that report only an error's code (udp in). */
+function refusal() {
+  return Object.assign(new Error(REFUSED), { code: "ERR_LISTENING_OFF" });
+}
+
 /**
  * Refuses network listeners in this process: TCP, HTTP and WebSocket servers, and UDP
  * sockets bound to a chosen port (a sender's ephemeral port is left alone), except the
@@ -24,7 +29,7 @@ export function refuseListeners() {
      */
     function (...args) {
       if (allowed.has(this)) return listen.apply(this, /** @type {any} */ (args));
-      process.nextTick(() => this.emit("error", new Error(REFUSED)));
+      process.nextTick(() => this.emit("error", refusal()));
       return this;
     }
   );
@@ -38,7 +43,7 @@ export function refuseListeners() {
       const [first] = args;
       const port = typeof first === "object" && first !== null ? first.port : typeof first === "function" ? 0 : first;
       if (!port) return bind.apply(this, /** @type {any} */ (args));
-      process.nextTick(() => this.emit("error", new Error(REFUSED)));
+      process.nextTick(() => this.emit("error", refusal()));
       return this;
     }
   );

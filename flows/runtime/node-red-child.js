@@ -27,8 +27,6 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Below ingest (0), above proving (10): flows get the CPU the gateway's own work leaves. */
 const NICENESS = 5;
 
-// Only ever lower: a process may not raise its own priority.
-setPriority(Math.max(getPriority(), NICENESS));
 const socket = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 /** @type {ChannelGatewayApi | undefined} */
 let api;
@@ -79,6 +77,9 @@ await once(server, "listening");
 await RED.start();
 const address = server.address();
 channel.send({ t: "ready", port: typeof address === "object" && address ? address.port : 0 });
+// Started at full speed (a restart is waited for); from now on below the gateway's own work.
+// Only ever lower: a process may not raise its own priority.
+setPriority(Math.max(getPriority(), NICENESS));
 
 await new Promise((resolve) => (stopRequested = () => resolve(undefined)));
 await RED.stop();

@@ -134,7 +134,10 @@ export class FlowChannelServer {
       case "sendDeviceCommand": {
         if (!this.commands.take() || !this.deviceCommands.take(call.deviceId)) {
           if (this.warnings.take()) {
-            this.logger.warn({ deviceId: call.deviceId, requestedBy: call.requestedBy }, "a flow's device command was refused: rate limit");
+            this.logger.warn(
+              { deviceId: call.deviceId, requestedBy: call.requestedBy },
+              "a flow's device command was refused: rate limit",
+            );
           }
           throw new Error(
             `rate limit: flows may send ${this.limits.commandsPerMinute} commands a minute, one a second per device`,

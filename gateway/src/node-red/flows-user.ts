@@ -18,7 +18,11 @@ function lookUpUser(name: string): FlowsUser {
   try {
     entry = execFileSync("getent", ["passwd", name], { encoding: "utf8" });
   } catch (error) {
-    throw new GatewayError(`http.nodeRed.user: there is no user ${JSON.stringify(name)} on this system`, { name }, { cause: error });
+    throw new GatewayError(
+      `http.nodeRed.user: there is no user ${JSON.stringify(name)} on this system`,
+      { name },
+      { cause: error },
+    );
   }
   const [, , uid, gid] = entry.trim().split(":");
   const user = { name, uid: Number(uid), gid: Number(gid) };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { lineChannel, type LineChannel } from "node-red-contrib-intelledger/runtime/line-channel";
@@ -76,9 +77,17 @@ interface RunningChild {
   killReason: string | undefined;
 }
 
-/** What Node-RED's process inherits: nothing of the gateway's environment but the basics. */
+/**
+ * What Node-RED's process inherits: nothing of the gateway's environment but the basics,
+ * and a compile cache in its folder, which saves much of Node-RED's start-up time.
+ */
 function childEnvironment(userDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: userDir, NODE_ENV: "production" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: userDir,
+    NODE_ENV: "production",
+    NODE_COMPILE_CACHE: join(userDir, ".compile-cache"),
+  };
   for (const name of ["LANG", "TZ"]) if (process.env[name] !== undefined) env[name] = process.env[name];
   return env;
 }
@@ -93,13 +102,14 @@ function childEnvironment(userDir: string): NodeJS.ProcessEnv {
 export class NodeRedSupervisor {
   private readonly options: NodeRedSupervisorOptions;
   private readonly logger: Logger;
-  private readonly backoff = new Backoff({ initialDelayMs: 1_000, maxDelayMs: 30_000 });
+  private readonly backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: 30_000 });
   private readonly outputLines = new RateLimit({ perSecond: 50, burst: 200 });
   /** Signs who is calling, for Node-RED (see editor-identity.js); new for every gateway run. */
   readonly identityKey = randomBytes(32);
   private child: RunningChild | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  private lastCheckMs = Date.now();
   private readonly crashes = new Map<string, number[]>();
   private failedStarts = 0;
   private safeMode = false;
@@ -236,8 +246,10 @@ export class NodeRedSupervisor {
       case "flows":
         running.loaded = true;
         this.statusNow.flowsRevision = message.rev;
-        // After the start, new flows mean a deploy, which also ends Node-RED's safe mode.
+        // After the start, new flows mean a deploy, which also ends Node-RED's safe mode;
+        // should they fail, they get their own quick restarts.
         if (running.port !== undefined) {
+          this.backoff.reset();
           this.safeMode = false;
           this.statusNow.state = "running";
           this.statusNow.safeModeReason = undefined;
@@ -261,9 +273,14 @@ export class NodeRedSupervisor {
   }
 
   private checkHeartbeat(): void {
+    const now = Date.now();
+    // After a stall of the gateway's own event loop, timers run before the heartbeats that
+    // arrived meanwhile are read: judge Node-RED on the next round.
+    const late = now - this.lastCheckMs > 2 * WATCHDOG_INTERVAL_MS;
+    this.lastCheckMs = now;
     const running = this.child;
-    if (!running || running.killReason !== undefined) return;
-    const silentMs = Date.now() - running.lastBeatMs;
+    if (late || !running || running.killReason !== undefined) return;
+    const silentMs = now - running.lastBeatMs;
     const limit = running.loaded ? this.options.heartbeatTimeoutMs : LOAD_TIMEOUT_MS;
     if (silentMs > limit) this.kill(running, `no heartbeat for ${(silentMs / 1000).toFixed(1)} s: its event loop is blocked`);
   }
