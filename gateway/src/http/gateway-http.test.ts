@@ -37,6 +37,7 @@ function rawRequest(options: {
   localAddress?: string;
 }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest(
       {
         host: "127.0.0.1",
@@ -47,6 +48,7 @@ function rawRequest(options: {
         ...(options.localAddress && { localAddress: options.localAddress }),
       },
       (res) => {
+        answered = true;
         let body = "";
         const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
         res.setEncoding("utf8");
@@ -56,7 +58,7 @@ function rawRequest(options: {
         res.on("error", done);
       },
     );
-    req.on("error", (error) => (req.res ? undefined : reject(error)));
+    req.on("error", (error) => (answered ? undefined : reject(error)));
     req.end(options.body);
   });
 }
