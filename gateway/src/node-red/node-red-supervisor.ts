@@ -32,6 +32,12 @@ const CRASH_WINDOW_MS = 10 * 60_000;
 /** Starts in a row that never got ready, safe mode included, after which the gateway gives up. */
 const MAX_FAILED_STARTS = 5;
 const STOP_TIMEOUT_MS = 5_000;
+/**
+ * Node-RED's process holds about 15 MB less with V8's lite mode (no optimising compilers):
+ * flows' glue code does not need them at a gateway's message rates, though a function node
+ * that computes hard runs slower.
+ */
+const NODE_RED_V8_FLAGS = ["--optimize-for-size", "--lite-mode"];
 
 export type NodeRedState = "starting" | "running" | "safe-mode" | "restarting" | "stopped" | "failed";
 
@@ -169,7 +175,7 @@ export class NodeRedSupervisor {
 
   private spawnChild(): void {
     const { options } = this;
-    const child = spawn(process.execPath, ["--optimize-for-size", `--max-old-space-size=${options.maxHeapMb}`, CHILD_ENTRY], {
+    const child = spawn(process.execPath, [...NODE_RED_V8_FLAGS, `--max-old-space-size=${options.maxHeapMb}`, CHILD_ENTRY], {
       cwd: options.userDir,
       env: childEnvironment(options.userDir),
       stdio: ["ignore", "pipe", "pipe", "pipe"],
