@@ -173,6 +173,7 @@ afterAll(async () => {
 });
 
 describe("Node-RED in a process of its own", () => {
+  // Skipped unless root: the gateway drops Node-RED to another user only when it may switch users.
   it.runIf(process.getuid?.() === 0)(
     "keeps a flow that escapes to `process` away from the gateway's keys, database and environment (as root, Node-RED as nobody)",
     async () => {
