@@ -28,6 +28,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A second view of the same accounts, with a clock the test moves. */
+function clockedAuth(now: () => number): GatewayAuth {
+  return new GatewayAuth({ db, pairingFile: join(dir, "clocked"), sessionTtlMs: 60_000, audit, logger, now });
+}
+
 async function pairTechnician() {
   const code = auth.pairingCode;
   if (!code) throw new Error("no pairing code");
@@ -85,14 +90,7 @@ describe("gateway auth", () => {
 
   it("slows guessing down ever more, yet lets the right password in from an address that has not failed", async () => {
     let now = 1_000_000;
-    const clocked = new GatewayAuth({
-      db,
-      pairingFile: join(dir, "clocked"),
-      sessionTtlMs: 60_000,
-      audit,
-      logger,
-      now: () => now,
-    });
+    const clocked = clockedAuth(() => now);
     await pairTechnician();
     const attacker = "10.0.1.7";
     const waits: number[] = [];
@@ -118,14 +116,7 @@ describe("gateway auth", () => {
 
   it("does not forget an address's failures when that address logs in to another account", async () => {
     let now = 1_000_000;
-    const clocked = new GatewayAuth({
-      db,
-      pairingFile: join(dir, "clocked"),
-      sessionTtlMs: 60_000,
-      audit,
-      logger,
-      now: () => now,
-    });
+    const clocked = clockedAuth(() => now);
     const { principal: tech } = await pairTechnician();
     await clocked.createAccount(tech, { username: "mallory", password: PASSWORD, role: "viewer" });
     const address = "2001:db8:1:2:aaaa::1";
