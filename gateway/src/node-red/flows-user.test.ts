@@ -46,6 +46,14 @@ describe("the user flows run as", () => {
     expect(statSync(join(dataDir, "node-red", "flows.json")).uid).toBe(65_534);
   });
 
+  it.runIf(isRoot)("says so when the flows user could not reach its folder", () => {
+    const closed = join(dataDir, "closed");
+    mkdirSync(join(closed, "data"), { recursive: true, mode: 0o700 });
+    expect(() => prepareFlowsFolder(join(closed, "data", "node-red"), { name: "nobody", uid: 65_534, gid: 65_534 })).toThrow(
+      `Node-RED's user nobody cannot pass through ${closed} to its folder`,
+    );
+  });
+
   it("leaves the data folder alone when Node-RED runs as the gateway's user", () => {
     writeFileSync(join(dataDir, "gateway.sqlite"), "", { mode: 0o600 });
     prepareFlowsFolder(join(dataDir, "node-red"), undefined);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
@@ -70,6 +70,22 @@ function chownTree(path: string, user: FlowsUser): void {
   for (const name of readdirSync(path)) chownTree(join(path, name), user);
 }
 
+/** Refuses a data folder the flows user could not reach (a home folder closed to others, say). */
+function assertPassable(dir: string, user: FlowsUser): void {
+  for (let current = dir; ; current = dirname(current)) {
+    const stat = statSync(current);
+    const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) {
+      throw new GatewayError(
+        `Node-RED's user ${user.name} cannot pass through ${current} to its folder; ` +
+          "let others pass (chmod o+x) or put the gateway's data folder elsewhere",
+        { folder: current, user: user.name },
+      );
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
 /**
  * Node-RED's folder inside the gateway's data folder, made the flows user's own. With a
  * user of its own, the data folder becomes passable but not listable (0711) and everything
@@ -82,6 +98,7 @@ export function prepareFlowsFolder(userDir: string, user: FlowsUser | undefined)
   chmodSync(userDir, 0o700);
   if (!user) return;
   const dataDir = dirname(userDir);
+  assertPassable(dirname(dataDir), user);
   closeEntries(dataDir, basename(userDir));
   chmodSync(dataDir, 0o711);
   chownTree(userDir, user);
