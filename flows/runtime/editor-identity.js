@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  */
 
 /** Editor identities start with this, so the gateway never mistakes one for its own tokens. */
-export const EDITOR_IDENTITY_PREFIX = "ile_";
+export const EDITOR_IDENTITY_PREFIX = "iln_";
 
 /** The header the gateway passes the caller's identity in; Node-RED checks it with `adminAuth.tokens`. */
 export const EDITOR_IDENTITY_HEADER = "x-intelledger-editor";

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
@@ -17,6 +18,7 @@ import { DerivedStore } from "./store/derived-store.js";
 import { DeviceAdmission } from "./acceptance/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./acceptance/frame-acceptor.js";
+import { RefusalLog } from "./acceptance/refusal-log.js";
 import { AnomalyFeed } from "./feeds/anomaly-feed.js";
 import { ReadingFeed } from "./feeds/reading-feed.js";
 import { takeSnapshot, type GatewaySnapshot } from "./gateway-snapshot.js";
@@ -42,6 +44,18 @@ import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
 import { createRelayClient } from "./uplink/relay-client.js";
+import type { ApplyOutcome, ConfigManager } from "./config-admin/config-manager.js";
+import { databaseWritable } from "./store/database-writable.js";
+import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
+import { configRoutes } from "./http/config-routes.js";
+import { uplinkRoutes } from "./http/uplink-routes.js";
+import { liveRoutes } from "./http/live-routes.js";
+import { LiveEvents } from "./live/live-events.js";
+import { startLiveSources } from "./live/live-sources.js";
+import { announceOnLan } from "./discovery/lan-announcer.js";
+import { GATEWAY_VERSION } from "./gateway-version.js";
+import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
+import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
 
 export interface Gateway {
   readonly id: string;
@@ -53,6 +67,8 @@ export interface Gateway {
   readonly readings: ReadingStore;
   readonly batches: BatchStore;
   readonly httpPort: number;
+  /** The HTTP server answering the API, the login pages and the flow editor. */
+  readonly httpServer: Server;
   /** The one-time code that creates the first account; undefined once the gateway has one. */
   readonly pairingCode: string | undefined;
   /** Whether Node-RED is serving flows under /flows. */
@@ -67,6 +83,10 @@ export interface Gateway {
   readonly metrics: Registry;
   /** The anomaly model in use and its versions; undefined when inference is off. */
   readonly models: ModelManager | undefined;
+  /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
+  readonly management: ConfigManager;
+  /** Enrolls with a relay and connects to it, as POST /api/uplink/enroll does. */
+  enrollWithRelay(request: EnrollmentRequestBody, actor: string): Promise<{ enrolled: EnrolledRelay; outcome: ApplyOutcome }>;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -83,12 +103,29 @@ export interface GatewayOptions {
 }
 
 /**
- * Starts the gateway: database, device registry, ingest, batch sealing, the disk quota,
- * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
- * Parts start in the order below and stop in reverse; a part that fails to start stops the
- * ones before it.
+ * Starts the gateway with the configuration it was given or, when that is unchanged since
+ * the last start, with the one last applied through the API (see gateway/README.md), and
+ * keeps it running across configuration changes.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  return superviseGateway<Omit<Gateway, "management">>(config, logger, (current, management) =>
+    startGatewayParts(current, logger, options, management),
+  );
+}
+
+/**
+ * The gateway's parts: database, device registry, ingest, batch sealing, the disk quota,
+ * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
+ * Parts start in the order below and stop in reverse; a part that fails to start stops the
+ * ones before it. A live configuration change updates components in place or restarts the
+ * parts it concerns, which read `config` anew.
+ */
+async function startGatewayParts(
+  config: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions,
+  management: ConfigManager,
+): Promise<RunningParts<Omit<Gateway, "management">>> {
   return startService(logger, async (parts) => {
     const dbPath = join(config.dataDir, "gateway.sqlite");
     const db = await parts.start(
@@ -130,43 +167,55 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     });
     const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
 
-    const uplink = config.relay
-      ? await parts.start(
-          "uplink",
-          () => {
-            const uploader = new BatchUploader({
-              client: createRelayClient(config.relay!),
-              identity,
-              batches,
-              readings,
-              proofs,
-              clock,
-              backoff: new Backoff(config.relay!.reconnect),
-              heartbeatIntervalMs: config.relay!.heartbeatIntervalMs,
-              logger: logger.child({ component: "uplink" }),
-            });
-            uploader.start();
-            return uploader;
-          },
-          (uploader) => uploader.stop(),
-        )
-      : undefined;
+    const uplinkPart = await parts.startRestartable(
+      "uplink",
+      () => {
+        if (!config.relay) return undefined;
+        const uploader = new BatchUploader({
+          client: createRelayClient(config.relay),
+          identity,
+          batches,
+          readings,
+          proofs,
+          clock,
+          backoff: new Backoff(config.relay.reconnect),
+          heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
+          logger: logger.child({ component: "uplink" }),
+        });
+        uploader.start();
+        return uploader;
+      },
+      (uploader) => uploader?.stop(),
+    );
+    const uplink = () => uplinkPart.current;
 
     // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
     const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
     const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
     const admission = new DeviceAdmission(config.ingest.admission);
+    const refusals = new RefusalLog({
+      logger: logger.child({ component: "refusals" }),
+      intervalMs: config.ingest.refusalLogIntervalMs,
+    });
     const pipeline = new IngestPipeline({
-      acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
+      acceptor: new FrameAcceptor(devices, admission, config.ingest),
       registry: devices,
       readings,
       clock,
       dataClasses,
       storage,
       logger: logger.child({ component: "ingest" }),
+      refusals,
       groupCommitDelayMs: config.ingest.groupCommitDelayMs,
     });
-    const { transports, mqtt, serial, ble } = createTransports(config, identity.address, logger, options.bleCentral);
+    const { transports, mqtt, serial, ble } = createTransports({
+      config,
+      gatewayId: identity.address,
+      devices,
+      refusals,
+      logger,
+      bleCentral: options.bleCentral,
+    });
 
     const metricsRegistry = createGatewayMetrics(() => snapshot());
     const inference = await parts.start(
@@ -186,29 +235,32 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           readings,
           proofs,
           logger,
-          onProved: () => uplink?.notify(),
+          onProved: () => uplink()?.notify(),
         }),
       (running) => running?.stop(),
     );
-    const sealer = new BatchSealer({
-      readings,
-      batches,
-      hasher,
-      identity,
-      dataClasses: dataClasses.all(),
-      clock,
-      ...config.batching,
-      ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
-    });
-    parts.onStop(
+    const sealing = await parts.startRestartable(
       "sealing",
-      every(
-        SEAL_CHECK_INTERVAL_MS,
-        async () => {
-          if ((await sealer.sealDue()) > 0) uplink?.notify();
-        },
-        (error) => logger.error({ err: error }, "sealing a batch failed"),
-      ),
+      () => {
+        const sealer = new BatchSealer({
+          readings,
+          batches,
+          hasher,
+          identity,
+          dataClasses: dataClasses.all(),
+          clock,
+          ...config.batching,
+          ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
+        });
+        return every(
+          SEAL_CHECK_INTERVAL_MS,
+          async () => {
+            if ((await sealer.sealDue()) > 0) uplink()?.notify();
+          },
+          (error) => logger.error({ err: error }, "sealing a batch failed"),
+        );
+      },
+      (stopSealing) => stopSealing(),
     );
     parts.onStop(
       "storage quota",
@@ -225,7 +277,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       "drain rate",
       every(
         1_000,
-        () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
+        () => drainRate.observe(uplink()?.status.readingsAcked ?? 0, Date.now()),
         (error) => logger.error({ err: error }, "measuring the drain rate failed"),
       ),
     );
@@ -260,11 +312,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       routes.noteFrom(frame.deviceId, frame.transport);
       if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
     });
+    const transportsRunning = new Set<string>();
     for (const transport of transports) {
       await parts.start(
         `${transport.name} transport`,
-        () => transport.start(pipeline.handle),
-        () => transport.stop(),
+        async () => {
+          await transport.start(pipeline.handle);
+          transportsRunning.add(transport.name);
+        },
+        () => {
+          transportsRunning.delete(transport.name);
+          return transport.stop();
+        },
       );
     }
     const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
@@ -274,6 +333,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         gatewayId: identity.address,
         pipeline,
         admission,
+        mqttRefusals: mqtt instanceof EmbeddedMqttTransport ? mqtt.refusals : undefined,
         serial,
         ble,
         readings,
@@ -282,11 +342,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         proofs,
         ingestRate,
         drainRate,
-        uplink,
+        uplink: uplink(),
         proving,
         inference,
       });
 
+    const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
+    const live = new LiveEvents(logger.child({ component: "live" }));
+    parts.onStop(
+      "live events",
+      startLiveSources({ events: live, pipeline, anomalies, admission, batches, proofs, derived, logger }),
+    );
     const http = await parts.start(
       "http",
       () =>
@@ -298,10 +364,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           gatewayId: identity.address,
           snapshot,
           metrics: metricsRegistry,
-          models: inference.models,
+          models: () => inference.models,
+          routes: [
+            (api) => configRoutes(api, management),
+            (api) => uplinkRoutes(api, enrollment),
+            (api) => liveRoutes(api, live),
+          ],
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),
+    );
+    const announcer = await parts.startRestartable(
+      "discovery",
+      () =>
+        config.discovery.enabled
+          ? announceOnLan({
+              name: config.discovery.name ?? `IntelLedger gateway ${identity.address.slice(0, 10)}`,
+              gatewayId: identity.address,
+              version: GATEWAY_VERSION,
+              httpPort: http.port,
+              logger: logger.child({ component: "discovery" }),
+            })
+          : undefined,
+      (running) => running?.stop(),
     );
     const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
     auth.start(`http://${publicHost}:${http.port}/pair`);
@@ -311,11 +396,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       () => new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) }),
       (feed) => feed.stop(),
     );
-    const nodeRed = config.http.nodeRed.enabled
-      ? await parts.start(
-          "node-red",
-          () =>
-            startNodeRed({
+    const nodeRed = await parts.startRestartable(
+      "node-red",
+      () =>
+        config.http.nodeRed.enabled
+          ? startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
               config: config.http.nodeRed,
@@ -334,10 +419,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
               // Flows are an add-on to ingest, never a reason for it to stop.
               logger.error({ err: error }, "Node-RED failed to start; the gateway runs without flows");
               return undefined;
-            }),
-          (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
-        )
-      : undefined;
+            })
+          : undefined,
+      (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
+    );
 
     logger.info(
       {
@@ -349,15 +434,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       "gateway started",
     );
 
-    return {
+    const service: Omit<Gateway, "management"> = {
       id: identity.address,
       mqttPort,
       httpPort: http.port,
+      httpServer: http.server,
       get pairingCode() {
         return auth.pairingCode;
       },
       get nodeRedRunning() {
-        return ["running", "safe-mode"].includes(nodeRed?.status().state ?? "stopped");
+        return ["running", "safe-mode"].includes(nodeRed.current?.status().state ?? "stopped");
       },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
@@ -369,11 +455,44 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       anomalies,
       models: inference.models,
       metrics: metricsRegistry,
+      enrollWithRelay: (request, actor) => enrollGateway(enrollment, actor, request),
       sendCommand: (deviceId, action) => commands.send(deviceId, action),
       snapshot,
       async stop() {
         await parts.stop();
         logger.info("gateway stopped");
+      },
+    };
+    let stopped = false;
+    return {
+      service,
+      audit,
+      ports: { http: http.port, mqtt: mqttPort },
+      health: () => ({
+        ingestRunning: !stopped && transportsRunning.size === transports.length,
+        databaseWritable: !stopped && databaseWritable(db),
+        uplink: uplink()?.status.state,
+        uplinkError: uplink()?.status.lastError,
+      }),
+      async applyLive(next, changed) {
+        config = next;
+        if (changed.has("admission")) admission.reconfigure(next.ingest.admission);
+        if (changed.has("storage")) {
+          storage.reconfigure({
+            quotaBytes: next.storage.quotaBytes,
+            policy: next.storage.policy,
+            retainAckedMs: next.storage.retainAckedDays * 86_400_000,
+          });
+        }
+        if (changed.has("thresholds")) inference.setThresholds(next.inference.thresholds);
+        if (changed.has("sealing")) await sealing.restart();
+        if (changed.has("uplink")) await uplinkPart.restart();
+        if (changed.has("node-red")) await nodeRed.restart();
+        if (changed.has("discovery")) await announcer.restart();
+      },
+      async stop() {
+        stopped = true;
+        await service.stop();
       },
     };
   });

@@ -155,4 +155,10 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   ALTER TABLE readings ADD COLUMN unscored_reason TEXT;
   UPDATE readings SET anomalous = 0, unscored_reason = 'before-inference';
   `,
+  `
+  -- Devices log in to the embedded MQTT broker as their device id with a token the gateway
+  -- issued (gateway/src/devices/mqtt-credentials.ts); only the token's SHA-256 is kept. NULL:
+  -- no token issued, the device cannot log in.
+  ALTER TABLE devices ADD COLUMN mqtt_password_hash BLOB;
+  `,
 ];
