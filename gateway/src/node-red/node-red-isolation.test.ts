@@ -161,7 +161,7 @@ beforeAll(async () => {
   integrator = await client.login("ivy");
   device = new SimulatedDevice("press-01");
   gateway.devices.register(device.deviceId, device.publicKeyPoint);
-  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   device.run(50, () => {});
 }, 60_000);
 
