@@ -6,7 +6,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AuditLog } from "./auth/audit-log.js";
 import { GatewayAuth } from "./auth/gateway-auth.js";
+import { BatchOutbox } from "./batch/batch-outbox.js";
 import { BatchSealer } from "./batch/batch-sealer.js";
+import { DEFAULT_SCHEDULE, OutboxScheduler } from "./batch/outbox-scheduler.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import { AuditedCommands } from "./commands/audited-commands.js";
@@ -35,9 +37,7 @@ import { startNodeRed } from "./node-red/node-red-host.js";
 import { startProving } from "./prove/start-proving.js";
 import { DataClasses } from "./store/data-classes.js";
 import { StorageGuard } from "./store/storage-guard.js";
-import { BatchStore } from "./batch/batch-store.js";
 import { openGatewayDatabase } from "./store/gateway-database.js";
-import { ProofStore } from "./prove/proof-store.js";
 import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
@@ -51,7 +51,8 @@ export interface Gateway {
   readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
-  readonly batches: BatchStore;
+  /** Sealed batches and where each is in its life, from sealing until the relay holds it. */
+  readonly batches: BatchOutbox;
   readonly httpPort: number;
   /** The one-time code that creates the first account; undefined once the gateway has one. */
   readonly pairingCode: string | undefined;
@@ -73,8 +74,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-const SEAL_CHECK_INTERVAL_MS = 100;
-
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
   wallClock?: () => number;
@@ -83,7 +82,8 @@ export interface GatewayOptions {
 }
 
 /**
- * Starts the gateway: database, device registry, ingest, batch sealing, the disk quota,
+ * Starts the gateway: database, device registry, ingest, the batch outbox (sealing,
+ * proving, uploading, releasing and pruning on one schedule), the disk quota,
  * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
  * Parts start in the order below and stop in reverse; a part that fails to start stops the
  * ones before it.
@@ -106,13 +106,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     const dataClasses = new DataClasses(config.storage.dataClasses);
     const devices = new DeviceRegistry(db);
     const readings = new ReadingStore(db);
-    const batches = new BatchStore(db);
-    const proofs = new ProofStore(db);
+    const outbox = new BatchOutbox({ db, gatewayId: identity.address, readings });
     const storage = new StorageGuard({
       db,
       dbPath,
-      readings,
-      batches,
+      outbox,
       identity,
       quotaBytes: config.storage.quotaBytes,
       policy: config.storage.policy,
@@ -137,9 +135,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
             const uploader = new BatchUploader({
               client: createRelayClient(config.relay!),
               identity,
-              batches,
-              readings,
-              proofs,
+              outbox,
               clock,
               backoff: new Backoff(config.relay!.reconnect),
               heartbeatIntervalMs: config.relay!.heartbeatIntervalMs,
@@ -181,18 +177,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         startProving({
           config: config.proving,
           hasher,
-          gatewayId: identity.address,
-          batches,
-          readings,
-          proofs,
+          outbox,
           logger,
-          onProved: () => uplink?.notify(),
         }),
       (running) => running?.stop(),
     );
     const sealer = new BatchSealer({
       readings,
-      batches,
+      outbox,
       hasher,
       identity,
       dataClasses: dataClasses.all(),
@@ -200,33 +192,28 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ...config.batching,
       ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
     });
-    parts.onStop(
-      "sealing",
-      every(
-        SEAL_CHECK_INTERVAL_MS,
-        async () => {
-          if ((await sealer.sealDue()) > 0) uplink?.notify();
-        },
-        (error) => logger.error({ err: error }, "sealing a batch failed"),
-      ),
+    await parts.start(
+      "outbox scheduler",
+      () => {
+        const scheduler = new OutboxScheduler({
+          work: { outbox, sealer, storage, prover: proving, uploader: uplink },
+          schedule: { ...DEFAULT_SCHEDULE, storageIntervalMs: config.storage.checkIntervalMs },
+          logger: logger.child({ component: "outbox" }),
+        });
+        scheduler.start();
+        return scheduler;
+      },
+      (scheduler) => scheduler.stop(),
     );
     parts.onStop(
-      "storage quota",
-      every(
-        config.storage.checkIntervalMs,
-        async () => {
-          ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
-          await storage.enforce();
-        },
-        (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
-      ),
-    );
-    parts.onStop(
-      "drain rate",
+      "rates",
       every(
         1_000,
-        () => drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now()),
-        (error) => logger.error({ err: error }, "measuring the drain rate failed"),
+        () => {
+          ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
+          drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now());
+        },
+        (error) => logger.error({ err: error }, "measuring the ingest and drain rates failed"),
       ),
     );
 
@@ -277,9 +264,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         serial,
         ble,
         readings,
-        batches,
+        outbox,
         storage,
-        proofs,
         ingestRate,
         drainRate,
         uplink,
@@ -360,7 +346,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
       readings,
-      batches,
+      batches: outbox,
       auth,
       audit,
       derived,

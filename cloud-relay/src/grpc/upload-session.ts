@@ -52,7 +52,7 @@ export class UploadSession {
   receive(signed: SignedBatch): void {
     if (this.failed) return;
     const root =
-      signed.batch && !signed.pruned ? this.deps.verification.root(signed.batch.gatewayId, signed.batch.readings) : undefined;
+      signed.batch && !signed.pruned ? this.deps.verification.root(signed.batch) : undefined;
     root?.catch(() => undefined);
     this.enqueue({ kind: "batch", signed, root });
   }

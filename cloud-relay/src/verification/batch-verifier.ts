@@ -2,6 +2,7 @@ import { bytes32ToField } from "@intelledger/circuits";
 import {
   Batch,
   batchHash,
+  batchHeader,
   PruneReason,
   Pruned,
   recoverBatchSigner,
@@ -80,16 +81,8 @@ export class BatchVerifier {
     this.checkHeader(batch, classHead(batch.dataClass));
     const hash = batchHash(batch);
     const stored: LedgerBatch = {
-      gatewayId: batch.gatewayId,
-      sequence,
+      ...batchHeader(batch),
       batchHash: hash,
-      previousBatchHash: batch.previousBatchHash,
-      readingsRoot: batch.readingsRoot,
-      firstGatewaySeq: batch.firstGatewaySeq,
-      lastGatewaySeq: batch.lastGatewaySeq,
-      readingCount: batch.readingCount,
-      dataClass: batch.dataClass,
-      sealedAtMs: batch.sealedAtMs,
       receivedAtMs: nowMs,
       signature: signed.signature,
       payload: new Uint8Array(),
@@ -176,13 +169,14 @@ export class BatchVerifier {
     if (signer !== batch.gatewayId) {
       throw new RelayError("unauthenticated", "prune record is not signed by the gateway", { sequence: batch.sequence, signer });
     }
+    const { gatewayId, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
     return {
-      gatewayId: batch.gatewayId,
+      gatewayId,
+      readingCount,
+      firstGatewaySeq,
+      lastGatewaySeq,
       batchSequence: batch.sequence,
       reason: pruned.reason === PruneReason.PRUNE_REASON_ROLLUP ? "rollup" : "dropped",
-      readingCount: batch.readingCount,
-      firstGatewaySeq: batch.firstGatewaySeq,
-      lastGatewaySeq: batch.lastGatewaySeq,
       pruned: Pruned.encode(pruned).finish(),
       prunedSignature: signed.prunedSignature,
       receivedAtMs: nowMs,

@@ -1,6 +1,6 @@
 import { BatchCommitment, loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
-import type { Reading } from "@intelledger/proto/relay";
+import { batchWithReadings, sealedBatchHeader, ZERO_BATCH_HASH, type Reading } from "@intelledger/proto/relay";
 import { afterAll, describe, expect, it } from "vitest";
 import { VerificationPool } from "./verification-pool.js";
 
@@ -24,6 +24,18 @@ function reading(seq: number, anomalous: boolean): Reading {
   };
 }
 
+function batchOf(readings: Reading[]) {
+  const placement = {
+    gatewayId: GATEWAY,
+    sequence: 1,
+    previousBatchHash: ZERO_BATCH_HASH,
+    readingsRoot: new Uint8Array(32),
+    sealedAtMs: 0,
+    dataClass: 1,
+  };
+  return batchWithReadings(sealedBatchHeader(placement, readings), readings);
+}
+
 describe("the relay's readings root", () => {
   const pool = new VerificationPool({ threads: 1 });
   afterAll(() => pool.close());
@@ -32,9 +44,9 @@ describe("the relay's readings root", () => {
     const readings = [reading(1, false), reading(2, true), reading(3, false)];
     const hasher = await loadPoseidon();
     const sealed = BatchCommitment.build(hasher, { gatewayId: GATEWAY, readings }).root;
-    expect(await pool.root(GATEWAY, readings)).toBe(sealed);
+    expect(await pool.root(batchOf(readings))).toBe(sealed);
     // A flag changed on the way does not give the sealed root.
     const tampered = readings.map((r) => ({ ...r, anomalous: r.gatewaySeq === 3 }));
-    expect(await pool.root(GATEWAY, tampered)).not.toBe(sealed);
+    expect(await pool.root(batchOf(tampered))).not.toBe(sealed);
   });
 });

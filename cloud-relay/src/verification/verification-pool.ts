@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { setTimeout } from "node:timers/promises";
-import { Batch, type Reading } from "@intelledger/proto/relay";
+import { Batch } from "@intelledger/proto/relay";
 import { Piscina } from "piscina";
 
 /**
@@ -28,19 +28,9 @@ export class VerificationPool {
     });
   }
 
-  async root(gatewayId: string, readings: Reading[]): Promise<bigint> {
-    const encoded = Batch.encode({
-      gatewayId,
-      sequence: 0,
-      previousBatchHash: new Uint8Array(),
-      readingsRoot: new Uint8Array(),
-      sealedAtMs: 0,
-      dataClass: 0,
-      readingCount: 0,
-      firstGatewaySeq: 0,
-      lastGatewaySeq: 0,
-      readings,
-    }).finish();
+  /** The root a batch's readings hash to, as its gateway committed to them. */
+  async root(batch: Batch): Promise<bigint> {
+    const encoded = Batch.encode(batch).finish();
     // Copied to the worker, not moved: the encoder's buffer may share its memory with others.
     return BigInt((await this.pool.run(encoded)) as string);
   }
