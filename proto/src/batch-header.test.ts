@@ -9,7 +9,7 @@ import {
   type BatchPlacement,
 } from "./batch-header.js";
 import { batchHash, recoverBatchSigner, signBatch, ZERO_BATCH_HASH } from "./batch-hash.js";
-import { Batch, type Reading } from "./gen/intelledger/relay/v1/relay.js";
+import { Batch, Reading } from "./gen/intelledger/relay/v1/relay.js";
 
 const wallet = Wallet.createRandom();
 const placement: BatchPlacement = {
@@ -21,23 +21,8 @@ const placement: BatchPlacement = {
   dataClass: 2,
 };
 
-function reading(gatewaySeq: number): Reading {
-  return {
-    gatewaySeq,
-    deviceId: "d1",
-    frameCounter: gatewaySeq,
-    channel: 1,
-    channelIndex: 0,
-    sampledAtMs: 1,
-    receivedAtMs: 2,
-    value: 5,
-    scale: 1,
-    timeUncertain: false,
-    receivedBoot: 1,
-    receivedUptimeMs: 3,
-    anomalous: false,
-  };
-}
+/** A reading with its gateway_seq and the rest at protobuf defaults. */
+const reading = (gatewaySeq: number) => Reading.fromJSON({ gatewaySeq, deviceId: "d1" });
 
 describe("batch header", () => {
   it("takes its count and gateway_seq range from the readings sealed into it", () => {

@@ -51,8 +51,7 @@ export class UploadSession {
 
   receive(signed: SignedBatch): void {
     if (this.failed) return;
-    const root =
-      signed.batch && !signed.pruned ? this.deps.verification.root(signed.batch) : undefined;
+    const root = signed.batch && !signed.pruned ? this.deps.verification.root(signed.batch) : undefined;
     root?.catch(() => undefined);
     this.enqueue({ kind: "batch", signed, root });
   }

@@ -72,7 +72,8 @@ export class BatchStore {
       insert: db.prepare(
         `INSERT INTO batches (sequence, batch_hash, previous_batch_hash, readings_root, data_class, reading_count,
            first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sealed')`,
+         VALUES (@sequence, @batchHash, @previousBatchHash, @readingsRoot, @dataClass, @readingCount,
+           @firstGatewaySeq, @lastGatewaySeq, @sealedAtMs, @signature, 'sealed')`,
       ),
       acknowledgeThrough: db.prepare(
         `UPDATE batches SET state = ${sqlNextState("acknowledge")}, acked_at_ms = ?
@@ -84,7 +85,9 @@ export class BatchStore {
         `SELECT * FROM batches WHERE state IN (${sqlStates(statesFor("release"))}) AND acked_at_ms < ?
          ORDER BY sequence LIMIT ?`,
       ),
-      oldestPrunable: db.prepare(`SELECT * FROM batches WHERE state IN (${sqlStates(statesFor("prune"))}) ORDER BY sequence LIMIT 1`),
+      oldestPrunable: db.prepare(
+        `SELECT * FROM batches WHERE state IN (${sqlStates(statesFor("prune"))}) ORDER BY sequence LIMIT 1`,
+      ),
       oldestPrunableOfLowestClass: db.prepare(
         `SELECT * FROM batches WHERE state IN (${sqlStates(statesFor("prune"))}) ORDER BY data_class, sequence LIMIT 1`,
       ),
@@ -113,18 +116,8 @@ export class BatchStore {
   }
 
   insert(batch: Omit<StoredBatch, "state" | "ackedAtMs" | "releasedAtMs" | "pruned" | "prunedSignature">): void {
-    this.statements.insert.run(
-      batch.sequence,
-      Buffer.from(batch.batchHash),
-      Buffer.from(batch.previousBatchHash),
-      Buffer.from(batch.readingsRoot),
-      batch.dataClass,
-      batch.readingCount,
-      batch.firstGatewaySeq,
-      batch.lastGatewaySeq,
-      batch.sealedAtMs,
-      Buffer.from(batch.signature),
-    );
+    // Named parameters: the batch's fields bind by name (the gateway id is not stored, it is this gateway's).
+    this.statements.insert.run(batch);
   }
 
   /** The last gateway_seq sealed in each data class. */

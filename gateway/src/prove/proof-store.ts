@@ -36,8 +36,7 @@ export class ProofStore {
   /** Whether the batch has a proof, and whether the relay gave its verdict on it. */
   stateOf(sequence: number): "unproven" | "proved" | "judged" {
     const row = this.db.prepare("SELECT uploaded_at_ms FROM proofs WHERE batch_sequence = ?").get(sequence) as
-      | { uploaded_at_ms: number | null }
-      | undefined;
+      { uploaded_at_ms: number | null } | undefined;
     if (!row) return "unproven";
     return row.uploaded_at_ms === null ? "proved" : "judged";
   }

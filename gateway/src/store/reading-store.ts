@@ -138,9 +138,9 @@ export class ReadingStore {
 
   /** The readings of one batch, in gateway_seq order. */
   ofBatch(batch: BatchReadings): StoredReading[] {
-    return (
-      this.statements.ofBatch.all(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq) as ReadingRow[]
-    ).map(toReading);
+    return (this.statements.ofBatch.all(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq) as ReadingRow[]).map(
+      toReading,
+    );
   }
 
   /** Deletes the readings of one batch; returns how many. */

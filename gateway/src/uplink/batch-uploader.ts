@@ -87,7 +87,8 @@ export class BatchUploader {
         this.status.lastError = (error as Error).message;
         this.status.state = end.action === "refused" ? "refused" : "waiting";
         const log = { err: error, action: end.action, retryInMs: delayMs };
-        if (end.action === "refused") this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
+        if (end.action === "refused")
+          this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
         else this.options.logger.warn(log, "relay session ended");
         await this.sleep(delayMs);
       }

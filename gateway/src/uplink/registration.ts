@@ -56,7 +56,9 @@ export function resumePoint(registration: RegisterResponse, outbox: BatchOutbox)
     });
   }
   if (!Buffer.from(local.batchHash).equals(Buffer.from(registration.lastBatchHash))) {
-    throw new ChainMismatchError("the relay's last batch differs from this gateway's; refusing to upload", { sequence: relayLast });
+    throw new ChainMismatchError("the relay's last batch differs from this gateway's; refusing to upload", {
+      sequence: relayLast,
+    });
   }
   outbox.acknowledgeThrough(relayLast);
   return registration.nextSequence;

@@ -1,4 +1,4 @@
-import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { status, type Metadata, type ServiceError } from "@grpc/grpc-js";
 import { BatchGoneError } from "../batch/batch-outbox.js";
 import { ChainMismatchError } from "./registration.js";
 import { UploadProtocolError } from "./upload-window.js";
@@ -13,10 +13,7 @@ import { UploadProtocolError } from "./upload-window.js";
  *   again only much later.
  */
 export type SessionEnd =
-  | { action: "retry" }
-  | { action: "overloaded"; retryAfterMs: number | undefined }
-  | { action: "resync" }
-  | { action: "refused" };
+  { action: "retry" } | { action: "overloaded"; retryAfterMs: number | undefined } | { action: "resync" } | { action: "refused" };
 
 const REFUSED = new Set<number>([
   status.INVALID_ARGUMENT,

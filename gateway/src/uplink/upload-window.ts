@@ -55,13 +55,13 @@ export class UploadWindow {
     return new Promise<never>((_, reject) => {
       this.fail = (error) => {
         this.fail = undefined;
-        reject(error);
+        reject(error instanceof Error ? error : new GatewayError("the upload stream failed", { error: String(error) }));
         call.cancel();
       };
       call.on("data", (response: UploadResponse) => {
         try {
           this.receive(response);
-          this.pump();
+          this.send();
         } catch (error) {
           this.fail?.(error);
         }
@@ -72,8 +72,17 @@ export class UploadWindow {
     }).finally(() => this.options.outbox.flushAcknowledgements());
   }
 
-  /** Sends what the window has room for: new batches first, then proofs of batches already sent. */
+  /** Sends what the window has room for; a batch that cannot be sent ends the stream. */
   pump(): void {
+    try {
+      this.send();
+    } catch (error) {
+      this.fail?.(error);
+    }
+  }
+
+  /** New batches first, then proofs of batches already sent. */
+  private send(): void {
     if (!this.fail) return;
     const { call, outbox } = this.options;
     while (this.inFlight < this.maxInFlight) {
