@@ -1,3 +1,4 @@
+import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { z } from "zod";
 import { RelayConfigError } from "./errors.js";
 
@@ -31,7 +32,7 @@ export const relayConfigSchema = z.object({
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
     })
     .prefault({}),
-  /** HTTP API: GET /healthz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
+  /** HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
   api: z
     .object({
       host: z.string().default("127.0.0.1"),
@@ -40,17 +41,65 @@ export const relayConfigSchema = z.object({
       tokenFile: z.string().optional(),
     })
     .prefault({}),
+  /**
+   * Where gateways enroll (HTTPS, with the relay's server certificate): a one-time token
+   * and a certificate request in, a client certificate signed by the relay's CA out.
+   */
+  enrollment: z
+    .object({
+      host: z.string().default("0.0.0.0"),
+      port: z.number().int().min(0).max(65_535).default(50_052),
+      /** The CA's private key, to sign gateways' certificates (keep it 0600). */
+      caKeyFile: z.string(),
+      /** How long a token from `relay enrollment-token` or the API stays valid. */
+      tokenTtlMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
+      certificateValidDays: z.number().int().min(1).max(3650).default(825),
+    })
+    .optional(),
   upload: z
     .object({
       /** Batches one gateway may have in flight at most. */
       maxInFlight: z.number().int().min(1).max(1024).default(32),
       /** Batches in flight across all gateways; each open stream gets an equal share. */
       totalInFlight: z.number().int().min(1).default(256),
-      maxReadingsPerBatch: z.number().int().min(1).default(65_536),
+      /**
+       * Readings a batch may hold; a batch commitment holds at most 372. The gRPC receive
+       * limit follows from it (see grpc/message-bounds.ts): 104 KiB for 372.
+       */
+      maxReadingsPerBatch: z.number().int().min(1).max(BATCH_CAPACITY).default(BATCH_CAPACITY),
+      /**
+       * Readings below a gateway's highest gateway_seq that its batches may leave unaccounted
+       * for: those of other data classes, which it seals separately, not yet sealed. A gateway
+       * seals a class once it holds a full batch, so each other class holds less than one;
+       * the default allows two such classes at full batches. Gateways with more data classes
+       * filling at once need more. A batch that leaves more is refused (gateway_seq_gap).
+       */
+      maxUnaccountedReadings: z
+        .number()
+        .int()
+        .min(0)
+        .default(2 * BATCH_CAPACITY),
       /** Worker threads recomputing readings roots; one less than the cores by default. */
       hashThreads: z.number().int().min(1).optional(),
     })
     .prefault({}),
+  registration: z
+    .object({
+      /** How far a registration's timestamp may be from the relay's clock, either way (it makes a signed registration expire). */
+      timestampWindowMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .default(15 * 60_000),
+    })
+    .prefault({}),
+  /** A refused call is logged once per gateway, call and reason per interval (all are counted). */
+  refusalLog: z.object({ intervalMs: z.number().int().min(0).default(60_000) }).prefault({}),
 });
 
 export type RelayConfig = z.infer<typeof relayConfigSchema>;

@@ -6,9 +6,13 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import type { RelayConfig } from "./config.js";
 import { createGatewayRelayService } from "./grpc/gateway-relay-service.js";
-import type { UploadCounters } from "./grpc/upload-counters.js";
+import { GatewayChains } from "./grpc/gateway-chain.js";
+import { maxReceiveMessageBytes } from "./grpc/message-bounds.js";
+import { RefusalRecorder } from "./grpc/refusal-recorder.js";
+import { newUploadCounters } from "./grpc/upload-counters.js";
 import { loadOrCreateApiToken } from "./api/api-token.js";
 import { startRelayApi } from "./api/relay-api.js";
+import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
@@ -21,6 +25,7 @@ import { ProofLedger } from "./store/proof-ledger.js";
 import { openRelayDatabase } from "./store/relay-database.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
+import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
 
 export interface Relay {
   readonly port: number;
@@ -30,6 +35,8 @@ export interface Relay {
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
   readonly proofs: ProofLedger;
+  /** Gateway enrollment; undefined unless configured. */
+  readonly enrollment: RelayEnrollment | undefined;
   snapshot(): RelaySnapshot;
   stop(): Promise<void>;
 }
@@ -53,15 +60,13 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     const anchors = new AnchorLedger(db);
     const boots = new GatewayBoots(db);
     const proofs = new ProofLedger(db);
-    const counters: UploadCounters = {
-      batchesStored: 0,
-      readingsStored: 0,
-      duplicatesAcked: 0,
-      gapsRecorded: 0,
-      rejected: 0,
-      proofsVerified: 0,
-      proofsInvalid: 0,
-    };
+    const counters = newUploadCounters();
+    const refusals = new RefusalRecorder({
+      logger: logger.child({ component: "grpc" }),
+      intervalMs: config.refusalLog.intervalMs,
+    });
+    let started = false;
+    let stopping = false;
 
     // A chain endpoint that stops answering must fail the round, not stall anchoring forever.
     const provider = await parts.start(
@@ -104,25 +109,47 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       totalInFlight: config.upload.totalInFlight,
       maxPerStream: config.upload.maxInFlight,
     });
+    const chains = new GatewayChains({
+      ledger: batches,
+      proofs,
+      verifier: new BatchVerifier(config.upload),
+      verification,
+      counters,
+      logger: logger.child({ component: "grpc" }),
+    });
     const server = await parts.start(
       "grpc server",
       () =>
         startRelayServer({
           ...config.listen,
           tls: config.tls,
+          maxReceiveMessageBytes: maxReceiveMessageBytes(config.upload.maxReadingsPerBatch),
           service: createGatewayRelayService({
             ledger: batches,
-            proofs,
             boots,
-            verifier: new BatchVerifier({ maxReadingsPerBatch: config.upload.maxReadingsPerBatch }),
-            verification,
+            chains,
             flowControl,
-            logger: logger.child({ component: "grpc" }),
-            counters,
+            refusals,
+            registrationWindowMs: config.registration.timestampWindowMs,
           }),
         }),
       (running) => running.stop(),
     );
+
+    const enrollment = config.enrollment
+      ? await parts.start(
+          "enrollment",
+          () =>
+            startEnrollment({
+              config: config.enrollment!,
+              tls: config.tls,
+              dataDir: config.dataDir,
+              grpcPort: server.port,
+              logger: logger.child({ component: "enrollment" }),
+            }),
+          (running) => running.close(),
+        )
+      : undefined;
 
     // Readings stored per second over the last ten seconds or so.
     const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
@@ -136,6 +163,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     );
     const snapshot = (): RelaySnapshot => ({
       uploads: { ...counters },
+      refusals: refusals.byReason(),
       openUploadStreams: flowControl.openStreams,
       stored: batches.totals(),
       anchored: anchors.totals(),
@@ -159,9 +187,17 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
           registry: createRelayMetrics(snapshot),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
+          ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
+          health: new RelayHealth({
+            db,
+            grpc: () => (stopping ? undefined : { host: config.listen.host, port: server.port }),
+            started: () => started && verification.loadedAll,
+            stopping: () => stopping,
+          }),
         }),
       (running) => running.close(),
     );
+    started = true;
     logger.info(
       { port: server.port, apiPort: api.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
       "relay started",
@@ -173,9 +209,11 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       anchors,
       boots,
       proofs,
+      enrollment,
       apiPort: api.port,
       snapshot,
       async stop() {
+        stopping = true;
         await parts.stop();
         logger.info("relay stopped");
       },

@@ -13,3 +13,4 @@ export { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calld
 export { startDevChain, type DevChain, type DevChainOptions } from "./dev-chain.js";
 export { DEV_CHAIN_ID, DEV_CHAIN_MNEMONIC, devChainPrivateKeys } from "./dev-chain-accounts.js";
 export { ContractsError } from "./errors.js";
+export { abiHex, TypedContract } from "./typed-contract.js";

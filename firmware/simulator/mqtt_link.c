@@ -77,6 +77,11 @@ bool mqtt_link_init(mqtt_link *link, const mqtt_settings *settings, const char *
         return false;
     }
     snprintf(link->client_id, sizeof link->client_id, "%s", device_id);
+    /* A password without a user name logs in as the device id: the gateway's broker and the
+     * documented Mosquitto ACL know a device by it. */
+    if (link->settings.username == NULL && link->settings.password != NULL) {
+        link->settings.username = link->client_id;
+    }
     snprintf(link->topics[TOPIC_FRAMES], sizeof link->topics[0], "intelledger/v1/%s/frames", device_id);
     snprintf(link->topics[TOPIC_STATUS], sizeof link->topics[0], "intelledger/v1/%s/status", device_id);
     snprintf(link->topics[TOPIC_COMMANDS], sizeof link->topics[0], "intelledger/v1/%s/commands", device_id);

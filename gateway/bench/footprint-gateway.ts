@@ -1,6 +1,7 @@
 // A gateway process for footprint measurements: a gateway in the data folder given,
 // with Node-RED and the example flows unless `--no-node-red`, accepting the devices
-// listed in <data>/devices.json. Prints its ports as a JSON line; stops on SIGTERM.
+// listed in <data>/devices.json. Prints its ports and the devices' MQTT logins as a JSON
+// line; stops on SIGTERM.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -31,8 +32,11 @@ const gateway = await startGateway(
   pino({ level: "warn" }, pino.destination({ dest: join(dataDir, "gateway.log"), sync: false })),
 );
 const devices = JSON.parse(readFileSync(join(dataDir, "devices.json"), "utf8")) as { deviceId: string; publicKey: string }[];
-for (const { deviceId, publicKey } of devices) gateway.devices.register(deviceId, Buffer.from(publicKey, "hex"));
-console.log(JSON.stringify({ mqttPort: gateway.mqttPort, httpPort: gateway.httpPort, nodeRed: gateway.nodeRedRunning }));
+const logins = devices.map(({ deviceId, publicKey }) => {
+  gateway.devices.register(deviceId, Buffer.from(publicKey, "hex"));
+  return gateway.devices.issueMqttCredentials(deviceId);
+});
+console.log(JSON.stringify({ mqttPort: gateway.mqttPort, httpPort: gateway.httpPort, nodeRed: gateway.nodeRedRunning, logins }));
 
 process.on("SIGTERM", () => {
   void gateway.stop().then(() => process.exit(0));

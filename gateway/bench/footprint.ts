@@ -81,9 +81,13 @@ export async function measureGatewayFootprint(options: {
         throw new Error("the gateway process exited before it started");
       }),
     ])) as [string];
-    const { mqttPort, nodeRed } = JSON.parse(line) as { mqttPort: number; nodeRed: boolean };
+    const { mqttPort, nodeRed, logins } = JSON.parse(line) as {
+      mqttPort: number;
+      nodeRed: boolean;
+      logins: { username: string; password: string }[];
+    };
     if (nodeRed !== options.nodeRed) throw new Error(`Node-RED ${nodeRed ? "runs" : "does not run"} in the gateway process`);
-    await Promise.all(devices.map((device) => device.connect(`mqtt://127.0.0.1:${mqttPort}`)));
+    await Promise.all(devices.map((device, i) => device.connect(`mqtt://127.0.0.1:${mqttPort}`, logins[i])));
     for (const device of devices) device.run(options.frameIntervalMs, () => {});
     await new Promise((resolve) => setTimeout(resolve, options.warmUpMs));
     const pid = child.pid ?? 0;

@@ -15,6 +15,8 @@ import { p256KeyFromPoint } from "@intelledger/proto/p256";
 import { DeviceRegistry } from "../src/devices/device-registry.js";
 import { FrameAcceptor } from "../src/acceptance/frame-acceptor.js";
 import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js";
+import { mqttPacketLimit } from "../src/ingest/mqtt-packet-guard.js";
+import { RefusalLog } from "../src/acceptance/refusal-log.js";
 import { IngestPipeline } from "../src/acceptance/ingest-pipeline.js";
 import { frameTopic } from "@intelledger/proto/mqtt";
 import { generateDeviceKeys, signFrame, type DeviceKeys } from "@intelledger/test-support";
@@ -104,17 +106,29 @@ async function startIngest(name: string) {
     failureWindowMs: 1,
     quarantineMs: 1,
   });
+  const refusals = new RefusalLog({ logger, intervalMs: 60_000 });
   const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 1_024 }),
+    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 1_024, maxCounterJump: 1_000_000 }),
     registry,
     readings,
     clock: new GatewayClock({ boot: 1 }),
     dataClasses: new DataClasses({}),
     storage: { full: false },
     logger,
+    refusals,
     groupCommitDelayMs: 2,
   });
-  const mqtt = new EmbeddedMqttTransport({ host: "127.0.0.1", port: 0, fallbackToFreePort: true, logger });
+  // The publishers stand for many devices each, so they publish without a login: this measures ingest, not logins.
+  const mqtt = new EmbeddedMqttTransport({
+    host: "127.0.0.1",
+    port: 0,
+    fallbackToFreePort: true,
+    allowAnonymous: true,
+    maxPacketBytes: mqttPacketLimit(1_024),
+    logins: registry,
+    refusals,
+    logger,
+  });
   await mqtt.start(pipeline.handle);
   return {
     url: `mqtt://127.0.0.1:${mqtt.port}`,

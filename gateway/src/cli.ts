@@ -1,9 +1,12 @@
-// The gateway's command line: run it from a configuration file, or register a device.
+// The gateway's command line: run it from a configuration file, or register and recover devices.
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { readJsonFile, runCommand, stopOnSignals, usageFailure } from "@intelledger/service-kit";
 import { pino } from "pino";
+import { AuditLog } from "./auth/audit-log.js";
 import { parseGatewayConfig } from "./config.js";
-import { registerDevicesOffline } from "./devices/offline-registration.js";
+import type { AuditTrail, DeviceRegistry } from "./devices/device-registry.js";
+import { withOfflineRegistry } from "./devices/offline-registration.js";
 import { startGateway } from "./gateway.js";
 
 const USAGE = `usage:
@@ -11,7 +14,20 @@ const USAGE = `usage:
       Runs the gateway until SIGINT or SIGTERM. The file holds the configuration
       (see gateway/src/config.ts); logs go to stdout as JSON lines.
   gateway add-device --data-dir <dir> --device-id <id> --public-key <hex>
-      Registers a device (65-byte uncompressed P-256 point, hex) with a stopped gateway.`;
+      Registers a device (65-byte uncompressed P-256 point, hex) with a stopped gateway and
+      prints its MQTT login for the embedded broker (user name = device id, password = a
+      token shown only this once; provision the device with it).
+  gateway mqtt-login --data-dir <dir> --device-id <id>
+      Issues a device a new MQTT login, replacing its old one.
+  gateway reset-counter --data-dir <dir> --device-id <id> --counter <n>
+      Sets the counter the device's next frame must exceed: 0 for a device whose storage was
+      wiped, its current counter for one whose counter moved further ahead than the gateway
+      accepts in one step (ingest.maxCounterJump).
+  gateway rotate-key --data-dir <dir> --device-id <id> --public-key <hex> [--counter <n>]
+      Replaces a device's key (re-provisioned, or the old key leaked); its counter restarts
+      at --counter (default 0).
+  The device commands work on a stopped gateway and are recorded in its audit log under
+  cli:<user>.`;
 
 const fail = usageFailure(USAGE);
 
@@ -20,10 +36,24 @@ async function start(configPath: string): Promise<void> {
   stopOnSignals(await startGateway(parseGatewayConfig(readJsonFile(configPath, fail)), logger), logger);
 }
 
-function addDevice(dataDir: string, deviceId: string, publicKeyHex: string): void {
-  if (!/^04[0-9a-fA-F]{128}$/.test(publicKeyHex)) fail("--public-key must be 65 bytes of hex starting with 04");
-  registerDevicesOffline(dataDir, [{ deviceId, publicKeyPoint: Uint8Array.from(Buffer.from(publicKeyHex, "hex")) }]);
-  console.log(JSON.stringify({ registered: deviceId }));
+function publicKeyPoint(hex: string): Uint8Array {
+  if (!/^04[0-9a-fA-F]{128}$/.test(hex)) fail("--public-key must be 65 bytes of hex starting with 04");
+  return Uint8Array.from(Buffer.from(hex, "hex"));
+}
+
+function counter(text: string): bigint {
+  if (!/^\d{1,19}$/.test(text)) fail("--counter must be a whole number from 0 to 9223372036854775807");
+  return BigInt(text);
+}
+
+/** Changes a stopped gateway's devices, recorded in its audit log; prints what `change` returns. */
+function changeDevices(dataDir: string, change: (registry: DeviceRegistry, trail: AuditTrail) => object): void {
+  // Audit entries are also logged: to stderr, so stdout stays the command's answer.
+  const logger = pino(pino.destination(2));
+  const result = withOfflineRegistry(dataDir, (registry, db) =>
+    change(registry, { audit: new AuditLog(db, logger), actor: `cli:${userInfo().username}` }),
+  );
+  console.log(JSON.stringify(result));
 }
 
 const { positionals, values } = parseArgs({
@@ -33,6 +63,7 @@ const { positionals, values } = parseArgs({
     "data-dir": { type: "string" },
     "device-id": { type: "string" },
     "public-key": { type: "string" },
+    counter: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -45,12 +76,24 @@ const [command] = positionals;
 await runCommand(async () => {
   if (command === "start") {
     await start(values.config ?? fail("start needs --config"));
-  } else if (command === "add-device") {
-    addDevice(
-      values["data-dir"] ?? fail("add-device needs --data-dir"),
-      values["device-id"] ?? fail("add-device needs --device-id"),
-      values["public-key"] ?? fail("add-device needs --public-key"),
-    );
+  } else if (["add-device", "mqtt-login", "reset-counter", "rotate-key"].includes(command ?? "")) {
+    const dataDir = values["data-dir"] ?? fail(`${command} needs --data-dir`);
+    const deviceId = values["device-id"] ?? fail(`${command} needs --device-id`);
+    changeDevices(dataDir, (registry, trail) => {
+      if (command === "add-device") {
+        registry.register(deviceId, publicKeyPoint(values["public-key"] ?? fail("add-device needs --public-key")));
+        return { registered: deviceId, mqttLogin: registry.issueMqttCredentials(deviceId, trail) };
+      }
+      if (command === "mqtt-login") return { mqttLogin: registry.issueMqttCredentials(deviceId, trail) };
+      if (command === "reset-counter") {
+        const to = counter(values.counter ?? fail("reset-counter needs --counter"));
+        registry.resetCounter(deviceId, to, trail);
+        return { deviceId, counter: to.toString() };
+      }
+      const to = counter(values.counter ?? "0");
+      registry.rotateKey(deviceId, publicKeyPoint(values["public-key"] ?? fail("rotate-key needs --public-key")), trail, to);
+      return { deviceId, keyRotated: true, counter: to.toString() };
+    });
   } else {
     fail(command === undefined ? "no command given" : `unknown command ${command}`);
   }

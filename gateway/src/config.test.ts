@@ -5,7 +5,8 @@ import { parseGatewayConfig } from "./config.js";
 describe("gateway configuration", () => {
   it("fills every default from just a data folder", () => {
     const config = parseGatewayConfig({ dataDir: "/var/lib/intelledger" });
-    expect(config.mqtt).toEqual({ host: "0.0.0.0", port: 1883, fallbackToFreePort: true });
+    expect(config.mqtt).toEqual({ allowAnonymous: false, host: "0.0.0.0", port: 1883, fallbackToFreePort: true });
+    expect(config.ingest).toMatchObject({ maxFrameBytes: 512, maxCounterJump: 1_000_000, refusalLogIntervalMs: 60_000 });
     expect(config.batching.maxReadings).toBe(BATCH_CAPACITY);
     expect(config.relay).toBeUndefined();
     expect(config.http).toEqual({

@@ -5,7 +5,7 @@ import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./inference/model-folder.js";
 
 const portSchema = z.number().int().min(0).max(65_535);
 
-const externalBrokerSchema = z.object({
+const externalBrokerSchema = z.strictObject({
   /** mqtt://host:port or mqtts://host:port */
   url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, "must be mqtt://host:port or mqtts://host:port"),
   /** Session id on the broker; the same id across restarts keeps frames queued while the gateway is down. */
@@ -19,9 +19,15 @@ const externalBrokerSchema = z.object({
   retryAfterRefusalMs: z.number().int().min(10).default(2_000),
 });
 
-const mqttSchema = z.object({
+const mqttSchema = z.strictObject({
   /** Use this broker instead of the embedded one. */
   broker: externalBrokerSchema.optional(),
+  /**
+   * Lets clients on the embedded broker without a login publish frames under any device id
+   * (never commands, never $SYS). Off: every device logs in with the credentials the gateway
+   * issued it. For a bench or a closed test network only.
+   */
+  allowAnonymous: z.boolean().default(false),
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(1883),
@@ -32,16 +38,24 @@ const mqttSchema = z.object({
   fallbackToFreePort: z.boolean().default(true),
 });
 
-const batchingSchema = z.object({
+const batchingSchema = z.strictObject({
   /** A batch also ends where one proof does (see batchablePrefix), so more than BATCH_CAPACITY never fills. */
   maxReadings: z.number().int().min(1).max(65_536).default(BATCH_CAPACITY),
   maxAgeMs: z.number().int().min(10).default(2_000),
 });
 
-const ingestSchema = z.object({
+const ingestSchema = z.strictObject({
   /** Accepted frames wait at most this long to be committed together. */
   groupCommitDelayMs: z.number().int().min(0).max(1_000).default(2),
   maxFrameBytes: z.number().int().min(64).max(65_536).default(512),
+  /**
+   * How far above a device's last accepted counter a frame's counter may be (reboots skip
+   * at most a counter block; frames lost on the way are far fewer). A frame further ahead
+   * is refused (counter_jump); a technician resets the counter to recover a device on purpose.
+   */
+  maxCounterJump: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1_000_000),
+  /** Refusals are logged once per device (or address) and reason within this interval. */
+  refusalLogIntervalMs: z.number().int().min(0).default(60_000),
   admission: z
     .object({
       /** Sustained frames per second one device may send (a reference node sends one). */
@@ -55,7 +69,7 @@ const ingestSchema = z.object({
     .prefault({}),
 });
 
-const serialSchema = z.object({
+const serialSchema = z.strictObject({
   /**
    * Serial ports devices are plugged into: device paths, or "auto" for every USB serial
    * adapter (/dev/serial/by-id, /dev/ttyUSB*, /dev/ttyACM*). A port that disappears is
@@ -66,14 +80,14 @@ const serialSchema = z.object({
   rescanIntervalMs: z.number().int().min(50).default(1_000),
 });
 
-const bleSchema = z.object({
+const bleSchema = z.strictObject({
   /** Connect to devices advertising the IntelLedger GATT service, through BlueZ. */
   enabled: z.boolean().default(false),
   /** The BlueZ adapter to use. */
   adapter: z.string().default("hci0"),
 });
 
-const provingSchema = z.object({
+const provingSchema = z.strictObject({
   /** Prove every sealed batch's claims (Groth16) and upload the proofs after the batches. */
   enabled: z.boolean().default(true),
   /** Provers running at once. */
@@ -88,12 +102,12 @@ const provingSchema = z.object({
   maxQueued: z.number().int().min(0).default(2),
 });
 
-const commandsSchema = z.object({
+const commandsSchema = z.strictObject({
   /** How long a device has to acknowledge a command. */
   timeoutMs: z.number().int().min(100).default(10_000),
 });
 
-const relaySchema = z.object({
+const relaySchema = z.strictObject({
   /** host:port of the relay's gRPC endpoint. */
   address: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port"),
   /** Name the relay's certificate is checked against, when it differs from the host. */
@@ -112,7 +126,7 @@ const channelNames = ["temperature", "humidity", "vibration", "analog"] as const
 const thresholdSchema = z.number().positive();
 const channelThresholdsSchema = z.partialRecord(z.enum(channelNames), thresholdSchema);
 
-const inferenceSchema = z.object({
+const inferenceSchema = z.strictObject({
   /** Score every reading for anomalies; when off, readings are sealed as not anomalous. */
   enabled: z.boolean().default(true),
   /** Holds <model>/<version>/{model.onnx, manifest.json}; the models shipped with the gateway by default. */
@@ -134,13 +148,16 @@ const inferenceSchema = z.object({
     .object({
       channels: channelThresholdsSchema.default({}),
       devices: z
-        .record(z.string(), z.object({ default: thresholdSchema.optional(), channels: channelThresholdsSchema.default({}) }))
+        .record(
+          z.string(),
+          z.strictObject({ default: thresholdSchema.optional(), channels: channelThresholdsSchema.default({}) }),
+        )
         .default({}),
     })
     .prefault({}),
 });
 
-const storageSchema = z.object({
+const storageSchema = z.strictObject({
   /** The database may grow to this many bytes (default 4 GiB). */
   quotaBytes: z
     .number()
@@ -156,7 +173,7 @@ const storageSchema = z.object({
   checkIntervalMs: z.number().int().min(50).default(5_000),
 });
 
-const httpSchema = z.object({
+const httpSchema = z.strictObject({
   host: z.string().default("0.0.0.0"),
   /** 0 picks a free port. */
   port: portSchema.default(8080),
@@ -179,7 +196,21 @@ const httpSchema = z.object({
     .prefault({}),
 });
 
-export const gatewayConfigSchema = z.object({
+const discoverySchema = z.strictObject({
+  /** Announce the gateway on the LAN by DNS-SD (`_intelledger._tcp`), so the console finds it. */
+  enabled: z.boolean().default(true),
+  /** The instance name shown to browsers; `IntelLedger gateway <address prefix>` by default. */
+  name: z.string().min(1).max(63).optional(),
+});
+
+const configApplySchema = z.strictObject({
+  /** After an apply the gateway watches its health this long, and rolls back by itself if it fails. */
+  watchMs: z.number().int().min(1_000).max(600_000).default(30_000),
+  /** If the uplink was up before an apply, it must be up again within this time. */
+  uplinkWithinMs: z.number().int().min(500).max(600_000).default(20_000),
+});
+
+export const gatewayConfigSchema = z.strictObject({
   /** Holds the database, the gateway's key and its logs. */
   dataDir: z.string().min(1),
   mqtt: mqttSchema.prefault({}),
@@ -195,6 +226,9 @@ export const gatewayConfigSchema = z.object({
   http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */
   relay: relaySchema.optional(),
+  discovery: discoverySchema.prefault({}),
+  /** How an applied configuration is watched (see gateway/README.md, Configuration). */
+  configApply: configApplySchema.prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -4,6 +4,7 @@ import type { RunningInference } from "./inference/start-inference.js";
 import type { BleTransport } from "./ingest/ble-transport.js";
 import type { IngestCounters, IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import type { SerialTransport } from "./ingest/serial-transport.js";
+import type { MqttRefusalReason } from "./ingest/mqtt-access.js";
 import type { RunningProving } from "./prove/start-proving.js";
 import { daysOfAutonomy } from "./store/days-of-autonomy.js";
 import type { StorageGuard, StorageState } from "./store/storage-guard.js";
@@ -16,6 +17,8 @@ export interface GatewaySnapshot {
   gatewayId: string;
   ingest: IngestCounters;
   quarantinedDevices: string[];
+  /** What the embedded broker refused (logins, publishes, subscriptions, packets), by reason; undefined with an external broker. */
+  mqttRefusals: Record<MqttRefusalReason, number> | undefined;
   serial: { openPorts: string[]; framingErrors: SerialTransport["framingErrors"] } | undefined;
   ble: { connectedDevices: string[]; framingErrors: BleTransport["framingErrors"] } | undefined;
   readingsStored: number;
@@ -38,6 +41,7 @@ export interface SnapshotSources {
   gatewayId: string;
   pipeline: IngestPipeline;
   admission: DeviceAdmission;
+  mqttRefusals: Record<MqttRefusalReason, number> | undefined;
   serial: SerialTransport | undefined;
   ble: BleTransport | undefined;
   readings: ReadingStore;
@@ -59,6 +63,7 @@ export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
     gatewayId: sources.gatewayId,
     ingest: structuredClone(pipeline.counters),
     quarantinedDevices: sources.admission.quarantined(),
+    mqttRefusals: sources.mqttRefusals && { ...sources.mqttRefusals },
     serial: serial && { openPorts: serial.openPorts, framingErrors: { ...serial.framingErrors } },
     ble: ble && { connectedDevices: ble.connectedDevices, framingErrors: { ...ble.framingErrors } },
     readingsStored: stored,

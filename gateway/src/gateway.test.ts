@@ -35,10 +35,10 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function connectedDevice(id: string, register = true): Promise<SimulatedDevice> {
+async function connectedDevice(id: string): Promise<SimulatedDevice> {
   const device = new SimulatedDevice(id);
-  if (register) gateway.devices.register(id, device.publicKeyPoint);
-  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  gateway.devices.register(id, device.publicKeyPoint);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(id));
   return device;
 }
 
@@ -61,10 +61,11 @@ describe("gateway ingest over MQTT", () => {
     await device.stop();
   });
 
-  it("rejects forged, replayed, unknown and mislabelled frames, and keeps serving other devices", async () => {
+  it("rejects forged, replayed and mislabelled frames and unknown devices, and keeps serving other devices", async () => {
     const honest = await connectedDevice("honest-1");
     const victim = await connectedDevice("victim-1");
-    const stranger = await connectedDevice("stranger-1", false);
+    const stranger = new SimulatedDevice("stranger-1");
+    await expect(stranger.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`)).rejects.toThrow(/Not authorized/i);
 
     const genuine = victim.nextFrameBytes();
     await victim.publishFrame(genuine);
@@ -72,15 +73,15 @@ describe("gateway ingest over MQTT", () => {
     const forged = Uint8Array.from(victim.nextFrameBytes());
     forged[forged.length - 1] = (forged.at(-1) ?? 0) ^ 0xff; // last signature byte
     await victim.publishFrame(forged);
-    await stranger.publishFrame();
     await honest.publishFrame(victim.nextFrameBytes()); // victim's frame on honest's topic
     await honest.publishFrame();
 
     const { rejected, framesAccepted } = gateway.snapshot().ingest;
-    expect(rejected).toMatchObject({ replayed: 1, bad_signature: 1, unknown_device: 1, device_mismatch: 1 });
+    expect(rejected).toMatchObject({ replayed: 1, bad_signature: 1, device_mismatch: 1 });
+    expect(gateway.snapshot().mqttRefusals?.anonymous).toBe(1);
     expect(framesAccepted).toBe(2);
     expect(gateway.readings.count()).toBe(6);
-    await Promise.all([honest.stop(), victim.stop(), stranger.stop()]);
+    await Promise.all([honest.stop(), victim.stop()]);
   });
 
   it("sends a signed command a device checks and acknowledges", async () => {
@@ -117,7 +118,7 @@ describe("gateway ingest over MQTT", () => {
     await gateway.stop();
 
     gateway = await startGateway(parseGatewayConfig({ dataDir, mqtt: { port: 0 } }), logger);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     await device.publishFrame(old);
     expect(gateway.snapshot().ingest.rejected.replayed).toBe(1);
     await device.publishFrame();

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
@@ -19,6 +20,7 @@ import { DerivedStore } from "./store/derived-store.js";
 import { DeviceAdmission } from "./acceptance/device-admission.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { FrameAcceptor } from "./acceptance/frame-acceptor.js";
+import { RefusalLog } from "./acceptance/refusal-log.js";
 import { AnomalyFeed } from "./feeds/anomaly-feed.js";
 import { ReadingFeed } from "./feeds/reading-feed.js";
 import { takeSnapshot, type GatewaySnapshot } from "./gateway-snapshot.js";
@@ -42,6 +44,18 @@ import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
 import { createRelayClient } from "./uplink/relay-client.js";
+import type { ApplyOutcome, ConfigManager } from "./config-admin/config-manager.js";
+import { databaseWritable } from "./store/database-writable.js";
+import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
+import { configRoutes } from "./http/config-routes.js";
+import { uplinkRoutes } from "./http/uplink-routes.js";
+import { liveRoutes } from "./http/live-routes.js";
+import { LiveEvents } from "./live/live-events.js";
+import { startLiveSources } from "./live/live-sources.js";
+import { announceOnLan } from "./discovery/lan-announcer.js";
+import { GATEWAY_VERSION } from "./gateway-version.js";
+import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
+import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
 
 export interface Gateway {
   readonly id: string;
@@ -54,6 +68,8 @@ export interface Gateway {
   /** Sealed batches and where each is in its life, from sealing until the relay holds it. */
   readonly batches: BatchOutbox;
   readonly httpPort: number;
+  /** The HTTP server answering the API, the login pages and the flow editor. */
+  readonly httpServer: Server;
   /** The one-time code that creates the first account; undefined once the gateway has one. */
   readonly pairingCode: string | undefined;
   /** Whether Node-RED is serving flows under /flows. */
@@ -68,6 +84,10 @@ export interface Gateway {
   readonly metrics: Registry;
   /** The anomaly model in use and its versions; undefined when inference is off. */
   readonly models: ModelManager | undefined;
+  /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
+  readonly management: ConfigManager;
+  /** Enrolls with a relay and connects to it, as POST /api/uplink/enroll does. */
+  enrollWithRelay(request: EnrollmentRequestBody, actor: string): Promise<{ enrolled: EnrolledRelay; outcome: ApplyOutcome }>;
   /** Sends a signed command to a device and waits for its acknowledgement. */
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
@@ -82,13 +102,30 @@ export interface GatewayOptions {
 }
 
 /**
- * Starts the gateway: database, device registry, ingest, the batch outbox (sealing,
- * proving, uploading, releasing and pruning on one schedule), the disk quota,
- * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
- * Parts start in the order below and stop in reverse; a part that fails to start stops the
- * ones before it.
+ * Starts the gateway with the configuration it was given or, when that is unchanged since
+ * the last start, with the one last applied through the API (see gateway/README.md), and
+ * keeps it running across configuration changes.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  return superviseGateway<Omit<Gateway, "management">>(config, logger, (current, management) =>
+    startGatewayParts(current, logger, options, management),
+  );
+}
+
+/**
+ * The gateway's parts: database, device registry, ingest, the batch outbox (sealing,
+ * proving, releasing and pruning on one schedule, which wakes the uploader), the disk quota,
+ * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
+ * Parts start in the order below and stop in reverse; a part that fails to start stops the
+ * ones before it. A live configuration change updates components in place or restarts the
+ * parts it concerns, which read `config` anew.
+ */
+async function startGatewayParts(
+  config: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions,
+  management: ConfigManager,
+): Promise<RunningParts<Omit<Gateway, "management">>> {
   return startService(logger, async (parts) => {
     const dbPath = join(config.dataDir, "gateway.sqlite");
     const db = await parts.start(
@@ -128,41 +165,53 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     });
     const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
 
-    const uplink = config.relay
-      ? await parts.start(
-          "uplink",
-          () => {
-            const uploader = new BatchUploader({
-              client: createRelayClient(config.relay!),
-              identity,
-              outbox,
-              clock,
-              backoff: new Backoff(config.relay!.reconnect),
-              heartbeatIntervalMs: config.relay!.heartbeatIntervalMs,
-              logger: logger.child({ component: "uplink" }),
-            });
-            uploader.start();
-            return uploader;
-          },
-          (uploader) => uploader.stop(),
-        )
-      : undefined;
+    const uplinkPart = await parts.startRestartable(
+      "uplink",
+      () => {
+        if (!config.relay) return undefined;
+        const uploader = new BatchUploader({
+          client: createRelayClient(config.relay),
+          identity,
+          outbox,
+          clock,
+          backoff: new Backoff(config.relay.reconnect),
+          heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
+          logger: logger.child({ component: "uplink" }),
+        });
+        uploader.start();
+        return uploader;
+      },
+      (uploader) => uploader?.stop(),
+    );
+    const uplink = () => uplinkPart.current;
 
     // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
     const ingestRate = new RateEstimator({ halfLifeMs: 600_000 });
     const drainRate = new RateEstimator({ halfLifeMs: 10_000 });
     const admission = new DeviceAdmission(config.ingest.admission);
+    const refusals = new RefusalLog({
+      logger: logger.child({ component: "refusals" }),
+      intervalMs: config.ingest.refusalLogIntervalMs,
+    });
     const pipeline = new IngestPipeline({
-      acceptor: new FrameAcceptor(devices, admission, { maxFrameBytes: config.ingest.maxFrameBytes }),
+      acceptor: new FrameAcceptor(devices, admission, config.ingest),
       registry: devices,
       readings,
       clock,
       dataClasses,
       storage,
       logger: logger.child({ component: "ingest" }),
+      refusals,
       groupCommitDelayMs: config.ingest.groupCommitDelayMs,
     });
-    const { transports, mqtt, serial, ble } = createTransports(config, identity.address, logger, options.bleCentral);
+    const { transports, mqtt, serial, ble } = createTransports({
+      config,
+      gatewayId: identity.address,
+      devices,
+      refusals,
+      logger,
+      bleCentral: options.bleCentral,
+    });
 
     const metricsRegistry = createGatewayMetrics(() => snapshot());
     const inference = await parts.start(
@@ -182,28 +231,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         }),
       (running) => running?.stop(),
     );
-    const sealer = new BatchSealer({
-      readings,
-      outbox,
-      hasher,
-      identity,
-      dataClasses: dataClasses.all(),
-      clock,
-      ...config.batching,
-      ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
-    });
-    await parts.start(
+    const scheduler = await parts.start(
       "outbox scheduler",
       () => {
-        const scheduler = new OutboxScheduler({
-          work: { outbox, sealer, storage, prover: proving, uploader: uplink },
+        const started = new OutboxScheduler({
+          work: { outbox, storage, prover: proving, uploader: uplink },
           schedule: { ...DEFAULT_SCHEDULE, storageIntervalMs: config.storage.checkIntervalMs },
           logger: logger.child({ component: "outbox" }),
         });
-        scheduler.start();
-        return scheduler;
+        started.start();
+        return started;
       },
-      (scheduler) => scheduler.stop(),
+      (running) => running.stop(),
+    );
+    // Batching settings change live: the sealer is made anew with them, after the one before stopped.
+    const sealing = await parts.startRestartable(
+      "sealing",
+      () =>
+        scheduler.startSealing(
+          new BatchSealer({
+            readings,
+            outbox,
+            hasher,
+            identity,
+            dataClasses: dataClasses.all(),
+            clock,
+            ...config.batching,
+            ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
+          }),
+        ),
+      (stopSealing) => stopSealing(),
     );
     parts.onStop(
       "rates",
@@ -211,7 +268,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         1_000,
         () => {
           ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
-          drainRate.observe(uplink?.status.readingsAcked ?? 0, Date.now());
+          drainRate.observe(uplink()?.status.readingsAcked ?? 0, Date.now());
         },
         (error) => logger.error({ err: error }, "measuring the ingest and drain rates failed"),
       ),
@@ -247,11 +304,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       routes.noteFrom(frame.deviceId, frame.transport);
       if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
     });
+    const transportsRunning = new Set<string>();
     for (const transport of transports) {
       await parts.start(
         `${transport.name} transport`,
-        () => transport.start(pipeline.handle),
-        () => transport.stop(),
+        async () => {
+          await transport.start(pipeline.handle);
+          transportsRunning.add(transport.name);
+        },
+        () => {
+          transportsRunning.delete(transport.name);
+          return transport.stop();
+        },
       );
     }
     const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
@@ -261,6 +325,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         gatewayId: identity.address,
         pipeline,
         admission,
+        mqttRefusals: mqtt instanceof EmbeddedMqttTransport ? mqtt.refusals : undefined,
         serial,
         ble,
         readings,
@@ -268,11 +333,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         storage,
         ingestRate,
         drainRate,
-        uplink,
+        uplink: uplink(),
         proving,
         inference,
       });
 
+    const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
+    const live = new LiveEvents(logger.child({ component: "live" }));
+    parts.onStop("live events", startLiveSources({ events: live, pipeline, anomalies, admission, outbox, derived, logger }));
     const http = await parts.start(
       "http",
       () =>
@@ -284,10 +352,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           gatewayId: identity.address,
           snapshot,
           metrics: metricsRegistry,
-          models: inference.models,
+          models: () => inference.models,
+          routes: [
+            (api) => configRoutes(api, management),
+            (api) => uplinkRoutes(api, enrollment),
+            (api) => liveRoutes(api, live),
+          ],
           logger: logger.child({ component: "http" }),
         }),
       (server) => server.close(),
+    );
+    const announcer = await parts.startRestartable(
+      "discovery",
+      () =>
+        config.discovery.enabled
+          ? announceOnLan({
+              name: config.discovery.name ?? `IntelLedger gateway ${identity.address.slice(0, 10)}`,
+              gatewayId: identity.address,
+              version: GATEWAY_VERSION,
+              httpPort: http.port,
+              logger: logger.child({ component: "discovery" }),
+            })
+          : undefined,
+      (running) => running?.stop(),
     );
     const publicHost = ["0.0.0.0", "::"].includes(config.http.host) ? hostname() : config.http.host;
     auth.start(`http://${publicHost}:${http.port}/pair`);
@@ -297,11 +384,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       () => new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) }),
       (feed) => feed.stop(),
     );
-    const nodeRed = config.http.nodeRed.enabled
-      ? await parts.start(
-          "node-red",
-          () =>
-            startNodeRed({
+    const nodeRed = await parts.startRestartable(
+      "node-red",
+      () =>
+        config.http.nodeRed.enabled
+          ? startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
               keepBackups: config.http.nodeRed.keepBackups,
@@ -320,10 +407,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
               // Flows are an add-on to ingest, never a reason for it to stop.
               logger.error({ err: error }, "Node-RED failed to start; the gateway runs without flows");
               return undefined;
-            }),
-          (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
-        )
-      : undefined;
+            })
+          : undefined,
+      (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
+    );
 
     logger.info(
       {
@@ -335,14 +422,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       "gateway started",
     );
 
-    return {
+    const service: Omit<Gateway, "management"> = {
       id: identity.address,
       mqttPort,
       httpPort: http.port,
+      httpServer: http.server,
       get pairingCode() {
         return auth.pairingCode;
       },
-      nodeRedRunning: nodeRed !== undefined,
+      get nodeRedRunning() {
+        return nodeRed.current !== undefined;
+      },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
       readings,
@@ -353,11 +443,44 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       anomalies,
       models: inference.models,
       metrics: metricsRegistry,
+      enrollWithRelay: (request, actor) => enrollGateway(enrollment, actor, request),
       sendCommand: (deviceId, action) => commands.send(deviceId, action),
       snapshot,
       async stop() {
         await parts.stop();
         logger.info("gateway stopped");
+      },
+    };
+    let stopped = false;
+    return {
+      service,
+      audit,
+      ports: { http: http.port, mqtt: mqttPort },
+      health: () => ({
+        ingestRunning: !stopped && transportsRunning.size === transports.length,
+        databaseWritable: !stopped && databaseWritable(db),
+        uplink: uplink()?.status.state,
+        uplinkError: uplink()?.status.lastError,
+      }),
+      async applyLive(next, changed) {
+        config = next;
+        if (changed.has("admission")) admission.reconfigure(next.ingest.admission);
+        if (changed.has("storage")) {
+          storage.reconfigure({
+            quotaBytes: next.storage.quotaBytes,
+            policy: next.storage.policy,
+            retainAckedMs: next.storage.retainAckedDays * 86_400_000,
+          });
+        }
+        if (changed.has("thresholds")) inference.setThresholds(next.inference.thresholds);
+        if (changed.has("sealing")) await sealing.restart();
+        if (changed.has("uplink")) await uplinkPart.restart();
+        if (changed.has("node-red")) await nodeRed.restart();
+        if (changed.has("discovery")) await announcer.restart();
+      },
+      async stop() {
+        stopped = true;
+        await service.stop();
       },
     };
   });

@@ -6,6 +6,7 @@ export type { Role } from "./auth/roles.js";
 export { parseGatewayConfig } from "./config.js";
 export type { GatewayConfig, GatewayConfigInput } from "./config.js";
 export { registerDevicesOffline } from "./devices/offline-registration.js";
+export type { MqttCredentials } from "./devices/mqtt-credentials.js";
 export { GatewayConfigError, GatewayError } from "./errors.js";
 export type { AnomalyScore, ScoredReading } from "./feeds/anomaly-feed.js";
 export { startGateway } from "./gateway.js";

@@ -1,27 +1,16 @@
-import {
-  credentials,
-  Metadata,
-  Server,
-  ServerCredentials,
-  status,
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-} from "@grpc/grpc-js";
+import { credentials, Metadata, Server, ServerCredentials, status } from "@grpc/grpc-js";
 import {
   batchHash,
   GatewayRelayServiceClient,
   GatewayRelayServiceService,
   recoverRegistrationSigner,
   ZERO_BATCH_HASH,
-  type HeartbeatRequest,
-  type HeartbeatResponse,
-  type RegisterRequest,
-  type RegisterResponse,
+  type GatewayRelayServiceServer,
   type SignedBatch,
   type UploadRequest,
-  type UploadResponse,
 } from "@intelledger/proto/relay";
+
+type Handler<Name extends keyof GatewayRelayServiceServer> = Parameters<GatewayRelayServiceServer[Name]>;
 
 /** A refusal the stub answers with: a gRPC status, its message and trailing metadata. */
 export interface StubRefusal {
@@ -47,8 +36,8 @@ function toStatus(refusal: StubRefusal) {
  */
 export class StubRelay {
   readonly stored: SignedBatch[] = [];
-  readonly registrations: { atMs: number; request: RegisterRequest }[] = [];
-  readonly heartbeats: HeartbeatRequest[] = [];
+  readonly registrations: { atMs: number; request: Handler<"register">[0]["request"] }[] = [];
+  readonly heartbeats: Handler<"heartbeat">[0]["request"][] = [];
   readonly proofs: number[] = [];
   /** Answers registrations with this refusal while set. */
   refuseRegistration: StubRefusal | undefined;
@@ -56,20 +45,22 @@ export class StubRelay {
   judge: (signed: SignedBatch) => BatchVerdict = () => "store";
   /** The relay's clock as it tells it. */
   relayTimeMs: () => number = Date.now;
+  /** Registrations whose timestamp is further than this from the relay's clock are refused, as the relay does. */
+  registrationWindowMs = Number.POSITIVE_INFINITY;
   maxInFlight = 4;
   private readonly server = new Server();
   private port = 0;
 
   async start(): Promise<void> {
-    this.server.addService(GatewayRelayServiceService, {
-      register: (call: ServerUnaryCall<RegisterRequest, RegisterResponse>, callback: sendUnaryData<RegisterResponse>) =>
-        this.register(call.request, callback),
-      heartbeat: (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>, callback: sendUnaryData<HeartbeatResponse>) => {
+    const service: GatewayRelayServiceServer = {
+      register: (call, callback) => this.register(call.request, callback),
+      heartbeat: (call, callback) => {
         this.heartbeats.push(call.request);
         callback(null, { relayTimeMs: this.relayTimeMs() });
       },
-      upload: (call: ServerDuplexStream<UploadRequest, UploadResponse>) => this.upload(call),
-    });
+      upload: (call) => this.upload(call),
+    };
+    this.server.addService(GatewayRelayServiceService, service);
     this.port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
@@ -86,9 +77,18 @@ export class StubRelay {
     this.server.forceShutdown();
   }
 
-  private register(request: RegisterRequest, callback: sendUnaryData<RegisterResponse>): void {
+  private register(request: Handler<"register">[0]["request"], callback: Handler<"register">[1]): void {
     this.registrations.push({ atMs: Date.now(), request });
     if (this.refuseRegistration) return callback(toStatus(this.refuseRegistration));
+    if (Math.abs(request.timestampMs - this.relayTimeMs()) > this.registrationWindowMs) {
+      return callback(
+        toStatus({
+          code: status.FAILED_PRECONDITION,
+          details: "the registration's timestamp is outside the relay's window",
+          metadata: { "x-detail-reason": "registration_clock", "x-detail-relay-time-ms": String(this.relayTimeMs()) },
+        }),
+      );
+    }
     if (recoverRegistrationSigner(request.gatewayId, request.timestampMs, request.signature) !== request.gatewayId) {
       return callback({ code: status.UNAUTHENTICATED, details: "registration is not signed by the gateway's key" });
     }
@@ -98,17 +98,19 @@ export class StubRelay {
       lastBatchHash: last ? batchHash(last) : ZERO_BATCH_HASH,
       relayTimeMs: this.relayTimeMs(),
       flowControl: { maxInFlight: this.maxInFlight },
+      lastGatewaySeq: last?.lastGatewaySeq ?? 0,
     });
   }
 
-  private upload(call: ServerDuplexStream<UploadRequest, UploadResponse>): void {
+  private upload(call: Handler<"upload">[0]): void {
     let failed = false;
     call.on("data", (request: UploadRequest) => {
       if (failed) return;
       const message = request.message;
       if (message?.$case === "proof") {
         this.proofs.push(message.value.sequence);
-        call.write({ message: { $case: "proofAck", value: { sequence: message.value.sequence, valid: true } } });
+        const value = { sequence: message.value.sequence, valid: true, alreadyRecorded: false };
+        call.write({ message: { $case: "proofAck", value } });
         return;
       }
       if (message?.$case !== "batch" || !message.value.batch) return;

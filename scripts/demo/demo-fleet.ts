@@ -47,6 +47,9 @@ export async function firmwareFleet(options: {
       const launch = (id: string, link: string[]) => {
         const stateDir = join(dir, id);
         gateway.devices.register(id, Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, id, stateDir), "hex")));
+        // Over MQTT a device logs in as itself with the token the gateway issued it.
+        const mqtt = link[0] === "--mqtt";
+        const env: Record<string, string> = mqtt ? { EDGE_MQTT_PASSWORD: gateway.devices.issueMqttCredentials(id).password } : {};
         const args = [
           "--device-id",
           id,
@@ -57,8 +60,9 @@ export async function firmwareFleet(options: {
           "--interval-ms",
           String(intervalMs),
           ...link,
+          ...(mqtt ? ["--mqtt-username", id] : []),
         ];
-        processes.push(DeviceSimulatorProcess.start(binary, args));
+        processes.push(DeviceSimulatorProcess.start(binary, args, env));
       };
       for (const id of mqttIds) launch(id, ["--mqtt", `mqtt://127.0.0.1:${gateway.mqttPort}`]);
       serialIds.forEach((id, i) => launch(id, ["--serial", cables[i]?.devicePath ?? ""]));
@@ -80,7 +84,7 @@ export function typescriptFleet(options: { devices: number; intervalMs: number; 
     async start(gateway) {
       for (const device of devices) {
         gateway.devices.register(device.deviceId, device.publicKeyPoint);
-        await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+        await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
         device.run(options.intervalMs, (error) =>
           options.logger.warn({ err: error, deviceId: device.deviceId }, "simulated device could not publish"),
         );

@@ -1,9 +1,15 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseRelayConfig, startRelay, type Relay, type RelaySnapshot } from "@intelledger/cloud-relay";
+import {
+  createRelayPki,
+  parseRelayConfig,
+  relayPkiFiles,
+  startRelay,
+  type Relay,
+  type RelaySnapshot,
+} from "@intelledger/cloud-relay";
 import type { DevChain } from "@intelledger/contracts";
 import {
-  loadOrCreateGatewayIdentity,
   parseGatewayConfig,
   startGateway,
   type Gateway,
@@ -13,7 +19,6 @@ import {
 import type { Logger } from "pino";
 import { startAnchoredDevChain } from "./anchored-dev-chain.js";
 import type { DemoFleet } from "./demo-fleet.js";
-import { provisionTls } from "./provision-tls.js";
 
 export interface DemoOptions {
   dataDir: string;
@@ -70,16 +75,19 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
 
     const gatewayDir = join(dataDir, "gateway");
     mkdirSync(gatewayDir, { recursive: true });
-    const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
-    const tls = await provisionTls(join(dataDir, "tls"));
-    const gatewayTls = await tls.issueGatewayCertificate(gatewayId);
+    // Kept across runs in the same folder: a gateway enrolled before keeps its certificate.
+    const pkiDir = join(dataDir, "relay-pki");
+    const { caKeyFile, ...tls } = existsSync(relayPkiFiles(pkiDir).caKeyFile)
+      ? relayPkiFiles(pkiDir)
+      : await createRelayPki(pkiDir, ["localhost", "127.0.0.1"]);
 
     const relay = await startRelay(
       parseRelayConfig({
         dataDir: join(dataDir, "relay"),
         listen: { host: "127.0.0.1", port: 0 },
         api: { port: 0 },
-        tls: tls.relay,
+        tls,
+        enrollment: { host: "127.0.0.1", port: 0, caKeyFile },
         chain: { rpcUrl: chain.rpcUrl, anchorContract: contractAddress, anchorerPrivateKey },
         anchoring: { intervalMs: options.anchorIntervalMs ?? 5_000 },
       }),
@@ -95,16 +103,23 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         http: { port: options.httpPort ?? 8080, nodeRed: { enabled: options.nodeRed ?? true } },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
         ...(options.inference === undefined ? {} : { inference: options.inference }),
-        relay: {
-          address: `127.0.0.1:${relay.port}`,
-          serverName: "localhost",
-          ...gatewayTls,
-          heartbeatIntervalMs: 5_000,
-        },
       }),
       logger.child({ service: "gateway" }),
     );
     stack.push(() => gateway.stop());
+    // The gateway enrolls as a technician's would: a one-time token and the relay CA's fingerprint.
+    if (!gateway.snapshot().uplink) {
+      const invitation = relay.enrollment?.issueToken();
+      if (!invitation) throw new Error("the demo relay has no enrollment endpoint");
+      await gateway.enrollWithRelay(
+        {
+          relayAddress: `127.0.0.1:${invitation.enrollmentPort}`,
+          token: invitation.token,
+          relayCaFingerprint: invitation.relayCaFingerprint,
+        },
+        "demo",
+      );
+    }
 
     await options.fleet.start(gateway);
 

@@ -51,8 +51,11 @@ export class DeviceSimulatorProcess {
     }).trim();
   }
 
-  static start(binary: string, args: string[]): DeviceSimulatorProcess {
-    return new DeviceSimulatorProcess(spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] }));
+  /** Starts the simulator; `env` adds variables, such as EDGE_MQTT_PASSWORD (kept off the command line). */
+  static start(binary: string, args: string[], env: Record<string, string> = {}): DeviceSimulatorProcess {
+    return new DeviceSimulatorProcess(
+      spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } }),
+    );
   }
 
   /** The first event (already seen or still to come) that matches. */

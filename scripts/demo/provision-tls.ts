@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCertificateAuthority, issueCertificate } from "@intelledger/cloud-relay";
+import { createRelayPki, issueCertificate } from "@intelledger/cloud-relay";
 
 /** Files of one mutual-TLS identity, as both services' configurations name them. */
 export interface TlsFiles {
@@ -15,24 +15,21 @@ function writeSecret(path: string, contents: string): void {
 }
 
 /**
- * A relay certificate authority in `dir` with the relay's server certificate, and a way to
- * issue gateways their client certificates (common name: the gateway's address).
+ * The relay's PKI in `dir`, and a shortcut for soak tests that start gateways before their
+ * relay: issuing a gateway's client certificate straight from the CA key. Gateways in the
+ * demo and in the field enroll instead (POST /api/uplink/enroll).
  */
 export async function provisionTls(dir: string) {
-  mkdirSync(dir, { recursive: true });
-  const ca = await createCertificateAuthority("IntelLedger Edge relay CA");
-  const caCertFile = join(dir, "ca.crt");
-  writeFileSync(caCertFile, ca.certificatePem);
-  const server = await issueCertificate(ca, { commonName: "relay", role: "server", hostnames: ["localhost", "127.0.0.1"] });
-  const relay: TlsFiles = { caCertFile, certFile: join(dir, "relay.crt"), keyFile: join(dir, "relay.key") };
-  writeFileSync(relay.certFile, server.certificatePem);
-  writeSecret(relay.keyFile, server.privateKeyPem);
+  const pki = await createRelayPki(dir, ["localhost", "127.0.0.1"]);
+  const relay: TlsFiles = { caCertFile: pki.caCertFile, certFile: pki.certFile, keyFile: pki.keyFile };
+  const authority = { certificatePem: readFileSync(pki.caCertFile, "utf8"), privateKeyPem: readFileSync(pki.caKeyFile, "utf8") };
   return {
     relay,
+    caKeyFile: pki.caKeyFile,
     async issueGatewayCertificate(gatewayId: string): Promise<TlsFiles> {
-      const client = await issueCertificate(ca, { commonName: gatewayId, role: "client" });
+      const client = await issueCertificate(authority, { commonName: gatewayId, role: "client" });
       const files: TlsFiles = {
-        caCertFile,
+        caCertFile: pki.caCertFile,
         certFile: join(dir, `gateway-${gatewayId}.crt`),
         keyFile: join(dir, `gateway-${gatewayId}.key`),
       };

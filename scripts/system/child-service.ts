@@ -29,9 +29,18 @@ export class ChildService {
 
   /** The largest resident set the process has had (VmHWM), in bytes. */
   peakRssBytes(): number {
+    return this.memoryStatus("VmHWM");
+  }
+
+  /** The process's resident set now (VmRSS), in bytes. */
+  rssBytes(): number {
+    return this.memoryStatus("VmRSS");
+  }
+
+  private memoryStatus(field: "VmHWM" | "VmRSS"): number {
     const pid = this.child?.pid;
     if (pid === undefined || !this.running) throw new Error(`${this.kind} is not running`);
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return Number(match?.[1] ?? Number.NaN) * 1024;
   }
 

@@ -59,10 +59,10 @@ describe("SIGKILL the relay during upload and anchoring", () => {
       const gatewayDir = join(dir, "gateway");
       const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
       fleet = new DeviceFleet(8, "kill-relay");
-      registerDevicesOffline(gatewayDir, fleet.devices);
+      const logins = registerDevicesOffline(gatewayDir, fleet.devices);
       const config = gatewayTestConfig(gatewayDir, 0, relayPort, await tls.issueGatewayCertificate(gatewayId));
       gateway = await startGateway(parseGatewayConfig(config), pino({ level: "silent" }));
-      await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+      await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, logins);
       fleet.start({ intervalMs: 5 });
 
       for (let round = 0; round < ROUNDS; round++) {

@@ -1,3 +1,4 @@
+import type { MqttCredentials } from "@intelledger/gateway";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { withTimeout } from "./soak-helpers.js";
 
@@ -27,8 +28,14 @@ export class DeviceFleet {
     for (const device of this.devices) this.acked.set(device.deviceId, new Set());
   }
 
-  async connect(brokerUrl: string): Promise<void> {
-    await Promise.all(this.devices.map((device) => device.connect(brokerUrl)));
+  /** Connects every device with its MQTT login (user name = device id). */
+  async connect(brokerUrl: string, logins: readonly MqttCredentials[]): Promise<void> {
+    const passwords = new Map(logins.map((login) => [login.username, login.password]));
+    await Promise.all(
+      this.devices.map((device) =>
+        device.connect(brokerUrl, { username: device.deviceId, password: passwords.get(device.deviceId) ?? "" }),
+      ),
+    );
   }
 
   /** Publishes from every device, one frame at a time, at most one every `intervalMs`. */

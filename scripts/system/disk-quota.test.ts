@@ -59,7 +59,7 @@ async function fillQuotaOffline(
   const gatewayDir = join(dir, "gateway");
   const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
   const fleet = new DeviceFleet(8, name);
-  registerDevicesOffline(gatewayDir, fleet.devices);
+  const logins = registerDevicesOffline(gatewayDir, fleet.devices);
   const gateway = await startGateway(
     parseGatewayConfig({
       ...gatewayTestConfig(gatewayDir, 0, relayPort, await tls.issueGatewayCertificate(gatewayId)),
@@ -67,7 +67,7 @@ async function fillQuotaOffline(
     }),
     logger,
   );
-  await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, logins);
   fleet.start({ intervalMs: 2 });
   await waitFor(() => until(gateway), 120_000, `${name}: the quota policy to act`);
 

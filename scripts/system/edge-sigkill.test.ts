@@ -55,11 +55,11 @@ describe("SIGKILL the gateway during ingest and upload", () => {
         gatewayTestConfig(gatewayDir, mqttPort, relay.port, await tls.issueGatewayCertificate(gatewayId)),
       );
       fleet = new DeviceFleet(8, "kill-gw");
-      registerDevicesOffline(gatewayDir, fleet.devices);
+      const logins = registerDevicesOffline(gatewayDir, fleet.devices);
       gateway = new ChildService("gateway", config, join(dir, "gateway.log"));
 
       await gateway.start();
-      await fleet.connect(`mqtt://127.0.0.1:${mqttPort}`);
+      await fleet.connect(`mqtt://127.0.0.1:${mqttPort}`, logins);
       fleet.start({ intervalMs: 5 });
       for (let round = 0; round < ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));

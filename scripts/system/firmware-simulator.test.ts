@@ -80,24 +80,55 @@ describe("the firmware's device simulator against the gateway", () => {
     await exerciseDevice(gateway, simulator, "c-sim-serial");
   }, 120_000);
 
-  it("over MQTT through Debian's Mosquitto", async () => {
+  it("over MQTT to the gateway's own broker, logged in with the token the gateway issued", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sim-embedded-"));
+    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(dir, "gateway"), mqtt: { port: 0 } }), logger);
+    cleanups.push(() => gateway.stop());
+    const stateDir = provision(gateway, "c-sim-embedded");
+    const { password } = gateway.devices.issueMqttCredentials("c-sim-embedded");
+    // The user name defaults to the device id; the token comes from the environment, off the command line.
+    const simulator = DeviceSimulatorProcess.start(
+      binary,
+      [
+        "--device-id",
+        "c-sim-embedded",
+        "--state-dir",
+        stateDir,
+        "--mqtt",
+        `mqtt://127.0.0.1:${gateway.mqttPort}`,
+        "--gateway-key",
+        Buffer.from(gateway.commandPublicKey).toString("hex"),
+        "--interval-ms",
+        "100",
+      ],
+      { EDGE_MQTT_PASSWORD: password },
+    );
+    cleanups.push(() => simulator.stop());
+    await exerciseDevice(gateway, simulator, "c-sim-embedded");
+    expect(gateway.snapshot().mqttRefusals).toMatchObject({ bad_credentials: 0, anonymous: 0 });
+  }, 120_000);
+
+  it("over MQTT through Debian's Mosquitto with the documented ACL", async () => {
     dir = mkdtempSync(join(tmpdir(), "sim-mqtt-"));
     const broker = await PrivateMosquitto.start({
       dir,
       port: await freePort(),
-      users: { gateway: "gw-secret", device: "dev-secret" },
+      users: { "intelledger-gateway": "gw-secret" },
+      config: [`acl_file ${join(import.meta.dirname, "../../docs/mosquitto/intelledger.acl")}`, "max_packet_size 1024"],
     });
     cleanups.push(() => broker.stop());
     writeFileSync(join(dir, "gateway-password"), "gw-secret\n", { mode: 0o600 });
     const gateway = await startGateway(
       parseGatewayConfig({
         dataDir: join(dir, "gateway"),
-        mqtt: { broker: { url: broker.url, username: "gateway", passwordFile: join(dir, "gateway-password") } },
+        mqtt: { broker: { url: broker.url, username: "intelledger-gateway", passwordFile: join(dir, "gateway-password") } },
       }),
       logger,
     );
     cleanups.push(() => gateway.stop());
     const stateDir = provision(gateway, "c-sim-mqtt");
+    const login = gateway.devices.issueMqttCredentials("c-sim-mqtt");
+    await broker.addUser(login.username, login.password);
     const simulator = DeviceSimulatorProcess.start(binary, [
       "--device-id",
       "c-sim-mqtt",
@@ -106,9 +137,9 @@ describe("the firmware's device simulator against the gateway", () => {
       "--mqtt",
       broker.url,
       "--mqtt-username",
-      "device",
+      login.username,
       "--mqtt-password",
-      "dev-secret",
+      login.password,
       "--gateway-key",
       Buffer.from(gateway.commandPublicKey).toString("hex"),
       "--interval-ms",

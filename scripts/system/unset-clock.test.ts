@@ -45,8 +45,12 @@ describe("a gateway whose clock was never set", () => {
       { wallClock: unsetClock },
     );
     fleet = new DeviceFleet(2, "clockless");
-    for (const device of fleet.devices) gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    const registry = gateway.devices;
+    const logins = fleet.devices.map((device) => {
+      registry.register(device.deviceId, device.publicKeyPoint);
+      return registry.issueMqttCredentials(device.deviceId);
+    });
+    await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, logins);
     const sentFrom = Date.now();
     fleet.start({ intervalMs: 20 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -1,6 +1,7 @@
 export { EdgeError } from "./edge-error.js";
 export { every } from "./every.js";
 export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
+export type { RestartablePart } from "./lifecycle.js";
 export { RateEstimator } from "./rate-estimator.js";
 export { SnapshotMetrics } from "./snapshot-metrics.js";
 export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";

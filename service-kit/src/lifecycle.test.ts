@@ -105,3 +105,62 @@ describe("startService", () => {
     expect(stopped).toEqual(["database"]);
   });
 });
+
+describe("restartable parts", () => {
+  it("restart in place with the settings current then, and still stop in start order", async () => {
+    const events: string[] = [];
+    let setting = "a";
+    const parts = new Lifecycle(logger);
+    await parts.start(
+      "database",
+      () => events.push("start database"),
+      () => void events.push("stop database"),
+    );
+    const uplink = await parts.startRestartable(
+      "uplink",
+      () => {
+        events.push(`start uplink ${setting}`);
+        return setting;
+      },
+      (running) => void events.push(`stop uplink ${running}`),
+    );
+    await parts.start(
+      "http",
+      () => events.push("start http"),
+      () => void events.push("stop http"),
+    );
+    setting = "b";
+    expect(await uplink.restart()).toBe("b");
+    expect(uplink.current).toBe("b");
+    await parts.stop();
+    expect(events).toEqual([
+      "start database",
+      "start uplink a",
+      "start http",
+      "stop uplink a",
+      "start uplink b",
+      "stop http",
+      "stop uplink b",
+      "stop database",
+    ]);
+  });
+
+  it("stay stopped when starting again fails, and are not stopped twice", async () => {
+    let stops = 0;
+    let fail = false;
+    const parts = new Lifecycle(logger);
+    const part = await parts.startRestartable(
+      "uplink",
+      () => {
+        if (fail) throw new Error("bad address");
+        return "up";
+      },
+      () => void stops++,
+    );
+    fail = true;
+    await expect(part.restart()).rejects.toThrow("bad address");
+    expect(part.current).toBeUndefined();
+    await parts.stop();
+    expect(stops).toBe(1);
+  });
+});

@@ -5,6 +5,14 @@ export class PartStopError extends EdgeError {}
 
 type Stop = () => Promise<void> | void;
 
+/** A part that can be stopped and started again in its place, as when its settings change. */
+export interface RestartablePart<Part> {
+  /** Undefined while stopped (a restart whose start failed, or after the service stopped). */
+  readonly current: Part | undefined;
+  /** Stops the part and starts it again; if the start fails, the part stays stopped and the error is thrown. */
+  restart(): Promise<Part>;
+}
+
 /**
  * Starts a service's parts in order and stops them in reverse. A part that fails to start
  * undoes every part started before it, so a failed start leaves no port open, no timer
@@ -23,6 +31,41 @@ export class Lifecycle {
     const part = await start();
     this.stops.push({ name, stop: () => stop(part) });
     return part;
+  }
+
+  /**
+   * Starts a part that can be restarted later in its place: it still stops in the order it
+   * started. `start` is called again on each restart, so it reads whatever settings are
+   * current then.
+   */
+  async startRestartable<Part>(
+    name: string,
+    start: () => Promise<Part> | Part,
+    stop: (part: Part) => Promise<void> | void,
+  ): Promise<RestartablePart<Part>> {
+    let current: { part: Part } | undefined = { part: await start() };
+    const logger = this.logger;
+    this.stops.push({
+      name,
+      stop: async () => {
+        const running = current;
+        current = undefined;
+        if (running) await stop(running.part);
+      },
+    });
+    return {
+      get current(): Part | undefined {
+        return current?.part;
+      },
+      async restart(): Promise<Part> {
+        const running = current;
+        current = undefined;
+        if (running) await stop(running.part);
+        logger.info({ part: name }, "restarting a part");
+        current = { part: await start() };
+        return current.part;
+      },
+    };
   }
 
   /** Registers how to undo something already done (a timer set, a listener added). */

@@ -14,9 +14,13 @@ export function generateDeviceKeys(): DeviceKeys {
   return { privateKey, publicKeyPoint: p256PointOf(publicKey) };
 }
 
+/** A frame to sign; its counter is a uint64 on the wire, so it may be a bigint beyond 2^53. */
+export type FrameToSign = Omit<DeviceFrame, "counter"> & { counter: number | bigint };
+
 /** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */
-export function signFrame(frame: DeviceFrame, privateKey: KeyObject): Uint8Array {
-  const encoded = DeviceFrame.encode(frame).finish();
+export function signFrame(frame: FrameToSign, privateKey: KeyObject): Uint8Array {
+  // The generated writer takes a bigint for a uint64 although its type says number.
+  const encoded = DeviceFrame.encode(frame as DeviceFrame).finish();
   const signature = sign("sha256", encoded, { key: privateKey, dsaEncoding: "ieee-p1363" });
   return SignedFrame.encode({ frame: encoded, signature }).finish();
 }

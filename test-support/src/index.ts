@@ -2,7 +2,7 @@
 export { CommandChecker } from "./command-checker.js";
 export type { CheckedCommand } from "./command-checker.js";
 export { generateDeviceKeys, signFrame } from "./frame-signer.js";
-export type { DeviceKeys } from "./frame-signer.js";
+export type { DeviceKeys, FrameToSign } from "./frame-signer.js";
 export { freePort } from "./free-port.js";
 export { InterruptibleProxy } from "./interruptible-proxy.js";
 export { PrivateMosquitto } from "./private-mosquitto.js";

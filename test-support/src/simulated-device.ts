@@ -55,7 +55,10 @@ export class SimulatedDevice {
     this.client = mqtt.connect(connection.brokerUrl, connection.options);
   }
 
-  /** The next frame of this device, signed, as the bytes it would send. */
+  /**
+   * The next frame of this device, signed, as the bytes it would send; `timeMs` is what its
+   * clock says (a device whose clock was never set says 1970), its uptime runs regardless.
+   */
   nextFrameBytes(timeMs = Date.now(), commandAck?: CommandAck): Uint8Array {
     this.frameCounter++;
     return signFrame(
@@ -63,7 +66,7 @@ export class SimulatedDevice {
         deviceId: this.deviceId,
         counter: this.frameCounter,
         deviceTimeMs: timeMs,
-        uptimeMs: timeMs - this.startedAtMs,
+        uptimeMs: Date.now() - this.startedAtMs,
         samples: commandAck ? [] : sampleAll(this.sensors, timeMs),
         commandAck,
       },

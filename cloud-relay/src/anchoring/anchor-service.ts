@@ -1,7 +1,8 @@
 import { bytes32ToField, fieldToBytes32, PoseidonMerkleTree, type PoseidonHasher } from "@intelledger/circuits";
-import { dataAnchorAbi, decodeDataAnchorRevert } from "@intelledger/contracts";
-import { Contract, hexlify, type ContractTransactionResponse, type EventLog, type Provider, type Wallet } from "ethers";
+import { abiHex, dataAnchorAbi, decodeDataAnchorRevert, TypedContract } from "@intelledger/contracts";
+import { hexlify, type ContractTransactionResponse, type Overrides, type Provider, type Wallet } from "ethers";
 import type { Logger } from "pino";
+import { RelayError } from "../errors.js";
 import type { AnchorLedger, AnchorRecord } from "../store/anchor-ledger.js";
 
 export interface AnchorServiceOptions {
@@ -42,7 +43,7 @@ const REPLACEMENT_FEE_FACTOR = 125n;
  */
 export class AnchorService {
   private readonly options: AnchorServiceOptions;
-  private readonly contract: Contract;
+  private readonly dataAnchor: TypedContract<typeof dataAnchorAbi>;
   private readonly provider: Provider;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -51,8 +52,8 @@ export class AnchorService {
 
   constructor(options: AnchorServiceOptions) {
     this.options = options;
-    this.contract = new Contract(options.contractAddress, dataAnchorAbi, options.signer);
-    if (!options.signer.provider) throw new Error("the anchorer's key must be connected to a chain");
+    this.dataAnchor = new TypedContract(options.contractAddress, dataAnchorAbi, options.signer);
+    if (!options.signer.provider) throw new RelayError("invalid_argument", "the anchorer's key must be connected to a chain");
     this.provider = options.signer.provider;
   }
 
@@ -163,7 +164,7 @@ export class AnchorService {
     anchor: AnchorRecord,
     replacing?: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null },
   ): Promise<void> {
-    const overrides: Record<string, unknown> = {};
+    const overrides: Overrides = {};
     if (replacing) {
       // Gas is not estimated again: against the pending state, which holds the transaction
       // being replaced, the estimate would fail with AlreadyAnchored.
@@ -176,12 +177,11 @@ export class AnchorService {
     }
     let transaction: ContractTransactionResponse;
     try {
-      transaction = (await this.contract.getFunction("anchor")(
-        hexlify(anchor.root),
-        anchor.batchCount,
-        anchor.readingCount,
+      transaction = await this.dataAnchor.send(
+        "anchor",
+        [abiHex(anchor.root), BigInt(anchor.batchCount), BigInt(anchor.readingCount)],
         overrides,
-      )) as ContractTransactionResponse;
+      );
     } catch (error) {
       // Already there: a transaction of ours sent before got mined; adopt it.
       if (decodeDataAnchorRevert(error)?.name !== "AlreadyAnchored") throw error;
@@ -211,13 +211,20 @@ export class AnchorService {
 
   /** The transaction that anchored `root`, if it is on chain: looked up by the contract's record, then its event. */
   private async findOnChain(root: Uint8Array): Promise<OnChain | undefined> {
-    const record = (await this.contract.getFunction("anchorOf")(hexlify(root))) as { blockNumber: bigint };
+    const rootHex = abiHex(root);
+    const [record] = await this.dataAnchor.read("anchorOf", [rootHex]);
     const blockNumber = Number(record.blockNumber);
     if (blockNumber === 0) return undefined;
-    const filter = this.contract.filters.RootAnchored?.(hexlify(root));
-    if (!filter) throw new Error("the DataAnchor ABI lacks the RootAnchored event");
-    const [event] = (await this.contract.queryFilter(filter, blockNumber, blockNumber)) as EventLog[];
-    if (!event) throw new Error(`root ${hexlify(root)} is anchored in block ${blockNumber} but its event is missing`);
+    const [event] = await this.dataAnchor.events("RootAnchored", [rootHex], blockNumber, blockNumber);
+    if (!event) {
+      throw new RelayError(
+        "unavailable",
+        `root ${rootHex} is anchored in block ${blockNumber} but the chain returns no event for it`,
+        {
+          blockNumber,
+        },
+      );
+    }
     const transaction = await this.provider.getTransaction(event.transactionHash);
     return { hash: event.transactionHash, nonce: transaction?.nonce ?? 0 };
   }

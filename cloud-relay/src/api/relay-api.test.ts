@@ -16,6 +16,10 @@ describe("relay API", () => {
       receipt: (gatewayId, gatewaySeq) => {
         throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
       },
+      health: {
+        health: () => Promise.resolve({ ok: true, checks: { database: { ok: true } } }),
+        readiness: () => Promise.resolve({ ok: false, checks: { accepting: { ok: false, error: "stopping" } } }),
+      },
     });
   });
   afterAll(() => server.close());
@@ -23,8 +27,13 @@ describe("relay API", () => {
   const get = (path: string, token?: string) =>
     fetch(`http://127.0.0.1:${server.port}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
 
-  it("answers health checks without a token", async () => {
-    expect((await get("/healthz")).status).toBe(200);
+  it("answers health and readiness checks without a token, 503 when a check fails", async () => {
+    const health = await get("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok", checks: { database: { ok: true } } });
+    const readiness = await get("/readyz");
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toEqual({ status: "failing", checks: { accepting: { ok: false, error: "stopping" } } });
   });
 
   it("refuses metrics without the right token and serves them with it", async () => {

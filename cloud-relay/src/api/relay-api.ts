@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { RelayError } from "../errors.js";
 import type { Receipt } from "../receipts/receipt-format.js";
+import type { EnrollmentInvitation } from "../enrollment/start-enrollment.js";
+import type { HealthReport } from "./relay-health.js";
 
 export interface RelayApi {
   readonly port: number;
@@ -21,6 +23,7 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);
 }
 
+const ENROLLMENT_TOKENS_PATH = "/v1/enrollment-tokens";
 const RECEIPT_PATH = /^\/v1\/receipts\/(0x[0-9a-fA-F]{40})\/(\d+)$/;
 const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
   not_found: 404,
@@ -29,9 +32,12 @@ const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
 };
 
 /**
- * The relay's HTTP API for operations: GET /healthz for anyone; with the bearer token,
- * GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<gatewaySeq> (a reading's
- * receipt, for the `verify` command). Nothing else answers.
+ * The relay's HTTP API for operations: GET /healthz (the database takes writes, gRPC
+ * accepts connections) and GET /readyz (healthy, fully started, not stopping) for anyone,
+ * 200 or 503 with each check as JSON; with the bearer token, GET /metrics (Prometheus),
+ * GET /v1/receipts/<gateway>/<gatewaySeq> (a reading's receipt, for the `verify` command)
+ * and, with enrollment on, POST /v1/enrollment-tokens (a one-time token for a gateway).
+ * Nothing else answers.
  */
 export async function startRelayApi(options: {
   host: string;
@@ -39,15 +45,30 @@ export async function startRelayApi(options: {
   token: string;
   registry: Registry;
   receipt: (gatewayId: string, gatewaySeq: number) => Receipt;
+  /** POST /v1/enrollment-tokens, when enrollment is configured. */
+  issueEnrollmentToken?: () => EnrollmentInvitation;
+  health: { health(): Promise<HealthReport>; readiness(): Promise<HealthReport> };
 }): Promise<RelayApi> {
   const server: Server = createServer((request, response) => {
     const path = request.url?.split("?")[0] ?? "";
+    if (request.method === "POST" && path === ENROLLMENT_TOKENS_PATH && options.issueEnrollmentToken) {
+      if (!bearerMatches(request, options.token)) {
+        response.writeHead(401, { "www-authenticate": "Bearer" }).end();
+        return;
+      }
+      json(response, 201, options.issueEnrollmentToken());
+      return;
+    }
     if (request.method !== "GET") {
       response.writeHead(405, { allow: "GET" }).end();
       return;
     }
-    if (path === "/healthz") {
-      response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+    if (path === "/healthz" || path === "/readyz") {
+      const { health } = options;
+      (path === "/healthz" ? health.health() : health.readiness()).then(
+        (report) => json(response, report.ok ? 200 : 503, { status: report.ok ? "ok" : "failing", checks: report.checks }),
+        (error: unknown) => json(response, 503, { status: "failing", error: String(error) }),
+      );
       return;
     }
     const receiptMatch = RECEIPT_PATH.exec(path);

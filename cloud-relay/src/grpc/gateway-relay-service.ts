@@ -1,141 +1,167 @@
-import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import type { handleBidiStreamingCall, handleUnaryCall, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import type { ServerSurfaceCall } from "@grpc/grpc-js/build/src/server-call.js";
 import {
   recoverRegistrationSigner,
   ZERO_BATCH_HASH,
-  type GatewayRelayServiceServer,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type RegisterRequest,
   type RegisterResponse,
-  type UploadRequest,
   type UploadResponse,
 } from "@intelledger/proto/relay";
-import type { Logger } from "pino";
-import { RelayError } from "../errors.js";
+import { RelayRefusal } from "../errors.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
-import type { ProofLedger } from "../store/proof-ledger.js";
 import type { GatewayBoots } from "../store/gateway-boots.js";
-import type { BatchVerifier } from "../verification/batch-verifier.js";
-import type { VerificationPool } from "../verification/verification-pool.js";
 import { toStatus } from "./error-status.js";
+import type { GatewayChains } from "./gateway-chain.js";
 import { peerGatewayId } from "./peer-identity.js";
-import type { UploadCounters } from "./upload-counters.js";
-import { UploadSession } from "./upload-session.js";
+import type { RefusalRecorder, RefusedCall } from "./refusal-recorder.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
+import type { UploadMessage } from "./upload-request-decoder.js";
+import { UploadSession } from "./upload-session.js";
+
+/** The handlers of the gateway service; uploads arrive decoded by the relay's own decoder. */
+export interface RelayServiceHandlers {
+  register: handleUnaryCall<RegisterRequest, RegisterResponse>;
+  heartbeat: handleUnaryCall<HeartbeatRequest, HeartbeatResponse>;
+  upload: handleBidiStreamingCall<UploadMessage, UploadResponse>;
+}
 
 export interface ServiceDeps {
   ledger: BatchLedger;
-  proofs: ProofLedger;
   boots: GatewayBoots;
-  verifier: BatchVerifier;
-  verification: VerificationPool;
+  chains: GatewayChains;
   flowControl: UploadFlowControl;
-  logger: Logger;
-  counters: UploadCounters;
+  refusals: RefusalRecorder;
+  /** How far a registration's timestamp may be from the relay's clock, either way. */
+  registrationWindowMs: number;
 }
 
-function unary<Req, Res>(logger: Logger, handle: (call: ServerUnaryCall<Req, Res>) => Res) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    try {
-      callback(null, handle(call));
-    } catch (error) {
-      logger.warn({ err: error, peer: call.getPeer() }, "call refused");
-      callback(toStatus(error));
-    }
-  };
+/** The gateway named by the call's certificate, which must be the one the request names. */
+function authorise(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: string, what: string): string {
+  const gatewayId = peerGatewayId(call);
+  if (namedGatewayId !== gatewayId) {
+    throw new RelayRefusal("permission_denied", "gateway_mismatch", `${what} names another gateway than the TLS client`, {
+      namedGateway: namedGatewayId,
+      tlsGateway: gatewayId,
+    });
+  }
+  return gatewayId;
+}
+
+/** Who to log a refusal under: the certificate's gateway, or the peer's address (without its port) when there is none. */
+function callerOf(call: ServerSurfaceCall): string {
+  try {
+    return peerGatewayId(call);
+  } catch {
+    return call.getPeer().replace(/:\d+$/, "");
+  }
 }
 
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
-export function createGatewayRelayService(deps: ServiceDeps): GatewayRelayServiceServer {
-  const { ledger, proofs, boots, verifier, verification, flowControl, logger, counters } = deps;
+export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
+  const { ledger, boots, chains, flowControl, refusals, registrationWindowMs } = deps;
+
+  function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Res) {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      try {
+        callback(null, handle(call));
+      } catch (error) {
+        refusals.record({ rpc, caller: callerOf(call) }, error);
+        callback(toStatus(error));
+      }
+    };
+  }
 
   /** Notes that the gateway is alive, and where its host's current boot began by the relay's clock. */
-  function recordContact(gatewayId: string, boot: number, uptimeMs: number): void {
-    ledger.touchGateway(gatewayId, Date.now());
-    if (boot > 0) boots.record(gatewayId, boot, uptimeMs, Date.now());
+  function recordContact(gatewayId: string, boot: number, uptimeMs: number, nowMs: number): void {
+    ledger.touchGateway(gatewayId, nowMs);
+    if (boot > 0) boots.record(gatewayId, boot, uptimeMs, nowMs);
   }
 
   return {
-    register: unary(logger, (call: ServerUnaryCall<RegisterRequest, RegisterResponse>): RegisterResponse => {
+    register: unary("register", (call: ServerUnaryCall<RegisterRequest, RegisterResponse>): RegisterResponse => {
       const { request } = call;
-      const gatewayId = peerGatewayId(call);
-      if (request.gatewayId !== gatewayId) {
-        throw new RelayError("permission_denied", "registration names another gateway than the TLS client", {
-          gatewayId: request.gatewayId,
-        });
-      }
+      const gatewayId = authorise(call, request.gatewayId, "registration");
       let signer: string;
       try {
         signer = recoverRegistrationSigner(request.gatewayId, request.timestampMs, request.signature);
       } catch (cause) {
-        throw new RelayError("unauthenticated", "registration signature is malformed", {}, { cause });
+        throw new RelayRefusal("unauthenticated", "registration_signature", "registration signature is malformed", {}, { cause });
       }
-      if (signer !== gatewayId)
-        throw new RelayError("unauthenticated", "registration is not signed by the gateway's key", { signer });
-      recordContact(gatewayId, request.boot, request.uptimeMs);
+      if (signer !== gatewayId) {
+        throw new RelayRefusal("unauthenticated", "registration_signature", "registration is not signed by the gateway's key", {
+          signer,
+        });
+      }
+      const nowMs = Date.now();
+      if (Math.abs(request.timestampMs - nowMs) > registrationWindowMs) {
+        throw new RelayRefusal(
+          "failed_precondition",
+          "registration_clock",
+          `registration timestamp ${request.timestampMs} is more than ${registrationWindowMs} ms from the relay's clock; sign again with the relay's time`,
+          { timestampMs: request.timestampMs, relayTimeMs: nowMs, windowMs: registrationWindowMs },
+        );
+      }
+      recordContact(gatewayId, request.boot, request.uptimeMs, nowMs);
       const head = ledger.head(gatewayId);
-      logger.info({ gatewayId, nextSequence: (head?.sequence ?? 0) + 1 }, "gateway registered");
+      const nextSequence = (head?.sequence ?? 0) + 1;
+      const { frontier } = ledger.accounting(gatewayId);
       return {
-        nextSequence: (head?.sequence ?? 0) + 1,
+        nextSequence,
         lastBatchHash: head?.batchHash ?? ZERO_BATCH_HASH,
-        relayTimeMs: Date.now(),
+        relayTimeMs: nowMs,
         flowControl: { maxInFlight: flowControl.share() },
+        lastGatewaySeq: frontier,
       };
     }),
 
-    heartbeat: unary(logger, (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>): HeartbeatResponse => {
+    heartbeat: unary("heartbeat", (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>): HeartbeatResponse => {
       const { request } = call;
-      const gatewayId = peerGatewayId(call);
-      recordContact(gatewayId, request.boot, request.uptimeMs);
-      ledger.recordHeartbeat(gatewayId, Date.now(), { batches: request.backlogBatches, readings: request.backlogReadings });
-      return { relayTimeMs: Date.now() };
+      const gatewayId = authorise(call, request.gatewayId, "heartbeat");
+      const nowMs = Date.now();
+      recordContact(gatewayId, request.boot, request.uptimeMs, nowMs);
+      ledger.recordHeartbeat(gatewayId, nowMs, { batches: request.backlogBatches, readings: request.backlogReadings });
+      return { relayTimeMs: nowMs };
     }),
 
-    upload(call: ServerDuplexStream<UploadRequest, UploadResponse>) {
+    upload(call) {
       let gatewayId: string;
       try {
         gatewayId = peerGatewayId(call);
       } catch (error) {
+        refusals.record({ rpc: "upload", caller: callerOf(call) }, error);
         call.emit("error", toStatus(error));
         return;
       }
-      let failed = false;
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        counters.rejected++;
-        logger.warn({ err: error, gatewayId }, "batch refused");
-        call.emit("error", toStatus(error));
-      };
-      const session = new UploadSession(gatewayId, {
-        ledger,
-        proofs,
-        verifier,
-        verification,
-        counters,
-        logger,
+      // A gateway may upload before it registers (after a relay restart, say): it is known from its certificate.
+      ledger.touchGateway(gatewayId, Date.now());
+      const { chain, release } = chains.acquire(gatewayId);
+      const session = new UploadSession(chain, {
         send: (response) => call.write(response),
-        fail,
-      });
-      const closeFlow = flowControl.open({
-        setMaxInFlight: (maxInFlight) => {
-          if (!failed) call.write({ message: { $case: "flowControl", value: { maxInFlight } } });
+        refuse: (error) => {
+          refusals.record({ rpc: "upload", caller: gatewayId }, error);
+          call.emit("error", toStatus(error));
         },
       });
-      call.on("data", (request: UploadRequest) => {
-        if (failed) return;
-        const message = request.message;
-        if (message?.$case === "batch") session.receive(message.value);
-        else if (message?.$case === "proof") session.receiveProof(message.value);
-        else fail(new RelayError("invalid_argument", "upload message carries nothing the relay knows"));
+      const closeFlow = flowControl.open({
+        setMaxInFlight: (maxInFlight) => session.send({ message: { $case: "flowControl", value: { maxInFlight } } }),
       });
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        closeFlow();
+        release();
+      };
+      call.on("data", (message: UploadMessage) => session.receive(message));
       call.on("end", () => {
         void session.settled().then((ok) => {
-          if (ok && !failed) call.end();
+          if (ok) call.end();
         });
       });
-      call.on("close", closeFlow);
-      call.on("error", closeFlow);
+      call.on("close", close);
+      call.on("error", close);
     },
   };
 }

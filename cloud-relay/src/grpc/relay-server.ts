@@ -1,29 +1,61 @@
 import { readFileSync } from "node:fs";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { GatewayRelayServiceService, type GatewayRelayServiceServer } from "@intelledger/proto/relay";
+import { experimental, Server, type ServerCredentials, type ServiceDefinition } from "@grpc/grpc-js";
+import { GatewayRelayServiceService } from "@intelledger/proto/relay";
+import type { RelayServiceHandlers } from "./gateway-relay-service.js";
+import { decodeUploadRequest } from "./upload-request-decoder.js";
 
 export interface RelayServer {
   readonly port: number;
   stop(): Promise<void>;
 }
 
-/** Serves the gateway-facing service over mutual TLS: only certificates from the relay's CA get in. */
+/**
+ * The gateway service as generated from relay.proto, but for the upload stream, whose
+ * requests are decoded once by the relay's own decoder (see upload-request-decoder.ts).
+ */
+const relayServiceDefinition: ServiceDefinition = {
+  ...GatewayRelayServiceService,
+  upload: { ...GatewayRelayServiceService.upload, requestDeserialize: decodeUploadRequest },
+};
+
+/**
+ * TLS credentials that ask every client for a certificate but let the handshake finish
+ * whatever it shows: the certificate is checked against the relay's CA per call (see
+ * peer-identity.ts), so a refused one is answered UNAUTHENTICATED and counted, instead of
+ * the connection failing unseen.
+ */
+function perCallCheckedTls(tls: { caCertFile: string; certFile: string; keyFile: string }): ServerCredentials {
+  const ca = { caCertificate: readFileSync(tls.caCertFile) };
+  const identity = { certificate: readFileSync(tls.certFile), privateKey: readFileSync(tls.keyFile) };
+  // Delivered on the next turn, as grpc-js expects of a provider (it listens for the first
+  // update only after subscribing).
+  const files: experimental.CertificateProvider = {
+    addCaCertificateListener: (listener) => setImmediate(() => listener(ca)),
+    removeCaCertificateListener: () => undefined,
+    addIdentityCertificateListener: (listener) => setImmediate(() => listener(identity)),
+    removeIdentityCertificateListener: () => undefined,
+  };
+  return experimental.createCertificateProviderServerCredentials(files, files, false);
+}
+
+/**
+ * Serves the gateway-facing service over mutual TLS. A message longer than
+ * `maxReceiveMessageBytes` is refused (RESOURCE_EXHAUSTED) from its length prefix, before it
+ * is read.
+ */
 export async function startRelayServer(options: {
   host: string;
   port: number;
   tls: { caCertFile: string; certFile: string; keyFile: string };
-  service: GatewayRelayServiceServer;
+  maxReceiveMessageBytes: number;
+  service: RelayServiceHandlers;
 }): Promise<RelayServer> {
   const server = new Server({
-    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
     "grpc.keepalive_permit_without_calls": 1,
   });
-  server.addService(GatewayRelayServiceService, options.service);
-  const credentials = ServerCredentials.createSsl(
-    readFileSync(options.tls.caCertFile),
-    [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }],
-    true,
-  );
+  server.addService(relayServiceDefinition, { ...options.service });
+  const credentials = perCallCheckedTls(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, credentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),

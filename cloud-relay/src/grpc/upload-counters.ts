@@ -4,7 +4,20 @@ export interface UploadCounters {
   readingsStored: number;
   duplicatesAcked: number;
   gapsRecorded: number;
-  rejected: number;
   proofsVerified: number;
   proofsInvalid: number;
+  /** Proofs of batches that had one already: answered with the first one's verdict, not stored. */
+  proofsAlreadyRecorded: number;
+}
+
+export function newUploadCounters(): UploadCounters {
+  return {
+    batchesStored: 0,
+    readingsStored: 0,
+    duplicatesAcked: 0,
+    gapsRecorded: 0,
+    proofsVerified: 0,
+    proofsInvalid: 0,
+    proofsAlreadyRecorded: 0,
+  };
 }

@@ -20,12 +20,22 @@ export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
     "Batches sent again after a lost ack, acknowledged without storing.",
     (s) => s.uploads.duplicatesAcked,
   );
-  counter("intelledger_relay_rejections_total", "Upload streams ended because a batch was refused.", (s) => s.uploads.rejected);
+  metrics.labelledCounter(
+    "intelledger_relay_refusals_total",
+    "Calls refused (registrations, heartbeats, upload streams, certificates), by reason.",
+    "reason",
+    (s) => s.refusals,
+  );
   counter("intelledger_relay_proofs_verified_total", "Batch proofs that verified.", (s) => s.uploads.proofsVerified);
   counter(
     "intelledger_relay_proofs_invalid_total",
     "Batch proofs that did not verify for their batch.",
     (s) => s.uploads.proofsInvalid,
+  );
+  counter(
+    "intelledger_relay_proofs_already_recorded_total",
+    "Proofs of batches that had a proof already: the first is kept, these were not stored.",
+    (s) => s.uploads.proofsAlreadyRecorded,
   );
   counter("intelledger_relay_gaps_total", "Pruned batches gateways declared.", (s) => s.stored.gaps);
   counter("intelledger_relay_readings_in_gaps_total", "Readings gateways declared they removed.", (s) => s.stored.readingsInGaps);

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 // @peculiar/x509 resolves its ASN.1 schemas through decorators, which need this polyfill.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import { RelayError } from "../errors.js";
 
 // Node's WebCrypto is complete; only its type differs from the DOM one the library names.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -65,7 +66,32 @@ export async function createCertificateAuthority(commonName: string, validDays =
   return { certificatePem: certificate.toString("pem"), privateKeyPem: await exportPrivateKey(keys.privateKey) };
 }
 
+/** Issues a certificate and a fresh key pair for it. */
 export async function issueCertificate(authority: PemCredentials, request: CertificateRequest): Promise<PemCredentials> {
+  const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
+  return {
+    certificatePem: await certify(authority, keys.publicKey, request),
+    privateKeyPem: await exportPrivateKey(keys.privateKey),
+  };
+}
+
+/**
+ * Signs a PKCS#10 request (PEM) whose key stays with its owner; the certificate names
+ * `request.commonName`, whatever the request asked for. Throws when the request's own
+ * signature does not verify or its key is not P-256.
+ */
+export async function signCertificateRequest(
+  authority: PemCredentials,
+  requestPem: string,
+  request: CertificateRequest,
+): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(requestPem);
+  if (!(await csr.verify())) throw new RelayError("invalid_argument", "the certificate request's signature does not verify");
+  const publicKey = await webcrypto.subtle.importKey("spki", csr.publicKey.rawData, KEY_ALGORITHM, true, ["verify"]);
+  return certify(authority, publicKey, request);
+}
+
+async function certify(authority: PemCredentials, publicKey: webcrypto.CryptoKey, request: CertificateRequest): Promise<string> {
   const caCertificate = new x509.X509Certificate(authority.certificatePem);
   const caKey = await webcrypto.subtle.importKey(
     "pkcs8",
@@ -74,7 +100,6 @@ export async function issueCertificate(authority: PemCredentials, request: Certi
     false,
     ["sign"],
   );
-  const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
   const hostnames = request.hostnames ?? [];
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -94,10 +119,10 @@ export async function issueCertificate(authority: PemCredentials, request: Certi
     subject: `CN=${request.commonName}`,
     issuer: caCertificate.subject,
     ...validity(request.validDays ?? 825),
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: caKey,
     signingAlgorithm: KEY_ALGORITHM,
     extensions,
   });
-  return { certificatePem: certificate.toString("pem"), privateKeyPem: await exportPrivateKey(keys.privateKey) };
+  return certificate.toString("pem");
 }

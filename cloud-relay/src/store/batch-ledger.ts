@@ -1,4 +1,5 @@
 import { Batch, type BatchHeader } from "@intelledger/proto/relay";
+import { RelayRefusal } from "../errors.js";
 import type { SqliteDatabase } from "./relay-database.js";
 
 export interface LedgerBatch extends BatchHeader {
@@ -107,6 +108,23 @@ export class BatchLedger {
     return row && { sequence: row.sequence, batchHash: new Uint8Array(row.batch_hash), lastGatewaySeq: row.last_gateway_seq };
   }
 
+  /** How far a gateway's batches reach in its gateway_seq numbering and how many readings they declare (pruned ones included). */
+  accounting(gatewayId: string): { frontier: number; accounted: number } {
+    return this.db
+      .prepare(
+        "SELECT coalesce(max(last_gateway_seq), 0) AS frontier, coalesce(sum(reading_count), 0) AS accounted FROM batches WHERE gateway_id = ?",
+      )
+      .get(gatewayId) as { frontier: number; accounted: number };
+  }
+
+  /** The hash of a stored batch, to answer a resend of it. */
+  batchHashOf(gatewayId: string, sequence: number): Uint8Array | undefined {
+    const row = this.db
+      .prepare("SELECT batch_hash FROM batches WHERE gateway_id = ? AND sequence = ?")
+      .get(gatewayId, sequence) as { batch_hash: Buffer } | undefined;
+    return row && new Uint8Array(row.batch_hash);
+  }
+
   get(gatewayId: string, sequence: number): LedgerBatch | undefined {
     const row = this.db.prepare("SELECT * FROM batches WHERE gateway_id = ? AND sequence = ?").get(gatewayId, sequence) as
       BatchRow | undefined;
@@ -152,11 +170,26 @@ export class BatchLedger {
     return row?.last_gateway_seq ?? 0;
   }
 
-  /** Stores batches, and the gaps pruned ones declare, in one transaction. */
+  /**
+   * Stores batches, and the gaps pruned ones declare, in one transaction. A batch another
+   * writer stored first (another relay process on the same database) fails the whole
+   * transaction with an `aborted` refusal: the gateway registers again and resumes.
+   */
   appendAll(entries: readonly { batch: LedgerBatch; gap: LedgerGap | undefined }[]): void {
-    this.db.transaction(() => {
-      for (const { batch, gap } of entries) this.insert(batch, gap);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const { batch, gap } of entries) this.insert(batch, gap);
+      })();
+    } catch (error) {
+      if (!isConstraintViolation(error)) throw error;
+      throw new RelayRefusal(
+        "aborted",
+        "stored_concurrently",
+        "another upload stored these batches first; register again to learn where the chain stands",
+        { batches: entries.length, firstSequence: entries[0]?.batch.sequence ?? 0 },
+        { cause: error },
+      );
+    }
   }
 
   private insert(batch: LedgerBatch, gap: LedgerGap | undefined): void {
@@ -225,4 +258,10 @@ export class BatchLedger {
       )
       .get() as { gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number };
   }
+}
+
+/** A batch (or its gap) already stored: its key taken by another writer. */
+function isConstraintViolation(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }

@@ -94,4 +94,11 @@ export const RELAY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX batches_by_anchor ON batches (anchor_id, anchor_position);
   `,
+  `
+  -- One row the health check writes, to show the database takes writes.
+  CREATE TABLE health_checks (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -17,13 +17,15 @@ export class ProofLedger {
     this.db = db;
   }
 
-  /** Records a proof's verdict; a proof sent again for the same batch replaces the earlier one. */
-  record(proof: LedgerProof): void {
-    this.db
+  /**
+   * Records a proof's verdict unless the batch has one already: the first proof of a batch is
+   * kept, never replaced. Returns whether this one was recorded.
+   */
+  record(proof: LedgerProof): boolean {
+    const { changes } = this.db
       .prepare(
         `INSERT INTO proofs (gateway_id, batch_sequence, valid, proof, public_signals, verified_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (gateway_id, batch_sequence) DO UPDATE SET valid = excluded.valid, proof = excluded.proof,
-           public_signals = excluded.public_signals, verified_at_ms = excluded.verified_at_ms`,
+         ON CONFLICT (gateway_id, batch_sequence) DO NOTHING`,
       )
       .run(
         proof.gatewayId,
@@ -33,6 +35,7 @@ export class ProofLedger {
         JSON.stringify(proof.publicSignals),
         proof.verifiedAtMs,
       );
+    return changes === 1;
   }
 
   get(gatewayId: string, batchSequence: number): LedgerProof | undefined {

@@ -1,184 +1,248 @@
 import { bytes32ToField } from "@intelledger/circuits";
 import {
-  Batch,
   batchHash,
   batchHeader,
   PruneReason,
-  Pruned,
+  type Pruned,
   recoverBatchSigner,
   recoverPruneSigner,
   ZERO_BATCH_HASH,
-  type SignedBatch,
+  type Batch,
 } from "@intelledger/proto/relay";
-import { RelayError } from "../errors.js";
+import { RelayRefusal } from "../errors.js";
+import type { ReceivedBatch } from "../grpc/upload-request-decoder.js";
 import type { ChainHead, LedgerBatch, LedgerGap } from "../store/batch-ledger.js";
 
-/** A batch that passed every check but the root, which the caller recomputes off the main thread. */
-export interface CheckedBatch {
-  batch: LedgerBatch;
+/** A batch whose author, signature, header and prune record hold, wherever it sits in the chain. */
+export interface SignedBatchCheck {
+  batchHash: Uint8Array;
   /** What the gateway declared it removed, for a pruned batch. */
   gap: LedgerGap | undefined;
-  /** The root the readings must hash to; undefined for a pruned batch, whose readings are gone. */
+  /** The root its readings must hash to, which the verification worker recomputes; undefined for a pruned batch. */
   rootToVerify: bigint | undefined;
+}
+
+/**
+ * Where a gateway's record stands, for the checks that a batch extends it: its last batch,
+ * the last gateway_seq of each data class, and how much of its gateway_seq range its
+ * batches account for.
+ */
+export interface ChainPosition {
+  head: ChainHead | undefined;
+  classHead(dataClass: number): number;
+  /** The highest gateway_seq of any batch (0 before the first). */
+  frontier: number;
+  /** Readings all batches declared (pruned ones included). */
+  accounted: number;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
-function recoverSigner(recover: () => string, what: string, sequence: number): string {
+function recoverSigner(recover: () => string, reason: "batch_signature" | "prune_record", sequence: number): string {
   try {
     return recover();
   } catch (cause) {
-    throw new RelayError("unauthenticated", `${what} signature is malformed`, { sequence }, { cause });
+    throw new RelayRefusal(
+      "unauthenticated",
+      reason,
+      `${reason === "batch_signature" ? "batch" : "prune record"} signature is malformed`,
+      { sequence },
+      { cause },
+    );
   }
 }
 
 /**
- * What the relay checks before it stores a batch: who sent it, that they signed it, that
- * it extends their chain by exactly one, that its readings match its signed header, or,
- * for a pruned batch, that the gateway signed its account of what it removed.
+ * What the relay checks before it stores a batch: who sent it, that they signed it, that its
+ * header is possible, that it extends their chain by exactly one and accounts for their
+ * readings without a hole, or, for a pruned batch, that the gateway signed its account of
+ * what it removed. Its readings are checked against the signed root by the verification
+ * worker (see readings-check.ts).
  */
 export class BatchVerifier {
   private readonly maxReadingsPerBatch: number;
+  private readonly maxUnaccountedReadings: number;
 
-  constructor(options: { maxReadingsPerBatch: number }) {
+  constructor(options: { maxReadingsPerBatch: number; maxUnaccountedReadings: number }) {
     this.maxReadingsPerBatch = options.maxReadingsPerBatch;
+    this.maxUnaccountedReadings = options.maxUnaccountedReadings;
   }
 
-  check(
-    signed: SignedBatch,
-    authenticatedGatewayId: string,
-    head: ChainHead | undefined,
-    classHead: (dataClass: number) => number,
-    nowMs: number,
-  ): CheckedBatch {
-    const batch = signed.batch;
-    if (!batch) throw new RelayError("invalid_argument", "upload carries no batch");
-    const { sequence } = batch;
-    if (batch.gatewayId !== authenticatedGatewayId) {
-      throw new RelayError("permission_denied", "batch names another gateway than the TLS client", {
-        batchGateway: batch.gatewayId,
+  /** The checks a batch must pass whether it is sent the first time or again: a resend is checked as strictly. */
+  checkSigned(received: ReceivedBatch, authenticatedGatewayId: string, nowMs: number): SignedBatchCheck {
+    const { header } = received;
+    const { sequence } = header;
+    if (header.gatewayId !== authenticatedGatewayId) {
+      throw new RelayRefusal("permission_denied", "gateway_mismatch", "batch names another gateway than the TLS client", {
+        batchGateway: header.gatewayId,
         tlsGateway: authenticatedGatewayId,
       });
     }
-    const signer = recoverSigner(() => recoverBatchSigner(batch, signed.signature), "batch", sequence);
-    if (signer !== batch.gatewayId) {
-      throw new RelayError("unauthenticated", "batch signature is not the gateway's", { sequence, signer });
+    const signer = recoverSigner(() => recoverBatchSigner(header, received.signature), "batch_signature", sequence);
+    if (signer !== header.gatewayId) {
+      throw new RelayRefusal("unauthenticated", "batch_signature", "batch signature is not the gateway's", { sequence, signer });
     }
-    const expectedSequence = (head?.sequence ?? 0) + 1;
-    if (sequence !== expectedSequence) {
-      throw new RelayError("failed_precondition", `batch ${sequence} is out of order; the relay expects ${expectedSequence}`, {
-        expectedSequence,
-        sequence,
-      });
-    }
-    if (!sameBytes(batch.previousBatchHash, head?.batchHash ?? ZERO_BATCH_HASH)) {
-      throw new RelayError("failed_precondition", `batch ${sequence} does not link to the gateway's previous batch`, {
-        sequence,
-      });
-    }
-    this.checkHeader(batch, classHead(batch.dataClass));
-    const hash = batchHash(batch);
-    const stored: LedgerBatch = {
-      ...batchHeader(batch),
-      batchHash: hash,
-      receivedAtMs: nowMs,
-      signature: signed.signature,
-      payload: new Uint8Array(),
-    };
+    this.checkHeader(header);
     let root: bigint;
     try {
-      root = bytes32ToField(batch.readingsRoot);
+      root = bytes32ToField(header.readingsRoot);
     } catch (cause) {
-      throw new RelayError("invalid_argument", `batch ${sequence} readings root is not a field element`, { sequence }, { cause });
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_header",
+        `batch ${sequence} readings root is not a field element`,
+        { sequence },
+        { cause },
+      );
     }
-    if (signed.pruned) {
-      return { batch: stored, gap: this.checkPruned(signed, signed.pruned, hash, nowMs), rootToVerify: undefined };
+    const hash = batchHash(header);
+    if (received.pruned) {
+      return { batchHash: hash, gap: this.checkPruned(received, received.pruned, hash, nowMs), rootToVerify: undefined };
     }
-    this.checkReadings(batch);
-    return { batch: { ...stored, payload: Batch.encode(batch).finish() }, gap: undefined, rootToVerify: root };
+    if (received.readingsOnWire !== header.readingCount) {
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_readings",
+        `batch ${sequence} holds ${received.readingsOnWire} readings but its header says ${header.readingCount}`,
+        { sequence, readings: received.readingsOnWire, readingCount: header.readingCount },
+      );
+    }
+    return { batchHash: hash, gap: undefined, rootToVerify: root };
   }
 
-  private checkHeader(batch: Batch, classHead: number): void {
-    const { sequence, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
-    if (readingCount < 1 || readingCount > this.maxReadingsPerBatch) {
-      throw new RelayError(
+  /** The checks that the batch is the next one of the gateway's chain. */
+  checkLink(header: Batch, position: ChainPosition): void {
+    const { sequence, firstGatewaySeq, lastGatewaySeq, readingCount, dataClass } = header;
+    const expectedSequence = (position.head?.sequence ?? 0) + 1;
+    if (sequence !== expectedSequence) {
+      throw new RelayRefusal(
+        "failed_precondition",
+        "out_of_order",
+        `batch ${sequence} is out of order; the relay expects ${expectedSequence}`,
+        {
+          expectedSequence,
+          sequence,
+        },
+      );
+    }
+    if (!sameBytes(header.previousBatchHash, position.head?.batchHash ?? ZERO_BATCH_HASH)) {
+      throw new RelayRefusal(
+        "failed_precondition",
+        "broken_link",
+        `batch ${sequence} does not link to the gateway's previous batch`,
+        {
+          sequence,
+        },
+      );
+    }
+    const storedThrough = position.classHead(dataClass);
+    if (firstGatewaySeq <= storedThrough) {
+      throw new RelayRefusal(
+        "failed_precondition",
+        "class_overlap",
+        `batch ${sequence} overlaps readings already stored for its data class`,
+        {
+          sequence,
+          dataClass,
+          firstGatewaySeq,
+          storedThrough,
+        },
+      );
+    }
+    const unaccounted = Math.max(position.frontier, lastGatewaySeq) - (position.accounted + readingCount);
+    if (unaccounted < 0) {
+      throw new RelayRefusal(
         "invalid_argument",
+        "batch_header",
+        `batch ${sequence} declares readings another batch already accounts for`,
+        {
+          sequence,
+          readingCount,
+          lastGatewaySeq,
+        },
+      );
+    }
+    if (unaccounted > this.maxUnaccountedReadings) {
+      throw new RelayRefusal(
+        "failed_precondition",
+        "gateway_seq_gap",
+        `batch ${sequence} leaves ${unaccounted} gateway_seq numbers below ${Math.max(position.frontier, lastGatewaySeq)} that no batch accounts for; at most ${this.maxUnaccountedReadings} may wait for other data classes`,
+        { sequence, unaccounted, limit: this.maxUnaccountedReadings, firstGatewaySeq, frontier: position.frontier },
+      );
+    }
+  }
+
+  /** The batch as the ledger stores it: the encoded batch exactly as received. */
+  toLedgerBatch(received: ReceivedBatch, check: SignedBatchCheck, nowMs: number): LedgerBatch {
+    return {
+      ...batchHeader(received.header),
+      batchHash: check.batchHash,
+      receivedAtMs: nowMs,
+      signature: received.signature,
+      payload: received.pruned ? new Uint8Array() : received.encoded,
+    };
+  }
+
+  private checkHeader(batch: Batch): void {
+    const { sequence, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
+    if (sequence < 1)
+      throw new RelayRefusal("invalid_argument", "batch_header", "batch sequence numbers start at 1", { sequence });
+    if (readingCount < 1 || readingCount > this.maxReadingsPerBatch) {
+      throw new RelayRefusal(
+        "invalid_argument",
+        "batch_header",
         `batch ${sequence} declares ${readingCount} readings; 1 to ${this.maxReadingsPerBatch} allowed`,
+        { sequence, readingCount, limit: this.maxReadingsPerBatch },
       );
     }
     if (firstGatewaySeq < 1 || lastGatewaySeq < firstGatewaySeq || readingCount > lastGatewaySeq - firstGatewaySeq + 1) {
-      throw new RelayError("invalid_argument", `batch ${sequence} declares an impossible gateway sequence range`, {
-        sequence,
-        firstGatewaySeq,
-        lastGatewaySeq,
-        readingCount,
-      });
-    }
-    if (firstGatewaySeq <= classHead) {
-      throw new RelayError("failed_precondition", `batch ${sequence} overlaps readings already stored for its data class`, {
-        sequence,
-        dataClass: batch.dataClass,
-        firstGatewaySeq,
-        storedThrough: classHead,
-      });
-    }
-  }
-
-  private checkReadings(batch: Batch): void {
-    const { sequence, readings } = batch;
-    if (readings.length !== batch.readingCount) {
-      throw new RelayError(
+      throw new RelayRefusal(
         "invalid_argument",
-        `batch ${sequence} holds ${readings.length} readings but its header says ${batch.readingCount}`,
+        "batch_header",
+        `batch ${sequence} declares an impossible gateway sequence range`,
+        {
+          sequence,
+          firstGatewaySeq,
+          lastGatewaySeq,
+          readingCount,
+        },
       );
     }
-    let previous = batch.firstGatewaySeq - 1;
-    for (const reading of readings) {
-      if (reading.gatewaySeq <= previous || reading.gatewaySeq > batch.lastGatewaySeq) {
-        throw new RelayError(
-          "invalid_argument",
-          `batch ${sequence} holds reading ${reading.gatewaySeq} out of order or outside its range`,
-          {
-            sequence,
-            gatewaySeq: reading.gatewaySeq,
-          },
-        );
-      }
-      previous = reading.gatewaySeq;
-    }
-    if (readings[0]?.gatewaySeq !== batch.firstGatewaySeq || previous !== batch.lastGatewaySeq) {
-      throw new RelayError("invalid_argument", `batch ${sequence} readings do not span its declared range`, { sequence });
-    }
   }
 
-  private checkPruned(signed: SignedBatch, pruned: Pruned, hash: Uint8Array, nowMs: number): LedgerGap {
-    const batch = signed.batch as Batch;
-    if (batch.readings.length > 0) {
-      throw new RelayError("invalid_argument", `batch ${batch.sequence} is declared pruned but carries readings`, {
-        sequence: batch.sequence,
+  private checkPruned(received: ReceivedBatch, pruned: Pruned, hash: Uint8Array, nowMs: number): LedgerGap {
+    const { header } = received;
+    const { sequence } = header;
+    if (received.readingsOnWire > 0) {
+      throw new RelayRefusal("invalid_argument", "prune_record", `batch ${sequence} is declared pruned but carries readings`, {
+        sequence,
       });
     }
     if (pruned.reason !== PruneReason.PRUNE_REASON_ROLLUP && pruned.reason !== PruneReason.PRUNE_REASON_DROPPED) {
-      throw new RelayError("invalid_argument", `batch ${batch.sequence} is pruned for an unknown reason`, {
+      throw new RelayRefusal("invalid_argument", "prune_record", `batch ${sequence} is pruned for an unknown reason`, {
+        sequence,
         reason: pruned.reason,
       });
     }
-    const signer = recoverSigner(() => recoverPruneSigner(hash, pruned, signed.prunedSignature), "prune record", batch.sequence);
-    if (signer !== batch.gatewayId) {
-      throw new RelayError("unauthenticated", "prune record is not signed by the gateway", { sequence: batch.sequence, signer });
+    const signer = recoverSigner(() => recoverPruneSigner(hash, pruned, received.prunedSignature), "prune_record", sequence);
+    if (signer !== header.gatewayId) {
+      throw new RelayRefusal("unauthenticated", "prune_record", "prune record is not signed by the gateway", {
+        sequence,
+        signer,
+      });
     }
-    const { gatewayId, readingCount, firstGatewaySeq, lastGatewaySeq } = batch;
+    const { gatewayId, readingCount, firstGatewaySeq, lastGatewaySeq } = header;
     return {
       gatewayId,
       readingCount,
       firstGatewaySeq,
       lastGatewaySeq,
-      batchSequence: batch.sequence,
+      batchSequence: sequence,
       reason: pruned.reason === PruneReason.PRUNE_REASON_ROLLUP ? "rollup" : "dropped",
-      pruned: Pruned.encode(pruned).finish(),
-      prunedSignature: signed.prunedSignature,
+      pruned: received.prunedEncoded,
+      prunedSignature: received.prunedSignature,
       receivedAtMs: nowMs,
     };
   }

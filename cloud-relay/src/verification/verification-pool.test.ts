@@ -1,6 +1,6 @@
-import { BatchCommitment, loadPoseidon } from "@intelledger/circuits";
+import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
-import { batchWithReadings, sealedBatchHeader, ZERO_BATCH_HASH, type Reading } from "@intelledger/proto/relay";
+import { Batch, type Reading } from "@intelledger/proto/relay";
 import { afterAll, describe, expect, it } from "vitest";
 import { VerificationPool } from "./verification-pool.js";
 
@@ -24,29 +24,59 @@ function reading(seq: number, anomalous: boolean): Reading {
   };
 }
 
-function batchOf(readings: Reading[]) {
-  const placement = {
+function encoded(readings: Reading[], header: Partial<Batch> = {}): Uint8Array {
+  return Batch.encode({
     gatewayId: GATEWAY,
     sequence: 1,
-    previousBatchHash: ZERO_BATCH_HASH,
+    previousBatchHash: new Uint8Array(32),
     readingsRoot: new Uint8Array(32),
     sealedAtMs: 0,
     dataClass: 1,
-  };
-  return batchWithReadings(sealedBatchHeader(placement, readings), readings);
+    readingCount: readings.length,
+    firstGatewaySeq: readings[0]?.gatewaySeq ?? 1,
+    lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 1,
+    readings,
+    ...header,
+  }).finish();
 }
 
-describe("the relay's readings root", () => {
+describe("the relay's readings check", () => {
   const pool = new VerificationPool({ threads: 1 });
   afterAll(() => pool.close());
 
-  it("is rebuilt from the wire readings with their anomaly flags, as the gateway committed them", async () => {
+  it("rebuilds the root from the wire readings with their anomaly flags, as the gateway committed them", async () => {
     const readings = [reading(1, false), reading(2, true), reading(3, false)];
     const hasher = await loadPoseidon();
     const sealed = BatchCommitment.build(hasher, { gatewayId: GATEWAY, readings }).root;
-    expect(await pool.root(batchOf(readings))).toBe(sealed);
+    expect(fieldToBytes32(sealed)).toHaveLength(32);
+    expect(await pool.readings(encoded(readings))).toEqual({ root: sealed.toString() });
     // A flag changed on the way does not give the sealed root.
     const tampered = readings.map((r) => ({ ...r, anomalous: r.gatewaySeq === 3 }));
-    expect(await pool.root(batchOf(tampered))).not.toBe(sealed);
+    expect(await pool.readings(encoded(tampered))).not.toEqual({ root: sealed.toString() });
+  });
+
+  it("refuses readings that do not match the header: count, order, range", async () => {
+    const readings = [reading(1, false), reading(2, false), reading(3, false)];
+    expect(await pool.readings(encoded(readings, { readingCount: 4 }))).toEqual({
+      mismatch: {
+        message: "batch 1 holds 3 readings but its header says 4",
+        details: { sequence: 1, readings: 3, readingCount: 4 },
+      },
+    });
+    expect(
+      await pool.readings(encoded([reading(2, false), reading(1, false)], { firstGatewaySeq: 1, lastGatewaySeq: 2 })),
+    ).toMatchObject({
+      mismatch: { message: "batch 1 holds reading 1 out of order or outside its range" },
+    });
+    expect(await pool.readings(encoded(readings, { lastGatewaySeq: 5 }))).toMatchObject({
+      mismatch: { message: "batch 1 readings do not span its declared range" },
+    });
+  });
+
+  it("answers readings that do not decode as a mismatch, not an error", async () => {
+    // A reading whose gateway_seq (field 1, varint) is 2^60: beyond a safe JavaScript integer.
+    const hugeSeq = Uint8Array.of(0x32, 10, 0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10);
+    const verdict = await pool.readings(Buffer.concat([encoded([reading(1, false)]), hugeSeq]));
+    expect("mismatch" in verdict && verdict.mismatch.message).toMatch(/^batch readings do not decode/);
   });
 });

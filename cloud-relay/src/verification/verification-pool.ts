@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { setTimeout } from "node:timers/promises";
-import { Batch } from "@intelledger/proto/relay";
 import { Piscina } from "piscina";
+import type { ReadingsVerdict } from "./verification-worker.js";
 
 /**
  * Worker threads for the relay's costliest checks, recomputing readings roots and
@@ -12,6 +12,7 @@ export class VerificationPool {
   private readonly pool: Piscina;
   /** Settles once every thread has loaded its modules. */
   private readonly loaded: Promise<void>;
+  private everyThreadLoaded = false;
 
   constructor(options: { threads?: number } = {}) {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
@@ -23,16 +24,24 @@ export class VerificationPool {
     let loadedThreads = 0;
     this.loaded = new Promise((resolve) => {
       this.pool.on("message", (message: unknown) => {
-        if (isLoadedMessage(message) && ++loadedThreads >= threads) resolve();
+        if (isLoadedMessage(message) && ++loadedThreads >= threads) {
+          this.everyThreadLoaded = true;
+          resolve();
+        }
       });
     });
   }
 
-  /** The root a batch's readings hash to, as its gateway committed to them. */
-  async root(batch: Batch): Promise<bigint> {
-    const encoded = Batch.encode(batch).finish();
-    // Copied to the worker, not moved: the encoder's buffer may share its memory with others.
-    return BigInt((await this.pool.run(encoded)) as string);
+  /**
+   * Checks an encoded Batch's readings against its header and recomputes their root in a
+   * worker. The bytes are copied into a buffer of their own, which moves to the thread: the
+   * caller keeps its bytes (to store them), and they may share memory with the message they
+   * came in.
+   */
+  async readings(encodedBatch: Uint8Array): Promise<ReadingsVerdict> {
+    // Not slice(): on a Buffer it gives a view, not a copy.
+    const copy = new Uint8Array(encodedBatch);
+    return (await this.pool.run(copy, { transferList: [copy.buffer] })) as ReadingsVerdict;
   }
 
   /** Whether a batch proof verifies for its public signals (under the pinned verification key). */
@@ -41,6 +50,11 @@ export class VerificationPool {
       { proof: Buffer.from(proof).toString("utf8"), publicSignals },
       { name: "proofValid" },
     )) as boolean;
+  }
+
+  /** Whether every thread has loaded its modules and checks at full speed. */
+  get loadedAll(): boolean {
+    return this.everyThreadLoaded;
   }
 
   get threads(): number {

@@ -8,19 +8,32 @@ import {
   type Groth16Proof,
 } from "@intelledger/circuits";
 import { Batch } from "@intelledger/proto/relay";
+import { readingsMismatch, type ReadingsMismatch } from "./readings-check.js";
 
 const hasher = await loadPoseidon();
 
+/** What the worker found in a batch's readings: their root (decimal; bigints do not cross threads cheaply), or why they are not acceptable. */
+export type ReadingsVerdict = { root: string } | { mismatch: ReadingsMismatch };
+
 /**
- * The root of the readings of an encoded Batch, as a decimal string (bigints do not cross
- * threads cheaply); "-1", which matches no root, when the readings cannot be committed at all.
+ * Decodes the encoded Batch (the only place its readings are decoded), checks them against
+ * the header, and commits to them; a root of "-1", which matches no root, when they cannot
+ * be committed at all.
  */
-export default function readingsRoot(encodedBatch: Uint8Array): string {
-  const batch = Batch.decode(encodedBatch);
+export default function readingsVerdict(encodedBatch: Uint8Array): ReadingsVerdict {
+  let batch: Batch;
   try {
-    return BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings }).root.toString();
+    batch = Batch.decode(encodedBatch);
   } catch (error) {
-    if (error instanceof CircuitsError || error instanceof RangeError) return "-1";
+    // A reading field out of range (the header decoded on the main thread already).
+    return { mismatch: { message: `batch readings do not decode: ${(error as Error).message}`, details: {} } };
+  }
+  const mismatch = readingsMismatch(batch);
+  if (mismatch) return { mismatch };
+  try {
+    return { root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings }).root.toString() };
+  } catch (error) {
+    if (error instanceof CircuitsError || error instanceof RangeError) return { root: "-1" };
     throw error;
   }
 }

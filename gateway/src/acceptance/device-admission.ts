@@ -23,13 +23,18 @@ interface DeviceState {
  * checking its signatures. Kept in memory: a restart lifts quarantines.
  */
 export class DeviceAdmission {
-  private readonly options: AdmissionOptions;
+  private options: AdmissionOptions;
   private readonly now: () => number;
   private readonly devices = new Map<string, DeviceState>();
 
   constructor(options: AdmissionOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+  }
+
+  /** New limits, from the next frame on; quarantines in force run their course. */
+  reconfigure(options: Omit<AdmissionOptions, "now">): void {
+    this.options = { ...this.options, ...options };
   }
 
   private state(deviceId: string): DeviceState {

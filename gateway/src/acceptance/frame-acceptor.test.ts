@@ -1,7 +1,9 @@
 import { Channel, DeviceFrame, DeviceState, SignedFrame } from "@intelledger/proto/device";
+import { pino } from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
-import { generateDeviceKeys, signFrame } from "@intelledger/test-support";
-import { openGatewayDatabase } from "../store/gateway-database.js";
+import { generateDeviceKeys, signFrame, type FrameToSign } from "@intelledger/test-support";
+import { AuditLog } from "../auth/audit-log.js";
+import { openGatewayDatabase, type SqliteDatabase } from "../store/gateway-database.js";
 import { DeviceAdmission } from "./device-admission.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
 import { FrameAcceptor, type FrameVerdict } from "./frame-acceptor.js";
@@ -9,7 +11,7 @@ import { FrameAcceptor, type FrameVerdict } from "./frame-acceptor.js";
 const keys = generateDeviceKeys();
 const NOW = Date.UTC(2026, 10, 22);
 
-function frame(overrides: Partial<DeviceFrame> = {}): DeviceFrame {
+function frame(overrides: Partial<FrameToSign> = {}): FrameToSign {
   return {
     deviceId: "press-7",
     counter: 1,
@@ -20,9 +22,11 @@ function frame(overrides: Partial<DeviceFrame> = {}): DeviceFrame {
   };
 }
 
+let db: SqliteDatabase;
 let registry: DeviceRegistry;
 let acceptor: FrameAcceptor;
 const clock = { now: 0 };
+const MAX_COUNTER_JUMP = 1_000;
 
 function useAcceptor(maxFailures: number): void {
   const admission = new DeviceAdmission({
@@ -33,11 +37,12 @@ function useAcceptor(maxFailures: number): void {
     quarantineMs: 60_000,
     now: () => clock.now,
   });
-  acceptor = new FrameAcceptor(registry, admission, { maxFrameBytes: 512 });
+  acceptor = new FrameAcceptor(registry, admission, { maxFrameBytes: 512, maxCounterJump: MAX_COUNTER_JUMP });
 }
 
 beforeEach(() => {
-  registry = new DeviceRegistry(openGatewayDatabase(":memory:"));
+  db = openGatewayDatabase(":memory:");
+  registry = new DeviceRegistry(db);
   registry.register("press-7", keys.publicKeyPoint);
   clock.now = 0;
   useAcceptor(100);
@@ -60,7 +65,7 @@ describe("FrameAcceptor", () => {
   });
 
   it("accepts a genuine new frame, and a frame that only reports status", () => {
-    expect(reason(acceptor.check(signFrame(frame(), keys.privateKey), "press-7"))).toBe("accepted");
+    expect(reason(acceptor.check(signFrame(frame(), keys.privateKey), { claimedDeviceId: "press-7" }))).toBe("accepted");
     const status = {
       firmwareVersion: "1.0.0",
       state: DeviceState.DEVICE_STATE_READY,
@@ -84,7 +89,10 @@ describe("FrameAcceptor", () => {
       ["bad_signature", signFrame(frame(), other.privateKey)],
       [
         "bad_signature",
-        SignedFrame.encode({ frame: DeviceFrame.encode(frame()).finish(), signature: new Uint8Array(10) }).finish(),
+        SignedFrame.encode({
+          frame: DeviceFrame.encode(frame() as DeviceFrame).finish(),
+          signature: new Uint8Array(10),
+        }).finish(),
       ],
       ["invalid_sample", signFrame(frame({ samples: [] }), keys.privateKey)],
       [
@@ -105,7 +113,7 @@ describe("FrameAcceptor", () => {
       ["invalid_sample", signFrame(frame({ samples: [temperatureAt(NOW - 40 * 86_400_000)] }), keys.privateKey)],
     ];
     cases.forEach(([expected, bytes, claimed], index) =>
-      expect(reason(acceptor.check(bytes, claimed)), `case ${index}`).toBe(expected),
+      expect(reason(acceptor.check(bytes, { claimedDeviceId: claimed })), `case ${index}`).toBe(expected),
     );
   });
 
@@ -138,12 +146,85 @@ describe("FrameAcceptor", () => {
   it("quarantines a device whose frames keep failing, then lets it back", () => {
     useAcceptor(3);
     const forged = signFrame(frame({ counter: 7 }), generateDeviceKeys().privateKey);
-    acceptor.check(forged);
-    acceptor.check(forged);
-    const third = acceptor.check(forged);
+    const fromTheDevice = { claimedDeviceId: "press-7", authenticatedDeviceId: "press-7" };
+    acceptor.check(forged, fromTheDevice);
+    acceptor.check(forged, fromTheDevice);
+    const third = acceptor.check(forged, fromTheDevice);
     expect(!third.accepted && third.quarantined).toBe(true);
     expect(reason(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey)))).toBe("quarantined");
     clock.now = 62_000;
     expect(reason(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey)))).toBe("accepted");
+  });
+
+  it("never quarantines a device for bad signatures from a link that did not authenticate it", () => {
+    useAcceptor(3);
+    const forged = signFrame(frame({ counter: 7 }), generateDeviceKeys().privateKey);
+    const sources = [{}, { claimedDeviceId: "press-7" }, { claimedDeviceId: "press-7", authenticatedDeviceId: "press-8" }];
+    for (let i = 0; i < 20; i++) expect(reason(acceptor.check(forged, sources[i % sources.length]))).toBe("bad_signature");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey)))).toBe("accepted");
+  });
+
+  it("counts implausible samples of a validly signed frame wherever it came from: only the device could sign them", () => {
+    useAcceptor(3);
+    const broken = (counter: number) => signFrame(frame({ counter, samples: [temperatureAt(NOW + 3_600_000)] }), keys.privateKey);
+    acceptor.check(broken(1));
+    acceptor.check(broken(2));
+    const third = acceptor.check(broken(3));
+    expect(!third.accepted && third.quarantined).toBe(true);
+  });
+});
+
+const trail = () => ({ audit: new AuditLog(db, pino({ level: "silent" })), actor: "technician-1" });
+
+describe("FrameAcceptor counters", () => {
+  it("refuses a validly signed counter far ahead without bricking the device: its next frames are taken", () => {
+    expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("accepted");
+    const wild = acceptor.check(signFrame(frame({ counter: 5 + 1_000_000_000 }), keys.privateKey));
+    expect(!wild.accepted && wild.reason).toBe("counter_jump");
+    expect(!wild.accepted && wild.detail).toMatch(/1000000005 is more than 1000 above the last accepted, 5/);
+    expect(registry.get("press-7")?.lastCounter).toBe(5n);
+    expect(reason(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey)))).toBe("accepted");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 6 + MAX_COUNTER_JUMP }), keys.privateKey)))).toBe("accepted");
+  });
+
+  it("takes uint64 counters beyond 2^53 exactly, and refuses counters beyond 2^63 - 1", () => {
+    const big = 2n ** 60n + 1n; // not representable as a double: 2^60 + 1 would round to 2^60
+    registry.resetCounter("press-7", big - 1n, trail());
+    const verdict = acceptor.check(signFrame(frame({ counter: big }), keys.privateKey));
+    expect(verdict.accepted && verdict.frame.counter).toBe(big);
+    expect(reason(acceptor.check(signFrame(frame({ counter: big }), keys.privateKey)))).toBe("replayed");
+    expect(reason(acceptor.check(signFrame(frame({ counter: big - 1n }), keys.privateKey)))).toBe("replayed");
+
+    registry.resetCounter("press-7", 2n ** 63n - 2n, trail());
+    expect(reason(acceptor.check(signFrame(frame({ counter: 2n ** 63n - 1n }), keys.privateKey)))).toBe("accepted");
+    const beyond = acceptor.check(signFrame(frame({ counter: 2n ** 63n }), keys.privateKey));
+    expect(!beyond.accepted && beyond.detail).toMatch(/beyond 9223372036854775807/);
+    expect(reason(acceptor.check(signFrame(frame({ counter: 2n ** 64n - 1n }), keys.privateKey)))).toBe("counter_jump");
+  });
+
+  it("recovers a device by an audited counter reset or key rotation", () => {
+    expect(reason(acceptor.check(signFrame(frame({ counter: 900 }), keys.privateKey)))).toBe("accepted");
+    // The device's storage was wiped: it starts again at 1, which is a replay until a technician resets the counter.
+    expect(reason(acceptor.check(signFrame(frame({ counter: 1 }), keys.privateKey)))).toBe("replayed");
+    registry.resetCounter("press-7", 0n, trail());
+    expect(reason(acceptor.check(signFrame(frame({ counter: 1 }), keys.privateKey)))).toBe("accepted");
+
+    // Re-provisioned with a new key: the old key's frames no longer verify, the new key's do, from counter 1.
+    const newKeys = generateDeviceKeys();
+    registry.rotateKey("press-7", newKeys.publicKeyPoint, trail());
+    expect(reason(acceptor.check(signFrame(frame({ counter: 2 }), keys.privateKey)))).toBe("bad_signature");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 1 }), newKeys.privateKey)))).toBe("accepted");
+
+    const audit = trail().audit.list();
+    expect(audit.map((entry) => [entry.actor, entry.action, entry.target])).toEqual([
+      ["technician-1", "device.counter.reset", "press-7"],
+      ["technician-1", "device.key.rotate", "press-7"],
+      ["technician-1", "device.counter.reset", "press-7"],
+    ]);
+    expect(audit[2]?.details).toEqual({ from: "900", to: "0" });
+    // A restarted gateway reads the reset counter and the new key back (accepted frames advance it when stored).
+    const reloaded = new DeviceRegistry(db).get("press-7");
+    expect(reloaded?.lastCounter).toBe(0n);
+    expect(Buffer.from(reloaded?.publicKeyPoint ?? []).equals(Buffer.from(newKeys.publicKeyPoint))).toBe(true);
   });
 });

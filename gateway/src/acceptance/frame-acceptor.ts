@@ -1,7 +1,8 @@
 import { verify } from "node:crypto";
-import { DeviceFrame, SignedFrame, type CommandAck, type DeviceStatus, type Sample } from "@intelledger/proto/device";
+import type { CommandAck, DeviceStatus, Sample } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
-import type { DeviceRegistry } from "../devices/device-registry.js";
+import { MAX_FRAME_COUNTER, type DeviceRegistry } from "../devices/device-registry.js";
+import { decodeSignedFrame, type DecodedDeviceFrame } from "./frame-decoding.js";
 import { sampleProblem } from "./sample-rules.js";
 
 /** Why a frame was refused; each reason is counted separately. */
@@ -14,6 +15,7 @@ export const REJECTION_REASONS = [
   "device_mismatch",
   "bad_signature",
   "replayed",
+  "counter_jump",
   "rate_limited",
   "invalid_sample",
 ] as const;
@@ -23,14 +25,27 @@ export type RejectionReason = (typeof REJECTION_REASONS)[number];
 export const TRANSIENT_REJECTIONS: ReadonlySet<RejectionReason> = new Set(["quarantined", "rate_limited"]);
 
 /**
- * Failures that count towards quarantine. A replay does not: a device resending frames
- * whose acknowledgement it missed is behaving correctly.
+ * Failures of validly signed frames, which only the device can have caused: they count
+ * towards its quarantine wherever they came from. A replay does not count: a device
+ * resending a frame whose acknowledgement it missed is behaving correctly.
  */
-const QUARANTINE_FAILURES: ReadonlySet<RejectionReason> = new Set(["bad_signature", "invalid_sample", "rate_limited"]);
+const SIGNED_FAILURES: ReadonlySet<RejectionReason> = new Set(["invalid_sample", "rate_limited"]);
+
+/** Where a frame came from, as its link knows it. */
+export interface FrameSource {
+  /** The device the link says sent it (MQTT topic, BLE peripheral), checked against the frame. */
+  claimedDeviceId?: string | undefined;
+  /**
+   * The device the link proved the sender to be (an MQTT login bound to its topics). Only a
+   * bad signature from such a source counts towards that device's quarantine: anyone can
+   * send garbage under a device's name on a link that does not authenticate.
+   */
+  authenticatedDeviceId?: string | undefined;
+}
 
 export interface AcceptedFrame {
   deviceId: string;
-  counter: number;
+  counter: bigint;
   /** Frames of this device never seen, between the last accepted one and this one (lost on the way). */
   missedBefore: number;
   deviceTimeMs: number;
@@ -47,6 +62,16 @@ function reject(reason: RejectionReason, detail: string, deviceId?: string): Fra
   return deviceId === undefined ? { accepted: false, reason, detail } : { accepted: false, reason, detail, deviceId };
 }
 
+export interface FrameAcceptorOptions {
+  maxFrameBytes: number;
+  /**
+   * How far above the last accepted counter a frame's counter may be. A validly signed
+   * frame further ahead is refused, so one wild counter cannot make every later frame of
+   * the device a replay; a technician moves the counter on purpose (DeviceRegistry.resetCounter).
+   */
+  maxCounterJump: number;
+}
+
 /**
  * Decides whether a signed frame is genuine and new. Checks run cheapest first and the
  * signature before the counter, so a forged frame can never advance a counter. A
@@ -56,35 +81,32 @@ export class FrameAcceptor {
   private readonly registry: DeviceRegistry;
   private readonly admission: DeviceAdmission;
   private readonly maxFrameBytes: number;
+  private readonly maxCounterJump: bigint;
 
-  constructor(registry: DeviceRegistry, admission: DeviceAdmission, options: { maxFrameBytes: number }) {
+  constructor(registry: DeviceRegistry, admission: DeviceAdmission, options: FrameAcceptorOptions) {
     this.registry = registry;
     this.admission = admission;
     this.maxFrameBytes = options.maxFrameBytes;
+    this.maxCounterJump = BigInt(options.maxCounterJump);
   }
 
-  check(bytes: Uint8Array, claimedDeviceId?: string): FrameVerdict {
-    const verdict = this.verdict(bytes, claimedDeviceId);
-    if (
-      !verdict.accepted &&
-      verdict.deviceId !== undefined &&
-      QUARANTINE_FAILURES.has(verdict.reason) &&
-      this.registry.get(verdict.deviceId)
-    ) {
-      return { ...verdict, quarantined: this.admission.recordFailure(verdict.deviceId) };
-    }
-    return verdict;
+  check(bytes: Uint8Array, source: FrameSource = {}): FrameVerdict {
+    const verdict = this.verdict(bytes, source.claimedDeviceId);
+    if (verdict.accepted || verdict.deviceId === undefined || !this.registry.get(verdict.deviceId)) return verdict;
+    const devicesOwnFailure =
+      SIGNED_FAILURES.has(verdict.reason) ||
+      (verdict.reason === "bad_signature" && source.authenticatedDeviceId === verdict.deviceId);
+    return devicesOwnFailure ? { ...verdict, quarantined: this.admission.recordFailure(verdict.deviceId) } : verdict;
   }
 
   private verdict(bytes: Uint8Array, claimedDeviceId: string | undefined): FrameVerdict {
     if (bytes.length > this.maxFrameBytes) {
       return reject("oversized", `${bytes.length} bytes, at most ${this.maxFrameBytes} allowed`, claimedDeviceId);
     }
-    let signed: SignedFrame;
-    let frame: DeviceFrame;
+    let signed: { signature: Uint8Array; frame: Uint8Array };
+    let frame: DecodedDeviceFrame;
     try {
-      signed = SignedFrame.decode(bytes);
-      frame = DeviceFrame.decode(signed.frame);
+      ({ signed, frame } = decodeSignedFrame(bytes));
     } catch (error) {
       return reject("malformed", `not a signed device frame: ${(error as Error).message}`, claimedDeviceId);
     }
@@ -107,6 +129,16 @@ export class FrameAcceptor {
     if (frame.counter <= device.lastCounter) {
       return reject("replayed", `counter ${frame.counter} not above ${device.lastCounter}`, deviceId);
     }
+    if (frame.counter - device.lastCounter > this.maxCounterJump) {
+      return reject(
+        "counter_jump",
+        `counter ${frame.counter} is more than ${this.maxCounterJump} above the last accepted, ${device.lastCounter}`,
+        deviceId,
+      );
+    }
+    if (frame.counter > MAX_FRAME_COUNTER) {
+      return reject("counter_jump", `counter ${frame.counter} is beyond ${MAX_FRAME_COUNTER}, the largest kept`, deviceId);
+    }
     if (frame.samples.length === 0 && !frame.status && !frame.commandAck) {
       return reject("invalid_sample", "frame carries no samples, status or command acknowledgement", deviceId);
     }
@@ -116,7 +148,7 @@ export class FrameAcceptor {
     // A device's first frame here may follow frames it sent elsewhere, and a device that
     // rebooted (its uptime went back) skips the counters it had reserved: only other jumps are losses.
     const rebooted = device.lastUptimeMs !== undefined && frame.uptimeMs < device.lastUptimeMs;
-    const missedBefore = device.lastCounter > 0 && !rebooted ? frame.counter - device.lastCounter - 1 : 0;
+    const missedBefore = device.lastCounter > 0n && !rebooted ? Number(frame.counter - device.lastCounter - 1n) : 0;
     device.lastCounter = frame.counter;
     device.lastUptimeMs = frame.uptimeMs;
     return {

@@ -10,6 +10,8 @@ import {
   type RejectionReason,
 } from "./frame-acceptor.js";
 import { GatewayError } from "../errors.js";
+import { deviceClockProblem } from "./device-clock.js";
+import type { RefusalLog } from "./refusal-log.js";
 import type { DataClasses } from "../store/data-classes.js";
 import type { FrameToStore, ReadingStore } from "../store/reading-store.js";
 import type { IncomingFrame, IngestOutcome, TransportName } from "../ingest/frame-transport.js";
@@ -21,7 +23,10 @@ export interface IngestCounters {
   rejected: Record<RejectionReason, number>;
   /** Frames not taken because the disk quota was reached (the device keeps them). */
   refusedStorageFull: number;
+  /** Frames received while the gateway's own clock was not trusted. */
   timeUncertainFrames: number;
+  /** Frames whose device clock was implausible (never set, far behind or ahead): stored time-uncertain. */
+  deviceClockImplausibleFrames: number;
   devicesQuarantined: number;
   /** Frames devices numbered but that never arrived (gaps in their counters). */
   framesMissed: number;
@@ -41,6 +46,8 @@ export interface IngestPipelineDeps {
   dataClasses: DataClasses;
   storage: { readonly full: boolean };
   logger: Logger;
+  /** Where refusals are written, rate-limited. */
+  refusals: RefusalLog;
   groupCommitDelayMs: number;
 }
 
@@ -55,6 +62,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
     rejected: Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, 0])) as Record<RejectionReason, number>,
     refusedStorageFull: 0,
     timeUncertainFrames: 0,
+    deviceClockImplausibleFrames: 0,
     devicesQuarantined: 0,
     framesMissed: 0,
   };
@@ -71,13 +79,15 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
   }
 
   readonly handle = async (incoming: IncomingFrame): Promise<IngestOutcome> => {
-    const { acceptor, registry, clock, dataClasses, storage, logger } = this.deps;
+    const { acceptor, registry, clock, dataClasses, storage, logger, refusals } = this.deps;
     const clockReading = clock.read();
+    const { transport } = incoming;
     if (storage.full) {
       this.counters.refusedStorageFull++;
-      throw new GatewayError("disk quota reached; frame not taken", { transport: incoming.transport });
+      refusals.note("storage_full", incoming.claimedDeviceId ?? transport, { transport }, "frame not taken: disk quota reached");
+      throw new GatewayError("disk quota reached; frame not taken", { transport });
     }
-    const verdict = acceptor.check(incoming.bytes, incoming.claimedDeviceId);
+    const verdict = acceptor.check(incoming.bytes, incoming);
     if (!verdict.accepted) {
       const { reason, detail, deviceId } = verdict;
       this.counters.rejected[reason]++;
@@ -85,16 +95,27 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
         this.counters.devicesQuarantined++;
         logger.warn({ deviceId }, "device quarantined after repeated failures");
       }
-      logger.warn({ transport: incoming.transport, deviceId, reason, detail }, "frame rejected");
+      refusals.note(reason, deviceId ?? transport, { transport, deviceId, detail }, "frame refused");
       if (TRANSIENT_REJECTIONS.has(reason)) throw new GatewayError(`frame not taken now: ${detail}`, { deviceId, reason });
       return deviceId === undefined ? { accepted: false, reason, detail } : { accepted: false, reason, detail, deviceId };
     }
     const { frame } = verdict;
+    const clockProblem = clockReading.uncertain ? undefined : deviceClockProblem(frame, clockReading.nowMs);
+    if (clockProblem) {
+      this.counters.deviceClockImplausibleFrames++;
+      refusals.note(
+        "device_clock",
+        frame.deviceId,
+        { transport, deviceId: frame.deviceId, detail: clockProblem },
+        "device clock implausible; readings stored as time-uncertain",
+      );
+    }
+    const frameClock = clockProblem ? { ...clockReading, uncertain: true } : clockReading;
     try {
       await this.commits.submit({
         deviceId: frame.deviceId,
         counter: frame.counter,
-        clock: clockReading,
+        clock: frameClock,
         transport: incoming.transport,
         status: frame.status,
         samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel) })),
@@ -103,13 +124,19 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
       // The acceptor already advanced the device's counter in memory; undo that so the
       // device's retry of this frame is not taken for a replay.
       registry.reloadCounters();
+      refusals.note(
+        "store_failed",
+        frame.deviceId,
+        { transport, deviceId: frame.deviceId, err: error },
+        "storing a frame failed",
+      );
       throw error;
     }
     this.counters.framesAccepted++;
     this.counters.readingsAccepted += frame.samples.length;
     this.counters.framesMissed += frame.missedBefore;
     if (clockReading.uncertain) this.counters.timeUncertainFrames++;
-    this.emit("stored", { ...frame, transport: incoming.transport, clock: clockReading });
+    this.emit("stored", { ...frame, transport, clock: frameClock });
     return { accepted: true, deviceId: frame.deviceId };
   };
 

@@ -7,8 +7,8 @@ const MAX_SCALE = 9;
  * what its ring buffer kept, hours or days later. It may not be newer than its frame by
  * more than clock jitter.
  */
-const MAX_SAMPLE_AGE_MS = 30 * 86_400_000;
-const MAX_SAMPLE_LEAD_MS = 60_000;
+export const MAX_SAMPLE_AGE_MS = 30 * 86_400_000;
+export const MAX_SAMPLE_LEAD_MS = 60_000;
 
 /** What each channel can physically read, in its unit: beyond that a sensor or its driver is broken. */
 const PLAUSIBLE_RANGE: Record<number, { min: number; max: number; unit: string }> = {

@@ -9,6 +9,7 @@ const schedule: OutboxSchedule = {
   storageIntervalMs: 1_000,
   acknowledgementIntervalMs: 250,
 };
+const silent = pino({ level: "silent" });
 
 let fixture: OutboxFixture;
 
@@ -22,60 +23,62 @@ afterEach(() => {
   fixture.db.close();
 });
 
-/** Work that counts its runs; sealing takes `sealMs` of (fake) time. */
+/** Work that counts its runs; a seal takes `sealMs` of (fake) time. */
 function countingWork(sealMs = 0) {
   const runs = { seal: 0, prove: 0, storage: 0, notify: 0 };
-  return {
-    runs,
-    sealer: {
-      sealDue: async () => {
-        runs.seal++;
-        await new Promise((resolve) => setTimeout(resolve, sealMs));
-        return 0;
-      },
-    },
+  const work = {
+    outbox: fixture.outbox,
     prover: { queueDue: () => void runs.prove++ },
     storage: { enforce: () => Promise.resolve(void runs.storage++) },
-    uploader: { notify: () => void runs.notify++ },
+    uploader: () => ({ notify: () => void runs.notify++ }),
   };
+  const sealer = {
+    sealDue: async () => {
+      runs.seal++;
+      await new Promise((resolve) => setTimeout(resolve, sealMs));
+      return 0;
+    },
+  };
+  return { runs, work, sealer };
 }
 
 describe("the outbox scheduler", () => {
   it("runs sealing, proving and the disk quota each on its interval, never overlapping itself", async () => {
-    const work = countingWork(250);
-    const scheduler = new OutboxScheduler({
-      work: { outbox: fixture.outbox, ...work },
-      schedule,
-      logger: pino({ level: "silent" }),
-    });
+    const { runs, work, sealer } = countingWork(250);
+    const scheduler = new OutboxScheduler({ work, schedule, logger: silent });
     scheduler.start();
+    const stopSealing = scheduler.startSealing(sealer);
     await vi.advanceTimersByTimeAsync(2_000);
     // A seal takes 250 ms, so ticks that find one running are skipped: about every third tick runs.
-    expect(work.runs.seal).toBeGreaterThanOrEqual(5);
-    expect(work.runs.seal).toBeLessThanOrEqual(7);
-    expect(work.runs.prove).toBe(4);
-    expect(work.runs.storage).toBe(2);
-    // Stopping waits for the seal in progress.
+    expect(runs.seal).toBeGreaterThanOrEqual(5);
+    expect(runs.seal).toBeLessThanOrEqual(7);
+    expect(runs.prove).toBe(4);
+    expect(runs.storage).toBe(2);
+    // Stopping the sealing waits for the seal in progress, so a sealer replaced never runs beside the one before.
     let stopped = false;
-    const stopping = scheduler.stop().then(() => (stopped = true));
+    const stopping = stopSealing().then(() => (stopped = true));
     await vi.advanceTimersByTimeAsync(0);
     expect(stopped).toBe(false);
     await vi.advanceTimersByTimeAsync(250);
     await stopping;
-    expect(stopped).toBe(true);
+    const sealsSoFar = runs.seal;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(runs.seal).toBe(sealsSoFar);
+    expect(runs.prove).toBe(6);
+    await scheduler.stop();
     await vi.advanceTimersByTimeAsync(2_000);
-    expect(work.runs.prove).toBe(4);
+    expect(runs.prove).toBe(6);
   });
 
   it("wakes the uploader when a batch is sealed or proved, and writes acks in groups", async () => {
-    const work = countingWork();
+    const { runs, work } = countingWork();
     const { outbox } = fixture;
-    const scheduler = new OutboxScheduler({ work: { outbox, ...work }, schedule, logger: pino({ level: "silent" }) });
+    const scheduler = new OutboxScheduler({ work, schedule, logger: silent });
     scheduler.start();
     await fixture.seal(2);
     await fixture.seal(2);
     outbox.recordProof(1, standInProof(1));
-    expect(work.runs.notify).toBe(3);
+    expect(runs.notify).toBe(3);
 
     outbox.acknowledge(1);
     expect(outbox.get(1)?.state).toBe("sealed");
@@ -86,7 +89,7 @@ describe("the outbox scheduler", () => {
     await scheduler.stop();
     expect(outbox.get(2)?.state).toBe("acknowledged");
     await fixture.seal(1);
-    expect(work.runs.notify).toBe(3);
+    expect(runs.notify).toBe(3);
   });
 
   it("logs a failed run and keeps the schedule; proving is left out when it is off", async () => {
@@ -96,23 +99,26 @@ describe("the outbox scheduler", () => {
     const scheduler = new OutboxScheduler({
       work: {
         outbox: fixture.outbox,
-        sealer: {
-          sealDue: () => {
-            sealRuns++;
-            return Promise.reject(new Error("disk I/O error"));
-          },
-        },
         storage: { enforce: () => Promise.resolve() },
         prover: undefined,
-        uploader: undefined,
+        uploader: () => undefined,
       },
       schedule,
       logger,
     });
     scheduler.start();
+    const stopSealing = scheduler.startSealing({
+      sealDue: () => {
+        sealRuns++;
+        return Promise.reject(new Error("disk I/O error"));
+      },
+    });
     await vi.advanceTimersByTimeAsync(300);
+    await stopSealing();
     await scheduler.stop();
     expect(sealRuns).toBe(3);
     expect(errors).toEqual(["sealing a batch failed", "sealing a batch failed", "sealing a batch failed"]);
+    // With nothing uploading, a sealed batch wakes no one and breaks nothing.
+    await fixture.seal(1);
   });
 });

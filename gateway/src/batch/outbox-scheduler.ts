@@ -23,10 +23,14 @@ export const DEFAULT_SCHEDULE: Omit<OutboxSchedule, "storageIntervalMs"> = {
 /** The work the scheduler runs; proving and uploading are absent when they are off. */
 export interface OutboxWork {
   outbox: BatchOutbox;
-  sealer: { sealDue(): Promise<number> };
   storage: { enforce(): Promise<unknown> };
   prover: { queueDue(): void } | undefined;
-  uploader: { notify(): void } | undefined;
+  /** The uploader running now, if any (it is replaced when the relay's settings change). */
+  uploader: () => { notify(): void } | undefined;
+}
+
+export interface Sealer {
+  sealDue(): Promise<number>;
 }
 
 /**
@@ -40,7 +44,7 @@ export class OutboxScheduler {
   private readonly schedule: OutboxSchedule;
   private readonly logger: Logger;
   private stops: (() => Promise<void>)[] = [];
-  private readonly wakeUploader = () => this.work.uploader?.notify();
+  private readonly wakeUploader = () => this.work.uploader()?.notify();
 
   constructor(options: { work: OutboxWork; schedule: OutboxSchedule; logger: Logger }) {
     this.work = options.work;
@@ -48,17 +52,26 @@ export class OutboxScheduler {
     this.logger = options.logger;
   }
 
+  /** Starts proving, the disk quota and ack writing; sealing starts with its sealer (`startSealing`). */
   start(): void {
-    const { outbox, sealer, storage, prover } = this.work;
-    const { sealIntervalMs, proveIntervalMs, storageIntervalMs, acknowledgementIntervalMs } = this.schedule;
+    const { outbox, storage, prover } = this.work;
+    const { proveIntervalMs, storageIntervalMs, acknowledgementIntervalMs } = this.schedule;
     outbox.on("sealed", this.wakeUploader);
     outbox.on("proved", this.wakeUploader);
     this.stops = [
-      this.every(sealIntervalMs, "sealing a batch", () => sealer.sealDue()),
       this.every(storageIntervalMs, "enforcing the disk quota", () => storage.enforce()),
       this.every(acknowledgementIntervalMs, "recording the relay's acks", () => outbox.flushAcknowledgements()),
       ...(prover ? [this.every(proveIntervalMs, "queueing batches for proving", () => prover.queueDue())] : []),
     ];
+  }
+
+  /**
+   * Seals with `sealer` on the sealing interval until the returned function is called, which
+   * waits for a seal in progress: a sealer replaced (new batching settings) never runs
+   * alongside the one before it.
+   */
+  startSealing(sealer: Sealer): () => Promise<void> {
+    return this.every(this.schedule.sealIntervalMs, "sealing a batch", () => sealer.sealDue());
   }
 
   async stop(): Promise<void> {

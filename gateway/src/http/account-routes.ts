@@ -1,59 +1,67 @@
-import express, { type Router } from "express";
 import { z } from "zod";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
 import { ROLES } from "../auth/roles.js";
-import { requirePrincipal, route } from "./route.js";
+import type { ApiRoutes, RouteGroup } from "./api-routes.js";
 
-const newAccount = z.object({ username: z.string().max(64), password: z.string().max(256), role: z.enum(ROLES) });
-const roleChange = z.object({ role: z.enum(ROLES) });
-const passwordReset = z.object({ password: z.string().max(256) });
+const username = z.string().min(1).max(64);
+const password = z.string().max(256);
+const role = z.enum(ROLES);
+const account = z.object({ username: z.string(), role, createdAtMs: z.number() });
+const byName = z.strictObject({ username });
 
 /** /api/accounts: technicians manage who may log in and with which role. */
-export function accountRoutes(auth: GatewayAuth): Router {
-  const router = express.Router();
+export function accountRoutes(api: ApiRoutes, auth: GatewayAuth): RouteGroup {
+  const routes = api.under("/api/accounts");
 
-  router.get(
-    "/",
-    route((req, res) => {
-      requirePrincipal(req, "technician");
-      res.json(auth.accounts.list());
-    }),
-  );
+  routes.add({
+    method: "get",
+    path: "/",
+    summary: "List accounts",
+    access: "technician",
+    response: z.array(account),
+    handle: () => auth.accounts.list(),
+  });
 
-  router.post(
-    "/",
-    route(async (req, res) => {
-      const account = await auth.createAccount(requirePrincipal(req, "technician"), newAccount.parse(req.body));
-      res.status(201).json(account);
-    }),
-  );
+  routes.add({
+    method: "post",
+    path: "/",
+    summary: "Create an account",
+    access: "technician",
+    body: z.strictObject({ username, password, role }),
+    response: account,
+    status: 201,
+    handle: ({ principal, body }) => auth.createAccount(principal, body),
+  });
 
-  router.put(
-    "/:username/role",
-    route((req, res) => {
-      auth.setRole(requirePrincipal(req, "technician"), String(req.params.username), roleChange.parse(req.body).role);
-      res.status(204).end();
-    }),
-  );
+  routes.add({
+    method: "put",
+    path: "/:username/role",
+    summary: "Change an account's role (the last technician keeps theirs)",
+    access: "technician",
+    params: byName,
+    body: z.strictObject({ role }),
+    handle: ({ principal, params, body }) => auth.setRole(principal, params.username, body.role),
+  });
 
-  router.put(
-    "/:username/password",
-    route(async (req, res) => {
-      await auth.changePassword(requirePrincipal(req, "technician"), {
-        username: String(req.params.username),
-        newPassword: passwordReset.parse(req.body).password,
-      });
-      res.status(204).end();
-    }),
-  );
+  routes.add({
+    method: "put",
+    path: "/:username/password",
+    summary: "Set another account's password",
+    access: "technician",
+    params: byName,
+    body: z.strictObject({ password }),
+    handle: ({ principal, params, body }) =>
+      auth.changePassword(principal, { username: params.username, newPassword: body.password }),
+  });
 
-  router.delete(
-    "/:username",
-    route((req, res) => {
-      auth.deleteAccount(requirePrincipal(req, "technician"), String(req.params.username));
-      res.status(204).end();
-    }),
-  );
+  routes.add({
+    method: "delete",
+    path: "/:username",
+    summary: "Delete an account (not the last technician)",
+    access: "technician",
+    params: byName,
+    handle: ({ principal, params }) => auth.deleteAccount(principal, params.username),
+  });
 
-  return router;
+  return routes;
 }

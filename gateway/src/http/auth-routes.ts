@@ -1,15 +1,23 @@
-import express, { type Response, type Router } from "express";
+import type { Response } from "express";
 import { z } from "zod";
 import type { GatewayAuth, Session } from "../auth/gateway-auth.js";
+import { ROLES } from "../auth/roles.js";
+import { NotFoundError, type ApiRoutes, type RouteGroup } from "./api-routes.js";
 import { clearedSessionCookie, clientAddress, sessionCookie } from "./request-auth.js";
-import { requirePrincipal, route } from "./route.js";
 
-const credentials = z.object({ username: z.string().max(64), password: z.string().max(256) });
-const pairing = credentials.extend({ code: z.string().max(64) });
-const passwordChange = z.object({ currentPassword: z.string().max(256), newPassword: z.string().max(256) });
-const tokenRequest = z.object({
-  label: z.string().min(1).max(100),
-  expiresInDays: z.number().int().min(1).max(3650).optional(),
+const username = z.string().max(64);
+const password = z.string().max(256);
+const credentials = z.strictObject({ username, password });
+const session = z.object({ username: z.string(), role: z.enum(ROLES), expiresAtMs: z.number() });
+const tokenKind = z.enum(["session", "api"]);
+const tokenInfo = z.object({
+  id: z.number(),
+  username: z.string(),
+  kind: tokenKind,
+  label: z.string(),
+  createdAtMs: z.number(),
+  expiresAtMs: z.number().optional(),
+  lastUsedAtMs: z.number().optional(),
 });
 
 export function startSession(res: Response, session: Session): void {
@@ -21,79 +29,103 @@ function describe(session: Session) {
 }
 
 /** /api/auth: pairing, login, logout, the caller's own account and API tokens. */
-export function authRoutes(auth: GatewayAuth): Router {
-  const router = express.Router();
+export function authRoutes(api: ApiRoutes, auth: GatewayAuth): RouteGroup {
+  const routes = api.under("/api/auth");
 
-  router.post(
-    "/pair",
-    route(async (req, res) => {
-      const session = await auth.pair(pairing.parse(req.body), clientAddress(req));
-      startSession(res, session);
-      res.status(201).json(describe(session));
-    }),
-  );
+  routes.add({
+    method: "post",
+    path: "/pair",
+    summary: "Create the first account (a technician) with the one-time pairing code; starts a session",
+    access: "public",
+    body: credentials.extend({ code: z.string().max(64) }),
+    response: session,
+    status: 201,
+    handle: async ({ req, res, body }) => {
+      const started = await auth.pair(body, clientAddress(req));
+      startSession(res, started);
+      return describe(started);
+    },
+  });
 
-  router.post(
-    "/login",
-    route(async (req, res) => {
-      const { username, password } = credentials.parse(req.body);
-      const session = await auth.login(username, password, clientAddress(req));
-      startSession(res, session);
-      res.json(describe(session));
-    }),
-  );
+  routes.add({
+    method: "post",
+    path: "/login",
+    summary: "Log in; sets the session cookie",
+    access: "public",
+    body: credentials,
+    response: session,
+    handle: async ({ req, res, body }) => {
+      const started = await auth.login(body.username, body.password, clientAddress(req));
+      startSession(res, started);
+      return describe(started);
+    },
+  });
 
-  router.post(
-    "/logout",
-    route((req, res) => {
-      auth.logout(requirePrincipal(req));
+  routes.add({
+    method: "post",
+    path: "/logout",
+    summary: "End the caller's session or revoke the token used",
+    access: "viewer",
+    handle: ({ principal, res }) => {
+      auth.logout(principal);
       res.setHeader("Set-Cookie", clearedSessionCookie());
-      res.status(204).end();
-    }),
-  );
+    },
+  });
 
-  router.get(
-    "/me",
-    route((req, res) => {
-      const { username, role, kind } = requirePrincipal(req);
-      res.json({ username, role, kind });
-    }),
-  );
+  routes.add({
+    method: "get",
+    path: "/me",
+    summary: "Who the caller is",
+    access: "viewer",
+    response: z.object({ username: z.string(), role: z.enum(ROLES), kind: tokenKind }),
+    handle: ({ principal: { username, role, kind } }) => ({ username, role, kind }),
+  });
 
-  router.put(
-    "/password",
-    route(async (req, res) => {
-      const actor = requirePrincipal(req);
-      const { currentPassword, newPassword } = passwordChange.parse(req.body);
-      await auth.changePassword(actor, { username: actor.username, currentPassword, newPassword });
-      res.status(204).end();
-    }),
-  );
+  routes.add({
+    method: "put",
+    path: "/password",
+    summary: "Change the caller's own password (needs the current one)",
+    access: "viewer",
+    body: z.strictObject({ currentPassword: password, newPassword: password }),
+    handle: ({ principal, body }) =>
+      auth.changePassword(principal, {
+        username: principal.username,
+        currentPassword: body.currentPassword,
+        newPassword: body.newPassword,
+      }),
+  });
 
-  router.get(
-    "/tokens",
-    route((req, res) => {
-      res.json(auth.listTokens(requirePrincipal(req)));
-    }),
-  );
+  routes.add({
+    method: "get",
+    path: "/tokens",
+    summary: "The caller's sessions and API tokens (a technician sees everyone's)",
+    access: "viewer",
+    response: z.array(tokenInfo),
+    handle: ({ principal }) => auth.listTokens(principal),
+  });
 
-  router.post(
-    "/tokens",
-    route((req, res) => {
-      const actor = requirePrincipal(req);
-      const { label, expiresInDays } = tokenRequest.parse(req.body);
-      const issued = auth.issueApiToken(actor, label, expiresInDays === undefined ? undefined : expiresInDays * 86_400_000);
-      res.status(201).json(issued);
-    }),
-  );
+  routes.add({
+    method: "post",
+    path: "/tokens",
+    summary: "Issue an API token; the token is shown this once",
+    access: "viewer",
+    body: z.strictObject({ label: z.string().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+    response: z.object({ token: z.string(), info: tokenInfo }),
+    status: 201,
+    handle: ({ principal, body }) =>
+      auth.issueApiToken(principal, body.label, body.expiresInDays === undefined ? undefined : body.expiresInDays * 86_400_000),
+  });
 
-  router.delete(
-    "/tokens/:id",
-    route((req, res) => {
-      const revoked = auth.revokeToken(requirePrincipal(req), Number(req.params.id));
-      res.status(revoked ? 204 : 404).end();
-    }),
-  );
+  routes.add({
+    method: "delete",
+    path: "/tokens/:id",
+    summary: "Revoke a session or token (a technician may revoke anyone's)",
+    access: "viewer",
+    params: z.strictObject({ id: z.coerce.number().int().min(1) }),
+    handle: ({ principal, params }) => {
+      if (!auth.revokeToken(principal, params.id)) throw new NotFoundError(`no token ${params.id}`);
+    },
+  });
 
-  return router;
+  return routes;
 }

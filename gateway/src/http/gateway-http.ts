@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { z } from "zod";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -7,13 +8,16 @@ import type { GatewayAuth } from "../auth/gateway-auth.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
 import { listenWithFallback } from "../net/listen.js";
+import { GATEWAY_VERSION } from "../gateway-version.js";
 import { accountRoutes } from "./account-routes.js";
+import { ApiRoutes, type RouteGroup } from "./api-routes.js";
 import { authRoutes } from "./auth-routes.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { inferenceRoutes } from "./inference-routes.js";
 import type { ModelManager } from "../inference/model-manager.js";
 import { errorHandler } from "./http-errors.js";
-import { loginPages } from "./login-pages.js";
+import { describeLoginPages, loginPages } from "./login-pages.js";
+import { openApiDocument } from "./openapi-document.js";
 import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
 import { requirePrincipal, route } from "./route.js";
 
@@ -57,7 +61,9 @@ export async function startGatewayHttp(options: {
   /** Served at /metrics to any logged-in caller; Prometheus scrapes with an API token. */
   metrics: Registry;
   /** The anomaly model manager; undefined when inference is off. */
-  models: ModelManager | undefined;
+  models: () => ModelManager | undefined;
+  /** More of the API (configuration, enrollment, the live stream), described like the rest. */
+  routes?: readonly ((api: ApiRoutes) => RouteGroup)[];
   logger: Logger;
 }): Promise<GatewayHttp> {
   const { auth, logger } = options;
@@ -91,10 +97,34 @@ export async function startGatewayHttp(options: {
     next();
   });
   app.use("/api", express.json({ limit: "64kb" }));
-  app.use("/api/auth", authRoutes(auth));
-  app.use("/api/accounts", accountRoutes(auth));
-  app.use("/api/inference", inferenceRoutes(options));
-  app.use("/api", gatewayRoutes(options));
+  const api = new ApiRoutes();
+  const groups = [
+    authRoutes(api, auth),
+    accountRoutes(api, auth),
+    inferenceRoutes(api, options),
+    gatewayRoutes(api, options),
+    ...(options.routes ?? []).map((routes) => routes(api)),
+  ];
+  for (const group of groups) app.use(group.prefix, group.router);
+  const description = api.under("/api");
+  description.add({
+    method: "get",
+    path: "/openapi.json",
+    summary: "This API's OpenAPI 3.1 description",
+    access: "viewer",
+    response: z.object({ openapi: z.literal("3.1.0") }),
+    handle: () => openApiDocument(api.operations, { version: GATEWAY_VERSION, gatewayId: options.gatewayId }),
+  });
+  app.use(description.prefix, description.router);
+  api.describe({
+    method: "get",
+    path: "/healthz",
+    summary: "Health check, answered to anyone",
+    access: "public",
+    contentType: "application/json",
+  });
+  api.describe({ method: "get", path: "/metrics", summary: "Prometheus metrics", access: "viewer", contentType: "text/plain" });
+  describeLoginPages(api);
   app.get(
     "/metrics",
     route(async (req, res) => {

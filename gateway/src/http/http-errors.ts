@@ -2,14 +2,18 @@ import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { AuthenticationError, PermissionError, ThrottledError, UnknownAccountError } from "../auth/auth-errors.js";
+import { ConfigBusyError } from "../config-admin/config-manager.js";
 import { GatewayError } from "../errors.js";
+import { NotFoundError, RequestValidationError, UnsupportedMediaTypeError } from "./api-routes.js";
 
 /** The one place errors become HTTP status codes. */
 export function httpStatusOf(error: unknown): number {
   if (error instanceof AuthenticationError) return 401;
   if (error instanceof PermissionError) return 403;
-  if (error instanceof UnknownAccountError) return 404;
+  if (error instanceof UnknownAccountError || error instanceof NotFoundError) return 404;
   if (error instanceof ThrottledError) return 429;
+  if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof ConfigBusyError) return 409;
   if (error instanceof GatewayError || error instanceof z.ZodError) return 400;
   // Body parsers flag malformed or oversized bodies with their status.
   const status = (error as { status?: unknown }).status;
@@ -26,6 +30,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500) logger.error({ err: error, method: req.method, path: req.path }, "request failed");
     if (error instanceof ThrottledError) res.setHeader("Retry-After", Math.ceil(error.retryAfterMs / 1000));
     const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
-    res.status(status).json({ error: status >= 500 ? "internal error" : message });
+    res.status(status).json({
+      error: status >= 500 ? "internal error" : message,
+      ...(error instanceof RequestValidationError && { issues: error.issues }),
+    });
   };
 }

@@ -3,6 +3,7 @@ import { ThrottledError } from "../auth/auth-errors.js";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
 import { startSession } from "./auth-routes.js";
 import { clearedSessionCookie, clientAddress, principalOf } from "./request-auth.js";
+import type { Access, ApiRoutes } from "./api-routes.js";
 import { formField, route } from "./route.js";
 
 const STYLE = `
@@ -167,4 +168,16 @@ export function loginPages(auth: GatewayAuth, options: { gatewayId: string; edit
   });
 
   return router;
+}
+
+/** The pages in the API's description: plain HTML forms (urlencoded), each answering a page or a redirect. */
+export function describeLoginPages(api: ApiRoutes): void {
+  const page = (method: "get" | "post", path: string, summary: string, access: Access = "public") =>
+    api.describe({ method, path, summary, access, contentType: "text/html" });
+  page("get", "/", "Start page (redirects to /login or /pair without a session)");
+  page("get", "/login", "Login form");
+  page("post", "/login", "Logs in from the form (username, password, next); redirects to next");
+  page("get", "/pair", "Pairing form, while the gateway has no account");
+  page("post", "/pair", "Creates the first account from the form (code, username, password); redirects to /");
+  page("post", "/logout", "Logs out; redirects to /login");
 }

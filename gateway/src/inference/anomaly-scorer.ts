@@ -36,7 +36,7 @@ const streamKey = (reading: { deviceId: string; channel: number; channelIndex: n
  * the first undecided one.
  */
 export class AnomalyScorer {
-  private readonly options: AnomalyScorerOptions;
+  private options: AnomalyScorerOptions;
   private readonly windows = new Map<string, StreamWindow>();
   private cursor = 0;
   private features = new Float32Array(0);
@@ -47,6 +47,11 @@ export class AnomalyScorer {
 
   constructor(options: AnomalyScorerOptions) {
     this.options = options;
+  }
+
+  /** Thresholds for the readings scored from now on. */
+  setThresholds(thresholds: ThresholdOverrides): void {
+    this.options = { ...this.options, thresholds };
   }
 
   /** The last gateway_seq scoring has passed. */

@@ -60,7 +60,7 @@ describe("hot swap under continuous ingest", () => {
       Array.from({ length: DEVICES }, async (_, i) => {
         const device = new SimulatedDevice(`press-${i}`);
         gateway.devices.register(device.deviceId, device.publicKeyPoint);
-        await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+        await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
         return device;
       }),
     );

@@ -35,7 +35,7 @@ describe("a gateway without a usable model", () => {
     expect(gateway.models?.current).toBeUndefined();
     const device = new SimulatedDevice("press-1");
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     for (let i = 0; i < 20; i++) await device.publishFrame();
     const beforeModel = gateway.readings.lastSeq();
     await vi.waitFor(() => expect(gateway.batches.last()?.lastGatewaySeq ?? 0).toBe(beforeModel), WAIT);

@@ -16,6 +16,8 @@ export interface RunningInference {
   readonly sealScoring: { timeoutMs: number; onTimeout: (readings: number) => void } | undefined;
   /** The model in use and how far scoring got; undefined when inference is off. */
   status(): { model: string | undefined; scoredThroughSeq: number } | undefined;
+  /** Scores from now on against these thresholds. */
+  setThresholds(thresholds: GatewayConfig["inference"]["thresholds"]): void;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,13 @@ export async function startInference(options: {
   const { config, db, feed, registry, logger } = options;
   const metrics = new InferenceMetrics(registry);
   if (!config.enabled) {
-    return { models: undefined, sealScoring: undefined, status: () => undefined, stop: () => Promise.resolve() };
+    return {
+      models: undefined,
+      sealScoring: undefined,
+      status: () => undefined,
+      setThresholds: () => undefined,
+      stop: () => Promise.resolve(),
+    };
   }
   const inferenceLogger = logger.child({ component: "inference" });
   const models = new ModelManager({
@@ -73,6 +81,7 @@ export async function startInference(options: {
     models,
     sealScoring: { timeoutMs: config.sealTimeoutMs, onTimeout: (readings) => metrics.sealedUnscored.inc(readings) },
     status: () => ({ model: models.current?.version, scoredThroughSeq: scorer.scoredThrough }),
+    setThresholds: (thresholds) => scorer.setThresholds(thresholds),
     async stop() {
       await stopWatchingModels();
       await scorer.stop();

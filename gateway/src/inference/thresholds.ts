@@ -9,6 +9,11 @@ const CHANNEL_NAMES: Partial<Record<number, ChannelName>> = {
   [Channel.CHANNEL_ANALOG]: "analog",
 };
 
+/** A channel's name as the configuration and the API spell it. */
+export function channelName(channel: number): string {
+  return CHANNEL_NAMES[channel] ?? `channel-${channel}`;
+}
+
 export interface ThresholdOverrides {
   /** Per channel, for every device. */
   channels?: Partial<Record<ChannelName, number>>;

@@ -1,4 +1,5 @@
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { Aedes, type AedesOptions } from "aedes";
 import type { Logger } from "pino";
 import { listenWithFallback } from "../net/listen.js";
@@ -11,17 +12,19 @@ export interface EmbeddedBroker {
 
 /**
  * The gateway's own MQTT broker (aedes) on TCP. If the configured port is taken, for
- * instance by a Mosquitto already running on the machine, it can move to a free port.
+ * instance by a Mosquitto already running on the machine, it can move to a free port. Each
+ * connection reaches the broker through `connection`, which may guard it.
  */
 export async function startEmbeddedBroker(options: {
   host: string;
   port: number;
   fallbackToFreePort: boolean;
   brokerOptions: AedesOptions;
+  connection: (socket: Socket) => Duplex;
   logger: Logger;
 }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker(options.brokerOptions);
-  const server = createServer(broker.handle);
+  const server = createServer((socket) => broker.handle(options.connection(socket)));
   let port: number;
   try {
     port = await listenWithFallback(server, { ...options, what: "MQTT" });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import type { RefusalLog } from "../acceptance/refusal-log.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 import { commandTopic, DEVICE_PUBLISH_FILTERS, deviceIdOfPublishTopic } from "@intelledger/proto/mqtt";
 
@@ -17,15 +18,24 @@ export interface ExternalBrokerOptions {
   keyFile?: string | undefined;
   /** How long to wait before asking the broker again for frames the gateway could not take. */
   retryAfterRefusalMs: number;
+  /** The broker must not send the gateway larger packets (MQTT 5 Maximum Packet Size); it drops them. */
+  maxPacketBytes: number;
+  refusals: RefusalLog;
   logger: Logger;
 }
 
+/** MQTT 5 session expiry meaning "never": the broker keeps the gateway's frames however long it is away. */
+const SESSION_NEVER_EXPIRES = 0xffff_ffff;
+
 /**
- * Frames from devices on an external broker (Mosquitto, say). The gateway keeps a
- * persistent session, so the broker holds frames while the gateway is down, and it
- * acknowledges each frame to the broker only once it is durable. A frame the gateway
+ * Frames from devices on an external broker (Mosquitto, say). The gateway speaks MQTT 5 and
+ * keeps a session that never expires, so the broker holds frames while the gateway is down,
+ * and it acknowledges each frame to the broker only once it is durable. A frame the gateway
  * cannot take now stays unacknowledged; the gateway reconnects a little later and the
- * broker delivers it again.
+ * broker delivers it again. The gateway tells the broker its maximum packet size, so no
+ * oversized publish reaches its memory. Who may publish what is the broker's ACL
+ * (docs/mqtt-brokers.md); the gateway cannot see which login published a frame, so a bad
+ * signature from the broker never counts towards a device's quarantine.
  */
 export class ExternalMqttTransport implements FrameTransport {
   readonly name = "mqtt" as const;
@@ -39,7 +49,14 @@ export class ExternalMqttTransport implements FrameTransport {
 
   async start(handler: FrameHandler): Promise<void> {
     const { url, clientId, username, password, caFile, certFile, keyFile, logger } = this.options;
-    const options: IClientOptions = { clientId, clean: false, reconnectPeriod: 1_000, connectTimeout: 10_000 };
+    const options: IClientOptions = {
+      clientId,
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES, maximumPacketSize: this.options.maxPacketBytes },
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+    };
     if (username !== undefined) options.username = username;
     if (password !== undefined) options.password = password;
     if (caFile) options.ca = readFileSync(caFile);
@@ -55,7 +72,7 @@ export class ExternalMqttTransport implements FrameTransport {
       if (claimedDeviceId === undefined) return done();
       handler({ transport: "mqtt", bytes: packet.payload as Buffer, claimedDeviceId }).then(
         () => done(),
-        (error: unknown) => this.refuse(error),
+        () => this.refuse(),
       );
     };
     await new Promise<void>((resolve, reject) => {
@@ -69,16 +86,18 @@ export class ExternalMqttTransport implements FrameTransport {
         resolve();
       });
     });
-    client.on("error", (error) => logger.warn({ err: error }, "broker connection error"));
+    client.on("error", (error) =>
+      this.options.refusals.note("broker_error", url, { error: error.message }, "broker connection error"),
+    );
     await client.subscribeAsync(DEVICE_PUBLISH_FILTERS, { qos: 1 });
     logger.info({ url, clientId }, "subscribed to device topics on the external broker");
   }
 
-  /** Leaves a frame unacknowledged and comes back for it later. */
-  private refuse(error: unknown): void {
+  /** Leaves a frame unacknowledged and comes back for it later; why was logged where it was decided. */
+  private refuse(): void {
     const client = this.client;
     if (!client || this.reconnectTimer) return;
-    this.options.logger.info({ err: error }, "frame not taken; asking the broker again later");
+    this.options.refusals.note("session_paused", this.options.url, {}, "a frame was not taken; asking the broker again later");
     client.end(true, () => {
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = undefined;

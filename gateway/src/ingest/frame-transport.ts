@@ -1,13 +1,15 @@
-import type { RejectionReason } from "../acceptance/frame-acceptor.js";
+import type { FrameSource, RejectionReason } from "../acceptance/frame-acceptor.js";
 
 export type TransportName = "mqtt" | "serial" | "ble";
 
-/** Bytes of one signed frame as a transport received them. */
-export interface IncomingFrame {
+/**
+ * Bytes of one signed frame as a transport received them, with what the link knows of
+ * their sender: the device it claims to be (MQTT topic, BLE peripheral), checked against
+ * the frame, and the device the link authenticated (an MQTT login), if any.
+ */
+export interface IncomingFrame extends FrameSource {
   transport: TransportName;
   bytes: Uint8Array;
-  /** The device the transport says sent it (MQTT topic, BLE peripheral), checked against the frame. */
-  claimedDeviceId?: string;
 }
 
 export type IngestOutcome =

@@ -20,22 +20,27 @@ describe("gateway metrics", () => {
     try {
       const device = new SimulatedDevice("metrics-1");
       gateway.devices.register(device.deviceId, device.publicKeyPoint);
-      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+      await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
       await device.publishFrame();
       await device.publishFrame();
       const stale = device.nextFrameBytes();
       await device.publishFrame();
       await device.publishFrame(stale); // a replay
+      await device.publishFrame(device.nextFrameBytes(Date.UTC(1970, 0, 2))); // a device clock never set
       await device.stop();
+      await expect(new SimulatedDevice("intruder").connect(`mqtt://127.0.0.1:${gateway.mqttPort}`)).rejects.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       const text = await createGatewayMetrics(() => gateway.snapshot()).metrics();
-      expect(text).toContain("intelledger_gateway_frames_accepted_total 3");
-      expect(text).toContain("intelledger_gateway_readings_accepted_total 9");
+      expect(text).toContain("intelledger_gateway_frames_accepted_total 4");
+      expect(text).toContain("intelledger_gateway_readings_accepted_total 12");
       expect(text).toContain('intelledger_gateway_frames_rejected_total{reason="replayed"} 1');
       expect(text).toContain('intelledger_gateway_frames_rejected_total{reason="bad_signature"} 0');
+      expect(text).toContain("intelledger_gateway_frames_device_clock_implausible_total 1");
+      expect(text).toContain('intelledger_gateway_mqtt_refusals_total{reason="anonymous"} 1');
+      expect(text).toContain('intelledger_gateway_mqtt_refusals_total{reason="wrong_topic"} 0');
       // No relay is configured: everything sealed waits in the backlog.
-      expect(text).toMatch(/intelledger_gateway_backlog_readings 9\n/);
+      expect(text).toMatch(/intelledger_gateway_backlog_readings 12\n/);
       expect(text).toMatch(/intelledger_gateway_storage_bytes_used [1-9]\d+/);
       expect(text).toContain("intelledger_gateway_uplink_connected 0");
     } finally {

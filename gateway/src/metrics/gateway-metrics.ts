@@ -23,6 +23,17 @@ export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry 
     "reason",
     (s) => s.ingest.rejected,
   );
+  metrics.labelledCounter(
+    "intelledger_gateway_mqtt_refusals_total",
+    "Logins, publishes, subscriptions and packets the embedded MQTT broker refused, by reason.",
+    "reason",
+    (s) => s.mqttRefusals ?? {},
+  );
+  counter(
+    "intelledger_gateway_frames_device_clock_implausible_total",
+    "Frames whose device clock was unset, far behind or ahead of the gateway's: stored time-uncertain.",
+    (s) => s.ingest.deviceClockImplausibleFrames,
+  );
   counter(
     "intelledger_gateway_frames_refused_storage_full_total",
     "Frames not taken because the disk quota was reached.",

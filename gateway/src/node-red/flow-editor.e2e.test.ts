@@ -32,7 +32,7 @@ beforeAll(async () => {
   // A sensor node publishing real signed frames to the gateway's broker.
   device = new SimulatedDevice("press-01");
   gateway.devices.register(device.deviceId, device.publicKeyPoint);
-  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   device.run(50, () => {});
 
   browser = await chromium.launchPersistentContext(browserProfile, {

@@ -31,7 +31,7 @@ describe("a gateway whose Node-RED fails to start", () => {
     expect(gateway.nodeRedRunning).toBe(false);
     const device = new SimulatedDevice("press-01");
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     await device.publishFrame();
     await device.stop();
     expect(gateway.readings.count()).toBe(3);

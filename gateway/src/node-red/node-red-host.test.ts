@@ -67,7 +67,7 @@ beforeAll(async () => {
     ],
   });
   gateway.devices.register(device.deviceId, device.publicKeyPoint);
-  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`);
+  await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   await device.acceptCommands(gateway.commandPublicKey);
 }, 60_000);
 

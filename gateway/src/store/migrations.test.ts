@@ -48,7 +48,7 @@ describe("the batch state migration", () => {
       [null, null, Buffer.from([1])],
       [5, null, Buffer.from([1])],
     ];
-    const { path, remove } = databaseAt(3, (old) => {
+    const { path, remove } = databaseAt(4, (old) => {
       const insert = old.prepare(
         `INSERT INTO batches (sequence, batch_hash, previous_batch_hash, readings_root, data_class, reading_count,
            first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, acked_at_ms, released_at_ms, pruned, pruned_signature)

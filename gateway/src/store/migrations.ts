@@ -156,6 +156,12 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   UPDATE readings SET anomalous = 0, unscored_reason = 'before-inference';
   `,
   `
+  -- Devices log in to the embedded MQTT broker as their device id with a token the gateway
+  -- issued (gateway/src/devices/mqtt-credentials.ts); only the token's SHA-256 is kept. NULL:
+  -- no token issued, the device cannot log in.
+  ALTER TABLE devices ADD COLUMN mqtt_password_hash BLOB;
+  `,
+  `
   -- A batch's state in its life on the gateway (gateway/src/batch/batch-state.ts): sealed,
   -- pruned, acknowledged, released or gap-acknowledged. Only the outbox moves it, and only
   -- along the lifecycle's transitions; acked_at_ms, released_at_ms and pruned say when and

@@ -6,7 +6,8 @@ import type { SqliteDatabase } from "./gateway-database.js";
 /** An accepted frame as it is stored: one row per sample, and the device's latest state. */
 export interface FrameToStore {
   deviceId: string;
-  counter: number;
+  /** A device's frame counter is a uint64: a bigint from the acceptor, stored as SQLite's int64. */
+  counter: number | bigint;
   clock: ClockReading;
   transport: string;
   status: DeviceStatus | undefined;

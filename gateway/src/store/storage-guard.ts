@@ -47,13 +47,19 @@ const LOW_WATER = 0.9;
  */
 export class StorageGuard {
   readonly state: StorageState;
-  private readonly options: StorageGuardOptions;
+  private options: StorageGuardOptions;
   private readonly now: () => number;
 
   constructor(options: StorageGuardOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.state = { bytesUsed: 0, quotaBytes: options.quotaBytes, full: false, batchesPruned: 0, readingsPruned: 0 };
+  }
+
+  /** A new quota, policy or retention, used from the next check on. */
+  reconfigure(limits: Pick<StorageGuardOptions, "quotaBytes" | "policy" | "retainAckedMs">): void {
+    this.options = { ...this.options, ...limits };
+    this.state.quotaBytes = limits.quotaBytes;
   }
 
   get full(): boolean {

@@ -108,6 +108,17 @@ describe("the batch uploader", () => {
     expect(gapsBetweenRegistrations()[0]).toBeGreaterThanOrEqual(595);
   });
 
+  it("stops when the relay keeps refusing for lack of room without saying when to come back", async () => {
+    await fixture.seal(1);
+    relay.judge = () => ({ code: status.RESOURCE_EXHAUSTED, details: "message larger than the relay's limit" });
+    const running = startUploader({ initialDelayMs: 10, maxDelayMs: 60 });
+    await vi.waitFor(() => expect(running.status.state).toBe("refused"));
+    expect(relay.registrations).toHaveLength(2);
+    // It waited longer than a failure's backoff would have: at least half the maximum.
+    expect(gapsBetweenRegistrations()[0]).toBeGreaterThanOrEqual(29);
+    expect(running.status.lastError).toMatch(/RESOURCE_EXHAUSTED/);
+  });
+
   it("registers again at once when the relay's record moved on, and resumes from its answer", async () => {
     for (let i = 0; i < 5; i++) await fixture.seal(1);
     // Batch 3 reaches the relay by another way (an earlier stream it had not finished) as this stream sends it.

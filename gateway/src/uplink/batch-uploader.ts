@@ -10,7 +10,8 @@ import { sessionEnd, type SessionEnd } from "./session-end.js";
 import { UploadWindow, type UploadCall } from "./upload-window.js";
 
 /** `refused`: the relay refused what the gateway sends for good; the uplink waits for a person (see lastError). */
-export type UplinkState = "connecting" | "uploading" | "waiting" | "refused" | "stopped";
+export const UPLINK_STATES = ["connecting", "uploading", "waiting", "refused", "stopped"] as const;
+export type UplinkState = (typeof UPLINK_STATES)[number];
 
 export interface UplinkStatus {
   state: UplinkState;
@@ -48,8 +49,8 @@ export class BatchUploader {
   private call: UploadCall | undefined;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private running: Promise<void> | undefined;
-  /** Batches acknowledged when the last resync was asked for: a resync that changed nothing is not repeated at once. */
-  private ackedAtResync: number | undefined;
+  /** How the last session ended, and the batches acknowledged by then: an ending that repeats with no ack in between escalates. */
+  private lastEnd: { action: SessionEnd["action"]; batchesAcked: number } | undefined;
 
   constructor(options: BatchUploaderOptions) {
     this.options = options;
@@ -82,34 +83,37 @@ export class BatchUploader {
         await this.session();
       } catch (error) {
         if (this.stopped) break;
-        const end = sessionEnd(error);
-        const delayMs = this.delayAfter(end);
+        const { action, delayMs } = this.next(sessionEnd(error));
         this.status.lastError = (error as Error).message;
-        this.status.state = end.action === "refused" ? "refused" : "waiting";
-        const log = { err: error, action: end.action, retryInMs: delayMs };
-        if (end.action === "refused")
-          this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
+        this.status.state = action === "refused" ? "refused" : "waiting";
+        const log = { err: error, action, retryInMs: delayMs };
+        if (action === "refused") this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
         else this.options.logger.warn(log, "relay session ended");
         await this.sleep(delayMs);
       }
     }
   }
 
-  private delayAfter(end: SessionEnd): number {
+  /** What to do after a session ended with `end`, and how long to wait first. */
+  private next(end: SessionEnd): { action: SessionEnd["action"]; delayMs: number } {
     const { backoff } = this.options;
+    const { batchesAcked } = this.status;
+    const repeated = this.lastEnd?.action === end.action && this.lastEnd.batchesAcked === batchesAcked;
+    this.lastEnd = { action: end.action, batchesAcked };
+    const refused = { action: "refused" as const, delayMs: this.options.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS };
     switch (end.action) {
       case "retry":
-        return backoff.nextDelayMs();
+        return { action: "retry", delayMs: backoff.nextDelayMs() };
       case "overloaded":
-        return end.retryAfterMs === undefined ? backoff.overloadedDelayMs() : backoff.retryAfterDelayMs(end.retryAfterMs);
-      case "resync": {
+        if (end.retryAfterMs !== undefined) return { action: "overloaded", delayMs: backoff.retryAfterDelayMs(end.retryAfterMs) };
+        // Refused twice for size or capacity without a word on when to come back: the relay
+        // will not take what is next (a message above its limit is refused every time).
+        return repeated ? refused : { action: "overloaded", delayMs: backoff.overloadedDelayMs() };
+      case "resync":
         // Registering again tells where the relay's record stands; only if that did not help does it wait.
-        const progressed = this.ackedAtResync !== this.status.batchesAcked;
-        this.ackedAtResync = this.status.batchesAcked;
-        return progressed ? 0 : backoff.nextDelayMs();
-      }
+        return { action: "resync", delayMs: repeated ? backoff.nextDelayMs() : 0 };
       case "refused":
-        return this.options.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS;
+        return refused;
     }
   }
 

@@ -53,6 +53,24 @@ describe("registration", () => {
     client.close();
   });
 
+  it("signs again with the relay's time when the relay refuses the gateway's clock", async () => {
+    relay.relayTimeMs = () => Date.now() + 3_600_000;
+    relay.registrationWindowMs = 15 * 60_000;
+    const client = relay.client();
+    const { lines, logger } = collectingLogger();
+    const response = await register({ client, identity: fixture.identity, clock: new GatewayClock({ boot: 1 }), logger });
+    expect(response.nextSequence).toBe(1);
+    expect(relay.registrations).toHaveLength(2);
+    const [refused, accepted] = relay.registrations;
+    expect((accepted?.request.timestampMs ?? 0) - (refused?.request.timestampMs ?? 0)).toBeGreaterThan(3_500_000);
+    // The clock stays reported as wrong: readings stay time-uncertain.
+    expect(lines.map((line) => line.msg)).toEqual([
+      "the relay refused the gateway's clock; registering with the relay's time",
+      "gateway clock disagrees with the relay; readings stay time-uncertain",
+    ]);
+    client.close();
+  });
+
   it("fails with the relay's status when it refuses", async () => {
     relay.refuseRegistration = { code: status.PERMISSION_DENIED, details: "registration names another gateway" };
     const client = relay.client();
@@ -71,6 +89,7 @@ describe("the resume point", () => {
     lastBatchHash,
     relayTimeMs: Date.now(),
     flowControl: undefined,
+    lastGatewaySeq: 0,
   });
 
   it("is the first batch when the relay holds none", async () => {

@@ -1,4 +1,4 @@
-import { Metadata } from "@grpc/grpc-js";
+import { Metadata, status } from "@grpc/grpc-js";
 import { signRegistration, type GatewayRelayServiceClient, type RegisterResponse } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
@@ -8,6 +8,7 @@ import { hostUptimeMs } from "../clock/host-boot.js";
 import { GatewayError } from "../errors.js";
 import { callDeadline } from "./relay-client.js";
 import { checkClockAgainstRelay } from "./relay-clock.js";
+import { isServiceError, trailerMs } from "./relay-status.js";
 
 /** The relay's record of this gateway is not this gateway's chain: uploading would only be refused. */
 export class ChainMismatchError extends GatewayError {}
@@ -22,10 +23,26 @@ export interface RegistrationDeps {
 /**
  * Introduces the gateway to the relay, signed with its key, and checks the gateway's clock
  * against the relay's time. The answer says where the relay's record of the gateway ends.
+ * A relay that refuses the gateway's clock (too far from its own) says its time; the
+ * registration is then signed again with that time, and the clock check reports the error.
  */
 export async function register(deps: RegistrationDeps): Promise<RegisterResponse> {
+  try {
+    return await registerAt(deps, Date.now());
+  } catch (error) {
+    const relayTimeMs =
+      isServiceError(error) && error.code === status.FAILED_PRECONDITION ? trailerMs(error, "x-detail-relay-time-ms") : undefined;
+    if (relayTimeMs === undefined) throw error;
+    deps.logger.warn(
+      { relayTimeMs, gatewayTimeMs: Date.now() },
+      "the relay refused the gateway's clock; registering with the relay's time",
+    );
+    return registerAt(deps, relayTimeMs);
+  }
+}
+
+async function registerAt(deps: RegistrationDeps, timestampMs: number): Promise<RegisterResponse> {
   const { client, identity, clock, logger } = deps;
-  const timestampMs = Date.now();
   const signature = await signRegistration(identity, identity.address, timestampMs);
   const sentAtUptimeMs = hostUptimeMs();
   const response = await new Promise<RegisterResponse>((resolve, reject) => {

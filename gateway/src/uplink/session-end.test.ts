@@ -18,6 +18,12 @@ describe("how a relay session ended decides what the uplink does", () => {
     for (const code of [status.INVALID_ARGUMENT, status.PERMISSION_DENIED, status.UNAUTHENTICATED, status.OUT_OF_RANGE]) {
       expect(sessionEnd(statusError(code)), status[code]).toEqual({ action: "refused" });
     }
+    // The relay's reasons for refusing a batch that registering again would not change.
+    for (const reason of ["class_overlap", "gateway_seq_gap"]) {
+      expect(sessionEnd(statusError(status.FAILED_PRECONDITION, { "x-detail-reason": reason })), reason).toEqual({
+        action: "refused",
+      });
+    }
     expect(sessionEnd(new ChainMismatchError("the relay's last batch differs"))).toEqual({ action: "refused" });
     expect(sessionEnd(new BatchGoneError("asks again for a released batch"))).toEqual({ action: "refused" });
   });
@@ -25,6 +31,10 @@ describe("how a relay session ended decides what the uplink does", () => {
   it("resynchronises when the relay's record moved on or the stream lost its place", () => {
     expect(sessionEnd(statusError(status.FAILED_PRECONDITION))).toEqual({ action: "resync" });
     expect(sessionEnd(statusError(status.ALREADY_EXISTS))).toEqual({ action: "resync" });
+    expect(sessionEnd(statusError(status.ABORTED, { "x-detail-reason": "stored_concurrently" }))).toEqual({ action: "resync" });
+    expect(sessionEnd(statusError(status.FAILED_PRECONDITION, { "x-detail-reason": "out_of_order" }))).toEqual({
+      action: "resync",
+    });
     expect(sessionEnd(new UploadProtocolError("relay acked out of order"))).toEqual({ action: "resync" });
   });
 
@@ -34,7 +44,7 @@ describe("how a relay session ended decides what the uplink does", () => {
       action: "overloaded",
       retryAfterMs: 2_500,
     });
-    expect(sessionEnd(statusError(status.RESOURCE_EXHAUSTED, { "x-detail-retryafterms": "700" }))).toEqual({
+    expect(sessionEnd(statusError(status.RESOURCE_EXHAUSTED, { "x-detail-retry-after-ms": "700" }))).toEqual({
       action: "overloaded",
       retryAfterMs: 700,
     });
@@ -48,7 +58,7 @@ describe("how a relay session ended decides what the uplink does", () => {
   });
 
   it("backs off and retries anything passing or unknown", () => {
-    for (const code of [status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN, status.ABORTED]) {
+    for (const code of [status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN, status.NOT_FOUND]) {
       expect(sessionEnd(statusError(code)), status[code]).toEqual({ action: "retry" });
     }
     expect(sessionEnd(new GatewayError("the relay closed the upload stream"))).toEqual({ action: "retry" });

@@ -1,6 +1,7 @@
-import { status, type Metadata, type ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { BatchGoneError } from "../batch/batch-outbox.js";
 import { ChainMismatchError } from "./registration.js";
+import { isServiceError, trailer, trailerMs } from "./relay-status.js";
 import { UploadProtocolError } from "./upload-window.js";
 
 /**
@@ -22,25 +23,22 @@ const REFUSED = new Set<number>([
   status.OUT_OF_RANGE,
   status.UNIMPLEMENTED,
 ]);
-const RESYNC = new Set<number>([status.FAILED_PRECONDITION, status.ALREADY_EXISTS]);
+const RESYNC = new Set<number>([status.FAILED_PRECONDITION, status.ALREADY_EXISTS, status.ABORTED]);
+/** FAILED_PRECONDITION reasons (x-detail-reason) about the batch itself, which registering again does not change. */
+const BATCH_REFUSED_FOR_GOOD = new Set(["class_overlap", "gateway_seq_gap"]);
 
 /**
  * Trailing metadata in which the relay may say how long to stay away, in milliseconds:
- * `retry-after-ms`, or the relay's `x-detail-retryafterms` (a `retryAfterMs` detail of its error).
+ * `retry-after-ms`, or `x-detail-retry-after-ms` (a `retryAfterMs` detail of the relay's refusal).
  */
-const RETRY_AFTER_KEYS = ["retry-after-ms", "x-detail-retryafterms"];
+const RETRY_AFTER_KEYS = ["retry-after-ms", "x-detail-retry-after-ms"];
 /** A longer retry-after than this is taken as this: a relay's typo should not silence a gateway for days. */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
-function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as Partial<ServiceError>).code === "number" && "metadata" in error;
-}
-
-function retryAfterMs(metadata: Metadata | undefined): number | undefined {
+function retryAfterMs(error: unknown): number | undefined {
   for (const key of RETRY_AFTER_KEYS) {
-    const [value] = metadata?.get(key) ?? [];
-    const ms = Number(value?.toString());
-    if (value !== undefined && Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
+    const ms = trailerMs(error, key);
+    if (ms !== undefined) return Math.min(ms, MAX_RETRY_AFTER_MS);
   }
   return undefined;
 }
@@ -50,8 +48,11 @@ export function sessionEnd(error: unknown): SessionEnd {
   if (error instanceof ChainMismatchError || error instanceof BatchGoneError) return { action: "refused" };
   if (error instanceof UploadProtocolError) return { action: "resync" };
   if (!isServiceError(error)) return { action: "retry" };
-  if (error.code === status.RESOURCE_EXHAUSTED) return { action: "overloaded", retryAfterMs: retryAfterMs(error.metadata) };
+  if (error.code === status.RESOURCE_EXHAUSTED) return { action: "overloaded", retryAfterMs: retryAfterMs(error) };
   if (REFUSED.has(error.code)) return { action: "refused" };
+  if (error.code === status.FAILED_PRECONDITION && BATCH_REFUSED_FOR_GOOD.has(trailer(error, "x-detail-reason") ?? "")) {
+    return { action: "refused" };
+  }
   if (RESYNC.has(error.code)) return { action: "resync" };
   return { action: "retry" };
 }

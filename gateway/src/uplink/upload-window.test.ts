@@ -93,8 +93,8 @@ describe("the upload window", () => {
     const { window } = windowFrom(1, 2);
     // Batch 3 is not sent yet, so neither is its proof.
     expect(call.proofsSent()).toEqual([1, 2]);
-    call.answer({ $case: "proofAck", value: { sequence: 1, valid: true } });
-    call.answer({ $case: "proofAck", value: { sequence: 2, valid: false } });
+    call.answer({ $case: "proofAck", value: { sequence: 1, valid: true, alreadyRecorded: false } });
+    call.answer({ $case: "proofAck", value: { sequence: 2, valid: false, alreadyRecorded: false } });
     expect(fixture.outbox.proofTotals()).toEqual({ proved: 3, uploaded: 2, invalid: 1 });
     call.ack(1);
     window.pump();
@@ -122,7 +122,7 @@ describe("the upload window", () => {
 
     call = new FakeUploadCall();
     const second = windowFrom(1, 4);
-    call.answer({ $case: "proofAck", value: { sequence: 1, valid: true } });
+    call.answer({ $case: "proofAck", value: { sequence: 1, valid: true, alreadyRecorded: false } });
     await expect(second.ended).rejects.toThrow("the relay judged a proof that was not sent");
   });
 

@@ -70,6 +70,11 @@ export function pruneReasonToJSON(object: PruneReason): string {
 export interface RegisterRequest {
   /** The gateway's secp256k1 address, 0x-prefixed, checksummed. */
   gatewayId: string;
+  /**
+   * The gateway's clock; the relay refuses one further than its registration window
+   * (15 minutes by default) from its own with FAILED_PRECONDITION, telling its time in
+   * x-detail-relay-time-ms, so a gateway signs again with that time.
+   */
   timestampMs: number;
   /** EIP-191 signature by gateway_id of "IntelLedger Edge registration <gateway_id> <timestamp_ms>". */
   signature: Uint8Array;
@@ -88,10 +93,18 @@ export interface RegisterResponse {
   /** Hash of the last batch the relay stored for this gateway; 32 zero bytes if none. */
   lastBatchHash: Uint8Array;
   relayTimeMs: number;
-  flowControl?: FlowControl | undefined;
+  flowControl?:
+    | FlowControl
+    | undefined;
+  /**
+   * The highest gateway_seq of the batches the relay holds for this gateway (0 if none): a
+   * gateway that lost its state resumes numbering its readings after it.
+   */
+  lastGatewaySeq: number;
 }
 
 export interface HeartbeatRequest {
+  /** Must be the TLS client's gateway (PERMISSION_DENIED otherwise). */
   gatewayId: string;
   sentAtMs: number;
   backlogReadings: number;
@@ -230,6 +243,11 @@ export interface ProofAck {
   sequence: number;
   /** False when the proof does not verify for the stored batch (kept as such; not to be resent). */
   valid: boolean;
+  /**
+   * The relay already held a proof of this batch: it keeps the first one, and `valid` is
+   * that proof's verdict. This one was not stored.
+   */
+  alreadyRecorded: boolean;
 }
 
 export interface UploadResponse {
@@ -372,7 +390,13 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
 };
 
 function createBaseRegisterResponse(): RegisterResponse {
-  return { nextSequence: 0, lastBatchHash: new Uint8Array(0), relayTimeMs: 0, flowControl: undefined };
+  return {
+    nextSequence: 0,
+    lastBatchHash: new Uint8Array(0),
+    relayTimeMs: 0,
+    flowControl: undefined,
+    lastGatewaySeq: 0,
+  };
 }
 
 export const RegisterResponse: MessageFns<RegisterResponse> = {
@@ -388,6 +412,9 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     }
     if (message.flowControl !== undefined) {
       FlowControl.encode(message.flowControl, writer.uint32(34).fork()).join();
+    }
+    if (message.lastGatewaySeq !== 0) {
+      writer.uint32(40).uint64(message.lastGatewaySeq);
     }
     return writer;
   },
@@ -437,6 +464,14 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
             message.flowControl = FlowControl.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lastGatewaySeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -471,6 +506,11 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
         : isSet(object.flow_control)
         ? FlowControl.fromJSON(object.flow_control)
         : undefined,
+      lastGatewaySeq: isSet(object.lastGatewaySeq)
+        ? globalThis.Number(object.lastGatewaySeq)
+        : isSet(object.last_gateway_seq)
+        ? globalThis.Number(object.last_gateway_seq)
+        : 0,
     };
   },
 
@@ -487,6 +527,9 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     }
     if (message.flowControl !== undefined) {
       obj.flowControl = FlowControl.toJSON(message.flowControl);
+    }
+    if (message.lastGatewaySeq !== 0) {
+      obj.lastGatewaySeq = Math.round(message.lastGatewaySeq);
     }
     return obj;
   },
@@ -2025,7 +2068,7 @@ export const FlowControl: MessageFns<FlowControl> = {
 };
 
 function createBaseProofAck(): ProofAck {
-  return { sequence: 0, valid: false };
+  return { sequence: 0, valid: false, alreadyRecorded: false };
 }
 
 export const ProofAck: MessageFns<ProofAck> = {
@@ -2035,6 +2078,9 @@ export const ProofAck: MessageFns<ProofAck> = {
     }
     if (message.valid !== false) {
       writer.uint32(16).bool(message.valid);
+    }
+    if (message.alreadyRecorded !== false) {
+      writer.uint32(24).bool(message.alreadyRecorded);
     }
     return writer;
   },
@@ -2068,6 +2114,14 @@ export const ProofAck: MessageFns<ProofAck> = {
             message.valid = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.alreadyRecorded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2084,6 +2138,11 @@ export const ProofAck: MessageFns<ProofAck> = {
     return {
       sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
       valid: isSet(object.valid) ? globalThis.Boolean(object.valid) : false,
+      alreadyRecorded: isSet(object.alreadyRecorded)
+        ? globalThis.Boolean(object.alreadyRecorded)
+        : isSet(object.already_recorded)
+        ? globalThis.Boolean(object.already_recorded)
+        : false,
     };
   },
 
@@ -2094,6 +2153,9 @@ export const ProofAck: MessageFns<ProofAck> = {
     }
     if (message.valid !== false) {
       obj.valid = message.valid;
+    }
+    if (message.alreadyRecorded !== false) {
+      obj.alreadyRecorded = message.alreadyRecorded;
     }
     return obj;
   },
@@ -2199,7 +2261,11 @@ export const UploadResponse: MessageFns<UploadResponse> = {
 
 /**
  * What a gateway speaks to the relay, over mutual TLS. The TLS client certificate's
- * common name is the gateway id, and every call must come from that gateway.
+ * common name is the gateway id, and every call must come from that gateway. Refusals come
+ * as gRPC status codes with a short message and trailing metadata `x-detail-*` (for
+ * example x-detail-expected-sequence); docs/wire-formats.md lists every code and when.
+ * A message larger than the relay's limit (derived from the largest legal batch) is
+ * refused with RESOURCE_EXHAUSTED before it is read.
  */
 export type GatewayRelayServiceService = typeof GatewayRelayServiceService;
 export const GatewayRelayServiceService = {

@@ -1,0 +1,323 @@
+import { bytes32ToField } from "@intelledger/circuits";
+import type { BatchProof, UploadResponse } from "@intelledger/proto/relay";
+import type { Logger } from "pino";
+import { RelayError, RelayRefusal } from "../errors.js";
+import type { BatchLedger, ChainHead, LedgerBatch, LedgerGap } from "../store/batch-ledger.js";
+import type { ProofLedger } from "../store/proof-ledger.js";
+import type { BatchVerifier, ChainPosition } from "../verification/batch-verifier.js";
+import type { VerificationPool } from "../verification/verification-pool.js";
+import type { ReadingsVerdict } from "../verification/verification-worker.js";
+import type { UploadCounters } from "./upload-counters.js";
+import type { ReceivedBatch } from "./upload-request-decoder.js";
+
+/** One upload stream's end, as the chain answers it. */
+export interface UploadPort {
+  /** True once the stream was refused: nothing more is checked or answered for it. */
+  readonly failed: boolean;
+  send(response: UploadResponse): void;
+  fail(error: unknown): void;
+}
+
+export interface GatewayChainDeps {
+  ledger: BatchLedger;
+  proofs: ProofLedger;
+  verifier: BatchVerifier;
+  verification: VerificationPool;
+  counters: UploadCounters;
+  logger: Logger;
+}
+
+/** What came up a stream; the readings are checked in a worker from arrival on, so the threads work ahead. */
+type Arrival =
+  | { kind: "batch"; port: UploadPort; received: ReceivedBatch; readings: Promise<ReadingsVerdict> | undefined }
+  | { kind: "proof"; port: UploadPort; proof: BatchProof; valid: Promise<boolean> };
+
+type Stored = { batch: LedgerBatch; gap: LedgerGap | undefined };
+type Answer = { port: UploadPort; ack: UploadResponse; store: Stored | undefined };
+
+function ack(sequence: number, hash: Uint8Array): UploadResponse {
+  return { message: { $case: "ack", value: { sequence, batchHash: hash } } };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+/**
+ * One gateway's record as its upload streams extend it. Every stream of the gateway feeds
+ * the same chain, which checks batches strictly in arrival order against the record as it
+ * stands after the batches before them (kept here, in memory, ahead of the database), so
+ * two streams racing on one sequence get one stored and the other a duplicate ack or a
+ * precise refusal, and no stream works from a stale head. Whatever has been checked when
+ * the database is free is stored in one transaction (one fsync for many batches), and only
+ * then acknowledged. If storing fails, the chain reloads its record from the database.
+ */
+export class GatewayChain {
+  readonly gatewayId: string;
+  private readonly deps: GatewayChainDeps;
+  private readonly waiting: Arrival[] = [];
+  private readonly classHeads = new Map<number, number>();
+  private head: ChainHead | undefined;
+  private frontier = 0;
+  private accounted = 0;
+  private draining = false;
+
+  constructor(gatewayId: string, deps: GatewayChainDeps) {
+    this.gatewayId = gatewayId;
+    this.deps = deps;
+    this.reload();
+  }
+
+  /** Where the gateway's record stands in the database. */
+  private reload(): void {
+    this.head = this.deps.ledger.head(this.gatewayId);
+    this.classHeads.clear();
+    ({ frontier: this.frontier, accounted: this.accounted } = this.deps.ledger.accounting(this.gatewayId));
+  }
+
+  receive(port: UploadPort, received: ReceivedBatch): void {
+    const readings = received.pruned ? undefined : this.deps.verification.readings(received.encoded);
+    readings?.catch(() => undefined);
+    this.enqueue({ kind: "batch", port, received, readings });
+  }
+
+  receiveProof(port: UploadPort, proof: BatchProof): void {
+    const valid = this.deps.verification.proofValid(proof.proof, proof.publicSignals);
+    valid.catch(() => undefined);
+    this.enqueue({ kind: "proof", port, proof, valid });
+  }
+
+  /** Resolves once everything received so far has been stored and answered, or refused. */
+  async settled(): Promise<void> {
+    while (this.draining || this.waiting.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private enqueue(arrival: Arrival): void {
+    this.waiting.push(arrival);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        const arrivals = this.waiting.splice(0, this.waiting.length);
+        const answers: Answer[] = [];
+        const checkedHashes = new Map<number, Uint8Array>();
+        for (const arrival of arrivals) {
+          if (arrival.kind !== "batch" || arrival.port.failed) continue;
+          try {
+            answers.push(await this.check(arrival, checkedHashes));
+          } catch (error) {
+            arrival.port.fail(error);
+          }
+        }
+        if (!this.store(answers)) continue;
+        for (const { port, ack } of answers) if (!port.failed) port.send(ack);
+        // Proofs after the batches they prove, which are stored by now.
+        for (const arrival of arrivals) {
+          if (arrival.kind !== "proof" || arrival.port.failed) continue;
+          try {
+            arrival.port.send(await this.checkProof(arrival.proof, arrival.valid));
+          } catch (error) {
+            arrival.port.fail(error);
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Stores what was checked; on failure refuses the streams that sent it and reloads the record. */
+  private store(answers: readonly Answer[]): boolean {
+    const stored = answers.flatMap((answer) => (answer.store ? [answer.store] : []));
+    if (stored.length === 0) return true;
+    try {
+      this.deps.ledger.appendAll(stored);
+    } catch (error) {
+      this.reload();
+      let refusal = error;
+      if (!(error instanceof RelayError)) {
+        this.deps.logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
+        refusal = new RelayRefusal(
+          "unavailable",
+          "storage_unavailable",
+          "the relay could not store the batches; send them again",
+          {},
+          { cause: error },
+        );
+      }
+      for (const { port } of answers) port.fail(refusal);
+      return false;
+    }
+    this.count(stored);
+    return true;
+  }
+
+  private async check(arrival: Extract<Arrival, { kind: "batch" }>, checkedHashes: Map<number, Uint8Array>): Promise<Answer> {
+    const { ledger, verifier, counters } = this.deps;
+    const { received, port } = arrival;
+    const { header } = received;
+    const { sequence } = header;
+    const nowMs = Date.now();
+    // A resend is checked as strictly as a first send: signature, header and readings.
+    const check = verifier.checkSigned(received, this.gatewayId, nowMs);
+    if (arrival.readings) {
+      const verdict = await arrival.readings;
+      if ("mismatch" in verdict) {
+        throw new RelayRefusal("invalid_argument", "batch_readings", verdict.mismatch.message, verdict.mismatch.details);
+      }
+      if (BigInt(verdict.root) !== check.rootToVerify) {
+        throw new RelayRefusal("invalid_argument", "readings_root", `batch ${sequence} readings do not match its signed root`, {
+          sequence,
+        });
+      }
+    }
+    if (this.head && sequence <= this.head.sequence) {
+      // Sent again (its ack was lost, or another stream of the gateway sent it too): acked
+      // again once stored, when it is the batch the relay holds.
+      const held = checkedHashes.get(sequence) ?? ledger.batchHashOf(this.gatewayId, sequence);
+      if (!held) throw new RelayError("internal", `batch ${sequence} is below the chain head but not stored`, { sequence });
+      if (!sameBytes(held, check.batchHash)) {
+        throw new RelayRefusal("already_exists", "resend_differs", `batch ${sequence} is already stored with different content`, {
+          sequence,
+        });
+      }
+      counters.duplicatesAcked++;
+      return { port, ack: ack(sequence, held), store: undefined };
+    }
+    verifier.checkLink(header, this.position());
+    const batch = verifier.toLedgerBatch(received, check, nowMs);
+    this.head = { sequence, batchHash: batch.batchHash, lastGatewaySeq: batch.lastGatewaySeq };
+    this.classHeads.set(batch.dataClass, batch.lastGatewaySeq);
+    this.frontier = Math.max(this.frontier, batch.lastGatewaySeq);
+    this.accounted += batch.readingCount;
+    checkedHashes.set(sequence, batch.batchHash);
+    return { port, ack: ack(sequence, batch.batchHash), store: { batch, gap: check.gap } };
+  }
+
+  private position(): ChainPosition {
+    return {
+      head: this.head,
+      classHead: (dataClass) => {
+        let head = this.classHeads.get(dataClass);
+        if (head === undefined) {
+          head = this.deps.ledger.classHead(this.gatewayId, dataClass);
+          this.classHeads.set(dataClass, head);
+        }
+        return head;
+      },
+      frontier: this.frontier,
+      accounted: this.accounted,
+    };
+  }
+
+  /**
+   * Records whether the proof holds for the stored batch: its root and gateway must be the
+   * batch's, and the proof must verify. The first proof of a batch is kept; another one is
+   * answered with the first one's verdict and `alreadyRecorded`.
+   */
+  private async checkProof(proof: BatchProof, valid: Promise<boolean>): Promise<UploadResponse> {
+    const { ledger, proofs, counters, logger } = this.deps;
+    const { sequence, publicSignals } = proof;
+    const proofAck = (verdict: boolean, alreadyRecorded: boolean): UploadResponse => ({
+      message: { $case: "proofAck", value: { sequence, valid: verdict, alreadyRecorded } },
+    });
+    const batch = ledger.get(this.gatewayId, sequence);
+    if (!batch) {
+      throw new RelayRefusal(
+        "failed_precondition",
+        "proof_without_batch",
+        `proof of batch ${sequence}, which the relay does not hold`,
+        {
+          sequence,
+        },
+      );
+    }
+    const earlier = proofs.get(this.gatewayId, sequence);
+    if (earlier) {
+      counters.proofsAlreadyRecorded++;
+      return proofAck(earlier.valid, true);
+    }
+    const [root, gateway] = publicSignals;
+    const matches = root === String(bytes32ToField(batch.readingsRoot)) && gateway === String(BigInt(this.gatewayId));
+    const verified = matches && (await valid);
+    const recorded = proofs.record({
+      gatewayId: this.gatewayId,
+      batchSequence: sequence,
+      valid: verified,
+      proof: Buffer.from(proof.proof).toString("utf8"),
+      publicSignals,
+      verifiedAtMs: Date.now(),
+    });
+    if (!recorded) {
+      counters.proofsAlreadyRecorded++;
+      return proofAck(proofs.get(this.gatewayId, sequence)?.valid ?? false, true);
+    }
+    if (verified) counters.proofsVerified++;
+    else {
+      counters.proofsInvalid++;
+      logger.warn({ gatewayId: this.gatewayId, sequence, matchesBatch: matches }, "batch proof does not verify");
+    }
+    return proofAck(verified, false);
+  }
+
+  private count(stored: readonly Stored[]): void {
+    const { counters, logger } = this.deps;
+    for (const { batch, gap } of stored) {
+      counters.batchesStored++;
+      if (!gap) {
+        counters.readingsStored += batch.readingCount;
+        continue;
+      }
+      counters.gapsRecorded++;
+      logger.warn(
+        { gatewayId: this.gatewayId, sequence: batch.sequence, reason: gap.reason, readings: gap.readingCount },
+        "gateway declared a gap",
+      );
+    }
+  }
+}
+
+/**
+ * The chains of the gateways with an upload stream open, one per gateway whatever the
+ * number of its streams. A chain is dropped once its last stream closed and everything
+ * it received is answered, so a new stream never starts from a record behind the database.
+ */
+export class GatewayChains {
+  private readonly open = new Map<string, { chain: GatewayChain; streams: number }>();
+  private readonly deps: GatewayChainDeps;
+
+  constructor(deps: GatewayChainDeps) {
+    this.deps = deps;
+  }
+
+  /** The gateway's chain for a new stream, and the function to call once when the stream closes. */
+  acquire(gatewayId: string): { chain: GatewayChain; release: () => void } {
+    let entry = this.open.get(gatewayId);
+    if (!entry) {
+      entry = { chain: new GatewayChain(gatewayId, this.deps), streams: 0 };
+      this.open.set(gatewayId, entry);
+    }
+    entry.streams++;
+    const held = entry;
+    let released = false;
+    return {
+      chain: held.chain,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.streams--;
+        void held.chain.settled().then(() => {
+          if (held.streams === 0 && this.open.get(gatewayId) === held) this.open.delete(gatewayId);
+        });
+      },
+    };
+  }
+
+  /** Gateways with a chain in memory now. */
+  get size(): number {
+    return this.open.size;
+  }
+}

@@ -1,0 +1,76 @@
+// Live stream latency at the reference load: from a reading durable in the gateway's database
+// to its event at a client of GET /api/live. Scale with LIVE_BENCH_DEVICES (67: 67 devices × 3
+// channels at 1 Hz ≈ 200 readings/s) and LIVE_BENCH_SECONDS (30).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimulatedDevice } from "@intelledger/test-support";
+import { pino } from "pino";
+import { parseGatewayConfig } from "../src/config.js";
+import { startGateway } from "../src/gateway.js";
+import { GatewayClient } from "../test/gateway-client.js";
+import { LiveClient } from "../test/live-client.js";
+
+const DEVICES = Number(process.env.LIVE_BENCH_DEVICES ?? 67);
+const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? 30);
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "live-bench-"));
+const gateway = await startGateway(
+  parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, proving: { enabled: false } }),
+  pino({ level: "error" }),
+);
+const devices = Array.from({ length: DEVICES }, (_, i) => new SimulatedDevice(`bench-${i}`));
+const live = new LiveClient();
+try {
+  const client = new GatewayClient(gateway.httpPort);
+  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "live bench");
+  for (const device of devices) {
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
+  }
+  const latencies: number[] = [];
+  let measuring = false;
+  await live.open(
+    `http://127.0.0.1:${gateway.httpPort}/api/live?types=reading,batch&maxReadingsPerSecond=5000`,
+    token,
+    (event) => {
+      if (measuring && event.event === "reading") latencies.push(event.receivedAtMs - (event.data.durableAtMs as number));
+    },
+  );
+  // Devices start at spread-out moments, as a real fleet would.
+  devices.forEach((device, i) =>
+    setTimeout(() => device.run(1_000, (error) => console.error(error)), Math.floor((i * 1_000) / DEVICES)),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  measuring = true;
+  const startedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
+  measuring = false;
+  const seconds = (Date.now() - startedAt) / 1_000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p95 = percentile(sorted, 95);
+  console.log(
+    JSON.stringify(
+      {
+        devices: DEVICES,
+        readingsPerSecond: Math.round(latencies.length / seconds),
+        events: latencies.length,
+        latencyMs: { p50: percentile(sorted, 50), p95, p99: percentile(sorted, 99), max: sorted.at(-1) },
+        targetP95Ms: 1_000,
+        p95OverTarget: Number((p95 / 1_000).toFixed(4)),
+        batchEvents: live.of("batch").length,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await live.close();
+  for (const device of devices) await device.stop();
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimulatedDevice } from "@intelledger/test-support";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway, type Gateway } from "../gateway.js";
+import { GatewayClient } from "../../test/gateway-client.js";
+import { LiveClient } from "../../test/live-client.js";
+
+let dataDir: string;
+let gateway: Gateway;
+let token: string;
+const devices = [new SimulatedDevice("line-1"), new SimulatedDevice("line-2")];
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gateway-live-"));
+  gateway = await startGateway(
+    parseGatewayConfig({
+      dataDir,
+      mqtt: { port: 0 },
+      http: { host: "127.0.0.1", port: 0 },
+      batching: { maxReadings: 8, maxAgeMs: 200 },
+      proving: { enabled: false },
+      inference: { enabled: false },
+    }),
+    pino({ level: "silent" }),
+  );
+  const client = new GatewayClient(gateway.httpPort);
+  token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "live test");
+  for (const device of devices) {
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
+  }
+});
+
+afterAll(async () => {
+  for (const device of devices) await device.stop();
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the live stream", () => {
+  it("sends readings, narrowed to the devices and channels asked for, and sealed batches", async () => {
+    const base = `http://127.0.0.1:${gateway.httpPort}/api/live`;
+    const narrowed = new LiveClient();
+    const everything = new LiveClient();
+    await narrowed.open(`${base}?devices=line-1&channels=temperature&types=reading`, token);
+    await everything.open(`${base}?maxReadingsPerSecond=1000`, token);
+    for (const device of devices) for (let frame = 0; frame < 3; frame++) await device.publishFrame();
+    await until(() => everything.of("reading").length === 18 && everything.of("batch").length > 0);
+    await until(() => narrowed.of("reading").length === 3);
+    expect(new Set(narrowed.events.map((event) => `${event.data.deviceId as string}/${event.data.channel as string}`))).toEqual(
+      new Set(["line-1/temperature"]),
+    );
+    expect(everything.of("batch")[0]?.data).toMatchObject({ sequence: 1, readingCount: expect.any(Number) as number });
+    expect(everything.of("reading")[0]?.data).toMatchObject({ deviceId: "line-1", transport: "mqtt" });
+    await narrowed.close();
+    await everything.close();
+  });
+
+  it("limits readings per client and says how many it dropped", async () => {
+    const limited = new LiveClient();
+    await limited.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=reading&maxReadingsPerSecond=4`, token);
+    for (let frame = 0; frame < 10; frame++) await devices[0]?.publishFrame();
+    await until(() => limited.of("dropped").length > 0, 5_000);
+    expect(limited.of("reading").length).toBe(4);
+    expect(limited.of("dropped")[0]?.data).toEqual({ readings: 26 });
+    await limited.close();
+  });
+
+  it("refuses an unknown event type, naming it", async () => {
+    const response = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/live?types=reading,gossip`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain("query.types.1");
+  });
+});

@@ -1,0 +1,53 @@
+import type { Logger } from "pino";
+
+/** What the live stream carries; each is an SSE event of that name. */
+export type LiveEvent =
+  | {
+      type: "reading";
+      deviceId: string;
+      channel: string;
+      index: number;
+      timestampMs: number;
+      value: number;
+      /** When the reading was durable in the gateway's database. */
+      durableAtMs: number;
+      transport: string;
+    }
+  | { type: "anomaly"; deviceId: string; channel: string; gatewaySeq: number; score: number; threshold: number; model: string }
+  | { type: "alert"; source: string; severity: string; code: number; message: string; subjectDeviceId?: string }
+  | { type: "device"; deviceId: string; state: "quarantined" | "released" }
+  | { type: "batch"; sequence: number; dataClass: number; readingCount: number; lastGatewaySeq: number; sealedAtMs: number }
+  | { type: "proof"; proved: number; uploaded: number; invalid: number }
+  | { type: "ack"; batchesAcked: number };
+
+export type LiveEventType = LiveEvent["type"];
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ["reading", "anomaly", "alert", "device", "batch", "proof", "ack"];
+
+/** The gateway's events for live screens: published by its parts, fanned out to subscribers. */
+export class LiveEvents {
+  private readonly listeners = new Set<(event: LiveEvent) => void>();
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  subscribe(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(event: LiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn({ err: error, type: event.type }, "a live listener failed");
+      }
+    }
+  }
+}

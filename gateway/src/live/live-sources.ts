@@ -1,0 +1,118 @@
+import { every } from "@intelledger/service-kit";
+import type { Logger } from "pino";
+import type { DeviceAdmission } from "../acceptance/device-admission.js";
+import type { IngestPipeline, StoredFrame } from "../acceptance/ingest-pipeline.js";
+import type { BatchOutbox } from "../batch/batch-outbox.js";
+import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
+import { channelName } from "../inference/thresholds.js";
+import { physicalValue } from "../inference/window-features.js";
+import type { DerivedStore } from "../store/derived-store.js";
+import type { LiveEvents } from "./live-events.js";
+
+/** How often sealed batches, proofs, acknowledgements, alerts and quarantines are looked for. */
+const POLL_MS = 200;
+
+/**
+ * Feeds the live events: readings and anomalies as the pipeline and inference publish them;
+ * batches, proofs, acknowledgements, alerts and quarantines by looking every POLL_MS, and
+ * only while someone listens. Returns how to stop.
+ */
+export function startLiveSources(deps: {
+  events: LiveEvents;
+  pipeline: IngestPipeline;
+  anomalies: AnomalyFeed;
+  admission: DeviceAdmission;
+  outbox: BatchOutbox;
+  derived: DerivedStore;
+  logger: Logger;
+}): () => Promise<void> {
+  const { events } = deps;
+  const onStored = (frame: StoredFrame) => {
+    if (events.subscribers === 0) return;
+    const durableAtMs = Date.now();
+    for (const sample of frame.samples) {
+      events.publish({
+        type: "reading",
+        deviceId: frame.deviceId,
+        channel: channelName(sample.channel),
+        index: sample.index,
+        timestampMs: sample.timestampMs,
+        value: physicalValue(sample.value, sample.scale),
+        durableAtMs,
+        transport: frame.transport,
+      });
+    }
+  };
+  deps.pipeline.on("stored", onStored);
+  const stopAnomalies = deps.anomalies.subscribe(({ reading, anomaly }) => {
+    if (!anomaly.flagged) return;
+    events.publish({
+      type: "anomaly",
+      deviceId: reading.deviceId,
+      channel: channelName(reading.channel),
+      gatewaySeq: reading.gatewaySeq,
+      score: anomaly.score,
+      threshold: anomaly.threshold,
+      model: anomaly.model,
+    });
+  });
+
+  let seen = {
+    batches: deps.outbox.totals(),
+    proofs: deps.outbox.proofTotals(),
+    alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
+  };
+  let quarantined = new Set(deps.admission.quarantined());
+  const stopPolling = every(
+    POLL_MS,
+    () => {
+      if (events.subscribers === 0) return;
+      const batches = deps.outbox.totals();
+      if (batches.sealed > seen.batches.sealed) {
+        for (let sequence = seen.batches.sealed + 1; sequence <= batches.sealed; sequence++) {
+          const batch = deps.outbox.get(sequence);
+          if (batch) events.publish({ type: "batch", ...pickBatch(batch) });
+        }
+      }
+      if (batches.acked !== seen.batches.acked) {
+        events.publish({ type: "ack", batchesAcked: batches.acked });
+      }
+      const proofs = deps.outbox.proofTotals();
+      if (JSON.stringify(proofs) !== JSON.stringify(seen.proofs)) events.publish({ type: "proof", ...proofs });
+      const alerts = deps.derived.alerts(100).filter((alert) => alert.gatewaySeq > seen.alertSeq);
+      for (const alert of alerts.reverse()) {
+        events.publish({
+          type: "alert",
+          source: alert.source,
+          severity: alert.severity,
+          code: alert.code,
+          message: alert.message,
+          ...(alert.subjectDeviceId === undefined ? {} : { subjectDeviceId: alert.subjectDeviceId }),
+        });
+      }
+      const now = new Set(deps.admission.quarantined());
+      for (const deviceId of now)
+        if (!quarantined.has(deviceId)) events.publish({ type: "device", deviceId, state: "quarantined" });
+      for (const deviceId of quarantined) if (!now.has(deviceId)) events.publish({ type: "device", deviceId, state: "released" });
+      quarantined = now;
+      seen = { batches, proofs, alertSeq: alerts.at(-1)?.gatewaySeq ?? seen.alertSeq };
+    },
+    (error) => deps.logger.warn({ err: error }, "looking for live events failed"),
+  );
+  return async () => {
+    deps.pipeline.off("stored", onStored);
+    stopAnomalies();
+    await stopPolling();
+  };
+}
+
+function pickBatch(batch: {
+  sequence: number;
+  dataClass: number;
+  readingCount: number;
+  lastGatewaySeq: number;
+  sealedAtMs: number;
+}) {
+  const { sequence, dataClass, readingCount, lastGatewaySeq, sealedAtMs } = batch;
+  return { sequence, dataClass, readingCount, lastGatewaySeq, sealedAtMs };
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRelayPki, parseRelayConfig, startRelay, type EnrollmentInvitation, type Relay } from "@intelledger/cloud-relay";
+import { parseGatewayConfig, startGateway, type Gateway, type GatewayConfig } from "@intelledger/gateway";
+import { SimulatedDevice } from "@intelledger/test-support";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import { relayTestConfig } from "./service-configs.js";
+import { waitFor } from "./soak-helpers.js";
+
+const UPLINK_WITHIN_MS = 3_000;
+
+describe("a fresh gateway enrolls with a running relay, and rolls back a change that breaks its uplink", () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-enroll-"));
+  const logger = pino({ level: "silent" });
+  let chain: AnchoredDevChain | undefined;
+  let relay: Relay | undefined;
+  let gateway: Gateway | undefined;
+  let device: SimulatedDevice | undefined;
+  let token = "";
+
+  afterAll(async () => {
+    await device?.stop();
+    await gateway?.stop();
+    await relay?.stop();
+    await chain?.chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function api<T>(path: string, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
+    const response = await fetch(`http://127.0.0.1:${gateway?.httpPort}${path}`, {
+      method: init.method ?? "GET",
+      headers: { authorization: `Bearer ${token}`, ...(init.json !== undefined && { "content-type": "application/json" }) },
+      ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function invitation(): Promise<EnrollmentInvitation> {
+    const relayDir = join(dir, "relay");
+    const response = await fetch(`http://127.0.0.1:${relay?.apiPort}/v1/enrollment-tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${readFileSync(join(relayDir, "api.token"), "utf8").trim()}` },
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as EnrollmentInvitation;
+  }
+
+  it("enrolls over the API with a one-time token, uploads, and is rolled back when a change breaks the uplink", async () => {
+    chain = await startAnchoredDevChain();
+    const { caKeyFile, ...tls } = await createRelayPki(join(dir, "relay-pki"), ["localhost", "127.0.0.1"]);
+    relay = await startRelay(
+      parseRelayConfig({
+        ...relayTestConfig(join(dir, "relay"), 0, tls, chain),
+        enrollment: { host: "127.0.0.1", port: 0, caKeyFile },
+      }),
+      logger,
+    );
+    gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir: join(dir, "gateway"),
+        mqtt: { host: "127.0.0.1", port: 0 },
+        http: { host: "127.0.0.1", port: 0 },
+        batching: { maxReadings: 16, maxAgeMs: 200 },
+        proving: { enabled: false },
+        inference: { enabled: false },
+        configApply: { watchMs: 6_000, uplinkWithinMs: UPLINK_WITHIN_MS },
+      }),
+      logger,
+    );
+    const paired = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/pair`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: gateway.pairingCode, username: "tech", password: "correct horse battery" }),
+    });
+    const cookie = (paired.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const issued = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ label: "enrollment test" }),
+    });
+    token = ((await issued.json()) as { token: string }).token;
+
+    const invited = await invitation();
+    const relayAddress = `127.0.0.1:${invited.enrollmentPort}`;
+    const wrongCa = await api<{ error: string }>("/api/uplink/enroll", {
+      method: "POST",
+      json: { relayAddress, token: invited.token, relayCaFingerprint: "ab".repeat(32) },
+    });
+    expect(wrongCa.status).toBe(400);
+    expect(wrongCa.body.error).toContain(`the relay's CA has fingerprint ${invited.relayCaFingerprint}`);
+
+    const enrolled = await api<{ relay: GatewayConfig["relay"] & object; certificate: { subject: string }; mode: string }>(
+      "/api/uplink/enroll",
+      { method: "POST", json: { relayAddress, token: invited.token, relayCaFingerprint: invited.relayCaFingerprint } },
+    );
+    expect(enrolled.status).toBe(200);
+    expect(enrolled.body.mode).toBe("live");
+    expect(enrolled.body.certificate.subject).toBe(`CN=${gateway.id}`);
+    expect(enrolled.body.relay.address).toBe(`127.0.0.1:${relay.port}`);
+    expect(statSync(enrolled.body.relay.keyFile).mode & 0o777).toBe(0o600);
+
+    const reused = await api<{ error: string }>("/api/uplink/enroll", {
+      method: "POST",
+      json: { relayAddress, token: invited.token, relayCaFingerprint: invited.relayCaFingerprint },
+    });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error).toContain("enrollment token already used");
+
+    device = new SimulatedDevice("enrolled-01");
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
+    for (let frame = 0; frame < 20; frame++) await device.publishFrame();
+    const live = gateway;
+    await waitFor(() => live.snapshot().batchesAcked > 0 && live.snapshot().backlog.batches === 0, 30_000, "batches acked");
+    expect(relay.snapshot().uploads.readingsStored).toBe(live.snapshot().readingsStored);
+    await live.management.settled();
+
+    const { config } = (await api<{ config: GatewayConfig }>("/api/config")).body;
+    const closedPort = { ...config, relay: { ...config.relay, address: "127.0.0.1:9" } };
+    const appliedAt = Date.now();
+    const broken = await api<{ mode: string; revision: number }>("/api/config", { method: "PUT", json: { config: closedPort } });
+    expect(broken.body.mode).toBe("live");
+    await waitFor(() => live.management.current.revision !== broken.body.revision, 20_000, "the rollback");
+    const rolledBackAfterMs = Date.now() - appliedAt;
+    expect(rolledBackAfterMs).toBeLessThan(UPLINK_WITHIN_MS + 2_000);
+    const revision = (await api<{ status: string; rollbackReason: string }>(`/api/config/history/${broken.body.revision}`)).body;
+    expect(revision.status).toBe("rolled-back");
+    expect(revision.rollbackReason).toContain("uplink was up before and is not back");
+    const [audited] = (await api<{ action: string; actor: string; details: { reason: string } }[]>("/api/audit?limit=1")).body;
+    expect(audited).toMatchObject({ action: "config.rollback", actor: "system" });
+    await waitFor(() => live.snapshot().uplink?.state === "uploading", 10_000, "the uplink back");
+    console.log(`rolled back ${rolledBackAfterMs} ms after the apply (uplinkWithinMs ${UPLINK_WITHIN_MS})`);
+  }, 180_000);
+});
