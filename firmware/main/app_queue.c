@@ -32,12 +32,18 @@ void app_post(app_event_type type)
 void app_post_command(const uint8_t *bytes, size_t len)
 {
     app_event event = {.type = APP_COMMAND};
-    if (len > sizeof event.bytes) {
+    if (len > sizeof event.body.bytes) {
         ESP_LOGW(TAG, "command of %u bytes refused", (unsigned)len);
         return;
     }
-    memcpy(event.bytes, bytes, len);
+    memcpy(event.body.bytes, bytes, len);
     event.len = (uint16_t)len;
+    post(&event);
+}
+
+void app_post_frame_ack(const edge_frame_ack *ack)
+{
+    app_event event = {.type = APP_FRAME_ACK, .body.ack = *ack};
     post(&event);
 }
 

@@ -2,12 +2,13 @@
 
 #include "sdkconfig.h"
 
-#if CONFIG_EDGE_TRANSPORT_BLE
+#if CONFIG_BT_NIMBLE_ENABLED
 
 #include <stdatomic.h>
 #include <string.h>
 
 #include "app_queue.h"
+#include "edge/link_message.h"
 #include "edge/serial_framing.h"
 #include "esp_log.h"
 #include "host/ble_hs.h"
@@ -17,9 +18,10 @@
 #include "services/gap/ble_svc_gap.h"
 #include "services/gatt/ble_svc_gatt.h"
 
-/* The GATT service of docs/wire-formats.md: frames go out as notifications of 6e1f0002, commands
- * come in as writes to 6e1f0003, both as the serial framing's byte stream cut to the MTU.
- * UUIDs are little-endian in NimBLE. */
+/* The GATT service of docs/wire-formats.md: DeviceMessages (frames) go out as notifications of
+ * 6e1f0002, GatewayMessages (FrameAcks, commands) come in as writes to 6e1f0003, both as the
+ * serial framing's byte stream cut to the MTU. Provisioning is USB's only. UUIDs are
+ * little-endian in NimBLE. */
 #define UUID_COMMON_LE 0x6e, 0x5d, 0x4c, 0x3b, 0x2a, 0x1d, 0x4e, 0x9c, 0x62, 0x4f, 0x3b, 0x8c
 static const ble_uuid128_t SERVICE_UUID = BLE_UUID128_INIT(UUID_COMMON_LE, 0x01, 0x00, 0x1f, 0x6e);
 static const ble_uuid128_t NOTIFY_UUID = BLE_UUID128_INIT(UUID_COMMON_LE, 0x02, 0x00, 0x1f, 0x6e);
@@ -37,8 +39,14 @@ static uint8_t own_address_type;
 static void on_packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
 {
     (void)ctx;
-    if (status == EDGE_PACKET_OK) {
-        app_post_command(payload, len);
+    edge_gateway_message message;
+    if (status != EDGE_PACKET_OK || edge_gateway_message_parse(payload, len, &message) != EDGE_OK) {
+        return;
+    }
+    if (message.kind == EDGE_GATEWAY_SIGNED_COMMAND) {
+        app_post_command(message.body, message.body_len);
+    } else if (message.kind == EDGE_GATEWAY_FRAME_ACK) {
+        app_post_frame_ack(&message.ack);
     }
 }
 
@@ -51,7 +59,7 @@ static int access_characteristic(uint16_t conn_handle, uint16_t attr_handle, str
     if (ctxt->op != BLE_GATT_ACCESS_OP_WRITE_CHR) {
         return BLE_ATT_ERR_UNLIKELY;
     }
-    uint8_t chunk[EDGE_SERIAL_MAX_WIRE];
+    uint8_t chunk[BLE_ATT_ATTR_MAX_LEN];
     uint16_t len = 0;
     if (ble_hs_mbuf_to_flat(ctxt->om, chunk, sizeof chunk, &len) != 0) {
         return BLE_ATT_ERR_INVALID_ATTR_VALUE_LEN;
@@ -166,9 +174,9 @@ static void host_task(void *arg)
     nimble_port_freertos_deinit();
 }
 
-static esp_err_t ble_start(const char *device_id)
+static esp_err_t ble_start(const identity *me)
 {
-    name = device_id;
+    name = me->device_id;
     edge_serial_decoder_reset(&decoder);
     esp_err_t err = nimble_port_init();
     if (err != ESP_OK) {
@@ -182,7 +190,7 @@ static esp_err_t ble_start(const char *device_id)
         rc = ble_gatts_add_svcs(SERVICES);
     }
     if (rc == 0) {
-        rc = ble_svc_gap_device_name_set(device_id);
+        rc = ble_svc_gap_device_name_set(me->device_id);
     }
     if (rc != 0) {
         return ESP_FAIL;
@@ -203,8 +211,10 @@ static void ble_connect(edge_device_state state)
 static edge_send_result ble_send(edge_topic topic, const uint8_t *bytes, size_t len)
 {
     (void)topic;
-    uint8_t wire[EDGE_SERIAL_MAX_WIRE];
-    const size_t wire_len = edge_serial_encode(bytes, len, wire, sizeof wire);
+    uint8_t message[EDGE_DEVICE_MESSAGE_MAX_BYTES];
+    uint8_t wire[EDGE_COBS_MAX_ENCODED(EDGE_DEVICE_MESSAGE_MAX_BYTES + EDGE_SERIAL_CRC_BYTES) + 1];
+    const size_t message_len = edge_device_message_frame(bytes, len, message, sizeof message);
+    const size_t wire_len = message_len > 0 ? edge_serial_encode(message, message_len, wire, sizeof wire) : 0;
     const uint16_t handle = (uint16_t)atomic_load(&connection);
     const size_t chunk = (size_t)atomic_load(&mtu) - 3;
     if (wire_len == 0 || handle == BLE_HS_CONN_HANDLE_NONE || !atomic_load(&subscribed)) {
@@ -217,7 +227,8 @@ static edge_send_result ble_send(edge_topic topic, const uint8_t *bytes, size_t 
             return EDGE_SEND_FAILED;
         }
     }
-    return EDGE_SEND_DELIVERED;
+    /* The gateway's FrameAck comes back through the write characteristic. */
+    return EDGE_SEND_PENDING;
 }
 
 const link_ops BLE_LINK = {

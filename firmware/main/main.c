@@ -1,5 +1,6 @@
-/* The ESP32 application: NVS, identity and sensors, one link chosen in menuconfig, and the
- * portable node core fed from a single event queue. */
+/* The ESP32 application: NVS, identity and sensors, the USB serial line (provisioning in every
+ * mode), the link the device was provisioned for, and the portable node core fed from a single
+ * event queue. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,27 +9,19 @@
 #include "edge/status.h"
 #include "esp_log.h"
 #include "esp_pm.h"
+#include "freertos/task.h"
 #include "identity.h"
 #include "link.h"
 #include "nvs_storage.h"
 #include "platform.h"
+#include "provisioning_button.h"
 #include "sdkconfig.h"
 #include "sensors.h"
+#include "usb_serial.h"
 
 #define FIRMWARE_VERSION "1.0.0"
 
 static const char *TAG = "main";
-
-#if CONFIG_EDGE_TRANSPORT_MQTT
-static const link_ops *const LINK = &MQTT_LINK;
-static const edge_link_mode MODE = EDGE_LINK_MQTT;
-#elif CONFIG_EDGE_TRANSPORT_SERIAL
-static const link_ops *const LINK = &SERIAL_LINK;
-static const edge_link_mode MODE = EDGE_LINK_SERIAL;
-#else
-static const link_ops *const LINK = &BLE_LINK;
-static const edge_link_mode MODE = EDGE_LINK_BLE;
-#endif
 
 static edge_storage storage;
 static identity me;
@@ -38,19 +31,37 @@ static edge_sample ring[CONFIG_EDGE_RING_CAPACITY];
 static edge_node node;
 static app_event event;
 
-static void enable_light_sleep(void)
+static const link_ops *link_for(edge_link_mode mode)
+{
+    switch (mode) {
+    case EDGE_LINK_SERIAL:
+        return &SERIAL_LINK;
+    case EDGE_LINK_BLE:
+#if CONFIG_BT_NIMBLE_ENABLED
+        return &BLE_LINK;
+#else
+        return NULL;
+#endif
+    default:
+        return &MQTT_LINK;
+    }
+}
+
+static void enable_light_sleep(edge_link_mode mode)
 {
 #if CONFIG_PM_ENABLE
     /* Between samples the node task blocks on its queue and the chip light-sleeps. */
     const esp_pm_config_t pm = {
         .max_freq_mhz = CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ,
         .min_freq_mhz = 40,
-        .light_sleep_enable = MODE != EDGE_LINK_SERIAL,
+        .light_sleep_enable = mode != EDGE_LINK_SERIAL,
     };
     const esp_err_t err = esp_pm_configure(&pm);
     if (err != ESP_OK) {
         ESP_LOGW(TAG, "no power management: %s", esp_err_to_name(err));
     }
+#else
+    (void)mode;
 #endif
 }
 
@@ -62,6 +73,9 @@ static void dispatch(const app_event *e)
         break;
     case APP_RETRY_TIMER:
         edge_node_timer(&node, EDGE_TIMER_RETRY);
+        break;
+    case APP_ANSWER_TIMER:
+        edge_node_timer(&node, EDGE_TIMER_ANSWER);
         break;
     case APP_NETWORK_UP:
     case APP_NETWORK_DOWN:
@@ -78,7 +92,10 @@ static void dispatch(const app_event *e)
         edge_node_delivered(&node);
         break;
     case APP_COMMAND:
-        edge_node_command(&node, e->bytes, e->len);
+        edge_node_command(&node, e->body.bytes, e->len);
+        break;
+    case APP_FRAME_ACK:
+        edge_node_frame_ack(&node, &e->body.ack);
         break;
     }
 }
@@ -86,22 +103,42 @@ static void dispatch(const app_event *e)
 void app_main(void)
 {
     app_queue_init();
+    rng = platform_rng();
     ESP_ERROR_CHECK(nvs_storage_open(&storage));
-    ESP_ERROR_CHECK(platform_init(LINK, &platform, &rng));
     ESP_ERROR_CHECK(identity_load(&storage, &rng, &me));
+    ESP_ERROR_CHECK(provisioning_button_start());
+    const usb_serial_config usb = {
+        .storage = &storage,
+        .firmware_version = FIRMWARE_VERSION,
+        .frames_on_line = me.configured && me.mode == EDGE_LINK_SERIAL,
+    };
+    ESP_ERROR_CHECK(usb_serial_start(&usb));
+    if (!me.configured) {
+        /* Never provisioned: the USB serial task answers provisioning and restarts the chip. */
+        ESP_LOGW(TAG, "%s: no identity; waiting for USB provisioning on UART %d", FIRMWARE_VERSION,
+                 CONFIG_EDGE_USB_UART_NUM);
+        vTaskDelete(NULL);
+    }
+    const link_ops *link = link_for(me.mode);
+    if (link == NULL) {
+        ESP_LOGE(TAG, "provisioned for BLE, but this build has no NimBLE: provision another link or enable it");
+        vTaskDelete(NULL);
+    }
+    ESP_ERROR_CHECK(platform_init(link, &platform));
     if (sensors_init() != ESP_OK) {
         ESP_LOGW(TAG, "no sensor answered; the node reports status only");
     }
-    ESP_ERROR_CHECK(LINK->start(me.device_id));
-    enable_light_sleep();
+    ESP_ERROR_CHECK(link->start(&me));
+    enable_light_sleep(me.mode);
 
     edge_node_config config = {
         .device_id = me.device_id,
         .firmware_version = FIRMWARE_VERSION,
-        .mode = MODE,
-        .linked_at_start = LINK->linked_at_start,
+        .mode = me.mode,
+        .linked_at_start = link->linked_at_start,
+        .answer_timeout_ms = me.mode == EDGE_LINK_MQTT ? 0 : CONFIG_EDGE_ANSWER_TIMEOUT_MS,
         .has_gateway_key = me.has_gateway_key,
-        .default_interval_ms = CONFIG_EDGE_SAMPLING_INTERVAL_MS,
+        .default_interval_ms = me.interval_ms,
         .status_interval_ms = CONFIG_EDGE_STATUS_INTERVAL_MS,
         .retry_base_ms = 500,
         .retry_max_ms = CONFIG_EDGE_RETRY_MAX_MS,
@@ -119,7 +156,7 @@ void app_main(void)
         ESP_LOGE(TAG, "cannot start the node (%d): NVS unreadable?", rc);
         abort();
     }
-    ESP_LOGI(TAG, "%s %s on %s", me.device_id, FIRMWARE_VERSION, LINK->name);
+    ESP_LOGI(TAG, "%s %s on %s", me.device_id, FIRMWARE_VERSION, link->name);
     for (;;) {
         if (app_wait(&event, portMAX_DELAY)) {
             dispatch(&event);

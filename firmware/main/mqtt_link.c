@@ -1,9 +1,4 @@
 #include "link.h"
-#include "mqtt_link.h"
-
-#include "sdkconfig.h"
-
-#if CONFIG_EDGE_TRANSPORT_MQTT
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,20 +20,6 @@ static atomic_int acked_msg_id = -1;
 static char topic_frames[64];
 static char topic_status[64];
 static char topic_commands[64];
-static char device_id_copy[32];
-/* "mqtt://" or "mqtts://", a host of up to 64 characters, ":" and a port. */
-static char broker_uri[8 + 64 + 7];
-static mqtt_link_settings provisioned;
-
-static const char *or_default(const char *value, const char *fallback)
-{
-    return value != NULL && value[0] != '\0' ? value : fallback;
-}
-
-void mqtt_link_configure(const mqtt_link_settings *settings)
-{
-    provisioned = *settings;
-}
 
 /* Reports the PUBACK of the frame in flight once, whether it came before or after
  * mqtt_send recorded the message id. */
@@ -85,30 +66,21 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data)
     }
 }
 
-static esp_err_t mqtt_start(const char *device_id)
+static esp_err_t mqtt_start(const identity *me)
 {
-    snprintf(device_id_copy, sizeof device_id_copy, "%s", device_id);
-    snprintf(topic_frames, sizeof topic_frames, "intelledger/v1/%s/frames", device_id);
-    snprintf(topic_status, sizeof topic_status, "intelledger/v1/%s/status", device_id);
-    snprintf(topic_commands, sizeof topic_commands, "intelledger/v1/%s/commands", device_id);
-    const bool tls = provisioned.ca_certificate_der_len > 0;
-    if (provisioned.host != NULL && provisioned.host[0] != '\0') {
-        snprintf(broker_uri, sizeof broker_uri, "%s://%s:%u", tls ? "mqtts" : "mqtt", provisioned.host,
-                 (unsigned)provisioned.port);
-    } else {
-        snprintf(broker_uri, sizeof broker_uri, "%s", CONFIG_EDGE_MQTT_URL);
-    }
-    const char *password = or_default(provisioned.password, CONFIG_EDGE_MQTT_PASSWORD);
-    /* The broker knows the device by its id: the user name the gateway's logins and the
-     * documented Mosquitto ACL (intelledger/v1/%u/...) expect. */
-    const char *username = or_default(provisioned.username, or_default(CONFIG_EDGE_MQTT_USERNAME, device_id_copy));
+    snprintf(topic_frames, sizeof topic_frames, "intelledger/v1/%s/frames", me->device_id);
+    snprintf(topic_status, sizeof topic_status, "intelledger/v1/%s/status", me->device_id);
+    snprintf(topic_commands, sizeof topic_commands, "intelledger/v1/%s/commands", me->device_id);
     const esp_mqtt_client_config_t config = {
-        .broker.address.uri = broker_uri,
-        .broker.verification.certificate = tls ? (const char *)provisioned.ca_certificate_der : NULL,
-        .broker.verification.certificate_len = tls ? provisioned.ca_certificate_der_len : 0,
-        .credentials.client_id = device_id_copy,
-        .credentials.username = password[0] != '\0' ? username : NULL,
-        .credentials.authentication.password = password[0] != '\0' ? password : NULL,
+        .broker.address.uri = me->mqtt_uri,
+        /* Provisioned with a CA: the broker's certificate must chain to it (DER), host name checked. */
+        .broker.verification.certificate = (const char *)me->mqtt_ca_der,
+        .broker.verification.certificate_len = me->mqtt_ca_der_len,
+        .credentials.client_id = me->device_id,
+        /* The broker knows a device by its id (the gateway's logins, the documented Mosquitto
+         * ACL intelledger/v1/%u/...), so a password without a user name logs in as the id. */
+        .credentials.username = me->mqtt_username != NULL ? me->mqtt_username : (me->mqtt_password != NULL ? me->device_id : NULL),
+        .credentials.authentication.password = me->mqtt_password,
         /* The broker keeps commands for a node that is away. */
         .session.disable_clean_session = true,
         .session.keepalive = 15,
@@ -121,7 +93,7 @@ static esp_err_t mqtt_start(const char *device_id)
         return ESP_ERR_NO_MEM;
     }
     esp_err_t err = esp_mqtt_client_register_event(client, ESP_EVENT_ANY_ID, on_event, NULL);
-    return err == ESP_OK ? wifi_start() : err;
+    return err == ESP_OK ? wifi_start(me->wifi_ssid, me->wifi_password) : err;
 }
 
 static void mqtt_connect(edge_device_state state)
@@ -163,5 +135,3 @@ const link_ops MQTT_LINK = {
     .rssi = wifi_rssi,
     .linked_at_start = false,
 };
-
-#endif

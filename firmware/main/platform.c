@@ -6,6 +6,7 @@
 #include "app_queue.h"
 #include "driver/gpio.h"
 #include "edge/command.h"
+#include "edge/link_message.h"
 #include "esp_log.h"
 #include "esp_random.h"
 #include "esp_system.h"
@@ -18,7 +19,7 @@
 
 static const char *TAG = "node";
 static const link_ops *active_link;
-static esp_timer_handle_t timers[2];
+static esp_timer_handle_t timers[EDGE_TIMER_COUNT];
 static unsigned alarms_active;
 
 static void on_timer(void *arg)
@@ -97,6 +98,17 @@ static void report(void *ctx, const edge_report *r)
     case EDGE_REPORT_FRAME:
         ESP_LOGD(TAG, "frame %llu delivered (%u readings)", (unsigned long long)r->counter, (unsigned)r->samples);
         break;
+    case EDGE_REPORT_FRAME_REFUSED:
+        ESP_LOGW(TAG, "frame %llu refused by the gateway (%s), %u readings dropped", (unsigned long long)r->counter,
+                 edge_frame_refusal_name(r->refusal), (unsigned)r->samples);
+        break;
+    case EDGE_REPORT_FRAME_DEFERRED:
+        ESP_LOGI(TAG, "frame %llu not taken now (%s), again in %u ms", (unsigned long long)r->counter,
+                 edge_frame_refusal_name(r->refusal), (unsigned)r->retry_after_ms);
+        break;
+    case EDGE_REPORT_FRAME_RESENT:
+        ESP_LOGD(TAG, "frame %llu unanswered, sent again", (unsigned long long)r->counter);
+        break;
     case EDGE_REPORT_COMMAND:
         ESP_LOGI(TAG, "command %llu (%s): %s", (unsigned long long)r->command_id, r->action,
                  edge_command_result_name(r->result));
@@ -123,14 +135,20 @@ static int hardware_random(void *ctx, unsigned char *out, size_t len)
     return 0;
 }
 
-esp_err_t platform_init(const link_ops *link, edge_platform *platform, edge_rng *rng)
+edge_rng platform_rng(void)
+{
+    return (edge_rng){.fill = hardware_random, .ctx = NULL};
+}
+
+esp_err_t platform_init(const link_ops *link, edge_platform *platform)
 {
     active_link = link;
-    static const char *NAMES[2] = {"sample", "retry"};
-    for (int t = 0; t < 2; t++) {
+    static const char *NAMES[EDGE_TIMER_COUNT] = {"sample", "retry", "answer"};
+    static const app_event_type EVENTS[EDGE_TIMER_COUNT] = {APP_SAMPLE_TIMER, APP_RETRY_TIMER, APP_ANSWER_TIMER};
+    for (int t = 0; t < EDGE_TIMER_COUNT; t++) {
         const esp_timer_create_args_t args = {
             .callback = on_timer,
-            .arg = (void *)(intptr_t)(t == EDGE_TIMER_SAMPLE ? APP_SAMPLE_TIMER : APP_RETRY_TIMER),
+            .arg = (void *)(intptr_t)EVENTS[t],
             .dispatch_method = ESP_TIMER_TASK,
             .name = NAMES[t],
         };
@@ -155,6 +173,5 @@ esp_err_t platform_init(const link_ops *link, edge_platform *platform, edge_rng 
         .reboot = restart,
         .report = report,
     };
-    *rng = (edge_rng){.fill = hardware_random, .ctx = NULL};
     return ESP_OK;
 }

@@ -1,9 +1,5 @@
 #include "wifi.h"
 
-#include "sdkconfig.h"
-
-#if CONFIG_EDGE_TRANSPORT_MQTT
-
 #include <string.h>
 
 #include "app_queue.h"
@@ -12,6 +8,7 @@
 #include "esp_netif.h"
 #include "esp_netif_sntp.h"
 #include "esp_wifi.h"
+#include "sdkconfig.h"
 
 static const char *TAG = "wifi";
 static bool started;
@@ -38,7 +35,7 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data)
     }
 }
 
-esp_err_t wifi_start(void)
+esp_err_t wifi_start(const char *ssid, const char *password)
 {
     ESP_ERROR_CHECK(esp_netif_init());
     ESP_ERROR_CHECK(esp_event_loop_create_default());
@@ -52,9 +49,10 @@ esp_err_t wifi_start(void)
         err = esp_event_handler_instance_register(IP_EVENT, IP_EVENT_STA_GOT_IP, on_event, NULL, NULL);
     }
     wifi_config_t config = {0};
-    strlcpy((char *)config.sta.ssid, CONFIG_EDGE_WIFI_SSID, sizeof config.sta.ssid);
-    strlcpy((char *)config.sta.password, CONFIG_EDGE_WIFI_PASSWORD, sizeof config.sta.password);
-    config.sta.threshold.authmode = WIFI_AUTH_WPA2_PSK;
+    strlcpy((char *)config.sta.ssid, ssid, sizeof config.sta.ssid);
+    strlcpy((char *)config.sta.password, password, sizeof config.sta.password);
+    /* No password: an open network; else nothing weaker than WPA2. */
+    config.sta.threshold.authmode = password[0] == '\0' ? WIFI_AUTH_OPEN : WIFI_AUTH_WPA2_PSK;
     if (err == ESP_OK) {
         err = esp_wifi_set_mode(WIFI_MODE_STA);
     }
@@ -93,5 +91,3 @@ int32_t wifi_rssi(void)
     wifi_ap_record_t ap;
     return has_address && esp_wifi_sta_get_ap_info(&ap) == ESP_OK ? ap.rssi : 0;
 }
-
-#endif

@@ -8,4 +8,4 @@ out="${1:-$firmware/components/edge_core/gen}"
 command -v nanopb_generator.py >/dev/null || { echo "nanopb_generator.py not found (Debian package nanopb)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$firmware/../proto"
-nanopb_generator.py --quiet -I . -D "$out" intelledger/device/v1/frame.proto
+nanopb_generator.py --quiet -I . -D "$out" intelledger/device/v1/*.proto

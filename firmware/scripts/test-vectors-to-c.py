@@ -83,6 +83,8 @@ def main():
     frames = json.loads((folder / "device-frames.json").read_text())
     commands = json.loads((folder / "device-commands.json").read_text())
     serial = json.loads((folder / "serial-framing.json").read_text())
+    links = json.loads((folder / "link-messages.json").read_text())
+    provisioning = json.loads((folder / "provisioning.json").read_text())
     out = Emitter()
     tables = []
 
@@ -92,11 +94,13 @@ def main():
         f"const tv_bytes TV_GATEWAY_PRIVATE_KEY = {out.bytes(commands['gatewayPrivateKeyHex'])};",
         f"const tv_bytes TV_GATEWAY_PUBLIC_KEY = {out.bytes(commands['gatewayPublicKeyHex'])};",
         f"const size_t TV_MAX_PAYLOAD = {serial['maxPayloadBytes']};",
+        f"const char *const TV_FIRMWARE_VERSION = {c_string(provisioning['firmwareVersion'])};",
     ]
     groups = {
         ("tv_frame", "TV_FRAMES", "TV_FRAME_COUNT"): [
             f"{{{c_string(v['name'])}, {message(v['frame'])}, {out.bytes(v['frameHex'])}, "
-            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedFrameHex'])}, {out.bytes(v['serialWireHex'])}}}"
+            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedFrameHex'])}, {out.bytes(v['deviceMessageHex'])}, "
+            f"{out.bytes(v['serialWireHex'])}}}"
             for v in frames["valid"]
         ],
         ("tv_invalid_frame", "TV_INVALID_FRAMES", "TV_INVALID_FRAME_COUNT"): [
@@ -105,8 +109,26 @@ def main():
         ],
         ("tv_command", "TV_COMMANDS", "TV_COMMAND_COUNT"): [
             f"{{{c_string(v['name'])}, {command(v['command'])}, {out.bytes(v['commandHex'])}, "
-            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedCommandHex'])}, {out.bytes(v['serialWireHex'])}}}"
+            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedCommandHex'])}, {out.bytes(v['gatewayMessageHex'])}, "
+            f"{out.bytes(v['serialWireHex'])}}}"
             for v in commands["valid"]
+        ],
+        ("tv_frame_ack", "TV_FRAME_ACKS", "TV_FRAME_ACK_COUNT"): [
+            f"{{{c_string(v['name'])}, {v['frameIndex']}, {out.bytes(v['frameSha256Hex'])}, "
+            f"{PREFIX}FrameAckResult_{v['result']}, {PREFIX}FrameRefusal_{v['refusal']}, {v['retryAfterMs']}, "
+            f"{out.bytes(v['frameAckHex'])}, {out.bytes(v['gatewayMessageHex'])}, {out.bytes(v['serialWireHex'])}}}"
+            for v in links["frameAcks"]
+        ],
+        ("tv_provision", "TV_PROVISIONS", "TV_PROVISION_COUNT"): [
+            f"{{{c_string(v['name'])}, {out.bytes(v['requestHex'])}, {out.bytes(v['gatewayMessageHex'])}, "
+            f"{out.bytes(v['serialWireHex'])}, {out.bytes(v['proofHex'])}, {out.bytes(v['signatureHex'])}, "
+            f"{out.bytes(v['responseHex'])}, {out.bytes(v['responseDeviceMessageHex'])}, "
+            f"{out.bytes(v['responseSerialWireHex'])}}}"
+            for v in provisioning["valid"]
+        ],
+        ("tv_bad_provision", "TV_BAD_PROVISIONS", "TV_BAD_PROVISION_COUNT"): [
+            f"{{{c_string(v['name'])}, {c_string(v['field'])}, {out.bytes(v['requestHex'])}}}"
+            for v in provisioning["invalid"]
         ],
         ("tv_cobs", "TV_COBS", "TV_COBS_COUNT"): [
             f"{{{out.bytes(v['dataHex'])}, {out.bytes(v['encodedHex'])}}}" for v in serial["cobs"]

@@ -10,8 +10,10 @@ typedef struct {
     void (*up)(void *ctx);
     void (*down)(void *ctx, const char *reason);
     void (*connect_failed)(void *ctx, const char *reason);
-    /* A SignedCommand arrived. */
+    /* MQTT: a SignedCommand arrived. */
     void (*command)(void *ctx, const uint8_t *bytes, size_t len);
+    /* Serial and BLE: a packet arrived, a GatewayMessage unless the peer misbehaves. */
+    void (*message)(void *ctx, const uint8_t *bytes, size_t len);
     /* The gateway confirmed the last frame sent (MQTT PUBACK). */
     void (*delivered)(void *ctx);
     /* Bytes that did not form a packet (serial framing errors). */

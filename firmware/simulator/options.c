@@ -14,12 +14,15 @@
 #include "os_rng.h"
 
 static const char USAGE[] =
-    "usage: edge-device-sim --device-id ID (--serial PATH | --mqtt URL) [options]\n"
+    "usage: edge-device-sim --device-id ID (--serial PATH | --mqtt URL | --ble-radio DIR) [options]\n"
+    "       edge-device-sim --state-dir DIR --serial PATH --provision [options]\n"
     "       edge-device-sim --device-id ID --print-public-key [--key-file PATH | --state-dir DIR]\n"
     "\n"
     "A simulated ESP32 sensor node built from the firmware core: it signs frames with its P-256\n"
     "key, sends them over a serial line or MQTT, buffers readings while the link is down and\n"
-    "obeys signed commands. Prints one JSON object per line on stdout.\n"
+    "obeys signed commands. Prints one JSON object per line on stdout. A provisioning record in\n"
+    "its state folder (written by USB provisioning on --serial) takes precedence over the identity\n"
+    "and transport options.\n"
     "\n"
     "identity and state\n"
     "  --device-id ID           1 to 31 characters of A-Z a-z 0-9 . _ -\n"
@@ -28,6 +31,11 @@ static const char USAGE[] =
     "  --print-public-key       print the 65-byte public point in hex and exit\n"
     "  --gateway-key HEX        the gateway's command key (65-byte point); without it commands are refused\n"
     "  --gateway-key-file PATH  the same, read from a file\n"
+    "provisioning\n"
+    "  --provision              without a provisioning record, wait for one on --serial (no --device-id\n"
+    "                           needed); the device id, gateway key, interval and transport come from it\n"
+    "  --provision-window-ms N  how long SIGUSR1 (the provisioning button) lets a provisioned device be\n"
+    "                           provisioned again (default 300000)\n"
     "transport\n"
     "  --serial PATH            a serial device or pty (e.g. one end of a socat pair)\n"
     "  --mqtt URL               mqtt://host[:port] or mqtts://host[:port]\n"
@@ -38,6 +46,10 @@ static const char USAGE[] =
     "  --mqtt-key PATH\n"
     "  --mqtt-insecure          do not check the broker's host name\n"
     "  --mqtt-timeout-ms N      how long to wait for the broker to accept a connection (default 5000)\n"
+    "  --ble-radio DIR          BLE over the simulated radio: advertise as DIR/ID.sock for a central\n"
+    "  --ble-mtu N              the ATT MTU the device offers (23 to 517, default 185)\n"
+    "  --answer-timeout-ms N    serial and BLE: send a frame again when the gateway has not answered it\n"
+    "                           within N ms (default 5000)\n"
     "sensors\n"
     "  --channels LIST          temperature,humidity,vibration,analog,analog1... (default the first three)\n"
     "  --fault SPEC             KIND:CHANNEL[:key=value,...], repeatable; KIND spike, drift, offset,\n"
@@ -71,6 +83,11 @@ enum {
     OPT_MQTT_KEY,
     OPT_MQTT_INSECURE,
     OPT_MQTT_TIMEOUT,
+    OPT_BLE_RADIO,
+    OPT_BLE_MTU,
+    OPT_PROVISION,
+    OPT_PROVISION_WINDOW,
+    OPT_ANSWER_TIMEOUT,
     OPT_CHANNELS,
     OPT_FAULT,
     OPT_SEED,
@@ -101,6 +118,11 @@ static const struct option LONG_OPTIONS[] = {
     {"mqtt-key", required_argument, NULL, OPT_MQTT_KEY},
     {"mqtt-insecure", no_argument, NULL, OPT_MQTT_INSECURE},
     {"mqtt-timeout-ms", required_argument, NULL, OPT_MQTT_TIMEOUT},
+    {"ble-radio", required_argument, NULL, OPT_BLE_RADIO},
+    {"ble-mtu", required_argument, NULL, OPT_BLE_MTU},
+    {"provision", no_argument, NULL, OPT_PROVISION},
+    {"provision-window-ms", required_argument, NULL, OPT_PROVISION_WINDOW},
+    {"answer-timeout-ms", required_argument, NULL, OPT_ANSWER_TIMEOUT},
     {"channels", required_argument, NULL, OPT_CHANNELS},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -157,6 +179,9 @@ static void defaults(sim_options *o)
     o->ring_capacity = 4096;
     o->counter_block = 16;
     o->mqtt.timeout_ms = 5000;
+    o->ble_mtu = 185;
+    o->provision_window_ms = 300000;
+    o->answer_timeout_ms = 5000;
     o->mqtt.password = getenv("EDGE_MQTT_PASSWORD");
 }
 
@@ -200,12 +225,27 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
             }
             break;
         case OPT_SERIAL:
+            o->serial_path = optarg;
+            break;
         case OPT_MQTT:
+        case OPT_BLE_RADIO:
             if (o->transport != SIM_TRANSPORT_NONE) {
-                return usage_error("%s", "give either --serial or --mqtt, once");
+                return usage_error("%s", "give either --mqtt or --ble-radio, once");
             }
-            o->transport = option == OPT_SERIAL ? SIM_TRANSPORT_SERIAL : SIM_TRANSPORT_MQTT;
-            *(option == OPT_SERIAL ? &o->serial_path : &o->mqtt.url) = optarg;
+            o->transport = option == OPT_MQTT ? SIM_TRANSPORT_MQTT : SIM_TRANSPORT_BLE;
+            *(option == OPT_MQTT ? &o->mqtt.url : &o->ble_radio_dir) = optarg;
+            break;
+        case OPT_BLE_MTU:
+            ok = number32("ble-mtu", optarg, 23, 517, &o->ble_mtu);
+            break;
+        case OPT_PROVISION:
+            o->provision = true;
+            break;
+        case OPT_PROVISION_WINDOW:
+            ok = number32("provision-window-ms", optarg, 1, 86400000, &o->provision_window_ms);
+            break;
+        case OPT_ANSWER_TIMEOUT:
+            ok = number32("answer-timeout-ms", optarg, 10, 600000, &o->answer_timeout_ms);
             break;
         case OPT_MQTT_USERNAME:
             o->mqtt.username = optarg;
@@ -278,9 +318,12 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
     if (optind < argc) {
         return usage_error("unexpected argument %s", argv[optind]);
     }
-    if (o->device_id == NULL || !edge_device_id_valid(o->device_id)) {
+    if (o->device_id != NULL ? !edge_device_id_valid(o->device_id) : !o->provision || o->print_public_key) {
         return usage_error("--device-id must be 1 to 31 characters of A-Z a-z 0-9 . _ -, got %s",
                            o->device_id != NULL ? o->device_id : "nothing");
+    }
+    if (o->state_dir[0] == '\0' && o->device_id == NULL) {
+        return usage_error("%s", "--provision without --device-id needs --state-dir");
     }
     if (o->state_dir[0] == '\0') {
         snprintf(o->state_dir, sizeof o->state_dir, "device-state/%s", o->device_id);
@@ -291,8 +334,14 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
     if (o->print_public_key) {
         return SIM_OPTIONS_RUN;
     }
-    if (o->transport == SIM_TRANSPORT_NONE) {
-        return usage_error("%s", "give --serial PATH or --mqtt URL");
+    if (o->transport == SIM_TRANSPORT_NONE && o->serial_path != NULL) {
+        o->transport = SIM_TRANSPORT_SERIAL;
+    }
+    if (o->provision && o->serial_path == NULL) {
+        return usage_error("%s", "--provision needs --serial PATH, the line provisioning comes over");
+    }
+    if (o->transport == SIM_TRANSPORT_NONE && !o->provision) {
+        return usage_error("%s", "give --serial PATH, --mqtt URL or --ble-radio DIR");
     }
     if (!seeded) {
         const edge_rng rng = os_rng();

@@ -12,6 +12,7 @@ typedef enum {
     SIM_TRANSPORT_NONE,
     SIM_TRANSPORT_SERIAL,
     SIM_TRANSPORT_MQTT,
+    SIM_TRANSPORT_BLE,
 } sim_transport;
 
 typedef struct {
@@ -22,8 +23,16 @@ typedef struct {
     bool has_gateway_key;
     uint8_t gateway_key[EDGE_PUBLIC_KEY_BYTES];
     sim_transport transport;
+    /* The USB serial line: frames in serial mode, provisioning in every mode. */
     const char *serial_path;
     mqtt_settings mqtt;
+    /* BLE over the simulated radio: a folder of Unix sockets, one per advertising device. */
+    const char *ble_radio_dir;
+    uint32_t ble_mtu;
+    /* Boot without an identity if there is no provisioning record, and wait for one. */
+    bool provision;
+    uint32_t provision_window_ms;
+    uint32_t answer_timeout_ms;
     uint32_t interval_ms;
     uint32_t status_interval_ms;
     uint32_t retry_base_ms;

@@ -51,6 +51,9 @@ bool serial_link_open(serial_link *link)
     if (link->fd >= 0) {
         return true;
     }
+    if (link->path == NULL) {
+        return false;
+    }
     const int fd = open(link->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         return false;
@@ -89,7 +92,7 @@ static void packet(void *ctx, edge_packet_status status, const uint8_t *payload,
 {
     const serial_link *link = ctx;
     if (status == EDGE_PACKET_OK) {
-        link->events->command(link->events->ctx, payload, len);
+        link->events->message(link->events->ctx, payload, len);
     } else {
         link->events->dropped(link->events->ctx, edge_packet_status_name(status), len);
     }

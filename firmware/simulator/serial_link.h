@@ -8,7 +8,7 @@
 #include "edge/serial_framing.h"
 #include "link_events.h"
 
-/* A serial port (or pty) carrying COBS/CRC-framed SignedFrames out and SignedCommands in, at
+/* A serial port (or pty) carrying COBS/CRC-framed DeviceMessages out and GatewayMessages in, at
  * 115200 8N1. The port may vanish (an unplugged cable, a socat pair going away) and come back
  * under the same path. */
 typedef struct {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "edge/command.h"
+#include "edge/link_message.h"
 #include "edge/serial_framing.h"
 #include "edge/status.h"
 #include "harness.h"
@@ -61,9 +62,14 @@ int main(void)
         CHECK_EQ(verdict.command_id, v->command.command_id);
         same_command(&verdict.command, &v->command);
 
-        uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
+        /* Serial and BLE: framed, in a GatewayMessage. */
+        static uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
         const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
-        CHECK_MEM(payload, payload_len, v->signed_command.data, v->signed_command.len);
+        CHECK_MEM(payload, payload_len, v->gateway_message.data, v->gateway_message.len);
+        edge_gateway_message message;
+        CHECK_EQ(edge_gateway_message_parse(payload, payload_len, &message), EDGE_OK);
+        CHECK_EQ(message.kind, EDGE_GATEWAY_SIGNED_COMMAND);
+        CHECK_MEM(message.body, message.body_len, v->signed_command.data, v->signed_command.len);
     }
     return harness_finish("command_vectors");
 }

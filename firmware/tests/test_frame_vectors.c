@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "edge/frame.h"
+#include "edge/link_message.h"
 #include "edge/serial_framing.h"
 #include "edge/status.h"
 #include "harness.h"
@@ -43,11 +44,16 @@ static void valid_frames(void)
         CHECK_MEM(v->signed_frame.data + v->signed_frame.len - EDGE_SIGNATURE_BYTES, EDGE_SIGNATURE_BYTES,
                   v->signature.data, v->signature.len);
 
-        const size_t wire_len = edge_serial_encode(v->signed_frame.data, v->signed_frame.len, wire, sizeof wire);
+        /* Serial and BLE: in a DeviceMessage, framed. */
+        uint8_t message[EDGE_DEVICE_MESSAGE_MAX_BYTES];
+        const size_t message_len = edge_device_message_frame(v->signed_frame.data, v->signed_frame.len, message, sizeof message);
+        CHECK_MEM(message, message_len, v->device_message.data, v->device_message.len);
+        const size_t wire_len = edge_serial_encode(message, message_len, wire, sizeof wire);
         CHECK_MEM(wire, wire_len, v->serial_wire.data, v->serial_wire.len);
-        uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
+        static uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
         const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
-        CHECK_MEM(payload, payload_len, v->signed_frame.data, v->signed_frame.len);
+        CHECK_MEM(payload, payload_len, v->device_message.data, v->device_message.len);
+        CHECK_EQ(edge_device_message_frame(v->signed_frame.data, v->signed_frame.len, message, message_len - 1), 0);
 
         CHECK_STR(check_signed_frame(v->signed_frame.data, v->signed_frame.len, TV_DEVICE_PUBLIC_KEY.data, &decoded),
                   "ok");

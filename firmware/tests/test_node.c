@@ -25,7 +25,7 @@ typedef struct {
         size_t len;
     } sent[MAX_SENT];
     size_t sent_count;
-    uint32_t timer_ms[2];
+    uint32_t timer_ms[EDGE_TIMER_COUNT];
     unsigned connects[10];
     unsigned reboots;
     unsigned alarms_on;
@@ -33,6 +33,12 @@ typedef struct {
     unsigned malformed;
     unsigned errors;
     edge_command_result last_result;
+    unsigned stored;
+    unsigned refused;
+    unsigned deferred;
+    unsigned resent;
+    edge_frame_refusal last_refusal;
+    uint32_t last_retry_after_ms;
 } fake_platform;
 
 static fake_platform fake;
@@ -118,6 +124,21 @@ static void fake_report(void *ctx, const edge_report *r)
     case EDGE_REPORT_COMMAND:
         f->last_result = r->result;
         break;
+    case EDGE_REPORT_FRAME:
+        f->stored++;
+        break;
+    case EDGE_REPORT_FRAME_REFUSED:
+        f->refused++;
+        f->last_refusal = r->refusal;
+        break;
+    case EDGE_REPORT_FRAME_DEFERRED:
+        f->deferred++;
+        f->last_refusal = r->refusal;
+        f->last_retry_after_ms = r->retry_after_ms;
+        break;
+    case EDGE_REPORT_FRAME_RESENT:
+        f->resent++;
+        break;
     default:
         break;
     }
@@ -130,6 +151,7 @@ static edge_node_config config(edge_link_mode mode, bool linked)
         .firmware_version = "1.2.3",
         .mode = mode,
         .linked_at_start = linked,
+        .answer_timeout_ms = mode == EDGE_LINK_MQTT ? 0 : 3000,
         .has_gateway_key = true,
         .default_interval_ms = 1000,
         .status_interval_ms = 60000,
@@ -307,19 +329,20 @@ static void delivery_and_resend(void)
     CHECK_EQ(fake.connects[EDGE_STATE_CONNECT_MQTT], 1);
     fake.send_result = EDGE_SEND_PENDING;
     edge_node_link(&node, true);
-    CHECK_EQ(edge_node_state(&node), EDGE_STATE_PUBLISH_DATA);
+    CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
     CHECK_EQ(fake.sent_count, 1);
     edge_node_delivered(&node);
     CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
+    CHECK_EQ(fake.stored, 1);
 
     tick();
-    CHECK_EQ(edge_node_state(&node), EDGE_STATE_PUBLISH_DATA);
+    CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
     CHECK_EQ(fake.sent_count, 2);
 
-    harness_case("a sample that falls due meanwhile waits for the frame in flight");
+    harness_case("a sample that falls due meanwhile is taken; its frame waits for the one in flight");
     tick();
     CHECK_EQ(fake.sent_count, 2);
-    CHECK_EQ(edge_node_buffered(&node), 3);
+    CHECK_EQ(edge_node_buffered(&node), 6);
 
     harness_case("a frame unconfirmed when the link drops is sent again byte for byte");
     edge_node_link(&node, false);
@@ -353,6 +376,110 @@ static void delivery_and_resend(void)
     tick();
     CHECK_EQ(edge_node_state(&node), EDGE_STATE_RETRY);
     CHECK_EQ(edge_node_buffered(&node), 3);
+}
+
+/* The gateway's FrameAck for sent frame i. */
+static void answer(size_t i, edge_frame_ack_result result, edge_frame_refusal refusal, uint32_t retry_after_ms)
+{
+    edge_frame_ack ack = intelledger_device_v1_FrameAck_init_zero;
+    CHECK(i < fake.sent_count);
+    CHECK_EQ(edge_sha256(fake.sent[i].bytes, fake.sent[i].len, ack.frame_sha256), EDGE_OK);
+    ack.result = result;
+    ack.refusal = refusal;
+    ack.retry_after_ms = retry_after_ms;
+    edge_node_frame_ack(&node, &ack);
+}
+
+#define NO_REFUSAL intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_UNSPECIFIED
+#define RATE_LIMITED intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_RATE_LIMITED
+#define REPLAYED intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_REPLAYED
+
+static bool same_sent(size_t a, size_t b)
+{
+    return fake.sent[a].len == fake.sent[b].len && memcmp(fake.sent[a].bytes, fake.sent[b].bytes, fake.sent[a].len) == 0;
+}
+
+static void frame_acks(void)
+{
+    harness_case("serial: a frame is kept until the gateway stores it; sampling goes on meanwhile");
+    boot(EDGE_LINK_SERIAL, false, false);
+    fake.send_result = EDGE_SEND_PENDING;
+    edge_node_link(&node, true);
+    CHECK_EQ(fake.sent_count, 1);
+    CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
+    CHECK_EQ(fake.timer_ms[EDGE_TIMER_ANSWER], 3000);
+    tick();
+    CHECK_EQ(fake.sent_count, 1);
+    CHECK_EQ(edge_node_buffered(&node), 3);
+    answer(0, EDGE_ACK_STORED, NO_REFUSAL, 0);
+    CHECK_EQ(fake.stored, 1);
+    CHECK_EQ(fake.sent_count, 2);
+    CHECK_EQ(sent_frame(1)->samples_count, 3);
+
+    harness_case("an answer naming another frame changes nothing");
+    answer(0, EDGE_ACK_STORED, NO_REFUSAL, 0);
+    CHECK_EQ(fake.stored, 1);
+    CHECK_EQ(fake.sent_count, 2);
+
+    harness_case("no answer within the timeout: the same bytes again");
+    edge_node_timer(&node, EDGE_TIMER_ANSWER);
+    CHECK_EQ(fake.resent, 1);
+    CHECK_EQ(fake.sent_count, 3);
+    CHECK(same_sent(2, 1));
+    CHECK_EQ(fake.timer_ms[EDGE_TIMER_ANSWER], 3000);
+
+    harness_case("a late answer to the first copy settles it");
+    answer(1, EDGE_ACK_STORED, NO_REFUSAL, 0);
+    CHECK_EQ(fake.stored, 2);
+    CHECK_EQ(edge_node_buffered(&node), 0);
+    harness_case("a stale answer timer sends nothing");
+    edge_node_timer(&node, EDGE_TIMER_ANSWER);
+    CHECK_EQ(fake.sent_count, 3);
+    CHECK_EQ(fake.resent, 1);
+
+    harness_case("not now: the frame waits for the hint, readings pile up behind it, then the same bytes go");
+    tick();
+    CHECK_EQ(fake.sent_count, 4);
+    answer(3, EDGE_ACK_RETRY_LATER, RATE_LIMITED, 1500);
+    CHECK_EQ(fake.deferred, 1);
+    CHECK_EQ(fake.last_refusal, RATE_LIMITED);
+    CHECK_EQ(fake.timer_ms[EDGE_TIMER_ANSWER], 1500);
+    tick();
+    tick();
+    CHECK_EQ(fake.sent_count, 4);
+    CHECK_EQ(edge_node_buffered(&node), 9);
+    edge_node_timer(&node, EDGE_TIMER_ANSWER);
+    CHECK_EQ(fake.sent_count, 5);
+    CHECK(same_sent(4, 3));
+    CHECK_EQ(fake.resent, 1);
+
+    harness_case("hints are bounded: 0 means the answer timeout, 10 ms becomes 100 ms");
+    answer(4, EDGE_ACK_RETRY_LATER, RATE_LIMITED, 0);
+    CHECK_EQ(fake.last_retry_after_ms, 3000);
+    edge_node_timer(&node, EDGE_TIMER_ANSWER);
+    CHECK_EQ(fake.sent_count, 6);
+    answer(5, EDGE_ACK_RETRY_LATER, RATE_LIMITED, 10);
+    CHECK_EQ(fake.last_retry_after_ms, 100);
+
+    harness_case("a link that drops and comes back sends the deferred frame at once");
+    edge_node_link(&node, false);
+    edge_node_link(&node, true);
+    CHECK(same_sent(fake.sent_count - 1, 3));
+    answer(fake.sent_count - 1, EDGE_ACK_STORED, NO_REFUSAL, 0);
+    CHECK(sent_frame(fake.sent_count - 1)->has_status);
+    answer(fake.sent_count - 1, EDGE_ACK_STORED, NO_REFUSAL, 0);
+    const size_t after_status = fake.sent_count;
+    CHECK_EQ(sent_frame(after_status - 1)->samples_count, 6);
+
+    harness_case("refused for good: dropped and reported, the next frame follows in counter order");
+    const uint64_t refused_counter = sent_frame(after_status - 1)->counter;
+    answer(after_status - 1, EDGE_ACK_REFUSED, REPLAYED, 0);
+    CHECK_EQ(fake.refused, 1);
+    CHECK_EQ(fake.last_refusal, REPLAYED);
+    CHECK_EQ(edge_node_buffered(&node), 0);
+    tick();
+    CHECK_EQ(fake.sent_count, after_status + 1);
+    CHECK_EQ(sent_frame(after_status)->counter, refused_counter + 1);
 }
 
 static void commands(void)
@@ -478,6 +605,7 @@ int main(void)
     serial_cycle();
     offline_buffering();
     delivery_and_resend();
+    frame_acks();
     commands();
     failures();
     return harness_finish("node");

@@ -391,7 +391,7 @@ async function startGatewayParts(
           ? startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
-              keepBackups: config.http.nodeRed.keepBackups,
+              config: config.http.nodeRed,
               auth,
               audit,
               api: createFlowGatewayApi({
@@ -431,7 +431,7 @@ async function startGatewayParts(
         return auth.pairingCode;
       },
       get nodeRedRunning() {
-        return nodeRed.current !== undefined;
+        return ["running", "safe-mode"].includes(nodeRed.current?.status().state ?? "stopped");
       },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,

@@ -14,7 +14,19 @@ import {
   SignedCommand,
   SignedFrame,
 } from "../src/gen/intelledger/device/v1/frame.js";
-import { cobsEncode, encodeSerialPacket } from "../src/serial-framing.js";
+import { frameSha256 } from "../src/frame-digest.js";
+import {
+  DeviceMessage,
+  FrameAck,
+  FrameAckResult,
+  frameAckResultToJSON,
+  FrameRefusal,
+  frameRefusalToJSON,
+  GatewayMessage,
+} from "../src/gen/intelledger/device/v1/link.js";
+import { ProvisionRequest, ProvisionResponse, ProvisionResult } from "../src/gen/intelledger/device/v1/provisioning.js";
+import { encodeProvisionRequest, provisioningProof, type ProvisioningSettings } from "../src/provisioning.js";
+import { cobsEncode, encodeSerialPacket, MAX_SERIAL_PAYLOAD } from "../src/serial-framing.js";
 
 const outDir = process.argv[2] ?? join(import.meta.dirname, "../test-vectors");
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -110,13 +122,15 @@ function signedFrameVector(name: string, frame: DeviceFrame) {
   const encoded = DeviceFrame.encode(frame).finish();
   const signature = sign(encoded, deviceSecret);
   const signed = SignedFrame.encode({ frame: encoded, signature }).finish();
+  const message = DeviceMessage.encode({ body: { $case: "signedFrame", value: signed } }).finish();
   return {
     name,
     frame: DeviceFrame.toJSON(frame),
     frameHex: hex(encoded),
     signatureHex: hex(signature),
     signedFrameHex: hex(signed),
-    serialWireHex: hex(encodeSerialPacket(signed)),
+    deviceMessageHex: hex(message),
+    serialWireHex: hex(encodeSerialPacket(message)),
   };
 }
 
@@ -126,7 +140,7 @@ const flipped = Buffer.from(firstValid.signatureHex, "hex");
 flipped[10] = (flipped[10] as number) ^ 0x01;
 write("device-frames.json", {
   description:
-    "Signed device frames. frameHex is the nanopb/ts-proto encoding of frame (both must produce it byte for byte); signatureHex is ECDSA P-256 over SHA-256(frameHex) with the device key, deterministic per RFC 6979 without low-S normalisation; serialWireHex is signedFrameHex framed for serial.",
+    "Signed device frames. frameHex is the nanopb/ts-proto encoding of frame (both must produce it byte for byte); signatureHex is ECDSA P-256 over SHA-256(frameHex) with the device key, deterministic per RFC 6979 without low-S normalisation; signedFrameHex is what MQTT carries; deviceMessageHex is the DeviceMessage carrying it on serial and BLE, and serialWireHex that message framed for serial.",
   devicePrivateKeyHex: hex(deviceSecret),
   devicePublicKeyHex: hex(p256.getPublicKey(deviceSecret, false)),
   valid: validFrames,
@@ -184,20 +198,22 @@ const commands: { name: string; command: DeviceCommand }[] = [
 
 write("device-commands.json", {
   description:
-    "Signed gateway commands. commandHex is the encoding of command; signatureHex is ECDSA P-256 over SHA-256(commandHex) with the gateway command key, deterministic per RFC 6979 without low-S normalisation; serialWireHex is signedCommandHex framed for serial.",
+    "Signed gateway commands. commandHex is the encoding of command; signatureHex is ECDSA P-256 over SHA-256(commandHex) with the gateway command key, deterministic per RFC 6979 without low-S normalisation; signedCommandHex is what MQTT carries; gatewayMessageHex is the GatewayMessage carrying it on serial and BLE, and serialWireHex that message framed for serial.",
   gatewayPrivateKeyHex: hex(gatewaySecret),
   gatewayPublicKeyHex: hex(p256.getPublicKey(gatewaySecret, false)),
   valid: commands.map(({ name, command }) => {
     const encoded = DeviceCommand.encode(command).finish();
     const signature = sign(encoded, gatewaySecret);
     const signed = SignedCommand.encode({ command: encoded, signature }).finish();
+    const message = GatewayMessage.encode({ body: { $case: "signedCommand", value: signed } }).finish();
     return {
       name,
       command: DeviceCommand.toJSON(command),
       commandHex: hex(encoded),
       signatureHex: hex(signature),
       signedCommandHex: hex(signed),
-      serialWireHex: hex(encodeSerialPacket(signed)),
+      gatewayMessageHex: hex(message),
+      serialWireHex: hex(encodeSerialPacket(message)),
     };
   }),
 });
@@ -209,7 +225,10 @@ const payloads: { name: string; payload: Uint8Array }[] = [
   { name: "253 non-zero bytes", payload: Uint8Array.from({ length: 253 }, (_, i) => (i % 255) + 1) },
   { name: "254 non-zero bytes (one full COBS block)", payload: Uint8Array.from({ length: 254 }, (_, i) => (i % 255) + 1) },
   { name: "255 non-zero bytes", payload: Uint8Array.from({ length: 255 }, (_, i) => (i % 255) + 1) },
-  { name: "512 bytes, the largest payload", payload: Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256) },
+  {
+    name: `${MAX_SERIAL_PAYLOAD} bytes, the largest payload`,
+    payload: Uint8Array.from({ length: MAX_SERIAL_PAYLOAD }, (_, i) => (i * 7) % 256),
+  },
 ];
 const good = encodeSerialPacket(Uint8Array.of(0xde, 0xad, 0xbe, 0xef));
 const badCrc = Uint8Array.from(good);
@@ -217,7 +236,7 @@ badCrc[2] = (badCrc[2] as number) ^ 0x40;
 write("serial-framing.json", {
   description:
     "Serial framing: wire = COBS(payload || CRC-32/ISO-HDLC(payload) little-endian) || 0x00. 'cobs' pins the COBS variant (a full 254-byte block that ends the data has no trailing code byte); 'valid' must encode to wireHex exactly; each 'invalid' wire must be dropped with the given error, and the decoder must go on decoding what follows.",
-  maxPayloadBytes: 512,
+  maxPayloadBytes: MAX_SERIAL_PAYLOAD,
   cobs: [
     [],
     [0x00],
@@ -232,6 +251,180 @@ write("serial-framing.json", {
     { name: "CRC does not match", error: "crc", wireHex: hex(badCrc) },
     { name: "COBS code points past the end", error: "cobs", wireHex: "05112200" },
     { name: "shorter than a CRC", error: "truncated", wireHex: "03112200" },
-    { name: "longer than the largest packet", error: "oversized", wireHex: `${"ff".repeat(600)}00` },
+    { name: "longer than the largest packet", error: "oversized", wireHex: `${"ff".repeat(MAX_SERIAL_PAYLOAD + 100)}00` },
   ],
+});
+
+const ackCases: { name: string; frameIndex: number; ack: Omit<FrameAck, "frameSha256"> }[] = [
+  {
+    name: "stored",
+    frameIndex: 0,
+    ack: { result: FrameAckResult.FRAME_ACK_RESULT_STORED, refusal: FrameRefusal.FRAME_REFUSAL_UNSPECIFIED, retryAfterMs: 0 },
+  },
+  {
+    name: "refused for good: a replay",
+    frameIndex: 1,
+    ack: { result: FrameAckResult.FRAME_ACK_RESULT_REFUSED, refusal: FrameRefusal.FRAME_REFUSAL_REPLAYED, retryAfterMs: 0 },
+  },
+  {
+    name: "not now: over the rate, again in a second",
+    frameIndex: 2,
+    ack: {
+      result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
+      refusal: FrameRefusal.FRAME_REFUSAL_RATE_LIMITED,
+      retryAfterMs: 1_000,
+    },
+  },
+];
+write("link-messages.json", {
+  description:
+    "Frame acknowledgements on serial and BLE. frameSha256Hex is SHA-256 of the signedFrameHex of device-frames.json's valid[frameIndex]; gatewayMessageHex is the GatewayMessage carrying the FrameAck, serialWireHex that message framed for serial.",
+  frameAcks: ackCases.map(({ name, frameIndex, ack }) => {
+    const signedFrame = Buffer.from((validFrames[frameIndex] as (typeof validFrames)[number]).signedFrameHex, "hex");
+    const frameAck: FrameAck = { frameSha256: frameSha256(signedFrame), ...ack };
+    const message = GatewayMessage.encode({ body: { $case: "frameAck", value: frameAck } }).finish();
+    return {
+      name,
+      frameIndex,
+      frameSha256Hex: hex(frameAck.frameSha256),
+      result: frameAckResultToJSON(frameAck.result),
+      refusal: frameRefusalToJSON(frameAck.refusal),
+      retryAfterMs: frameAck.retryAfterMs,
+      frameAckHex: hex(FrameAck.encode(frameAck).finish()),
+      gatewayMessageHex: hex(message),
+      serialWireHex: hex(encodeSerialPacket(message)),
+    };
+  }),
+});
+
+const FIRMWARE_VERSION = "1.0.0";
+const devicePublicKey = p256.getPublicKey(deviceSecret, false);
+const gatewayPublicKey = p256.getPublicKey(gatewaySecret, false);
+const nonceOf = (first: number) => Uint8Array.from({ length: 32 }, (_, i) => (first + i) % 256);
+/** A DER SEQUENCE of 300 bytes standing for a CA certificate (the device checks the DER framing, not X.509). */
+const caCertificate = Uint8Array.from([0x30, 0x82, 0x01, 0x28, ...Array.from({ length: 296 }, (_, i) => (i * 13 + 1) % 256)]);
+const baseSettings = {
+  deviceId: "esp32-test-01",
+  gatewayCommandKey: gatewayPublicKey,
+  samplingIntervalMs: 1_000,
+} satisfies Omit<ProvisioningSettings, "link">;
+
+const provisionCases: { name: string; nonce: Uint8Array; settings: ProvisioningSettings }[] = [
+  { name: "serial link", nonce: nonceOf(0), settings: { ...baseSettings, link: { kind: "serial" } } },
+  { name: "BLE link", nonce: nonceOf(32), settings: { ...baseSettings, samplingIntervalMs: 500, link: { kind: "ble" } } },
+  {
+    name: "Wi-Fi and MQTT over TLS with the device's own credentials",
+    nonce: nonceOf(64),
+    settings: {
+      ...baseSettings,
+      samplingIntervalMs: 2_000,
+      link: {
+        kind: "wifiMqtt",
+        wifiSsid: "plant-floor-2",
+        wifiPassword: "correct horse battery",
+        mqttHost: "gateway.local",
+        mqttPort: 8883,
+        mqttCaCertificate: caCertificate,
+        mqttUsername: "esp32-test-01",
+        mqttPassword: "d3v1ce-t0ken-9f2c",
+      },
+    },
+  },
+  {
+    name: "open Wi-Fi, plain MQTT, no credentials",
+    nonce: nonceOf(96),
+    settings: {
+      ...baseSettings,
+      link: { kind: "wifiMqtt", wifiSsid: "lab", wifiPassword: "", mqttHost: "192.168.1.10", mqttPort: 1883 },
+    },
+  },
+];
+
+function provisionVector({ name, nonce, settings }: (typeof provisionCases)[number]) {
+  const requestBytes = encodeProvisionRequest(settings, nonce);
+  const message = GatewayMessage.encode({ body: { $case: "provisionRequest", value: requestBytes } }).finish();
+  const proof = provisioningProof(requestBytes, devicePublicKey, FIRMWARE_VERSION);
+  const signature = sign(proof, deviceSecret);
+  const response: ProvisionResponse = {
+    result: ProvisionResult.PROVISION_RESULT_PROVISIONED,
+    nonce,
+    deviceId: settings.deviceId,
+    publicKey: devicePublicKey,
+    firmwareVersion: FIRMWARE_VERSION,
+    signature,
+    detail: "",
+  };
+  const answer = DeviceMessage.encode({ body: { $case: "provisionResponse", value: response } }).finish();
+  return {
+    name,
+    request: ProvisionRequest.toJSON(ProvisionRequest.decode(requestBytes)),
+    requestHex: hex(requestBytes),
+    gatewayMessageHex: hex(message),
+    serialWireHex: hex(encodeSerialPacket(message)),
+    proofHex: hex(proof),
+    signatureHex: hex(signature),
+    responseHex: hex(ProvisionResponse.encode(response).finish()),
+    responseDeviceMessageHex: hex(answer),
+    responseSerialWireHex: hex(encodeSerialPacket(answer)),
+  };
+}
+
+/** Requests built around the checks, as a faulty or hostile tool would send them. */
+function rawRequest(overrides: Partial<ProvisionRequest>): Uint8Array {
+  return ProvisionRequest.encode({
+    nonce: nonceOf(0),
+    deviceId: baseSettings.deviceId,
+    gatewayCommandKey: gatewayPublicKey,
+    samplingIntervalMs: 1_000,
+    link: { $case: "serial", value: {} },
+    ...overrides,
+  }).finish();
+}
+const wifi = (overrides: Partial<Extract<ProvisionRequest["link"], { $case: "wifiMqtt" }>["value"]>) =>
+  rawRequest({
+    link: {
+      $case: "wifiMqtt",
+      value: {
+        wifiSsid: "lab",
+        wifiPassword: "",
+        mqttHost: "gateway.local",
+        mqttPort: 1883,
+        mqttCaCertificate: new Uint8Array(),
+        mqttUsername: "",
+        mqttPassword: "",
+        ...overrides,
+      },
+    },
+  });
+const offCurve = Uint8Array.from(gatewayPublicKey);
+offCurve[64] = (offCurve[64] as number) ^ 0x01;
+const invalidRequests: { name: string; field: string; requestBytes: Uint8Array }[] = [
+  { name: "not a ProvisionRequest", field: "request", requestBytes: Uint8Array.of(0xff, 0xff, 0xff) },
+  { name: "nonce of 16 bytes", field: "nonce", requestBytes: rawRequest({ nonce: nonceOf(0).subarray(0, 16) }) },
+  { name: "device id with a slash", field: "device_id", requestBytes: rawRequest({ deviceId: "esp32/01" }) },
+  { name: "gateway key off the curve", field: "gateway_command_key", requestBytes: rawRequest({ gatewayCommandKey: offCurve }) },
+  { name: "sampling every 50 ms", field: "sampling_interval_ms", requestBytes: rawRequest({ samplingIntervalMs: 50 }) },
+  { name: "no link", field: "link", requestBytes: rawRequest({ link: undefined }) },
+  { name: "empty SSID", field: "wifi_mqtt.wifi_ssid", requestBytes: wifi({ wifiSsid: "" }) },
+  { name: "Wi-Fi password of 5 characters", field: "wifi_mqtt.wifi_password", requestBytes: wifi({ wifiPassword: "short" }) },
+  { name: "broker host with a space", field: "wifi_mqtt.mqtt_host", requestBytes: wifi({ mqttHost: "gate way" }) },
+  { name: "broker port 0", field: "wifi_mqtt.mqtt_port", requestBytes: wifi({ mqttPort: 0 }) },
+  {
+    name: "CA certificate in PEM instead of DER",
+    field: "wifi_mqtt.mqtt_ca_certificate",
+    requestBytes: wifi({ mqttCaCertificate: Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n") }),
+  },
+  {
+    name: "MQTT password without a user name",
+    field: "wifi_mqtt.mqtt_password",
+    requestBytes: wifi({ mqttPassword: "token" }),
+  },
+];
+
+write("provisioning.json", {
+  description:
+    "USB provisioning. requestHex is an encoded ProvisionRequest, gatewayMessageHex the GatewayMessage carrying it (serialWireHex framed). proofHex = 'IntelLedger Edge provisioning v1' || SHA-256(requestHex) || the device's public key || firmwareVersion; signatureHex is ECDSA P-256 over SHA-256(proofHex) with the device key of device-frames.json, deterministic per RFC 6979 without low-S normalisation; responseHex is the device's ProvisionResponse, responseDeviceMessageHex the DeviceMessage carrying it. Each 'invalid' request must be answered PROVISION_RESULT_INVALID with a detail starting with its field.",
+  firmwareVersion: FIRMWARE_VERSION,
+  valid: provisionCases.map(provisionVector),
+  invalid: invalidRequests.map(({ name, field, requestBytes }) => ({ name, field, requestHex: hex(requestBytes) })),
 });

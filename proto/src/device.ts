@@ -15,3 +15,13 @@ export {
   SignedCommand,
   SignedFrame,
 } from "./gen/intelledger/device/v1/frame.js";
+export { DeviceMessage, FrameAck, FrameAckResult, FrameRefusal, GatewayMessage } from "./gen/intelledger/device/v1/link.js";
+export {
+  BleLinkSettings,
+  ProvisionRequest,
+  ProvisionResponse,
+  ProvisionResult,
+  SerialLinkSettings,
+  WifiMqttLinkSettings,
+} from "./gen/intelledger/device/v1/provisioning.js";
+export { frameSha256 } from "./frame-digest.js";

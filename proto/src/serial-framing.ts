@@ -6,8 +6,8 @@ import { crc32 } from "node:zlib";
  * its place (garbage, an unplugged cable) resynchronises at the next 0x00.
  */
 export const PACKET_DELIMITER = 0x00;
-/** Largest payload either side sends: a signed frame or a signed command. */
-export const MAX_SERIAL_PAYLOAD = 512;
+/** Largest payload either side sends: a GatewayMessage carrying the largest provisioning request. */
+export const MAX_SERIAL_PAYLOAD = 2048;
 const CRC_BYTES = 4;
 
 export function cobsEncode(data: Uint8Array): Uint8Array {

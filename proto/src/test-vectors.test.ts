@@ -4,7 +4,24 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DeviceCommand, DeviceFrame, SignedCommand, SignedFrame } from "./device.js";
+import {
+  DeviceCommand,
+  DeviceFrame,
+  DeviceMessage,
+  FrameAck,
+  frameSha256,
+  GatewayMessage,
+  ProvisionRequest,
+  ProvisionResponse,
+  SignedCommand,
+  SignedFrame,
+} from "./device.js";
+import {
+  checkProvisioningSettings,
+  provisioningProof,
+  verifyProvisionResponse,
+  type ProvisioningSettings,
+} from "./provisioning.js";
 import { cobsDecode, cobsEncode, encodeSerialPacket, SerialPacketDecoder } from "./serial-framing.js";
 
 const vectorsDir = join(import.meta.dirname, "../test-vectors");
@@ -37,6 +54,7 @@ interface FrameVectors {
     frameHex: string;
     signatureHex: string;
     signedFrameHex: string;
+    deviceMessageHex: string;
     serialWireHex: string;
   }[];
   invalid: { name: string; reason: string; signedFrameHex: string }[];
@@ -49,8 +67,43 @@ interface CommandVectors {
     commandHex: string;
     signatureHex: string;
     signedCommandHex: string;
+    gatewayMessageHex: string;
     serialWireHex: string;
   }[];
+}
+interface LinkVectors {
+  frameAcks: {
+    name: string;
+    frameIndex: number;
+    frameSha256Hex: string;
+    result: string;
+    refusal: string;
+    retryAfterMs: number;
+    frameAckHex: string;
+    gatewayMessageHex: string;
+    serialWireHex: string;
+  }[];
+}
+interface ProvisioningVectors {
+  firmwareVersion: string;
+  valid: {
+    name: string;
+    requestHex: string;
+    gatewayMessageHex: string;
+    serialWireHex: string;
+    proofHex: string;
+    signatureHex: string;
+    responseHex: string;
+    responseDeviceMessageHex: string;
+    responseSerialWireHex: string;
+  }[];
+  invalid: { name: string; field: string; requestHex: string }[];
+}
+
+/** The payload of the one packet in a wire vector. */
+function payloadOf(wireHex: string): string | undefined {
+  const [packet] = new SerialPacketDecoder().push(bytes(wireHex));
+  return packet?.ok ? hex(packet.payload) : undefined;
 }
 
 describe("serial framing vectors", () => {
@@ -97,8 +150,9 @@ describe("device frame vectors", () => {
       expect(hex(signed.frame)).toBe(vector.frameHex);
       expect(hex(signed.signature)).toBe(vector.signatureHex);
       expect(verifies(signed.frame, signed.signature, vectors.devicePublicKeyHex), vector.name).toBe(true);
-      const [packet] = new SerialPacketDecoder().push(bytes(vector.serialWireHex));
-      expect(packet?.ok && hex(packet.payload)).toBe(vector.signedFrameHex);
+      const message = DeviceMessage.decode(bytes(vector.deviceMessageHex));
+      expect(message.body?.$case === "signedFrame" && hex(message.body.value), vector.name).toBe(vector.signedFrameHex);
+      expect(payloadOf(vector.serialWireHex)).toBe(vector.deviceMessageHex);
     }
   });
 
@@ -119,6 +173,82 @@ describe("device command vectors", () => {
       const signed = SignedCommand.decode(bytes(vector.signedCommandHex));
       expect(hex(signed.command)).toBe(vector.commandHex);
       expect(verifies(signed.command, signed.signature, vectors.gatewayPublicKeyHex), vector.name).toBe(true);
+      const message = GatewayMessage.decode(bytes(vector.gatewayMessageHex));
+      expect(message.body?.$case === "signedCommand" && hex(message.body.value), vector.name).toBe(vector.signedCommandHex);
+      expect(payloadOf(vector.serialWireHex)).toBe(vector.gatewayMessageHex);
+    }
+  });
+});
+
+describe("frame acknowledgement vectors", () => {
+  const frames = load<FrameVectors>("device-frames.json");
+  const vectors = load<LinkVectors>("link-messages.json");
+
+  it("name their frame by SHA-256 of its SignedFrame bytes and encode byte for byte", () => {
+    for (const vector of vectors.frameAcks) {
+      const frame = frames.valid[vector.frameIndex];
+      expect(frame, vector.name).toBeDefined();
+      expect(hex(frameSha256(bytes(frame?.signedFrameHex ?? "")))).toBe(vector.frameSha256Hex);
+      const ack = FrameAck.fromJSON({ ...vector, frameSha256: Buffer.from(vector.frameSha256Hex, "hex").toString("base64") });
+      expect(hex(FrameAck.encode(ack).finish()), vector.name).toBe(vector.frameAckHex);
+      const message = GatewayMessage.decode(bytes(vector.gatewayMessageHex));
+      expect(message.body?.$case === "frameAck" && hex(FrameAck.encode(message.body.value).finish())).toBe(vector.frameAckHex);
+      expect(payloadOf(vector.serialWireHex)).toBe(vector.gatewayMessageHex);
+    }
+  });
+});
+
+/** The settings a request carries, in the technician-side form. */
+function settingsOf(request: ProvisionRequest): ProvisioningSettings {
+  const base = {
+    deviceId: request.deviceId,
+    gatewayCommandKey: request.gatewayCommandKey,
+    samplingIntervalMs: request.samplingIntervalMs,
+  };
+  const link = request.link;
+  if (link?.$case === "wifiMqtt") return { ...base, link: { kind: "wifiMqtt", ...link.value } };
+  return { ...base, link: { kind: link?.$case ?? "serial" } };
+}
+
+describe("provisioning vectors", () => {
+  const frames = load<FrameVectors>("device-frames.json");
+  const vectors = load<ProvisioningVectors>("provisioning.json");
+
+  it("carry each request in a GatewayMessage and its answer in a DeviceMessage, byte for byte", () => {
+    for (const vector of vectors.valid) {
+      const message = GatewayMessage.decode(bytes(vector.gatewayMessageHex));
+      expect(message.body?.$case === "provisionRequest" && hex(message.body.value), vector.name).toBe(vector.requestHex);
+      expect(payloadOf(vector.serialWireHex)).toBe(vector.gatewayMessageHex);
+      const answer = DeviceMessage.decode(bytes(vector.responseDeviceMessageHex));
+      expect(answer.body?.$case === "provisionResponse" && hex(ProvisionResponse.encode(answer.body.value).finish())).toBe(
+        vector.responseHex,
+      );
+      expect(payloadOf(vector.responseSerialWireHex)).toBe(vector.responseDeviceMessageHex);
+    }
+  });
+
+  it("sign the documented proof with the device key, and the technician's check accepts the answer", () => {
+    for (const vector of vectors.valid) {
+      const response = ProvisionResponse.decode(bytes(vector.responseHex));
+      const proof = provisioningProof(bytes(vector.requestHex), response.publicKey, vectors.firmwareVersion);
+      expect(hex(proof), vector.name).toBe(vector.proofHex);
+      expect(verifies(proof, bytes(vector.signatureHex), frames.devicePublicKeyHex)).toBe(true);
+      expect(hex(verifyProvisionResponse(bytes(vector.requestHex), response).publicKey)).toBe(frames.devicePublicKeyHex);
+    }
+  });
+
+  it("the proof can never pass for a DeviceFrame", () => {
+    for (const vector of vectors.valid)
+      expect(() => DeviceFrame.decode(bytes(vector.proofHex)), vector.name).toThrow(/wire type 7/);
+  });
+
+  it("the technician's side refuses each invalid request's settings, naming the same field", () => {
+    for (const vector of vectors.invalid) {
+      if (vector.field === "request" || vector.field === "nonce" || vector.field === "link") continue; // no settings object can express these
+      const settings = settingsOf(ProvisionRequest.decode(bytes(vector.requestHex)));
+      expect(() => checkProvisioningSettings(settings), vector.name).toThrow(
+        expect.objectContaining({ details: { field: vector.field } }),
+      );
     }
   });
 });

@@ -77,6 +77,11 @@ export class DeviceSimulatorProcess {
     });
   }
 
+  /** Presses the device's provisioning button (SIGUSR1): a provisioned device may be provisioned again for a while. */
+  pressProvisioningButton(): void {
+    this.child.kill("SIGUSR1");
+  }
+
   async stop(): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     const exited = once(this.child, "exit") as Promise<[number | null]>;

@@ -9,6 +9,8 @@ const repoRoot = join(import.meta.dirname, "../..");
 const CLIS = {
   gateway: { path: "gateway/src/cli.ts", ready: "gateway started" },
   relay: { path: "cloud-relay/src/cli.ts", ready: "relay started" },
+  /** The gateway with BLE devices over the simulated radio (its folder in the extra arguments). */
+  gatewayWithBleRadio: { path: "scripts/system/gateway-with-ble-radio.ts", ready: "gateway started" },
 } as const;
 
 /**
@@ -20,10 +22,12 @@ export class ChildService {
   private readonly log: WriteStream;
   private readonly kind: keyof typeof CLIS;
   private readonly configPath: string;
+  private readonly extraArgs: readonly string[];
 
-  constructor(kind: keyof typeof CLIS, configPath: string, logPath: string) {
+  constructor(kind: keyof typeof CLIS, configPath: string, logPath: string, extraArgs: readonly string[] = []) {
     this.kind = kind;
     this.configPath = configPath;
+    this.extraArgs = extraArgs;
     this.log = createWriteStream(logPath, { flags: "a" });
   }
 
@@ -51,7 +55,7 @@ export class ChildService {
   /** Starts the process and resolves once it logged that it is ready. */
   async start(timeoutMs = 60_000): Promise<void> {
     const { path, ready } = CLIS[this.kind];
-    const child = spawn(process.execPath, ["--import", "tsx", path, "start", "--config", this.configPath], {
+    const child = spawn(process.execPath, ["--import", "tsx", path, "start", "--config", this.configPath, ...this.extraArgs], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
-import { freePort } from "@intelledger/test-support";
-import { PrivateMosquitto, PtyPair } from "@intelledger/test-support";
+import { freePort, PrivateMosquitto, PtyPair, SimulatedRadioCentral } from "@intelledger/test-support";
 import { CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +77,32 @@ describe("the firmware's device simulator against the gateway", () => {
     ]);
     cleanups.push(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-serial");
+  }, 120_000);
+
+  it("over BLE through the simulated radio", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sim-ble-"));
+    const radio = join(dir, "radio");
+    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(dir, "gateway"), mqtt: { port: 0 } }), logger, {
+      bleCentral: new SimulatedRadioCentral({ dir: radio, logger }),
+    });
+    cleanups.push(() => gateway.stop());
+    const stateDir = provision(gateway, "c-sim-ble");
+    const simulator = DeviceSimulatorProcess.start(binary, [
+      "--device-id",
+      "c-sim-ble",
+      "--state-dir",
+      stateDir,
+      "--ble-radio",
+      radio,
+      "--ble-mtu",
+      "23",
+      "--gateway-key",
+      Buffer.from(gateway.commandPublicKey).toString("hex"),
+      "--interval-ms",
+      "100",
+    ]);
+    cleanups.push(() => simulator.stop());
+    await exerciseDevice(gateway, simulator, "c-sim-ble");
   }, 120_000);
 
   it("over MQTT to the gateway's own broker, logged in with the token the gateway issued", async () => {

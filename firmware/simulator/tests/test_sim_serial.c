@@ -1,6 +1,7 @@
 /* The simulator against a gateway stand-in over a socat pseudo-terminal pair: frames arrive
- * verified, commands are acknowledged, and pulling the "cable" (socat going away and coming
- * back under the same path) costs no reading taken meanwhile. */
+ * verified and are kept until the gateway answers them (sent again on silence and on "not
+ * now", dropped when refused), commands are acknowledged, and pulling the "cable" (socat going
+ * away and coming back under the same path) costs no reading taken meanwhile. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,6 +31,17 @@ static frame_log log_;
 static edge_serial_decoder decoder;
 static int gateway_fd = -1;
 static char line[4096];
+
+/* How the gateway stand-in answers frames. */
+typedef struct {
+    bool silent;
+    edge_frame_ack_result result;
+    edge_frame_refusal refusal;
+    uint32_t retry_after_ms;
+    /* Answers with result before falling back to STORED; 0 for always. */
+    unsigned remaining;
+} policy;
+static policy answer_policy = {.result = EDGE_ACK_STORED};
 
 static uint64_t epoch_ms(void)
 {
@@ -66,11 +78,31 @@ static void unplug(void)
     process_stop(&socat, SIGTERM);
 }
 
+static void answer(const uint8_t *frame, size_t len)
+{
+    if (answer_policy.silent) {
+        return;
+    }
+    edge_frame_ack_result result = answer_policy.result;
+    if (answer_policy.remaining > 0 && --answer_policy.remaining == 0) {
+        answer_policy.result = EDGE_ACK_STORED;
+    }
+    uint8_t message[64];
+    uint8_t wire[128];
+    const size_t message_len = gateway_message_ack(frame, len, result, answer_policy.refusal,
+                                                   answer_policy.retry_after_ms, message, sizeof message);
+    const size_t wire_len = edge_serial_encode(message, message_len, wire, sizeof wire);
+    CHECK_EQ(write(gateway_fd, wire, wire_len), (ssize_t)wire_len);
+}
+
 static void on_packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
 {
     (void)ctx;
-    if (status == EDGE_PACKET_OK) {
-        frame_log_add(&log_, payload, len);
+    const uint8_t *frame;
+    size_t frame_len;
+    if (status == EDGE_PACKET_OK && device_message_frame(payload, len, &frame, &frame_len)) {
+        frame_log_add(&log_, frame, frame_len);
+        answer(frame, frame_len);
     }
 }
 
@@ -94,12 +126,14 @@ static void gateway_read(int duration_ms)
 static void gateway_send_command(const edge_device_command *command, bool corrupt)
 {
     uint8_t bytes[EDGE_SIGNED_COMMAND_MAX_BYTES];
+    uint8_t message[EDGE_GATEWAY_MESSAGE_MAX_BYTES];
     uint8_t wire[EDGE_SERIAL_MAX_WIRE];
     const size_t len = sign_command(command, TV_GATEWAY_PRIVATE_KEY.data, bytes, sizeof bytes);
     if (corrupt) {
         bytes[len - 1] ^= 0x01;
     }
-    const size_t wire_len = edge_serial_encode(bytes, len, wire, sizeof wire);
+    const size_t message_len = gateway_message_command(bytes, len, message, sizeof message);
+    const size_t wire_len = edge_serial_encode(message, message_len, wire, sizeof wire);
     CHECK_EQ(write(gateway_fd, wire, wire_len), (ssize_t)wire_len);
 }
 
@@ -124,7 +158,8 @@ static void start_simulator(void)
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
     char *argv[] = {SIM_BINARY,      "--device-id",  DEVICE, "--serial",        device_path, "--state-dir",
                     state_dir,       "--gateway-key", gateway_key, "--interval-ms", "100",       "--retry-base-ms",
-                    "100",           "--retry-max-ms", "400", "--seed",          "7",         NULL};
+                    "100",           "--retry-max-ms", "400", "--seed",          "7",         "--answer-timeout-ms",
+                    "400",           NULL};
     CHECK(process_spawn(&sim, argv, true));
     CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
     char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
@@ -167,6 +202,64 @@ static void readings_and_commands(void)
     CHECK(ack >= 0 && log_.frames[ack].frame.command_ack.result == EDGE_RESULT_BAD_SIGNATURE);
 }
 
+/* Copies of the frame at index i in the log, from index from on. */
+static size_t copies(size_t from, size_t i)
+{
+    size_t n = 0;
+    for (size_t j = from; j < log_.count; j++) {
+        n += log_.frames[j].len == log_.frames[i].len &&
+             memcmp(log_.frames[j].bytes, log_.frames[i].bytes, log_.frames[i].len) == 0;
+    }
+    return n;
+}
+
+static void answers(void)
+{
+    harness_case("a frame the gateway does not answer is sent again, byte for byte, and nothing newer");
+    answer_policy.silent = true;
+    gateway_read(300);
+    const size_t from = log_.count;
+    gateway_read(1100);
+    answer_policy.silent = false;
+    CHECK(log_.count >= from + 2);
+    if (log_.count >= from + 2) {
+        CHECK_EQ(copies(from, from), log_.count - from);
+    }
+    CHECK(process_wait_line(&sim, "\"frame_resent\"", 1000, line, sizeof line));
+    gateway_read(600);
+    CHECK(frame_log_consistent(&log_));
+
+    harness_case("not now: the same bytes again after the gateway's hint");
+    answer_policy = (policy){.result = EDGE_ACK_RETRY_LATER,
+                                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_RATE_LIMITED,
+                                            .retry_after_ms = 250,
+                                            .remaining = 2};
+    const size_t deferred_from = log_.count;
+    gateway_read(1200);
+    CHECK(process_wait_line(&sim, "\"frame_deferred\"", 1000, line, sizeof line));
+    CHECK(strstr(line, "\"reason\":\"rate_limited\"") != NULL);
+    CHECK(log_.count >= deferred_from + 4);
+    if (log_.count >= deferred_from + 4) {
+        CHECK_EQ(copies(deferred_from, deferred_from), 3);
+        CHECK(log_.frames[deferred_from + 3].frame.counter > log_.frames[deferred_from].frame.counter);
+        CHECK(log_.frames[deferred_from + 1].received_ms - log_.frames[deferred_from].received_ms >= 200);
+    }
+
+    harness_case("refused for good: dropped, reported, and the next frame follows");
+    answer_policy = (policy){.result = EDGE_ACK_REFUSED,
+                                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_INVALID_SAMPLE,
+                                            .remaining = 1};
+    const size_t refused_from = log_.count;
+    gateway_read(800);
+    CHECK(process_wait_line(&sim, "\"frame_refused\"", 1000, line, sizeof line));
+    CHECK(strstr(line, "\"reason\":\"invalid_sample\"") != NULL);
+    CHECK(log_.count >= refused_from + 2);
+    if (log_.count >= refused_from + 2) {
+        CHECK_EQ(copies(refused_from, refused_from), 1);
+    }
+    CHECK(frame_log_consistent(&log_));
+}
+
 static void unplugged_cable(void)
 {
     harness_case("readings taken while unplugged arrive after replugging");
@@ -205,9 +298,10 @@ static void reboot(void)
     const size_t from = log_.count;
     const edge_device_command restart = command(3, 0);
     gateway_send_command(&restart, false);
-    CHECK(process_wait_line(&sim, "\"reboot\"", 2000, line, sizeof line));
+    /* The reboot waits for the gateway to take the command's acknowledgement. */
+    gateway_read(1500);
+    CHECK(process_wait_line(&sim, "\"event\":\"reboot\"", 2000, line, sizeof line));
     CHECK(process_wait_line(&sim, "\"started\"", 2000, line, sizeof line));
-    gateway_read(1000);
     const int ack = frame_log_find_ack(&log_, from, 3);
     CHECK(ack >= 0);
     CHECK((size_t)ack + 1 < log_.count);
@@ -229,6 +323,7 @@ int main(void)
     CHECK(plug());
     start_simulator();
     readings_and_commands();
+    answers();
     unplugged_cable();
     reboot();
 

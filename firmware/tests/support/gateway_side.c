@@ -84,3 +84,68 @@ size_t deframe(const uint8_t *wire, size_t len, uint8_t *payload, size_t cap)
     edge_serial_decoder_push(&decoder, wire, len, keep_packet, &p);
     return p.packets == 1 ? p.len : 0;
 }
+
+bool device_message_frame(const uint8_t *message, size_t len, const uint8_t **frame, size_t *frame_len)
+{
+    pb_istream_t stream = pb_istream_from_buffer(message, len);
+    pb_wire_type_t type;
+    uint32_t tag;
+    bool eof;
+    uint32_t size;
+    if (!pb_decode_tag(&stream, &type, &tag, &eof) || type != PB_WT_STRING ||
+        tag != intelledger_device_v1_DeviceMessage_signed_frame_tag || !pb_decode_varint32(&stream, &size) ||
+        size != stream.bytes_left) {
+        return false;
+    }
+    *frame = message + (len - size);
+    *frame_len = size;
+    return true;
+}
+
+bool device_message_provision_response(const uint8_t *message, size_t len, edge_provision_response *response)
+{
+    static intelledger_device_v1_DeviceMessage decoded;
+    const intelledger_device_v1_DeviceMessage empty = intelledger_device_v1_DeviceMessage_init_zero;
+    decoded = empty;
+    pb_istream_t stream = pb_istream_from_buffer(message, len);
+    if (!pb_decode(&stream, intelledger_device_v1_DeviceMessage_fields, &decoded) ||
+        decoded.which_body != intelledger_device_v1_DeviceMessage_provision_response_tag) {
+        return false;
+    }
+    *response = decoded.body.provision_response;
+    return true;
+}
+
+static size_t bytes_field(uint32_t tag, const uint8_t *bytes, size_t len, uint8_t *out, size_t cap)
+{
+    pb_ostream_t stream = pb_ostream_from_buffer(out, cap);
+    return pb_encode_tag(&stream, PB_WT_STRING, tag) && pb_encode_string(&stream, bytes, len) ? stream.bytes_written
+                                                                                              : 0;
+}
+
+size_t gateway_message_command(const uint8_t *signed_command, size_t len, uint8_t *out, size_t cap)
+{
+    return bytes_field(intelledger_device_v1_GatewayMessage_signed_command_tag, signed_command, len, out, cap);
+}
+
+size_t gateway_message_provision(const uint8_t *request, size_t len, uint8_t *out, size_t cap)
+{
+    return bytes_field(intelledger_device_v1_GatewayMessage_provision_request_tag, request, len, out, cap);
+}
+
+size_t gateway_message_ack(const uint8_t *signed_frame, size_t len, edge_frame_ack_result result,
+                           edge_frame_refusal refusal, uint32_t retry_after_ms, uint8_t *out, size_t cap)
+{
+    edge_frame_ack ack = intelledger_device_v1_FrameAck_init_zero;
+    if (edge_sha256(signed_frame, len, ack.frame_sha256) != EDGE_OK) {
+        return 0;
+    }
+    ack.result = result;
+    ack.refusal = refusal;
+    ack.retry_after_ms = retry_after_ms;
+    pb_ostream_t stream = pb_ostream_from_buffer(out, cap);
+    return pb_encode_tag(&stream, PB_WT_STRING, intelledger_device_v1_GatewayMessage_frame_ack_tag) &&
+                   pb_encode_submessage(&stream, intelledger_device_v1_FrameAck_fields, &ack)
+               ? stream.bytes_written
+               : 0;
+}

@@ -11,7 +11,7 @@
  * same mem_storage) and can be told to fail. */
 
 #define MEM_STORAGE_KEYS 8
-#define MEM_STORAGE_VALUE_BYTES 256
+#define MEM_STORAGE_VALUE_BYTES 2048
 
 typedef struct {
     struct {

@@ -20,6 +20,7 @@ typedef struct {
     tv_bytes frame_bytes;
     tv_bytes signature;
     tv_bytes signed_frame;
+    tv_bytes device_message;
     tv_bytes serial_wire;
 } tv_frame;
 
@@ -35,8 +36,39 @@ typedef struct {
     tv_bytes command_bytes;
     tv_bytes signature;
     tv_bytes signed_command;
+    tv_bytes gateway_message;
     tv_bytes serial_wire;
 } tv_command;
+
+typedef struct {
+    const char *name;
+    size_t frame_index;
+    tv_bytes frame_sha256;
+    edge_frame_ack_result result;
+    edge_frame_refusal refusal;
+    uint32_t retry_after_ms;
+    tv_bytes frame_ack;
+    tv_bytes gateway_message;
+    tv_bytes serial_wire;
+} tv_frame_ack;
+
+typedef struct {
+    const char *name;
+    tv_bytes request;
+    tv_bytes gateway_message;
+    tv_bytes serial_wire;
+    tv_bytes proof;
+    tv_bytes signature;
+    tv_bytes response;
+    tv_bytes response_device_message;
+    tv_bytes response_serial_wire;
+} tv_provision;
+
+typedef struct {
+    const char *name;
+    const char *field;
+    tv_bytes request;
+} tv_bad_provision;
 
 typedef struct {
     tv_bytes data;
@@ -73,5 +105,12 @@ extern const size_t TV_PACKET_COUNT;
 extern const tv_bad_packet TV_BAD_PACKETS[];
 extern const size_t TV_BAD_PACKET_COUNT;
 extern const size_t TV_MAX_PAYLOAD;
+extern const char *const TV_FIRMWARE_VERSION;
+extern const tv_frame_ack TV_FRAME_ACKS[];
+extern const size_t TV_FRAME_ACK_COUNT;
+extern const tv_provision TV_PROVISIONS[];
+extern const size_t TV_PROVISION_COUNT;
+extern const tv_bad_provision TV_BAD_PROVISIONS[];
+extern const size_t TV_BAD_PROVISION_COUNT;
 
 #endif

@@ -1,28 +1,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommandResult } from "@intelledger/proto/device";
+import { CommandResult, FrameAckResult, FrameRefusal } from "@intelledger/proto/device";
 import { encodeSerialPacket } from "@intelledger/proto/serial";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker } from "@intelledger/test-support";
-import { SimulatedBleCentral, SimulatedPeripheral } from "@intelledger/test-support";
-import { SimulatedDevice } from "@intelledger/test-support";
-import { FramedPackets, noFramingErrors } from "./framed-packets.js";
+import {
+  CommandChecker,
+  FramedDeviceEnd,
+  SimulatedBleCentral,
+  SimulatedDevice,
+  SimulatedPeripheral,
+} from "@intelledger/test-support";
 
 let dir: string;
 let central: SimulatedBleCentral;
 let gateway: Gateway;
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "ble-"));
@@ -41,52 +36,58 @@ afterEach(async () => {
 function bleDevice(id: string) {
   const device = new SimulatedDevice(id);
   const peripheral = new SimulatedPeripheral(id);
+  const end = new FramedDeviceEnd((bytes) => peripheral.notify(bytes));
+  peripheral.onWrite((chunk) => end.push(chunk));
   gateway.devices.register(id, device.publicKeyPoint);
   central.advertise(peripheral);
-  return { device, peripheral };
+  return { device, peripheral, end };
 }
 
 describe("BLE transport through the central interface", () => {
-  it("reassembles frames notified in MTU-sized chunks", async () => {
-    const { device, peripheral } = bleDevice("ble-1");
+  it("reassembles frames notified in MTU-sized chunks and answers each in chunks written back", async () => {
+    const { device, end } = bleDevice("ble-1");
     expect(gateway.snapshot().ble?.connectedDevices).toEqual(["ble-1"]);
-    for (let i = 0; i < 3; i++) peripheral.notify(encodeSerialPacket(device.nextFrameBytes()));
-    await until(() => gateway.snapshot().ingest.framesAccepted === 3, "three frames");
+    const sent = [0, 1, 2].map(() => end.sendFrame(device.nextFrameBytes()));
+    for (const frame of sent) expect((await frame.answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
+    expect(gateway.snapshot().ingest.framesAccepted).toBe(3);
     expect(gateway.readings.count()).toBe(9);
   });
 
-  it("refuses frames of another device than the one connected", async () => {
-    const { peripheral } = bleDevice("ble-2");
+  it("refuses for good the frames of another device than the one connected", async () => {
+    const { end } = bleDevice("ble-2");
     const impostor = new SimulatedDevice("ble-3");
     gateway.devices.register("ble-3", impostor.publicKeyPoint);
-    peripheral.notify(encodeSerialPacket(impostor.nextFrameBytes()));
-    await until(() => gateway.snapshot().ingest.rejected.device_mismatch === 1, "the mismatch");
+    expect(await end.sendFrame(impostor.nextFrameBytes()).answered(10_000)).toMatchObject({
+      result: FrameAckResult.FRAME_ACK_RESULT_REFUSED,
+      refusal: FrameRefusal.FRAME_REFUSAL_DEVICE_MISMATCH,
+    });
+    expect(gateway.snapshot().ingest.rejected.device_mismatch).toBe(1);
     expect(gateway.readings.count()).toBe(0);
   });
 
   it("writes a command in chunks the device reassembles, and takes its acknowledgement", async () => {
-    const { device, peripheral } = bleDevice("ble-4");
+    const { device, end } = bleDevice("ble-4");
     const checker = new CommandChecker(device.deviceId, gateway.commandPublicKey);
-    const inbound = new FramedPackets(noFramingErrors(), (payload) => {
-      const checked = checker.check(payload);
-      peripheral.notify(
-        encodeSerialPacket(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result })),
-      );
+    expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
+    const answering = end.nextCommand(10_000).then((command) => {
+      const checked = checker.check(command);
+      return end
+        .sendFrame(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result }))
+        .answered(10_000);
     });
-    peripheral.onWrite((chunk) => inbound.push(chunk));
-    peripheral.notify(encodeSerialPacket(device.nextFrameBytes()));
-    await until(() => gateway.snapshot().ingest.framesAccepted === 1, "the first frame");
     const outcome = await gateway.sendCommand("ble-4", { $case: "reboot", value: {} });
     expect(outcome.result).toBe(CommandResult.COMMAND_RESULT_APPLIED);
+    expect((await answering)?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
   });
 
   it("drops a device that goes out of range and takes it back when it returns", async () => {
-    const { device, peripheral } = bleDevice("ble-5");
+    const { device, peripheral, end } = bleDevice("ble-5");
     peripheral.notify(encodeSerialPacket(device.nextFrameBytes()).subarray(0, 30)); // cut off mid-frame
     peripheral.drop();
     expect(gateway.snapshot().ble?.connectedDevices).toEqual([]);
     central.advertise(peripheral);
-    peripheral.notify(encodeSerialPacket(device.nextFrameBytes()));
-    await until(() => gateway.snapshot().ingest.framesAccepted === 1, "a frame after the return");
+    end.reset();
+    expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
+    expect(gateway.snapshot().ingest.framesAccepted).toBe(1);
   });
 });

@@ -1,14 +1,20 @@
-import { encodeSerialPacket } from "@intelledger/proto/serial";
 import type { Logger } from "pino";
 import type { BleCentral, BleLink } from "./ble/ble-central.js";
-import { FramedPackets, noFramingErrors } from "./framed-packets.js";
+import { FramedLink } from "./framed-link.js";
+import { noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 
+/** A connected device: its link and the framing session over it. */
+interface Connection {
+  ble: BleLink;
+  link: FramedLink;
+}
+
 /**
- * Devices over BLE: each connected device notifies a byte stream carrying the serial
- * framing (COBS + CRC-32) in MTU-sized chunks, reassembled here at the delimiters; commands
- * go back the same way through the write characteristic. The device's advertised id is
- * checked against every frame it sends.
+ * Devices over BLE: each connected device notifies a byte stream carrying the serial framing
+ * (COBS + CRC-32) in MTU-sized chunks, reassembled here at the delimiters; FrameAcks and
+ * commands go back the same way through the write characteristic. The device's advertised id
+ * is checked against every frame it sends.
  */
 export class BleTransport implements FrameTransport {
   readonly name = "ble" as const;
@@ -16,7 +22,7 @@ export class BleTransport implements FrameTransport {
   readonly framingErrors = noFramingErrors();
   private readonly central: BleCentral;
   private readonly logger: Logger;
-  private readonly links = new Map<string, BleLink>();
+  private readonly connections = new Map<string, Connection>();
   private handler: FrameHandler | undefined;
 
   constructor(options: { central: BleCentral; logger: Logger }) {
@@ -25,7 +31,7 @@ export class BleTransport implements FrameTransport {
   }
 
   get connectedDevices(): string[] {
-    return [...this.links.keys()];
+    return [...this.connections.keys()];
   }
 
   async start(handler: FrameHandler): Promise<void> {
@@ -34,32 +40,37 @@ export class BleTransport implements FrameTransport {
   }
 
   async sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean> {
-    const link = this.links.get(deviceId);
-    if (!link) return false;
-    const packet = encodeSerialPacket(signedCommand);
-    const size = link.mtu - 3;
-    for (let offset = 0; offset < packet.length; offset += size) await link.write(packet.subarray(offset, offset + size));
+    const connection = this.connections.get(deviceId);
+    if (!connection) return false;
+    await connection.link.sendCommand(signedCommand);
     return true;
   }
 
   async stop(): Promise<void> {
     this.handler = undefined;
-    await Promise.all([...this.links.values()].map((link) => link.disconnect()));
-    this.links.clear();
+    await Promise.all([...this.connections.values()].map(({ ble }) => ble.disconnect()));
+    this.connections.clear();
     await this.central.stop();
   }
 
-  private attach(link: BleLink): void {
-    const packets = new FramedPackets(this.framingErrors, (payload) => {
-      this.handler?.({ transport: "ble", bytes: payload, claimedDeviceId: link.deviceId }).catch((error: unknown) =>
-        this.logger.warn({ err: error, deviceId: link.deviceId }, "BLE frame not taken"),
-      );
+  private attach(ble: BleLink): void {
+    const link = new FramedLink({
+      transport: "ble",
+      claimedDeviceId: ble.deviceId,
+      framingErrors: this.framingErrors,
+      handler: () => this.handler,
+      write: async (bytes) => {
+        const size = ble.mtu - 3;
+        for (let offset = 0; offset < bytes.length; offset += size) await ble.write(bytes.subarray(offset, offset + size));
+      },
+      logger: this.logger,
     });
-    this.links.set(link.deviceId, link);
-    link.onDisconnect(() => {
-      if (this.links.get(link.deviceId) === link) this.links.delete(link.deviceId);
-      this.logger.info({ deviceId: link.deviceId }, "BLE device disconnected");
+    const connection: Connection = { ble, link };
+    this.connections.set(ble.deviceId, connection);
+    ble.onDisconnect(() => {
+      if (this.connections.get(ble.deviceId) === connection) this.connections.delete(ble.deviceId);
+      this.logger.info({ deviceId: ble.deviceId }, "BLE device disconnected");
     });
-    link.onData((chunk) => packets.push(chunk));
+    ble.onData((chunk) => link.push(chunk));
   }
 }

@@ -1,7 +1,14 @@
-import { encodeSerialPacket } from "@intelledger/proto/serial";
+import {
+  exchangeProvisioning,
+  ProvisioningError,
+  type ProvisionedDevice,
+  type ProvisioningExchangeOptions,
+  type ProvisioningSettings,
+} from "@intelledger/proto/provisioning";
 import type { Logger } from "pino";
 import { SerialPort } from "serialport";
-import { FramedPackets, noFramingErrors } from "./framed-packets.js";
+import { FramedLink } from "./framed-link.js";
+import { noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 import { discoverSerialPorts } from "./serial-port-discovery.js";
 
@@ -14,13 +21,14 @@ export interface SerialTransportOptions {
 
 interface OpenPort {
   port: SerialPort;
-  packets: FramedPackets;
+  link: FramedLink;
 }
 
 /**
- * Devices on serial lines (USB-UART), framed with COBS and CRC-32. Garbage and torn
- * packets are dropped and counted, the decoder picks up at the next delimiter; a port
- * that goes away (a cable pulled) is reopened as soon as its path is back.
+ * Devices on serial lines (USB-UART), framed with COBS and CRC-32, each frame answered with a
+ * FrameAck once durable, refused, or "not now". Garbage and torn packets are dropped and
+ * counted, the decoder picks up at the next delimiter; a port that goes away (a cable pulled)
+ * is reopened as soon as its path is back.
  */
 export class SerialTransport implements FrameTransport {
   readonly name = "serial" as const;
@@ -50,10 +58,31 @@ export class SerialTransport implements FrameTransport {
     const path = this.portOfDevice.get(deviceId);
     const open = path === undefined ? undefined : this.open.get(path);
     if (!open) return false;
-    await new Promise<void>((resolve, reject) => {
-      open.port.write(Buffer.from(encodeSerialPacket(signedCommand)), (error) => (error ? reject(error) : resolve()));
-    });
+    await open.link.sendCommand(signedCommand);
     return true;
+  }
+
+  /**
+   * Provisions the device on one of this transport's open ports (see
+   * @intelledger/proto/provisioning); `wrong_port` when the port is not open here.
+   */
+  async provisionDevice(
+    path: string,
+    settings: ProvisioningSettings,
+    options: ProvisioningExchangeOptions = {},
+  ): Promise<ProvisionedDevice> {
+    const open = this.open.get(path);
+    if (!open) {
+      throw new ProvisioningError("wrong_port", `${path} is not a serial port the gateway has open`, {
+        path,
+        openPorts: this.openPorts,
+      });
+    }
+    return exchangeProvisioning(
+      { send: (payload) => open.link.send(payload), subscribe: (listener) => open.link.onPayload(listener) },
+      settings,
+      options,
+    );
   }
 
   async stop(): Promise<void> {
@@ -77,26 +106,30 @@ export class SerialTransport implements FrameTransport {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     const opened = await new Promise<boolean>((resolve) => port.open((error) => resolve(!error)));
     if (!opened || !this.handler) return;
-    const entry: OpenPort = { port, packets: new FramedPackets(this.framingErrors, (payload) => this.receive(path, payload)) };
+    const link = new FramedLink({
+      transport: "serial",
+      framingErrors: this.framingErrors,
+      handler: () => this.handler,
+      write: (bytes) =>
+        new Promise<void>((resolve, reject) =>
+          port.write(Buffer.from(bytes), (error) =>
+            error ? reject(error) : port.drain((drained) => (drained ? reject(drained) : resolve())),
+          ),
+        ),
+      onStored: (deviceId) => this.portOfDevice.set(deviceId, path),
+      logger,
+    });
+    const entry: OpenPort = { port, link };
     this.open.set(path, entry);
     logger.info({ path }, "serial port open");
-    port.on("data", (chunk: Buffer) => entry.packets.push(chunk));
+    port.on("data", (chunk: Buffer) => link.push(chunk));
     const lost = (error?: Error) => {
       if (this.open.get(path) !== entry) return;
       this.open.delete(path);
-      entry.packets.reset();
+      link.reset();
       logger.warn({ path, err: error }, "serial port lost; reopening when it comes back");
     };
     port.on("close", lost);
     port.on("error", lost);
-  }
-
-  private receive(path: string, payload: Uint8Array): void {
-    this.handler?.({ transport: "serial", bytes: payload }).then(
-      (outcome) => {
-        if (outcome.accepted) this.portOfDevice.set(outcome.deviceId, path);
-      },
-      (error: unknown) => this.options.logger.warn({ err: error, path }, "serial frame not taken"),
-    );
   }
 }

@@ -62,9 +62,10 @@ static void close_public(public_key *key)
     mbedtls_ecp_group_free(&key->group);
 }
 
-static int sha256(const uint8_t *message, size_t len, unsigned char digest[32])
+int edge_sha256(const uint8_t *message, size_t len, uint8_t digest[32])
 {
-    return mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), message, len, digest);
+    return mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), message, len, digest) == 0 ? EDGE_OK
+                                                                                              : EDGE_ERR_CRYPTO;
 }
 
 int edge_key_generate(const edge_rng *rng, uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES])
@@ -119,7 +120,7 @@ int edge_sign(const uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES], const uin
     mbedtls_mpi_init(&s);
     int rc = open_private(&key, private_key_bytes);
     if (rc == 0) {
-        rc = sha256(message, len, digest);
+        rc = edge_sha256(message, len, digest);
     }
     if (rc == 0) {
         rc = mbedtls_ecdsa_sign_det_ext(&key.group, &r, &s, &key.d, digest, sizeof digest, MBEDTLS_MD_SHA256,
@@ -147,7 +148,7 @@ bool edge_verify(const uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES], const ui
     mbedtls_mpi_init(&s);
     int rc = open_public(&key, public_key_bytes);
     if (rc == 0) {
-        rc = sha256(message, len, digest);
+        rc = edge_sha256(message, len, digest);
     }
     if (rc == 0) {
         rc = mbedtls_mpi_read_binary(&r, signature, COORDINATE_BYTES);

@@ -12,9 +12,15 @@
  * these mark what the platform reported. */
 enum {
     INPUT_DELIVERED = 0x40,
+    INPUT_ANSWER,
     INPUT_SAMPLE_TIMER,
     INPUT_RETRY_TIMER,
+    INPUT_ANSWER_TIMER,
 };
+
+/* Bounds on the gateway's "not now" hint: not a busy loop, not a device gone for hours. */
+#define MIN_RETRY_AFTER_MS 100u
+#define MAX_RETRY_AFTER_MS 600000u
 
 static void report(edge_node *n, edge_report *r)
 {
@@ -47,6 +53,12 @@ static uint32_t uptime(const edge_node *n)
 static bool has_backlog(const edge_node *n)
 {
     return n->has_pending || n->ack_count > 0 || n->status_due || n->ring.count > n->ring.pinned;
+}
+
+/* Something to send now: not while the frame in flight waits for its answer or its time. */
+static bool sendable(const edge_node *n)
+{
+    return has_backlog(n) && !n->awaiting_delivery && !n->deferred;
 }
 
 static bool resting(edge_device_state state)
@@ -166,6 +178,9 @@ static bool build_next(edge_node *n)
         edge_ring_pin(&n->ring, count);
     }
     rc = edge_frame_sign(f, n->config.device_key, n->config.rng, n->pending, sizeof n->pending, &n->pending_len);
+    if (rc == EDGE_OK) {
+        rc = edge_sha256(n->pending, n->pending_len, n->pending_sha256);
+    }
     if (rc != EDGE_OK) {
         report_error(n, rc, "frame not signed");
         edge_ring_release(&n->ring);
@@ -173,28 +188,98 @@ static bool build_next(edge_node *n)
     }
     n->has_pending = true;
     n->awaiting_delivery = false;
+    n->deferred = false;
     n->pending_topic = control ? EDGE_TOPIC_STATUS : EDGE_TOPIC_FRAMES;
     n->pending_counter = f->counter;
     n->pending_samples = f->samples_count;
     return true;
 }
 
-static void delivered(edge_node *n)
+/* The frame in flight is done with: the gateway has it (EDGE_REPORT_FRAME) or refused it for
+ * good (EDGE_REPORT_FRAME_REFUSED). */
+static void finish_pending(edge_node *n, edge_report_kind kind, edge_frame_refusal refusal)
 {
     n->has_pending = false;
     n->awaiting_delivery = false;
+    n->deferred = false;
     if (n->pending_topic == EDGE_TOPIC_FRAMES) {
         edge_ring_release(&n->ring);
     }
-    edge_report r = {.kind = EDGE_REPORT_FRAME,
+    edge_report r = {.kind = kind,
                      .state = n->state,
                      .counter = n->pending_counter,
                      .topic = n->pending_topic,
-                     .samples = n->pending_samples};
+                     .samples = n->pending_samples,
+                     .refusal = refusal};
     report(n, &r);
     if (n->reboot_pending && n->ack_count == 0) {
         n->reboot_pending = false;
         n->config.platform->reboot(n->config.platform->ctx);
+    }
+}
+
+static void delivered(edge_node *n)
+{
+    finish_pending(n, EDGE_REPORT_FRAME, intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_UNSPECIFIED);
+}
+
+static void set_answer_timer(edge_node *n, uint32_t delay_ms)
+{
+    n->config.platform->set_timer(n->config.platform->ctx, EDGE_TIMER_ANSWER, delay_ms);
+}
+
+static void defer(edge_node *n, const edge_frame_ack *ack)
+{
+    uint32_t delay = ack->retry_after_ms == 0 ? n->config.answer_timeout_ms : ack->retry_after_ms;
+    delay = delay < MIN_RETRY_AFTER_MS ? MIN_RETRY_AFTER_MS : delay > MAX_RETRY_AFTER_MS ? MAX_RETRY_AFTER_MS : delay;
+    n->awaiting_delivery = false;
+    n->deferred = true;
+    set_answer_timer(n, delay);
+    edge_report r = {.kind = EDGE_REPORT_FRAME_DEFERRED,
+                     .state = n->state,
+                     .counter = n->pending_counter,
+                     .topic = n->pending_topic,
+                     .samples = n->pending_samples,
+                     .refusal = ack->refusal,
+                     .retry_after_ms = delay};
+    report(n, &r);
+}
+
+static void take_answer(edge_node *n)
+{
+    const edge_frame_ack *ack = &n->answer;
+    if (!n->has_pending || memcmp(ack->frame_sha256, n->pending_sha256, sizeof n->pending_sha256) != 0) {
+        return; /* a late answer to a frame already done with */
+    }
+    switch (ack->result) {
+    case EDGE_ACK_STORED:
+        delivered(n);
+        post(n, EDGE_EV_OUTBOX);
+        break;
+    case EDGE_ACK_REFUSED:
+        finish_pending(n, EDGE_REPORT_FRAME_REFUSED, ack->refusal);
+        post(n, EDGE_EV_OUTBOX);
+        break;
+    case EDGE_ACK_RETRY_LATER:
+        defer(n, ack);
+        break;
+    default:
+        break; /* a result this firmware does not know: the answer timeout sends the frame again */
+    }
+}
+
+/* The answer timer: an overdue answer or a "not now" that has passed. Stale expiries (the
+ * frame was answered meanwhile) change nothing. */
+static void answer_timer(edge_node *n)
+{
+    if (n->awaiting_delivery && n->config.answer_timeout_ms > 0) {
+        n->awaiting_delivery = false;
+        edge_report r = {.kind = EDGE_REPORT_FRAME_RESENT, .state = n->state, .counter = n->pending_counter};
+        report(n, &r);
+        post(n, EDGE_EV_OUTBOX);
+    } else if (n->deferred) {
+        n->deferred = false;
+        post(n, EDGE_EV_OUTBOX);
     }
 }
 
@@ -206,7 +291,9 @@ static void publish(edge_node *n)
             post(n, has_backlog(n) ? EDGE_EV_FAILED : EDGE_EV_DONE);
             return;
         }
-        if (n->awaiting_delivery) {
+        if (n->awaiting_delivery || n->deferred) {
+            /* The gateway has the frame, or asked for it later: the node samples on meanwhile. */
+            post(n, EDGE_EV_DONE);
             return;
         }
         switch (p->send(p->ctx, n->pending_topic, n->pending, n->pending_len)) {
@@ -215,6 +302,10 @@ static void publish(edge_node *n)
             break;
         case EDGE_SEND_PENDING:
             n->awaiting_delivery = true;
+            if (n->config.answer_timeout_ms > 0) {
+                set_answer_timer(n, n->config.answer_timeout_ms);
+            }
+            post(n, EDGE_EV_DONE);
             return;
         case EDGE_SEND_FAILED:
             post(n, EDGE_EV_FAILED);
@@ -255,7 +346,7 @@ static void enter(edge_node *n, edge_device_state state)
         /* A sample that fell due while the node was busy is taken now. */
         if (n->sample_pending) {
             post(n, EDGE_EV_SAMPLE_DUE);
-        } else if (has_backlog(n) && n->link_up) {
+        } else if (sendable(n) && n->link_up) {
             post(n, EDGE_EV_OUTBOX);
         }
     }
@@ -264,8 +355,9 @@ static void enter(edge_node *n, edge_device_state state)
 static void link_lost(edge_node *n)
 {
     n->link_up = false;
-    /* Whatever was in flight is sent again once the link is back. */
+    /* Whatever was in flight is sent again once the link is back, at once. */
     n->awaiting_delivery = false;
+    n->deferred = false;
 }
 
 /* Bookkeeping for an input; returns the event it means for the state machine. */
@@ -277,10 +369,16 @@ static edge_event interpret(edge_node *n, uint8_t input, bool *is_event)
         *is_event = false;
         if (n->awaiting_delivery) {
             delivered(n);
-            if (n->state == EDGE_STATE_PUBLISH_DATA) {
-                publish(n);
-            }
+            post(n, EDGE_EV_OUTBOX);
         }
+        return EDGE_EV_DONE;
+    case INPUT_ANSWER:
+        *is_event = false;
+        take_answer(n);
+        return EDGE_EV_DONE;
+    case INPUT_ANSWER_TIMER:
+        *is_event = false;
+        answer_timer(n);
         return EDGE_EV_DONE;
     case INPUT_SAMPLE_TIMER:
         n->config.platform->set_timer(n->config.platform->ctx, EDGE_TIMER_SAMPLE, n->settings.interval_ms);
@@ -325,7 +423,7 @@ static void handle(edge_node *n, uint8_t input)
         .mode = n->config.mode,
         .network_up = n->network_up,
         .link_up = n->link_up,
-        .backlog = has_backlog(n),
+        .backlog = sendable(n),
     };
     const edge_device_state next = edge_state_next(n->state, ev, &in);
     if (next != n->state) {
@@ -396,7 +494,10 @@ int edge_node_start(edge_node *node, const edge_node_config *config)
 
 void edge_node_timer(edge_node *node, edge_timer timer)
 {
-    submit(node, timer == EDGE_TIMER_SAMPLE ? INPUT_SAMPLE_TIMER : INPUT_RETRY_TIMER);
+    static const uint8_t INPUTS[EDGE_TIMER_COUNT] = {INPUT_SAMPLE_TIMER, INPUT_RETRY_TIMER, INPUT_ANSWER_TIMER};
+    if ((size_t)timer < EDGE_TIMER_COUNT) {
+        submit(node, INPUTS[timer]);
+    }
 }
 
 void edge_node_network(edge_node *node, bool up)
@@ -417,6 +518,13 @@ void edge_node_connect_failed(edge_node *node)
 void edge_node_delivered(edge_node *node)
 {
     submit(node, INPUT_DELIVERED);
+}
+
+void edge_node_frame_ack(edge_node *node, const edge_frame_ack *ack)
+{
+    /* Answers arrive from the platform, outside the node's own processing: one at a time. */
+    node->answer = *ack;
+    submit(node, INPUT_ANSWER);
 }
 
 static void queue_ack(edge_node *n, uint64_t command_id, edge_command_result result)

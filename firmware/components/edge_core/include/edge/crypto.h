@@ -31,6 +31,9 @@ int edge_key_public(const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES], const edg
 /* True when the bytes are an uncompressed point on P-256. */
 bool edge_public_key_valid(const uint8_t public_key[EDGE_PUBLIC_KEY_BYTES]);
 
+/* SHA-256, as used for signatures and to name a frame in its acknowledgement. */
+int edge_sha256(const uint8_t *message, size_t len, uint8_t digest[32]);
+
 int edge_sign(const uint8_t private_key[EDGE_PRIVATE_KEY_BYTES], const uint8_t *message, size_t len,
               const edge_rng *rng, uint8_t signature[EDGE_SIGNATURE_BYTES]);
 

@@ -16,9 +16,12 @@
 /* A sensor node: the state machine with its actions, the ring buffer, frame counter, settings
  * and command handling, over a platform that reads sensors, keeps time and carries bytes (the
  * ESP-IDF application, the simulator, or a test). Frames leave strictly in counter order, one
- * at a time: a frame whose delivery was not confirmed when the link dropped is sent again,
- * byte for byte, once the link is back, so the gateway stores it once. Not thread-safe: the
- * platform calls it from one task; hooks may call back into it. */
+ * at a time, and each is kept until the gateway answered it: on MQTT its PUBACK
+ * (edge_node_delivered), on serial and BLE a FrameAck (edge_node_frame_ack). A frame the
+ * gateway has not answered when the link drops, or within the answer timeout, or that it asked
+ * for later, is sent again byte for byte before anything newer, so the gateway stores it once.
+ * Sampling goes on meanwhile. Not thread-safe: the platform calls it from one task; hooks may
+ * call back into it. */
 
 typedef enum {
     EDGE_TOPIC_FRAMES, /* readings */
@@ -28,17 +31,24 @@ typedef enum {
 typedef enum {
     EDGE_TIMER_SAMPLE,
     EDGE_TIMER_RETRY,
+    EDGE_TIMER_ANSWER, /* the gateway's answer is overdue, or its "not now" has passed */
 } edge_timer;
 
+#define EDGE_TIMER_COUNT 3
+
 typedef enum {
-    EDGE_SEND_DELIVERED, /* the link has no acknowledgements, or the gateway already confirmed */
-    EDGE_SEND_PENDING,   /* edge_node_delivered() follows when the gateway confirms */
+    EDGE_SEND_DELIVERED, /* the gateway already confirmed */
+    EDGE_SEND_PENDING,   /* edge_node_delivered() or edge_node_frame_ack() follows when the gateway answers */
     EDGE_SEND_FAILED,    /* the link could not take it */
 } edge_send_result;
 
 typedef enum {
     EDGE_REPORT_STATE,             /* state */
-    EDGE_REPORT_FRAME,             /* a frame arrived: counter, topic, samples */
+    EDGE_REPORT_FRAME,             /* the gateway has a frame: counter, topic, samples */
+    EDGE_REPORT_FRAME_REFUSED,     /* the gateway refused a frame for good, the node dropped it: counter,
+                                      topic, samples, refusal */
+    EDGE_REPORT_FRAME_DEFERRED,    /* the gateway said "not now": counter, refusal, retry_after_ms */
+    EDGE_REPORT_FRAME_RESENT,      /* no answer within the answer timeout, the frame goes again: counter */
     EDGE_REPORT_COMMAND,           /* a command was checked: command_id, action, result */
     EDGE_REPORT_COMMAND_MALFORMED, /* bytes that are no signed command */
     EDGE_REPORT_ALARM,             /* a reading left (active) or re-entered its bounds: sample,
@@ -55,6 +65,8 @@ typedef struct {
     uint64_t command_id;
     const char *action;
     edge_command_result result;
+    edge_frame_refusal refusal;
+    uint32_t retry_after_ms;
     const edge_sample *sample;
     bool active;
     int error;
@@ -90,6 +102,9 @@ typedef struct {
     edge_link_mode mode;
     /* Serial links on a device are up from the start; the others come up later. */
     bool linked_at_start;
+    /* Links answered by FrameAcks (serial, BLE): a frame without an answer for this long is sent
+     * again. 0 where the link itself confirms delivery or its loss (MQTT). */
+    uint32_t answer_timeout_ms;
     uint8_t device_key[EDGE_PRIVATE_KEY_BYTES];
     /* The gateway's command key; commands are refused as badly signed without one. */
     bool has_gateway_key;
@@ -128,11 +143,15 @@ typedef struct {
     uint64_t last_command_id;
     edge_ring ring;
 
-    /* The frame on its way: built and signed once, sent until delivered. */
+    /* The frame on its way: built and signed once, sent until the gateway has it or refused it. */
     bool has_pending;
     bool awaiting_delivery;
+    /* The gateway said "not now": sent again when EDGE_TIMER_ANSWER expires. */
+    bool deferred;
     uint8_t pending[EDGE_SIGNED_FRAME_MAX_BYTES];
     size_t pending_len;
+    uint8_t pending_sha256[EDGE_SHA256_BYTES];
+    edge_frame_ack answer;
     edge_topic pending_topic;
     uint64_t pending_counter;
     size_t pending_samples;
@@ -165,8 +184,11 @@ void edge_node_timer(edge_node *node, edge_timer timer);
 void edge_node_network(edge_node *node, bool up);
 void edge_node_link(edge_node *node, bool up);
 void edge_node_connect_failed(edge_node *node);
-/* The gateway confirmed the frame that send() reported as pending. */
+/* MQTT: the gateway confirmed the frame that send() reported as pending. */
 void edge_node_delivered(edge_node *node);
+/* Serial and BLE: the gateway answered a frame. Answers that do not name the frame in flight
+ * (by SHA-256 of its SignedFrame) are ignored. */
+void edge_node_frame_ack(edge_node *node, const edge_frame_ack *ack);
 /* A SignedCommand arrived; its acknowledgement goes out as a status frame. */
 void edge_node_command(edge_node *node, const uint8_t *bytes, size_t len);
 

@@ -11,7 +11,8 @@
  * unplugged cable) resynchronises at the next 0x00. */
 
 #define EDGE_SERIAL_DELIMITER 0x00
-#define EDGE_SERIAL_MAX_PAYLOAD 512
+/* The largest GatewayMessage, one carrying a provisioning request, fits. */
+#define EDGE_SERIAL_MAX_PAYLOAD 2048
 #define EDGE_SERIAL_CRC_BYTES 4
 #define EDGE_SERIAL_MAX_ENCODED EDGE_COBS_MAX_ENCODED(EDGE_SERIAL_MAX_PAYLOAD + EDGE_SERIAL_CRC_BYTES)
 /* Largest packet on the wire, delimiter included. */

@@ -3,6 +3,8 @@
 
 /* Short names for the nanopb types of the device wire format (proto/intelledger/device/v1). */
 #include "intelledger/device/v1/frame.pb.h"
+#include "intelledger/device/v1/link.pb.h"
+#include "intelledger/device/v1/provisioning.pb.h"
 
 typedef intelledger_device_v1_Sample edge_sample;
 typedef intelledger_device_v1_DeviceFrame edge_device_frame;
@@ -13,6 +15,12 @@ typedef intelledger_device_v1_SetThresholds edge_thresholds;
 typedef intelledger_device_v1_Channel edge_channel;
 typedef intelledger_device_v1_DeviceState edge_device_state;
 typedef intelledger_device_v1_CommandResult edge_command_result;
+typedef intelledger_device_v1_FrameAck edge_frame_ack;
+typedef intelledger_device_v1_FrameAckResult edge_frame_ack_result;
+typedef intelledger_device_v1_FrameRefusal edge_frame_refusal;
+typedef intelledger_device_v1_ProvisionRequest edge_provision_request;
+typedef intelledger_device_v1_ProvisionResponse edge_provision_response;
+typedef intelledger_device_v1_ProvisionResult edge_provision_result;
 
 #define EDGE_CHANNEL_TEMPERATURE intelledger_device_v1_Channel_CHANNEL_TEMPERATURE
 #define EDGE_CHANNEL_HUMIDITY intelledger_device_v1_Channel_CHANNEL_HUMIDITY
@@ -35,12 +43,25 @@ typedef intelledger_device_v1_CommandResult edge_command_result;
 #define EDGE_RESULT_WRONG_DEVICE intelledger_device_v1_CommandResult_COMMAND_RESULT_WRONG_DEVICE
 #define EDGE_RESULT_INVALID intelledger_device_v1_CommandResult_COMMAND_RESULT_INVALID
 
-/* Limits of frame.options, which the gateway enforces too. */
+#define EDGE_ACK_STORED intelledger_device_v1_FrameAckResult_FRAME_ACK_RESULT_STORED
+#define EDGE_ACK_REFUSED intelledger_device_v1_FrameAckResult_FRAME_ACK_RESULT_REFUSED
+#define EDGE_ACK_RETRY_LATER intelledger_device_v1_FrameAckResult_FRAME_ACK_RESULT_RETRY_LATER
+
+#define EDGE_PROVISION_PROVISIONED intelledger_device_v1_ProvisionResult_PROVISION_RESULT_PROVISIONED
+#define EDGE_PROVISION_LOCKED intelledger_device_v1_ProvisionResult_PROVISION_RESULT_LOCKED
+#define EDGE_PROVISION_INVALID intelledger_device_v1_ProvisionResult_PROVISION_RESULT_INVALID
+#define EDGE_PROVISION_FAILED intelledger_device_v1_ProvisionResult_PROVISION_RESULT_FAILED
+
+/* Limits of frame.options, link.options and provisioning.options, which the gateway enforces too. */
 #define EDGE_MAX_SAMPLES 16
 #define EDGE_MAX_THRESHOLDS 8
 #define EDGE_FRAME_MAX_BYTES 400
 #define EDGE_SIGNED_FRAME_MAX_BYTES intelledger_device_v1_SignedFrame_size
 #define EDGE_SIGNED_COMMAND_MAX_BYTES intelledger_device_v1_SignedCommand_size
+#define EDGE_DEVICE_MESSAGE_MAX_BYTES intelledger_device_v1_DeviceMessage_size
+#define EDGE_GATEWAY_MESSAGE_MAX_BYTES intelledger_device_v1_GatewayMessage_size
+#define EDGE_PROVISION_REQUEST_MAX_BYTES intelledger_device_v1_ProvisionRequest_size
+#define EDGE_SHA256_BYTES 32
 /* A sample's physical value is value x 10^-scale. */
 #define EDGE_MAX_SCALE 9
 
