@@ -22,7 +22,7 @@ const manifest: ModelManifest = {
   description: "Benchmark baseline: the score of a window is its last feature.",
   input: { name: INPUT_NAME, shape: ["batch", WINDOW] },
   output: { name: OUTPUT_NAME, shape: ["batch"] },
-  features: { window: WINDOW, context: CONTEXT, clip: FEATURE_CLIP },
+  features: { kind: "window", window: WINDOW, context: CONTEXT, clip: FEATURE_CLIP },
   threshold: FEATURE_CLIP,
   training: { script: "gateway/training/make-identity-model-cli.ts" },
 };
