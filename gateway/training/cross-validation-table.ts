@@ -13,9 +13,7 @@ function markdown(rows: readonly (readonly string[])[]): string {
 }
 
 export function describeRule(rule: CalibrationRule): string {
-  return rule.kind === "quantile"
-    ? `${rule.multiplier} x quantile ${rule.quantile}`
-    : `median + ${rule.deviations} x 1.4826 MAD`;
+  return rule.kind === "quantile" ? `${rule.multiplier} x quantile ${rule.quantile}` : `median + ${rule.deviations} x 1.4826 MAD`;
 }
 
 export function describeSelection(selected: Selected): string {
@@ -28,7 +26,12 @@ export function describeSelection(selected: Selected): string {
 export function formatCrossValidation(cv: CrossValidation): string {
   const folds = markdown([
     ["fold", "series", "selected on the other folds", "training objective"],
-    ...cv.folds.map((f) => [String(f.fold), String(f.validation.length), describeSelection(f.selected), fixed(f.selected.objective)]),
+    ...cv.folds.map((f) => [
+      String(f.fold),
+      String(f.validation.length),
+      describeSelection(f.selected),
+      fixed(f.selected.objective),
+    ]),
   ]);
   const series = markdown([
     ["series", "fold", ...NAMES.map((n) => `${LABELS[n]} F1 counting`), ...NAMES.map((n) => `${LABELS[n]} F1 episodes`)],
@@ -43,8 +46,14 @@ export function formatCrossValidation(cv: CrossValidation): string {
     ["over the labelled series", ...NAMES.map((n) => LABELS[n])],
     ["mean F1, counting rule", ...NAMES.map((n) => fixed(cv.summary[n].counting.meanF1))],
     ["mean F1, window recall / episode precision", ...NAMES.map((n) => fixed(cv.summary[n].episodes.meanF1))],
-    ["F1 >= z-score's, counting rule", ...NAMES.map((n) => `${cv.summary[n].counting.atLeastZScore} / ${cv.summary.labelledSeries}`)],
-    ["F1 >= z-score's, window recall / episode precision", ...NAMES.map((n) => `${cv.summary[n].episodes.atLeastZScore} / ${cv.summary.labelledSeries}`)],
+    [
+      "F1 >= z-score's, counting rule",
+      ...NAMES.map((n) => `${cv.summary[n].counting.atLeastZScore} / ${cv.summary.labelledSeries}`),
+    ],
+    [
+      "F1 >= z-score's, window recall / episode precision",
+      ...NAMES.map((n) => `${cv.summary[n].episodes.atLeastZScore} / ${cv.summary.labelledSeries}`),
+    ],
     ["F1 of summed counts, counting rule", ...NAMES.map((n) => fixed(cv.summary[n].counting.summed.f1))],
     ["F1 of summed counts, window recall / episode precision", ...NAMES.map((n) => fixed(cv.summary[n].episodes.summed.f1))],
   ]);

@@ -15,7 +15,8 @@ import {
 import type { NabFolds } from "./nab-folds.js";
 import { detectSeries } from "./offline-detection.js";
 import { detectorOnnx } from "./spike-level-detector.js";
-import { evaluateWindowForecaster, onnxScorer, type ScoreWindows } from "./window-forecaster.js";
+import { onnxScorer, type ScoreWindows } from "./onnx-scorer.js";
+import { evaluateWindowForecaster } from "./window-forecaster.js";
 import { Z_SCORE_K, Z_SCORE_WINDOW, zScoreAlarms } from "./z-score-baseline.js";
 
 export type DetectorName = "detector" | "zScore" | "windowForecaster";
@@ -54,24 +55,82 @@ export interface CrossValidation {
   summary: { labelledSeries: number } & Record<DetectorName, DetectorSummary>;
 }
 
-function summarise(rows: readonly SeriesRow[], name: DetectorName): DetectorSummary {
-  const atLeast = (rule: "counting" | "episodes") => rows.filter((r) => r[name][rule].f1 >= r.zScore[rule].f1).length;
-  const mean = (rule: "counting" | "episodes") => rows.reduce((sum, r) => sum + r[name][rule].f1, 0) / rows.length;
-  const counting = sumCounting(rows.map((r) => r[name].counting));
-  const episodes = sumEpisodes(rows.map((r) => r[name].episodes));
+/** The summary of the labelled series' rows: mean F1, wins against the z-score and summed tallies, per detector and rule. */
+export function summarise(labelled: readonly SeriesRow[], name: DetectorName): DetectorSummary {
+  const atLeast = (rule: "counting" | "episodes") => labelled.filter((r) => r[name][rule].f1 >= r.zScore[rule].f1).length;
+  const mean = (rule: "counting" | "episodes") => labelled.reduce((sum, r) => sum + r[name][rule].f1, 0) / labelled.length;
+  const counting = sumCounting(labelled.map((r) => r[name].counting));
+  const episodes = sumEpisodes(labelled.map((r) => r[name].episodes));
   return {
-    counting: { meanF1: mean("counting"), atLeastZScore: atLeast("counting"), summed: { ...counting, ...countingRates(counting) } },
-    episodes: { meanF1: mean("episodes"), atLeastZScore: atLeast("episodes"), summed: { ...episodes, ...episodeRates(episodes) } },
+    counting: {
+      meanF1: mean("counting"),
+      atLeastZScore: atLeast("counting"),
+      summed: { ...counting, ...countingRates(counting) },
+    },
+    episodes: {
+      meanF1: mean("episodes"),
+      atLeastZScore: atLeast("episodes"),
+      summed: { ...episodes, ...episodeRates(episodes) },
+    },
+  };
+}
+
+/** What every fold shares: the features computed once, and the fixed-rule detectors' results. */
+export interface Baselines {
+  cache: FeatureCache;
+  forecaster: Map<string, SeriesScore>;
+}
+
+export async function baselines(all: readonly NabSeries[], forecaster: ScoreWindows): Promise<Baselines> {
+  const results = await evaluateWindowForecaster(all, forecaster);
+  return {
+    cache: new FeatureCache(),
+    forecaster: new Map(results.map((r) => [r.series, { counting: r.counting, episodes: r.episodes }])),
   };
 }
 
 /**
- * Leave-series-out cross-validation: for each fold, the detector is selected on the series
- * of the other folds only (selectDetector), and its alarms on the fold's series are made
- * by the gateway's own code (ChannelDetectors, the model through ONNX Runtime). The z-score
- * baseline and the window forecaster (each with its fixed rule, nothing to select) alarm on
- * every series. Each series is judged by both rules.
+ * One fold: the detector is selected on the series of the other folds only
+ * (selectDetector), and its alarms on the fold's series are made by the gateway's own code
+ * (ChannelDetectors, the model through ONNX Runtime). The z-score baseline and the window
+ * forecaster (each with its fixed rule, nothing to select) alarm too. Each series is judged
+ * by both rules.
  */
+export async function validateFold(
+  all: readonly NabSeries[],
+  members: readonly string[],
+  fold: number,
+  shared: Baselines,
+): Promise<{ fold: FoldResult; rows: SeriesRow[] }> {
+  const selected = selectDetector(
+    all.filter((series) => !members.includes(series.name)),
+    shared.cache,
+  );
+  const scorer = await onnxScorer(detectorOnnx(selected), SPIKE_LEVEL_WIDTH);
+  const rows: SeriesRow[] = [];
+  for (const series of all.filter((s) => members.includes(s.name))) {
+    const decisions = await detectSeries(series.values, detectorSpec(selected), scorer.score);
+    const windowForecaster = shared.forecaster.get(series.name);
+    if (!windowForecaster) throw new Error(`no forecaster result for ${series.name}`);
+    rows.push({
+      series: series.name,
+      fold,
+      detector: scoreAlarms(
+        decisions.map((d) => d.anomalous),
+        series,
+      ),
+      zScore: scoreAlarms(zScoreAlarms(series, shared.cache), series),
+      windowForecaster,
+    });
+  }
+  await scorer.release();
+  return { fold: { fold, validation: [...members], selected }, rows };
+}
+
+export const isLabelled = (all: readonly NabSeries[]) => (row: SeriesRow) =>
+  (all.find((s) => s.name === row.series)?.windows.length ?? 0) > 0;
+
+/** Leave-series-out cross-validation over the fixed folds (validateFold for each). */
 export async function crossValidate(
   all: readonly NabSeries[],
   folds: NabFolds,
@@ -81,38 +140,17 @@ export async function crossValidate(
   const names = folds.folds.flat();
   if (names.length !== all.length || new Set(names).size !== names.length || !all.every((s) => names.includes(s.name)))
     throw new Error("the folds must hold every series exactly once");
-  const cache = new FeatureCache();
-  const forecasterResults = new Map((await evaluateWindowForecaster(all, forecaster)).map((r) => [r.series, r]));
+  const shared = await baselines(all, forecaster);
   const foldResults: FoldResult[] = [];
   const rows: SeriesRow[] = [];
   for (const [k, members] of folds.folds.entries()) {
-    const selected = selectDetector(
-      all.filter((series) => !members.includes(series.name)),
-      cache,
-    );
-    const fold = { fold: k + 1, validation: members, selected };
+    const { fold, rows: foldRows } = await validateFold(all, members, k + 1, shared);
     foldResults.push(fold);
+    rows.push(...foldRows);
     onFold(fold);
-    const scorer = await onnxScorer(detectorOnnx(selected), SPIKE_LEVEL_WIDTH);
-    for (const series of all.filter((s) => members.includes(s.name))) {
-      const decisions = await detectSeries(series.values, detectorSpec(selected), scorer.score);
-      const forecast = forecasterResults.get(series.name);
-      if (!forecast) throw new Error(`no forecaster result for ${series.name}`);
-      rows.push({
-        series: series.name,
-        fold: k + 1,
-        detector: scoreAlarms(
-          decisions.map((d) => d.anomalous),
-          series,
-        ),
-        zScore: scoreAlarms(zScoreAlarms(series, cache), series),
-        windowForecaster: { counting: forecast.counting, episodes: forecast.episodes },
-      });
-    }
-    await scorer.release();
   }
   rows.sort((a, b) => (a.series < b.series ? -1 : 1));
-  const labelled = rows.filter((row) => all.find((s) => s.name === row.series)?.windows.length);
+  const labelled = rows.filter(isLabelled(all));
   return {
     protocol: {
       folds: folds.folds.length,

@@ -103,7 +103,7 @@ export function calibration(selected: Selected): Calibration {
 }
 
 /** What the gateway's detectors need: the manifest's features, fallback threshold and calibration. */
-export function detectorSpec(selected: Selected): DetectorSpec & { features: SpikeLevelSpec } {
+export function detectorSpec(selected: Selected): DetectorSpec & { features: SpikeLevelSpec; calibration: Calibration } {
   return { features: featureSpec(selected.candidate), threshold: selected.fallback, calibration: calibration(selected) };
 }
 
@@ -181,7 +181,13 @@ export function selectDetector(training: readonly NabSeries[], cache: FeatureCac
     for (const rule of RULES) {
       const fallback = median(training.map((series) => wholeSeriesThreshold(scores.get(series) ?? new Float64Array(), rule)));
       for (const clamp of CLAMPS) {
-        const selected: Selected = { candidate: { ...set, rule, clamp }, fallback, min: fallback / clamp, max: fallback * clamp, objective: 0 };
+        const selected: Selected = {
+          candidate: { ...set, rule, clamp },
+          fallback,
+          min: fallback / clamp,
+          max: fallback * clamp,
+          objective: 0,
+        };
         const spec = calibration(selected);
         let sum = 0;
         for (const series of labelled) {

@@ -69,7 +69,11 @@ export const FEATURES_INPUT_NAME = "features";
  * An ensemble of weighted scores as ONNX: the score of a row of features is the largest of
  * weight_i × feature_i (Mul, ReduceMax over the feature axis).
  */
-export function weightedMaxOnnx(weights: readonly number[], metadata: Readonly<Record<string, string>>, docString: string): Uint8Array {
+export function weightedMaxOnnx(
+  weights: readonly number[],
+  metadata: Readonly<Record<string, string>>,
+  docString: string,
+): Uint8Array {
   return encodeOnnxModel(
     {
       name: "weighted_max",

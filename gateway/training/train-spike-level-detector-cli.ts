@@ -9,7 +9,8 @@ import { FeatureCache, selectDetector } from "./detector-selection.js";
 import { loadNab } from "./nab-data.js";
 import { readFolds } from "./nab-folds.js";
 import { buildDetector, MODEL_NAME } from "./spike-level-detector.js";
-import { MODEL_NAME as FORECASTER, onnxScorer } from "./window-forecaster.js";
+import { onnxScorer } from "./onnx-scorer.js";
+import { MODEL_NAME as FORECASTER } from "./window-forecaster.js";
 
 /**
  * Cross-validates the detector's selection over the fixed folds, then makes the same
@@ -50,4 +51,6 @@ const before = (() => {
 })();
 writeFileSync(metricsFile, text);
 console.log(formatCrossValidation(metrics));
-console.log(`wrote ${folder}${before === undefined ? "" : before === text ? " (metrics.json unchanged)" : " (metrics.json changed)"}`);
+console.log(
+  `wrote ${folder}${before === undefined ? "" : before === text ? " (metrics.json unchanged)" : " (metrics.json changed)"}`,
+);

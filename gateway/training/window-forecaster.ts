@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
-import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { ModelManifest } from "../src/inference/model-manifest.js";
 import { CONTEXT, FEATURE_CLIP, HISTORY, WINDOW } from "../src/inference/window-features.js";
 import { INPUT_NAME, OUTPUT_NAME, windowModelOnnx } from "./model-graphs.js";
+import { onnxScorer, type ScoreWindows } from "./onnx-scorer.js";
 import { NAB_DIR, probationEnd, type NabSeries } from "./nab-data.js";
 import { scoreAlarms, type SeriesScore } from "./nab-evaluation.js";
 import { modelScores, seriesFeatures } from "./series-scores.js";
@@ -45,21 +45,6 @@ export const PROBATION_MARGIN = 1.6;
 /** The series whose probation threshold became the model's default threshold. */
 export const DEFAULT_THRESHOLD_SERIES = "realKnownCause/machine_temperature_system_failure.csv";
 
-export type ScoreWindows = (features: Float32Array, count: number) => Promise<Float32Array>;
-
-/** Scores windows with an ONNX model through ONNX Runtime, as the gateway does. */
-export async function onnxScorer(onnx: Uint8Array, width: number): Promise<{ score: ScoreWindows; release: () => Promise<void> }> {
-  const session = await InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  return {
-    score: async (features, count) => {
-      const input = new Tensor("float32", features.subarray(0, count * width), [count, width]);
-      const output = await session.run({ [session.inputNames[0] ?? INPUT_NAME]: input });
-      return output[OUTPUT_NAME]?.data as Float32Array;
-    },
-    release: () => session.release(),
-  };
-}
-
 /** PROBATION_MARGIN × the highest score of the series' probation; no label is looked at. */
 export function probationThreshold(scores: Float64Array, series: Pick<NabSeries, "values">): number {
   let highest = 0;
@@ -81,7 +66,14 @@ export async function evaluateWindowForecaster(
   for (const series of all) {
     const scores = await modelScores(series.values, score);
     const threshold = probationThreshold(scores, series);
-    results.push({ series: series.name, threshold, ...scoreAlarms(Array.from(scores, (s) => s > threshold), series) });
+    results.push({
+      series: series.name,
+      threshold,
+      ...scoreAlarms(
+        Array.from(scores, (s) => s > threshold),
+        series,
+      ),
+    });
   }
   return results;
 }

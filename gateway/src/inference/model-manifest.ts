@@ -18,7 +18,10 @@ const spikeLevelFeaturesSchema = z
     levelBlocks: z.number().int().min(1).max(10_000),
     minLevelBlocks: z.number().int().min(1),
   })
-  .refine((f) => f.minLevelBlocks <= f.levelBlocks, { message: "minLevelBlocks must not exceed levelBlocks", path: ["minLevelBlocks"] });
+  .refine((f) => f.minLevelBlocks <= f.levelBlocks, {
+    message: "minLevelBlocks must not exceed levelBlocks",
+    path: ["minLevelBlocks"],
+  });
 
 /**
  * manifest.json, next to model.onnx in a model's version folder. The gateway refuses a

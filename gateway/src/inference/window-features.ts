@@ -41,7 +41,6 @@ export function writeFeatures(values: ArrayLike<number>, end: number, out: Float
   }
 }
 
-
 /** The last HISTORY values of one device channel, in a ring: the window models' FeatureStream. */
 export class StreamWindow {
   private readonly ring = new Float64Array(HISTORY);
