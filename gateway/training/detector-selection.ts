@@ -14,12 +14,10 @@ import { scoreAlarms } from "./nab-evaluation.js";
 /**
  * Fixed before any evaluation, not selected: the spike window is the z-score baseline's
  * (a day of five-minute readings); the level statistic waits for 8 blocks; a channel
- * learns its threshold after 256 scores, refreshes it every 32 and halves its histogram at
- * 8,192 scores.
+ * refreshes its threshold every 32 scores and halves its histogram at 8,192 scores.
  */
 export const SPIKE_WINDOW = 288;
 export const MIN_LEVEL_BLOCKS = 8;
-export const WARM_UP = 256;
 export const REFRESH_EVERY = 32;
 export const MEMORY = 8_192;
 
@@ -32,6 +30,8 @@ export interface Candidate {
   rule: CalibrationRule;
   /** A channel's threshold stays within the fallback ÷ clamp and the fallback × clamp. */
   clamp: number;
+  /** Scores a channel sees before it leaves the fallback for its own threshold. */
+  warmUp: number;
 }
 
 const LEVEL_BLOCKS = [16, 32, 64];
@@ -44,6 +44,7 @@ const RULES: CalibrationRule[] = [
   ...[8, 12, 16, 24, 32].map((deviations): CalibrationRule => ({ kind: "mad", deviations })),
 ];
 const CLAMPS = [4, 16];
+const WARM_UPS = [64, 256];
 
 interface Geometry {
   levelBlock: number;
@@ -63,9 +64,14 @@ function scoreSets(): (Geometry & { levelWeight: number })[] {
   );
 }
 
+const sameSet = (a: Geometry & { levelWeight: number }, b: Geometry & { levelWeight: number }) =>
+  a.levelBlock === b.levelBlock && a.levelBlocks === b.levelBlocks && a.levelWeight === b.levelWeight;
+
 /** Every candidate, in the order ties are broken (the first wins). */
 export function candidates(): Candidate[] {
-  return scoreSets().flatMap((set) => RULES.flatMap((rule) => CLAMPS.map((clamp) => ({ ...set, rule, clamp }))));
+  return scoreSets().flatMap((set) =>
+    RULES.flatMap((rule) => CLAMPS.flatMap((clamp) => WARM_UPS.map((warmUp) => ({ ...set, rule, clamp, warmUp })))),
+  );
 }
 
 export function featureSpec(geometry: Geometry): SpikeLevelSpec {
@@ -94,7 +100,7 @@ export const ensembleWeights = (candidate: Candidate): number[] => [1, candidate
 export function calibration(selected: Selected): Calibration {
   return {
     rule: selected.candidate.rule,
-    warmUp: WARM_UP,
+    warmUp: selected.candidate.warmUp,
     refreshEvery: REFRESH_EVERY,
     memory: MEMORY,
     min: selected.min,
@@ -175,29 +181,37 @@ function wholeSeriesThreshold(scores: Float64Array, rule: CalibrationRule): numb
  */
 export function selectDetector(training: readonly NabSeries[], cache: FeatureCache): Selected {
   const labelled = training.filter((series) => series.windows.length > 0);
+  // Candidates come grouped by score set, then by rule: compute each once.
+  let scores = new Map<NabSeries, Float64Array>();
+  let scoresOf: Candidate | undefined;
+  let fallback = 0;
+  let fallbackOf: Candidate | undefined;
   let best: Selected | undefined;
-  for (const set of scoreSets()) {
-    const scores = new Map(training.map((series) => [series, cache.scores(series, set)]));
-    for (const rule of RULES) {
-      const fallback = median(training.map((series) => wholeSeriesThreshold(scores.get(series) ?? new Float64Array(), rule)));
-      for (const clamp of CLAMPS) {
-        const selected: Selected = {
-          candidate: { ...set, rule, clamp },
-          fallback,
-          min: fallback / clamp,
-          max: fallback * clamp,
-          objective: 0,
-        };
-        const spec = calibration(selected);
-        let sum = 0;
-        for (const series of labelled) {
-          const { counting, episodes } = scoreAlarms(alarmsOf(scores.get(series) ?? new Float64Array(), fallback, spec), series);
-          sum += (counting.f1 + episodes.f1) / 2;
-        }
-        selected.objective = sum / labelled.length;
-        if (!best || selected.objective > best.objective) best = selected;
-      }
+  for (const candidate of candidates()) {
+    if (!scoresOf || !sameSet(scoresOf, candidate)) {
+      scores = new Map(training.map((series) => [series, cache.scores(series, candidate)]));
+      scoresOf = candidate;
+      fallbackOf = undefined;
     }
+    if (fallbackOf?.rule !== candidate.rule) {
+      fallback = median(training.map((series) => wholeSeriesThreshold(scores.get(series) ?? new Float64Array(), candidate.rule)));
+      fallbackOf = candidate;
+    }
+    const selected: Selected = {
+      candidate,
+      fallback,
+      min: fallback / candidate.clamp,
+      max: fallback * candidate.clamp,
+      objective: 0,
+    };
+    const spec = calibration(selected);
+    let sum = 0;
+    for (const series of labelled) {
+      const { counting, episodes } = scoreAlarms(alarmsOf(scores.get(series) ?? new Float64Array(), fallback, spec), series);
+      sum += (counting.f1 + episodes.f1) / 2;
+    }
+    selected.objective = sum / labelled.length;
+    if (!best || selected.objective > best.objective) best = selected;
   }
   if (!best) throw new Error("no candidate to select from");
   return best;

@@ -4,13 +4,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
 import { DEFAULT_MODEL, readModelFolder } from "./model-folder.js";
 import { readOnnxWeights } from "./onnx-weights.js";
 import { SPIKE_LEVEL_WIDTH, SpikeLevelFeatures } from "./spike-level-features.js";
-import { addVersion, temporaryModelsDir } from "./test-models.js";
+import { addVersion, inferenceTestConfig, temporaryModelsDir } from "./test-models.js";
 import { weightedMaxFromOnnx, weightedMaxScore } from "./weighted-max-model.js";
 import { physicalValue, StreamWindow, WINDOW } from "./window-features.js";
 
@@ -43,15 +42,11 @@ describe("hot swap under continuous ingest", () => {
 
   it("loses no reading and scores every reading once, with one recorded model version", async () => {
     const gateway = await startGateway(
-      parseGatewayConfig({
+      inferenceTestConfig(
         dataDir,
-        mqtt: { port: 0 },
-        http: { port: 0 },
-        proving: { enabled: false },
-        ingest: { admission: { framesPerSecond: 100_000, burst: 100_000 } },
-        batching: { maxReadings: 64, maxAgeMs: 100 },
-        inference: { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
-      }),
+        { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
+        { maxReadings: 64, maxAgeMs: 100 },
+      ),
       logger,
     );
     const published = new Map<number, number>();

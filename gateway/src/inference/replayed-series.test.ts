@@ -8,11 +8,11 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadNab } from "../../training/nab-data.js";
 import { detectSeries } from "../../training/offline-detection.js";
 import { onnxScorer } from "../../training/onnx-scorer.js";
-import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import type { SensorSignal } from "../simulation/sensor-signals.js";
 import { SimulatedDevice } from "../simulation/simulated-device.js";
 import { DEFAULT_MODEL, listVersions, readModelFolder, SHIPPED_MODELS_DIR } from "./model-folder.js";
+import { inferenceTestConfig } from "./test-models.js";
 
 const logger = pino({ level: "silent" });
 const WAIT = { timeout: 120_000, interval: 50 };
@@ -36,17 +36,7 @@ describe("a NAB series replayed through the gateway's ingest", () => {
       if (!found) throw new Error(`${name} is not in the NAB folder`);
       return found;
     });
-    const gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir,
-        mqtt: { port: 0 },
-        http: { port: 0 },
-        proving: { enabled: false },
-        ingest: { admission: { framesPerSecond: 100_000, burst: 100_000 } },
-        inference: { watchIntervalMs: 0 },
-      }),
-      logger,
-    );
+    const gateway = await startGateway(inferenceTestConfig(dataDir, { watchIntervalMs: 0 }), logger);
     // Two devices at once, so the channels' readings interleave in the store.
     const devices = await Promise.all(
       series.map(async (s, i) => {
