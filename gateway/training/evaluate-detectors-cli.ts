@@ -4,6 +4,7 @@ import { readModelFolder, SHIPPED_MODELS_DIR } from "../src/inference/model-fold
 import { WINDOW } from "../src/inference/window-features.js";
 import { crossValidate } from "./cross-validation.js";
 import { formatCrossValidation } from "./cross-validation-table.js";
+import { jsonText } from "./json-file.js";
 import { loadNab } from "./nab-data.js";
 import { readFolds } from "./nab-folds.js";
 import { onnxScorer } from "./onnx-scorer.js";
@@ -22,7 +23,7 @@ const forecaster = await onnxScorer(readModelFolder(SHIPPED_MODELS_DIR, FORECAST
 const result = await crossValidate(loadNab(), readFolds(), forecaster.score);
 await forecaster.release();
 console.log(formatCrossValidation(result));
-const committed = readFileSync(join(SHIPPED_MODELS_DIR, MODEL_NAME, "1", "metrics.json"), "utf8");
-const same = committed === `${JSON.stringify(result, null, 2)}\n`;
+const metricsFile = join(SHIPPED_MODELS_DIR, MODEL_NAME, "1", "metrics.json");
+const same = readFileSync(metricsFile, "utf8") === (await jsonText(metricsFile, result));
 console.log(same ? "matches the committed metrics.json byte for byte" : "DIFFERS from the committed metrics.json");
 process.exitCode = same ? 0 : 1;

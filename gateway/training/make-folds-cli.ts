@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { writeJsonFile } from "./json-file.js";
 import { loadNab } from "./nab-data.js";
 import { FOLDS_FILE, makeFolds } from "./nab-folds.js";
 
@@ -9,5 +9,5 @@ import { FOLDS_FILE, makeFolds } from "./nab-folds.js";
  *   npx tsx gateway/training/make-folds-cli.ts
  */
 const folds = makeFolds(loadNab().map((series) => series.name));
-writeFileSync(FOLDS_FILE, `${JSON.stringify(folds, null, 2)}\n`);
+await writeJsonFile(FOLDS_FILE, folds);
 console.log(`wrote ${FOLDS_FILE}: ${folds.folds.map((fold) => fold.length).join(", ")} series`);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelManifest } from "../src/inference/model-manifest.js";
 import { CONTEXT, FEATURE_CLIP, WINDOW } from "../src/inference/window-features.js";
+import { writeJsonFile } from "./json-file.js";
 import { INPUT_NAME, OUTPUT_NAME, identityOnnx } from "./model-graphs.js";
 
 /**
@@ -26,5 +27,5 @@ const manifest: ModelManifest = {
   threshold: FEATURE_CLIP,
   training: { script: "gateway/training/make-identity-model-cli.ts" },
 };
-writeFileSync(join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+await writeJsonFile(join(folder, "manifest.json"), manifest);
 console.log(`wrote ${folder}`);

@@ -6,6 +6,7 @@ import { WINDOW } from "../src/inference/window-features.js";
 import { crossValidate } from "./cross-validation.js";
 import { describeSelection, formatCrossValidation } from "./cross-validation-table.js";
 import { FeatureCache, selectDetector } from "./detector-selection.js";
+import { jsonText, writeJsonFile } from "./json-file.js";
 import { loadNab } from "./nab-data.js";
 import { readFolds } from "./nab-folds.js";
 import { buildDetector, MODEL_NAME } from "./spike-level-detector.js";
@@ -39,9 +40,9 @@ const { onnx, manifest } = buildDetector(selected, version);
 const folder = join(args.out, MODEL_NAME, String(version));
 mkdirSync(folder, { recursive: true });
 writeFileSync(join(folder, "model.onnx"), onnx);
-writeFileSync(join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+await writeJsonFile(join(folder, "manifest.json"), manifest);
 const metricsFile = join(folder, "metrics.json");
-const text = `${JSON.stringify(metrics, null, 2)}\n`;
+const text = await jsonText(metricsFile, metrics);
 const before = (() => {
   try {
     return readFileSync(metricsFile, "utf8");

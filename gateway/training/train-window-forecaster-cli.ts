@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { writeJsonFile } from "./json-file.js";
 import { loadNab } from "./nab-data.js";
 import { buildWindowForecaster, MODEL_NAME } from "./window-forecaster.js";
 
@@ -23,8 +24,8 @@ const { onnx, manifest, metrics, losses } = await buildWindowForecaster(loadNab(
 const folder = join(args.out, MODEL_NAME, String(version));
 mkdirSync(folder, { recursive: true });
 writeFileSync(join(folder, "model.onnx"), onnx);
-writeFileSync(join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-writeFileSync(join(folder, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+await writeJsonFile(join(folder, "manifest.json"), manifest);
+await writeJsonFile(join(folder, "metrics.json"), metrics);
 console.log(
   `trained ${MODEL_NAME} ${version} on ${manifest.training.windows as number} windows, loss ${losses[0]?.toFixed(4)} -> ${losses.at(-1)?.toFixed(4)}, threshold ${manifest.threshold}`,
 );
