@@ -150,14 +150,16 @@ export class FeatureCache {
  * against the threshold as it stood before it, then taught to it), without recomputing
  * features for every candidate.
  */
-export function alarmsOf(scores: Float64Array, fallback: number, calibration: Calibration): boolean[] {
+export function alarmsOf(scores: Float64Array, fallback: number, calibration: Calibration): Uint8Array {
   const threshold = new StreamThreshold(fallback, calibration);
-  return Array.from(scores, (score) => {
-    if (Number.isNaN(score)) return false;
-    const anomalous = score > threshold.current;
+  const alarms = new Uint8Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] ?? Number.NaN;
+    if (Number.isNaN(score)) continue;
+    alarms[i] = score > threshold.current ? 1 : 0;
     threshold.observe(score);
-    return anomalous;
-  });
+  }
+  return alarms;
 }
 
 function median(values: readonly number[]): number {

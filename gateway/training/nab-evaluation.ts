@@ -34,6 +34,9 @@ export interface Rates {
   f1: number;
 }
 
+/** A detector's alarms on a series, one entry per reading: truthy where it alarms. */
+export type Alarms = ArrayLike<boolean | number>;
+
 const windowsAfterProbation = (series: NabSeries) => {
   const start = probationEnd(series);
   return series.windows.filter(([, last]) => last >= start);
@@ -48,7 +51,7 @@ const windowOf = (windows: readonly [number, number][], i: number) =>
  * true positive, later ones count for nothing); an alarm outside every window is a false
  * positive; a window without an alarm is a false negative.
  */
-export function countAlarms(alarms: ArrayLike<boolean>, series: NabSeries): CountingTally {
+export function countAlarms(alarms: Alarms, series: NabSeries): CountingTally {
   const windows = windowsAfterProbation(series);
   const detected = new Set<number>();
   let falsePositives = 0;
@@ -71,7 +74,7 @@ export function countAlarms(alarms: ArrayLike<boolean>, series: NabSeries): Coun
  * consecutive alarming readings, counts as a true positive when it touches a window
  * (precision = such episodes / episodes).
  */
-export function countEpisodes(alarms: ArrayLike<boolean>, series: NabSeries): EpisodeTally {
+export function countEpisodes(alarms: Alarms, series: NabSeries): EpisodeTally {
   const windows = windowsAfterProbation(series);
   const start = probationEnd(series);
   const detected = new Set<number>();
@@ -111,7 +114,7 @@ export interface SeriesScore {
   episodes: EpisodeTally & Rates;
 }
 
-export function scoreAlarms(alarms: ArrayLike<boolean>, series: NabSeries): SeriesScore {
+export function scoreAlarms(alarms: Alarms, series: NabSeries): SeriesScore {
   const counting = countAlarms(alarms, series);
   const episodes = countEpisodes(alarms, series);
   return { counting: { ...counting, ...countingRates(counting) }, episodes: { ...episodes, ...episodeRates(episodes) } };

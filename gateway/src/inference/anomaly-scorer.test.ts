@@ -18,9 +18,9 @@ import { weightedMaxFromOnnx, weightedMaxScore } from "./weighted-max-model.js";
 
 const logger = pino({ level: "silent" });
 const START_MS = 1_763_000_000_000;
-// Machine temperatures up to a failure, in milli-degrees (scale 3), as a device would send them.
+// Machine temperatures up to and into its first failure after probation, in milli-degrees (scale 3), as a device would send them.
 const machine = loadNab().find((s) => s.name.includes("machine_temperature"));
-const TEMPERATURES = Array.from(machine?.values.subarray(0, 2_400) ?? [], (v) => Math.round(v * 1000));
+const TEMPERATURES = Array.from(machine?.values.subarray(0, 4_300) ?? [], (v) => Math.round(v * 1000));
 
 function frames(deviceId: string, values: readonly number[], firstCounter = 1): FrameToStore[] {
   return values.map((value, i) => ({

@@ -38,8 +38,9 @@ const LOWEST = 10 ** LOWEST_DECADE;
 const HIGHEST = 10 ** (LOWEST_DECADE + DECADES);
 const MAD_TO_DEVIATION = 1.4826;
 
-/** Lower edge of histogram bin k (1..BINS); bin 0 holds [0, LOWEST), bin BINS + 1 holds [HIGHEST, ∞). */
-const edge = (k: number) => 10 ** (LOWEST_DECADE + (k - 1) / BINS_PER_DECADE);
+/** Lower edge of histogram bin k (1..BINS + 1); bin 0 holds [0, LOWEST), bin BINS + 1 holds [HIGHEST, ∞). */
+const EDGES = Float64Array.from({ length: BINS + 2 }, (_, k) => 10 ** (LOWEST_DECADE + (k - 1) / BINS_PER_DECADE));
+const edge = (k: number) => EDGES[k] ?? HIGHEST;
 const binOf = (score: number) =>
   score < LOWEST ? 0 : score >= HIGHEST ? BINS + 1 : Math.floor((Math.log10(score) - LOWEST_DECADE) * BINS_PER_DECADE) + 1;
 
@@ -88,8 +89,8 @@ export class ScoreHistogram {
   /** The median absolute deviation around `centre`: half the scores lie within it. */
   medianAbsoluteDeviation(centre: number): number {
     let low = 0;
-    let high = HIGHEST;
-    for (let i = 0; i < 60; i++) {
+    let high = Math.max(centre, this.quantile(1) - centre);
+    for (let i = 0; i < 40; i++) {
       const mid = (low + high) / 2;
       if (this.cdf(centre + mid) - this.cdf(centre - mid) >= this.total / 2) high = mid;
       else low = mid;
