@@ -1,5 +1,5 @@
 import { SPIKE_LEVEL_WIDTH } from "../src/inference/spike-level-features.js";
-import { FeatureCache, SPIKE_WINDOW } from "./detector-selection.js";
+import { SPIKE_WINDOW, type FeatureCache } from "./detector-selection.js";
 import type { NabSeries } from "./nab-data.js";
 
 /**
