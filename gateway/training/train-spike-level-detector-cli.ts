@@ -17,7 +17,7 @@ import { MODEL_NAME as FORECASTER } from "./window-forecaster.js";
  * Cross-validates the detector's selection over the fixed folds, then makes the same
  * selection on all 52 series and writes the shipped version folder: model.onnx,
  * manifest.json and metrics.json (the cross-validated table). Deterministic: the same data
- * gives the same bytes. About three minutes on one core.
+ * gives the same bytes. About six minutes of CPU.
  *
  *   npx tsx gateway/training/train-spike-level-detector-cli.ts [--version 1] [--out gateway/models]
  */

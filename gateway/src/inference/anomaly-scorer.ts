@@ -27,7 +27,7 @@ export interface AnomalyScorerOptions {
 }
 
 /** A device channel's key among the detectors. */
-export const channelKey = (reading: { deviceId: string; channel: number; channelIndex: number }): string =>
+const channelKey = (reading: { deviceId: string; channel: number; channelIndex: number }): string =>
   `${reading.deviceId}\u0000${reading.channel}\u0000${reading.channelIndex}`;
 
 const channelValue = (reading: StoredReading): ChannelValue => ({
@@ -83,31 +83,30 @@ export class AnomalyScorer {
     const { store, models, batchSize, thresholds, metrics } = this.options;
     if (!models.current) return 0;
     return models.withModel(async (model) => {
-      if (this.rebuildNeeded || model !== this.detectorsModel || !this.detectors) await this.rebuild(model);
-      const detectors = this.detectors;
-      const readings = store.after(this.cursor, batchSize);
-      const last = readings.at(-1);
-      if (!last || !detectors) return 0;
       const timed: ScoreRows = async (features, count) => {
         const started = performance.now();
         const scores = await model.score(features, count);
         metrics.batchSeconds.observe((performance.now() - started) / 1000);
         return scores;
       };
+      let readings: StoredReading[];
       let decisions: Decision[];
       try {
-        decisions = await detectors.decide(readings.map(channelValue), timed, (i) => {
+        if (this.rebuildNeeded || model !== this.detectorsModel || !this.detectors) await this.rebuild(model);
+        readings = store.after(this.cursor, batchSize);
+        if (readings.length === 0 || !this.detectors) return 0;
+        decisions = await this.detectors.decide(readings.map(channelValue), timed, (i) => {
           const reading = readings[i];
           return reading && thresholdFor(thresholds, reading.deviceId, reading.channel);
         });
       } catch (error) {
-        // The detectors already took this batch's values: replay them from the store next time.
+        // The detectors may have taken this batch's values: replay them from the store next time.
         this.rebuildNeeded = true;
         metrics.failures.inc();
         throw error;
       }
       this.store(model.version, readings, decisions);
-      this.cursor = last.gatewaySeq;
+      this.cursor = readings.at(-1)?.gatewaySeq ?? this.cursor;
       return readings.length;
     });
   }
