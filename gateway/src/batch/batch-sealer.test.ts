@@ -88,7 +88,7 @@ describe("BatchSealer", () => {
     expect(batch?.streamBounds).toEqual([
       { deviceId: "esp32-01", channel: 1, channelIndex: 0, scale: 2, min: 2_000, max: 2_600 },
     ]);
-    const members = readings.ofClassBetween(0, 1, count);
+    const members = readings.ofBatch(batch as NonNullable<typeof batch>);
     const hasher = await loadPoseidon();
     const rebuilt = BatchCommitment.build(hasher, {
       gatewayId: identity.address,
