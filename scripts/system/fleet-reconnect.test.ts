@@ -120,10 +120,11 @@ describe("a fleet reconnecting after an outage", () => {
       const record = readRelayDatabase(relayDb);
       expect(record.batches).toBe(GATEWAYS * BATCHES_EACH);
       expect(record.readings.length).toBe(total);
-      // Responsive: heartbeats keep being answered through the storm, nearly all promptly
-      // (the slowest ones meet the 200 TLS handshakes of the first second).
-      expect(percentile(latencies, 95)).toBeLessThan(1_000);
-      expect(Math.max(...latencies)).toBeLessThan(5_000);
+      // Responsive: heartbeats keep being answered through the storm; the bounds are wide
+      // enough for a loaded machine, narrow enough to catch an event loop held for seconds.
+      // The figures printed above are what to compare between runs.
+      expect(percentile(latencies, 95)).toBeLessThan(3_000);
+      expect(Math.max(...latencies)).toBeLessThan(10_000);
     },
     30 * 60_000,
   );

@@ -3,12 +3,13 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const SERVICE = fileURLToPath(new URL("../test/signalled-service.ts", import.meta.url));
 
 /** Runs a service whose stop takes `stopMs`, signals it once it is up, and returns how it ended. */
 async function signalService(stopMs: number, signal: NodeJS.Signals): Promise<{ code: number | null; output: string }> {
-  const child = spawn(TSX, [SERVICE, String(stopMs)], { stdio: ["ignore", "pipe", "inherit"] });
+  // Node itself with tsx's loader, not the tsx command: that one relays signals to a child of
+  // its own, and a signal arriving before it listens would end it rather than the service.
+  const child = spawn(process.execPath, ["--import", "tsx", SERVICE, String(stopMs)], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = once(child, "exit") as Promise<[number | null]>;
   let output = "";
   await new Promise<void>((resolve, reject) => {
