@@ -90,7 +90,7 @@ describe("FrameAcceptor", () => {
       [
         "bad_signature",
         SignedFrame.encode({
-          frame: DeviceFrame.encode(frame() as DeviceFrame).finish(),
+          frame: DeviceFrame.encode({ ...frame(), counter: 1n }).finish(),
           signature: new Uint8Array(10),
         }).finish(),
       ],

@@ -1,8 +1,8 @@
 import { verify } from "node:crypto";
-import type { CommandAck, DeviceStatus, Sample } from "@intelledger/proto/device";
+import type { CommandAck, DeviceFrame, DeviceStatus, Sample } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
 import { MAX_FRAME_COUNTER, type DeviceRegistry } from "../devices/device-registry.js";
-import { decodeSignedFrame, type DecodedDeviceFrame } from "./frame-decoding.js";
+import { decodeSignedFrame } from "./frame-decoding.js";
 import { sampleProblem } from "./sample-rules.js";
 
 /** Why a frame was refused; each reason is counted separately. */
@@ -122,7 +122,7 @@ export class FrameAcceptor {
       return reject("oversized", `${bytes.length} bytes, at most ${this.maxFrameBytes} allowed`, claimedDeviceId);
     }
     let signed: { signature: Uint8Array; frame: Uint8Array };
-    let frame: DecodedDeviceFrame;
+    let frame: DeviceFrame;
     try {
       ({ signed, frame } = decodeSignedFrame(bytes));
     } catch (error) {
