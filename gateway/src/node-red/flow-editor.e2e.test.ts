@@ -97,7 +97,7 @@ describe("the flow editor in a browser", () => {
       gateway.readings.between(1, gateway.readings.lastSeq()).filter((r) => r.deviceId === "flow.press-01.rms");
     const deadline = Date.now() + 20_000;
     while (derived().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1, scale: 3 });
+    expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1n, scale: 3 });
 
     // Let the nodes show their status, then keep a picture of the editor with the IntelLedger nodes.
     await page.getByText(/written, last to flow\.press-01\.rms/).waitFor({ timeout: 10_000 });
