@@ -45,6 +45,27 @@ function write(port: SerialPort, bytes: Uint8Array): Promise<void> {
   );
 }
 
+/**
+ * Sends a frame of three samples the gateway cannot take now: it answers RETRY_LATER naming
+ * `refusal`, with a hint within `hint`, stores nothing, and takes the frame sent again after the hint.
+ */
+async function expectTakenAfterHint(
+  end: FramedDeviceEnd,
+  frame: Uint8Array,
+  refusal: FrameRefusal,
+  hint: { above: number; atMost: number },
+): Promise<void> {
+  const stored = gateway.readings.count();
+  const notNow = await end.sendFrame(frame).answered(10_000);
+  expect(notNow).toMatchObject({ result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER, refusal });
+  expect(notNow?.retryAfterMs).toBeGreaterThan(hint.above);
+  expect(notNow?.retryAfterMs).toBeLessThanOrEqual(hint.atMost);
+  expect(gateway.readings.count()).toBe(stored);
+  await new Promise((resolve) => setTimeout(resolve, notNow?.retryAfterMs ?? 0));
+  expect((await end.sendFrame(frame).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
+  expect(gateway.readings.count()).toBe(stored + 3);
+}
+
 /** Stores readings of another device until the database holds more than a mebibyte. */
 function fillDisk(target: Gateway): void {
   const samples = Array.from({ length: 64 }, (_, index) => ({
@@ -156,19 +177,11 @@ describe("serial transport over a pty pair", () => {
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
     const { end } = await plugFramedDevice();
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    const early = device.nextFrameBytes();
-    const notNow = await end.sendFrame(early).answered(10_000);
-    expect(notNow).toMatchObject({
-      result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
-      refusal: FrameRefusal.FRAME_REFUSAL_RATE_LIMITED,
-    });
     // Until the device's next token at one frame per second: less the time the first frame took.
-    expect(notNow?.retryAfterMs).toBeGreaterThan(0);
-    expect(notNow?.retryAfterMs).toBeLessThanOrEqual(1_000);
-    expect(gateway.readings.count()).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, notNow?.retryAfterMs ?? 0));
-    expect((await end.sendFrame(early).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    expect(gateway.readings.count()).toBe(6);
+    await expectTakenAfterHint(end, device.nextFrameBytes(), FrameRefusal.FRAME_REFUSAL_RATE_LIMITED, {
+      above: 0,
+      atMost: 1_000,
+    });
   });
 
   it("tells a quarantined device to send again when its quarantine ends, and takes the frame then", async () => {
@@ -186,18 +199,10 @@ describe("serial transport over a pty pair", () => {
       result: FrameAckResult.FRAME_ACK_RESULT_REFUSED,
       refusal: FrameRefusal.FRAME_REFUSAL_INVALID_SAMPLE,
     });
-    const frame = device.nextFrameBytes();
-    const notNow = await end.sendFrame(frame).answered(10_000);
-    expect(notNow).toMatchObject({
-      result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
-      refusal: FrameRefusal.FRAME_REFUSAL_QUARANTINED,
+    await expectTakenAfterHint(end, device.nextFrameBytes(), FrameRefusal.FRAME_REFUSAL_QUARANTINED, {
+      above: 1_000,
+      atMost: 1_500,
     });
-    expect(notNow?.retryAfterMs).toBeGreaterThan(1_000);
-    expect(notNow?.retryAfterMs).toBeLessThanOrEqual(1_500);
-    expect(gateway.readings.count()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, notNow?.retryAfterMs ?? 0));
-    expect((await end.sendFrame(frame).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    expect(gateway.readings.count()).toBe(3);
   });
 
   it("tells a device to send again when the disk quota is checked next while it is reached, storing nothing", async () => {
