@@ -1,8 +1,9 @@
 /**
- * What the IntelLedger nodes need from the gateway that runs them. The gateway puts an
- * object implementing IntelLedgerGatewayApi into Node-RED's settings as
- * `intelledgerGateway`; the config node hands it to the other nodes. Everything is
- * in-process: no HTTP, no credentials.
+ * What the IntelLedger nodes need from the gateway that runs them. Node-RED's process puts
+ * an object implementing IntelLedgerGatewayApi into Node-RED's settings as
+ * `intelledgerGateway` (runtime/channel-gateway-api.js, over the channel to the gateway in
+ * channel-messages.d.ts); the config node hands it to the other nodes. No HTTP, no
+ * credentials: the channel is the process's own.
  */
 import type { NodeAPISettingsWithData } from "@node-red/registry";
 

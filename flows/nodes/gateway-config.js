@@ -5,8 +5,9 @@
  */
 
 /**
- * The gateway connection. Node-RED runs inside the gateway, so there is nothing to
- * dial: the node hands out the API object the gateway put into Node-RED's settings.
+ * The gateway connection. The gateway starts Node-RED and puts its API into Node-RED's
+ * settings (over the channel to the gateway), so there is nothing to dial: the node hands
+ * that API out.
  * @param {RED} RED
  */
 export default function register(RED) {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -10,7 +10,7 @@ import { SimulatedDevice } from "@intelledger/test-support";
 /**
  * The V8 flags the gateway runs with (NODE_OPTIONS). Node 24's young generation is
  * sized for servers, so garbage piles up in resident memory: with default flags the
- * gateway alone sits near 300 MB, with these below 200 MB with Node-RED, ingest as fast.
+ * gateway alone sits near 300 MB, with these below 200 MB, ingest as fast.
  */
 export const GATEWAY_V8_FLAGS = ["--optimize-for-size"];
 
@@ -19,6 +19,18 @@ export interface Footprint {
   rssMb: number;
   /** VmHWM, the peak resident size over the whole run, in MB. */
   peakMb: number;
+  /** VmRSS of the gateway's Node-RED process after warm-up; 0 without Node-RED. */
+  nodeRedRssMb: number;
+  /** Its VmHWM. */
+  nodeRedPeakMb: number;
+  /**
+   * Physical memory resident in the gateway and its Node-RED process together, each page
+   * counted once (both map the same Node.js binary), in MB. It takes root to read page frames;
+   * without, this is the sum of the two RSS, which counts the shared pages twice.
+   */
+  togetherMb: number;
+  /** Whether `togetherMb` counts shared pages once. */
+  togetherExact: boolean;
   /** VmRSS of the gateway's prover process (a child at lower priority), in MB. */
   proverRssMb: number;
   /** Batches the prover proved during the run. */
@@ -34,11 +46,52 @@ function statusField(pid: number, field: string): number {
   return Number(match[1]) / 1024;
 }
 
-/** The prover processes a process started, from any of its threads. */
-function proverProcesses(pid: number): number[] {
+/** The processes a process started (from any of its threads) whose command line contains `marker`. */
+function childProcesses(pid: number, marker: string): number[] {
   return readdirSync(`/proc/${pid}/task`)
     .flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number))
-    .filter((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes("prover-worker"));
+    .filter((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes(marker));
+}
+
+const PAGE_BYTES = 4096;
+const PRESENT = 1n << 63n;
+const FRAME = (1n << 55n) - 1n;
+
+/**
+ * The page frames resident in a process, from /proc/<pid>/pagemap (mappings with resident
+ * pages only). Without root the kernel reports every frame as 0, and the set stays empty.
+ */
+function residentFrames(pid: number, into: Set<number>): void {
+  const mappings = readFileSync(`/proc/${pid}/smaps`, "utf8").split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+  const pagemap = openSync(`/proc/${pid}/pagemap`, "r");
+  try {
+    for (const mapping of mappings) {
+      const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(mapping);
+      if (!range?.[1] || !range[2] || !/^Rss:\s+[1-9]/m.test(mapping)) continue;
+      const first = Number(BigInt(`0x${range[1]}`) / BigInt(PAGE_BYTES));
+      const end = Number(BigInt(`0x${range[2]}`) / BigInt(PAGE_BYTES));
+      for (let page = first; page < end; page += 65_536) {
+        const count = Math.min(65_536, end - page);
+        const entries = Buffer.alloc(count * 8);
+        readSync(pagemap, entries, 0, entries.length, page * 8);
+        for (let i = 0; i < count; i++) {
+          const entry = entries.readBigUInt64LE(i * 8);
+          const frame = entry & FRAME;
+          if ((entry & PRESENT) !== 0n && frame !== 0n) into.add(Number(frame));
+        }
+      }
+    }
+  } finally {
+    closeSync(pagemap);
+  }
+}
+
+/** Resident memory of processes together, shared pages once when page frames can be read. */
+function residentTogether(pids: number[]): { mb: number; exact: boolean } {
+  const frames = new Set<number>();
+  for (const pid of pids) residentFrames(pid, frames);
+  if (frames.size > 0) return { mb: (frames.size * PAGE_BYTES) / 2 ** 20, exact: true };
+  return { mb: pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0), exact: false };
 }
 
 /**
@@ -86,14 +139,18 @@ export async function measureGatewayFootprint(options: {
       nodeRed: boolean;
       logins: { username: string; password: string }[];
     };
-    if (nodeRed !== options.nodeRed) throw new Error(`Node-RED ${nodeRed ? "runs" : "does not run"} in the gateway process`);
+    if (nodeRed !== options.nodeRed) throw new Error(`Node-RED ${nodeRed ? "runs" : "does not run"} beside the gateway`);
     await Promise.all(devices.map((device, i) => device.connect(`mqtt://127.0.0.1:${mqttPort}`, logins[i])));
     for (const device of devices) device.run(options.frameIntervalMs, () => {});
     await new Promise((resolve) => setTimeout(resolve, options.warmUpMs));
     const pid = child.pid ?? 0;
     const rssMb = statusField(pid, "VmRSS");
     const peakMb = statusField(pid, "VmHWM");
-    const proverRssMb = proverProcesses(pid).reduce((sum, prover) => sum + statusField(prover, "VmRSS"), 0);
+    const nodeRedPids = childProcesses(pid, "node-red-child");
+    const nodeRedRssMb = nodeRedPids.reduce((sum, nodeRed) => sum + statusField(nodeRed, "VmRSS"), 0);
+    const nodeRedPeakMb = nodeRedPids.reduce((sum, nodeRed) => sum + statusField(nodeRed, "VmHWM"), 0);
+    const together = residentTogether([pid, ...nodeRedPids]);
+    const proverRssMb = childProcesses(pid, "prover-worker").reduce((sum, prover) => sum + statusField(prover, "VmRSS"), 0);
     await Promise.all(devices.map((device) => device.stop()));
 
     const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
@@ -107,6 +164,10 @@ export async function measureGatewayFootprint(options: {
     return {
       rssMb,
       peakMb,
+      nodeRedRssMb,
+      nodeRedPeakMb,
+      togetherMb: together.mb,
+      togetherExact: together.exact,
       proverRssMb,
       batchesProved: counts.proved,
       readingsStored: counts.total,

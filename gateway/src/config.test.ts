@@ -14,7 +14,16 @@ describe("gateway configuration", () => {
       port: 8080,
       fallbackToFreePort: true,
       sessionTtlMinutes: 720,
-      nodeRed: { enabled: false, keepBackups: 50 },
+      allowedHosts: [],
+      nodeRed: {
+        enabled: false,
+        keepBackups: 50,
+        allowListeningNodes: false,
+        heartbeatTimeoutMs: 3_000,
+        safeModeAfterCrashes: 3,
+        maxHeapMb: 256,
+        limits: { writesPerSecond: 200, maxPendingWrites: 1_000, commandsPerMinute: 60 },
+      },
     });
   });
 
@@ -25,5 +34,9 @@ describe("gateway configuration", () => {
     ).toThrow(/must be host:port\n {2}→ at relay\.address/);
     expect(() => parseGatewayConfig({})).toThrow(/dataDir/);
     expect(() => parseGatewayConfig({ dataDir: "/d", http: { nodeRed: { enabled: "yes" } } })).toThrow(/http\.nodeRed\.enabled/);
+    expect(() => parseGatewayConfig({ dataDir: "/d", http: { nodeRed: { heartbeatTimeoutMs: 10 } } })).toThrow(
+      /http\.nodeRed\.heartbeatTimeoutMs/,
+    );
+    expect(() => parseGatewayConfig({ dataDir: "/d", http: { allowedHosts: [""] } })).toThrow(/http\.allowedHosts/);
   });
 });

@@ -186,12 +186,41 @@ const httpSchema = z.strictObject({
     .min(5)
     .max(7 * 24 * 60)
     .default(12 * 60),
+  /**
+   * Names browsers may use for the gateway besides loopback, the machine's host name (also
+   * .local) and its addresses: a DNS name, or the name of a proxy in front. Requests naming
+   * anything else are refused (DNS rebinding).
+   */
+  allowedHosts: z.array(z.string().min(1)).default([]),
   nodeRed: z
     .object({
-      /** Node-RED and its editor, under /flows. Off unless asked for: it takes about 45 MB. */
+      /** Node-RED and its editor, under /flows, in a process of its own. Off unless asked for. */
       enabled: z.boolean().default(false),
       /** Deployed flows kept as backups, newest first. */
       keepBackups: z.number().int().min(1).max(10_000).default(50),
+      /**
+       * The system user Node-RED runs as, which must not be root. Switching takes root or
+       * CAP_SETUID and CAP_SETGID; a gateway running as root uses `nobody` when this is unset.
+       */
+      user: z.string().min(1).optional(),
+      /** Let flows listen for network connections (tcp in, udp in, websocket listeners). */
+      allowListeningNodes: z.boolean().default(false),
+      /** Node-RED whose event loop has not turned for this long is killed and started again. */
+      heartbeatTimeoutMs: z.number().int().min(1_000).max(60_000).default(3_000),
+      /** Crashes of the same flows within ten minutes after which they start stopped (safe mode). */
+      safeModeAfterCrashes: z.number().int().min(1).max(100).default(3),
+      /** V8 heap limit of the Node-RED process; a flow that needs more crashes it. */
+      maxHeapMb: z.number().int().min(64).max(4_096).default(256),
+      limits: z
+        .object({
+          /** Derived readings and alerts flows may write per second (twice as many at once). */
+          writesPerSecond: z.number().int().min(1).default(200),
+          /** Writes waiting to be durable, beyond which flows' writes are refused. */
+          maxPendingWrites: z.number().int().min(1).default(1_000),
+          /** Device commands flows may send per minute, all devices together. */
+          commandsPerMinute: z.number().int().min(1).default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });

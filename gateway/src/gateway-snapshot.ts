@@ -8,8 +8,7 @@ import type { MqttRefusalReason } from "./ingest/mqtt-access.js";
 import type { RunningProving } from "./prove/start-proving.js";
 import { daysOfAutonomy } from "./store/days-of-autonomy.js";
 import type { StorageGuard, StorageState } from "./store/storage-guard.js";
-import type { Backlog, BatchStore } from "./batch/batch-store.js";
-import type { ProofStore } from "./prove/proof-store.js";
+import type { Backlog, BatchOutbox } from "./batch/batch-outbox.js";
 import type { ReadingStore } from "./store/reading-store.js";
 import type { BatchUploader, UplinkStatus } from "./uplink/batch-uploader.js";
 
@@ -46,9 +45,8 @@ export interface SnapshotSources {
   serial: SerialTransport | undefined;
   ble: BleTransport | undefined;
   readings: ReadingStore;
-  batches: BatchStore;
+  outbox: BatchOutbox;
   storage: StorageGuard;
-  proofs: ProofStore;
   ingestRate: RateEstimator;
   drainRate: RateEstimator;
   uplink: BatchUploader | undefined;
@@ -57,10 +55,10 @@ export interface SnapshotSources {
 }
 
 export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
-  const { pipeline, serial, ble, readings, batches, storage, uplink, proving } = sources;
+  const { pipeline, serial, ble, readings, outbox, storage, uplink, proving } = sources;
   const stored = readings.count();
   const { bytesUsed, quotaBytes } = storage.state;
-  const totals = batches.totals();
+  const totals = outbox.totals();
   return {
     gatewayId: sources.gatewayId,
     ingest: structuredClone(pipeline.counters),
@@ -72,7 +70,7 @@ export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
     batchesSealed: totals.sealed,
     readingsSealed: totals.sealedReadings,
     batchesAcked: totals.acked,
-    backlog: batches.backlog(),
+    backlog: outbox.backlog(),
     storage: {
       ...storage.state,
       daysOfAutonomy: daysOfAutonomy(quotaBytes - bytesUsed, stored > 0 ? bytesUsed / stored : 0, sources.ingestRate.perSecond),
@@ -80,7 +78,7 @@ export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
     },
     drainReadingsPerSecond: sources.drainRate.perSecond,
     uplink: uplink && { ...uplink.status },
-    proofs: { ...sources.proofs.totals(), proving: proving?.pending ?? 0, failures: proving?.failures ?? 0 },
+    proofs: { ...outbox.proofTotals(), proving: proving?.pending ?? 0, failures: proving?.failures ?? 0 },
     inference: sources.inference.status(),
   };
 }

@@ -7,7 +7,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AuditLog } from "./auth/audit-log.js";
 import { GatewayAuth } from "./auth/gateway-auth.js";
+import { BatchOutbox } from "./batch/batch-outbox.js";
 import { BatchSealer } from "./batch/batch-sealer.js";
+import { DEFAULT_SCHEDULE, OutboxScheduler } from "./batch/outbox-scheduler.js";
 import { GatewayClock } from "./clock/gateway-clock.js";
 import { registerCurrentBoot } from "./clock/host-boot.js";
 import { AuditedCommands } from "./commands/audited-commands.js";
@@ -37,9 +39,7 @@ import { startNodeRed } from "./node-red/node-red-host.js";
 import { startProving } from "./prove/start-proving.js";
 import { DataClasses } from "./store/data-classes.js";
 import { StorageGuard } from "./store/storage-guard.js";
-import { BatchStore } from "./batch/batch-store.js";
 import { openGatewayDatabase } from "./store/gateway-database.js";
-import { ProofStore } from "./prove/proof-store.js";
 import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
@@ -65,7 +65,8 @@ export interface Gateway {
   readonly commandPublicKey: Uint8Array;
   readonly devices: DeviceRegistry;
   readonly readings: ReadingStore;
-  readonly batches: BatchStore;
+  /** Sealed batches and where each is in its life, from sealing until the relay holds it. */
+  readonly batches: BatchOutbox;
   readonly httpPort: number;
   /** The HTTP server answering the API, the login pages and the flow editor. */
   readonly httpServer: Server;
@@ -93,8 +94,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-const SEAL_CHECK_INTERVAL_MS = 100;
-
 export interface GatewayOptions {
   /** The wall clock; the host's by default. */
   wallClock?: () => number;
@@ -114,7 +113,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
 }
 
 /**
- * The gateway's parts: database, device registry, ingest, batch sealing, the disk quota,
+ * The gateway's parts: database, device registry, ingest, the batch outbox (sealing,
+ * proving, releasing and pruning on one schedule, which wakes the uploader), the disk quota,
  * the HTTP server with its accounts and, when configured, Node-RED and the relay uplink.
  * Parts start in the order below and stop in reverse; a part that fails to start stops the
  * ones before it. A live configuration change updates components in place or restarts the
@@ -143,13 +143,11 @@ async function startGatewayParts(
     const dataClasses = new DataClasses(config.storage.dataClasses);
     const devices = new DeviceRegistry(db);
     const readings = new ReadingStore(db);
-    const batches = new BatchStore(db);
-    const proofs = new ProofStore(db);
+    const outbox = new BatchOutbox({ db, gatewayId: identity.address, readings });
     const storage = new StorageGuard({
       db,
       dbPath,
-      readings,
-      batches,
+      outbox,
       identity,
       quotaBytes: config.storage.quotaBytes,
       policy: config.storage.policy,
@@ -174,9 +172,7 @@ async function startGatewayParts(
         const uploader = new BatchUploader({
           client: createRelayClient(config.relay),
           identity,
-          batches,
-          readings,
-          proofs,
+          outbox,
           clock,
           backoff: new Backoff(config.relay.reconnect),
           heartbeatIntervalMs: config.relay.heartbeatIntervalMs,
@@ -231,55 +227,51 @@ async function startGatewayParts(
         startProving({
           config: config.proving,
           hasher,
-          gatewayId: identity.address,
-          batches,
-          readings,
-          proofs,
+          outbox,
           logger,
-          onProved: () => uplink()?.notify(),
         }),
       (running) => running?.stop(),
     );
+    const scheduler = await parts.start(
+      "outbox scheduler",
+      () => {
+        const started = new OutboxScheduler({
+          work: { outbox, storage, prover: proving, uploader: uplink },
+          schedule: { ...DEFAULT_SCHEDULE, storageIntervalMs: config.storage.checkIntervalMs },
+          logger: logger.child({ component: "outbox" }),
+        });
+        started.start();
+        return started;
+      },
+      (running) => running.stop(),
+    );
+    // Batching settings change live: the sealer is made anew with them, after the one before stopped.
     const sealing = await parts.startRestartable(
       "sealing",
-      () => {
-        const sealer = new BatchSealer({
-          readings,
-          batches,
-          hasher,
-          identity,
-          dataClasses: dataClasses.all(),
-          clock,
-          ...config.batching,
-          ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
-        });
-        return every(
-          SEAL_CHECK_INTERVAL_MS,
-          async () => {
-            if ((await sealer.sealDue()) > 0) uplink()?.notify();
-          },
-          (error) => logger.error({ err: error }, "sealing a batch failed"),
-        );
-      },
+      () =>
+        scheduler.startSealing(
+          new BatchSealer({
+            readings,
+            outbox,
+            hasher,
+            identity,
+            dataClasses: dataClasses.all(),
+            clock,
+            ...config.batching,
+            ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
+          }),
+        ),
       (stopSealing) => stopSealing(),
     );
     parts.onStop(
-      "storage quota",
-      every(
-        config.storage.checkIntervalMs,
-        async () => {
-          ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
-          await storage.enforce();
-        },
-        (error) => logger.error({ err: error }, "enforcing the disk quota failed"),
-      ),
-    );
-    parts.onStop(
-      "drain rate",
+      "rates",
       every(
         1_000,
-        () => drainRate.observe(uplink()?.status.readingsAcked ?? 0, Date.now()),
-        (error) => logger.error({ err: error }, "measuring the drain rate failed"),
+        () => {
+          ingestRate.observe(pipeline.counters.readingsAccepted, Date.now());
+          drainRate.observe(uplink()?.status.readingsAcked ?? 0, Date.now());
+        },
+        (error) => logger.error({ err: error }, "measuring the ingest and drain rates failed"),
       ),
     );
 
@@ -338,9 +330,8 @@ async function startGatewayParts(
         serial,
         ble,
         readings,
-        batches,
+        outbox,
         storage,
-        proofs,
         ingestRate,
         drainRate,
         uplink: uplink(),
@@ -350,10 +341,7 @@ async function startGatewayParts(
 
     const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
     const live = new LiveEvents(logger.child({ component: "live" }));
-    parts.onStop(
-      "live events",
-      startLiveSources({ events: live, pipeline, anomalies, admission, batches, proofs, derived, logger }),
-    );
+    parts.onStop("live events", startLiveSources({ events: live, pipeline, anomalies, admission, outbox, derived, logger }));
     const http = await parts.start(
       "http",
       () =>
@@ -404,7 +392,7 @@ async function startGatewayParts(
           ? startNodeRed({
               http,
               userDir: join(config.dataDir, "node-red"),
-              keepBackups: config.http.nodeRed.keepBackups,
+              config: config.http.nodeRed,
               auth,
               audit,
               api: createFlowGatewayApi({
@@ -444,12 +432,12 @@ async function startGatewayParts(
         return auth.pairingCode;
       },
       get nodeRedRunning() {
-        return nodeRed.current !== undefined;
+        return ["running", "safe-mode"].includes(nodeRed.current?.status().state ?? "stopped");
       },
       commandPublicKey: commandKey.publicKeyPoint,
       devices,
       readings,
-      batches,
+      batches: outbox,
       auth,
       audit,
       derived,

@@ -6,7 +6,7 @@ import { GatewayClock } from "../src/clock/gateway-clock.js";
 import { registerCurrentBoot } from "../src/clock/host-boot.js";
 import { loadOrCreateGatewayIdentity } from "../src/identity/gateway-identity.js";
 import { DEFAULT_DATA_CLASS } from "../src/store/data-classes.js";
-import { BatchStore } from "../src/batch/batch-store.js";
+import { BatchOutbox } from "../src/batch/batch-outbox.js";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
 import { ReadingStore, type FrameToStore } from "../src/store/reading-store.js";
 
@@ -34,10 +34,10 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
     const identity = loadOrCreateGatewayIdentity(dataDir);
     const clock = new GatewayClock({ boot: registerCurrentBoot(db, Date.now()) });
     const store = new ReadingStore(db);
-    const batches = new BatchStore(db);
+    const batches = new BatchOutbox({ db, gatewayId: identity.address, readings: store });
     const sealer = new BatchSealer({
       readings: store,
-      batches,
+      outbox: batches,
       hasher: await loadPoseidon(),
       identity,
       maxReadings: batchSize,

@@ -1,5 +1,5 @@
-import { TypedDataEncoder, getBytes, hexlify, type Signer } from "ethers";
-import type { Batch } from "./gen/intelledger/relay/v1/relay.js";
+import { TypedDataEncoder, getBytes, type Signer } from "ethers";
+import { batchHeaderToJson, type BatchHeader } from "./batch-header.js";
 import { recoverSignerAddress } from "./signer-recovery.js";
 
 /**
@@ -24,31 +24,22 @@ export const BATCH_SIGNING_TYPES = {
 
 export const ZERO_BATCH_HASH = new Uint8Array(32);
 
-/** The signed part of a batch: everything but the readings, which the root covers. */
-function header(batch: Batch) {
-  return {
-    gateway: batch.gatewayId,
-    sequence: batch.sequence,
-    previousBatchHash: hexlify(batch.previousBatchHash),
-    readingsRoot: hexlify(batch.readingsRoot),
-    dataClass: batch.dataClass,
-    readingCount: batch.readingCount,
-    firstGatewaySeq: batch.firstGatewaySeq,
-    lastGatewaySeq: batch.lastGatewaySeq,
-    sealedAtMs: batch.sealedAtMs,
-  };
+/** The header as the EIP-712 message: the fields of BATCH_SIGNING_TYPES, bytes as hex. */
+function typedHeader(header: BatchHeader) {
+  const { gatewayId, ...fields } = batchHeaderToJson(header);
+  return { gateway: gatewayId, ...fields };
 }
 
 /** The batch's id: the EIP-712 digest of its header, which the gateway signs and the next batch links to. */
-export function batchHash(batch: Batch): Uint8Array {
-  return getBytes(TypedDataEncoder.hash(BATCH_SIGNING_DOMAIN, BATCH_SIGNING_TYPES, header(batch)));
+export function batchHash(header: BatchHeader): Uint8Array {
+  return getBytes(TypedDataEncoder.hash(BATCH_SIGNING_DOMAIN, BATCH_SIGNING_TYPES, typedHeader(header)));
 }
 
-export async function signBatch(signer: Signer, batch: Batch): Promise<Uint8Array> {
-  return getBytes(await signer.signTypedData(BATCH_SIGNING_DOMAIN, BATCH_SIGNING_TYPES, header(batch)));
+export async function signBatch(signer: Signer, header: BatchHeader): Promise<Uint8Array> {
+  return getBytes(await signer.signTypedData(BATCH_SIGNING_DOMAIN, BATCH_SIGNING_TYPES, typedHeader(header)));
 }
 
-/** The address that signed the batch header (compare it with batch.gatewayId). */
-export function recoverBatchSigner(batch: Batch, signature: Uint8Array): string {
-  return recoverSignerAddress(batchHash(batch), signature);
+/** The address that signed the batch header (compare it with header.gatewayId). */
+export function recoverBatchSigner(header: BatchHeader, signature: Uint8Array): string {
+  return recoverSignerAddress(batchHash(header), signature);
 }

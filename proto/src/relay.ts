@@ -21,6 +21,16 @@ export {
 } from "./gen/intelledger/relay/v1/relay.js";
 export type { GatewayRelayServiceServer } from "./gen/intelledger/relay/v1/relay.js";
 export {
+  batchHeader,
+  batchHeaderFromJson,
+  batchHeaderToJson,
+  batchWithReadings,
+  sealedBatchHeader,
+  type BatchHeader,
+  type BatchHeaderJson,
+  type BatchPlacement,
+} from "./batch-header.js";
+export {
   BATCH_SIGNING_DOMAIN,
   BATCH_SIGNING_TYPES,
   ZERO_BATCH_HASH,

@@ -60,9 +60,7 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
       () => {
         for (const batch of gateway.batches.from(1, 10_000)) {
           if (relay.proofs.get(gateway.id, batch.sequence)?.valid !== true) continue;
-          const reading = gateway.readings
-            .ofClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq)
-            .find((r) => r.anomalous);
+          const reading = gateway.batches.readingsOf(batch).find((r) => r.anomalous);
           if (reading) {
             flagged = reading.gatewaySeq;
             return true;

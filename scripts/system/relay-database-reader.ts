@@ -1,10 +1,10 @@
-import { Batch, Pruned, type Reading } from "@intelledger/proto/relay";
+import { Batch, Pruned, type BatchHeader, type Reading } from "@intelledger/proto/relay";
 import Database from "better-sqlite3";
 
 export interface RelayRecord {
   readings: Reading[];
   /** Gateway sequence ranges the gateways declared pruned, with their reasons. */
-  gaps: { firstGatewaySeq: number; lastGatewaySeq: number; readingCount: number; reason: string; pruned: Pruned }[];
+  gaps: (Pick<BatchHeader, "firstGatewaySeq" | "lastGatewaySeq" | "readingCount"> & { reason: string; pruned: Pruned })[];
   batches: number;
   anchors: { root: string; status: string; txHash: string | null; batchCount: number }[];
   batchesPerAnchor: Map<number, number>;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fieldToBytes32, loadPoseidon, SNARK_FIELD_MODULUS } from "@intelledger/circuits";
 import { dataAnchorAbi, deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
+import { sealedBatchHeader } from "@intelledger/proto/relay";
 import { Contract, JsonRpcProvider, Wallet, hexlify, type EventLog } from "ethers";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,17 +31,20 @@ function storeBatches(count: number): void {
   batches.touchGateway(gatewayId, Date.now());
   for (let i = 0; i < count; i++) {
     const sequence = nextSequence++;
+    const header = sealedBatchHeader(
+      {
+        gatewayId,
+        sequence,
+        previousBatchHash: new Uint8Array(32),
+        readingsRoot: fieldToBytes32(BigInt(`0x${randomBytes(32).toString("hex")}`) % SNARK_FIELD_MODULUS),
+        dataClass: 1,
+        sealedAtMs: Date.now(),
+      },
+      [{ gatewaySeq: sequence }],
+    );
     const batch = {
-      gatewayId,
-      sequence,
+      ...header,
       batchHash: randomBytes(32),
-      previousBatchHash: new Uint8Array(32),
-      readingsRoot: fieldToBytes32(BigInt(`0x${randomBytes(32).toString("hex")}`) % SNARK_FIELD_MODULUS),
-      firstGatewaySeq: sequence,
-      lastGatewaySeq: sequence,
-      readingCount: 1,
-      dataClass: 1,
-      sealedAtMs: Date.now(),
       receivedAtMs: Date.now(),
       signature: new Uint8Array(65),
       payload: new Uint8Array(1),

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { recoverEnrollmentSigner, type EnrollmentResponse } from "@intelledger/proto/enrollment";
-import * as x509 from "@peculiar/x509";
+import { x509 } from "@intelledger/proto/x509";
 import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import { z } from "zod";

@@ -1,8 +1,6 @@
 import { webcrypto } from "node:crypto";
 import { isIP } from "node:net";
-// @peculiar/x509 resolves its ASN.1 schemas through decorators, which need this polyfill.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import { x509 } from "@intelledger/proto/x509";
 import { RelayError } from "../errors.js";
 
 // Node's WebCrypto is complete; only its type differs from the DOM one the library names.

@@ -6,7 +6,7 @@ import {
   type PoseidonHasher,
   type ReadingInclusion,
 } from "@intelledger/circuits";
-import { Batch } from "@intelledger/proto/relay";
+import { Batch, batchHeaderToJson } from "@intelledger/proto/relay";
 import { hexlify } from "ethers";
 import { RelayError } from "../errors.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
@@ -96,18 +96,7 @@ export class ReceiptBuilder {
         receivedUptimeMs: reading.receivedUptimeMs,
         anomalous: reading.anomalous,
       },
-      batch: {
-        gatewayId,
-        sequence: batch.sequence,
-        previousBatchHash: hexlify(batch.previousBatchHash),
-        readingsRoot: hexlify(batch.readingsRoot),
-        dataClass: batch.dataClass,
-        readingCount: batch.readingCount,
-        firstGatewaySeq: batch.firstGatewaySeq,
-        lastGatewaySeq: batch.lastGatewaySeq,
-        sealedAtMs: batch.sealedAtMs,
-        signature: hexlify(stored.signature),
-      },
+      batch: { ...batchHeaderToJson(stored), signature: hexlify(stored.signature) },
       inclusion: inclusionJson(commitment.inclusion(index)),
       ...(proof?.valid ? { proof: { groth16: proof.proof, publicSignals: proof.publicSignals } } : {}),
       anchor: {

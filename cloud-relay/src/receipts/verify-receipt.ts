@@ -12,7 +12,7 @@ import {
   type ReadingInclusion,
 } from "@intelledger/circuits";
 import { dataAnchorInterface } from "@intelledger/contracts";
-import { recoverBatchSigner, type Batch } from "@intelledger/proto/relay";
+import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { RelayError } from "../errors.js";
 import type { Receipt } from "./receipt-format.js";
@@ -65,16 +65,6 @@ function inclusionOf(receipt: Receipt): ReadingInclusion {
   };
 }
 
-function batchHeaderOf(receipt: Receipt): Batch {
-  const { batch } = receipt;
-  return {
-    ...batch,
-    previousBatchHash: getBytes(batch.previousBatchHash),
-    readingsRoot: getBytes(batch.readingsRoot),
-    readings: [],
-  };
-}
-
 /**
  * Checks a receipt link by link, trusting nothing but the chain: the gateway signed the
  * batch header; the reading is in the batch's root; the batch root is in the anchored root;
@@ -87,7 +77,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
 
   let signer: string;
   try {
-    signer = recoverBatchSigner(batchHeaderOf(receipt), getBytes(batch.signature));
+    signer = recoverBatchSigner(batchHeaderFromJson(batch), getBytes(batch.signature));
   } catch (cause) {
     throw new ReceiptVerificationError("batch_signature", "the batch signature is malformed", { cause });
   }

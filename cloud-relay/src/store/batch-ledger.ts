@@ -1,18 +1,9 @@
-import { Batch } from "@intelledger/proto/relay";
+import { Batch, type BatchHeader } from "@intelledger/proto/relay";
 import { RelayRefusal } from "../errors.js";
 import type { SqliteDatabase } from "./relay-database.js";
 
-export interface LedgerBatch {
-  gatewayId: string;
-  sequence: number;
+export interface LedgerBatch extends BatchHeader {
   batchHash: Uint8Array;
-  previousBatchHash: Uint8Array;
-  readingsRoot: Uint8Array;
-  firstGatewaySeq: number;
-  lastGatewaySeq: number;
-  readingCount: number;
-  dataClass: number;
-  sealedAtMs: number;
   receivedAtMs: number;
   signature: Uint8Array;
   /** The encoded Batch as the gateway sent it; empty for a pruned batch. */
@@ -20,13 +11,9 @@ export interface LedgerBatch {
 }
 
 /** A gateway's signed account of readings it removed before uploading them. */
-export interface LedgerGap {
-  gatewayId: string;
+export interface LedgerGap extends Pick<BatchHeader, "gatewayId" | "readingCount" | "firstGatewaySeq" | "lastGatewaySeq"> {
   batchSequence: number;
   reason: string;
-  readingCount: number;
-  firstGatewaySeq: number;
-  lastGatewaySeq: number;
   pruned: Uint8Array;
   prunedSignature: Uint8Array;
   receivedAtMs: number;

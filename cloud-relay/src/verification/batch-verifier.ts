@@ -1,6 +1,7 @@
 import { bytes32ToField } from "@intelledger/circuits";
 import {
   batchHash,
+  batchHeader,
   PruneReason,
   type Pruned,
   recoverBatchSigner,
@@ -175,18 +176,9 @@ export class BatchVerifier {
 
   /** The batch as the ledger stores it: the encoded batch exactly as received. */
   toLedgerBatch(received: ReceivedBatch, check: SignedBatchCheck, nowMs: number): LedgerBatch {
-    const { header } = received;
     return {
-      gatewayId: header.gatewayId,
-      sequence: header.sequence,
+      ...batchHeader(received.header),
       batchHash: check.batchHash,
-      previousBatchHash: header.previousBatchHash,
-      readingsRoot: header.readingsRoot,
-      firstGatewaySeq: header.firstGatewaySeq,
-      lastGatewaySeq: header.lastGatewaySeq,
-      readingCount: header.readingCount,
-      dataClass: header.dataClass,
-      sealedAtMs: header.sealedAtMs,
       receivedAtMs: nowMs,
       signature: received.signature,
       payload: received.pruned ? new Uint8Array() : received.encoded,
@@ -241,13 +233,14 @@ export class BatchVerifier {
         signer,
       });
     }
+    const { gatewayId, readingCount, firstGatewaySeq, lastGatewaySeq } = header;
     return {
-      gatewayId: header.gatewayId,
+      gatewayId,
+      readingCount,
+      firstGatewaySeq,
+      lastGatewaySeq,
       batchSequence: sequence,
       reason: pruned.reason === PruneReason.PRUNE_REASON_ROLLUP ? "rollup" : "dropped",
-      readingCount: header.readingCount,
-      firstGatewaySeq: header.firstGatewaySeq,
-      lastGatewaySeq: header.lastGatewaySeq,
       pruned: received.prunedEncoded,
       prunedSignature: received.prunedSignature,
       receivedAtMs: nowMs,

@@ -28,6 +28,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A second view of the same accounts, with a clock the test moves. */
+function clockedAuth(now: () => number): GatewayAuth {
+  return new GatewayAuth({ db, pairingFile: join(dir, "clocked"), sessionTtlMs: 60_000, audit, logger, now });
+}
+
 async function pairTechnician() {
   const code = auth.pairingCode;
   if (!code) throw new Error("no pairing code");
@@ -83,12 +88,47 @@ describe("gateway auth", () => {
     expect(auth.resolve(session.token)).toBeUndefined();
   });
 
-  it("throttles guessing per account", async () => {
+  it("slows guessing down ever more, yet lets the right password in from an address that has not failed", async () => {
+    let now = 1_000_000;
+    const clocked = clockedAuth(() => now);
     await pairTechnician();
-    for (let i = 0; i < 5; i++) {
-      await expect(auth.login("tech", `guess number ${i}`, `10.0.1.${i}`)).rejects.toThrow(AuthenticationError);
+    const attacker = "10.0.1.7";
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      let outcome = await clocked.login("tech", `guess number ${i}`, attacker).catch((error: unknown) => error);
+      waits.push(outcome instanceof ThrottledError ? outcome.retryAfterMs : 0);
+      if (outcome instanceof ThrottledError) {
+        now += outcome.retryAfterMs;
+        outcome = await clocked.login("tech", `guess number ${i}`, attacker).catch((error: unknown) => error);
+      }
+      expect(outcome).toBeInstanceOf(AuthenticationError);
     }
-    await expect(auth.login("tech", PASSWORD, "10.0.2.1")).rejects.toThrow(ThrottledError);
+    // Three tries free on one account from one address, then 1 s, 2 s, 4 s... after each failure.
+    expect(waits).toEqual([0, 0, 0, 1_000, 2_000, 4_000]);
+    await expect(clocked.login("tech", PASSWORD, attacker)).rejects.toThrow(ThrottledError);
+    // The owner, from an address that has not failed, gets in at once.
+    const owner = await clocked.login("tech", PASSWORD, "10.0.3.3");
+    expect(owner.principal.username).toBe("tech");
+    // Addresses that failed on the account wait, a fresh one gets one try.
+    const spread = await clocked.login("tech", "another guess", "10.0.4.4").catch((error: unknown) => error);
+    expect(spread).toBeInstanceOf(AuthenticationError);
+  });
+
+  it("does not forget an address's failures when that address logs in to another account", async () => {
+    let now = 1_000_000;
+    const clocked = clockedAuth(() => now);
+    const { principal: tech } = await pairTechnician();
+    await clocked.createAccount(tech, { username: "mallory", password: PASSWORD, role: "viewer" });
+    const address = "2001:db8:1:2:aaaa::1";
+    for (let account = 0; account < 9; account++) {
+      await expect(clocked.login(`user${account}`, "guess", address)).rejects.toThrow(AuthenticationError);
+    }
+    // Its own account, from the same /64: welcome, but the guesses stay on record.
+    await clocked.login("mallory", PASSWORD, "2001:db8:1:2:bbbb::2");
+    await expect(clocked.login("user9", "guess", address)).rejects.toThrow(AuthenticationError);
+    await expect(clocked.login("user11", "guess", "2001:db8:1:2::9")).rejects.toThrow(ThrottledError);
+    now += 1_000;
+    await expect(clocked.login("user11", "guess", "2001:db8:1:2::9")).rejects.toThrow(AuthenticationError);
   });
 
   it("lets technicians manage accounts, audits it, and keeps one technician at least", async () => {

@@ -14,7 +14,27 @@ export interface Session {
   expiresAtMs: number;
 }
 
-const THROTTLE_WINDOW_MS = 10 * 60_000;
+const THROTTLE_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Where a login comes from, for throttling: the address, or for IPv6 its /64, which one
+ * host commonly holds whole.
+ */
+export function throttleAddress(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4?.[1]) return v4[1];
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === "" ? [] : tail.split(":");
+  const groups = address.includes("::")
+    ? [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill("0"), ...tailGroups]
+    : headGroups;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
 
 /**
  * Accounts, sessions, API tokens and pairing, with the rules around them: who may
@@ -27,11 +47,33 @@ export class GatewayAuth {
   private readonly pairing: Pairing;
   private readonly logger: Logger;
   private readonly sessionTtlMs: number;
-  private readonly byAddress = new LoginThrottle({ maxFailures: 20, windowMs: THROTTLE_WINDOW_MS });
-  private readonly byAccount = new LoginThrottle({ maxFailures: 5, windowMs: THROTTLE_WINDOW_MS });
+  /** An address guessing at any accounts. */
+  private readonly byAddress: LoginThrottle;
+  /** An address guessing at one account. */
+  private readonly byAccountAndAddress: LoginThrottle;
+  /** One account, guessed at from anywhere: slows every address that has failed, never a clean one. */
+  private readonly byAccount: LoginThrottle;
   private pairingInProgress = false;
 
-  constructor(deps: { db: SqliteDatabase; pairingFile: string; sessionTtlMs: number; audit: AuditLog; logger: Logger }) {
+  constructor(deps: {
+    db: SqliteDatabase;
+    pairingFile: string;
+    sessionTtlMs: number;
+    audit: AuditLog;
+    logger: Logger;
+    now?: () => number;
+  }) {
+    const throttle = (freeFailures: number, maxDelayMs: number) =>
+      new LoginThrottle({
+        freeFailures,
+        baseDelayMs: 1_000,
+        maxDelayMs,
+        windowMs: THROTTLE_WINDOW_MS,
+        ...(deps.now && { now: deps.now }),
+      });
+    this.byAddress = throttle(10, 5 * 60_000);
+    this.byAccountAndAddress = throttle(3, THROTTLE_WINDOW_MS);
+    this.byAccount = throttle(5, 60_000);
     this.accounts = new AccountStore(deps.db);
     this.tokens = new TokenStore(deps.db);
     this.audit = deps.audit;
@@ -61,12 +103,13 @@ export class GatewayAuth {
 
   /** Creates the first account, a technician, with the pairing code; logs it in. */
   async pair(input: { code: string; username: string; password: string }, address: string): Promise<Session> {
-    this.checkThrottle(this.byAddress, address);
+    const from = throttleAddress(address);
+    this.checkThrottle(this.byAddress, from);
     if (this.pairing.code === undefined || this.pairingInProgress) {
       throw new PermissionError("the gateway is already paired; log in instead");
     }
     if (!this.pairing.matches(input.code)) {
-      this.byAddress.fail(address);
+      this.byAddress.fail(from);
       this.logger.warn({ address }, "wrong pairing code");
       throw new AuthenticationError("wrong pairing code");
     }
@@ -74,7 +117,6 @@ export class GatewayAuth {
     try {
       const account = await this.accounts.create(input.username, input.password, "technician");
       this.pairing.end();
-      this.byAddress.succeed(address);
       this.audit.record(account.username, "account.create", account.username, { role: account.role, via: "pairing" });
       return this.openSession(account);
     } finally {
@@ -82,17 +124,28 @@ export class GatewayAuth {
     }
   }
 
+  /**
+   * Checks a password, within the throttles: an address that keeps failing waits longer and
+   * longer, on one account and on all of them; an account being guessed at slows down the
+   * addresses that failed on it, but the right password from an address that has not failed
+   * always gets in, so nobody can lock an account's owner out. A success forgets that
+   * address's failures on that account only.
+   */
   async login(username: string, password: string, address: string): Promise<Session> {
-    this.checkThrottle(this.byAddress, address);
-    this.checkThrottle(this.byAccount, username);
+    const from = throttleAddress(address);
+    const pair = `${username}\u0000${from}`;
+    this.checkThrottle(this.byAddress, from);
+    this.checkThrottle(this.byAccountAndAddress, pair);
+    if (this.byAddress.failureCount(from) > 0) this.checkThrottle(this.byAccount, username);
     const account = await this.accounts.authenticate(username, password);
     if (!account) {
-      this.byAddress.fail(address);
+      this.byAddress.fail(from);
+      this.byAccountAndAddress.fail(pair);
       this.byAccount.fail(username);
       this.logger.warn({ address, username }, "login failed");
       throw new AuthenticationError("wrong username or password");
     }
-    this.byAddress.succeed(address);
+    this.byAccountAndAddress.succeed(pair);
     this.byAccount.succeed(username);
     this.logger.info({ address, username }, "logged in");
     return this.openSession(account);
@@ -178,7 +231,9 @@ export class GatewayAuth {
 
   private checkThrottle(throttle: LoginThrottle, key: string): void {
     const retryAfterMs = throttle.retryAfterMs(key);
-    if (retryAfterMs > 0) throw new ThrottledError("too many failed attempts; try again later", retryAfterMs);
+    if (retryAfterMs > 0) {
+      throw new ThrottledError(`too many failed attempts; try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+    }
   }
 }
 

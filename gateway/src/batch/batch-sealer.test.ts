@@ -8,7 +8,7 @@ import {
 } from "@intelledger/circuits";
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { BatchStore } from "./batch-store.js";
+import { BatchOutbox } from "./batch-outbox.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
 import { ReadingStore, type FrameToStore } from "../store/reading-store.js";
 import { BatchSealer } from "./batch-sealer.js";
@@ -34,12 +34,12 @@ async function sealerWith(
 ) {
   const db = openGatewayDatabase(":memory:");
   const readings = new ReadingStore(db);
-  const batches = new BatchStore(db);
   readings.commitFrames(receivedAt.map((at, i) => frame(i + 1, at)));
   const identity = Wallet.createRandom();
+  const batches = new BatchOutbox({ db, gatewayId: identity.address, readings });
   const sealer = new BatchSealer({
     readings,
-    batches,
+    outbox: batches,
     hasher: await loadPoseidon(),
     identity: new Wallet(identity.privateKey),
     maxReadings: BATCH_CAPACITY,
@@ -63,7 +63,7 @@ describe("BatchSealer", () => {
     expect(await sealer.sealDue()).toBe(2);
     expect([batches.get(1)?.readingCount, batches.get(2)?.readingCount]).toEqual([perBatch, perBatch]);
     const first = batches.get(1);
-    const members = readings.ofClassBetween(0, first?.firstGatewaySeq ?? 0, first?.lastGatewaySeq ?? 0);
+    const members = readings.ofBatch(first as NonNullable<typeof first>);
     const root = BatchCommitment.build(await loadPoseidon(), { gatewayId: identity.address, readings: members }).root;
     expect(bytes32ToField(first?.readingsRoot ?? new Uint8Array(32))).toBe(root);
   });
@@ -100,7 +100,7 @@ describe("BatchSealer", () => {
       expect(await sealer.sealDue()).toBe(1);
       const batch = batches.get(1);
       expect(batch).toMatchObject({ firstGatewaySeq: 1, lastGatewaySeq: 2 });
-      const members = readings.ofClassBetween(0, 1, 2);
+      const members = readings.ofBatch({ dataClass: 0, firstGatewaySeq: 1, lastGatewaySeq: 2 });
       expect(members.map((r) => r.anomalous)).toEqual([false, true]);
       const hasher = await loadPoseidon();
       const root = (flags: boolean[]) =>

@@ -1,14 +1,14 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
 import { BatchCommitment, batchablePrefix, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
-import { batchHash, signBatch, ZERO_BATCH_HASH, type Batch } from "@intelledger/proto/relay";
+import { sealedBatchHeader, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
-import type { BatchStore } from "./batch-store.js";
 import type { ReadingStore, StoredReading } from "../store/reading-store.js";
+import type { BatchOutbox } from "./batch-outbox.js";
 
 export interface BatchSealerOptions {
   readings: ReadingStore;
-  batches: BatchStore;
+  outbox: BatchOutbox;
   hasher: PoseidonHasher;
   identity: Wallet;
   maxReadings: number;
@@ -39,7 +39,7 @@ export class BatchSealer {
 
   constructor(options: BatchSealerOptions) {
     this.options = options;
-    this.sealedThrough = options.batches.sealedThrough();
+    this.sealedThrough = options.outbox.sealedThrough();
   }
 
   /** Seals every batch that is due; returns how many. */
@@ -56,7 +56,7 @@ export class BatchSealer {
   }
 
   private async sealNext(dataClass: number): Promise<boolean> {
-    const { readings, batches, hasher, identity, maxReadings, maxAgeMs } = this.options;
+    const { readings, outbox, hasher, identity, maxReadings, maxAgeMs } = this.options;
     const { scoring } = this.options;
     const now = this.options.clock.read();
     // Age by the monotonic clock, which a wall clock being set or jumping does not fool;
@@ -94,20 +94,17 @@ export class BatchSealer {
     if (!full && ageOf(first) < maxAgeMs) return false;
     if (!scoring) readings.settleUnscored(dataClass, first.gatewaySeq, last.gatewaySeq, "inference-disabled");
 
-    const previous = batches.last();
-    const batch: Batch = {
-      gatewayId: identity.address,
-      sequence: (previous?.sequence ?? 0) + 1,
-      previousBatchHash: previous?.batchHash ?? ZERO_BATCH_HASH,
-      readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members }).root),
-      sealedAtMs: now.nowMs,
-      readings: members,
-      dataClass,
-      readingCount: members.length,
-      firstGatewaySeq: first.gatewaySeq,
-      lastGatewaySeq: last.gatewaySeq,
-    };
-    batches.insert({ ...batch, batchHash: batchHash(batch), signature: await signBatch(identity, batch) });
+    const header = sealedBatchHeader(
+      {
+        gatewayId: identity.address,
+        ...outbox.nextPlace(),
+        readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members }).root),
+        sealedAtMs: now.nowMs,
+        dataClass,
+      },
+      members,
+    );
+    outbox.seal(header, await signBatch(identity, header));
     this.sealedThrough.set(dataClass, last.gatewaySeq);
     return true;
   }

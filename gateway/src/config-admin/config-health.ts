@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { UplinkState } from "../uplink/batch-uploader.js";
 
 /** What an apply must not break. */
 export interface GatewayHealth {
@@ -7,7 +8,7 @@ export interface GatewayHealth {
   /** A write transaction can be opened on the database. */
   databaseWritable: boolean;
   /** The uplink's state; undefined without a relay. */
-  uplink: "connecting" | "uploading" | "waiting" | "stopped" | undefined;
+  uplink: UplinkState | undefined;
   /** Why the uplink last failed, if it did. */
   uplinkError: string | undefined;
 }

@@ -9,9 +9,7 @@ import {
   type EnrollmentRequest,
   type EnrollmentResponse,
 } from "@intelledger/proto/enrollment";
-// @peculiar/x509 resolves its ASN.1 schemas through decorators, which need this polyfill.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import { x509 } from "@intelledger/proto/x509";
 import type { Wallet } from "ethers";
 import { GatewayError } from "../errors.js";
 

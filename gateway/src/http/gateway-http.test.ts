@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -14,7 +15,7 @@ let client: GatewayClient;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gateway-http-"));
   gateway = await startGateway(
-    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 } }),
+    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0, allowedHosts: ["gateway.test"] } }),
     pino({ level: "silent" }),
   );
   client = new GatewayClient(gateway.httpPort);
@@ -26,6 +27,41 @@ afterAll(async () => {
 });
 
 const request = (...args: Parameters<GatewayClient["request"]>) => client.request(...args);
+
+/** A request as fetch will not send it: from another local address, with any Host header. */
+function rawRequest(options: {
+  method?: string;
+  path: string;
+  headers?: Record<string, string | number>;
+  body?: string;
+  localAddress?: string;
+}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: gateway.httpPort,
+        method: options.method ?? "GET",
+        path: options.path,
+        headers: options.headers,
+        ...(options.localAddress && { localAddress: options.localAddress }),
+      },
+      (res) => {
+        answered = true;
+        let body = "";
+        const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.on("end", done);
+        // A server that refuses a body may close before reading it all.
+        res.on("error", done);
+      },
+    );
+    req.on("error", (error) => (answered ? undefined : reject(error)));
+    req.end(options.body);
+  });
+}
 const form = (...args: Parameters<GatewayClient["form"]>) => client.form(...args);
 
 describe("the gateway's HTTP server", () => {
@@ -111,8 +147,8 @@ describe("the gateway's HTTP server", () => {
     ]);
   });
 
-  it("throttles password guessing with 429 and Retry-After", async () => {
-    for (let i = 0; i < 5; i++) {
+  it("slows password guessing with 429 and Retry-After, and lets the owner in from an address that has not failed", async () => {
+    for (let i = 0; i < 3; i++) {
       const response = await request("/api/auth/login", {
         method: "POST",
         json: { username: "vic", password: `guess ${i} wrong` },
@@ -122,6 +158,70 @@ describe("the gateway's HTTP server", () => {
     const throttled = await request("/api/auth/login", { method: "POST", json: { username: "vic", password: PASSWORD } });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    const owner = await rawRequest({
+      method: "POST",
+      path: "/api/auth/login",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "vic", password: PASSWORD }),
+      localAddress: "127.0.0.2",
+    });
+    expect(owner.status).toBe(200);
+  });
+
+  it("answers only to its own names, so a rebound DNS name reaches nothing (but the health check)", async () => {
+    const rebound = { host: `rebound.example:${gateway.httpPort}` };
+    expect((await rawRequest({ path: "/login", headers: rebound })).status).toBe(421);
+    expect((await rawRequest({ path: "/api/auth/me", headers: { ...rebound, cookie: technician } })).status).toBe(421);
+    expect((await rawRequest({ path: "/healthz", headers: rebound })).status).toBe(200);
+    expect((await rawRequest({ path: "/login", headers: { host: `gateway.test:${gateway.httpPort}` } })).status).toBe(200);
+    expect((await rawRequest({ path: "/login", headers: { host: `localhost:${gateway.httpPort}` } })).status).toBe(200);
+    // An allowed Host with an Origin of another name is a cross-site request.
+    const crossName = await rawRequest({
+      method: "POST",
+      path: "/api/auth/tokens",
+      headers: {
+        host: `127.0.0.1:${gateway.httpPort}`,
+        origin: `http://gateway.test:${gateway.httpPort}`,
+        cookie: technician,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ label: "x" }),
+    });
+    expect(crossName.status).toBe(403);
+  });
+
+  it("refuses bodies over the limit on every route, with 413", async () => {
+    const big = "x".repeat(70 * 1024);
+    const json = { "content-type": "application/json" };
+    const cases = [
+      { method: "POST", path: "/api/auth/login", headers: json, body: JSON.stringify({ username: "vic", password: big }) },
+      { method: "POST", path: "/api/accounts", headers: { ...json, cookie: technician }, body: JSON.stringify({ big }) },
+      {
+        method: "POST",
+        path: "/login",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `username=${big}`,
+      },
+      { method: "GET", path: "/metrics", headers: { cookie: technician, "content-length": big.length }, body: big },
+      {
+        method: "POST",
+        path: "/flows/flows",
+        headers: { ...json, cookie: technician },
+        body: `[${"1,".repeat(3 * 1024 * 1024)}1]`,
+      },
+    ];
+    for (const { method, path, headers, body } of cases) {
+      const answer = await rawRequest({ method, path, headers: { "content-length": Buffer.byteLength(body), ...headers }, body });
+      expect(answer.status, `${method} ${path}`).toBe(413);
+    }
+    // Without a declared length (chunked), the parsers stop at their limit.
+    const chunked = await rawRequest({
+      method: "POST",
+      path: "/api/auth/login",
+      headers: { ...json, "transfer-encoding": "chunked" },
+      body: JSON.stringify({ username: "vic", password: big }),
+    });
+    expect(chunked.status).toBe(413);
   });
 
   it("accepts API tokens as bearer tokens until they are revoked", async () => {

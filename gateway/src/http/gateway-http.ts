@@ -17,15 +17,28 @@ import { inferenceRoutes } from "./inference-routes.js";
 import type { ModelManager } from "../inference/model-manager.js";
 import { errorHandler } from "./http-errors.js";
 import { describeLoginPages, loginPages } from "./login-pages.js";
+import { nodeRedRoutes } from "./node-red-routes.js";
 import { openApiDocument } from "./openapi-document.js";
+import { HostAllowList } from "./allowed-hosts.js";
 import { authenticateRequest, isSameOrigin, principalOf } from "./request-auth.js";
 import { requirePrincipal, route } from "./route.js";
 
 /** Where the Node-RED editor and its admin API live. */
 export const EDITOR_PATH = "/flows";
 
+/** The largest body the editor may send (a deploy of many flows); Node-RED's own limit. */
+export const EDITOR_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** The largest body of any other request: JSON for the API, forms for the login pages. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 /** What /flows answers when Node-RED is not serving it. */
 export type EditorState = "disabled" | "starting" | "failed";
+
+/** Node-RED once it runs: the gate in front of its editor, and its state for GET /api/node-red. */
+export interface EditorService {
+  handle: RequestHandler;
+  status(): { state: string };
+}
 
 const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
   disabled: "Node-RED is not enabled on this gateway",
@@ -36,8 +49,10 @@ const EDITOR_UNAVAILABLE: Record<EditorState, string> = {
 export interface GatewayHttp {
   readonly server: Server;
   readonly port: number;
+  /** The names this gateway answers to (Host and Origin checks). */
+  readonly hosts: HostAllowList;
   /** Serves the editor under EDITOR_PATH, or says why not. */
-  setEditor(editor: RequestHandler | EditorState): void;
+  setEditor(editor: EditorService | EditorState): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +68,8 @@ export async function startGatewayHttp(options: {
   host: string;
   port: number;
   fallbackToFreePort: boolean;
+  /** Names besides the machine's own that browsers may use for the gateway. */
+  allowedHosts: readonly string[];
   auth: GatewayAuth;
   audit: AuditLog;
   derived: DerivedStore;
@@ -67,7 +84,8 @@ export async function startGatewayHttp(options: {
   logger: Logger;
 }): Promise<GatewayHttp> {
   const { auth, logger } = options;
-  let editor: RequestHandler | EditorState = "disabled";
+  const hosts = new HostAllowList(options.allowedHosts);
+  let editor: EditorService | EditorState = "disabled";
   const app = express();
   app.disable("x-powered-by");
 
@@ -81,8 +99,17 @@ export async function startGatewayHttp(options: {
     res.json({ status: "ok" });
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hosts.allows(req.headers.host)) {
+      res.status(421).json({ error: "this gateway does not answer to that name; add it to http.allowedHosts" });
+      return;
+    }
+    const limit = req.path === EDITOR_PATH || req.path.startsWith(`${EDITOR_PATH}/`) ? EDITOR_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      res.status(413).json({ error: `request body too large: at most ${limit} bytes` });
+      return;
+    }
     authenticateRequest(auth, req);
-    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
+    if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req, hosts)) {
       res.status(403).json({ error: "cross-site request refused" });
       return;
     }
@@ -96,13 +123,14 @@ export async function startGatewayHttp(options: {
     }
     next();
   });
-  app.use("/api", express.json({ limit: "64kb" }));
+  app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }));
   const api = new ApiRoutes();
   const groups = [
     authRoutes(api, auth),
     accountRoutes(api, auth),
     inferenceRoutes(api, options),
     gatewayRoutes(api, options),
+    nodeRedRoutes(api, () => (typeof editor === "string" ? { state: editor } : editor.status())),
     ...(options.routes ?? []).map((routes) => routes(api)),
   ];
   for (const group of groups) app.use(group.prefix, group.router);
@@ -134,8 +162,8 @@ export async function startGatewayHttp(options: {
   );
 
   app.use(EDITOR_PATH, (req: Request, res: Response, next: NextFunction) => {
-    if (typeof editor === "function") {
-      editor(req, res, next);
+    if (typeof editor !== "string") {
+      editor.handle(req, res, next);
       return;
     }
     if (!principalOf(req)) {
@@ -159,6 +187,7 @@ export async function startGatewayHttp(options: {
   return {
     server,
     port,
+    hosts,
     setEditor(next) {
       editor = next;
     },

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
+import { UPLINK_STATES } from "../uplink/batch-uploader.js";
 import type { ApiRoutes, RouteGroup } from "./api-routes.js";
 
 const page = z.strictObject({
@@ -19,7 +20,7 @@ const snapshot = z.object({
   backlog: z.object({ batches: z.number(), readings: z.number(), oldestSealedAtMs: z.number().optional() }),
   storage: z.object({ bytesUsed: z.number(), quotaBytes: z.number(), full: z.boolean(), daysOfAutonomy: z.number() }),
   drainReadingsPerSecond: z.number(),
-  uplink: z.object({ state: z.enum(["connecting", "uploading", "waiting", "stopped"]) }).optional(),
+  uplink: z.object({ state: z.enum(UPLINK_STATES) }).optional(),
   proofs: z.object({ proved: z.number(), uploaded: z.number(), invalid: z.number() }),
   inference: z.object({ scoredThroughSeq: z.number() }).optional(),
 });

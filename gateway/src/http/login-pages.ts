@@ -47,7 +47,8 @@ function errorBox(message: string | undefined): string {
 
 function failureMessage(error: unknown): string {
   if (error instanceof ThrottledError) {
-    return `Too many failed attempts. Try again in ${Math.ceil(error.retryAfterMs / 60_000)} minute(s).`;
+    const seconds = Math.ceil(error.retryAfterMs / 1000);
+    return `Too many failed attempts. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
   }
   return error instanceof Error ? error.message : "that did not work";
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Request } from "express";
+import { EDITOR_IDENTITY_PREFIX } from "node-red-contrib-intelledger/runtime/editor-identity";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
 import type { Principal } from "../auth/token-store.js";
+import type { HostAllowList } from "./allowed-hosts.js";
 
 export const SESSION_COOKIE = "intelledger_session";
 
@@ -15,10 +17,14 @@ function cookie(header: string | undefined, name: string): string | undefined {
   return undefined;
 }
 
-/** A bearer token (scripts, the console) or else the session cookie (browsers). */
+/**
+ * A bearer token (scripts, the console) or else the session cookie (browsers). The flow
+ * editor sends the identity it got from Node-RED's login dialog as a bearer token; that is
+ * no gateway credential, so its session cookie counts.
+ */
 export function requestToken(req: IncomingMessage): string | undefined {
   const [scheme, token] = (req.headers.authorization ?? "").split(" ");
-  if (scheme?.toLowerCase() === "bearer" && token) return token;
+  if (scheme?.toLowerCase() === "bearer" && token && !token.startsWith(EDITOR_IDENTITY_PREFIX)) return token;
   return cookie(req.headers.cookie, SESSION_COOKIE);
 }
 
@@ -43,15 +49,17 @@ export function principalOf(req: Request): Principal | undefined {
 
 /**
  * Browsers send the page's origin with cross-site requests; refusing those that name
- * another host stops cross-site request forgery and WebSocket hijacking even where a
- * browser ignores SameSite. Clients that send no Origin (curl, the console) carry a
- * bearer token, which a forged request cannot.
+ * another host, or a name that is not this gateway's, stops cross-site request forgery,
+ * WebSocket hijacking and DNS rebinding even where a browser ignores SameSite. Clients
+ * that send no Origin (curl, the console) carry a bearer token, which a forged request
+ * cannot.
  */
-export function isSameOrigin(req: IncomingMessage): boolean {
+export function isSameOrigin(req: IncomingMessage, hosts: HostAllowList): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    const { host } = new URL(origin);
+    return host === req.headers.host && hosts.allows(host);
   } catch {
     return false;
   }

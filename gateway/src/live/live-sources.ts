@@ -2,11 +2,10 @@ import { every } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { DeviceAdmission } from "../acceptance/device-admission.js";
 import type { IngestPipeline, StoredFrame } from "../acceptance/ingest-pipeline.js";
-import type { BatchStore } from "../batch/batch-store.js";
+import type { BatchOutbox } from "../batch/batch-outbox.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import { channelName } from "../inference/thresholds.js";
 import { physicalValue } from "../inference/window-features.js";
-import type { ProofStore } from "../prove/proof-store.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { LiveEvents } from "./live-events.js";
 
@@ -23,8 +22,7 @@ export function startLiveSources(deps: {
   pipeline: IngestPipeline;
   anomalies: AnomalyFeed;
   admission: DeviceAdmission;
-  batches: BatchStore;
-  proofs: ProofStore;
+  outbox: BatchOutbox;
   derived: DerivedStore;
   logger: Logger;
 }): () => Promise<void> {
@@ -60,8 +58,8 @@ export function startLiveSources(deps: {
   });
 
   let seen = {
-    batches: deps.batches.totals(),
-    proofs: deps.proofs.totals(),
+    batches: deps.outbox.totals(),
+    proofs: deps.outbox.proofTotals(),
     alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
   };
   let quarantined = new Set(deps.admission.quarantined());
@@ -69,17 +67,17 @@ export function startLiveSources(deps: {
     POLL_MS,
     () => {
       if (events.subscribers === 0) return;
-      const batches = deps.batches.totals();
+      const batches = deps.outbox.totals();
       if (batches.sealed > seen.batches.sealed) {
         for (let sequence = seen.batches.sealed + 1; sequence <= batches.sealed; sequence++) {
-          const batch = deps.batches.get(sequence);
+          const batch = deps.outbox.get(sequence);
           if (batch) events.publish({ type: "batch", ...pickBatch(batch) });
         }
       }
       if (batches.acked !== seen.batches.acked) {
         events.publish({ type: "ack", batchesAcked: batches.acked });
       }
-      const proofs = deps.proofs.totals();
+      const proofs = deps.outbox.proofTotals();
       if (JSON.stringify(proofs) !== JSON.stringify(seen.proofs)) events.publish({ type: "proof", ...proofs });
       const alerts = deps.derived.alerts(100).filter((alert) => alert.gatewaySeq > seen.alertSeq);
       for (const alert of alerts.reverse()) {

@@ -12,6 +12,17 @@ import { SimulatedDevice } from "@intelledger/test-support";
 /** The screenshot of the editor lands here (test-results/ is ignored by git). */
 const SCREENSHOT = join(import.meta.dirname, "../../../test-results/node-red-editor.png");
 
+/** What the test touches of a page's globals (the project's type check has no DOM types). */
+interface BrowserPage {
+  cspViolations: string[];
+  document: {
+    addEventListener(
+      type: "securitypolicyviolation",
+      listener: (event: { effectiveDirective: string; blockedURI: string }) => void,
+    ): void;
+  };
+}
+
 let dataDir: string;
 let browserProfile: string;
 let gateway: Gateway;
@@ -72,6 +83,15 @@ describe("the flow editor in a browser", () => {
       return route.abort();
     });
 
+    // The editor works under the Content-Security-Policy the gateway sends with it.
+    await page.addInitScript(() => {
+      const inPage = globalThis as unknown as BrowserPage;
+      inPage.cspViolations = [];
+      inPage.document.addEventListener("securitypolicyviolation", (event) => {
+        inPage.cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+      });
+    });
+
     await page.goto(`${base}/flows/`);
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.getByLabel("Username").fill("ivy");
@@ -99,11 +119,17 @@ describe("the flow editor in a browser", () => {
     while (derived().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1n, scale: 3 });
 
+    // The function node's code editor (Monaco, with its workers) opens too.
+    await page.locator(".red-ui-flow-node-group", { hasText: "RMS of 10" }).dblclick();
+    await page.waitForSelector("#node-input-func-editor .monaco-editor", { timeout: 15_000 });
+    await page.click("#node-dialog-cancel");
+
     // Let the nodes show their status, then keep a picture of the editor with the IntelLedger nodes.
     await page.getByText(/written, last to flow\.press-01\.rms/).waitFor({ timeout: 10_000 });
     await page.waitForFunction("document.querySelectorAll('.red-ui-notification').length === 0", undefined, { timeout: 15_000 });
     mkdirSync(join(SCREENSHOT, ".."), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(elsewhere).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserPage).cspViolations)).toEqual([]);
   }, 90_000);
 });

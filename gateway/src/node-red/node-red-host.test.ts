@@ -5,12 +5,12 @@ import { Channel, CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleFlows, type FlowNode } from "../../test/example-flows.js";
-import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
+import { GatewayClient, sessionCookieOf, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { SimulatedDevice } from "@intelledger/test-support";
 
-// Node-RED is one per process, so this file shares one gateway across its tests, in order.
+// The tests build on each other (flows deployed, then fed), so they share one gateway, in order.
 let dataDir: string;
 let gateway: Gateway;
 let client: GatewayClient;
@@ -77,7 +77,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe("Node-RED inside the gateway", () => {
+describe("Node-RED behind the gateway", () => {
   it("refuses the editor, its admin API and its WebSocket without a login", async () => {
     expect(gateway.nodeRedRunning).toBe(true);
     const editor = await client.request("/flows/", { headers: { accept: "text/html" } });
@@ -260,12 +260,23 @@ describe("Node-RED inside the gateway", () => {
       password: TEST_PASSWORD,
     });
     expect(granted.status).toBe(200);
+    // The session is in the cookie only; the dialog's token is an identity for Node-RED,
+    // which the editor sends along and the gateway does not take as a credential.
+    const cookie = sessionCookieOf(granted);
     const { access_token: token } = (await granted.json()) as { access_token: string };
-    const settings = (await (await client.request("/flows/settings", { token })).json()) as { user: unknown };
+    expect(cookie).not.toContain(token);
+    expect((await client.request("/api/auth/me", { token })).status).toBe(401);
+    const settings = (await (await client.request("/flows/settings", { token, cookie })).json()) as { user: unknown };
     expect(settings.user).toEqual({ username: "ivy", permissions: "*" });
 
-    const revoked = await client.request("/flows/auth/revoke", { method: "POST", token, json: { token } });
+    const revoked = await client.request("/flows/auth/revoke", { method: "POST", token, cookie, json: { token } });
     expect(await revoked.json()).toEqual({ redirect: "/login" });
-    expect((await client.request("/flows/settings", { token })).status).toBe(401);
+    expect((await client.request("/flows/settings", { token, cookie })).status).toBe(401);
+  });
+
+  it("refuses a login form larger than a login", async () => {
+    const oversized = await client.form("/flows/auth/token", { username: "ivy", password: "x".repeat(8_000) });
+    expect(oversized.status).toBe(413);
+    expect(oversized.headers.get("set-cookie")).toBeNull();
   });
 });

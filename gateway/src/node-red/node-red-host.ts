@@ -1,74 +1,81 @@
-import type { Server } from "node:http";
-import { createRequire } from "node:module";
-import type { RequestHandler } from "express";
 import type { IntelLedgerGatewayApi } from "node-red-contrib-intelledger/gateway-api";
 import type { Logger } from "pino";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { GatewayAuth } from "../auth/gateway-auth.js";
+import type { GatewayConfig } from "../config.js";
 import { GatewayError } from "../errors.js";
-import type { GatewayHttp } from "../http/gateway-http.js";
+import { EDITOR_PATH, type GatewayHttp } from "../http/gateway-http.js";
 import { editorGate, editorUpgradeGate } from "./editor-gate.js";
-import { nodeRedSettings } from "./node-red-settings.js";
+import { chooseFlowsUser, prepareFlowsFolder } from "./flows-user.js";
+import { NodeRedSupervisor, type NodeRedStatus } from "./node-red-supervisor.js";
 
 export interface NodeRedHost {
+  status(): NodeRedStatus;
   stop(): Promise<void>;
 }
-
-/** The part of Node-RED's embedding API the gateway uses. */
-interface NodeRedRuntime {
-  init(server: Server, settings: object): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  readonly httpAdmin: RequestHandler;
-}
-
-/** Node-RED keeps its runtime in module state: one instance per process. */
-let hosted = false;
 
 /**
- * Starts Node-RED inside the gateway, on the gateway's HTTP server under /flows. A
- * failure to start is thrown to the caller, which carries on without flows; /flows then
- * says the editor failed.
+ * Starts Node-RED in a process of its own, as its own user where the gateway can switch
+ * users, behind the gateway's login under /flows on the gateway's HTTP server. Resolves
+ * once the editor answers; a failure to start is thrown to the caller, which carries on
+ * without flows (/flows then says so).
  */
 export async function startNodeRed(deps: {
   http: GatewayHttp;
   userDir: string;
-  keepBackups: number;
+  config: GatewayConfig["http"]["nodeRed"];
   auth: GatewayAuth;
   audit: AuditLog;
   api: IntelLedgerGatewayApi;
   logger: Logger;
 }): Promise<NodeRedHost> {
-  if (hosted) throw new GatewayError("Node-RED already runs in this process, for another gateway");
-  hosted = true;
-  const { http, logger } = deps;
-  const upgradeGate = editorUpgradeGate(deps.auth, logger);
+  const { http, config, logger } = deps;
   http.setEditor("starting");
+  let supervisor: NodeRedSupervisor;
   try {
-    // Loaded only when enabled: it costs about 45 MB. (Its DefinitelyTyped types would
-    // bring the DOM's into the whole type check, hence the narrow interface above.)
-    const RED = createRequire(import.meta.url)("node-red") as NodeRedRuntime;
-    // Ahead of Node-RED's own upgrade listener, which RED.start adds.
-    http.server.prependListener("upgrade", upgradeGate);
-    RED.init(http.server, nodeRedSettings({ ...deps, uiPort: http.port }));
-    await RED.start();
-    http.setEditor(editorGate({ auth: deps.auth, audit: deps.audit, editor: RED.httpAdmin }));
-    logger.info("Node-RED started");
-    return {
-      async stop() {
-        http.setEditor("disabled");
-        try {
-          await RED.stop();
-        } finally {
-          http.server.removeListener("upgrade", upgradeGate);
-          hosted = false;
-        }
-      },
-    };
+    const user = chooseFlowsUser(config.user, logger);
+    prepareFlowsFolder(deps.userDir, user);
+    supervisor = new NodeRedSupervisor({
+      userDir: deps.userDir,
+      adminRoot: EDITOR_PATH,
+      keepBackups: config.keepBackups,
+      allowListeningNodes: config.allowListeningNodes,
+      user,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      safeModeAfterCrashes: config.safeModeAfterCrashes,
+      maxHeapMb: config.maxHeapMb,
+      limits: config.limits,
+      api: deps.api,
+      audit: deps.audit,
+      logger,
+    });
   } catch (error) {
     http.setEditor("failed");
-    http.server.removeListener("upgrade", upgradeGate);
-    hosted = false;
     throw new GatewayError("Node-RED did not start", {}, { cause: error });
   }
+  const upgradeGate = editorUpgradeGate({ auth: deps.auth, hosts: http.hosts, supervisor, logger });
+  const status = () => supervisor.status();
+  http.server.on("upgrade", upgradeGate);
+  http.setEditor({
+    handle: editorGate({ auth: deps.auth, audit: deps.audit, supervisor, allowListeningNodes: config.allowListeningNodes }),
+    status,
+  });
+  const stop = async () => {
+    http.server.removeListener("upgrade", upgradeGate);
+    await supervisor.stop();
+  };
+  try {
+    await supervisor.start();
+  } catch (error) {
+    http.setEditor("failed");
+    await stop();
+    throw new GatewayError("Node-RED did not start", {}, { cause: error });
+  }
+  return {
+    status,
+    async stop() {
+      http.setEditor("disabled");
+      await stop();
+    },
+  };
 }

@@ -1,8 +1,6 @@
 import { BatchCommitment, batchCircuitInput, type BatchProverPool, type PoseidonHasher } from "@intelledger/circuits";
 import type { Logger } from "pino";
-import type { BatchStore } from "../batch/batch-store.js";
-import type { ProofStore } from "./proof-store.js";
-import type { ReadingStore } from "../store/reading-store.js";
+import type { BatchOutbox } from "../batch/batch-outbox.js";
 
 /**
  * Proves sealed batches, oldest first, in the prover pool: as many at once as the prover
@@ -13,12 +11,8 @@ export class BatchProverService {
   private readonly deps: {
     pool: BatchProverPool;
     hasher: PoseidonHasher;
-    gatewayId: string;
-    batches: BatchStore;
-    readings: ReadingStore;
-    proofs: ProofStore;
+    outbox: BatchOutbox;
     logger: Logger;
-    onProved: () => void;
   };
   private readonly proving = new Set<number>();
   readonly counters = { proved: 0, failed: 0 };
@@ -29,9 +23,9 @@ export class BatchProverService {
 
   /** Hands unproven batches to the pool while it has room; asks the database only then. */
   queueDue(): void {
-    const { pool, proofs } = this.deps;
+    const { pool, outbox } = this.deps;
     if (pool.full) return;
-    for (const sequence of proofs.unproven(this.proving.size + 8)) {
+    for (const sequence of outbox.toProve(this.proving.size + 8)) {
       if (pool.full) return;
       if (this.proving.has(sequence)) continue;
       this.prove(sequence);
@@ -43,25 +37,21 @@ export class BatchProverService {
   }
 
   private prove(sequence: number): void {
-    const { pool, hasher, gatewayId, batches, readings, proofs, logger, onProved } = this.deps;
-    const batch = batches.get(sequence);
+    const { pool, hasher, outbox, logger } = this.deps;
+    const batch = outbox.get(sequence);
     if (!batch) return;
-    const members = readings.ofClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq);
-    const commitment = BatchCommitment.build(hasher, { gatewayId, readings: members });
+    const commitment = BatchCommitment.build(hasher, { gatewayId: outbox.gatewayId, readings: outbox.readingsOf(batch) });
     this.proving.add(sequence);
     pool
       .prove(batchCircuitInput(commitment))
-      .then(
-        (proof) => {
-          proofs.insert(sequence, proof, Date.now());
-          this.counters.proved++;
-          onProved();
-        },
-        (error: unknown) => {
-          this.counters.failed++;
-          logger.warn({ err: error, sequence }, "proving a batch failed; it will be tried again");
-        },
-      )
+      .then((proof) => {
+        outbox.recordProof(sequence, proof);
+        this.counters.proved++;
+      })
+      .catch((error: unknown) => {
+        this.counters.failed++;
+        logger.warn({ err: error, sequence }, "proving a batch failed; it will be tried again");
+      })
       .finally(() => this.proving.delete(sequence));
   }
 }

@@ -1,4 +1,5 @@
 import type { BatchProof } from "@intelledger/circuits";
+import { HOLDING_READINGS, sqlStates } from "../batch/batch-state.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 
 /** A proof as it goes to the relay: the snarkjs proof still in its stored JSON. */
@@ -8,7 +9,11 @@ export interface ProofToUpload {
   publicSignals: string[];
 }
 
-/** Batch proofs: which batches still need one, and which proofs the relay has not taken yet. */
+/**
+ * The proofs table: a batch's proof is made once (while its readings are here), sent after
+ * the batch, and marked with the relay's verdict. The outbox (batch/batch-outbox.ts) is its
+ * only writer.
+ */
 export class ProofStore {
   private readonly db: SqliteDatabase;
 
@@ -16,16 +21,24 @@ export class ProofStore {
     this.db = db;
   }
 
-  /** Sealed batches that still hold their readings and have no proof, oldest first. */
+  /** Batches whose readings are still here and that have no proof, oldest first. */
   unproven(limit: number): number[] {
     return (
       this.db
         .prepare(
-          `SELECT sequence FROM batches WHERE pruned IS NULL AND released_at_ms IS NULL
+          `SELECT sequence FROM batches WHERE state IN (${sqlStates(HOLDING_READINGS)})
              AND sequence NOT IN (SELECT batch_sequence FROM proofs) ORDER BY sequence LIMIT ?`,
         )
         .all(limit) as { sequence: number }[]
     ).map((row) => row.sequence);
+  }
+
+  /** Whether the batch has a proof, and whether the relay gave its verdict on it. */
+  stateOf(sequence: number): "unproven" | "proved" | "judged" {
+    const row = this.db.prepare("SELECT uploaded_at_ms FROM proofs WHERE batch_sequence = ?").get(sequence) as
+      { uploaded_at_ms: number | null } | undefined;
+    if (!row) return "unproven";
+    return row.uploaded_at_ms === null ? "proved" : "judged";
   }
 
   insert(sequence: number, proof: BatchProof, atMs: number): void {

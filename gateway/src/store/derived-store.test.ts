@@ -6,7 +6,7 @@ import { BatchSealer } from "../batch/batch-sealer.js";
 import { GatewayClock } from "../clock/gateway-clock.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
 import { DataClasses } from "./data-classes.js";
-import { BatchStore } from "../batch/batch-store.js";
+import { BatchOutbox } from "../batch/batch-outbox.js";
 import { openGatewayDatabase, type SqliteDatabase } from "./gateway-database.js";
 import { ReadingStore } from "./reading-store.js";
 import { DerivedStore } from "./derived-store.js";
@@ -127,14 +127,15 @@ describe("derived store", () => {
 
   it("puts what flows wrote into the same signed batches as device readings", async () => {
     const readings = new ReadingStore(db);
-    const batches = new BatchStore(db);
+    const identity = new Wallet(Wallet.createRandom().privateKey);
+    const batches = new BatchOutbox({ db, gatewayId: identity.address, readings });
     await derived.writeReading({ source: "rms", channel: Channel.CHANNEL_ANALOG, channelIndex: 0, value: 214, scale: 3 });
     await derived.raiseAlert({ source: "watch", severity: "warning", code: 7, message: "check press-01" });
     const sealer = new BatchSealer({
       readings,
-      batches,
+      outbox: batches,
       hasher: await loadPoseidon(),
-      identity: new Wallet(Wallet.createRandom().privateKey),
+      identity,
       maxReadings: 2,
       maxAgeMs: 60_000,
       dataClasses: [1],

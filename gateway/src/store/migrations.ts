@@ -161,4 +161,21 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   -- no token issued, the device cannot log in.
   ALTER TABLE devices ADD COLUMN mqtt_password_hash BLOB;
   `,
+  `
+  -- A batch's state in its life on the gateway (gateway/src/batch/batch-state.ts): sealed,
+  -- pruned, acknowledged, released or gap-acknowledged. Only the outbox moves it, and only
+  -- along the lifecycle's transitions; acked_at_ms, released_at_ms and pruned say when and
+  -- with what it got there. Existing batches get the state their columns imply.
+  ALTER TABLE batches ADD COLUMN state TEXT NOT NULL DEFAULT 'sealed'
+    CHECK (state IN ('sealed', 'pruned', 'acknowledged', 'released', 'gap-acknowledged'));
+  UPDATE batches SET state = CASE
+    WHEN pruned IS NOT NULL AND acked_at_ms IS NOT NULL THEN 'gap-acknowledged'
+    WHEN pruned IS NOT NULL THEN 'pruned'
+    WHEN released_at_ms IS NOT NULL THEN 'released'
+    WHEN acked_at_ms IS NOT NULL THEN 'acknowledged'
+    ELSE 'sealed'
+  END;
+  DROP INDEX batches_unacked;
+  CREATE INDEX batches_by_state ON batches (state, sequence);
+  `,
 ];

@@ -1,5 +1,5 @@
 import { DeviceStatus } from "@intelledger/proto/device";
-import type { Reading } from "@intelledger/proto/relay";
+import type { BatchHeader, Reading } from "@intelledger/proto/relay";
 import type { ClockReading } from "../clock/gateway-clock.js";
 import type { SqliteDatabase } from "./gateway-database.js";
 
@@ -51,6 +51,9 @@ export interface StoredReading extends Reading {
   unscoredReason: string | undefined;
 }
 
+/** Which readings a batch holds: those of its data class in its gateway_seq range. */
+export type BatchReadings = Pick<BatchHeader, "dataClass" | "firstGatewaySeq" | "lastGatewaySeq">;
+
 /** Why a reading's anomaly flag was decided without a model score. */
 export type UnscoredReason = "warming-up" | "scoring-timeout" | "inference-disabled";
 
@@ -97,8 +100,8 @@ export class ReadingStore {
          WHERE device_id = ?`,
       ),
       ofClassAfter: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?`),
-      ofClassBetween: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
-      deleteOfClassBetween: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
+      ofBatch: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
+      deleteOfBatch: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
       between: db.prepare(`${SELECT_READINGS} WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
       settleOfClassBetween: db.prepare(
         `UPDATE readings SET anomalous = 0, unscored_reason = ?
@@ -141,13 +144,16 @@ export class ReadingStore {
     return (this.statements.ofClassAfter.all(dataClass, afterSeq, limit) as ReadingRow[]).map(toReading);
   }
 
-  /** The readings of one batch: its class between its first and last gateway_seq. */
-  ofClassBetween(dataClass: number, firstSeq: number, lastSeq: number): StoredReading[] {
-    return (this.statements.ofClassBetween.all(dataClass, firstSeq, lastSeq) as ReadingRow[]).map(toReading);
+  /** The readings of one batch, in gateway_seq order. */
+  ofBatch(batch: BatchReadings): StoredReading[] {
+    return (this.statements.ofBatch.all(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq) as ReadingRow[]).map(
+      toReading,
+    );
   }
 
-  deleteOfClassBetween(dataClass: number, firstSeq: number, lastSeq: number): number {
-    return this.statements.deleteOfClassBetween.run(dataClass, firstSeq, lastSeq).changes;
+  /** Deletes the readings of one batch; returns how many. */
+  deleteOfBatch(batch: BatchReadings): number {
+    return this.statements.deleteOfBatch.run(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq).changes;
   }
 
   /**

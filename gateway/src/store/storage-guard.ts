@@ -1,9 +1,9 @@
-import { PruneReason, Pruned, signPrune } from "@intelledger/proto/relay";
+import { PruneReason, signPrune, type Pruned } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
-import type { BatchStore, StoredBatch } from "../batch/batch-store.js";
+import type { BatchOutbox, StoredBatch } from "../batch/batch-outbox.js";
+import { IllegalBatchTransition } from "../batch/batch-state.js";
 import type { SqliteDatabase } from "./gateway-database.js";
-import type { ReadingStore } from "./reading-store.js";
 import { rollUp } from "./batch-rollup.js";
 import { databaseBytesUsed } from "./database-size.js";
 
@@ -12,8 +12,7 @@ export type QuotaPolicy = "backpressure" | "rollup" | "drop-lowest-class";
 export interface StorageGuardOptions {
   db: SqliteDatabase;
   dbPath: string;
-  readings: ReadingStore;
-  batches: BatchStore;
+  outbox: BatchOutbox;
   identity: Wallet;
   quotaBytes: number;
   policy: QuotaPolicy;
@@ -37,7 +36,8 @@ const HIGH_WATER = 0.95;
 const LOW_WATER = 0.9;
 
 /**
- * Keeps the database within its disk quota. Space is freed in this order: readings the
+ * Keeps the database within its disk quota, deciding which batches the outbox releases or
+ * prunes (it makes the moves). Space is freed in this order: readings the
  * relay already holds (beyond their retention first, then any), then the configured
  * policy on readings the relay does not have yet: refuse new frames (backpressure), or
  * replace the oldest batches by per-channel rollups, or drop the oldest batches of the
@@ -70,18 +70,23 @@ export class StorageGuard {
     return databaseBytesUsed(this.options.db, this.options.dbPath);
   }
 
-  /** Applies retention and the quota; called periodically, never concurrently with itself. */
+  /** Applies retention and the quota; the outbox scheduler calls it periodically, never concurrently with itself. */
   async enforce(): Promise<StorageState> {
-    const { batches, retainAckedMs, quotaBytes, policy } = this.options;
-    this.release(batches.ackedWithReadings(this.now() - retainAckedMs, 64));
+    const { outbox, retainAckedMs, quotaBytes, policy } = this.options;
+    this.release(outbox.releasable(this.now() - retainAckedMs, 64));
     let used = this.measure();
     if (used > quotaBytes * HIGH_WATER) {
       const target = quotaBytes * LOW_WATER;
-      while (used > target && this.release(batches.ackedWithReadings(Number.MAX_SAFE_INTEGER, 16)) > 0) used = this.measure();
+      while (used > target && this.release(outbox.releasable(Number.MAX_SAFE_INTEGER, 16)) > 0) used = this.measure();
       while (used > target && policy !== "backpressure") {
-        const victim = policy === "rollup" ? batches.oldestUnacked() : batches.oldestUnackedOfLowestClass();
+        const victim = outbox.pruneCandidate(policy === "drop-lowest-class");
         if (!victim) break;
-        await this.prune(victim, policy === "rollup" ? PruneReason.PRUNE_REASON_ROLLUP : PruneReason.PRUNE_REASON_DROPPED);
+        try {
+          await this.prune(victim, policy === "rollup" ? PruneReason.PRUNE_REASON_ROLLUP : PruneReason.PRUNE_REASON_DROPPED);
+        } catch (error) {
+          // Acknowledged while its prune record was being signed: it is released instead, later.
+          if (!(error instanceof IllegalBatchTransition)) throw error;
+        }
         used = this.measure();
       }
     }
@@ -103,31 +108,21 @@ export class StorageGuard {
     return this.state.bytesUsed;
   }
 
-  /** Deletes the readings of acknowledged batches; returns how many batches. */
+  /** Releases acknowledged batches (their readings go); returns how many. */
   private release(acked: readonly StoredBatch[]): number {
-    const { db, readings, batches } = this.options;
-    db.transaction(() => {
-      for (const batch of acked) {
-        readings.deleteOfClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq);
-        batches.markReleased(batch.sequence, this.now());
-      }
-    })();
+    this.options.outbox.release(acked);
     return acked.length;
   }
 
   private async prune(batch: StoredBatch, reason: PruneReason): Promise<void> {
-    const { db, readings, batches, identity, logger } = this.options;
-    const members = readings.ofClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq);
+    const { outbox, identity, logger } = this.options;
+    const members = outbox.readingsOf(batch);
     const pruned: Pruned = {
       reason,
       prunedAtMs: this.now(),
       rollups: rollUp(members),
     };
-    const signature = await signPrune(identity, batch.batchHash, pruned);
-    db.transaction(() => {
-      readings.deleteOfClassBetween(batch.dataClass, batch.firstGatewaySeq, batch.lastGatewaySeq);
-      batches.markPruned(batch.sequence, Pruned.encode(pruned).finish(), signature);
-    })();
+    outbox.prune(batch, pruned, await signPrune(identity, batch.batchHash, pruned));
     this.state.batchesPruned++;
     this.state.readingsPruned += members.length;
     logger.warn(

@@ -1,25 +1,17 @@
-import { Metadata, type ClientDuplexStream } from "@grpc/grpc-js";
-import {
-  Pruned,
-  signRegistration,
-  type GatewayRelayServiceClient,
-  type HeartbeatResponse,
-  type RegisterResponse,
-  type SignedBatch,
-  type UploadRequest,
-  type UploadResponse,
-} from "@intelledger/proto/relay";
+import type { GatewayRelayServiceClient } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
+import type { BatchOutbox } from "../batch/batch-outbox.js";
 import type { GatewayClock } from "../clock/gateway-clock.js";
-import { hostUptimeMs } from "../clock/host-boot.js";
-import { GatewayError } from "../errors.js";
-import type { BatchStore, StoredBatch } from "../batch/batch-store.js";
-import type { ProofStore } from "../prove/proof-store.js";
-import type { ReadingStore } from "../store/reading-store.js";
 import type { Backoff } from "./backoff.js";
+import { startHeartbeats } from "./heartbeats.js";
+import { register, resumePoint } from "./registration.js";
+import { sessionEnd, type SessionEnd } from "./session-end.js";
+import { UploadWindow, type UploadCall } from "./upload-window.js";
 
-export type UplinkState = "connecting" | "uploading" | "waiting" | "stopped";
+/** `refused`: the relay refused what the gateway sends for good; the uplink waits for a person (see lastError). */
+export const UPLINK_STATES = ["connecting", "uploading", "waiting", "refused", "stopped"] as const;
+export type UplinkState = (typeof UPLINK_STATES)[number];
 
 export interface UplinkStatus {
   state: UplinkState;
@@ -28,49 +20,49 @@ export interface UplinkStatus {
   lastError: string | undefined;
 }
 
-const DEFAULT_MAX_IN_FLIGHT = 4;
-const ACK_RECORD_INTERVAL_MS = 250;
-const CALL_DEADLINE_MS = 10_000;
-
-function deadline(): Date {
-  return new Date(Date.now() + CALL_DEADLINE_MS);
+export interface BatchUploaderOptions {
+  client: GatewayRelayServiceClient;
+  identity: Wallet;
+  outbox: BatchOutbox;
+  clock: GatewayClock;
+  backoff: Backoff;
+  heartbeatIntervalMs: number;
+  /** After a final refusal, how long the uplink waits before it asks the relay again. */
+  refusedRetryMs?: number;
+  logger: Logger;
 }
 
+const DEFAULT_MAX_IN_FLIGHT = 4;
+const DEFAULT_REFUSED_RETRY_MS = 5 * 60_000;
+
 /**
- * Uploads sealed batches to the relay in sequence order, resuming wherever the relay's
- * record ends. A batch counts as delivered only when the relay acks it (after storing
- * it durably); on any failure the session ends and a new one starts after a backoff.
+ * Keeps a session with the relay going: register (which says where the relay's record
+ * ends), then an upload window and heartbeats until the session ends. What happens next
+ * depends on how it ended (see session-end.ts): back off and retry, wait longer, resync at
+ * once, or stop and report a refusal.
  */
 export class BatchUploader {
   readonly status: UplinkStatus = { state: "connecting", batchesAcked: 0, readingsAcked: 0, lastError: undefined };
+  private readonly options: BatchUploaderOptions;
   private stopped = false;
-  private wake: (() => void) | undefined;
-  private call: ClientDuplexStream<UploadRequest, UploadResponse> | undefined;
+  private window: UploadWindow | undefined;
+  private call: UploadCall | undefined;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private running: Promise<void> | undefined;
-  private readonly deps: {
-    client: GatewayRelayServiceClient;
-    identity: Wallet;
-    batches: BatchStore;
-    readings: ReadingStore;
-    proofs: ProofStore;
-    clock: GatewayClock;
-    backoff: Backoff;
-    heartbeatIntervalMs: number;
-    logger: Logger;
-  };
+  /** How the last session ended, and the batches acknowledged by then: an ending that repeats with no ack in between escalates. */
+  private lastEnd: { action: SessionEnd["action"]; batchesAcked: number } | undefined;
 
-  constructor(deps: BatchUploader["deps"]) {
-    this.deps = deps;
+  constructor(options: BatchUploaderOptions) {
+    this.options = options;
   }
 
   start(): void {
     this.running ??= this.run();
   }
 
-  /** Tells the uploader a new batch was sealed. */
+  /** Tells the uploader there is something new to send (a batch sealed, a proof made). */
   notify(): void {
-    this.wake?.();
+    this.window?.pump();
   }
 
   async stop(): Promise<void> {
@@ -81,7 +73,7 @@ export class BatchUploader {
       this.sleeping.resolve();
     }
     await this.running;
-    this.deps.client.close();
+    this.options.client.close();
     this.status.state = "stopped";
   }
 
@@ -91,200 +83,84 @@ export class BatchUploader {
         await this.session();
       } catch (error) {
         if (this.stopped) break;
+        const { action, delayMs } = this.next(sessionEnd(error));
         this.status.lastError = (error as Error).message;
-        this.status.state = "waiting";
-        const delay = this.deps.backoff.nextDelayMs();
-        this.deps.logger.warn({ err: error, retryInMs: delay }, "relay session ended");
-        await new Promise<void>((resolve) => {
-          this.sleeping = { timer: setTimeout(resolve, delay), resolve };
-        });
-        this.sleeping = undefined;
+        this.status.state = action === "refused" ? "refused" : "waiting";
+        const log = { err: error, action, retryInMs: delayMs };
+        if (action === "refused") this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
+        else this.options.logger.warn(log, "relay session ended");
+        await this.sleep(delayMs);
       }
     }
   }
 
-  private async register(): Promise<RegisterResponse> {
-    const { client, identity, clock } = this.deps;
-    const timestampMs = Date.now();
-    const signature = await signRegistration(identity, identity.address, timestampMs);
-    const sentAtUptimeMs = hostUptimeMs();
-    const response = await new Promise<RegisterResponse>((resolve, reject) => {
-      client.register(
-        { gatewayId: identity.address, timestampMs, signature, boot: clock.boot, uptimeMs: sentAtUptimeMs },
-        new Metadata(),
-        { deadline: deadline() },
-        (error, reply) => (error ? reject(error) : resolve(reply)),
-      );
+  /** What to do after a session ended with `end`, and how long to wait first. */
+  private next(end: SessionEnd): { action: SessionEnd["action"]; delayMs: number } {
+    const { backoff } = this.options;
+    const { batchesAcked } = this.status;
+    const repeated = this.lastEnd?.action === end.action && this.lastEnd.batchesAcked === batchesAcked;
+    this.lastEnd = { action: end.action, batchesAcked };
+    const refused = { action: "refused" as const, delayMs: this.options.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS };
+    switch (end.action) {
+      case "retry":
+        return { action: "retry", delayMs: backoff.nextDelayMs() };
+      case "overloaded":
+        if (end.retryAfterMs !== undefined) return { action: "overloaded", delayMs: backoff.retryAfterDelayMs(end.retryAfterMs) };
+        // Refused twice for size or capacity without a word on when to come back: the relay
+        // will not take what is next (a message above its limit is refused every time).
+        return repeated ? refused : { action: "overloaded", delayMs: backoff.overloadedDelayMs() };
+      case "resync":
+        // Registering again tells where the relay's record stands; only if that did not help does it wait.
+        return { action: "resync", delayMs: repeated ? backoff.nextDelayMs() : 0 };
+      case "refused":
+        return refused;
+    }
+  }
+
+  private async sleep(delayMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.sleeping = { timer: setTimeout(resolve, delayMs), resolve };
     });
-    this.checkClock(response.relayTimeMs, sentAtUptimeMs);
-    return response;
-  }
-
-  /** The relay's time, read halfway through the round trip, tells whether the wall clock can be trusted. */
-  private checkClock(relayTimeMs: number, sentAtUptimeMs: number): void {
-    const errorMs = this.deps.clock.confirm(relayTimeMs, (sentAtUptimeMs + hostUptimeMs()) / 2);
-    if (Math.abs(errorMs) > 2_000) {
-      this.deps.logger.warn({ clockErrorMs: errorMs }, "gateway clock disagrees with the relay; readings stay time-uncertain");
-    }
-  }
-
-  /** Aligns the local outbox with what the relay already holds; returns where to resume. */
-  private reconcile(registration: RegisterResponse): number {
-    const { batches } = this.deps;
-    const relayLast = registration.nextSequence - 1;
-    if (relayLast > 0) {
-      const local = batches.get(relayLast);
-      if (!local) {
-        throw new GatewayError("the relay holds batches this gateway never sealed; its database does not match this gateway", {
-          relayLastSequence: relayLast,
-          localLastSequence: batches.last()?.sequence ?? 0,
-        });
-      }
-      if (!Buffer.from(local.batchHash).equals(Buffer.from(registration.lastBatchHash))) {
-        throw new GatewayError("the relay's last batch differs from this gateway's; refusing to upload", { sequence: relayLast });
-      }
-      batches.markAckedThrough(relayLast, Date.now());
-    }
-    return registration.nextSequence;
-  }
-
-  private toSignedBatch(stored: StoredBatch): SignedBatch {
-    if (stored.releasedAtMs !== undefined) {
-      throw new GatewayError("the relay asks again for a batch it acknowledged and whose readings were since deleted here", {
-        sequence: stored.sequence,
-      });
-    }
-    const signed: SignedBatch = {
-      batch: {
-        gatewayId: this.deps.identity.address,
-        sequence: stored.sequence,
-        previousBatchHash: stored.previousBatchHash,
-        readingsRoot: stored.readingsRoot,
-        sealedAtMs: stored.sealedAtMs,
-        dataClass: stored.dataClass,
-        readingCount: stored.readingCount,
-        firstGatewaySeq: stored.firstGatewaySeq,
-        lastGatewaySeq: stored.lastGatewaySeq,
-        readings: stored.pruned
-          ? []
-          : this.deps.readings.ofClassBetween(stored.dataClass, stored.firstGatewaySeq, stored.lastGatewaySeq),
-      },
-      signature: stored.signature,
-      prunedSignature: stored.prunedSignature ?? new Uint8Array(),
-    };
-    if (stored.pruned) signed.pruned = Pruned.decode(stored.pruned);
-    return signed;
-  }
-
-  private startHeartbeats(): NodeJS.Timeout {
-    const { client, identity, batches, clock, heartbeatIntervalMs, logger } = this.deps;
-    return setInterval(() => {
-      const backlog = batches.backlog();
-      const sentAtUptimeMs = hostUptimeMs();
-      client.heartbeat(
-        {
-          gatewayId: identity.address,
-          sentAtMs: Date.now(),
-          backlogBatches: backlog.batches,
-          backlogReadings: backlog.readings,
-          boot: clock.boot,
-          uptimeMs: sentAtUptimeMs,
-        },
-        new Metadata(),
-        { deadline: deadline() },
-        (error: Error | null, response?: HeartbeatResponse) => {
-          if (error) logger.debug({ err: error }, "heartbeat failed");
-          else if (response) this.checkClock(response.relayTimeMs, sentAtUptimeMs);
-        },
-      );
-    }, heartbeatIntervalMs);
+    this.sleeping = undefined;
   }
 
   private async session(): Promise<void> {
+    const { client, identity, outbox, clock, backoff, heartbeatIntervalMs, logger } = this.options;
     this.status.state = "connecting";
-    const registration = await this.register();
-    this.deps.backoff.reset();
-    let cursor = this.reconcile(registration);
-    let maxInFlight = registration.flowControl?.maxInFlight || DEFAULT_MAX_IN_FLIGHT;
+    const registration = await register({ client, identity, clock, logger });
+    const resumeAt = resumePoint(registration, outbox);
+    if (this.stopped) return;
+    const call = client.upload();
+    const window = new UploadWindow({
+      call,
+      outbox,
+      resumeAt,
+      maxInFlight: registration.flowControl?.maxInFlight || DEFAULT_MAX_IN_FLIGHT,
+      onAcked: (_sequence, readings) => {
+        // The relay takes batches again: the next failure starts the backoff afresh.
+        backoff.reset();
+        this.status.batchesAcked++;
+        this.status.readingsAcked += readings;
+      },
+      logger,
+    });
+    this.call = call;
+    this.window = window;
     this.status.state = "uploading";
     this.status.lastError = undefined;
-
-    const call = this.deps.client.upload();
-    this.call = call;
-    const heartbeats = this.startHeartbeats();
-    // Acks are written to the database a few times a second, not one by one: an ack lost in
-    // a crash only means the relay is sent that batch again, which it recognises.
-    let ackedThrough = cursor - 1;
-    let recordedThrough = ackedThrough;
-    const recordAcks = () => {
-      if (ackedThrough <= recordedThrough) return;
-      this.deps.batches.markAckedThrough(ackedThrough, Date.now());
-      recordedThrough = ackedThrough;
-    };
-    const ackRecorder = setInterval(recordAcks, ACK_RECORD_INTERVAL_MS);
-    const readingsInFlight = new Map<number, number>();
-    const proofsInFlight = new Set<number>();
+    const stopHeartbeats = startHeartbeats({
+      client,
+      gatewayId: identity.address,
+      clock,
+      backlog: () => outbox.backlog(),
+      intervalMs: heartbeatIntervalMs,
+      logger,
+    });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const pump = () => {
-          while (cursor - 1 - ackedThrough < maxInFlight) {
-            const [next] = this.deps.batches.from(cursor, 1);
-            if (!next) break;
-            call.write({ message: { $case: "batch", value: this.toSignedBatch(next) } });
-            readingsInFlight.set(next.sequence, next.readingCount);
-            cursor++;
-          }
-          // Proofs follow their batches, within the same window.
-          const room = maxInFlight - proofsInFlight.size;
-          if (room <= 0) return;
-          for (const stored of this.deps.proofs.toUpload(cursor - 1, room + proofsInFlight.size)) {
-            if (proofsInFlight.has(stored.sequence) || proofsInFlight.size >= maxInFlight) continue;
-            call.write({
-              message: {
-                $case: "proof",
-                value: {
-                  sequence: stored.sequence,
-                  proof: Buffer.from(stored.proofJson),
-                  publicSignals: stored.publicSignals,
-                },
-              },
-            });
-            proofsInFlight.add(stored.sequence);
-          }
-        };
-        this.wake = pump;
-        call.on("data", (response: UploadResponse) => {
-          const message = response.message;
-          if (message?.$case === "ack") {
-            const { sequence } = message.value;
-            if (sequence !== ackedThrough + 1) {
-              reject(new GatewayError("relay acked out of order", { expected: ackedThrough + 1, got: sequence }));
-              call.cancel();
-              return;
-            }
-            ackedThrough = sequence;
-            this.status.batchesAcked++;
-            this.status.readingsAcked += readingsInFlight.get(sequence) ?? 0;
-            readingsInFlight.delete(sequence);
-          } else if (message?.$case === "proofAck") {
-            this.deps.proofs.markUploaded(message.value.sequence, message.value.valid, Date.now());
-            proofsInFlight.delete(message.value.sequence);
-            if (!message.value.valid)
-              this.deps.logger.error({ sequence: message.value.sequence }, "the relay found a batch proof invalid");
-          } else if (message?.$case === "flowControl") {
-            maxInFlight = Math.max(1, message.value.maxInFlight);
-          }
-          pump();
-        });
-        call.on("error", reject);
-        call.on("end", () => reject(new GatewayError("the relay closed the upload stream")));
-        pump();
-      });
+      await window.run();
     } finally {
-      clearInterval(heartbeats);
-      clearInterval(ackRecorder);
-      recordAcks();
-      this.wake = undefined;
+      stopHeartbeats();
+      this.window = undefined;
       this.call = undefined;
     }
   }

@@ -10,6 +10,14 @@ export interface RelayEndpoint {
   keyFile: string;
 }
 
+/** How long a unary call to the relay may take. */
+const CALL_DEADLINE_MS = 10_000;
+
+/** The deadline of a unary call made now. */
+export function callDeadline(): Date {
+  return new Date(Date.now() + CALL_DEADLINE_MS);
+}
+
 /** A gRPC client for the relay over mutual TLS: the gateway shows its certificate and checks the relay's. */
 export function createRelayClient(endpoint: RelayEndpoint): GatewayRelayServiceClient {
   const tls = credentials.createSsl(

@@ -1,0 +1,75 @@
+import type { GatewayMessage } from "node-red-contrib-intelledger/channel-messages";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { FakeGateway, reading } from "../../../flows/test/fake-gateway.js";
+import { FlowChannelServer, nodeRedMessageSchema } from "./flow-channel-server.js";
+
+function serve(limits = { writesPerSecond: 5, maxPendingWrites: 100, commandsPerMinute: 60 }, backlog = 0) {
+  const gateway = new FakeGateway();
+  const sent: GatewayMessage[] = [];
+  const server = new FlowChannelServer({
+    api: gateway,
+    send: (message) => sent.push(message),
+    backlogBytes: () => backlog,
+    limits,
+    logger: pino({ level: "silent" }),
+  });
+  return { gateway, sent, server };
+}
+
+const write = (id: number) => ({
+  t: "call" as const,
+  id,
+  call: {
+    op: "writeDerivedReading" as const,
+    input: { source: "rms", channel: "analog" as const, channelIndex: 0, value: 1.5, scale: 1 },
+  },
+});
+const results = (sent: GatewayMessage[]) => sent.filter((message) => message.t === "result");
+
+describe("the gateway's side of the Node-RED channel", () => {
+  it("takes only the messages of the contract", () => {
+    expect(nodeRedMessageSchema.safeParse(write(1)).success).toBe(true);
+    expect(nodeRedMessageSchema.safeParse({ t: "call", id: 1, call: { op: "deleteAccounts" } }).success).toBe(false);
+    expect(nodeRedMessageSchema.safeParse({ t: "sql", query: "UPDATE accounts SET role='technician'" }).success).toBe(false);
+    expect(nodeRedMessageSchema.safeParse({ t: "flows", rev: "not a revision" }).success).toBe(false);
+  });
+
+  it("writes back within its rate, then refuses with the reason", async () => {
+    const { gateway, sent, server } = serve();
+    for (let id = 1; id <= 12; id++) server.handle(write(id));
+    await expect.poll(() => results(sent).length).toBe(12);
+    expect(gateway.derived).toHaveLength(10);
+    expect(results(sent).filter((result) => "error" in result)).toEqual([
+      { t: "result", id: 11, error: "rate limit: flows may write back 5 readings and alerts a second" },
+      { t: "result", id: 12, error: "rate limit: flows may write back 5 readings and alerts a second" },
+    ]);
+  });
+
+  it("sends a device at most one command a second, named after the node that asked", async () => {
+    const { gateway, sent, server } = serve();
+    const command = (id: number, deviceId: string, requestedBy: string) =>
+      server.handle({ t: "call", id, call: { op: "sendDeviceCommand", deviceId, action: { type: "reboot" }, requestedBy } });
+    command(1, "press-01", "node-red:b2b2");
+    command(2, "press-01", "node-red:b2b2");
+    command(3, "press-02", "'; DROP TABLE audit_log; --");
+    await expect.poll(() => results(sent).length).toBe(3);
+    expect(gateway.commands).toEqual([
+      { deviceId: "press-01", action: { type: "reboot" }, requestedBy: "node-red:b2b2" },
+      { deviceId: "press-02", action: { type: "reboot" }, requestedBy: "node-red" },
+    ]);
+    expect(results(sent).find((result) => result.id === 2)).toMatchObject({
+      error: expect.stringMatching(/^rate limit/) as unknown,
+    });
+  });
+
+  it("drops readings for a Node-RED that does not keep up instead of queueing them", () => {
+    const { gateway, sent, server } = serve(undefined, 8 * 1024 * 1024);
+    server.handle({ t: "subscribe", feed: "readings", on: true });
+    gateway.emitReadings([reading(), reading({ gatewaySeq: 2 })]);
+    expect(sent).toEqual([]);
+    expect(server.dropped).toBe(2);
+    server.close();
+    expect(gateway.readingListeners.size).toBe(0);
+  });
+});
