@@ -1,6 +1,6 @@
 // Live stream latency at the reference load: from a reading durable in the gateway's database
-// to its event at a client of GET /api/live. Scale with LIVE_BENCH_DEVICES (67: 67 devices × 3
-// channels at 1 Hz ≈ 200 readings/s) and LIVE_BENCH_SECONDS (30).
+// to its event at a client of GET /api/live. Scale with EDGE_LIVE_BENCH_DEVICES (67: 67 devices × 3
+// channels at 1 Hz ≈ 200 readings/s) and EDGE_LIVE_BENCH_SECONDS (30).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +11,8 @@ import { startGateway } from "../src/gateway.js";
 import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient } from "../test/live-client.js";
 
-const DEVICES = Number(process.env.LIVE_BENCH_DEVICES ?? 67);
-const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? 30);
+const DEVICES = Number(process.env.EDGE_LIVE_BENCH_DEVICES ?? 67);
+const SECONDS = Number(process.env.EDGE_LIVE_BENCH_SECONDS ?? 30);
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

@@ -143,7 +143,7 @@ const inferenceSchema = z.strictObject({
   sealTimeoutMs: z.number().int().min(100).default(30_000),
   /** Readings replayed into channel windows after a restart. */
   historyReadings: z.number().int().min(0).default(50_000),
-  /** Scores above the threshold flag a reading; the model's manifest gives the default. */
+  /** Set here, a threshold replaces the channel's own (learned per channel, or the manifest's for a model without calibration). */
   thresholds: z
     .object({
       channels: channelThresholdsSchema.default({}),

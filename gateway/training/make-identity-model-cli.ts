@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelManifest } from "../src/inference/model-manifest.js";
 import { CONTEXT, FEATURE_CLIP, WINDOW } from "../src/inference/window-features.js";
+import { writeJsonFile } from "./json-file.js";
 import { INPUT_NAME, OUTPUT_NAME, identityOnnx } from "./model-graphs.js";
 
 /**
@@ -22,9 +23,9 @@ const manifest: ModelManifest = {
   description: "Benchmark baseline: the score of a window is its last feature.",
   input: { name: INPUT_NAME, shape: ["batch", WINDOW] },
   output: { name: OUTPUT_NAME, shape: ["batch"] },
-  features: { window: WINDOW, context: CONTEXT, clip: FEATURE_CLIP },
+  features: { kind: "window", window: WINDOW, context: CONTEXT, clip: FEATURE_CLIP },
   threshold: FEATURE_CLIP,
   training: { script: "gateway/training/make-identity-model-cli.ts" },
 };
-writeFileSync(join(folder, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+await writeJsonFile(join(folder, "manifest.json"), manifest);
 console.log(`wrote ${folder}`);

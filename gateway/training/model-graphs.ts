@@ -62,6 +62,35 @@ export function windowModelOnnx(model: WindowModel, docString: string): Uint8Arr
   );
 }
 
+/** The spike-level detector's input tensor: one row of features per reading. */
+export const FEATURES_INPUT_NAME = "features";
+
+/**
+ * An ensemble of weighted scores as ONNX: the score of a row of features is the largest of
+ * weight_i × feature_i (Mul, ReduceMax over the feature axis).
+ */
+export function weightedMaxOnnx(
+  weights: readonly number[],
+  metadata: Readonly<Record<string, string>>,
+  docString: string,
+): Uint8Array {
+  return encodeOnnxModel(
+    {
+      name: "weighted_max",
+      inputs: [{ name: FEATURES_INPUT_NAME, shape: ["batch", weights.length] }],
+      outputs: [{ name: OUTPUT_NAME, shape: ["batch"] }],
+      initializers: [{ name: "weights", dims: [weights.length], data: Float32Array.from(weights) }],
+      nodes: [
+        { op: "Mul", inputs: [FEATURES_INPUT_NAME, "weights"], outputs: ["weighted"] },
+        { op: "ReduceMax", inputs: ["weighted"], outputs: [OUTPUT_NAME], attributes: { axes: [1], keepdims: 0 } },
+      ],
+      metadata,
+      docString,
+    },
+    PRODUCER,
+  );
+}
+
 /**
  * A model with the same contract that does no work: the score of a window is its last
  * feature (Gather). Benchmarks measure the per-call cost of ONNX Runtime with it.

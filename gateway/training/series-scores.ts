@@ -1,6 +1,6 @@
-import { HISTORY, rollingZScore, WINDOW, writeFeatures } from "../src/inference/window-features.js";
+import { HISTORY, WINDOW, writeFeatures } from "../src/inference/window-features.js";
 
-/** The features of every scorable position of a series (from index HISTORY - 1 on), one window after the other. */
+/** The window features of every scorable position of a series (from index HISTORY - 1 on), one window after the other. */
 export function seriesFeatures(values: Float64Array, from = HISTORY - 1, to = values.length): Float32Array {
   const count = Math.max(0, to - from);
   const features = new Float32Array(count * WINDOW);
@@ -8,21 +8,15 @@ export function seriesFeatures(values: Float64Array, from = HISTORY - 1, to = va
   return features;
 }
 
-/** Model scores aligned with the series: NaN before a full context, then one per value. */
+/** A window model's scores aligned with the series: NaN before a full history, then one per value. */
 export async function modelScores(
   values: Float64Array,
   score: (features: Float32Array, count: number) => Promise<ArrayLike<number>>,
 ): Promise<Float64Array> {
   const from = HISTORY - 1;
   const scores = new Float64Array(values.length).fill(Number.NaN);
+  if (values.length <= from) return scores;
   const out = await score(seriesFeatures(values, from), values.length - from);
   for (let k = 0; k < values.length - from; k++) scores[from + k] = out[k] ?? Number.NaN;
-  return scores;
-}
-
-/** Rolling z-scores aligned with the series: NaN before HISTORY values, like the model. */
-export function baselineScores(values: Float64Array): Float64Array {
-  const scores = new Float64Array(values.length).fill(Number.NaN);
-  for (let i = HISTORY - 1; i < values.length; i++) scores[i] = rollingZScore(values, i + 1);
   return scores;
 }

@@ -265,19 +265,19 @@ describe("the gateway's HTTP server", () => {
     const integrator = await client.login("ivy");
     const shown = await request("/api/inference", { cookie: integrator });
     expect(shown.status).toBe(200);
-    expect(await shown.json()).toMatchObject({ enabled: true, model: { version: "window-forecaster@1" }, versions: [1] });
+    expect(await shown.json()).toMatchObject({ enabled: true, model: { version: "spike-level-detector@1" }, versions: [1] });
     expect((await request("/api/inference/swap", { method: "POST", cookie: integrator, json: { version: 1 } })).status).toBe(403);
 
     const missing = await request("/api/inference/swap", { method: "POST", cookie: technician, json: { version: 9 } });
     expect(missing.status).toBe(400);
-    expect(gateway.models?.current?.version).toBe("window-forecaster@1");
+    expect(gateway.models?.current?.version).toBe("spike-level-detector@1");
     const swapped = await request("/api/inference/swap", { method: "POST", cookie: technician, json: { version: 1 } });
     expect(swapped.status).toBe(200);
-    expect(await swapped.json()).toEqual({ version: "window-forecaster@1" });
+    expect(await swapped.json()).toEqual({ version: "spike-level-detector@1" });
     const audit = (await (await request("/api/audit?limit=1", { cookie: technician })).json()) as {
       action: string;
       target: string;
     }[];
-    expect(audit[0]).toMatchObject({ action: "inference.swap", target: "window-forecaster@1" });
+    expect(audit[0]).toMatchObject({ action: "inference.swap", target: "spike-level-detector@1" });
   });
 });

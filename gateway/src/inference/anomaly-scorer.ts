@@ -2,11 +2,13 @@ import { setImmediate as yieldToIngest } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { StoredReading } from "../store/reading-store.js";
+import { ChannelDetectors, type ChannelValue, type Decision, type ScoreRows } from "./channel-detectors.js";
 import type { InferenceMetrics } from "./inference-metrics.js";
 import type { ModelManager } from "./model-manager.js";
+import type { ModelSession } from "./model-session.js";
 import type { ScoreRecord, ScoringStore } from "./scoring-store.js";
 import { thresholdFor, type ThresholdOverrides } from "./thresholds.js";
-import { physicalValue, StreamWindow, WINDOW } from "./window-features.js";
+import { physicalValue } from "./window-features.js";
 
 export interface AnomalyScorerOptions {
   store: ScoringStore;
@@ -19,27 +21,37 @@ export interface AnomalyScorerOptions {
   batchSize: number;
   /** How long to wait for new readings when none are left. */
   idleMs: number;
-  /** Readings before the first undecided one replayed into channel windows after a restart. */
+  /** Readings before the first undecided one replayed into the channels' detectors after a restart or a model swap. */
   historyReadings: number;
   nowMs?: () => number;
 }
 
-const streamKey = (reading: { deviceId: string; channel: number; channelIndex: number }) =>
+/** A device channel's key among the detectors. */
+const channelKey = (reading: { deviceId: string; channel: number; channelIndex: number }): string =>
   `${reading.deviceId}\u0000${reading.channel}\u0000${reading.channelIndex}`;
+
+const channelValue = (reading: StoredReading): ChannelValue => ({
+  channel: channelKey(reading),
+  value: physicalValue(reading.value, reading.scale),
+});
 
 /**
  * Scores stored readings off the ingest path: follows the readings table in gateway_seq
- * order, keeps the recent values of each device channel, and for each batch of readings runs
- * the model once and stores every reading's score, flag and model version in one transaction.
- * A reading whose channel has fewer than HISTORY values is decided not anomalous, unscored
- * ("warming-up"). After a restart, windows are rebuilt from the stored readings before
- * the first undecided one.
+ * order and, for each batch, lets the channels' detectors (channel-detectors.ts, the same
+ * code the offline evaluation runs) score it in one model call and decide each reading
+ * against its channel's threshold; stores every reading's score, flag and model version in
+ * one transaction. A reading whose channel has too few values for features is decided not
+ * anomalous, unscored ("warming-up"). Readings already decided (sealed after a scoring
+ * timeout) still pass through the detectors, so every channel sees all its values.
+ * After a restart or a model swap, the detectors are rebuilt for the model in use by
+ * replaying the stored readings before the first undecided one.
  */
 export class AnomalyScorer {
   private options: AnomalyScorerOptions;
-  private readonly windows = new Map<string, StreamWindow>();
+  private detectors: ChannelDetectors | undefined;
+  /** The model the detectors were built for; another one rebuilds them. */
+  private detectorsModel: ModelSession | undefined;
   private cursor = 0;
-  private features = new Float32Array(0);
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -73,88 +85,84 @@ export class AnomalyScorer {
 
   /** Scores the next batch; returns how many readings it passed (0 when none were waiting). */
   async scoreNext(): Promise<number> {
-    const { store, models, batchSize } = this.options;
+    const { store, models, batchSize, thresholds, metrics } = this.options;
     if (!models.current) return 0;
-    if (this.rebuildNeeded) this.rebuild();
-    const readings = store.after(this.cursor, batchSize);
-    const last = readings.at(-1);
-    if (!last) return 0;
-    if (this.features.length < readings.length * WINDOW) this.features = new Float32Array(batchSize * WINDOW);
-    const scorable: StoredReading[] = [];
-    const warming: StoredReading[] = [];
-    for (const reading of readings) {
-      const key = streamKey(reading);
-      let window = this.windows.get(key);
-      if (!window) this.windows.set(key, (window = new StreamWindow()));
-      window.push(physicalValue(reading.value, reading.scale));
-      if (reading.decided) continue;
-      if (window.full) {
-        window.writeFeatures(this.features, scorable.length * WINDOW);
-        scorable.push(reading);
-      } else warming.push(reading);
-    }
-    try {
-      await models.withModel(async (model) => {
+    return models.withModel(async (model) => {
+      const timed: ScoreRows = async (features, count) => {
         const started = performance.now();
-        const scores = scorable.length > 0 ? await model.score(this.features, scorable.length) : new Float32Array(0);
-        this.options.metrics.batchSeconds.observe((performance.now() - started) / 1000);
-        this.store(model.manifest.threshold, model.version, scorable, scores, warming);
-      });
-    } catch (error) {
-      // The windows already took this batch's values: replay them from the store next time.
-      this.rebuildNeeded = true;
-      this.options.metrics.failures.inc();
-      throw error;
-    }
-    this.cursor = last.gatewaySeq;
-    return readings.length;
+        const scores = await model.score(features, count);
+        metrics.batchSeconds.observe((performance.now() - started) / 1000);
+        return scores;
+      };
+      let readings: StoredReading[];
+      let decisions: Decision[];
+      try {
+        if (this.rebuildNeeded || model !== this.detectorsModel || !this.detectors) await this.rebuild(model);
+        readings = store.after(this.cursor, batchSize);
+        if (readings.length === 0 || !this.detectors) return 0;
+        decisions = await this.detectors.decide(readings.map(channelValue), timed, (i) => {
+          const reading = readings[i];
+          return reading && thresholdFor(thresholds, reading.deviceId, reading.channel);
+        });
+      } catch (error) {
+        // The detectors may have taken this batch's values: replay them from the store next time.
+        this.rebuildNeeded = true;
+        metrics.failures.inc();
+        throw error;
+      }
+      this.store(model.version, readings, decisions);
+      this.cursor = readings.at(-1)?.gatewaySeq ?? this.cursor;
+      return readings.length;
+    });
   }
 
-  private store(
-    modelThreshold: number,
-    version: string,
-    scorable: readonly StoredReading[],
-    scores: Float32Array,
-    warming: readonly StoredReading[],
-  ): void {
-    const { metrics, thresholds, feed } = this.options;
+  private store(version: string, readings: readonly StoredReading[], decisions: readonly Decision[]): void {
+    const { metrics, feed } = this.options;
     const records: ScoreRecord[] = [];
-    const thresholdsUsed: number[] = [];
-    scorable.forEach((reading, i) => {
-      const threshold = thresholdFor(thresholds, modelThreshold, reading.deviceId, reading.channel);
-      const score = scores[i] ?? Number.NaN;
-      thresholdsUsed.push(threshold);
-      records.push({ gatewaySeq: reading.gatewaySeq, score, anomalous: score > threshold });
+    const undecided: { reading: StoredReading; decision: Decision }[] = [];
+    readings.forEach((reading, i) => {
+      const decision = decisions[i];
+      if (reading.decided || !decision) return;
+      undecided.push({ reading, decision });
+      records.push(
+        decision.score === undefined
+          ? { gatewaySeq: reading.gatewaySeq, score: undefined, anomalous: false, unscoredReason: "warming-up" }
+          : { gatewaySeq: reading.gatewaySeq, score: decision.score, anomalous: decision.anomalous },
+      );
     });
-    for (const reading of warming)
-      records.push({ gatewaySeq: reading.gatewaySeq, score: undefined, anomalous: false, unscoredReason: "warming-up" });
     const applied = this.options.store.record(records, version);
     metrics.scored.inc({ model: version }, applied.size);
-    const oldest = [...scorable, ...warming].reduce((min, r) => Math.min(min, r.receivedAtMs), Number.POSITIVE_INFINITY);
+    const oldest = undecided.reduce((min, { reading }) => Math.min(min, reading.receivedAtMs), Number.POSITIVE_INFINITY);
     if (Number.isFinite(oldest)) metrics.lagSeconds.observe(Math.max(0, ((this.options.nowMs ?? Date.now)() - oldest) / 1000));
-    scorable.forEach((reading, i) => {
-      const record = records[i];
-      if (!record || !applied.has(reading.gatewaySeq)) return;
-      const threshold = thresholdsUsed[i] ?? modelThreshold;
-      if (record.anomalous) metrics.anomalies.inc({ device: reading.deviceId, channel: metrics.channelLabel(reading.channel) });
+    for (const { reading, decision } of undecided) {
+      if (decision.score === undefined || decision.threshold === undefined || !applied.has(reading.gatewaySeq)) continue;
+      if (decision.anomalous) metrics.anomalies.inc({ device: reading.deviceId, channel: metrics.channelLabel(reading.channel) });
       feed.publish({
-        reading: { ...reading, anomalous: record.anomalous },
-        anomaly: { score: record.score ?? 0, flagged: record.anomalous, model: version, threshold },
+        reading: { ...reading, anomalous: decision.anomalous },
+        anomaly: { score: decision.score, flagged: decision.anomalous, model: version, threshold: decision.threshold },
       });
-    });
+    }
   }
 
-  /** Replays the stored history before the first undecided reading into fresh windows. */
-  private rebuild(): void {
-    const { store, historyReadings } = this.options;
-    this.windows.clear();
+  /** Fresh detectors for `model`, fed the stored history before the first undecided reading. */
+  private async rebuild(model: ModelSession): Promise<void> {
+    const { store, historyReadings, batchSize } = this.options;
+    const detectors = new ChannelDetectors(model.manifest);
+    this.detectors = undefined;
     this.cursor = store.resumeAfter();
-    for (const row of store.history(Math.max(0, this.cursor - historyReadings), this.cursor)) {
-      const key = streamKey({ deviceId: row.device_id, channel: row.channel, channelIndex: row.channel_index });
-      let window = this.windows.get(key);
-      if (!window) this.windows.set(key, (window = new StreamWindow()));
-      window.push(physicalValue(row.value, row.scale));
+    const history = store.history(Math.max(0, this.cursor - historyReadings), this.cursor);
+    const score: ScoreRows = (features, count) => model.score(features, count);
+    for (let start = 0; start < history.length; start += batchSize) {
+      const chunk = history.slice(start, start + batchSize).map((row) => ({
+        channel: channelKey({ deviceId: row.device_id, channel: row.channel, channelIndex: row.channel_index }),
+        value: physicalValue(row.value, row.scale),
+      }));
+      await detectors.decide(chunk, score);
+      // A long history must not hold ingest's event loop.
+      await yieldToIngest();
     }
+    this.detectors = detectors;
+    this.detectorsModel = model;
     this.rebuildNeeded = false;
   }
 

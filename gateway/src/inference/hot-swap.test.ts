@@ -4,19 +4,20 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, readModelFolder } from "./model-folder.js";
 import { readOnnxWeights } from "./onnx-weights.js";
-import { addVersion, temporaryModelsDir } from "./test-models.js";
-import { HISTORY, physicalValue, StreamWindow, WINDOW } from "./window-features.js";
-import { referenceScores, windowModelFromOnnx } from "./window-model.js";
+import { SPIKE_LEVEL_WIDTH, SpikeLevelFeatures } from "./spike-level-features.js";
+import { addVersion, inferenceTestConfig, temporaryModelsDir } from "./test-models.js";
+import { weightedMaxFromOnnx, weightedMaxScore } from "./weighted-max-model.js";
+import { physicalValue, StreamWindow, WINDOW } from "./window-features.js";
 
 const logger = pino({ level: "silent" });
 const WAIT = { timeout: 60_000, interval: 25 };
 const DEVICES = 4;
-const FRAMES_PER_DEVICE = 450;
+// Enough that the shipped detector (288 values before its first score) scores before the swap.
+const FRAMES_PER_DEVICE = 800;
 
 interface Row {
   gateway_seq: number;
@@ -41,15 +42,11 @@ describe("hot swap under continuous ingest", () => {
 
   it("loses no reading and scores every reading once, with one recorded model version", async () => {
     const gateway = await startGateway(
-      parseGatewayConfig({
+      inferenceTestConfig(
         dataDir,
-        mqtt: { port: 0 },
-        http: { port: 0 },
-        proving: { enabled: false },
-        ingest: { admission: { framesPerSecond: 100_000, burst: 100_000 } },
-        batching: { maxReadings: 64, maxAgeMs: 100 },
-        inference: { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
-      }),
+        { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
+        { maxReadings: 64, maxAgeMs: 100 },
+      ),
       logger,
     );
     const published = new Map<number, number>();
@@ -111,25 +108,29 @@ describe("hot swap under continuous ingest", () => {
     expect(scoredRows.every((r) => published.get(r.gateway_seq) === 1)).toBe(true);
     expect(published.size).toBe(scoredRows.length);
 
-    // And the score is the one that version gives: the shipped model's, or the identity's (last feature).
-    const v1 = windowModelFromOnnx(readOnnxWeights(readModelFolder(modelsDir, DEFAULT_MODEL, 1).bytes));
-    const windows = new Map<string, StreamWindow>();
-    const features = new Float32Array(WINDOW);
+    // And the score is the one that version gives: the shipped detector's, or the identity's (last feature).
+    const v1 = readModelFolder(modelsDir, DEFAULT_MODEL, 1).manifest;
+    if (v1.features.kind !== "spike-level") throw new Error("version 1 is the shipped spike-level detector");
+    const weights = weightedMaxFromOnnx(readOnnxWeights(readModelFolder(modelsDir, DEFAULT_MODEL, 1).bytes));
+    const channels = new Map<string, { spikeLevel: SpikeLevelFeatures; window: StreamWindow }>();
+    const row1 = new Float32Array(SPIKE_LEVEL_WIDTH);
+    const row2 = new Float32Array(WINDOW);
     let checked = 0;
     for (const row of rows) {
       const key = `${row.device_id}/${row.channel}/${row.channel_index}`;
-      const window = windows.get(key) ?? new StreamWindow();
-      windows.set(key, window);
-      window.push(physicalValue(row.value, row.scale));
-      if (window.seen < HISTORY) {
+      const channel = channels.get(key) ?? { spikeLevel: new SpikeLevelFeatures(v1.features), window: new StreamWindow() };
+      channels.set(key, channel);
+      const value = physicalValue(row.value, row.scale);
+      channel.spikeLevel.push(value);
+      channel.window.push(value);
+      const features = row.model_version?.endsWith("@1") ? channel.spikeLevel : channel.window;
+      if (!features.ready) {
         expect(row.unscored_reason).toBe("warming-up");
         continue;
       }
-      window.writeFeatures(features, 0);
-      const expected = row.model_version?.endsWith("@1")
-        ? (referenceScores(v1, features, 1)[0] ?? NaN)
-        : (features[WINDOW - 1] ?? NaN);
-      expect(row.anomaly_score ?? NaN).toBeCloseTo(expected, 4);
+      features.write(features === channel.spikeLevel ? row1 : row2, 0);
+      const expected = features === channel.spikeLevel ? weightedMaxScore(weights, row1) : (row2[WINDOW - 1] ?? NaN);
+      expect(row.anomaly_score).toBe(expected);
       checked++;
     }
     expect(checked).toBe(scoredRows.length);

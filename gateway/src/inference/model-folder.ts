@@ -3,11 +3,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InferenceError } from "./inference-errors.js";
 import { modelManifestSchema, type ModelManifest } from "./model-manifest.js";
+import { featureWidth } from "./feature-streams.js";
 import { CONTEXT, FEATURE_CLIP, WINDOW } from "./window-features.js";
 
 /** The models that ship with the gateway: models/<name>/<version>/{model.onnx, manifest.json}. */
 export const SHIPPED_MODELS_DIR = join(import.meta.dirname, "../../models");
-export const DEFAULT_MODEL = "window-forecaster";
+export const DEFAULT_MODEL = "spike-level-detector";
 
 export interface ModelFiles {
   manifest: ModelManifest;
@@ -29,8 +30,8 @@ export function listVersions(modelsDir: string, name: string): number[] {
 
 /**
  * Reads a model's version folder and checks it against its manifest: name and version match
- * the folder, the file's SHA-256 is the declared one, and the features are the ones the
- * gateway computes.
+ * the folder, the file's SHA-256 is the declared one, and the features are ones the gateway
+ * computes, as wide as the model's input.
  */
 export function readModelFolder(modelsDir: string, name: string, version: number): ModelFiles {
   const folder = join(modelsDir, name, String(version));
@@ -51,12 +52,10 @@ export function readModelFolder(modelsDir: string, name: string, version: number
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (sha256 !== manifest.sha256) throw new InferenceError("model.onnx does not match its manifest's hash", { folder, sha256 });
   const { features } = manifest;
-  if (
-    features.window !== WINDOW ||
-    features.context !== CONTEXT ||
-    features.clip !== FEATURE_CLIP ||
-    manifest.input.shape[1] !== WINDOW
-  ) {
+  const computed =
+    features.kind === "spike-level" ||
+    (features.window === WINDOW && features.context === CONTEXT && features.clip === FEATURE_CLIP);
+  if (!computed || manifest.input.shape[1] !== featureWidth(features)) {
     throw new InferenceError("the model expects other features than the gateway computes", { folder, features });
   }
   return { manifest, bytes, folder };

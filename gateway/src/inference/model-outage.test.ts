@@ -4,10 +4,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { parseGatewayConfig } from "../config.js";
 import { startGateway } from "../gateway.js";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
+import { inferenceTestConfig } from "./test-models.js";
 
 const logger = pino({ level: "silent" });
 const WAIT = { timeout: 30_000, interval: 25 };
@@ -22,14 +22,11 @@ describe("a gateway without a usable model", () => {
 
   it("keeps ingesting and sealing (unscored, after the timeout), and scores again once a model arrives", async () => {
     const gateway = await startGateway(
-      parseGatewayConfig({
+      inferenceTestConfig(
         dataDir,
-        mqtt: { port: 0 },
-        http: { port: 0 },
-        proving: { enabled: false },
-        batching: { maxReadings: 16, maxAgeMs: 100 },
-        inference: { modelsDir, watchIntervalMs: 50, sealTimeoutMs: 1_000, idleMs: 5 },
-      }),
+        { modelsDir, watchIntervalMs: 50, sealTimeoutMs: 1_000, idleMs: 5 },
+        { maxReadings: 16, maxAgeMs: 100 },
+      ),
       logger,
     );
     expect(gateway.models?.current).toBeUndefined();

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseGatewayConfig, type GatewayConfig } from "../config.js";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
 import type { ModelManifest } from "./model-manifest.js";
 
@@ -34,4 +35,24 @@ export function addVersion(
   const renamed = { ...manifest, name: DEFAULT_MODEL, version, sha256: createHash("sha256").update(bytes).digest("hex") };
   writeFileSync(join(folder, "manifest.json"), JSON.stringify(change(renamed)));
   return folder;
+}
+
+/**
+ * A gateway configuration for inference tests: its data in `dataDir`, free ports, no
+ * proving, and devices never held back by admission, with `inference` and `batching` as given.
+ */
+export function inferenceTestConfig(
+  dataDir: string,
+  inference: Record<string, unknown>,
+  batching: Record<string, unknown> = {},
+): GatewayConfig {
+  return parseGatewayConfig({
+    dataDir,
+    mqtt: { port: 0 },
+    http: { port: 0 },
+    proving: { enabled: false },
+    ingest: { admission: { framesPerSecond: 100_000, burst: 100_000 } },
+    batching,
+    inference,
+  });
 }

@@ -8,12 +8,12 @@ describe("thresholdFor", () => {
     devices: { "esp32-01": { default: 6, channels: { vibration: 9 } }, "esp32-02": { channels: { humidity: 3 } } },
   };
 
-  it("takes the most specific setting: device channel, device, channel, model", () => {
-    expect(thresholdFor(overrides, 5, "esp32-01", Channel.CHANNEL_VIBRATION)).toBe(9);
-    expect(thresholdFor(overrides, 5, "esp32-01", Channel.CHANNEL_TEMPERATURE)).toBe(6);
-    expect(thresholdFor(overrides, 5, "esp32-02", Channel.CHANNEL_TEMPERATURE)).toBe(4);
-    expect(thresholdFor(overrides, 5, "esp32-02", Channel.CHANNEL_HUMIDITY)).toBe(3);
-    expect(thresholdFor(overrides, 5, "esp32-03", Channel.CHANNEL_ANALOG)).toBe(5);
-    expect(thresholdFor({}, 5, "esp32-01", Channel.CHANNEL_ALERT)).toBe(5);
+  it("takes the most specific setting: device channel, device, channel; none leaves the channel's own", () => {
+    expect(thresholdFor(overrides, "esp32-01", Channel.CHANNEL_VIBRATION)).toBe(9);
+    expect(thresholdFor(overrides, "esp32-01", Channel.CHANNEL_TEMPERATURE)).toBe(6);
+    expect(thresholdFor(overrides, "esp32-02", Channel.CHANNEL_TEMPERATURE)).toBe(4);
+    expect(thresholdFor(overrides, "esp32-02", Channel.CHANNEL_HUMIDITY)).toBe(3);
+    expect(thresholdFor(overrides, "esp32-03", Channel.CHANNEL_ANALOG)).toBeUndefined();
+    expect(thresholdFor({}, "esp32-01", Channel.CHANNEL_ALERT)).toBeUndefined();
   });
 });

@@ -22,11 +22,12 @@ export interface ThresholdOverrides {
 }
 
 /**
- * The score above which a reading is flagged. The most specific setting wins: the device's
- * channel, then the device, then the channel, then the model's own threshold.
+ * The configured score above which a reading is flagged, if any; otherwise its channel's own
+ * threshold applies. The most specific setting wins: the device's channel, then the device,
+ * then the channel.
  */
-export function thresholdFor(overrides: ThresholdOverrides, modelThreshold: number, deviceId: string, channel: number): number {
+export function thresholdFor(overrides: ThresholdOverrides, deviceId: string, channel: number): number | undefined {
   const name = CHANNEL_NAMES[channel];
   const device = overrides.devices?.[deviceId];
-  return (name && device?.channels?.[name]) ?? device?.default ?? (name && overrides.channels?.[name]) ?? modelThreshold;
+  return (name && device?.channels?.[name]) ?? device?.default ?? (name && overrides.channels?.[name]);
 }

@@ -41,25 +41,7 @@ export function writeFeatures(values: ArrayLike<number>, end: number, out: Float
   }
 }
 
-/**
- * The plain baseline: how many standard deviations the newest value lies from the mean of
- * the CONTEXT values before it (same deviation floor). Needs CONTEXT + 1 values before `end`.
- */
-export function rollingZScore(values: ArrayLike<number>, end: number): number {
-  const start = end - 1 - CONTEXT;
-  let sum = 0;
-  for (let i = start; i < end - 1; i++) sum += values[i] ?? 0;
-  const mean = sum / CONTEXT;
-  let squares = 0;
-  for (let i = start; i < end - 1; i++) {
-    const d = (values[i] ?? 0) - mean;
-    squares += d * d;
-  }
-  const deviation = Math.max(Math.sqrt(squares / CONTEXT), deviationFloor(mean));
-  return Math.abs((values[end - 1] ?? 0) - mean) / deviation;
-}
-
-/** The last HISTORY values of one device channel, in a ring. */
+/** The last HISTORY values of one device channel, in a ring: the window models' FeatureStream. */
 export class StreamWindow {
   private readonly ring = new Float64Array(HISTORY);
   private readonly ordered = new Float64Array(HISTORY);
@@ -71,7 +53,7 @@ export class StreamWindow {
   }
 
   /** Whether a full history has been seen, so the newest value can be scored. */
-  get full(): boolean {
+  get ready(): boolean {
     return this.count >= HISTORY;
   }
 
@@ -79,8 +61,8 @@ export class StreamWindow {
     return this.count;
   }
 
-  /** Writes the features of the newest value; only when `full`. */
-  writeFeatures(out: Float32Array, offset: number): void {
+  /** Writes the features of the newest value; only when `ready`. */
+  write(out: Float32Array, offset: number): void {
     for (let i = 0; i < HISTORY; i++) this.ordered[i] = this.ring[(this.count + i) % HISTORY] ?? 0;
     writeFeatures(this.ordered, HISTORY, out, offset);
   }
