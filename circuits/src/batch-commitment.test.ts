@@ -6,7 +6,7 @@ import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import type { CommittedReading } from "./reading-commitment.js";
 import { verifyReadingInclusion } from "./reading-inclusion.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
-import { streamsHash } from "./stream-table.js";
+import { boundedStreams, listedBounds, streamsHash, unboundedStreams, type StreamKey } from "./stream-table.js";
 
 let hasher: PoseidonHasher;
 beforeAll(async () => {
@@ -54,6 +54,20 @@ describe("BatchCommitment", () => {
     expect(
       BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds: () => ({ min: -4001, max: 12_000 }) }).root,
     ).not.toBe(root);
+  });
+
+  it("is rebuilt from the bounded streams the wire lists, some streams bounded and the rest not", () => {
+    const readings = sampleReadings(40);
+    const firstDevice = readings[0]!.deviceId;
+    const mixed = (stream: StreamKey) => (stream.deviceId === firstDevice ? SAMPLE_BOUNDS : unboundedStreams(stream));
+    const sealed = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds: mixed });
+    const listed = boundedStreams(sealed.streams);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.length).toBeLessThan(sealed.streams.length);
+    expect(new Set(listed.map((stream) => stream.deviceId))).toEqual(new Set([firstDevice]));
+    const rebuilt = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds: listedBounds(listed) });
+    expect(rebuilt.root).toBe(sealed.root);
+    expect(BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings }).root).not.toBe(sealed.root);
   });
 
   it("has no commitment for a value outside its stream's bounds", () => {

@@ -35,5 +35,5 @@ export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-
 export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
 export type { CommittedReading } from "./reading-commitment.js";
 export { verifyReadingInclusion } from "./reading-inclusion.js";
-export { streamsHash, unboundedStreams } from "./stream-table.js";
+export { boundedStreams, isUnbounded, listedBounds, streamKeyString, streamsHash, unboundedStreams } from "./stream-table.js";
 export type { BoundsResolver, StreamBounds, StreamKey } from "./stream-table.js";

@@ -27,6 +27,29 @@ const INT32_MAX = 2 ** 31 - 1;
 /** Bounds of a stream nobody configured: the whole range a value can take on the wire. */
 export const unboundedStreams: BoundsResolver = () => ({ min: INT32_MIN, max: INT32_MAX });
 
+/** Whether a stream's bounds are the whole int32 range, as for a stream nobody configured. */
+export function isUnbounded(bounds: { min: number; max: number }): boolean {
+  return bounds.min === INT32_MIN && bounds.max === INT32_MAX;
+}
+
+/**
+ * The bounds of a list of streams (a batch's stream bounds as the wire carries them): a listed
+ * stream gets its bounds (the first entry, if listed twice), any other stream is unbounded.
+ */
+export function listedBounds(streams: readonly StreamBounds[]): BoundsResolver {
+  const byKey = new Map<string, { min: number; max: number }>();
+  for (const stream of streams) {
+    const key = streamKeyString(stream);
+    if (!byKey.has(key)) byKey.set(key, { min: stream.min, max: stream.max });
+  }
+  return (stream) => byKey.get(streamKeyString(stream)) ?? unboundedStreams(stream);
+}
+
+/** The streams of a stream table that have bounds narrower than int32: what the wire lists. */
+export function boundedStreams(streams: readonly StreamBounds[]): StreamBounds[] {
+  return streams.filter((stream) => !isUnbounded(stream)).map((stream) => ({ ...stream }));
+}
+
 export function streamKeyString(stream: StreamKey): string {
   return `${stream.deviceId}/${stream.channel}/${stream.channelIndex}/${stream.scale}`;
 }

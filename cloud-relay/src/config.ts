@@ -69,7 +69,7 @@ export const relayConfigSchema = z.object({
       totalInFlight: z.number().int().min(1).default(256),
       /**
        * Readings a batch may hold; a batch commitment holds at most 372. The gRPC receive
-       * limit follows from it (see grpc/message-bounds.ts): 104 KiB for 372.
+       * limit follows from it (see grpc/message-bounds.ts): 146 KiB for 372.
        */
       maxReadingsPerBatch: z.number().int().min(1).max(BATCH_CAPACITY).default(BATCH_CAPACITY),
       /**

@@ -81,7 +81,7 @@ await runCommand(async () => {
     const deviceId = values["device-id"] ?? fail(`${command} needs --device-id`);
     changeDevices(dataDir, (registry, trail) => {
       if (command === "add-device") {
-        registry.register(deviceId, publicKeyPoint(values["public-key"] ?? fail("add-device needs --public-key")));
+        registry.register(deviceId, publicKeyPoint(values["public-key"] ?? fail("add-device needs --public-key")), trail);
         return { registered: deviceId, mqttLogin: registry.issueMqttCredentials(deviceId, trail) };
       }
       if (command === "mqtt-login") return { mqttLogin: registry.issueMqttCredentials(deviceId, trail) };

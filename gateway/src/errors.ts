@@ -4,3 +4,9 @@ import { EdgeError } from "@intelledger/service-kit/errors";
 export class GatewayError extends EdgeError {}
 
 export class GatewayConfigError extends GatewayError {}
+
+/** What a request names does not exist: an HTTP 404. */
+export class NotFoundError extends GatewayError {}
+
+/** The request clashes with the state of what it names (a device already registered, decommissioned, not in quarantine): an HTTP 409. */
+export class ConflictError extends GatewayError {}

@@ -53,6 +53,13 @@ import { liveRoutes } from "./http/live-routes.js";
 import { LiveEvents } from "./live/live-events.js";
 import { startLiveSources } from "./live/live-sources.js";
 import { announceOnLan } from "./discovery/lan-announcer.js";
+import type { ConfiguredBounds } from "./batch/committed-bounds.js";
+import { DeviceActivity } from "./devices/device-activity.js";
+import { DeviceLifecycle } from "./devices/device-lifecycle.js";
+import { streamBoundsOf, thresholdsWithDevices } from "./devices/device-settings.js";
+import { deviceAdminRoutes } from "./http/device-admin-routes.js";
+import { DeviceProvisioning } from "./devices/device-provisioning.js";
+import { provisioningRoutes, serialPortRoutes } from "./http/provisioning-routes.js";
 import { GATEWAY_VERSION } from "./gateway-version.js";
 import { enrollGateway, type EnrollmentRequestBody } from "./enrollment/enroll-gateway.js";
 import type { EnrolledRelay } from "./enrollment/relay-enrollment.js";
@@ -92,6 +99,13 @@ export interface Gateway {
   sendCommand(deviceId: string, action: CommandAction): Promise<CommandOutcome>;
   snapshot(): GatewaySnapshot;
   stop(): Promise<void>;
+}
+
+/** The port of an external broker's URL, mqtt:// or mqtts://, with the scheme's default. */
+function brokerPort(url: string | undefined): number | undefined {
+  if (url === undefined) return undefined;
+  const { port, protocol } = new URL(url);
+  return port === "" ? (protocol === "mqtts:" ? 8883 : 1883) : Number(port);
 }
 
 export interface GatewayOptions {
@@ -142,6 +156,12 @@ async function startGatewayParts(
     });
     const dataClasses = new DataClasses(config.storage.dataClasses);
     const devices = new DeviceRegistry(db);
+    for (const device of devices.list()) dataClasses.setDevice(device.deviceId, device.settings.dataClasses);
+    // What technicians set per device, read as each batch is sealed.
+    const deviceBounds: ConfiguredBounds = (stream) => {
+      const device = devices.get(stream.deviceId);
+      return device && streamBoundsOf(device.settings, stream);
+    };
     const readings = new ReadingStore(db);
     const outbox = new BatchOutbox({ db, gatewayId: identity.address, readings });
     const storage = new StorageGuard({
@@ -220,6 +240,7 @@ async function startGatewayParts(
       () => startInference({ config: config.inference, db, feed: anomalies, registry: metricsRegistry, logger }),
       (running) => running.stop(),
     );
+    inference.setThresholds(thresholdsWithDevices(config.inference.thresholds, devices.list()));
     const hasher = await loadPoseidon();
     const proving = await parts.start(
       "proving",
@@ -255,7 +276,9 @@ async function startGatewayParts(
             outbox,
             hasher,
             identity,
-            dataClasses: dataClasses.all(),
+            // Classes readings already have count too: a class no longer configured still gets sealed.
+            dataClasses: [...new Set([...dataClasses.all(), ...readings.storedDataClasses()])].sort((a, b) => a - b),
+            bounds: deviceBounds,
             clock,
             ...config.batching,
             ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
@@ -341,6 +364,41 @@ async function startGatewayParts(
 
     const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
     const live = new LiveEvents(logger.child({ component: "live" }));
+    const activity = new DeviceActivity({
+      bounds: deviceBounds,
+      isRegistered: (deviceId) => devices.get(deviceId) !== undefined,
+    });
+    pipeline.on("stored", activity.noteStored);
+    pipeline.on("refused", activity.noteRefused);
+    parts.onStop(
+      "device rates",
+      every(
+        1_000,
+        () => activity.sampleRates(Date.now()),
+        (error) => logger.error({ err: error }, "measuring device rates failed"),
+      ),
+    );
+    const lifecycle = new DeviceLifecycle({
+      registry: devices,
+      admission,
+      activity,
+      audit,
+      live,
+      onSettingsChanged: async (device, before) => {
+        dataClasses.setDevice(device.deviceId, device.settings.dataClasses);
+        inference.setThresholds(thresholdsWithDevices(config.inference.thresholds, devices.list()));
+        // A new class needs the sealer to know it.
+        if (JSON.stringify(before.dataClasses) !== JSON.stringify(device.settings.dataClasses)) await sealing.restart();
+      },
+    });
+    const provisioning = new DeviceProvisioning({
+      lifecycle,
+      serial,
+      configuredPorts: () => config.serial.ports,
+      commandPublicKey: commandKey.publicKeyPoint,
+      mqttPort: mqttPort ?? brokerPort(config.mqtt.broker?.url),
+      logger: logger.child({ component: "provisioning" }),
+    });
     parts.onStop("live events", startLiveSources({ events: live, pipeline, anomalies, admission, outbox, derived, logger }));
     const http = await parts.start(
       "http",
@@ -358,6 +416,9 @@ async function startGatewayParts(
             (api) => configRoutes(api, management),
             (api) => uplinkRoutes(api, enrollment),
             (api) => liveRoutes(api, live),
+            (api) => deviceAdminRoutes(api, lifecycle),
+            (api) => provisioningRoutes(api, provisioning),
+            (api) => serialPortRoutes(api, provisioning),
           ],
           logger: logger.child({ component: "http" }),
         }),
@@ -473,7 +534,7 @@ async function startGatewayParts(
             retainAckedMs: next.storage.retainAckedDays * 86_400_000,
           });
         }
-        if (changed.has("thresholds")) inference.setThresholds(next.inference.thresholds);
+        if (changed.has("thresholds")) inference.setThresholds(thresholdsWithDevices(next.inference.thresholds, devices.list()));
         if (changed.has("sealing")) await sealing.restart();
         if (changed.has("uplink")) await uplinkPart.restart();
         if (changed.has("node-red")) await nodeRed.restart();

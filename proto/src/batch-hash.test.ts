@@ -14,6 +14,7 @@ const batch: Batch = {
   readingCount: 1,
   firstGatewaySeq: 10,
   lastGatewaySeq: 10,
+  streamBounds: [],
   readings: [
     {
       gatewaySeq: 10,

@@ -1,12 +1,13 @@
 import { getBytes, hexlify } from "ethers";
-import type { Batch, Reading } from "./gen/intelledger/relay/v1/relay.js";
+import type { Batch, Reading, StreamBounds } from "./gen/intelledger/relay/v1/relay.js";
 
 /**
  * What a gateway signs about a batch: who sealed it, its place in the gateway's hash chain,
  * the root its readings hash to, and which readings those are (data class, count and
- * gateway_seq range). It is the wire Batch without its readings, which the root covers.
+ * gateway_seq range). It is the wire Batch without its readings and its streams' bounds,
+ * which the root covers.
  */
-export type BatchHeader = Omit<Batch, "readings">;
+export type BatchHeader = Omit<Batch, "readings" | "streamBounds">;
 
 /** A header as JSON (receipts): bytes as 0x-hex. */
 export type BatchHeaderJson = Omit<BatchHeader, "previousBatchHash" | "readingsRoot"> & {
@@ -48,9 +49,12 @@ export function sealedBatchHeader(placement: BatchPlacement, readings: readonly 
   });
 }
 
-/** The wire batch of a header and the readings it was sealed with (none once they were pruned). */
-export function batchWithReadings(header: BatchHeader, readings: Reading[]): Batch {
-  return { ...batchHeader(header), readings };
+/**
+ * The wire batch of a header, the readings it was sealed with (none once they were pruned)
+ * and the bounds its streams were committed with (those narrower than int32).
+ */
+export function batchWithReadings(header: BatchHeader, readings: Reading[], streamBounds: StreamBounds[] = []): Batch {
+  return { ...batchHeader(header), readings, streamBounds };
 }
 
 export function batchHeaderToJson(header: BatchHeader): BatchHeaderJson {

@@ -29,6 +29,8 @@ const HASH = lengthDelimited(32);
 /** Reading: gateway_seq, device_id, frame_counter, channel, channel_index, sampled_at, received_at, value, scale, time_uncertain, received_boot, received_uptime, anomalous. */
 const READING =
   VARINT64 + DEVICE_ID + VARINT64 + VARINT64 + VARINT32 + VARINT64 * 2 + VARINT32 * 2 + BOOL + VARINT32 + VARINT64 + BOOL;
+/** StreamBounds: device_id, channel, channel_index, scale, min, max. */
+const STREAM_BOUNDS = DEVICE_ID + VARINT64 + VARINT32 * 4;
 /** ReadingRollup: device_id, channel, channel_index, scale, count, min, max, sum, two sample times, two frame counters. */
 const ROLLUP = DEVICE_ID + VARINT64 + VARINT32 * 3 + VARINT64 * 3 + VARINT64 * 2 + VARINT64 * 2;
 /** Batch without its readings: gateway_id, sequence, previous hash, root, sealed_at, data_class, reading_count, first and last gateway_seq. */
@@ -40,9 +42,13 @@ const ENVELOPES = 3 * (1 + 5);
 /** A proof is snarkjs JSON of three points and seven decimal public signals: well under this. */
 const PROOF_MESSAGE = 16 * 1024;
 
-/** The largest UploadRequest carrying a legal batch of `maxReadingsPerBatch` readings (or its prune record, with one rollup per reading at most). */
+/**
+ * The largest UploadRequest carrying a legal batch of `maxReadingsPerBatch` readings, with
+ * the bounds of one stream per reading at most (or its prune record, with one rollup per
+ * reading at most).
+ */
 export function largestLegalUpload(maxReadingsPerBatch: number): number {
-  const readings = maxReadingsPerBatch * lengthDelimited(READING);
+  const readings = maxReadingsPerBatch * (lengthDelimited(READING) + lengthDelimited(STREAM_BOUNDS));
   const rollups = maxReadingsPerBatch * lengthDelimited(ROLLUP) + PRUNE_RECORD;
   return Math.max(ENVELOPES + BATCH_HEADER + SIGNATURE + Math.max(readings, rollups), PROOF_MESSAGE);
 }

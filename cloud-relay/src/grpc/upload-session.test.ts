@@ -74,6 +74,7 @@ async function signed(
     readingCount: 2,
     firstGatewaySeq: first,
     lastGatewaySeq: first + 1,
+    streamBounds: [],
   };
   const bytes = UploadRequest.encode({
     message: { $case: "batch", value: { batch, signature: await signBatch(gateway, batch), prunedSignature: new Uint8Array() } },

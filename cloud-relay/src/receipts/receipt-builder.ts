@@ -2,6 +2,7 @@ import {
   BatchCommitment,
   bytes32ToField,
   fieldToBytes32,
+  listedBounds,
   PoseidonMerkleTree,
   type PoseidonHasher,
   type ReadingInclusion,
@@ -72,7 +73,11 @@ export class ReceiptBuilder {
     if (!anchorId || anchor?.status !== "confirmed" || !anchor.txHash || anchor.blockNumber === undefined) {
       throw new RelayError("failed_precondition", `reading ${gatewaySeq} is stored but not anchored yet`);
     }
-    const commitment = BatchCommitment.build(hasher, { gatewayId, readings: batch.readings });
+    const commitment = BatchCommitment.build(hasher, {
+      gatewayId,
+      readings: batch.readings,
+      bounds: listedBounds(batch.streamBounds),
+    });
     const fold = PoseidonMerkleTree.build(
       hasher,
       batches.byAnchor(anchorId.anchorId).map((member) => bytes32ToField(member.readingsRoot)),

@@ -45,6 +45,7 @@ function batch(overrides: Partial<Batch> = {}): Batch {
     readingCount: 2,
     firstGatewaySeq: 1,
     lastGatewaySeq: 2,
+    streamBounds: [],
     ...overrides,
   };
 }

@@ -35,6 +35,7 @@ function encoded(readings: Reading[], header: Partial<Batch> = {}): Uint8Array {
     readingCount: readings.length,
     firstGatewaySeq: readings[0]?.gatewaySeq ?? 1,
     lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 1,
+    streamBounds: [],
     readings,
     ...header,
   }).finish();
@@ -53,6 +54,20 @@ describe("the relay's readings check", () => {
     // A flag changed on the way does not give the sealed root.
     const tampered = readings.map((r) => ({ ...r, anomalous: r.gatewaySeq === 3 }));
     expect(await pool.readings(encoded(tampered))).not.toEqual({ root: sealed.toString() });
+  });
+
+  it("rebuilds the root with the stream bounds the batch lists, and misses it with other bounds", async () => {
+    const readings = [reading(1, false), reading(2, false)];
+    const bounds = { min: 2_000, max: 2_200 };
+    const sealed = BatchCommitment.build(await loadPoseidon(), { gatewayId: GATEWAY, readings, bounds: () => bounds }).root;
+    const streamBounds = [{ deviceId: readings[0]!.deviceId, channel: 1, channelIndex: 0, scale: 2, ...bounds }];
+    expect(await pool.readings(encoded(readings, { streamBounds }))).toEqual({ root: sealed.toString() });
+    expect(await pool.readings(encoded(readings))).not.toEqual({ root: sealed.toString() });
+    const wider = [{ ...streamBounds[0]!, max: 2_201 }];
+    expect(await pool.readings(encoded(readings, { streamBounds: wider }))).not.toEqual({ root: sealed.toString() });
+    // Bounds the readings do not fit commit to nothing at all.
+    const narrow = [{ ...streamBounds[0]!, max: 2_000 }];
+    expect(await pool.readings(encoded(readings, { streamBounds: narrow }))).toEqual({ root: "-1" });
   });
 
   it("refuses readings that do not match the header: count, order, range", async () => {

@@ -2,6 +2,7 @@
 import {
   BatchCommitment,
   CircuitsError,
+  listedBounds,
   loadPoseidon,
   loadVerificationKey,
   verifyBatchProof,
@@ -31,7 +32,10 @@ export default function readingsVerdict(encodedBatch: Uint8Array): ReadingsVerdi
   const mismatch = readingsMismatch(batch);
   if (mismatch) return { mismatch };
   try {
-    return { root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings }).root.toString() };
+    const bounds = listedBounds(batch.streamBounds);
+    return {
+      root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings, bounds }).root.toString(),
+    };
   } catch (error) {
     if (error instanceof CircuitsError || error instanceof RangeError) return { root: "-1" };
     throw error;

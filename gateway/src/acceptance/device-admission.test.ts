@@ -50,4 +50,21 @@ describe("DeviceAdmission", () => {
     expect(subject.quarantineLeftMs("d")).toBe(0);
     expect(subject.quarantined()).toEqual([]);
   });
+
+  it("releases a quarantined device at once, with its failures forgotten", () => {
+    const { subject, clock } = admission();
+    const changes: string[] = [];
+    subject.onChange((deviceId, change) => changes.push(`${deviceId} ${change}`));
+    expect(subject.release("d")).toBe(false);
+    for (let i = 0; i < 3; i++) subject.recordFailure("d");
+    expect(subject.quarantineLeftMs("d")).toBe(5_000);
+    clock.now = 100;
+    expect(subject.release("d")).toBe(true);
+    expect(subject.quarantineLeftMs("d")).toBe(0);
+    expect(subject.quarantined()).toEqual([]);
+    // Two more failures do not put it back: the ones before the release are forgotten.
+    expect([subject.recordFailure("d"), subject.recordFailure("d")]).toEqual([false, false]);
+    expect(subject.release("d")).toBe(false);
+    expect(changes).toEqual(["d quarantined", "d released"]);
+  });
 });

@@ -26,6 +26,7 @@ export class DeviceAdmission {
   private options: AdmissionOptions;
   private readonly now: () => number;
   private readonly devices = new Map<string, DeviceState>();
+  private readonly listeners = new Set<(deviceId: string, change: "quarantined" | "released") => void>();
 
   constructor(options: AdmissionOptions) {
     this.options = options;
@@ -44,6 +45,15 @@ export class DeviceAdmission {
       this.devices.set(deviceId, state);
     }
     return state;
+  }
+
+  /**
+   * Calls `listener` when a device is put in quarantine and when one is released (a quarantine
+   * that runs out is seen only by asking: see quarantined()). Returns how to stop.
+   */
+  onChange(listener: (deviceId: string, change: "quarantined" | "released") => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Milliseconds of quarantine left for the device, 0 if it is not quarantined. */
@@ -80,6 +90,17 @@ export class DeviceAdmission {
     if (state.failures.length < this.options.maxFailures || state.quarantinedUntilMs > now) return false;
     state.quarantinedUntilMs = now + this.options.quarantineMs;
     state.failures = [];
+    for (const listener of this.listeners) listener(deviceId, "quarantined");
+    return true;
+  }
+
+  /** Ends the device's quarantine and forgets its failures; false when it was not in quarantine. */
+  release(deviceId: string): boolean {
+    const state = this.devices.get(deviceId);
+    if (!state || state.quarantinedUntilMs <= this.now()) return false;
+    state.quarantinedUntilMs = 0;
+    state.failures = [];
+    for (const listener of this.listeners) listener(deviceId, "released");
     return true;
   }
 

@@ -130,7 +130,7 @@ describe("FrameAcceptor", () => {
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("accepted");
     expect(reason(acceptor.check(signFrame(frame({ counter: 5 }), keys.privateKey)))).toBe("replayed");
     expect(reason(acceptor.check(signFrame(frame({ counter: 4 }), keys.privateKey)))).toBe("replayed");
-    registry.setStatus("press-7", "inactive");
+    registry.setStatus("press-7", "inactive", trail());
     expect(reason(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey)))).toBe("inactive_device");
   });
 
@@ -223,6 +223,22 @@ describe("FrameAcceptor counters", () => {
     expect(reason(acceptor.check(signFrame(frame({ counter: 2n ** 64n - 1n }), keys.privateKey)))).toBe("counter_jump");
   });
 
+  it("takes the old key's frames still on their way after a rotation, until the new key's first frame", () => {
+    expect(reason(acceptor.check(signFrame(frame({ counter: 1 }), keys.privateKey)))).toBe("accepted");
+    const newKeys = generateDeviceKeys();
+    const handover = { signature: new Uint8Array(64), acceptInFlight: true };
+    registry.rotateKey("press-7", newKeys.publicKeyPoint, trail(), 1n, handover);
+    expect(reason(acceptor.check(signFrame(frame({ counter: 2 }), keys.privateKey)))).toBe("accepted");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 3 }), newKeys.privateKey)))).toBe("accepted");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 4 }), keys.privateKey)))).toBe("bad_signature");
+
+    // Retired at once: the old key's frames are refused from the start.
+    const thirdKeys = generateDeviceKeys();
+    registry.rotateKey("press-7", thirdKeys.publicKeyPoint, trail(), 3n, { ...handover, acceptInFlight: false });
+    expect(reason(acceptor.check(signFrame(frame({ counter: 4 }), newKeys.privateKey)))).toBe("bad_signature");
+    expect(reason(acceptor.check(signFrame(frame({ counter: 4 }), thirdKeys.privateKey)))).toBe("accepted");
+  });
+
   it("recovers a device by an audited counter reset or key rotation", () => {
     expect(reason(acceptor.check(signFrame(frame({ counter: 900 }), keys.privateKey)))).toBe("accepted");
     // The device's storage was wiped: it starts again at 1, which is a replay until a technician resets the counter.
@@ -238,11 +254,14 @@ describe("FrameAcceptor counters", () => {
 
     const audit = trail().audit.list();
     expect(audit.map((entry) => [entry.actor, entry.action, entry.target])).toEqual([
-      ["technician-1", "device.counter.reset", "press-7"],
       ["technician-1", "device.key.rotate", "press-7"],
       ["technician-1", "device.counter.reset", "press-7"],
     ]);
-    expect(audit[2]?.details).toEqual({ from: "900", to: "0" });
+    expect(audit[1]?.details).toEqual({ before: { lastCounter: "900" }, after: { lastCounter: "0" } });
+    expect(audit[0]?.details).toMatchObject({
+      before: { lastCounter: "1" },
+      after: { publicKey: Buffer.from(newKeys.publicKeyPoint).toString("hex"), lastCounter: "0" },
+    });
     // A restarted gateway reads the reset counter and the new key back (accepted frames advance it when stored).
     const reloaded = new DeviceRegistry(db).get("press-7");
     expect(reloaded?.lastCounter).toBe(0n);

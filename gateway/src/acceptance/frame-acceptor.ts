@@ -1,4 +1,4 @@
-import { verify } from "node:crypto";
+import { verify, type KeyObject } from "node:crypto";
 import type { CommandAck, DeviceFrame, DeviceStatus, Sample } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
 import { MAX_FRAME_COUNTER, type DeviceRegistry } from "../devices/device-registry.js";
@@ -146,7 +146,9 @@ export class FrameAcceptor {
     if (signed.signature.length !== 64) {
       return reject("bad_signature", `signature is ${signed.signature.length} bytes, expected 64`, deviceId);
     }
-    if (!verify("sha256", signed.frame, { key: device.publicKey, dsaEncoding: "ieee-p1363" }, signed.signature)) {
+    const signedBy = (key: KeyObject) => verify("sha256", signed.frame, { key, dsaEncoding: "ieee-p1363" }, signed.signature);
+    const byCurrentKey = signedBy(device.publicKey);
+    if (!byCurrentKey && !(device.previousPublicKey && signedBy(device.previousPublicKey))) {
       return reject("bad_signature", "signature does not verify with the registered key", deviceId);
     }
     if (frame.counter <= device.lastCounter) {
@@ -176,6 +178,8 @@ export class FrameAcceptor {
     const missedBefore = device.lastCounter > 0n && !rebooted ? Number(frame.counter - device.lastCounter - 1n) : 0;
     device.lastCounter = frame.counter;
     device.lastUptimeMs = frame.uptimeMs;
+    // The device signs with its new key now: what its old key signs from here on is not its own.
+    if (byCurrentKey) delete device.previousPublicKey;
     return {
       accepted: true,
       frame: {

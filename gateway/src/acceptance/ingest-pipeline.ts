@@ -38,6 +38,13 @@ export interface StoredFrame extends AcceptedFrame {
   clock: ClockReading;
 }
 
+/** A frame refused for one of the rejection reasons; `deviceId` is whom it named, when it could be read. */
+export interface RefusedFrame {
+  reason: RejectionReason;
+  deviceId: string | undefined;
+  transport: TransportName;
+}
+
 export interface IngestPipelineDeps {
   acceptor: FrameAcceptor;
   registry: DeviceRegistry;
@@ -55,9 +62,9 @@ export interface IngestPipelineDeps {
 
 /**
  * From transport bytes to durable readings: verify, then group-commit, then answer.
- * Emits `stored` with each frame once it is durable.
+ * Emits `stored` with each frame once it is durable, and `refused` with each one refused.
  */
-export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
+export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refused: [RefusedFrame] }> {
   readonly counters: IngestCounters = {
     framesAccepted: 0,
     readingsAccepted: 0,
@@ -102,6 +109,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
         logger.warn({ deviceId }, "device quarantined after repeated failures");
       }
       refusals.note(reason, deviceId ?? transport, { transport, deviceId, detail }, "frame refused");
+      this.emit("refused", { reason, deviceId, transport });
       if (TRANSIENT_REJECTIONS.has(reason)) {
         throw new GatewayError(`frame not taken now: ${detail}`, {
           deviceId,
@@ -130,7 +138,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame] }> {
         clock: frameClock,
         transport: incoming.transport,
         status: frame.status,
-        samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel) })),
+        samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel, frame.deviceId) })),
       });
     } catch (error) {
       // The acceptor already advanced the device's counter in memory; undo that so the

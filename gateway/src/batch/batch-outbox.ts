@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { BatchProof } from "@intelledger/circuits";
+import type { BatchProof, StreamBounds } from "@intelledger/circuits";
 import {
   batchHash,
   batchWithReadings,
@@ -97,8 +97,11 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
     return this.proofs.totals();
   }
 
-  /** open → sealed: stores a signed batch, which must extend the chain by one. */
-  seal(header: BatchHeader, signature: Uint8Array): StoredBatch {
+  /**
+   * open → sealed: stores a signed batch, which must extend the chain by one, with the
+   * bounds its streams were committed with (those narrower than int32).
+   */
+  seal(header: BatchHeader, signature: Uint8Array, streamBounds: StreamBounds[] = []): StoredBatch {
     const { sequence, previousBatchHash } = this.nextPlace();
     if (header.gatewayId !== this.gatewayId || header.sequence !== sequence) {
       throw new BrokenChainError(`batch ${header.sequence} of ${header.gatewayId} is not the next batch of this gateway`, {
@@ -109,7 +112,7 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
       throw new BrokenChainError(`batch ${sequence} does not link to the gateway's last batch`, { sequence });
     }
     const hash = batchHash(header);
-    this.batches.insert({ ...header, batchHash: hash, signature });
+    this.batches.insert({ ...header, batchHash: hash, signature, streamBounds });
     this.chainHead = { sequence, batchHash: hash };
     const sealed = this.batches.get(sequence) as StoredBatch;
     this.emit("sealed", sealed);
@@ -180,7 +183,9 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
       });
     }
     const signed: SignedBatch = {
-      batch: batchWithReadings(stored, stored.pruned ? [] : this.readings.ofBatch(stored)),
+      batch: stored.pruned
+        ? batchWithReadings(stored, [])
+        : batchWithReadings(stored, this.readings.ofBatch(stored), stored.streamBounds),
       signature: stored.signature,
       prunedSignature: stored.prunedSignature ?? new Uint8Array(),
     };

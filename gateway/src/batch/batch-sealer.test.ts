@@ -3,6 +3,7 @@ import {
   BatchCommitment,
   bytes32ToField,
   CODE_BITS,
+  listedBounds,
   loadPoseidon,
   MAX_WINDOW_SPAN_SEC,
 } from "@intelledger/circuits";
@@ -12,6 +13,7 @@ import { BatchOutbox } from "./batch-outbox.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
 import { ReadingStore, type FrameToStore } from "../store/reading-store.js";
 import { BatchSealer } from "./batch-sealer.js";
+import type { ConfiguredBounds } from "./committed-bounds.js";
 
 const START_MS = 1_763_000_000_000;
 
@@ -31,6 +33,7 @@ async function sealerWith(
   receivedAt: readonly number[],
   nowMs: number,
   scoring?: { timeoutMs: number; onTimeout?: (readings: number) => void },
+  bounds?: ConfiguredBounds,
 ) {
   const db = openGatewayDatabase(":memory:");
   const readings = new ReadingStore(db);
@@ -47,6 +50,7 @@ async function sealerWith(
     dataClasses: [0],
     clock: { read: () => ({ nowMs, uncertain: false, boot: 1, uptimeMs: nowMs - START_MS }) },
     ...(scoring ? { scoring } : {}),
+    ...(bounds ? { bounds } : {}),
   });
   return { sealer, readings, batches, identity, db };
 }
@@ -66,6 +70,42 @@ describe("BatchSealer", () => {
     const members = readings.ofBatch(first as NonNullable<typeof first>);
     const root = BatchCommitment.build(await loadPoseidon(), { gatewayId: identity.address, readings: members }).root;
     expect(bytes32ToField(first?.readingsRoot ?? new Uint8Array(32))).toBe(root);
+  });
+
+  it("commits configured stream bounds, so more readings fit a batch, and records them with the batch", async () => {
+    // Values 2101.. at scale 2 within 2000..2600: 10-bit value codes instead of 32-bit ones.
+    const bounds: ConfiguredBounds = (stream) => (stream.deviceId === "esp32-01" ? { min: 2_000, max: 2_600 } : undefined);
+    const count = Math.floor(CODE_BITS / 32) + 20;
+    const { sealer, readings, batches, identity } = await sealerWith(
+      Array.from({ length: count }, (_, i) => START_MS + i),
+      START_MS + 5_000,
+      undefined,
+      bounds,
+    );
+    expect(await sealer.sealDue()).toBe(1);
+    const batch = batches.get(1);
+    expect(batch?.readingCount).toBe(count);
+    expect(batch?.streamBounds).toEqual([
+      { deviceId: "esp32-01", channel: 1, channelIndex: 0, scale: 2, min: 2_000, max: 2_600 },
+    ]);
+    const members = readings.ofBatch(batch as NonNullable<typeof batch>);
+    const hasher = await loadPoseidon();
+    const rebuilt = BatchCommitment.build(hasher, {
+      gatewayId: identity.address,
+      readings: members,
+      bounds: listedBounds(batch?.streamBounds ?? []),
+    });
+    expect(bytes32ToField(batch?.readingsRoot ?? new Uint8Array(32))).toBe(rebuilt.root);
+  });
+
+  it("commits a stream unbounded in a batch where one of its readings lies outside its bounds", async () => {
+    // The third reading reads 2103, above the bound.
+    const { sealer, batches } = await sealerWith([START_MS, START_MS + 1, START_MS + 2], START_MS + 5_000, undefined, () => ({
+      min: 2_000,
+      max: 2_102,
+    }));
+    expect(await sealer.sealDue()).toBe(1);
+    expect(batches.get(1)).toMatchObject({ readingCount: 3, streamBounds: [] });
   });
 
   it("closes a batch before a reading that arrives beyond the proof's time window", async () => {

@@ -1,8 +1,9 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
-import { BatchCommitment, batchablePrefix, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
+import { BatchCommitment, batchablePrefix, boundedStreams, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
 import { sealedBatchHeader, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
+import { committedBounds, type ConfiguredBounds } from "./committed-bounds.js";
 import type { ReadingStore, StoredReading } from "../store/reading-store.js";
 import type { BatchOutbox } from "./batch-outbox.js";
 
@@ -23,6 +24,8 @@ export interface BatchSealerOptions {
    * sealed as they come and recorded as unscored because inference is off.
    */
   scoring?: { timeoutMs: number; onTimeout?: (readings: number) => void };
+  /** The stream bounds technicians configured (see committedBounds); every stream is unbounded without. */
+  bounds?: ConfiguredBounds;
 }
 
 /**
@@ -86,7 +89,8 @@ export class BatchSealer {
     const decided = scoring ? pending.findIndex((reading) => !reading.decided) : -1;
     const ready = decided < 0 ? pending : pending.slice(0, decided);
     // A batch is one proof: it ends where the circuit's capacity, code bits or receive window do.
-    const members = ready.slice(0, batchablePrefix(ready));
+    const bounds = committedBounds(ready, this.options.bounds ?? (() => undefined));
+    const members = ready.slice(0, batchablePrefix(ready, bounds));
     const [first] = members;
     const last = members.at(-1);
     if (!first || !last) return false;
@@ -94,17 +98,18 @@ export class BatchSealer {
     if (!full && ageOf(first) < maxAgeMs) return false;
     if (!scoring) readings.settleUnscored(dataClass, first.gatewaySeq, last.gatewaySeq, "inference-disabled");
 
+    const commitment = BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members, bounds });
     const header = sealedBatchHeader(
       {
         gatewayId: identity.address,
         ...outbox.nextPlace(),
-        readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members }).root),
+        readingsRoot: fieldToBytes32(commitment.root),
         sealedAtMs: now.nowMs,
         dataClass,
       },
       members,
     );
-    outbox.seal(header, await signBatch(identity, header));
+    outbox.seal(header, await signBatch(identity, header), boundedStreams(commitment.streams));
     this.sealedThrough.set(dataClass, last.gatewaySeq);
     return true;
   }

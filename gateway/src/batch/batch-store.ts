@@ -1,3 +1,4 @@
+import type { StreamBounds } from "@intelledger/circuits";
 import type { BatchHeader } from "@intelledger/proto/relay";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import {
@@ -14,6 +15,8 @@ import {
 export interface StoredBatch extends BatchHeader {
   batchHash: Uint8Array;
   signature: Uint8Array;
+  /** The streams committed with bounds narrower than int32; every other stream of the batch is unbounded. */
+  streamBounds: StreamBounds[];
   state: BatchState;
   ackedAtMs: number | undefined;
   releasedAtMs: number | undefined;
@@ -33,6 +36,7 @@ interface BatchRow {
   last_gateway_seq: number;
   sealed_at_ms: number;
   signature: Buffer;
+  stream_bounds: string;
   state: BatchState;
   acked_at_ms: number | null;
   released_at_ms: number | null;
@@ -71,9 +75,9 @@ export class BatchStore {
       from: db.prepare("SELECT * FROM batches WHERE sequence >= ? ORDER BY sequence LIMIT ?"),
       insert: db.prepare(
         `INSERT INTO batches (sequence, batch_hash, previous_batch_hash, readings_root, data_class, reading_count,
-           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, state)
+           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, stream_bounds, state)
          VALUES (@sequence, @batchHash, @previousBatchHash, @readingsRoot, @dataClass, @readingCount,
-           @firstGatewaySeq, @lastGatewaySeq, @sealedAtMs, @signature, 'sealed')`,
+           @firstGatewaySeq, @lastGatewaySeq, @sealedAtMs, @signature, @streamBounds, 'sealed')`,
       ),
       acknowledgeThrough: db.prepare(
         `UPDATE batches SET state = ${sqlNextState("acknowledge")}, acked_at_ms = ?
@@ -117,7 +121,7 @@ export class BatchStore {
 
   insert(batch: Omit<StoredBatch, "state" | "ackedAtMs" | "releasedAtMs" | "pruned" | "prunedSignature">): void {
     // Named parameters: the batch's fields bind by name (the gateway id is not stored, it is this gateway's).
-    this.statements.insert.run(batch);
+    this.statements.insert.run({ ...batch, streamBounds: JSON.stringify(batch.streamBounds) });
   }
 
   /** The last gateway_seq sealed in each data class. */
@@ -178,6 +182,7 @@ export class BatchStore {
       lastGatewaySeq: row.last_gateway_seq,
       batchHash: new Uint8Array(row.batch_hash),
       signature: new Uint8Array(row.signature),
+      streamBounds: JSON.parse(row.stream_bounds) as StreamBounds[],
       state: row.state,
       ackedAtMs: row.acked_at_ms ?? undefined,
       releasedAtMs: row.released_at_ms ?? undefined,

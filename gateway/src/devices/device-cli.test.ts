@@ -48,14 +48,22 @@ describe("the gateway's device commands", () => {
       expect(registry.checkMqttPassword("field-1", Buffer.from(renewed.password))).toBe(true);
       const entries = new AuditLog(db, pino({ level: "silent" })).list().reverse();
       expect(entries.map((entry) => entry.action)).toEqual([
+        "device.register",
         "device.mqtt-credentials.issue",
         "device.counter.reset",
         "device.key.rotate",
-        "device.counter.reset",
         "device.mqtt-credentials.issue",
       ]);
       expect(new Set(entries.map((entry) => entry.actor))).toEqual(new Set([`cli:${userInfo().username}`]));
-      expect(entries[1]?.details).toEqual({ from: "0", to: "9007199254740993" });
+      expect(entries[2]?.details).toEqual({ before: { lastCounter: "0" }, after: { lastCounter: "9007199254740993" } });
+      expect(entries[3]?.details).toMatchObject({
+        before: { publicKey: hex(keys.publicKeyPoint) },
+        after: { publicKey: hex(newKeys.publicKeyPoint), lastCounter: "7" },
+        handover: "none: recovery without the old key",
+      });
+      // The old key stays on record, without a handover: the technician vouched for the new one.
+      expect(registry.keyHistory("field-1")).toMatchObject([{ oldLastCounter: 9007199254740993n, newCounter: 7n }]);
+      expect(registry.keyHistory("field-1")[0]?.handoverSignature).toBeUndefined();
     });
   }, 60_000);
 });

@@ -20,8 +20,7 @@ export class RequestValidationError extends GatewayError {
   }
 }
 
-/** What the request names does not exist: 404. */
-export class NotFoundError extends GatewayError {}
+export { NotFoundError } from "../errors.js";
 
 /** A body of a type other than JSON (a form, text): 415 with the reason. */
 export class UnsupportedMediaTypeError extends GatewayError {}

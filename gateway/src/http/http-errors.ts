@@ -3,8 +3,8 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { AuthenticationError, PermissionError, ThrottledError, UnknownAccountError } from "../auth/auth-errors.js";
 import { ConfigBusyError } from "../config-admin/config-manager.js";
-import { GatewayError } from "../errors.js";
-import { NotFoundError, RequestValidationError, UnsupportedMediaTypeError } from "./api-routes.js";
+import { ConflictError, GatewayError, NotFoundError } from "../errors.js";
+import { RequestValidationError, UnsupportedMediaTypeError } from "./api-routes.js";
 
 /** The one place errors become HTTP status codes. */
 export function httpStatusOf(error: unknown): number {
@@ -13,7 +13,7 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof UnknownAccountError || error instanceof NotFoundError) return 404;
   if (error instanceof ThrottledError) return 429;
   if (error instanceof UnsupportedMediaTypeError) return 415;
-  if (error instanceof ConfigBusyError) return 409;
+  if (error instanceof ConfigBusyError || error instanceof ConflictError) return 409;
   if (error instanceof GatewayError || error instanceof z.ZodError) return 400;
   // Body parsers flag malformed or oversized bodies with their status.
   const status = (error as { status?: unknown }).status;

@@ -8,6 +8,7 @@ import { AnomalyScorer } from "./anomaly-scorer.js";
 import { InferenceMetrics } from "./inference-metrics.js";
 import { ModelManager } from "./model-manager.js";
 import { ScoringStore } from "./scoring-store.js";
+import type { ThresholdOverrides } from "./thresholds.js";
 
 export interface RunningInference {
   /** The anomaly model in use and its versions; undefined when inference is off. */
@@ -17,7 +18,7 @@ export interface RunningInference {
   /** The model in use and how far scoring got; undefined when inference is off. */
   status(): { model: string | undefined; scoredThroughSeq: number } | undefined;
   /** Scores from now on against these thresholds. */
-  setThresholds(thresholds: GatewayConfig["inference"]["thresholds"]): void;
+  setThresholds(thresholds: ThresholdOverrides): void;
   stop(): Promise<void>;
 }
 

@@ -1,5 +1,18 @@
 import type { Logger } from "pino";
 
+/** What happened to a device: quarantine by ingest, the rest by a technician. */
+export type DeviceChange =
+  | "quarantined"
+  | "released"
+  | "registered"
+  | "deactivated"
+  | "reactivated"
+  | "decommissioned"
+  | "key-rotated"
+  | "counter-reset"
+  | "settings-changed"
+  | "mqtt-login-issued";
+
 /** What the live stream carries; each is an SSE event of that name. */
 export type LiveEvent =
   | {
@@ -15,7 +28,7 @@ export type LiveEvent =
     }
   | { type: "anomaly"; deviceId: string; channel: string; gatewaySeq: number; score: number; threshold: number; model: string }
   | { type: "alert"; source: string; severity: string; code: number; message: string; subjectDeviceId?: string }
-  | { type: "device"; deviceId: string; state: "quarantined" | "released" }
+  | { type: "device"; deviceId: string; state: DeviceChange }
   | { type: "batch"; sequence: number; dataClass: number; readingCount: number; lastGatewaySeq: number; sealedAtMs: number }
   | { type: "proof"; proved: number; uploaded: number; invalid: number }
   | { type: "ack"; batchesAcked: number };

@@ -13,9 +13,9 @@ import type { LiveEvents } from "./live-events.js";
 const POLL_MS = 200;
 
 /**
- * Feeds the live events: readings and anomalies as the pipeline and inference publish them;
- * batches, proofs, acknowledgements, alerts and quarantines by looking every POLL_MS, and
- * only while someone listens. Returns how to stop.
+ * Feeds the live events: readings, anomalies, quarantines and releases as they happen;
+ * batches, proofs, acknowledgements, alerts and quarantines that ran out by looking every
+ * POLL_MS, and only while someone listens. Returns how to stop.
  */
 export function startLiveSources(deps: {
   events: LiveEvents;
@@ -62,7 +62,13 @@ export function startLiveSources(deps: {
     proofs: deps.outbox.proofTotals(),
     alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
   };
+  // Quarantines and releases are told as they happen; one that runs out is noticed by looking.
   let quarantined = new Set(deps.admission.quarantined());
+  const stopQuarantines = deps.admission.onChange((deviceId, change) => {
+    if (change === "quarantined") quarantined.add(deviceId);
+    else quarantined.delete(deviceId);
+    events.publish({ type: "device", deviceId, state: change });
+  });
   const stopPolling = every(
     POLL_MS,
     () => {
@@ -102,6 +108,7 @@ export function startLiveSources(deps: {
   return async () => {
     deps.pipeline.off("stored", onStored);
     stopAnomalies();
+    stopQuarantines();
     await stopPolling();
   };
 }

@@ -1,4 +1,10 @@
-import { BatchCommitment, batchCircuitInput, type BatchProverPool, type PoseidonHasher } from "@intelledger/circuits";
+import {
+  BatchCommitment,
+  batchCircuitInput,
+  listedBounds,
+  type BatchProverPool,
+  type PoseidonHasher,
+} from "@intelledger/circuits";
 import type { Logger } from "pino";
 import type { BatchOutbox } from "../batch/batch-outbox.js";
 
@@ -40,7 +46,11 @@ export class BatchProverService {
     const { pool, hasher, outbox, logger } = this.deps;
     const batch = outbox.get(sequence);
     if (!batch) return;
-    const commitment = BatchCommitment.build(hasher, { gatewayId: outbox.gatewayId, readings: outbox.readingsOf(batch) });
+    const commitment = BatchCommitment.build(hasher, {
+      gatewayId: outbox.gatewayId,
+      readings: outbox.readingsOf(batch),
+      bounds: listedBounds(batch.streamBounds),
+    });
     this.proving.add(sequence);
     pool
       .prove(batchCircuitInput(commitment))

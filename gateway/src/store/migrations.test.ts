@@ -72,3 +72,44 @@ describe("the batch state migration", () => {
     remove();
   });
 });
+
+describe("the device lifecycle migration", () => {
+  it("keeps every device with its key, counter, login and history of readings, and lets a device be decommissioned", () => {
+    const dir = mkdtempSync(join(tmpdir(), "migration-"));
+    const path = join(dir, "gateway.sqlite");
+    const before = GATEWAY_MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE device_key_rotations"));
+    expect(before).toBeGreaterThan(0);
+    const old = new Database(path);
+    for (const sql of GATEWAY_MIGRATIONS.slice(0, before)) old.exec(sql);
+    old.pragma(`user_version = ${before}`);
+    old
+      .prepare(
+        `INSERT INTO devices (device_id, public_key, status, last_counter, last_command_id, registered_at_ms, last_seen_ms,
+           last_transport, mqtt_password_hash) VALUES ('esp32-01', x'04aa', 'inactive', 9007199254740993, 4, 5, 6, 'serial', x'01')`,
+      )
+      .run();
+    old.close();
+
+    const db = openGatewayDatabase(path);
+    expect(db.prepare("SELECT * FROM devices").safeIntegers(true).all()).toEqual([
+      {
+        device_id: "esp32-01",
+        public_key: Buffer.from([0x04, 0xaa]),
+        status: "inactive",
+        last_counter: 9007199254740993n,
+        last_command_id: 4n,
+        registered_at_ms: 5n,
+        last_seen_ms: 6n,
+        last_transport: "serial",
+        last_status: null,
+        mqtt_password_hash: Buffer.from([1]),
+        settings: "{}",
+        status_changed_at_ms: null,
+      },
+    ]);
+    db.prepare("UPDATE devices SET status = 'decommissioned'").run();
+    expect(() => db.prepare("UPDATE devices SET status = 'lost'").run()).toThrow(/CHECK/);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

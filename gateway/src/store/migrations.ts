@@ -178,4 +178,50 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   DROP INDEX batches_unacked;
   CREATE INDEX batches_by_state ON batches (state, sequence);
   `,
+  `
+  -- Device lifecycle over the admin API (gateway/src/devices). A decommissioned device is
+  -- kept, with its readings, so its id is never registered again. settings holds what a
+  -- technician set for the device (stream bounds, data classes, anomaly thresholds) as JSON.
+  CREATE TABLE devices_next (
+    device_id TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'decommissioned')),
+    last_counter INTEGER NOT NULL DEFAULT 0,
+    last_command_id INTEGER NOT NULL DEFAULT 0,
+    registered_at_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER,
+    last_transport TEXT,
+    last_status BLOB,
+    mqtt_password_hash BLOB,
+    settings TEXT NOT NULL DEFAULT '{}',
+    status_changed_at_ms INTEGER
+  ) STRICT;
+  INSERT INTO devices_next (device_id, public_key, status, last_counter, last_command_id, registered_at_ms,
+      last_seen_ms, last_transport, last_status, mqtt_password_hash)
+    SELECT device_id, public_key, status, last_counter, last_command_id, registered_at_ms,
+      last_seen_ms, last_transport, last_status, mqtt_password_hash FROM devices;
+  DROP TABLE devices;
+  ALTER TABLE devices_next RENAME TO devices;
+
+  -- Every key a device had before its current one: which key replaced it, when, by whom,
+  -- and the old key's signature of the handover (docs/wire-formats.md, Key rotation); NULL
+  -- for a recovery by a technician on the command line, when the old key was lost.
+  CREATE TABLE device_key_rotations (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    old_public_key BLOB NOT NULL,
+    new_public_key BLOB NOT NULL,
+    handover_signature BLOB,
+    -- The old key's last accepted counter, and the counter the new key's frames must exceed.
+    old_last_counter INTEGER NOT NULL,
+    new_counter INTEGER NOT NULL,
+    rotated_at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX device_key_rotations_by_device ON device_key_rotations (device_id, id);
+
+  -- The stream bounds a batch was committed with: JSON [{deviceId, channel, channelIndex,
+  -- scale, min, max}] of the streams narrower than int32 (the wire Batch.stream_bounds).
+  ALTER TABLE batches ADD COLUMN stream_bounds TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

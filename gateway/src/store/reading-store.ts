@@ -177,4 +177,17 @@ export class ReadingStore {
   count(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM readings").get() as { n: number }).n;
   }
+
+  /** The data classes stored readings have, found by stepping through the class index (one lookup per class). */
+  storedDataClasses(): number[] {
+    const rows = this.db
+      .prepare(
+        `WITH RECURSIVE classes(class) AS (
+           SELECT min(data_class) FROM readings
+           UNION ALL SELECT (SELECT min(data_class) FROM readings WHERE data_class > class) FROM classes WHERE class IS NOT NULL)
+         SELECT class FROM classes WHERE class IS NOT NULL`,
+      )
+      .all() as { class: number }[];
+    return rows.map((row) => row.class);
+  }
 }

@@ -173,6 +173,25 @@ export interface Batch {
   readingCount: number;
   firstGatewaySeq: number;
   lastGatewaySeq: number;
+  /**
+   * The bounds the batch's streams were committed with (its stream table; see
+   * docs/wire-formats.md), for streams whose bounds are narrower than int32. Every other
+   * stream of the batch was committed unbounded. Covered by readings_root.
+   */
+  streamBounds: StreamBounds[];
+}
+
+/**
+ * A stream of one device's channel and the inclusive bounds its values were committed
+ * within, in units of the stream's scale.
+ */
+export interface StreamBounds {
+  deviceId: string;
+  channel: Channel;
+  channelIndex: number;
+  scale: number;
+  min: number;
+  max: number;
 }
 
 /** Summary of one device channel's readings in a pruned batch. */
@@ -1103,6 +1122,7 @@ function createBaseBatch(): Batch {
     readingCount: 0,
     firstGatewaySeq: 0,
     lastGatewaySeq: 0,
+    streamBounds: [],
   };
 }
 
@@ -1149,6 +1169,9 @@ export const Batch: MessageFns<Batch> = {
         throw new globalThis.Error("value provided for field BigInt(message.lastGatewaySeq) of type uint64 too large");
       }
       writer.uint32(80).uint64(BigInt(message.lastGatewaySeq));
+    }
+    for (const v of message.streamBounds) {
+      StreamBounds.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1246,6 +1269,14 @@ export const Batch: MessageFns<Batch> = {
             message.lastGatewaySeq = longToNumber(reader.uint64());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.streamBounds.push(StreamBounds.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1304,6 +1335,11 @@ export const Batch: MessageFns<Batch> = {
         : isSet(object.last_gateway_seq)
         ? globalThis.Number(object.last_gateway_seq)
         : 0,
+      streamBounds: globalThis.Array.isArray(object?.streamBounds)
+        ? object.streamBounds.map((e: any) => StreamBounds.fromJSON(e))
+        : globalThis.Array.isArray(object?.stream_bounds)
+        ? object.stream_bounds.map((e: any) => StreamBounds.fromJSON(e))
+        : [],
     };
   },
 
@@ -1338,6 +1374,152 @@ export const Batch: MessageFns<Batch> = {
     }
     if (message.lastGatewaySeq !== 0) {
       obj.lastGatewaySeq = globalThis.Number(message.lastGatewaySeq);
+    }
+    if (message.streamBounds?.length) {
+      obj.streamBounds = message.streamBounds.map((e) => StreamBounds.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseStreamBounds(): StreamBounds {
+  return { deviceId: "", channel: 0, channelIndex: 0, scale: 0, min: 0, max: 0 };
+}
+
+export const StreamBounds: MessageFns<StreamBounds> = {
+  encode(message: StreamBounds, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.channel !== 0) {
+      writer.uint32(16).int32(message.channel);
+    }
+    if (message.channelIndex !== 0) {
+      writer.uint32(24).uint32(message.channelIndex);
+    }
+    if (message.scale !== 0) {
+      writer.uint32(32).uint32(message.scale);
+    }
+    if (message.min !== 0) {
+      writer.uint32(40).sint32(message.min);
+    }
+    if (message.max !== 0) {
+      writer.uint32(48).sint32(message.max);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamBounds {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamBounds();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.channelIndex = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.scale = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.min = reader.sint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.max = reader.sint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamBounds {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      channel: isSet(object.channel) ? channelFromJSON(object.channel) : 0,
+      channelIndex: isSet(object.channelIndex)
+        ? globalThis.Number(object.channelIndex)
+        : isSet(object.channel_index)
+        ? globalThis.Number(object.channel_index)
+        : 0,
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+      min: isSet(object.min) ? globalThis.Number(object.min) : 0,
+      max: isSet(object.max) ? globalThis.Number(object.max) : 0,
+    };
+  },
+
+  toJSON(message: StreamBounds): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.channel !== 0) {
+      obj.channel = channelToJSON(message.channel);
+    }
+    if (message.channelIndex !== 0) {
+      obj.channelIndex = Math.round(message.channelIndex);
+    }
+    if (message.scale !== 0) {
+      obj.scale = Math.round(message.scale);
+    }
+    if (message.min !== 0) {
+      obj.min = Math.round(message.min);
+    }
+    if (message.max !== 0) {
+      obj.max = Math.round(message.max);
     }
     return obj;
   },
