@@ -27,7 +27,7 @@ export interface FlowReading {
   sampledAtMs: number;
   /** Gateway clock when stored, ms since the epoch. */
   receivedAtMs: number;
-  /** The device's frame counter, or the source's write counter for derived readings. */
+  /** The device's frame counter, or the source's write counter for derived readings (exact below 2^53). */
   frameCounter: number;
 }
 

@@ -6,7 +6,8 @@ import { sha256Leaf } from "./sha256-tree.js";
 export interface CommittedReading {
   gatewaySeq: number;
   deviceId: string;
-  frameCounter: number;
+  /** A uint64: the relay's and the gateway's readings carry it as a bigint, exact beyond 2^53. */
+  frameCounter: number | bigint;
   channel: number;
   channelIndex: number;
   sampledAtMs: number;

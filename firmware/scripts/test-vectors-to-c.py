@@ -13,6 +13,8 @@ PREFIX = "intelledger_device_v1_"
 # JSON enum fields and the C enum type whose value names they carry.
 ENUMS = {"channel": "Channel", "state": "DeviceState", "result": "CommandResult"}
 ONEOF_ACTIONS = ("setSamplingInterval", "setThresholds", "reboot")
+# 64-bit fields that proto3 JSON writes as decimal strings (a frame counter can exceed 2^53).
+DECIMAL_STRING_FIELDS = {"counter"}
 
 
 def snake(name):
@@ -41,6 +43,8 @@ class Emitter:
 def value(key, item):
     if key in ENUMS:
         return f"{PREFIX}{ENUMS[key]}_{item}"
+    if key in DECIMAL_STRING_FIELDS and isinstance(item, str):
+        item = int(item)
     if isinstance(item, str):
         return c_string(item)
     if isinstance(item, bool):

@@ -114,6 +114,7 @@ async function startIngest(name: string) {
     clock: new GatewayClock({ boot: 1 }),
     dataClasses: new DataClasses({}),
     storage: { full: false },
+    storageFullRetryAfterMs: 1_000,
     logger,
     refusals,
     groupCommitDelayMs: 2,

@@ -50,7 +50,7 @@ describe("gateway ingest over MQTT", () => {
     expect(gateway.readings.count()).toBe(15);
     const stored = gateway.readings.between(1, 15);
     expect(stored.map((reading) => reading.gatewaySeq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-    expect(new Set(stored.map((reading) => reading.frameCounter))).toEqual(new Set([1, 2, 3, 4, 5]));
+    expect(new Set(stored.map((reading) => reading.frameCounter))).toEqual(new Set([1n, 2n, 3n, 4n, 5n]));
 
     await untilTrue(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15);
     const first = gateway.batches.get(1);

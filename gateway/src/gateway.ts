@@ -220,6 +220,7 @@ async function startGatewayParts(
       clock,
       dataClasses,
       storage,
+      storageFullRetryAfterMs: config.storage.checkIntervalMs,
       logger: logger.child({ component: "ingest" }),
       refusals,
       groupCommitDelayMs: config.ingest.groupCommitDelayMs,

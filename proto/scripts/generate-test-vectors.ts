@@ -50,7 +50,7 @@ const frames: { name: string; frame: DeviceFrame }[] = [
     name: "one temperature sample",
     frame: {
       deviceId: "esp32-test-01",
-      counter: 1,
+      counter: 1n,
       deviceTimeMs: BASE_TIME,
       uptimeMs: 1_200,
       samples: [{ channel: Channel.CHANNEL_TEMPERATURE, index: 0, timestampMs: BASE_TIME, value: 2345, scale: 2 }],
@@ -60,7 +60,7 @@ const frames: { name: string; frame: DeviceFrame }[] = [
     name: "reference node: temperature, humidity, vibration, negative value",
     frame: {
       deviceId: "esp32-test-01",
-      counter: 2,
+      counter: 2n,
       deviceTimeMs: BASE_TIME + 1_000,
       uptimeMs: 2_200,
       samples: [
@@ -74,7 +74,7 @@ const frames: { name: string; frame: DeviceFrame }[] = [
     name: "sixteen analog samples (the most a frame holds)",
     frame: {
       deviceId: "esp32-test-01",
-      counter: 3,
+      counter: 3n,
       deviceTimeMs: BASE_TIME + 2_000,
       uptimeMs: 3_200,
       samples: Array.from({ length: 16 }, (_, i) => ({
@@ -90,7 +90,7 @@ const frames: { name: string; frame: DeviceFrame }[] = [
     name: "no device time yet, status only",
     frame: {
       deviceId: "esp32-test-01",
-      counter: 4,
+      counter: 4n,
       deviceTimeMs: 0,
       uptimeMs: 450,
       samples: [],
@@ -109,7 +109,7 @@ const frames: { name: string; frame: DeviceFrame }[] = [
     name: "command acknowledgement",
     frame: {
       deviceId: "esp32-test-01",
-      counter: 5,
+      counter: 5n,
       deviceTimeMs: BASE_TIME + 3_000,
       uptimeMs: 4_200,
       samples: [],
@@ -155,7 +155,7 @@ write("device-frames.json", {
       reason: "bad_signature",
       signedFrameHex: hex(
         SignedFrame.encode({
-          frame: DeviceFrame.encode({ ...(frames[0] as { frame: DeviceFrame }).frame, counter: 9 }).finish(),
+          frame: DeviceFrame.encode({ ...(frames[0] as { frame: DeviceFrame }).frame, counter: 9n }).finish(),
           signature: Buffer.from(firstValid.signatureHex, "hex"),
         }).finish(),
       ),

@@ -19,7 +19,7 @@ const batch: Batch = {
     {
       gatewaySeq: 10,
       deviceId: "d1",
-      frameCounter: 1,
+      frameCounter: 1n,
       channel: 1,
       channelIndex: 0,
       sampledAtMs: 1,

@@ -40,7 +40,7 @@ async function exerciseDevice(gateway: Gateway, simulator: DeviceSimulatorProces
   const stored = gateway.readings.between(1, 15).filter((reading) => reading.deviceId === deviceId);
   expect(stored.length).toBeGreaterThanOrEqual(10);
   const sent = simulator.events.filter((event) => event.event === "frame_sent").map((event) => event.counter);
-  expect(sent).toEqual(expect.arrayContaining([...new Set(stored.map((reading) => reading.frameCounter))]));
+  expect(sent).toEqual(expect.arrayContaining([...new Set(stored.map((reading) => Number(reading.frameCounter)))]));
 
   const outcome = await gateway.sendCommand(deviceId, { $case: "setSamplingInterval", value: { intervalMs: 250 } });
   expect(outcome.result).toBe(CommandResult.COMMAND_RESULT_APPLIED);

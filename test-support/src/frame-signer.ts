@@ -19,8 +19,7 @@ export type FrameToSign = Omit<DeviceFrame, "counter"> & { counter: number | big
 
 /** Encodes and signs a frame exactly as the firmware does: ECDSA P-256 over SHA-256 of the encoded frame, r || s. */
 export function signFrame(frame: FrameToSign, privateKey: KeyObject): Uint8Array {
-  // The generated writer takes a bigint for a uint64 although its type says number.
-  const encoded = DeviceFrame.encode(frame as DeviceFrame).finish();
+  const encoded = DeviceFrame.encode({ ...frame, counter: BigInt(frame.counter) }).finish();
   const signature = sign("sha256", encoded, { key: privateKey, dsaEncoding: "ieee-p1363" });
   return SignedFrame.encode({ frame: encoded, signature }).finish();
 }

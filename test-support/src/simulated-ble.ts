@@ -12,6 +12,8 @@ export class SimulatedPeripheral {
   private disconnectListeners: (() => void)[] = [];
   private writeListener: ((chunk: Uint8Array) => void) | undefined;
   connected = false;
+  /** Links made so far; only the latest is connected. */
+  private connections = 0;
 
   constructor(deviceId: string, mtu = DEFAULT_ATT_MTU) {
     this.deviceId = deviceId;
@@ -42,12 +44,15 @@ export class SimulatedPeripheral {
     this.connected = true;
     this.dataListeners = [];
     this.disconnectListeners = [];
+    const connection = ++this.connections;
     return {
       deviceId: this.deviceId,
       mtu: this.mtu,
       onData: (listener) => this.dataListeners.push(listener),
       onDisconnect: (listener) => this.disconnectListeners.push(listener),
       write: async (chunk) => {
+        // A link that went away cannot write, even when the peripheral has connected again since.
+        if (!this.connected || connection !== this.connections) throw new Error(`${this.deviceId} is not connected on this link`);
         if (chunk.length > this.mtu - 3) throw new Error(`write of ${chunk.length} bytes exceeds the MTU`);
         this.writeListener?.(chunk);
         await Promise.resolve();

@@ -51,7 +51,7 @@ async function signed(
   const readings = [first, first + 1].map((gatewaySeq, index) => ({
     gatewaySeq,
     deviceId: "esp32-01",
-    frameCounter: gatewaySeq,
+    frameCounter: BigInt(gatewaySeq),
     channel: 1,
     channelIndex: 0,
     sampledAtMs: 1_763_000_000_000 + index,

@@ -89,7 +89,7 @@ export class ReceiptBuilder {
       reading: {
         gatewaySeq: reading.gatewaySeq,
         deviceId: reading.deviceId,
-        frameCounter: reading.frameCounter,
+        frameCounter: reading.frameCounter.toString(),
         channel: reading.channel,
         channelIndex: reading.channelIndex,
         sampledAtMs: reading.sampledAtMs,

@@ -4,6 +4,8 @@ const hex = z.string().regex(/^0x[0-9a-f]*$/i, "must be 0x-prefixed hex");
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/i, "must be 32 bytes of 0x-prefixed hex");
 const decimal = z.string().regex(/^\d+$/, "must be a decimal integer");
 const int = z.number().int();
+/** A uint64 beyond 2^53 is not exact as a JSON number: in decimal (receipts made before took a number). */
+const uint64 = z.union([decimal, z.number().int().nonnegative().transform(String)]);
 
 /**
  * A receipt: everything needed to show, against the chain alone, that a reading was
@@ -16,7 +18,7 @@ export const receiptSchema = z.object({
   reading: z.object({
     gatewaySeq: int,
     deviceId: z.string(),
-    frameCounter: int,
+    frameCounter: uint64,
     channel: int,
     channelIndex: int,
     sampledAtMs: int,

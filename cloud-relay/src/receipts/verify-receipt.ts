@@ -90,7 +90,12 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
 
   const batchRoot = bytes32ToField(getBytes(batch.readingsRoot));
   try {
-    verifyReadingInclusion(hasher, receipt.reading, inclusionOf(receipt), batchRoot);
+    verifyReadingInclusion(
+      hasher,
+      { ...receipt.reading, frameCounter: BigInt(receipt.reading.frameCounter) },
+      inclusionOf(receipt),
+      batchRoot,
+    );
   } catch (cause) {
     const detail = cause instanceof CircuitsError ? cause.message : String(cause);
     throw new ReceiptVerificationError("reading_not_in_batch", `the reading is not in its batch: ${detail}`, { cause });

@@ -19,7 +19,7 @@ function readings(first: number, last: number): Batch["readings"] {
   return Array.from({ length: last - first + 1 }, (_, index) => ({
     gatewaySeq: first + index,
     deviceId: "esp32-01",
-    frameCounter: first + index,
+    frameCounter: BigInt(first + index),
     channel: 1,
     channelIndex: 0,
     sampledAtMs: 1_763_000_000_000 + index,

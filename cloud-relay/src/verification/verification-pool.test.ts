@@ -10,7 +10,7 @@ function reading(seq: number, anomalous: boolean): Reading {
   return {
     gatewaySeq: seq,
     deviceId: "esp32-01",
-    frameCounter: seq,
+    frameCounter: BigInt(seq),
     channel: Channel.CHANNEL_TEMPERATURE,
     channelIndex: 0,
     sampledAtMs: 1_763_000_000_000 + seq,

@@ -24,6 +24,19 @@ describe("DeviceAdmission", () => {
     expect(subject.takeToken("other")).toBe(true);
   });
 
+  it("tells how long until a device over its rate has a token again", () => {
+    const { subject, clock } = admission();
+    expect(subject.tokenWaitMs("d")).toBe(0);
+    for (let i = 0; i < 3; i++) subject.takeToken("d");
+    expect(subject.takeToken("d")).toBe(false);
+    expect(subject.tokenWaitMs("d")).toBe(500);
+    clock.now = 200; // 0.4 of a token back at 2 per second
+    expect(subject.takeToken("d")).toBe(false);
+    expect(subject.tokenWaitMs("d")).toBe(300);
+    clock.now = 500;
+    expect(subject.takeToken("d")).toBe(true);
+  });
+
   it("quarantines after repeated failures within the window, then lets the device back", () => {
     const { subject, clock } = admission();
     expect(subject.recordFailure("d")).toBe(false);

@@ -62,6 +62,13 @@ export class DeviceAdmission {
     return Math.max(0, until - this.now());
   }
 
+  /** Milliseconds until the device has a token for its next frame; 0 when it has one. */
+  tokenWaitMs(deviceId: string): number {
+    const state = this.devices.get(deviceId);
+    if (!state || state.tokens >= 1) return 0;
+    return Math.ceil(((1 - state.tokens) * 1000) / this.options.framesPerSecond);
+  }
+
   /** Takes a token for one frame; false when the device is over its rate. */
   takeToken(deviceId: string): boolean {
     const state = this.state(deviceId);

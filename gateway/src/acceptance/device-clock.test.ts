@@ -37,6 +37,7 @@ function pipeline(wallMs: number) {
     clock: new GatewayClock({ boot: 1, wallNow: () => wallMs, uptimeNow: () => 5_000 }),
     dataClasses: new DataClasses({}),
     storage: { full: false },
+    storageFullRetryAfterMs: 1_000,
     logger,
     refusals: new RefusalLog({ logger, intervalMs: 60_000 }),
     groupCommitDelayMs: 0,

@@ -90,7 +90,7 @@ describe("FrameAcceptor", () => {
       [
         "bad_signature",
         SignedFrame.encode({
-          frame: DeviceFrame.encode(frame() as DeviceFrame).finish(),
+          frame: DeviceFrame.encode({ ...frame(), counter: 1n }).finish(),
           signature: new Uint8Array(10),
         }).finish(),
       ],
@@ -139,6 +139,12 @@ describe("FrameAcceptor", () => {
       reason(acceptor.check(signFrame(frame({ counter: i + 1 }), keys.privateKey))),
     );
     expect(verdicts).toEqual(["accepted", "accepted", "accepted", "accepted", "accepted", "rate_limited"]);
+    clock.now = 4;
+    // At 100 frames per second the next token is 10 ms after the burst, 6 ms from now.
+    expect(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey))).toMatchObject({
+      reason: "rate_limited",
+      retryAfterMs: 6,
+    });
     clock.now = 1_000; // tokens are back; the refused frame can be sent again
     expect(reason(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey)))).toBe("accepted");
   });
@@ -152,8 +158,23 @@ describe("FrameAcceptor", () => {
     const third = acceptor.check(forged, fromTheDevice);
     expect(!third.accepted && third.quarantined).toBe(true);
     expect(reason(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey)))).toBe("quarantined");
+    clock.now = 45_000;
+    expect(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey))).toMatchObject({
+      reason: "quarantined",
+      retryAfterMs: 15_000,
+    });
     clock.now = 62_000;
     expect(reason(acceptor.check(signFrame(frame({ counter: 7 }), keys.privateKey)))).toBe("accepted");
+  });
+
+  it("asks a device whose frame over the rate quarantined it to wait out the quarantine", () => {
+    useAcceptor(1);
+    for (let counter = 1; counter <= 5; counter++) acceptor.check(signFrame(frame({ counter }), keys.privateKey));
+    expect(acceptor.check(signFrame(frame({ counter: 6 }), keys.privateKey))).toMatchObject({
+      reason: "rate_limited",
+      quarantined: true,
+      retryAfterMs: 60_000,
+    });
   });
 
   it("never quarantines a device for bad signatures from a link that did not authenticate it", () => {

@@ -1,8 +1,8 @@
 import { verify, type KeyObject } from "node:crypto";
-import type { CommandAck, DeviceStatus, Sample } from "@intelledger/proto/device";
+import type { CommandAck, DeviceFrame, DeviceStatus, Sample } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
 import { MAX_FRAME_COUNTER, type DeviceRegistry } from "../devices/device-registry.js";
-import { decodeSignedFrame, type DecodedDeviceFrame } from "./frame-decoding.js";
+import { decodeSignedFrame } from "./frame-decoding.js";
 import { sampleProblem } from "./sample-rules.js";
 
 /** Why a frame was refused; each reason is counted separately. */
@@ -56,10 +56,23 @@ export interface AcceptedFrame {
 
 export type FrameVerdict =
   | { accepted: true; frame: AcceptedFrame }
-  | { accepted: false; reason: RejectionReason; detail: string; deviceId?: string; quarantined?: boolean };
+  | {
+      accepted: false;
+      reason: RejectionReason;
+      detail: string;
+      deviceId?: string;
+      quarantined?: boolean;
+      /** For a refusal that says "not now": when the device's frame can be taken. */
+      retryAfterMs?: number;
+    };
 
 function reject(reason: RejectionReason, detail: string, deviceId?: string): FrameVerdict {
   return deviceId === undefined ? { accepted: false, reason, detail } : { accepted: false, reason, detail, deviceId };
+}
+
+/** A refusal that says "not now", with when to send the frame again. */
+function notNow(reason: RejectionReason, detail: string, deviceId: string, retryAfterMs: number): FrameVerdict {
+  return { accepted: false, reason, detail, deviceId, retryAfterMs };
 }
 
 export interface FrameAcceptorOptions {
@@ -96,7 +109,12 @@ export class FrameAcceptor {
     const devicesOwnFailure =
       SIGNED_FAILURES.has(verdict.reason) ||
       (verdict.reason === "bad_signature" && source.authenticatedDeviceId === verdict.deviceId);
-    return devicesOwnFailure ? { ...verdict, quarantined: this.admission.recordFailure(verdict.deviceId) } : verdict;
+    if (!devicesOwnFailure) return verdict;
+    const quarantined = this.admission.recordFailure(verdict.deviceId);
+    // A frame refused "not now" that quarantined its device can be taken once the quarantine ends.
+    return quarantined && verdict.retryAfterMs !== undefined
+      ? { ...verdict, quarantined, retryAfterMs: this.admission.quarantineLeftMs(verdict.deviceId) }
+      : { ...verdict, quarantined };
   }
 
   private verdict(bytes: Uint8Array, claimedDeviceId: string | undefined): FrameVerdict {
@@ -104,7 +122,7 @@ export class FrameAcceptor {
       return reject("oversized", `${bytes.length} bytes, at most ${this.maxFrameBytes} allowed`, claimedDeviceId);
     }
     let signed: { signature: Uint8Array; frame: Uint8Array };
-    let frame: DecodedDeviceFrame;
+    let frame: DeviceFrame;
     try {
       ({ signed, frame } = decodeSignedFrame(bytes));
     } catch (error) {
@@ -119,7 +137,12 @@ export class FrameAcceptor {
     if (device.status !== "active") return reject("inactive_device", `device is ${device.status}`, deviceId);
     const quarantineLeftMs = this.admission.quarantineLeftMs(deviceId);
     if (quarantineLeftMs > 0)
-      return reject("quarantined", `device quarantined for ${Math.ceil(quarantineLeftMs / 1000)} s more`, deviceId);
+      return notNow(
+        "quarantined",
+        `device quarantined for ${Math.ceil(quarantineLeftMs / 1000)} s more`,
+        deviceId,
+        quarantineLeftMs,
+      );
     if (signed.signature.length !== 64) {
       return reject("bad_signature", `signature is ${signed.signature.length} bytes, expected 64`, deviceId);
     }
@@ -146,7 +169,9 @@ export class FrameAcceptor {
     }
     const problem = sampleProblem(frame.samples, frame.deviceTimeMs);
     if (problem) return reject("invalid_sample", problem, deviceId);
-    if (!this.admission.takeToken(deviceId)) return reject("rate_limited", "device sends faster than its rate limit", deviceId);
+    if (!this.admission.takeToken(deviceId)) {
+      return notNow("rate_limited", "device sends faster than its rate limit", deviceId, this.admission.tokenWaitMs(deviceId));
+    }
     // A device's first frame here may follow frames it sent elsewhere, and a device that
     // rebooted (its uptime went back) skips the counters it had reserved: only other jumps are losses.
     const rebooted = device.lastUptimeMs !== undefined && frame.uptimeMs < device.lastUptimeMs;

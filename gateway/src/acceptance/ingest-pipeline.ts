@@ -52,6 +52,8 @@ export interface IngestPipelineDeps {
   clock: GatewayClock;
   dataClasses: DataClasses;
   storage: { readonly full: boolean };
+  /** How long a device is asked to wait while the disk quota is reached: until the quota is checked again. */
+  storageFullRetryAfterMs: number;
   logger: Logger;
   /** Where refusals are written, rate-limited. */
   refusals: RefusalLog;
@@ -86,17 +88,21 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
   }
 
   readonly handle = async (incoming: IncomingFrame): Promise<IngestOutcome> => {
-    const { acceptor, registry, clock, dataClasses, storage, logger, refusals } = this.deps;
+    const { acceptor, registry, clock, dataClasses, storage, storageFullRetryAfterMs, logger, refusals } = this.deps;
     const clockReading = clock.read();
     const { transport } = incoming;
     if (storage.full) {
       this.counters.refusedStorageFull++;
       refusals.note("storage_full", incoming.claimedDeviceId ?? transport, { transport }, "frame not taken: disk quota reached");
-      throw new GatewayError("disk quota reached; frame not taken", { transport });
+      throw new GatewayError("disk quota reached; frame not taken", {
+        transport,
+        reason: "storage_full",
+        retryAfterMs: storageFullRetryAfterMs,
+      });
     }
     const verdict = acceptor.check(incoming.bytes, incoming);
     if (!verdict.accepted) {
-      const { reason, detail, deviceId } = verdict;
+      const { reason, detail, deviceId, retryAfterMs } = verdict;
       this.counters.rejected[reason]++;
       if (verdict.quarantined) {
         this.counters.devicesQuarantined++;
@@ -104,7 +110,13 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
       }
       refusals.note(reason, deviceId ?? transport, { transport, deviceId, detail }, "frame refused");
       this.emit("refused", { reason, deviceId, transport });
-      if (TRANSIENT_REJECTIONS.has(reason)) throw new GatewayError(`frame not taken now: ${detail}`, { deviceId, reason });
+      if (TRANSIENT_REJECTIONS.has(reason)) {
+        throw new GatewayError(`frame not taken now: ${detail}`, {
+          deviceId,
+          reason,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
+      }
       return deviceId === undefined ? { accepted: false, reason, detail } : { accepted: false, reason, detail, deviceId };
     }
     const { frame } = verdict;

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import { toReading, type ReadingRow, type StoredReading } from "../store/reading-store.js";
+import { SELECT_READINGS, toReading, type ReadingRow, type StoredReading } from "../store/reading-store.js";
 
 /** A decision for one reading: its score (none while its channel warms up) and flag. */
 export interface ScoreRecord {
@@ -17,7 +17,7 @@ export class ScoringStore {
 
   constructor(db: SqliteDatabase) {
     this.statements = {
-      after: db.prepare("SELECT * FROM readings WHERE gateway_seq > ? ORDER BY gateway_seq LIMIT ?"),
+      after: db.prepare(`${SELECT_READINGS} WHERE gateway_seq > ? ORDER BY gateway_seq LIMIT ?`),
       firstUndecided: db.prepare("SELECT min(gateway_seq) AS seq FROM readings WHERE anomalous IS NULL"),
       lastSeq: db.prepare("SELECT coalesce(max(gateway_seq), 0) AS seq FROM readings"),
       history: db.prepare(

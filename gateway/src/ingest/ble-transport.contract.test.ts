@@ -1,9 +1,8 @@
 import { pino } from "pino";
-import { FramedDeviceEnd } from "@intelledger/test-support";
-import { SimulatedBleCentral, SimulatedPeripheral } from "@intelledger/test-support";
+import { FramedDeviceEnd, SimulatedBleCentral, SimulatedPeripheral } from "@intelledger/test-support";
 import { BleTransport } from "./ble-transport.js";
-import { contractAnswer } from "./framed-contract-answer.js";
-import { describeFrameTransportContract, type ContractDevice } from "./frame-transport-contract.js";
+import { describeFrameTransportContract } from "./frame-transport-contract.js";
+import { framedContractDevice } from "./framed-contract-device.js";
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -13,29 +12,22 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-describeFrameTransportContract("BLE through the simulated peripheral", async () => {
+describeFrameTransportContract("BLE through the simulated peripheral", () => {
   // One central for every transport made: the radio outlives a gateway restart.
   const central = new SimulatedBleCentral();
   return Promise.resolve({
     createTransport: () => new BleTransport({ central, logger: pino({ level: "silent" }) }),
-    async attachDevice(deviceId): Promise<ContractDevice> {
+    attachDevice(device) {
       // The smallest MTU: every packet spans several notifications and writes.
-      const peripheral = new SimulatedPeripheral(deviceId);
+      const peripheral = new SimulatedPeripheral(device.deviceId);
       const end = new FramedDeviceEnd((bytes) => peripheral.notify(bytes));
       peripheral.onWrite((chunk) => end.push(chunk));
       central.advertise(peripheral);
-      await Promise.resolve();
-      return {
-        deviceId,
-        send: (signedFrame) => {
-          const sent = end.sendFrame(signedFrame);
-          return { answered: async (timeoutMs) => contractAnswer(await sent.answered(timeoutMs)) };
-        },
-        nextCommand: (timeoutMs) => end.nextCommand(timeoutMs),
-      };
+      return Promise.resolve(framedContractDevice(end, () => Promise.resolve()));
     },
     reachable: (transport, device) =>
       until(() => (transport as BleTransport).connectedDevices.includes(device.deviceId), "the central to connect"),
+    answersGiveReasons: true,
     close: () => Promise.resolve(),
   });
 });

@@ -2,47 +2,50 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { freePort, PrivateMosquitto, SimulatedDevice } from "@intelledger/test-support";
+import { freePort, MqttSessionTap, PrivateMosquitto } from "@intelledger/test-support";
 import { RefusalLog } from "../acceptance/refusal-log.js";
 import { ExternalMqttTransport } from "./external-mqtt-transport.js";
-import { frameTransportContract } from "./frame-transport.contract.js";
+import { describeFrameTransportContract } from "./frame-transport-contract.js";
+import { externalBrokerDevice } from "./mqtt-contract-device.js";
 import { mqttPacketLimit } from "./mqtt-packet-guard.js";
 
-frameTransportContract("MQTT through an external broker (Debian's Mosquitto)", async () => {
+const GATEWAY_LOGIN = { username: "intelledger-gateway", password: "gateway-secret" };
+
+describeFrameTransportContract("MQTT through an external broker (Debian's Mosquitto, the documented ACL)", async () => {
   const logger = pino({ level: "silent" });
   const dir = mkdtempSync(join(tmpdir(), "contract-mosquitto-"));
-  const device = new SimulatedDevice("contract-1");
-  const deviceLogin = { username: device.deviceId, password: "device-token" };
   const broker = await PrivateMosquitto.start({
     dir,
     port: await freePort(),
-    users: { "intelledger-gateway": "gateway-secret", [deviceLogin.username]: deviceLogin.password },
+    users: { [GATEWAY_LOGIN.username]: GATEWAY_LOGIN.password },
     config: [`acl_file ${join(import.meta.dirname, "../../../docs/mosquitto/intelledger.acl")}`],
   });
+  // The gateway reaches the broker through the tap, which sees what it acknowledges.
+  const tap = await MqttSessionTap.start({ host: "127.0.0.1", port: broker.port });
   return {
-    device,
-    underTest: {
-      // The same session every time, as a restarted gateway resumes it.
-      createTransport: () =>
-        new ExternalMqttTransport({
-          url: broker.url,
-          clientId: "contract-gateway",
-          username: "intelledger-gateway",
-          password: "gateway-secret",
-          retryAfterRefusalMs: 100,
-          maxPacketBytes: mqttPacketLimit(512),
-          refusals: new RefusalLog({ logger, intervalMs: 60_000 }),
-          logger,
-        }),
-      async connectDevice(simulated) {
-        await simulated.connect(broker.url, deviceLogin);
-        return { deliver: (bytes) => simulated.publishFrame(bytes), close: () => simulated.stop() };
-      },
-      deviceAckMeansDurable: false,
-      async close() {
-        await broker.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
+    // The same session every time, as a restarted gateway resumes it.
+    createTransport: () =>
+      new ExternalMqttTransport({
+        url: tap.url,
+        clientId: "contract-gateway",
+        ...GATEWAY_LOGIN,
+        retryAfterRefusalMs: 100,
+        maxPacketBytes: mqttPacketLimit(512),
+        refusals: new RefusalLog({ logger, intervalMs: 60_000 }),
+        logger,
+      }),
+    async attachDevice(device) {
+      const login = { url: broker.url, deviceId: device.deviceId, username: device.deviceId, password: "device-token" };
+      await broker.addUser(login.username, login.password);
+      return externalBrokerDevice(login, tap);
+    },
+    // ExternalMqttTransport.start resolves once its session is subscribed.
+    reachable: () => Promise.resolve(),
+    answersGiveReasons: false,
+    async close() {
+      await tap.close();
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 });

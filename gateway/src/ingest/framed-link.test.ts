@@ -89,9 +89,9 @@ describe("serial and BLE framed link", () => {
   it("says not now when the handler cannot take a frame, with the gateway's reason and hint", async () => {
     const device = new SimulatedDevice("link-3");
     const failures = [
-      new GatewayError("frame not taken now", { reason: "rate_limited" }),
+      new GatewayError("frame not taken now", { reason: "rate_limited", retryAfterMs: 250 }),
       new GatewayError("frame not taken now", { reason: "quarantined", retryAfterMs: 1_234.4 }),
-      new GatewayError("disk quota reached; frame not taken", { reason: "storage_full" }),
+      new GatewayError("disk quota reached; frame not taken", { reason: "storage_full", retryAfterMs: 5_000 }),
       new Error("SQLITE_IOERR"),
     ];
     const { written, send } = linkWith(() => Promise.reject(failures.shift() ?? new Error("no more")));
@@ -101,7 +101,7 @@ describe("serial and BLE framed link", () => {
       {
         result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
         refusal: FrameRefusal.FRAME_REFUSAL_RATE_LIMITED,
-        retryAfterMs: 1_000,
+        retryAfterMs: 250,
       },
       {
         result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
@@ -111,7 +111,7 @@ describe("serial and BLE framed link", () => {
       {
         result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
         refusal: FrameRefusal.FRAME_REFUSAL_STORAGE_FULL,
-        retryAfterMs: 30_000,
+        retryAfterMs: 5_000,
       },
       {
         result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,

@@ -6,12 +6,7 @@ import { GatewayError } from "../errors.js";
 import { FramedPackets, type FramingErrors } from "./framed-packets.js";
 import type { FrameHandler, IngestOutcome } from "./frame-transport.js";
 
-/** How long a device is asked to wait after a "not now", by why; the error's `retryAfterMs` detail wins when it has one. */
-const RETRY_AFTER_MS: Partial<Record<string, number>> = {
-  rate_limited: 1_000,
-  quarantined: 60_000,
-  storage_full: 30_000,
-};
+/** How long a device is asked to wait after a "not now" whose error gives no `retryAfterMs` (a failed write, say). */
 const DEFAULT_RETRY_AFTER_MS = 2_000;
 
 /** The wire's name for a rejection reason of the gateway (FRAME_REFUSAL_<REASON>); UNSPECIFIED for one it lacks. */
@@ -35,7 +30,7 @@ function answerFailure(error: unknown): Omit<FrameAck, "frameSha256"> {
   return {
     result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
     refusal: reason === undefined ? FrameRefusal.FRAME_REFUSAL_GATEWAY_UNAVAILABLE : frameRefusalOf(reason),
-    retryAfterMs: Math.round(hint ?? (reason === undefined ? undefined : RETRY_AFTER_MS[reason]) ?? DEFAULT_RETRY_AFTER_MS),
+    retryAfterMs: Math.round(hint ?? DEFAULT_RETRY_AFTER_MS),
   };
 }
 

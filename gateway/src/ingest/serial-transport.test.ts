@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommandResult, FrameAckResult, FrameRefusal } from "@intelledger/proto/device";
+import { Channel, CommandResult, FrameAckResult, FrameRefusal } from "@intelledger/proto/device";
 import { encodeSerialPacket } from "@intelledger/proto/serial";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfigInput } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker, FramedDeviceEnd, PtyPair, SimulatedDevice } from "@intelledger/test-support";
+import { CommandChecker, FramedDeviceEnd, PtyPair, signFrame, SimulatedDevice } from "@intelledger/test-support";
 
 let dir: string;
 let pty: PtyPair;
@@ -42,6 +42,50 @@ async function plugFramedDevice(): Promise<{ port: SerialPort; end: FramedDevice
 function write(port: SerialPort, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) =>
     port.write(Buffer.from(bytes), (error) => (error ? reject(error) : port.drain(() => resolve()))),
+  );
+}
+
+/**
+ * Sends a frame of three samples the gateway cannot take now: it answers RETRY_LATER naming
+ * `refusal`, with a hint within `hint`, stores nothing, and takes the frame sent again after the hint.
+ */
+async function expectTakenAfterHint(
+  end: FramedDeviceEnd,
+  frame: Uint8Array,
+  refusal: FrameRefusal,
+  hint: { above: number; atMost: number },
+): Promise<void> {
+  const stored = gateway.readings.count();
+  const notNow = await end.sendFrame(frame).answered(10_000);
+  expect(notNow).toMatchObject({ result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER, refusal });
+  expect(notNow?.retryAfterMs).toBeGreaterThan(hint.above);
+  expect(notNow?.retryAfterMs).toBeLessThanOrEqual(hint.atMost);
+  expect(gateway.readings.count()).toBe(stored);
+  await new Promise((resolve) => setTimeout(resolve, notNow?.retryAfterMs ?? 0));
+  expect((await end.sendFrame(frame).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
+  expect(gateway.readings.count()).toBe(stored + 3);
+}
+
+/** Stores readings of another device until the database holds more than a mebibyte. */
+function fillDisk(target: Gateway): void {
+  const samples = Array.from({ length: 64 }, (_, index) => ({
+    channel: Channel.CHANNEL_ANALOG,
+    index,
+    timestampMs: Date.now(),
+    value: index,
+    scale: 0,
+    dataClass: 0,
+  }));
+  const clock = { nowMs: Date.now(), uncertain: false, boot: 1, uptimeMs: 1 };
+  target.readings.commitFrames(
+    Array.from({ length: 300 }, (_, i) => ({
+      deviceId: "filler",
+      counter: i + 1,
+      clock,
+      transport: "serial",
+      status: undefined,
+      samples,
+    })),
   );
 }
 
@@ -133,17 +177,50 @@ describe("serial transport over a pty pair", () => {
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
     const { end } = await plugFramedDevice();
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    const early = device.nextFrameBytes();
-    const notNow = await end.sendFrame(early).answered(10_000);
-    expect(notNow).toMatchObject({
-      result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
-      refusal: FrameRefusal.FRAME_REFUSAL_RATE_LIMITED,
-      retryAfterMs: 1_000,
+    // Until the device's next token at one frame per second: less the time the first frame took.
+    await expectTakenAfterHint(end, device.nextFrameBytes(), FrameRefusal.FRAME_REFUSAL_RATE_LIMITED, {
+      above: 0,
+      atMost: 1_000,
     });
-    expect(gateway.readings.count()).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, notNow?.retryAfterMs ?? 0));
-    expect((await end.sendFrame(early).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    expect(gateway.readings.count()).toBe(6);
+  });
+
+  it("tells a quarantined device to send again when its quarantine ends, and takes the frame then", async () => {
+    await gateway.stop();
+    await startSerialGateway({ ingest: { admission: { maxFailures: 1, quarantineMs: 1_500 } } });
+    const device = new SimulatedDevice("uart-6");
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    const { end } = await plugFramedDevice();
+    // A frame with nothing in it is the device's own fault: with one failure allowed, it is quarantined.
+    const empty = signFrame(
+      { deviceId: device.deviceId, counter: 1, deviceTimeMs: Date.now(), uptimeMs: 1, samples: [] },
+      device.keys.privateKey,
+    );
+    expect(await end.sendFrame(empty).answered(10_000)).toMatchObject({
+      result: FrameAckResult.FRAME_ACK_RESULT_REFUSED,
+      refusal: FrameRefusal.FRAME_REFUSAL_INVALID_SAMPLE,
+    });
+    await expectTakenAfterHint(end, device.nextFrameBytes(), FrameRefusal.FRAME_REFUSAL_QUARANTINED, {
+      above: 1_000,
+      atMost: 1_500,
+    });
+  });
+
+  it("tells a device to send again when the disk quota is checked next while it is reached, storing nothing", async () => {
+    await gateway.stop();
+    await startSerialGateway({ storage: { quotaBytes: 1_048_576, checkIntervalMs: 200 } });
+    const device = new SimulatedDevice("uart-7");
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    fillDisk(gateway);
+    await until(() => gateway.snapshot().storage.full, "the disk quota to be reached");
+    const stored = gateway.readings.count();
+    const { end } = await plugFramedDevice();
+    expect(await end.sendFrame(device.nextFrameBytes()).answered(10_000)).toMatchObject({
+      result: FrameAckResult.FRAME_ACK_RESULT_RETRY_LATER,
+      refusal: FrameRefusal.FRAME_REFUSAL_STORAGE_FULL,
+      retryAfterMs: 200,
+    });
+    expect(gateway.snapshot().ingest.refusedStorageFull).toBe(1);
+    expect(gateway.readings.count()).toBe(stored);
   });
 
   it("refuses a replay for good, naming why, and stores nothing twice", async () => {

@@ -68,7 +68,8 @@ export function toFlowReading(reading: Reading): FlowReading {
     scale: reading.scale,
     sampledAtMs: reading.sampledAtMs,
     receivedAtMs: reading.receivedAtMs,
-    frameCounter: reading.frameCounter,
+    // Flows get a number: exact below 2^53, which derived sources never reach and devices rarely do.
+    frameCounter: Number(reading.frameCounter),
   };
 }
 

@@ -117,7 +117,7 @@ describe("the flow editor in a browser", () => {
       gateway.readings.between(1, gateway.readings.lastSeq()).filter((r) => r.deviceId === "flow.press-01.rms");
     const deadline = Date.now() + 20_000;
     while (derived().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1, scale: 3 });
+    expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1n, scale: 3 });
 
     // The function node's code editor (Monaco, with its workers) opens too.
     await page.locator(".red-ui-flow-node-group", { hasText: "RMS of 10" }).dblclick();

@@ -150,7 +150,7 @@ describe("Node-RED behind the gateway", () => {
     device.run(50, () => {});
     await until("an RMS written back", () => readingsOf("flow.press-01.rms").length > 0);
     const [rms] = readingsOf("flow.press-01.rms");
-    expect(rms).toMatchObject({ channel: Channel.CHANNEL_VIBRATION, scale: 3, frameCounter: 1 });
+    expect(rms).toMatchObject({ channel: Channel.CHANNEL_VIBRATION, scale: 3, frameCounter: 1n });
     expect(rms?.value).toBeGreaterThanOrEqual(200);
     expect(rms?.value).toBeLessThanOrEqual(240);
     await until(

@@ -30,8 +30,8 @@ export function rollUp(readings: readonly StoredReading[]): ReadingRollup[] {
     group.sum += reading.value;
     group.firstSampledAtMs = Math.min(group.firstSampledAtMs, reading.sampledAtMs);
     group.lastSampledAtMs = Math.max(group.lastSampledAtMs, reading.sampledAtMs);
-    group.firstFrameCounter = Math.min(group.firstFrameCounter, reading.frameCounter);
-    group.lastFrameCounter = Math.max(group.lastFrameCounter, reading.frameCounter);
+    if (reading.frameCounter < group.firstFrameCounter) group.firstFrameCounter = reading.frameCounter;
+    if (reading.frameCounter > group.lastFrameCounter) group.lastFrameCounter = reading.frameCounter;
   }
   return [...groups.values()];
 }

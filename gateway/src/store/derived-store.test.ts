@@ -54,7 +54,7 @@ describe("derived store", () => {
     expect(first).toEqual({
       gatewaySeq: 1,
       deviceId: "flow.rms",
-      frameCounter: 1,
+      frameCounter: 1n,
       channel: Channel.CHANNEL_VIBRATION,
       channelIndex: 0,
       sampledAtMs: now,
@@ -69,8 +69,8 @@ describe("derived store", () => {
       anomalous: false,
       decided: false,
     });
-    expect(second).toMatchObject({ gatewaySeq: 2, frameCounter: 2, sampledAtMs: now - 5 });
-    expect(other).toMatchObject({ gatewaySeq: 3, deviceId: "flow.line-avg", frameCounter: 1 });
+    expect(second).toMatchObject({ gatewaySeq: 2, frameCounter: 2n, sampledAtMs: now - 5 });
+    expect(other).toMatchObject({ gatewaySeq: 3, deviceId: "flow.line-avg", frameCounter: 1n });
     expect(new ReadingStore(db).between(1, 3)).toEqual([first, second, other]);
   });
 

@@ -14,10 +14,17 @@ export interface FrameToStore {
   samples: readonly { channel: number; index: number; timestampMs: number; value: number; scale: number; dataClass: number }[];
 }
 
+/**
+ * Selects readings as ReadingRows. SQLite's int64 would come back as a JavaScript number,
+ * inexact from 2^53, so the frame counter (a uint64 of the device) comes as text as well.
+ */
+export const SELECT_READINGS = "SELECT *, CAST(frame_counter AS TEXT) AS frame_counter_text FROM readings";
+
 export interface ReadingRow {
   gateway_seq: number;
   device_id: string;
-  frame_counter: number;
+  /** The exact frame counter, in decimal. */
+  frame_counter_text: string;
   channel: number;
   channel_index: number;
   sampled_at_ms: number;
@@ -54,7 +61,7 @@ export function toReading(row: ReadingRow): StoredReading {
   return {
     gatewaySeq: row.gateway_seq,
     deviceId: row.device_id,
-    frameCounter: row.frame_counter,
+    frameCounter: BigInt(row.frame_counter_text),
     channel: row.channel,
     channelIndex: row.channel_index,
     sampledAtMs: row.sampled_at_ms,
@@ -92,10 +99,10 @@ export class ReadingStore {
            last_status = coalesce(?, last_status)
          WHERE device_id = ?`,
       ),
-      ofClassAfter: db.prepare("SELECT * FROM readings WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?"),
-      ofBatch: db.prepare("SELECT * FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq"),
+      ofClassAfter: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?`),
+      ofBatch: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
       deleteOfBatch: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
-      between: db.prepare("SELECT * FROM readings WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq"),
+      between: db.prepare(`${SELECT_READINGS} WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
       settleOfClassBetween: db.prepare(
         `UPDATE readings SET anomalous = 0, unscored_reason = ?
          WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? AND anomalous IS NULL`,

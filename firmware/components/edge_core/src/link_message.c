@@ -96,7 +96,7 @@ const char *edge_frame_refusal_name(edge_frame_refusal refusal)
     static const char *const NAMES[] = {
         "unspecified",  "oversized",     "malformed", "unknown_device", "inactive_device",
         "quarantined",  "device_mismatch", "bad_signature", "replayed", "rate_limited",
-        "invalid_sample", "storage_full", "gateway_unavailable",
+        "invalid_sample", "storage_full", "gateway_unavailable", "counter_jump",
     };
     _Static_assert(sizeof NAMES / sizeof NAMES[0] == _intelledger_device_v1_FrameRefusal_ARRAYSIZE,
                    "a name for every FrameRefusal");

@@ -244,7 +244,7 @@ export interface DeviceFrame {
    * Strictly increasing for the device's lifetime (persisted across reboots); the
    * gateway rejects any counter it has already seen.
    */
-  counter: number;
+  counter: bigint;
   /** Device clock, milliseconds since the Unix epoch; 0 when the device never had time. */
   deviceTimeMs: number;
   uptimeMs: number;
@@ -341,7 +341,10 @@ export const Sample: MessageFns<Sample> = {
       writer.uint32(16).uint32(message.index);
     }
     if (message.timestampMs !== 0) {
-      writer.uint32(24).uint64(message.timestampMs);
+      if (BigInt.asUintN(64, BigInt(message.timestampMs)) !== BigInt(message.timestampMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.timestampMs) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.timestampMs));
     }
     if (message.value !== 0) {
       writer.uint32(32).sint32(message.value);
@@ -440,7 +443,7 @@ export const Sample: MessageFns<Sample> = {
       obj.index = Math.round(message.index);
     }
     if (message.timestampMs !== 0) {
-      obj.timestampMs = Math.round(message.timestampMs);
+      obj.timestampMs = globalThis.Number(message.timestampMs);
     }
     if (message.value !== 0) {
       obj.value = Math.round(message.value);
@@ -455,7 +458,7 @@ export const Sample: MessageFns<Sample> = {
 function createBaseDeviceFrame(): DeviceFrame {
   return {
     deviceId: "",
-    counter: 0,
+    counter: 0n,
     deviceTimeMs: 0,
     uptimeMs: 0,
     samples: [],
@@ -469,11 +472,17 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
     if (message.deviceId !== "") {
       writer.uint32(10).string(message.deviceId);
     }
-    if (message.counter !== 0) {
+    if (message.counter !== 0n) {
+      if (BigInt.asUintN(64, message.counter) !== message.counter) {
+        throw new globalThis.Error("value provided for field message.counter of type uint64 too large");
+      }
       writer.uint32(16).uint64(message.counter);
     }
     if (message.deviceTimeMs !== 0) {
-      writer.uint32(24).uint64(message.deviceTimeMs);
+      if (BigInt.asUintN(64, BigInt(message.deviceTimeMs)) !== BigInt(message.deviceTimeMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.deviceTimeMs) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.deviceTimeMs));
     }
     if (message.uptimeMs !== 0) {
       writer.uint32(32).uint32(message.uptimeMs);
@@ -516,7 +525,7 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
               break;
             }
 
-            message.counter = longToNumber(reader.uint64());
+            message.counter = reader.uint64() as bigint;
             continue;
           }
           case 3: {
@@ -578,7 +587,7 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
         : isSet(object.device_id)
         ? globalThis.String(object.device_id)
         : "",
-      counter: isSet(object.counter) ? globalThis.Number(object.counter) : 0,
+      counter: isSet(object.counter) ? BigInt(object.counter) : 0n,
       deviceTimeMs: isSet(object.deviceTimeMs)
         ? globalThis.Number(object.deviceTimeMs)
         : isSet(object.device_time_ms)
@@ -589,7 +598,9 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
         : isSet(object.uptime_ms)
         ? globalThis.Number(object.uptime_ms)
         : 0,
-      samples: globalThis.Array.isArray(object?.samples) ? object.samples.map((e: any) => Sample.fromJSON(e)) : [],
+      samples: globalThis.Array.isArray(object?.samples)
+        ? object.samples.map((e: any) => Sample.fromJSON(e))
+        : [],
       commandAck: isSet(object.commandAck)
         ? CommandAck.fromJSON(object.commandAck)
         : isSet(object.command_ack)
@@ -604,11 +615,11 @@ export const DeviceFrame: MessageFns<DeviceFrame> = {
     if (message.deviceId !== "") {
       obj.deviceId = message.deviceId;
     }
-    if (message.counter !== 0) {
-      obj.counter = Math.round(message.counter);
+    if (message.counter !== 0n) {
+      obj.counter = message.counter.toString();
     }
     if (message.deviceTimeMs !== 0) {
-      obj.deviceTimeMs = Math.round(message.deviceTimeMs);
+      obj.deviceTimeMs = globalThis.Number(message.deviceTimeMs);
     }
     if (message.uptimeMs !== 0) {
       obj.uptimeMs = Math.round(message.uptimeMs);
@@ -815,7 +826,10 @@ function createBaseCommandAck(): CommandAck {
 export const CommandAck: MessageFns<CommandAck> = {
   encode(message: CommandAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0) {
-      writer.uint32(8).uint64(message.commandId);
+      if (BigInt.asUintN(64, BigInt(message.commandId)) !== BigInt(message.commandId)) {
+        throw new globalThis.Error("value provided for field BigInt(message.commandId) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.commandId));
     }
     if (message.result !== 0) {
       writer.uint32(16).int32(message.result);
@@ -878,7 +892,7 @@ export const CommandAck: MessageFns<CommandAck> = {
   toJSON(message: CommandAck): unknown {
     const obj: any = {};
     if (message.commandId !== 0) {
-      obj.commandId = Math.round(message.commandId);
+      obj.commandId = globalThis.Number(message.commandId);
     }
     if (message.result !== 0) {
       obj.result = commandResultToJSON(message.result);
@@ -1195,10 +1209,16 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
       writer.uint32(10).string(message.deviceId);
     }
     if (message.commandId !== 0) {
-      writer.uint32(16).uint64(message.commandId);
+      if (BigInt.asUintN(64, BigInt(message.commandId)) !== BigInt(message.commandId)) {
+        throw new globalThis.Error("value provided for field BigInt(message.commandId) of type uint64 too large");
+      }
+      writer.uint32(16).uint64(BigInt(message.commandId));
     }
     if (message.issuedAtMs !== 0) {
-      writer.uint32(24).uint64(message.issuedAtMs);
+      if (BigInt.asUintN(64, BigInt(message.issuedAtMs)) !== BigInt(message.issuedAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.issuedAtMs) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.issuedAtMs));
     }
     switch (message.action?.$case) {
       case "setSamplingInterval":
@@ -1327,10 +1347,10 @@ export const DeviceCommand: MessageFns<DeviceCommand> = {
       obj.deviceId = message.deviceId;
     }
     if (message.commandId !== 0) {
-      obj.commandId = Math.round(message.commandId);
+      obj.commandId = globalThis.Number(message.commandId);
     }
     if (message.issuedAtMs !== 0) {
-      obj.issuedAtMs = Math.round(message.issuedAtMs);
+      obj.issuedAtMs = globalThis.Number(message.issuedAtMs);
     }
     if (message.action?.$case === "setSamplingInterval") {
       obj.setSamplingInterval = SetSamplingInterval.toJSON(message.action.value);

@@ -96,6 +96,11 @@ export enum FrameRefusal {
   FRAME_REFUSAL_STORAGE_FULL = 11,
   /** FRAME_REFUSAL_GATEWAY_UNAVAILABLE - The gateway could not store the frame for a reason of its own (a database error). */
   FRAME_REFUSAL_GATEWAY_UNAVAILABLE = 12,
+  /**
+   * FRAME_REFUSAL_COUNTER_JUMP - The counter is further above the last the gateway took than it allows (or beyond the
+   * largest it keeps): a technician moves the device's counter on purpose.
+   */
+  FRAME_REFUSAL_COUNTER_JUMP = 13,
   UNRECOGNIZED = -1,
 }
 
@@ -140,6 +145,9 @@ export function frameRefusalFromJSON(object: any): FrameRefusal {
     case 12:
     case "FRAME_REFUSAL_GATEWAY_UNAVAILABLE":
       return FrameRefusal.FRAME_REFUSAL_GATEWAY_UNAVAILABLE;
+    case 13:
+    case "FRAME_REFUSAL_COUNTER_JUMP":
+      return FrameRefusal.FRAME_REFUSAL_COUNTER_JUMP;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -175,6 +183,8 @@ export function frameRefusalToJSON(object: FrameRefusal): string {
       return "FRAME_REFUSAL_STORAGE_FULL";
     case FrameRefusal.FRAME_REFUSAL_GATEWAY_UNAVAILABLE:
       return "FRAME_REFUSAL_GATEWAY_UNAVAILABLE";
+    case FrameRefusal.FRAME_REFUSAL_COUNTER_JUMP:
+      return "FRAME_REFUSAL_COUNTER_JUMP";
     case FrameRefusal.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

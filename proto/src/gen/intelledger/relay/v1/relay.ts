@@ -122,7 +122,7 @@ export interface Reading {
   /** Gateway sequence number: dense and increasing over everything the gateway stored. */
   gatewaySeq: number;
   deviceId: string;
-  frameCounter: number;
+  frameCounter: bigint;
   channel: Channel;
   channelIndex: number;
   /** Device clock when the sample was taken, milliseconds since the Unix epoch. */
@@ -207,8 +207,8 @@ export interface ReadingRollup {
   firstSampledAtMs: number;
   lastSampledAtMs: number;
   /** The device's frames these readings came from, so each one can be accounted for. */
-  firstFrameCounter: number;
-  lastFrameCounter: number;
+  firstFrameCounter: bigint;
+  lastFrameCounter: bigint;
 }
 
 /** Why a sealed batch arrives without its readings: the gateway's signed account of a gap. */
@@ -286,7 +286,10 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       writer.uint32(10).string(message.gatewayId);
     }
     if (message.timestampMs !== 0) {
-      writer.uint32(16).uint64(message.timestampMs);
+      if (BigInt.asUintN(64, BigInt(message.timestampMs)) !== BigInt(message.timestampMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.timestampMs) of type uint64 too large");
+      }
+      writer.uint32(16).uint64(BigInt(message.timestampMs));
     }
     if (message.signature.length !== 0) {
       writer.uint32(26).bytes(message.signature);
@@ -295,7 +298,10 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       writer.uint32(32).uint32(message.boot);
     }
     if (message.uptimeMs !== 0) {
-      writer.uint32(40).uint64(message.uptimeMs);
+      if (BigInt.asUintN(64, BigInt(message.uptimeMs)) !== BigInt(message.uptimeMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.uptimeMs) of type uint64 too large");
+      }
+      writer.uint32(40).uint64(BigInt(message.uptimeMs));
     }
     return writer;
   },
@@ -393,7 +399,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       obj.gatewayId = message.gatewayId;
     }
     if (message.timestampMs !== 0) {
-      obj.timestampMs = Math.round(message.timestampMs);
+      obj.timestampMs = globalThis.Number(message.timestampMs);
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
@@ -402,7 +408,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       obj.boot = Math.round(message.boot);
     }
     if (message.uptimeMs !== 0) {
-      obj.uptimeMs = Math.round(message.uptimeMs);
+      obj.uptimeMs = globalThis.Number(message.uptimeMs);
     }
     return obj;
   },
@@ -421,19 +427,28 @@ function createBaseRegisterResponse(): RegisterResponse {
 export const RegisterResponse: MessageFns<RegisterResponse> = {
   encode(message: RegisterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.nextSequence !== 0) {
-      writer.uint32(8).uint64(message.nextSequence);
+      if (BigInt.asUintN(64, BigInt(message.nextSequence)) !== BigInt(message.nextSequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.nextSequence) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.nextSequence));
     }
     if (message.lastBatchHash.length !== 0) {
       writer.uint32(18).bytes(message.lastBatchHash);
     }
     if (message.relayTimeMs !== 0) {
-      writer.uint32(24).uint64(message.relayTimeMs);
+      if (BigInt.asUintN(64, BigInt(message.relayTimeMs)) !== BigInt(message.relayTimeMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.relayTimeMs) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.relayTimeMs));
     }
     if (message.flowControl !== undefined) {
       FlowControl.encode(message.flowControl, writer.uint32(34).fork()).join();
     }
     if (message.lastGatewaySeq !== 0) {
-      writer.uint32(40).uint64(message.lastGatewaySeq);
+      if (BigInt.asUintN(64, BigInt(message.lastGatewaySeq)) !== BigInt(message.lastGatewaySeq)) {
+        throw new globalThis.Error("value provided for field BigInt(message.lastGatewaySeq) of type uint64 too large");
+      }
+      writer.uint32(40).uint64(BigInt(message.lastGatewaySeq));
     }
     return writer;
   },
@@ -536,19 +551,19 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
   toJSON(message: RegisterResponse): unknown {
     const obj: any = {};
     if (message.nextSequence !== 0) {
-      obj.nextSequence = Math.round(message.nextSequence);
+      obj.nextSequence = globalThis.Number(message.nextSequence);
     }
     if (message.lastBatchHash.length !== 0) {
       obj.lastBatchHash = base64FromBytes(message.lastBatchHash);
     }
     if (message.relayTimeMs !== 0) {
-      obj.relayTimeMs = Math.round(message.relayTimeMs);
+      obj.relayTimeMs = globalThis.Number(message.relayTimeMs);
     }
     if (message.flowControl !== undefined) {
       obj.flowControl = FlowControl.toJSON(message.flowControl);
     }
     if (message.lastGatewaySeq !== 0) {
-      obj.lastGatewaySeq = Math.round(message.lastGatewaySeq);
+      obj.lastGatewaySeq = globalThis.Number(message.lastGatewaySeq);
     }
     return obj;
   },
@@ -564,19 +579,31 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
       writer.uint32(10).string(message.gatewayId);
     }
     if (message.sentAtMs !== 0) {
-      writer.uint32(16).uint64(message.sentAtMs);
+      if (BigInt.asUintN(64, BigInt(message.sentAtMs)) !== BigInt(message.sentAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sentAtMs) of type uint64 too large");
+      }
+      writer.uint32(16).uint64(BigInt(message.sentAtMs));
     }
     if (message.backlogReadings !== 0) {
-      writer.uint32(24).uint64(message.backlogReadings);
+      if (BigInt.asUintN(64, BigInt(message.backlogReadings)) !== BigInt(message.backlogReadings)) {
+        throw new globalThis.Error("value provided for field BigInt(message.backlogReadings) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.backlogReadings));
     }
     if (message.backlogBatches !== 0) {
-      writer.uint32(32).uint64(message.backlogBatches);
+      if (BigInt.asUintN(64, BigInt(message.backlogBatches)) !== BigInt(message.backlogBatches)) {
+        throw new globalThis.Error("value provided for field BigInt(message.backlogBatches) of type uint64 too large");
+      }
+      writer.uint32(32).uint64(BigInt(message.backlogBatches));
     }
     if (message.boot !== 0) {
       writer.uint32(40).uint32(message.boot);
     }
     if (message.uptimeMs !== 0) {
-      writer.uint32(48).uint64(message.uptimeMs);
+      if (BigInt.asUintN(64, BigInt(message.uptimeMs)) !== BigInt(message.uptimeMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.uptimeMs) of type uint64 too large");
+      }
+      writer.uint32(48).uint64(BigInt(message.uptimeMs));
     }
     return writer;
   },
@@ -691,19 +718,19 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
       obj.gatewayId = message.gatewayId;
     }
     if (message.sentAtMs !== 0) {
-      obj.sentAtMs = Math.round(message.sentAtMs);
+      obj.sentAtMs = globalThis.Number(message.sentAtMs);
     }
     if (message.backlogReadings !== 0) {
-      obj.backlogReadings = Math.round(message.backlogReadings);
+      obj.backlogReadings = globalThis.Number(message.backlogReadings);
     }
     if (message.backlogBatches !== 0) {
-      obj.backlogBatches = Math.round(message.backlogBatches);
+      obj.backlogBatches = globalThis.Number(message.backlogBatches);
     }
     if (message.boot !== 0) {
       obj.boot = Math.round(message.boot);
     }
     if (message.uptimeMs !== 0) {
-      obj.uptimeMs = Math.round(message.uptimeMs);
+      obj.uptimeMs = globalThis.Number(message.uptimeMs);
     }
     return obj;
   },
@@ -716,7 +743,10 @@ function createBaseHeartbeatResponse(): HeartbeatResponse {
 export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
   encode(message: HeartbeatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.relayTimeMs !== 0) {
-      writer.uint32(8).uint64(message.relayTimeMs);
+      if (BigInt.asUintN(64, BigInt(message.relayTimeMs)) !== BigInt(message.relayTimeMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.relayTimeMs) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.relayTimeMs));
     }
     return writer;
   },
@@ -767,7 +797,7 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
   toJSON(message: HeartbeatResponse): unknown {
     const obj: any = {};
     if (message.relayTimeMs !== 0) {
-      obj.relayTimeMs = Math.round(message.relayTimeMs);
+      obj.relayTimeMs = globalThis.Number(message.relayTimeMs);
     }
     return obj;
   },
@@ -777,7 +807,7 @@ function createBaseReading(): Reading {
   return {
     gatewaySeq: 0,
     deviceId: "",
-    frameCounter: 0,
+    frameCounter: 0n,
     channel: 0,
     channelIndex: 0,
     sampledAtMs: 0,
@@ -794,12 +824,18 @@ function createBaseReading(): Reading {
 export const Reading: MessageFns<Reading> = {
   encode(message: Reading, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.gatewaySeq !== 0) {
-      writer.uint32(8).uint64(message.gatewaySeq);
+      if (BigInt.asUintN(64, BigInt(message.gatewaySeq)) !== BigInt(message.gatewaySeq)) {
+        throw new globalThis.Error("value provided for field BigInt(message.gatewaySeq) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.gatewaySeq));
     }
     if (message.deviceId !== "") {
       writer.uint32(18).string(message.deviceId);
     }
-    if (message.frameCounter !== 0) {
+    if (message.frameCounter !== 0n) {
+      if (BigInt.asUintN(64, message.frameCounter) !== message.frameCounter) {
+        throw new globalThis.Error("value provided for field message.frameCounter of type uint64 too large");
+      }
       writer.uint32(24).uint64(message.frameCounter);
     }
     if (message.channel !== 0) {
@@ -809,10 +845,16 @@ export const Reading: MessageFns<Reading> = {
       writer.uint32(40).uint32(message.channelIndex);
     }
     if (message.sampledAtMs !== 0) {
-      writer.uint32(48).uint64(message.sampledAtMs);
+      if (BigInt.asUintN(64, BigInt(message.sampledAtMs)) !== BigInt(message.sampledAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sampledAtMs) of type uint64 too large");
+      }
+      writer.uint32(48).uint64(BigInt(message.sampledAtMs));
     }
     if (message.receivedAtMs !== 0) {
-      writer.uint32(56).uint64(message.receivedAtMs);
+      if (BigInt.asUintN(64, BigInt(message.receivedAtMs)) !== BigInt(message.receivedAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.receivedAtMs) of type uint64 too large");
+      }
+      writer.uint32(56).uint64(BigInt(message.receivedAtMs));
     }
     if (message.value !== 0) {
       writer.uint32(64).sint32(message.value);
@@ -827,7 +869,12 @@ export const Reading: MessageFns<Reading> = {
       writer.uint32(88).uint32(message.receivedBoot);
     }
     if (message.receivedUptimeMs !== 0) {
-      writer.uint32(96).uint64(message.receivedUptimeMs);
+      if (BigInt.asUintN(64, BigInt(message.receivedUptimeMs)) !== BigInt(message.receivedUptimeMs)) {
+        throw new globalThis.Error(
+          "value provided for field BigInt(message.receivedUptimeMs) of type uint64 too large",
+        );
+      }
+      writer.uint32(96).uint64(BigInt(message.receivedUptimeMs));
     }
     if (message.anomalous !== false) {
       writer.uint32(104).bool(message.anomalous);
@@ -869,7 +916,7 @@ export const Reading: MessageFns<Reading> = {
               break;
             }
 
-            message.frameCounter = longToNumber(reader.uint64());
+            message.frameCounter = reader.uint64() as bigint;
             continue;
           }
           case 4: {
@@ -977,10 +1024,10 @@ export const Reading: MessageFns<Reading> = {
         ? globalThis.String(object.device_id)
         : "",
       frameCounter: isSet(object.frameCounter)
-        ? globalThis.Number(object.frameCounter)
+        ? BigInt(object.frameCounter)
         : isSet(object.frame_counter)
-        ? globalThis.Number(object.frame_counter)
-        : 0,
+        ? BigInt(object.frame_counter)
+        : 0n,
       channel: isSet(object.channel) ? channelFromJSON(object.channel) : 0,
       channelIndex: isSet(object.channelIndex)
         ? globalThis.Number(object.channelIndex)
@@ -1021,13 +1068,13 @@ export const Reading: MessageFns<Reading> = {
   toJSON(message: Reading): unknown {
     const obj: any = {};
     if (message.gatewaySeq !== 0) {
-      obj.gatewaySeq = Math.round(message.gatewaySeq);
+      obj.gatewaySeq = globalThis.Number(message.gatewaySeq);
     }
     if (message.deviceId !== "") {
       obj.deviceId = message.deviceId;
     }
-    if (message.frameCounter !== 0) {
-      obj.frameCounter = Math.round(message.frameCounter);
+    if (message.frameCounter !== 0n) {
+      obj.frameCounter = message.frameCounter.toString();
     }
     if (message.channel !== 0) {
       obj.channel = channelToJSON(message.channel);
@@ -1036,10 +1083,10 @@ export const Reading: MessageFns<Reading> = {
       obj.channelIndex = Math.round(message.channelIndex);
     }
     if (message.sampledAtMs !== 0) {
-      obj.sampledAtMs = Math.round(message.sampledAtMs);
+      obj.sampledAtMs = globalThis.Number(message.sampledAtMs);
     }
     if (message.receivedAtMs !== 0) {
-      obj.receivedAtMs = Math.round(message.receivedAtMs);
+      obj.receivedAtMs = globalThis.Number(message.receivedAtMs);
     }
     if (message.value !== 0) {
       obj.value = Math.round(message.value);
@@ -1054,7 +1101,7 @@ export const Reading: MessageFns<Reading> = {
       obj.receivedBoot = Math.round(message.receivedBoot);
     }
     if (message.receivedUptimeMs !== 0) {
-      obj.receivedUptimeMs = Math.round(message.receivedUptimeMs);
+      obj.receivedUptimeMs = globalThis.Number(message.receivedUptimeMs);
     }
     if (message.anomalous !== false) {
       obj.anomalous = message.anomalous;
@@ -1085,7 +1132,10 @@ export const Batch: MessageFns<Batch> = {
       writer.uint32(10).string(message.gatewayId);
     }
     if (message.sequence !== 0) {
-      writer.uint32(16).uint64(message.sequence);
+      if (BigInt.asUintN(64, BigInt(message.sequence)) !== BigInt(message.sequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sequence) of type uint64 too large");
+      }
+      writer.uint32(16).uint64(BigInt(message.sequence));
     }
     if (message.previousBatchHash.length !== 0) {
       writer.uint32(26).bytes(message.previousBatchHash);
@@ -1094,7 +1144,10 @@ export const Batch: MessageFns<Batch> = {
       writer.uint32(34).bytes(message.readingsRoot);
     }
     if (message.sealedAtMs !== 0) {
-      writer.uint32(40).uint64(message.sealedAtMs);
+      if (BigInt.asUintN(64, BigInt(message.sealedAtMs)) !== BigInt(message.sealedAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sealedAtMs) of type uint64 too large");
+      }
+      writer.uint32(40).uint64(BigInt(message.sealedAtMs));
     }
     for (const v of message.readings) {
       Reading.encode(v!, writer.uint32(50).fork()).join();
@@ -1106,10 +1159,16 @@ export const Batch: MessageFns<Batch> = {
       writer.uint32(64).uint32(message.readingCount);
     }
     if (message.firstGatewaySeq !== 0) {
-      writer.uint32(72).uint64(message.firstGatewaySeq);
+      if (BigInt.asUintN(64, BigInt(message.firstGatewaySeq)) !== BigInt(message.firstGatewaySeq)) {
+        throw new globalThis.Error("value provided for field BigInt(message.firstGatewaySeq) of type uint64 too large");
+      }
+      writer.uint32(72).uint64(BigInt(message.firstGatewaySeq));
     }
     if (message.lastGatewaySeq !== 0) {
-      writer.uint32(80).uint64(message.lastGatewaySeq);
+      if (BigInt.asUintN(64, BigInt(message.lastGatewaySeq)) !== BigInt(message.lastGatewaySeq)) {
+        throw new globalThis.Error("value provided for field BigInt(message.lastGatewaySeq) of type uint64 too large");
+      }
+      writer.uint32(80).uint64(BigInt(message.lastGatewaySeq));
     }
     for (const v of message.streamBounds) {
       StreamBounds.encode(v!, writer.uint32(90).fork()).join();
@@ -1290,7 +1349,7 @@ export const Batch: MessageFns<Batch> = {
       obj.gatewayId = message.gatewayId;
     }
     if (message.sequence !== 0) {
-      obj.sequence = Math.round(message.sequence);
+      obj.sequence = globalThis.Number(message.sequence);
     }
     if (message.previousBatchHash.length !== 0) {
       obj.previousBatchHash = base64FromBytes(message.previousBatchHash);
@@ -1299,7 +1358,7 @@ export const Batch: MessageFns<Batch> = {
       obj.readingsRoot = base64FromBytes(message.readingsRoot);
     }
     if (message.sealedAtMs !== 0) {
-      obj.sealedAtMs = Math.round(message.sealedAtMs);
+      obj.sealedAtMs = globalThis.Number(message.sealedAtMs);
     }
     if (message.readings?.length) {
       obj.readings = message.readings.map((e) => Reading.toJSON(e));
@@ -1311,10 +1370,10 @@ export const Batch: MessageFns<Batch> = {
       obj.readingCount = Math.round(message.readingCount);
     }
     if (message.firstGatewaySeq !== 0) {
-      obj.firstGatewaySeq = Math.round(message.firstGatewaySeq);
+      obj.firstGatewaySeq = globalThis.Number(message.firstGatewaySeq);
     }
     if (message.lastGatewaySeq !== 0) {
-      obj.lastGatewaySeq = Math.round(message.lastGatewaySeq);
+      obj.lastGatewaySeq = globalThis.Number(message.lastGatewaySeq);
     }
     if (message.streamBounds?.length) {
       obj.streamBounds = message.streamBounds.map((e) => StreamBounds.toJSON(e));
@@ -1478,8 +1537,8 @@ function createBaseReadingRollup(): ReadingRollup {
     sum: 0,
     firstSampledAtMs: 0,
     lastSampledAtMs: 0,
-    firstFrameCounter: 0,
-    lastFrameCounter: 0,
+    firstFrameCounter: 0n,
+    lastFrameCounter: 0n,
   };
 }
 
@@ -1501,24 +1560,47 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
       writer.uint32(40).uint32(message.count);
     }
     if (message.min !== 0) {
-      writer.uint32(48).sint64(message.min);
+      if (BigInt.asIntN(64, BigInt(message.min)) !== BigInt(message.min)) {
+        throw new globalThis.Error("value provided for field BigInt(message.min) of type sint64 too large");
+      }
+      writer.uint32(48).sint64(BigInt(message.min));
     }
     if (message.max !== 0) {
-      writer.uint32(56).sint64(message.max);
+      if (BigInt.asIntN(64, BigInt(message.max)) !== BigInt(message.max)) {
+        throw new globalThis.Error("value provided for field BigInt(message.max) of type sint64 too large");
+      }
+      writer.uint32(56).sint64(BigInt(message.max));
     }
     if (message.sum !== 0) {
-      writer.uint32(64).sint64(message.sum);
+      if (BigInt.asIntN(64, BigInt(message.sum)) !== BigInt(message.sum)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sum) of type sint64 too large");
+      }
+      writer.uint32(64).sint64(BigInt(message.sum));
     }
     if (message.firstSampledAtMs !== 0) {
-      writer.uint32(72).uint64(message.firstSampledAtMs);
+      if (BigInt.asUintN(64, BigInt(message.firstSampledAtMs)) !== BigInt(message.firstSampledAtMs)) {
+        throw new globalThis.Error(
+          "value provided for field BigInt(message.firstSampledAtMs) of type uint64 too large",
+        );
+      }
+      writer.uint32(72).uint64(BigInt(message.firstSampledAtMs));
     }
     if (message.lastSampledAtMs !== 0) {
-      writer.uint32(80).uint64(message.lastSampledAtMs);
+      if (BigInt.asUintN(64, BigInt(message.lastSampledAtMs)) !== BigInt(message.lastSampledAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.lastSampledAtMs) of type uint64 too large");
+      }
+      writer.uint32(80).uint64(BigInt(message.lastSampledAtMs));
     }
-    if (message.firstFrameCounter !== 0) {
+    if (message.firstFrameCounter !== 0n) {
+      if (BigInt.asUintN(64, message.firstFrameCounter) !== message.firstFrameCounter) {
+        throw new globalThis.Error("value provided for field message.firstFrameCounter of type uint64 too large");
+      }
       writer.uint32(88).uint64(message.firstFrameCounter);
     }
-    if (message.lastFrameCounter !== 0) {
+    if (message.lastFrameCounter !== 0n) {
+      if (BigInt.asUintN(64, message.lastFrameCounter) !== message.lastFrameCounter) {
+        throw new globalThis.Error("value provided for field message.lastFrameCounter of type uint64 too large");
+      }
       writer.uint32(96).uint64(message.lastFrameCounter);
     }
     return writer;
@@ -1622,7 +1704,7 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
               break;
             }
 
-            message.firstFrameCounter = longToNumber(reader.uint64());
+            message.firstFrameCounter = reader.uint64() as bigint;
             continue;
           }
           case 12: {
@@ -1630,7 +1712,7 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
               break;
             }
 
-            message.lastFrameCounter = longToNumber(reader.uint64());
+            message.lastFrameCounter = reader.uint64() as bigint;
             continue;
           }
         }
@@ -1674,15 +1756,15 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
         ? globalThis.Number(object.last_sampled_at_ms)
         : 0,
       firstFrameCounter: isSet(object.firstFrameCounter)
-        ? globalThis.Number(object.firstFrameCounter)
+        ? BigInt(object.firstFrameCounter)
         : isSet(object.first_frame_counter)
-        ? globalThis.Number(object.first_frame_counter)
-        : 0,
+        ? BigInt(object.first_frame_counter)
+        : 0n,
       lastFrameCounter: isSet(object.lastFrameCounter)
-        ? globalThis.Number(object.lastFrameCounter)
+        ? BigInt(object.lastFrameCounter)
         : isSet(object.last_frame_counter)
-        ? globalThis.Number(object.last_frame_counter)
-        : 0,
+        ? BigInt(object.last_frame_counter)
+        : 0n,
     };
   },
 
@@ -1704,25 +1786,25 @@ export const ReadingRollup: MessageFns<ReadingRollup> = {
       obj.count = Math.round(message.count);
     }
     if (message.min !== 0) {
-      obj.min = Math.round(message.min);
+      obj.min = globalThis.Number(message.min);
     }
     if (message.max !== 0) {
-      obj.max = Math.round(message.max);
+      obj.max = globalThis.Number(message.max);
     }
     if (message.sum !== 0) {
-      obj.sum = Math.round(message.sum);
+      obj.sum = globalThis.Number(message.sum);
     }
     if (message.firstSampledAtMs !== 0) {
-      obj.firstSampledAtMs = Math.round(message.firstSampledAtMs);
+      obj.firstSampledAtMs = globalThis.Number(message.firstSampledAtMs);
     }
     if (message.lastSampledAtMs !== 0) {
-      obj.lastSampledAtMs = Math.round(message.lastSampledAtMs);
+      obj.lastSampledAtMs = globalThis.Number(message.lastSampledAtMs);
     }
-    if (message.firstFrameCounter !== 0) {
-      obj.firstFrameCounter = Math.round(message.firstFrameCounter);
+    if (message.firstFrameCounter !== 0n) {
+      obj.firstFrameCounter = message.firstFrameCounter.toString();
     }
-    if (message.lastFrameCounter !== 0) {
-      obj.lastFrameCounter = Math.round(message.lastFrameCounter);
+    if (message.lastFrameCounter !== 0n) {
+      obj.lastFrameCounter = message.lastFrameCounter.toString();
     }
     return obj;
   },
@@ -1738,7 +1820,10 @@ export const Pruned: MessageFns<Pruned> = {
       writer.uint32(8).int32(message.reason);
     }
     if (message.prunedAtMs !== 0) {
-      writer.uint32(16).uint64(message.prunedAtMs);
+      if (BigInt.asUintN(64, BigInt(message.prunedAtMs)) !== BigInt(message.prunedAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.prunedAtMs) of type uint64 too large");
+      }
+      writer.uint32(16).uint64(BigInt(message.prunedAtMs));
     }
     for (const v of message.rollups) {
       ReadingRollup.encode(v!, writer.uint32(26).fork()).join();
@@ -1815,7 +1900,7 @@ export const Pruned: MessageFns<Pruned> = {
       obj.reason = pruneReasonToJSON(message.reason);
     }
     if (message.prunedAtMs !== 0) {
-      obj.prunedAtMs = Math.round(message.prunedAtMs);
+      obj.prunedAtMs = globalThis.Number(message.prunedAtMs);
     }
     if (message.rollups?.length) {
       obj.rollups = message.rollups.map((e) => ReadingRollup.toJSON(e));
@@ -1940,7 +2025,10 @@ function createBaseBatchProof(): BatchProof {
 export const BatchProof: MessageFns<BatchProof> = {
   encode(message: BatchProof, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sequence !== 0) {
-      writer.uint32(8).uint64(message.sequence);
+      if (BigInt.asUintN(64, BigInt(message.sequence)) !== BigInt(message.sequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sequence) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.sequence));
     }
     if (message.proof.length !== 0) {
       writer.uint32(18).bytes(message.proof);
@@ -2015,7 +2103,7 @@ export const BatchProof: MessageFns<BatchProof> = {
   toJSON(message: BatchProof): unknown {
     const obj: any = {};
     if (message.sequence !== 0) {
-      obj.sequence = Math.round(message.sequence);
+      obj.sequence = globalThis.Number(message.sequence);
     }
     if (message.proof.length !== 0) {
       obj.proof = base64FromBytes(message.proof);
@@ -2113,7 +2201,10 @@ function createBaseBatchAck(): BatchAck {
 export const BatchAck: MessageFns<BatchAck> = {
   encode(message: BatchAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sequence !== 0) {
-      writer.uint32(8).uint64(message.sequence);
+      if (BigInt.asUintN(64, BigInt(message.sequence)) !== BigInt(message.sequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sequence) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.sequence));
     }
     if (message.batchHash.length !== 0) {
       writer.uint32(18).bytes(message.batchHash);
@@ -2176,7 +2267,7 @@ export const BatchAck: MessageFns<BatchAck> = {
   toJSON(message: BatchAck): unknown {
     const obj: any = {};
     if (message.sequence !== 0) {
-      obj.sequence = Math.round(message.sequence);
+      obj.sequence = globalThis.Number(message.sequence);
     }
     if (message.batchHash.length !== 0) {
       obj.batchHash = base64FromBytes(message.batchHash);
@@ -2256,7 +2347,10 @@ function createBaseProofAck(): ProofAck {
 export const ProofAck: MessageFns<ProofAck> = {
   encode(message: ProofAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sequence !== 0) {
-      writer.uint32(8).uint64(message.sequence);
+      if (BigInt.asUintN(64, BigInt(message.sequence)) !== BigInt(message.sequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sequence) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.sequence));
     }
     if (message.valid !== false) {
       writer.uint32(16).bool(message.valid);
@@ -2331,7 +2425,7 @@ export const ProofAck: MessageFns<ProofAck> = {
   toJSON(message: ProofAck): unknown {
     const obj: any = {};
     if (message.sequence !== 0) {
-      obj.sequence = Math.round(message.sequence);
+      obj.sequence = globalThis.Number(message.sequence);
     }
     if (message.valid !== false) {
       obj.valid = message.valid;

@@ -50,7 +50,10 @@ typedef enum _intelledger_device_v1_FrameRefusal {
     /* The gateway's disk quota is reached and its policy holds new frames back. */
     intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_STORAGE_FULL = 11,
     /* The gateway could not store the frame for a reason of its own (a database error). */
-    intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_GATEWAY_UNAVAILABLE = 12
+    intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_GATEWAY_UNAVAILABLE = 12,
+    /* The counter is further above the last the gateway took than it allows (or beyond the
+ largest it keeps): a technician moves the device's counter on purpose. */
+    intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_COUNTER_JUMP = 13
 } intelledger_device_v1_FrameRefusal;
 
 /* Struct definitions */
@@ -108,8 +111,8 @@ extern "C" {
 #define _intelledger_device_v1_FrameAckResult_ARRAYSIZE ((intelledger_device_v1_FrameAckResult)(intelledger_device_v1_FrameAckResult_FRAME_ACK_RESULT_RETRY_LATER+1))
 
 #define _intelledger_device_v1_FrameRefusal_MIN intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_UNSPECIFIED
-#define _intelledger_device_v1_FrameRefusal_MAX intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_GATEWAY_UNAVAILABLE
-#define _intelledger_device_v1_FrameRefusal_ARRAYSIZE ((intelledger_device_v1_FrameRefusal)(intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_GATEWAY_UNAVAILABLE+1))
+#define _intelledger_device_v1_FrameRefusal_MAX intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_COUNTER_JUMP
+#define _intelledger_device_v1_FrameRefusal_ARRAYSIZE ((intelledger_device_v1_FrameRefusal)(intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_COUNTER_JUMP+1))
 
 
 
