@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { frameSha256 } from "@intelledger/proto/device";
 import type { Logger } from "pino";
 import type { ClockReading, GatewayClock } from "../clock/gateway-clock.js";
 import type { DeviceRegistry } from "../devices/device-registry.js";
@@ -77,6 +78,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
   };
   private readonly deps: IngestPipelineDeps;
   private readonly commits: GroupCommit<FrameToStore>;
+  /** Frames being taken now, by the SHA-256 of their bytes. */
+  private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
 
   constructor(deps: IngestPipelineDeps) {
     super();
@@ -87,7 +90,22 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
     });
   }
 
-  readonly handle = async (incoming: IncomingFrame): Promise<IngestOutcome> => {
+  /**
+   * Takes one frame. A copy that arrives while the same bytes are still being taken (a
+   * device resending after a lost answer, over a new connection) gets the first copy's
+   * answer: refused as a replay, it would be acknowledged and dropped by the device, and a
+   * crash before the first copy's commit would lose the frame.
+   */
+  readonly handle = (incoming: IncomingFrame): Promise<IngestOutcome> => {
+    const key = Buffer.from(frameSha256(incoming.bytes)).toString("hex");
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const outcome = this.take(incoming).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, outcome);
+    return outcome;
+  };
+
+  private async take(incoming: IncomingFrame): Promise<IngestOutcome> {
     const { acceptor, registry, clock, dataClasses, storage, storageFullRetryAfterMs, logger, refusals } = this.deps;
     const clockReading = clock.read();
     const { transport } = incoming;
@@ -158,7 +176,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
     if (clockReading.uncertain) this.counters.timeUncertainFrames++;
     this.emit("stored", { ...frame, transport, clock: frameClock });
     return { accepted: true, deviceId: frame.deviceId };
-  };
+  }
 
   /** Commits whatever is waiting; called before shutting down. */
   flush(): void {
