@@ -156,8 +156,9 @@ describe("an external broker (Debian's Mosquitto) with the documented password f
       await expect(snoop.publishAsync(topic, frame, { qos: 1 }), topic).rejects.toMatchObject({ code: 135 });
     }
     for (let i = 0; i < 5; i++) await victim.publishFrame();
-    await live.sendCommand("victim-1", { $case: "reboot", value: {} });
+    // The gateway learns a device's route from its frames: a command waits until it has heard from the device.
     await until(() => live.snapshot().ingest.framesAccepted >= 5, "the victim's frames");
+    await live.sendCommand("victim-1", { $case: "reboot", value: {} });
     expect(live.snapshot().ingest.rejected.bad_signature).toBe(0);
     expect(live.snapshot().quarantinedDevices).toEqual([]);
     expect(seen).toEqual([]);
