@@ -61,6 +61,13 @@ export const receiptSchema = z.object({
       anomalyCount: int,
     }),
   }),
+  /**
+   * Whether the receipt carries its batch's proof: "attached"; "pending" while the gateway's
+   * proof has not reached the relay (ask again later); "invalid" when the proof the gateway
+   * sent did not verify. Informative only (it is not signed): a verifier goes by the proof
+   * itself. Absent in receipts made before it existed.
+   */
+  proofStatus: z.enum(["attached", "pending", "invalid"]).optional(),
   /** The batch's zero-knowledge proof of its claims, when the gateway sent one that verified. */
   proof: z
     .object({
