@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { BatchCommitment, fieldToBytes32, loadPoseidon, type PoseidonHasher } from "@intelledger/circuits";
 import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
 import { Wallet } from "ethers";
@@ -8,6 +10,7 @@ import { ProofLedger } from "../store/proof-ledger.js";
 import { openRelayDatabase } from "../store/relay-database.js";
 import { ReceiptBuilder } from "./receipt-builder.js";
 import { receiptSchema } from "./receipt-format.js";
+import { RECEIPT_JSON_SCHEMA_FILE } from "./receipt-json-schema.js";
 
 const gateway = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -85,7 +88,10 @@ const proofOf = (valid: boolean) => ({
 describe("a reading's receipt at the relay", () => {
   it("says the proof is pending until the gateway's proof arrives, then carries it", async () => {
     const { builder, proofs } = await anchoredBatch();
-    const pending = receiptSchema.parse(builder.build(gateway.address, 2));
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(RECEIPT_JSON_SCHEMA_FILE, "utf8")));
+    const built = builder.build(gateway.address, 2);
+    expect(validate(JSON.parse(JSON.stringify(built))), JSON.stringify(validate.errors)).toBe(true);
+    const pending = receiptSchema.parse(built);
     expect(pending.proofStatus).toBe("pending");
     expect(pending.proof).toBeUndefined();
     expect(pending.reading.value).toBe(2_001);
