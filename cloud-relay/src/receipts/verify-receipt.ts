@@ -159,6 +159,12 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
   }
   checked.push("chain");
   const contract = getAddress(contractAddress);
+  if (getAddress(anchor.contract) !== contract) {
+    throw new ReceiptVerificationError(
+      "root_not_anchored",
+      `the receipt names anchor contract ${anchor.contract}, not the deployment's ${contract}`,
+    );
+  }
   if ((await provider.getCode(contract)) === "0x") {
     throw new ReceiptVerificationError("root_not_anchored", `there is no contract at ${contract} on chain ${chainId}`);
   }
