@@ -37,6 +37,7 @@ import { startAnalytics, type RunningAnalytics } from "./analytics/start-analyti
 import { SeriesQuery } from "./analytics/series-query.js";
 import { RollupStore } from "./analytics/rollup-store.js";
 import { seriesRoutes } from "./http/series-routes.js";
+import { unknownRuleDevices } from "./analytics/rule-devices.js";
 import { IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
@@ -438,7 +439,10 @@ async function startGatewayParts(
           metrics: metricsRegistry,
           models: () => inference.models,
           routes: [
-            (api) => configRoutes(api, management),
+            (api) =>
+              configRoutes(api, management, (next) =>
+                unknownRuleDevices(next.analytics.rules, (deviceId) => devices.get(deviceId) !== undefined),
+              ),
             (api) => uplinkRoutes(api, enrollment),
             (api) => liveRoutes(api, live),
             (api) => deviceAdminRoutes(api, lifecycle),

@@ -50,6 +50,7 @@ export interface AlertDeliveryOptions {
   logger: Logger;
   /** How often undelivered alerts are looked for besides being woken (retries, after a restart). */
   intervalMs?: number;
+  /** The wall clock, for which alerts MQTT still catches up on. */
   now?: () => number;
 }
 
@@ -72,6 +73,7 @@ export class AlertDelivery {
   private readonly options: AlertDeliveryOptions;
   private readonly now: () => number;
   private readonly listeners = new Set<(alert: RuleAlertMessage) => void>();
+  /** By alert id: when (performance.now()) the webhook is tried next. */
   private readonly nextWebhookAttemptMs = new Map<number, number>();
   private readonly statements;
   private running: Promise<void> | undefined;
@@ -202,7 +204,7 @@ export class AlertDelivery {
     const rows = this.statements.toPost.all() as RuleAlertRow[];
     for (const row of rows) {
       // Not due yet: later alerts wait for it, to keep the order.
-      if ((this.nextWebhookAttemptMs.get(row.id) ?? 0) > this.now()) return;
+      if ((this.nextWebhookAttemptMs.get(row.id) ?? 0) > performance.now()) return;
       const attempts = row.webhook_attempts + 1;
       let failure: string | undefined;
       try {
@@ -224,7 +226,7 @@ export class AlertDelivery {
       const final = attempts >= webhook.maxAttempts;
       this.statements.posted.run(final ? "failed" : "pending", attempts, row.id);
       if (final) this.nextWebhookAttemptMs.delete(row.id);
-      else this.nextWebhookAttemptMs.set(row.id, this.now() + retryDelayMs(attempts));
+      else this.nextWebhookAttemptMs.set(row.id, performance.now() + retryDelayMs(attempts));
       logger.warn(
         { alert: row.id, attempts, failure, final },
         final ? "alert webhook gave up" : "alert webhook failed; retrying",
