@@ -260,8 +260,15 @@ const analyticsSchema = z.strictObject({
   rules: alertRulesSchema.default([]),
   alerts: z
     .strictObject({
-      /** Alerts are published here (QoS 1) on the gateway's broker; empty: not published. */
-      mqttTopic: z.string().max(200).default("intelledger/v1/gateway/alerts"),
+      /**
+       * Alerts are published here (QoS 1) on the external broker the gateway uses (mqtt.broker);
+       * empty: not published. The embedded broker lets devices only, so it does not carry them.
+       */
+      mqttTopic: z
+        .string()
+        .max(200)
+        .regex(/^[^#+]*$/, "a topic to publish on, without wildcards")
+        .default("intelledger/v1/alerts"),
       /** Each alert is POSTed here as JSON, retried with backoff until it is answered 2xx or attempts run out. */
       webhook: z
         .strictObject({
