@@ -36,6 +36,7 @@ import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
 import { startAnalytics, type RunningAnalytics } from "./analytics/start-analytics.js";
 import { SeriesQuery } from "./analytics/series-query.js";
 import { RollupStore } from "./analytics/rollup-store.js";
+import { rolledUpThrough } from "./analytics/analytics-follower.js";
 import { seriesRoutes } from "./http/series-routes.js";
 import { unknownRuleDevices } from "./analytics/rule-devices.js";
 import { IngestPipeline } from "./acceptance/ingest-pipeline.js";
@@ -180,6 +181,8 @@ async function startGatewayParts(
       quotaBytes: config.storage.quotaBytes,
       policy: config.storage.policy,
       retainAckedMs: config.storage.retainAckedDays * 86_400_000,
+      // Raw readings go only once the rollups have them (config is read anew after a live change).
+      rolledUpThrough: () => (config.analytics.enabled ? rolledUpThrough(db) : Number.MAX_SAFE_INTEGER),
       logger: logger.child({ component: "storage" }),
     });
     await storage.enforce();

@@ -5,6 +5,11 @@ import { EventTimeWatermark } from "./event-windows.js";
 import { RollupStore, type RollupInput } from "./rollup-store.js";
 import { streamKey } from "./stream-id.js";
 
+/** The gateway_seq through which every reading is in the rollups (0 before the first). */
+export function rolledUpThrough(db: SqliteDatabase): number {
+  return (db.prepare("SELECT gateway_seq FROM analytics_cursors WHERE name = 'values'").pluck().get() as number | undefined) ?? 0;
+}
+
 /** A stored reading as analytics follows it. */
 export interface FollowedReading extends RollupInput {
   receivedAtMs: number;
