@@ -163,7 +163,7 @@ export function ConfigScreen() {
           </tr>
         </thead>
         <tbody>
-          {[...history].reverse().map((revision) => (
+          {history.map((revision) => (
             <tr key={revision.revision}>
               <th scope="row">{revision.revision}</th>
               <td>{formatTime(revision.atMs)}</td>
