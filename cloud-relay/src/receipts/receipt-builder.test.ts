@@ -91,7 +91,7 @@ describe("a reading's receipt at the relay", () => {
   it("says the proof is pending until the gateway's proof arrives, then carries it", async () => {
     const { builder, proofs } = await anchoredBatch();
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(RECEIPT_JSON_SCHEMA_FILE, "utf8")));
-    const built = builder.build(gateway.address, 2);
+    const built = await builder.build(gateway.address, 2);
     expect(validate(JSON.parse(JSON.stringify(built))), JSON.stringify(validate.errors)).toBe(true);
     const pending = receiptSchema.parse(built);
     expect(pending.proofStatus).toBe("pending");
@@ -99,7 +99,7 @@ describe("a reading's receipt at the relay", () => {
     expect(pending.reading.value).toBe(2_001);
 
     await proofs.record(proofOf(true));
-    const attached = receiptSchema.parse(builder.build(gateway.address, 2));
+    const attached = receiptSchema.parse(await builder.build(gateway.address, 2));
     expect(attached.proofStatus).toBe("attached");
     expect(attached.proof).toEqual({ groth16: '{"pi_a":[]}', publicSignals: ["1"] });
   });
@@ -107,7 +107,7 @@ describe("a reading's receipt at the relay", () => {
   it("says so when the gateway's proof did not verify, and carries none", async () => {
     const { builder, proofs } = await anchoredBatch();
     await proofs.record(proofOf(false));
-    const receipt = receiptSchema.parse(builder.build(gateway.address, 3));
+    const receipt = receiptSchema.parse(await builder.build(gateway.address, 3));
     expect(receipt.proofStatus).toBe("invalid");
     expect(receipt.proof).toBeUndefined();
   });
