@@ -4,18 +4,22 @@ import { onBridgeEvent, request } from "./bridge-client.js";
 import { liveStore } from "./live-store.js";
 import { AddDeviceScreen } from "./screens/add-device-screen.js";
 import { AuditScreen } from "./screens/audit-screen.js";
+import { BufferScreen } from "./screens/buffer-screen.js";
 import { ConfigScreen } from "./screens/config-screen.js";
 import { ConnectScreen } from "./screens/connect-screen.js";
 import { DashboardScreen } from "./screens/dashboard-screen.js";
 import { DevicesScreen } from "./screens/devices-screen.js";
+import { ModelsScreen } from "./screens/models-screen.js";
 import { UplinkScreen } from "./screens/uplink-screen.js";
 
 const SCREENS = {
   dashboard: "Dashboard",
   devices: "Devices",
   "add-device": "Add device",
+  buffer: "Buffer",
   config: "Configuration",
   uplink: "Uplink",
+  models: "Models",
   audit: "Audit log",
 } as const;
 type Screen = keyof typeof SCREENS;
@@ -71,7 +75,9 @@ export function App() {
         {screen === "dashboard" && <DashboardScreen />}
         {screen === "devices" && <DevicesScreen onAddDevice={() => setScreen("add-device")} />}
         {screen === "add-device" && <AddDeviceScreen />}
+        {screen === "buffer" && <BufferScreen />}
         {screen === "config" && <ConfigScreen />}
+        {screen === "models" && <ModelsScreen />}
         {screen === "uplink" && <UplinkScreen />}
         {screen === "audit" && <AuditScreen />}
       </main>

@@ -1,4 +1,13 @@
-import type { AuditEntry, BridgeOutputs, ConfigDocument, ConfigIssue, DeviceView, GatewayStatus } from "./bridge-types.js";
+import type {
+  AuditEntry,
+  BridgeOutputs,
+  ConfigDocument,
+  ConfigIssue,
+  DeviceSettings,
+  DeviceView,
+  GatewayStatus,
+  InferenceState,
+} from "./bridge-types.js";
 
 /** A refusal from the gateway's API: its status, its message and the fields it named. */
 export class GatewayApiError extends Error {
@@ -85,6 +94,18 @@ export class GatewayApi {
 
   deviceAction(deviceId: string, action: string, body: Record<string, unknown>): Promise<DeviceView> {
     return this.call("POST", `/api/devices/${encodeURIComponent(deviceId)}/${action}`, body);
+  }
+
+  putDeviceSettings(deviceId: string, settings: DeviceSettings): Promise<DeviceView> {
+    return this.call("PUT", `/api/devices/${encodeURIComponent(deviceId)}/settings`, settings);
+  }
+
+  inference(): Promise<InferenceState> {
+    return this.call("GET", "/api/inference");
+  }
+
+  swapModel(version: number): Promise<{ version: string }> {
+    return this.call("POST", "/api/inference/swap", { version });
   }
 
   commandKey(): Promise<{ commandPublicKey: string }> {

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatAgo } from "../format.js";
@@ -24,6 +25,7 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
   const [done, setDone] = useState("");
   const [confirming, setConfirming] = useState<string | undefined>();
   const [typedId, setTypedId] = useState("");
+  const [editing, setEditing] = useState<string | undefined>();
 
   const list = devices.value ?? [];
   const act = async (device: DeviceView, action: "deactivate" | "reactivate" | "release" | "decommission") => {
@@ -102,6 +104,9 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
                 <td>{rejections(device)}</td>
                 <td>{limits(device)}</td>
                 <td class="actions">
+                  <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
+                    Bounds and thresholds of {device.deviceId}
+                  </button>
                   {device.quarantine.quarantined && (
                     <button type="button" onClick={() => void act(device, "release")}>
                       Release {device.deviceId}
@@ -127,6 +132,17 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
             ))}
           </tbody>
         </table>
+      )}
+      {editing && list.some((device) => device.deviceId === editing) && (
+        <DeviceSettingsForm
+          key={editing}
+          device={list.find((device) => device.deviceId === editing) as DeviceView}
+          onSaved={() => {
+            setDone(`${editing}: settings saved; they apply from its next frame.`);
+            setEditing(undefined);
+            devices.reload();
+          }}
+        />
       )}
     </section>
   );
