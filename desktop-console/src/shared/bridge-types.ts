@@ -174,6 +174,29 @@ export interface BridgeOutputs {
   "live.stop": null;
 }
 
+/** What answers each request: the main process's services, or in a browser the gateway over HTTP. */
+export type BridgeHandlers = {
+  [C in BridgeChannel]: (input: BridgeInput<C>) => Promise<BridgeOutputs[C]>;
+};
+
+/** The requests that are calls to the connected gateway's API, the same in the app and in a browser. */
+export type GatewayChannel =
+  | "gateway.status"
+  | "devices.list"
+  | "devices.action"
+  | "devices.settings"
+  | "inference.get"
+  | "inference.swap"
+  | "config.get"
+  | "config.schema"
+  | "config.validate"
+  | "config.diff"
+  | "config.apply"
+  | "config.history"
+  | "config.revert"
+  | "uplink.enroll"
+  | "audit.list";
+
 /** A refusal the renderer can show: what went wrong, and what to do next. */
 export interface BridgeError {
   message: string;

@@ -1,5 +1,6 @@
 import type {
   AuditEntry,
+  BridgeError,
   BridgeOutputs,
   ConfigDocument,
   ConfigIssue,
@@ -20,6 +21,19 @@ export class GatewayApiError extends Error {
     this.status = status;
     this.issues = issues;
   }
+}
+
+/** A failure of a call to the gateway as the console shows it, with what to do next. */
+export function describeApiError(error: GatewayApiError): BridgeError {
+  const hint =
+    error.status === 401
+      ? "the login is no longer valid: connect to the gateway again"
+      : error.status === 403
+        ? "your account's role does not allow this: ask a technician"
+        : error.status === 0
+          ? "check the network and that the gateway runs"
+          : undefined;
+  return { message: error.message, code: String(error.status), issues: error.issues, ...(hint && { hint }) };
 }
 
 /** How requests reach the gateway: with the console's API token, or (in a browser) the session cookie. */
