@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { signKeyHandover } from "@intelledger/proto/key-handover";
+import { generateDeviceKeys, SimulatedDevice } from "@intelledger/test-support";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,6 +66,29 @@ describe("the console served by the gateway at /console", () => {
 
     await page.getByRole("button", { name: "Devices" }).click();
     await page.locator('tr[data-device="browser-1"]').getByText("active").waitFor();
+
+    // A key rotation: a handover the device's key did not sign is refused, the real one taken.
+    const next = generateDeviceKeys();
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+    await page.getByRole("button", { name: "Rotate the key of browser-1" }).click();
+    await page.getByLabel(/^New public key/).fill(hex(next.publicKeyPoint));
+    await page.getByLabel(/^Handover signature/).fill(hex(signKeyHandover(next.privateKey, "browser-1", next.publicKeyPoint)));
+    await page.getByRole("button", { name: "Rotate the key of browser-1" }).last().click();
+    await page
+      .getByRole("alert")
+      .getByText(/signature/)
+      .waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "22-browser-key-rotation-refused.png"), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page
+      .getByLabel(/^Handover signature/)
+      .fill(hex(signKeyHandover(device.keys.privateKey, "browser-1", next.publicKeyPoint)));
+    await page.getByRole("button", { name: "Rotate the key of browser-1" }).last().click();
+    await page.getByText("browser-1: key rotated").waitFor();
+    expect(hex(running.gateway.devices.get("browser-1")?.publicKeyPoint ?? new Uint8Array())).toBe(hex(next.publicKeyPoint));
+
+    // Node-RED is off on this gateway: the button says so instead of opening an empty window.
+    expect(await page.getByRole("button", { name: "Node-RED editor (off on this gateway)" }).isDisabled()).toBe(true);
 
     await page.getByRole("button", { name: "Add device" }).click();
     await page

@@ -22,7 +22,8 @@ import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
  * router and services, running in this process against a real gateway.
  */
 const SCREENSHOTS = process.env["EDGE_CONSOLE_SCREENSHOTS"] ?? join(import.meta.dirname, "../../.data/console-screenshots");
-const GATEWAY_NAME = "Console journey gateway";
+// Named for this run: another run on the same LAN announces a gateway too.
+const GATEWAY_NAME = `Console journey gateway ${process.pid}`;
 
 let dir: string;
 let builtDir: string;
@@ -271,7 +272,7 @@ describe("the console in Chromium against a real gateway", () => {
     await page.getByText("config.apply").first().waitFor();
     expect(await page.locator(".audit tbody").textContent()).toContain("device.register");
     await screen("15-audit-log");
-  }, 300_000);
+  }, 600_000);
 
   it("opens a saved connection at the next start and renders the dashboard in under 2 s", async () => {
     await page.goto(`${CONSOLE_ORIGIN}/index.html`);

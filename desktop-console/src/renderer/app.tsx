@@ -24,6 +24,29 @@ const SCREENS = {
 } as const;
 type Screen = keyof typeof SCREENS;
 
+/** Opens the gateway's Node-RED editor in a window of its own (the gateway asks for a login there if needed). */
+function NodeRedButton({ gatewayUrl }: { gatewayUrl: string }) {
+  const [state, setState] = useState<string | undefined>();
+  useEffect(() => {
+    void request("nodeRed.get", {}).then(
+      (status) => setState(status.state),
+      () => setState(undefined),
+    );
+  }, [gatewayUrl]);
+  const off = state === "disabled";
+  return (
+    <button
+      type="button"
+      class="secondary"
+      disabled={off}
+      title={off ? "Node-RED is not enabled on this gateway (http.nodeRed.enabled)" : undefined}
+      onClick={() => window.open(`${gatewayUrl}/flows/`, "_blank")}
+    >
+      {off ? "Node-RED editor (off on this gateway)" : "Open the Node-RED editor"}
+    </button>
+  );
+}
+
 /** The console: the connect screen until a gateway is connected, then its screens behind a navigation bar. */
 export function App() {
   const [session, setSession] = useState<SessionInfo | undefined>();
@@ -56,6 +79,7 @@ export function App() {
         <p class="gateway">
           {session.profile.gatewayUrl} — {session.profile.username} ({session.role})
         </p>
+        <NodeRedButton gatewayUrl={session.profile.gatewayUrl} />
         <button type="button" class="secondary" onClick={() => void disconnect()}>
           Disconnect
         </button>

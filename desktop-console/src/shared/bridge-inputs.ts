@@ -46,6 +46,13 @@ export const bridgeInputs = {
       }),
     }),
   }),
+  "devices.rotateKey": z.strictObject({
+    deviceId,
+    publicKey: z.string().regex(/^(0x)?04[0-9a-fA-F]{128}$/, "must be the new key, 65 bytes in hex starting with 04"),
+    signature: z.string().regex(/^(0x)?[0-9a-fA-F]{128}$/, "must be the old key's signature, r ‖ s, 64 bytes in hex"),
+    retireOldKeyNow: z.boolean(),
+  }),
+  "nodeRed.get": empty,
   "inference.get": empty,
   "inference.swap": z.strictObject({ version: z.number().int().min(1) }),
   "config.get": empty,

@@ -157,6 +157,8 @@ export interface BridgeOutputs {
   "devices.list": DeviceView[];
   "devices.action": DeviceView;
   "devices.settings": DeviceView;
+  "devices.rotateKey": DeviceView;
+  "nodeRed.get": { state: string; safeModeReason?: string };
   "inference.get": InferenceState;
   "inference.swap": { version: string };
   "config.get": ConfigDocument;
@@ -185,6 +187,8 @@ export type GatewayChannel =
   | "devices.list"
   | "devices.action"
   | "devices.settings"
+  | "devices.rotateKey"
+  | "nodeRed.get"
   | "inference.get"
   | "inference.swap"
   | "config.get"

@@ -17,6 +17,8 @@ export function gatewayHandlers(api: () => GatewayApi): Pick<BridgeHandlers, Gat
         action === "decommission" ? { confirm: deviceId, ...(reason && { reason }) } : reason ? { comment: reason } : {},
       ),
     "devices.settings": ({ deviceId, settings }) => api().putDeviceSettings(deviceId, settings),
+    "devices.rotateKey": ({ deviceId, ...handover }) => api().deviceAction(deviceId, "rotate-key", handover),
+    "nodeRed.get": () => api().call("GET", "/api/node-red"),
     "inference.get": () => api().inference(),
     "inference.swap": ({ version }) => api().swapModel(version),
     "config.get": () => api().config(),

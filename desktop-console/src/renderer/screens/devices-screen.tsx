@@ -3,6 +3,7 @@ import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
 import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
+import { KeyRotationForm } from "../components/key-rotation-form.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatAgo } from "../format.js";
 
@@ -26,6 +27,7 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
   const [confirming, setConfirming] = useState<string | undefined>();
   const [typedId, setTypedId] = useState("");
   const [editing, setEditing] = useState<string | undefined>();
+  const [rotating, setRotating] = useState<string | undefined>();
 
   const list = devices.value ?? [];
   const act = async (device: DeviceView, action: "deactivate" | "reactivate" | "release" | "decommission") => {
@@ -107,6 +109,11 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
                   <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
                     Bounds and thresholds of {device.deviceId}
                   </button>
+                  {device.status !== "decommissioned" && (
+                    <button type="button" class="secondary" onClick={() => setRotating(device.deviceId)}>
+                      Rotate the key of {device.deviceId}
+                    </button>
+                  )}
                   {device.quarantine.quarantined && (
                     <button type="button" onClick={() => void act(device, "release")}>
                       Release {device.deviceId}
@@ -140,6 +147,17 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
           onSaved={() => {
             setDone(`${editing}: settings saved; they apply from its next frame.`);
             setEditing(undefined);
+            devices.reload();
+          }}
+        />
+      )}
+      {rotating && (
+        <KeyRotationForm
+          key={rotating}
+          deviceId={rotating}
+          onDone={() => {
+            setDone(`${rotating}: key rotated; its key history keeps the old key with the handover.`);
+            setRotating(undefined);
             devices.reload();
           }}
         />
