@@ -37,22 +37,22 @@ export interface ProvisioningJob {
   error: { code: ProvisioningFailure; message: string } | undefined;
 }
 
+type WifiMqttLink = Extract<ProvisioningLink, { kind: "wifiMqtt" }>;
+
+/** A link as asked for: the gateway fills in the device's MQTT login, and the port when none is given. */
+type RequestedLink =
+  | Exclude<ProvisioningLink, WifiMqttLink>
+  | (Omit<WifiMqttLink, "mqttPort" | "mqttCaCertificate" | "mqttUsername" | "mqttPassword"> & {
+      mqttPort: number | undefined;
+      mqttCaCertificate: Uint8Array | undefined;
+    });
+
 /** What a technician asks for; the gateway adds its command key and, over Wi-Fi, the device's MQTT login. */
 export interface ProvisioningRequest {
   port: string;
   deviceId: string;
   samplingIntervalMs: number;
-  link:
-    | { kind: "serial" }
-    | { kind: "ble" }
-    | {
-        kind: "wifiMqtt";
-        wifiSsid: string;
-        wifiPassword: string;
-        mqttHost: string;
-        mqttPort: number | undefined;
-        mqttCaCertificate: Uint8Array | undefined;
-      };
+  link: RequestedLink;
   /** Take a new key from a device registered with another one (see DeviceLifecycle.acceptProvisioned). */
   replaceKey: boolean;
   timeoutMs: number;
