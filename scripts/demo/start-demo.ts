@@ -62,10 +62,11 @@ const fleet = await firmwareFleet({
   serialDevices,
   intervalMs: frameIntervalMs,
 });
-console.log("Building the desktop console's screens...");
+// The console's screens are built while the system starts; the gateway serves the folder as it is.
 const consoleDir = join(dataDir, "console");
-await build(rendererBuild(consoleDir));
+const consoleBuilt = build(rendererBuild(consoleDir));
 const system = await startDemoSystem({ dataDir, fleet, mqttPort, httpPort, consoleDir, logger });
+await consoleBuilt;
 const here = (path: string) => relative(process.cwd(), path) || ".";
 const gatewayUi = `http://127.0.0.1:${system.gateway.httpPort}/`;
 const moved = (requested: number, actual: number | undefined) =>
