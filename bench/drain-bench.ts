@@ -50,10 +50,10 @@ try {
   console.log(`drain bench: ${fmt(result.readings)} readings backlogged, uploaded over mutual TLS, acked once stored`);
   console.log(`  bound  relay raw SQLite insert, one row per reading, 1,000-row transactions  ${fmt(ceiling)} readings/s`);
   console.log(
-    `  bound  gateway single pass: read each batch and its readings, encode the upload, one thread  ${fmt(bounds.gateway)} readings/s`,
+    `  bound  gateway single pass: read each batch and its readings, encode the upload  ${fmt(bounds.gateway)} readings per CPU second`,
   );
   console.log(
-    `  bound  relay single pass: decode, check signature and header, recompute the root, store, one thread  ${fmt(bounds.relay)} readings/s`,
+    `  bound  relay single pass: decode, check signature and header, recompute the root, store  ${fmt(bounds.relay)} readings per CPU second`,
   );
   console.log(
     `  drain  ${fmt(result.readingsPerSecondOnceUp)} readings/s once the gateway is up (target 50,000)  -> ${(result.readingsPerSecondOnceUp / slower).toFixed(2)} x the slower single pass (target 0.5), ` +
