@@ -184,7 +184,7 @@ describe("a device provisioned over USB through the gateway's API: stored, ancho
       max: 85 * 10 ** scale,
     });
     await waitFor(
-      () => system.relay.proofs.get(system.gateway.id, receipt.batch.sequence)?.valid === true,
+      async () => (await system.relay.proofs.get(system.gateway.id, receipt.batch.sequence))?.valid === true,
       180_000,
       "the relay's verdict on the bounded batch's proof",
     );

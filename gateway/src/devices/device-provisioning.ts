@@ -127,6 +127,11 @@ export class DeviceProvisioning {
     return [...paths].sort().map((path) => ({ path, ingest: open.has(path), provisioningJob: this.busyPorts.get(path) }));
   }
 
+  /** The key the gateway signs device commands with, which every provisioning request hands the device. */
+  get commandPublicKey(): Uint8Array {
+    return this.deps.commandPublicKey;
+  }
+
   job(job: string): ProvisioningJob | undefined {
     return this.jobs.get(job);
   }

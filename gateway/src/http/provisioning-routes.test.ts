@@ -156,6 +156,14 @@ describe("USB provisioning through the gateway's API", () => {
     );
   });
 
+  it("answers the command key a tool provisioning on its own port hands the device", async () => {
+    const answer = await call("GET", "/api/devices/provision/command-key");
+    expect(answer).toEqual({
+      status: 200,
+      body: { commandPublicKey: Buffer.from(gateway.commandPublicKey).toString("hex") },
+    });
+  });
+
   it("provisions the device on a port, checks its proof and registers the key it reported", async () => {
     const job = await provision({ port: held.gatewayPath, deviceId: "usb-1", samplingIntervalMs: 500 });
     expect(job).toMatchObject({ state: "succeeded", deviceId: "usb-1", link: "serial", actor: "tech" });
