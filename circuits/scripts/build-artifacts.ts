@@ -13,27 +13,12 @@
 //
 //   tsx scripts/build-artifacts.ts            rebuild everything, write artifacts/ and the verifier
 //   tsx scripts/build-artifacts.ts --check    compile only; fail if the R1CS or WASM differ from the pins
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { gzipSync } from "node:zlib";
+import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import {
-  ARTIFACT_FILES,
-  artifactsDir,
-  circuitsPackageRoot,
-  readManifest,
-  sha256Hex,
-  type ArtifactManifest,
-} from "../src/artifacts.js";
-import { PUBLIC_SIGNALS } from "../src/batch-layout.js";
-
-const require = createRequire(import.meta.url);
-const repoRoot = join(circuitsPackageRoot, "..");
-const CIRCUIT = "circuits/circom/batch-attestation-main.circom";
-const VERIFIER_PATH = join(repoRoot, "contracts/contracts/BatchProofVerifier.sol");
+import { readManifest, sha256Hex } from "../src/artifacts.js";
+import { CIRCUIT, compileCircuit, writeArtifacts } from "./artifact-writer.js";
 const POWER = 13;
 /** SHA-256 of "IntelLedger Edge development ceremony": public, so anyone can redo the ceremony. */
 const CEREMONY_BEACON = "515f554e78272b05aa04370d48cd727a93dc3b6435cb026a96c84c977ee7ed39";
@@ -45,41 +30,6 @@ export function cacheDir(): string {
   return (
     process.env["INTELLEDGER_CACHE_DIR"] ?? join(process.env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "intelledger-edge")
   );
-}
-
-/** Version of an installed package (snarkjs does not export its package.json). */
-function packageVersion(name: string): string {
-  let dir = dirname(require.resolve(name));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
-}
-
-/** Compiles the circuit into `outDir`; returns the R1CS and WASM bytes. */
-export function compileCircuit(outDir: string): { r1cs: Buffer; wasm: Buffer; constraints: number; wires: number } {
-  // circom2 runs in WASI and sees only files below its working directory: run it from the
-  // repository root, with the hoisted node_modules as include path.
-  const output = execFileSync(
-    process.execPath,
-    [
-      require.resolve("circom2/cli.js"),
-      CIRCUIT,
-      "--r1cs",
-      "--wasm",
-      "--O2",
-      "-l",
-      "node_modules",
-      "-o",
-      relative(repoRoot, outDir),
-    ],
-    { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const count = (label: string): number => Number(new RegExp(`(?:^|\\s)${label}:\\D*(\\d+)`).exec(output)?.[1] ?? NaN);
-  return {
-    r1cs: readFileSync(join(outDir, "batch-attestation-main.r1cs")),
-    wasm: readFileSync(join(outDir, "batch-attestation-main_js/batch-attestation-main.wasm")),
-    constraints: count("non-linear constraints") + count("linear constraints"),
-    wires: count("wires"),
-  };
 }
 
 async function ensureCeremony(log: (line: string) => void): Promise<{ path: string; sha256: string }> {
@@ -120,24 +70,11 @@ async function build(): Promise<void> {
     log("making the proving key");
     const initial = join(scratch, "initial.zkey");
     const zkeyPath = join(scratch, "final.zkey");
-    mkdirSync(artifactsDir, { recursive: true });
     await snarkjs.zKey.newZKey(r1csPath, ceremony.path, initial);
     await snarkjs.zKey.beacon(initial, zkeyPath, "IntelLedger Edge development proving key", ZKEY_BEACON, BEACON_ITERATIONS_EXP);
-    const vkey = `${JSON.stringify(await snarkjs.zKey.exportVerificationKey(zkeyPath), null, 2)}\n`;
-    const template = readFileSync(join(dirname(require.resolve("snarkjs")), "../templates/verifier_groth16.sol.ejs"), "utf8");
-    const verifier = renderVerifier((await snarkjs.zKey.exportSolidityVerifier(zkeyPath, { groth16: template })) as string);
-    writeFileSync(join(artifactsDir, ARTIFACT_FILES.vkey), vkey);
-    // Both compress well enough to stay small in the repository; loading inflates them.
-    writeFileSync(join(artifactsDir, ARTIFACT_FILES.wasm), gzipSync(compiled.wasm, { level: 9 }));
-    writeFileSync(join(artifactsDir, ARTIFACT_FILES.zkey), gzipSync(readFileSync(zkeyPath), { level: 9 }));
-    writeFileSync(VERIFIER_PATH, verifier);
-    const manifest: ArtifactManifest = {
-      circuit: CIRCUIT,
-      circom: `circom2 ${packageVersion("circom2")}`,
-      snarkjs: packageVersion("snarkjs"),
-      constraints: compiled.constraints,
-      wires: compiled.wires,
-      publicSignals: [...PUBLIC_SIGNALS],
+    await writeArtifacts({
+      compiled,
+      zkeyPath,
       ceremony: {
         power: POWER,
         beacon: CEREMONY_BEACON,
@@ -145,31 +82,13 @@ async function build(): Promise<void> {
         ptauSha256: ceremony.sha256,
       },
       zkeyBeacon: ZKEY_BEACON,
-      sha256: {
-        r1cs: sha256Hex(compiled.r1cs),
-        wasm: sha256Hex(compiled.wasm),
-        zkey: sha256Hex(readFileSync(zkeyPath)),
-        vkey: sha256Hex(Buffer.from(vkey)),
-        verifier: sha256Hex(Buffer.from(verifier)),
-      },
-    };
-    writeFileSync(join(artifactsDir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-    log(
-      `${compiled.constraints} constraints; wrote ${relative(repoRoot, artifactsDir)} and ${relative(repoRoot, VERIFIER_PATH)}`,
-    );
+      keyKind: "development",
+      log,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate();
   }
-}
-
-/** The generated verifier, renamed for this project and marked as generated. */
-function renderVerifier(source: string): string {
-  return [
-    "// Generated by circuits/scripts/build-artifacts.ts from the batch circuit's proving key",
-    "// (snarkjs's Groth16 verifier template). Do not edit: rebuild the circuit artifacts.",
-    source.replace(/contract Groth16Verifier\b/, "contract BatchProofVerifier"),
-  ].join("\n");
 }
 
 function check(): void {

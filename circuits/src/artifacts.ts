@@ -41,6 +41,12 @@ export interface ArtifactManifest {
     ptauSha256: string;
   };
   zkeyBeacon: string;
+  /**
+   * How the proving key's phase 2 was made: "development" from public beacons only (anyone can
+   * forge proofs: tests and demos), "production" from a multi-party ceremony
+   * (scripts/key-ceremony.ts). Manifests without it are development ones.
+   */
+  keyKind?: "development" | "production";
   sha256: {
     r1cs: string;
     wasm: string;

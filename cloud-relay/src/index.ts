@@ -12,3 +12,6 @@ export type { RelaySnapshot } from "./relay-snapshot.js";
 export { receiptSchema } from "./receipts/receipt-format.js";
 export type { Receipt } from "./receipts/receipt-format.js";
 export { ReceiptVerificationError, verifyReceipt } from "./receipts/verify-receipt.js";
+export { committedKeyTrust, deploymentSchema } from "./receipts/chain-trust.js";
+export type { ChainTrust, PublishedDeployment } from "./receipts/chain-trust.js";
+export type { ReceiptFailure, VerifiedReceipt } from "./receipts/verify-receipt.js";

@@ -1,12 +1,13 @@
-// The `verify` command: checks a reading's receipt against the chain, given only an RPC
-// endpoint and the anchor contract's address. Exit codes: 0 verified, every link and the
-// batch's proof; 1 a link of the receipt does not hold (the reason is printed); 2 usage or
+// The `verify` command: checks a reading's receipt against the chain, trusting only an RPC
+// endpoint, the chain id and the published deployment. Exit codes: 0 verified, every link and
+// the batch's proof; 1 a link of the receipt does not hold (the reason is printed); 2 usage or
 // unreadable input; 3 not proven: every link the receipt carries holds, but it has no proof.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { releaseSnarkThreads } from "@intelledger/circuits";
 import { JsonRpcProvider } from "ethers";
 import { z } from "zod";
+import { committedKeyTrust, deploymentSchema, type ChainTrust } from "./receipts/chain-trust.js";
 import { receiptSchema, type Receipt } from "./receipts/receipt-format.js";
 import {
   RECEIPT_LINKS,
@@ -16,13 +17,34 @@ import {
   type VerifiedReceipt,
 } from "./receipts/verify-receipt.js";
 
-const USAGE = "usage: verify --receipt <file.json | -> --rpc-url <url> --contract <address>";
+const USAGE = `usage: verify --receipt <file.json | -> --rpc-url <url> --chain-id <id> --deployment <deployment.json>
+              [--min-confirmations <n>] [--allow-dev-key]
+
+--deployment is the published deployment (as contracts' deploy-cli prints it: chainId, dataAnchor,
+registry, batchVerifier, blockNumber). --min-confirmations: blocks that must hold the anchor, its
+own included (12 by default). --allow-dev-key accepts proofs under the development verification
+key, whose toxic waste is public: for tests and demos only.`;
+const DEFAULT_MIN_CONFIRMATIONS = 12;
 const EXIT_NOT_VERIFIED = 1;
+const EXIT_USAGE = 2;
 const EXIT_NOT_PROVEN = 3;
 
 function usage(message: string): never {
   console.error(`${message}\n${USAGE}`);
-  process.exit(2);
+  process.exit(EXIT_USAGE);
+}
+
+/** Parses `file` as JSON with `schema`; a usage error names what is wrong. */
+function readJson<T>(file: string, what: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8"));
+  } catch (error) {
+    usage(`cannot read the ${what}: ${(error as Error).message}`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) usage(`the ${what} is not well formed:\n${z.prettifyError(result.error)}`);
+  return result.data;
 }
 
 const describeLinks = (links: readonly ReceiptLink[]) => links.map((link) => `  - ${RECEIPT_LINKS[link]}`).join("\n");
@@ -33,7 +55,8 @@ function report(receipt: Receipt, verified: VerifiedReceipt): string[] {
   const where =
     `reading ${receipt.reading.gatewaySeq} of device ${receipt.reading.deviceId} (gateway ${verified.gatewayId}) ` +
     `is in root ${verified.anchoredRoot}, anchored in block ${verified.blockNumber} ` +
-    `(${isoSecond(verified.anchoredAtSec)}) by transaction ${verified.transactionHash}`;
+    `(${isoSecond(verified.anchoredAtSec)}, ${verified.confirmations} confirmations) by ${verified.anchorer} ` +
+    `in transaction ${verified.transactionHash}`;
   const claims = verified.provenClaims;
   if (!claims) {
     const why =
@@ -61,30 +84,36 @@ function report(receipt: Receipt, verified: VerifiedReceipt): string[] {
 }
 
 const { values } = parseArgs({
-  options: { receipt: { type: "string" }, "rpc-url": { type: "string" }, contract: { type: "string" } },
+  options: {
+    receipt: { type: "string" },
+    "rpc-url": { type: "string" },
+    "chain-id": { type: "string" },
+    deployment: { type: "string" },
+    "min-confirmations": { type: "string" },
+    "allow-dev-key": { type: "boolean" },
+  },
 });
+const wholeNumber = (option: string, text: string, least: number) =>
+  /^\d+$/.test(text) && Number(text) >= least ? Number(text) : usage(`--${option} must be a whole number from ${least}`);
 const receiptPath = values.receipt ?? usage("--receipt is required");
 const rpcUrl = values["rpc-url"] ?? usage("--rpc-url is required");
-const contract = values.contract ?? usage("--contract is required");
-
-let parsed: Receipt;
-try {
-  const result = receiptSchema.safeParse(JSON.parse(readFileSync(receiptPath === "-" ? 0 : receiptPath, "utf8")));
-  if (!result.success) usage(`the receipt is not well formed:\n${z.prettifyError(result.error)}`);
-  parsed = result.data;
-} catch (error) {
-  usage(`cannot read the receipt: ${(error as Error).message}`);
-}
+const trust: ChainTrust = committedKeyTrust({
+  chainId: wholeNumber("chain-id", values["chain-id"] ?? usage("--chain-id is required"), 1),
+  deployment: readJson(values.deployment ?? usage("--deployment is required"), "deployment", deploymentSchema),
+  minConfirmations: wholeNumber("min-confirmations", values["min-confirmations"] ?? String(DEFAULT_MIN_CONFIRMATIONS), 1),
+  allowDevelopmentKey: values["allow-dev-key"] === true,
+});
+const receipt = readJson(receiptPath, "receipt", receiptSchema);
 
 const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: false });
 try {
-  const verified = await verifyReceipt(parsed, provider, contract);
-  console.log(report(parsed, verified).join("\n"));
+  const verified = await verifyReceipt(receipt, provider, trust);
+  console.log(report(receipt, verified).join("\n"));
   if (verified.verdict === "not_proven") process.exitCode = EXIT_NOT_PROVEN;
 } catch (error) {
   if (!(error instanceof ReceiptVerificationError)) {
     console.error(`could not verify: ${(error as Error).message}`);
-    process.exitCode = 2;
+    process.exitCode = EXIT_USAGE;
   } else {
     console.error(`NOT VERIFIED (${error.failure}): ${error.message}`);
     process.exitCode = EXIT_NOT_VERIFIED;

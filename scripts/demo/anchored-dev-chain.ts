@@ -1,10 +1,15 @@
-import { deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
-import { JsonRpcProvider, Wallet } from "ethers";
+import type { PublishedDeployment } from "@intelledger/cloud-relay";
+import { DEV_CHAIN_ID, deployDataAnchor, gatewayRegistryAbi, startDevChain, type DevChain } from "@intelledger/contracts";
+import { Contract, JsonRpcProvider, Wallet, getAddress } from "ethers";
 
 export interface AnchoredDevChain {
   chain: DevChain;
   contractAddress: string;
+  /** The deployment as deploy-cli publishes it: what a receipt's verifier trusts. */
+  deployment: PublishedDeployment;
   anchorerPrivateKey: string;
+  /** Registers a gateway in the registry, as the deployment's admin would (waits for the block). */
+  registerGateway: (gatewayId: string) => Promise<void>;
 }
 
 /** A dev chain with the anchor contract deployed, the relay's anchorer key funded. */
@@ -14,8 +19,27 @@ export async function startAnchoredDevChain(logFile?: string): Promise<AnchoredD
   try {
     const [deployerKey, anchorerKey] = chain.accounts;
     if (!deployerKey || !anchorerKey) throw new Error("the dev chain has fewer than two funded accounts");
-    const { address } = await deployDataAnchor(new Wallet(deployerKey, provider), new Wallet(anchorerKey).address);
-    return { chain, contractAddress: address, anchorerPrivateKey: anchorerKey };
+    const deployed = await deployDataAnchor(new Wallet(deployerKey, provider), new Wallet(anchorerKey).address);
+    const deployment = {
+      chainId: DEV_CHAIN_ID,
+      dataAnchor: deployed.address,
+      registry: deployed.registry,
+      batchVerifier: deployed.batchVerifier,
+      blockNumber: deployed.blockNumber,
+    };
+    const registerGateway = async (gatewayId: string) => {
+      const admin = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      try {
+        const registry = new Contract(deployed.registry, gatewayRegistryAbi, new Wallet(deployerKey, admin));
+        const sent = (await registry.getFunction("registerGateway")(getAddress(gatewayId))) as {
+          wait(): Promise<unknown>;
+        };
+        await sent.wait();
+      } finally {
+        admin.destroy();
+      }
+    };
+    return { chain, contractAddress: deployed.address, deployment, anchorerPrivateKey: anchorerKey, registerGateway };
   } catch (error) {
     await chain.stop();
     throw error;

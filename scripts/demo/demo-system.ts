@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  committedKeyTrust,
   createRelayPki,
   parseRelayConfig,
   relayPkiFiles,
   startRelay,
+  type ChainTrust,
+  type PublishedDeployment,
   type Relay,
   type RelaySnapshot,
 } from "@intelledger/cloud-relay";
@@ -47,6 +50,11 @@ export interface DemoSnapshot {
 export interface DemoSystem {
   readonly chain: DevChain;
   readonly contractAddress: string;
+  /** The contracts' deployment, as published for receipts' verifiers; also in `deploymentFile`. */
+  readonly deployment: PublishedDeployment;
+  readonly deploymentFile: string;
+  /** What a verifier of this system's receipts trusts: its deployment, the development key, one confirmation. */
+  readonly receiptTrust: ChainTrust;
   readonly relay: Relay;
   readonly gateway: Gateway;
   readonly fleet: DemoFleet;
@@ -72,8 +80,12 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
   const stopDevices = () => options.fleet.stop();
   stack.push(stopDevices);
   try {
-    const { chain, contractAddress, anchorerPrivateKey } = await startAnchoredDevChain(join(dataDir, "chain.log"));
+    const { chain, contractAddress, deployment, anchorerPrivateKey, registerGateway } = await startAnchoredDevChain(
+      join(dataDir, "chain.log"),
+    );
     stack.push(() => chain.stop());
+    const deploymentFile = join(dataDir, "deployment.json");
+    writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
 
     const gatewayDir = join(dataDir, "gateway");
     mkdirSync(gatewayDir, { recursive: true });
@@ -113,6 +125,9 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       logger.child({ service: "gateway" }),
     );
     stack.push(() => gateway.stop());
+    // As a real deployment's admin would: the gateway's batch-signing key joins the registry,
+    // so receipts of its readings show a registered gateway.
+    await registerGateway(gateway.id);
     // The gateway enrolls as a technician's would: a one-time token and the relay CA's fingerprint.
     if (!gateway.snapshot().uplink) {
       const invitation = relay.enrollment?.issueToken();
@@ -132,6 +147,14 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
     return {
       chain,
       contractAddress,
+      deployment,
+      deploymentFile,
+      receiptTrust: committedKeyTrust({
+        chainId: deployment.chainId,
+        deployment,
+        minConfirmations: 1,
+        allowDevelopmentKey: true,
+      }),
       relay,
       gateway,
       fleet: options.fleet,

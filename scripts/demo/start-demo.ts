@@ -73,7 +73,7 @@ const moved = (requested: number, actual: number | undefined) =>
   requested === 0 || requested === actual ? "" : ` (port ${requested} was taken)`;
 console.log(`
   dev chain         ${system.chain.rpcUrl} (chain id ${system.chain.chainId})
-  anchor contract   ${system.contractAddress}
+  anchor contract   ${system.contractAddress} (deployment in ${here(system.deploymentFile)}; the gateway is in its registry)
   relay             127.0.0.1:${system.relay.port} (gRPC, mutual TLS)
   relay API         http://127.0.0.1:${system.relay.apiPort}/metrics and /v1/receipts/<gateway>/<seq> (bearer token in ${here(join(dataDir, "relay", "api.token"))})
   gateway           ${system.gateway.id}
@@ -85,6 +85,8 @@ console.log(`
                     one signed frame each per ${frameIntervalMs} ms
   logs              ${here(logFile)}
   data              ${here(dataDir)}
+  verify a receipt  npm run verify -- --receipt <file> --rpc-url ${system.chain.rpcUrl} --chain-id ${system.chain.chainId} \\
+                      --deployment ${here(system.deploymentFile)} --min-confirmations 1 --allow-dev-key
 
 Press Ctrl-C to stop.
 `);

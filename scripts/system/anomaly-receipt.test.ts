@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { typescriptFleet } from "../demo/demo-fleet.js";
 import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
 
 const run = promisify(execFile);
@@ -25,13 +26,9 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
     writeFileSync(file, JSON.stringify(candidate));
     const args = ["--import", "tsx", "cloud-relay/src/verify-cli.ts", "--receipt", file];
     try {
-      const { stdout } = await run(
-        process.execPath,
-        [...args, "--rpc-url", system.chain.rpcUrl, "--contract", system.contractAddress],
-        {
-          cwd: repoRoot,
-        },
-      );
+      const { stdout } = await run(process.execPath, [...args, "--rpc-url", system.chain.rpcUrl, ...demoTrustArgs(system)], {
+        cwd: repoRoot,
+      });
       return { code: 0, output: stdout };
     } catch (error) {
       const failed = error as { code: number; stderr: string };

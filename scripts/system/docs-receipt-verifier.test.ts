@@ -139,7 +139,7 @@ describe("receipts from a running system, checked by a verifier written from the
   it("verifies every genuine receipt, as npm run verify's checks do", async () => {
     for (const receipt of receipts) {
       expect(await verifyFromDocs(receipt as DocsReceipt, provider)).toBe("verified");
-      expect((await verifyReceipt(receiptSchema.parse(receipt), provider, system.contractAddress)).verdict).toBe("verified");
+      expect((await verifyReceipt(receiptSchema.parse(receipt), provider, system.receiptTrust)).verdict).toBe("verified");
     }
   }, 300_000);
 
@@ -151,7 +151,7 @@ describe("receipts from a running system, checked by a verifier written from the
         change(copy);
         const docs = await verifyFromDocs(copy as DocsReceipt, provider).catch((error: unknown) => error);
         expect(docs, `the docs verifier took a receipt with its ${name} changed`).not.toBe("verified");
-        const project = await verifyReceipt(receiptSchema.parse(copy), provider, system.contractAddress).then(
+        const project = await verifyReceipt(receiptSchema.parse(copy), provider, system.receiptTrust).then(
           (verified) => verified.verdict,
           (error: unknown) => error,
         );

@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Receipt } from "@intelledger/cloud-relay";
+import { receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/cloud-relay";
+import { JsonRpcProvider } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { typescriptFleet } from "../demo/demo-fleet.js";
 import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
 
 const run = promisify(execFile);
@@ -19,23 +21,13 @@ describe("a reading's receipt, checked against the chain by the verify command",
   let receipt: Receipt;
 
   /** Runs `npm run verify`'s command on a receipt; returns its exit code and what it printed. */
-  async function verify(candidate: Receipt, contract = system.contractAddress): Promise<{ code: number; output: string }> {
+  async function verify(candidate: Receipt, trustArgs = demoTrustArgs(system)): Promise<{ code: number; output: string }> {
     const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(candidate));
     try {
       const { stdout } = await run(
         process.execPath,
-        [
-          "--import",
-          "tsx",
-          "cloud-relay/src/verify-cli.ts",
-          "--receipt",
-          file,
-          "--rpc-url",
-          system.chain.rpcUrl,
-          "--contract",
-          contract,
-        ],
+        ["--import", "tsx", "cloud-relay/src/verify-cli.ts", "--receipt", file, "--rpc-url", system.chain.rpcUrl, ...trustArgs],
         { cwd: repoRoot },
       );
       return { code: 0, output: stdout };
@@ -43,6 +35,13 @@ describe("a reading's receipt, checked against the chain by the verify command",
       const failed = error as { code: number; stdout: string; stderr: string };
       return { code: failed.code, output: failed.stdout + failed.stderr };
     }
+  }
+
+  /** A deployment file like the system's, with `change` made to it. */
+  function deploymentWith(change: Partial<DemoSystem["deployment"]>): string {
+    const file = join(dataDir, `deployment-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify({ ...system.deployment, ...change }));
+    return file;
   }
 
   beforeAll(async () => {
@@ -56,7 +55,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
       anchorIntervalMs: 300,
       logger,
     });
-    await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 60_000, "readings to be anchored");
+    await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 180_000, "readings to be anchored");
     // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
     await waitFor(
       async () => (await system.relay.proofs.get(system.gateway.id, 1))?.valid === true,
@@ -86,7 +85,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("verifies a genuine receipt with only an RPC URL and the contract address", async () => {
+  it("verifies a genuine receipt with only an RPC URL, the chain id and the published deployment", async () => {
     expect(receipt.reading.gatewaySeq).toBe(5);
     expect(receipt.proof).toBeDefined();
     const { code, output } = await verify(receipt);
@@ -98,15 +97,12 @@ describe("a reading's receipt, checked against the chain by the verify command",
   it("does not pass a receipt without its proof: not proven, exit 3, saying what was and was not checked", async () => {
     const stripped = structuredClone(receipt);
     delete stripped.proof;
-    for (const [proofStatus, why] of [
-      ["attached", "the receipt carries no proof of its batch"],
-      ["pending", "the relay had not received the batch's proof"],
-    ] as const) {
+    for (const [proofStatus, why] of [["pending", "the relay had not received the batch's proof"]] as const) {
       const { code, output } = await verify({ ...stripped, proofStatus });
       expect(output).toMatch(/^NOT PROVEN \(proof_missing\): reading 5 of device sim-node-00\d/);
       expect(output).toContain(why);
       expect(output).toMatch(
-        /checked:\n {2}- the gateway signed the batch header\n[^]*the receipt's transaction anchored that root\n/,
+        /checked:\n {2}- the RPC endpoint and the receipt are on the deployment's chain\n[^]*the gateway signed the batch header\n[^]*the anchor has the required confirmations\n/,
       );
       expect(output).toMatch(/not checked:\n {2}- the batch's zero-knowledge proof/);
       expect(output).not.toMatch(/^verified/m);
@@ -121,23 +117,58 @@ describe("a reading's receipt, checked against the chain by the verify command",
       return copy;
     };
     const flip = (hex: string) => `${hex.slice(0, -1)}${hex.endsWith("0") ? "1" : "0"}`;
-    const cases: [string, Receipt, string?][] = [
+    const dead = "0x000000000000000000000000000000000000dEaD";
+    const trust = system.receiptTrust;
+    const cases: [string, Receipt, ChainTrust?][] = [
       ["reading_not_in_batch", tampered((r) => (r.reading.value += 1))],
       ["reading_not_in_batch", tampered((r) => (r.reading.deviceId = "someone-else"))],
       ["reading_not_in_batch", tampered((r) => (r.inclusion.detailsPath[0] = flip(r.inclusion.detailsPath[0] ?? "0x")))],
       ["batch_signature", tampered((r) => (r.batch.readingsRoot = flip(r.batch.readingsRoot)))],
       ["batch_not_in_anchor", tampered((r) => (r.anchor.root = flip(r.anchor.root)))],
       ["transaction_mismatch", tampered((r) => (r.anchor.transactionHash = flip(r.anchor.transactionHash)))],
-      ["root_not_anchored", receipt, "0x000000000000000000000000000000000000dEaD"],
       ["proof_invalid", tampered((r) => r.proof && (r.proof.publicSignals[5] = "1"))],
+      ["wrong_chain", tampered((r) => (r.anchor.chainId += 1))],
+      ["deployment_mismatch", tampered((r) => (r.anchor.contract = dead))],
+      // What the verifier trusts: a deployment that is not the chain's, the development key, confirmations.
+      ["deployment_mismatch", receipt, { ...trust, deployment: { ...trust.deployment, dataAnchor: dead } }],
+      [
+        "deployment_mismatch",
+        receipt,
+        { ...trust, deployment: { ...trust.deployment, registry: trust.deployment.batchVerifier } },
+      ],
+      ["wrong_chain", receipt, { ...trust, deployment: { ...trust.deployment, chainId: 1 } }],
+      ["development_key", receipt, { ...trust, allowDevelopmentKey: false }],
+      ["too_few_confirmations", receipt, { ...trust, minConfirmations: 1_000_000 }],
     ];
     if (receipt.anchor.siblings.length > 0) {
       cases.push(["batch_not_in_anchor", tampered((r) => (r.anchor.siblings[0] = flip(r.anchor.siblings[0] ?? "0x")))]);
     }
-    for (const [failure, candidate, contract] of cases) {
-      const { code, output } = await verify(candidate, contract);
-      expect(code, `${failure}: ${output}`).toBe(1);
-      expect(output).toContain(`NOT VERIFIED (${failure})`);
+    const provider = new JsonRpcProvider(system.chain.rpcUrl, undefined, { staticNetwork: true });
+    try {
+      for (const [failure, candidate, candidateTrust] of cases) {
+        await expect(
+          verifyReceipt(receiptSchema.parse(candidate), provider, candidateTrust ?? trust),
+          failure,
+        ).rejects.toMatchObject({
+          failure,
+        });
+      }
+    } finally {
+      provider.destroy();
     }
-  }, 300_000);
+    // The command prints the reason and exits 1; it reads the trust from its options.
+    const { code, output } = await verify(tampered((r) => (r.reading.value += 1)));
+    expect(output).toMatch(/^NOT VERIFIED \(reading_not_in_batch\): the reading is not in its batch/);
+    expect(code).toBe(1);
+    const deployment = await verify(receipt, demoTrustArgs(system, deploymentWith({ registry: dead })));
+    expect(deployment.output).toContain("NOT VERIFIED (deployment_mismatch)");
+    const confirmations = await verify(receipt, [...demoTrustArgs(system), "--min-confirmations", "1000000"]);
+    expect(confirmations.output).toContain("NOT VERIFIED (too_few_confirmations)");
+    const developmentKey = await verify(
+      receipt,
+      demoTrustArgs(system).filter((arg) => arg !== "--allow-dev-key"),
+    );
+    expect(developmentKey.output).toContain("NOT VERIFIED (development_key)");
+    expect([deployment.code, confirmations.code, developmentKey.code]).toEqual([1, 1, 1]);
+  }, 600_000);
 });

@@ -3,29 +3,36 @@ import {
   bytes32ToField,
   CircuitsError,
   loadPoseidon,
-  loadVerificationKey,
   rootFromPath,
   verifyBatchProof,
   verifyReadingInclusion,
   type BatchClaims,
   type Groth16Proof,
+  type Groth16VerificationKey,
   type ReadingInclusion,
 } from "@intelledger/circuits";
 import { dataAnchorInterface } from "@intelledger/contracts";
 import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { RelayError } from "../errors.js";
+import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
 import type { Receipt } from "./receipt-format.js";
 
 /** Which link of a receipt's chain of evidence does not hold. */
 export type ReceiptFailure =
+  | "wrong_chain"
+  | "deployment_mismatch"
   | "batch_signature"
-  | "proof_invalid"
   | "reading_not_in_batch"
   | "batch_not_in_anchor"
-  | "wrong_chain"
+  | "development_key"
+  | "verification_key_mismatch"
+  | "proof_invalid"
   | "root_not_anchored"
-  | "transaction_mismatch";
+  | "transaction_mismatch"
+  | "anchorer_not_authorized"
+  | "gateway_not_registered"
+  | "too_few_confirmations";
 
 export class ReceiptVerificationError extends RelayError {
   readonly failure: ReceiptFailure;
@@ -38,14 +45,19 @@ export class ReceiptVerificationError extends RelayError {
 
 /** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
 export const RECEIPT_LINKS = {
+  chain: "the RPC endpoint and the receipt are on the deployment's chain",
+  deployment: "the receipt's anchor contract is the deployment's, with the deployment's registry and batch verifier",
   batch_signature: "the gateway signed the batch header",
   reading_in_batch: "the reading (value, receive time, anomaly flag, details) is in the batch's root",
   batch_in_anchor: "the batch's root is in the anchored root",
+  verification_key: "the verification key is the one the deployment's on-chain batch verifier encodes",
   batch_proof:
     "the batch's zero-knowledge proof: its reading count, anomaly count, time window, every value within its stream's bounds",
-  chain: "the RPC endpoint serves the receipt's chain",
   root_anchored: "the anchor contract recorded the anchored root",
   transaction: "the receipt's transaction anchored that root",
+  anchorer: "the account that anchored it held the anchor contract's anchorer role then",
+  gateway_registered: "the batch's signer was a registered, active gateway of the deployment's registry then",
+  confirmations: "the anchor has the required confirmations",
 } as const;
 export type ReceiptLink = keyof typeof RECEIPT_LINKS;
 
@@ -68,6 +80,10 @@ export interface VerifiedReceipt {
   anchoredRoot: string;
   transactionHash: string;
   blockNumber: number;
+  /** Blocks holding the anchor when checked, its own included. */
+  confirmations: number;
+  /** The account that anchored the root. */
+  anchorer: string;
   /** When the block holding the anchor was made, seconds since the Unix epoch. */
   anchoredAtSec: number;
 }
@@ -90,29 +106,76 @@ function inclusionOf(receipt: Receipt): ReadingInclusion {
   };
 }
 
+const fail = (failure: ReceiptFailure, message: string, cause?: unknown): never => {
+  throw new ReceiptVerificationError(failure, message, cause === undefined ? undefined : { cause });
+};
+
+/** Calls a view function of the anchor contract; a revert or garbage answer fails `failure`. */
+async function readAnchor(
+  provider: Provider,
+  contract: string,
+  name: string,
+  args: unknown[],
+  failure: ReceiptFailure,
+): Promise<unknown> {
+  try {
+    const answer = await provider.call({ to: contract, data: dataAnchorInterface.encodeFunctionData(name, args) });
+    return dataAnchorInterface.decodeFunctionResult(name, answer)[0] as unknown;
+  } catch (cause) {
+    return fail(failure, `the anchor contract ${contract} does not answer ${name}: ${(cause as Error).message}`, cause);
+  }
+}
+
 /**
- * Checks a receipt link by link, trusting nothing but the chain: the gateway signed the
- * batch header; the reading is in the batch's root; the batch root is in the anchored root;
- * the batch's proof verifies for that root; the anchor contract on `provider`'s chain recorded
- * that root, in the receipt's transaction. Throws a ReceiptVerificationError naming the first
+ * Checks a receipt link by link (RECEIPT_LINKS), trusting nothing but the chain and the
+ * published deployment `trust` names: the chain and the deployment hold; the gateway signed the
+ * batch header; the reading is in the batch's root and the batch root in the anchored root; the
+ * verification key is the on-chain verifier's and the batch's proof verifies under it for that
+ * root; the deployment's anchor contract recorded the root in the receipt's transaction, sent by
+ * an account that held the anchorer role, when the batch's signer was a registered, active
+ * gateway; and enough blocks hold the anchor. Throws a ReceiptVerificationError naming the first
  * link that fails. A receipt without a proof is "not_proven", never "verified".
  */
-export async function verifyReceipt(receipt: Receipt, provider: Provider, contractAddress: string): Promise<VerifiedReceipt> {
+export async function verifyReceipt(receipt: Receipt, provider: Provider, trust: ChainTrust): Promise<VerifiedReceipt> {
   const hasher = await loadPoseidon();
   const { batch, anchor } = receipt;
+  const { deployment } = trust;
   const checked: ReceiptLink[] = [];
 
-  let signer: string;
+  const { chainId } = await provider.getNetwork();
+  if (Number(chainId) !== trust.chainId || deployment.chainId !== trust.chainId || anchor.chainId !== trust.chainId) {
+    fail(
+      "wrong_chain",
+      `the chain is ${trust.chainId}; the RPC endpoint serves chain ${chainId}, the deployment names ${deployment.chainId}, the receipt ${anchor.chainId}`,
+    );
+  }
+  checked.push("chain");
+
+  const contract = getAddress(deployment.dataAnchor);
+  if (getAddress(anchor.contract) !== contract) {
+    fail("deployment_mismatch", `the receipt names anchor contract ${anchor.contract}, not the deployment's ${contract}`);
+  }
+  if ((await provider.getCode(contract)) === "0x")
+    fail("deployment_mismatch", `there is no contract at ${contract} on chain ${chainId}`);
+  for (const [name, expected] of [
+    ["registry", deployment.registry],
+    ["batchVerifier", deployment.batchVerifier],
+  ] as const) {
+    const onChain = getAddress(String(await readAnchor(provider, contract, name, [], "deployment_mismatch")));
+    if (onChain !== getAddress(expected)) {
+      fail("deployment_mismatch", `the anchor contract's ${name} is ${onChain}, the deployment names ${expected}`);
+    }
+  }
+  checked.push("deployment");
+
+  let signer = "";
   try {
     signer = recoverBatchSigner(batchHeaderFromJson(batch), getBytes(batch.signature));
   } catch (cause) {
-    throw new ReceiptVerificationError("batch_signature", "the batch signature is malformed", { cause });
+    fail("batch_signature", "the batch signature is malformed", cause);
   }
   if (signer !== getAddress(batch.gatewayId)) {
-    throw new ReceiptVerificationError(
-      "batch_signature",
-      `the batch header is not signed by gateway ${batch.gatewayId} (signer ${signer})`,
-    );
+    fail("batch_signature", `the batch header is not signed by gateway ${batch.gatewayId} (signer ${signer})`);
   }
   checked.push("batch_signature");
 
@@ -126,76 +189,86 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
     );
   } catch (cause) {
     const detail = cause instanceof CircuitsError ? cause.message : String(cause);
-    throw new ReceiptVerificationError("reading_not_in_batch", `the reading is not in its batch: ${detail}`, { cause });
+    fail("reading_not_in_batch", `the reading is not in its batch: ${detail}`, cause);
   }
   checked.push("reading_in_batch");
 
-  let folded: bigint;
+  let folded = 0n;
   try {
     folded = rootFromPath(hasher, batchRoot, {
       leafIndex: anchor.leafIndex,
       siblings: anchor.siblings.map((node) => bytes32ToField(getBytes(node))),
     });
   } catch (cause) {
-    throw new ReceiptVerificationError("batch_not_in_anchor", `the anchor path is malformed: ${(cause as Error).message}`, {
-      cause,
-    });
+    fail("batch_not_in_anchor", `the anchor path is malformed: ${(cause as Error).message}`, cause);
   }
-  if (folded !== bytes32ToField(getBytes(anchor.root))) {
-    throw new ReceiptVerificationError("batch_not_in_anchor", "the batch root does not lead to the anchored root");
-  }
-
+  if (folded !== bytes32ToField(getBytes(anchor.root)))
+    fail("batch_not_in_anchor", "the batch root does not lead to the anchored root");
   checked.push("batch_in_anchor");
 
-  const provenClaims = receipt.proof && (await checkProof(receipt.proof, batchRoot, getAddress(batch.gatewayId)));
+  if (trust.verificationKeyKind === "development" && !trust.allowDevelopmentKey) {
+    fail(
+      "development_key",
+      "the verification key is a development key, made from public beacons: anyone can forge proofs for it (allow it for tests and demos only)",
+    );
+  }
+  if (!codeEncodesVerificationKey(await provider.getCode(deployment.batchVerifier), trust.verificationKey)) {
+    fail(
+      "verification_key_mismatch",
+      `the verification key is not the one the batch verifier ${deployment.batchVerifier} encodes`,
+    );
+  }
+  checked.push("verification_key");
+
+  const provenClaims = receipt.proof && (await checkProof(receipt.proof, batchRoot, signer, trust.verificationKey));
   if (provenClaims) checked.push("batch_proof");
 
-  const { chainId } = await provider.getNetwork();
-  if (Number(chainId) !== anchor.chainId) {
-    throw new ReceiptVerificationError(
-      "wrong_chain",
-      `the RPC endpoint serves chain ${chainId}, the receipt names chain ${anchor.chainId}`,
-    );
-  }
-  checked.push("chain");
-  const contract = getAddress(contractAddress);
-  if (getAddress(anchor.contract) !== contract) {
-    throw new ReceiptVerificationError(
-      "root_not_anchored",
-      `the receipt names anchor contract ${anchor.contract}, not the deployment's ${contract}`,
-    );
-  }
-  if ((await provider.getCode(contract)) === "0x") {
-    throw new ReceiptVerificationError("root_not_anchored", `there is no contract at ${contract} on chain ${chainId}`);
-  }
-  const [record] = dataAnchorInterface.decodeFunctionResult(
-    "anchorOf",
-    await provider.call({ to: contract, data: dataAnchorInterface.encodeFunctionData("anchorOf", [anchor.root]) }),
-  ) as unknown as [{ blockNumber: bigint; timestamp: bigint }];
-  if (record.blockNumber === 0n) {
-    throw new ReceiptVerificationError("root_not_anchored", `contract ${contract} has no record of root ${anchor.root}`);
-  }
+  const record = (await readAnchor(provider, contract, "anchorOf", [anchor.root], "root_not_anchored")) as {
+    blockNumber: bigint;
+    timestamp: bigint;
+  };
+  if (record.blockNumber === 0n) fail("root_not_anchored", `contract ${contract} has no record of root ${anchor.root}`);
   if (Number(record.blockNumber) !== anchor.blockNumber) {
-    throw new ReceiptVerificationError(
-      "root_not_anchored",
-      `the root was anchored in block ${record.blockNumber}, not ${anchor.blockNumber}`,
-    );
+    fail("root_not_anchored", `the root was anchored in block ${record.blockNumber}, not ${anchor.blockNumber}`);
   }
   checked.push("root_anchored");
 
   const transaction = await provider.getTransactionReceipt(anchor.transactionHash);
-  const anchoredHere = transaction?.logs.some((log) => {
-    if (getAddress(log.address) !== contract) return false;
-    const parsed = dataAnchorInterface.parseLog(log);
-    return parsed?.name === "RootAnchored" && String(parsed.args[0]).toLowerCase() === anchor.root.toLowerCase();
-  });
-  if (!transaction || transaction.status !== 1 || transaction.blockNumber !== anchor.blockNumber || !anchoredHere) {
-    throw new ReceiptVerificationError(
+  const anchored = transaction?.logs
+    .filter((log) => getAddress(log.address) === contract)
+    .map((log) => dataAnchorInterface.parseLog(log))
+    .find((parsed) => parsed?.name === "RootAnchored" && String(parsed.args[0]).toLowerCase() === anchor.root.toLowerCase());
+  if (!transaction || transaction.status !== 1 || transaction.blockNumber !== anchor.blockNumber || !anchored) {
+    return fail(
       "transaction_mismatch",
       `transaction ${anchor.transactionHash} did not anchor this root in block ${anchor.blockNumber}`,
     );
   }
   checked.push("transaction");
+
+  const anchorer = getAddress(String(anchored.args[3]));
+  if (!(await heldAnchorerRole(provider, deployment, anchorer, anchor.blockNumber))) {
+    fail("anchorer_not_authorized", `${anchorer} anchored the root without the anchorer role of ${contract}`);
+  }
+  checked.push("anchorer");
+
+  if (!(await wasActiveGateway(provider, deployment, signer, anchor.blockNumber))) {
+    fail(
+      "gateway_not_registered",
+      `the batch's signer ${signer} was not a registered, active gateway of registry ${deployment.registry} in block ${anchor.blockNumber}`,
+    );
+  }
+  checked.push("gateway_registered");
+
+  const confirmations = (await provider.getBlockNumber()) - anchor.blockNumber + 1;
+  if (confirmations < trust.minConfirmations) {
+    fail(
+      "too_few_confirmations",
+      `the anchor has ${confirmations} confirmations, fewer than the ${trust.minConfirmations} required`,
+    );
+  }
+  checked.push("confirmations");
+
   return {
     verdict: provenClaims ? "verified" : "not_proven",
     checked,
@@ -205,29 +278,35 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
     anchoredRoot: anchor.root,
     transactionHash: anchor.transactionHash,
     blockNumber: anchor.blockNumber,
+    confirmations,
+    anchorer,
     anchoredAtSec: Number(record.timestamp),
   };
 }
 
-/** The proof must verify under the pinned verification key, for this batch's root and gateway. */
-async function checkProof(proof: NonNullable<Receipt["proof"]>, batchRoot: bigint, gatewayId: string): Promise<BatchClaims> {
-  let claims: BatchClaims;
+/** The proof must verify under the verification key, for this batch's root and gateway. */
+async function checkProof(
+  proof: NonNullable<Receipt["proof"]>,
+  batchRoot: bigint,
+  gatewayId: string,
+  vkey: Groth16VerificationKey,
+): Promise<BatchClaims> {
+  let claims: BatchClaims | undefined;
   try {
     claims = batchClaims(proof.publicSignals);
   } catch (cause) {
-    throw new ReceiptVerificationError("proof_invalid", "the proof's public signals are malformed", { cause });
+    fail("proof_invalid", "the proof's public signals are malformed", cause);
   }
-  if (claims.batchRoot !== batchRoot || claims.gatewayId !== gatewayId) {
-    throw new ReceiptVerificationError("proof_invalid", "the proof is about another batch than the reading's");
+  if (!claims || claims.batchRoot !== batchRoot || claims.gatewayId !== gatewayId) {
+    return fail("proof_invalid", "the proof is about another batch than the reading's");
   }
-  let groth16: Groth16Proof;
+  let groth16: Groth16Proof | undefined;
   try {
     groth16 = JSON.parse(proof.groth16) as Groth16Proof;
   } catch (cause) {
-    throw new ReceiptVerificationError("proof_invalid", "the proof is not JSON", { cause });
+    fail("proof_invalid", "the proof is not JSON", cause);
   }
-  if (!(await verifyBatchProof(loadVerificationKey(), groth16, proof.publicSignals))) {
-    throw new ReceiptVerificationError("proof_invalid", "the batch proof does not verify");
-  }
+  if (!groth16 || !(await verifyBatchProof(vkey, groth16, proof.publicSignals)))
+    fail("proof_invalid", "the batch proof does not verify");
   return claims;
 }

@@ -1,0 +1,172 @@
+import {
+  batchCircuitInput,
+  loadBatchArtifacts,
+  loadPoseidon,
+  proveBatch,
+  releaseSnarkThreads,
+  type BatchProof,
+  type PoseidonHasher,
+} from "@intelledger/circuits";
+import {
+  batchProofCalldata,
+  dataAnchorAbi,
+  deployDataAnchor,
+  gatewayRegistryAbi,
+  startDevChain,
+  type DevChain,
+} from "@intelledger/contracts";
+import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionResponse } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
+import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "./chain-trust.js";
+import { receiptSchema, type Receipt } from "./receipt-format.js";
+import { verifyReceipt } from "./verify-receipt.js";
+
+describe("a receipt's trust anchored on chain", () => {
+  let chain: DevChain;
+  let provider: JsonRpcProvider;
+  let hasher: PoseidonHasher;
+  let deployment: PublishedDeployment;
+  let trust: ChainTrust;
+  let admin: Wallet;
+  let anchorer: Wallet;
+  let gateway: Wallet;
+
+  beforeAll(async () => {
+    chain = await startDevChain();
+    provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const [adminKey, anchorerKey, gatewayKey] = chain.accounts as [string, string, string];
+    admin = new Wallet(adminKey, provider);
+    anchorer = new Wallet(anchorerKey, provider);
+    gateway = new Wallet(gatewayKey, provider);
+    const deployed = await deployDataAnchor(admin, anchorer.address);
+    deployment = {
+      chainId: chain.chainId,
+      dataAnchor: deployed.address,
+      registry: deployed.registry,
+      batchVerifier: deployed.batchVerifier,
+      blockNumber: deployed.blockNumber,
+    };
+    trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
+    hasher = await loadPoseidon();
+  }, 120_000);
+
+  afterAll(async () => {
+    provider?.destroy();
+    await chain?.stop();
+    await releaseSnarkThreads();
+  });
+
+  const send = async (sent: Promise<ContractTransactionResponse>) => {
+    const receipt = await (await sent).wait();
+    if (!receipt) throw new Error("not mined");
+    return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber };
+  };
+  const call = (
+    wallet: Wallet,
+    address: string,
+    abi: typeof dataAnchorAbi | typeof gatewayRegistryAbi,
+    name: string,
+    ...args: unknown[]
+  ) => send(new Contract(address, abi, wallet).getFunction(name)(...args) as Promise<ContractTransactionResponse>);
+
+  /** The receipt of reading 2 of a batch of `readings`, anchored by `anchorTx` (sent with the batch's root), with its proof when given. */
+  async function receiptOf(
+    readings: ReturnType<typeof testReadings>,
+    anchorTx: (root: string) => Promise<{ transactionHash: string; blockNumber: number }>,
+    proof?: BatchProof,
+  ): Promise<Receipt> {
+    const fixture = await anchoredBatch({
+      hasher,
+      gateway,
+      readings,
+      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
+      contract: deployment.dataAnchor,
+      chainId: chain.chainId,
+    });
+    const anchored = await anchorTx(hexlify(fixture.root));
+    const built = await anchoredBatch({
+      hasher,
+      gateway,
+      readings,
+      anchor: anchored,
+      contract: deployment.dataAnchor,
+      chainId: chain.chainId,
+    });
+    if (proof) {
+      await built.proofs.record({
+        gatewayId: gateway.address,
+        batchSequence: 1,
+        valid: true,
+        proof: JSON.stringify(proof.proof),
+        publicSignals: proof.publicSignals,
+        verifiedAtMs: 0,
+      });
+    }
+    return receiptSchema.parse(await built.builder.build(gateway.address, 2));
+  }
+
+  const prove = async (readings: ReturnType<typeof testReadings>) => {
+    const fixture = await anchoredBatch({
+      hasher,
+      gateway,
+      readings,
+      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
+      contract: deployment.dataAnchor,
+      chainId: chain.chainId,
+    });
+    return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
+  };
+  const anchorByRelay = (root: string) => call(anchorer, deployment.dataAnchor, dataAnchorAbi, "anchor", root, 1, 3);
+
+  it("refuses a batch whose signer was not a registered gateway when it was anchored, even if registered later", async () => {
+    const receipt = await receiptOf(testReadings(1), anchorByRelay);
+    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
+    await call(admin, deployment.registry, gatewayRegistryAbi, "registerGateway", gateway.address);
+    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
+  }, 120_000);
+
+  it("refuses a root anchored by an account without the anchorer role", async () => {
+    // The contract lets a registered gateway anchor its own proven batch; the relay's receipts come from its anchorer.
+    const readings = testReadings(2);
+    const proof = await prove(readings);
+    const receipt = await receiptOf(
+      readings,
+      () => {
+        const { pA, pB, pC, claims } = batchProofCalldata(proof.proof, proof.publicSignals);
+        return call(gateway, deployment.dataAnchor, dataAnchorAbi, "anchorVerifiedBatch", pA, pB, pC, claims);
+      },
+      proof,
+    );
+    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "anchorer_not_authorized" });
+  }, 180_000);
+
+  it("verifies a registered gateway's batch anchored by the relay, and refuses a foreign key, the development key and too few confirmations", async () => {
+    const readings = testReadings(3);
+    const receipt = await receiptOf(readings, anchorByRelay, await prove(readings));
+    const verified = await verifyReceipt(receipt, provider, trust);
+    expect(verified.verdict).toBe("verified");
+    expect(verified.anchorer).toBe(anchorer.address);
+    expect(verified.checked).toEqual(
+      expect.arrayContaining(["verification_key", "anchorer", "gateway_registered", "confirmations"]),
+    );
+
+    const foreignKey = structuredClone(trust.verificationKey);
+    const ic = foreignKey["IC"] as string[][];
+    ic[1] = [(BigInt(ic[1]?.[0] ?? 0) + 1n).toString(), ic[1]?.[1] ?? "0", "1"];
+    await expect(verifyReceipt(receipt, provider, { ...trust, verificationKey: foreignKey })).rejects.toMatchObject({
+      failure: "verification_key_mismatch",
+    });
+    await expect(verifyReceipt(receipt, provider, { ...trust, allowDevelopmentKey: false })).rejects.toMatchObject({
+      failure: "development_key",
+    });
+    const confirmations = (await provider.getBlockNumber()) - receipt.anchor.blockNumber + 1;
+    await expect(verifyReceipt(receipt, provider, { ...trust, minConfirmations: confirmations + 1 })).rejects.toMatchObject({
+      failure: "too_few_confirmations",
+    });
+
+    // Deactivated after the anchor: it was active when its batch was anchored.
+    await call(admin, deployment.registry, gatewayRegistryAbi, "deactivateGateway", gateway.address);
+    expect((await verifyReceipt(receipt, provider, trust)).verdict).toBe("verified");
+  }, 180_000);
+});

@@ -1,0 +1,85 @@
+// A relay's ledgers holding one signed batch, anchored and confirmed in a given transaction:
+// what the relay's ReceiptBuilder makes receipts from, without a running relay.
+import { BatchCommitment, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
+import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
+import type { Wallet } from "ethers";
+import { ReceiptBuilder } from "../src/receipts/receipt-builder.js";
+import { sqliteBackend } from "./relay-store-backends.js";
+
+/** Three readings of one stream; `offset` moves their values, so each offset gives another batch root. */
+export function testReadings(offset = 0): Batch["readings"] {
+  return Array.from({ length: 3 }, (_, index) => ({
+    gatewaySeq: 1 + index,
+    deviceId: "esp32-01",
+    frameCounter: BigInt(1 + index),
+    channel: 1,
+    channelIndex: 0,
+    sampledAtMs: 1_763_000_000_000 + index,
+    receivedAtMs: 1_763_000_000_100 + index,
+    value: 2_000 + index + offset,
+    scale: 2,
+    timeUncertain: false,
+    receivedBoot: 1,
+    receivedUptimeMs: index,
+    anomalous: false,
+  }));
+}
+
+export interface AnchoredBatchOptions {
+  hasher: PoseidonHasher;
+  gateway: Wallet;
+  readings: Batch["readings"];
+  /** The anchor transaction the relay recorded as confirmed. */
+  anchor: { transactionHash: string; blockNumber: number };
+  contract: string;
+  chainId: number;
+}
+
+/**
+ * Batch 1 of `gateway` holding `readings`, signed, stored and anchored alone (its root is the
+ * anchored root), in a relay store of its own; `destroy` removes it.
+ */
+export async function anchoredBatch(options: AnchoredBatchOptions) {
+  const { hasher, gateway, readings } = options;
+  const backend = await sqliteBackend();
+  const store = await backend.open();
+  const { batches, anchors, proofs } = store;
+  const term = (await store.leadership.claim()) ?? 0;
+  const commitment = BatchCommitment.build(hasher, { gatewayId: gateway.address, readings });
+  const root = fieldToBytes32(commitment.root);
+  const batch: Batch = {
+    gatewayId: gateway.address,
+    sequence: 1,
+    previousBatchHash: new Uint8Array(32),
+    readingsRoot: root,
+    sealedAtMs: 1_763_000_001_000,
+    readings,
+    dataClass: 1,
+    readingCount: readings.length,
+    firstGatewaySeq: readings[0]?.gatewaySeq ?? 0,
+    lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 0,
+    streamBounds: [],
+  };
+  await batches.touchGateway(gateway.address, 0);
+  await batches.appendAll([
+    {
+      batch: {
+        ...batch,
+        batchHash: batchHash(batch),
+        receivedAtMs: 0,
+        signature: await signBatch(gateway, batch),
+        payload: Batch.encode(batch).finish(),
+      },
+      gap: undefined,
+    },
+  ]);
+  const pending = await anchors.createPending(root, await anchors.unanchored(10), 0, term);
+  await anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0, term);
+  await anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0, term);
+  const builder = new ReceiptBuilder({ batches, anchors, proofs, hasher, contract: options.contract, chainId: options.chainId });
+  const destroy = async () => {
+    await store.close();
+    await backend.destroy();
+  };
+  return { builder, proofs, commitment, root, destroy };
+}
