@@ -417,6 +417,7 @@ async function startGatewayParts(
           config: config.analytics,
           db,
           gatewayId: identity.address,
+          readings,
           derived,
           mqtt: mqtt instanceof ExternalMqttTransport ? mqtt : undefined,
           logger,

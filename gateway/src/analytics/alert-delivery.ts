@@ -162,19 +162,24 @@ export class AlertDelivery {
     for (;;) {
       const rows = this.statements.toStore.all() as RuleAlertRow[];
       if (rows.length === 0 || this.stopped) return;
-      for (const row of rows) {
-        const { reading } = await this.options.derived.raiseAlert(
-          {
-            source: "rules",
-            severity: row.severity,
-            code: row.code,
-            message: row.message,
-            subjectDeviceId: row.subject_device_id,
-            subjectGatewaySeq: row.subject_gateway_seq ?? undefined,
-          },
-          { alongside: (seq) => this.statements.stored.run(seq, row.id) },
-        );
-        const message = this.messageOf(row, reading.gatewaySeq);
+      // Submitted together, they are stored in one group commit, in order.
+      const stored = await Promise.all(
+        rows.map((row) =>
+          this.options.derived.raiseAlert(
+            {
+              source: "rules",
+              severity: row.severity,
+              code: row.code,
+              message: row.message,
+              subjectDeviceId: row.subject_device_id,
+              subjectGatewaySeq: row.subject_gateway_seq ?? undefined,
+            },
+            { alongside: (seq) => this.statements.stored.run(seq, row.id) },
+          ),
+        ),
+      );
+      for (const [i, { reading }] of stored.entries()) {
+        const message = this.messageOf(rows[i] as RuleAlertRow, reading.gatewaySeq);
         for (const listener of this.listeners) {
           try {
             listener(message);

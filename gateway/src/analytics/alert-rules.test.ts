@@ -89,6 +89,7 @@ class RulesUnderTest {
       logger,
       now: () => clock.nowMs,
     });
+    this.follower.follow(this.readings);
     this.delivery.start();
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
+import type { ReadingStore } from "../store/reading-store.js";
 import { AlertDelivery } from "./alert-delivery.js";
 import { AnalyticsFollower } from "./analytics-follower.js";
 import { ROLLUP_RESOLUTIONS } from "./rollup-store.js";
@@ -28,6 +29,7 @@ export function startAnalytics(deps: {
   config: GatewayConfig["analytics"];
   db: SqliteDatabase;
   gatewayId: string;
+  readings: ReadingStore;
   derived: DerivedStore;
   mqtt: { publish(topic: string, payload: Buffer): Promise<boolean> } | undefined;
   logger: Logger;
@@ -68,6 +70,7 @@ export function startAnalytics(deps: {
   const stopRetention = every(RETENTION_INTERVAL_MS, applyRetention, (error) =>
     logger.error({ err: error }, "deleting rollups beyond their retention failed"),
   );
+  const unfollow = follower.follow(deps.readings);
   follower.start(config.intervalMs);
   alerts.start();
   return {
@@ -75,6 +78,7 @@ export function startAnalytics(deps: {
     alerts,
     applyRetention,
     async stop() {
+      unfollow();
       follower.stop();
       await stopRetention();
       await alerts.stop();
