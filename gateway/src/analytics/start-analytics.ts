@@ -4,7 +4,7 @@ import type { GatewayConfig } from "../config.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { ReadingStore } from "../store/reading-store.js";
-import { AlertDelivery } from "./alert-delivery.js";
+import { AlertDelivery, type RuleAlertMessage } from "./alert-delivery.js";
 import { AnalyticsFollower } from "./analytics-follower.js";
 import { ROLLUP_RESOLUTIONS } from "./rollup-store.js";
 import { RuleEngine } from "./rule-engine.js";
@@ -32,6 +32,8 @@ export function startAnalytics(deps: {
   readings: ReadingStore;
   derived: DerivedStore;
   mqtt: { publish(topic: string, payload: Buffer): Promise<boolean> } | undefined;
+  /** Told of each rule alert once stored. */
+  onAlertStored?: (alert: RuleAlertMessage) => void;
   logger: Logger;
 }): RunningAnalytics | undefined {
   const { config, db, mqtt, logger } = deps;
@@ -45,6 +47,7 @@ export function startAnalytics(deps: {
         ? { topic: config.alerts.mqttTopic, publish: (topic, payload) => mqtt.publish(topic, payload) }
         : undefined,
     webhook: config.alerts.webhook,
+    ...(deps.onAlertStored ? { onStored: deps.onAlertStored } : {}),
     logger: logger.child({ component: "alerts" }),
   });
   const rules = new RuleEngine({
