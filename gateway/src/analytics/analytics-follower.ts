@@ -118,7 +118,7 @@ export class AnalyticsFollower {
     this.allowedLatenessMs = options.allowedLatenessMs;
     this.observer = options.observer;
     this.maxPerTick = options.maxPerTick ?? 20_000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.rollups = new RollupStore(db);
     this.statements = {
