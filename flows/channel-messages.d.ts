@@ -11,7 +11,10 @@ import type {
   DeviceAction,
   FlowReading,
   GatewayStatus,
+  RuleAlert,
   ScoredReading,
+  SeriesAnswer,
+  SeriesRequest,
   StoredAlert,
 } from "./gateway-api.js";
 
@@ -36,9 +39,10 @@ export interface NodeRedStartConfig {
 export type GatewayCall =
   | { op: "sendDeviceCommand"; deviceId: string; action: DeviceAction; requestedBy: string }
   | { op: "writeDerivedReading"; input: DerivedReadingInput }
-  | { op: "raiseAlert"; input: AlertInput };
+  | { op: "raiseAlert"; input: AlertInput }
+  | { op: "querySeries"; request: SeriesRequest };
 
-export type GatewayCallResult = CommandReceipt | FlowReading | StoredAlert;
+export type GatewayCallResult = CommandReceipt | FlowReading | StoredAlert | SeriesAnswer;
 
 /** Node-RED levels: 10 fatal, 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
 export interface NodeRedLogLine {
@@ -56,7 +60,7 @@ export type NodeRedMessage =
   /** The flows about to run (read at start, or deployed), by Node-RED's revision (SHA-256 of the flows). */
   | { t: "flows"; rev: string }
   | ({ t: "log" } & NodeRedLogLine)
-  | { t: "subscribe"; feed: "readings" | "scores" | "status"; on: boolean }
+  | { t: "subscribe"; feed: "readings" | "scores" | "status" | "alerts"; on: boolean }
   | { t: "call"; id: number; call: GatewayCall };
 
 /** From the gateway to the Node-RED process. */
@@ -64,6 +68,7 @@ export type GatewayMessage =
   | { t: "start"; config: NodeRedStartConfig }
   | { t: "readings"; readings: FlowReading[] }
   | { t: "score"; scored: ScoredReading }
+  | { t: "alert"; alert: RuleAlert }
   | { t: "status"; status: GatewayStatus }
   | { t: "result"; id: number; value: GatewayCallResult }
   | { t: "result"; id: number; error: string }

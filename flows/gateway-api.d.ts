@@ -113,6 +113,59 @@ export interface GatewayStatus {
   uplink: string;
 }
 
+/** A stream's series over a span, as GET /api/series answers it (docs/analytics.md). */
+export interface SeriesRequest {
+  /** `<deviceId>/<channel>[/<index>]` */
+  stream: string;
+  /** Sample times, ms since the epoch; the last day by default. */
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  /** `auto` (default) picks raw readings, 1-minute or 1-hour rollups by the span. */
+  resolution?: "auto" | "raw" | "1m" | "1h" | undefined;
+  /** At most this many points (10,000 by default). */
+  limit?: number | undefined;
+}
+
+export interface SeriesAnswer {
+  stream: string;
+  fromMs: number;
+  toMs: number;
+  resolution: "raw" | "1m" | "1h";
+  /** Raw readings, physical values; `anomalous` null while undecided. */
+  readings?: { gatewaySeq: number; sampledAtMs: number; value: number; anomalous: boolean | null }[];
+  /** Rollup buckets by their start. */
+  buckets?: {
+    bucketMs: number;
+    count: number;
+    min: number;
+    max: number;
+    mean: number;
+    last: number;
+    lastSampledAtMs: number;
+    anomalyCount: number;
+    lateCount: number;
+  }[];
+  truncated: boolean;
+}
+
+/** A firing or resolution of one of the gateway's alert rules, once stored as an anchored alert reading. */
+export interface RuleAlert {
+  gatewayId: string;
+  /** The alert reading's place in the gateway's record. */
+  alertGatewaySeq: number;
+  rule: string;
+  /** The stream (`press-07/temperature/0`) or, for no-data rules, the device. */
+  subject: string;
+  state: "firing" | "resolved";
+  severity: AlertSeverity;
+  code: number;
+  message: string;
+  deviceId: string;
+  /** The reading that made the rule change, if one did. */
+  subjectGatewaySeq?: number;
+  atMs: number;
+}
+
 export interface IntelLedgerGatewayApi {
   readonly gatewayId: string;
   /** Every reading stored from now on, in gateway sequence order, a few at a time. */
@@ -128,6 +181,10 @@ export interface IntelLedgerGatewayApi {
   /** Resolves once the reading is durable; it is batched and anchored like a device's. */
   writeDerivedReading(input: DerivedReadingInput): Promise<FlowReading>;
   raiseAlert(input: AlertInput): Promise<StoredAlert>;
+  /** A stream's readings or rollups over a span; rejects naming what is wrong with the request. */
+  querySeries(request: SeriesRequest): Promise<SeriesAnswer>;
+  /** Every firing and resolution of the gateway's alert rules from now on. */
+  subscribeRuleAlerts(listener: (alert: RuleAlert) => void): () => void;
   status(): GatewayStatus;
 }
 

@@ -4,6 +4,7 @@
  * @typedef {import("../gateway-api.js").FlowReading} FlowReading
  * @typedef {import("../gateway-api.js").ScoredReading} ScoredReading
  * @typedef {import("../gateway-api.js").GatewayStatus} GatewayStatus
+ * @typedef {import("../gateway-api.js").RuleAlert} RuleAlert
  * @typedef {import("../channel-messages.js").GatewayCall} GatewayCall
  * @typedef {import("../channel-messages.js").GatewayMessage} GatewayMessage
  * @typedef {import("../channel-messages.js").NodeRedMessage} NodeRedMessage
@@ -31,6 +32,8 @@ export class ChannelGatewayApi {
     this.readingListeners = new Set();
     /** @type {Set<(scored: ScoredReading) => void>} */
     this.scoreListeners = new Set();
+    /** @type {Set<(alert: RuleAlert) => void>} */
+    this.alertListeners = new Set();
     /** @type {Map<number, { resolve(value: any): void, reject(error: Error): void, timer: NodeJS.Timeout }>} */
     this.calls = new Map();
     this.nextCallId = 1;
@@ -48,6 +51,9 @@ export class ChannelGatewayApi {
         return true;
       case "score":
         for (const listener of this.scoreListeners) listener(message.scored);
+        return true;
+      case "alert":
+        for (const listener of this.alertListeners) listener(message.alert);
         return true;
       case "status":
         this.latestStatus = message.status;
@@ -74,6 +80,16 @@ export class ChannelGatewayApi {
   /** @param {(scored: ScoredReading) => void} listener */
   subscribeScores(listener) {
     return this.follow("scores", this.scoreListeners, listener);
+  }
+
+  /** @param {(alert: RuleAlert) => void} listener */
+  subscribeRuleAlerts(listener) {
+    return this.follow("alerts", this.alertListeners, listener);
+  }
+
+  /** @type {IntelLedgerGatewayApi["querySeries"]} */
+  querySeries(request) {
+    return this.call({ op: "querySeries", request });
   }
 
   /**
@@ -104,7 +120,7 @@ export class ChannelGatewayApi {
 
   /**
    * @template Listener
-   * @param {"readings" | "scores"} feed
+   * @param {"readings" | "scores" | "alerts"} feed
    * @param {Set<Listener>} listeners
    * @param {Listener} listener
    * @returns {() => void}

@@ -5,7 +5,10 @@ import type {
   FlowReading,
   GatewayStatus,
   IntelLedgerGatewayApi,
+  RuleAlert,
   ScoredReading,
+  SeriesAnswer,
+  SeriesRequest,
 } from "../gateway-api.js";
 
 /** An in-memory gateway for node tests: push readings and scores in, see what the nodes asked for. */
@@ -16,6 +19,8 @@ export class FakeGateway implements IntelLedgerGatewayApi {
   readonly commands: { deviceId: string; action: DeviceAction; requestedBy: string }[] = [];
   readonly derived: DerivedReadingInput[] = [];
   readonly alerts: AlertInput[] = [];
+  readonly ruleAlertListeners = new Set<(alert: RuleAlert) => void>();
+  readonly seriesRequests: SeriesRequest[] = [];
   commandFailure: Error | undefined;
   commandResult = "applied";
   private seq = 100;
@@ -62,6 +67,31 @@ export class FakeGateway implements IntelLedgerGatewayApi {
     this.alerts.push(input);
     const stored = reading({ gatewaySeq: ++this.seq, deviceId: `flow.${input.source}`, derived: true, channel: "alert" });
     return Promise.resolve({ reading: stored, severity: input.severity, code: input.code, message: input.message });
+  }
+
+  subscribeRuleAlerts(listener: (alert: RuleAlert) => void): () => void {
+    this.ruleAlertListeners.add(listener);
+    return () => this.ruleAlertListeners.delete(listener);
+  }
+
+  emitRuleAlert(alert: RuleAlert): void {
+    for (const listener of this.ruleAlertListeners) listener(alert);
+  }
+
+  /** Answers with one bucket per request, or refuses a stream without a channel as the gateway does. */
+  querySeries(request: SeriesRequest): Promise<SeriesAnswer> {
+    this.seriesRequests.push(request);
+    if (request.stream.split("/").length < 2)
+      return Promise.reject(new Error("stream: a stream is <deviceId>/<channel>[/<index>]"));
+    const bucket = { bucketMs: 0, count: 2, min: 1, max: 3, mean: 2, last: 3, lastSampledAtMs: 1, anomalyCount: 0, lateCount: 0 };
+    return Promise.resolve({
+      stream: request.stream,
+      fromMs: request.fromMs ?? 0,
+      toMs: request.toMs ?? 1,
+      resolution: "1h",
+      buckets: [bucket],
+      truncated: false,
+    });
   }
 
   status(): GatewayStatus {

@@ -39,6 +39,7 @@ import { RollupStore } from "./analytics/rollup-store.js";
 import { rolledUpThrough } from "./analytics/analytics-follower.js";
 import { seriesRoutes } from "./http/series-routes.js";
 import { unknownRuleDevices } from "./analytics/rule-devices.js";
+import { RuleAlertFeed } from "./analytics/rule-alert-feed.js";
 import { IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
@@ -410,6 +411,7 @@ async function startGatewayParts(
       mqttPort: mqttPort ?? brokerPort(config.mqtt.broker?.url),
       logger: logger.child({ component: "provisioning" }),
     });
+    const ruleAlerts = new RuleAlertFeed(logger.child({ component: "rule-alerts" }));
     const analytics = await parts.startRestartable(
       "analytics",
       () =>
@@ -417,8 +419,10 @@ async function startGatewayParts(
           config: config.analytics,
           db,
           gatewayId: identity.address,
+          readings,
           derived,
           mqtt: mqtt instanceof ExternalMqttTransport ? mqtt : undefined,
+          onAlertStored: (alert) => ruleAlerts.publish(alert),
           logger,
         }),
       (running) => running?.stop(),
@@ -507,6 +511,8 @@ async function startGatewayParts(
                 anomalies,
                 commands: new AuditedCommands({ sender: commands, registry: devices, audit }),
                 derived,
+                series,
+                ruleAlerts,
                 snapshot,
               }),
               logger: logger.child({ component: "node-red" }),

@@ -47,6 +47,8 @@ export interface AlertDeliveryOptions {
   /** Publishes on the gateway's MQTT broker; undefined: alerts are not published. */
   mqtt: { topic: string; publish(topic: string, payload: Buffer): Promise<boolean> } | undefined;
   webhook: WebhookTarget | undefined;
+  /** Told of each alert once stored (for flows). */
+  onStored?: (alert: RuleAlertMessage) => void;
   logger: Logger;
   /** How often undelivered alerts are looked for besides being woken (retries, after a restart). */
   intervalMs?: number;
@@ -67,12 +69,11 @@ const MQTT_CATCH_UP_MS = 86_400_000;
  * alert write-back, stored, batched and anchored like a reading; the live stream shows it),
  * marked delivered in the same transaction, so a restart neither loses nor repeats one; then
  * on MQTT and to the webhook, at least once (a retry after a restart may repeat one: the
- * alert's gateway sequence number tells copies apart), and to listeners in the process.
+ * alert's gateway sequence number tells copies apart), and to `onStored` (flows).
  */
 export class AlertDelivery {
   private readonly options: AlertDeliveryOptions;
   private readonly now: () => number;
-  private readonly listeners = new Set<(alert: RuleAlertMessage) => void>();
   /** By alert id: when (performance.now()) the webhook is tried next. */
   private readonly nextWebhookAttemptMs = new Map<number, number>();
   private readonly statements;
@@ -110,12 +111,6 @@ export class AlertDelivery {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
-  }
-
-  /** Alerts as they are stored, for flows. */
-  subscribe(listener: (alert: RuleAlertMessage) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Looks for alerts to deliver now (the rules just stored some). */
@@ -162,27 +157,24 @@ export class AlertDelivery {
     for (;;) {
       const rows = this.statements.toStore.all() as RuleAlertRow[];
       if (rows.length === 0 || this.stopped) return;
-      for (const row of rows) {
-        const { reading } = await this.options.derived.raiseAlert(
-          {
-            source: "rules",
-            severity: row.severity,
-            code: row.code,
-            message: row.message,
-            subjectDeviceId: row.subject_device_id,
-            subjectGatewaySeq: row.subject_gateway_seq ?? undefined,
-          },
-          { alongside: (seq) => this.statements.stored.run(seq, row.id) },
-        );
-        const message = this.messageOf(row, reading.gatewaySeq);
-        for (const listener of this.listeners) {
-          try {
-            listener(message);
-          } catch (error) {
-            this.options.logger.warn({ err: error }, "an alert listener failed");
-          }
-        }
-      }
+      // Submitted together, they are stored in one group commit, in order.
+      const stored = await Promise.all(
+        rows.map((row) =>
+          this.options.derived.raiseAlert(
+            {
+              source: "rules",
+              severity: row.severity,
+              code: row.code,
+              message: row.message,
+              subjectDeviceId: row.subject_device_id,
+              subjectGatewaySeq: row.subject_gateway_seq ?? undefined,
+            },
+            { alongside: (seq) => this.statements.stored.run(seq, row.id) },
+          ),
+        ),
+      );
+      for (const [i, { reading }] of stored.entries())
+        this.options.onStored?.(this.messageOf(rows[i] as RuleAlertRow, reading.gatewaySeq));
     }
   }
 

@@ -74,8 +74,8 @@ class RulesUnderTest {
       logger,
       intervalMs: 20,
       now: () => clock.nowMs,
+      onStored: (alert) => this.delivered.push(alert),
     });
-    this.delivery.subscribe((alert) => this.delivered.push(alert));
     const rules = new RuleEngine({
       db: this.db,
       rules: RULES,
@@ -89,6 +89,7 @@ class RulesUnderTest {
       logger,
       now: () => clock.nowMs,
     });
+    this.follower.follow(this.readings);
     this.delivery.start();
   }
 

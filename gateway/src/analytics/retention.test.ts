@@ -32,7 +32,9 @@ describe("retention", () => {
         ],
       })),
     );
-    new AnalyticsFollower({ db, allowedLatenessMs: 0, logger }).tick();
+    const follower = new AnalyticsFollower({ db, allowedLatenessMs: 0, logger });
+    follower.tick();
+    follower.stop();
     const bucketsOf = (resolutionMs: number) =>
       db.prepare("SELECT count(*) FROM rollups WHERE resolution_ms = ?").pluck().get(resolutionMs) as number;
     expect([bucketsOf(60_000), bucketsOf(3_600_000)]).toEqual([3, 3]);
@@ -49,7 +51,7 @@ describe("retention", () => {
       storage: { full: false },
       groupCommitDelayMs: 0,
     });
-    const analytics = startAnalytics({ config, db, gatewayId: "0xgateway", derived, mqtt: undefined, logger });
+    const analytics = startAnalytics({ config, db, gatewayId: "0xgateway", readings, derived, mqtt: undefined, logger });
     // Started, it applied the retention once: minutes of the last day, hours of the last 30 days.
     expect([bucketsOf(60_000), bucketsOf(3_600_000)]).toEqual([1, 2]);
     expect(analytics?.applyRetention()).toBe(0);
@@ -84,6 +86,7 @@ describe("retention", () => {
     expect(readings.count()).toBe(12);
     const follower = new AnalyticsFollower({ db, allowedLatenessMs: 0, logger });
     follower.tick();
+    follower.flush();
     await storage.enforce();
     // Batches 1 and 2 went; batch 3, which the relay does not hold, stays whole.
     expect(readings.count()).toBe(4);

@@ -6,18 +6,6 @@ import { streamKey, type StreamId } from "./stream-id.js";
 export const ROLLUP_RESOLUTIONS = { "1m": 60_000, "1h": 3_600_000 } as const;
 export type RollupResolution = keyof typeof ROLLUP_RESOLUTIONS;
 
-/** A reading as rollups take it: its stream, its sample time, its physical value. */
-export interface RollupInput {
-  gatewaySeq: number;
-  deviceId: string;
-  channel: number;
-  index: number;
-  sampledAtMs: number;
-  value: number;
-  /** Arrived after its stream's event time had passed it by more than the allowed lateness. */
-  late: boolean;
-}
-
 /** One bucket of one stream at one resolution. */
 export interface RollupBucket {
   bucketMs: number;
@@ -31,12 +19,8 @@ export interface RollupBucket {
   lateCount: number;
 }
 
-interface BucketDelta {
-  deviceId: string;
-  channel: number;
-  index: number;
-  resolutionMs: number;
-  bucketMs: number;
+/** What a stream's readings add to one bucket, folded in memory until it is merged into the table. */
+export interface BucketDelta {
   count: number;
   min: number;
   max: number;
@@ -49,15 +33,50 @@ interface BucketDelta {
   maxSeq: number;
 }
 
-/** Whether (time, seq) a is sampled after b: the later sample, the later arrival on a tie. */
-function sampledAfter(aTime: number, aSeq: number, bTime: number, bSeq: number): boolean {
-  return aTime > bTime || (aTime === bTime && aSeq > bSeq);
+/** Folds one reading into the delta of its bucket in `deltas` (by bucket start). */
+export function foldReading(
+  deltas: Map<number, BucketDelta>,
+  bucketMs: number,
+  value: number,
+  sampledAtMs: number,
+  seq: number,
+  late: boolean,
+): void {
+  const delta = deltas.get(bucketMs);
+  if (!delta) {
+    deltas.set(bucketMs, {
+      count: 1,
+      min: value,
+      max: value,
+      sum: value,
+      last: value,
+      lastSampledAtMs: sampledAtMs,
+      lastSeq: seq,
+      late: late ? 1 : 0,
+      minSeq: seq,
+      maxSeq: seq,
+    });
+    return;
+  }
+  delta.count++;
+  if (value < delta.min) delta.min = value;
+  if (value > delta.max) delta.max = value;
+  delta.sum += value;
+  // The last is the one sampled last; on a tie, the one stored last.
+  if (sampledAtMs > delta.lastSampledAtMs || (sampledAtMs === delta.lastSampledAtMs && seq > delta.lastSeq)) {
+    delta.last = value;
+    delta.lastSampledAtMs = sampledAtMs;
+    delta.lastSeq = seq;
+  }
+  if (late) delta.late++;
+  if (seq < delta.minSeq) delta.minSeq = seq;
+  if (seq > delta.maxSeq) delta.maxSeq = seq;
 }
 
 /**
  * The rollups table: 1-minute and 1-hour aggregates per stream, merged incrementally. The
- * readings given at once are first folded in memory per bucket, so a busy stream costs one
- * upsert per bucket and tick, not one per reading. Every aggregate is order-free (count,
+ * readings are first folded in memory per bucket (foldReading), so a busy stream costs one
+ * upsert per bucket and flush, not one per reading. Every aggregate is order-free (count,
  * min, max, sum, the last by sample time), so the rollups equal a recomputation from the
  * raw readings whatever order they arrived in.
  */
@@ -101,55 +120,15 @@ export class RollupStore {
     };
   }
 
-  /** Merges readings into every resolution's buckets. */
-  add(readings: readonly RollupInput[]): void {
-    const deltas = new Map<string, BucketDelta>();
-    for (const reading of readings) {
-      for (const resolutionMs of Object.values(ROLLUP_RESOLUTIONS)) {
-        const bucketMs = tumblingWindow(reading.sampledAtMs, resolutionMs).startMs;
-        const key = `${streamKey(reading.deviceId, reading.channel, reading.index)}@${resolutionMs}@${bucketMs}`;
-        const delta = deltas.get(key);
-        if (!delta) {
-          deltas.set(key, {
-            deviceId: reading.deviceId,
-            channel: reading.channel,
-            index: reading.index,
-            resolutionMs,
-            bucketMs,
-            count: 1,
-            min: reading.value,
-            max: reading.value,
-            sum: reading.value,
-            last: reading.value,
-            lastSampledAtMs: reading.sampledAtMs,
-            lastSeq: reading.gatewaySeq,
-            late: reading.late ? 1 : 0,
-            minSeq: reading.gatewaySeq,
-            maxSeq: reading.gatewaySeq,
-          });
-          continue;
-        }
-        delta.count++;
-        delta.min = Math.min(delta.min, reading.value);
-        delta.max = Math.max(delta.max, reading.value);
-        delta.sum += reading.value;
-        if (sampledAfter(reading.sampledAtMs, reading.gatewaySeq, delta.lastSampledAtMs, delta.lastSeq)) {
-          delta.last = reading.value;
-          delta.lastSampledAtMs = reading.sampledAtMs;
-          delta.lastSeq = reading.gatewaySeq;
-        }
-        if (reading.late) delta.late++;
-        delta.minSeq = Math.min(delta.minSeq, reading.gatewaySeq);
-        delta.maxSeq = Math.max(delta.maxSeq, reading.gatewaySeq);
-      }
-    }
-    for (const d of deltas.values()) {
+  /** Merges one stream's bucket deltas of one resolution into the table. */
+  merge(stream: StreamId, resolutionMs: number, deltas: ReadonlyMap<number, BucketDelta>): void {
+    for (const [bucketMs, d] of deltas) {
       this.statements.merge.run(
-        d.deviceId,
-        d.channel,
-        d.index,
-        d.resolutionMs,
-        d.bucketMs,
+        stream.deviceId,
+        stream.channel,
+        stream.index,
+        resolutionMs,
+        bucketMs,
         d.count,
         d.min,
         d.max,
@@ -165,11 +144,8 @@ export class RollupStore {
   }
 
   /** Counts anomalous readings (already added) in their buckets. */
-  addAnomalies(anomalies: readonly Pick<RollupInput, "deviceId" | "channel" | "index" | "sampledAtMs">[]): void {
-    const counts = new Map<
-      string,
-      { stream: Pick<RollupInput, "deviceId" | "channel" | "index">; resolutionMs: number; bucketMs: number; n: number }
-    >();
+  addAnomalies(anomalies: readonly (StreamId & { sampledAtMs: number })[]): void {
+    const counts = new Map<string, { stream: StreamId; resolutionMs: number; bucketMs: number; n: number }>();
     for (const anomaly of anomalies) {
       for (const resolutionMs of Object.values(ROLLUP_RESOLUTIONS)) {
         const bucketMs = tumblingWindow(anomaly.sampledAtMs, resolutionMs).startMs;

@@ -2,9 +2,9 @@ import { Channel } from "@intelledger/proto/device";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import { isDerivedDeviceId } from "../store/derived-store.js";
 import { DEFAULT_ALERT_CODES, matchesDevice, type AlertRule } from "./alert-rule-schema.js";
-import type { DecidedReading, FollowedReading, ReadingObserver } from "./analytics-follower.js";
+import type { DecidedAnomaly, FollowedReading, ReadingObserver } from "./analytics-follower.js";
 import { SlidingEventCount } from "./event-windows.js";
-import { formatStreamId, streamKey } from "./stream-id.js";
+import { formatStreamId, streamKey, type StreamId } from "./stream-id.js";
 
 type StreamRule = Exclude<AlertRule, { kind: "no-data" }>;
 type NoDataRule = Extract<AlertRule, { kind: "no-data" }>;
@@ -56,10 +56,11 @@ function round(value: number): string {
 }
 
 /**
- * Evaluates the configured alert rules on the readings the analytics follower takes, in the
- * follower's transaction: each rule's state per subject and every firing or resolution are
- * written together with the cursors, so a restart neither repeats nor loses one. A subject
- * fires once until it resolves (repeated crossings while firing are not new alerts).
+ * Evaluates the configured alert rules on the readings the analytics follower takes. Each
+ * rule's state per subject and every firing or resolution are written in the follower's
+ * flush, with the cursors (a firing flushes at once), so a restart neither repeats nor
+ * loses one. A subject fires once until it resolves (repeated crossings while firing are
+ * not new alerts).
  */
 export class RuleEngine implements ReadingObserver {
   private readonly rules: readonly AlertRule[];
@@ -67,14 +68,15 @@ export class RuleEngine implements ReadingObserver {
   private readonly rulesOfStream = new Map<string, StreamRule[]>();
   private readonly statements;
   private readonly onAlert: () => void;
-
   /** 'pending' when alerts also go to a webhook. */
   private readonly webhookState: "pending" | null;
+  private pending: RuleAlert[] = [];
 
   constructor(deps: { db: SqliteDatabase; rules: readonly AlertRule[]; webhook: boolean; onAlert?: () => void }) {
     const { db } = deps;
     this.rules = deps.rules;
     this.onAlert = deps.onAlert ?? (() => undefined);
+    this.webhookState = deps.webhook ? "pending" : null;
     this.statements = {
       load: db.prepare("SELECT rule, subject, firing, memory FROM alert_rule_state"),
       forget: db.prepare("DELETE FROM alert_rule_state WHERE rule = ?"),
@@ -87,7 +89,6 @@ export class RuleEngine implements ReadingObserver {
            webhook_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
     };
-    this.webhookState = deps.webhook ? "pending" : null;
     const names = new Set(this.rules.map((rule) => rule.name));
     const rows = this.statements.load.all() as { rule: string; subject: string; firing: number; memory: string }[];
     for (const row of rows) {
@@ -104,35 +105,75 @@ export class RuleEngine implements ReadingObserver {
     }
   }
 
-  onValues(readings: readonly FollowedReading[], nowMs: number): void {
-    for (const reading of readings) {
-      // Late readings update rollups only: what they say is already history.
-      if (reading.late) continue;
-      for (const rule of this.streamRules(reading.deviceId, reading.channel, reading.index)) {
-        if (rule.kind === "threshold") this.threshold(rule, reading, nowMs);
-        else if (rule.kind === "rate-of-change") this.rate(rule, reading, nowMs);
-      }
-    }
-    this.save();
+  get urgent(): boolean {
+    return this.pending.length > 0;
   }
 
-  onDecisions(readings: readonly DecidedReading[], nowMs: number): void {
-    for (const reading of readings) {
-      for (const rule of this.streamRules(reading.deviceId, reading.channel, reading.index)) {
-        if (rule.kind === "anomalies") this.anomalies(rule, reading, nowMs);
-      }
-    }
-    this.save();
+  watches(stream: StreamId): boolean {
+    return this.streamRules(stream.deviceId, stream.channel, stream.index).length > 0;
   }
 
-  onTick(lastReceivedByDevice: ReadonlyMap<string, number>, nowMs: number): void {
+  onValue(reading: FollowedReading, nowMs: number): void {
+    // Late readings update rollups only: what they say is already history.
+    if (reading.late) return;
+    for (const rule of this.streamRules(reading.deviceId, reading.channel, reading.index)) {
+      if (rule.kind === "threshold") this.threshold(rule, reading, nowMs);
+      else if (rule.kind === "rate-of-change") this.rate(rule, reading, nowMs);
+    }
+  }
+
+  onAnomaly(anomaly: DecidedAnomaly, nowMs: number): void {
+    for (const rule of this.streamRules(anomaly.deviceId, anomaly.channel, anomaly.index)) {
+      if (rule.kind === "anomalies") this.anomalies(rule, anomaly, anomaly.sampledAtMs, true, nowMs);
+    }
+  }
+
+  onTick(
+    decidedWatermarks: ReadonlyMap<string, { stream: StreamId; watermarkMs: number }>,
+    lastReceivedByDevice: ReadonlyMap<string, number>,
+    nowMs: number,
+  ): void {
+    // Anomaly windows move on with event time, as far as inference has decided it.
+    for (const { stream, watermarkMs } of decidedWatermarks.values()) {
+      for (const rule of this.streamRules(stream.deviceId, stream.channel, stream.index)) {
+        if (rule.kind === "anomalies") this.anomalies(rule, stream, watermarkMs, false, nowMs);
+      }
+    }
     for (const rule of this.rules) {
       if (rule.kind !== "no-data") continue;
       for (const [deviceId, lastMs] of lastReceivedByDevice) {
         if (watches(rule, deviceId)) this.noData(rule, deviceId, lastMs, nowMs);
       }
     }
-    this.save();
+  }
+
+  persist(): void {
+    for (const [key, state] of this.states) {
+      if (!state.dirty) continue;
+      const [rule, subject] = key.split("\u0000") as [string, string];
+      this.statements.save.run(rule, subject, state.firing ? 1 : 0, JSON.stringify(state.memory));
+    }
+    for (const alert of this.pending) {
+      this.statements.insertAlert.run(
+        alert.rule,
+        alert.subject,
+        alert.state,
+        alert.severity,
+        alert.code,
+        alert.message,
+        alert.subjectDeviceId,
+        alert.subjectGatewaySeq ?? null,
+        alert.atMs,
+        this.webhookState,
+      );
+    }
+  }
+
+  persisted(): void {
+    for (const state of this.states.values()) state.dirty = false;
+    if (this.pending.length === 0) return;
+    this.pending = [];
+    this.onAlert();
   }
 
   private streamRules(deviceId: string, channel: number, index: number): StreamRule[] {
@@ -200,28 +241,45 @@ export class RuleEngine implements ReadingObserver {
     }
   }
 
-  private anomalies(rule: Extract<AlertRule, { kind: "anomalies" }>, reading: DecidedReading, nowMs: number): void {
-    const subject = formatStreamId({ deviceId: reading.deviceId, channel: reading.channel, index: reading.index });
+  private anomalies(
+    rule: Extract<AlertRule, { kind: "anomalies" }>,
+    stream: StreamId & { gatewaySeq?: number },
+    atMs: number,
+    anomalous: boolean,
+    nowMs: number,
+  ): void {
+    const subject = formatStreamId(stream);
     const state = this.state(rule, subject);
     const windowMs = rule.windowSeconds * 1_000;
     const counter = new SlidingEventCount(windowMs, rule.count, state.memory.times ?? [], state.memory.newestMs ?? undefined);
-    if (reading.anomalous) counter.add(reading.sampledAtMs);
-    else counter.advance(reading.sampledAtMs);
+    const before = counter.state;
+    if (anomalous) counter.add(atMs);
+    else counter.advance(atMs);
     const { times, newestMs } = counter.state;
-    state.memory = { times, newestMs: Number.isFinite(newestMs) ? newestMs : null };
-    state.dirty = true;
+    if (JSON.stringify(before) !== JSON.stringify(counter.state)) {
+      state.memory = { times, newestMs: Number.isFinite(newestMs) ? newestMs : null };
+      state.dirty = true;
+    }
     if (!state.firing && counter.count >= rule.count) {
       this.change(
         rule,
         subject,
         state,
-        reading,
+        { ...stream, deviceId: stream.deviceId },
         nowMs,
         true,
         `${subject}: ${counter.count} anomalies within ${rule.windowSeconds} s`,
       );
     } else if (state.firing && counter.count === 0) {
-      this.change(rule, subject, state, reading, nowMs, false, `${subject}: no anomaly within ${rule.windowSeconds} s`);
+      this.change(
+        rule,
+        subject,
+        state,
+        { deviceId: stream.deviceId },
+        nowMs,
+        false,
+        `${subject}: no anomaly within ${rule.windowSeconds} s`,
+      );
     }
   }
 
@@ -266,27 +324,6 @@ export class RuleEngine implements ReadingObserver {
       subjectGatewaySeq: cause.gatewaySeq,
       atMs: nowMs,
     };
-    this.statements.insertAlert.run(
-      alert.rule,
-      alert.subject,
-      alert.state,
-      alert.severity,
-      alert.code,
-      alert.message,
-      alert.subjectDeviceId,
-      alert.subjectGatewaySeq ?? null,
-      alert.atMs,
-      this.webhookState,
-    );
-    this.onAlert();
-  }
-
-  private save(): void {
-    for (const [key, state] of this.states) {
-      if (!state.dirty) continue;
-      const [rule, subject] = key.split("\u0000") as [string, string];
-      this.statements.save.run(rule, subject, state.firing ? 1 : 0, JSON.stringify(state.memory));
-      state.dirty = false;
-    }
+    this.pending.push(alert);
   }
 }

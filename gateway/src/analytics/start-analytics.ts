@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import { AlertDelivery } from "./alert-delivery.js";
+import type { ReadingStore } from "../store/reading-store.js";
+import { AlertDelivery, type RuleAlertMessage } from "./alert-delivery.js";
 import { AnalyticsFollower } from "./analytics-follower.js";
 import { ROLLUP_RESOLUTIONS } from "./rollup-store.js";
 import { RuleEngine } from "./rule-engine.js";
@@ -28,8 +29,11 @@ export function startAnalytics(deps: {
   config: GatewayConfig["analytics"];
   db: SqliteDatabase;
   gatewayId: string;
+  readings: ReadingStore;
   derived: DerivedStore;
   mqtt: { publish(topic: string, payload: Buffer): Promise<boolean> } | undefined;
+  /** Told of each rule alert once stored. */
+  onAlertStored?: (alert: RuleAlertMessage) => void;
   logger: Logger;
 }): RunningAnalytics | undefined {
   const { config, db, mqtt, logger } = deps;
@@ -43,6 +47,7 @@ export function startAnalytics(deps: {
         ? { topic: config.alerts.mqttTopic, publish: (topic, payload) => mqtt.publish(topic, payload) }
         : undefined,
     webhook: config.alerts.webhook,
+    ...(deps.onAlertStored ? { onStored: deps.onAlertStored } : {}),
     logger: logger.child({ component: "alerts" }),
   });
   const rules = new RuleEngine({
@@ -68,6 +73,7 @@ export function startAnalytics(deps: {
   const stopRetention = every(RETENTION_INTERVAL_MS, applyRetention, (error) =>
     logger.error({ err: error }, "deleting rollups beyond their retention failed"),
   );
+  const unfollow = follower.follow(deps.readings);
   follower.start(config.intervalMs);
   alerts.start();
   return {
@@ -75,6 +81,7 @@ export function startAnalytics(deps: {
     alerts,
     applyRetention,
     async stop() {
+      unfollow();
       follower.stop();
       await stopRetention();
       await alerts.stop();

@@ -27,7 +27,16 @@ export type LiveEvent =
       transport: string;
     }
   | { type: "anomaly"; deviceId: string; channel: string; gatewaySeq: number; score: number; threshold: number; model: string }
-  | { type: "alert"; source: string; severity: string; code: number; message: string; subjectDeviceId?: string }
+  | {
+      type: "alert";
+      /** The alert reading's gateway sequence number. */
+      gatewaySeq: number;
+      source: string;
+      severity: string;
+      code: number;
+      message: string;
+      subjectDeviceId?: string;
+    }
   | { type: "device"; deviceId: string; state: DeviceChange }
   | { type: "batch"; sequence: number; dataClass: number; readingCount: number; lastGatewaySeq: number; sealedAtMs: number }
   | { type: "proof"; proved: number; uploaded: number; invalid: number }

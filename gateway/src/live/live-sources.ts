@@ -95,6 +95,7 @@ export function startLiveSources(deps: {
       for (const alert of alerts.reverse()) {
         events.publish({
           type: "alert",
+          gatewaySeq: alert.gatewaySeq,
           source: alert.source,
           severity: alert.severity,
           code: alert.code,

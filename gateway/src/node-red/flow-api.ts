@@ -15,6 +15,9 @@ import { GatewayError } from "../errors.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { ReadingFeed } from "../feeds/reading-feed.js";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
+import type { RuleAlertFeed } from "../analytics/rule-alert-feed.js";
+import type { SeriesQuery } from "../analytics/series-query.js";
+import { formatStreamId, parseStreamId } from "../analytics/stream-id.js";
 
 const CHANNELS: Record<ChannelName, Channel> = {
   temperature: Channel.CHANNEL_TEMPERATURE,
@@ -106,6 +109,8 @@ export function createFlowGatewayApi(deps: {
   anomalies: AnomalyFeed;
   commands: AuditedCommands;
   derived: DerivedStore;
+  series: SeriesQuery;
+  ruleAlerts: RuleAlertFeed;
   snapshot: () => GatewaySnapshot;
 }): IntelLedgerGatewayApi {
   return {
@@ -139,6 +144,16 @@ export function createFlowGatewayApi(deps: {
       });
       return { reading: toFlowReading(reading), severity: alert.severity, code: alert.code, message: alert.message };
     },
+    querySeries(request) {
+      const stream = parseStreamId(request.stream);
+      if (typeof stream === "string") return Promise.reject(new GatewayError(`stream: ${stream}`));
+      const toMs = request.toMs ?? Date.now();
+      const fromMs = request.fromMs ?? toMs - 86_400_000;
+      if (fromMs > toMs) return Promise.reject(new GatewayError("fromMs: must not be after toMs"));
+      const answer = deps.series.query(stream, fromMs, toMs, request.resolution ?? "auto", request.limit ?? 10_000);
+      return Promise.resolve({ stream: formatStreamId(stream), fromMs, toMs, ...answer });
+    },
+    subscribeRuleAlerts: (listener) => deps.ruleAlerts.subscribe(listener),
     status() {
       const snapshot = deps.snapshot();
       return {

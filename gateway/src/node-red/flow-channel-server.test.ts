@@ -72,4 +72,40 @@ describe("the gateway's side of the Node-RED channel", () => {
     server.close();
     expect(gateway.readingListeners.size).toBe(0);
   });
+
+  it("answers series queries and forwards rule alerts while the process follows them, never dropping one", async () => {
+    const { gateway, sent, server } = serve(undefined, 10 * 1024 * 1024);
+    server.handle({
+      t: "call",
+      id: 1,
+      call: { op: "querySeries", request: { stream: "press-01/temperature", resolution: "1h" } },
+    });
+    server.handle({ t: "call", id: 2, call: { op: "querySeries", request: { stream: "press-01" } } });
+    await expect.poll(() => results(sent).length).toBe(2);
+    expect(results(sent)[0]).toMatchObject({ id: 1, value: { stream: "press-01/temperature", resolution: "1h" } });
+    expect(results(sent)[1]).toMatchObject({ id: 2, error: expect.stringMatching(/^stream: /) as unknown });
+    expect(
+      nodeRedMessageSchema.safeParse({ t: "call", id: 3, call: { op: "querySeries", request: { stream: "a/b", limit: 0 } } })
+        .success,
+    ).toBe(false);
+
+    server.handle({ t: "subscribe", feed: "alerts", on: true });
+    const alert = {
+      gatewayId: "0xaa",
+      alertGatewaySeq: 7,
+      rule: "hot",
+      subject: "press-01/temperature/0",
+      state: "firing" as const,
+      severity: "warning" as const,
+      code: 9100,
+      message: "hot firing",
+      deviceId: "press-01",
+      atMs: 1,
+    };
+    // A backlog that drops readings for the process does not drop alerts.
+    gateway.emitRuleAlert(alert);
+    expect(sent.filter((message) => message.t === "alert")).toEqual([{ t: "alert", alert }]);
+    server.handle({ t: "subscribe", feed: "alerts", on: false });
+    expect(gateway.ruleAlertListeners.size).toBe(0);
+  });
 });

@@ -36,6 +36,16 @@ const callSchema = z.discriminatedUnion("op", [
       subject: z.object({ deviceId: text(64), gatewaySeq: z.number().int().optional() }).optional(),
     }),
   }),
+  z.object({
+    op: z.literal("querySeries"),
+    request: z.object({
+      stream: text(100),
+      fromMs: z.number().int().optional(),
+      toMs: z.number().int().optional(),
+      resolution: z.enum(["auto", "raw", "1m", "1h"]).optional(),
+      limit: z.number().int().min(1).max(20_000).optional(),
+    }),
+  }),
 ]);
 
 /** Every message the Node-RED process may send; anything else is refused. */
@@ -49,7 +59,7 @@ export const nodeRedMessageSchema = z.discriminatedUnion("t", [
     msg: z.string().transform((message) => message.slice(0, 2_000)),
     node: z.object({ id: text(64).optional(), type: text(64).optional(), name: text(200).optional() }).optional(),
   }),
-  z.object({ t: z.literal("subscribe"), feed: z.enum(["readings", "scores", "status"]), on: z.boolean() }),
+  z.object({ t: z.literal("subscribe"), feed: z.enum(["readings", "scores", "status", "alerts"]), on: z.boolean() }),
   z.object({ t: z.literal("call"), id: z.number().int().min(0), call: callSchema }),
 ]);
 
@@ -87,7 +97,7 @@ export class FlowChannelServer {
   private readonly commands: RateLimit;
   private readonly deviceCommands: RateLimit;
   private readonly warnings = new RateLimit({ perSecond: 1, burst: 5 });
-  private readonly feeds = new Map<"readings" | "scores" | "status", () => void>();
+  private readonly feeds = new Map<"readings" | "scores" | "status" | "alerts", () => void>();
   private pendingWrites = 0;
   /** Readings and scores the process could not take. */
   dropped = 0;
@@ -151,6 +161,8 @@ export class FlowChannelServer {
         return this.write(() => this.api.writeDerivedReading(call.input));
       case "raiseAlert":
         return this.write(() => this.api.raiseAlert(call.input));
+      case "querySeries":
+        return this.api.querySeries(call.request);
     }
   }
 
@@ -169,7 +181,7 @@ export class FlowChannelServer {
     }
   }
 
-  private follow(feed: "readings" | "scores" | "status", on: boolean): void {
+  private follow(feed: "readings" | "scores" | "status" | "alerts", on: boolean): void {
     this.feeds.get(feed)?.();
     this.feeds.delete(feed);
     if (!on) return;
@@ -184,6 +196,13 @@ export class FlowChannelServer {
         this.feeds.set(
           feed,
           this.api.subscribeScores((scored) => this.sendFeed(1, { t: "score", scored })),
+        );
+        return;
+      case "alerts":
+        // Alerts are few and each one matters: they are not dropped with readings.
+        this.feeds.set(
+          feed,
+          this.api.subscribeRuleAlerts((alert) => this.send({ t: "alert", alert })),
         );
         return;
       case "status": {

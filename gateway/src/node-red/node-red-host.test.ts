@@ -116,6 +116,8 @@ describe("Node-RED behind the gateway", () => {
       "intelledger-command",
       "intelledger-write",
       "intelledger-status",
+      "intelledger-series",
+      "intelledger-alerts",
     ]);
     expect(nodes.some((set) => set.types.includes("exec"))).toBe(false);
     const examples = await client.request("/flows/library/examples/flows/node-red-contrib-intelledger/vibration-rms-derived", {

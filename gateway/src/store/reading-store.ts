@@ -85,6 +85,7 @@ export class ReadingStore {
   private readonly db: SqliteDatabase;
   private readonly statements;
   private readonly commitTransaction;
+  private readonly committedListeners = new Set<(frames: readonly FrameToStore[], firstSeq: number) => void>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -109,11 +110,12 @@ export class ReadingStore {
       ),
     };
     // One transaction for many frames: the fsync is the cost, so it is shared (group commit).
-    this.commitTransaction = db.transaction((frames: readonly FrameToStore[]) => {
+    this.commitTransaction = db.transaction((frames: readonly FrameToStore[]): number => {
+      let lastSeq: number | bigint = 0;
       for (const frame of frames) {
         const { clock } = frame;
         for (const sample of frame.samples) {
-          this.statements.insert.run(
+          lastSeq = this.statements.insert.run(
             frame.deviceId,
             frame.counter,
             sample.channel,
@@ -126,17 +128,33 @@ export class ReadingStore {
             clock.uncertain ? 1 : 0,
             clock.boot,
             clock.uptimeMs,
-          );
+          ).lastInsertRowid;
         }
         const status = frame.status && Buffer.from(DeviceStatus.encode(frame.status).finish());
         this.statements.advanceCounter.run(frame.counter, clock.nowMs, frame.transport, status ?? null, frame.deviceId);
       }
+      return Number(lastSeq);
     });
   }
 
   /** Stores the frames and advances their devices' counters, all or nothing. */
   commitFrames(frames: readonly FrameToStore[]): void {
-    this.commitTransaction(frames);
+    const lastSeq = this.commitTransaction(frames);
+    // Inside an enclosing transaction nothing is durable yet: listeners find those readings in the table.
+    if (this.committedListeners.size === 0 || this.db.inTransaction || lastSeq === 0) return;
+    let samples = 0;
+    for (const frame of frames) samples += frame.samples.length;
+    for (const listener of this.committedListeners) listener(frames, lastSeq - samples + 1);
+  }
+
+  /**
+   * Tells `listener` of every commit of frames, once durable: the frames, and the gateway_seq
+   * their first sample got (the others follow in order). Lets analytics take readings as
+   * they are stored without reading them back; returns how to stop.
+   */
+  onCommitted(listener: (frames: readonly FrameToStore[], firstSeq: number) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 
   /** Up to `limit` readings of a data class after `afterSeq`, in order. */

@@ -1,0 +1,101 @@
+// Alert latency at the reference load: from the reading that makes a rule fire (or resolve)
+// durable in the gateway's database to its alert stored as an anchored alert reading and
+// received by a client of GET /api/live. Scale with EDGE_ALERT_BENCH_DEVICES (67: 67 devices
+// × 3 channels at 1 Hz ≈ 200 readings/s) and EDGE_ALERT_BENCH_SECONDS (30).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimulatedDevice } from "@intelledger/test-support";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { parseGatewayConfig } from "../src/config.js";
+import { startGateway } from "../src/gateway.js";
+import { GatewayClient } from "../test/gateway-client.js";
+import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
+
+const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
+const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
+const TARGET_P99_MS = 1_000;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "alert-bench-"));
+// The reference sensors' vibration wanders around 0.2 g: a threshold there fires and resolves
+// every few seconds per device, many alerts a second over the fleet, far more than a real one.
+const gateway = await startGateway(
+  parseGatewayConfig({
+    dataDir,
+    mqtt: { port: 0 },
+    http: { host: "127.0.0.1", port: 0 },
+    proving: { enabled: false },
+    discovery: { enabled: false },
+    analytics: {
+      rules: [
+        { name: "shaking", kind: "threshold", channel: "vibration", above: 0.24, hysteresis: 0.03 },
+        { name: "silent", kind: "no-data", seconds: 5 },
+      ],
+    },
+  }),
+  pino({ level: "error" }),
+);
+const devices = Array.from({ length: DEVICES }, (_, i) => new SimulatedDevice(`bench-${i}`));
+const live = new LiveClient();
+try {
+  const client = new GatewayClient(gateway.httpPort);
+  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "alert bench");
+  for (const device of devices) {
+    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
+  }
+  const received: ReceivedEvent[] = [];
+  let measuring = false;
+  await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=alert`, token, (event) => {
+    if (measuring && event.data.source === "rules") received.push(event);
+  });
+  devices.forEach((device, i) =>
+    setTimeout(() => device.run(1_000, (error) => console.error(error)), Math.floor((i * 1_000) / DEVICES)),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  measuring = true;
+  const startedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
+  measuring = false;
+  const seconds = (Date.now() - startedAt) / 1_000;
+
+  // The reading behind each alert, and when it was durable (its receipt, a group commit before).
+  const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
+  const causeOf = db.prepare(
+    `SELECT r.received_at_ms AS durableMs FROM rule_alerts a JOIN readings r ON r.gateway_seq = a.subject_gateway_seq
+     WHERE a.alert_gateway_seq = ?`,
+  );
+  const latencies = received
+    .map((event) => causeOf.get(event.data.gatewaySeq) as { durableMs: number } | undefined)
+    .flatMap((cause, i) => (cause ? [(received[i] as ReceivedEvent).receivedAtMs - cause.durableMs] : []));
+  const readings =
+    (db.prepare("SELECT count(*) FROM readings WHERE received_at_ms >= ?").pluck().get(startedAt) as number) / seconds;
+  db.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p99 = percentile(sorted, 99);
+  console.log(
+    JSON.stringify(
+      {
+        devices: DEVICES,
+        readingsPerSecond: Math.round(readings),
+        alertsOnLiveStream: received.length,
+        alertsMeasured: latencies.length,
+        latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99, max: sorted.at(-1) },
+        targetP99Ms: TARGET_P99_MS,
+        p99OverTarget: Number((p99 / TARGET_P99_MS).toFixed(4)),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await live.close();
+  for (const device of devices) await device.stop();
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
