@@ -167,6 +167,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       stored: await batches.totals(),
       anchored: await anchors.totals(),
       gatewayBacklogReadings: await batches.reportedBacklogReadings(),
+      fleet: await fleet.list(Date.now()),
     });
     let stored = await readStored();
     parts.onStop(
