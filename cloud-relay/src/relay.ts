@@ -217,6 +217,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (running) => running.close(),
     );
     started = true;
+    server.setServing(true);
     logger.info(
       { port: server.port, apiPort: api.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
       "relay started",
@@ -235,6 +236,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       freshSnapshot,
       async stop() {
         stopping = true;
+        server.setServing(false);
         await parts.stop();
         logger.info("relay stopped");
       },
