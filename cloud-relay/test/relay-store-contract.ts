@@ -236,6 +236,8 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
       await store.leadership.close();
       const newer = await rival.leadership.claim();
       expect(newer).toBeGreaterThan(term);
+      expect(await store.anchors.leader()).toMatchObject({ term: newer, holder: "replica-b" });
+      expect((await store.anchors.recent(1))[0]?.id).toBe(anchor.id);
       await expect(store.anchors.markSubmitted(anchor.id, { hash: "0xold", nonce: 1 }, 3, term)).rejects.toBeInstanceOf(
         LeadershipLost,
       );

@@ -2,7 +2,9 @@
 // batches raced to both are stored once each and in order, and when the anchoring leader is
 // killed the other replica takes the lead within seconds, settles what it inherited and
 // anchors everything exactly once. EDGE_REPLICA_ROUNDS scales the batches raced.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { dataAnchorAbi } from "@intelledger/contracts";
 import { freePort } from "@intelledger/test-support";
@@ -30,6 +32,7 @@ const TAKEOVER_LIMIT_MS = 10_000;
 
 interface Replica {
   name: string;
+  configPath: string;
   service: ChildService;
   address: string;
   apiPort: number;
@@ -52,14 +55,12 @@ async function startReplica(name: string): Promise<Replica> {
     anchoring: { intervalMs: 300, leaderPollMs: 200 },
     upload: { hashThreads: 1 },
   });
-  const service = new ChildService(
-    "relay",
-    writeConfig(join(fixture.dir, "config"), name, config),
-    join(fixture.dir, `${name}.log`),
-  );
-  await service.start();
+  const configPath = writeConfig(join(fixture.dir, "config"), name, config);
+  const service = new ChildService("relay", configPath, join(fixture.dir, `${name}.log`));
+  // Generous: the machine running the suite may be busy with other tests.
+  await service.start(180_000);
   const token = readFileSync(join(dataDir, "api.token"), "utf8").trim();
-  return { name, service, address: `127.0.0.1:${port}`, apiPort, token };
+  return { name, configPath, service, address: `127.0.0.1:${port}`, apiPort, token };
 }
 
 /** Whether the replica says it anchors now (its intelledger_relay_anchoring_leader gauge). */
@@ -205,4 +206,24 @@ describe("relay replicas on one PostgreSQL", () => {
     expect(takeoverMs).toBeLessThan(TAKEOVER_LIMIT_MS);
     for (const client of clients) client.close();
   }, 240_000);
+
+  it("shows operators the fleet and the anchors from the command line, with any replica down", async () => {
+    const relayCli = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "cloud-relay/src/cli.ts", ...args, "--config", (replicas[0] as Replica).configPath],
+        { cwd: join(import.meta.dirname, "../..") },
+      );
+      return JSON.parse(stdout) as Record<string, unknown>;
+    };
+    expect(await relayCli("gateways", "show", signer.address)).toMatchObject({
+      gatewayId: signer.address,
+      state: "online",
+      lastSequence: 2 * ROUNDS,
+      unanchoredBatches: 0,
+    });
+    const anchors = await relayCli("anchors", "--latest", "2");
+    expect(anchors).toMatchObject({ unanchoredBatches: 0, leader: { holder: expect.stringContaining(":") as string } });
+    expect(anchors.latest).toHaveLength(2);
+  }, 60_000);
 });
