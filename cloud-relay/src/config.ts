@@ -31,8 +31,13 @@ export const relayConfigSchema = z.object({
   chain: z.object({
     rpcUrl: z.url(),
     anchorContract: address,
-    /** Key of the account allowed to anchor (the contract's anchorer). */
-    anchorerPrivateKey: hexKey,
+    /**
+     * Key of the account allowed to anchor (the contract's anchorer). In production, leave it
+     * out of this file: name a file holding it (anchorerPrivateKeyFile, mode 0600) or set
+     * RELAY_ANCHORER_PRIVATE_KEY in the relay's environment.
+     */
+    anchorerPrivateKey: hexKey.optional(),
+    anchorerPrivateKeyFile: z.string().optional(),
     confirmations: z.number().int().min(1).default(1),
     /** An anchoring transaction unmined this long is replaced with higher fees. */
     replaceAfterMs: z.number().int().min(100).default(60_000),

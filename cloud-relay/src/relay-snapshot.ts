@@ -1,6 +1,7 @@
 import type { UploadCounters } from "./grpc/upload-counters.js";
 import type { AnchorLedger } from "./store/anchor-ledger.js";
 import type { BatchLedger } from "./store/batch-ledger.js";
+import type { FleetGateway } from "./store/fleet-view.js";
 
 /** The relay's state at one moment: what metrics and status show. */
 export interface RelaySnapshot {
@@ -12,6 +13,8 @@ export interface RelaySnapshot {
   anchored: Awaited<ReturnType<AnchorLedger["totals"]>>;
   gatewayBacklogReadings: number;
   drainReadingsPerSecond: number;
+  /** Every gateway the relay knows, as the fleet view shows it. */
+  fleet: readonly FleetGateway[];
   /** The leadership term this replica anchors under, or undefined while another replica anchors. */
   anchoringTerm: number | undefined;
 }

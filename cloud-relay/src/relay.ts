@@ -4,6 +4,7 @@ import { every, RateEstimator, startService } from "@intelledger/service-kit";
 import { FetchRequest, JsonRpcProvider, Wallet } from "ethers";
 import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
+import { anchorerKey } from "./anchorer-key.js";
 import type { RelayConfig } from "./config.js";
 import { createGatewayRelayService } from "./grpc/gateway-relay-service.js";
 import { GatewayChains } from "./grpc/gateway-chain.js";
@@ -91,7 +92,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           leadership: store.leadership,
           leaderPollMs: config.anchoring.leaderPollMs,
           hasher,
-          signer: new Wallet(config.chain.anchorerPrivateKey, provider),
+          signer: new Wallet(anchorerKey(config.chain), provider),
           contractAddress: config.chain.anchorContract,
           confirmations: config.chain.confirmations,
           replaceAfterMs: config.chain.replaceAfterMs,
@@ -168,6 +169,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       stored: await batches.totals(),
       anchored: await anchors.totals(),
       gatewayBacklogReadings: await batches.reportedBacklogReadings(),
+      fleet: await fleet.list(Date.now()),
     });
     let stored = await readStored();
     parts.onStop(
@@ -217,6 +219,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (running) => running.close(),
     );
     started = true;
+    server.setServing(true);
     logger.info(
       { port: server.port, apiPort: api.port, chain: config.chain.rpcUrl, contract: config.chain.anchorContract },
       "relay started",
@@ -235,6 +238,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       freshSnapshot,
       async stop() {
         stopping = true;
+        server.setServing(false);
         await parts.stop();
         logger.info("relay stopped");
       },

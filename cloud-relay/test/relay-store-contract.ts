@@ -144,6 +144,8 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
       expect(await store.batches.accounting(gatewayId)).toEqual({ frontier: 10, accounted: 10 });
       expect(await store.batches.classHead(gatewayId, 2)).toBe(9);
       expect(await store.batches.classHead(gatewayId, 3)).toBe(0);
+      expect(await store.batches.classHead(gatewayId, 2, 1)).toBe(0);
+      expect(await store.batches.classHead(gatewayId, 1, 1)).toBe(10);
       expect(await store.batches.batchHashOf(gatewayId, 2)).toEqual(hashOf(gatewayId, 2));
       expect(await store.batches.batchHashOf(gatewayId, 3)).toBeUndefined();
     });
@@ -234,6 +236,8 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
       await store.leadership.close();
       const newer = await rival.leadership.claim();
       expect(newer).toBeGreaterThan(term);
+      expect(await store.anchors.leader()).toMatchObject({ term: newer, holder: "replica-b" });
+      expect((await store.anchors.recent(1))[0]?.id).toBe(anchor.id);
       await expect(store.anchors.markSubmitted(anchor.id, { hash: "0xold", nonce: 1 }, 3, term)).rejects.toBeInstanceOf(
         LeadershipLost,
       );

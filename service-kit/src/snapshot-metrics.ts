@@ -51,6 +51,27 @@ export class SnapshotMetrics<Snapshot> {
     return this;
   }
 
+  /** A gauge with one label, one series per key of what `values` returns (keys gone since the last scrape are dropped). */
+  labelledGauge(
+    name: string,
+    help: string,
+    label: string,
+    values: (snapshot: Snapshot) => Readonly<Record<string, number>>,
+  ): this {
+    const read = this.read;
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [key, value] of Object.entries(values(read()))) this.set({ [label]: key }, value);
+      },
+    });
+    return this;
+  }
+
   gauge(name: string, help: string, value: (snapshot: Snapshot) => number): this {
     const read = this.read;
     new Gauge({

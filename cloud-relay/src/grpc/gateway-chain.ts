@@ -79,7 +79,8 @@ export class GatewayChain {
     await ledger.touchGateway(this.gatewayId, Date.now());
     this.head = await ledger.head(this.gatewayId);
     this.classHeads.clear();
-    ({ frontier: this.frontier, accounted: this.accounted } = await ledger.accounting(this.gatewayId));
+    // As of the head just read: another replica may store more meanwhile.
+    ({ frontier: this.frontier, accounted: this.accounted } = await ledger.accounting(this.gatewayId, this.head?.sequence ?? 0));
     this.stale = false;
   }
 
@@ -209,7 +210,8 @@ export class GatewayChain {
       return { port, ack: ack(sequence, held), store: undefined };
     }
     if (!this.classHeads.has(header.dataClass)) {
-      this.classHeads.set(header.dataClass, await ledger.classHead(this.gatewayId, header.dataClass));
+      const through = this.head?.sequence ?? 0;
+      this.classHeads.set(header.dataClass, await ledger.classHead(this.gatewayId, header.dataClass, through));
     }
     verifier.checkLink(header, this.position());
     const batch = verifier.toLedgerBatch(received, check, nowMs);

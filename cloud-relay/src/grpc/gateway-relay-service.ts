@@ -116,7 +116,7 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
       await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
       const head = await ledger.head(gatewayId);
       const nextSequence = (head?.sequence ?? 0) + 1;
-      const { frontier } = await ledger.accounting(gatewayId);
+      const { frontier } = await ledger.accounting(gatewayId, head?.sequence ?? 0);
       return {
         nextSequence,
         lastBatchHash: head?.batchHash ?? ZERO_BATCH_HASH,

@@ -2,10 +2,13 @@ import { readFileSync } from "node:fs";
 import { experimental, Server, type ServerCredentials, type ServiceDefinition } from "@grpc/grpc-js";
 import { GatewayRelayServiceService } from "@intelledger/proto/relay";
 import type { RelayServiceHandlers } from "./gateway-relay-service.js";
+import { addStockServices } from "./stock-services.js";
 import { decodeUploadRequest } from "./upload-request-decoder.js";
 
 export interface RelayServer {
   readonly port: number;
+  /** The standard health service's answer: SERVING once the relay is ready, NOT_SERVING while it drains. */
+  setServing(serving: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -39,7 +42,8 @@ function perCallCheckedTls(tls: { caCertFile: string; certFile: string; keyFile:
 }
 
 /**
- * Serves the gateway-facing service over mutual TLS. A message longer than
+ * Serves the gateway-facing service over mutual TLS, with the standard health and reflection
+ * services beside it (see stock-services.ts). A message longer than
  * `maxReceiveMessageBytes` is refused (RESOURCE_EXHAUSTED) from its length prefix, before it
  * is read.
  */
@@ -55,6 +59,7 @@ export async function startRelayServer(options: {
     "grpc.keepalive_permit_without_calls": 1,
   });
   server.addService(relayServiceDefinition, { ...options.service });
+  const stock = addStockServices(server);
   const credentials = perCallCheckedTls(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, credentials, (error, boundPort) =>
@@ -63,6 +68,7 @@ export async function startRelayServer(options: {
   );
   return {
     port,
+    setServing: (serving) => stock.setServing(serving),
     stop: () =>
       new Promise<void>((resolve) => {
         // Give open streams a moment to finish, then cut them.

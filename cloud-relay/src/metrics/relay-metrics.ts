@@ -58,5 +58,43 @@ export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
     (s) => s.gatewayBacklogReadings,
   );
   gauge("intelledger_relay_drain_readings_per_second", "Recent rate of readings stored.", (s) => s.drainReadingsPerSecond);
+  gauge("intelledger_relay_anchoring_leader", "1 while this replica anchors, 0 while another replica does.", (s) =>
+    s.anchoringTerm === undefined ? 0 : 1,
+  );
+  gauge(
+    "intelledger_relay_anchoring_term",
+    "The leadership term this replica anchors under (0 while it follows): it grows with every takeover.",
+    (s) => s.anchoringTerm ?? 0,
+  );
+  gauge(
+    "intelledger_relay_last_anchor_confirmed_timestamp_seconds",
+    "When the last anchor was confirmed on chain (Unix seconds; 0 before the first).",
+    (s) => s.anchored.lastConfirmedAtMs / 1_000,
+  );
+  const byGateway = (value: (gateway: RelaySnapshot["fleet"][number]) => number) => (s: RelaySnapshot) =>
+    Object.fromEntries(s.fleet.map((gateway) => [gateway.gatewayId, value(gateway)]));
+  metrics.labelledGauge(
+    "intelledger_relay_gateway_last_seen_timestamp_seconds",
+    "When each gateway last called (Unix seconds).",
+    "gateway",
+    byGateway((gateway) => gateway.lastSeenAtMs / 1_000),
+  );
+  metrics.labelledGauge(
+    "intelledger_relay_gateway_backlog_batches",
+    "Batches each gateway last reported waiting to upload.",
+    "gateway",
+    byGateway((gateway) => gateway.backlogBatches),
+  );
+  metrics.labelledGauge(
+    "intelledger_relay_gateway_unanchored_batches",
+    "Each gateway's stored batches not in an anchor yet.",
+    "gateway",
+    byGateway((gateway) => gateway.unanchoredBatches),
+  );
+  metrics.labelledGauge("intelledger_relay_gateways_by_state", "Gateways online, lagging and offline.", "state", (s) => ({
+    online: s.fleet.filter((gateway) => gateway.state === "online").length,
+    lagging: s.fleet.filter((gateway) => gateway.state === "lagging").length,
+    offline: s.fleet.filter((gateway) => gateway.state === "offline").length,
+  }));
   return metrics.registry;
 }

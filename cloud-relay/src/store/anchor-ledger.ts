@@ -169,6 +169,19 @@ export class AnchorLedger {
     );
   }
 
+  /** The latest anchors, newest first. */
+  async recent(limit: number): Promise<AnchorRecord[]> {
+    return (await this.db.all<AnchorRow>("SELECT * FROM anchors ORDER BY id DESC LIMIT ?", [limit])).map(toAnchor);
+  }
+
+  /** The current leadership term, who took it and when (term 0: nobody has anchored yet). */
+  async leader(): Promise<{ term: number; holder: string; acquiredAtMs: number }> {
+    const row = await this.db.get<{ term: number; holder: string; acquired_at_ms: number }>(
+      "SELECT term, holder, acquired_at_ms FROM anchor_leadership WHERE id = 1",
+    );
+    return { term: row?.term ?? 0, holder: row?.holder ?? "", acquiredAtMs: row?.acquired_at_ms ?? 0 };
+  }
+
   async byId(id: number): Promise<AnchorRecord | undefined> {
     const row = await this.db.get<AnchorRow>("SELECT * FROM anchors WHERE id = ?", [id]);
     return row && toAnchor(row);

@@ -114,12 +114,18 @@ export class BatchLedger {
     return toHead(await this.db.get<HeadRow>(HEAD, [gatewayId]));
   }
 
-  /** How far a gateway's batches reach in its gateway_seq numbering and how many readings they declare (pruned ones included). */
-  async accounting(gatewayId: string): Promise<{ frontier: number; accounted: number }> {
+  /**
+   * How far a gateway's batches reach in its gateway_seq numbering and how many readings they
+   * declare (pruned ones included); up to batch `throughSequence`, to match a head read before.
+   */
+  async accounting(
+    gatewayId: string,
+    throughSequence = Number.MAX_SAFE_INTEGER,
+  ): Promise<{ frontier: number; accounted: number }> {
     const row = await this.db.get<{ frontier: number; accounted: number }>(
       `SELECT coalesce(max(last_gateway_seq), 0) AS frontier, coalesce(sum(reading_count), 0) AS accounted
-       FROM batches WHERE gateway_id = ?`,
-      [gatewayId],
+       FROM batches WHERE gateway_id = ? AND sequence <= ?`,
+      [gatewayId, throughSequence],
     );
     return row ?? { frontier: 0, accounted: 0 };
   }
@@ -169,11 +175,16 @@ export class BatchLedger {
     );
   }
 
-  /** The last gateway_seq stored for one data class of the gateway, or 0. */
-  async classHead(gatewayId: string, dataClass: number): Promise<number> {
+  /**
+   * The last gateway_seq stored for one data class of the gateway, or 0; up to batch
+   * `throughSequence`, so that a reader sees the record as of the head it read (another
+   * replica may have stored more since).
+   */
+  async classHead(gatewayId: string, dataClass: number, throughSequence = Number.MAX_SAFE_INTEGER): Promise<number> {
     const row = await this.db.get<{ last_gateway_seq: number }>(
-      "SELECT last_gateway_seq FROM batches WHERE gateway_id = ? AND data_class = ? ORDER BY sequence DESC LIMIT 1",
-      [gatewayId, dataClass],
+      `SELECT last_gateway_seq FROM batches WHERE gateway_id = ? AND data_class = ? AND sequence <= ?
+       ORDER BY sequence DESC LIMIT 1`,
+      [gatewayId, dataClass, throughSequence],
     );
     return row?.last_gateway_seq ?? 0;
   }

@@ -62,6 +62,7 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
   CREATE INDEX batches_by_class ON batches (gateway_id, data_class, sequence);
   CREATE INDEX batches_by_first_reading ON batches (gateway_id, first_gateway_seq);
   CREATE INDEX batches_by_anchor ON batches (anchor_id, anchor_position);
+  CREATE INDEX batches_unanchored_by_gateway ON batches (gateway_id) WHERE anchor_id IS NULL;
 
   CREATE TABLE proofs (
     gateway_id TEXT NOT NULL,

@@ -116,5 +116,6 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   -- For the fleet view: where a gateway last called from, and when its last batch was stored.
   ALTER TABLE gateways ADD COLUMN address TEXT;
   ALTER TABLE gateways ADD COLUMN last_batch_at_ms INTEGER;
+  CREATE INDEX batches_unanchored_by_gateway ON batches (gateway_id) WHERE anchor_id IS NULL;
   `,
 ];
