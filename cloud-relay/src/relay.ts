@@ -26,6 +26,9 @@ import { openRelayDatabase } from "./store/relay-database.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
 import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
+import { DeploymentServiceService } from "@intelledger/proto/relay";
+import type { DeploymentStore } from "./deployments/deployment-store.js";
+import { startDeployments } from "./deployments/start-deployments.js";
 
 export interface Relay {
   readonly port: number;
@@ -37,6 +40,8 @@ export interface Relay {
   readonly proofs: ProofLedger;
   /** Gateway enrollment; undefined unless configured. */
   readonly enrollment: RelayEnrollment | undefined;
+  /** Desired configurations for gateways (needs the CA key, as enrollment does); undefined without it. */
+  readonly deployments: DeploymentStore | undefined;
   snapshot(): RelaySnapshot;
   stop(): Promise<void>;
 }
@@ -117,6 +122,19 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       counters,
       logger: logger.child({ component: "grpc" }),
     });
+    const deployments = config.enrollment
+      ? await parts.start(
+          "deployments",
+          () =>
+            startDeployments({
+              dataDir: config.dataDir,
+              caCertFile: config.tls.caCertFile,
+              caKeyFile: config.enrollment!.caKeyFile,
+              logger: logger.child({ component: "deployments" }),
+            }),
+          (running) => running.close(),
+        )
+      : undefined;
     const server = await parts.start(
       "grpc server",
       () =>
@@ -131,6 +149,9 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             flowControl,
             refusals,
             registrationWindowMs: config.registration.timestampWindowMs,
+          }),
+          ...(deployments && {
+            extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
           }),
         }),
       (running) => running.stop(),
@@ -188,6 +209,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           registry: createRelayMetrics(snapshot),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
+          ...(deployments && { deployments: deployments.routes }),
           health: new RelayHealth({
             db,
             grpc: () => (stopping ? undefined : { host: config.listen.host, port: server.port }),
@@ -210,6 +232,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       boots,
       proofs,
       enrollment,
+      deployments: deployments?.store,
       apiPort: api.port,
       snapshot,
       async stop() {
