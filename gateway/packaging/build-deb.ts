@@ -224,6 +224,9 @@ export function buildDeb(options: DebBuildOptions): DebBuild {
       if (workspaceTargets.has(to)) copyWorkspace(from, join(appDir, to));
       else copyPackage(from, join(appDir, to));
     }
+    // The release names itself (`gateway version`, the API, the LAN announcement) by the package's version.
+    const gatewayManifest = join(appDir, "node_modules/@intelledger/gateway/package.json");
+    writeFileSync(gatewayManifest, JSON.stringify({ ...JSON.parse(readFileSync(gatewayManifest, "utf8")), version }, null, 2));
     fitNativeParts(appDir, nodeArch, cacheDir);
     addNode(releaseDir, nodeArch, cacheDir);
 

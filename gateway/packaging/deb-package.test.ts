@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { arch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeb, type DebBuild } from "./build-deb.js";
+import { dpkgRoot, releaseCli } from "./package-test-support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gateway-deb-test-"));
 let deb: DebBuild;
@@ -18,37 +19,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }), 300_000);
 
 const dpkgDeb = (...args: string[]) => execFileSync("dpkg-deb", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 const release = () => `opt/intelledger/gateway/releases/${deb.version}`;
-
-/** Runs a release's gateway command line from its own Node.js and modules. */
-function releaseCli(releaseDir: string, ...args: string[]): string {
-  return execFileSync(
-    join(releaseDir, "node/bin/node"),
-    [
-      "--import",
-      join(releaseDir, "app/node_modules/tsx/dist/loader.mjs"),
-      join(releaseDir, "app/node_modules/@intelledger/gateway/src/cli.ts"),
-      ...args,
-    ],
-    { encoding: "utf8", cwd: tmpdir(), env: { PATH: "/usr/bin:/bin" } },
-  );
-}
-
-/** An empty root dpkg can install into, running the maintainer scripts against it (DPKG_ROOT). */
-function dpkgRoot(name: string): { root: string; dpkg: (...args: string[]) => SpawnSyncReturns<string> } {
-  const root = join(dir, name);
-  mkdirSync(join(root, "var/lib/dpkg/info"), { recursive: true });
-  mkdirSync(join(root, "var/lib/dpkg/updates"), { recursive: true });
-  writeFileSync(join(root, "var/lib/dpkg/status"), "");
-  return {
-    root,
-    // The root has no libc or systemd packages of its own: the host's stand in for them.
-    dpkg: (...args) =>
-      // unsafe-io: no fsync per file, which only a power cut during the test would need.
-      spawnSync("dpkg", [`--root=${root}`, "--force-script-chrootless", "--force-depends", "--force-unsafe-io", ...args], {
-        encoding: "utf8",
-      }),
-  };
-}
 
 describe("the gateway's Debian package", () => {
   it("names itself, its architecture, what it depends on and its configuration file", () => {
@@ -133,7 +103,7 @@ describe("the gateway's Debian package", () => {
   });
 
   it("installs with dpkg: the system user, its data folder and the release switched to", () => {
-    const { root, dpkg } = dpkgRoot("install-root");
+    const { root, dpkg } = dpkgRoot(join(dir, "install-root"));
     const installed = dpkg("-i", deb.path);
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stdout).toContain(`switch-release: the gateway runs releases/${deb.version}`);

@@ -149,5 +149,5 @@ describe("backing up a gateway and restoring it onto new hardware", () => {
     );
     expect(restoredGateway.batches.last()?.sequence).toBeGreaterThan(sealedBefore);
     expect(restoredGateway.snapshot().uplink).toMatchObject({ state: "uploading" });
-  }, 240_000);
+  }, 480_000);
 });

@@ -37,7 +37,7 @@ describe("the gateway under a service manager (sd_notify)", () => {
       },
     );
     try {
-      await socket.waitFor(/^READY=1$/);
+      await socket.waitFor(/^READY=1$/, 180_000);
       expect(await socket.waitFor(/^STATUS=/)).toMatch(/^STATUS=running: gateway 0x[0-9a-fA-F]{40}, version \d+\.\d+\.\d+$/);
       while (socket.count("WATCHDOG=1") < 3) await sleep(50);
 
@@ -65,5 +65,5 @@ describe("the gateway under a service manager (sd_notify)", () => {
       gateway.kill("SIGKILL");
       await socket.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
