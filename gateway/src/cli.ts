@@ -11,6 +11,7 @@ import { startGateway } from "./gateway.js";
 import { GATEWAY_VERSION } from "./gateway-version.js";
 import { ServiceWatchdog } from "./appliance/service-watchdog.js";
 import { backupGateway, readPassphraseFile, restoreGateway } from "./appliance/gateway-backup.js";
+import { examineGateway } from "./appliance/gateway-doctor.js";
 import { systemdServiceManager } from "./appliance/systemd-notify.js";
 
 const USAGE = `usage:
@@ -20,6 +21,10 @@ const USAGE = `usage:
       (Type=notify) it reports readiness and pets the watchdog while healthy.
   gateway version
       Prints the gateway's release and the Node.js it runs on.
+  gateway doctor --config <file.json>
+      Checks what a gateway needs on site: its data folder and disk, its database, the
+      clock, the serial ports, its ports, the relay's reachability and its certificates.
+      Prints one line per check (ok, warn, fail) with what to do; exits 1 on a failure.
   gateway backup --data-dir <dir> --out <file> [--config <file.json>] [--passphrase-file <file>]
       Writes an encrypted backup (AES-256-GCM, key from the passphrase by scrypt) of the
       gateway's keys, database, configuration history, flows and relay certificates, and of
@@ -128,6 +133,12 @@ await runCommand(async () => {
             ...(values["config-out"] === undefined ? {} : { configOut: values["config-out"] }),
           });
     console.log(JSON.stringify(manifest));
+  } else if (command === "doctor") {
+    const checks = await examineGateway(parseGatewayConfig(readJsonFile(values.config ?? fail("doctor needs --config"), fail)));
+    for (const { level, check, detail, fix } of checks) {
+      console.log(`${level.padEnd(4)}  ${check}: ${detail}${fix === undefined ? "" : `\n      → ${fix}`}`);
+    }
+    if (checks.some((entry) => entry.level === "fail")) process.exitCode = 1;
   } else if (command === "version") {
     console.log(JSON.stringify({ gateway: GATEWAY_VERSION, node: process.versions.node, arch: process.arch }));
   } else if (command === "start") {
