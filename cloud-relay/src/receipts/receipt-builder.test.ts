@@ -3,11 +3,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { BatchCommitment, fieldToBytes32, loadPoseidon, type PoseidonHasher } from "@intelledger/circuits";
 import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
 import { Wallet } from "ethers";
-import { beforeAll, describe, expect, it } from "vitest";
-import { AnchorLedger } from "../store/anchor-ledger.js";
-import { BatchLedger } from "../store/batch-ledger.js";
-import { ProofLedger } from "../store/proof-ledger.js";
-import { openRelayDatabase } from "../store/relay-database.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqliteBackend, type StoreBackend } from "../../test/relay-store-backends.js";
 import { ReceiptBuilder } from "./receipt-builder.js";
 import { receiptSchema } from "./receipt-format.js";
 import { RECEIPT_JSON_SCHEMA_FILE } from "./receipt-json-schema.js";
@@ -36,12 +33,17 @@ const readings: Batch["readings"] = Array.from({ length: 3 }, (_, index) => ({
   anomalous: false,
 }));
 
+const backends: StoreBackend[] = [];
+afterAll(async () => {
+  for (const backend of backends) await backend.destroy();
+});
+
 /** A relay's ledgers holding one signed batch of three readings, anchored and confirmed. */
 async function anchoredBatch() {
-  const db = openRelayDatabase(":memory:");
-  const batches = new BatchLedger(db);
-  const anchors = new AnchorLedger(db);
-  const proofs = new ProofLedger(db);
+  const backend = await sqliteBackend();
+  backends.push(backend);
+  const { batches, anchors, proofs, leadership } = await backend.open();
+  const term = (await leadership.claim()) ?? 0;
   const root = fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: gateway.address, readings }).root);
   const batch: Batch = {
     gatewayId: gateway.address,
@@ -56,8 +58,8 @@ async function anchoredBatch() {
     lastGatewaySeq: 3,
     streamBounds: [],
   };
-  batches.touchGateway(gateway.address, 0);
-  batches.appendAll([
+  await batches.touchGateway(gateway.address, 0);
+  await batches.appendAll([
     {
       batch: {
         ...batch,
@@ -69,9 +71,9 @@ async function anchoredBatch() {
       gap: undefined,
     },
   ]);
-  const anchor = anchors.createPending(root, anchors.unanchored(10), 0);
-  anchors.markSubmitted(anchor.id, { hash: `0x${"ab".repeat(32)}`, nonce: 0 }, 0);
-  anchors.markConfirmed(anchor.id, { number: 7, hash: `0x${"cd".repeat(32)}` }, 0);
+  const anchor = await anchors.createPending(root, await anchors.unanchored(10), 0, term);
+  await anchors.markSubmitted(anchor.id, { hash: `0x${"ab".repeat(32)}`, nonce: 0 }, 0, term);
+  await anchors.markConfirmed(anchor.id, { number: 7, hash: `0x${"cd".repeat(32)}` }, 0, term);
   const builder = new ReceiptBuilder({ batches, anchors, proofs, hasher, contract: CONTRACT, chainId: 31337 });
   return { builder, proofs };
 }
@@ -89,23 +91,23 @@ describe("a reading's receipt at the relay", () => {
   it("says the proof is pending until the gateway's proof arrives, then carries it", async () => {
     const { builder, proofs } = await anchoredBatch();
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(RECEIPT_JSON_SCHEMA_FILE, "utf8")));
-    const built = builder.build(gateway.address, 2);
+    const built = await builder.build(gateway.address, 2);
     expect(validate(JSON.parse(JSON.stringify(built))), JSON.stringify(validate.errors)).toBe(true);
     const pending = receiptSchema.parse(built);
     expect(pending.proofStatus).toBe("pending");
     expect(pending.proof).toBeUndefined();
     expect(pending.reading.value).toBe(2_001);
 
-    proofs.record(proofOf(true));
-    const attached = receiptSchema.parse(builder.build(gateway.address, 2));
+    await proofs.record(proofOf(true));
+    const attached = receiptSchema.parse(await builder.build(gateway.address, 2));
     expect(attached.proofStatus).toBe("attached");
     expect(attached.proof).toEqual({ groth16: '{"pi_a":[]}', publicSignals: ["1"] });
   });
 
   it("says so when the gateway's proof did not verify, and carries none", async () => {
     const { builder, proofs } = await anchoredBatch();
-    proofs.record(proofOf(false));
-    const receipt = receiptSchema.parse(builder.build(gateway.address, 3));
+    await proofs.record(proofOf(false));
+    const receipt = receiptSchema.parse(await builder.build(gateway.address, 3));
     expect(receipt.proofStatus).toBe("invalid");
     expect(receipt.proof).toBeUndefined();
   });
