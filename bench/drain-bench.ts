@@ -1,16 +1,20 @@
 // Drain bench: a gateway's offline backlog uploaded to the relay over mutual TLS, each
-// batch acknowledged once the relay stored it; against the reference fleet's collection
-// rate (200 readings/s) and the relay's raw SQLite insert ceiling for the same readings,
-// measured in the same run; and bytes on disk per stored reading.
+// batch acknowledged once the relay stored it; against the slower of the gateway's and the
+// relay's single-pass costs over the same batches (bench/drain-bounds.ts), the reference
+// fleet's collection rate (200 readings/s) and the relay's raw SQLite insert ceiling for the
+// same readings, measured in the same run; and bytes on disk per stored reading.
 // Usage: npm run bench:drain   (BENCH_READINGS scales the backlog, default 100000)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { runDrain } from "../scripts/system/drain-run.js";
+import { measureDrainBounds, type DrainBounds } from "./drain-bounds.js";
 
 const READINGS = Number(process.env.BENCH_READINGS ?? 100_000);
 const REFERENCE_FLEET_READINGS_PER_SECOND = 200;
+/** Readings of the backlog the single-pass bounds go through. */
+const BOUND_READINGS = 50_000;
 const dir = mkdtempSync(join(tmpdir(), "drain-bench-"));
 
 /** One row per reading, inserted by better-sqlite3 in 1,000-row transactions: what the relay could store at most. */
@@ -34,12 +38,26 @@ function relayInsertCeiling(rows: number): number {
 
 try {
   const ceiling = relayInsertCeiling(Math.max(200_000, Math.min(READINGS, 2_000_000)));
-  const result = await runDrain(join(dir, "run"), READINGS, 1_024);
+  let bounds: DrainBounds | undefined;
+  const result = await runDrain(join(dir, "run"), READINGS, 1_024, {
+    beforeDrain: ({ gatewayDir, gatewayId }) => {
+      bounds = measureDrainBounds(gatewayDir, gatewayId, dir, Math.min(READINGS, BOUND_READINGS));
+    },
+  });
+  if (!bounds) throw new Error("the drain's bounds were not measured");
+  const slower = Math.min(bounds.gateway, bounds.relay);
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`drain bench: ${fmt(result.readings)} readings backlogged, uploaded over mutual TLS, acked once stored`);
   console.log(`  bound  relay raw SQLite insert, one row per reading, 1,000-row transactions  ${fmt(ceiling)} readings/s`);
   console.log(
-    `  drain  ${fmt(result.readingsPerSecondOnceUp)} readings/s once the gateway is up (target 50,000)  -> ${(result.readingsPerSecondOnceUp / REFERENCE_FLEET_READINGS_PER_SECOND).toFixed(1)} x the reference fleet's 200 readings/s, ` +
+    `  bound  gateway single pass: read each batch and its readings, encode the upload  ${fmt(bounds.gateway)} readings per CPU second`,
+  );
+  console.log(
+    `  bound  relay single pass: decode, check signature and header, recompute the root, store  ${fmt(bounds.relay)} readings per CPU second`,
+  );
+  console.log(
+    `  drain  ${fmt(result.readingsPerSecondOnceUp)} readings/s once the gateway is up (target 50,000)  -> ${(result.readingsPerSecondOnceUp / slower).toFixed(2)} x the slower single pass (target 0.5), ` +
+      `${(result.readingsPerSecondOnceUp / REFERENCE_FLEET_READINGS_PER_SECOND).toFixed(1)} x the reference fleet's 200 readings/s, ` +
       `${(result.readingsPerSecondOnceUp / ceiling).toFixed(3)} x the insert ceiling`,
   );
   console.log(

@@ -81,8 +81,7 @@ export function readingCodes(reading: CommittedReading, context: CodeContext): {
  * outside the circuit: the proof binds only their root.
  */
 export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Buffer {
-  // Byte 0 is the leaf prefix.
-  const bytes = Buffer.allocUnsafe(1 + 8 * 5 + 4 * 3 + 1);
+  const bytes = leafBytes;
   writeUint64(bytes, reading.gatewaySeq, 1);
   writeUint64(bytes, reading.frameCounter, 9);
   writeUint64(bytes, reading.sampledAtMs, 17);
@@ -94,6 +93,9 @@ export function detailsLeaf(reading: CommittedReading, streamIndex: number, code
   bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 53);
   return sha256Leaf(bytes);
 }
+
+// One buffer for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
+const leafBytes = Buffer.alloc(1 + 8 * 5 + 4 * 3 + 1);
 
 /** A uint64, big-endian; numbers that are safe integers without a bigint, anything else as writeBigUInt64BE takes (or refuses) it. */
 function writeUint64(bytes: Buffer, value: number | bigint, offset: number): void {

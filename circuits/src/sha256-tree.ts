@@ -15,8 +15,10 @@ export function sha256Leaf(bytes: Buffer): Buffer {
   return hash("sha256", bytes, "buffer");
 }
 
+// One buffer for every node: a node is hashed as soon as its children are written.
+const pair = Buffer.alloc(65);
+
 function node(left: Uint8Array, right: Uint8Array): Buffer {
-  const pair = Buffer.allocUnsafe(65);
   pair[0] = NODE_PREFIX;
   pair.set(left, 1);
   pair.set(right, 33);

@@ -22,7 +22,8 @@ import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
  * router and services, running in this process against a real gateway.
  */
 const SCREENSHOTS = process.env["EDGE_CONSOLE_SCREENSHOTS"] ?? join(import.meta.dirname, "../../.data/console-screenshots");
-const GATEWAY_NAME = "Console journey gateway";
+// Named for this run: another run on the same LAN announces a gateway too.
+const GATEWAY_NAME = `Console journey gateway ${process.pid}`;
 
 let dir: string;
 let builtDir: string;
@@ -205,6 +206,32 @@ describe("the console in Chromium against a real gateway", () => {
     expect(await row.textContent()).toContain("active");
     await screen("07-devices");
 
+    // The device's bounds and threshold: a half-given range is pointed out, a whole one saved.
+    await page.getByRole("button", { name: "Bounds and thresholds of press-07" }).click();
+    await page.getByLabel("temperature lowest value").fill("-20");
+    await page.getByRole("button", { name: "Save the settings of press-07" }).click();
+    await page.getByRole("alert").getByText("give both the lowest and the highest value of temperature").waitFor();
+    await page.getByLabel("temperature highest value").fill("80");
+    await page.getByLabel("temperature anomaly threshold").fill("4");
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    await screen("08-device-settings");
+    await page.getByRole("button", { name: "Save the settings of press-07" }).click();
+    await page.getByText("press-07: settings saved").waitFor();
+    await row.getByText("temperature -20…80; temperature > 4").waitFor();
+    expect(running.gateway.devices.get("press-07")?.settings).toMatchObject({
+      streamBounds: [{ channel: "temperature", min: -20, max: 80 }],
+      thresholds: { channels: { temperature: 4 } },
+    });
+
+    await page.getByRole("button", { name: "Buffer" }).click();
+    await page.getByText("Readings not yet acknowledged by the relay").waitFor();
+    await page.getByText("backpressure").waitFor();
+    await screen("09-buffer-health");
+
+    await page.getByRole("button", { name: "Models" }).click();
+    await page.getByText("Anomaly scoring is off on this gateway").waitFor();
+    await screen("10-models");
+
     // Change the temperature anomaly threshold: checked as typed, the diff shown, then applied.
     await page.getByRole("button", { name: "Configuration" }).click();
     await page.getByText(/^Revision \d+ is in force/).waitFor();
@@ -212,7 +239,7 @@ describe("the console in Chromium against a real gateway", () => {
     await page.locator('[id="cfg-batching.maxAgeMs"]').fill("1");
     await page.locator('[id="cfg-batching.maxAgeMs-issues"]').waitFor();
     expect(await page.locator('[id="cfg-batching.maxAgeMs-issues"]').textContent()).toMatch(/>=10/);
-    await screen("08-config-inline-validation");
+    await screen("11-config-inline-validation");
     await page.locator('[id="cfg-batching.maxAgeMs"]').fill("500");
     await page.getByText("The gateway accepts this configuration.").waitFor();
     await page.locator("summary", { hasText: /^inference/ }).click();
@@ -222,7 +249,7 @@ describe("the console in Chromium against a real gateway", () => {
     const diff = page.locator(".diff tbody tr");
     await diff.first().waitFor();
     expect(await diff.allTextContents()).toEqual(["inference.thresholds.channels.temperature(default)3.5live"]);
-    await screen("09-config-diff");
+    await screen("12-config-diff");
     await page.getByLabel(/^Why/).fill("tighter temperature watch on press 07");
     await page.getByRole("button", { name: "Apply these changes" }).click();
     await page
@@ -231,7 +258,7 @@ describe("the console in Chromium against a real gateway", () => {
       .waitFor();
     expect(await page.locator('[id="cfg-inference.thresholds.channels.temperature"]').inputValue()).toBe("3.5");
     expect(await page.locator(".history tbody tr").first().textContent()).toContain("tighter temperature watch on press 07");
-    await screen("10-config-applied");
+    await screen("13-config-applied");
 
     await page.getByRole("button", { name: "Uplink" }).click();
     await page.getByLabel("Relay address and enrollment port").fill("127.0.0.1:9");
@@ -239,19 +266,19 @@ describe("the console in Chromium against a real gateway", () => {
     await page.getByLabel(/^Relay CA fingerprint/).fill("00".repeat(32));
     await page.getByRole("button", { name: "Enroll" }).click();
     await page.getByRole("alert").waitFor({ timeout: 30_000 });
-    await screen("11-uplink-enrollment-refused");
+    await screen("14-uplink-enrollment-refused");
 
     await page.getByRole("button", { name: "Audit log" }).click();
     await page.getByText("config.apply").first().waitFor();
     expect(await page.locator(".audit tbody").textContent()).toContain("device.register");
-    await screen("12-audit-log");
-  }, 300_000);
+    await screen("15-audit-log");
+  }, 600_000);
 
   it("opens a saved connection at the next start and renders the dashboard in under 2 s", async () => {
     await page.goto(`${CONSOLE_ORIGIN}/index.html`);
     const open = page.getByRole("button", { name: /^Open .* as tech$/ });
     await open.waitFor();
-    await screen("13-saved-connection");
+    await screen("16-saved-connection");
     const clicked = Date.now();
     await open.click();
     await page.getByText("Readings stored").waitFor();

@@ -195,6 +195,8 @@ const httpSchema = z.strictObject({
    * anything else are refused (DNS rebinding).
    */
   allowedHosts: z.array(z.string().min(1)).default([]),
+  /** A build of the desktop console's renderer (desktop-console/dist/renderer), served at /console for a browser. */
+  consoleDir: z.string().min(1).optional(),
   nodeRed: z
     .object({
       /** Node-RED and its editor, under /flows, in a process of its own. Off unless asked for. */

@@ -444,7 +444,19 @@ async function startGatewayParts(
       rollups: new RollupStore(db),
       valuesCursor: () => analytics.current?.follower.valuesCursor() ?? 0,
     });
-    parts.onStop("live events", startLiveSources({ events: live, pipeline, anomalies, admission, outbox, derived, logger }));
+    parts.onStop(
+      "live events",
+      startLiveSources({
+        events: live,
+        pipeline,
+        anomalies,
+        admission,
+        outbox,
+        derived,
+        lastAnchored: () => uplink()?.status.lastAnchored,
+        logger,
+      }),
+    );
     const http = await parts.start(
       "http",
       () =>

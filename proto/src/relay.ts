@@ -1,5 +1,6 @@
 // Gateway-relay wire format: the gRPC service and its messages.
 export {
+  AnchoredBatch,
   Batch,
   BatchAck,
   BatchProof,

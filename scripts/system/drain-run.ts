@@ -46,13 +46,22 @@ function count(path: string, sql: string): number {
  * relay run as processes of their own, over mutual TLS, and the backlog drains. Measures
  * how fast, and how much memory each process needed at most.
  */
-export async function runDrain(dir: string, readings: number, batchSize: number): Promise<DrainResult> {
+export async function runDrain(
+  dir: string,
+  readings: number,
+  batchSize: number,
+  options: {
+    /** Runs on the sealed backlog before anything is started (a bench measures its bounds there). */
+    beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => void;
+  } = {},
+): Promise<DrainResult> {
   const chain = await startAnchoredDevChain();
   const gatewayDir = join(dir, "gateway");
   const relayDir = join(dir, "relay");
   const gatewayDb = join(gatewayDir, "gateway.sqlite");
   const relayDb = join(relayDir, "relay.sqlite");
   const { gatewayId } = await seedBacklog({ dataDir: gatewayDir, readings, batchSize });
+  options.beforeDrain?.({ gatewayDir, gatewayId });
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
   const relay = new ChildService(

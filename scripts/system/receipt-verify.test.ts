@@ -93,7 +93,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
     expect(output).toMatch(/^verified: reading 5 of device sim-node-00\d/);
     expect(output).toMatch(/proven without revealing values: \d+ readings in the batch, 0 anomalous/);
     expect(code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it("does not pass a receipt without its proof: not proven, exit 3, saying what was and was not checked", async () => {
     const stripped = structuredClone(receipt);
@@ -112,7 +112,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
       expect(output).not.toMatch(/^verified/m);
       expect(code).toBe(3);
     }
-  }, 60_000);
+  }, 180_000);
 
   it("names the link that fails when anything was tampered with", async () => {
     const tampered = (change: (copy: Receipt) => void) => {

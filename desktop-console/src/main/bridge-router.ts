@@ -1,11 +1,7 @@
 import { bridgeInputs } from "../shared/bridge-inputs.js";
-import type { BridgeAnswer, BridgeChannel, BridgeError, BridgeInput, BridgeOutputs } from "../shared/bridge-types.js";
-import { GatewayApiError } from "../shared/gateway-api.js";
+import type { BridgeAnswer, BridgeChannel, BridgeError, BridgeHandlers, BridgeOutputs } from "../shared/bridge-types.js";
+import { describeApiError, GatewayApiError } from "../shared/gateway-api.js";
 import { UsbProvisioningError } from "./services/usb-provisioning.js";
-
-export type BridgeHandlers = {
-  [C in BridgeChannel]: (input: BridgeInput<C>) => Promise<BridgeOutputs[C]>;
-};
 
 function isChannel(channel: unknown): channel is BridgeChannel {
   return typeof channel === "string" && Object.hasOwn(bridgeInputs, channel);
@@ -13,17 +9,7 @@ function isChannel(channel: unknown): channel is BridgeChannel {
 
 function errorOf(error: unknown): BridgeError {
   if (error instanceof UsbProvisioningError) return { message: error.message, code: error.code, hint: error.hint };
-  if (error instanceof GatewayApiError) {
-    const hint =
-      error.status === 401
-        ? "the console's token is no longer valid: connect to the gateway again"
-        : error.status === 403
-          ? "your account's role does not allow this: ask a technician"
-          : error.status === 0
-            ? "check the network and that the gateway runs"
-            : undefined;
-    return { message: error.message, code: String(error.status), issues: error.issues, ...(hint && { hint }) };
-  }
+  if (error instanceof GatewayApiError) return describeApiError(error);
   return { message: error instanceof Error ? error.message : String(error), code: "failed" };
 }
 

@@ -1,6 +1,6 @@
-import type { BridgeEvent, SessionInfo } from "../shared/bridge-types.js";
+import type { BridgeEvent, BridgeHandlers, SessionInfo } from "../shared/bridge-types.js";
 import { GatewayApi } from "../shared/gateway-api.js";
-import type { BridgeHandlers } from "./bridge-router.js";
+import { gatewayHandlers } from "../shared/gateway-handlers.js";
 import { ConnectionProfiles } from "./services/connection-profiles.js";
 import { browseGateways, gatewayUrlOf, probeGateway } from "./services/gateway-discovery.js";
 import { loginGateway, pairGateway, type ConsoleLogin } from "./services/gateway-pairing.js";
@@ -92,23 +92,7 @@ export class ConsoleServices {
       this.close();
       return Promise.resolve(null);
     },
-    "gateway.status": () => this.connected().api.status(),
-    "devices.list": () => this.connected().api.devices(),
-    "devices.action": ({ deviceId, action, reason }) =>
-      this.connected().api.deviceAction(
-        deviceId,
-        action,
-        action === "decommission" ? { confirm: deviceId, ...(reason && { reason }) } : reason ? { comment: reason } : {},
-      ),
-    "config.get": () => this.connected().api.config(),
-    "config.schema": () => this.connected().api.configSchema(),
-    "config.validate": ({ config }) => this.connected().api.validateConfig(config),
-    "config.diff": ({ config }) => this.connected().api.diffConfig(config),
-    "config.apply": ({ config, comment }) => this.connected().api.applyConfig(config, comment),
-    "config.history": () => this.connected().api.configHistory(),
-    "config.revert": ({ revision }) => this.connected().api.revertConfig(revision),
-    "uplink.enroll": (request) => this.connected().api.enroll(request),
-    "audit.list": ({ limit }) => this.connected().api.audit(limit),
+    ...gatewayHandlers(() => this.connected().api),
     "usb.ports": () => this.usb.ports(),
     "usb.provision": (request) =>
       this.usb.provision(this.connected().api, request, (progress) => this.options.emit({ kind: "provisioning", progress })),

@@ -28,6 +28,33 @@ export const bridgeInputs = {
   "gateway.status": empty,
   "devices.list": empty,
   "devices.action": z.strictObject({ deviceId, action: z.enum(DEVICE_ACTIONS), reason: z.string().max(500).optional() }),
+  "devices.settings": z.strictObject({
+    deviceId,
+    settings: z.strictObject({
+      streamBounds: z.array(
+        z.strictObject({
+          channel: z.string().max(32),
+          index: z.number().int().min(0).max(255).optional(),
+          min: z.number(),
+          max: z.number(),
+        }),
+      ),
+      dataClasses: z.record(z.string().max(32), z.number().int().min(0).max(15)),
+      thresholds: z.strictObject({
+        default: z.number().positive().optional(),
+        channels: z.record(z.string().max(32), z.number().positive()),
+      }),
+    }),
+  }),
+  "devices.rotateKey": z.strictObject({
+    deviceId,
+    publicKey: z.string().regex(/^(0x)?04[0-9a-fA-F]{128}$/, "must be the new key, 65 bytes in hex starting with 04"),
+    signature: z.string().regex(/^(0x)?[0-9a-fA-F]{128}$/, "must be the old key's signature, r ‖ s, 64 bytes in hex"),
+    retireOldKeyNow: z.boolean(),
+  }),
+  "nodeRed.get": empty,
+  "inference.get": empty,
+  "inference.swap": z.strictObject({ version: z.number().int().min(1) }),
   "config.get": empty,
   "config.schema": empty,
   "config.validate": z.strictObject({ config: z.record(z.string(), z.unknown()) }),

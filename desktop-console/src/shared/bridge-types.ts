@@ -54,10 +54,7 @@ export interface DeviceView {
     rejected: Record<string, number>;
     readingsPerSecond: number;
   };
-  settings: {
-    streamBounds: { channel: string; index?: number; min: number; max: number }[];
-    thresholds: { default?: number; channels: Record<string, number> };
-  };
+  settings: DeviceSettings;
 }
 
 export interface GatewayStatus {
@@ -65,9 +62,27 @@ export interface GatewayStatus {
   readingsStored: number;
   batchesSealed: number;
   batchesAcked: number;
-  backlog: Record<string, unknown>;
-  storage: { bytesUsed: number; quotaBytes: number; daysOfAutonomy: number; ingestReadingsPerSecond: number };
-  uplink: { state?: string } | undefined;
+  /** Sealed batches the relay has not acknowledged yet. */
+  backlog: { batches: number; readings: number; oldestSealedAtMs?: number };
+  storage: {
+    bytesUsed: number;
+    quotaBytes: number;
+    full: boolean;
+    batchesPruned: number;
+    readingsPruned: number;
+    daysOfAutonomy: number;
+    ingestReadingsPerSecond: number;
+  };
+  drainReadingsPerSecond: number;
+  uplink: { state: string; batchesAcked: number; readingsAcked: number; lastError?: string } | undefined;
+}
+
+export type DeviceSettings = BridgeInput<"devices.settings">["settings"];
+
+export interface InferenceState {
+  enabled: boolean;
+  model?: { version: string; threshold: number; description: string };
+  versions: number[];
 }
 
 export interface ConfigDocument {
@@ -141,6 +156,11 @@ export interface BridgeOutputs {
   "gateway.status": GatewayStatus;
   "devices.list": DeviceView[];
   "devices.action": DeviceView;
+  "devices.settings": DeviceView;
+  "devices.rotateKey": DeviceView;
+  "nodeRed.get": { state: string; safeModeReason?: string };
+  "inference.get": InferenceState;
+  "inference.swap": { version: string };
   "config.get": ConfigDocument;
   "config.schema": Record<string, unknown>;
   "config.validate": { valid: boolean; issues: ConfigIssue[] };
@@ -155,6 +175,31 @@ export interface BridgeOutputs {
   "live.start": null;
   "live.stop": null;
 }
+
+/** What answers each request: the main process's services, or in a browser the gateway over HTTP. */
+export type BridgeHandlers = {
+  [C in BridgeChannel]: (input: BridgeInput<C>) => Promise<BridgeOutputs[C]>;
+};
+
+/** The requests that are calls to the connected gateway's API, the same in the app and in a browser. */
+export type GatewayChannel =
+  | "gateway.status"
+  | "devices.list"
+  | "devices.action"
+  | "devices.settings"
+  | "devices.rotateKey"
+  | "nodeRed.get"
+  | "inference.get"
+  | "inference.swap"
+  | "config.get"
+  | "config.schema"
+  | "config.validate"
+  | "config.diff"
+  | "config.apply"
+  | "config.history"
+  | "config.revert"
+  | "uplink.enroll"
+  | "audit.list";
 
 /** A refusal the renderer can show: what went wrong, and what to do next. */
 export interface BridgeError {

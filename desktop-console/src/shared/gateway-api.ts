@@ -1,4 +1,14 @@
-import type { AuditEntry, BridgeOutputs, ConfigDocument, ConfigIssue, DeviceView, GatewayStatus } from "./bridge-types.js";
+import type {
+  AuditEntry,
+  BridgeError,
+  BridgeOutputs,
+  ConfigDocument,
+  ConfigIssue,
+  DeviceSettings,
+  DeviceView,
+  GatewayStatus,
+  InferenceState,
+} from "./bridge-types.js";
 
 /** A refusal from the gateway's API: its status, its message and the fields it named. */
 export class GatewayApiError extends Error {
@@ -11,6 +21,19 @@ export class GatewayApiError extends Error {
     this.status = status;
     this.issues = issues;
   }
+}
+
+/** A failure of a call to the gateway as the console shows it, with what to do next. */
+export function describeApiError(error: GatewayApiError): BridgeError {
+  const hint =
+    error.status === 401
+      ? "the login is no longer valid: connect to the gateway again"
+      : error.status === 403
+        ? "your account's role does not allow this: ask a technician"
+        : error.status === 0
+          ? "check the network and that the gateway runs"
+          : undefined;
+  return { message: error.message, code: String(error.status), issues: error.issues, ...(hint && { hint }) };
 }
 
 /** How requests reach the gateway: with the console's API token, or (in a browser) the session cookie. */
@@ -85,6 +108,18 @@ export class GatewayApi {
 
   deviceAction(deviceId: string, action: string, body: Record<string, unknown>): Promise<DeviceView> {
     return this.call("POST", `/api/devices/${encodeURIComponent(deviceId)}/${action}`, body);
+  }
+
+  putDeviceSettings(deviceId: string, settings: DeviceSettings): Promise<DeviceView> {
+    return this.call("PUT", `/api/devices/${encodeURIComponent(deviceId)}/settings`, settings);
+  }
+
+  inference(): Promise<InferenceState> {
+    return this.call("GET", "/api/inference");
+  }
+
+  swapModel(version: number): Promise<{ version: string }> {
+    return this.call("POST", "/api/inference/swap", { version });
   }
 
   commandKey(): Promise<{ commandPublicKey: string }> {

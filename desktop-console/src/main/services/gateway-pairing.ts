@@ -1,3 +1,5 @@
+import { refusalOf } from "../../shared/gateway-refusal.js";
+
 /**
  * First contact with a gateway: pairing with its one-time code (which creates its first
  * account, a technician) or logging in, then an API token for this console. The session the
@@ -8,17 +10,6 @@ export interface ConsoleLogin {
   token: string;
   username: string;
   role: string;
-}
-
-async function refusal(response: Response, what: string): Promise<Error> {
-  const body = (await response.json().catch(() => ({}))) as { error?: string; issues?: { path: string; message: string }[] };
-  const fields = (body.issues ?? []).map((issue) => `${issue.path.replace(/^body\./, "")} ${issue.message}`).join("; ");
-  const reason = [body.error, fields].filter(Boolean).join(": ") || `answered ${response.status}`;
-  if (response.status === 429) {
-    const wait = response.headers.get("retry-after");
-    return new Error(`${what} refused: too many attempts; wait ${wait ?? "a little"} s and try again`);
-  }
-  return new Error(`${what} refused: ${reason}`);
 }
 
 function sessionCookie(response: Response): string {
@@ -35,7 +26,7 @@ async function tokenFor(base: string, started: Response, label: string): Promise
     headers: { cookie, "content-type": "application/json" },
     body: JSON.stringify({ label }),
   });
-  if (issued.status !== 201) throw await refusal(issued, "issuing the console's API token");
+  if (issued.status !== 201) throw await refusalOf(issued, "issuing the console's API token");
   const { token } = (await issued.json()) as { token: string };
   await fetch(`${base}/api/auth/logout`, { method: "POST", headers: { cookie } });
   return { token, username, role };
@@ -66,7 +57,7 @@ export async function pairGateway(
     username: request.username,
     password: request.password,
   });
-  if (started.status !== 201) throw await refusal(started, "pairing");
+  if (started.status !== 201) throw await refusalOf(started, "pairing");
   return tokenFor(base, started, label);
 }
 
@@ -77,6 +68,6 @@ export async function loginGateway(
   label: string,
 ): Promise<ConsoleLogin> {
   const started = await post(base, "/api/auth/login", request);
-  if (started.status !== 200) throw await refusal(started, "logging in");
+  if (started.status !== 200) throw await refusalOf(started, "logging in");
   return tokenFor(base, started, label);
 }

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
+import { KeyRotationForm } from "../components/key-rotation-form.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatAgo } from "../format.js";
 
@@ -24,6 +26,8 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
   const [done, setDone] = useState("");
   const [confirming, setConfirming] = useState<string | undefined>();
   const [typedId, setTypedId] = useState("");
+  const [editing, setEditing] = useState<string | undefined>();
+  const [rotating, setRotating] = useState<string | undefined>();
 
   const list = devices.value ?? [];
   const act = async (device: DeviceView, action: "deactivate" | "reactivate" | "release" | "decommission") => {
@@ -102,6 +106,14 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
                 <td>{rejections(device)}</td>
                 <td>{limits(device)}</td>
                 <td class="actions">
+                  <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
+                    Bounds and thresholds of {device.deviceId}
+                  </button>
+                  {device.status !== "decommissioned" && (
+                    <button type="button" class="secondary" onClick={() => setRotating(device.deviceId)}>
+                      Rotate the key of {device.deviceId}
+                    </button>
+                  )}
                   {device.quarantine.quarantined && (
                     <button type="button" onClick={() => void act(device, "release")}>
                       Release {device.deviceId}
@@ -127,6 +139,28 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
             ))}
           </tbody>
         </table>
+      )}
+      {editing && list.some((device) => device.deviceId === editing) && (
+        <DeviceSettingsForm
+          key={editing}
+          device={list.find((device) => device.deviceId === editing) as DeviceView}
+          onSaved={() => {
+            setDone(`${editing}: settings saved; they apply from its next frame.`);
+            setEditing(undefined);
+            devices.reload();
+          }}
+        />
+      )}
+      {rotating && (
+        <KeyRotationForm
+          key={rotating}
+          deviceId={rotating}
+          onDone={() => {
+            setDone(`${rotating}: key rotated; its key history keeps the old key with the handover.`);
+            setRotating(undefined);
+            devices.reload();
+          }}
+        />
       )}
     </section>
   );

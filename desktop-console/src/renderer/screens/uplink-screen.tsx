@@ -34,6 +34,12 @@ export function UplinkScreen() {
     <section aria-labelledby="uplink-title">
       <h1 id="uplink-title">Uplink to the relay</h1>
       <ErrorNote error={status.error} />
+      {figures?.uplink?.lastError && (
+        <p class="error" role="alert">
+          Last error of the uplink: {figures.uplink.lastError}. Check the relay's address and the network; the gateway keeps
+          trying and keeps every reading meanwhile.
+        </p>
+      )}
       {figures && (
         <dl class="figures">
           <div>
@@ -47,8 +53,19 @@ export function UplinkScreen() {
             </dd>
           </div>
           <div>
-            <dt>Backlog</dt>
-            <dd>{JSON.stringify(figures.backlog)}</dd>
+            <dt>Waiting to be sent</dt>
+            <dd>
+              {figures.backlog.readings} readings in {figures.backlog.batches} batches
+            </dd>
+          </div>
+          <div>
+            <dt>Draining at</dt>
+            <dd>
+              {figures.drainReadingsPerSecond.toFixed(0)} readings/s
+              {figures.backlog.readings > 0 &&
+                figures.drainReadingsPerSecond > 0 &&
+                `, about ${Math.ceil(figures.backlog.readings / figures.drainReadingsPerSecond)} s to go`}
+            </dd>
           </div>
         </dl>
       )}
