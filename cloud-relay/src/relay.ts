@@ -28,6 +28,9 @@ import { openRelayStore } from "./store/relay-store.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
 import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
+import { DeploymentServiceService } from "@intelledger/proto/relay";
+import type { DeploymentStore } from "./deployments/deployment-store.js";
+import { startDeployments } from "./deployments/start-deployments.js";
 
 export interface Relay {
   readonly port: number;
@@ -40,6 +43,8 @@ export interface Relay {
   readonly fleet: FleetView;
   /** Gateway enrollment; undefined unless configured. */
   readonly enrollment: RelayEnrollment | undefined;
+  /** Desired configurations for gateways (needs the CA key, as enrollment does); undefined without it. */
+  readonly deployments: DeploymentStore | undefined;
   /** The relay's state as of its last refresh (every second), without waiting for the database. */
   snapshot(): RelaySnapshot;
   /** The relay's state read from the database now. */
@@ -120,6 +125,19 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       counters,
       logger: logger.child({ component: "grpc" }),
     });
+    const deployments = config.enrollment
+      ? await parts.start(
+          "deployments",
+          () =>
+            startDeployments({
+              dataDir: config.dataDir,
+              caCertFile: config.tls.caCertFile,
+              caKeyFile: config.enrollment!.caKeyFile,
+              logger: logger.child({ component: "deployments" }),
+            }),
+          (running) => running.close(),
+        )
+      : undefined;
     const server = await parts.start(
       "grpc server",
       () =>
@@ -135,6 +153,9 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             flowControl,
             refusals,
             registrationWindowMs: config.registration.timestampWindowMs,
+          }),
+          ...(deployments && {
+            extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
           }),
         }),
       (running) => running.stop(),
@@ -209,6 +230,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
           ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
+          ...(deployments && { deployments: deployments.routes }),
           health: new RelayHealth({
             store,
             grpc: () => (stopping ? undefined : { host: config.listen.host, port: server.port }),
@@ -233,6 +255,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       proofs,
       fleet,
       enrollment,
+      deployments: deployments?.store,
       apiPort: api.port,
       snapshot,
       freshSnapshot,

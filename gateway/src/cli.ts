@@ -8,11 +8,32 @@ import { parseGatewayConfig } from "./config.js";
 import type { AuditTrail, DeviceRegistry } from "./devices/device-registry.js";
 import { withOfflineRegistry } from "./devices/offline-registration.js";
 import { startGateway } from "./gateway.js";
+import { GATEWAY_VERSION } from "./gateway-version.js";
+import { ServiceWatchdog } from "./appliance/service-watchdog.js";
+import { backupGateway, readPassphraseFile, restoreGateway } from "./appliance/gateway-backup.js";
+import { examineGateway } from "./appliance/gateway-doctor.js";
+import { systemdServiceManager } from "./appliance/systemd-notify.js";
 
 const USAGE = `usage:
   gateway start --config <file.json>
       Runs the gateway until SIGINT or SIGTERM. The file holds the configuration
-      (see gateway/src/config.ts); logs go to stdout as JSON lines.
+      (see gateway/src/config.ts); logs go to stdout as JSON lines. Under systemd
+      (Type=notify) it reports readiness and pets the watchdog while healthy.
+  gateway version
+      Prints the gateway's release and the Node.js it runs on.
+  gateway doctor --config <file.json>
+      Checks what a gateway needs on site: its data folder and disk, its database, the
+      clock, the serial ports, its ports, the relay's reachability and its certificates.
+      Prints one line per check (ok, warn, fail) with what to do; exits 1 on a failure.
+  gateway backup --data-dir <dir> --out <file> [--config <file.json>] [--passphrase-file <file>]
+      Writes an encrypted backup (AES-256-GCM, key from the passphrase by scrypt) of the
+      gateway's keys, database, configuration history, flows and relay certificates, and of
+      --config when given. Works while the gateway runs. The passphrase comes from
+      --passphrase-file or INTELLEDGER_BACKUP_PASSPHRASE (12 characters or more).
+  gateway restore --in <file> --data-dir <dir> [--config-out <file.json>] [--passphrase-file <file>]
+      Restores a backup onto an empty data folder (new hardware): the same gateway, with its
+      devices, accounts and unsent readings. Writes the backed-up configuration file to
+      --config-out when given. Prints what the backup holds.
   gateway add-device --data-dir <dir> --device-id <id> --public-key <hex>
       Registers a device (65-byte uncompressed P-256 point, hex) with a stopped gateway and
       prints its MQTT login for the embedded broker (user name = device id, password = a
@@ -33,7 +54,19 @@ const fail = usageFailure(USAGE);
 
 async function start(configPath: string): Promise<void> {
   const logger = pino();
-  stopOnSignals(await startGateway(parseGatewayConfig(readJsonFile(configPath, fail)), logger), logger);
+  const gateway = await startGateway(parseGatewayConfig(readJsonFile(configPath, fail)), logger);
+  const manager = systemdServiceManager();
+  const watchdog = manager && new ServiceWatchdog({ manager, health: () => gateway.health(), logger });
+  watchdog?.ready(`running: gateway ${gateway.id}, version ${GATEWAY_VERSION}`);
+  stopOnSignals(
+    {
+      async stop() {
+        watchdog?.stopping();
+        await gateway.stop();
+      },
+    },
+    logger,
+  );
 }
 
 function publicKeyPoint(hex: string): Uint8Array {
@@ -64,6 +97,10 @@ const { positionals, values } = parseArgs({
     "device-id": { type: "string" },
     "public-key": { type: "string" },
     counter: { type: "string" },
+    out: { type: "string" },
+    in: { type: "string" },
+    "config-out": { type: "string" },
+    "passphrase-file": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -74,7 +111,37 @@ if (values.help) {
 }
 const [command] = positionals;
 await runCommand(async () => {
-  if (command === "start") {
+  if (command === "backup" || command === "restore") {
+    const dataDir = values["data-dir"] ?? fail(`${command} needs --data-dir`);
+    const passphrase =
+      values["passphrase-file"] === undefined
+        ? (process.env.INTELLEDGER_BACKUP_PASSPHRASE ??
+          fail(`${command} needs --passphrase-file or INTELLEDGER_BACKUP_PASSPHRASE`))
+        : readPassphraseFile(values["passphrase-file"]);
+    const manifest =
+      command === "backup"
+        ? await backupGateway({
+            dataDir,
+            passphrase,
+            out: values.out ?? fail("backup needs --out"),
+            ...(values.config === undefined ? {} : { configFile: values.config }),
+          })
+        : await restoreGateway({
+            dataDir,
+            passphrase,
+            archive: values.in ?? fail("restore needs --in"),
+            ...(values["config-out"] === undefined ? {} : { configOut: values["config-out"] }),
+          });
+    console.log(JSON.stringify(manifest));
+  } else if (command === "doctor") {
+    const checks = await examineGateway(parseGatewayConfig(readJsonFile(values.config ?? fail("doctor needs --config"), fail)));
+    for (const { level, check, detail, fix } of checks) {
+      console.log(`${level.padEnd(4)}  ${check}: ${detail}${fix === undefined ? "" : `\n      → ${fix}`}`);
+    }
+    if (checks.some((entry) => entry.level === "fail")) process.exitCode = 1;
+  } else if (command === "version") {
+    console.log(JSON.stringify({ gateway: GATEWAY_VERSION, node: process.versions.node, arch: process.arch }));
+  } else if (command === "start") {
     await start(values.config ?? fail("start needs --config"));
   } else if (["add-device", "mqtt-login", "reset-counter", "rotate-key"].includes(command ?? "")) {
     const dataDir = values["data-dir"] ?? fail(`${command} needs --data-dir`);

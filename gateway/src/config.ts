@@ -117,6 +117,8 @@ const relaySchema = z.strictObject({
   certFile: z.string(),
   keyFile: z.string(),
   heartbeatIntervalMs: z.number().int().min(100).default(10_000),
+  /** How often to ask the relay for the deployment (desired configuration) meant for this gateway. */
+  deploymentPollMs: z.number().int().min(100).default(30_000),
   reconnect: z
     .object({ initialDelayMs: z.number().int().min(1).default(500), maxDelayMs: z.number().int().min(1).default(30_000) })
     .prefault({}),

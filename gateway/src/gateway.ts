@@ -55,6 +55,8 @@ import { createRelayClient } from "./uplink/relay-client.js";
 import type { ApplyOutcome, ConfigManager } from "./config-admin/config-manager.js";
 import { databaseWritable } from "./store/database-writable.js";
 import { superviseGateway, type RunningParts } from "./gateway-runtime.js";
+import type { GatewayHealth } from "./config-admin/config-health.js";
+import { DeploymentAgent } from "./deployments/deployment-agent.js";
 import { configRoutes } from "./http/config-routes.js";
 import { uplinkRoutes } from "./http/uplink-routes.js";
 import { liveRoutes } from "./http/live-routes.js";
@@ -101,6 +103,8 @@ export interface Gateway {
   readonly models: ModelManager | undefined;
   /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
   readonly management: ConfigManager;
+  /** Whether ingest runs and the database takes writes (what the service watchdog and config watch check). */
+  health(): GatewayHealth;
   /** Rollups, alert rules and their delivery; undefined when analytics is off. */
   readonly analytics: RunningAnalytics | undefined;
   /** Enrolls with a relay and connects to it, as POST /api/uplink/enroll does. */
@@ -131,8 +135,20 @@ export interface GatewayOptions {
  * keeps it running across configuration changes.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  return superviseGateway<Omit<Gateway, "management">>(config, logger, (current, management) =>
-    startGatewayParts(current, logger, options, management),
+  return superviseGateway<Omit<Gateway, "management" | "health">>(
+    config,
+    logger,
+    (current, management) => startGatewayParts(current, logger, options, management),
+    (gateway) => {
+      const agent = new DeploymentAgent({
+        gatewayId: gateway.id,
+        management: gateway.management,
+        dataDir: config.dataDir,
+        logger: logger.child({ component: "deployments" }),
+      });
+      agent.start();
+      return agent;
+    },
   );
 }
 
@@ -149,7 +165,7 @@ async function startGatewayParts(
   logger: Logger,
   options: GatewayOptions,
   management: ConfigManager,
-): Promise<RunningParts<Omit<Gateway, "management">>> {
+): Promise<RunningParts<Omit<Gateway, "management" | "health">>> {
   return startService(logger, async (parts) => {
     const dbPath = join(config.dataDir, "gateway.sqlite");
     const db = await parts.start(
@@ -535,7 +551,7 @@ async function startGatewayParts(
       "gateway started",
     );
 
-    const service: Omit<Gateway, "management"> = {
+    const service: Omit<Gateway, "management" | "health"> = {
       id: identity.address,
       mqttPort,
       httpPort: http.port,

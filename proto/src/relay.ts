@@ -42,3 +42,14 @@ export {
 } from "./batch-hash.js";
 export { PRUNE_SIGNING_TYPES, recoverPruneSigner, signPrune } from "./prune-signature.js";
 export { recoverRegistrationSigner, registrationMessage, signRegistration } from "./registration.js";
+export {
+  DeploymentOutcome,
+  DeploymentServiceClient,
+  DeploymentServiceService,
+  FetchDeploymentRequest,
+  FetchDeploymentResponse,
+  ReportDeploymentRequest,
+  ReportDeploymentResponse,
+  SignedDeployment,
+} from "./gen/intelledger/relay/v1/deployment.js";
+export type { DeploymentServiceServer } from "./gen/intelledger/relay/v1/deployment.js";

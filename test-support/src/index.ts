@@ -7,6 +7,7 @@ export { FramedDeviceEnd } from "./framed-device-end.js";
 export { freePort } from "./free-port.js";
 export { InterruptibleProxy } from "./interruptible-proxy.js";
 export { MqttSessionTap } from "./mqtt-session-tap.js";
+export { NotifySocket } from "./notify-socket.js";
 export { PrivateMosquitto } from "./private-mosquitto.js";
 export { PtyPair } from "./pty-pair.js";
 export { seededRandom } from "./seeded-random.js";

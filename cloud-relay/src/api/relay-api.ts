@@ -53,6 +53,8 @@ export async function startRelayApi(options: {
   /** POST /v1/enrollment-tokens, when enrollment is configured. */
   issueEnrollmentToken?: () => EnrollmentInvitation;
   health: { health(): Promise<HealthReport>; readiness(): Promise<HealthReport> };
+  /** Routes under /v1/deployments, behind the bearer token; answers whether it handled the request. */
+  deployments?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
 }): Promise<RelayApi> {
   const server: Server = createServer((request, response) => {
     const path = request.url?.split("?")[0] ?? "";
@@ -62,6 +64,11 @@ export async function startRelayApi(options: {
         return;
       }
       json(response, 201, options.issueEnrollmentToken());
+      return;
+    }
+    if (options.deployments && path.startsWith("/v1/deployments")) {
+      if (!bearerMatches(request, options.token)) response.writeHead(401, { "www-authenticate": "Bearer" }).end();
+      else if (!options.deployments(request, response, path)) response.writeHead(404).end();
       return;
     }
     if (request.method !== "GET") {

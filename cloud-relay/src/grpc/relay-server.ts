@@ -53,12 +53,15 @@ export async function startRelayServer(options: {
   tls: { caCertFile: string; certFile: string; keyFile: string };
   maxReceiveMessageBytes: number;
   service: RelayServiceHandlers;
+  /** Further services on the same endpoint and TLS (deployments). */
+  extraServices?: readonly { definition: ServiceDefinition; handlers: object }[];
 }): Promise<RelayServer> {
   const server = new Server({
     "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
     "grpc.keepalive_permit_without_calls": 1,
   });
   server.addService(relayServiceDefinition, { ...options.service });
+  for (const extra of options.extraServices ?? []) server.addService(extra.definition, { ...extra.handlers });
   const stock = addStockServices(server);
   const credentials = perCallCheckedTls(options.tls);
   const port = await new Promise<number>((resolve, reject) =>

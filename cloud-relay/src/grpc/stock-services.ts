@@ -25,7 +25,8 @@ export interface StockServices {
 export function addStockServices(server: Server): StockServices {
   const health = new HealthImplementation({ "": "NOT_SERVING", [RELAY_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
-  const definition = loadSync([join(PROTO_ROOT, "intelledger/relay/v1/relay.proto"), healthProtoPath], {
+  const services = ["relay.proto", "deployment.proto"].map((file) => join(PROTO_ROOT, "intelledger/relay/v1", file));
+  const definition = loadSync([...services, healthProtoPath], {
     includeDirs: [PROTO_ROOT, dirname(healthProtoPath)],
   });
   new ReflectionService(definition).addToServer(server);

@@ -97,6 +97,22 @@ export class ConfigHistory {
     return this.get(applied.replaces);
   }
 
+  /**
+   * The newest revision before `failed` that was kept (passed its health watch, or came from
+   * the file and started), with a document that differs from it: what to start with when
+   * `failed` does not start.
+   */
+  lastKnownGood(failed: ConfigRevision): ConfigRevision | undefined {
+    const failedDigest = digest(failed.config);
+    return this.list().find(
+      (revision) =>
+        revision.revision < failed.revision &&
+        revision.status === "kept" &&
+        revision.config.dataDir === failed.config.dataDir &&
+        digest(revision.config) !== failedDigest,
+    );
+  }
+
   get current(): ConfigRevision {
     const state = this.state();
     const revision = state && this.get(state.current);

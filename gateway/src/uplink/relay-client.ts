@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { credentials, type ChannelOptions } from "@grpc/grpc-js";
+import { credentials, type ChannelCredentials, type ChannelOptions } from "@grpc/grpc-js";
 import { GatewayRelayServiceClient } from "@intelledger/proto/relay";
 
 export interface RelayEndpoint {
@@ -18,8 +18,12 @@ export function callDeadline(): Date {
   return new Date(Date.now() + CALL_DEADLINE_MS);
 }
 
-/** A gRPC client for the relay over mutual TLS: the gateway shows its certificate and checks the relay's. */
-export function createRelayClient(endpoint: RelayEndpoint): GatewayRelayServiceClient {
+/** How the gateway's clients reach the relay over mutual TLS: the gateway shows its certificate and checks the relay's. */
+export function relayChannel(endpoint: RelayEndpoint): {
+  address: string;
+  credentials: ChannelCredentials;
+  options: ChannelOptions;
+} {
   const tls = credentials.createSsl(
     readFileSync(endpoint.caCertFile),
     readFileSync(endpoint.keyFile),
@@ -32,5 +36,11 @@ export function createRelayClient(endpoint: RelayEndpoint): GatewayRelayServiceC
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   };
   if (endpoint.serverName) options["grpc.ssl_target_name_override"] = endpoint.serverName;
-  return new GatewayRelayServiceClient(endpoint.address, tls, options);
+  return { address: endpoint.address, credentials: tls, options };
+}
+
+/** A gRPC client for the relay's gateway service. */
+export function createRelayClient(endpoint: RelayEndpoint): GatewayRelayServiceClient {
+  const channel = relayChannel(endpoint);
+  return new GatewayRelayServiceClient(channel.address, channel.credentials, channel.options);
 }
