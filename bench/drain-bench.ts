@@ -40,8 +40,8 @@ try {
   const ceiling = relayInsertCeiling(Math.max(200_000, Math.min(READINGS, 2_000_000)));
   let bounds: DrainBounds | undefined;
   const result = await runDrain(join(dir, "run"), READINGS, 1_024, {
-    beforeDrain: ({ gatewayDir, gatewayId }) => {
-      bounds = measureDrainBounds(gatewayDir, gatewayId, dir, Math.min(READINGS, BOUND_READINGS));
+    beforeDrain: async ({ gatewayDir, gatewayId }) => {
+      bounds = await measureDrainBounds(gatewayDir, gatewayId, dir, Math.min(READINGS, BOUND_READINGS));
     },
   });
   if (!bounds) throw new Error("the drain's bounds were not measured");

@@ -12,7 +12,7 @@ import { openGatewayDatabase } from "../gateway/src/store/gateway-database.js";
 import { ReadingStore } from "../gateway/src/store/reading-store.js";
 import { decodeUploadRequest } from "../cloud-relay/src/grpc/upload-request-decoder.js";
 import { BatchLedger } from "../cloud-relay/src/store/batch-ledger.js";
-import { openRelayDatabase } from "../cloud-relay/src/store/relay-database.js";
+import { SqliteSqlDatabase } from "../cloud-relay/src/store/sqlite-sql-database.js";
 import { BatchVerifier } from "../cloud-relay/src/verification/batch-verifier.js";
 import readingsVerdict from "../cloud-relay/src/verification/verification-worker.js";
 
@@ -31,7 +31,12 @@ export interface DrainBounds {
 const STORE_EVERY = 32;
 
 /** Both bounds over the first batches of a seeded gateway's backlog, up to `maxReadings` readings. */
-export function measureDrainBounds(gatewayDir: string, gatewayId: string, scratchDir: string, maxReadings: number): DrainBounds {
+export async function measureDrainBounds(
+  gatewayDir: string,
+  gatewayId: string,
+  scratchDir: string,
+  maxReadings: number,
+): Promise<DrainBounds> {
   const db = openGatewayDatabase(join(gatewayDir, "gateway.sqlite"));
   const encoded: Uint8Array[] = [];
   let readings = 0;
@@ -50,12 +55,12 @@ export function measureDrainBounds(gatewayDir: string, gatewayId: string, scratc
     db.close();
   }
 
-  const relayDb = openRelayDatabase(join(scratchDir, "relay-bound.sqlite"));
+  const relayDb = new SqliteSqlDatabase(join(scratchDir, "relay-bound.sqlite"));
   let relayMs: number;
   try {
     const ledger = new BatchLedger(relayDb);
     // As registering does.
-    ledger.touchGateway(gatewayId, Date.now());
+    await ledger.touchGateway(gatewayId, Date.now());
     const verifier = new BatchVerifier({ maxReadingsPerBatch: 372, maxUnaccountedReadings: 1_000_000 });
     const started = process.threadCpuUsage();
     let pending: Parameters<BatchLedger["appendAll"]>[0][number][] = [];
@@ -69,14 +74,14 @@ export function measureDrainBounds(gatewayDir: string, gatewayId: string, scratc
         throw new Error("the bound's batch does not verify");
       pending.push({ batch: verifier.toLedgerBatch(message.batch, check, nowMs), gap: undefined });
       if (pending.length === STORE_EVERY) {
-        ledger.appendAll(pending);
+        await ledger.appendAll(pending);
         pending = [];
       }
     }
-    if (pending.length > 0) ledger.appendAll(pending);
+    if (pending.length > 0) await ledger.appendAll(pending);
     relayMs = cpuMs(process.threadCpuUsage(started));
   } finally {
-    relayDb.close();
+    await relayDb.close();
   }
   return { readings, gateway: readings / (gatewayMs / 1000), relay: readings / (relayMs / 1000) };
 }

@@ -52,7 +52,7 @@ export async function runDrain(
   batchSize: number,
   options: {
     /** Runs on the sealed backlog before anything is started (a bench measures its bounds there). */
-    beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => void;
+    beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => Promise<void> | void;
   } = {},
 ): Promise<DrainResult> {
   const chain = await startAnchoredDevChain();
@@ -61,7 +61,7 @@ export async function runDrain(
   const gatewayDb = join(gatewayDir, "gateway.sqlite");
   const relayDb = join(relayDir, "relay.sqlite");
   const { gatewayId } = await seedBacklog({ dataDir: gatewayDir, readings, batchSize });
-  options.beforeDrain?.({ gatewayDir, gatewayId });
+  await options.beforeDrain?.({ gatewayDir, gatewayId });
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
   const relay = new ChildService(
