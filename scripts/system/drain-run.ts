@@ -52,7 +52,7 @@ export async function runDrain(
   batchSize: number,
   options: {
     /** Runs on the sealed backlog before anything is started (a bench measures its bounds there). */
-    beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => void | Promise<void>;
+    beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => Promise<void> | void;
   } = {},
 ): Promise<DrainResult> {
   const chain = await startAnchoredDevChain();
