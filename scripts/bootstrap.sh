@@ -69,5 +69,28 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Starts the machine's PostgreSQL (for the relay's tests on PostgreSQL) when nothing answers on
+# 127.0.0.1:5432: the newest installed version's cluster "main", created with trust
+# authentication for local connections if there is none yet. Debian's cluster tools do it.
+ensure_postgresql() {
+  pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+  local sudo="" version
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+  if ! pg_lsclusters -h "$version" main >/dev/null 2>&1; then
+    log "creating the PostgreSQL $version cluster main (trust for local connections)"
+    $sudo pg_createcluster "$version" main -- --auth-host=trust --auth-local=trust >/dev/null
+  fi
+  log "starting PostgreSQL $version"
+  $sudo pg_ctlcluster "$version" main start || true
+  local attempt
+  for attempt in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+    sleep 1
+  done
+  log "PostgreSQL does not answer on 127.0.0.1:5432 after $attempt s; see /var/log/postgresql/"
+  exit 1
+}
+
 ensure_node
 ensure_dependencies

@@ -6,6 +6,7 @@ cd "$EDGE_ROOT"
 step() { printf '\n== %s\n' "$*"; }
 ensure_debian_packages scripts/demo-packages.txt
 ensure_debian_packages scripts/test-packages.txt
+ensure_postgresql
 step "type check"
 npm run --silent typecheck
 step "lint"

@@ -6,8 +6,24 @@ const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
 export const relayConfigSchema = z.object({
-  /** Holds the relay database. */
+  /** Holds the relay's SQLite database (when no database.url is set), its API token and enrollment tokens. */
   dataDir: z.string().min(1),
+  database: z
+    .object({
+      /**
+       * Unset: SQLite in <dataDir>/relay.sqlite, for one relay. postgres://user@host:port/database:
+       * PostgreSQL, which several replicas share. Put no password in it: see passwordFile.
+       */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^:@/]*@?[^@]*$/, "must be postgres://user@host:port/database, without a password")
+        .optional(),
+      /** File holding the PostgreSQL password; without it, node-postgres reads PGPASSWORD or ~/.pgpass. */
+      passwordFile: z.string().optional(),
+      /** Connections one replica opens at most. */
+      poolSize: z.number().int().min(1).max(200).default(10),
+    })
+    .prefault({}),
   listen: z
     .object({ host: z.string().default("0.0.0.0"), port: z.number().int().min(0).max(65_535).default(50_051) })
     .prefault({}),
@@ -30,6 +46,8 @@ export const relayConfigSchema = z.object({
       /** Every interval, all batches stored since the last anchor fold into one root and one transaction. */
       intervalMs: z.number().int().min(100).default(5_000),
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
+      /** How often a replica that does not anchor tries to take the lead (PostgreSQL: the leader's death frees it at once). */
+      leaderPollMs: z.number().int().min(50).default(1_000),
     })
     .prefault({}),
   /** HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
@@ -96,6 +114,17 @@ export const relayConfigSchema = z.object({
         .int()
         .min(1_000)
         .default(15 * 60_000),
+    })
+    .prefault({}),
+  /** When the fleet view calls a gateway offline or lagging. */
+  fleet: z
+    .object({
+      offlineAfterMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .default(5 * 60_000),
+      laggingBacklogBatches: z.number().int().min(0).default(100),
     })
     .prefault({}),
   /** A refused call is logged once per gateway, call and reason per interval (all are counted). */

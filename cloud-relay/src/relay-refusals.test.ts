@@ -66,9 +66,9 @@ describe("the relay's trust boundary", () => {
     await a.client.register(a.signer);
     const refusal = await refusalOfCall(a.client.heartbeat(b.address, 1e12));
     expect(refusal).toMatchObject({ code: status.PERMISSION_DENIED, metadata: { "x-detail-reason": "gateway_mismatch" } });
-    expect(relay.snapshot().gatewayBacklogReadings).toBe(0);
+    expect((await relay.freshSnapshot()).gatewayBacklogReadings).toBe(0);
     await a.client.heartbeat(a.signer.address, 42);
-    expect(relay.snapshot().gatewayBacklogReadings).toBe(42);
+    expect((await relay.freshSnapshot()).gatewayBacklogReadings).toBe(42);
     await a.client.heartbeat(a.signer.address, 0);
     a.client.close();
   });
@@ -143,7 +143,7 @@ describe("the relay's trust boundary", () => {
     });
     // The genuine resend is acknowledged again, and nothing was stored twice.
     await uploadAcked(client, first);
-    expect(relay.batches.head(signer.address)?.sequence).toBe(1);
+    expect((await relay.batches.head(signer.address))?.sequence).toBe(1);
     client.close();
   });
 
@@ -247,7 +247,7 @@ describe("the relay's trust boundary", () => {
     await stream.next((answer) => answer.message === "proofAck" && answer.proofAck?.alreadyRecorded === true);
     stream.end();
     expect(await stream.ended).toBeUndefined();
-    expect(relay.proofs.get(signer.address, 1)).toMatchObject({ proof: '{"pi_a":["1"]}', publicSignals: ["1", "2"] });
+    expect(await relay.proofs.get(signer.address, 1)).toMatchObject({ proof: '{"pi_a":["1"]}', publicSignals: ["1", "2"] });
     const withoutBatch = client.openUpload();
     withoutBatch.sendProof(9, "{}", []);
     expect(await withoutBatch.ended).toMatchObject({

@@ -8,8 +8,10 @@ export interface RelaySnapshot {
   /** Calls refused since the relay started, by reason (see errors.ts, RefusalReason). */
   refusals: Readonly<Record<string, number>>;
   openUploadStreams: number;
-  stored: ReturnType<BatchLedger["totals"]>;
-  anchored: ReturnType<AnchorLedger["totals"]>;
+  stored: Awaited<ReturnType<BatchLedger["totals"]>>;
+  anchored: Awaited<ReturnType<AnchorLedger["totals"]>>;
   gatewayBacklogReadings: number;
   drainReadingsPerSecond: number;
+  /** The leadership term this replica anchors under, or undefined while another replica anchors. */
+  anchoringTerm: number | undefined;
 }

@@ -18,11 +18,12 @@ import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { startRelayServer } from "./grpc/relay-server.js";
 import { UploadFlowControl } from "./grpc/upload-flow-control.js";
-import { AnchorLedger } from "./store/anchor-ledger.js";
-import { BatchLedger } from "./store/batch-ledger.js";
-import { GatewayBoots } from "./store/gateway-boots.js";
-import { ProofLedger } from "./store/proof-ledger.js";
-import { openRelayDatabase } from "./store/relay-database.js";
+import type { AnchorLedger } from "./store/anchor-ledger.js";
+import type { BatchLedger } from "./store/batch-ledger.js";
+import type { FleetView } from "./store/fleet-view.js";
+import type { GatewayBoots } from "./store/gateway-boots.js";
+import type { ProofLedger } from "./store/proof-ledger.js";
+import { openRelayStore } from "./store/relay-store.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
 import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
@@ -35,9 +36,13 @@ export interface Relay {
   readonly anchors: AnchorLedger;
   readonly boots: GatewayBoots;
   readonly proofs: ProofLedger;
+  readonly fleet: FleetView;
   /** Gateway enrollment; undefined unless configured. */
   readonly enrollment: RelayEnrollment | undefined;
+  /** The relay's state as of its last refresh (every second), without waiting for the database. */
   snapshot(): RelaySnapshot;
+  /** The relay's state read from the database now. */
+  freshSnapshot(): Promise<RelaySnapshot>;
   stop(): Promise<void>;
 }
 
@@ -48,18 +53,13 @@ export interface Relay {
  */
 export async function startRelay(config: RelayConfig, logger: Logger): Promise<Relay> {
   return startService(logger, async (parts) => {
-    const db = await parts.start(
+    const store = await parts.start(
       "database",
-      () => openRelayDatabase(join(config.dataDir, "relay.sqlite")),
-      (database) => {
-        database.close();
-      },
+      () => openRelayStore(config),
+      (opened) => opened.close(),
     );
     const hasher = await loadPoseidon();
-    const batches = new BatchLedger(db);
-    const anchors = new AnchorLedger(db);
-    const boots = new GatewayBoots(db);
-    const proofs = new ProofLedger(db);
+    const { batches, anchors, boots, proofs, fleet } = store;
     const counters = newUploadCounters();
     const refusals = new RefusalRecorder({
       logger: logger.child({ component: "grpc" }),
@@ -83,11 +83,13 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       () => new VerificationPool(config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads }),
       (pool) => pool.close(),
     );
-    await parts.start(
+    const anchoring = await parts.start(
       "anchoring",
       () => {
         const service = new AnchorService({
           anchors,
+          leadership: store.leadership,
+          leaderPollMs: config.anchoring.leaderPollMs,
           hasher,
           signer: new Wallet(config.chain.anchorerPrivateKey, provider),
           contractAddress: config.chain.anchorContract,
@@ -161,15 +163,30 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
         (error) => logger.error({ err: error }, "measuring the drain rate failed"),
       ),
     );
-    const snapshot = (): RelaySnapshot => ({
+    const readStored = async () => ({
+      stored: await batches.totals(),
+      anchored: await anchors.totals(),
+      gatewayBacklogReadings: await batches.reportedBacklogReadings(),
+    });
+    let stored = await readStored();
+    parts.onStop(
+      "stored totals",
+      every(
+        1_000,
+        async () => (stored = await readStored()),
+        (error) => logger.warn({ err: error }, "reading the stored totals failed"),
+      ),
+    );
+    const snapshotOf = (current: Awaited<ReturnType<typeof readStored>>): RelaySnapshot => ({
       uploads: { ...counters },
       refusals: refusals.byReason(),
       openUploadStreams: flowControl.openStreams,
-      stored: batches.totals(),
-      anchored: anchors.totals(),
-      gatewayBacklogReadings: batches.reportedBacklogReadings(),
+      ...current,
       drainReadingsPerSecond: drainRate.perSecond,
+      anchoringTerm: anchoring.leaderTerm,
     });
+    const snapshot = () => snapshotOf(stored);
+    const freshSnapshot = async () => snapshotOf((stored = await readStored()));
     const receipts = new ReceiptBuilder({
       batches,
       anchors,
@@ -187,9 +204,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
           registry: createRelayMetrics(snapshot),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
+          fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
           ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
           health: new RelayHealth({
-            db,
+            store,
             grpc: () => (stopping ? undefined : { host: config.listen.host, port: server.port }),
             started: () => started && verification.loadedAll,
             stopping: () => stopping,
@@ -209,9 +227,11 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       anchors,
       boots,
       proofs,
+      fleet,
       enrollment,
       apiPort: api.port,
       snapshot,
+      freshSnapshot,
       async stop() {
         stopping = true;
         await parts.stop();

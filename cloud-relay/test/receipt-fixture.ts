@@ -4,10 +4,7 @@ import { BatchCommitment, fieldToBytes32, type PoseidonHasher } from "@intelledg
 import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import { ReceiptBuilder } from "../src/receipts/receipt-builder.js";
-import { AnchorLedger } from "../src/store/anchor-ledger.js";
-import { BatchLedger } from "../src/store/batch-ledger.js";
-import { ProofLedger } from "../src/store/proof-ledger.js";
-import { openRelayDatabase } from "../src/store/relay-database.js";
+import { sqliteBackend, type StoreBackend } from "./relay-store-backends.js";
 
 /** Three readings of one stream; `offset` moves their values, so each offset gives another batch root. */
 export function testReadings(offset = 0): Batch["readings"] {
@@ -38,13 +35,15 @@ export interface AnchoredBatchOptions {
   chainId: number;
 }
 
-/** Batch 1 of `gateway` holding `readings`, signed, stored and anchored alone (its root is the anchored root). */
+/**
+ * Batch 1 of `gateway` holding `readings`, signed, stored in a SQLite store of its own and
+ * anchored alone (its root is the anchored root). `backend.destroy()` removes the store.
+ */
 export async function anchoredBatch(options: AnchoredBatchOptions) {
   const { hasher, gateway, readings } = options;
-  const db = openRelayDatabase(":memory:");
-  const batches = new BatchLedger(db);
-  const anchors = new AnchorLedger(db);
-  const proofs = new ProofLedger(db);
+  const backend: StoreBackend = await sqliteBackend();
+  const { batches, anchors, proofs, leadership } = await backend.open();
+  const term = (await leadership.claim()) ?? 0;
   const commitment = BatchCommitment.build(hasher, { gatewayId: gateway.address, readings });
   const root = fieldToBytes32(commitment.root);
   const batch: Batch = {
@@ -60,8 +59,8 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
     lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 0,
     streamBounds: [],
   };
-  batches.touchGateway(gateway.address, 0);
-  batches.appendAll([
+  await batches.touchGateway(gateway.address, 0);
+  await batches.appendAll([
     {
       batch: {
         ...batch,
@@ -73,9 +72,9 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
       gap: undefined,
     },
   ]);
-  const pending = anchors.createPending(root, anchors.unanchored(10), 0);
-  anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0);
-  anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0);
+  const pending = await anchors.createPending(root, await anchors.unanchored(10), 0, term);
+  await anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0, term);
+  await anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0, term);
   const builder = new ReceiptBuilder({ batches, anchors, proofs, hasher, contract: options.contract, chainId: options.chainId });
-  return { builder, proofs, commitment, root };
+  return { builder, proofs, commitment, root, backend };
 }

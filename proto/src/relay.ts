@@ -35,6 +35,7 @@ export {
   BATCH_SIGNING_TYPES,
   ZERO_BATCH_HASH,
   batchHash,
+  recoverBatchHashSigner,
   recoverBatchSigner,
   signBatch,
 } from "./batch-hash.js";

@@ -64,7 +64,7 @@ describe("a reading travels end to end", () => {
     // The relay holds exactly the gateway's readings, batch by batch, in order.
     const relayReadings: Reading[] = [];
     for (let sequence = 1; ; sequence++) {
-      const batch = relay.batches.get(gateway.id, sequence);
+      const batch = await relay.batches.get(gateway.id, sequence);
       if (!batch) break;
       relayReadings.push(...Batch.decode(batch.payload).readings);
     }
@@ -91,9 +91,9 @@ describe("a reading travels end to end", () => {
     const anchoredRoots = new Map(events.map((event) => [event.args[0] as string, event]));
     let readingsOnChain = 0;
     for (let id = 1; ; id++) {
-      const anchor = relay.anchors.byId(id);
+      const anchor = await relay.anchors.byId(id);
       if (!anchor) break;
-      const leaves = relay.batches.byAnchor(id).map((batch) => bytes32ToField(batch.readingsRoot));
+      const leaves = (await relay.batches.byAnchor(id)).map((batch) => bytes32ToField(batch.readingsRoot));
       const root = hexlify(fieldToBytes32(PoseidonMerkleTree.build(hasher, leaves).root));
       expect(hexlify(anchor.root)).toBe(root);
       const event = anchoredRoots.get(root);
@@ -110,7 +110,7 @@ describe("a reading travels end to end", () => {
     expect((await fetch(url)).status).toBe(401);
     const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     const text = await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).text();
-    const stored = system.relay.snapshot().stored.readings;
+    const stored = (await system.relay.freshSnapshot()).stored.readings;
     expect(text).toContain(`intelledger_relay_readings_stored_total ${stored}`);
     expect(text).toContain(`intelledger_relay_readings_anchored_total ${stored}`);
     // Counted by reason; a demo gateway is never refused, so no reason has a series.

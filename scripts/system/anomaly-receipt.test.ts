@@ -54,9 +54,9 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
     // A flagged reading in a batch whose proof the relay verified.
     let flagged: number | undefined;
     await waitFor(
-      () => {
+      async () => {
         for (const batch of gateway.batches.from(1, 10_000)) {
-          if (relay.proofs.get(gateway.id, batch.sequence)?.valid !== true) continue;
+          if ((await relay.proofs.get(gateway.id, batch.sequence))?.valid !== true) continue;
           const reading = gateway.batches.readingsOf(batch).find((r) => r.anomalous);
           if (reading) {
             flagged = reading.gatewaySeq;

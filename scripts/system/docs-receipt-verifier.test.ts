@@ -85,12 +85,13 @@ describe("receipts from a running system, checked by a verifier written from the
     // Readings of batches whose proofs the relay verified, spread over them.
     let proven: number[] = [];
     await waitFor(
-      () => {
-        proven = gateway.batches
-          .from(1, 100)
-          .filter((batch) => relay.proofs.get(gateway.id, batch.sequence)?.valid === true)
-          .flatMap((batch) => gateway.batches.readingsOf(batch).map((reading) => reading.gatewaySeq));
-        return proven.length >= RECEIPTS && relay.proofs.get(gateway.id, 2)?.valid === true;
+      async () => {
+        const provenBatches = [];
+        for (const batch of gateway.batches.from(1, 100)) {
+          if ((await relay.proofs.get(gateway.id, batch.sequence))?.valid === true) provenBatches.push(batch);
+        }
+        proven = provenBatches.flatMap((batch) => gateway.batches.readingsOf(batch).map((reading) => reading.gatewaySeq));
+        return proven.length >= RECEIPTS && (await relay.proofs.get(gateway.id, 2))?.valid === true;
       },
       240_000,
       `${RECEIPTS} readings in proven batches`,

@@ -57,7 +57,11 @@ describe("a reading's receipt, checked against the chain by the verify command",
     });
     await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 180_000, "readings to be anchored");
     // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
-    await waitFor(() => system.relay.proofs.get(system.gateway.id, 1)?.valid === true, 120_000, "the first batch's proof");
+    await waitFor(
+      async () => (await system.relay.proofs.get(system.gateway.id, 1))?.valid === true,
+      120_000,
+      "the first batch's proof",
+    );
     await waitFor(() => system.gateway.snapshot().proofs.uploaded > 0, 10_000, "the gateway to record the relay's proof ack");
     expect(system.gateway.snapshot().proofs.invalid).toBe(0);
     const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();

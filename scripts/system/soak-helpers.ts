@@ -1,7 +1,7 @@
-/** Polls `condition` until it holds, or fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what = "condition"): Promise<void> {
+/** Polls `condition` (which may read a database) until it holds, or fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

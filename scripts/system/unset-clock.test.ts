@@ -65,7 +65,7 @@ describe("a gateway whose clock was never set", () => {
     expect(gateway.snapshot().ingest.timeUncertainFrames).toBe(gateway.snapshot().ingest.framesAccepted);
     const readings: Reading[] = [];
     for (let sequence = 1; ; sequence++) {
-      const batch = relay.batches.get(gatewayId, sequence);
+      const batch = await relay.batches.get(gatewayId, sequence);
       if (!batch) break;
       readings.push(...Batch.decode(batch.payload).readings);
     }
@@ -73,7 +73,7 @@ describe("a gateway whose clock was never set", () => {
     for (const reading of readings) {
       expect(reading.timeUncertain).toBe(true);
       expect(reading.receivedAtMs).toBeLessThan(Date.UTC(1971, 0, 1));
-      const dated = relay.boots.relayTimeOf(gatewayId, reading.receivedBoot, reading.receivedUptimeMs);
+      const dated = await relay.boots.relayTimeOf(gatewayId, reading.receivedBoot, reading.receivedUptimeMs);
       expect(dated).toBeGreaterThanOrEqual(sentFrom - 500);
       expect(dated).toBeLessThanOrEqual(sentUntil + 500);
     }

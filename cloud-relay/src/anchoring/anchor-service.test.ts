@@ -5,16 +5,19 @@ import { sealedBatchHeader } from "@intelledger/proto/relay";
 import { Contract, JsonRpcProvider, Wallet, hexlify, type EventLog } from "ethers";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AnchorLedger } from "../store/anchor-ledger.js";
-import { BatchLedger } from "../store/batch-ledger.js";
-import { openRelayDatabase } from "../store/relay-database.js";
+import type { AnchorLedger } from "../store/anchor-ledger.js";
+import type { BatchLedger } from "../store/batch-ledger.js";
+import type { RelayStore } from "../store/relay-store.js";
 import { InterruptibleProxy } from "@intelledger/test-support";
+import { sqliteBackend, type StoreBackend } from "../../test/relay-store-backends.js";
 import { AnchorService } from "./anchor-service.js";
 
 let chain: DevChain;
 let proxy: InterruptibleProxy;
 let rpc: JsonRpcProvider;
 let contract: Contract;
+let backend: StoreBackend;
+let store: RelayStore;
 let batches: BatchLedger;
 let anchors: AnchorLedger;
 let service: AnchorService;
@@ -25,17 +28,17 @@ async function send(method: string, params: unknown[] = []): Promise<unknown> {
   return rpc.send(method, params);
 }
 
-/** Stores batches as the upload path would, each with a random readings root. */
-function storeBatches(count: number): void {
+/** Stores batches as the upload path would, each with a random readings root, chained to the one before. */
+async function storeBatches(count: number): Promise<void> {
   const gatewayId = "0x00000000000000000000000000000000000000aa";
-  batches.touchGateway(gatewayId, Date.now());
+  await batches.touchGateway(gatewayId, Date.now());
   for (let i = 0; i < count; i++) {
     const sequence = nextSequence++;
     const header = sealedBatchHeader(
       {
         gatewayId,
         sequence,
-        previousBatchHash: new Uint8Array(32),
+        previousBatchHash: (await batches.head(gatewayId))?.batchHash ?? new Uint8Array(32),
         readingsRoot: fieldToBytes32(BigInt(`0x${randomBytes(32).toString("hex")}`) % SNARK_FIELD_MODULUS),
         dataClass: 1,
         sealedAtMs: Date.now(),
@@ -49,7 +52,7 @@ function storeBatches(count: number): void {
       signature: new Uint8Array(65),
       payload: new Uint8Array(1),
     };
-    batches.appendAll([{ batch, gap: undefined }]);
+    await batches.appendAll([{ batch, gap: undefined }]);
   }
 }
 
@@ -57,10 +60,12 @@ function storeBatches(count: number): void {
 async function anchorEverything(rounds = 40): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     await service.anchorOnce().catch(() => undefined);
-    if (anchors.totals().unanchoredBatches === 0 && anchors.unsettled().length === 0) return;
+    if ((await anchors.totals()).unanchoredBatches === 0 && (await anchors.unsettled()).length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`batches still unanchored: ${JSON.stringify(anchors.totals())}, unsettled ${anchors.unsettled().length}`);
+  throw new Error(
+    `batches still unanchored: ${JSON.stringify(await anchors.totals())}, unsettled ${(await anchors.unsettled()).length}`,
+  );
 }
 
 /** Each anchor's root appears in exactly one RootAnchored event on the chain as it is now, and no other root does. */
@@ -68,10 +73,10 @@ async function expectAnchoredExactlyOnce(): Promise<void> {
   const events = (await contract.queryFilter(contract.getEvent("RootAnchored"))) as EventLog[];
   const onChain = events.map((event) => String(event.args[0]).toLowerCase()).sort();
   const recorded: string[] = [];
-  for (let id = 1; anchors.byId(id); id++) recorded.push(hexlify((anchors.byId(id) as { root: Uint8Array }).root));
+  for (let id = 1; await anchors.byId(id); id++) recorded.push(hexlify(((await anchors.byId(id)) as { root: Uint8Array }).root));
   expect(onChain).toEqual(recorded.sort());
-  for (let id = 1; anchors.byId(id); id++) {
-    const anchor = anchors.byId(id);
+  for (let id = 1; await anchors.byId(id); id++) {
+    const anchor = await anchors.byId(id);
     const receipt = await rpc.getTransactionReceipt(anchor?.txHash ?? "");
     expect(anchor?.status).toBe("confirmed");
     expect(receipt?.blockHash).toBe(anchor?.blockHash);
@@ -85,9 +90,9 @@ beforeEach(async () => {
   rpc = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
   const { address } = await deployDataAnchor(new Wallet(deployerKey, rpc), new Wallet(anchorerKey).address);
   contract = new Contract(address, dataAnchorAbi, rpc);
-  const db = openRelayDatabase(":memory:");
-  batches = new BatchLedger(db);
-  anchors = new AnchorLedger(db);
+  backend = await sqliteBackend();
+  store = await backend.open();
+  ({ batches, anchors } = store);
   nextSequence = 1;
   // The relay reaches the chain through the proxy, which the tests cut.
   const relaySide = new JsonRpcProvider(proxy.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
@@ -95,6 +100,8 @@ beforeEach(async () => {
   makeService = (replaceAfterMs) =>
     new AnchorService({
       anchors,
+      leadership: store.leadership,
+      leaderPollMs: 100,
       hasher,
       signer: new Wallet(anchorerKey, relaySide),
       contractAddress: address,
@@ -110,6 +117,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await store.close();
+  await backend.destroy();
   rpc.destroy();
   await proxy.close();
   await chain.stop();
@@ -117,23 +126,23 @@ afterEach(async () => {
 
 describe("anchoring through chain faults", () => {
   it("rides out an unreachable RPC endpoint", async () => {
-    storeBatches(3);
+    await storeBatches(3);
     await anchorEverything();
-    storeBatches(4);
+    await storeBatches(4);
     await proxy.cut();
     for (let round = 0; round < 5; round++) await expect(service.anchorOnce()).rejects.toThrow();
     await proxy.restore();
-    storeBatches(2);
+    await storeBatches(2);
     await anchorEverything();
     await expectAnchoredExactlyOnce();
-    expect(anchors.totals().readingsAnchored).toBe(9);
+    expect((await anchors.totals()).readingsAnchored).toBe(9);
   });
 
   it("sends a dropped transaction again", async () => {
-    storeBatches(5);
+    await storeBatches(5);
     await send("evm_setAutomine", [false]);
     await service.anchorOnce();
-    const [sent] = anchors.unsettled();
+    const [sent] = await anchors.unsettled();
     expect(sent?.status).toBe("submitted");
     await send("hardhat_dropTransaction", [sent?.txHash]);
     await send("evm_setAutomine", [true]);
@@ -143,15 +152,15 @@ describe("anchoring through chain faults", () => {
   });
 
   it("replaces a transaction stuck unmined", async () => {
-    storeBatches(2);
+    await storeBatches(2);
     await send("evm_setAutomine", [false]);
     await service.anchorOnce();
-    const [stuck] = anchors.unsettled();
+    const [stuck] = await anchors.unsettled();
     // The same relay, restarted with a short patience for unmined transactions.
     service = makeService(0);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await service.anchorOnce();
-    const [replaced] = anchors.unsettled();
+    const [replaced] = await anchors.unsettled();
     expect(replaced?.txHash).not.toBe(stuck?.txHash);
     expect(replaced?.txNonce).toBe(stuck?.txNonce);
     await send("evm_mine");
@@ -161,18 +170,18 @@ describe("anchoring through chain faults", () => {
   });
 
   it("anchors again what a reorganisation undid", async () => {
-    storeBatches(2);
+    await storeBatches(2);
     await anchorEverything();
     const beforeReorg = (await send("evm_snapshot")) as string;
-    storeBatches(3);
+    await storeBatches(3);
     await anchorEverything();
-    const undone = anchors.byId(2);
+    const undone = await anchors.byId(2);
     expect(undone?.status).toBe("confirmed");
     // The blocks since the snapshot are replaced by others: the anchor's transaction is gone.
     await send("evm_revert", [beforeReorg]);
     for (let i = 0; i < 3; i++) await send("evm_mine");
     await anchorEverything();
     await expectAnchoredExactlyOnce();
-    expect(anchors.byId(2)?.blockHash).not.toBe(undone?.blockHash);
+    expect((await anchors.byId(2))?.blockHash).not.toBe(undone?.blockHash);
   });
 });

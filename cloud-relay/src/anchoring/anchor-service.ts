@@ -3,10 +3,14 @@ import { abiHex, dataAnchorAbi, decodeDataAnchorRevert, TypedContract } from "@i
 import { hexlify, type ContractTransactionResponse, type Overrides, type Provider, type Wallet } from "ethers";
 import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
+import type { AnchorLeadership } from "../store/anchor-leadership.js";
 import type { AnchorLedger, AnchorRecord } from "../store/anchor-ledger.js";
 
 export interface AnchorServiceOptions {
   anchors: AnchorLedger;
+  /** Whether this replica anchors now; a follower claims the lead every `leaderPollMs`. */
+  leadership: AnchorLeadership;
+  leaderPollMs: number;
   hasher: PoseidonHasher;
   /** The anchorer's key, connected to the chain. */
   signer: Wallet;
@@ -39,7 +43,9 @@ const REPLACEMENT_FEE_FACTOR = 125n;
  * a transaction that was dropped is sent again, one stuck is replaced with higher fees,
  * one a reorganisation undid is found missing and sent again. The contract refuses a
  * root twice, and the relay always checks the chain before sending, so every root ends
- * up anchored exactly once.
+ * up anchored exactly once. Of several replicas only the leader anchors; one that takes the
+ * lead first settles what its predecessor left unsettled, checking the chain, before it
+ * starts a new anchor.
  */
 export class AnchorService {
   private readonly options: AnchorServiceOptions;
@@ -49,6 +55,7 @@ export class AnchorService {
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
   private nextAnchorAtMs = 0;
+  private term: number | undefined;
 
   constructor(options: AnchorServiceOptions) {
     this.options = options;
@@ -62,22 +69,50 @@ export class AnchorService {
    * so an anchor counts as confirmed as soon as the chain confirms it, not an interval later.
    */
   start(): void {
-    const { intervalMs, receiptPollMs, anchors, logger } = this.options;
+    const { logger } = this.options;
     const tick = () => {
       const now = Date.now();
       const roundDue = now >= this.nextAnchorAtMs;
-      if (roundDue) this.nextAnchorAtMs = now + intervalMs;
+      if (roundDue) this.nextAnchorAtMs = now + this.options.intervalMs;
       this.running = (roundDue ? this.anchorOnce() : this.followUp()).catch((error: unknown) =>
         logger.warn({ err: error }, "anchoring attempt failed; retrying next interval"),
       );
-      void this.running.then(() => {
-        if (this.stopped) return;
-        const untilRound = Math.max(0, this.nextAnchorAtMs - Date.now());
-        this.timer = setTimeout(tick, anchors.unsettled().length > 0 ? Math.min(receiptPollMs, untilRound) : untilRound);
+      void this.running.then(async () => {
+        const delay = await this.untilNextTick().catch(() => this.options.receiptPollMs);
+        if (!this.stopped) this.timer = setTimeout(tick, delay);
       });
     };
-    this.nextAnchorAtMs = Date.now() + intervalMs;
-    this.timer = setTimeout(tick, intervalMs);
+    this.nextAnchorAtMs = Date.now() + this.options.intervalMs;
+    this.timer = setTimeout(tick, Math.min(this.options.intervalMs, this.options.leaderPollMs));
+  }
+
+  /** The term this replica anchors under now, if it leads. */
+  get leaderTerm(): number | undefined {
+    return this.term;
+  }
+
+  /** Following, the next claim; leading, the next round, or sooner to follow a sent transaction. */
+  private async untilNextTick(): Promise<number> {
+    const { receiptPollMs, leaderPollMs, anchors } = this.options;
+    if (this.term === undefined) return leaderPollMs;
+    const untilRound = Math.max(0, this.nextAnchorAtMs - Date.now());
+    return (await anchors.unsettled()).length > 0 ? Math.min(receiptPollMs, untilRound) : untilRound;
+  }
+
+  /** Claims the lead; a replica that just took it starts a round at once, settling what it inherited. */
+  private async lead(): Promise<number | undefined> {
+    const { leadership, logger } = this.options;
+    let term: number | undefined;
+    try {
+      term = await leadership.claim();
+    } finally {
+      if (term !== this.term) {
+        if (term !== undefined) logger.info({ term }, "leading anchoring");
+        else if (this.term !== undefined) logger.warn({ term: this.term }, "no longer leading anchoring");
+        this.term = term;
+      }
+    }
+    return term;
   }
 
   async stop(): Promise<void> {
@@ -89,42 +124,56 @@ export class AnchorService {
   /** One round: look for undone anchors, move unfinished ones along, start a new one when none is left. */
   async anchorOnce(): Promise<void> {
     const { anchors } = this.options;
-    await this.reopenReorganised();
-    for (const anchor of anchors.unsettled()) await this.advance(anchor);
-    if (anchors.unsettled().length > 0) return;
-    const fresh = this.createAnchor();
-    if (fresh) await this.advance(fresh);
+    const term = await this.lead();
+    if (term === undefined) return;
+    await this.reopenReorganised(term);
+    for (const anchor of await anchors.unsettled()) await this.advance(anchor, term);
+    if ((await anchors.unsettled()).length > 0) return;
+    const fresh = await this.createAnchor(term);
+    if (fresh) await this.advance(fresh, term);
   }
 
-  /** Moves sent anchors along (confirmed, dropped, stuck) without starting a new one. */
+  /** Moves sent anchors along (confirmed, dropped, stuck) without starting a new one; a replica that just took the lead runs a full round. */
   private async followUp(): Promise<void> {
-    for (const anchor of this.options.anchors.unsettled()) if (anchor.txHash) await this.advance(anchor);
+    const wasLeading = this.term !== undefined;
+    const term = await this.lead();
+    if (term === undefined) return;
+    if (!wasLeading) {
+      await this.anchorOnce();
+      return;
+    }
+    for (const anchor of await this.options.anchors.unsettled()) if (anchor.txHash) await this.advance(anchor, term);
   }
 
-  private createAnchor(): AnchorRecord | undefined {
+  private async createAnchor(term: number): Promise<AnchorRecord | undefined> {
     const { anchors, hasher, maxBatchesPerAnchor } = this.options;
-    const batches = anchors.unanchored(maxBatchesPerAnchor);
+    const batches = await anchors.unanchored(maxBatchesPerAnchor);
     if (batches.length === 0) return undefined;
     const tree = PoseidonMerkleTree.build(
       hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    return anchors.createPending(fieldToBytes32(tree.root), batches, Date.now());
+    return anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
   }
 
-  private async advance(anchor: AnchorRecord): Promise<void> {
+  private async advance(anchor: AnchorRecord, term: number): Promise<void> {
     if (!anchor.txHash || anchor.txNonce === undefined) {
       // Created but maybe sent before a crash: the chain says whether it is there.
       const onChain = await this.findOnChain(anchor.root);
-      if (onChain) this.adopt(anchor, onChain);
-      else await this.send(anchor);
+      if (onChain) await this.adopt(anchor, onChain, term);
+      else await this.send(anchor, term);
       return;
     }
     const receipt = await this.provider.getTransactionReceipt(anchor.txHash);
     if (receipt?.status === 1) {
       const head = await this.provider.getBlockNumber();
       if (head - receipt.blockNumber + 1 >= this.options.confirmations) {
-        this.options.anchors.markConfirmed(anchor.id, { number: receipt.blockNumber, hash: receipt.blockHash }, Date.now());
+        await this.options.anchors.markConfirmed(
+          anchor.id,
+          { number: receipt.blockNumber, hash: receipt.blockHash },
+          Date.now(),
+          term,
+        );
         this.options.logger.info(
           {
             root: hexlify(anchor.root),
@@ -140,28 +189,29 @@ export class AnchorService {
     }
     const pending = receipt ? null : await this.provider.getTransaction(anchor.txHash);
     if (pending) {
-      if (Date.now() - (anchor.submittedAtMs ?? 0) > this.options.replaceAfterMs) await this.send(anchor, pending);
+      if (Date.now() - (anchor.submittedAtMs ?? 0) > this.options.replaceAfterMs) await this.send(anchor, term, pending);
       return;
     }
     // Reverted, dropped, or gone with a reorganised block: anchored some other way, or not at all.
     const onChain = await this.findOnChain(anchor.root);
-    if (onChain && onChain.hash !== anchor.txHash) this.adopt(anchor, onChain);
+    if (onChain && onChain.hash !== anchor.txHash) await this.adopt(anchor, onChain, term);
     else if (!onChain) {
       this.options.logger.warn(
         { root: hexlify(anchor.root), txHash: anchor.txHash, reverted: receipt !== null },
         "anchor transaction lost; sending again",
       );
-      await this.send(anchor);
+      await this.send(anchor, term);
     }
   }
 
-  private adopt(anchor: AnchorRecord, onChain: OnChain): void {
-    this.options.anchors.markSubmitted(anchor.id, onChain, Date.now());
+  private async adopt(anchor: AnchorRecord, onChain: OnChain, term: number): Promise<void> {
+    await this.options.anchors.markSubmitted(anchor.id, onChain, Date.now(), term);
   }
 
   /** Sends the anchoring transaction; given the one it replaces, reuses its nonce with higher fees. */
   private async send(
     anchor: AnchorRecord,
+    term: number,
     replacing?: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null },
   ): Promise<void> {
     const overrides: Overrides = {};
@@ -186,26 +236,31 @@ export class AnchorService {
       // Already there: a transaction of ours sent before got mined; adopt it.
       if (decodeDataAnchorRevert(error)?.name !== "AlreadyAnchored") throw error;
       const onChain = await this.findOnChain(anchor.root);
-      if (onChain) this.adopt(anchor, onChain);
+      if (onChain) await this.adopt(anchor, onChain, term);
       return;
     }
-    this.options.anchors.markSubmitted(anchor.id, { hash: transaction.hash, nonce: transaction.nonce }, Date.now());
+    await this.options.anchors.markSubmitted(anchor.id, { hash: transaction.hash, nonce: transaction.nonce }, Date.now(), term);
     if (replacing)
       this.options.logger.warn({ root: hexlify(anchor.root), txHash: transaction.hash }, "stuck anchor transaction replaced");
   }
 
   /** Confirmed anchors whose block is no longer on the chain go back to being followed. */
-  private async reopenReorganised(): Promise<void> {
+  private async reopenReorganised(term: number): Promise<void> {
     const { anchors, reorgDepth, logger } = this.options;
     const head = await this.provider.getBlockNumber();
-    for (const anchor of anchors.confirmedSince(head - reorgDepth)) {
+    for (const anchor of await anchors.confirmedSince(head - reorgDepth)) {
       const block = anchor.blockNumber === undefined ? null : await this.provider.getBlock(anchor.blockNumber);
       if (block?.hash === anchor.blockHash || !anchor.txHash || anchor.txNonce === undefined) continue;
       logger.warn(
         { root: hexlify(anchor.root), block: anchor.blockNumber },
         "anchor's block was reorganised away; following it again",
       );
-      anchors.markSubmitted(anchor.id, { hash: anchor.txHash, nonce: anchor.txNonce }, anchor.submittedAtMs ?? Date.now());
+      await anchors.markSubmitted(
+        anchor.id,
+        { hash: anchor.txHash, nonce: anchor.txNonce },
+        anchor.submittedAtMs ?? Date.now(),
+        term,
+      );
     }
   }
 

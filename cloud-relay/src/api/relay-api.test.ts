@@ -13,9 +13,9 @@ describe("relay API", () => {
       port: 0,
       token: "s3cret",
       registry,
-      receipt: (gatewayId, gatewaySeq) => {
-        throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
-      },
+      receipt: (gatewayId, gatewaySeq) =>
+        Promise.reject(new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`)),
+      fleet: (gatewayId) => Promise.resolve(gatewayId === undefined ? [] : undefined),
       health: {
         health: () => Promise.resolve({ ok: true, checks: { database: { ok: true } } }),
         readiness: () => Promise.resolve({ ok: false, checks: { accepting: { ok: false, error: "stopping" } } }),
@@ -52,6 +52,15 @@ describe("relay API", () => {
     expect(await response.json()).toEqual({
       error: "no batch of gateway 0x00000000000000000000000000000000000000aa holds reading 7",
     });
+  });
+
+  it("lists the fleet with the token only, and names a gateway it does not know", async () => {
+    expect((await get("/v1/gateways")).status).toBe(401);
+    const list = await get("/v1/gateways", "s3cret");
+    expect(await list.json()).toEqual({ gateways: [] });
+    const unknown = await get("/v1/gateways/0x00000000000000000000000000000000000000aa", "s3cret");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "the relay knows no gateway 0x00000000000000000000000000000000000000aa" });
   });
 
   it("answers nothing else", async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { RelayError } from "../errors.js";
 import type { Receipt } from "../receipts/receipt-format.js";
+import type { FleetGateway } from "../store/fleet-view.js";
 import type { EnrollmentInvitation } from "../enrollment/start-enrollment.js";
 import type { HealthReport } from "./relay-health.js";
 
@@ -25,6 +26,7 @@ function json(response: ServerResponse, status: number, body: unknown): void {
 
 const ENROLLMENT_TOKENS_PATH = "/v1/enrollment-tokens";
 const RECEIPT_PATH = /^\/v1\/receipts\/(0x[0-9a-fA-F]{40})\/(\d+)$/;
+const GATEWAYS_PATH = /^\/v1\/gateways(?:\/(0x[0-9a-fA-F]{40}))?$/;
 const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
   not_found: 404,
   failed_precondition: 409,
@@ -36,15 +38,18 @@ const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
  * accepts connections) and GET /readyz (healthy, fully started, not stopping) for anyone,
  * 200 or 503 with each check as JSON; with the bearer token, GET /metrics (Prometheus),
  * GET /v1/receipts/<gateway>/<gatewaySeq> (a reading's receipt, for the `verify` command)
- * and, with enrollment on, POST /v1/enrollment-tokens (a one-time token for a gateway).
- * Nothing else answers.
+ * GET /v1/gateways and /v1/gateways/<gateway> (the fleet: state, last seen, last batch,
+ * backlog, unanchored batches) and, with enrollment on, POST /v1/enrollment-tokens (a
+ * one-time token for a gateway). Nothing else answers.
  */
 export async function startRelayApi(options: {
   host: string;
   port: number;
   token: string;
   registry: Registry;
-  receipt: (gatewayId: string, gatewaySeq: number) => Receipt;
+  receipt: (gatewayId: string, gatewaySeq: number) => Promise<Receipt>;
+  /** Every gateway, or the one named (undefined when unknown). */
+  fleet: (gatewayId?: string) => Promise<FleetGateway[] | FleetGateway | undefined>;
   /** POST /v1/enrollment-tokens, when enrollment is configured. */
   issueEnrollmentToken?: () => EnrollmentInvitation;
   health: { health(): Promise<HealthReport>; readiness(): Promise<HealthReport> };
@@ -72,7 +77,8 @@ export async function startRelayApi(options: {
       return;
     }
     const receiptMatch = RECEIPT_PATH.exec(path);
-    if (path !== "/metrics" && !receiptMatch) {
+    const gatewaysMatch = GATEWAYS_PATH.exec(path);
+    if (path !== "/metrics" && !receiptMatch && !gatewaysMatch) {
       response.writeHead(404).end();
       return;
     }
@@ -80,13 +86,25 @@ export async function startRelayApi(options: {
       response.writeHead(401, { "www-authenticate": "Bearer" }).end();
       return;
     }
+    if (gatewaysMatch) {
+      const named = gatewaysMatch[1];
+      options.fleet(named).then(
+        (found) =>
+          found === undefined
+            ? json(response, 404, { error: `the relay knows no gateway ${named}` })
+            : json(response, 200, named === undefined ? { gateways: found } : found),
+        () => json(response, 503, { error: "the fleet could not be read from the database" }),
+      );
+      return;
+    }
     if (receiptMatch) {
-      try {
-        json(response, 200, options.receipt(receiptMatch[1] as string, Number(receiptMatch[2])));
-      } catch (error) {
-        if (!(error instanceof RelayError)) throw error;
-        json(response, STATUS_OF_KIND[error.kind] ?? 500, { error: error.message });
-      }
+      options.receipt(receiptMatch[1] as string, Number(receiptMatch[2])).then(
+        (receipt) => json(response, 200, receipt),
+        (error: unknown) =>
+          error instanceof RelayError
+            ? json(response, STATUS_OF_KIND[error.kind] ?? 500, { error: error.message })
+            : json(response, 500, { error: "the receipt could not be built" }),
+      );
       return;
     }
     options.registry.metrics().then(

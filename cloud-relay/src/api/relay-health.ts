@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import type { SqliteDatabase } from "../store/relay-database.js";
+import type { RelayStore } from "../store/relay-store.js";
 
 /** One check's outcome: ok, or what failed. */
 export type CheckResult = { ok: true } | { ok: false; error: string };
@@ -38,7 +38,7 @@ function grpcAccepts(host: string, port: number): Promise<CheckResult> {
  */
 export class RelayHealth {
   private readonly options: {
-    db: SqliteDatabase;
+    store: Pick<RelayStore, "checkWrites">;
     grpc: () => { host: string; port: number } | undefined;
     started: () => boolean;
     stopping: () => boolean;
@@ -51,11 +51,7 @@ export class RelayHealth {
   async health(): Promise<HealthReport> {
     const checks: Record<string, CheckResult> = {};
     try {
-      this.options.db
-        .prepare(
-          "INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at_ms = excluded.checked_at_ms",
-        )
-        .run(Date.now());
+      await this.options.store.checkWrites(Date.now());
       checks.database = { ok: true };
     } catch (error) {
       checks.database = failed(error);

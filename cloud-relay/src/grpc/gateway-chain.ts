@@ -50,7 +50,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * two streams racing on one sequence get one stored and the other a duplicate ack or a
  * precise refusal, and no stream works from a stale head. Whatever has been checked when
  * the database is free is stored in one transaction (one fsync for many batches), and only
- * then acknowledged. If storing fails, the chain reloads its record from the database.
+ * then acknowledged. If storing fails (another replica stored first, say), the chain reloads
+ * its record from the database before checking anything more.
  */
 export class GatewayChain {
   readonly gatewayId: string;
@@ -61,18 +62,25 @@ export class GatewayChain {
   private frontier = 0;
   private accounted = 0;
   private draining = false;
+  /** Set until the record is loaded from the database, or again after storing failed. */
+  private stale = true;
 
   constructor(gatewayId: string, deps: GatewayChainDeps) {
     this.gatewayId = gatewayId;
     this.deps = deps;
-    this.reload();
   }
 
-  /** Where the gateway's record stands in the database. */
-  private reload(): void {
-    this.head = this.deps.ledger.head(this.gatewayId);
+  /**
+   * Where the gateway's record stands in the database (another replica may have extended it).
+   * A gateway may upload before it registers (after a relay restart, say): its row is made here.
+   */
+  private async reload(): Promise<void> {
+    const { ledger } = this.deps;
+    await ledger.touchGateway(this.gatewayId, Date.now());
+    this.head = await ledger.head(this.gatewayId);
     this.classHeads.clear();
-    ({ frontier: this.frontier, accounted: this.accounted } = this.deps.ledger.accounting(this.gatewayId));
+    ({ frontier: this.frontier, accounted: this.accounted } = await ledger.accounting(this.gatewayId));
+    this.stale = false;
   }
 
   receive(port: UploadPort, received: ReceivedBatch): void {
@@ -101,6 +109,7 @@ export class GatewayChain {
     this.draining = true;
     try {
       while (this.waiting.length > 0) {
+        if (this.stale) await this.loadOrRefuse();
         const arrivals = this.waiting.splice(0, this.waiting.length);
         const answers: Answer[] = [];
         const checkedHashes = new Map<number, Uint8Array>();
@@ -112,7 +121,7 @@ export class GatewayChain {
             arrival.port.fail(error);
           }
         }
-        if (!this.store(answers)) continue;
+        if (!(await this.store(answers))) continue;
         for (const { port, ack } of answers) if (!port.failed) port.send(ack);
         // Proofs after the batches they prove, which are stored by now.
         for (const arrival of arrivals) {
@@ -129,25 +138,37 @@ export class GatewayChain {
     }
   }
 
+  /** Loads the record; when the database does not answer, refuses everything waiting (the gateways send it again). */
+  private async loadOrRefuse(): Promise<void> {
+    try {
+      await this.reload();
+    } catch (error) {
+      const refusal = this.unavailable(error);
+      for (const arrival of this.waiting.splice(0, this.waiting.length)) arrival.port.fail(refusal);
+    }
+  }
+
+  private unavailable(error: unknown): unknown {
+    if (error instanceof RelayError) return error;
+    this.deps.logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
+    return new RelayRefusal(
+      "unavailable",
+      "storage_unavailable",
+      "the relay could not store the batches; send them again",
+      {},
+      { cause: error },
+    );
+  }
+
   /** Stores what was checked; on failure refuses the streams that sent it and reloads the record. */
-  private store(answers: readonly Answer[]): boolean {
+  private async store(answers: readonly Answer[]): Promise<boolean> {
     const stored = answers.flatMap((answer) => (answer.store ? [answer.store] : []));
     if (stored.length === 0) return true;
     try {
-      this.deps.ledger.appendAll(stored);
+      await this.deps.ledger.appendAll(stored);
     } catch (error) {
-      this.reload();
-      let refusal = error;
-      if (!(error instanceof RelayError)) {
-        this.deps.logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
-        refusal = new RelayRefusal(
-          "unavailable",
-          "storage_unavailable",
-          "the relay could not store the batches; send them again",
-          {},
-          { cause: error },
-        );
-      }
+      this.stale = true;
+      const refusal = this.unavailable(error);
       for (const { port } of answers) port.fail(refusal);
       return false;
     }
@@ -177,7 +198,7 @@ export class GatewayChain {
     if (this.head && sequence <= this.head.sequence) {
       // Sent again (its ack was lost, or another stream of the gateway sent it too): acked
       // again once stored, when it is the batch the relay holds.
-      const held = checkedHashes.get(sequence) ?? ledger.batchHashOf(this.gatewayId, sequence);
+      const held = checkedHashes.get(sequence) ?? (await ledger.batchHashOf(this.gatewayId, sequence));
       if (!held) throw new RelayError("internal", `batch ${sequence} is below the chain head but not stored`, { sequence });
       if (!sameBytes(held, check.batchHash)) {
         throw new RelayRefusal("already_exists", "resend_differs", `batch ${sequence} is already stored with different content`, {
@@ -186,6 +207,9 @@ export class GatewayChain {
       }
       counters.duplicatesAcked++;
       return { port, ack: ack(sequence, held), store: undefined };
+    }
+    if (!this.classHeads.has(header.dataClass)) {
+      this.classHeads.set(header.dataClass, await ledger.classHead(this.gatewayId, header.dataClass));
     }
     verifier.checkLink(header, this.position());
     const batch = verifier.toLedgerBatch(received, check, nowMs);
@@ -197,17 +221,11 @@ export class GatewayChain {
     return { port, ack: ack(sequence, batch.batchHash), store: { batch, gap: check.gap } };
   }
 
+  /** The record as checked so far; the class head of the batch being checked was loaded before. */
   private position(): ChainPosition {
     return {
       head: this.head,
-      classHead: (dataClass) => {
-        let head = this.classHeads.get(dataClass);
-        if (head === undefined) {
-          head = this.deps.ledger.classHead(this.gatewayId, dataClass);
-          this.classHeads.set(dataClass, head);
-        }
-        return head;
-      },
+      classHead: (dataClass) => this.classHeads.get(dataClass) ?? 0,
       frontier: this.frontier,
       accounted: this.accounted,
     };
@@ -224,7 +242,7 @@ export class GatewayChain {
     const proofAck = (verdict: boolean, alreadyRecorded: boolean): UploadResponse => ({
       message: { $case: "proofAck", value: { sequence, valid: verdict, alreadyRecorded } },
     });
-    const batch = ledger.get(this.gatewayId, sequence);
+    const batch = await ledger.get(this.gatewayId, sequence);
     if (!batch) {
       throw new RelayRefusal(
         "failed_precondition",
@@ -235,7 +253,7 @@ export class GatewayChain {
         },
       );
     }
-    const earlier = proofs.get(this.gatewayId, sequence);
+    const earlier = await proofs.get(this.gatewayId, sequence);
     if (earlier) {
       counters.proofsAlreadyRecorded++;
       return proofAck(earlier.valid, true);
@@ -243,7 +261,7 @@ export class GatewayChain {
     const [root, gateway] = publicSignals;
     const matches = root === String(bytes32ToField(batch.readingsRoot)) && gateway === String(BigInt(this.gatewayId));
     const verified = matches && (await valid);
-    const recorded = proofs.record({
+    const recorded = await proofs.record({
       gatewayId: this.gatewayId,
       batchSequence: sequence,
       valid: verified,
@@ -253,7 +271,7 @@ export class GatewayChain {
     });
     if (!recorded) {
       counters.proofsAlreadyRecorded++;
-      return proofAck(proofs.get(this.gatewayId, sequence)?.valid ?? false, true);
+      return proofAck((await proofs.get(this.gatewayId, sequence))?.valid ?? false, true);
     }
     if (verified) counters.proofsVerified++;
     else {

@@ -49,12 +49,17 @@ function authorise(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: stri
   return gatewayId;
 }
 
+/** The address a call comes from, without its port. */
+function peerAddress(call: ServerSurfaceCall): string {
+  return call.getPeer().replace(/:\d+$/, "");
+}
+
 /** Who to log a refusal under: the certificate's gateway, or the peer's address (without its port) when there is none. */
 function callerOf(call: ServerSurfaceCall): string {
   try {
     return peerGatewayId(call);
   } catch {
-    return call.getPeer().replace(/:\d+$/, "");
+    return peerAddress(call);
   }
 }
 
@@ -62,25 +67,28 @@ function callerOf(call: ServerSurfaceCall): string {
 export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
   const { ledger, boots, chains, flowControl, refusals, registrationWindowMs } = deps;
 
-  function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Res) {
+  function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      try {
-        callback(null, handle(call));
-      } catch (error) {
-        refusals.record({ rpc, caller: callerOf(call) }, error);
-        callback(toStatus(error));
-      }
+      Promise.resolve()
+        .then(() => handle(call))
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            refusals.record({ rpc, caller: callerOf(call) }, error);
+            callback(toStatus(error));
+          },
+        );
     };
   }
 
-  /** Notes that the gateway is alive, and where its host's current boot began by the relay's clock. */
-  function recordContact(gatewayId: string, boot: number, uptimeMs: number, nowMs: number): void {
-    ledger.touchGateway(gatewayId, nowMs);
-    if (boot > 0) boots.record(gatewayId, boot, uptimeMs, nowMs);
+  /** Notes that the gateway is alive, where it calls from, and where its host's current boot began by the relay's clock. */
+  async function recordContact(call: ServerSurfaceCall, gatewayId: string, boot: number, uptimeMs: number, nowMs: number) {
+    await ledger.touchGateway(gatewayId, nowMs, peerAddress(call));
+    if (boot > 0) await boots.record(gatewayId, boot, uptimeMs, nowMs);
   }
 
   return {
-    register: unary("register", (call: ServerUnaryCall<RegisterRequest, RegisterResponse>): RegisterResponse => {
+    register: unary("register", async (call: ServerUnaryCall<RegisterRequest, RegisterResponse>): Promise<RegisterResponse> => {
       const { request } = call;
       const gatewayId = authorise(call, request.gatewayId, "registration");
       let signer: string;
@@ -103,10 +111,10 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
           { timestampMs: request.timestampMs, relayTimeMs: nowMs, windowMs: registrationWindowMs },
         );
       }
-      recordContact(gatewayId, request.boot, request.uptimeMs, nowMs);
-      const head = ledger.head(gatewayId);
+      await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
+      const head = await ledger.head(gatewayId);
       const nextSequence = (head?.sequence ?? 0) + 1;
-      const { frontier } = ledger.accounting(gatewayId);
+      const { frontier } = await ledger.accounting(gatewayId);
       return {
         nextSequence,
         lastBatchHash: head?.batchHash ?? ZERO_BATCH_HASH,
@@ -116,14 +124,17 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
       };
     }),
 
-    heartbeat: unary("heartbeat", (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>): HeartbeatResponse => {
-      const { request } = call;
-      const gatewayId = authorise(call, request.gatewayId, "heartbeat");
-      const nowMs = Date.now();
-      recordContact(gatewayId, request.boot, request.uptimeMs, nowMs);
-      ledger.recordHeartbeat(gatewayId, nowMs, { batches: request.backlogBatches, readings: request.backlogReadings });
-      return { relayTimeMs: nowMs };
-    }),
+    heartbeat: unary(
+      "heartbeat",
+      async (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>): Promise<HeartbeatResponse> => {
+        const { request } = call;
+        const gatewayId = authorise(call, request.gatewayId, "heartbeat");
+        const nowMs = Date.now();
+        await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
+        await ledger.recordHeartbeat(gatewayId, nowMs, { batches: request.backlogBatches, readings: request.backlogReadings });
+        return { relayTimeMs: nowMs };
+      },
+    ),
 
     upload(call) {
       let gatewayId: string;
@@ -134,8 +145,6 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         call.emit("error", toStatus(error));
         return;
       }
-      // A gateway may upload before it registers (after a relay restart, say): it is known from its certificate.
-      ledger.touchGateway(gatewayId, Date.now());
       const { chain, release } = chains.acquire(gatewayId);
       const session = new UploadSession(chain, {
         send: (response) => call.write(response),

@@ -2,28 +2,31 @@ import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circ
 import { batchHash, signBatch, UploadRequest, type Batch, type UploadResponse } from "@intelledger/proto/relay";
 import { Wallet } from "ethers";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
-import { BatchLedger } from "../store/batch-ledger.js";
-import { ProofLedger } from "../store/proof-ledger.js";
-import { openRelayDatabase } from "../store/relay-database.js";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { sqliteBackend } from "../../test/relay-store-backends.js";
 import { BatchVerifier } from "../verification/batch-verifier.js";
 import { VerificationPool } from "../verification/verification-pool.js";
 import { GatewayChains } from "./gateway-chain.js";
 import { newUploadCounters } from "./upload-counters.js";
 import { decodeUploadRequest, type UploadMessage } from "./upload-request-decoder.js";
 import { UploadSession } from "./upload-session.js";
+import { sampleReadings } from "../../test/sample-readings.js";
 
 const gateway = new Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 const verification = new VerificationPool({ threads: 1 });
 afterAll(() => verification.close());
 
-function setup() {
-  const db = openRelayDatabase(":memory:");
-  const ledger = new BatchLedger(db);
-  ledger.touchGateway(gateway.address, 0);
+async function setup() {
+  const backend = await sqliteBackend();
+  const store = await backend.open();
+  onTestFinished(async () => {
+    await store.close();
+    await backend.destroy();
+  });
+  const ledger = store.batches;
   const chains = new GatewayChains({
     ledger,
-    proofs: new ProofLedger(db),
+    proofs: store.proofs,
     verifier: new BatchVerifier({ maxReadingsPerBatch: 372, maxUnaccountedReadings: 0 }),
     verification,
     counters: newUploadCounters(),
@@ -48,21 +51,7 @@ async function signed(
   sealedAtMs = 1,
 ): Promise<{ message: UploadMessage; hash: Uint8Array }> {
   const hasher = await loadPoseidon();
-  const readings = [first, first + 1].map((gatewaySeq, index) => ({
-    gatewaySeq,
-    deviceId: "esp32-01",
-    frameCounter: BigInt(gatewaySeq),
-    channel: 1,
-    channelIndex: 0,
-    sampledAtMs: 1_763_000_000_000 + index,
-    receivedAtMs: 1_763_000_000_000 + index,
-    value: 2_000,
-    scale: 2,
-    timeUncertain: false,
-    receivedBoot: 1,
-    receivedUptimeMs: index,
-    anomalous: false,
-  }));
+  const readings = sampleReadings(first, first + 1);
   const batch: Batch = {
     gatewayId: gateway.address,
     sequence,
@@ -87,7 +76,7 @@ const acks = (sent: UploadResponse[]) =>
 
 describe("upload sessions of one gateway", () => {
   it("racing on one sequence: one stored, the same batch acked on both, another batch refused precisely", async () => {
-    const { ledger, chains } = setup();
+    const { ledger, chains } = await setup();
     const [a, b, c] = [session(chains), session(chains), session(chains)];
     const first = await signed(1, new Uint8Array(32), 1);
     const rival = await signed(1, new Uint8Array(32), 1, 2);
@@ -98,11 +87,11 @@ describe("upload sessions of one gateway", () => {
     expect(acks(a.sent)).toEqual([1]);
     expect(acks(b.sent)).toEqual([1]);
     expect(c.refusals).toMatchObject([{ kind: "already_exists", reason: "resend_differs" }]);
-    expect(ledger.head(gateway.address)?.sequence).toBe(1);
+    expect((await ledger.head(gateway.address))?.sequence).toBe(1);
   });
 
   it("never works from a stale head: a stream goes on from a batch another stream stored", async () => {
-    const { ledger, chains } = setup();
+    const { ledger, chains } = await setup();
     const [a, b] = [session(chains), session(chains)];
     const first = await signed(1, new Uint8Array(32), 1);
     a.upload.receive(first.message);
@@ -111,11 +100,11 @@ describe("upload sessions of one gateway", () => {
     await b.upload.settled();
     expect(b.refusals).toEqual([]);
     expect(acks(b.sent)).toEqual([2]);
-    expect(ledger.head(gateway.address)?.sequence).toBe(2);
+    expect((await ledger.head(gateway.address))?.sequence).toBe(2);
   });
 
   it("ends a stream at its first refusal and answers nothing after it, while other streams go on", async () => {
-    const { chains } = setup();
+    const { chains } = await setup();
     const [a, b] = [session(chains), session(chains)];
     const first = await signed(1, new Uint8Array(32), 1);
     a.upload.receive((await signed(2, new Uint8Array(32), 1)).message);
@@ -129,7 +118,7 @@ describe("upload sessions of one gateway", () => {
   });
 
   it("drops a gateway's chain once its last stream closed and everything was answered", async () => {
-    const { chains } = setup();
+    const { chains } = await setup();
     const a = session(chains);
     a.upload.receive((await signed(1, new Uint8Array(32), 1)).message);
     a.release();

@@ -54,9 +54,9 @@ export class ReceiptBuilder {
   }
 
   /** The receipt of a gateway's reading; a RelayError says why there is none (yet). */
-  build(gatewayId: string, gatewaySeq: number): Receipt {
+  async build(gatewayId: string, gatewaySeq: number): Promise<Receipt> {
     const { batches, anchors, proofs, hasher, contract, chainId } = this.deps;
-    const stored = batches.containing(gatewayId, gatewaySeq);
+    const stored = await batches.containing(gatewayId, gatewaySeq);
     if (!stored) throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
     if (stored.payload.length === 0) {
       throw new RelayError(
@@ -68,8 +68,8 @@ export class ReceiptBuilder {
     const index = batch.readings.findIndex((reading) => reading.gatewaySeq === gatewaySeq);
     const reading = batch.readings[index];
     if (!reading) throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
-    const anchorId = batches.anchorOf(gatewayId, stored.sequence);
-    const anchor = anchorId === undefined ? undefined : anchors.byId(anchorId.anchorId);
+    const anchorId = await batches.anchorOf(gatewayId, stored.sequence);
+    const anchor = anchorId === undefined ? undefined : await anchors.byId(anchorId.anchorId);
     if (!anchorId || anchor?.status !== "confirmed" || !anchor.txHash || anchor.blockNumber === undefined) {
       throw new RelayError("failed_precondition", `reading ${gatewaySeq} is stored but not anchored yet`);
     }
@@ -80,10 +80,10 @@ export class ReceiptBuilder {
     });
     const fold = PoseidonMerkleTree.build(
       hasher,
-      batches.byAnchor(anchorId.anchorId).map((member) => bytes32ToField(member.readingsRoot)),
+      (await batches.byAnchor(anchorId.anchorId)).map((member) => bytes32ToField(member.readingsRoot)),
     );
     const path = fold.path(anchorId.position);
-    const proof = proofs.get(gatewayId, stored.sequence);
+    const proof = await proofs.get(gatewayId, stored.sequence);
     return {
       version: 1,
       reading: {

@@ -1,4 +1,5 @@
-import type { SqliteDatabase } from "./relay-database.js";
+import { RelayError } from "../errors.js";
+import type { SqlDatabase, SqlExecutor } from "./sql-database.js";
 
 export type AnchorStatus = "pending" | "submitted" | "confirmed";
 
@@ -13,6 +14,8 @@ export interface AnchorRecord {
   submittedAtMs: number | undefined;
   blockNumber: number | undefined;
   blockHash: string | undefined;
+  /** The leadership term of the replica that last wrote the anchor. */
+  fencingTerm: number;
 }
 
 export interface UnanchoredBatch {
@@ -33,6 +36,7 @@ interface AnchorRow {
   submitted_at_ms: number | null;
   block_number: number | null;
   block_hash: string | null;
+  fencing_term: number;
 }
 
 function toAnchor(row: AnchorRow): AnchorRecord {
@@ -47,31 +51,46 @@ function toAnchor(row: AnchorRow): AnchorRecord {
     submittedAtMs: row.submitted_at_ms ?? undefined,
     blockNumber: row.block_number ?? undefined,
     blockHash: row.block_hash ?? undefined,
+    fencingTerm: row.fencing_term,
   };
+}
+
+/** An anchor write from a replica whose leadership term has passed: a newer leader anchors now. */
+export class LeadershipLost extends RelayError {
+  constructor(term: number) {
+    super("aborted", `anchoring leadership term ${term} has ended; another replica anchors now`, { term });
+  }
+}
+
+/** The condition every anchor write carries: the writer's term is still the current one. */
+const FENCE = "(SELECT term FROM anchor_leadership WHERE id = 1) = ?";
+
+async function fenced(tx: SqlExecutor, term: number, sql: string, params: (number | string | null)[]): Promise<void> {
+  if ((await tx.run(`${sql} AND ${FENCE}`, [...params, term])) === 0) throw new LeadershipLost(term);
 }
 
 /**
  * Anchors and which batches each covers. An anchor is written as pending, with its
- * batches assigned, before its transaction is sent: after a crash the relay finds it
- * and settles it instead of anchoring those batches again.
+ * batches assigned, before its transaction is sent: after a crash the relay (or, with
+ * several replicas, the next leader) finds it and settles it instead of anchoring those
+ * batches again. Every write names the writer's leadership term and is refused once a newer
+ * leader took over.
  */
 export class AnchorLedger {
-  private readonly db: SqliteDatabase;
+  private readonly db: SqlDatabase;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqlDatabase) {
     this.db = db;
   }
 
   /** Batches not yet in any anchor, in the order they arrived. */
-  unanchored(limit: number): UnanchoredBatch[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT gateway_id, sequence, readings_root, reading_count FROM batches
-           WHERE anchor_id IS NULL ORDER BY received_at_ms, gateway_id, sequence LIMIT ?`,
-        )
-        .all(limit) as { gateway_id: string; sequence: number; readings_root: Buffer; reading_count: number }[]
-    ).map((row) => ({
+  async unanchored(limit: number): Promise<UnanchoredBatch[]> {
+    const rows = await this.db.all<{ gateway_id: string; sequence: number; readings_root: Buffer; reading_count: number }>(
+      `SELECT gateway_id, sequence, readings_root, reading_count FROM batches
+       WHERE anchor_id IS NULL ORDER BY received_at_ms, gateway_id, sequence LIMIT ?`,
+      [limit],
+    );
+    return rows.map((row) => ({
       gatewayId: row.gateway_id,
       sequence: row.sequence,
       readingsRoot: new Uint8Array(row.readings_root),
@@ -80,62 +99,80 @@ export class AnchorLedger {
   }
 
   /** Creates a pending anchor over `batches` (their order is their leaf order). */
-  createPending(root: Uint8Array, batches: readonly UnanchoredBatch[], nowMs: number): AnchorRecord {
-    return this.db.transaction(() => {
+  async createPending(root: Uint8Array, batches: readonly UnanchoredBatch[], nowMs: number, term: number): Promise<AnchorRecord> {
+    return this.db.transaction(async (tx) => {
+      const current = await tx.get<{ term: number }>("SELECT term FROM anchor_leadership WHERE id = 1");
+      if (current?.term !== term) throw new LeadershipLost(term);
       const readingCount = batches.reduce((sum, batch) => sum + batch.readingCount, 0);
-      const { lastInsertRowid } = this.db
-        .prepare("INSERT INTO anchors (root, batch_count, reading_count, status, created_at_ms) VALUES (?, ?, ?, 'pending', ?)")
-        .run(Buffer.from(root), batches.length, readingCount, nowMs);
-      const assign = this.db.prepare(
-        "UPDATE batches SET anchor_id = ?, anchor_position = ? WHERE gateway_id = ? AND sequence = ?",
+      const created = await tx.get<{ id: number }>(
+        `INSERT INTO anchors (root, batch_count, reading_count, status, created_at_ms, fencing_term)
+         VALUES (?, ?, ?, 'pending', ?, ?) RETURNING id`,
+        [root, batches.length, readingCount, nowMs, term],
       );
-      batches.forEach((batch, position) => assign.run(lastInsertRowid, position, batch.gatewayId, batch.sequence));
-      return this.byId(Number(lastInsertRowid)) as AnchorRecord;
-    })();
+      const id = created?.id ?? 0;
+      for (const [position, batch] of batches.entries()) {
+        const assigned = await tx.run(
+          "UPDATE batches SET anchor_id = ?, anchor_position = ? WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NULL",
+          [id, position, batch.gatewayId, batch.sequence],
+        );
+        if (assigned !== 1) throw new LeadershipLost(term);
+      }
+      return toAnchor((await tx.get<AnchorRow>("SELECT * FROM anchors WHERE id = ?", [id])) as AnchorRow);
+    });
   }
 
   /** Records the transaction sent (or adopted) to anchor the root; it replaces any earlier one. */
-  markSubmitted(id: number, tx: { hash: string; nonce: number }, nowMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE anchors SET status = 'submitted', tx_hash = ?, tx_nonce = ?, submitted_at_ms = ?, block_number = NULL, block_hash = NULL,
-           confirmed_at_ms = NULL WHERE id = ?`,
-      )
-      .run(tx.hash, tx.nonce, nowMs, id);
+  async markSubmitted(id: number, tx: { hash: string; nonce: number }, nowMs: number, term: number): Promise<void> {
+    await fenced(
+      this.db,
+      term,
+      `UPDATE anchors SET status = 'submitted', tx_hash = ?, tx_nonce = ?, submitted_at_ms = ?, block_number = NULL, block_hash = NULL,
+         confirmed_at_ms = NULL, fencing_term = ? WHERE id = ?`,
+      [tx.hash, tx.nonce, nowMs, term, id],
+    );
   }
 
-  markConfirmed(id: number, block: { number: number; hash: string }, nowMs: number): void {
-    this.db
-      .prepare("UPDATE anchors SET status = 'confirmed', block_number = ?, block_hash = ?, confirmed_at_ms = ? WHERE id = ?")
-      .run(block.number, block.hash, nowMs, id);
+  async markConfirmed(id: number, block: { number: number; hash: string }, nowMs: number, term: number): Promise<void> {
+    await fenced(
+      this.db,
+      term,
+      "UPDATE anchors SET status = 'confirmed', block_number = ?, block_hash = ?, confirmed_at_ms = ?, fencing_term = ? WHERE id = ?",
+      [block.number, block.hash, nowMs, term, id],
+    );
   }
 
   /** Anchors confirmed in or after `fromBlock`: recent enough for a reorganisation to undo them. */
-  confirmedSince(fromBlock: number): AnchorRecord[] {
+  async confirmedSince(fromBlock: number): Promise<AnchorRecord[]> {
     return (
-      this.db
-        .prepare("SELECT * FROM anchors WHERE status = 'confirmed' AND block_number >= ? ORDER BY id")
-        .all(fromBlock) as AnchorRow[]
+      await this.db.all<AnchorRow>("SELECT * FROM anchors WHERE status = 'confirmed' AND block_number >= ? ORDER BY id", [
+        fromBlock,
+      ])
     ).map(toAnchor);
   }
 
   /** Anchors not confirmed yet, oldest first. */
-  unsettled(): AnchorRecord[] {
-    return (this.db.prepare("SELECT * FROM anchors WHERE status != 'confirmed' ORDER BY id").all() as AnchorRow[]).map(toAnchor);
+  async unsettled(): Promise<AnchorRecord[]> {
+    return (await this.db.all<AnchorRow>("SELECT * FROM anchors WHERE status != 'confirmed' ORDER BY id")).map(toAnchor);
   }
 
-  byId(id: number): AnchorRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM anchors WHERE id = ?").get(id) as AnchorRow | undefined;
+  async byId(id: number): Promise<AnchorRecord | undefined> {
+    const row = await this.db.get<AnchorRow>("SELECT * FROM anchors WHERE id = ?", [id]);
     return row && toAnchor(row);
   }
 
-  totals(): { confirmed: number; readingsAnchored: number; unanchoredBatches: number } {
-    return this.db
-      .prepare(
-        `SELECT count(*) AS confirmed, coalesce(sum(reading_count), 0) AS readingsAnchored,
-           (SELECT count(*) FROM batches WHERE anchor_id IS NULL) AS unanchoredBatches
-         FROM anchors WHERE status = 'confirmed'`,
-      )
-      .get() as { confirmed: number; readingsAnchored: number; unanchoredBatches: number };
+  /** Confirmed anchors, unanchored batches, and when the last anchor was confirmed (0 before the first). */
+  async totals(): Promise<{ confirmed: number; readingsAnchored: number; unanchoredBatches: number; lastConfirmedAtMs: number }> {
+    const row = await this.db.get<{
+      confirmed: number;
+      readingsAnchored: number;
+      unanchoredBatches: number;
+      lastConfirmedAtMs: number;
+    }>(
+      `SELECT count(*) AS confirmed, coalesce(sum(reading_count), 0) AS "readingsAnchored",
+         (SELECT count(*) FROM batches WHERE anchor_id IS NULL) AS "unanchoredBatches",
+         coalesce(max(confirmed_at_ms), 0) AS "lastConfirmedAtMs"
+       FROM anchors WHERE status = 'confirmed'`,
+    );
+    return row ?? { confirmed: 0, readingsAnchored: 0, unanchoredBatches: 0, lastConfirmedAtMs: 0 };
   }
 }

@@ -1,6 +1,6 @@
 import { Batch, type BatchHeader } from "@intelledger/proto/relay";
-import { RelayRefusal } from "../errors.js";
-import type { SqliteDatabase } from "./relay-database.js";
+import { RelayError, RelayRefusal } from "../errors.js";
+import { StorageConflict, type SqlDatabase, type SqlExecutor } from "./sql-database.js";
 
 export interface LedgerBatch extends BatchHeader {
   batchHash: Uint8Array;
@@ -59,85 +59,91 @@ function toLedgerBatch(row: BatchRow): LedgerBatch {
   };
 }
 
+const INSERT_BATCH = `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
+    last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_GAP = `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
+    pruned_signature, received_at_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const HEAD = "SELECT sequence, batch_hash, last_gateway_seq FROM batches WHERE gateway_id = ? ORDER BY sequence DESC LIMIT 1";
+
+function storedConcurrently(entries: readonly { batch: LedgerBatch }[], cause: unknown): RelayRefusal {
+  return new RelayRefusal(
+    "aborted",
+    "stored_concurrently",
+    "another upload stored these batches first; register again to learn where the chain stands",
+    { batches: entries.length, firstSequence: entries[0]?.batch.sequence ?? 0 },
+    { cause },
+  );
+}
+
 /** Gateways and the chains of batches they delivered. */
 export class BatchLedger {
-  private readonly db: SqliteDatabase;
-  private readonly insertBatch;
-  private readonly insertGap;
+  private readonly db: SqlDatabase;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqlDatabase) {
     this.db = db;
-    this.insertBatch = db.prepare(
-      `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
-         last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertGap = db.prepare(
-      `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
-         pruned_signature, received_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  }
+
+  /** Records a gateway's registration or return, and the address it called from when known. */
+  async touchGateway(gatewayId: string, nowMs: number, address?: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms, address) VALUES (?, ?, ?, ?)
+       ON CONFLICT (gateway_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms,
+         address = coalesce(excluded.address, gateways.address)`,
+      [gatewayId, nowMs, nowMs, address ?? null],
     );
   }
 
-  /** Records a gateway's registration or return. */
-  touchGateway(gatewayId: string, nowMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms) VALUES (?, ?, ?)
-         ON CONFLICT (gateway_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms`,
-      )
-      .run(gatewayId, nowMs, nowMs);
-  }
-
-  recordHeartbeat(gatewayId: string, nowMs: number, backlog: { batches: number; readings: number }): void {
-    this.db
-      .prepare("UPDATE gateways SET last_seen_at_ms = ?, backlog_batches = ?, backlog_readings = ? WHERE gateway_id = ?")
-      .run(nowMs, backlog.batches, backlog.readings, gatewayId);
+  async recordHeartbeat(gatewayId: string, nowMs: number, backlog: { batches: number; readings: number }): Promise<void> {
+    await this.db.run("UPDATE gateways SET last_seen_at_ms = ?, backlog_batches = ?, backlog_readings = ? WHERE gateway_id = ?", [
+      nowMs,
+      backlog.batches,
+      backlog.readings,
+      gatewayId,
+    ]);
   }
 
   /** Readings all gateways last reported waiting to upload. */
-  reportedBacklogReadings(): number {
-    return (this.db.prepare("SELECT coalesce(sum(backlog_readings), 0) AS n FROM gateways").get() as { n: number }).n;
+  async reportedBacklogReadings(): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT coalesce(sum(backlog_readings), 0) AS n FROM gateways"))?.n ?? 0;
   }
 
   /** The last batch stored for the gateway, or undefined if none. */
-  head(gatewayId: string): ChainHead | undefined {
-    const row = this.db
-      .prepare("SELECT sequence, batch_hash, last_gateway_seq FROM batches WHERE gateway_id = ? ORDER BY sequence DESC LIMIT 1")
-      .get(gatewayId) as Pick<BatchRow, "sequence" | "batch_hash" | "last_gateway_seq"> | undefined;
-    return row && { sequence: row.sequence, batchHash: new Uint8Array(row.batch_hash), lastGatewaySeq: row.last_gateway_seq };
+  async head(gatewayId: string): Promise<ChainHead | undefined> {
+    return toHead(await this.db.get<HeadRow>(HEAD, [gatewayId]));
   }
 
   /** How far a gateway's batches reach in its gateway_seq numbering and how many readings they declare (pruned ones included). */
-  accounting(gatewayId: string): { frontier: number; accounted: number } {
-    return this.db
-      .prepare(
-        "SELECT coalesce(max(last_gateway_seq), 0) AS frontier, coalesce(sum(reading_count), 0) AS accounted FROM batches WHERE gateway_id = ?",
-      )
-      .get(gatewayId) as { frontier: number; accounted: number };
+  async accounting(gatewayId: string): Promise<{ frontier: number; accounted: number }> {
+    const row = await this.db.get<{ frontier: number; accounted: number }>(
+      `SELECT coalesce(max(last_gateway_seq), 0) AS frontier, coalesce(sum(reading_count), 0) AS accounted
+       FROM batches WHERE gateway_id = ?`,
+      [gatewayId],
+    );
+    return row ?? { frontier: 0, accounted: 0 };
   }
 
   /** The hash of a stored batch, to answer a resend of it. */
-  batchHashOf(gatewayId: string, sequence: number): Uint8Array | undefined {
-    const row = this.db
-      .prepare("SELECT batch_hash FROM batches WHERE gateway_id = ? AND sequence = ?")
-      .get(gatewayId, sequence) as { batch_hash: Buffer } | undefined;
+  async batchHashOf(gatewayId: string, sequence: number): Promise<Uint8Array | undefined> {
+    const row = await this.db.get<{ batch_hash: Buffer }>(
+      "SELECT batch_hash FROM batches WHERE gateway_id = ? AND sequence = ?",
+      [gatewayId, sequence],
+    );
     return row && new Uint8Array(row.batch_hash);
   }
 
-  get(gatewayId: string, sequence: number): LedgerBatch | undefined {
-    const row = this.db.prepare("SELECT * FROM batches WHERE gateway_id = ? AND sequence = ?").get(gatewayId, sequence) as
-      BatchRow | undefined;
+  async get(gatewayId: string, sequence: number): Promise<LedgerBatch | undefined> {
+    const row = await this.db.get<BatchRow>("SELECT * FROM batches WHERE gateway_id = ? AND sequence = ?", [gatewayId, sequence]);
     return row && toLedgerBatch(row);
   }
 
   /** The batch holding a gateway's reading: batches of different data classes interleave, so the range alone does not tell. */
-  containing(gatewayId: string, gatewaySeq: number): LedgerBatch | undefined {
-    const candidates = this.db
-      .prepare(
-        `SELECT * FROM batches WHERE gateway_id = ? AND first_gateway_seq <= ? AND last_gateway_seq >= ? ORDER BY sequence`,
-      )
-      .all(gatewayId, gatewaySeq, gatewaySeq) as BatchRow[];
+  async containing(gatewayId: string, gatewaySeq: number): Promise<LedgerBatch | undefined> {
+    const candidates = await this.db.all<BatchRow>(
+      "SELECT * FROM batches WHERE gateway_id = ? AND first_gateway_seq <= ? AND last_gateway_seq >= ? ORDER BY sequence",
+      [gatewayId, gatewaySeq, gatewaySeq],
+    );
     if (candidates.length <= 1) return candidates[0] && toLedgerBatch(candidates[0]);
     return candidates
       .map(toLedgerBatch)
@@ -148,83 +154,67 @@ export class BatchLedger {
   }
 
   /** The anchor a batch went into and its leaf index there, once it has one. */
-  anchorOf(gatewayId: string, sequence: number): { anchorId: number; position: number } | undefined {
-    const row = this.db
-      .prepare("SELECT anchor_id, anchor_position FROM batches WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NOT NULL")
-      .get(gatewayId, sequence) as { anchor_id: number; anchor_position: number } | undefined;
+  async anchorOf(gatewayId: string, sequence: number): Promise<{ anchorId: number; position: number } | undefined> {
+    const row = await this.db.get<{ anchor_id: number; anchor_position: number }>(
+      "SELECT anchor_id, anchor_position FROM batches WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NOT NULL",
+      [gatewayId, sequence],
+    );
     return row && { anchorId: row.anchor_id, position: row.anchor_position };
   }
 
   /** The batches an anchor covers, in their leaf order. */
-  byAnchor(anchorId: number): LedgerBatch[] {
-    return (
-      this.db.prepare("SELECT * FROM batches WHERE anchor_id = ? ORDER BY anchor_position").all(anchorId) as BatchRow[]
-    ).map(toLedgerBatch);
+  async byAnchor(anchorId: number): Promise<LedgerBatch[]> {
+    return (await this.db.all<BatchRow>("SELECT * FROM batches WHERE anchor_id = ? ORDER BY anchor_position", [anchorId])).map(
+      toLedgerBatch,
+    );
   }
 
   /** The last gateway_seq stored for one data class of the gateway, or 0. */
-  classHead(gatewayId: string, dataClass: number): number {
-    const row = this.db
-      .prepare("SELECT last_gateway_seq FROM batches WHERE gateway_id = ? AND data_class = ? ORDER BY sequence DESC LIMIT 1")
-      .get(gatewayId, dataClass) as { last_gateway_seq: number } | undefined;
+  async classHead(gatewayId: string, dataClass: number): Promise<number> {
+    const row = await this.db.get<{ last_gateway_seq: number }>(
+      "SELECT last_gateway_seq FROM batches WHERE gateway_id = ? AND data_class = ? ORDER BY sequence DESC LIMIT 1",
+      [gatewayId, dataClass],
+    );
     return row?.last_gateway_seq ?? 0;
   }
 
   /**
-   * Stores batches, and the gaps pruned ones declare, in one transaction. A batch another
-   * writer stored first (another relay process on the same database) fails the whole
-   * transaction with an `aborted` refusal: the gateway registers again and resumes.
+   * Stores batches of one gateway, and the gaps pruned ones declare, in one transaction.
+   * The gateway's row is updated first, which locks it on PostgreSQL: writers of the same
+   * gateway (other replicas included) take turns, and each checks that its batches extend
+   * the chain as it stands in the database, by sequence and hash. A batch another writer
+   * stored first fails the whole transaction with an `aborted` refusal: the gateway
+   * registers again and resumes.
    */
-  appendAll(entries: readonly { batch: LedgerBatch; gap: LedgerGap | undefined }[]): void {
+  async appendAll(entries: readonly { batch: LedgerBatch; gap: LedgerGap | undefined }[]): Promise<void> {
+    const first = entries[0];
+    if (!first) return;
+    const { gatewayId } = first.batch;
     try {
-      this.db.transaction(() => {
-        for (const { batch, gap } of entries) this.insert(batch, gap);
-      })();
+      await this.db.transaction(async (tx) => {
+        await tx.run("UPDATE gateways SET last_batch_at_ms = ? WHERE gateway_id = ?", [first.batch.receivedAtMs, gatewayId]);
+        let head = toHead(await tx.get<HeadRow>(HEAD, [gatewayId]));
+        for (const { batch, gap } of entries) {
+          if (batch.gatewayId !== gatewayId) throw new RelayError("internal", "one append holds batches of one gateway");
+          if (head && (batch.sequence !== head.sequence + 1 || !sameBytes(batch.previousBatchHash, head.batchHash))) {
+            throw storedConcurrently(
+              entries,
+              new Error(`batch ${batch.sequence} does not extend the stored head ${head.sequence}`),
+            );
+          }
+          await insert(tx, batch, gap);
+          head = { sequence: batch.sequence, batchHash: batch.batchHash, lastGatewaySeq: batch.lastGatewaySeq };
+        }
+      });
     } catch (error) {
-      if (!isConstraintViolation(error)) throw error;
-      throw new RelayRefusal(
-        "aborted",
-        "stored_concurrently",
-        "another upload stored these batches first; register again to learn where the chain stands",
-        { batches: entries.length, firstSequence: entries[0]?.batch.sequence ?? 0 },
-        { cause: error },
-      );
+      if (error instanceof StorageConflict) throw storedConcurrently(entries, error);
+      throw error;
     }
   }
 
-  private insert(batch: LedgerBatch, gap: LedgerGap | undefined): void {
-    this.insertBatch.run(
-      batch.gatewayId,
-      batch.sequence,
-      Buffer.from(batch.batchHash),
-      Buffer.from(batch.previousBatchHash),
-      Buffer.from(batch.readingsRoot),
-      batch.firstGatewaySeq,
-      batch.lastGatewaySeq,
-      batch.readingCount,
-      batch.dataClass,
-      batch.sealedAtMs,
-      batch.receivedAtMs,
-      Buffer.from(batch.signature),
-      Buffer.from(batch.payload),
-    );
-    if (!gap) return;
-    this.insertGap.run(
-      gap.gatewayId,
-      gap.batchSequence,
-      gap.reason,
-      gap.readingCount,
-      gap.firstGatewaySeq,
-      gap.lastGatewaySeq,
-      Buffer.from(gap.pruned),
-      Buffer.from(gap.prunedSignature),
-      gap.receivedAtMs,
-    );
-  }
-
   /** The gaps a gateway declared, in batch order. */
-  gaps(gatewayId: string): LedgerGap[] {
-    const rows = this.db.prepare("SELECT * FROM gaps WHERE gateway_id = ? ORDER BY batch_sequence").all(gatewayId) as {
+  async gaps(gatewayId: string): Promise<LedgerGap[]> {
+    const rows = await this.db.all<{
       gateway_id: string;
       batch_sequence: number;
       reason: string;
@@ -234,7 +224,7 @@ export class BatchLedger {
       pruned: Buffer;
       pruned_signature: Buffer;
       received_at_ms: number;
-    }[];
+    }>("SELECT * FROM gaps WHERE gateway_id = ? ORDER BY batch_sequence", [gatewayId]);
     return rows.map((row) => ({
       gatewayId: row.gateway_id,
       batchSequence: row.batch_sequence,
@@ -248,20 +238,53 @@ export class BatchLedger {
     }));
   }
 
-  totals(): { gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number } {
-    return this.db
-      .prepare(
-        `SELECT (SELECT count(*) FROM gateways) AS gateways, count(*) AS batches,
-           coalesce(sum(reading_count), 0) - (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS readings,
-           (SELECT count(*) FROM gaps) AS gaps, (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS readingsInGaps
-         FROM batches`,
-      )
-      .get() as { gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number };
+  async totals(): Promise<{ gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number }> {
+    const row = await this.db.get<{ gateways: number; batches: number; readings: number; gaps: number; readingsInGaps: number }>(
+      `SELECT (SELECT count(*) FROM gateways) AS gateways, count(*) AS batches,
+         coalesce(sum(reading_count), 0) - (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS readings,
+         (SELECT count(*) FROM gaps) AS gaps, (SELECT coalesce(sum(reading_count), 0) FROM gaps) AS "readingsInGaps"
+       FROM batches`,
+    );
+    return row ?? { gateways: 0, batches: 0, readings: 0, gaps: 0, readingsInGaps: 0 };
   }
 }
 
-/** A batch (or its gap) already stored: its key taken by another writer. */
-function isConstraintViolation(error: unknown): boolean {
-  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
+type HeadRow = Pick<BatchRow, "sequence" | "batch_hash" | "last_gateway_seq">;
+
+function toHead(row: HeadRow | undefined): ChainHead | undefined {
+  return row && { sequence: row.sequence, batchHash: new Uint8Array(row.batch_hash), lastGatewaySeq: row.last_gateway_seq };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | undefined): Promise<void> {
+  await tx.run(INSERT_BATCH, [
+    batch.gatewayId,
+    batch.sequence,
+    batch.batchHash,
+    batch.previousBatchHash,
+    batch.readingsRoot,
+    batch.firstGatewaySeq,
+    batch.lastGatewaySeq,
+    batch.readingCount,
+    batch.dataClass,
+    batch.sealedAtMs,
+    batch.receivedAtMs,
+    batch.signature,
+    batch.payload,
+  ]);
+  if (!gap) return;
+  await tx.run(INSERT_GAP, [
+    gap.gatewayId,
+    gap.batchSequence,
+    gap.reason,
+    gap.readingCount,
+    gap.firstGatewaySeq,
+    gap.lastGatewaySeq,
+    gap.pruned,
+    gap.prunedSignature,
+    gap.receivedAtMs,
+  ]);
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./relay-database.js";
+import type { SqlDatabase } from "./sql-database.js";
 
 export interface LedgerProof {
   gatewayId: string;
@@ -11,9 +11,9 @@ export interface LedgerProof {
 
 /** The proofs gateways sent for their batches, and whether each verified. */
 export class ProofLedger {
-  private readonly db: SqliteDatabase;
+  private readonly db: SqlDatabase;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqlDatabase) {
     this.db = db;
   }
 
@@ -21,36 +21,31 @@ export class ProofLedger {
    * Records a proof's verdict unless the batch has one already: the first proof of a batch is
    * kept, never replaced. Returns whether this one was recorded.
    */
-  record(proof: LedgerProof): boolean {
-    const { changes } = this.db
-      .prepare(
-        `INSERT INTO proofs (gateway_id, batch_sequence, valid, proof, public_signals, verified_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (gateway_id, batch_sequence) DO NOTHING`,
-      )
-      .run(
+  async record(proof: LedgerProof): Promise<boolean> {
+    const changes = await this.db.run(
+      `INSERT INTO proofs (gateway_id, batch_sequence, valid, proof, public_signals, verified_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (gateway_id, batch_sequence) DO NOTHING`,
+      [
         proof.gatewayId,
         proof.batchSequence,
         proof.valid ? 1 : 0,
         proof.proof,
         JSON.stringify(proof.publicSignals),
         proof.verifiedAtMs,
-      );
+      ],
+    );
     return changes === 1;
   }
 
-  get(gatewayId: string, batchSequence: number): LedgerProof | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM proofs WHERE gateway_id = ? AND batch_sequence = ?")
-      .get(gatewayId, batchSequence) as
-      | {
-          gateway_id: string;
-          batch_sequence: number;
-          valid: number;
-          proof: string;
-          public_signals: string;
-          verified_at_ms: number;
-        }
-      | undefined;
+  async get(gatewayId: string, batchSequence: number): Promise<LedgerProof | undefined> {
+    const row = await this.db.get<{
+      gateway_id: string;
+      batch_sequence: number;
+      valid: number;
+      proof: string;
+      public_signals: string;
+      verified_at_ms: number;
+    }>("SELECT * FROM proofs WHERE gateway_id = ? AND batch_sequence = ?", [gatewayId, batchSequence]);
     return (
       row && {
         gatewayId: row.gateway_id,
@@ -63,12 +58,11 @@ export class ProofLedger {
     );
   }
 
-  totals(): { verified: number; invalid: number } {
-    return this.db
-      .prepare("SELECT coalesce(sum(valid = 1), 0) AS verified, coalesce(sum(valid = 0), 0) AS invalid FROM proofs")
-      .get() as {
-      verified: number;
-      invalid: number;
-    };
+  async totals(): Promise<{ verified: number; invalid: number }> {
+    const row = await this.db.get<{ verified: number; invalid: number }>(
+      `SELECT coalesce(sum(CASE WHEN valid = 1 THEN 1 ELSE 0 END), 0) AS verified,
+         coalesce(sum(CASE WHEN valid = 0 THEN 1 ELSE 0 END), 0) AS invalid FROM proofs`,
+    );
+    return row ?? { verified: 0, invalid: 0 };
   }
 }

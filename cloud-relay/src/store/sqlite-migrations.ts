@@ -1,8 +1,9 @@
 /**
- * Schema versions of the relay database, applied in order and recorded in
+ * Schema versions of the relay's SQLite database (postgres-migrations.ts holds the same
+ * schema for PostgreSQL), applied in order and recorded in
  * PRAGMA user_version. Released migrations are never edited; a change is a new entry.
  */
-export const RELAY_MIGRATIONS: readonly string[] = [
+export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE gateways (
     gateway_id TEXT PRIMARY KEY,
@@ -100,5 +101,20 @@ export const RELAY_MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY CHECK (id = 1),
     checked_at_ms INTEGER NOT NULL
   ) STRICT;
+  `,
+  `
+  -- Which replica anchors: each new leader takes the next term, and every anchor write
+  -- carries the writer's term, refused once a newer leader took over (the fencing token).
+  CREATE TABLE anchor_leadership (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    term INTEGER NOT NULL,
+    holder TEXT NOT NULL,
+    acquired_at_ms INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO anchor_leadership (id, term, holder, acquired_at_ms) VALUES (1, 0, '', 0);
+  ALTER TABLE anchors ADD COLUMN fencing_term INTEGER NOT NULL DEFAULT 0;
+  -- For the fleet view: where a gateway last called from, and when its last batch was stored.
+  ALTER TABLE gateways ADD COLUMN address TEXT;
+  ALTER TABLE gateways ADD COLUMN last_batch_at_ms INTEGER;
   `,
 ];
