@@ -4,7 +4,7 @@ import { BatchCommitment, fieldToBytes32, type PoseidonHasher } from "@intelledg
 import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import { ReceiptBuilder } from "../src/receipts/receipt-builder.js";
-import { sqliteBackend } from "./relay-store-backends.js";
+import { sqliteBackend, type StoreBackend } from "./relay-store-backends.js";
 
 /** Three readings of one stream; `offset` moves their values, so each offset gives another batch root. */
 export function testReadings(offset = 0): Batch["readings"] {
@@ -36,15 +36,14 @@ export interface AnchoredBatchOptions {
 }
 
 /**
- * Batch 1 of `gateway` holding `readings`, signed, stored and anchored alone (its root is the
- * anchored root), in a relay store of its own; `destroy` removes it.
+ * Batch 1 of `gateway` holding `readings`, signed, stored in a SQLite store of its own and
+ * anchored alone (its root is the anchored root). `backend.destroy()` removes the store.
  */
 export async function anchoredBatch(options: AnchoredBatchOptions) {
   const { hasher, gateway, readings } = options;
-  const backend = await sqliteBackend();
-  const store = await backend.open();
-  const { batches, anchors, proofs } = store;
-  const term = (await store.leadership.claim()) ?? 0;
+  const backend: StoreBackend = await sqliteBackend();
+  const { batches, anchors, proofs, leadership } = await backend.open();
+  const term = (await leadership.claim()) ?? 0;
   const commitment = BatchCommitment.build(hasher, { gatewayId: gateway.address, readings });
   const root = fieldToBytes32(commitment.root);
   const batch: Batch = {
@@ -77,9 +76,5 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
   await anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0, term);
   await anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0, term);
   const builder = new ReceiptBuilder({ batches, anchors, proofs, hasher, contract: options.contract, chainId: options.chainId });
-  const destroy = async () => {
-    await store.close();
-    await backend.destroy();
-  };
-  return { builder, proofs, commitment, root, destroy };
+  return { builder, proofs, commitment, root, backend };
 }

@@ -93,6 +93,7 @@ describe("a receipt's trust anchored on chain", () => {
       contract: deployment.dataAnchor,
       chainId: chain.chainId,
     });
+    await fixture.backend.destroy();
     if (proof) {
       await built.proofs.record({
         gatewayId: gateway.address,
@@ -103,7 +104,9 @@ describe("a receipt's trust anchored on chain", () => {
         verifiedAtMs: 0,
       });
     }
-    return receiptSchema.parse(await built.builder.build(gateway.address, 2));
+    const receipt = receiptSchema.parse(await built.builder.build(gateway.address, 2));
+    await built.backend.destroy();
+    return receipt;
   }
 
   const prove = async (readings: ReturnType<typeof testReadings>) => {
@@ -115,6 +118,7 @@ describe("a receipt's trust anchored on chain", () => {
       contract: deployment.dataAnchor,
       chainId: chain.chainId,
     });
+    await fixture.backend.destroy();
     return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
   };
   const anchorByRelay = (root: string) => call(anchorer, deployment.dataAnchor, dataAnchorAbi, "anchor", root, 1, 3);

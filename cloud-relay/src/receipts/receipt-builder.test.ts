@@ -2,27 +2,36 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { loadPoseidon, type PoseidonHasher } from "@intelledger/circuits";
 import { Wallet } from "ethers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch as anchoredBatchFixture, testReadings } from "../../test/receipt-fixture.js";
 import { receiptSchema } from "./receipt-format.js";
 import { RECEIPT_JSON_SCHEMA_FILE } from "./receipt-json-schema.js";
 
 const gateway = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 let hasher: PoseidonHasher;
 
 beforeAll(async () => {
   hasher = await loadPoseidon();
 });
 
-const anchoredBatch = () =>
-  anchoredBatchFixture({
+const fixtures: Awaited<ReturnType<typeof anchoredBatchFixture>>[] = [];
+afterAll(async () => {
+  for (const fixture of fixtures) await fixture.backend.destroy();
+});
+
+async function anchoredBatch() {
+  const fixture = await anchoredBatchFixture({
     hasher,
     gateway,
     readings: testReadings(),
     anchor: { transactionHash: `0x${"ab".repeat(32)}`, blockNumber: 7 },
-    contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    contract: CONTRACT,
     chainId: 31337,
   });
+  fixtures.push(fixture);
+  return fixture;
+}
 
 const proofOf = (valid: boolean) => ({
   gatewayId: gateway.address,
