@@ -39,11 +39,14 @@ try {
   console.log(`drain bench: ${fmt(result.readings)} readings backlogged, uploaded over mutual TLS, acked once stored`);
   console.log(`  bound  relay raw SQLite insert, one row per reading, 1,000-row transactions  ${fmt(ceiling)} readings/s`);
   console.log(
-    `  drain  ${fmt(result.readingsPerSecond)} readings/s  -> ${(result.readingsPerSecond / REFERENCE_FLEET_READINGS_PER_SECOND).toFixed(1)} x the reference fleet's 200 readings/s, ` +
-      `${(result.readingsPerSecond / ceiling).toFixed(3)} x the insert ceiling (target 0.20)`,
+    `  drain  ${fmt(result.readingsPerSecondOnceUp)} readings/s once the gateway is up (target 50,000)  -> ${(result.readingsPerSecondOnceUp / REFERENCE_FLEET_READINGS_PER_SECOND).toFixed(1)} x the reference fleet's 200 readings/s, ` +
+      `${(result.readingsPerSecondOnceUp / ceiling).toFixed(3)} x the insert ceiling`,
   );
   console.log(
-    `  a week of the reference fleet (${fmt(REFERENCE_FLEET_READINGS_PER_SECOND * 604_800)} readings) would drain in ${((REFERENCE_FLEET_READINGS_PER_SECOND * 604_800) / result.readingsPerSecond / 60).toFixed(0)} min`,
+    `         ${fmt(result.readingsPerSecond)} readings/s counting the gateway's start (${result.startupSeconds.toFixed(1)} s), which a longer backlog amortises`,
+  );
+  console.log(
+    `  a week of the reference fleet (${fmt(REFERENCE_FLEET_READINGS_PER_SECOND * 604_800)} readings) would drain in ${((REFERENCE_FLEET_READINGS_PER_SECOND * 604_800) / result.readingsPerSecondOnceUp / 60).toFixed(0)} min`,
   );
   console.log(
     `  disk   gateway ${result.bytesPerReading.gateway.toFixed(1)} bytes/reading, relay ${result.bytesPerReading.relay.toFixed(1)} bytes/reading`,

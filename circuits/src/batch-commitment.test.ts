@@ -6,6 +6,7 @@ import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import type { CommittedReading } from "./reading-commitment.js";
 import { verifyReadingInclusion } from "./reading-inclusion.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
+import { referenceBatchRoot } from "../test/reference-batch-root.js";
 import { boundedStreams, listedBounds, streamsHash, unboundedStreams, type StreamKey } from "./stream-table.js";
 
 let hasher: PoseidonHasher;
@@ -138,5 +139,36 @@ describe("BatchCommitment", () => {
     ).not.toThrow();
     const spread = sampleReadings(5).map((reading, i) => ({ ...reading, receivedAtMs: 1_763_000_000_000 + i * 30_000 }));
     expect(batchablePrefix(spread)).toBe(3);
+  });
+
+  it("has the root the plain computation of its definition gives, for batches of every shape", () => {
+    const gateway = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+    const firstDevice = sampleReadings(1)[0]!.deviceId;
+    const mixed = (stream: StreamKey) => (stream.deviceId === firstDevice ? SAMPLE_BOUNDS : unboundedStreams(stream));
+    const varied = sampleReadings(BATCH_CAPACITY, 1_763_000_000_000, 20).map((reading, i): CommittedReading => {
+      // Counters past 2^53 (bigints), times beyond 32 bits, uncertain clocks, other boots.
+      const varying: CommittedReading = {
+        ...reading,
+        frameCounter: i % 5 === 0 ? 2n ** 63n + BigInt(i) : Number(reading.frameCounter) * 2 ** 33,
+        receivedAtMs: reading.receivedAtMs + ((i * 7919) % 9_000),
+      };
+      if (i % 3 !== 0) varying.receivedUptimeMs = 2 ** 40 + i;
+      if (i % 4 !== 0) varying.receivedBoot = 7;
+      if (i % 6 === 0) varying.timeUncertain = true;
+      return varying;
+    });
+    for (const resolver of [bounds, unboundedStreams, mixed]) {
+      const fit = batchablePrefix(varied, resolver);
+      for (const count of [1, 2, 3, 31, 32, 33, 64, 65, fit]) {
+        const readings = varied.slice(0, Math.min(count, fit));
+        const commitment = BatchCommitment.build(hasher, { gatewayId: gateway, readings, bounds: resolver });
+        expect(commitment.root, `${readings.length} readings`).toBe(referenceBatchRoot(hasher, gateway, readings, resolver));
+      }
+    }
+    const full = varied.map((reading) => ({ ...reading, value: 3 }));
+    expect(batchablePrefix(full, () => ({ min: 0, max: 3 }))).toBe(BATCH_CAPACITY);
+    expect(BatchCommitment.build(hasher, { gatewayId: gateway, readings: full, bounds: () => ({ min: 0, max: 3 }) }).root).toBe(
+      referenceBatchRoot(hasher, gateway, full, () => ({ min: 0, max: 3 })),
+    );
   });
 });

@@ -11,8 +11,9 @@ import {
 } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import type { PoseidonHasher } from "./poseidon-hasher.js";
-import { rangeCodeWidth } from "./range-code.js";
-import { detailsLeaf, readingCodes, readingHeader, type CommittedReading } from "./reading-commitment.js";
+import { BitPacker } from "./bit-packer.js";
+import { RangeCode } from "./range-code.js";
+import { detailsLeaf, readingHeader, type CommittedReading } from "./reading-commitment.js";
 import { Sha256MerkleTree, digestToField } from "./sha256-tree.js";
 import {
   checkBounds,
@@ -127,38 +128,42 @@ export class BatchCommitment {
     }
 
     const table = new StreamTable(input.bounds ?? unboundedStreams);
-    const streamIndexes = readings.map((reading) => table.indexOf(reading));
-    let headers = 0n;
-    let codes = 0n;
+    const timeCode = new RangeCode(windowEndSec - windowStartSec);
+    const headers = new BitPacker(2 * HEADERS_PER_WORD * HEADER_WORDS);
+    const codes = new BitPacker(CODE_BITS);
+    const streamIndexes = new Array<number>(readings.length);
+    const codeOffsets = new Array<number>(readings.length);
+    const detailsLeaves = new Array<Buffer>(readings.length);
     let codeBitsUsed = 0;
     let anomalyCount = 0;
-    const codeOffsets = readings.map((reading, i) => {
-      const stream = table.streams[streamIndexes[i] as number] as StreamBounds;
-      let time, value;
+    readings.forEach((reading, i) => {
+      const streamIndex = table.indexOf(reading);
+      const { bounds, valueCode } = table.entries[streamIndex] as StreamEntry;
+      let value;
       try {
-        ({ time, value } = readingCodes(reading, { min: stream.min, max: stream.max, windowStartSec, windowEndSec }));
+        value = valueCode.encode(reading.value - bounds.min);
       } catch (cause) {
         throw new CircuitsError(
-          `reading ${reading.gatewaySeq} has value ${reading.value}, outside ${stream.min}..${stream.max} of its stream`,
-          { gatewaySeq: reading.gatewaySeq, stream },
+          `reading ${reading.gatewaySeq} has value ${reading.value}, outside ${bounds.min}..${bounds.max} of its stream`,
+          { gatewaySeq: reading.gatewaySeq, stream: bounds },
           { cause },
         );
       }
       if (reading.anomalous === true) anomalyCount++;
-      headers |= readingHeader(reading) << BigInt(2 * i);
-      const offset = codeBitsUsed;
-      codes |= (time.code | (value.code << BigInt(time.width))) << BigInt(offset);
-      codeBitsUsed += time.width + value.width;
-      return offset;
+      headers.write(Number(readingHeader(reading)), 2, 2 * i);
+      codes.write(timeCode.encode(receiveSecond(reading.receivedAtMs) - windowStartSec), timeCode.width, codeBitsUsed);
+      codes.write(value, valueCode.width, codeBitsUsed + timeCode.width);
+      streamIndexes[i] = streamIndex;
+      codeOffsets[i] = codeBitsUsed;
+      detailsLeaves[i] = detailsLeaf(reading, streamIndex, codeBitsUsed);
+      codeBitsUsed += timeCode.width + valueCode.width;
     });
     if (codeBitsUsed > CODE_BITS) {
       throw new CircuitsError(`the readings' codes take ${codeBitsUsed} bits; a batch has ${CODE_BITS}`, { codeBitsUsed });
     }
 
-    const words = [...splitBits(headers, 2 * HEADERS_PER_WORD, HEADER_WORDS), ...splitBits(codes, CODE_WORD_BITS, CODE_WORDS)];
-    const detailsTree = new Sha256MerkleTree(
-      readings.map((reading, i) => detailsLeaf(reading, streamIndexes[i] as number, codeOffsets[i] as number)),
-    );
+    const words = [...headers.words(2 * HEADERS_PER_WORD, HEADER_WORDS), ...codes.words(CODE_WORD_BITS, CODE_WORDS)];
+    const detailsTree = new Sha256MerkleTree(detailsLeaves);
     const header: BatchHeader = {
       detailsRoot: digestToField(detailsTree.root),
       streamsHash: streamsHash(table.streams),
@@ -199,36 +204,38 @@ export class BatchCommitment {
   }
 }
 
+/** A stream of a batch: its bounds, and the range code of its values. */
+interface StreamEntry {
+  bounds: StreamBounds;
+  valueCode: RangeCode;
+}
+
 /** A batch's streams in order of first appearance, with their bounds resolved once each. */
 class StreamTable {
   readonly streams: StreamBounds[] = [];
+  readonly entries: StreamEntry[] = [];
   private readonly byKey = new Map<string, number>();
 
   constructor(private readonly resolve: BoundsResolver) {}
 
   indexOf(reading: StreamKey): number {
-    const key = {
-      deviceId: reading.deviceId,
-      channel: reading.channel,
-      channelIndex: reading.channelIndex,
-      scale: reading.scale,
-    };
-    const keyString = streamKeyString(key);
+    const keyString = streamKeyString(reading);
     let index = this.byKey.get(keyString);
     if (index === undefined) {
+      const key = {
+        deviceId: reading.deviceId,
+        channel: reading.channel,
+        channelIndex: reading.channelIndex,
+        scale: reading.scale,
+      };
       const stream = { ...key, ...this.resolve(key) };
       checkBounds(stream);
       index = this.streams.push(stream) - 1;
+      this.entries.push({ bounds: stream, valueCode: new RangeCode(stream.max - stream.min) });
       this.byKey.set(keyString, index);
     }
     return index;
   }
-}
-
-/** `count` words of `width` bits each, least significant first. */
-function splitBits(bits: bigint, width: number, count: number): bigint[] {
-  const mask = (1n << BigInt(width)) - 1n;
-  return Array.from({ length: count }, (_, i) => (bits >> BigInt(i * width)) & mask);
 }
 
 /** The `width` code bits at `offset`, read across the code words. */
@@ -272,9 +279,8 @@ export function batchablePrefix(readings: readonly CommittedReading[], bounds: B
     minSec = Math.min(minSec, receiveSecond(reading.receivedAtMs));
     maxSec = Math.max(maxSec, receiveSecond(reading.receivedAtMs));
     if (maxSec - minSec > MAX_WINDOW_SPAN_SEC) break;
-    const stream = table.streams[table.indexOf(reading)] as StreamBounds;
-    valueBits += rangeCodeWidth(BigInt(stream.max) - BigInt(stream.min));
-    if ((count + 1) * rangeCodeWidth(BigInt(maxSec - minSec)) + valueBits > CODE_BITS) break;
+    valueBits += (table.entries[table.indexOf(reading)] as StreamEntry).valueCode.width;
+    if ((count + 1) * new RangeCode(maxSec - minSec).width + valueBits > CODE_BITS) break;
     count++;
   }
   return count;

@@ -76,6 +76,21 @@ export async function verifyBatchProof(
   }
 }
 
+/**
+ * Has snarkjs do its curve arithmetic on the calling thread from now on. Left to itself it
+ * starts a thread per core for it, each with WebAssembly memory of its own: about 130 MB more
+ * for a prover on two cores, more on four, for proofs a gateway makes in the background at low
+ * priority. snarkjs keeps the curve it made first in `globalThis.curve_bn128` and reuses it
+ * for every later proof; a curve made without threads, put there first, is reused the same way.
+ */
+export async function proveOnCallingThreadOnly(): Promise<void> {
+  const snarkjs = (await loadSnarkjs()) as typeof Snarkjs & {
+    curves: { getCurveFromName(name: string, options: { singleThread: boolean }): Promise<unknown> };
+  };
+  const shared = globalThis as { curve_bn128?: unknown };
+  shared.curve_bn128 = await snarkjs.curves.getCurveFromName("bn128", { singleThread: true });
+}
+
 // snarkjs is loaded on first use: services that only commit to batches never pay for it.
 function loadSnarkjs(): Promise<typeof Snarkjs> {
   return import("snarkjs");

@@ -1,42 +1,94 @@
-import { registerHooks } from "node:module";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import buildF1m from "wasmcurves/src/build_f1m.js";
+import { ModuleBuilder } from "wasmbuilder";
+import type * as PoseidonPlugin from "circomlibjs-poseidon-wasm";
 
 /** Poseidon over the BN254 scalar field, as circomlib's circuits compute it (1 to 16 inputs). */
 export interface PoseidonHasher {
   hash(inputs: readonly bigint[]): bigint;
 }
 
+/** The BN254 scalar field's order, the field Poseidon works in. */
+const FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const WORD_BYTES = 32;
+const MAX_INPUTS = 16;
+const WASM_PAGE_BYTES = 65_536;
+
+/** What this file uses of WebAssembly (the project's TypeScript libraries do not declare it). */
+interface WebAssemblyRuntime {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  instantiate(code: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+}
+const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyRuntime };
+
 let shared: Promise<PoseidonHasher> | undefined;
 
 /**
- * circomlibjs loads `blake-hash` (for EdDSA, which nothing here uses), whose native addon keeps a
- * JavaScript reference in a process-wide static: every thread that loads it overwrites and frees
- * the reference another thread (or a thread already gone) made, which corrupts the heap when
- * worker threads that load circomlibjs start and end (glibc aborts with "free(): invalid next
- * size"). Its own pure JavaScript build (the one its package names for browsers) is used instead,
- * in every thread that loads Poseidon; the hook is registered before circomlibjs is resolved.
+ * circomlibjs exports only its whole package, whose index loads ethers 5, EdDSA and a native
+ * BLAKE addon (which corrupts the heap when threads that load it end); its Poseidon module is
+ * taken alone, from the file the package's index re-exports it from.
  */
-function useBlakeHashWithoutNativeAddon(): void {
-  registerHooks({
-    resolve: (specifier, context, next) => next(specifier === "blake-hash" ? "blake-hash/js.js" : specifier, context),
-  });
+async function loadPoseidonPlugin(): Promise<typeof PoseidonPlugin> {
+  const packageEntry = createRequire(import.meta.url).resolve("circomlibjs");
+  return (await import(pathToFileURL(join(dirname(packageEntry), "../src/poseidon_wasm.js")).href)) as typeof PoseidonPlugin;
 }
 
-/** The WebAssembly build of circomlibjs is several times faster than pure-BigInt ports; it is built once per thread. */
+/**
+ * circomlibjs's WebAssembly Poseidon is several times faster than pure-BigInt ports, but it
+ * builds it into the whole BN254 pairing engine: about 90 MB resident per thread. Built here
+ * into a module holding only the field arithmetic it uses, once per thread.
+ */
 export function loadPoseidon(): Promise<PoseidonHasher> {
   shared ??= (async () => {
-    useBlakeHashWithoutNativeAddon();
-    const { buildPoseidon } = await import("circomlibjs");
-    const poseidon = await buildPoseidon();
-    // circomlibjs types its field as any; toObject turns a field element into a bigint.
-    const field = poseidon.F as { toObject(element: Uint8Array): bigint };
+    const { buildPoseidonWasm } = await loadPoseidonPlugin();
+    const module = new ModuleBuilder();
+    buildF1m(module, FIELD_ORDER, "frm");
+    buildPoseidonWasm(module);
+    const state = module.alloc(WORD_BYTES);
+    const input = module.alloc(WORD_BYTES * MAX_INPUTS);
+    const output = module.alloc(WORD_BYTES);
+    const pages = Math.ceil(module.free / WASM_PAGE_BYTES) + 1;
+    module.setMemory(pages);
+    const memory = new WebAssembly.Memory({ initial: pages });
+    const { instance } = await WebAssembly.instantiate(module.build(), { env: { memory } });
+    const wasm = instance.exports as {
+      frm_zero(pointer: number): void;
+      frm_toMontgomery(from: number, to: number): void;
+      frm_fromMontgomery(from: number, to: number): void;
+      poseidon(state: number, inputs: number, count: number, output: number, outputs: number): void;
+    };
+    const words = new DataView(memory.buffer);
     return {
       hash(inputs: readonly bigint[]) {
-        if (inputs.length < 1 || inputs.length > 16) {
-          throw new RangeError(`Poseidon takes 1 to 16 inputs, got ${inputs.length}`);
+        if (inputs.length < 1 || inputs.length > MAX_INPUTS) {
+          throw new RangeError(`Poseidon takes 1 to ${MAX_INPUTS} inputs, got ${inputs.length}`);
         }
-        return field.toObject(poseidon([...inputs]));
+        inputs.forEach((value, index) => {
+          const at = input + index * WORD_BYTES;
+          writeWord(words, at, ((value % FIELD_ORDER) + FIELD_ORDER) % FIELD_ORDER);
+          wasm.frm_toMontgomery(at, at);
+        });
+        wasm.frm_zero(state);
+        wasm.poseidon(state, input, inputs.length, output, 1);
+        wasm.frm_fromMontgomery(output, output);
+        return readWord(words, output);
       },
     };
   })();
   return shared;
+}
+
+/** A field element as the module stores it: four 64-bit limbs, least significant first. */
+function writeWord(words: DataView, at: number, value: bigint): void {
+  for (let limb = 0; limb < 4; limb++) {
+    words.setBigUint64(at + limb * 8, (value >> BigInt(limb * 64)) & 0xffff_ffff_ffff_ffffn, true);
+  }
+}
+
+function readWord(words: DataView, at: number): bigint {
+  let value = 0n;
+  for (let limb = 3; limb >= 0; limb--) value = (value << 64n) | words.getBigUint64(at + limb * 8, true);
+  return value;
 }

@@ -1,7 +1,7 @@
 // Runs in a prover (worker thread or child process of BatchProverPool): proves one batch per message.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadBatchArtifacts } from "./artifacts.js";
-import { proveBatch } from "./batch-prover.js";
+import { proveBatch, proveOnCallingThreadOnly } from "./batch-prover.js";
 import type { ProverRequest, ProverResponse } from "./prover-messages.js";
 
 // circom_runtime prints a failed assertion to the console before it throws it; the error goes
@@ -28,6 +28,8 @@ if (!parentPort) process.on("disconnect", () => process.exit(0));
 const artifactsDir = parentPort ? (workerData as { artifactsDir: string }).artifactsDir : process.argv[2];
 if (artifactsDir === undefined) throw new Error("prover-worker needs the artifacts folder");
 const artifacts = loadBatchArtifacts(artifactsDir);
+// A prover is sized for a Pi-class gateway: one thread, however many cores.
+await proveOnCallingThreadOnly();
 
 channel.onRequest((request) => {
   proveBatch(artifacts, request.input).then(

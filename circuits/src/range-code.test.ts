@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CircuitsError } from "./errors.js";
-import { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
+import { decodeRange, encodeRange, RangeCode, rangeCodeWidth, rangeWeights } from "./range-code.js";
 
 describe("range codes", () => {
   it("decode every bit pattern into the range and encode every point of it, for every span up to 40", () => {
@@ -33,5 +33,20 @@ describe("range codes", () => {
     expect(() => encodeRange(-1n, 10n)).toThrow(/outside 0..10/);
     expect(() => rangeWeights(-1n)).toThrow(/negative span/);
     expect(() => decodeRange(16n, 10n)).toThrow(/not a 4-bit pattern/);
+  });
+
+  it("are the same codes, and as wide, when worked out with numbers for a span's many offsets", () => {
+    const spans = [...Array.from({ length: 41 }, (_, span) => span), 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1];
+    for (const span of spans) {
+      const code = new RangeCode(span);
+      expect(code.width, `span ${span}`).toBe(rangeCodeWidth(BigInt(span)));
+      const offsets = span <= 40 ? Array.from({ length: span + 1 }, (_, offset) => offset) : [0, 1, span >>> 1, span - 1, span];
+      for (const offset of offsets)
+        expect(BigInt(code.encode(offset)), `${offset} of ${span}`).toBe(encodeRange(BigInt(offset), BigInt(span)));
+    }
+    expect(() => new RangeCode(10).encode(11)).toThrow(/outside 0..10/);
+    expect(() => new RangeCode(10).encode(2.5)).toThrow(CircuitsError);
+    expect(() => new RangeCode(2 ** 32)).toThrow(/span/);
+    expect(() => new RangeCode(-1)).toThrow(/span/);
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 
 /**
@@ -49,3 +50,37 @@ export function decodeRange(code: bigint, span: bigint): bigint {
 function checkSpan(span: bigint): void {
   if (span < 0n) throw new CircuitsError(`a range cannot have the negative span ${span}`, { span });
 }
+
+/**
+ * The range code over one span of at most 2^32 - 1 (MAX_BOUNDS_SPAN, the widest a batch has),
+ * encoding offsets as numbers: what a batch commitment does for each of its readings. Gives
+ * the same codes as encodeRange.
+ */
+export class RangeCode {
+  readonly span: number;
+  readonly width: number;
+  private readonly low: number;
+  private readonly remainder: number;
+
+  constructor(span: number) {
+    if (!Number.isInteger(span) || span < 0 || span > MAX_BOUNDS_SPAN_NUMBER) {
+      throw new CircuitsError(`a range code's span must be an integer in 0..${MAX_BOUNDS_SPAN_NUMBER}, got ${span}`, { span });
+    }
+    this.span = span;
+    this.width = 32 - Math.clz32(span);
+    // 2^m <= span + 1 < 2^(m+1); span + 1 may be 2^32, which clz32 cannot take.
+    this.low = span === MAX_BOUNDS_SPAN_NUMBER ? 2 ** 32 : 2 ** (31 - Math.clz32(span + 1));
+    this.remainder = span - (this.low - 1);
+  }
+
+  /** The canonical code of `offset` in [0, span]. */
+  encode(offset: number): number {
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.span) {
+      throw new CircuitsError(`offset ${offset} outside 0..${this.span}`, { offset, span: this.span });
+    }
+    // Above low, offset - remainder lies in [0, low), so adding low sets its top bit.
+    return offset < this.low ? offset : offset - this.remainder + this.low;
+  }
+}
+
+const MAX_BOUNDS_SPAN_NUMBER = Number(MAX_BOUNDS_SPAN);

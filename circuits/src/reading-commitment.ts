@@ -25,10 +25,14 @@ const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,31}$/;
 
 /** Device ids are at most 31 ASCII bytes, so they pack reversibly into one field element. */
 export function deviceIdToField(deviceId: string): bigint {
+  checkDeviceId(deviceId);
+  return BigInt(`0x${Buffer.from(deviceId, "ascii").toString("hex")}`);
+}
+
+export function checkDeviceId(deviceId: string): void {
   if (!DEVICE_ID_PATTERN.test(deviceId)) {
     throw new RangeError(`device id ${JSON.stringify(deviceId)} is not 1 to 31 characters of A-Z a-z 0-9 . _ -`);
   }
-  return BigInt(`0x${Buffer.from(deviceId, "ascii").toString("hex")}`);
 }
 
 export function isValidDeviceId(deviceId: string): boolean {
@@ -77,15 +81,26 @@ export function readingCodes(reading: CommittedReading, context: CodeContext): {
  * outside the circuit: the proof binds only their root.
  */
 export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Buffer {
-  const bytes = Buffer.alloc(8 * 5 + 4 * 3 + 1);
-  bytes.writeBigUInt64BE(BigInt(reading.gatewaySeq), 0);
-  bytes.writeBigUInt64BE(BigInt(reading.frameCounter), 8);
-  bytes.writeBigUInt64BE(BigInt(reading.sampledAtMs), 16);
-  bytes.writeBigUInt64BE(BigInt(reading.receivedAtMs), 24);
-  bytes.writeBigUInt64BE(BigInt(reading.receivedUptimeMs ?? 0), 32);
-  bytes.writeUInt32BE(reading.receivedBoot ?? 0, 40);
-  bytes.writeUInt32BE(streamIndex, 44);
-  bytes.writeUInt32BE(codeOffset, 48);
-  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 52);
+  // Byte 0 is the leaf prefix.
+  const bytes = Buffer.allocUnsafe(1 + 8 * 5 + 4 * 3 + 1);
+  writeUint64(bytes, reading.gatewaySeq, 1);
+  writeUint64(bytes, reading.frameCounter, 9);
+  writeUint64(bytes, reading.sampledAtMs, 17);
+  writeUint64(bytes, reading.receivedAtMs, 25);
+  writeUint64(bytes, reading.receivedUptimeMs ?? 0, 33);
+  bytes.writeUInt32BE(reading.receivedBoot ?? 0, 41);
+  bytes.writeUInt32BE(streamIndex, 45);
+  bytes.writeUInt32BE(codeOffset, 49);
+  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 53);
   return sha256Leaf(bytes);
+}
+
+/** A uint64, big-endian; numbers that are safe integers without a bigint, anything else as writeBigUInt64BE takes (or refuses) it. */
+function writeUint64(bytes: Buffer, value: number | bigint, offset: number): void {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
+    bytes.writeUInt32BE(Math.floor(value / 2 ** 32), offset);
+    bytes.writeUInt32BE(value >>> 0, offset + 4);
+  } else {
+    bytes.writeBigUInt64BE(BigInt(value), offset);
+  }
 }

@@ -1,16 +1,26 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+const LEAF_PREFIX = 0;
+const NODE_PREFIX = 1;
 const EMPTY = Buffer.alloc(32);
 
-/** A leaf's hash: SHA-256 over a 0x00 prefix and its bytes, so no leaf can pass for a node. */
-export function sha256Leaf(bytes: Uint8Array): Buffer {
-  return createHash("sha256").update(LEAF).update(bytes).digest();
+// One-shot hashing of one buffer: a Hash object per call costs more than hashing a few dozen bytes.
+
+/**
+ * A leaf's hash: SHA-256 over a 0x00 prefix and its bytes, so no leaf can pass for a node. The
+ * caller writes the leaf from byte 1 on and leaves byte 0 to the prefix, so it is not copied.
+ */
+export function sha256Leaf(bytes: Buffer): Buffer {
+  bytes[0] = LEAF_PREFIX;
+  return hash("sha256", bytes, "buffer");
 }
 
 function node(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE).update(left).update(right).digest();
+  const pair = Buffer.allocUnsafe(65);
+  pair[0] = NODE_PREFIX;
+  pair.set(left, 1);
+  pair.set(right, 33);
+  return hash("sha256", pair, "buffer");
 }
 
 /** A 32-byte digest as a BN254 field element: its top three bits cleared (below 2^253). */
@@ -20,35 +30,49 @@ export function digestToField(digest: Uint8Array): bigint {
   return BigInt(`0x${copy.toString("hex")}`);
 }
 
-/** Binary SHA-256 Merkle tree, leaves padded with 32 zero bytes to a power of two. */
+/** The root of a subtree of padding only, per height: 32 zero bytes, then each the node of two of the one below. */
+const paddingRoots: Buffer[] = [EMPTY];
+
+function paddingRoot(height: number): Buffer {
+  for (let h = paddingRoots.length; h <= height; h++) {
+    const below = paddingRoots[h - 1] as Buffer;
+    paddingRoots.push(node(below, below));
+  }
+  return paddingRoots[height] as Buffer;
+}
+
+/**
+ * Binary SHA-256 Merkle tree, leaves padded with 32 zero bytes to a power of two. Only the
+ * nodes over at least one leaf are hashed: a subtree of padding has the same root wherever
+ * it sits, worked out once per height.
+ */
 export class Sha256MerkleTree {
+  /** Per level from the leaves up, the nodes over at least one leaf. */
   private readonly levels: Buffer[][];
 
   constructor(leafHashes: readonly Buffer[]) {
-    let level = [...leafHashes];
-    const width = 2 ** Math.ceil(Math.log2(Math.max(1, level.length)));
-    while (level.length < width) level.push(EMPTY);
+    let level = leafHashes.length > 0 ? [...leafHashes] : [EMPTY];
     this.levels = [level];
-    while (level.length > 1) {
+    for (let height = 0; level.length > 1; height++) {
       const next: Buffer[] = [];
-      for (let i = 0; i < level.length; i += 2) next.push(node(level[i] as Buffer, level[i + 1] as Buffer));
+      for (let i = 0; i < level.length; i += 2) next.push(node(level[i] as Buffer, level[i + 1] ?? paddingRoot(height)));
       this.levels.push(next);
       level = next;
     }
   }
 
   get root(): Buffer {
-    return this.levels.at(-1)?.[0] ?? EMPTY;
+    return this.levels.at(-1)?.[0] as Buffer;
   }
 
   /** Sibling hashes from leaf `index` up to the root. */
   path(index: number): Buffer[] {
     const siblings: Buffer[] = [];
     let position = index;
-    for (const level of this.levels.slice(0, -1)) {
-      siblings.push(level[position ^ 1] as Buffer);
+    this.levels.slice(0, -1).forEach((level, height) => {
+      siblings.push(level[position ^ 1] ?? paddingRoot(height));
       position >>= 1;
-    }
+    });
     return siblings;
   }
 }

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
-import { deviceIdToField } from "./reading-commitment.js";
+import { checkDeviceId } from "./reading-commitment.js";
 import { digestToField } from "./sha256-tree.js";
 
 /** What identifies a stream of readings: one channel of one device at one scale. */
@@ -74,19 +74,21 @@ export function checkBounds(stream: StreamBounds): void {
  * which bounds a proof speaks of.
  */
 export function streamsHash(streams: readonly StreamBounds[]): bigint {
-  const hash = createHash("sha256").update(Buffer.from([2]));
-  const count = Buffer.alloc(4);
-  count.writeUInt32BE(streams.length);
-  hash.update(count);
-  for (const stream of streams) {
-    const entry = Buffer.alloc(32 + 12 + 16);
-    Buffer.from(deviceIdToField(stream.deviceId).toString(16).padStart(64, "0"), "hex").copy(entry, 0);
-    entry.writeUInt32BE(stream.channel, 32);
-    entry.writeUInt32BE(stream.channelIndex, 36);
-    entry.writeUInt32BE(stream.scale, 40);
-    entry.writeBigInt64BE(BigInt(stream.min), 44);
-    entry.writeBigInt64BE(BigInt(stream.max), 52);
-    hash.update(entry);
-  }
-  return digestToField(hash.digest());
+  const bytes = Buffer.alloc(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
+  bytes[0] = 2;
+  bytes.writeUInt32BE(streams.length, 1);
+  streams.forEach((stream, i) => {
+    const entry = 5 + i * STREAM_ENTRY_BYTES;
+    // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
+    checkDeviceId(stream.deviceId);
+    bytes.write(stream.deviceId, entry + 32 - stream.deviceId.length, "ascii");
+    bytes.writeUInt32BE(stream.channel, entry + 32);
+    bytes.writeUInt32BE(stream.channelIndex, entry + 36);
+    bytes.writeUInt32BE(stream.scale, entry + 40);
+    bytes.writeBigInt64BE(BigInt(stream.min), entry + 44);
+    bytes.writeBigInt64BE(BigInt(stream.max), entry + 52);
+  });
+  return digestToField(hash("sha256", bytes, "buffer"));
 }
+
+const STREAM_ENTRY_BYTES = 32 + 12 + 16;

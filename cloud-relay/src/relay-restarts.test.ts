@@ -1,6 +1,7 @@
 // The relay started and stopped many times in one process, each time checking a batch in
-// its verification worker: worker threads that load circomlibjs once corrupted the heap as
-// they ended (see circuits/src/poseidon-hasher.ts), so this would abort the process.
+// its verification worker: worker threads that loaded circomlibjs's native BLAKE addon once
+// corrupted the heap as they ended (Poseidon is loaded without it, see
+// circuits/src/poseidon-hasher.ts), which aborted the process.
 import { Wallet } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -129,6 +129,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           maxReceiveMessageBytes: maxReceiveMessageBytes(config.upload.maxReadingsPerBatch),
           service: createGatewayRelayService({
             ledger: batches,
+            anchors,
             boots,
             chains,
             flowControl,

@@ -33,6 +33,10 @@ export interface Footprint {
   togetherExact: boolean;
   /** VmRSS of the gateway's prover process (a child at lower priority), in MB. */
   proverRssMb: number;
+  /** Its VmHWM. */
+  proverPeakMb: number;
+  /** The gateway, its Node-RED process and its prover together, each page counted once (as `togetherMb`). */
+  withProverMb: number;
   /** Batches the prover proved during the run. */
   batchesProved: number;
   readingsStored: number;
@@ -150,7 +154,10 @@ export async function measureGatewayFootprint(options: {
     const nodeRedRssMb = nodeRedPids.reduce((sum, nodeRed) => sum + statusField(nodeRed, "VmRSS"), 0);
     const nodeRedPeakMb = nodeRedPids.reduce((sum, nodeRed) => sum + statusField(nodeRed, "VmHWM"), 0);
     const together = residentTogether([pid, ...nodeRedPids]);
-    const proverRssMb = childProcesses(pid, "prover-worker").reduce((sum, prover) => sum + statusField(prover, "VmRSS"), 0);
+    const proverPids = childProcesses(pid, "prover-worker");
+    const proverRssMb = proverPids.reduce((sum, prover) => sum + statusField(prover, "VmRSS"), 0);
+    const proverPeakMb = proverPids.reduce((sum, prover) => sum + statusField(prover, "VmHWM"), 0);
+    const withProver = residentTogether([pid, ...nodeRedPids, ...proverPids]);
     await Promise.all(devices.map((device) => device.stop()));
 
     const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
@@ -169,6 +176,8 @@ export async function measureGatewayFootprint(options: {
       togetherMb: together.mb,
       togetherExact: together.exact,
       proverRssMb,
+      proverPeakMb,
+      withProverMb: withProver.mb,
       batchesProved: counts.proved,
       readingsStored: counts.total,
       derivedStored: counts.derived,

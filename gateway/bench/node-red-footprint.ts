@@ -1,13 +1,16 @@
-// Resident memory of the gateway without Node-RED, and of the gateway and its Node-RED
-// process with the example flows, under the reference load (67 devices × 3 channels at
-// 1 Hz ≈ 200 readings/s). "together" counts the pages the two processes share (the Node.js
-// binary, among others) once; it takes root to read page frames (otherwise it is the sum).
+// Resident memory of the gateway without Node-RED, of the gateway and its Node-RED process with
+// the example flows, and of those two with the gateway's prover process, under the reference
+// load (67 devices × 3 channels at 1 Hz ≈ 200 readings/s). "together" counts the pages the
+// processes share (the Node.js binary, among others) once; it takes root to read page frames
+// (otherwise it is the sum).
 // Usage: node --import tsx gateway/bench/node-red-footprint.ts [--warm-up-s 30] [--v8-defaults]
 import { parseArgs } from "node:util";
 import { GATEWAY_V8_FLAGS, measureGatewayFootprint } from "./footprint.js";
 
 /** What the gateway and Node-RED together may hold at the reference load. */
 const BUDGET_MB = 225;
+/** What the gateway, Node-RED and the prover together may hold at the reference load, proving on. */
+const WITH_PROVER_BUDGET_MB = 350;
 
 const { values } = parseArgs({
   options: { "warm-up-s": { type: "string", default: "30" }, "v8-defaults": { type: "boolean", default: false } },
@@ -36,4 +39,12 @@ for (const run of runs) {
     `${run.label.padEnd(44)} gateway RSS ${mb(footprint.rssMb)} MB (peak ${mb(footprint.peakMb)})${nodeRed}` +
       `  readings ${footprint.readingsStored} (derived ${footprint.derivedStored})`,
   );
+  if (run.nodeRed) {
+    console.log(
+      `${"  + prover (proving on)".padEnd(44)} prover RSS ${mb(footprint.proverRssMb)} MB (peak ${mb(footprint.proverPeakMb)}, ` +
+        `${footprint.batchesProved} batches proved)  gateway + Node-RED + prover together ${mb(footprint.withProverMb)} MB` +
+        `${footprint.togetherExact ? "" : " (sum: not root)"} of ${WITH_PROVER_BUDGET_MB}` +
+        ` (ratio ${(footprint.withProverMb / WITH_PROVER_BUDGET_MB).toFixed(2)})`,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
 import { z } from "zod";
+import { alertRulesSchema } from "./analytics/alert-rule-schema.js";
 import { GatewayConfigError } from "./errors.js";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./inference/model-folder.js";
 
@@ -192,6 +193,8 @@ const httpSchema = z.strictObject({
    * anything else are refused (DNS rebinding).
    */
   allowedHosts: z.array(z.string().min(1)).default([]),
+  /** A build of the desktop console's renderer (desktop-console/dist/renderer), served at /console for a browser. */
+  consoleDir: z.string().min(1).optional(),
   nodeRed: z
     .object({
       /** Node-RED and its editor, under /flows, in a process of its own. Off unless asked for. */
@@ -232,6 +235,54 @@ const discoverySchema = z.strictObject({
   name: z.string().min(1).max(63).optional(),
 });
 
+const analyticsSchema = z.strictObject({
+  /** Keep rollups and evaluate alert rules, following the readings as they become durable. */
+  enabled: z.boolean().default(true),
+  /**
+   * A reading sampled this long before its stream's newest sample still counts as on time
+   * (a device buffering through an outage sends old samples); one older still updates its
+   * rollups and is counted there as late, and alert rules on values skip it.
+   */
+  allowedLatenessMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400_000)
+    .default(300_000),
+  /** How often new readings are taken into rollups and rules. */
+  intervalMs: z.number().int().min(10).max(10_000).default(100),
+  /** How long each rollup resolution is kept; raw readings follow storage.retainAckedDays once the relay holds them. */
+  retention: z
+    .strictObject({
+      minuteDays: z.number().min(1).max(36_500).default(90),
+      hourDays: z.number().min(1).max(36_500).default(1_825),
+    })
+    .prefault({}),
+  /** Alert rules (see docs/analytics.md); each firing and resolution is an anchored alert reading. */
+  rules: alertRulesSchema.default([]),
+  alerts: z
+    .strictObject({
+      /**
+       * Alerts are published here (QoS 1) on the external broker the gateway uses (mqtt.broker);
+       * empty: not published. The embedded broker lets devices only, so it does not carry them.
+       */
+      mqttTopic: z
+        .string()
+        .max(200)
+        .regex(/^[^#+]*$/, "a topic to publish on, without wildcards")
+        .default("intelledger/v1/alerts"),
+      /** Each alert is POSTed here as JSON, retried with backoff until it is answered 2xx or attempts run out. */
+      webhook: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/ }),
+          maxAttempts: z.number().int().min(1).max(100).default(8),
+          timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+        })
+        .optional(),
+    })
+    .prefault({}),
+});
+
 const configApplySchema = z.strictObject({
   /** After an apply the gateway watches its health this long, and rolls back by itself if it fails. */
   watchMs: z.number().int().min(1_000).max(600_000).default(30_000),
@@ -256,6 +307,8 @@ export const gatewayConfigSchema = z.strictObject({
   /** Without a relay the gateway keeps buffering until one is configured. */
   relay: relaySchema.optional(),
   discovery: discoverySchema.prefault({}),
+  /** Rollups, alert rules and their retention. */
+  analytics: analyticsSchema.prefault({}),
   /** How an applied configuration is watched (see gateway/README.md, Configuration). */
   configApply: configApplySchema.prefault({}),
 });

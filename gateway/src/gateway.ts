@@ -32,6 +32,13 @@ import { startInference } from "./inference/start-inference.js";
 import type { BleCentral } from "./ingest/ble/ble-central.js";
 import { createTransports } from "./ingest/create-transports.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
+import { ExternalMqttTransport } from "./ingest/external-mqtt-transport.js";
+import { startAnalytics, type RunningAnalytics } from "./analytics/start-analytics.js";
+import { SeriesQuery } from "./analytics/series-query.js";
+import { RollupStore } from "./analytics/rollup-store.js";
+import { rolledUpThrough } from "./analytics/analytics-follower.js";
+import { seriesRoutes } from "./http/series-routes.js";
+import { unknownRuleDevices } from "./analytics/rule-devices.js";
 import { IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
@@ -93,6 +100,8 @@ export interface Gateway {
   readonly models: ModelManager | undefined;
   /** The configuration as one document: validate, diff, apply with a health watch, history, revert. */
   readonly management: ConfigManager;
+  /** Rollups, alert rules and their delivery; undefined when analytics is off. */
+  readonly analytics: RunningAnalytics | undefined;
   /** Enrolls with a relay and connects to it, as POST /api/uplink/enroll does. */
   enrollWithRelay(request: EnrollmentRequestBody, actor: string): Promise<{ enrolled: EnrolledRelay; outcome: ApplyOutcome }>;
   /** Sends a signed command to a device and waits for its acknowledgement. */
@@ -172,6 +181,8 @@ async function startGatewayParts(
       quotaBytes: config.storage.quotaBytes,
       policy: config.storage.policy,
       retainAckedMs: config.storage.retainAckedDays * 86_400_000,
+      // Raw readings go only once the rollups have them (config is read anew after a live change).
+      rolledUpThrough: () => (config.analytics.enabled ? rolledUpThrough(db) : Number.MAX_SAFE_INTEGER),
       logger: logger.child({ component: "storage" }),
     });
     await storage.enforce();
@@ -399,7 +410,37 @@ async function startGatewayParts(
       mqttPort: mqttPort ?? brokerPort(config.mqtt.broker?.url),
       logger: logger.child({ component: "provisioning" }),
     });
-    parts.onStop("live events", startLiveSources({ events: live, pipeline, anomalies, admission, outbox, derived, logger }));
+    const analytics = await parts.startRestartable(
+      "analytics",
+      () =>
+        startAnalytics({
+          config: config.analytics,
+          db,
+          gatewayId: identity.address,
+          derived,
+          mqtt: mqtt instanceof ExternalMqttTransport ? mqtt : undefined,
+          logger,
+        }),
+      (running) => running?.stop(),
+    );
+    const series = new SeriesQuery({
+      db,
+      rollups: new RollupStore(db),
+      valuesCursor: () => analytics.current?.follower.valuesCursor() ?? 0,
+    });
+    parts.onStop(
+      "live events",
+      startLiveSources({
+        events: live,
+        pipeline,
+        anomalies,
+        admission,
+        outbox,
+        derived,
+        lastAnchored: () => uplink()?.status.lastAnchored,
+        logger,
+      }),
+    );
     const http = await parts.start(
       "http",
       () =>
@@ -413,12 +454,16 @@ async function startGatewayParts(
           metrics: metricsRegistry,
           models: () => inference.models,
           routes: [
-            (api) => configRoutes(api, management),
+            (api) =>
+              configRoutes(api, management, (next) =>
+                unknownRuleDevices(next.analytics.rules, (deviceId) => devices.get(deviceId) !== undefined),
+              ),
             (api) => uplinkRoutes(api, enrollment),
             (api) => liveRoutes(api, live),
             (api) => deviceAdminRoutes(api, lifecycle),
             (api) => provisioningRoutes(api, provisioning),
             (api) => serialPortRoutes(api, provisioning),
+            (api) => seriesRoutes(api, series),
           ],
           logger: logger.child({ component: "http" }),
         }),
@@ -504,6 +549,9 @@ async function startGatewayParts(
       derived,
       anomalies,
       models: inference.models,
+      get analytics() {
+        return analytics.current;
+      },
       metrics: metricsRegistry,
       enrollWithRelay: (request, actor) => enrollGateway(enrollment, actor, request),
       sendCommand: (deviceId, action) => commands.send(deviceId, action),
@@ -539,6 +587,7 @@ async function startGatewayParts(
         if (changed.has("uplink")) await uplinkPart.restart();
         if (changed.has("node-red")) await nodeRed.restart();
         if (changed.has("discovery")) await announcer.restart();
+        if (changed.has("analytics")) await analytics.restart();
       },
       async stop() {
         stopped = true;

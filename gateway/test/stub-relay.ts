@@ -5,6 +5,7 @@ import {
   GatewayRelayServiceService,
   recoverRegistrationSigner,
   ZERO_BATCH_HASH,
+  type AnchoredBatch,
   type GatewayRelayServiceServer,
   type SignedBatch,
   type UploadRequest,
@@ -45,6 +46,8 @@ export class StubRelay {
   judge: (signed: SignedBatch) => BatchVerdict = () => "store";
   /** The relay's clock as it tells it. */
   relayTimeMs: () => number = Date.now;
+  /** What heartbeats answer as the gateway's newest anchored batch. */
+  lastAnchored: AnchoredBatch | undefined;
   /** Registrations whose timestamp is further than this from the relay's clock are refused, as the relay does. */
   registrationWindowMs = Number.POSITIVE_INFINITY;
   maxInFlight = 4;
@@ -56,7 +59,7 @@ export class StubRelay {
       register: (call, callback) => this.register(call.request, callback),
       heartbeat: (call, callback) => {
         this.heartbeats.push(call.request);
-        callback(null, { relayTimeMs: this.relayTimeMs() });
+        callback(null, { relayTimeMs: this.relayTimeMs(), lastAnchored: this.lastAnchored });
       },
       upload: (call) => this.upload(call),
     };

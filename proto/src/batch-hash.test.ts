@@ -1,6 +1,13 @@
-import { Wallet } from "ethers";
+import { TypedDataEncoder, Wallet, hexlify } from "ethers";
 import { describe, expect, it } from "vitest";
-import { batchHash, recoverBatchSigner, signBatch, ZERO_BATCH_HASH } from "./batch-hash.js";
+import {
+  BATCH_SIGNING_DOMAIN,
+  BATCH_SIGNING_TYPES,
+  batchHash,
+  recoverBatchSigner,
+  signBatch,
+  ZERO_BATCH_HASH,
+} from "./batch-hash.js";
 import type { Batch } from "./gen/intelledger/relay/v1/relay.js";
 
 const wallet = Wallet.createRandom();
@@ -59,5 +66,48 @@ describe("batch signature", () => {
     const first = batchHash(batch);
     expect(first).toHaveLength(32);
     expect(Buffer.from(batchHash({ ...batch, sequence: 2 })).equals(Buffer.from(first))).toBe(false);
+  });
+
+  it("is the EIP-712 digest the typed-data encoder gives, and refuses what it refuses", () => {
+    const typedDigest = (header: Batch) =>
+      TypedDataEncoder.hash(BATCH_SIGNING_DOMAIN, BATCH_SIGNING_TYPES, {
+        gateway: header.gatewayId,
+        sequence: header.sequence,
+        previousBatchHash: hexlify(header.previousBatchHash),
+        readingsRoot: hexlify(header.readingsRoot),
+        dataClass: header.dataClass,
+        readingCount: header.readingCount,
+        firstGatewaySeq: header.firstGatewaySeq,
+        lastGatewaySeq: header.lastGatewaySeq,
+        sealedAtMs: header.sealedAtMs,
+      });
+    const headers: Batch[] = [
+      batch,
+      { ...batch, gatewayId: wallet.address.toLowerCase() },
+      {
+        ...batch,
+        sequence: Number.MAX_SAFE_INTEGER,
+        previousBatchHash: new Uint8Array(32).fill(0xff),
+        dataClass: 2 ** 32 - 1,
+        readingCount: 372,
+        firstGatewaySeq: 2 ** 32,
+        lastGatewaySeq: 2 ** 40 + 5,
+        sealedAtMs: 0,
+      },
+    ];
+    for (const header of headers) expect(hexlify(batchHash(header))).toBe(typedDigest(header));
+    const refused: Batch[] = [
+      { ...batch, sequence: -1 },
+      { ...batch, sequence: 1.5 },
+      { ...batch, dataClass: 2 ** 32 },
+      { ...batch, sealedAtMs: 2 ** 60 },
+      { ...batch, readingsRoot: new Uint8Array(31) },
+      { ...batch, gatewayId: "0x1234" },
+      { ...batch, gatewayId: wallet.address.replace(/[a-f]/, (c) => c.toUpperCase()) },
+    ];
+    for (const header of refused) {
+      expect(() => typedDigest(header)).toThrow();
+      expect(() => batchHash(header)).toThrow();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Gateway-relay wire format: the gRPC service and its messages.
 export {
+  AnchoredBatch,
   Batch,
   BatchAck,
   BatchProof,
@@ -35,6 +36,7 @@ export {
   BATCH_SIGNING_TYPES,
   ZERO_BATCH_HASH,
   batchHash,
+  recoverBatchHashSigner,
   recoverBatchSigner,
   signBatch,
 } from "./batch-hash.js";

@@ -1,6 +1,7 @@
+import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DeviceMessage, GatewayMessage, ProvisionRequest, ProvisionResult, type ProvisionResponse } from "./device.js";
+import { DeviceMessage, GatewayMessage, ProvisionResult, type ProvisionResponse } from "./device.js";
 import { provisioningProof, ProvisioningError, type ProvisioningSettings } from "./provisioning.js";
 import { exchangeProvisioning, type PacketChannel } from "./usb-provisioning.js";
 
@@ -47,21 +48,11 @@ function scriptedDevice(answer: (request: Uint8Array, copy: number) => DeviceMes
 const key = p256();
 
 function response(requestBytes: Uint8Array, overrides: Partial<ProvisionResponse> = {}): DeviceMessage {
-  const request = ProvisionRequest.decode(requestBytes);
-  const value: ProvisionResponse = {
-    result: ProvisionResult.PROVISION_RESULT_PROVISIONED,
-    nonce: request.nonce,
-    deviceId: request.deviceId,
-    publicKey: key.point,
-    firmwareVersion: "unit-1",
-    signature: sign("sha256", provisioningProof(requestBytes, key.point, "unit-1"), {
-      key: key.privateKey,
-      dsaEncoding: "ieee-p1363",
-    }),
-    detail: "",
-    ...overrides,
-  };
-  return { body: { $case: "provisionResponse", value } };
+  return provisionAnswer(
+    requestBytes,
+    { publicKey: key.point, signingKey: key.privateKey, firmwareVersion: "unit-1" },
+    overrides,
+  );
 }
 
 async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {

@@ -30,6 +30,8 @@ export interface DemoOptions {
   httpPort?: number;
   /** Node-RED in the gateway, under /flows; on by default. */
   nodeRed?: boolean;
+  /** A build of the desktop console's renderer, served by the gateway at /console. */
+  consoleDir?: string;
   batchMaxAgeMs?: number;
   anchorIntervalMs?: number;
   /** Anomaly inference settings of the gateway (its defaults otherwise). */
@@ -100,7 +102,11 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         dataDir: gatewayDir,
         mqtt: { port: options.mqttPort ?? 1883 },
         serial: { ports: [...options.fleet.serialPorts], rescanIntervalMs: 200 },
-        http: { port: options.httpPort ?? 8080, nodeRed: { enabled: options.nodeRed ?? true } },
+        http: {
+          port: options.httpPort ?? 8080,
+          nodeRed: { enabled: options.nodeRed ?? true },
+          ...(options.consoleDir && { consoleDir: options.consoleDir }),
+        },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
         ...(options.inference === undefined ? {} : { inference: options.inference }),
       }),

@@ -66,6 +66,7 @@ describe("the start command", () => {
       }
       expect(output).toMatch(/MQTT broker\s+mqtt:\/\/127\.0\.0\.1:\d+ \(port 1883 was taken\)/);
       expect(output).toMatch(/gateway UI\s+http:\/\/127\.0\.0\.1:\d+\/ \(flow editor at http:\/\/127\.0\.0\.1:\d+\/flows\/\)/);
+      expect(output).toMatch(/console\s+http:\/\/127\.0\.0\.1:\d+\/console\/ in a browser/);
       expect(output).toMatch(/pairing code\s+[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} \(one-time/);
       expect(processesWithMarker(marker).length).toBeGreaterThanOrEqual(2); // the demo and its dev chain
 

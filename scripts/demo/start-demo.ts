@@ -4,6 +4,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import { build } from "vite";
+import { rendererBuild } from "../../desktop-console/scripts/build.js";
 import { firmwareFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSnapshot } from "./demo-system.js";
 import { buildDeviceSimulator } from "./device-simulator.js";
@@ -60,7 +62,11 @@ const fleet = await firmwareFleet({
   serialDevices,
   intervalMs: frameIntervalMs,
 });
-const system = await startDemoSystem({ dataDir, fleet, mqttPort, httpPort, logger });
+// The console's screens are built while the system starts; the gateway serves the folder as it is.
+const consoleDir = join(dataDir, "console");
+const consoleBuilt = build(rendererBuild(consoleDir));
+const system = await startDemoSystem({ dataDir, fleet, mqttPort, httpPort, consoleDir, logger });
+await consoleBuilt;
 const here = (path: string) => relative(process.cwd(), path) || ".";
 const gatewayUi = `http://127.0.0.1:${system.gateway.httpPort}/`;
 const moved = (requested: number, actual: number | undefined) =>
@@ -73,6 +79,7 @@ console.log(`
   gateway           ${system.gateway.id}
   MQTT broker       mqtt://127.0.0.1:${system.gateway.mqttPort}${moved(mqttPort, system.gateway.mqttPort)}
   gateway UI        ${gatewayUi}${system.gateway.nodeRedRunning ? ` (flow editor at ${gatewayUi}flows/)` : " (Node-RED did not start; see the log)"}${moved(httpPort, system.gateway.httpPort)}
+  console           ${gatewayUi}console/ in a browser (the desktop app: npm run console)
   pairing code      ${system.gateway.pairingCode ?? "none"} (one-time: creates the first account at ${gatewayUi}pair)
   devices           ${deviceCount} ESP32 simulators built from the firmware core (${deviceCount - serialDevices} over MQTT, ${serialDevices} over serial ptys),
                     one signed frame each per ${frameIntervalMs} ms

@@ -1,4 +1,5 @@
 import { createECDH, createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,18 +119,8 @@ describe("a device provisioned over USB through the gateway's API: stored, ancho
       logger: pino({ level: "silent" }),
     });
     const { gateway } = system;
-    const paired = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/pair`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code: gateway.pairingCode, username: "tech", password: "correct horse battery" }),
-    });
-    const cookie = (paired.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const issued = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie },
-      body: JSON.stringify({ label: "provisioning test" }),
-    });
-    token = ((await issued.json()) as { token: string }).token;
+    const client = new GatewayClient(gateway.httpPort);
+    token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "provisioning test");
   }, 600_000);
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRelayPki, parseRelayConfig, startRelay, type EnrollmentInvitation, type Relay } from "@intelledger/cloud-relay";
@@ -70,18 +71,8 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
       }),
       logger,
     );
-    const paired = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/pair`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code: gateway.pairingCode, username: "tech", password: "correct horse battery" }),
-    });
-    const cookie = (paired.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const issued = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/auth/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie },
-      body: JSON.stringify({ label: "enrollment test" }),
-    });
-    token = ((await issued.json()) as { token: string }).token;
+    const client = new GatewayClient(gateway.httpPort);
+    token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "enrollment test");
 
     const invited = await invitation();
     const relayAddress = `127.0.0.1:${invited.enrollmentPort}`;

@@ -40,8 +40,8 @@ describe("a reading's receipt, checked against the chain by the verify command",
       );
       return { code: 0, output: stdout };
     } catch (error) {
-      const failed = error as { code: number; stderr: string };
-      return { code: failed.code, output: failed.stderr };
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, output: failed.stdout + failed.stderr };
     }
   }
 
@@ -66,12 +66,20 @@ describe("a reading's receipt, checked against the chain by the verify command",
     await waitFor(() => system.gateway.snapshot().proofs.uploaded > 0, 10_000, "the gateway to record the relay's proof ack");
     expect(system.gateway.snapshot().proofs.invalid).toBe(0);
     const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
-    const response = await fetch(`http://127.0.0.1:${system.relay.apiPort}/v1/receipts/${system.gateway.id}/5`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(response.status).toBe(200);
-    receipt = (await response.json()) as Receipt;
-  }, 120_000);
+    // Reading 5's batch may be one whose proof is still on its way: the receipt says so; ask again until it is attached.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${system.relay.apiPort}/v1/receipts/${system.gateway.id}/5`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      receipt = (await response.json()) as Receipt;
+      expect(receipt.proofStatus).not.toBe("invalid");
+      if (receipt.proofStatus === "attached") break;
+      if (Date.now() > deadline) throw new Error("reading 5's receipt never carried its batch's proof");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 300_000);
 
   afterAll(async () => {
     await system?.stop();
@@ -85,6 +93,25 @@ describe("a reading's receipt, checked against the chain by the verify command",
     expect(output).toMatch(/^verified: reading 5 of device sim-node-00\d/);
     expect(output).toMatch(/proven without revealing values: \d+ readings in the batch, 0 anomalous/);
     expect(code).toBe(0);
+  }, 60_000);
+
+  it("does not pass a receipt without its proof: not proven, exit 3, saying what was and was not checked", async () => {
+    const stripped = structuredClone(receipt);
+    delete stripped.proof;
+    for (const [proofStatus, why] of [
+      ["attached", "the receipt carries no proof of its batch"],
+      ["pending", "the relay had not received the batch's proof"],
+    ] as const) {
+      const { code, output } = await verify({ ...stripped, proofStatus });
+      expect(output).toMatch(/^NOT PROVEN \(proof_missing\): reading 5 of device sim-node-00\d/);
+      expect(output).toContain(why);
+      expect(output).toMatch(
+        /checked:\n {2}- the gateway signed the batch header\n[^]*the receipt's transaction anchored that root\n/,
+      );
+      expect(output).toMatch(/not checked:\n {2}- the batch's zero-knowledge proof/);
+      expect(output).not.toMatch(/^verified/m);
+      expect(code).toBe(3);
+    }
   }, 60_000);
 
   it("names the link that fails when anything was tampered with", async () => {

@@ -1,23 +1,12 @@
-import { generateKeyPairSync, sign } from "node:crypto";
+import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway } from "@intelledger/gateway";
 import { PtyPair } from "@intelledger/test-support";
-import {
-  CommandResult,
-  DeviceMessage,
-  GatewayMessage,
-  ProvisionRequest,
-  ProvisionResult,
-  type ProvisionResponse,
-} from "@intelledger/proto/device";
-import {
-  provisioningProof,
-  provisionOverSerial,
-  ProvisioningError,
-  type ProvisioningSettings,
-} from "@intelledger/proto/provisioning";
+import { CommandResult, DeviceMessage, GatewayMessage } from "@intelledger/proto/device";
+import { provisionOverSerial, ProvisioningError, type ProvisioningSettings } from "@intelledger/proto/provisioning";
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
@@ -183,18 +172,8 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
       for (const packet of decoder.push(chunk)) {
         const body = packet.ok ? GatewayMessage.decode(packet.payload).body : undefined;
         if (body?.$case !== "provisionRequest") continue;
-        const request = ProvisionRequest.decode(body.value);
-        const proof = provisioningProof(body.value, publicKey, "fake-1");
-        const response: ProvisionResponse = {
-          result: ProvisionResult.PROVISION_RESULT_PROVISIONED,
-          nonce: request.nonce,
-          deviceId: request.deviceId,
-          publicKey,
-          firmwareVersion: "fake-1",
-          signature: sign("sha256", proof, { key: signer, dsaEncoding: "ieee-p1363" }),
-          detail: "",
-        };
-        port.write(encodeSerialPacket(DeviceMessage.encode({ body: { $case: "provisionResponse", value: response } }).finish()));
+        const answer = provisionAnswer(body.value, { publicKey, signingKey: signer, firmwareVersion: "fake-1" });
+        port.write(encodeSerialPacket(DeviceMessage.encode(answer).finish()));
       }
     });
     const forged = await failure(provisionOverSerial(pty.gatewayPath, settings("prov-05")));

@@ -10,6 +10,7 @@ import {
   type UploadResponse,
 } from "@intelledger/proto/relay";
 import { RelayRefusal } from "../errors.js";
+import type { AnchorLedger } from "../store/anchor-ledger.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
 import type { GatewayBoots } from "../store/gateway-boots.js";
 import { toStatus } from "./error-status.js";
@@ -29,6 +30,7 @@ export interface RelayServiceHandlers {
 
 export interface ServiceDeps {
   ledger: BatchLedger;
+  anchors: Pick<AnchorLedger, "lastAnchoredBatch">;
   boots: GatewayBoots;
   chains: GatewayChains;
   flowControl: UploadFlowControl;
@@ -65,7 +67,7 @@ function callerOf(call: ServerSurfaceCall): string {
 
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
-  const { ledger, boots, chains, flowControl, refusals, registrationWindowMs } = deps;
+  const { ledger, anchors, boots, chains, flowControl, refusals, registrationWindowMs } = deps;
 
   function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
@@ -132,7 +134,7 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         const nowMs = Date.now();
         await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
         await ledger.recordHeartbeat(gatewayId, nowMs, { batches: request.backlogBatches, readings: request.backlogReadings });
-        return { relayTimeMs: nowMs };
+        return { relayTimeMs: nowMs, lastAnchored: await anchors.lastAnchoredBatch(gatewayId) };
       },
     ),
 

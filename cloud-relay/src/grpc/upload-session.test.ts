@@ -10,6 +10,7 @@ import { GatewayChains } from "./gateway-chain.js";
 import { newUploadCounters } from "./upload-counters.js";
 import { decodeUploadRequest, type UploadMessage } from "./upload-request-decoder.js";
 import { UploadSession } from "./upload-session.js";
+import { sampleReadings } from "../../test/sample-readings.js";
 
 const gateway = new Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 const verification = new VerificationPool({ threads: 1 });
@@ -50,21 +51,7 @@ async function signed(
   sealedAtMs = 1,
 ): Promise<{ message: UploadMessage; hash: Uint8Array }> {
   const hasher = await loadPoseidon();
-  const readings = [first, first + 1].map((gatewaySeq, index) => ({
-    gatewaySeq,
-    deviceId: "esp32-01",
-    frameCounter: BigInt(gatewaySeq),
-    channel: 1,
-    channelIndex: 0,
-    sampledAtMs: 1_763_000_000_000 + index,
-    receivedAtMs: 1_763_000_000_000 + index,
-    value: 2_000,
-    scale: 2,
-    timeUncertain: false,
-    receivedBoot: 1,
-    receivedUptimeMs: index,
-    anomalous: false,
-  }));
+  const readings = sampleReadings(first, first + 1);
   const batch: Batch = {
     gatewayId: gateway.address,
     sequence,

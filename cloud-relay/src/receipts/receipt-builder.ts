@@ -103,6 +103,7 @@ export class ReceiptBuilder {
       },
       batch: { ...batchHeaderToJson(stored), signature: hexlify(stored.signature) },
       inclusion: inclusionJson(commitment.inclusion(index)),
+      proofStatus: proof === undefined ? "pending" : proof.valid ? "attached" : "invalid",
       ...(proof?.valid ? { proof: { groth16: proof.proof, publicSignals: proof.publicSignals } } : {}),
       anchor: {
         root: hexlify(anchor.root),

@@ -36,9 +36,34 @@ export class ReceiptVerificationError extends RelayError {
   }
 }
 
+/** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
+export const RECEIPT_LINKS = {
+  batch_signature: "the gateway signed the batch header",
+  reading_in_batch: "the reading (value, receive time, anomaly flag, details) is in the batch's root",
+  batch_in_anchor: "the batch's root is in the anchored root",
+  batch_proof:
+    "the batch's zero-knowledge proof: its reading count, anomaly count, time window, every value within its stream's bounds",
+  chain: "the RPC endpoint serves the receipt's chain",
+  root_anchored: "the anchor contract recorded the anchored root",
+  transaction: "the receipt's transaction anchored that root",
+} as const;
+export type ReceiptLink = keyof typeof RECEIPT_LINKS;
+
+/**
+ * "verified": every link holds, the batch's proof included. "not_proven": every link the
+ * receipt carries holds, but it carries no proof of its batch's claims (the proof may still be
+ * pending at the relay), so what only the proof establishes was not checked.
+ */
+export type ReceiptVerdict = "verified" | "not_proven";
+
 export interface VerifiedReceipt {
+  verdict: ReceiptVerdict;
+  /** The links that hold, in the order checked. */
+  checked: ReceiptLink[];
+  /** The links that could not be checked: the proof's, for a receipt without one. */
+  unchecked: ReceiptLink[];
   gatewayId: string;
-  /** What the batch's zero-knowledge proof establishes, when the receipt carries one. */
+  /** What the batch's zero-knowledge proof establishes; undefined when not proven. */
   provenClaims: BatchClaims | undefined;
   anchoredRoot: string;
   transactionHash: string;
@@ -68,12 +93,14 @@ function inclusionOf(receipt: Receipt): ReadingInclusion {
 /**
  * Checks a receipt link by link, trusting nothing but the chain: the gateway signed the
  * batch header; the reading is in the batch's root; the batch root is in the anchored root;
- * the anchor contract on `provider`'s chain recorded that root, in the receipt's
- * transaction. Throws a ReceiptVerificationError naming the first link that fails.
+ * the batch's proof verifies for that root; the anchor contract on `provider`'s chain recorded
+ * that root, in the receipt's transaction. Throws a ReceiptVerificationError naming the first
+ * link that fails. A receipt without a proof is "not_proven", never "verified".
  */
 export async function verifyReceipt(receipt: Receipt, provider: Provider, contractAddress: string): Promise<VerifiedReceipt> {
   const hasher = await loadPoseidon();
   const { batch, anchor } = receipt;
+  const checked: ReceiptLink[] = [];
 
   let signer: string;
   try {
@@ -87,6 +114,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
       `the batch header is not signed by gateway ${batch.gatewayId} (signer ${signer})`,
     );
   }
+  checked.push("batch_signature");
 
   const batchRoot = bytes32ToField(getBytes(batch.readingsRoot));
   try {
@@ -100,6 +128,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
     const detail = cause instanceof CircuitsError ? cause.message : String(cause);
     throw new ReceiptVerificationError("reading_not_in_batch", `the reading is not in its batch: ${detail}`, { cause });
   }
+  checked.push("reading_in_batch");
 
   let folded: bigint;
   try {
@@ -116,7 +145,10 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
     throw new ReceiptVerificationError("batch_not_in_anchor", "the batch root does not lead to the anchored root");
   }
 
+  checked.push("batch_in_anchor");
+
   const provenClaims = receipt.proof && (await checkProof(receipt.proof, batchRoot, getAddress(batch.gatewayId)));
+  if (provenClaims) checked.push("batch_proof");
 
   const { chainId } = await provider.getNetwork();
   if (Number(chainId) !== anchor.chainId) {
@@ -125,7 +157,14 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
       `the RPC endpoint serves chain ${chainId}, the receipt names chain ${anchor.chainId}`,
     );
   }
+  checked.push("chain");
   const contract = getAddress(contractAddress);
+  if (getAddress(anchor.contract) !== contract) {
+    throw new ReceiptVerificationError(
+      "root_not_anchored",
+      `the receipt names anchor contract ${anchor.contract}, not the deployment's ${contract}`,
+    );
+  }
   if ((await provider.getCode(contract)) === "0x") {
     throw new ReceiptVerificationError("root_not_anchored", `there is no contract at ${contract} on chain ${chainId}`);
   }
@@ -142,6 +181,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
       `the root was anchored in block ${record.blockNumber}, not ${anchor.blockNumber}`,
     );
   }
+  checked.push("root_anchored");
 
   const transaction = await provider.getTransactionReceipt(anchor.transactionHash);
   const anchoredHere = transaction?.logs.some((log) => {
@@ -155,7 +195,11 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, contra
       `transaction ${anchor.transactionHash} did not anchor this root in block ${anchor.blockNumber}`,
     );
   }
+  checked.push("transaction");
   return {
+    verdict: provenClaims ? "verified" : "not_proven",
+    checked,
+    unchecked: provenClaims ? [] : ["batch_proof"],
     gatewayId: signer,
     provenClaims,
     anchoredRoot: anchor.root,

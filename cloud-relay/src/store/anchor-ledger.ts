@@ -168,6 +168,20 @@ export class AnchorLedger {
     return { term: row?.term ?? 0, holder: row?.holder ?? "", acquiredAtMs: row?.acquired_at_ms ?? 0 };
   }
 
+  /** The newest of a gateway's batches in a confirmed anchor, with where it was anchored. */
+  async lastAnchoredBatch(
+    gatewayId: string,
+  ): Promise<{ sequence: number; transactionHash: string; blockNumber: number; confirmedAtMs: number } | undefined> {
+    return this.db.get(
+      `SELECT b.sequence AS sequence, a.tx_hash AS "transactionHash", a.block_number AS "blockNumber",
+         a.confirmed_at_ms AS "confirmedAtMs"
+       FROM batches b JOIN anchors a ON a.id = b.anchor_id
+       WHERE b.gateway_id = ? AND a.status = 'confirmed'
+       ORDER BY b.sequence DESC LIMIT 1`,
+      [gatewayId],
+    );
+  }
+
   async byId(id: number): Promise<AnchorRecord | undefined> {
     const row = await this.db.get<AnchorRow>("SELECT * FROM anchors WHERE id = ?", [id]);
     return row && toAnchor(row);

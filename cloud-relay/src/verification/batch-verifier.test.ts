@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { RelayRefusal } from "../errors.js";
 import { decodeUploadRequest, type ReceivedBatch } from "../grpc/upload-request-decoder.js";
 import { BatchVerifier, type ChainPosition } from "./batch-verifier.js";
+import { sampleReadings } from "../../test/sample-readings.js";
 
 const gateway = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const verifier = new BatchVerifier({ maxReadingsPerBatch: 372, maxUnaccountedReadings: 10 });
@@ -12,26 +13,8 @@ let root: Uint8Array;
 
 beforeAll(async () => {
   const hasher = await loadPoseidon();
-  root = fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: gateway.address, readings: readings(1, 2) }).root);
+  root = fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: gateway.address, readings: sampleReadings(1, 2) }).root);
 });
-
-function readings(first: number, last: number): Batch["readings"] {
-  return Array.from({ length: last - first + 1 }, (_, index) => ({
-    gatewaySeq: first + index,
-    deviceId: "esp32-01",
-    frameCounter: BigInt(first + index),
-    channel: 1,
-    channelIndex: 0,
-    sampledAtMs: 1_763_000_000_000 + index,
-    receivedAtMs: 1_763_000_000_000 + index,
-    value: 2_000,
-    scale: 2,
-    timeUncertain: false,
-    receivedBoot: 1,
-    receivedUptimeMs: index,
-    anomalous: false,
-  }));
-}
 
 function batch(overrides: Partial<Batch> = {}): Batch {
   return {
@@ -40,7 +23,7 @@ function batch(overrides: Partial<Batch> = {}): Batch {
     previousBatchHash: new Uint8Array(32),
     readingsRoot: root,
     sealedAtMs: 1_763_000_000_000,
-    readings: readings(1, 2),
+    readings: sampleReadings(1, 2),
     dataClass: 1,
     readingCount: 2,
     firstGatewaySeq: 1,
@@ -137,7 +120,7 @@ describe("the relay's batch checks", () => {
   });
 
   it("refuses a batch carrying another number of readings than it declares", async () => {
-    const arrived = await received(batch({ readings: readings(1, 1) }));
+    const arrived = await received(batch({ readings: sampleReadings(1, 1) }));
     expect(refusal(() => verifier.checkSigned(arrived, gateway.address, 0))).toEqual({
       kind: "invalid_argument",
       reason: "batch_readings",

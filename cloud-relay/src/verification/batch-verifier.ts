@@ -4,7 +4,7 @@ import {
   batchHeader,
   PruneReason,
   type Pruned,
-  recoverBatchSigner,
+  recoverBatchHashSigner,
   recoverPruneSigner,
   ZERO_BATCH_HASH,
   type Batch,
@@ -40,7 +40,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
-function recoverSigner(recover: () => string, reason: "batch_signature" | "prune_record", sequence: number): string {
+function recoverSigner<T>(recover: () => T, reason: "batch_signature" | "prune_record", sequence: number): T {
   try {
     return recover();
   } catch (cause) {
@@ -80,7 +80,14 @@ export class BatchVerifier {
         tlsGateway: authenticatedGatewayId,
       });
     }
-    const signer = recoverSigner(() => recoverBatchSigner(header, received.signature), "batch_signature", sequence);
+    const { hash, signer } = recoverSigner(
+      () => {
+        const hash = batchHash(header);
+        return { hash, signer: recoverBatchHashSigner(hash, received.signature) };
+      },
+      "batch_signature",
+      sequence,
+    );
     if (signer !== header.gatewayId) {
       throw new RelayRefusal("unauthenticated", "batch_signature", "batch signature is not the gateway's", { sequence, signer });
     }
@@ -97,7 +104,6 @@ export class BatchVerifier {
         { cause },
       );
     }
-    const hash = batchHash(header);
     if (received.pruned) {
       return { batchHash: hash, gap: this.checkPruned(received, received.pruned, hash, nowMs), rootToVerify: undefined };
     }

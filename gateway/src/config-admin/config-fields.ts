@@ -7,7 +7,8 @@
 export type ApplyMode = "live" | "restart" | "fixed";
 
 /** The parts a live change updates or restarts. */
-export type LivePart = "admission" | "sealing" | "storage" | "thresholds" | "uplink" | "node-red" | "discovery" | "apply-watch";
+export type LivePart =
+  "admission" | "sealing" | "storage" | "thresholds" | "uplink" | "node-red" | "discovery" | "apply-watch" | "analytics";
 
 export interface ApplyRule {
   /** A dotted path; the rule covers everything below it unless a longer rule says otherwise. */
@@ -37,6 +38,7 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "relay", apply: "live", part: "uplink" },
   { path: "discovery", apply: "live", part: "discovery" },
   { path: "configApply", apply: "live", part: "apply-watch" },
+  { path: "analytics", apply: "live", part: "analytics" },
 ];
 
 /** The rule for a dotted path: the longest rule path it lies under. */

@@ -37,22 +37,22 @@ export interface ProvisioningJob {
   error: { code: ProvisioningFailure; message: string } | undefined;
 }
 
+type WifiMqttLink = Extract<ProvisioningLink, { kind: "wifiMqtt" }>;
+
+/** A link as asked for: the gateway fills in the device's MQTT login, and the port when none is given. */
+type RequestedLink =
+  | Exclude<ProvisioningLink, WifiMqttLink>
+  | (Omit<WifiMqttLink, "mqttPort" | "mqttCaCertificate" | "mqttUsername" | "mqttPassword"> & {
+      mqttPort: number | undefined;
+      mqttCaCertificate: Uint8Array | undefined;
+    });
+
 /** What a technician asks for; the gateway adds its command key and, over Wi-Fi, the device's MQTT login. */
 export interface ProvisioningRequest {
   port: string;
   deviceId: string;
   samplingIntervalMs: number;
-  link:
-    | { kind: "serial" }
-    | { kind: "ble" }
-    | {
-        kind: "wifiMqtt";
-        wifiSsid: string;
-        wifiPassword: string;
-        mqttHost: string;
-        mqttPort: number | undefined;
-        mqttCaCertificate: Uint8Array | undefined;
-      };
+  link: RequestedLink;
   /** Take a new key from a device registered with another one (see DeviceLifecycle.acceptProvisioned). */
   replaceKey: boolean;
   timeoutMs: number;
@@ -125,6 +125,11 @@ export class DeviceProvisioning {
     const open = new Set(this.deps.serial?.openPorts ?? []);
     const paths = new Set([...discoverSerialPorts(["auto", ...this.deps.configuredPorts()]), ...open]);
     return [...paths].sort().map((path) => ({ path, ingest: open.has(path), provisioningJob: this.busyPorts.get(path) }));
+  }
+
+  /** The key the gateway signs device commands with, which every provisioning request hands the device. */
+  get commandPublicKey(): Uint8Array {
+    return this.deps.commandPublicKey;
   }
 
   job(job: string): ProvisioningJob | undefined {

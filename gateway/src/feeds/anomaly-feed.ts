@@ -1,15 +1,6 @@
 import type { Reading } from "@intelledger/proto/relay";
 import type { Logger } from "pino";
-
-export interface AnomalyScore {
-  /** Higher is more anomalous. */
-  score: number;
-  /** Whether the score crossed the model's threshold. */
-  flagged: boolean;
-  /** Name and version of the model that scored the reading. */
-  model: string;
-  threshold: number;
-}
+import type { AnomalyScore } from "node-red-contrib-intelledger/gateway-api";
 
 export interface ScoredReading {
   reading: Reading;

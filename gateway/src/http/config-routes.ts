@@ -4,8 +4,9 @@ import { applyModeOf } from "../config-admin/config-diff.js";
 import { configJsonSchema } from "../config-admin/config-schema.js";
 import type { ConfigManager } from "../config-admin/config-manager.js";
 import type { ConfigRevision } from "../config-admin/config-history.js";
-import { fieldIssues } from "../field-issues.js";
-import { NotFoundError, type ApiRoutes, type RouteGroup } from "./api-routes.js";
+import type { GatewayConfig } from "../config.js";
+import { fieldIssues, type FieldIssue } from "../field-issues.js";
+import { NotFoundError, RequestValidationError, type ApiRoutes, type RouteGroup } from "./api-routes.js";
 
 const document = z.record(z.string(), z.unknown());
 const comment = z.string().max(500).optional();
@@ -46,8 +47,14 @@ function summary(revision: ConfigRevision, current: number) {
 /**
  * /api/config: the configuration as one document. Anyone logged in reads it, its schema and
  * its history; technicians validate, compare, apply and revert, each apply audited.
+ * `checkAgainstGateway` finds what the schema cannot know is wrong (a rule naming a device
+ * the gateway does not have); a document with such issues is not applied.
  */
-export function configRoutes(api: ApiRoutes, manager: ConfigManager): RouteGroup {
+export function configRoutes(
+  api: ApiRoutes,
+  manager: ConfigManager,
+  checkAgainstGateway: (config: GatewayConfig) => FieldIssue[] = () => [],
+): RouteGroup {
   const routes = api.under("/api/config");
   const afterReply = (res: { once(event: "finish", listener: () => void): unknown }) => (run: () => void) =>
     res.once("finish", run);
@@ -82,7 +89,8 @@ export function configRoutes(api: ApiRoutes, manager: ConfigManager): RouteGroup
     response: z.object({ valid: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string() })) }),
     handle: ({ body }) => {
       const result = gatewayConfigSchema.safeParse(body.config);
-      return { valid: result.success, issues: result.success ? [] : fieldIssues(result.error) };
+      const issues = result.success ? checkAgainstGateway(result.data) : fieldIssues(result.error);
+      return { valid: issues.length === 0, issues };
     },
   });
 
@@ -109,8 +117,11 @@ export function configRoutes(api: ApiRoutes, manager: ConfigManager): RouteGroup
     access: "technician",
     body: z.strictObject({ config: gatewayConfigSchema, comment }),
     response: outcome,
-    handle: ({ principal, body, res }) =>
-      manager.apply(principal.username, body.config, { comment: body.comment, afterReply: afterReply(res) }),
+    handle: ({ principal, body, res }) => {
+      const issues = checkAgainstGateway(body.config).map((issue) => ({ ...issue, path: `body.config.${issue.path}` }));
+      if (issues.length > 0) throw new RequestValidationError(issues);
+      return manager.apply(principal.username, body.config, { comment: body.comment, afterReply: afterReply(res) });
+    },
   });
 
   routes.add({

@@ -17,6 +17,7 @@ import { inferenceRoutes } from "./inference-routes.js";
 import type { ModelManager } from "../inference/model-manager.js";
 import { errorHandler } from "./http-errors.js";
 import { describeLoginPages, loginPages } from "./login-pages.js";
+import { CONSOLE_PATH, consolePages } from "./console-pages.js";
 import { nodeRedRoutes } from "./node-red-routes.js";
 import { openApiDocument } from "./openapi-document.js";
 import { HostAllowList } from "./allowed-hosts.js";
@@ -70,6 +71,8 @@ export async function startGatewayHttp(options: {
   fallbackToFreePort: boolean;
   /** Names besides the machine's own that browsers may use for the gateway. */
   allowedHosts: readonly string[];
+  /** The desktop console's renderer build, served at /console when set. */
+  consoleDir?: string | undefined;
   auth: GatewayAuth;
   audit: AuditLog;
   derived: DerivedStore;
@@ -172,6 +175,8 @@ export async function startGatewayHttp(options: {
     }
     res.status(editor === "disabled" ? 404 : 503).json({ error: EDITOR_UNAVAILABLE[editor] });
   });
+
+  if (options.consoleDir) app.use(CONSOLE_PATH, consolePages(options.consoleDir));
 
   app.use(
     loginPages(auth, { gatewayId: options.gatewayId, editorPath: () => (editor === "disabled" ? undefined : `${EDITOR_PATH}/`) }),

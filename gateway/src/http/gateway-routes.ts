@@ -20,7 +20,15 @@ const snapshot = z.object({
   backlog: z.object({ batches: z.number(), readings: z.number(), oldestSealedAtMs: z.number().optional() }),
   storage: z.object({ bytesUsed: z.number(), quotaBytes: z.number(), full: z.boolean(), daysOfAutonomy: z.number() }),
   drainReadingsPerSecond: z.number(),
-  uplink: z.object({ state: z.enum(UPLINK_STATES) }).optional(),
+  uplink: z
+    .object({
+      state: z.enum(UPLINK_STATES),
+      /** The newest of the gateway's batches the relay anchored on chain, as its heartbeats say. */
+      lastAnchored: z
+        .object({ sequence: z.number(), transactionHash: z.string(), blockNumber: z.number(), confirmedAtMs: z.number() })
+        .optional(),
+    })
+    .optional(),
   proofs: z.object({ proved: z.number(), uploaded: z.number(), invalid: z.number() }),
   inference: z.object({ scoredThroughSeq: z.number() }).optional(),
 });

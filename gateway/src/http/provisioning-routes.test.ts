@@ -1,16 +1,10 @@
-import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  DeviceMessage,
-  GatewayMessage,
-  ProvisionRequest,
-  ProvisionResult,
-  type ProvisionResponse,
-} from "@intelledger/proto/device";
+import { DeviceMessage, GatewayMessage, ProvisionRequest, ProvisionResult } from "@intelledger/proto/device";
 import { p256PointOf } from "@intelledger/proto/p256";
-import { provisioningProof } from "@intelledger/proto/provisioning";
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { PtyPair } from "@intelledger/test-support";
 import mqtt from "mqtt";
@@ -64,20 +58,12 @@ class ScriptedDevice {
     const signer: KeyObject = this.behaviour.forge
       ? generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey
       : this.key.privateKey;
-    const result = this.behaviour.result ?? ProvisionResult.PROVISION_RESULT_PROVISIONED;
-    const response: ProvisionResponse = {
-      result,
-      nonce: request.nonce,
-      deviceId: request.deviceId,
-      publicKey: this.publicKey,
-      firmwareVersion: "scripted-1",
-      signature: sign("sha256", provisioningProof(requestBytes, this.publicKey, "scripted-1"), {
-        key: signer,
-        dsaEncoding: "ieee-p1363",
-      }),
-      detail: "",
-    };
-    this.port.write(encodeSerialPacket(DeviceMessage.encode({ body: { $case: "provisionResponse", value: response } }).finish()));
+    const answer = provisionAnswer(
+      requestBytes,
+      { publicKey: this.publicKey, signingKey: signer, firmwareVersion: "scripted-1" },
+      this.behaviour.result === undefined ? {} : { result: this.behaviour.result },
+    );
+    this.port.write(encodeSerialPacket(DeviceMessage.encode(answer).finish()));
   }
 
   close(): Promise<void> {
@@ -168,6 +154,14 @@ describe("USB provisioning through the gateway's API", () => {
         { path: taken.gatewayPath, ingest: false },
       ]),
     );
+  });
+
+  it("answers the command key a tool provisioning on its own port hands the device", async () => {
+    const answer = await call("GET", "/api/devices/provision/command-key");
+    expect(answer).toEqual({
+      status: 200,
+      body: { commandPublicKey: Buffer.from(gateway.commandPublicKey).toString("hex") },
+    });
   });
 
   it("provisions the device on a port, checks its proof and registers the key it reported", async () => {

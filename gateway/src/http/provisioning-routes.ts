@@ -130,6 +130,19 @@ export function provisioningRoutes(api: ApiRoutes, provisioning: DeviceProvision
 
   runs.add({
     method: "get",
+    path: "/command-key",
+    summary: "The gateway's command key, for a tool that provisions a device on a serial port of its own",
+    description:
+      "A provisioning request carries the key the gateway signs commands with (the 65-byte uncompressed P-256 point, " +
+      "hex). A tool that runs the exchange itself (the desktop console, on the technician's USB port) puts this key in " +
+      "the request, then registers the key the device answered with at POST /api/devices.",
+    access: "technician",
+    response: z.object({ commandPublicKey: z.string() }),
+    handle: () => ({ commandPublicKey: Buffer.from(provisioning.commandPublicKey).toString("hex") }),
+  });
+
+  runs.add({
+    method: "get",
     path: "/:job",
     summary: "A provisioning run: its state, its steps so far, the device it registered or why it failed",
     access: "technician",

@@ -112,6 +112,13 @@ export class ExternalMqttTransport implements FrameTransport {
     return true;
   }
 
+  /** Publishes on the broker at QoS 1 (the gateway's alerts); false when not connected now. */
+  async publish(topic: string, payload: Buffer): Promise<boolean> {
+    if (!this.client?.connected) return false;
+    await this.client.publishAsync(topic, payload, { qos: 1 });
+    return true;
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.reconnectTimer);
     const client = this.client;

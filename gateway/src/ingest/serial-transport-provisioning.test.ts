@@ -1,15 +1,10 @@
-import { generateKeyPairSync, sign } from "node:crypto";
+import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  DeviceMessage,
-  GatewayMessage,
-  ProvisionRequest,
-  ProvisionResult,
-  type ProvisionResponse,
-} from "@intelledger/proto/device";
-import { provisioningProof, ProvisioningError, type ProvisioningSettings } from "@intelledger/proto/provisioning";
+import { DeviceMessage, GatewayMessage } from "@intelledger/proto/device";
+import { ProvisioningError, type ProvisioningSettings } from "@intelledger/proto/provisioning";
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
@@ -68,17 +63,8 @@ function provisionableDevice(device: SimulatedDevice) {
     for (const packet of decoder.push(chunk)) {
       const body = packet.ok ? GatewayMessage.decode(packet.payload).body : undefined;
       if (body?.$case !== "provisionRequest") continue;
-      const request = ProvisionRequest.decode(body.value);
-      const response: ProvisionResponse = {
-        result: ProvisionResult.PROVISION_RESULT_PROVISIONED,
-        nonce: request.nonce,
-        deviceId: request.deviceId,
-        publicKey: key,
-        firmwareVersion: "test-1",
-        signature: sign("sha256", provisioningProof(body.value, key, "test-1"), { key: privateKey, dsaEncoding: "ieee-p1363" }),
-        detail: "",
-      };
-      port.write(encodeSerialPacket(DeviceMessage.encode({ body: { $case: "provisionResponse", value: response } }).finish()));
+      const answer = provisionAnswer(body.value, { publicKey: key, signingKey: privateKey, firmwareVersion: "test-1" });
+      port.write(encodeSerialPacket(DeviceMessage.encode(answer).finish()));
     }
   });
   return { key, end, device };

@@ -31,10 +31,20 @@ export type LiveEvent =
   | { type: "device"; deviceId: string; state: DeviceChange }
   | { type: "batch"; sequence: number; dataClass: number; readingCount: number; lastGatewaySeq: number; sealedAtMs: number }
   | { type: "proof"; proved: number; uploaded: number; invalid: number }
-  | { type: "ack"; batchesAcked: number };
+  | { type: "ack"; batchesAcked: number }
+  | { type: "anchor"; sequence: number; transactionHash: string; blockNumber: number; confirmedAtMs: number };
 
 export type LiveEventType = LiveEvent["type"];
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ["reading", "anomaly", "alert", "device", "batch", "proof", "ack"];
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
+  "reading",
+  "anomaly",
+  "alert",
+  "device",
+  "batch",
+  "proof",
+  "ack",
+  "anchor",
+];
 
 /** The gateway's events for live screens: published by its parts, fanned out to subscribers. */
 export class LiveEvents {

@@ -2,6 +2,7 @@ import { every } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { DeviceAdmission } from "../acceptance/device-admission.js";
 import type { IngestPipeline, StoredFrame } from "../acceptance/ingest-pipeline.js";
+import type { AnchoredBatch } from "@intelledger/proto/relay";
 import type { BatchOutbox } from "../batch/batch-outbox.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import { channelName } from "../inference/thresholds.js";
@@ -9,7 +10,7 @@ import { physicalValue } from "../inference/window-features.js";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { LiveEvents } from "./live-events.js";
 
-/** How often sealed batches, proofs, acknowledgements, alerts and quarantines are looked for. */
+/** How often sealed batches, proofs, acknowledgements, anchors, alerts and quarantines are looked for. */
 const POLL_MS = 200;
 
 /**
@@ -24,6 +25,8 @@ export function startLiveSources(deps: {
   admission: DeviceAdmission;
   outbox: BatchOutbox;
   derived: DerivedStore;
+  /** The newest of the gateway's batches anchored on chain, as the relay last said. */
+  lastAnchored: () => AnchoredBatch | undefined;
   logger: Logger;
 }): () => Promise<void> {
   const { events } = deps;
@@ -61,6 +64,7 @@ export function startLiveSources(deps: {
     batches: deps.outbox.totals(),
     proofs: deps.outbox.proofTotals(),
     alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
+    anchoredSequence: deps.lastAnchored()?.sequence ?? 0,
   };
   // Quarantines and releases are told as they happen; one that runs out is noticed by looking.
   let quarantined = new Set(deps.admission.quarantined());
@@ -83,6 +87,8 @@ export function startLiveSources(deps: {
       if (batches.acked !== seen.batches.acked) {
         events.publish({ type: "ack", batchesAcked: batches.acked });
       }
+      const anchored = deps.lastAnchored();
+      if (anchored && anchored.sequence !== seen.anchoredSequence) events.publish({ type: "anchor", ...anchored });
       const proofs = deps.outbox.proofTotals();
       if (JSON.stringify(proofs) !== JSON.stringify(seen.proofs)) events.publish({ type: "proof", ...proofs });
       const alerts = deps.derived.alerts(100).filter((alert) => alert.gatewaySeq > seen.alertSeq);
@@ -101,7 +107,12 @@ export function startLiveSources(deps: {
         if (!quarantined.has(deviceId)) events.publish({ type: "device", deviceId, state: "quarantined" });
       for (const deviceId of quarantined) if (!now.has(deviceId)) events.publish({ type: "device", deviceId, state: "released" });
       quarantined = now;
-      seen = { batches, proofs, alertSeq: alerts.at(-1)?.gatewaySeq ?? seen.alertSeq };
+      seen = {
+        batches,
+        proofs,
+        alertSeq: alerts.at(-1)?.gatewaySeq ?? seen.alertSeq,
+        anchoredSequence: anchored?.sequence ?? seen.anchoredSequence,
+      };
     },
     (error) => deps.logger.warn({ err: error }, "looking for live events failed"),
   );

@@ -27,7 +27,8 @@ describe("the gateway's footprint", () => {
       `gateway process RSS ${footprint.rssMb.toFixed(0)} MB after warm-up, peak ${footprint.peakMb.toFixed(0)} MB; ` +
       `Node-RED process ${footprint.nodeRedRssMb.toFixed(0)} MB; together ${footprint.togetherMb.toFixed(0)} MB ` +
       `(${footprint.togetherExact ? "shared pages once" : "sum of both"}); ` +
-      `prover process ${footprint.proverRssMb.toFixed(0)} MB (${footprint.batchesProved} batches proved)`;
+      `prover process ${footprint.proverRssMb.toFixed(0)} MB, peak ${footprint.proverPeakMb.toFixed(0)} MB (${footprint.batchesProved} batches proved); ` +
+      `all three together ${footprint.withProverMb.toFixed(0)} MB`;
     await annotate(figures);
     expect(footprint.derivedStored, "the example flows wrote derived readings").toBeGreaterThan(0);
     expect(footprint.readingsStored).toBeGreaterThan(2_000);

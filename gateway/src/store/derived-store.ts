@@ -61,6 +61,8 @@ interface PendingWrite {
   clock: ClockReading;
   sample: { channel: Channel; index: number; timestampMs: number; value: number; scale: number };
   alert: AlertInput | undefined;
+  /** Runs in the transaction that stores the alert, with its gateway_seq. */
+  alongside?: ((gatewaySeq: number) => void) | undefined;
   stored?: StoredReading | undefined;
 }
 
@@ -155,6 +157,7 @@ export class DerivedStore {
             alert.subjectGatewaySeq ?? null,
             write.clock.nowMs,
           );
+          write.alongside?.(seq);
         }
         write.stored = readings.between(seq, seq)[0];
       }
@@ -189,9 +192,13 @@ export class DerivedStore {
 
   /**
    * Stores an alert as a reading on the ALERT channel (value = severity level, channel
-   * index = code) with its text beside it; resolves once it is durable.
+   * index = code) with its text beside it; resolves once it is durable. `alongside` runs in
+   * the transaction that stores it, so what it records is durable with the alert or not at all.
    */
-  async raiseAlert(input: AlertInput): Promise<{ alert: AlertRecord; reading: StoredReading }> {
+  async raiseAlert(
+    input: AlertInput,
+    options: { alongside?: (gatewaySeq: number) => void } = {},
+  ): Promise<{ alert: AlertRecord; reading: StoredReading }> {
     if (!ALERT_SEVERITIES.includes(input.severity))
       throw new GatewayError("unknown alert severity", { severity: input.severity });
     checkInteger("code", input.code, 0, INT32 - 1);
@@ -211,6 +218,7 @@ export class DerivedStore {
         scale: 0,
       },
       alert: input,
+      alongside: options.alongside,
     });
     return {
       reading,

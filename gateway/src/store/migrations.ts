@@ -224,4 +224,83 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   -- scale, min, max}] of the streams narrower than int32 (the wire Batch.stream_bounds).
   ALTER TABLE batches ADD COLUMN stream_bounds TEXT NOT NULL DEFAULT '[]';
   `,
+  `
+  -- Edge analytics (gateway/src/analytics), kept from the readings table by following it in
+  -- gateway_seq order. rollups: per stream (device, channel, index) and resolution (60000:
+  -- one minute, 3600000: one hour), the aggregates of the readings sampled in the bucket
+  -- [bucket_ms, bucket_ms + resolution_ms), physical values (value x 10^-scale). last_value
+  -- is the value sampled last (ties: the later gateway_seq); late_count counts readings
+  -- that arrived after the stream's event time had passed them by more than the allowed
+  -- lateness; min_gateway_seq and max_gateway_seq bound where the bucket's raw readings are.
+  CREATE TABLE rollups (
+    device_id TEXT NOT NULL,
+    channel INTEGER NOT NULL,
+    channel_index INTEGER NOT NULL,
+    resolution_ms INTEGER NOT NULL,
+    bucket_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    min_value REAL NOT NULL,
+    max_value REAL NOT NULL,
+    sum_value REAL NOT NULL,
+    last_value REAL NOT NULL,
+    last_sampled_at_ms INTEGER NOT NULL,
+    last_gateway_seq INTEGER NOT NULL,
+    anomaly_count INTEGER NOT NULL DEFAULT 0,
+    late_count INTEGER NOT NULL DEFAULT 0,
+    min_gateway_seq INTEGER NOT NULL,
+    max_gateway_seq INTEGER NOT NULL,
+    PRIMARY KEY (device_id, channel, channel_index, resolution_ms, bucket_ms)
+  ) STRICT, WITHOUT ROWID;
+  -- Retention deletes by resolution and age.
+  CREATE INDEX rollups_by_age ON rollups (resolution_ms, bucket_ms);
+
+  -- Per stream: how far its event time has got (the newest sample time) and when the
+  -- gateway last received one of its readings (for no-data rules).
+  CREATE TABLE analytics_streams (
+    device_id TEXT NOT NULL,
+    channel INTEGER NOT NULL,
+    channel_index INTEGER NOT NULL,
+    watermark_ms INTEGER NOT NULL,
+    last_received_ms INTEGER NOT NULL,
+    PRIMARY KEY (device_id, channel, channel_index)
+  ) STRICT, WITHOUT ROWID;
+
+  -- How far analytics has followed the readings table: 'values' over every stored reading,
+  -- 'decisions' over readings whose anomaly flag is decided.
+  CREATE TABLE analytics_cursors (
+    name TEXT PRIMARY KEY,
+    gateway_seq INTEGER NOT NULL
+  ) STRICT;
+
+  -- What each alert rule knows of each subject (a stream, or a device for no-data rules):
+  -- whether it fires, and the rule kind's memory as JSON.
+  CREATE TABLE alert_rule_state (
+    rule TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    firing INTEGER NOT NULL,
+    memory TEXT NOT NULL,
+    PRIMARY KEY (rule, subject)
+  ) STRICT;
+
+  -- Every firing and resolution of a rule, written in the same transaction as the state that
+  -- caused it, then delivered: as an alert reading (alert_gateway_seq, anchored like any
+  -- reading), on MQTT and to the webhook.
+  CREATE TABLE rule_alerts (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+    severity TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    subject_device_id TEXT NOT NULL,
+    subject_gateway_seq INTEGER,
+    at_ms INTEGER NOT NULL,
+    alert_gateway_seq INTEGER,
+    mqtt_published_at_ms INTEGER,
+    webhook_state TEXT CHECK (webhook_state IN ('pending', 'delivered', 'failed')),
+    webhook_attempts INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX rule_alerts_undelivered ON rule_alerts (id) WHERE alert_gateway_seq IS NULL;
+  `,
 ];

@@ -18,6 +18,8 @@ export interface StorageGuardOptions {
   policy: QuotaPolicy;
   /** Readings the relay acknowledged are kept this long for local use, then deleted. */
   retainAckedMs: number;
+  /** Readings up to this gateway_seq are in the rollups; later ones are kept until they are. */
+  rolledUpThrough?: () => number;
   logger: Logger;
   now?: () => number;
 }
@@ -108,10 +110,12 @@ export class StorageGuard {
     return this.state.bytesUsed;
   }
 
-  /** Releases acknowledged batches (their readings go); returns how many. */
+  /** Releases acknowledged batches (their readings go) whose readings are rolled up; returns how many. */
   private release(acked: readonly StoredBatch[]): number {
-    this.options.outbox.release(acked);
-    return acked.length;
+    const rolledUpThrough = this.options.rolledUpThrough?.() ?? Number.MAX_SAFE_INTEGER;
+    const releasable = acked.filter((batch) => batch.lastGatewaySeq <= rolledUpThrough);
+    this.options.outbox.release(releasable);
+    return releasable.length;
   }
 
   private async prune(batch: StoredBatch, reason: PruneReason): Promise<void> {

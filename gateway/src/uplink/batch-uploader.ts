@@ -1,4 +1,4 @@
-import type { GatewayRelayServiceClient } from "@intelledger/proto/relay";
+import type { AnchoredBatch, GatewayRelayServiceClient } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { Logger } from "pino";
 import type { BatchOutbox } from "../batch/batch-outbox.js";
@@ -18,6 +18,8 @@ export interface UplinkStatus {
   batchesAcked: number;
   readingsAcked: number;
   lastError: string | undefined;
+  /** The newest of the gateway's batches the relay has anchored on chain, as its heartbeats say. */
+  lastAnchored: AnchoredBatch | undefined;
 }
 
 export interface BatchUploaderOptions {
@@ -42,7 +44,13 @@ const DEFAULT_REFUSED_RETRY_MS = 5 * 60_000;
  * once, or stop and report a refusal.
  */
 export class BatchUploader {
-  readonly status: UplinkStatus = { state: "connecting", batchesAcked: 0, readingsAcked: 0, lastError: undefined };
+  readonly status: UplinkStatus = {
+    state: "connecting",
+    batchesAcked: 0,
+    readingsAcked: 0,
+    lastError: undefined,
+    lastAnchored: undefined,
+  };
   private readonly options: BatchUploaderOptions;
   private stopped = false;
   private window: UploadWindow | undefined;
@@ -154,6 +162,9 @@ export class BatchUploader {
       clock,
       backlog: () => outbox.backlog(),
       intervalMs: heartbeatIntervalMs,
+      onAnchored: (anchored) => {
+        this.status.lastAnchored = anchored;
+      },
       logger,
     });
     try {

@@ -1,3 +1,4 @@
+import type { AnchoredBatch } from "@intelledger/proto/relay";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StubRelay } from "../../test/stub-relay.js";
@@ -29,6 +30,7 @@ describe("heartbeats", () => {
       clock: new GatewayClock({ boot: 2 }),
       backlog: () => backlog,
       intervalMs: 40,
+      onAnchored: () => undefined,
       logger: pino({ level: "silent" }),
     });
     await vi.waitFor(() => expect(relay.heartbeats.length).toBeGreaterThanOrEqual(2));
@@ -55,11 +57,33 @@ describe("heartbeats", () => {
       clock: new GatewayClock({ boot: 1 }),
       backlog: () => ({ batches: 0, readings: 0, oldestSealedAtMs: undefined }),
       intervalMs: 40,
+      onAnchored: () => undefined,
       logger,
     });
     await vi.waitFor(() => expect(lines.some((line) => /clock disagrees/.test(line.msg))).toBe(true));
     relay.stop();
     await vi.waitFor(() => expect(lines.some((line) => line.msg === "heartbeat failed")).toBe(true));
+    stop();
+    client.close();
+  });
+
+  it("pass on the newest anchored batch the relay names, once it names one", async () => {
+    const client = relay.client();
+    const anchored: AnchoredBatch[] = [];
+    const stop = startHeartbeats({
+      client,
+      gatewayId: GATEWAY,
+      clock: new GatewayClock({ boot: 1 }),
+      backlog: () => ({ batches: 0, readings: 0, oldestSealedAtMs: undefined }),
+      intervalMs: 40,
+      onAnchored: (batch) => anchored.push(batch),
+      logger: pino({ level: "silent" }),
+    });
+    await vi.waitFor(() => expect(relay.heartbeats.length).toBeGreaterThanOrEqual(2));
+    expect(anchored).toEqual([]);
+    const batch = { sequence: 7, transactionHash: `0x${"ab".repeat(32)}`, blockNumber: 12, confirmedAtMs: 1_700_000_000_000 };
+    relay.lastAnchored = batch;
+    await vi.waitFor(() => expect(anchored.at(-1)).toEqual(batch));
     stop();
     client.close();
   });

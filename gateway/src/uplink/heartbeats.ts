@@ -1,5 +1,5 @@
 import { Metadata } from "@grpc/grpc-js";
-import type { GatewayRelayServiceClient, HeartbeatResponse } from "@intelledger/proto/relay";
+import type { AnchoredBatch, GatewayRelayServiceClient, HeartbeatResponse } from "@intelledger/proto/relay";
 import type { Logger } from "pino";
 import type { Backlog } from "../batch/batch-outbox.js";
 import type { GatewayClock } from "../clock/gateway-clock.js";
@@ -14,17 +14,20 @@ export interface HeartbeatOptions {
   /** What is waiting for the relay, reported with each heartbeat. */
   backlog: () => Backlog;
   intervalMs: number;
+  /** Told the newest of the gateway's anchored batches, with each answer once there is one. */
+  onAnchored: (anchored: AnchoredBatch) => void;
   logger: Logger;
 }
 
 /**
  * Tells the relay every `intervalMs` that the gateway is alive and how much it still has to
- * send; each answer carries the relay's time, which the gateway's clock is checked against.
+ * send; each answer carries the relay's time, which the gateway's clock is checked against,
+ * and the newest of the gateway's batches the relay has anchored.
  * A failed heartbeat is only logged: the upload stream is what notices a lost relay.
  * Returns the function that stops them.
  */
 export function startHeartbeats(options: HeartbeatOptions): () => void {
-  const { client, gatewayId, clock, backlog, intervalMs, logger } = options;
+  const { client, gatewayId, clock, backlog, intervalMs, onAnchored, logger } = options;
   const timer = setInterval(() => {
     const { batches, readings } = backlog();
     const sentAtUptimeMs = hostUptimeMs();
@@ -41,7 +44,9 @@ export function startHeartbeats(options: HeartbeatOptions): () => void {
       { deadline: callDeadline() },
       (error: Error | null, response?: HeartbeatResponse) => {
         if (error) logger.debug({ err: error }, "heartbeat failed");
-        else if (response) checkClockAgainstRelay(clock, logger, response.relayTimeMs, sentAtUptimeMs);
+        if (!response) return;
+        checkClockAgainstRelay(clock, logger, response.relayTimeMs, sentAtUptimeMs);
+        if (response.lastAnchored) onAnchored(response.lastAnchored);
       },
     );
   }, intervalMs);

@@ -115,6 +115,19 @@ export interface HeartbeatRequest {
 
 export interface HeartbeatResponse {
   relayTimeMs: number;
+  /** The newest of the gateway's batches in a confirmed anchor; absent until there is one. */
+  lastAnchored?: AnchoredBatch | undefined;
+}
+
+/** Where one of a gateway's batches was anchored on chain. */
+export interface AnchoredBatch {
+  /** The batch's sequence (a gateway's batches are anchored in the order the relay stored them). */
+  sequence: number;
+  /** The anchoring transaction's hash, 0x-prefixed lowercase hex. */
+  transactionHash: string;
+  blockNumber: number;
+  /** Relay clock when the relay saw the transaction confirmed, milliseconds since the Unix epoch. */
+  confirmedAtMs: number;
 }
 
 /** One accepted sample, as the gateway stored it. */
@@ -737,7 +750,7 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
 };
 
 function createBaseHeartbeatResponse(): HeartbeatResponse {
-  return { relayTimeMs: 0 };
+  return { relayTimeMs: 0, lastAnchored: undefined };
 }
 
 export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
@@ -747,6 +760,9 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
         throw new globalThis.Error("value provided for field BigInt(message.relayTimeMs) of type uint64 too large");
       }
       writer.uint32(8).uint64(BigInt(message.relayTimeMs));
+    }
+    if (message.lastAnchored !== undefined) {
+      AnchoredBatch.encode(message.lastAnchored, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -772,6 +788,14 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
             message.relayTimeMs = longToNumber(reader.uint64());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lastAnchored = AnchoredBatch.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -791,6 +815,11 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
         : isSet(object.relay_time_ms)
         ? globalThis.Number(object.relay_time_ms)
         : 0,
+      lastAnchored: isSet(object.lastAnchored)
+        ? AnchoredBatch.fromJSON(object.lastAnchored)
+        : isSet(object.last_anchored)
+        ? AnchoredBatch.fromJSON(object.last_anchored)
+        : undefined,
     };
   },
 
@@ -798,6 +827,135 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
     const obj: any = {};
     if (message.relayTimeMs !== 0) {
       obj.relayTimeMs = globalThis.Number(message.relayTimeMs);
+    }
+    if (message.lastAnchored !== undefined) {
+      obj.lastAnchored = AnchoredBatch.toJSON(message.lastAnchored);
+    }
+    return obj;
+  },
+};
+
+function createBaseAnchoredBatch(): AnchoredBatch {
+  return { sequence: 0, transactionHash: "", blockNumber: 0, confirmedAtMs: 0 };
+}
+
+export const AnchoredBatch: MessageFns<AnchoredBatch> = {
+  encode(message: AnchoredBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0) {
+      if (BigInt.asUintN(64, BigInt(message.sequence)) !== BigInt(message.sequence)) {
+        throw new globalThis.Error("value provided for field BigInt(message.sequence) of type uint64 too large");
+      }
+      writer.uint32(8).uint64(BigInt(message.sequence));
+    }
+    if (message.transactionHash !== "") {
+      writer.uint32(18).string(message.transactionHash);
+    }
+    if (message.blockNumber !== 0) {
+      if (BigInt.asUintN(64, BigInt(message.blockNumber)) !== BigInt(message.blockNumber)) {
+        throw new globalThis.Error("value provided for field BigInt(message.blockNumber) of type uint64 too large");
+      }
+      writer.uint32(24).uint64(BigInt(message.blockNumber));
+    }
+    if (message.confirmedAtMs !== 0) {
+      if (BigInt.asUintN(64, BigInt(message.confirmedAtMs)) !== BigInt(message.confirmedAtMs)) {
+        throw new globalThis.Error("value provided for field BigInt(message.confirmedAtMs) of type uint64 too large");
+      }
+      writer.uint32(32).uint64(BigInt(message.confirmedAtMs));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnchoredBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnchoredBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactionHash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.blockNumber = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.confirmedAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnchoredBatch {
+    return {
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      transactionHash: isSet(object.transactionHash)
+        ? globalThis.String(object.transactionHash)
+        : isSet(object.transaction_hash)
+        ? globalThis.String(object.transaction_hash)
+        : "",
+      blockNumber: isSet(object.blockNumber)
+        ? globalThis.Number(object.blockNumber)
+        : isSet(object.block_number)
+        ? globalThis.Number(object.block_number)
+        : 0,
+      confirmedAtMs: isSet(object.confirmedAtMs)
+        ? globalThis.Number(object.confirmedAtMs)
+        : isSet(object.confirmed_at_ms)
+        ? globalThis.Number(object.confirmed_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: AnchoredBatch): unknown {
+    const obj: any = {};
+    if (message.sequence !== 0) {
+      obj.sequence = globalThis.Number(message.sequence);
+    }
+    if (message.transactionHash !== "") {
+      obj.transactionHash = message.transactionHash;
+    }
+    if (message.blockNumber !== 0) {
+      obj.blockNumber = globalThis.Number(message.blockNumber);
+    }
+    if (message.confirmedAtMs !== 0) {
+      obj.confirmedAtMs = globalThis.Number(message.confirmedAtMs);
     }
     return obj;
   },

@@ -1,0 +1,207 @@
+// A receipt verifier written from docs/wire-formats.md ("Batch commitment", "Batch", "Anchor",
+// "Receipt") alone, with ethers, poseidon-lite and snarkjs and none of the project's code: it
+// shows the docs are enough for anyone to check a receipt. Kept small on purpose.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Interface, getAddress, getBytes, sha256, verifyTypedData, type Provider } from "ethers";
+import { poseidon16, poseidon2, poseidon8 } from "poseidon-lite";
+import * as snarkjs from "snarkjs";
+
+/** The receipt's fields this verifier reads (docs/receipt.schema.json). */
+export interface DocsReceipt {
+  reading: {
+    gatewaySeq: number;
+    deviceId: string;
+    frameCounter: string | number;
+    channel: number;
+    channelIndex: number;
+    sampledAtMs: number;
+    receivedAtMs: number;
+    value: number;
+    scale: number;
+    timeUncertain: boolean;
+    receivedBoot: number;
+    receivedUptimeMs: number;
+    anomalous?: boolean;
+  };
+  batch: Record<string, string | number> & { gatewayId: string; readingsRoot: string; signature: string };
+  inclusion: {
+    index: number;
+    words: string[];
+    streams: { deviceId: string; channel: number; channelIndex: number; scale: number; min: number; max: number }[];
+    streamIndex: number;
+    codeOffset: number;
+    detailsPath: string[];
+    header: Record<"detailsRoot" | "streamsHash" | "gatewayId", string> &
+      Record<"windowStartSec" | "windowEndSec" | "readingCount" | "anomalyCount", number>;
+  };
+  proof?: { groth16: string; publicSignals: string[] };
+  anchor: {
+    root: string;
+    leafIndex: number;
+    siblings: string[];
+    transactionHash: string;
+    blockNumber: number;
+    contract: string;
+    chainId: number;
+  };
+}
+
+export class DocsVerifierRefusal extends Error {}
+
+const refuse = (message: string): never => {
+  throw new DocsVerifierRefusal(message);
+};
+const VKEY = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../../circuits/artifacts/batch-attestation.vkey.json"), "utf8"),
+) as object;
+const ANCHOR_ABI = new Interface([
+  "function anchorOf(bytes32 root) view returns ((uint64 blockNumber, uint64 timestamp, uint64 batchCount, uint64 readingCount))",
+  "event RootAnchored(bytes32 indexed root, uint64 batchCount, uint64 readingCount, address indexed anchorer)",
+]);
+const BATCH_TYPE = {
+  Batch: [
+    { name: "gateway", type: "address" },
+    { name: "sequence", type: "uint64" },
+    { name: "previousBatchHash", type: "bytes32" },
+    { name: "readingsRoot", type: "bytes32" },
+    { name: "dataClass", type: "uint32" },
+    { name: "readingCount", type: "uint32" },
+    { name: "firstGatewaySeq", type: "uint64" },
+    { name: "lastGatewaySeq", type: "uint64" },
+    { name: "sealedAtMs", type: "uint64" },
+  ],
+};
+
+/** Big-endian bytes of an integer (two's complement for negatives). */
+function be(value: bigint | number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let v = BigInt.asUintN(bytes * 8, BigInt(value));
+  for (let i = bytes - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+const join8 = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((part) => [...part]));
+const digestField = (digest: string) => BigInt(digest) & ((1n << 253n) - 1n);
+const bitLength = (n: bigint) => (n === 0n ? 0 : n.toString(2).length);
+
+function rangeCode(x: bigint, span: bigint): { code: bigint; width: number } {
+  if (x < 0n || x > span) return refuse(`offset ${x} outside 0..${span}`);
+  const m = bitLength(span + 1n) - 1;
+  const low = 1n << BigInt(m);
+  return { code: x < low ? x : (x - (span - (low - 1n))) | low, width: bitLength(span) };
+}
+
+function streamsHash(streams: DocsReceipt["inclusion"]["streams"]): bigint {
+  const entries = streams.map((s) =>
+    join8(
+      be(BigInt(`0x${Buffer.from(s.deviceId, "ascii").toString("hex")}`), 32),
+      be(s.channel, 4),
+      be(s.channelIndex, 4),
+      be(s.scale, 4),
+      be(s.min, 8),
+      be(s.max, 8),
+    ),
+  );
+  return digestField(sha256(join8(Uint8Array.of(2), be(streams.length, 4), ...entries)));
+}
+
+function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): void {
+  const { header, words, index, codeOffset, streamIndex } = inclusion;
+  if (words.length !== 24) refuse("a batch has 24 claims words");
+  if (streamsHash(inclusion.streams) !== BigInt(header.streamsHash)) refuse("stream table");
+  const stream = inclusion.streams[streamIndex] ?? refuse("stream index");
+  if (
+    [stream.deviceId, stream.channel, stream.channelIndex, stream.scale].join() !==
+    [reading.deviceId, reading.channel, reading.channelIndex, reading.scale].join()
+  )
+    refuse("stream of the reading");
+  const second = Math.floor(reading.receivedAtMs / 1000);
+  const time = rangeCode(BigInt(second - header.windowStartSec), BigInt(header.windowEndSec - header.windowStartSec));
+  const value = rangeCode(BigInt(reading.value) - BigInt(stream.min), BigInt(stream.max) - BigInt(stream.min));
+  if (index < 0 || index >= header.readingCount) refuse("index");
+  const headerBits = (BigInt(words[Math.floor(index / 124)] ?? 0) >> BigInt(2 * (index % 124))) & 3n;
+  if (headerBits !== (reading.anomalous === true ? 3n : 1n)) refuse("header bits");
+  const codes = words.slice(3).reduce((all, word, j) => all | (BigInt(word) << BigInt(252 * j)), 0n);
+  const width = time.width + value.width;
+  if (
+    codeOffset + width > 5292 ||
+    ((codes >> BigInt(codeOffset)) & ((1n << BigInt(width)) - 1n)) !== (time.code | (value.code << BigInt(time.width)))
+  )
+    refuse("codes");
+  const leaf = sha256(
+    join8(
+      Uint8Array.of(0),
+      be(reading.gatewaySeq, 8),
+      be(BigInt(reading.frameCounter), 8),
+      be(reading.sampledAtMs, 8),
+      be(reading.receivedAtMs, 8),
+      be(reading.receivedUptimeMs, 8),
+      be(reading.receivedBoot, 4),
+      be(streamIndex, 4),
+      be(codeOffset, 4),
+      Uint8Array.of(reading.timeUncertain ? 1 : 0),
+    ),
+  );
+  const detailsRoot = inclusion.detailsPath.reduce(
+    (node, sibling, level) =>
+      sha256(
+        join8(
+          Uint8Array.of(1),
+          ...((index >> level) & 1 ? [getBytes(sibling), getBytes(node)] : [getBytes(node), getBytes(sibling)]),
+        ),
+      ),
+    leaf,
+  );
+  if (digestField(detailsRoot) !== BigInt(header.detailsRoot)) refuse("details path");
+  const claimsRoot = poseidon2([poseidon16(words.slice(0, 16)), poseidon8(words.slice(16))]);
+  const root = poseidon8([
+    claimsRoot,
+    header.detailsRoot,
+    header.streamsHash,
+    header.gatewayId,
+    header.windowStartSec,
+    header.windowEndSec,
+    header.readingCount,
+    header.anomalyCount,
+  ]);
+  if (root !== BigInt(batch.readingsRoot)) refuse("batch root");
+}
+
+/**
+ * "verified" when every step of docs/wire-formats.md ("Checking a receipt") holds, "not proven"
+ * when all but the proof's do and the receipt has none; a DocsVerifierRefusal otherwise.
+ */
+export async function verifyFromDocs(receipt: DocsReceipt, provider: Provider): Promise<"verified" | "not proven"> {
+  const { batch, anchor } = receipt;
+  const { signature, gatewayId, ...fields } = batch;
+  const message = { ...fields, gateway: gatewayId };
+  if (verifyTypedData({ name: "IntelLedger Edge", version: "1" }, BATCH_TYPE, message, signature) !== getAddress(gatewayId))
+    refuse("batch signature");
+  checkReadingInBatch(receipt);
+  const folded = anchor.siblings.reduce(
+    (node, sibling, level) => ((anchor.leafIndex >> level) & 1 ? poseidon2([sibling, node]) : poseidon2([node, sibling])),
+    BigInt(batch.readingsRoot),
+  );
+  if (anchor.leafIndex >= 2 ** anchor.siblings.length || folded !== BigInt(anchor.root)) refuse("anchor path");
+  if (receipt.proof) {
+    const { publicSignals, groth16 } = receipt.proof;
+    if (publicSignals[0] !== BigInt(batch.readingsRoot).toString() || publicSignals[1] !== BigInt(gatewayId).toString())
+      refuse("proof's batch");
+    if (!(await snarkjs.groth16.verify(VKEY, publicSignals, JSON.parse(groth16) as snarkjs.Groth16Proof))) refuse("proof");
+  }
+  if ((await provider.getNetwork()).chainId !== BigInt(anchor.chainId)) refuse("chain");
+  const record = await provider
+    .call({ to: anchor.contract, data: ANCHOR_ABI.encodeFunctionData("anchorOf", [anchor.root]) })
+    .then((call) => (ANCHOR_ABI.decodeFunctionResult("anchorOf", call) as unknown as [{ blockNumber: bigint }])[0])
+    .catch((error: unknown) => refuse(`anchor contract: ${(error as Error).message}`));
+  if (record.blockNumber !== BigInt(anchor.blockNumber)) refuse("root not anchored in that block");
+  const transaction = await provider.getTransactionReceipt(anchor.transactionHash);
+  const emitted = transaction?.logs.some(
+    (log) =>
+      getAddress(log.address) === getAddress(anchor.contract) &&
+      log.topics[0] === ANCHOR_ABI.getEvent("RootAnchored")?.topicHash &&
+      log.topics[1]?.toLowerCase() === anchor.root.toLowerCase(),
+  );
+  if (transaction?.status !== 1 || transaction.blockNumber !== anchor.blockNumber || !emitted) refuse("transaction");
+  return receipt.proof ? "verified" : "not proven";
+}
