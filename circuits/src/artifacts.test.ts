@@ -20,7 +20,8 @@ describe("batch circuit artifacts", () => {
       cwd: circuitsPackageRoot,
       stdio: "pipe",
     });
-  });
+    // About 9 s on an idle machine; minutes when the machine is busy.
+  }, 600_000);
 
   it("load only when every file matches its pinned hash", () => {
     const artifacts = loadBatchArtifacts();
