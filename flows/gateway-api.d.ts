@@ -126,6 +126,21 @@ export interface SeriesRequest {
   limit?: number | undefined;
 }
 
+/** One bucket of one stream's rollup at one resolution, physical values. */
+export interface RollupBucket {
+  /** The bucket's start, ms since the epoch (sample time). */
+  bucketMs: number;
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  last: number;
+  lastSampledAtMs: number;
+  anomalyCount: number;
+  /** Readings that arrived later than the allowed lateness. */
+  lateCount: number;
+}
+
 export interface SeriesAnswer {
   stream: string;
   fromMs: number;
@@ -134,17 +149,7 @@ export interface SeriesAnswer {
   /** Raw readings, physical values; `anomalous` null while undecided. */
   readings?: { gatewaySeq: number; sampledAtMs: number; value: number; anomalous: boolean | null }[];
   /** Rollup buckets by their start. */
-  buckets?: {
-    bucketMs: number;
-    count: number;
-    min: number;
-    max: number;
-    mean: number;
-    last: number;
-    lastSampledAtMs: number;
-    anomalyCount: number;
-    lateCount: number;
-  }[];
+  buckets?: RollupBucket[];
   truncated: boolean;
 }
 

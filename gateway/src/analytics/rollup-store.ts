@@ -1,3 +1,4 @@
+import type { RollupBucket } from "node-red-contrib-intelledger/gateway-api";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import { tumblingWindow } from "./event-windows.js";
 import { streamKey, type StreamId } from "./stream-id.js";
@@ -6,18 +7,7 @@ import { streamKey, type StreamId } from "./stream-id.js";
 export const ROLLUP_RESOLUTIONS = { "1m": 60_000, "1h": 3_600_000 } as const;
 export type RollupResolution = keyof typeof ROLLUP_RESOLUTIONS;
 
-/** One bucket of one stream at one resolution. */
-export interface RollupBucket {
-  bucketMs: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  last: number;
-  lastSampledAtMs: number;
-  anomalyCount: number;
-  lateCount: number;
-}
+export type { RollupBucket };
 
 /** What a stream's readings add to one bucket, folded in memory until it is merged into the table. */
 export interface BucketDelta {
