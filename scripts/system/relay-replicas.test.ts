@@ -204,6 +204,11 @@ describe("relay replicas on one PostgreSQL", () => {
     ]);
     expect(Number(batchRows[0]?.n)).toBe(2 * ROUNDS);
     expect(takeoverMs).toBeLessThan(TAKEOVER_LIMIT_MS);
+    // The gateway hears where its batches stand on chain from any replica's heartbeat answer.
+    const beat = await (clients[replicas.indexOf(follower)] as ProtoRelayClient).heartbeat(signer.address, 0);
+    const lastAnchored = beat.lastAnchored as { sequence: number; transactionHash: string };
+    expect(lastAnchored.sequence).toBe(2 * ROUNDS);
+    expect(anchors.map((anchor) => anchor.tx_hash)).toContain(lastAnchored.transactionHash);
     for (const client of clients) client.close();
   }, 240_000);
 
