@@ -12,14 +12,11 @@ import { parseGatewayConfig } from "../src/config.js";
 import { startGateway } from "../src/gateway.js";
 import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
+import { percentile } from "./percentile.js";
 
 const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
 const TARGET_P99_MS = 1_000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "alert-bench-"));
 // The reference sensors' vibration wanders around 0.2 g: a threshold there fires and resolves

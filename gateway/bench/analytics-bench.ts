@@ -28,6 +28,7 @@ import { DataClasses } from "../src/store/data-classes.js";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
 import { ReadingStore } from "../src/store/reading-store.js";
 import { GatewayClient } from "../test/gateway-client.js";
+import { percentile } from "./percentile.js";
 
 const FRAMES = Number(process.env.EDGE_ANALYTICS_BENCH_FRAMES ?? 20_000);
 const STREAMS = Number(process.env.EDGE_SERIES_BENCH_STREAMS ?? 20);
@@ -40,10 +41,6 @@ const devices: { id: string; keys: DeviceKeys }[] = Array.from({ length: DEVICES
   keys: generateDeviceKeys(),
 }));
 const NOW = Date.now();
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** Frames of 16 analog samples each, 50 devices, each device sampling once a second. */
 function makeFrames(): Uint8Array[] {

@@ -10,13 +10,10 @@ import { parseGatewayConfig } from "../src/config.js";
 import { startGateway } from "../src/gateway.js";
 import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient } from "../test/live-client.js";
+import { percentile } from "./percentile.js";
 
 const DEVICES = Number(process.env.EDGE_LIVE_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_LIVE_BENCH_SECONDS ?? 30);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "live-bench-"));
 const gateway = await startGateway(
