@@ -17,8 +17,10 @@ export {
   WORDS_PER_BATCH,
 } from "./batch-layout.js";
 export type { PublicSignalName } from "./batch-layout.js";
-export { proveBatch, releaseSnarkThreads, verifyBatchProof } from "./batch-prover.js";
-export type { BatchProof, Groth16Proof } from "./batch-prover.js";
+export { proveBatch } from "./batch-prover.js";
+export type { BatchProof } from "./batch-prover.js";
+export { releaseSnarkThreads, verifyBatchProof } from "./batch-verifier.js";
+export type { Groth16Proof } from "./batch-verifier.js";
 export type { Groth16VerificationKey } from "./artifacts.js";
 export { batchCircuitInput, batchClaims, batchPublicSignals } from "./circuit-input.js";
 export type { BatchCircuitInput, BatchClaims } from "./circuit-input.js";
