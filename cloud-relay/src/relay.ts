@@ -6,12 +6,14 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import { anchorerKey } from "./anchorer-key.js";
 import type { RelayConfig } from "./config.js";
+import { GatewayGate } from "./fleet/gateway-gate.js";
 import { createGatewayRelayService } from "./grpc/gateway-relay-service.js";
 import { GatewayChains } from "./grpc/gateway-chain.js";
 import { maxReceiveMessageBytes } from "./grpc/message-bounds.js";
 import { RefusalRecorder } from "./grpc/refusal-recorder.js";
 import { newUploadCounters } from "./grpc/upload-counters.js";
 import { loadOrCreateApiToken } from "./api/api-token.js";
+import { fleetRoutes } from "./api/fleet-routes.js";
 import { startRelayApi } from "./api/relay-api.js";
 import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
@@ -152,6 +154,11 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             chains,
             flowControl,
             refusals,
+            gate: new GatewayGate({
+              access: store.access,
+              defaultRateLimit: config.fleet.rateLimit,
+              refreshMs: config.fleet.accessRefreshMs,
+            }),
             registrationWindowMs: config.registration.timestampWindowMs,
           }),
           ...(deployments && {
@@ -229,6 +236,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           registry: createRelayMetrics(snapshot),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
+          operations: fleetRoutes(store),
           ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
           ...(deployments && { deployments: deployments.routes }),
           health: new RelayHealth({

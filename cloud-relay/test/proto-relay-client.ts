@@ -148,6 +148,9 @@ export async function signedWireBatch(
   return { batch, signature: await signDocumentedBatch(signer, batch) };
 }
 
+/** The software version this client reports in its registrations and heartbeats. */
+export const PROTO_CLIENT_VERSION = "proto-client 1.0";
+
 /** What the relay answered a call that failed: its status, message and x-detail-* metadata. */
 export interface Refusal {
   code: number;
@@ -223,18 +226,21 @@ export class ProtoRelayClient {
         signature: getBytes(signature),
         boot: 1,
         uptimeMs: 1_000,
+        softwareVersion: PROTO_CLIENT_VERSION,
       }),
     );
   }
 
-  heartbeat(gatewayId: string, backlogReadings: number): Promise<Record<string, unknown>> {
+  /** A heartbeat; `clockOffsetMs` sets the client's clock that far from this machine's. */
+  heartbeat(gatewayId: string, backlogReadings: number, clockOffsetMs = 0): Promise<Record<string, unknown>> {
     return this.unary("heartbeat", {
       gatewayId,
-      sentAtMs: Date.now(),
+      sentAtMs: Date.now() + clockOffsetMs,
       backlogReadings,
       backlogBatches: 1,
       boot: 1,
       uptimeMs: 2_000,
+      softwareVersion: PROTO_CLIENT_VERSION,
     });
   }
 

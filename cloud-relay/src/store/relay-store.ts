@@ -5,7 +5,9 @@ import type { RelayConfig } from "../config.js";
 import { SoleLeadership, type AnchorLeadership } from "./anchor-leadership.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
+import { BatchListing } from "./batch-listing.js";
 import { FleetView } from "./fleet-view.js";
+import { GatewayAccessLedger } from "./gateway-access.js";
 import { GatewayBoots } from "./gateway-boots.js";
 import { AdvisoryLockLeadership } from "./postgres-leadership.js";
 import { PostgresSqlDatabase } from "./postgres-sql-database.js";
@@ -21,6 +23,9 @@ export interface RelayStore {
   readonly proofs: ProofLedger;
   readonly boots: GatewayBoots;
   readonly fleet: FleetView;
+  /** Revocations, address allowlists and rate limits per gateway. */
+  readonly access: GatewayAccessLedger;
+  readonly batchListing: BatchListing;
   readonly leadership: AnchorLeadership;
   /** Resolves once the database took a write; rejects with why it did not. */
   checkWrites(nowMs: number): Promise<void>;
@@ -35,6 +40,8 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     proofs: new ProofLedger(db),
     boots: new GatewayBoots(db),
     fleet: new FleetView(db, fleet),
+    access: new GatewayAccessLedger(db),
+    batchListing: new BatchListing(db),
     leadership,
     async checkWrites(nowMs) {
       await db.run(
