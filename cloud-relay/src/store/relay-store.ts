@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RelayConfig } from "../config.js";
 import { SoleLeadership, type AnchorLeadership } from "./anchor-leadership.js";
+import { AnchorLag } from "./anchor-lag.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
 import { FleetView } from "./fleet-view.js";
@@ -22,6 +23,7 @@ export interface RelayStore {
   readonly boots: GatewayBoots;
   readonly fleet: FleetView;
   readonly leadership: AnchorLeadership;
+  readonly anchorLag: AnchorLag;
   /** Resolves once the database took a write; rejects with why it did not. */
   checkWrites(nowMs: number): Promise<void>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     boots: new GatewayBoots(db),
     fleet: new FleetView(db, fleet),
     leadership,
+    anchorLag: new AnchorLag(db),
     async checkWrites(nowMs) {
       await db.run(
         `INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?)
