@@ -186,13 +186,17 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         closeFlow();
         release();
       };
+      // A batch the gate refuses (rate limit, revocation) ends the stream once everything sent
+      // before it is answered: what was admitted is stored and acknowledged, nothing after it is read.
+      let gateRefused = false;
       const deliver = (message: UploadMessage) => {
-        if (session.failed) return;
+        if (session.failed || gateRefused) return;
         if (message.kind === "batch") {
           try {
             gate.admitBatch(gatewayId, address);
           } catch (error) {
-            session.fail(error);
+            gateRefused = true;
+            void session.settled().then(() => session.fail(error));
             return;
           }
         }
