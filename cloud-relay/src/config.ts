@@ -148,6 +148,15 @@ export const relayConfigSchema = z.object({
       accessRefreshMs: z.number().int().min(100).default(1_000),
     })
     .prefault({}),
+  /** OpenTelemetry traces of uploads through verification and storage to the anchor; off unless an endpoint is set. */
+  telemetry: z
+    .object({
+      /** OTLP/HTTP base URL (traces go to <url>/v1/traces); OTEL_EXPORTER_OTLP_ENDPOINT in the environment does the same. */
+      otlpEndpoint: z.url().optional(),
+      /** service.name on every span (OTEL_SERVICE_NAME overrides it). */
+      serviceName: z.string().min(1).default("intelledger-relay"),
+    })
+    .prefault({}),
   /** A refused call is logged once per gateway, call and reason per interval (all are counted). */
   refusalLog: z.object({ intervalMs: z.number().int().min(0).default(60_000) }).prefault({}),
 });

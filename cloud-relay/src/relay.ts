@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import { every, RateEstimator, startService } from "@intelledger/service-kit";
@@ -19,6 +20,8 @@ import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
+import { OperationsMetrics } from "./metrics/operations-metrics.js";
+import { startTracing } from "./telemetry/start-tracing.js";
 import { startRelayServer } from "./grpc/relay-server.js";
 import { UploadFlowControl } from "./grpc/upload-flow-control.js";
 import type { AnchorLedger } from "./store/anchor-ledger.js";
@@ -67,6 +70,14 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (opened) => opened.close(),
     );
     const hasher = await loadPoseidon();
+    const tracing = await parts.start(
+      "tracing",
+      () => startTracing(config.telemetry, `${hostname()}:${process.pid}`),
+      (started) => started?.shutdown(),
+    );
+    if (tracing) logger.info("exporting traces over OTLP/HTTP");
+    const metricsRegistry = createRelayMetrics(() => snapshot());
+    const operationsMetrics = new OperationsMetrics(metricsRegistry);
     const { batches, anchors, boots, proofs, fleet } = store;
     const counters = newUploadCounters();
     const refusals = new RefusalRecorder({
@@ -108,6 +119,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           receiptPollMs: config.chain.receiptPollMs,
           maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
           logger: logger.child({ component: "anchoring" }),
+          ...(tracing && { tracing }),
         });
         service.start();
         return service;
@@ -126,6 +138,8 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       verification,
       counters,
       logger: logger.child({ component: "grpc" }),
+      onAcked: (seconds) => operationsMetrics.acked(seconds),
+      ...(tracing && { tracing }),
     });
     const gate = new GatewayGate({ access: store.access, defaultRateLimit: config.fleet.rateLimit });
     await gate.refresh();
@@ -166,6 +180,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             refusals,
             gate,
             registrationWindowMs: config.registration.timestampWindowMs,
+            logger: logger.child({ component: "grpc" }),
           }),
           ...(deployments && {
             extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
@@ -204,6 +219,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       anchored: await anchors.totals(),
       gatewayBacklogReadings: await batches.reportedBacklogReadings(),
       fleet: await fleet.list(Date.now()),
+      unanchoredSinceMs: await store.anchorLag.unanchoredSince(),
     });
     let stored = await readStored();
     parts.onStop(
@@ -239,7 +255,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           host: config.api.host,
           port: config.api.port,
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
-          registry: createRelayMetrics(snapshot),
+          registry: metricsRegistry,
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
           operations: fleetRoutes(store),

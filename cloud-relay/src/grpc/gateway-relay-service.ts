@@ -1,4 +1,10 @@
-import type { handleBidiStreamingCall, handleUnaryCall, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import {
+  Metadata,
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from "@grpc/grpc-js";
 import type { ServerSurfaceCall } from "@grpc/grpc-js/build/src/server-call.js";
 import {
   recoverRegistrationSigner,
@@ -9,6 +15,7 @@ import {
   type RegisterResponse,
   type UploadResponse,
 } from "@intelledger/proto/relay";
+import type { Logger } from "pino";
 import { RelayRefusal } from "../errors.js";
 import type { GatewayGate } from "../fleet/gateway-gate.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
@@ -19,6 +26,7 @@ import type { GatewayChains } from "./gateway-chain.js";
 import { peerGatewayId } from "./peer-identity.js";
 import type { RefusalRecorder, RefusedCall } from "./refusal-recorder.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
+import { REQUEST_ID_KEY, traceCarrier, uploadRequestId } from "./upload-metadata.js";
 import type { UploadMessage } from "./upload-request-decoder.js";
 import { UploadSession } from "./upload-session.js";
 
@@ -40,6 +48,8 @@ export interface ServiceDeps {
   gate: GatewayGate;
   /** How far a registration's timestamp may be from the relay's clock, either way. */
   registrationWindowMs: number;
+  /** Upload streams log through a child of it carrying their request id. */
+  logger: Logger;
 }
 
 /** The gateway named by the call's certificate, which must be the one the request names. */
@@ -70,7 +80,7 @@ function callerOf(call: ServerSurfaceCall): string {
 
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
-  const { ledger, anchors, boots, chains, flowControl, refusals, gate, registrationWindowMs } = deps;
+  const { ledger, anchors, boots, chains, flowControl, refusals, gate, registrationWindowMs, logger } = deps;
 
   function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
@@ -159,23 +169,37 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
     ),
 
     upload(call) {
+      const requestId = uploadRequestId(call.metadata);
+      const withRequestId = (status: ReturnType<typeof toStatus>) => {
+        status.metadata?.set(REQUEST_ID_KEY, requestId);
+        return status;
+      };
       let gatewayId: string;
       try {
         gatewayId = peerGatewayId(call);
       } catch (error) {
-        refusals.record({ rpc: "upload", caller: callerOf(call) }, error);
-        call.emit("error", toStatus(error));
+        refusals.record({ rpc: "upload", caller: callerOf(call), requestId }, error);
+        call.emit("error", withRequestId(toStatus(error)));
         return;
       }
       const address = peerAddress(call);
+      const headers = new Metadata();
+      headers.set(REQUEST_ID_KEY, requestId);
+      call.sendMetadata(headers);
+      const streamLogger = logger.child({ requestId, gatewayId });
+      streamLogger.info({ peer: address }, "upload stream opened");
       const { chain, release } = chains.acquire(gatewayId);
-      const session = new UploadSession(chain, {
-        send: (response) => call.write(response),
-        refuse: (error) => {
-          refusals.record({ rpc: "upload", caller: gatewayId }, error);
-          call.emit("error", toStatus(error));
+      const session = new UploadSession(
+        chain,
+        {
+          send: (response) => call.write(response),
+          refuse: (error) => {
+            refusals.record({ rpc: "upload", caller: gatewayId, requestId }, error);
+            call.emit("error", withRequestId(toStatus(error)));
+          },
         },
-      });
+        { requestId, logger: streamLogger, traceCarrier: traceCarrier(call.metadata) },
+      );
       const closeFlow = flowControl.open({
         setMaxInFlight: (maxInFlight) => session.send({ message: { $case: "flowControl", value: { maxInFlight } } }),
       });
@@ -185,6 +209,7 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         closed = true;
         closeFlow();
         release();
+        streamLogger.info({ refused: session.failed }, "upload stream closed");
       };
       // A batch the gate refuses (rate limit, revocation) ends the stream once everything sent
       // before it is answered: what was admitted is stored and acknowledged, nothing after it is read.

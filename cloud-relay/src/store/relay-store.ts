@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RelayConfig } from "../config.js";
 import { SoleLeadership, type AnchorLeadership } from "./anchor-leadership.js";
+import { AnchorLag } from "./anchor-lag.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
 import { BatchListing } from "./batch-listing.js";
@@ -27,6 +28,7 @@ export interface RelayStore {
   readonly access: GatewayAccessLedger;
   readonly batchListing: BatchListing;
   readonly leadership: AnchorLeadership;
+  readonly anchorLag: AnchorLag;
   /** Resolves once the database took a write; rejects with why it did not. */
   checkWrites(nowMs: number): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     access: new GatewayAccessLedger(db),
     batchListing: new BatchListing(db),
     leadership,
+    anchorLag: new AnchorLag(db),
     async checkWrites(nowMs) {
       await db.run(
         `INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?)
