@@ -141,8 +141,11 @@ export const relayConfigSchema = z.object({
        * at once; a gateway's own limit (set through the API) overrides it. Unset: no limit.
        */
       rateLimit: rateLimitSchema.optional(),
-      /** How old a replica's copy of a gateway's revocation, allowlist and limit may be while its upload stream stays open. */
-      accessRefreshMs: z.number().int().min(0).default(1_000),
+      /**
+       * How often a replica reads every gateway's revocation, allowlist and rate limit again,
+       * for the batches of upload streams already open (a call's start reads them fresh).
+       */
+      accessRefreshMs: z.number().int().min(100).default(1_000),
     })
     .prefault({}),
   /** OpenTelemetry traces of uploads through verification and storage to the anchor; off unless an endpoint is set. */

@@ -141,6 +141,16 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       onAcked: (seconds) => operationsMetrics.acked(seconds),
       ...(tracing && { tracing }),
     });
+    const gate = new GatewayGate({ access: store.access, defaultRateLimit: config.fleet.rateLimit });
+    await gate.refresh();
+    parts.onStop(
+      "gateway access",
+      every(
+        config.fleet.accessRefreshMs,
+        () => gate.refresh(),
+        (error) => logger.warn({ err: error }, "reading the gateways' access decisions failed"),
+      ),
+    );
     const deployments = config.enrollment
       ? await parts.start(
           "deployments",
@@ -168,11 +178,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             chains,
             flowControl,
             refusals,
-            gate: new GatewayGate({
-              access: store.access,
-              defaultRateLimit: config.fleet.rateLimit,
-              refreshMs: config.fleet.accessRefreshMs,
-            }),
+            gate,
             registrationWindowMs: config.registration.timestampWindowMs,
             logger: logger.child({ component: "grpc" }),
           }),
