@@ -41,6 +41,7 @@ let browser: Browser;
 let page: Page;
 let services: ConsoleServices;
 let cloud: DemoRelay;
+let cloudStopped = false;
 const simulators: DeviceSimulatorProcess[] = [];
 
 async function screen(name: string): Promise<void> {
@@ -100,7 +101,7 @@ afterAll(async () => {
   await browser?.close();
   for (const simulator of simulators) await simulator.stop();
   await running?.stop();
-  await cloud?.stop();
+  if (!cloudStopped) await cloud?.stop();
   await laptopCable?.close();
   await gatewayCable?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -415,6 +416,10 @@ describe("the console in Chromium against a real gateway", () => {
   }, 600_000);
 
   it("opens a saved connection at the next start and renders the dashboard in under 2 s", async () => {
+    // The cloud's work (checking proofs, anchoring) runs in this process but is not on site: the
+    // measurement is of the console and its gateway, which goes on proving its batches meanwhile.
+    await cloud.stop();
+    cloudStopped = true;
     await page.goto(`${CONSOLE_ORIGIN}/index.html`);
     const open = page.getByRole("button", { name: /^Open .* as tech$/ });
     await open.waitFor();
