@@ -1,16 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  committedKeyTrust,
-  createRelayPki,
-  parseRelayConfig,
-  relayPkiFiles,
-  startRelay,
-  type ChainTrust,
-  type PublishedDeployment,
-  type Relay,
-} from "@intelledger/cloud-relay";
+import { createRelayPki, parseRelayConfig, relayPkiFiles, startRelay, type Relay } from "@intelledger/cloud-relay";
 import type { DevChain } from "@intelledger/contracts";
+import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "@intelledger/verify";
 import type { Logger } from "pino";
 import { startAnchoredDevChain } from "./anchored-dev-chain.js";
 

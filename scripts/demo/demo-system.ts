@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChainTrust, PublishedDeployment, Relay, RelaySnapshot } from "@intelledger/cloud-relay";
+import type { Relay, RelaySnapshot } from "@intelledger/cloud-relay";
 import type { DevChain } from "@intelledger/contracts";
 import {
   parseGatewayConfig,
@@ -9,6 +9,7 @@ import {
   type GatewayConfigInput,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
+import type { ChainTrust, PublishedDeployment } from "@intelledger/verify";
 import type { Logger } from "pino";
 import { startDemoRelay } from "./demo-relay.js";
 import type { DemoFleet } from "./demo-fleet.js";

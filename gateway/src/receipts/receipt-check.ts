@@ -8,7 +8,7 @@ import {
   verifyReceipt,
   type ReceiptFailure,
   type ReceiptLink,
-} from "@intelledger/cloud-relay";
+} from "@intelledger/verify";
 import { JsonRpcProvider, Network } from "ethers";
 import { ConflictError, GatewayError, UpstreamError } from "../errors.js";
 
