@@ -102,4 +102,8 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
   );
   INSERT INTO anchor_leadership (id, term, holder, acquired_at_ms) VALUES (1, 0, '', 0);
   `,
+  `
+  -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
+  ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -118,4 +118,8 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   ALTER TABLE gateways ADD COLUMN last_batch_at_ms INTEGER;
   CREATE INDEX batches_unanchored_by_gateway ON batches (gateway_id) WHERE anchor_id IS NULL;
   `,
+  `
+  -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
+  ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
