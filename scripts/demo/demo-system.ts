@@ -1,13 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  committedKeyTrust,
   createRelayPki,
   parseRelayConfig,
   relayPkiFiles,
   startRelay,
-  type ChainTrust,
-  type PublishedDeployment,
   type Relay,
   type RelaySnapshot,
 } from "@intelledger/cloud-relay";
@@ -19,6 +16,7 @@ import {
   type GatewayConfigInput,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
+import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "@intelledger/verify";
 import type { Logger } from "pino";
 import { startAnchoredDevChain } from "./anchored-dev-chain.js";
 import type { DemoFleet } from "./demo-fleet.js";

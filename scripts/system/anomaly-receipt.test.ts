@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Receipt } from "@intelledger/cloud-relay";
+import type { Receipt } from "@intelledger/verify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { typescriptFleet } from "../demo/demo-fleet.js";
@@ -24,7 +24,7 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
   async function verify(candidate: Receipt): Promise<{ code: number; output: string }> {
     const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(candidate));
-    const args = ["--import", "tsx", "cloud-relay/src/verify-cli.ts", "--receipt", file];
+    const args = ["--import", "tsx", "verify/src/cli.ts", "--receipt", file];
     try {
       const { stdout } = await run(process.execPath, [...args, "--rpc-url", system.chain.rpcUrl, ...demoTrustArgs(system)], {
         cwd: repoRoot,

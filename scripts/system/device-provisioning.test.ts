@@ -3,7 +3,7 @@ import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Receipt } from "@intelledger/cloud-relay";
+import type { Receipt } from "@intelledger/verify";
 import { Channel } from "@intelledger/proto/device";
 import { signKeyHandover } from "@intelledger/proto/key-handover";
 import { PtyPair } from "@intelledger/test-support";

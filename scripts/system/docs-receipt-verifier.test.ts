@@ -1,7 +1,7 @@
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/cloud-relay";
+import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/verify";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { JsonRpcProvider } from "ethers";
 import { pino } from "pino";

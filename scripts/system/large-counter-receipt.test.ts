@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/cloud-relay";
+import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/verify";
 import { Channel } from "@intelledger/proto/device";
 import { Batch } from "@intelledger/proto/relay";
 import { signFrame, SimulatedDevice } from "@intelledger/test-support";

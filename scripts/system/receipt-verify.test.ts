@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/cloud-relay";
+import { receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/verify";
 import { JsonRpcProvider } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
     try {
       const { stdout } = await run(
         process.execPath,
-        ["--import", "tsx", "cloud-relay/src/verify-cli.ts", "--receipt", file, "--rpc-url", system.chain.rpcUrl, ...trustArgs],
+        ["--import", "tsx", "verify/src/cli.ts", "--receipt", file, "--rpc-url", system.chain.rpcUrl, ...trustArgs],
         { cwd: repoRoot },
       );
       return { code: 0, output: stdout };

@@ -14,34 +14,9 @@ import {
 import { dataAnchorInterface } from "@intelledger/contracts";
 import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
 import { getAddress, getBytes, type Provider } from "ethers";
-import { RelayError } from "../errors.js";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
+import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";
 import type { Receipt } from "./receipt-format.js";
-
-/** Which link of a receipt's chain of evidence does not hold. */
-export type ReceiptFailure =
-  | "wrong_chain"
-  | "deployment_mismatch"
-  | "batch_signature"
-  | "reading_not_in_batch"
-  | "batch_not_in_anchor"
-  | "development_key"
-  | "verification_key_mismatch"
-  | "proof_invalid"
-  | "root_not_anchored"
-  | "transaction_mismatch"
-  | "anchorer_not_authorized"
-  | "gateway_not_registered"
-  | "too_few_confirmations";
-
-export class ReceiptVerificationError extends RelayError {
-  readonly failure: ReceiptFailure;
-
-  constructor(failure: ReceiptFailure, message: string, options?: { cause?: unknown }) {
-    super("failed_precondition", message, { failure }, options);
-    this.failure = failure;
-  }
-}
 
 /** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
 export const RECEIPT_LINKS = {

@@ -7,15 +7,10 @@ import { parseArgs } from "node:util";
 import { releaseSnarkThreads } from "@intelledger/circuits";
 import { JsonRpcProvider } from "ethers";
 import { z } from "zod";
-import { committedKeyTrust, deploymentSchema, type ChainTrust } from "./receipts/chain-trust.js";
-import { receiptSchema, type Receipt } from "./receipts/receipt-format.js";
-import {
-  RECEIPT_LINKS,
-  ReceiptVerificationError,
-  verifyReceipt,
-  type ReceiptLink,
-  type VerifiedReceipt,
-} from "./receipts/verify-receipt.js";
+import { committedKeyTrust, deploymentSchema, type ChainTrust } from "./chain-trust.js";
+import { receiptSchema, type Receipt } from "./receipt-format.js";
+import { ReceiptVerificationError } from "./errors.js";
+import { RECEIPT_LINKS, verifyReceipt, type ReceiptLink, type VerifiedReceipt } from "./verify-receipt.js";
 
 const USAGE = `usage: verify --receipt <file.json | -> --rpc-url <url> --chain-id <id> --deployment <deployment.json>
               [--min-confirmations <n>] [--allow-dev-key]

@@ -15,12 +15,17 @@ import {
   startDevChain,
   type DevChain,
 } from "@intelledger/contracts";
+import {
+  committedKeyTrust,
+  receiptSchema,
+  verifyReceipt,
+  type ChainTrust,
+  type PublishedDeployment,
+  type Receipt,
+} from "@intelledger/verify";
 import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionResponse } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
-import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "./chain-trust.js";
-import { receiptSchema, type Receipt } from "./receipt-format.js";
-import { verifyReceipt } from "./verify-receipt.js";
 
 describe("a receipt's trust anchored on chain", () => {
   let chain: DevChain;
