@@ -5,13 +5,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { RECEIPT_LINKS, receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/verify";
 import { JsonRpcProvider } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { startBrowserVerifier } from "./browser-receipt-verifier.js";
 import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
@@ -47,15 +46,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-receipt-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      batchMaxAgeMs: 300,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir);
     await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 180_000, "readings to be anchored");
     // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
     await waitFor(

@@ -9,6 +9,7 @@ import {
 } from "@intelledger/circuits";
 import {
   batchProofCalldata,
+  batchProofsCalldata,
   dataAnchorAbi,
   deployDataAnchor,
   gatewayRegistryAbi,
@@ -132,6 +133,27 @@ describe("a receipt's trust anchored on chain", () => {
       proof,
     );
     await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "anchorer_not_authorized" });
+  }, 180_000);
+
+  it("verifies a batch anchored by the relay with its proof checked on chain beside another batch's", async () => {
+    const readings = testReadings(4);
+    const proof = await prove(readings);
+    const other = await prove(testReadings(5));
+    const receipt = await receiptOf(
+      readings,
+      () => {
+        const { proofs, claims } = batchProofsCalldata([other, proof]);
+        return call(anchorer, deployment.dataAnchor, dataAnchorAbi, "anchorVerifiedBatches", proofs, claims);
+      },
+      proof,
+    );
+    const verified = await verifyReceipt(receipt, provider, trust);
+    expect(verified).toMatchObject({
+      verdict: "verified",
+      anchorer: anchorer.address,
+      transactionHash: receipt.anchor.transactionHash,
+    });
+    expect(receipt.anchor.siblings).toEqual([]);
   }, 180_000);
 
   it("verifies a registered gateway's batch anchored by the relay, and refuses a foreign key, the development key and too few confirmations", async () => {
