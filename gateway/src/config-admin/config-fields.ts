@@ -29,6 +29,7 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "batching", apply: "live", part: "sealing" },
   { path: "storage", apply: "restart" },
   { path: "storage.quotaBytes", apply: "live", part: "storage" },
+  { path: "storage.minFreeDiskBytes", apply: "live", part: "storage" },
   { path: "storage.policy", apply: "live", part: "storage" },
   { path: "storage.retainAckedDays", apply: "live", part: "storage" },
   { path: "inference", apply: "restart" },
@@ -42,6 +43,7 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "discovery", apply: "live", part: "discovery" },
   { path: "configApply", apply: "live", part: "apply-watch" },
   { path: "analytics", apply: "live", part: "analytics" },
+  { path: "supervision", apply: "restart" },
 ];
 
 /** The rule for a dotted path: the longest rule path it lies under. */
