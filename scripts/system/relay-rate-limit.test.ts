@@ -83,6 +83,13 @@ describe("a gateway over the relay's rate limit", () => {
     }
     expect(readings.size).toBe(BATCHES * BATCH_SIZE);
     expect((await relay.freshSnapshot()).stored.batches).toBe(BATCHES);
+    // The gateway told the relay its release and its clock (the same machine's: an offset of the call's transit at most).
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../gateway/package.json"), "utf8")) as {
+      version: string;
+    };
+    const shown = await relay.fleet.show(gatewayId, Date.now());
+    expect(shown?.softwareVersion).toBe(version);
+    expect(Math.abs(shown?.clockOffsetMs ?? Number.NaN)).toBeLessThan(5_000);
 
     const token = readFileSync(join(fixture.config().dataDir, "api.token"), "utf8").trim();
     const revoked = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/gateways/${gatewayId}/revoke`, {
