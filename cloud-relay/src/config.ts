@@ -59,6 +59,19 @@ export const relayConfigSchema = z.object({
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
       /** How often a replica that does not anchor tries to take the lead (PostgreSQL: the leader's death frees it at once). */
       leaderPollMs: z.number().int().min(50).default(1_000),
+      /**
+       * Anchor each batch whose proof verified as a root of its own with the proof checked on chain,
+       * several per transaction (DataAnchor.anchorVerifiedBatches), instead of folding it into the interval's root.
+       */
+      onChainVerification: z
+        .object({
+          enabled: z.boolean().default(false),
+          /** Proofs one transaction checks together: 16 full batches cost about 295 gas a reading, one alone 930. */
+          batchesPerTransaction: z.number().int().min(1).max(64).default(16),
+          /** A batch whose proof has not come this long after the batch is anchored without it. */
+          proofWaitMs: z.number().int().min(0).default(60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /**
