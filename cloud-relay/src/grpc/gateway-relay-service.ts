@@ -211,13 +211,17 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         release();
         streamLogger.info({ refused: session.failed }, "upload stream closed");
       };
+      // A batch the gate refuses (rate limit, revocation) ends the stream once everything sent
+      // before it is answered: what was admitted is stored and acknowledged, nothing after it is read.
+      let gateRefused = false;
       const deliver = (message: UploadMessage) => {
-        if (session.failed) return;
+        if (session.failed || gateRefused) return;
         if (message.kind === "batch") {
           try {
             gate.admitBatch(gatewayId, address);
           } catch (error) {
-            session.fail(error);
+            gateRefused = true;
+            void session.settled().then(() => session.fail(error));
             return;
           }
         }
