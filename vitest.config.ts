@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
-      "{proto,service-kit,test-support,circuits,contracts,gateway,cloud-relay,flows,desktop-console,scripts}/**/*.test.ts",
+      "{proto,service-kit,test-support,circuits,contracts,verify,gateway,cloud-relay,flows,desktop-console,scripts}/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**"],
     testTimeout: 30_000,

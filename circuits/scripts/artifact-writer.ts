@@ -2,12 +2,19 @@
 // the manifest that pins them: what both the development build (build-artifacts.ts) and a
 // production key ceremony (key-ceremony.ts) end with.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as snarkjs from "snarkjs";
-import { ARTIFACT_FILES, artifactsDir, circuitsPackageRoot, sha256Hex, type ArtifactManifest } from "../src/artifacts.js";
+import {
+  ARTIFACT_FILES,
+  artifactsDir as committedArtifactsDir,
+  circuitsPackageRoot,
+  sha256Hex,
+  type ArtifactManifest,
+} from "../src/artifacts.js";
 import { PUBLIC_SIGNALS } from "../src/batch-layout.js";
 import { renderBatchVerifier } from "./batch-verifier-source.js";
 
@@ -17,6 +24,8 @@ export const CIRCUIT = "circuits/circom/batch-attestation-main.circom";
 const VERIFIER_PATH = join(repoRoot, "contracts/contracts/BatchProofVerifier.sol");
 
 export interface CompiledCircuit {
+  /** The circuit's main file, relative to the repository root. */
+  circuit: string;
   r1cs: Buffer;
   wasm: Buffer;
   constraints: number;
@@ -30,15 +39,15 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Compiles the circuit into `outDir`; returns the R1CS and WASM bytes. */
-export function compileCircuit(outDir: string): CompiledCircuit {
+/** Compiles `circuit` (the batch circuit by default) into `outDir`; returns the R1CS and WASM bytes. */
+export function compileCircuit(outDir: string, circuit: string = CIRCUIT): CompiledCircuit {
   // circom2 runs in WASI and sees only files below its working directory: run it from the
   // repository root, with the hoisted node_modules as include path.
   const output = execFileSync(
     process.execPath,
     [
       require.resolve("circom2/cli.js"),
-      CIRCUIT,
+      circuit,
       "--r1cs",
       "--wasm",
       "--O2",
@@ -50,12 +59,45 @@ export function compileCircuit(outDir: string): CompiledCircuit {
     { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
   const count = (label: string): number => Number(new RegExp(`(?:^|\\s)${label}:\\D*(\\d+)`).exec(output)?.[1] ?? NaN);
+  const name = basename(circuit, ".circom");
   return {
-    r1cs: readFileSync(join(outDir, "batch-attestation-main.r1cs")),
-    wasm: readFileSync(join(outDir, "batch-attestation-main_js/batch-attestation-main.wasm")),
+    circuit,
+    r1cs: readFileSync(join(outDir, `${name}.r1cs`)),
+    wasm: readFileSync(join(outDir, `${name}_js/${name}.wasm`)),
     constraints: count("non-linear constraints") + count("linear constraints"),
     wires: count("wires"),
   };
+}
+
+/**
+ * A powers-of-tau phase 1 of 2^`power` made from a public beacon alone, ready for phase 2, at
+ * `path`: deterministic, and its toxic waste is public, so it serves development keys only.
+ */
+export async function beaconPhase1(options: {
+  power: number;
+  path: string;
+  beacon: string;
+  iterationsExp: number;
+}): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), "phase1-"));
+  try {
+    const fresh = join(scratch, "new.ptau");
+    const beaconed = join(scratch, "beacon.ptau");
+    const curve = await (
+      snarkjs as unknown as { curves: { getCurveFromName(name: string): Promise<unknown> } }
+    ).curves.getCurveFromName("bn128");
+    await snarkjs.powersOfTau.newAccumulator(curve, options.power, fresh);
+    await snarkjs.powersOfTau.beacon(
+      fresh,
+      beaconed,
+      "IntelLedger Edge development beacon",
+      options.beacon,
+      options.iterationsExp,
+    );
+    await snarkjs.powersOfTau.preparePhase2(beaconed, options.path);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The Solidity verifier of the proving key `zkey` (a path, or its bytes). */
@@ -65,11 +107,19 @@ export async function batchVerifierSource(zkey: string | Uint8Array): Promise<st
   return renderBatchVerifier((await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template })) as string, vkey);
 }
 
-/** Writes the Solidity verifier; returns its SHA-256, which the manifest pins. */
-export function writeVerifier(source: string): string {
-  writeFileSync(VERIFIER_PATH, source);
+/** Writes the Solidity verifier to `path`; returns its SHA-256, which the manifest pins. */
+export function writeVerifier(source: string, path = VERIFIER_PATH): string {
+  writeFileSync(path, source);
   return sha256Hex(Buffer.from(source));
 }
+
+/** Where the artifacts go: the package's artifacts/ and the contracts' verifier source, unless told otherwise. */
+export interface ArtifactDestination {
+  artifactsDir: string;
+  verifierPath: string;
+}
+
+export const COMMITTED_ARTIFACTS: ArtifactDestination = { artifactsDir: committedArtifactsDir, verifierPath: VERIFIER_PATH };
 
 /**
  * Writes the verification key, the gzipped witness generator and proving key, the Solidity
@@ -81,19 +131,22 @@ export async function writeArtifacts(options: {
   ceremony: ArtifactManifest["ceremony"];
   zkeyBeacon: string;
   keyKind: NonNullable<ArtifactManifest["keyKind"]>;
+  destination?: ArtifactDestination;
   log: (line: string) => void;
 }): Promise<void> {
   const { compiled, zkeyPath } = options;
+  const { artifactsDir, verifierPath } = options.destination ?? COMMITTED_ARTIFACTS;
   mkdirSync(artifactsDir, { recursive: true });
+  mkdirSync(dirname(verifierPath), { recursive: true });
   const vkey = `${JSON.stringify(await snarkjs.zKey.exportVerificationKey(zkeyPath), null, 2)}\n`;
   const verifier = await batchVerifierSource(zkeyPath);
   writeFileSync(join(artifactsDir, ARTIFACT_FILES.vkey), vkey);
   // Both compress well enough to stay small in the repository; loading inflates them.
   writeFileSync(join(artifactsDir, ARTIFACT_FILES.wasm), gzipSync(compiled.wasm, { level: 9 }));
   writeFileSync(join(artifactsDir, ARTIFACT_FILES.zkey), gzipSync(readFileSync(zkeyPath), { level: 9 }));
-  const verifierSha256 = writeVerifier(verifier);
+  const verifierSha256 = writeVerifier(verifier, verifierPath);
   const manifest: ArtifactManifest = {
-    circuit: CIRCUIT,
+    circuit: compiled.circuit,
     circom: `circom2 ${packageVersion("circom2")}`,
     snarkjs: packageVersion("snarkjs"),
     constraints: compiled.constraints,
@@ -112,6 +165,6 @@ export async function writeArtifacts(options: {
   };
   writeFileSync(join(artifactsDir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   options.log(
-    `${compiled.constraints} constraints; wrote ${relative(repoRoot, artifactsDir)} and ${relative(repoRoot, VERIFIER_PATH)}`,
+    `${compiled.constraints} constraints; wrote ${relative(repoRoot, artifactsDir)} and ${relative(repoRoot, verifierPath)}`,
   );
 }

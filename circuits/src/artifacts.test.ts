@@ -5,7 +5,7 @@ import * as snarkjs from "snarkjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { ARTIFACT_FILES, artifactsDir, circuitsPackageRoot, loadBatchArtifacts, readManifest, sha256Hex } from "./artifacts.js";
 import { PUBLIC_SIGNALS } from "./batch-layout.js";
-import { releaseSnarkThreads } from "./batch-prover.js";
+import { releaseSnarkThreads } from "./batch-verifier.js";
 import { batchVerifierSource } from "../scripts/artifact-writer.js";
 
 const manifest = readManifest();

@@ -1,4 +1,4 @@
-import type { PublishedDeployment } from "@intelledger/cloud-relay";
+import type { PublishedDeployment } from "@intelledger/verify";
 import { DEV_CHAIN_ID, deployDataAnchor, gatewayRegistryAbi, startDevChain, type DevChain } from "@intelledger/contracts";
 import { Contract, JsonRpcProvider, Wallet, getAddress } from "ethers";
 

@@ -3,13 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Receipt } from "@intelledger/cloud-relay";
-import { pino } from "pino";
+import type { Receipt } from "@intelledger/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
@@ -24,7 +23,7 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
   async function verify(candidate: Receipt): Promise<{ code: number; output: string }> {
     const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(candidate));
-    const args = ["--import", "tsx", "cloud-relay/src/verify-cli.ts", "--receipt", file];
+    const args = ["--import", "tsx", "verify/src/cli.ts", "--receipt", file];
     try {
       const { stdout } = await run(process.execPath, [...args, "--rpc-url", system.chain.rpcUrl, ...demoTrustArgs(system)], {
         cwd: repoRoot,
@@ -38,17 +37,9 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-anomaly-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
+    system = await startTestDemoSystem(dataDir, {
       batchMaxAgeMs: 2_000,
-      anchorIntervalMs: 300,
       inference: { thresholds: { channels: { temperature: LOW, humidity: LOW, vibration: LOW, analog: LOW } } },
-      logger,
     });
     const { gateway, relay } = system;
     // A flagged reading in a batch whose proof the relay verified.

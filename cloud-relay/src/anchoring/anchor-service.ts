@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
 import type { AnchorLeadership } from "../store/anchor-leadership.js";
 import type { AnchorLedger, AnchorRecord, UnanchoredBatch } from "../store/anchor-ledger.js";
+import type { UploadTracing } from "../telemetry/upload-tracing.js";
 import type { VerifiedAnchoring } from "./verified-anchoring.js";
 
 export interface AnchorServiceOptions {
@@ -29,6 +30,8 @@ export interface AnchorServiceOptions {
   /** Given, batches with verified proofs are anchored with their proofs checked on chain, several per transaction. */
   verified?: VerifiedAnchoring;
   logger: Logger;
+  /** Told of each anchor created and confirmed, when tracing is on. */
+  tracing?: Pick<UploadTracing, "anchorCreated" | "anchorConfirmed">;
 }
 
 interface OnChain {
@@ -196,7 +199,9 @@ export class AnchorService {
       this.options.hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    return this.options.anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    const anchor = await this.options.anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    this.options.tracing?.anchorCreated(anchor.id, batches, term);
+    return anchor;
   }
 
   /** Moves anchors sent (or to be sent) in one transaction along. */
@@ -220,6 +225,7 @@ export class AnchorService {
             Date.now(),
             term,
           );
+          this.options.tracing?.anchorConfirmed(anchor.id, { txHash: first.txHash, blockNumber: receipt.blockNumber });
           this.options.logger.info(
             {
               root: hexlify(anchor.root),

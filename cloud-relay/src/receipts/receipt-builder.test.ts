@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { loadPoseidon, type PoseidonHasher } from "@intelledger/circuits";
+import { receiptSchema } from "@intelledger/verify";
+import { RECEIPT_JSON_SCHEMA_FILE } from "@intelledger/verify/json-schema";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch as anchoredBatchFixture, testReadings } from "../../test/receipt-fixture.js";
-import { receiptSchema } from "./receipt-format.js";
-import { RECEIPT_JSON_SCHEMA_FILE } from "./receipt-json-schema.js";
 
 const gateway = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";

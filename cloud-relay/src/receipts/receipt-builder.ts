@@ -8,12 +8,12 @@ import {
   type ReadingInclusion,
 } from "@intelledger/circuits";
 import { Batch, batchHeaderToJson } from "@intelledger/proto/relay";
+import type { Receipt } from "@intelledger/verify";
 import { hexlify } from "ethers";
 import { RelayError } from "../errors.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
 import type { ProofLedger } from "../store/proof-ledger.js";
-import type { Receipt } from "./receipt-format.js";
 
 const bytes32 = (value: bigint) => hexlify(fieldToBytes32(value));
 

@@ -1,6 +1,7 @@
 import { Batch, type BatchHeader } from "@intelledger/proto/relay";
 import { RelayError, RelayRefusal } from "../errors.js";
 import { StorageConflict, type SqlDatabase, type SqlExecutor } from "./sql-database.js";
+import { receivedPayload, storedPayload } from "./stored-payload.js";
 
 export interface LedgerBatch extends BatchHeader {
   batchHash: Uint8Array;
@@ -17,6 +18,15 @@ export interface LedgerGap extends Pick<BatchHeader, "gatewayId" | "readingCount
   pruned: Uint8Array;
   prunedSignature: Uint8Array;
   receivedAtMs: number;
+}
+
+/** What a call tells of the gateway beside its liveness; each part only when the call said it. */
+export interface GatewayContact {
+  /** The TLS peer's address, without its port. */
+  address?: string;
+  softwareVersion?: string;
+  /** The gateway's clock minus the relay's, in milliseconds. */
+  clockOffsetMs?: number;
 }
 
 export interface ChainHead {
@@ -39,6 +49,7 @@ interface BatchRow {
   received_at_ms: number;
   signature: Buffer;
   payload: Buffer;
+  payload_deflated: number;
 }
 
 function toLedgerBatch(row: BatchRow): LedgerBatch {
@@ -55,13 +66,13 @@ function toLedgerBatch(row: BatchRow): LedgerBatch {
     sealedAtMs: row.sealed_at_ms,
     receivedAtMs: row.received_at_ms,
     signature: new Uint8Array(row.signature),
-    payload: new Uint8Array(row.payload),
+    payload: receivedPayload(row.payload, row.payload_deflated),
   };
 }
 
 const INSERT_BATCH = `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
-    last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload, payload_deflated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_GAP = `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
     pruned_signature, received_at_ms)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -86,12 +97,19 @@ export class BatchLedger {
   }
 
   /** Records a gateway's registration or return, and the address it called from when known. */
-  async touchGateway(gatewayId: string, nowMs: number, address?: string): Promise<void> {
+  /**
+   * Notes a call from the gateway: when, from where, and what it said of itself (its
+   * software version, its clock's offset from the relay's). What it did not say is kept.
+   */
+  async touchGateway(gatewayId: string, nowMs: number, contact: GatewayContact = {}): Promise<void> {
     await this.db.run(
-      `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms, address) VALUES (?, ?, ?, ?)
+      `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms, address, software_version, clock_offset_ms)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (gateway_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms,
-         address = coalesce(excluded.address, gateways.address)`,
-      [gatewayId, nowMs, nowMs, address ?? null],
+         address = coalesce(excluded.address, gateways.address),
+         software_version = coalesce(excluded.software_version, gateways.software_version),
+         clock_offset_ms = coalesce(excluded.clock_offset_ms, gateways.clock_offset_ms)`,
+      [gatewayId, nowMs, nowMs, contact.address ?? null, contact.softwareVersion ?? null, contact.clockOffsetMs ?? null],
     );
   }
 
@@ -271,6 +289,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | undefined): Promise<void> {
+  const payload = storedPayload(batch.payload);
   await tx.run(INSERT_BATCH, [
     batch.gatewayId,
     batch.sequence,
@@ -284,7 +303,8 @@ async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | unde
     batch.sealedAtMs,
     batch.receivedAtMs,
     batch.signature,
-    batch.payload,
+    payload.bytes,
+    payload.deflated,
   ]);
   if (!gap) return;
   await tx.run(INSERT_GAP, [

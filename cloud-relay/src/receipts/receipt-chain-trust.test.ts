@@ -16,12 +16,17 @@ import {
   startDevChain,
   type DevChain,
 } from "@intelledger/contracts";
+import {
+  committedKeyTrust,
+  receiptSchema,
+  verifyReceipt,
+  type ChainTrust,
+  type PublishedDeployment,
+  type Receipt,
+} from "@intelledger/verify";
 import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionResponse } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
-import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "./chain-trust.js";
-import { receiptSchema, type Receipt } from "./receipt-format.js";
-import { verifyReceipt } from "./verify-receipt.js";
 
 describe("a receipt's trust anchored on chain", () => {
   let chain: DevChain;
@@ -71,29 +76,20 @@ describe("a receipt's trust anchored on chain", () => {
     ...args: unknown[]
   ) => send(new Contract(address, abi, wallet).getFunction(name)(...args) as Promise<ContractTransactionResponse>);
 
+  /** The gateway's batch of `readings` at a relay, recorded as anchored in `anchor` (none yet by default). */
+  const batchOf = (
+    readings: ReturnType<typeof testReadings>,
+    anchor = { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
+  ) => anchoredBatch({ hasher, gateway, readings, anchor, contract: deployment.dataAnchor, chainId: chain.chainId });
+
   /** The receipt of reading 2 of a batch of `readings`, anchored by `anchorTx` (sent with the batch's root), with its proof when given. */
   async function receiptOf(
     readings: ReturnType<typeof testReadings>,
     anchorTx: (root: string) => Promise<{ transactionHash: string; blockNumber: number }>,
     proof?: BatchProof,
   ): Promise<Receipt> {
-    const fixture = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-    });
-    const anchored = await anchorTx(hexlify(fixture.root));
-    const built = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: anchored,
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-    });
+    const fixture = await batchOf(readings);
+    const built = await batchOf(readings, await anchorTx(hexlify(fixture.root)));
     await fixture.backend.destroy();
     if (proof) {
       await built.proofs.record({
@@ -111,14 +107,7 @@ describe("a receipt's trust anchored on chain", () => {
   }
 
   const prove = async (readings: ReturnType<typeof testReadings>) => {
-    const fixture = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-    });
+    const fixture = await batchOf(readings);
     await fixture.backend.destroy();
     return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
   };

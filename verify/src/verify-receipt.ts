@@ -10,38 +10,14 @@ import {
   type Groth16Proof,
   type Groth16VerificationKey,
   type ReadingInclusion,
-} from "@intelledger/circuits";
-import { dataAnchorInterface } from "@intelledger/contracts";
-import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
+} from "@intelledger/circuits/verify";
+import { dataAnchorInterface } from "@intelledger/contracts/interfaces";
+import { batchHeaderFromJson } from "@intelledger/proto/batch-header";
+import { recoverBatchSigner } from "@intelledger/proto/batch-signature";
 import { getAddress, getBytes, type Provider } from "ethers";
-import { RelayError } from "../errors.js";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
+import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";
 import type { Receipt } from "./receipt-format.js";
-
-/** Which link of a receipt's chain of evidence does not hold. */
-export type ReceiptFailure =
-  | "wrong_chain"
-  | "deployment_mismatch"
-  | "batch_signature"
-  | "reading_not_in_batch"
-  | "batch_not_in_anchor"
-  | "development_key"
-  | "verification_key_mismatch"
-  | "proof_invalid"
-  | "root_not_anchored"
-  | "transaction_mismatch"
-  | "anchorer_not_authorized"
-  | "gateway_not_registered"
-  | "too_few_confirmations";
-
-export class ReceiptVerificationError extends RelayError {
-  readonly failure: ReceiptFailure;
-
-  constructor(failure: ReceiptFailure, message: string, options?: { cause?: unknown }) {
-    super("failed_precondition", message, { failure }, options);
-    this.failure = failure;
-  }
-}
 
 /** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
 export const RECEIPT_LINKS = {
@@ -96,7 +72,7 @@ function inclusionOf(receipt: Receipt): ReadingInclusion {
     streams: inclusion.streams,
     streamIndex: inclusion.streamIndex,
     codeOffset: inclusion.codeOffset,
-    detailsPath: inclusion.detailsPath.map((node) => Buffer.from(getBytes(node))),
+    detailsPath: inclusion.detailsPath.map((node) => getBytes(node)),
     header: {
       ...inclusion.header,
       detailsRoot: BigInt(inclusion.header.detailsRoot),

@@ -16,7 +16,7 @@ const described = <T extends z.ZodType>(schema: T, description: string) => schem
  * to the anchored root (a Poseidon Merkle path), and the anchored root to a transaction
  * of the anchor contract. Field elements are decimal strings, bytes 0x-hex.
  * docs/wire-formats.md ("Receipt") says how each field is checked; docs/receipt.schema.json
- * is this schema as JSON Schema (npm run generate -w cloud-relay).
+ * is this schema as JSON Schema (npm run generate -w verify).
  */
 export const receiptSchema = z.object({
   version: z.literal(1),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { receiptSchema } from "./receipt-format.js";
 
 /** Where the receipt's published JSON Schema lives. */
-export const RECEIPT_JSON_SCHEMA_FILE = join(import.meta.dirname, "../../../docs/receipt.schema.json");
+export const RECEIPT_JSON_SCHEMA_FILE = join(import.meta.dirname, "../../docs/receipt.schema.json");
 
 /** The JSON Schema of a receipt as it travels (what a verifier reads), formatted as committed. */
 export function receiptJsonSchema(): string {

@@ -4,18 +4,14 @@
 // unreadable input; 3 not proven: every link the receipt carries holds, but it has no proof.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { releaseSnarkThreads } from "@intelledger/circuits";
-import { JsonRpcProvider } from "ethers";
+import { releaseSnarkThreads } from "@intelledger/circuits/verify";
 import { z } from "zod";
-import { committedKeyTrust, deploymentSchema, type ChainTrust } from "./receipts/chain-trust.js";
-import { receiptSchema, type Receipt } from "./receipts/receipt-format.js";
-import {
-  RECEIPT_LINKS,
-  ReceiptVerificationError,
-  verifyReceipt,
-  type ReceiptLink,
-  type VerifiedReceipt,
-} from "./receipts/verify-receipt.js";
+import { deploymentSchema, type ChainTrust } from "./chain-trust.js";
+import { committedKeyTrust } from "./committed-key-trust.js";
+import { receiptSchema, type Receipt } from "./receipt-format.js";
+import { rpcProvider } from "./rpc-provider.js";
+import { ReceiptVerificationError } from "./errors.js";
+import { RECEIPT_LINKS, verifyReceipt, type ReceiptLink, type VerifiedReceipt } from "./verify-receipt.js";
 
 const USAGE = `usage: verify --receipt <file.json | -> --rpc-url <url> --chain-id <id> --deployment <deployment.json>
               [--min-confirmations <n>] [--allow-dev-key]
@@ -105,7 +101,7 @@ const trust: ChainTrust = committedKeyTrust({
 });
 const receipt = readJson(receiptPath, "receipt", receiptSchema);
 
-const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: false });
+const provider = rpcProvider(rpcUrl);
 try {
   const verified = await verifyReceipt(receipt, provider, trust);
   console.log(report(receipt, verified).join("\n"));
