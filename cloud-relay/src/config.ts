@@ -74,7 +74,10 @@ export const relayConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
-  /** HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
+  /**
+   * HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus),
+   * receipts, the fleet and its operations (docs/relay-operations.md lists every request).
+   */
   api: z
     .object({
       host: z.string().default("127.0.0.1"),

@@ -108,7 +108,7 @@ afterAll(async () => {
 });
 
 describe("the console in Chromium against a real gateway", () => {
-  it("finds the gateway, pairs, provisions a device over USB, shows its live readings, applies a threshold", async () => {
+  it("finds the gateway, pairs, provisions a device over USB, shows its live readings, applies a threshold, sees a batch anchored and its receipt verified", async () => {
     // Find the gateway on the LAN.
     await page.goto(`${CONSOLE_ORIGIN}/index.html`);
     const card = page.getByRole("button", { name: `Connect to ${GATEWAY_NAME}` });

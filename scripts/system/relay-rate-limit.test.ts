@@ -1,7 +1,8 @@
 // A real gateway's uplink against a relay that rate-limits it: the relay answers
 // RESOURCE_EXHAUSTED with when to come back, the gateway waits that long, registers again and
-// resumes, and its whole backlog ends up stored exactly once, in order, at no more than the limit.
-import { mkdtempSync, rmSync } from "node:fs";
+// resumes, and its whole backlog ends up stored exactly once, in order, at no more than the
+// limit. Then an operator revokes it, and its uplink stops with the relay's reason.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 describe("a gateway over the relay's rate limit", () => {
-  it(`drains ${BATCHES} batches at ${RATE} batches/s (burst ${BURST}), backing off when told, losing and repeating nothing`, async () => {
+  it(`drains ${BATCHES} batches at ${RATE} batches/s (burst ${BURST}), backing off when told, losing and repeating nothing; revoked, it stops`, async () => {
     const dataDir = join(dir, "gateway");
     const { gatewayId } = await seedBacklog({ dataDir, readings: BATCHES * BATCH_SIZE, batchSize: BATCH_SIZE, deviceCount: 2 });
     const started = performance.now();
@@ -82,5 +83,23 @@ describe("a gateway over the relay's rate limit", () => {
     }
     expect(readings.size).toBe(BATCHES * BATCH_SIZE);
     expect((await relay.freshSnapshot()).stored.batches).toBe(BATCHES);
+    // The gateway told the relay its release and its clock (the same machine's: an offset of the call's transit at most).
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../gateway/package.json"), "utf8")) as {
+      version: string;
+    };
+    const shown = await relay.fleet.show(gatewayId, Date.now());
+    expect(shown?.softwareVersion).toBe(version);
+    expect(Math.abs(shown?.clockOffsetMs ?? Number.NaN)).toBeLessThan(5_000);
+
+    const token = readFileSync(join(fixture.config().dataDir, "api.token"), "utf8").trim();
+    const revoked = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/gateways/${gatewayId}/revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ reason: "decommissioned" }),
+    });
+    expect(revoked.status).toBe(200);
+    // Its open upload stream is ended within the relay's refresh: the uplink stops and says why.
+    await waitFor(() => running.snapshot().uplink?.state === "refused", 30_000, "the uplink to stop");
+    expect(running.snapshot().uplink?.lastError).toContain("was revoked");
   }, 240_000);
 });

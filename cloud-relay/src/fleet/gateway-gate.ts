@@ -10,7 +10,9 @@ import { GatewayRateLimiter } from "./rate-limiter.js";
  * x-detail-retry-after-ms). Each call's start reads the gateway's decision from the database,
  * so a revocation through any replica holds on every replica from the gateway's next call.
  * The batches of an open stream are checked against this replica's copy of every decision,
- * read again every `refreshMs` (see `refresh`), without waiting for the database.
+ * read again every fleet.accessRefreshMs (see `refresh`), without waiting for the database;
+ * an open stream of a gateway the copy finds revoked (or outside its allowlist) is ended then,
+ * whether or not it sends anything.
  */
 export class GatewayGate {
   private readonly options: {
@@ -20,6 +22,7 @@ export class GatewayGate {
   };
   private decisions = new Map<string, GatewayAccess>();
   private readonly limiter = new GatewayRateLimiter();
+  private readonly watched = new Map<string, Set<{ address: string; end: (refusal: unknown) => void }>>();
 
   constructor(options: GatewayGate["options"]) {
     this.options = options;
@@ -29,6 +32,36 @@ export class GatewayGate {
   async refresh(): Promise<void> {
     const all = await this.options.access.all();
     this.decisions = new Map(all.map((access) => [access.gatewayId, access]));
+    for (const [gatewayId, streams] of this.watched) {
+      for (const stream of streams) {
+        try {
+          checkAccess(gatewayId, stream.address, this.decisions.get(gatewayId));
+        } catch (refusal) {
+          streams.delete(stream);
+          stream.end(refusal);
+        }
+      }
+    }
+  }
+
+  /**
+   * Follows an open stream of the gateway: `end` is called with the refusal once a refresh
+   * finds the gateway revoked or its address outside its allowlist. Returns the function that
+   * stops following it.
+   */
+  watch(gatewayId: string, address: string, end: (refusal: unknown) => void): () => void {
+    const stream = { address, end };
+    let streams = this.watched.get(gatewayId);
+    if (!streams) {
+      streams = new Set();
+      this.watched.set(gatewayId, streams);
+    }
+    streams.add(stream);
+    return () => {
+      const current = this.watched.get(gatewayId);
+      current?.delete(stream);
+      if (current?.size === 0) this.watched.delete(gatewayId);
+    };
   }
 
   /** At a call's start: refuses a revoked gateway, or one calling from outside its allowlist. */

@@ -209,19 +209,25 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         closed = true;
         closeFlow();
         release();
+        unwatch();
         streamLogger.info({ refused: session.failed }, "upload stream closed");
       };
-      // A batch the gate refuses (rate limit, revocation) ends the stream once everything sent
+      // The gate's refusal (rate limit, revocation, allowlist) ends the stream once everything sent
       // before it is answered: what was admitted is stored and acknowledged, nothing after it is read.
       let gateRefused = false;
+      const refuseByGate = (refusal: unknown) => {
+        if (gateRefused) return;
+        gateRefused = true;
+        void session.settled().then(() => session.fail(refusal));
+      };
+      const unwatch = gate.watch(gatewayId, address, refuseByGate);
       const deliver = (message: UploadMessage) => {
         if (session.failed || gateRefused) return;
         if (message.kind === "batch") {
           try {
             gate.admitBatch(gatewayId, address);
           } catch (error) {
-            gateRefused = true;
-            void session.settled().then(() => session.fail(error));
+            refuseByGate(error);
             return;
           }
         }

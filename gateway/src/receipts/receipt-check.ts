@@ -2,15 +2,14 @@ import { readFileSync } from "node:fs";
 import {
   committedKeyTrust,
   deploymentSchema,
-  RECEIPT_LINKS,
   receiptSchema,
   ReceiptVerificationError,
   verifyReceipt,
   type ReceiptFailure,
-  type ReceiptLink,
 } from "@intelledger/verify";
 import { JsonRpcProvider, Network } from "ethers";
 import { ConflictError, GatewayError, UpstreamError } from "../errors.js";
+import { receiptLinks, type ReceiptLinkCheck } from "./receipt-links.js";
 
 /** What the configuration's `chain` section says a verifier trusts. */
 export interface ChainSettings {
@@ -18,17 +17,6 @@ export interface ChainSettings {
   deploymentFile: string;
   minConfirmations: number;
   allowDevelopmentKey: boolean;
-}
-
-export type LinkResult = "ok" | "failed" | "not_checked";
-
-/** One link of a receipt's chain of evidence, as a screen shows it. */
-export interface ReceiptLinkCheck {
-  link: ReceiptLink;
-  description: string;
-  result: LinkResult;
-  /** Why it failed, or why it was not checked. */
-  detail?: string;
 }
 
 export interface ReceiptCheck {
@@ -40,23 +28,6 @@ export interface ReceiptCheck {
   /** When every link the receipt carries holds. */
   anchor?: { transactionHash: string; blockNumber: number; confirmations: number; anchorer: string; anchoredAtSec: number };
 }
-
-/** The link each failure is about. */
-const FAILED_LINK: Record<ReceiptFailure, ReceiptLink> = {
-  wrong_chain: "chain",
-  deployment_mismatch: "deployment",
-  batch_signature: "batch_signature",
-  reading_not_in_batch: "reading_in_batch",
-  batch_not_in_anchor: "batch_in_anchor",
-  development_key: "verification_key",
-  verification_key_mismatch: "verification_key",
-  proof_invalid: "batch_proof",
-  root_not_anchored: "root_anchored",
-  transaction_mismatch: "transaction",
-  anchorer_not_authorized: "anchorer",
-  gateway_not_registered: "gateway_registered",
-  too_few_confirmations: "confirmations",
-};
 
 /** A chain that does not answer must not hold the request for ethers' five minutes. */
 const CHAIN_TIMEOUT_MS = 60_000;
@@ -80,9 +51,6 @@ async function chainIdAt(url: string): Promise<bigint> {
     );
   }
 }
-
-const LINKS = Object.keys(RECEIPT_LINKS) as ReceiptLink[];
-const NO_PROOF = "the receipt carries no proof of its batch (the proof may not have reached the relay yet)";
 
 function readDeployment(file: string) {
   let text: string;
@@ -136,12 +104,6 @@ export async function checkReceipt(
   });
   const url = rpcUrl ?? settings.rpcUrl;
   const provider = new JsonRpcProvider(url, Network.from(await chainIdAt(url)), { staticNetwork: true, batchMaxCount: 1 });
-  const described = (link: ReceiptLink, result: LinkResult, detail?: string): ReceiptLinkCheck => ({
-    link,
-    description: RECEIPT_LINKS[link],
-    result,
-    ...(detail !== undefined && { detail }),
-  });
   try {
     let timer: NodeJS.Timeout | undefined;
     const verified = await Promise.race([
@@ -153,9 +115,7 @@ export async function checkReceipt(
     return {
       verdict: verified.verdict,
       rpcUrl: url,
-      links: LINKS.map((link) =>
-        verified.checked.includes(link) ? described(link, "ok") : described(link, "not_checked", NO_PROOF),
-      ),
+      links: receiptLinks(verified, receipt.proof !== undefined),
       anchor: {
         transactionHash: verified.transactionHash,
         blockNumber: verified.blockNumber,
@@ -170,16 +130,11 @@ export async function checkReceipt(
         `the receipt could not be checked against the chain at ${url} (${(error as Error).message}): check the RPC URL`,
       );
     }
-    const failed = LINKS.indexOf(FAILED_LINK[error.failure]);
     return {
       verdict: "failed",
       rpcUrl: url,
       failure: error.failure,
-      links: LINKS.map((link, index) => {
-        if (index === failed) return described(link, "failed", error.message);
-        if (index > failed) return described(link, "not_checked", "a link before it does not hold");
-        return link === "batch_proof" && !receipt.proof ? described(link, "not_checked", NO_PROOF) : described(link, "ok");
-      }),
+      links: receiptLinks({ failure: error.failure, message: error.message }, receipt.proof !== undefined),
     };
   } finally {
     provider.destroy();

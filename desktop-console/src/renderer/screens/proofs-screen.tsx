@@ -140,7 +140,13 @@ export function ProofsScreen() {
               <td>{formatTime(batch.sealedAtMs)}</td>
               <td>{proofText(batch.proof)}</td>
               <td>{STAGE_TEXT[batch.stage]}</td>
-              <td class="hash">{batch.anchor ? `block ${batch.anchor.blockNumber}, ${batch.anchor.transactionHash}` : ""}</td>
+              <td class="hash">
+                {batch.anchor
+                  ? `block ${batch.anchor.blockNumber}, ${batch.anchor.transactionHash}`
+                  : batch.stage === "anchored"
+                    ? "in an earlier anchor: its receipt names the transaction"
+                    : ""}
+              </td>
               <td>
                 <button
                   type="button"
