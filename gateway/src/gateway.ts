@@ -497,7 +497,7 @@ async function startGatewayParts(
           outbox,
           derived,
           lastAnchored: () => uplink()?.status.lastAnchored,
-          subsystems: () => subsystems.list(),
+          subsystems,
           logger,
           failed,
         }),
