@@ -122,6 +122,33 @@ const relaySchema = z.strictObject({
   reconnect: z
     .object({ initialDelayMs: z.number().int().min(1).default(500), maxDelayMs: z.number().int().min(1).default(30_000) })
     .prefault({}),
+  /** The relay's HTTP API, where the gateway fetches its readings' receipts (GET /api/receipts/:gatewaySeq). */
+  api: z
+    .strictObject({
+      /** Its base URL, e.g. http://relay.example.com:8081 (the relay's `api.port`). */
+      url: z
+        .string()
+        .url("must be a URL such as http://relay.example.com:8081")
+        .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
+      /** A file holding the relay API's bearer token (the relay's <dataDir>/api.token), readable by the gateway only. */
+      tokenFile: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+/** The chain the relay anchors on, for checking receipts (POST /api/receipts/:gatewaySeq/verify). */
+const chainSchema = z.strictObject({
+  /** A JSON-RPC endpoint of the chain; the console offers it as the default and may name another. */
+  rpcUrl: z
+    .string()
+    .url("must be a URL such as https://rpc.example.org")
+    .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
+  /** The published deployment (deploy-cli's JSON: chainId, dataAnchor, registry, batchVerifier, blockNumber). */
+  deploymentFile: z.string().min(1),
+  /** Blocks, the anchor's own included, that must hold an anchor before it counts. */
+  minConfirmations: z.number().int().min(1).default(1),
+  /** Whether proofs under the committed development verification key pass (test and demo chains only). */
+  allowDevelopmentKey: z.boolean().default(false),
 });
 
 const channelNames = ["temperature", "humidity", "vibration", "analog"] as const;
@@ -334,6 +361,7 @@ export const gatewayConfigSchema = z.strictObject({
   http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */
   relay: relaySchema.optional(),
+  chain: chainSchema.optional(),
   discovery: discoverySchema.prefault({}),
   /** Rollups, alert rules and their retention. */
   analytics: analyticsSchema.prefault({}),

@@ -64,6 +64,8 @@ import { DeploymentAgent } from "./deployments/deployment-agent.js";
 import { configRoutes } from "./http/config-routes.js";
 import { uplinkRoutes } from "./http/uplink-routes.js";
 import { liveRoutes } from "./http/live-routes.js";
+import { proofRoutes } from "./http/proof-routes.js";
+import { commandRoutes } from "./http/command-routes.js";
 import { LiveEvents } from "./live/live-events.js";
 import { startLiveSources } from "./live/live-sources.js";
 import { announceOnLan } from "./discovery/lan-announcer.js";
@@ -391,6 +393,8 @@ async function startGatewayParts(
         }),
       (service) => service.close(),
     );
+    // Commands people (over the API) and flows ask for: checked, signed, acknowledged, audited.
+    const auditedCommands = new AuditedCommands({ sender: commands, registry: devices, audit });
     pipeline.on("stored", (frame) => {
       routes.noteFrom(frame.deviceId, frame.transport);
       if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
@@ -528,6 +532,14 @@ async function startGatewayParts(
             (api) => provisioningRoutes(api, provisioning),
             (api) => serialPortRoutes(api, provisioning),
             (api) => seriesRoutes(api, series),
+            (api) => commandRoutes(api, auditedCommands),
+            (api) =>
+              proofRoutes(api, {
+                db,
+                gatewayId: identity.address,
+                config: () => config,
+                lastAnchored: () => uplink()?.status.lastAnchored,
+              }),
           ],
           logger: logger.child({ component: "http" }),
         }),
@@ -568,7 +580,7 @@ async function startGatewayParts(
                 gatewayId: identity.address,
                 readingFeed,
                 anomalies,
-                commands: new AuditedCommands({ sender: commands, registry: devices, audit }),
+                commands: auditedCommands,
                 derived,
                 series,
                 ruleAlerts,
