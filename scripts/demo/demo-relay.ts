@@ -14,6 +14,8 @@ export interface DemoRelay {
   /** What a verifier of this system's receipts trusts: its deployment, the development key, one confirmation. */
   readonly receiptTrust: ChainTrust;
   readonly relay: Relay;
+  /** The relay's HTTP API (receipts, fleet) and the file holding its bearer token. */
+  readonly api: { url: string; tokenFile: string };
   /** Registers a gateway's batch-signing key in the registry, as the deployment's admin would. */
   readonly registerGateway: (gatewayId: string) => Promise<void>;
   readonly stop: () => Promise<void>;
@@ -39,9 +41,10 @@ export async function startDemoRelay(options: {
     const { caKeyFile, ...tls } = existsSync(relayPkiFiles(pkiDir).caKeyFile)
       ? relayPkiFiles(pkiDir)
       : await createRelayPki(pkiDir, ["localhost", "127.0.0.1"]);
+    const relayDir = join(dataDir, "relay");
     const relay = await startRelay(
       parseRelayConfig({
-        dataDir: join(dataDir, "relay"),
+        dataDir: relayDir,
         listen: { host: "127.0.0.1", port: 0 },
         api: { port: 0 },
         tls,
@@ -62,6 +65,7 @@ export async function startDemoRelay(options: {
         allowDevelopmentKey: true,
       }),
       relay,
+      api: { url: `http://127.0.0.1:${relay.apiPort}`, tokenFile: join(relayDir, "api.token") },
       registerGateway,
       stop: async () => {
         await relay.stop();

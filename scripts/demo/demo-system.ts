@@ -77,7 +77,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       logger,
     });
     stack.push(() => cloud.stop());
-    const { chain, contractAddress, deployment, relay, registerGateway } = cloud;
+    const { chain, contractAddress, deployment, relay, api, registerGateway } = cloud;
     const deploymentFile = join(dataDir, "deployment.json");
     writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
 
@@ -95,6 +95,8 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
           ...(options.consoleDir && { consoleDir: options.consoleDir }),
         },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
+        // Receipts are checked against the demo's own chain, under the development key.
+        chain: { rpcUrl: chain.rpcUrl, deploymentFile, allowDevelopmentKey: true },
         ...(options.inference === undefined ? {} : { inference: options.inference }),
       }),
       logger.child({ service: "gateway" }),
@@ -115,6 +117,12 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         },
         "demo",
       );
+    }
+
+    // The relay's API moves to a new port each run: point the gateway's receipts at it.
+    const enrolled = gateway.management.current.config;
+    if (enrolled.relay && enrolled.relay.api?.url !== api.url) {
+      await gateway.management.apply("demo", { ...enrolled, relay: { ...enrolled.relay, api } });
     }
 
     await options.fleet.start(gateway);
