@@ -85,6 +85,7 @@ interface Replica {
   name: string;
   service: ChildService;
   address: string;
+  apiPort: number;
   peakRssBytes: number;
   ackedReadings: number;
 }
@@ -106,6 +107,12 @@ async function signedChain(signer: Wallet, count: number, readingsPerBatch: numb
     previousBatchHash = documentedBatchHash(signed.batch);
   }
   return batches;
+}
+
+/** Whether the replica answers /readyz with 200: started fully, its verification threads loaded. */
+async function ready(replica: Replica): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${replica.apiPort}/readyz`).catch(() => undefined);
+  return response?.status === 200;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -148,10 +155,12 @@ export async function runFleet(fixture: RelayFixture, knobs: FleetKnobs, log: (l
         writeConfig(join(fixture.dir, "config"), name, config),
         join(fixture.dir, `${name}.log`),
       );
-      replicas.push({ name, service, address: `127.0.0.1:${port}`, peakRssBytes: 0, ackedReadings: 0 });
+      replicas.push({ name, service, address: `127.0.0.1:${port}`, apiPort, peakRssBytes: 0, ackedReadings: 0 });
     }
     // Together: one of them migrates the schema, under an advisory lock, while the others wait.
+    // The clock starts once all are ready (/readyz), as a load balancer would send them gateways.
     await Promise.all(replicas.map((replica) => replica.service.start(180_000)));
+    await Promise.all(replicas.map((replica) => waitFor(() => ready(replica), 180_000, `${replica.name} to be ready`)));
     await db.connect();
     const leader = async () =>
       (await db.query<{ term: string; holder: string }>("SELECT term, holder FROM anchor_leadership WHERE id = 1")).rows[0];
@@ -227,6 +236,7 @@ export async function runFleet(fixture: RelayFixture, knobs: FleetKnobs, log: (l
         takeoversMs.push(performance.now() - killedAt);
         log(`SIGKILLed the leader ${victim.name}; another replica led after ${(performance.now() - killedAt).toFixed(0)} ms`);
         await victim.service.start(180_000);
+        await waitFor(() => ready(victim), 180_000, `${victim.name} to be ready again`);
       }
     })();
 
