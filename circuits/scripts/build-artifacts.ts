@@ -18,7 +18,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { readManifest, sha256Hex } from "../src/artifacts.js";
-import { CIRCUIT, compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { beaconPhase1, CIRCUIT, compileCircuit, writeArtifacts } from "./artifact-writer.js";
 const POWER = 13;
 /** SHA-256 of "IntelLedger Edge development ceremony": public, so anyone can redo the ceremony. */
 const CEREMONY_BEACON = "515f554e78272b05aa04370d48cd727a93dc3b6435cb026a96c84c977ee7ed39";
@@ -38,23 +38,8 @@ async function ensureCeremony(log: (line: string) => void): Promise<{ path: stri
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
     log(`making the 2^${POWER} development ceremony in ${dir} (a few minutes, once)`);
-    const fresh = join(dir, `pot${POWER}_new.ptau`);
-    const beacon = join(dir, `pot${POWER}_beacon.ptau`);
-    const curve = await (
-      snarkjs as unknown as { curves: { getCurveFromName(name: string): Promise<unknown> } }
-    ).curves.getCurveFromName("bn128");
-    await snarkjs.powersOfTau.newAccumulator(curve, POWER, fresh);
-    await snarkjs.powersOfTau.beacon(
-      fresh,
-      beacon,
-      "IntelLedger Edge development beacon",
-      CEREMONY_BEACON,
-      BEACON_ITERATIONS_EXP,
-    );
-    await snarkjs.powersOfTau.preparePhase2(beacon, `${path}.tmp`);
+    await beaconPhase1({ power: POWER, path: `${path}.tmp`, beacon: CEREMONY_BEACON, iterationsExp: BEACON_ITERATIONS_EXP });
     renameSync(`${path}.tmp`, path);
-    rmSync(fresh, { force: true });
-    rmSync(beacon, { force: true });
   }
   return { path, sha256: sha256Hex(readFileSync(path)) };
 }

@@ -12,6 +12,10 @@
 //       applies the beacon, verifies the whole chain of contributions against the R1CS and the
 //       phase-1 file, and writes artifacts/ and the Solidity verifier with "keyKind": "production"
 //
+// begin and finish take --circuit <file.circom> (relative to the repository root; the batch
+// circuit by default) to run the ceremony for another circuit, and finish takes --artifacts
+// <dir> to write the artifacts and BatchProofVerifier.sol there instead of into the repository.
+//
 // Then: npm run generate -w contracts, deploy the verifier, point DataAnchor at it with
 // setBatchVerifier, and publish the transcript (every contribution's hash as printed).
 import { randomBytes } from "node:crypto";
@@ -21,7 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
 import { sha256Hex } from "../src/artifacts.js";
-import { compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { CIRCUIT, compileCircuit, writeArtifacts, type ArtifactDestination } from "./artifact-writer.js";
 
 /** The smallest phase 1 that fits the circuit (circuits/README.md, Artifacts). */
 const MIN_POWER = 13;
@@ -34,6 +38,11 @@ const required = (values: Record<string, string | undefined>, name: string): str
   ((): never => {
     throw new CeremonyError(`--${name} is required`);
   })();
+
+const artifactsIn = (dir: string): ArtifactDestination => ({
+  artifactsDir: dir,
+  verifierPath: join(dir, "BatchProofVerifier.sol"),
+});
 
 async function checkPhase1(ptau: string, publishedSha256: string): Promise<string> {
   const sha256 = sha256Hex(readFileSync(ptau));
@@ -59,15 +68,22 @@ async function main(): Promise<void> {
       dir: { type: "string" },
       beacon: { type: "string" },
       "iterations-exp": { type: "string" },
+      circuit: { type: "string", default: CIRCUIT },
+      artifacts: { type: "string" },
     },
   });
+  const { circuit } = values;
   if (step === "begin") {
     const ptau = required(values, "ptau");
     await checkPhase1(ptau, required(values, "ptau-sha256"));
     const out = required(values, "out");
     mkdirSync(out, { recursive: true });
-    const compiled = compileCircuit(mkdtempSync(join(tmpdir(), "ceremony-circuit-")));
-    writeFileSync(join(out, "circuit.r1cs"), compiled.r1cs);
+    const scratch = mkdtempSync(join(tmpdir(), "ceremony-circuit-"));
+    try {
+      writeFileSync(join(out, "circuit.r1cs"), compileCircuit(scratch, circuit).r1cs);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const first = join(out, "contribution-0000.zkey");
     await snarkjs.zKey.newZKey(join(out, "circuit.r1cs"), ptau, first);
     log(`wrote ${first}: hand it to the first party`);
@@ -94,7 +110,7 @@ async function main(): Promise<void> {
     }
     const scratch = mkdtempSync(join(tmpdir(), "ceremony-circuit-"));
     try {
-      const compiled = compileCircuit(scratch);
+      const compiled = compileCircuit(scratch, circuit);
       if (sha256Hex(compiled.r1cs) !== sha256Hex(readFileSync(r1cs))) {
         throw new CeremonyError("the circuit changed since the ceremony began");
       }
@@ -105,6 +121,7 @@ async function main(): Promise<void> {
         ceremony: { power, beacon, beaconIterationsExp: iterationsExp, ptauSha256: sha256Hex(readFileSync(ptau)) },
         zkeyBeacon: beacon,
         keyKind: "production",
+        ...(values.artifacts === undefined ? {} : { destination: artifactsIn(values.artifacts) }),
         log,
       });
     } finally {

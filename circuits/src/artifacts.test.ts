@@ -5,7 +5,8 @@ import * as snarkjs from "snarkjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { ARTIFACT_FILES, artifactsDir, circuitsPackageRoot, loadBatchArtifacts, readManifest, sha256Hex } from "./artifacts.js";
 import { PUBLIC_SIGNALS } from "./batch-layout.js";
-import { releaseSnarkThreads } from "./batch-prover.js";
+import { releaseSnarkThreads } from "./batch-verifier.js";
+import { batchVerifierSource } from "../scripts/artifact-writer.js";
 
 const manifest = readManifest();
 
@@ -39,6 +40,9 @@ describe("batch circuit artifacts", () => {
     );
     const [, delta] = /uint256 constant deltax1 = (\d+);/.exec(verifier.toString()) ?? [];
     expect((vkey["vk_delta_2"] as string[][])[0]?.[1]).toBe(delta);
+    expect(verifier.toString(), "BatchProofVerifier.sol is not what scripts/export-verifier.ts generates").toBe(
+      await batchVerifierSource(zkey),
+    );
   });
 
   it("stay small enough to commit", () => {

@@ -45,7 +45,7 @@ export interface ReadingInclusion {
   /** Where the reading's codes start in the code bits. */
   codeOffset: number;
   /** SHA-256 siblings from the reading's details leaf to the details root. */
-  detailsPath: Buffer[];
+  detailsPath: Uint8Array[];
   header: BatchHeader;
 }
 
@@ -133,7 +133,7 @@ export class BatchCommitment {
     const codes = new BitPacker(CODE_BITS);
     const streamIndexes = new Array<number>(readings.length);
     const codeOffsets = new Array<number>(readings.length);
-    const detailsLeaves = new Array<Buffer>(readings.length);
+    const detailsLeaves = new Array<Uint8Array>(readings.length);
     let codeBitsUsed = 0;
     let anomalyCount = 0;
     readings.forEach((reading, i) => {

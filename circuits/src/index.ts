@@ -1,7 +1,10 @@
+// Everything the package offers in Node: what a verifier needs (./verify.ts, which also loads in
+// a browser) and committing to batches, their artifacts and proving.
+export * from "./verify.js";
 export { ARTIFACT_FILES, artifactsDir, loadBatchArtifacts, loadVerificationKey, readManifest } from "./artifacts.js";
 export type { ArtifactManifest, BatchArtifacts } from "./artifacts.js";
 export { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
-export type { BatchCommitmentInput, BatchHeader, ReadingInclusion } from "./batch-commitment.js";
+export type { BatchCommitmentInput } from "./batch-commitment.js";
 export {
   BATCH_CAPACITY,
   CODE_BITS,
@@ -11,29 +14,21 @@ export {
   HEADERS_PER_WORD,
   MAX_BOUNDS_SPAN,
   MAX_WINDOW_SPAN_SEC,
-  PUBLIC_SIGNALS,
   receiveSecond,
   TIME_BITS,
   WORDS_PER_BATCH,
 } from "./batch-layout.js";
 export type { PublicSignalName } from "./batch-layout.js";
-export { proveBatch, releaseSnarkThreads, verifyBatchProof } from "./batch-prover.js";
-export type { BatchProof, Groth16Proof } from "./batch-prover.js";
-export type { Groth16VerificationKey } from "./artifacts.js";
-export { batchCircuitInput, batchClaims, batchPublicSignals } from "./circuit-input.js";
-export type { BatchCircuitInput, BatchClaims } from "./circuit-input.js";
-export { CircuitsError } from "./errors.js";
-export { SNARK_FIELD_MODULUS, bytes32ToField, fieldToBytes32 } from "./field.js";
-export { PoseidonMerkleTree, rootFromPath } from "./merkle-tree.js";
-export type { MerklePath } from "./merkle-tree.js";
-export { loadPoseidon } from "./poseidon-hasher.js";
-export type { PoseidonHasher } from "./poseidon-hasher.js";
+export { proveBatch } from "./batch-prover.js";
+export type { BatchProof } from "./batch-prover.js";
+export { batchCircuitInput, batchPublicSignals } from "./circuit-input.js";
+export type { BatchCircuitInput } from "./circuit-input.js";
+export { SNARK_FIELD_MODULUS } from "./field.js";
+export { PoseidonMerkleTree } from "./merkle-tree.js";
 export { BatchProverPool } from "./prover-pool.js";
 export type { BatchProverPoolOptions } from "./prover-pool.js";
 export type { ProverIsolation } from "./prover-host.js";
 export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
 export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
-export type { CommittedReading } from "./reading-commitment.js";
-export { verifyReadingInclusion } from "./reading-inclusion.js";
 export { boundedStreams, isUnbounded, listedBounds, streamKeyString, streamsHash, unboundedStreams } from "./stream-table.js";
 export type { BoundsResolver, StreamBounds, StreamKey } from "./stream-table.js";

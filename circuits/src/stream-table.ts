@@ -1,4 +1,5 @@
-import { hash } from "node:crypto";
+import { sha256 } from "#sha256";
+import { writeInt64, writeUint32 } from "./big-endian.js";
 import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import { checkDeviceId } from "./reading-commitment.js";
@@ -74,21 +75,23 @@ export function checkBounds(stream: StreamBounds): void {
  * which bounds a proof speaks of.
  */
 export function streamsHash(streams: readonly StreamBounds[]): bigint {
-  const bytes = Buffer.alloc(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
+  const bytes = new Uint8Array(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
+  const view = new DataView(bytes.buffer);
   bytes[0] = 2;
-  bytes.writeUInt32BE(streams.length, 1);
+  writeUint32(view, streams.length, 1);
   streams.forEach((stream, i) => {
     const entry = 5 + i * STREAM_ENTRY_BYTES;
     // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
     checkDeviceId(stream.deviceId);
-    bytes.write(stream.deviceId, entry + 32 - stream.deviceId.length, "ascii");
-    bytes.writeUInt32BE(stream.channel, entry + 32);
-    bytes.writeUInt32BE(stream.channelIndex, entry + 36);
-    bytes.writeUInt32BE(stream.scale, entry + 40);
-    bytes.writeBigInt64BE(BigInt(stream.min), entry + 44);
-    bytes.writeBigInt64BE(BigInt(stream.max), entry + 52);
+    const idStart = entry + 32 - stream.deviceId.length;
+    for (let c = 0; c < stream.deviceId.length; c++) bytes[idStart + c] = stream.deviceId.charCodeAt(c);
+    writeUint32(view, stream.channel, entry + 32);
+    writeUint32(view, stream.channelIndex, entry + 36);
+    writeUint32(view, stream.scale, entry + 40);
+    writeInt64(view, BigInt(stream.min), entry + 44);
+    writeInt64(view, BigInt(stream.max), entry + 52);
   });
-  return digestToField(hash("sha256", bytes, "buffer"));
+  return digestToField(sha256(bytes));
 }
 
 const STREAM_ENTRY_BYTES = 32 + 12 + 16;

@@ -1,5 +1,5 @@
-import { loadVerificationKey, readManifest, type Groth16VerificationKey } from "@intelledger/circuits";
-import { dataAnchorInterface, gatewayRegistryInterface } from "@intelledger/contracts";
+import type { Groth16VerificationKey } from "@intelledger/circuits/verify";
+import { dataAnchorInterface, gatewayRegistryInterface } from "@intelledger/contracts/interfaces";
 import { getAddress, toBeHex, zeroPadValue, type Log, type Provider } from "ethers";
 import { z } from "zod";
 
@@ -20,7 +20,7 @@ export const deploymentSchema = z.object({
 export type PublishedDeployment = z.infer<typeof deploymentSchema>;
 
 /** What a verifier trusts, besides the chain itself. */
-export interface ChainTrust {
+export interface ChainTrust extends BatchVerificationKey {
   /** The chain the deployment lives on: the RPC endpoint and the receipt must both be on it. */
   chainId: number;
   deployment: PublishedDeployment;
@@ -28,16 +28,12 @@ export interface ChainTrust {
   minConfirmations: number;
   /** Whether a proof under the development verification key (public beacons: forgeable) may pass. */
   allowDevelopmentKey: boolean;
-  /** The batch circuit's verification key, and how it was made. */
-  verificationKey: Groth16VerificationKey;
-  verificationKeyKind: "development" | "production";
 }
 
-/** The trust of a verifier using the committed verification key (its manifest pins it and says how it was made). */
-export function committedKeyTrust(
-  options: Pick<ChainTrust, "chainId" | "deployment" | "minConfirmations" | "allowDevelopmentKey">,
-): ChainTrust {
-  return { ...options, verificationKey: loadVerificationKey(), verificationKeyKind: readManifest().keyKind ?? "development" };
+/** The batch circuit's verification key, and how it was made. */
+export interface BatchVerificationKey {
+  verificationKey: Groth16VerificationKey;
+  verificationKeyKind: "development" | "production";
 }
 
 /**

@@ -10,9 +10,10 @@ import {
   type Groth16Proof,
   type Groth16VerificationKey,
   type ReadingInclusion,
-} from "@intelledger/circuits";
-import { dataAnchorInterface } from "@intelledger/contracts";
-import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
+} from "@intelledger/circuits/verify";
+import { dataAnchorInterface } from "@intelledger/contracts/interfaces";
+import { batchHeaderFromJson } from "@intelledger/proto/batch-header";
+import { recoverBatchSigner } from "@intelledger/proto/batch-signature";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
 import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";
@@ -71,7 +72,7 @@ function inclusionOf(receipt: Receipt): ReadingInclusion {
     streams: inclusion.streams,
     streamIndex: inclusion.streamIndex,
     codeOffset: inclusion.codeOffset,
-    detailsPath: inclusion.detailsPath.map((node) => Buffer.from(getBytes(node))),
+    detailsPath: inclusion.detailsPath.map((node) => getBytes(node)),
     header: {
       ...inclusion.header,
       detailsRoot: BigInt(inclusion.header.detailsRoot),

@@ -115,4 +115,8 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
     updated_at_ms BIGINT NOT NULL
   );
   `,
+  `
+  -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
+  ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -137,4 +137,8 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
     updated_at_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
+  ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -1,0 +1,6 @@
+import { getBytes, sha256 as sha256Hex } from "ethers";
+
+/** SHA-256 of `bytes`, in a browser: ethers' (noble's) synchronous implementation, as Web Crypto's is asynchronous only. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return getBytes(sha256Hex(bytes));
+}
