@@ -77,8 +77,9 @@ function fillDisk(target: Gateway): void {
     dataClass: 0,
   }));
   const clock = { nowMs: Date.now(), uncertain: false, boot: 1, uptimeMs: 1 };
+  // About 2 MB of readings at the store's 43 bytes or so a reading: past a 1 MiB quota.
   target.readings.commitFrames(
-    Array.from({ length: 300 }, (_, i) => ({
+    Array.from({ length: 750 }, (_, i) => ({
       deviceId: "filler",
       counter: i + 1,
       clock,
