@@ -1,14 +1,15 @@
-// The production key ceremony for the batch circuit: phase 1 from a public multi-party
+// The production key ceremony for a circuit (the batch circuit, or with --circuit
+// reading-disclosure the disclosure circuit, each in a ceremony of its own): phase 1 from a public multi-party
 // powers-of-tau ceremony, phase 2 contributed by several independent parties in turn, sealed
 // with a randomness beacon fixed in advance. Each step is a command; the files travel between
 // the parties, and everything but the artifacts is public (the transcript).
 //
-//   tsx scripts/key-ceremony.ts begin --ptau <file> --ptau-sha256 <hex> --out <dir>
+//   tsx scripts/key-ceremony.ts begin --ptau <file> --ptau-sha256 <hex> --out <dir> [--circuit reading-disclosure]
 //       checks the phase-1 file against its published hash and snarkjs's verification,
 //       compiles the circuit, writes <dir>/circuit.r1cs and <dir>/contribution-0000.zkey
 //   tsx scripts/key-ceremony.ts contribute --in <zkey> --out <zkey> --name <party>
 //       one party's contribution, with fresh randomness of its machine that it never keeps
-//   tsx scripts/key-ceremony.ts finish --dir <dir> --in <zkey> --ptau <file> --beacon <hex> [--iterations-exp 10]
+//   tsx scripts/key-ceremony.ts finish --dir <dir> --in <zkey> --ptau <file> --beacon <hex> [--iterations-exp 10] [--circuit …]
 //       applies the beacon, verifies the whole chain of contributions against the R1CS and the
 //       phase-1 file, and writes artifacts/ and the Solidity verifier with "keyKind": "production"
 //
@@ -20,8 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
-import { sha256Hex } from "../src/artifacts.js";
-import { compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { sha256Hex, type CircuitName } from "../src/artifacts.js";
+import { CIRCUIT_BUILDS, compileCircuit, writeArtifacts } from "./artifact-writer.js";
 
 /** The smallest phase 1 that fits the circuit (circuits/README.md, Artifacts). */
 const MIN_POWER = 13;
@@ -59,14 +60,17 @@ async function main(): Promise<void> {
       dir: { type: "string" },
       beacon: { type: "string" },
       "iterations-exp": { type: "string" },
+      circuit: { type: "string", default: "batch-attestation" },
     },
   });
+  const circuit = values.circuit as CircuitName;
+  if (!(circuit in CIRCUIT_BUILDS)) throw new CeremonyError(`--circuit must be one of ${Object.keys(CIRCUIT_BUILDS).join(", ")}`);
   if (step === "begin") {
     const ptau = required(values, "ptau");
     await checkPhase1(ptau, required(values, "ptau-sha256"));
     const out = required(values, "out");
     mkdirSync(out, { recursive: true });
-    const compiled = compileCircuit(mkdtempSync(join(tmpdir(), "ceremony-circuit-")));
+    const compiled = compileCircuit(mkdtempSync(join(tmpdir(), "ceremony-circuit-")), circuit);
     writeFileSync(join(out, "circuit.r1cs"), compiled.r1cs);
     const first = join(out, "contribution-0000.zkey");
     await snarkjs.zKey.newZKey(join(out, "circuit.r1cs"), ptau, first);
@@ -94,12 +98,13 @@ async function main(): Promise<void> {
     }
     const scratch = mkdtempSync(join(tmpdir(), "ceremony-circuit-"));
     try {
-      const compiled = compileCircuit(scratch);
+      const compiled = compileCircuit(scratch, circuit);
       if (sha256Hex(compiled.r1cs) !== sha256Hex(readFileSync(r1cs))) {
         throw new CeremonyError("the circuit changed since the ceremony began");
       }
       const power = Math.max(MIN_POWER, Math.ceil(Math.log2(compiled.constraints + 8)));
       await writeArtifacts({
+        circuit,
         compiled,
         zkeyPath: final,
         ceremony: { power, beacon, beaconIterationsExp: iterationsExp, ptauSha256: sha256Hex(readFileSync(ptau)) },

@@ -1,5 +1,13 @@
-export { ARTIFACT_FILES, artifactsDir, loadBatchArtifacts, loadVerificationKey, readManifest } from "./artifacts.js";
-export type { ArtifactManifest, BatchArtifacts } from "./artifacts.js";
+export {
+  ARTIFACT_FILES,
+  artifactFiles,
+  artifactsDir,
+  loadBatchArtifacts,
+  loadCircuitArtifacts,
+  loadVerificationKey,
+  readManifest,
+} from "./artifacts.js";
+export type { ArtifactManifest, BatchArtifacts, CircuitArtifacts, CircuitName } from "./artifacts.js";
 export { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
 export type { BatchCommitmentInput, BatchHeader, ReadingInclusion } from "./batch-commitment.js";
 export {
@@ -7,9 +15,11 @@ export {
   CODE_BITS,
   CODE_WORD_BITS,
   CODE_WORDS,
+  DISCLOSURE_PUBLIC_SIGNALS,
   HEADER_WORDS,
   HEADERS_PER_WORD,
   MAX_BOUNDS_SPAN,
+  MAX_CODE_WIDTH,
   MAX_WINDOW_SPAN_SEC,
   PUBLIC_SIGNALS,
   receiveSecond,
@@ -32,8 +42,20 @@ export { BatchProverPool } from "./prover-pool.js";
 export type { BatchProverPoolOptions } from "./prover-pool.js";
 export type { ProverIsolation } from "./prover-host.js";
 export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
-export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
+export { detailsLeaf, deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
 export type { CommittedReading } from "./reading-commitment.js";
-export { verifyReadingInclusion } from "./reading-inclusion.js";
-export { boundedStreams, isUnbounded, listedBounds, streamKeyString, streamsHash, unboundedStreams } from "./stream-table.js";
+export { disclosureSignals, verifyReadingInclusion } from "./reading-inclusion.js";
+export type { DisclosedClaims } from "./reading-inclusion.js";
+export { claimsInWords, disclosureCircuitInput, proveDisclosure, verifyDisclosureProof } from "./reading-disclosure.js";
+export type { DisclosureCircuitInput } from "./reading-disclosure.js";
+export { CommitmentSalts, DETAILS_SALT_BYTES, SALT_SEED_BYTES } from "./commitment-salts.js";
+export {
+  boundedStreams,
+  isUnbounded,
+  listedBounds,
+  streamKeyString,
+  streamLeaf,
+  streamsHash,
+  unboundedStreams,
+} from "./stream-table.js";
 export type { BoundsResolver, StreamBounds, StreamKey } from "./stream-table.js";

@@ -1,4 +1,5 @@
 import { receiveSecond } from "./batch-layout.js";
+import { DETAILS_SALT_BYTES } from "./commitment-salts.js";
 import { encodeRange, rangeCodeWidth } from "./range-code.js";
 import { sha256Leaf } from "./sha256-tree.js";
 
@@ -76,12 +77,14 @@ export function readingCodes(reading: CommittedReading, context: CodeContext): {
 
 /**
  * The reading's details leaf: SHA-256 (0x00-prefixed) over gateway_seq, frame_counter,
- * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index in the
- * batch's stream table and where its codes start in the code bits as uint32, and time_uncertain as one byte, all big-endian. Hashed
+ * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index
+ * in the batch's stream table and where its codes start in the code bits as uint32, and
+ * time_uncertain as one byte, all big-endian; then, in a batch committed with layout 2, the
+ * reading's 16-byte salt, so that nobody can find the fields by trying likely ones. Hashed
  * outside the circuit: the proof binds only their root.
  */
-export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Buffer {
-  const bytes = leafBytes;
+export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number, salt?: Uint8Array): Buffer {
+  const bytes = salt === undefined ? leafBytes : saltedLeafBytes;
   writeUint64(bytes, reading.gatewaySeq, 1);
   writeUint64(bytes, reading.frameCounter, 9);
   writeUint64(bytes, reading.sampledAtMs, 17);
@@ -91,11 +94,17 @@ export function detailsLeaf(reading: CommittedReading, streamIndex: number, code
   bytes.writeUInt32BE(streamIndex, 45);
   bytes.writeUInt32BE(codeOffset, 49);
   bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 53);
+  if (salt !== undefined) {
+    if (salt.length !== DETAILS_SALT_BYTES) throw new RangeError(`a details salt is ${DETAILS_SALT_BYTES} bytes`);
+    bytes.set(salt, LEAF_FIELDS_BYTES);
+  }
   return sha256Leaf(bytes);
 }
 
-// One buffer for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
-const leafBytes = Buffer.alloc(1 + 8 * 5 + 4 * 3 + 1);
+const LEAF_FIELDS_BYTES = 1 + 8 * 5 + 4 * 3 + 1;
+// One buffer per layout for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
+const leafBytes = Buffer.alloc(LEAF_FIELDS_BYTES);
+const saltedLeafBytes = Buffer.alloc(LEAF_FIELDS_BYTES + DETAILS_SALT_BYTES);
 
 /** A uint64, big-endian; numbers that are safe integers without a bigint, anything else as writeBigUInt64BE takes (or refuses) it. */
 function writeUint64(bytes: Buffer, value: number | bigint, offset: number): void {

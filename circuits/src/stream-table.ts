@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import { checkDeviceId } from "./reading-commitment.js";
-import { digestToField } from "./sha256-tree.js";
+import { digestToField, sha256Leaf } from "./sha256-tree.js";
 
 /** What identifies a stream of readings: one channel of one device at one scale. */
 export interface StreamKey {
@@ -68,27 +68,40 @@ export function checkBounds(stream: StreamBounds): void {
 }
 
 /**
- * The commitment to a batch's stream table: SHA-256 over a 0x02 prefix, the entry count and
- * each entry (device id as a 32-byte field, channel, channel index, scale as uint32, min and max
- * as int64, all big-endian), as a field element. Public, so anyone holding the table can check
- * which bounds a proof speaks of.
+ * The commitment to a batch's stream table in layout 1: SHA-256 over a 0x02 prefix, the entry
+ * count and each entry (streamEntryBytes), as a field element. Public, so anyone holding the
+ * table can check which bounds a proof speaks of.
  */
 export function streamsHash(streams: readonly StreamBounds[]): bigint {
-  const bytes = Buffer.alloc(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
-  bytes[0] = 2;
-  bytes.writeUInt32BE(streams.length, 1);
-  streams.forEach((stream, i) => {
-    const entry = 5 + i * STREAM_ENTRY_BYTES;
-    // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
-    checkDeviceId(stream.deviceId);
-    bytes.write(stream.deviceId, entry + 32 - stream.deviceId.length, "ascii");
-    bytes.writeUInt32BE(stream.channel, entry + 32);
-    bytes.writeUInt32BE(stream.channelIndex, entry + 36);
-    bytes.writeUInt32BE(stream.scale, entry + 40);
-    bytes.writeBigInt64BE(BigInt(stream.min), entry + 44);
-    bytes.writeBigInt64BE(BigInt(stream.max), entry + 52);
-  });
-  return digestToField(hash("sha256", bytes, "buffer"));
+  const count = Buffer.alloc(5);
+  count[0] = 2;
+  count.writeUInt32BE(streams.length, 1);
+  return digestToField(hash("sha256", Buffer.concat([count, ...streams.map(streamEntryBytes)]), "buffer"));
+}
+
+/**
+ * A stream's entry: the device id as a 32-byte field, channel, channel index, scale as uint32,
+ * min and max as int64, all big-endian.
+ */
+function streamEntryBytes(stream: StreamBounds): Buffer {
+  const bytes = Buffer.alloc(STREAM_ENTRY_BYTES);
+  // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
+  checkDeviceId(stream.deviceId);
+  bytes.write(stream.deviceId, 32 - stream.deviceId.length, "ascii");
+  bytes.writeUInt32BE(stream.channel, 32);
+  bytes.writeUInt32BE(stream.channelIndex, 36);
+  bytes.writeUInt32BE(stream.scale, 40);
+  bytes.writeBigInt64BE(BigInt(stream.min), 44);
+  bytes.writeBigInt64BE(BigInt(stream.max), 52);
+  return bytes;
+}
+
+/**
+ * A stream's leaf in the stream tree of layout 2: SHA-256 over a 0x00 prefix, its entry and its
+ * 16-byte salt, so that no one can find the other streams of a batch by trying likely ones.
+ */
+export function streamLeaf(stream: StreamBounds, salt: Uint8Array): Buffer {
+  return sha256Leaf(Buffer.concat([Buffer.alloc(1), streamEntryBytes(stream), salt]));
 }
 
 const STREAM_ENTRY_BYTES = 32 + 12 + 16;

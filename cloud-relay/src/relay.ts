@@ -15,6 +15,7 @@ import { loadOrCreateApiToken } from "./api/api-token.js";
 import { startRelayApi } from "./api/relay-api.js";
 import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
+import { DisclosureProver } from "./receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { startRelayServer } from "./grpc/relay-server.js";
@@ -211,10 +212,16 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     });
     const snapshot = () => snapshotOf(stored);
     const freshSnapshot = async () => snapshotOf((stored = await readStored()));
+    const disclosures = await parts.start(
+      "disclosure prover",
+      () => new DisclosureProver(store.disclosures),
+      (prover) => prover.close(),
+    );
     const receipts = new ReceiptBuilder({
       batches,
       anchors,
       proofs,
+      disclosures,
       hasher,
       contract: config.chain.anchorContract,
       chainId: Number((await provider.getNetwork()).chainId),

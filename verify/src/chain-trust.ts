@@ -7,14 +7,16 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte 0x-pr
 
 /**
  * A published deployment, as `deploy-cli` prints it: where the anchor contract, the gateway
- * registry and the batch verifier are, on which chain, and the block of the deployment (where
- * the verifier starts reading the contracts' events). Other fields are ignored.
+ * registry, the batch verifier and the disclosure verifier are, on which chain, and the block of
+ * the deployment (where the verifier starts reading the contracts' events). Other fields are
+ * ignored.
  */
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   dataAnchor: address,
   registry: address,
   batchVerifier: address,
+  disclosureVerifier: address,
   blockNumber: z.number().int().nonnegative(),
 });
 export type PublishedDeployment = z.infer<typeof deploymentSchema>;
@@ -28,16 +30,25 @@ export interface ChainTrust {
   minConfirmations: number;
   /** Whether a proof under the development verification key (public beacons: forgeable) may pass. */
   allowDevelopmentKey: boolean;
-  /** The batch circuit's verification key, and how it was made. */
+  /** The batch circuit's verification key, and how it and the disclosure key were made. */
   verificationKey: Groth16VerificationKey;
   verificationKeyKind: "development" | "production";
+  /** The reading disclosure circuit's verification key. */
+  disclosureKey: Groth16VerificationKey;
 }
 
 /** The trust of a verifier using the committed verification key (its manifest pins it and says how it was made). */
 export function committedKeyTrust(
   options: Pick<ChainTrust, "chainId" | "deployment" | "minConfirmations" | "allowDevelopmentKey">,
 ): ChainTrust {
-  return { ...options, verificationKey: loadVerificationKey(), verificationKeyKind: readManifest().keyKind ?? "development" };
+  const kinds = [readManifest(), readManifest(undefined, "reading-disclosure")].map((manifest) => manifest.keyKind);
+  return {
+    ...options,
+    verificationKey: loadVerificationKey(),
+    disclosureKey: loadVerificationKey(undefined, "reading-disclosure"),
+    // Production only when both keys come from a ceremony.
+    verificationKeyKind: kinds.every((kind) => kind === "production") ? "production" : "development",
+  };
 }
 
 /**

@@ -1,21 +1,19 @@
 import {
   batchClaims,
   bytes32ToField,
-  CircuitsError,
   loadPoseidon,
   rootFromPath,
   verifyBatchProof,
-  verifyReadingInclusion,
   type BatchClaims,
   type Groth16Proof,
   type Groth16VerificationKey,
-  type ReadingInclusion,
 } from "@intelledger/circuits";
 import { dataAnchorInterface } from "@intelledger/contracts";
 import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
 import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";
+import { checkReadingInBatch } from "./reading-in-batch.js";
 import type { Receipt } from "./receipt-format.js";
 
 /** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
@@ -61,24 +59,6 @@ export interface VerifiedReceipt {
   anchorer: string;
   /** When the block holding the anchor was made, seconds since the Unix epoch. */
   anchoredAtSec: number;
-}
-
-function inclusionOf(receipt: Receipt): ReadingInclusion {
-  const { inclusion } = receipt;
-  return {
-    index: inclusion.index,
-    words: inclusion.words.map(BigInt),
-    streams: inclusion.streams,
-    streamIndex: inclusion.streamIndex,
-    codeOffset: inclusion.codeOffset,
-    detailsPath: inclusion.detailsPath.map((node) => Buffer.from(getBytes(node))),
-    header: {
-      ...inclusion.header,
-      detailsRoot: BigInt(inclusion.header.detailsRoot),
-      streamsHash: BigInt(inclusion.header.streamsHash),
-      gatewayId: BigInt(inclusion.header.gatewayId),
-    },
-  };
 }
 
 const fail = (failure: ReceiptFailure, message: string, cause?: unknown): never => {
@@ -155,17 +135,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   checked.push("batch_signature");
 
   const batchRoot = bytes32ToField(getBytes(batch.readingsRoot));
-  try {
-    verifyReadingInclusion(
-      hasher,
-      { ...receipt.reading, frameCounter: BigInt(receipt.reading.frameCounter) },
-      inclusionOf(receipt),
-      batchRoot,
-    );
-  } catch (cause) {
-    const detail = cause instanceof CircuitsError ? cause.message : String(cause);
-    fail("reading_not_in_batch", `the reading is not in its batch: ${detail}`, cause);
-  }
+  await checkReadingInBatch(hasher, receipt, batchRoot, trust.disclosureKey);
   checked.push("reading_in_batch");
 
   let folded = 0n;
@@ -191,6 +161,15 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
     fail(
       "verification_key_mismatch",
       `the verification key is not the one the batch verifier ${deployment.batchVerifier} encodes`,
+    );
+  }
+  if (
+    receipt.version === 2 &&
+    !codeEncodesVerificationKey(await provider.getCode(deployment.disclosureVerifier), trust.disclosureKey)
+  ) {
+    fail(
+      "verification_key_mismatch",
+      `the disclosure verification key is not the one the disclosure verifier ${deployment.disclosureVerifier} encodes`,
     );
   }
   checked.push("verification_key");

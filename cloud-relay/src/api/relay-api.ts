@@ -31,6 +31,7 @@ const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
   not_found: 404,
   failed_precondition: 409,
   invalid_argument: 400,
+  unavailable: 503,
 };
 
 /**

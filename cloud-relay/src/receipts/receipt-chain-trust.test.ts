@@ -27,6 +27,9 @@ import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionRes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
 
+/** One salt seed for every build of a batch, so that its root, proof and receipt agree. */
+const SALT_SEED = new Uint8Array(32).fill(7);
+
 describe("a receipt's trust anchored on chain", () => {
   let chain: DevChain;
   let provider: JsonRpcProvider;
@@ -50,6 +53,7 @@ describe("a receipt's trust anchored on chain", () => {
       dataAnchor: deployed.address,
       registry: deployed.registry,
       batchVerifier: deployed.batchVerifier,
+      disclosureVerifier: deployed.disclosureVerifier,
       blockNumber: deployed.blockNumber,
     };
     trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
@@ -88,6 +92,7 @@ describe("a receipt's trust anchored on chain", () => {
       anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
       contract: deployment.dataAnchor,
       chainId: chain.chainId,
+      saltSeed: SALT_SEED,
     });
     const anchored = await anchorTx(hexlify(fixture.root));
     const built = await anchoredBatch({
@@ -97,7 +102,9 @@ describe("a receipt's trust anchored on chain", () => {
       anchor: anchored,
       contract: deployment.dataAnchor,
       chainId: chain.chainId,
+      saltSeed: SALT_SEED,
     });
+    await fixture.disclosures.close();
     await fixture.backend.destroy();
     if (proof) {
       await built.proofs.record({
@@ -110,6 +117,7 @@ describe("a receipt's trust anchored on chain", () => {
       });
     }
     const receipt = receiptSchema.parse(await built.builder.build(gateway.address, 2));
+    await built.disclosures.close();
     await built.backend.destroy();
     return receipt;
   }
@@ -122,7 +130,9 @@ describe("a receipt's trust anchored on chain", () => {
       anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
       contract: deployment.dataAnchor,
       chainId: chain.chainId,
+      saltSeed: SALT_SEED,
     });
+    await fixture.disclosures.close();
     await fixture.backend.destroy();
     return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
   };

@@ -102,4 +102,14 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
   );
   INSERT INTO anchor_leadership (id, term, holder, acquired_at_ms) VALUES (1, 0, '', 0);
   `,
+  `
+  CREATE TABLE disclosures (
+    gateway_id TEXT NOT NULL,
+    gateway_seq BIGINT NOT NULL,
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    made_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (gateway_id, gateway_seq)
+  );
+  `,
 ];

@@ -5,6 +5,7 @@ import type { RelayConfig } from "../config.js";
 import { SoleLeadership, type AnchorLeadership } from "./anchor-leadership.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
+import { DisclosureLedger } from "./disclosure-ledger.js";
 import { FleetView } from "./fleet-view.js";
 import { GatewayBoots } from "./gateway-boots.js";
 import { AdvisoryLockLeadership } from "./postgres-leadership.js";
@@ -19,6 +20,7 @@ export interface RelayStore {
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
   readonly proofs: ProofLedger;
+  readonly disclosures: DisclosureLedger;
   readonly boots: GatewayBoots;
   readonly fleet: FleetView;
   readonly leadership: AnchorLeadership;
@@ -33,6 +35,7 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     batches: new BatchLedger(db),
     anchors: new AnchorLedger(db),
     proofs: new ProofLedger(db),
+    disclosures: new DisclosureLedger(db),
     boots: new GatewayBoots(db),
     fleet: new FleetView(db, fleet),
     leadership,

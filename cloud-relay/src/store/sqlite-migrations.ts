@@ -118,4 +118,16 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   ALTER TABLE gateways ADD COLUMN last_batch_at_ms INTEGER;
   CREATE INDEX batches_unanchored_by_gateway ON batches (gateway_id) WHERE anchor_id IS NULL;
   `,
+  `
+  -- Readings' disclosure proofs, made for their receipts on first request (the proof that a
+  -- reading's claims bits are in its batch's claims words, without the other readings').
+  CREATE TABLE disclosures (
+    gateway_id TEXT NOT NULL,
+    gateway_seq INTEGER NOT NULL,
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    made_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, gateway_seq)
+  ) STRICT;
+  `,
 ];

@@ -303,4 +303,9 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX rule_alerts_undelivered ON rule_alerts (id) WHERE alert_gateway_seq IS NULL;
   `,
+  `
+  -- The secret seed of a batch's salts (32 bytes, commitment layout 2: salted details leaves,
+  -- unused code bits filled from it; the wire Batch.salt_seed). NULL for batches sealed before.
+  ALTER TABLE batches ADD COLUMN salt_seed BLOB;
+  `,
 ];
