@@ -5,6 +5,12 @@ import { RelayConfigError } from "./errors.js";
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
+/** A gateway's upload rate: batches per second (fractions allowed), and how many it may send at once. */
+export const rateLimitSchema = z.object({
+  batchesPerSecond: z.number().positive().max(100_000),
+  burst: z.number().int().min(1).max(100_000),
+});
+
 export const relayConfigSchema = z.object({
   /** Holds the relay's SQLite database (when no database.url is set), its API token and enrollment tokens. */
   dataDir: z.string().min(1),
@@ -130,6 +136,22 @@ export const relayConfigSchema = z.object({
         .min(1_000)
         .default(5 * 60_000),
       laggingBacklogBatches: z.number().int().min(0).default(100),
+      /**
+       * Batches per second each gateway may upload to one replica, with the burst it may send
+       * at once; a gateway's own limit (set through the API) overrides it. Unset: no limit.
+       */
+      rateLimit: rateLimitSchema.optional(),
+      /** How old a replica's copy of a gateway's revocation, allowlist and limit may be while its upload stream stays open. */
+      accessRefreshMs: z.number().int().min(0).default(1_000),
+    })
+    .prefault({}),
+  /** OpenTelemetry traces of uploads through verification and storage to the anchor; off unless an endpoint is set. */
+  telemetry: z
+    .object({
+      /** OTLP/HTTP base URL (traces go to <url>/v1/traces); OTEL_EXPORTER_OTLP_ENDPOINT in the environment does the same. */
+      otlpEndpoint: z.url().optional(),
+      /** service.name on every span (OTEL_SERVICE_NAME overrides it). */
+      serviceName: z.string().min(1).default("intelledger-relay"),
     })
     .prefault({}),
   /** A refused call is logged once per gateway, call and reason per interval (all are counted). */

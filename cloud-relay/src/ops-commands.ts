@@ -14,7 +14,7 @@ export async function showGateway(store: RelayStore, gatewayId: string, nowMs: n
 }
 
 /** Who anchors, what waits to be anchored, and the latest anchors. */
-export async function anchorStatus(store: RelayStore, latest: number): Promise<unknown> {
+export async function anchorStatus(store: Pick<RelayStore, "anchors">, latest: number): Promise<unknown> {
   const [leader, totals, recent] = await Promise.all([
     store.anchors.leader(),
     store.anchors.totals(),

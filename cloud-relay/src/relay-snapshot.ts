@@ -15,6 +15,8 @@ export interface RelaySnapshot {
   drainReadingsPerSecond: number;
   /** Every gateway the relay knows, as the fleet view shows it. */
   fleet: readonly FleetGateway[];
+  /** Per gateway, when its oldest batch not yet anchored was stored (Unix ms); gateways with none are absent. */
+  unanchoredSinceMs: Readonly<Record<string, number>>;
   /** The leadership term this replica anchors under, or undefined while another replica anchors. */
   anchoringTerm: number | undefined;
 }

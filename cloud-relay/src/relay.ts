@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import { every, RateEstimator, startService } from "@intelledger/service-kit";
@@ -6,18 +7,22 @@ import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
 import { anchorerKey } from "./anchorer-key.js";
 import type { RelayConfig } from "./config.js";
+import { GatewayGate } from "./fleet/gateway-gate.js";
 import { createGatewayRelayService } from "./grpc/gateway-relay-service.js";
 import { GatewayChains } from "./grpc/gateway-chain.js";
 import { maxReceiveMessageBytes } from "./grpc/message-bounds.js";
 import { RefusalRecorder } from "./grpc/refusal-recorder.js";
 import { newUploadCounters } from "./grpc/upload-counters.js";
 import { loadOrCreateApiToken } from "./api/api-token.js";
+import { fleetRoutes } from "./api/fleet-routes.js";
 import { startRelayApi } from "./api/relay-api.js";
 import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
 import { DisclosureProver } from "./receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
+import { OperationsMetrics } from "./metrics/operations-metrics.js";
+import { startTracing } from "./telemetry/start-tracing.js";
 import { startRelayServer } from "./grpc/relay-server.js";
 import { UploadFlowControl } from "./grpc/upload-flow-control.js";
 import type { AnchorLedger } from "./store/anchor-ledger.js";
@@ -66,6 +71,14 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (opened) => opened.close(),
     );
     const hasher = await loadPoseidon();
+    const tracing = await parts.start(
+      "tracing",
+      () => startTracing(config.telemetry, `${hostname()}:${process.pid}`),
+      (started) => started?.shutdown(),
+    );
+    if (tracing) logger.info("exporting traces over OTLP/HTTP");
+    const metricsRegistry = createRelayMetrics(() => snapshot());
+    const operationsMetrics = new OperationsMetrics(metricsRegistry);
     const { batches, anchors, boots, proofs, fleet } = store;
     const counters = newUploadCounters();
     const refusals = new RefusalRecorder({
@@ -107,6 +120,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           receiptPollMs: config.chain.receiptPollMs,
           maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
           logger: logger.child({ component: "anchoring" }),
+          ...(tracing && { tracing }),
         });
         service.start();
         return service;
@@ -125,6 +139,8 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       verification,
       counters,
       logger: logger.child({ component: "grpc" }),
+      onAcked: (seconds) => operationsMetrics.acked(seconds),
+      ...(tracing && { tracing }),
     });
     const deployments = config.enrollment
       ? await parts.start(
@@ -153,7 +169,13 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             chains,
             flowControl,
             refusals,
+            gate: new GatewayGate({
+              access: store.access,
+              defaultRateLimit: config.fleet.rateLimit,
+              refreshMs: config.fleet.accessRefreshMs,
+            }),
             registrationWindowMs: config.registration.timestampWindowMs,
+            logger: logger.child({ component: "grpc" }),
           }),
           ...(deployments && {
             extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
@@ -192,6 +214,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       anchored: await anchors.totals(),
       gatewayBacklogReadings: await batches.reportedBacklogReadings(),
       fleet: await fleet.list(Date.now()),
+      unanchoredSinceMs: await store.anchorLag.unanchoredSince(),
     });
     let stored = await readStored();
     parts.onStop(
@@ -233,9 +256,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           host: config.api.host,
           port: config.api.port,
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
-          registry: createRelayMetrics(snapshot),
+          registry: metricsRegistry,
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
+          operations: fleetRoutes(store),
           ...(enrollment && { issueEnrollmentToken: () => enrollment.issueToken() }),
           ...(deployments && { deployments: deployments.routes }),
           health: new RelayHealth({

@@ -148,7 +148,10 @@ export async function signedWireBatch(
   return { batch, signature: await signDocumentedBatch(signer, batch) };
 }
 
-/** What the relay answered a call that failed: its status, message and x-detail-* metadata. */
+/** The software version this client reports in its registrations and heartbeats. */
+export const PROTO_CLIENT_VERSION = "proto-client 1.0";
+
+/** What the relay answered a call that failed: its status, message, x-detail-* metadata and its x-request-id. */
 export interface Refusal {
   code: number;
   details: string;
@@ -158,7 +161,7 @@ export interface Refusal {
 export function refusalOf(error: ServiceError): Refusal {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(error.metadata?.getMap() ?? {})) {
-    if (key.startsWith("x-detail-")) metadata[key] = String(value);
+    if (key.startsWith("x-detail-") || key === "x-request-id") metadata[key] = String(value);
   }
   return { code: error.code, details: error.details, metadata };
 }
@@ -223,24 +226,29 @@ export class ProtoRelayClient {
         signature: getBytes(signature),
         boot: 1,
         uptimeMs: 1_000,
+        softwareVersion: PROTO_CLIENT_VERSION,
       }),
     );
   }
 
-  heartbeat(gatewayId: string, backlogReadings: number): Promise<Record<string, unknown>> {
+  /** A heartbeat; `clockOffsetMs` sets the client's clock that far from this machine's. */
+  heartbeat(gatewayId: string, backlogReadings: number, clockOffsetMs = 0): Promise<Record<string, unknown>> {
     return this.unary("heartbeat", {
       gatewayId,
-      sentAtMs: Date.now(),
+      sentAtMs: Date.now() + clockOffsetMs,
       backlogReadings,
       backlogBatches: 1,
       boot: 1,
       uptimeMs: 2_000,
+      softwareVersion: PROTO_CLIENT_VERSION,
     });
   }
 
-  /** An upload stream; its answers and its end (status) are collected. */
-  openUpload(): UploadStream {
-    return new UploadStream(this.client.upload());
+  /** An upload stream, with `metadata` sent as its request headers; its answers and its end (status) are collected. */
+  openUpload(metadata: Readonly<Record<string, string>> = {}): UploadStream {
+    const headers = new Metadata();
+    for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
+    return new UploadStream(this.client.upload(headers));
   }
 
   /** An upload stream sending raw bytes as its messages, to send what no encoder would. */
@@ -274,6 +282,9 @@ export class ProtoRelayClient {
 /** One upload stream: what it received, and how it ended. */
 export class UploadStream {
   readonly answers: UploadAnswer[] = [];
+  /** The response headers the relay sent first (its x-request-id among them). */
+  readonly headers: Promise<Record<string, string>>;
+  private readonly waiters = new Set<() => void>();
   /** Settles with the refusal that ended the stream, or undefined when it ended normally. */
   readonly ended: Promise<Refusal | undefined>;
   private readonly stream: ClientDuplexStream<object, UploadAnswer>;
@@ -282,7 +293,15 @@ export class UploadStream {
   constructor(stream: ClientDuplexStream<object, UploadAnswer>, onEnd?: () => void) {
     this.stream = stream;
     this.onEnd = onEnd;
-    stream.on("data", (answer: UploadAnswer) => this.answers.push(answer));
+    stream.on("data", (answer: UploadAnswer) => {
+      this.answers.push(answer);
+      for (const wake of this.waiters) wake();
+    });
+    this.headers = new Promise((resolve) =>
+      stream.on("metadata", (metadata: Metadata) =>
+        resolve(Object.fromEntries(Object.entries(metadata.getMap()).map(([key, value]) => [key, String(value)]))),
+      ),
+    );
     this.ended = new Promise((resolve) => {
       stream.on("error", (error: ServiceError) => resolve(refusalOf(error)));
       stream.on("status", (status: { code: number }) => {
@@ -319,7 +338,16 @@ export class UploadStream {
       if (found) return found;
       if (ended) throw new Error(`stream ended before the answer: ${JSON.stringify(refusal)}`);
       if (Date.now() > deadline) throw new Error("no such answer in time");
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Woken by the next answer, or after a while to look at the end and the deadline.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, 50);
+        this.waiters.add(wake);
+      });
     }
   }
 

@@ -10,7 +10,7 @@ import type { StoreBackend } from "./relay-store-backends.js";
 let gatewayCounter = 0;
 
 /** A gateway of its own for each test, so tests share one database without seeing each other's rows. */
-function newGateway(): string {
+export function newGateway(): string {
   gatewayCounter++;
   return `0x${gatewayCounter.toString(16).padStart(40, "0")}`;
 }
@@ -23,7 +23,13 @@ function hashOf(gatewayId: string, sequence: number): Uint8Array {
 }
 
 /** A batch that extends the gateway's chain at `sequence`, covering gateway_seq first..last. */
-function batchOf(gatewayId: string, sequence: number, first: number, last: number, readingCount = last - first + 1): LedgerBatch {
+export function batchOf(
+  gatewayId: string,
+  sequence: number,
+  first: number,
+  last: number,
+  readingCount = last - first + 1,
+): LedgerBatch {
   return {
     gatewayId,
     sequence,
@@ -252,7 +258,7 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
     it("lists the fleet: state, last batch, backlog and unanchored batches of each gateway", async () => {
       const now = 10_000_000;
       const gatewayId = await gatewayWith(2);
-      await store.batches.touchGateway(gatewayId, now, "10.1.2.3");
+      await store.batches.touchGateway(gatewayId, now, { address: "10.1.2.3", softwareVersion: "0.1.0", clockOffsetMs: -250 });
       await store.batches.recordHeartbeat(gatewayId, now, { batches: 500, readings: 20_000 });
       const silent = await gatewayWith(0);
       const shown = await store.fleet.show(gatewayId, now + 1_000);

@@ -1,34 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
 import { freePort, PrivateMosquitto, PtyPair, SimulatedRadioCentral } from "@intelledger/test-support";
 import { CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildDeviceSimulator, DeviceSimulatorProcess } from "../demo/device-simulator.js";
+import { describe, expect, it } from "vitest";
+import { DeviceSimulatorProcess } from "../demo/device-simulator.js";
+import { SimulatorSuite } from "./simulator-suite.js";
 import { waitFor } from "./soak-helpers.js";
 
 const logger = pino({ level: "silent" });
-let binary: string;
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  binary = buildDeviceSimulator();
-}, 600_000);
-
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = new SimulatorSuite();
 
 /** Registers the simulated device with the gateway under its own key, as provisioning would. */
 function provision(gateway: Gateway, deviceId: string): string {
-  const stateDir = join(dir, deviceId);
+  const stateDir = join(suite.dir, deviceId);
   gateway.devices.register(
     deviceId,
-    Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, deviceId, stateDir), "hex")),
+    Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(suite.binary, deviceId, stateDir), "hex")),
   );
   return stateDir;
 }
@@ -50,20 +39,20 @@ async function exerciseDevice(gateway: Gateway, simulator: DeviceSimulatorProces
 
 describe("the firmware's device simulator against the gateway", () => {
   it("over a socat pty", async () => {
-    dir = mkdtempSync(join(tmpdir(), "sim-serial-"));
-    const pty = await PtyPair.open(dir);
-    cleanups.push(() => pty.close());
+    suite.folder("sim-serial-");
+    const pty = await PtyPair.open(suite.dir);
+    suite.defer(() => pty.close());
     const gateway = await startGateway(
       parseGatewayConfig({
-        dataDir: join(dir, "gateway"),
+        dataDir: join(suite.dir, "gateway"),
         mqtt: { port: 0 },
         serial: { ports: [pty.gatewayPath], rescanIntervalMs: 100 },
       }),
       logger,
     );
-    cleanups.push(() => gateway.stop());
+    suite.defer(() => gateway.stop());
     const stateDir = provision(gateway, "c-sim-serial");
-    const simulator = DeviceSimulatorProcess.start(binary, [
+    const simulator = DeviceSimulatorProcess.start(suite.binary, [
       "--device-id",
       "c-sim-serial",
       "--state-dir",
@@ -75,19 +64,19 @@ describe("the firmware's device simulator against the gateway", () => {
       "--interval-ms",
       "100",
     ]);
-    cleanups.push(() => simulator.stop());
+    suite.defer(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-serial");
   }, 120_000);
 
   it("over BLE through the simulated radio", async () => {
-    dir = mkdtempSync(join(tmpdir(), "sim-ble-"));
-    const radio = join(dir, "radio");
-    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(dir, "gateway"), mqtt: { port: 0 } }), logger, {
+    suite.folder("sim-ble-");
+    const radio = join(suite.dir, "radio");
+    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(suite.dir, "gateway"), mqtt: { port: 0 } }), logger, {
       bleCentral: new SimulatedRadioCentral({ dir: radio, logger }),
     });
-    cleanups.push(() => gateway.stop());
+    suite.defer(() => gateway.stop());
     const stateDir = provision(gateway, "c-sim-ble");
-    const simulator = DeviceSimulatorProcess.start(binary, [
+    const simulator = DeviceSimulatorProcess.start(suite.binary, [
       "--device-id",
       "c-sim-ble",
       "--state-dir",
@@ -101,19 +90,19 @@ describe("the firmware's device simulator against the gateway", () => {
       "--interval-ms",
       "100",
     ]);
-    cleanups.push(() => simulator.stop());
+    suite.defer(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-ble");
   }, 120_000);
 
   it("over MQTT to the gateway's own broker, logged in with the token the gateway issued", async () => {
-    dir = mkdtempSync(join(tmpdir(), "sim-embedded-"));
-    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(dir, "gateway"), mqtt: { port: 0 } }), logger);
-    cleanups.push(() => gateway.stop());
+    suite.folder("sim-embedded-");
+    const gateway = await startGateway(parseGatewayConfig({ dataDir: join(suite.dir, "gateway"), mqtt: { port: 0 } }), logger);
+    suite.defer(() => gateway.stop());
     const stateDir = provision(gateway, "c-sim-embedded");
     const { password } = gateway.devices.issueMqttCredentials("c-sim-embedded");
     // The user name defaults to the device id; the token comes from the environment, off the command line.
     const simulator = DeviceSimulatorProcess.start(
-      binary,
+      suite.binary,
       [
         "--device-id",
         "c-sim-embedded",
@@ -128,33 +117,33 @@ describe("the firmware's device simulator against the gateway", () => {
       ],
       { EDGE_MQTT_PASSWORD: password },
     );
-    cleanups.push(() => simulator.stop());
+    suite.defer(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-embedded");
     expect(gateway.snapshot().mqttRefusals).toMatchObject({ bad_credentials: 0, anonymous: 0 });
   }, 120_000);
 
   it("over MQTT through Debian's Mosquitto with the documented ACL", async () => {
-    dir = mkdtempSync(join(tmpdir(), "sim-mqtt-"));
+    suite.folder("sim-mqtt-");
     const broker = await PrivateMosquitto.start({
-      dir,
+      dir: suite.dir,
       port: await freePort(),
       users: { "intelledger-gateway": "gw-secret" },
       config: [`acl_file ${join(import.meta.dirname, "../../docs/mosquitto/intelledger.acl")}`, "max_packet_size 1024"],
     });
-    cleanups.push(() => broker.stop());
-    writeFileSync(join(dir, "gateway-password"), "gw-secret\n", { mode: 0o600 });
+    suite.defer(() => broker.stop());
+    writeFileSync(join(suite.dir, "gateway-password"), "gw-secret\n", { mode: 0o600 });
     const gateway = await startGateway(
       parseGatewayConfig({
-        dataDir: join(dir, "gateway"),
-        mqtt: { broker: { url: broker.url, username: "intelledger-gateway", passwordFile: join(dir, "gateway-password") } },
+        dataDir: join(suite.dir, "gateway"),
+        mqtt: { broker: { url: broker.url, username: "intelledger-gateway", passwordFile: join(suite.dir, "gateway-password") } },
       }),
       logger,
     );
-    cleanups.push(() => gateway.stop());
+    suite.defer(() => gateway.stop());
     const stateDir = provision(gateway, "c-sim-mqtt");
     const login = gateway.devices.issueMqttCredentials("c-sim-mqtt");
     await broker.addUser(login.username, login.password);
-    const simulator = DeviceSimulatorProcess.start(binary, [
+    const simulator = DeviceSimulatorProcess.start(suite.binary, [
       "--device-id",
       "c-sim-mqtt",
       "--state-dir",
@@ -170,7 +159,7 @@ describe("the firmware's device simulator against the gateway", () => {
       "--interval-ms",
       "100",
     ]);
-    cleanups.push(() => simulator.stop());
+    suite.defer(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-mqtt");
   }, 120_000);
 });

@@ -16,7 +16,7 @@ while (running) {
   const started = performance.now();
   await new Promise<void>((resolve) =>
     client.heartbeat(
-      { gatewayId, sentAtMs: Date.now(), backlogBatches: 0, backlogReadings: 0, boot: 0, uptimeMs: 0 },
+      { gatewayId, sentAtMs: Date.now(), backlogBatches: 0, backlogReadings: 0, boot: 0, uptimeMs: 0, softwareVersion: "" },
       new Metadata(),
       { deadline: Date.now() + 30_000 },
       () => resolve(),

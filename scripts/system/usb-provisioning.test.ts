@@ -1,7 +1,6 @@
 import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway } from "@intelledger/gateway";
 import { PtyPair } from "@intelledger/test-support";
@@ -10,23 +9,13 @@ import { provisionOverSerial, ProvisioningError, type ProvisioningSettings } fro
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildDeviceSimulator, DeviceSimulatorProcess } from "../demo/device-simulator.js";
+import { describe, expect, it } from "vitest";
+import { DeviceSimulatorProcess } from "../demo/device-simulator.js";
+import { SimulatorSuite } from "./simulator-suite.js";
 import { waitFor } from "./soak-helpers.js";
 
 const logger = pino({ level: "silent" });
-let binary: string;
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  binary = buildDeviceSimulator();
-}, 600_000);
-
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = new SimulatorSuite();
 
 /** A P-256 public point, as a gateway's command key is. */
 function commandKey(): Uint8Array {
@@ -39,11 +28,11 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /** A socat cable and a simulator booting unprovisioned on its device end. */
 async function unprovisionedSimulator(extra: string[] = []) {
-  dir = mkdtempSync(join(tmpdir(), "usb-provisioning-"));
-  const pty = await PtyPair.open(dir);
-  cleanups.push(() => pty.close());
-  const stateDir = join(dir, "state");
-  const simulator = DeviceSimulatorProcess.start(binary, [
+  suite.folder("usb-provisioning-");
+  const pty = await PtyPair.open(suite.dir);
+  suite.defer(() => pty.close());
+  const stateDir = join(suite.dir, "state");
+  const simulator = DeviceSimulatorProcess.start(suite.binary, [
     "--provision",
     "--state-dir",
     stateDir,
@@ -55,7 +44,7 @@ async function unprovisionedSimulator(extra: string[] = []) {
     "500",
     ...extra,
   ]);
-  cleanups.push(() => simulator.stop());
+  suite.defer(() => simulator.stop());
   await simulator.next((event) => event.event === "awaiting_provisioning");
   return { pty, simulator, stateDir };
 }
@@ -78,7 +67,7 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
   it("provisions a device that booted without an identity; it then signs its frames for the gateway it was given", async () => {
     const { pty, simulator, stateDir } = await unprovisionedSimulator();
     // The gateway's command key comes from its data folder; learn it, then free the port for the technician.
-    const gatewayDir = join(dir, "gateway");
+    const gatewayDir = join(suite.dir, "gateway");
     const probe = await startGateway(parseGatewayConfig({ dataDir: gatewayDir, mqtt: { port: 0 }, http: { port: 0 } }), logger);
     const gatewayKey = probe.commandPublicKey;
     await probe.stop();
@@ -86,7 +75,7 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
     const device = await provisionOverSerial(pty.gatewayPath, settings("prov-01", gatewayKey));
     expect(device.deviceId).toBe("prov-01");
     expect(device.firmwareVersion).toBe("sim-1.0.0");
-    expect(hex(device.publicKey)).toBe(DeviceSimulatorProcess.publicKey(binary, "prov-01", stateDir));
+    expect(hex(device.publicKey)).toBe(DeviceSimulatorProcess.publicKey(suite.binary, "prov-01", stateDir));
     const started = await simulator.next((event) => event.event === "started" && event.deviceId === "prov-01");
     expect(started).toMatchObject({ provisioned: true, transport: "serial", publicKey: hex(device.publicKey) });
 
@@ -99,7 +88,7 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
       }),
       logger,
     );
-    cleanups.push(() => gateway.stop());
+    suite.defer(() => gateway.stop());
     gateway.devices.register(device.deviceId, device.publicKey);
     await waitFor(() => gateway.readings.count() >= 9, 60_000, "readings of the provisioned device");
     expect(gateway.snapshot().ingest.rejected).toMatchObject({ bad_signature: 0, unknown_device: 0, malformed: 0 });
@@ -135,9 +124,9 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
     expect(invalid.code).toBe("invalid_settings");
     expect(invalid.details).toEqual({ field: "sampling_interval_ms" });
 
-    expect((await failure(provisionOverSerial(join(dir, "no-such-port"), settings("prov-04")))).code).toBe("wrong_port");
-    writeFileSync(join(dir, "a-file"), "not a tty");
-    expect((await failure(provisionOverSerial(join(dir, "a-file"), settings("prov-04")))).code).toBe("wrong_port");
+    expect((await failure(provisionOverSerial(join(suite.dir, "no-such-port"), settings("prov-04")))).code).toBe("wrong_port");
+    writeFileSync(join(suite.dir, "a-file"), "not a tty");
+    expect((await failure(provisionOverSerial(join(suite.dir, "a-file"), settings("prov-04")))).code).toBe("wrong_port");
 
     const holder = new SerialPort({ path: pty.gatewayPath, baudRate: 115_200, autoOpen: false });
     await new Promise<void>((resolve, reject) => holder.open((error) => (error ? reject(error) : resolve())));
@@ -145,17 +134,17 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
     await new Promise<void>((resolve) => holder.close(() => resolve()));
     expect(busy.code).toBe("device_busy");
 
-    const silent = await PtyPair.open(mkdtempSync(join(dir, "silent-")));
-    cleanups.push(() => silent.close());
+    const silent = await PtyPair.open(mkdtempSync(join(suite.dir, "silent-")));
+    suite.defer(() => silent.close());
     const noAnswer = await failure(provisionOverSerial(silent.gatewayPath, settings("prov-04"), { timeoutMs: 1_500 }));
     expect(noAnswer.code).toBe("no_answer");
     expect(noAnswer.details).toMatchObject({ payloads: 0 });
   }, 120_000);
 
   it("refuses an answer whose signature does not prove the key it reports", async () => {
-    dir = mkdtempSync(join(tmpdir(), "usb-provisioning-"));
-    const pty = await PtyPair.open(dir);
-    cleanups.push(() => pty.close());
+    suite.folder("usb-provisioning-");
+    const pty = await PtyPair.open(suite.dir);
+    suite.defer(() => pty.close());
     // A device that reports one key and signs with another.
     const reported = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
     const signer = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
@@ -166,7 +155,7 @@ describe("USB provisioning against the firmware's simulator over a socat pty", (
     ]);
     const port = new SerialPort({ path: pty.devicePath, baudRate: 115_200, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-    cleanups.push(() => new Promise<void>((resolve) => port.close(() => resolve())));
+    suite.defer(() => new Promise<void>((resolve) => port.close(() => resolve())));
     const decoder = new SerialPacketDecoder();
     port.on("data", (chunk: Buffer) => {
       for (const packet of decoder.push(chunk)) {

@@ -23,10 +23,12 @@ export class SimulatedDevice {
   /** Commands received, with what the device answered. */
   readonly commands: CheckedCommand[] = [];
 
-  constructor(deviceId: string, options: { keys?: DeviceKeys; sensors?: SensorSignal[] } = {}) {
+  /** `counter`: frames the device sent before (a device that was switched off goes on counting from there). */
+  constructor(deviceId: string, options: { keys?: DeviceKeys; sensors?: SensorSignal[]; counter?: number } = {}) {
     this.deviceId = deviceId;
     this.keys = options.keys ?? generateDeviceKeys();
     this.sensors = options.sensors ?? referenceSensors();
+    this.frameCounter = options.counter ?? 0;
   }
 
   get publicKeyPoint(): Uint8Array {

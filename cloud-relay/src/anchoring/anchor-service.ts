@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
 import type { AnchorLeadership } from "../store/anchor-leadership.js";
 import type { AnchorLedger, AnchorRecord } from "../store/anchor-ledger.js";
+import type { UploadTracing } from "../telemetry/upload-tracing.js";
 
 export interface AnchorServiceOptions {
   anchors: AnchorLedger;
@@ -26,6 +27,8 @@ export interface AnchorServiceOptions {
   /** Confirmed anchors this close to the head are checked again in case a reorganisation undid them. */
   reorgDepth: number;
   logger: Logger;
+  /** Told of each anchor created and confirmed, when tracing is on. */
+  tracing?: Pick<UploadTracing, "anchorCreated" | "anchorConfirmed">;
 }
 
 interface OnChain {
@@ -153,7 +156,9 @@ export class AnchorService {
       hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    return anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    const anchor = await anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    this.options.tracing?.anchorCreated(anchor.id, batches, term);
+    return anchor;
   }
 
   private async advance(anchor: AnchorRecord, term: number): Promise<void> {
@@ -174,6 +179,7 @@ export class AnchorService {
           Date.now(),
           term,
         );
+        this.options.tracing?.anchorConfirmed(anchor.id, { txHash: anchor.txHash, blockNumber: receipt.blockNumber });
         this.options.logger.info(
           {
             root: hexlify(anchor.root),

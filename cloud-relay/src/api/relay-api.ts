@@ -3,10 +3,11 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Receipt } from "@intelledger/verify";
+import { getAddress } from "ethers";
 import type { Registry } from "prom-client";
-import { RelayError } from "../errors.js";
 import type { FleetGateway } from "../store/fleet-view.js";
 import type { EnrollmentInvitation } from "../enrollment/start-enrollment.js";
+import { json, jsonError } from "./http-json.js";
 import type { HealthReport } from "./relay-health.js";
 
 export interface RelayApi {
@@ -20,19 +21,9 @@ function bearerMatches(request: IncomingMessage, token: string): boolean {
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);
-}
-
 const ENROLLMENT_TOKENS_PATH = "/v1/enrollment-tokens";
 const RECEIPT_PATH = /^\/v1\/receipts\/(0x[0-9a-fA-F]{40})\/(\d+)$/;
 const GATEWAYS_PATH = /^\/v1\/gateways(?:\/(0x[0-9a-fA-F]{40}))?$/;
-const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
-  not_found: 404,
-  failed_precondition: 409,
-  invalid_argument: 400,
-  unavailable: 503,
-};
 
 /**
  * The relay's HTTP API for operations: GET /healthz (the database takes writes, gRPC
@@ -40,8 +31,9 @@ const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
  * 200 or 503 with each check as JSON; with the bearer token, GET /metrics (Prometheus),
  * GET /v1/receipts/<gateway>/<gatewaySeq> (a reading's receipt, for the `verify` command)
  * GET /v1/gateways and /v1/gateways/<gateway> (the fleet: state, last seen, last batch,
- * backlog, unanchored batches) and, with enrollment on, POST /v1/enrollment-tokens (a
- * one-time token for a gateway). Nothing else answers.
+ * backlog, unanchored batches), the operations of fleet-routes.ts (revoke, access, batches,
+ * anchors) and, with enrollment on, POST /v1/enrollment-tokens (a one-time token for a
+ * gateway). Nothing else answers.
  */
 export async function startRelayApi(options: {
   host: string;
@@ -56,9 +48,11 @@ export async function startRelayApi(options: {
   health: { health(): Promise<HealthReport>; readiness(): Promise<HealthReport> };
   /** Routes under /v1/deployments, behind the bearer token; answers whether it handled the request. */
   deployments?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+  /** Revocation, access, batches and anchors (fleet-routes.ts), behind the bearer token; answers whether it handled the request. */
+  operations?: (request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams) => boolean;
 }): Promise<RelayApi> {
   const server: Server = createServer((request, response) => {
-    const path = request.url?.split("?")[0] ?? "";
+    const [path = "", search = ""] = (request.url ?? "").split("?", 2);
     if (request.method === "POST" && path === ENROLLMENT_TOKENS_PATH && options.issueEnrollmentToken) {
       if (!bearerMatches(request, options.token)) {
         response.writeHead(401, { "www-authenticate": "Bearer" }).end();
@@ -71,6 +65,13 @@ export async function startRelayApi(options: {
       if (!bearerMatches(request, options.token)) response.writeHead(401, { "www-authenticate": "Bearer" }).end();
       else if (!options.deployments(request, response, path)) response.writeHead(404).end();
       return;
+    }
+    if (options.operations && (path.startsWith("/v1/gateways/") || path.startsWith("/v1/anchors"))) {
+      if (!bearerMatches(request, options.token)) {
+        response.writeHead(401, { "www-authenticate": "Bearer" }).end();
+        return;
+      }
+      if (options.operations(request, response, path, new URLSearchParams(search))) return;
     }
     if (request.method !== "GET") {
       response.writeHead(405, { allow: "GET" }).end();
@@ -95,7 +96,8 @@ export async function startRelayApi(options: {
       return;
     }
     if (gatewaysMatch) {
-      const named = gatewaysMatch[1];
+      // Any spelling of the address names the gateway, stored checksummed as its certificate names it.
+      const named = gatewaysMatch[1] === undefined ? undefined : getAddress(gatewaysMatch[1].toLowerCase());
       options.fleet(named).then(
         (found) =>
           found === undefined
@@ -108,10 +110,7 @@ export async function startRelayApi(options: {
     if (receiptMatch) {
       options.receipt(receiptMatch[1] as string, Number(receiptMatch[2])).then(
         (receipt) => json(response, 200, receipt),
-        (error: unknown) =>
-          error instanceof RelayError
-            ? json(response, STATUS_OF_KIND[error.kind] ?? 500, { error: error.message })
-            : json(response, 500, { error: "the receipt could not be built" }),
+        (error: unknown) => jsonError(response, error, "the receipt could not be built"),
       );
       return;
     }

@@ -1,24 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getAddress } from "ethers";
+import { json, readJsonBody } from "../api/http-json.js";
 import type { DeploymentStore, DeploymentTarget } from "./deployment-store.js";
 
-const MAX_BODY_BYTES = 64 * 1024;
 const PUBLISH_PATH = /^\/v1\/deployments\/(fleet|0x[0-9a-fA-F]{40})$/;
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);
-}
-
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 /**
  * The operators' side of deployments, under the relay API's bearer token:
@@ -28,15 +13,9 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
  */
 export function deploymentRoutes(store: DeploymentStore) {
   async function publish(request: IncomingMessage, response: ServerResponse, target: DeploymentTarget): Promise<void> {
-    const text = await readBody(request);
-    if (text === undefined) return json(response, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return json(response, 400, { error: "the body is not JSON" });
-    }
-    const config = (body as { config?: unknown } | null)?.config;
+    const body = await readJsonBody(request, response);
+    if (body === undefined) return;
+    const config: unknown = typeof body === "object" && body !== null && "config" in body ? body.config : undefined;
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
       return json(response, 400, { error: 'the body must be {"config": {<configuration fields>}}' });
     }

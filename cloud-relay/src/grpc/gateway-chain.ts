@@ -7,6 +7,7 @@ import type { ProofLedger } from "../store/proof-ledger.js";
 import type { BatchVerifier, ChainPosition } from "../verification/batch-verifier.js";
 import type { VerificationPool } from "../verification/verification-pool.js";
 import type { ReadingsVerdict } from "../verification/verification-worker.js";
+import type { BatchTrace, UploadTracing } from "../telemetry/upload-tracing.js";
 import type { UploadCounters } from "./upload-counters.js";
 import type { ReceivedBatch } from "./upload-request-decoder.js";
 
@@ -14,6 +15,11 @@ import type { ReceivedBatch } from "./upload-request-decoder.js";
 export interface UploadPort {
   /** True once the stream was refused: nothing more is checked or answered for it. */
   readonly failed: boolean;
+  /** The stream's request id, and its logger carrying it. */
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** The W3C trace context the stream's metadata carried. */
+  readonly traceCarrier: Readonly<Record<string, string>>;
   send(response: UploadResponse): void;
   fail(error: unknown): void;
 }
@@ -25,15 +31,32 @@ export interface GatewayChainDeps {
   verification: VerificationPool;
   counters: UploadCounters;
   logger: Logger;
+  /** Told how long each acknowledged batch took from arrival to ack (seconds). */
+  onAcked?: (seconds: number) => void;
+  /** Traces of each batch, when tracing is on. */
+  tracing?: UploadTracing;
 }
 
 /** What came up a stream; the readings are checked in a worker from arrival on, so the threads work ahead. */
 type Arrival =
-  | { kind: "batch"; port: UploadPort; received: ReceivedBatch; readings: Promise<ReadingsVerdict> | undefined }
+  | {
+      kind: "batch";
+      port: UploadPort;
+      received: ReceivedBatch;
+      readings: Promise<ReadingsVerdict> | undefined;
+      arrivedAtMs: number;
+      trace: BatchTrace | undefined;
+    }
   | { kind: "proof"; port: UploadPort; proof: BatchProof; valid: Promise<boolean> };
 
 type Stored = { batch: LedgerBatch; gap: LedgerGap | undefined };
-type Answer = { port: UploadPort; ack: UploadResponse; store: Stored | undefined };
+type Answer = {
+  port: UploadPort;
+  ack: UploadResponse;
+  store: Stored | undefined;
+  arrivedAtMs: number;
+  trace: BatchTrace | undefined;
+};
 
 function ack(sequence: number, hash: Uint8Array): UploadResponse {
   return { message: { $case: "ack", value: { sequence, batchHash: hash } } };
@@ -87,7 +110,14 @@ export class GatewayChain {
   receive(port: UploadPort, received: ReceivedBatch): void {
     const readings = received.pruned ? undefined : this.deps.verification.readings(received.encoded);
     readings?.catch(() => undefined);
-    this.enqueue({ kind: "batch", port, received, readings });
+    const trace = this.deps.tracing?.batchArrived({
+      gatewayId: this.gatewayId,
+      sequence: received.header.sequence,
+      readingCount: received.readingsOnWire,
+      requestId: port.requestId,
+      carrier: port.traceCarrier,
+    });
+    this.enqueue({ kind: "batch", port, received, readings, arrivedAtMs: performance.now(), trace });
   }
 
   receiveProof(port: UploadPort, proof: BatchProof): void {
@@ -118,17 +148,19 @@ export class GatewayChain {
           if (arrival.kind !== "batch" || arrival.port.failed) continue;
           try {
             answers.push(await this.check(arrival, checkedHashes));
+            arrival.trace?.verified();
           } catch (error) {
+            arrival.trace?.failed(error);
             arrival.port.fail(error);
           }
         }
         if (!(await this.store(answers))) continue;
-        for (const { port, ack } of answers) if (!port.failed) port.send(ack);
+        this.acknowledge(answers);
         // Proofs after the batches they prove, which are stored by now.
         for (const arrival of arrivals) {
           if (arrival.kind !== "proof" || arrival.port.failed) continue;
           try {
-            arrival.port.send(await this.checkProof(arrival.proof, arrival.valid));
+            arrival.port.send(await this.checkProof(arrival.proof, arrival.valid, arrival.port.logger));
           } catch (error) {
             arrival.port.fail(error);
           }
@@ -144,14 +176,33 @@ export class GatewayChain {
     try {
       await this.reload();
     } catch (error) {
-      const refusal = this.unavailable(error);
-      for (const arrival of this.waiting.splice(0, this.waiting.length)) arrival.port.fail(refusal);
+      const waiting = this.waiting.splice(0, this.waiting.length);
+      const refusal = this.unavailable(error, waiting[0]?.port.logger);
+      for (const arrival of waiting) {
+        if (arrival.kind === "batch") arrival.trace?.failed(refusal);
+        arrival.port.fail(refusal);
+      }
     }
   }
 
-  private unavailable(error: unknown): unknown {
+  /** Sends each stream its acks; the batches' upload spans end here. */
+  private acknowledge(answers: readonly Answer[]): void {
+    const { onAcked } = this.deps;
+    const nowMs = performance.now();
+    for (const { port, ack, arrivedAtMs, trace } of answers) {
+      if (port.failed) {
+        trace?.failed(new Error("the upload stream was refused before the ack"));
+        continue;
+      }
+      port.send(ack);
+      trace?.acked();
+      onAcked?.((nowMs - arrivedAtMs) / 1_000);
+    }
+  }
+
+  private unavailable(error: unknown, logger: Logger = this.deps.logger): unknown {
     if (error instanceof RelayError) return error;
-    this.deps.logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
+    logger.error({ err: error, gatewayId: this.gatewayId }, "storing batches failed");
     return new RelayRefusal(
       "unavailable",
       "storage_unavailable",
@@ -163,23 +214,29 @@ export class GatewayChain {
 
   /** Stores what was checked; on failure refuses the streams that sent it and reloads the record. */
   private async store(answers: readonly Answer[]): Promise<boolean> {
-    const stored = answers.flatMap((answer) => (answer.store ? [answer.store] : []));
-    if (stored.length === 0) return true;
+    const storing = answers.filter((answer) => answer.store !== undefined);
+    if (storing.length === 0) return true;
+    const stored = storing.map((answer) => ({ ...(answer.store as Stored), port: answer.port }));
+    for (const { trace } of storing) trace?.storing();
     try {
       await this.deps.ledger.appendAll(stored);
     } catch (error) {
       this.stale = true;
-      const refusal = this.unavailable(error);
-      for (const { port } of answers) port.fail(refusal);
+      const refusal = this.unavailable(error, storing[0]?.port.logger);
+      for (const { port, trace } of answers) {
+        trace?.failed(refusal);
+        port.fail(refusal);
+      }
       return false;
     }
+    for (const { trace } of storing) trace?.stored();
     this.count(stored);
     return true;
   }
 
   private async check(arrival: Extract<Arrival, { kind: "batch" }>, checkedHashes: Map<number, Uint8Array>): Promise<Answer> {
     const { ledger, verifier, counters } = this.deps;
-    const { received, port } = arrival;
+    const { received, port, arrivedAtMs, trace } = arrival;
     const { header } = received;
     const { sequence } = header;
     const nowMs = Date.now();
@@ -207,7 +264,7 @@ export class GatewayChain {
         });
       }
       counters.duplicatesAcked++;
-      return { port, ack: ack(sequence, held), store: undefined };
+      return { port, ack: ack(sequence, held), store: undefined, arrivedAtMs, trace };
     }
     if (!this.classHeads.has(header.dataClass)) {
       const through = this.head?.sequence ?? 0;
@@ -220,7 +277,7 @@ export class GatewayChain {
     this.frontier = Math.max(this.frontier, batch.lastGatewaySeq);
     this.accounted += batch.readingCount;
     checkedHashes.set(sequence, batch.batchHash);
-    return { port, ack: ack(sequence, batch.batchHash), store: { batch, gap: check.gap } };
+    return { port, ack: ack(sequence, batch.batchHash), store: { batch, gap: check.gap }, arrivedAtMs, trace };
   }
 
   /** The record as checked so far; the class head of the batch being checked was loaded before. */
@@ -238,8 +295,8 @@ export class GatewayChain {
    * batch's, and the proof must verify. The first proof of a batch is kept; another one is
    * answered with the first one's verdict and `alreadyRecorded`.
    */
-  private async checkProof(proof: BatchProof, valid: Promise<boolean>): Promise<UploadResponse> {
-    const { ledger, proofs, counters, logger } = this.deps;
+  private async checkProof(proof: BatchProof, valid: Promise<boolean>, logger: Logger): Promise<UploadResponse> {
+    const { ledger, proofs, counters } = this.deps;
     const { sequence, publicSignals } = proof;
     const proofAck = (verdict: boolean, alreadyRecorded: boolean): UploadResponse => ({
       message: { $case: "proofAck", value: { sequence, valid: verdict, alreadyRecorded } },
@@ -283,16 +340,16 @@ export class GatewayChain {
     return proofAck(verified, false);
   }
 
-  private count(stored: readonly Stored[]): void {
-    const { counters, logger } = this.deps;
-    for (const { batch, gap } of stored) {
+  private count(stored: readonly (Stored & { port: UploadPort })[]): void {
+    const { counters } = this.deps;
+    for (const { batch, gap, port } of stored) {
       counters.batchesStored++;
       if (!gap) {
         counters.readingsStored += batch.readingCount;
         continue;
       }
       counters.gapsRecorded++;
-      logger.warn(
+      port.logger.warn(
         { gatewayId: this.gatewayId, sequence: batch.sequence, reason: gap.reason, readings: gap.readingCount },
         "gateway declared a gap",
       );

@@ -1,4 +1,10 @@
-import type { handleBidiStreamingCall, handleUnaryCall, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import {
+  Metadata,
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from "@grpc/grpc-js";
 import type { ServerSurfaceCall } from "@grpc/grpc-js/build/src/server-call.js";
 import {
   recoverRegistrationSigner,
@@ -9,15 +15,18 @@ import {
   type RegisterResponse,
   type UploadResponse,
 } from "@intelledger/proto/relay";
+import type { Logger } from "pino";
 import { RelayRefusal } from "../errors.js";
+import type { GatewayGate } from "../fleet/gateway-gate.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
-import type { BatchLedger } from "../store/batch-ledger.js";
+import type { BatchLedger, GatewayContact } from "../store/batch-ledger.js";
 import type { GatewayBoots } from "../store/gateway-boots.js";
 import { toStatus } from "./error-status.js";
 import type { GatewayChains } from "./gateway-chain.js";
 import { peerGatewayId } from "./peer-identity.js";
 import type { RefusalRecorder, RefusedCall } from "./refusal-recorder.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
+import { REQUEST_ID_KEY, traceCarrier, uploadRequestId } from "./upload-metadata.js";
 import type { UploadMessage } from "./upload-request-decoder.js";
 import { UploadSession } from "./upload-session.js";
 
@@ -35,8 +44,12 @@ export interface ServiceDeps {
   chains: GatewayChains;
   flowControl: UploadFlowControl;
   refusals: RefusalRecorder;
+  /** Revocations, allowlists and rate limits. */
+  gate: GatewayGate;
   /** How far a registration's timestamp may be from the relay's clock, either way. */
   registrationWindowMs: number;
+  /** Upload streams log through a child of it carrying their request id. */
+  logger: Logger;
 }
 
 /** The gateway named by the call's certificate, which must be the one the request names. */
@@ -67,7 +80,7 @@ function callerOf(call: ServerSurfaceCall): string {
 
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
-  const { ledger, anchors, boots, chains, flowControl, refusals, registrationWindowMs } = deps;
+  const { ledger, anchors, boots, chains, flowControl, refusals, gate, registrationWindowMs, logger } = deps;
 
   function unary<Req, Res>(rpc: RefusedCall["rpc"], handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
@@ -83,16 +96,33 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
     };
   }
 
-  /** Notes that the gateway is alive, where it calls from, and where its host's current boot began by the relay's clock. */
-  async function recordContact(call: ServerSurfaceCall, gatewayId: string, boot: number, uptimeMs: number, nowMs: number) {
-    await ledger.touchGateway(gatewayId, nowMs, peerAddress(call));
-    if (boot > 0) await boots.record(gatewayId, boot, uptimeMs, nowMs);
+  /** The certificate's gateway, once it is known to be the one the request names and neither revoked nor calling from outside its allowlist. */
+  async function admitted(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: string, what: string): Promise<string> {
+    const gatewayId = authorise(call, namedGatewayId, what);
+    await gate.admit(gatewayId, peerAddress(call));
+    return gatewayId;
+  }
+
+  /**
+   * Notes that the gateway is alive, where it calls from, what it says of itself (software
+   * version, its clock against the relay's), and where its host's current boot began by the relay's clock.
+   */
+  async function recordContact(
+    call: ServerSurfaceCall,
+    gatewayId: string,
+    reported: { boot: number; uptimeMs: number; softwareVersion: string; gatewayTimeMs: number },
+    nowMs: number,
+  ) {
+    const contact: GatewayContact = { address: peerAddress(call), clockOffsetMs: reported.gatewayTimeMs - nowMs };
+    if (reported.softwareVersion !== "") contact.softwareVersion = reported.softwareVersion;
+    await ledger.touchGateway(gatewayId, nowMs, contact);
+    if (reported.boot > 0) await boots.record(gatewayId, reported.boot, reported.uptimeMs, nowMs);
   }
 
   return {
     register: unary("register", async (call: ServerUnaryCall<RegisterRequest, RegisterResponse>): Promise<RegisterResponse> => {
       const { request } = call;
-      const gatewayId = authorise(call, request.gatewayId, "registration");
+      const gatewayId = await admitted(call, request.gatewayId, "registration");
       let signer: string;
       try {
         signer = recoverRegistrationSigner(request.gatewayId, request.timestampMs, request.signature);
@@ -113,7 +143,7 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
           { timestampMs: request.timestampMs, relayTimeMs: nowMs, windowMs: registrationWindowMs },
         );
       }
-      await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
+      await recordContact(call, gatewayId, { ...request, gatewayTimeMs: request.timestampMs }, nowMs);
       const head = await ledger.head(gatewayId);
       const nextSequence = (head?.sequence ?? 0) + 1;
       const { frontier } = await ledger.accounting(gatewayId, head?.sequence ?? 0);
@@ -130,31 +160,46 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
       "heartbeat",
       async (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>): Promise<HeartbeatResponse> => {
         const { request } = call;
-        const gatewayId = authorise(call, request.gatewayId, "heartbeat");
+        const gatewayId = await admitted(call, request.gatewayId, "heartbeat");
         const nowMs = Date.now();
-        await recordContact(call, gatewayId, request.boot, request.uptimeMs, nowMs);
+        await recordContact(call, gatewayId, { ...request, gatewayTimeMs: request.sentAtMs }, nowMs);
         await ledger.recordHeartbeat(gatewayId, nowMs, { batches: request.backlogBatches, readings: request.backlogReadings });
         return { relayTimeMs: nowMs, lastAnchored: await anchors.lastAnchoredBatch(gatewayId) };
       },
     ),
 
     upload(call) {
+      const requestId = uploadRequestId(call.metadata);
+      const withRequestId = (status: ReturnType<typeof toStatus>) => {
+        status.metadata?.set(REQUEST_ID_KEY, requestId);
+        return status;
+      };
       let gatewayId: string;
       try {
         gatewayId = peerGatewayId(call);
       } catch (error) {
-        refusals.record({ rpc: "upload", caller: callerOf(call) }, error);
-        call.emit("error", toStatus(error));
+        refusals.record({ rpc: "upload", caller: callerOf(call), requestId }, error);
+        call.emit("error", withRequestId(toStatus(error)));
         return;
       }
+      const address = peerAddress(call);
+      const headers = new Metadata();
+      headers.set(REQUEST_ID_KEY, requestId);
+      call.sendMetadata(headers);
+      const streamLogger = logger.child({ requestId, gatewayId });
+      streamLogger.info({ peer: address }, "upload stream opened");
       const { chain, release } = chains.acquire(gatewayId);
-      const session = new UploadSession(chain, {
-        send: (response) => call.write(response),
-        refuse: (error) => {
-          refusals.record({ rpc: "upload", caller: gatewayId }, error);
-          call.emit("error", toStatus(error));
+      const session = new UploadSession(
+        chain,
+        {
+          send: (response) => call.write(response),
+          refuse: (error) => {
+            refusals.record({ rpc: "upload", caller: gatewayId, requestId }, error);
+            call.emit("error", withRequestId(toStatus(error)));
+          },
         },
-      });
+        { requestId, logger: streamLogger, traceCarrier: traceCarrier(call.metadata) },
+      );
       const closeFlow = flowControl.open({
         setMaxInFlight: (maxInFlight) => session.send({ message: { $case: "flowControl", value: { maxInFlight } } }),
       });
@@ -164,12 +209,40 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         closed = true;
         closeFlow();
         release();
+        streamLogger.info({ refused: session.failed }, "upload stream closed");
       };
-      call.on("data", (message: UploadMessage) => session.receive(message));
+      const deliver = (message: UploadMessage) => {
+        if (session.failed) return;
+        if (message.kind === "batch") {
+          try {
+            gate.admitBatch(gatewayId, address);
+          } catch (error) {
+            session.fail(error);
+            return;
+          }
+        }
+        session.receive(message);
+      };
+      // Messages that arrive while the stream's admission is read from the database wait, in order.
+      let held: UploadMessage[] | undefined = [];
+      const admission = gate.admit(gatewayId, address).then(
+        () => {
+          const waiting = held ?? [];
+          held = undefined;
+          for (const message of waiting) deliver(message);
+        },
+        (error: unknown) => {
+          held = undefined;
+          session.fail(error);
+        },
+      );
+      call.on("data", (message: UploadMessage) => (held ? held.push(message) : deliver(message)));
       call.on("end", () => {
-        void session.settled().then((ok) => {
-          if (ok) call.end();
-        });
+        void admission
+          .then(() => session.settled())
+          .then((ok) => {
+            if (ok) call.end();
+          });
       });
       call.on("close", close);
       call.on("error", close);

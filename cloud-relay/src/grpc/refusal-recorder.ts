@@ -6,6 +6,8 @@ import { refusalReason, toStatus } from "./error-status.js";
 export interface RefusedCall {
   rpc: "register" | "heartbeat" | "upload";
   caller: string;
+  /** The upload stream's request id, logged with the refusal. */
+  requestId?: string;
 }
 
 /**

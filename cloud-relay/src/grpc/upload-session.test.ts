@@ -40,7 +40,11 @@ function session(chains: GatewayChains) {
   const sent: UploadResponse[] = [];
   const refusals: unknown[] = [];
   const { chain, release } = chains.acquire(gateway.address);
-  const upload = new UploadSession(chain, { send: (response) => sent.push(response), refuse: (error) => refusals.push(error) });
+  const upload = new UploadSession(
+    chain,
+    { send: (response) => sent.push(response), refuse: (error) => refusals.push(error) },
+    { requestId: "test-stream", logger: pino({ level: "silent" }), traceCarrier: {} },
+  );
   return { upload, sent, refusals, release };
 }
 

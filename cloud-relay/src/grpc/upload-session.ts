@@ -1,6 +1,16 @@
 import type { UploadResponse } from "@intelledger/proto/relay";
+import type { Logger } from "pino";
 import type { GatewayChain, UploadPort } from "./gateway-chain.js";
 import type { UploadMessage } from "./upload-request-decoder.js";
+
+/** Who an upload stream is, for its log lines and traces. */
+export interface UploadIdentity {
+  requestId: string;
+  /** Carries the request id (and gateway) on every line. */
+  logger: Logger;
+  /** The W3C trace context the stream's metadata carried (empty when none). */
+  traceCarrier: Readonly<Record<string, string>>;
+}
 
 /**
  * One upload stream of a gateway: hands what comes up to the gateway's chain and answers
@@ -10,11 +20,17 @@ import type { UploadMessage } from "./upload-request-decoder.js";
 export class UploadSession implements UploadPort {
   private readonly chain: GatewayChain;
   private readonly stream: { send(response: UploadResponse): void; refuse(error: unknown): void };
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly traceCarrier: Readonly<Record<string, string>>;
   private refused = false;
 
-  constructor(chain: GatewayChain, stream: UploadSession["stream"]) {
+  constructor(chain: GatewayChain, stream: UploadSession["stream"], identity: UploadIdentity) {
     this.chain = chain;
     this.stream = stream;
+    this.requestId = identity.requestId;
+    this.logger = identity.logger;
+    this.traceCarrier = identity.traceCarrier;
   }
 
   get failed(): boolean {

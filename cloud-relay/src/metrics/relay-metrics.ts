@@ -91,6 +91,32 @@ export function createRelayMetrics(snapshot: () => RelaySnapshot): Registry {
     "gateway",
     byGateway((gateway) => gateway.unanchoredBatches),
   );
+  const ageSeconds = (sinceMs: number) => Math.max(0, Date.now() - sinceMs) / 1_000;
+  metrics.labelledGauge(
+    "intelledger_relay_gateway_lag_seconds",
+    "How long each gateway's oldest stored batch has waited for an anchor (0 when all are anchored).",
+    "gateway",
+    (s) =>
+      Object.fromEntries(
+        s.fleet.map((gateway) => {
+          const since = s.unanchoredSinceMs[gateway.gatewayId];
+          return [gateway.gatewayId, since === undefined ? 0 : ageSeconds(since)];
+        }),
+      ),
+  );
+  gauge(
+    "intelledger_relay_oldest_unanchored_batch_age_seconds",
+    "How long the oldest stored batch has waited for an anchor (0 when none waits).",
+    (s) => {
+      const oldest = Math.min(...Object.values(s.unanchoredSinceMs));
+      return Number.isFinite(oldest) ? ageSeconds(oldest) : 0;
+    },
+  );
+  gauge(
+    "intelledger_relay_anchor_age_seconds",
+    "Seconds since the last anchor was confirmed on chain (NaN before the first).",
+    (s) => (s.anchored.lastConfirmedAtMs === 0 ? Number.NaN : ageSeconds(s.anchored.lastConfirmedAtMs)),
+  );
   metrics.labelledGauge("intelledger_relay_gateways_by_state", "Gateways online, lagging and offline.", "state", (s) => ({
     online: s.fleet.filter((gateway) => gateway.state === "online").length,
     lagging: s.fleet.filter((gateway) => gateway.state === "lagging").length,

@@ -155,6 +155,20 @@ export class AnchorLedger {
     return (await this.db.all<AnchorRow>("SELECT * FROM anchors WHERE status != 'confirmed' ORDER BY id")).map(toAnchor);
   }
 
+  /**
+   * An operator's retry: every sent anchoring transaction not mined yet is replaced (with
+   * higher fees) at the leader's next check instead of after chain.replaceAfterMs. Not
+   * fenced: it writes no outcome, only moves the time the leader compares against.
+   * Returns the anchors concerned.
+   */
+  async hurrySubmitted(): Promise<AnchorRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const waiting = await tx.all<AnchorRow>("SELECT * FROM anchors WHERE status = 'submitted' ORDER BY id");
+      await tx.run("UPDATE anchors SET submitted_at_ms = 0 WHERE status = 'submitted'");
+      return waiting.map(toAnchor);
+    });
+  }
+
   /** The newest of a gateway's batches in a confirmed anchor, with where it was anchored. */
   async lastAnchoredBatch(
     gatewayId: string,

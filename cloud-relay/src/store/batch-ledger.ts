@@ -19,6 +19,15 @@ export interface LedgerGap extends Pick<BatchHeader, "gatewayId" | "readingCount
   receivedAtMs: number;
 }
 
+/** What a call tells of the gateway beside its liveness; each part only when the call said it. */
+export interface GatewayContact {
+  /** The TLS peer's address, without its port. */
+  address?: string;
+  softwareVersion?: string;
+  /** The gateway's clock minus the relay's, in milliseconds. */
+  clockOffsetMs?: number;
+}
+
 export interface ChainHead {
   sequence: number;
   batchHash: Uint8Array;
@@ -86,12 +95,19 @@ export class BatchLedger {
   }
 
   /** Records a gateway's registration or return, and the address it called from when known. */
-  async touchGateway(gatewayId: string, nowMs: number, address?: string): Promise<void> {
+  /**
+   * Notes a call from the gateway: when, from where, and what it said of itself (its
+   * software version, its clock's offset from the relay's). What it did not say is kept.
+   */
+  async touchGateway(gatewayId: string, nowMs: number, contact: GatewayContact = {}): Promise<void> {
     await this.db.run(
-      `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms, address) VALUES (?, ?, ?, ?)
+      `INSERT INTO gateways (gateway_id, registered_at_ms, last_seen_at_ms, address, software_version, clock_offset_ms)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (gateway_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms,
-         address = coalesce(excluded.address, gateways.address)`,
-      [gatewayId, nowMs, nowMs, address ?? null],
+         address = coalesce(excluded.address, gateways.address),
+         software_version = coalesce(excluded.software_version, gateways.software_version),
+         clock_offset_ms = coalesce(excluded.clock_offset_ms, gateways.clock_offset_ms)`,
+      [gatewayId, nowMs, nowMs, contact.address ?? null, contact.softwareVersion ?? null, contact.clockOffsetMs ?? null],
     );
   }
 

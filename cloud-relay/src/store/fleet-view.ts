@@ -1,3 +1,4 @@
+import { toAccess, type RateLimit } from "./gateway-access.js";
 import type { SqlDatabase } from "./sql-database.js";
 
 export type GatewayState = "online" | "lagging" | "offline";
@@ -6,10 +7,15 @@ export type GatewayState = "online" | "lagging" | "offline";
 export interface FleetGateway {
   gatewayId: string;
   state: GatewayState;
-  registeredAtMs: number;
+  /** When the relay first heard from it, and last (any call). */
+  firstSeenAtMs: number;
   lastSeenAtMs: number;
   /** Where it last called from (the TLS peer's address), if known. */
   address: string | undefined;
+  /** The software version it last reported, if it did. */
+  softwareVersion: string | undefined;
+  /** Its clock minus the relay's when it last said its time (heartbeat or registration), in milliseconds. */
+  clockOffsetMs: number | undefined;
   /** Its last stored batch, and when that was stored; undefined before its first. */
   lastSequence: number | undefined;
   lastBatchAtMs: number | undefined;
@@ -18,6 +24,16 @@ export interface FleetGateway {
   backlogReadings: number;
   /** Its stored batches not in an anchor yet. */
   unanchoredBatches: number;
+  /** Its newest batch with a proof the relay recorded, and how many batches stored after it wait for one; undefined before its first proof (proving off). */
+  lastProvenSequence: number | undefined;
+  proofLagBatches: number | undefined;
+  /** Set once revoked: its certificate is refused from then on. */
+  revokedAtMs: number | undefined;
+  revokedReason: string | undefined;
+  /** CIDR blocks it may call from; undefined: anywhere. */
+  allowedCidrs: string[] | undefined;
+  /** Its own rate limit; undefined: the relay's default. */
+  rateLimit: RateLimit | undefined;
 }
 
 export interface FleetThresholds {
@@ -32,18 +48,28 @@ interface FleetRow {
   registered_at_ms: number;
   last_seen_at_ms: number;
   address: string | null;
+  software_version: string | null;
+  clock_offset_ms: number | null;
   last_batch_at_ms: number | null;
   backlog_batches: number;
   backlog_readings: number;
   last_sequence: number | null;
   unanchored_batches: number;
+  last_proven_sequence: number | null;
+  revoked_at_ms: number | null;
+  revoked_reason: string | null;
+  allowed_cidrs: string | null;
+  batches_per_second: number | null;
+  burst: number | null;
 }
 
-const FLEET = `SELECT g.gateway_id, g.registered_at_ms, g.last_seen_at_ms, g.address, g.last_batch_at_ms, g.backlog_batches,
-    g.backlog_readings,
+const FLEET = `SELECT g.gateway_id, g.registered_at_ms, g.last_seen_at_ms, g.address, g.software_version, g.clock_offset_ms,
+    g.last_batch_at_ms, g.backlog_batches, g.backlog_readings,
     (SELECT max(b.sequence) FROM batches b WHERE b.gateway_id = g.gateway_id) AS last_sequence,
-    (SELECT count(*) FROM batches b WHERE b.gateway_id = g.gateway_id AND b.anchor_id IS NULL) AS unanchored_batches
-  FROM gateways g`;
+    (SELECT count(*) FROM batches b WHERE b.gateway_id = g.gateway_id AND b.anchor_id IS NULL) AS unanchored_batches,
+    (SELECT max(p.batch_sequence) FROM proofs p WHERE p.gateway_id = g.gateway_id) AS last_proven_sequence,
+    a.revoked_at_ms, a.revoked_reason, a.allowed_cidrs, a.batches_per_second, a.burst
+  FROM gateways g LEFT JOIN gateway_access a ON a.gateway_id = g.gateway_id`;
 
 /** The gateways the relay knows, with their state (for the admin API, the CLI and the per-gateway metrics). */
 export class FleetView {
@@ -72,17 +98,27 @@ export class FleetView {
         : row.backlog_batches > laggingBacklogBatches
           ? "lagging"
           : "online";
+    const { revokedAtMs, revokedReason, allowedCidrs, rateLimit } = toAccess({ ...row, updated_at_ms: 0 });
+    const lastProven = row.last_proven_sequence ?? undefined;
     return {
       gatewayId: row.gateway_id,
       state,
-      registeredAtMs: row.registered_at_ms,
+      firstSeenAtMs: row.registered_at_ms,
       lastSeenAtMs: row.last_seen_at_ms,
       address: row.address ?? undefined,
+      softwareVersion: row.software_version ?? undefined,
+      clockOffsetMs: row.clock_offset_ms ?? undefined,
       lastSequence: row.last_sequence ?? undefined,
       lastBatchAtMs: row.last_batch_at_ms ?? undefined,
       backlogBatches: row.backlog_batches,
       backlogReadings: row.backlog_readings,
       unanchoredBatches: row.unanchored_batches,
+      lastProvenSequence: lastProven,
+      proofLagBatches: lastProven === undefined ? undefined : (row.last_sequence ?? 0) - lastProven,
+      revokedAtMs,
+      revokedReason,
+      allowedCidrs,
+      rateLimit,
     };
   }
 }

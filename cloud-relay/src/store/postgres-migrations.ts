@@ -103,6 +103,19 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
   INSERT INTO anchor_leadership (id, term, holder, acquired_at_ms) VALUES (1, 0, '', 0);
   `,
   `
+  ALTER TABLE gateways ADD COLUMN software_version TEXT;
+  ALTER TABLE gateways ADD COLUMN clock_offset_ms BIGINT;
+  CREATE TABLE gateway_access (
+    gateway_id TEXT PRIMARY KEY,
+    revoked_at_ms BIGINT,
+    revoked_reason TEXT,
+    allowed_cidrs TEXT,
+    batches_per_second DOUBLE PRECISION,
+    burst BIGINT,
+    updated_at_ms BIGINT NOT NULL
+  );
+  `,
+  `
   CREATE TABLE disclosures (
     gateway_id TEXT NOT NULL,
     gateway_seq BIGINT NOT NULL,

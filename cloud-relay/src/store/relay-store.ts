@@ -3,10 +3,13 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RelayConfig } from "../config.js";
 import { SoleLeadership, type AnchorLeadership } from "./anchor-leadership.js";
+import { AnchorLag } from "./anchor-lag.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
+import { BatchListing } from "./batch-listing.js";
 import { DisclosureLedger } from "./disclosure-ledger.js";
 import { FleetView } from "./fleet-view.js";
+import { GatewayAccessLedger } from "./gateway-access.js";
 import { GatewayBoots } from "./gateway-boots.js";
 import { AdvisoryLockLeadership } from "./postgres-leadership.js";
 import { PostgresSqlDatabase } from "./postgres-sql-database.js";
@@ -23,7 +26,11 @@ export interface RelayStore {
   readonly disclosures: DisclosureLedger;
   readonly boots: GatewayBoots;
   readonly fleet: FleetView;
+  /** Revocations, address allowlists and rate limits per gateway. */
+  readonly access: GatewayAccessLedger;
+  readonly batchListing: BatchListing;
   readonly leadership: AnchorLeadership;
+  readonly anchorLag: AnchorLag;
   /** Resolves once the database took a write; rejects with why it did not. */
   checkWrites(nowMs: number): Promise<void>;
   close(): Promise<void>;
@@ -38,7 +45,10 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     disclosures: new DisclosureLedger(db),
     boots: new GatewayBoots(db),
     fleet: new FleetView(db, fleet),
+    access: new GatewayAccessLedger(db),
+    batchListing: new BatchListing(db),
     leadership,
+    anchorLag: new AnchorLag(db),
     async checkWrites(nowMs) {
       await db.run(
         `INSERT INTO health_checks (id, checked_at_ms) VALUES (1, ?)

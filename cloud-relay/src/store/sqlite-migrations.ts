@@ -119,6 +119,25 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   CREATE INDEX batches_unanchored_by_gateway ON batches (gateway_id) WHERE anchor_id IS NULL;
   `,
   `
+  -- For the fleet view: what the gateway last said of itself.
+  ALTER TABLE gateways ADD COLUMN software_version TEXT;
+  -- The gateway's clock minus the relay's, as of its last heartbeat or registration.
+  ALTER TABLE gateways ADD COLUMN clock_offset_ms INTEGER;
+  -- What operators decided about a gateway's calls, kept apart from what the gateway
+  -- reports so that a gateway never heard from can be revoked or limited ahead of its first call.
+  CREATE TABLE gateway_access (
+    gateway_id TEXT PRIMARY KEY,
+    revoked_at_ms INTEGER,
+    revoked_reason TEXT,
+    -- JSON array of CIDR blocks the gateway may call from; NULL: any address.
+    allowed_cidrs TEXT,
+    -- Overrides the configured default rate limit; NULL: the default.
+    batches_per_second REAL,
+    burst INTEGER,
+    updated_at_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
+  `
   -- Readings' disclosure proofs, made for their receipts on first request (the proof that a
   -- reading's claims bits are in its batch's claims words, without the other readings').
   CREATE TABLE disclosures (

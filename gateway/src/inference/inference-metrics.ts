@@ -14,18 +14,20 @@ export class InferenceMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.scored = new Counter({
-      name: "intelledger_gateway_readings_scored_total",
-      help: "Readings whose anomaly flag inference decided, by model version.",
-      labelNames: ["model"],
-      registers,
-    });
-    this.anomalies = new Counter({
-      name: "intelledger_gateway_anomalies_flagged_total",
-      help: "Readings flagged anomalous, by device and channel.",
-      labelNames: ["device", "channel"],
-      registers,
-    });
+    const counter = <Label extends string>(name: string, help: string, labelNames: Label[] = []) =>
+      new Counter<Label>({ name, help, labelNames, registers });
+    const gauge = <Label extends string>(name: string, help: string, labelNames: Label[]) =>
+      new Gauge<Label>({ name, help, labelNames, registers });
+    this.scored = counter(
+      "intelledger_gateway_readings_scored_total",
+      "Readings whose anomaly flag inference decided, by model version.",
+      ["model"],
+    );
+    this.anomalies = counter(
+      "intelledger_gateway_anomalies_flagged_total",
+      "Readings flagged anomalous, by device and channel.",
+      ["device", "channel"],
+    );
     this.batchSeconds = new Histogram({
       name: "intelledger_gateway_inference_batch_seconds",
       help: "Time the model took to score one batch of readings.",
@@ -38,27 +40,13 @@ export class InferenceMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
-    this.modelInfo = new Gauge({
-      name: "intelledger_gateway_inference_model_info",
-      help: "1 for the anomaly model in use.",
-      labelNames: ["model", "version"],
-      registers,
-    });
-    this.swaps = new Counter({
-      name: "intelledger_gateway_inference_model_swaps_total",
-      help: "Anomaly models swapped in.",
-      registers,
-    });
-    this.sealedUnscored = new Counter({
-      name: "intelledger_gateway_readings_sealed_unscored_total",
-      help: "Readings sealed as not anomalous because scoring did not reach them in time.",
-      registers,
-    });
-    this.failures = new Counter({
-      name: "intelledger_gateway_inference_failures_total",
-      help: "Scoring batches that failed.",
-      registers,
-    });
+    this.modelInfo = gauge("intelledger_gateway_inference_model_info", "1 for the anomaly model in use.", ["model", "version"]);
+    this.swaps = counter("intelledger_gateway_inference_model_swaps_total", "Anomaly models swapped in.");
+    this.sealedUnscored = counter(
+      "intelledger_gateway_readings_sealed_unscored_total",
+      "Readings sealed as not anomalous because scoring did not reach them in time.",
+    );
+    this.failures = counter("intelledger_gateway_inference_failures_total", "Scoring batches that failed.");
   }
 
   modelInUse(name: string, version: number): void {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
@@ -22,6 +22,33 @@ interface BrowserPage {
     ): void;
   };
 }
+
+/** What the form test touches of the editor's API in the page. */
+interface EditorPage {
+  RED: {
+    view: { importNodes(nodes: object[]): void };
+    nodes: { node(id: string): object | null };
+    editor: { edit(node: object | null): void };
+  };
+}
+
+/** A node of each IntelLedger type, with settings its form must show. */
+const NODE_SETTINGS: { type: string; values: Record<string, string | number | boolean> }[] = [
+  { type: "intelledger-readings", values: { devices: "press-*", channel: "vibration", includeDerived: true, name: "vib" } },
+  { type: "intelledger-anomalies", values: { devices: "press-01", channel: "temperature", minScore: "0.9", name: "hot" } },
+  { type: "intelledger-alerts", values: { rules: "overheat", states: "firing", name: "alarms" } },
+  {
+    type: "intelledger-command",
+    values: { device: "press-01", action: "setSamplingInterval", intervalMs: 500, minIntervalS: 30, name: "slow" },
+  },
+  { type: "intelledger-status", values: { intervalS: 15, name: "health" } },
+  { type: "intelledger-series", values: { stream: "press-07/temperature/0", spanS: 120, resolution: "1m", name: "trend" } },
+  {
+    type: "intelledger-write",
+    values: { mode: "reading", source: "rms", channel: "vibration", channelIndex: 2, scale: 1, name: "rms" },
+  },
+  { type: "intelledger-write", values: { mode: "alert", source: "rms", severity: "critical", code: 7, name: "alarm" } },
+];
 
 let dataDir: string;
 let browserProfile: string;
@@ -70,6 +97,12 @@ afterAll(async () => {
   rmSync(browserProfile, { recursive: true, force: true });
 });
 
+async function logIn(page: Page): Promise<void> {
+  await page.getByLabel("Username").fill("ivy");
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
 describe("the flow editor in a browser", () => {
   it("logs in, imports a shipped flow, deploys it, and the gateway stores the flow's derived readings", async () => {
     const base = `http://127.0.0.1:${gateway.httpPort}`;
@@ -94,9 +127,7 @@ describe("the flow editor in a browser", () => {
 
     await page.goto(`${base}/flows/`);
     expect(new URL(page.url()).pathname).toBe("/login");
-    await page.getByLabel("Username").fill("ivy");
-    await page.getByLabel("Password").fill(TEST_PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page);
     await page.waitForSelector(".red-ui-palette-node[data-palette-type='intelledger-write']", { timeout: 30_000 });
     expect(new URL(page.url()).pathname).toBe("/flows/");
 
@@ -131,5 +162,40 @@ describe("the flow editor in a browser", () => {
     await page.screenshot({ path: SCREENSHOT });
     expect(elsewhere).toEqual([]);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserPage).cspViolations)).toEqual([]);
+  }, 90_000);
+
+  it("shows each IntelLedger node's settings in its form, every field labelled", async () => {
+    const base = `http://127.0.0.1:${gateway.httpPort}`;
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${base}/flows/`);
+    if (new URL(page.url()).pathname === "/login") await logIn(page);
+    await page.waitForSelector(".red-ui-palette-node[data-palette-type='intelledger-write']", { timeout: 30_000 });
+    const nodes = NODE_SETTINGS.map(({ type, values }, index) => ({
+      id: `form-${index}`,
+      type,
+      x: 200,
+      y: 60 + 40 * index,
+      ...values,
+    }));
+    await page.evaluate((imported) => (globalThis as unknown as EditorPage).RED.view.importNodes(imported), nodes);
+
+    for (const node of nodes) {
+      await page.evaluate((id) => {
+        const { RED } = globalThis as unknown as EditorPage;
+        RED.editor.edit(RED.nodes.node(id));
+      }, node.id);
+      await page.waitForSelector("#node-input-gateway", { timeout: 10_000 });
+      const { values } = NODE_SETTINGS[Number(node.id.slice("form-".length))] ?? { values: {} };
+      for (const [field, value] of Object.entries({ gateway: "", ...values })) {
+        const input = page.locator(`#node-input-${field}`);
+        expect(await page.locator(`label[for="node-input-${field}"]`).count(), `${node.type} ${field} label`).toBeGreaterThan(0);
+        if (field === "gateway") continue;
+        if (typeof value === "boolean") expect(await input.isChecked(), `${node.type} ${field}`).toBe(value);
+        else expect(await input.inputValue(), `${node.type} ${field}`).toBe(String(value));
+        expect(await input.isVisible(), `${node.type} ${field} shown`).toBe(true);
+      }
+      await page.click("#node-dialog-cancel");
+      await page.waitForSelector("#node-input-gateway", { state: "detached", timeout: 10_000 });
+    }
   }, 90_000);
 });

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Backlog } from "../batch/batch-outbox.js";
 import type { GatewayClock } from "../clock/gateway-clock.js";
 import { hostUptimeMs } from "../clock/host-boot.js";
+import { GATEWAY_VERSION } from "../gateway-version.js";
 import { callDeadline } from "./relay-client.js";
 import { checkClockAgainstRelay } from "./relay-clock.js";
 
@@ -39,6 +40,7 @@ export function startHeartbeats(options: HeartbeatOptions): () => void {
         backlogReadings: readings,
         boot: clock.boot,
         uptimeMs: sentAtUptimeMs,
+        softwareVersion: GATEWAY_VERSION,
       },
       new Metadata(),
       { deadline: callDeadline() },

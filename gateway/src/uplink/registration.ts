@@ -6,6 +6,7 @@ import type { BatchOutbox } from "../batch/batch-outbox.js";
 import type { GatewayClock } from "../clock/gateway-clock.js";
 import { hostUptimeMs } from "../clock/host-boot.js";
 import { GatewayError } from "../errors.js";
+import { GATEWAY_VERSION } from "../gateway-version.js";
 import { callDeadline } from "./relay-client.js";
 import { checkClockAgainstRelay } from "./relay-clock.js";
 import { isServiceError, trailerMs } from "./relay-status.js";
@@ -47,7 +48,14 @@ async function registerAt(deps: RegistrationDeps, timestampMs: number): Promise<
   const sentAtUptimeMs = hostUptimeMs();
   const response = await new Promise<RegisterResponse>((resolve, reject) => {
     client.register(
-      { gatewayId: identity.address, timestampMs, signature, boot: clock.boot, uptimeMs: sentAtUptimeMs },
+      {
+        gatewayId: identity.address,
+        timestampMs,
+        signature,
+        boot: clock.boot,
+        uptimeMs: sentAtUptimeMs,
+        softwareVersion: GATEWAY_VERSION,
+      },
       new Metadata(),
       { deadline: callDeadline() },
       (error, reply) => (error ? reject(error) : resolve(reply)),

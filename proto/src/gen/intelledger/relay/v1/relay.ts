@@ -85,6 +85,11 @@ export interface RegisterRequest {
    */
   boot: number;
   uptimeMs: number;
+  /**
+   * The gateway's software version (for example "0.1.0"), shown in the relay's fleet view;
+   * empty when the gateway does not say.
+   */
+  softwareVersion: string;
 }
 
 export interface RegisterResponse {
@@ -106,11 +111,17 @@ export interface RegisterResponse {
 export interface HeartbeatRequest {
   /** Must be the TLS client's gateway (PERMISSION_DENIED otherwise). */
   gatewayId: string;
+  /**
+   * The gateway's clock when it sent the heartbeat: the relay shows how far it is from its
+   * own clock in its fleet view.
+   */
   sentAtMs: number;
   backlogReadings: number;
   backlogBatches: number;
   boot: number;
   uptimeMs: number;
+  /** As in RegisterRequest. */
+  softwareVersion: string;
 }
 
 export interface HeartbeatResponse {
@@ -297,7 +308,7 @@ export interface UploadResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
-  return { gatewayId: "", timestampMs: 0, signature: new Uint8Array(0), boot: 0, uptimeMs: 0 };
+  return { gatewayId: "", timestampMs: 0, signature: new Uint8Array(0), boot: 0, uptimeMs: 0, softwareVersion: "" };
 }
 
 export const RegisterRequest: MessageFns<RegisterRequest> = {
@@ -322,6 +333,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         throw new globalThis.Error("value provided for field BigInt(message.uptimeMs) of type uint64 too large");
       }
       writer.uint32(40).uint64(BigInt(message.uptimeMs));
+    }
+    if (message.softwareVersion !== "") {
+      writer.uint32(50).string(message.softwareVersion);
     }
     return writer;
   },
@@ -379,6 +393,14 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.uptimeMs = longToNumber(reader.uint64());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.softwareVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -410,6 +432,11 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         : isSet(object.uptime_ms)
         ? globalThis.Number(object.uptime_ms)
         : 0,
+      softwareVersion: isSet(object.softwareVersion)
+        ? globalThis.String(object.softwareVersion)
+        : isSet(object.software_version)
+        ? globalThis.String(object.software_version)
+        : "",
     };
   },
 
@@ -429,6 +456,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.uptimeMs !== 0) {
       obj.uptimeMs = globalThis.Number(message.uptimeMs);
+    }
+    if (message.softwareVersion !== "") {
+      obj.softwareVersion = message.softwareVersion;
     }
     return obj;
   },
@@ -590,7 +620,15 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { gatewayId: "", sentAtMs: 0, backlogReadings: 0, backlogBatches: 0, boot: 0, uptimeMs: 0 };
+  return {
+    gatewayId: "",
+    sentAtMs: 0,
+    backlogReadings: 0,
+    backlogBatches: 0,
+    boot: 0,
+    uptimeMs: 0,
+    softwareVersion: "",
+  };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -624,6 +662,9 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         throw new globalThis.Error("value provided for field BigInt(message.uptimeMs) of type uint64 too large");
       }
       writer.uint32(48).uint64(BigInt(message.uptimeMs));
+    }
+    if (message.softwareVersion !== "") {
+      writer.uint32(58).string(message.softwareVersion);
     }
     return writer;
   },
@@ -689,6 +730,14 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.uptimeMs = longToNumber(reader.uint64());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.softwareVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -729,6 +778,11 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : isSet(object.uptime_ms)
         ? globalThis.Number(object.uptime_ms)
         : 0,
+      softwareVersion: isSet(object.softwareVersion)
+        ? globalThis.String(object.softwareVersion)
+        : isSet(object.software_version)
+        ? globalThis.String(object.software_version)
+        : "",
     };
   },
 
@@ -751,6 +805,9 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.uptimeMs !== 0) {
       obj.uptimeMs = globalThis.Number(message.uptimeMs);
+    }
+    if (message.softwareVersion !== "") {
+      obj.softwareVersion = message.softwareVersion;
     }
     return obj;
   },

@@ -1,0 +1,120 @@
+import { execFileSync } from "node:child_process";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
+import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { p256PointOf } from "@intelledger/proto/p256";
+import { freePort, SimulatedDevice } from "@intelledger/test-support";
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { GATEWAY_MIGRATIONS } from "../../gateway/src/store/migrations.js";
+import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import { provisionTls } from "../demo/provision-tls.js";
+import { BACKLOG_FIXTURE, readingsDigest, type BacklogManifest } from "./fixtures/gateway-backlog-fixture.js";
+import { readRelayDatabase } from "./relay-database-reader.js";
+import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
+import { waitFor } from "./soak-helpers.js";
+
+function schemaVersionOf(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.pragma("user_version", { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe("updating a gateway that holds a backlog, from the committed database of an earlier release", () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-migration-"));
+  const logger = pino({ level: "silent" });
+  let chain: AnchoredDevChain | undefined;
+  let relay: Relay | undefined;
+  let gateway: Gateway | undefined;
+  const devices: SimulatedDevice[] = [];
+
+  afterAll(async () => {
+    for (const device of devices) await device.stop();
+    await gateway?.stop();
+    await relay?.stop();
+    await chain?.chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("migrates it, keeps the backlog and the device counters, and drains everything to the relay exactly once", async () => {
+    execFileSync("tar", ["-xzf", BACKLOG_FIXTURE, "-C", dir]);
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as BacklogManifest;
+    const dataDir = join(dir, "gateway");
+    const databasePath = join(dataDir, "gateway.sqlite");
+    expect(schemaVersionOf(databasePath)).toBe(manifest.schemaVersion);
+    expect(manifest.batches.acked).toBeLessThan(manifest.batches.sealed);
+    expect(manifest.batches.sealedReadings).toBeLessThan(manifest.readings);
+
+    chain = await startAnchoredDevChain();
+    const tls = await provisionTls(join(dir, "pki"));
+    const relayPort = await freePort();
+    const config = parseGatewayConfig({
+      ...gatewayTestConfig(dataDir, await freePort(), relayPort, await tls.issueGatewayCertificate(manifest.gatewayId)),
+      http: { host: "127.0.0.1", port: 0 },
+      inference: { enabled: false },
+      discovery: { enabled: false },
+      proving: { enabled: true, isolation: "process" },
+    });
+
+    // The new release opens the old database with its relay still away: nothing has moved yet.
+    gateway = await startGateway(config, logger);
+    const updated = gateway;
+    expect(updated.id).toBe(manifest.gatewayId);
+    expect(updated.readings.count()).toBe(manifest.readings);
+    expect(updated.readings.lastSeq()).toBe(manifest.lastGatewaySeq);
+    expect(readingsDigest(updated.readings.between(1, manifest.lastGatewaySeq))).toBe(manifest.readingsDigest);
+    expect(updated.batches.totals().acked).toBe(manifest.batches.acked);
+    expect(updated.batches.totals().sealed).toBeGreaterThanOrEqual(manifest.batches.sealed);
+    expect(updated.batches.proofTotals().uploaded).toBe(manifest.proofs.uploaded);
+    expect(updated.batches.proofTotals().proved).toBeGreaterThanOrEqual(manifest.proofs.proved);
+    for (const { deviceId, counter } of manifest.devices)
+      expect(updated.devices.get(deviceId)?.lastCounter).toBe(BigInt(counter));
+
+    // The devices were switched off with the gateway: they log in as before and go on counting.
+    const brokerUrl = `mqtt://127.0.0.1:${config.mqtt.port}`;
+    for (const fixture of manifest.devices) {
+      const privateKey = createPrivateKey(fixture.privateKeyPem);
+      const keys = { privateKey, publicKeyPoint: p256PointOf(createPublicKey(privateKey)) };
+      const device = new SimulatedDevice(fixture.deviceId, { keys, counter: fixture.counter });
+      await device.connect(brokerUrl, fixture.mqttLogin);
+      devices.push(device);
+    }
+    // A frame the old release already took is a replay to the new one.
+    const [first] = devices;
+    if (!first) throw new Error("the fixture has no devices");
+    const replay = new SimulatedDevice(first.deviceId, { keys: first.keys, counter: first.counter - 1 });
+    await first.publishFrame(replay.nextFrameBytes());
+    expect(updated.readings.count()).toBe(manifest.readings);
+    for (let i = 0; i < 10; i++) for (const device of devices) await device.publishFrame();
+    const samplesPerFrame = 3;
+    expect(updated.readings.count()).toBe(manifest.readings + 10 * devices.length * samplesPerFrame);
+
+    // The relay that took the first batches comes back, its ledger as it was.
+    relay = await startRelay(parseRelayConfig(relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain)), logger);
+    await waitFor(() => updated.batches.totals().sealedReadings === updated.readings.count(), 60_000, "every reading sealed");
+    await waitFor(() => updated.batches.totals().acked === updated.batches.totals().sealed, 120_000, "every batch taken");
+    await waitFor(
+      () => updated.batches.proofTotals().uploaded === updated.batches.totals().sealed,
+      600_000,
+      "every batch proved and its proof taken",
+    );
+    const held = updated.readings.between(1, updated.readings.lastSeq());
+    await gateway.stop();
+    gateway = undefined;
+    await relay.stop();
+    relay = undefined;
+
+    expect(schemaVersionOf(databasePath)).toBe(GATEWAY_MIGRATIONS.length);
+    const record = readRelayDatabase(join(dir, "relay", "relay.sqlite"));
+    expect(record.gaps).toEqual([]);
+    expect(record.readings.map((reading) => reading.gatewaySeq)).toEqual(held.map((reading) => reading.gatewaySeq));
+    expect(readingsDigest(record.readings)).toBe(readingsDigest(held));
+  }, 900_000);
+});
