@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BatchCommitment, codeBitsAt } from "./batch-commitment.js";
 import { CODE_BITS } from "./batch-layout.js";
@@ -61,6 +61,18 @@ describe("salted batch commitments (layout 2)", () => {
     expect(codeBitsAt(plain.words, used, CODE_BITS - used)).toBe(0n);
     const padding = codeBitsAt(salted.words, used, CODE_BITS - used);
     expect(padding).toBe(new CommitmentSalts(seed).padding(CODE_BITS - used));
+    // As docs/wire-formats.md defines it: bit t is bit t mod 8 of byte t / 8 of the HMAC blocks.
+    const blocks = Buffer.concat(
+      Array.from({ length: 3 }, (_, j) =>
+        createHmac("sha256", seed)
+          .update(Buffer.concat([Buffer.from("padding"), Buffer.from([0, 0, 0, j])]))
+          .digest(),
+      ),
+    );
+    const bit = (t: number) => ((blocks[t >> 3] ?? 0) >> (t & 7)) & 1;
+    for (const t of [0, 1, 7, 8, 255, 256, 600]) {
+      if (t < CODE_BITS - used) expect(Number((padding >> BigInt(t)) & 1n), `padding bit ${t}`).toBe(bit(t));
+    }
     // About half the padding bits are set: unguessable, not a constant.
     const ones = padding
       .toString(2)

@@ -21,9 +21,10 @@ export const RECEIPT_LINKS = {
   chain: "the RPC endpoint and the receipt are on the deployment's chain",
   deployment: "the receipt's anchor contract is the deployment's, with the deployment's registry and batch verifier",
   batch_signature: "the gateway signed the batch header",
-  reading_in_batch: "the reading (value, receive time, anomaly flag, details) is in the batch's root",
+  reading_in_batch:
+    "the reading (value, receive time, anomaly flag, details) is in the batch's root, its claims shown by its disclosure proof",
   batch_in_anchor: "the batch's root is in the anchored root",
-  verification_key: "the verification key is the one the deployment's on-chain batch verifier encodes",
+  verification_key: "the verification keys are the ones the deployment's on-chain batch and disclosure verifiers encode",
   batch_proof:
     "the batch's zero-knowledge proof: its reading count, anomaly count, time window, every value within its stream's bounds",
   root_anchored: "the anchor contract recorded the anchored root",
