@@ -63,6 +63,12 @@ try {
   console.log(
     `         ${fmt(result.readingsPerSecond)} readings/s counting the gateway's start (${result.startupSeconds.toFixed(1)} s), which a longer backlog amortises`,
   );
+  const { gateway: gatewayCpu, relay: relayCpu } = result.cpuSecondsOnceUp;
+  const microsPerReading = (seconds: number) => ((seconds * 1e6) / result.readingsOnceUp).toFixed(1);
+  console.log(
+    `  cpu    gateway ${microsPerReading(gatewayCpu)} µs/reading, relay ${microsPerReading(relayCpu)} µs/reading while draining (all threads): ` +
+      `${fmt(result.readingsOnceUp / (gatewayCpu + relayCpu))} readings per CPU second of both, which other work on the machine does not shrink`,
+  );
   console.log(
     `  a week of the reference fleet (${fmt(REFERENCE_FLEET_READINGS_PER_SECOND * 604_800)} readings) would drain in ${((REFERENCE_FLEET_READINGS_PER_SECOND * 604_800) / result.readingsPerSecondOnceUp / 60).toFixed(0)} min`,
   );

@@ -20,7 +20,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { readManifest, sha256Hex, type CircuitName } from "../src/artifacts.js";
-import { CIRCUIT_BUILDS, compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { beaconPhase1, CIRCUIT_BUILDS, compileCircuit, writeArtifacts } from "./artifact-writer.js";
 const POWER = 13;
 /** SHA-256 of "IntelLedger Edge development ceremony": public, so anyone can redo the ceremony. */
 const CEREMONY_BEACON = "515f554e78272b05aa04370d48cd727a93dc3b6435cb026a96c84c977ee7ed39";
@@ -44,23 +44,8 @@ async function ensureCeremony(log: (line: string) => void): Promise<{ path: stri
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
     log(`making the 2^${POWER} development ceremony in ${dir} (a few minutes, once)`);
-    const fresh = join(dir, `pot${POWER}_new.ptau`);
-    const beacon = join(dir, `pot${POWER}_beacon.ptau`);
-    const curve = await (
-      snarkjs as unknown as { curves: { getCurveFromName(name: string): Promise<unknown> } }
-    ).curves.getCurveFromName("bn128");
-    await snarkjs.powersOfTau.newAccumulator(curve, POWER, fresh);
-    await snarkjs.powersOfTau.beacon(
-      fresh,
-      beacon,
-      "IntelLedger Edge development beacon",
-      CEREMONY_BEACON,
-      BEACON_ITERATIONS_EXP,
-    );
-    await snarkjs.powersOfTau.preparePhase2(beacon, `${path}.tmp`);
+    await beaconPhase1({ power: POWER, path: `${path}.tmp`, beacon: CEREMONY_BEACON, iterationsExp: BEACON_ITERATIONS_EXP });
     renameSync(`${path}.tmp`, path);
-    rmSync(fresh, { force: true });
-    rmSync(beacon, { force: true });
   }
   return { path, sha256: sha256Hex(readFileSync(path)) };
 }
@@ -75,10 +60,11 @@ async function build(circuits: readonly CircuitName[]): Promise<void> {
 }
 
 async function buildCircuit(circuit: CircuitName, log: (line: string) => void): Promise<void> {
+  const { source } = CIRCUIT_BUILDS[circuit];
   const scratch = mkdtempSync(join(tmpdir(), `${circuit}-`));
   try {
-    log(`compiling ${CIRCUIT_BUILDS[circuit].source}`);
-    const compiled = compileCircuit(scratch, circuit);
+    log(`compiling ${source}`);
+    const compiled = compileCircuit(scratch, source);
     const r1csPath = join(scratch, `${circuit}-main.r1cs`);
     const ceremony = await ensureCeremony(log);
     log(`making the proving key of ${circuit}`);
@@ -110,7 +96,7 @@ function check(circuit: CircuitName): void {
   const manifest = readManifest(undefined, circuit);
   const scratch = mkdtempSync(join(tmpdir(), `${circuit}-`));
   try {
-    const compiled = compileCircuit(scratch, circuit);
+    const compiled = compileCircuit(scratch, CIRCUIT_BUILDS[circuit].source);
     const stale = [
       sha256Hex(compiled.r1cs) !== manifest.sha256.r1cs && "R1CS",
       sha256Hex(compiled.wasm) !== manifest.sha256.wasm && "WASM",

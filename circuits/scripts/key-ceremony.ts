@@ -1,17 +1,22 @@
-// The production key ceremony for a circuit (the batch circuit, or with --circuit
-// reading-disclosure the disclosure circuit, each in a ceremony of its own): phase 1 from a public multi-party
+// The production key ceremony for the batch circuit: phase 1 from a public multi-party
 // powers-of-tau ceremony, phase 2 contributed by several independent parties in turn, sealed
 // with a randomness beacon fixed in advance. Each step is a command; the files travel between
 // the parties, and everything but the artifacts is public (the transcript).
 //
-//   tsx scripts/key-ceremony.ts begin --ptau <file> --ptau-sha256 <hex> --out <dir> [--circuit reading-disclosure]
+//   tsx scripts/key-ceremony.ts begin --ptau <file> --ptau-sha256 <hex> --out <dir>
 //       checks the phase-1 file against its published hash and snarkjs's verification,
 //       compiles the circuit, writes <dir>/circuit.r1cs and <dir>/contribution-0000.zkey
 //   tsx scripts/key-ceremony.ts contribute --in <zkey> --out <zkey> --name <party>
 //       one party's contribution, with fresh randomness of its machine that it never keeps
-//   tsx scripts/key-ceremony.ts finish --dir <dir> --in <zkey> --ptau <file> --beacon <hex> [--iterations-exp 10] [--circuit …]
+//   tsx scripts/key-ceremony.ts finish --dir <dir> --in <zkey> --ptau <file> --beacon <hex> [--iterations-exp 10]
 //       applies the beacon, verifies the whole chain of contributions against the R1CS and the
 //       phase-1 file, and writes artifacts/ and the Solidity verifier with "keyKind": "production"
+//
+// begin and finish take --circuit <name or file.circom> (reading-disclosure for the disclosure
+// circuit, or a main file relative to the repository root; the batch circuit by default) to run
+// the ceremony for another circuit, and finish takes --artifacts <dir> to write the artifacts and
+// the Solidity verifier there instead of into the repository. A file that is not one of the
+// built circuits gets the batch circuit's file names.
 //
 // Then: npm run generate -w contracts, deploy the verifier, point DataAnchor at it with
 // setBatchVerifier, and publish the transcript (every contribution's hash as printed).
@@ -22,7 +27,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
 import { sha256Hex, type CircuitName } from "../src/artifacts.js";
-import { CIRCUIT_BUILDS, compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { CIRCUIT, CIRCUIT_BUILDS, compileCircuit, writeArtifacts, type ArtifactDestination } from "./artifact-writer.js";
 
 /** The smallest phase 1 that fits the circuit (circuits/README.md, Artifacts). */
 const MIN_POWER = 13;
@@ -35,6 +40,18 @@ const required = (values: Record<string, string | undefined>, name: string): str
   ((): never => {
     throw new CeremonyError(`--${name} is required`);
   })();
+
+const artifactsIn = (dir: string, build: CircuitName): ArtifactDestination => ({
+  artifactsDir: dir,
+  verifierPath: join(dir, `${CIRCUIT_BUILDS[build].verifier}.sol`),
+});
+
+/** The main file and the build (file names, verifier) of `--circuit`: a built circuit's name or a main file. */
+function circuitOf(option: string): { source: string; build: CircuitName } {
+  const builds = Object.entries(CIRCUIT_BUILDS) as [CircuitName, (typeof CIRCUIT_BUILDS)[CircuitName]][];
+  const named = builds.find(([name, build]) => name === option || build.source === option);
+  return named === undefined ? { source: option, build: "batch-attestation" } : { source: named[1].source, build: named[0] };
+}
 
 async function checkPhase1(ptau: string, publishedSha256: string): Promise<string> {
   const sha256 = sha256Hex(readFileSync(ptau));
@@ -60,18 +77,22 @@ async function main(): Promise<void> {
       dir: { type: "string" },
       beacon: { type: "string" },
       "iterations-exp": { type: "string" },
-      circuit: { type: "string", default: "batch-attestation" },
+      circuit: { type: "string", default: CIRCUIT },
+      artifacts: { type: "string" },
     },
   });
-  const circuit = values.circuit as CircuitName;
-  if (!(circuit in CIRCUIT_BUILDS)) throw new CeremonyError(`--circuit must be one of ${Object.keys(CIRCUIT_BUILDS).join(", ")}`);
+  const { source: circuit, build } = circuitOf(values.circuit);
   if (step === "begin") {
     const ptau = required(values, "ptau");
     await checkPhase1(ptau, required(values, "ptau-sha256"));
     const out = required(values, "out");
     mkdirSync(out, { recursive: true });
-    const compiled = compileCircuit(mkdtempSync(join(tmpdir(), "ceremony-circuit-")), circuit);
-    writeFileSync(join(out, "circuit.r1cs"), compiled.r1cs);
+    const scratch = mkdtempSync(join(tmpdir(), "ceremony-circuit-"));
+    try {
+      writeFileSync(join(out, "circuit.r1cs"), compileCircuit(scratch, circuit).r1cs);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const first = join(out, "contribution-0000.zkey");
     await snarkjs.zKey.newZKey(join(out, "circuit.r1cs"), ptau, first);
     log(`wrote ${first}: hand it to the first party`);
@@ -104,12 +125,13 @@ async function main(): Promise<void> {
       }
       const power = Math.max(MIN_POWER, Math.ceil(Math.log2(compiled.constraints + 8)));
       await writeArtifacts({
-        circuit,
         compiled,
+        circuit: build,
         zkeyPath: final,
         ceremony: { power, beacon, beaconIterationsExp: iterationsExp, ptauSha256: sha256Hex(readFileSync(ptau)) },
         zkeyBeacon: beacon,
         keyKind: "production",
+        ...(values.artifacts === undefined ? {} : { destination: artifactsIn(values.artifacts, build) }),
         log,
       });
     } finally {

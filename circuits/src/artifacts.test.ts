@@ -13,7 +13,8 @@ import {
   type CircuitName,
 } from "./artifacts.js";
 import { DISCLOSURE_PUBLIC_SIGNALS, PUBLIC_SIGNALS } from "./batch-layout.js";
-import { releaseSnarkThreads } from "./batch-prover.js";
+import { releaseSnarkThreads } from "./batch-verifier.js";
+import { verifierSource } from "../scripts/artifact-writer.js";
 
 const CIRCUITS: { circuit: CircuitName; publicSignals: readonly string[]; verifier: string }[] = [
   { circuit: "batch-attestation", publicSignals: PUBLIC_SIGNALS, verifier: "BatchProofVerifier" },
@@ -54,6 +55,9 @@ describe("circuit artifacts", () => {
       );
       const [, delta] = /uint256 constant deltax1 = (\d+);/.exec(source.toString()) ?? [];
       expect((vkey["vk_delta_2"] as string[][])[0]?.[1]).toBe(delta);
+      expect(source.toString(), `${verifier}.sol is not what the build generates from the committed key`).toBe(
+        await verifierSource(circuit, zkey),
+      );
     });
 
     it("stay small enough to commit", () => {

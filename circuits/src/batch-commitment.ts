@@ -53,19 +53,19 @@ export interface ReadingInclusion {
   /** The batch's claims words: known to the batch's sealer and relay, and in receipts made before disclosure proofs. */
   words?: bigint[] | undefined;
   /** The reading's details salt, in a batch committed with layout 2. */
-  salt?: Buffer | undefined;
+  salt?: Uint8Array | undefined;
   /** The reading's stream and its index in the batch's stream table. */
   stream: StreamBounds;
   streamIndex: number;
   /** Layout 1: the whole stream table, whose hash is the streams hash. */
   streams?: StreamBounds[] | undefined;
   /** Layout 2: the stream's salt and the SHA-256 siblings from its leaf to the stream tree's root, the streams hash. */
-  streamSalt?: Buffer | undefined;
-  streamPath?: Buffer[] | undefined;
+  streamSalt?: Uint8Array | undefined;
+  streamPath?: Uint8Array[] | undefined;
   /** Where the reading's codes start in the code bits. */
   codeOffset: number;
   /** SHA-256 siblings from the reading's details leaf to the details root. */
-  detailsPath: Buffer[];
+  detailsPath: Uint8Array[];
   header: BatchHeader;
 }
 
@@ -160,7 +160,7 @@ export class BatchCommitment {
     const codes = new BitPacker(CODE_BITS);
     const streamIndexes = new Array<number>(readings.length);
     const codeOffsets = new Array<number>(readings.length);
-    const detailsLeaves = new Array<Buffer>(readings.length);
+    const detailsLeaves = new Array<Uint8Array>(readings.length);
     let codeBitsUsed = 0;
     let anomalyCount = 0;
     readings.forEach((reading, i) => {

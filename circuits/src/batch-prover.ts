@@ -3,13 +3,11 @@
 /// <reference path="./circom-runtime.d.ts" />
 import type { WitnessCalculator } from "circom_runtime";
 import type * as Snarkjs from "snarkjs";
-import type { BatchArtifacts, CircuitArtifacts, Groth16VerificationKey } from "./artifacts.js";
-import { PUBLIC_SIGNALS, WORDS_PER_BATCH } from "./batch-layout.js";
+import type { BatchArtifacts, CircuitArtifacts } from "./artifacts.js";
+import { WORDS_PER_BATCH } from "./batch-layout.js";
+import { loadSnarkjs, type Groth16Proof } from "./batch-verifier.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
-
-/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
-export type Groth16Proof = Snarkjs.Groth16Proof;
 
 /** A batch's proof and the public signals it proves (in PUBLIC_SIGNALS order). */
 export interface BatchProof {
@@ -75,30 +73,6 @@ function witnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
   return calculator;
 }
 
-/** True when `proof` proves `publicSignals` under `vkey`; false for any malformed input. */
-export async function verifyBatchProof(
-  vkey: Groth16VerificationKey,
-  proof: Groth16Proof,
-  publicSignals: readonly string[],
-): Promise<boolean> {
-  return verifyGroth16(vkey, proof, publicSignals, PUBLIC_SIGNALS.length);
-}
-
-/** True when `proof` proves `publicSignals`, `count` of them, under `vkey`; false for any malformed input. */
-export async function verifyGroth16(
-  vkey: Groth16VerificationKey,
-  proof: Groth16Proof,
-  publicSignals: readonly string[],
-  count: number,
-): Promise<boolean> {
-  if (publicSignals.length !== count || vkey.nPublic !== count) return false;
-  try {
-    return await (await loadSnarkjs()).groth16.verify(vkey, [...publicSignals], proof);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Has snarkjs do its curve arithmetic on the calling thread from now on. Left to itself it
  * starts a thread per core for it, each with WebAssembly memory of its own: about 130 MB more
@@ -112,18 +86,4 @@ export async function proveOnCallingThreadOnly(): Promise<void> {
   };
   const shared = globalThis as { curve_bn128?: unknown };
   shared.curve_bn128 = await snarkjs.curves.getCurveFromName("bn128", { singleThread: true });
-}
-
-// snarkjs is loaded on first use: services that only commit to batches never pay for it.
-function loadSnarkjs(): Promise<typeof Snarkjs> {
-  return import("snarkjs");
-}
-
-/**
- * Ends the worker threads snarkjs keeps for its curve arithmetic, so a process that proved
- * or verified can exit on its own.
- */
-export async function releaseSnarkThreads(): Promise<void> {
-  const shared = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
-  await shared.curve_bn128?.terminate();
 }

@@ -6,6 +6,8 @@ import { CommitmentSalts, DETAILS_SALT_BYTES, SALT_SEED_BYTES } from "./commitme
 import { CircuitsError } from "./errors.js";
 import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import { verifyReadingInclusion } from "./reading-inclusion.js";
+import { hmacSha256 as browserHmacSha256 } from "./sha256.browser.js";
+import { hmacSha256 } from "./sha256.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
 
 let hasher: PoseidonHasher;
@@ -80,6 +82,31 @@ describe("salted batch commitments (layout 2)", () => {
       .filter((bit) => bit === "1").length;
     expect(ones).toBeGreaterThan((CODE_BITS - used) / 3);
     expect(ones).toBeLessThan(((CODE_BITS - used) * 2) / 3);
+  });
+
+  it("are node:crypto's HMAC-SHA256 of the seed, in Node and with the browser's implementation alike", () => {
+    const salts = new CommitmentSalts(seed);
+    const hmac = (label: string, index: number) =>
+      createHmac("sha256", seed)
+        .update(Buffer.concat([Buffer.from(label, "ascii"), Buffer.from([0, 0, index >> 8, index & 0xff])]))
+        .digest();
+    for (const index of [0, 1, 255, 300]) {
+      expect(Buffer.from(salts.details(index))).toEqual(hmac("details", index).subarray(0, DETAILS_SALT_BYTES));
+      expect(Buffer.from(salts.stream(index))).toEqual(hmac("stream", index).subarray(0, DETAILS_SALT_BYTES));
+    }
+    // Keys and messages of every length class: shorter than, equal to and longer than the 64-byte block.
+    for (const [keyLength, messageLength] of [
+      [32, 11],
+      [64, 0],
+      [100, 200],
+      [1, 64],
+    ] as const) {
+      const key = randomBytes(keyLength);
+      const message = randomBytes(messageLength);
+      const expected = createHmac("sha256", key).update(message).digest();
+      expect(Buffer.from(hmacSha256(key, message))).toEqual(expected);
+      expect(Buffer.from(browserHmacSha256(key, message))).toEqual(expected);
+    }
   });
 
   it("refuse a seed of another length", () => {

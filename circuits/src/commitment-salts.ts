@@ -1,4 +1,5 @@
-import { createHmac } from "node:crypto";
+import { hmacSha256 } from "#sha256";
+import { bytesToBigInt, writeUint32 } from "./big-endian.js";
 import { CircuitsError } from "./errors.js";
 
 /** Bytes of a batch's salt seed: the gateway draws it at random when it seals the batch. */
@@ -13,22 +14,22 @@ export const DETAILS_SALT_BYTES = 16;
  * its own reading's salt, never the seed.
  */
 export class CommitmentSalts {
-  private readonly seed: Buffer;
+  private readonly seed: Uint8Array;
 
   constructor(seed: Uint8Array) {
     if (seed.length !== SALT_SEED_BYTES) {
       throw new CircuitsError(`a batch's salt seed is ${SALT_SEED_BYTES} bytes, got ${seed.length}`);
     }
-    this.seed = Buffer.from(seed);
+    this.seed = Uint8Array.from(seed);
   }
 
   /** Reading `index`'s details salt: the first 16 bytes of HMAC(seed, "details" || uint32 index). */
-  details(index: number): Buffer {
+  details(index: number): Uint8Array {
     return this.block("details", index).subarray(0, DETAILS_SALT_BYTES);
   }
 
   /** Stream `index`'s salt in the stream tree: the first 16 bytes of HMAC(seed, "stream" || uint32 index). */
-  stream(index: number): Buffer {
+  stream(index: number): Uint8Array {
     return this.block("stream", index).subarray(0, DETAILS_SALT_BYTES);
   }
 
@@ -38,13 +39,16 @@ export class CommitmentSalts {
    */
   padding(count: number): bigint {
     const blocks = Array.from({ length: Math.ceil(count / 256) }, (_, j) => this.block("padding", j));
-    const bits = BigInt(`0x${Buffer.concat(blocks).reverse().toString("hex") || "0"}`);
-    return bits & ((1n << BigInt(count)) - 1n);
+    const bytes = new Uint8Array(blocks.length * 32);
+    blocks.forEach((block, j) => bytes.set(block, j * 32));
+    return bytesToBigInt(bytes.reverse()) & ((1n << BigInt(count)) - 1n);
   }
 
-  private block(label: string, index: number): Buffer {
-    const counter = Buffer.alloc(4);
-    counter.writeUInt32BE(index);
-    return createHmac("sha256", this.seed).update(label, "ascii").update(counter).digest();
+  private block(label: string, index: number): Uint8Array {
+    // The label is ASCII: one byte per character.
+    const message = new Uint8Array(label.length + 4);
+    for (let c = 0; c < label.length; c++) message[c] = label.charCodeAt(c);
+    writeUint32(new DataView(message.buffer), index, label.length);
+    return hmacSha256(this.seed, message);
   }
 }

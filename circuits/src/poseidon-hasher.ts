@@ -1,9 +1,6 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { loadPoseidonPlugin } from "#poseidon-plugin";
 import buildF1m from "wasmcurves/src/build_f1m.js";
 import { ModuleBuilder } from "wasmbuilder";
-import type * as PoseidonPlugin from "circomlibjs-poseidon-wasm";
 
 /** Poseidon over the BN254 scalar field, as circomlib's circuits compute it (1 to 16 inputs). */
 export interface PoseidonHasher {
@@ -24,16 +21,6 @@ interface WebAssemblyRuntime {
 const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyRuntime };
 
 let shared: Promise<PoseidonHasher> | undefined;
-
-/**
- * circomlibjs exports only its whole package, whose index loads ethers 5, EdDSA and a native
- * BLAKE addon (which corrupts the heap when threads that load it end); its Poseidon module is
- * taken alone, from the file the package's index re-exports it from.
- */
-async function loadPoseidonPlugin(): Promise<typeof PoseidonPlugin> {
-  const packageEntry = createRequire(import.meta.url).resolve("circomlibjs");
-  return (await import(pathToFileURL(join(dirname(packageEntry), "../src/poseidon_wasm.js")).href)) as typeof PoseidonPlugin;
-}
 
 /**
  * circomlibjs's WebAssembly Poseidon is several times faster than pure-BigInt ports, but it

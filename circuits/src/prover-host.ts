@@ -21,7 +21,8 @@ export interface ProverHost {
 export interface ProverEvents {
   message: (message: ProverMessage) => void;
   error: (error: Error) => void;
-  exit: (code: number | null) => void;
+  /** `signal`: what killed a prover process, if a signal did. */
+  exit: (code: number | null, signal?: NodeJS.Signals | null) => void;
 }
 
 /** Niceness of prover processes: below every service on the host, above idle work. */
@@ -61,7 +62,7 @@ export function startProverHost(
   child
     .on("message", (message) => events.message(message as ProverMessage))
     .on("error", events.error)
-    .on("exit", events.exit);
+    .on("exit", (code, signal) => events.exit(code, signal));
   child.once("spawn", () => {
     if (child.pid !== undefined) setPriority(child.pid, PROVER_NICENESS);
   });

@@ -3,7 +3,7 @@ import { getPriority } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBatchArtifacts } from "./artifacts.js";
 import { BatchCommitment } from "./batch-commitment.js";
-import { releaseSnarkThreads, verifyBatchProof } from "./batch-prover.js";
+import { releaseSnarkThreads, verifyBatchProof } from "./batch-verifier.js";
 import { batchCircuitInput, batchPublicSignals } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
 import { loadPoseidon } from "./poseidon-hasher.js";

@@ -15,6 +15,11 @@ export interface BatchProverPoolOptions {
   artifactsDir?: string;
   /** The circuit proved: the batch attestation by default, or the reading disclosure. */
   circuit?: CircuitName;
+  /**
+   * Called when a prover dies (crashed, killed, out of memory) instead of replacing it at
+   * once: the owner decides when to start a new pool. Its batch is refused either way.
+   */
+  onProverExit?: (error: CircuitsError) => void;
 }
 
 interface Job {
@@ -41,6 +46,7 @@ export class BatchProverPool {
   private readonly maxQueued: number;
   private nextId = 1;
   private closed = false;
+  private readonly onProverExit: ((error: CircuitsError) => void) | undefined;
 
   constructor(options: BatchProverPoolOptions = {}) {
     const threads = options.threads ?? 1;
@@ -51,6 +57,7 @@ export class BatchProverPool {
         maxQueued: this.maxQueued,
       });
     }
+    this.onProverExit = options.onProverExit;
     const artifacts = { dir: options.artifactsDir ?? artifactsDir, circuit: options.circuit ?? "batch-attestation" };
     const isolation = options.isolation ?? "thread";
     this.slots = Array.from({ length: threads }, () => this.startWorker(isolation, artifacts));
@@ -122,9 +129,14 @@ export class BatchProverPool {
           this.dispatch();
         },
         error: (error) => fail(new CircuitsError("a prover failed", {}, { cause: error })),
-        exit: (code) => {
+        exit: (code, signal) => {
           if (this.closed) return;
-          fail(new CircuitsError(`a prover exited with code ${code}`));
+          const exited = new CircuitsError(signal ? `a prover was killed by ${signal}` : `a prover exited with code ${code}`);
+          fail(exited);
+          if (this.onProverExit) {
+            this.onProverExit(exited);
+            return;
+          }
           const index = this.slots.indexOf(slot);
           if (index >= 0) this.slots[index] = this.startWorker(isolation, artifacts);
           this.dispatch();

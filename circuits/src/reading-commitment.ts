@@ -1,3 +1,4 @@
+import { bytesToBigInt, writeUint32, writeUint64, writeUint8 } from "./big-endian.js";
 import { receiveSecond } from "./batch-layout.js";
 import { DETAILS_SALT_BYTES } from "./commitment-salts.js";
 import { encodeRange, rangeCodeWidth } from "./range-code.js";
@@ -27,7 +28,7 @@ const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,31}$/;
 /** Device ids are at most 31 ASCII bytes, so they pack reversibly into one field element. */
 export function deviceIdToField(deviceId: string): bigint {
   checkDeviceId(deviceId);
-  return BigInt(`0x${Buffer.from(deviceId, "ascii").toString("hex")}`);
+  return bytesToBigInt(Uint8Array.from(deviceId, (character) => character.charCodeAt(0)));
 }
 
 export function checkDeviceId(deviceId: string): void {
@@ -83,17 +84,17 @@ export function readingCodes(reading: CommittedReading, context: CodeContext): {
  * reading's 16-byte salt, so that nobody can find the fields by trying likely ones. Hashed
  * outside the circuit: the proof binds only their root.
  */
-export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number, salt?: Uint8Array): Buffer {
-  const bytes = salt === undefined ? leafBytes : saltedLeafBytes;
-  writeUint64(bytes, reading.gatewaySeq, 1);
-  writeUint64(bytes, reading.frameCounter, 9);
-  writeUint64(bytes, reading.sampledAtMs, 17);
-  writeUint64(bytes, reading.receivedAtMs, 25);
-  writeUint64(bytes, reading.receivedUptimeMs ?? 0, 33);
-  bytes.writeUInt32BE(reading.receivedBoot ?? 0, 41);
-  bytes.writeUInt32BE(streamIndex, 45);
-  bytes.writeUInt32BE(codeOffset, 49);
-  bytes.writeUInt8(reading.timeUncertain === true ? 1 : 0, 53);
+export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number, salt?: Uint8Array): Uint8Array {
+  const [bytes, view] = salt === undefined ? [leafBytes, leafView] : [saltedLeafBytes, saltedLeafView];
+  writeUint64(view, reading.gatewaySeq, 1);
+  writeUint64(view, reading.frameCounter, 9);
+  writeUint64(view, reading.sampledAtMs, 17);
+  writeUint64(view, reading.receivedAtMs, 25);
+  writeUint64(view, reading.receivedUptimeMs ?? 0, 33);
+  writeUint32(view, reading.receivedBoot ?? 0, 41);
+  writeUint32(view, streamIndex, 45);
+  writeUint32(view, codeOffset, 49);
+  writeUint8(view, reading.timeUncertain === true ? 1 : 0, 53);
   if (salt !== undefined) {
     if (salt.length !== DETAILS_SALT_BYTES) throw new RangeError(`a details salt is ${DETAILS_SALT_BYTES} bytes`);
     bytes.set(salt, LEAF_FIELDS_BYTES);
@@ -103,15 +104,7 @@ export function detailsLeaf(reading: CommittedReading, streamIndex: number, code
 
 const LEAF_FIELDS_BYTES = 1 + 8 * 5 + 4 * 3 + 1;
 // One buffer per layout for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
-const leafBytes = Buffer.alloc(LEAF_FIELDS_BYTES);
-const saltedLeafBytes = Buffer.alloc(LEAF_FIELDS_BYTES + DETAILS_SALT_BYTES);
-
-/** A uint64, big-endian; numbers that are safe integers without a bigint, anything else as writeBigUInt64BE takes (or refuses) it. */
-function writeUint64(bytes: Buffer, value: number | bigint, offset: number): void {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
-    bytes.writeUInt32BE(Math.floor(value / 2 ** 32), offset);
-    bytes.writeUInt32BE(value >>> 0, offset + 4);
-  } else {
-    bytes.writeBigUInt64BE(BigInt(value), offset);
-  }
-}
+const leafBytes = new Uint8Array(LEAF_FIELDS_BYTES);
+const leafView = new DataView(leafBytes.buffer);
+const saltedLeafBytes = new Uint8Array(LEAF_FIELDS_BYTES + DETAILS_SALT_BYTES);
+const saltedLeafView = new DataView(saltedLeafBytes.buffer);

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCircuitArtifacts, type CircuitArtifacts } from "./artifacts.js";
 import { BatchCommitment, codeBitsAt } from "./batch-commitment.js";
 import { CODE_WORD_BITS, DISCLOSURE_PUBLIC_SIGNALS, HEADERS_PER_WORD } from "./batch-layout.js";
-import { releaseSnarkThreads } from "./batch-prover.js";
+import { releaseSnarkThreads, verifyDisclosureProof } from "./batch-verifier.js";
 import { SALT_SEED_BYTES } from "./commitment-salts.js";
 import { CircuitsError } from "./errors.js";
 import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
-import { disclosureCircuitInput, proveDisclosure, verifyDisclosureProof } from "./reading-disclosure.js";
+import { disclosureCircuitInput, proveDisclosure } from "./reading-disclosure.js";
 import { disclosureSignals, verifyReadingInclusion } from "./reading-inclusion.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
 

@@ -1,7 +1,7 @@
-import type { CircuitArtifacts, Groth16VerificationKey } from "./artifacts.js";
+import type { CircuitArtifacts } from "./artifacts.js";
 import { codeBitsAt, type ReadingInclusion } from "./batch-commitment.js";
 import { DISCLOSURE_PUBLIC_SIGNALS, HEADERS_PER_WORD, WORDS_PER_BATCH } from "./batch-layout.js";
-import { proveWithCircuit, verifyGroth16, type BatchProof, type Groth16Proof } from "./batch-prover.js";
+import { proveWithCircuit, type BatchProof } from "./batch-prover.js";
 import { CircuitsError } from "./errors.js";
 import { rangeCodeWidth } from "./range-code.js";
 import { disclosureSignals, type DisclosedClaims } from "./reading-inclusion.js";
@@ -49,13 +49,4 @@ export function proveDisclosure(
   return proveWithCircuit(artifacts, { ...input }, "the claims words do not hold the reading's claims", {
     index: input.index,
   });
-}
-
-/** True when `proof` proves `publicSignals` of the reading disclosure circuit under `vkey`. */
-export function verifyDisclosureProof(
-  vkey: Groth16VerificationKey,
-  proof: Groth16Proof,
-  publicSignals: readonly string[],
-): Promise<boolean> {
-  return verifyGroth16(vkey, proof, publicSignals, DISCLOSURE_PUBLIC_SIGNALS.length);
 }

@@ -59,9 +59,25 @@ export const relayConfigSchema = z.object({
       maxBatchesPerAnchor: z.number().int().min(1).default(100_000),
       /** How often a replica that does not anchor tries to take the lead (PostgreSQL: the leader's death frees it at once). */
       leaderPollMs: z.number().int().min(50).default(1_000),
+      /**
+       * Anchor each batch whose proof verified as a root of its own with the proof checked on chain,
+       * several per transaction (DataAnchor.anchorVerifiedBatches), instead of folding it into the interval's root.
+       */
+      onChainVerification: z
+        .object({
+          enabled: z.boolean().default(false),
+          /** Proofs one transaction checks together: 16 full batches cost about 295 gas a reading, one alone 930. */
+          batchesPerTransaction: z.number().int().min(1).max(64).default(16),
+          /** A batch whose proof has not come this long after the batch is anchored without it. */
+          proofWaitMs: z.number().int().min(0).default(60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
-  /** HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus) and GET /v1/receipts/<gateway>/<seq>. */
+  /**
+   * HTTP API: GET /healthz and /readyz open; with the bearer token GET /metrics (Prometheus),
+   * receipts, the fleet and its operations (docs/relay-operations.md lists every request).
+   */
   api: z
     .object({
       host: z.string().default("127.0.0.1"),
@@ -141,8 +157,11 @@ export const relayConfigSchema = z.object({
        * at once; a gateway's own limit (set through the API) overrides it. Unset: no limit.
        */
       rateLimit: rateLimitSchema.optional(),
-      /** How old a replica's copy of a gateway's revocation, allowlist and limit may be while its upload stream stays open. */
-      accessRefreshMs: z.number().int().min(0).default(1_000),
+      /**
+       * How often a replica reads every gateway's revocation, allowlist and rate limit again,
+       * for the batches of upload streams already open (a call's start reads them fresh).
+       */
+      accessRefreshMs: z.number().int().min(100).default(1_000),
     })
     .prefault({}),
   /** OpenTelemetry traces of uploads through verification and storage to the anchor; off unless an endpoint is set. */

@@ -5,6 +5,7 @@ import { every, RateEstimator, startService } from "@intelledger/service-kit";
 import { FetchRequest, JsonRpcProvider, Wallet } from "ethers";
 import type { Logger } from "pino";
 import { AnchorService } from "./anchoring/anchor-service.js";
+import { VerifiedAnchoring } from "./anchoring/verified-anchoring.js";
 import { anchorerKey } from "./anchorer-key.js";
 import type { RelayConfig } from "./config.js";
 import { GatewayGate } from "./fleet/gateway-gate.js";
@@ -119,6 +120,9 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           intervalMs: config.anchoring.intervalMs,
           receiptPollMs: config.chain.receiptPollMs,
           maxBatchesPerAnchor: config.anchoring.maxBatchesPerAnchor,
+          ...(config.anchoring.onChainVerification.enabled
+            ? { verified: new VerifiedAnchoring(config.anchoring.onChainVerification, { batches, proofs }) }
+            : {}),
           logger: logger.child({ component: "anchoring" }),
           ...(tracing && { tracing }),
         });
@@ -142,6 +146,16 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       onAcked: (seconds) => operationsMetrics.acked(seconds),
       ...(tracing && { tracing }),
     });
+    const gate = new GatewayGate({ access: store.access, defaultRateLimit: config.fleet.rateLimit });
+    await gate.refresh();
+    parts.onStop(
+      "gateway access",
+      every(
+        config.fleet.accessRefreshMs,
+        () => gate.refresh(),
+        (error) => logger.warn({ err: error }, "reading the gateways' access decisions failed"),
+      ),
+    );
     const deployments = config.enrollment
       ? await parts.start(
           "deployments",
@@ -169,11 +183,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             chains,
             flowControl,
             refusals,
-            gate: new GatewayGate({
-              access: store.access,
-              defaultRateLimit: config.fleet.rateLimit,
-              refreshMs: config.fleet.accessRefreshMs,
-            }),
+            gate,
             registrationWindowMs: config.registration.timestampWindowMs,
             logger: logger.child({ component: "grpc" }),
           }),

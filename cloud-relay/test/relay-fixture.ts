@@ -17,6 +17,8 @@ export interface TlsFiles {
 export interface RelayFixture {
   dir: string;
   chain: DevChain;
+  /** The relay CA's private key, for a relay that enrolls gateways (`enrollment.caKeyFile`). */
+  caKeyFile: string;
   /** The relay's configuration (its port 0 unless given). */
   config(overrides?: Partial<RelayConfigInput>): RelayConfigInput;
   /** A client certificate the relay's CA issued for `commonName` (a gateway's address). */
@@ -62,9 +64,12 @@ export async function createRelayFixture(): Promise<RelayFixture> {
     hostnames: ["localhost", "127.0.0.1"],
   });
   const foreign = await writeCa(join(dir, "foreign"), "a CA the relay does not trust");
+  const caKeyFile = join(dir, "tls", "ca.key");
+  writeFileSync(caKeyFile, ca.privateKeyPem, { mode: 0o600 });
   return {
     dir,
     chain,
+    caKeyFile,
     config: (overrides = {}) => ({
       dataDir: join(dir, "relay"),
       listen: { host: "127.0.0.1", port: 0 },

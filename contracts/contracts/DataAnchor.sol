@@ -14,6 +14,14 @@ interface IBatchProofVerifier {
         uint256[2] calldata pC,
         uint256[7] calldata publicSignals
     ) external view returns (bool);
+
+    /// @notice Whether every proof proves its public signals, checked together in one pairing.
+    /// @param proofs Each proof as A.x, A.y, B.x (imaginary, real), B.y (imaginary, real), C.x, C.y.
+    /// @param publicSignals Each proof's public signals, in the circuit's order.
+    function verifyProofs(uint256[8][] calldata proofs, uint256[7][] calldata publicSignals)
+        external
+        view
+        returns (bool);
 }
 
 /// @notice The part of the gateway registry the anchor consults.
@@ -25,9 +33,10 @@ interface IGatewayRegistry {
 /// @title DataAnchor
 /// @notice Records Merkle roots of sensor-reading batches so that anyone holding a reading and
 /// its receipt can check, against the chain alone, when the root was anchored and what it covers.
-/// Two ways in: the relay anchors one root per interval folding many batches (`anchor`), or a
+/// Three ways in: the relay anchors one root per interval folding many batches (`anchor`); a
 /// single batch root is anchored with its Groth16 proof checked here (`anchorVerifiedBatch`),
-/// which records the batch's proven claims.
+/// which records the batch's proven claims; or several batch roots are anchored at once, their
+/// proofs checked together (`anchorVerifiedBatches`), their claims emitted.
 /// @dev Each root is anchored at most once. Upgradeable behind a UUPS proxy; the admin
 /// authorizes upgrades and manages roles.
 contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable {
@@ -62,6 +71,16 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
         uint256 readingCount;
         uint256 anomalyCount;
         uint256 streamsHash;
+    }
+
+    /// @notice A batch proof, its points in the order the EVM's pairing precompile takes them.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point (each coordinate imaginary part first).
+    /// @param pC The proof's C point.
+    struct BatchProof {
+        uint256[2] pA;
+        uint256[2][2] pB;
+        uint256[2] pC;
     }
 
     /// @notice The gateway registry consulted for verified batches.
@@ -119,6 +138,14 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
     /// @notice The proof does not prove the claims of batch `root`.
     /// @param root The batch root claimed.
     error InvalidBatchProof(bytes32 root);
+    /// @notice At least one of the proofs anchored together does not prove its claims (checked
+    /// together, they fail together: the transaction names no single culprit).
+    /// @param batchCount The number of batches submitted.
+    error InvalidBatchProofs(uint256 batchCount);
+    /// @notice `anchorVerifiedBatches` needs one proof per batch, and at least one batch.
+    /// @param proofCount Proofs submitted.
+    /// @param claimCount Batches (claims) submitted.
+    error BatchCountMismatch(uint256 proofCount, uint256 claimCount);
     /// @notice A claim does not fit its type (a gateway id above 160 bits, a count or second above 64 bits).
     /// @param root The batch root claimed.
     error ClaimOutOfRange(bytes32 root);
@@ -172,14 +199,7 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
         BatchClaims calldata claims
     ) external {
         bytes32 root = bytes32(claims.batchRoot);
-        if (
-            claims.gatewayId > type(uint160).max || claims.windowStartSec > type(uint64).max
-                || claims.windowEndSec > type(uint64).max || claims.readingCount > type(uint64).max
-                || claims.anomalyCount > type(uint64).max
-        ) revert ClaimOutOfRange(root);
-        address gateway = address(uint160(claims.gatewayId));
-        if (msg.sender != gateway && !hasRole(ANCHORER_ROLE, msg.sender)) revert NotBatchSubmitter(msg.sender, gateway);
-        if (!registry.isActiveGateway(gateway)) revert GatewayNotActive(gateway);
+        _checkBatch(claims, hasRole(ANCHORER_ROLE, msg.sender), address(0));
         uint256[7] memory signals = [
             claims.batchRoot,
             claims.gatewayId,
@@ -191,16 +211,34 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
         ];
         if (!batchVerifier.verifyProof(pA, pB, pC, signals)) revert InvalidBatchProof(root);
         _verifiedBatches[root] = claims;
-        emit BatchVerified(
-            root,
-            gateway,
-            uint64(claims.windowStartSec),
-            uint64(claims.windowEndSec),
-            uint64(claims.readingCount),
-            uint64(claims.anomalyCount),
-            claims.streamsHash
+        _anchorVerified(claims);
+    }
+
+    /// @notice Anchors several batch roots, each as its own root, after checking all their
+    /// Groth16 proofs in one batch verification; emits each batch's claims (`BatchVerified`) but,
+    /// unlike `anchorVerifiedBatch`, does not store them (`verifiedBatchOf` stays empty): storing
+    /// seven words per batch would cost more than verifying it.
+    /// @dev The caller is an anchorer, or the gateway of every batch. One bad proof reverts the
+    /// whole transaction. Consecutive batches of one gateway ask the registry once.
+    /// @param proofs The batches' proofs.
+    /// @param claims The public signals of each proof, in the same order.
+    function anchorVerifiedBatches(BatchProof[] calldata proofs, BatchClaims[] calldata claims) external {
+        uint256 count = claims.length;
+        if (count == 0 || proofs.length != count) revert BatchCountMismatch(proofs.length, count);
+        bool anchorer = hasRole(ANCHORER_ROLE, msg.sender);
+        address active;
+        for (uint256 i; i < count; ++i) {
+            active = _checkBatch(claims[i], anchorer, active);
+        }
+        // BatchProof and BatchClaims are static tuples of 8 and 7 words: ABI-encoded exactly as
+        // the verifier's uint256[8][] and uint256[7][].
+        (bool called, bytes memory answer) = address(batchVerifier).staticcall(
+            abi.encodeWithSelector(IBatchProofVerifier.verifyProofs.selector, proofs, claims)
         );
-        _record(root, 1, uint64(claims.readingCount));
+        if (!called || answer.length != 32 || abi.decode(answer, (uint256)) != 1) revert InvalidBatchProofs(count);
+        for (uint256 i; i < count; ++i) {
+            _anchorVerified(claims[i]);
+        }
     }
 
     /// @notice Replaces the batch verifier, for a new version of the circuit.
@@ -224,6 +262,38 @@ contract DataAnchor is Initializable, AccessControlUpgradeable, UUPSUpgradeable 
     /// @return claims The proven claims; all zero if the root was not anchored with a proof.
     function verifiedBatchOf(bytes32 root) external view returns (BatchClaims memory claims) {
         return _verifiedBatches[root];
+    }
+
+    /// @dev Checks what the proof does not: claims that fit their types, a submitter allowed for
+    /// the batch's gateway, that gateway active (unless it is `active`, non-zero, found so before).
+    /// Returns the batch's gateway, now known to be active.
+    function _checkBatch(BatchClaims calldata claims, bool anchorer, address active) private view returns (address) {
+        if (
+            claims.gatewayId > type(uint160).max || claims.windowStartSec > type(uint64).max
+                || claims.windowEndSec > type(uint64).max || claims.readingCount > type(uint64).max
+                || claims.anomalyCount > type(uint64).max
+        ) revert ClaimOutOfRange(bytes32(claims.batchRoot));
+        address gateway = address(uint160(claims.gatewayId));
+        if (msg.sender != gateway && !anchorer) revert NotBatchSubmitter(msg.sender, gateway);
+        if ((gateway != active || active == address(0)) && !registry.isActiveGateway(gateway)) {
+            revert GatewayNotActive(gateway);
+        }
+        return gateway;
+    }
+
+    /// @dev Emits a verified batch's claims and anchors its root.
+    function _anchorVerified(BatchClaims calldata claims) private {
+        bytes32 root = bytes32(claims.batchRoot);
+        emit BatchVerified(
+            root,
+            address(uint160(claims.gatewayId)),
+            uint64(claims.windowStartSec),
+            uint64(claims.windowEndSec),
+            uint64(claims.readingCount),
+            uint64(claims.anomalyCount),
+            claims.streamsHash
+        );
+        _record(root, 1, uint64(claims.readingCount));
     }
 
     function _record(bytes32 root, uint64 batchCount, uint64 readingCount) private {

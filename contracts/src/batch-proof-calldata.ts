@@ -54,3 +54,17 @@ export function batchProofCalldata(proof: SnarkjsProof, publicSignals: readonly 
     claims: { batchRoot, gatewayId, windowStartSec, windowEndSec, readingCount, anomalyCount, streamsHash },
   };
 }
+
+/** The arguments of `DataAnchor.anchorVerifiedBatches`: the batches' proofs, and their claims in the same order. */
+export interface BatchProofsCalldata {
+  proofs: Pick<BatchProofCalldata, "pA" | "pB" | "pC">[];
+  claims: BatchProofCalldata["claims"][];
+}
+
+/** Turns several batch proofs, each with its public signals, into the arguments of `anchorVerifiedBatches`. */
+export function batchProofsCalldata(
+  batches: readonly { proof: SnarkjsProof; publicSignals: readonly string[] }[],
+): BatchProofsCalldata {
+  const calldata = batches.map((batch) => batchProofCalldata(batch.proof, batch.publicSignals));
+  return { proofs: calldata.map(({ pA, pB, pC }) => ({ pA, pB, pC })), claims: calldata.map(({ claims }) => claims) };
+}

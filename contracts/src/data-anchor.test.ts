@@ -1,12 +1,4 @@
-import {
-  BatchCommitment,
-  batchCircuitInput,
-  loadBatchArtifacts,
-  loadPoseidon,
-  proveBatch,
-  releaseSnarkThreads,
-  type BatchProof,
-} from "@intelledger/circuits";
+import { releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
 import {
   Contract,
   ContractFactory,
@@ -28,6 +20,7 @@ import { startDevChain, type DevChain } from "./dev-chain.js";
 import { ContractsError } from "./errors.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
+import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
 
 const ANCHORER_ROLE = id("ANCHORER_ROLE");
 const DEFAULT_ADMIN_ROLE = ZeroHash;
@@ -35,21 +28,7 @@ const randomRoot = (): string => hexlify(randomBytes(32));
 
 /** A real batch sealed by `gateway`, and its proof. */
 async function provenBatch(gateway: string, readingCount: number): Promise<{ proof: BatchProof; calldata: BatchProofCalldata }> {
-  const hasher = await loadPoseidon();
-  const readings = Array.from({ length: readingCount }, (_, i) => ({
-    gatewaySeq: i + 1,
-    deviceId: `esp32-${i % 3}`,
-    frameCounter: i + 1,
-    channel: 1,
-    channelIndex: 0,
-    sampledAtMs: 1_763_000_000_000 + i,
-    receivedAtMs: 1_763_000_000_500 + i * 10,
-    value: 2000 + i,
-    scale: 2,
-    anomalous: i === 2,
-  }));
-  const commitment = BatchCommitment.build(hasher, { gatewayId: gateway, readings, bounds: () => ({ min: -4000, max: 8000 }) });
-  const proof = await proveBatch(loadBatchArtifacts(), batchCircuitInput(commitment));
+  const proof = await proveTestBatch(gateway, readingCount);
   return { proof, calldata: batchProofCalldata(proof.proof, proof.publicSignals) };
 }
 
@@ -166,7 +145,7 @@ describe("DataAnchor", () => {
       });
       const swapped = { ...other.calldata, pA: batch.calldata.pA };
       expect((await revertOf(submit(anchorer, swapped))).name).toBe("InvalidBatchProof");
-    });
+    }, 120_000);
 
     it("refuses a submitter that is neither the gateway nor an anchorer, and an unregistered gateway", async () => {
       const { calldata } = await provenBatch(gateway.address, 14);
@@ -179,7 +158,7 @@ describe("DataAnchor", () => {
         name: "GatewayNotActive",
         args: [stranger.address],
       });
-    });
+    }, 120_000);
 
     it("refuses claims that do not fit their types", async () => {
       const { calldata } = batch;

@@ -10,7 +10,12 @@ export {
   type DataAnchorRevert,
 } from "./data-anchor-revert.js";
 export { deployDataAnchor, deployEdgeContracts, type DeployOptions, type Deployment } from "./deploy-data-anchor.js";
-export { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
+export {
+  batchProofCalldata,
+  batchProofsCalldata,
+  type BatchProofCalldata,
+  type BatchProofsCalldata,
+} from "./batch-proof-calldata.js";
 export { startDevChain, type DevChain, type DevChainOptions } from "./dev-chain.js";
 export { DEV_CHAIN_ID, DEV_CHAIN_MNEMONIC, devChainPrivateKeys } from "./dev-chain-accounts.js";
 export { ContractsError } from "./errors.js";

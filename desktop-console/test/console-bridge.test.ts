@@ -73,6 +73,17 @@ describe("the main process's end of the bridge", () => {
       await router.handle("session.pair", { gatewayUrl: "file:///etc", code: "x", username: "a", password: "b" }),
     ).toMatchObject({ ok: false, error: { code: "invalid_input", issues: [{ path: "gatewayUrl" }] } });
     expect(await router.handle("devices.list", null)).toMatchObject({ ok: false, error: { code: "invalid_input" } });
+    expect(await router.handle("proofs.verify", { gatewaySeq: "5", rpcUrl: "file:///etc/passwd" })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_input", issues: [{ path: "gatewaySeq" }, { path: "rpcUrl" }] },
+    });
+    expect(await router.handle("devices.command", { deviceId: "press-07", action: { type: "erase-flash" } })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_input", issues: [{ path: "action.type" }] },
+    });
+    expect(
+      await router.handle("devices.command", { deviceId: "press-07", action: { type: "reboot", intervalMs: 5 } }),
+    ).toMatchObject({ ok: false, error: { code: "invalid_input" } });
   });
 
   it("asks for a connection before talking to a gateway", async () => {
@@ -120,6 +131,15 @@ describe("the main process's end of the bridge", () => {
     });
     const refused = await router.handle("devices.action", { deviceId: "nobody", action: "release" });
     expect(refused).toMatchObject({ ok: false, error: { code: "404" } });
+    // The gateway's batches, and a receipt it cannot fetch without its relay's API, saying which field to set.
+    expect(await router.handle("proofs.batches", { limit: 5 })).toEqual({
+      ok: true,
+      value: { batches: expect.any(Array) as unknown, receipts: { relayApi: false } },
+    });
+    expect(await router.handle("proofs.receipt", { gatewaySeq: 1 })).toMatchObject({
+      ok: false,
+      error: { code: "409", message: expect.stringMatching(/relay\.api\.url/) as string },
+    });
 
     // Reopened from its profile, as at the next start of the app.
     const profiles = await router.handle("profiles.list", {});

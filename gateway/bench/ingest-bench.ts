@@ -69,12 +69,11 @@ function makeFrames(samplesPerFrame: number, count: number) {
 function sqliteCeiling(rows: number): number {
   const db = openGatewayDatabase(join(dir, "ceiling.sqlite"));
   const insert = db.prepare(
-    `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale,
+    `INSERT INTO reading_rows (source, frame_counter, channel, channel_index, sample_lag_ms, received_at_ms, value, scale,
        data_class, time_uncertain, received_boot, received_uptime_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const chunk = db.transaction((from: number) => {
-    for (let i = from; i < from + 1_000; i++)
-      insert.run(`bench-${i % DEVICES}`, i, 4, i % 16, NOW + i, NOW + i, 2_000, 0, 1, 0, 1, i);
+    for (let i = from; i < from + 1_000; i++) insert.run(i % DEVICES, i, 4, i % 16, 0, NOW + i, 2_000, 0, 1, 0, 1, i);
   });
   const started = performance.now();
   for (let i = 0; i < rows; i += 1_000) chunk(i);

@@ -122,6 +122,33 @@ const relaySchema = z.strictObject({
   reconnect: z
     .object({ initialDelayMs: z.number().int().min(1).default(500), maxDelayMs: z.number().int().min(1).default(30_000) })
     .prefault({}),
+  /** The relay's HTTP API, where the gateway fetches its readings' receipts (GET /api/receipts/:gatewaySeq). */
+  api: z
+    .strictObject({
+      /** Its base URL, e.g. http://relay.example.com:8081 (the relay's `api.port`). */
+      url: z
+        .string()
+        .url("must be a URL such as http://relay.example.com:8081")
+        .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
+      /** A file holding the relay API's bearer token (the relay's <dataDir>/api.token), readable by the gateway only. */
+      tokenFile: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+/** The chain the relay anchors on, for checking receipts (POST /api/receipts/:gatewaySeq/verify). */
+const chainSchema = z.strictObject({
+  /** A JSON-RPC endpoint of the chain; the console offers it as the default and may name another. */
+  rpcUrl: z
+    .string()
+    .url("must be a URL such as https://rpc.example.org")
+    .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
+  /** The published deployment (deploy-cli's JSON: chainId, dataAnchor, registry, batchVerifier, disclosureVerifier, blockNumber). */
+  deploymentFile: z.string().min(1),
+  /** Blocks, the anchor's own included, that must hold an anchor before it counts. */
+  minConfirmations: z.number().int().min(1).default(1),
+  /** Whether proofs under the committed development verification key pass (test and demo chains only). */
+  allowDevelopmentKey: z.boolean().default(false),
 });
 
 const channelNames = ["temperature", "humidity", "vibration", "analog"] as const;
@@ -167,6 +194,15 @@ const storageSchema = z.strictObject({
     .int()
     .min(1_048_576)
     .default(4 * 1024 ** 3),
+  /**
+   * New frames are refused while the filesystem holding the database has less free than this
+   * (default 32 MiB), and as soon as a write finds it full, until a check finds room again.
+   */
+  minFreeDiskBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(32 * 1024 ** 2),
   /** What gives when the quota is reached and the relay's copies are already freed. */
   policy: z.enum(["backpressure", "rollup", "drop-lowest-class"]).default("backpressure"),
   /** Readings the relay acknowledged stay available locally this long. */
@@ -285,6 +321,23 @@ const analyticsSchema = z.strictObject({
     .prefault({}),
 });
 
+/** How the gateway restarts a subsystem that fails (see docs/appliance.md, Healing). */
+const supervisionSchema = z.strictObject({
+  /** Wait before the first restart; doubles with each failure in a row, up to maxDelayMs. */
+  initialDelayMs: z.number().int().min(10).max(600_000).default(1_000),
+  maxDelayMs: z.number().int().min(10).max(3_600_000).default(60_000),
+  /** Failed restarts in a row before the subsystem is left degraded (the gateway runs without it). */
+  maxAttempts: z.number().int().min(1).max(1_000).default(6),
+  /** A subsystem that ran this long without failing counts its failures afresh. */
+  stableAfterMs: z.number().int().min(100).default(300_000),
+  /** How often a degraded subsystem is tried again. */
+  degradedRetryMs: z.number().int().min(100).default(600_000),
+  /** How often running subsystems are checked for a wedge (an uplink the relay stopped answering). */
+  probeIntervalMs: z.number().int().min(10).max(600_000).default(5_000),
+  /** An uplink connected to the relay that has had no answer for this long is restarted on a new connection. */
+  uplinkStallMs: z.number().int().min(100).default(90_000),
+});
+
 const configApplySchema = z.strictObject({
   /** After an apply the gateway watches its health this long, and rolls back by itself if it fails. */
   watchMs: z.number().int().min(1_000).max(600_000).default(30_000),
@@ -308,11 +361,13 @@ export const gatewayConfigSchema = z.strictObject({
   http: httpSchema.prefault({}),
   /** Without a relay the gateway keeps buffering until one is configured. */
   relay: relaySchema.optional(),
+  chain: chainSchema.optional(),
   discovery: discoverySchema.prefault({}),
   /** Rollups, alert rules and their retention. */
   analytics: analyticsSchema.prefault({}),
   /** How an applied configuration is watched (see gateway/README.md, Configuration). */
   configApply: configApplySchema.prefault({}),
+  supervision: supervisionSchema.prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -11,6 +11,7 @@ import type { StorageGuard, StorageState } from "./store/storage-guard.js";
 import type { Backlog, BatchOutbox } from "./batch/batch-outbox.js";
 import type { ReadingStore } from "./store/reading-store.js";
 import type { BatchUploader, UplinkStatus } from "./uplink/batch-uploader.js";
+import type { Subsystems, SubsystemStatus } from "./supervision/subsystems.js";
 
 /** The gateway's state at one moment: what status pages, metrics and flows show. */
 export interface GatewaySnapshot {
@@ -34,6 +35,8 @@ export interface GatewaySnapshot {
   proofs: { proved: number; uploaded: number; invalid: number; proving: number; failures: number };
   /** The anomaly model in use and how far scoring got; undefined when inference is off. */
   inference: { model: string | undefined; scoredThroughSeq: number } | undefined;
+  /** Each supervised subsystem (transports, inference, prover, uplink, Node-RED, live stream): running, restarting or degraded, and why. */
+  subsystems: SubsystemStatus[];
 }
 
 /** Where a snapshot's figures come from. */
@@ -50,8 +53,9 @@ export interface SnapshotSources {
   ingestRate: RateEstimator;
   drainRate: RateEstimator;
   uplink: BatchUploader | undefined;
-  proving: RunningProving | undefined;
-  inference: RunningInference;
+  proving: Pick<RunningProving, "pending" | "failures"> | undefined;
+  inference: Pick<RunningInference, "status">;
+  subsystems: Subsystems;
 }
 
 export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
@@ -80,5 +84,6 @@ export function takeSnapshot(sources: SnapshotSources): GatewaySnapshot {
     uplink: uplink && { ...uplink.status },
     proofs: { ...outbox.proofTotals(), proving: proving?.pending ?? 0, failures: proving?.failures ?? 0 },
     inference: sources.inference.status(),
+    subsystems: sources.subsystems.list(),
   };
 }

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
-import { every, RateEstimator, startService } from "@intelledger/service-kit";
+import { every, RateEstimator, startService, type Supervisor } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AuditLog } from "./auth/audit-log.js";
@@ -28,7 +28,11 @@ import { startGatewayHttp } from "./http/gateway-http.js";
 import { loadOrCreateCommandKey } from "./identity/command-key.js";
 import { loadOrCreateGatewayIdentity } from "./identity/gateway-identity.js";
 import type { ModelManager } from "./inference/model-manager.js";
-import { startInference } from "./inference/start-inference.js";
+import { InferenceMetrics } from "./inference/inference-metrics.js";
+import { sealScoringOf, startInference, type RunningInference } from "./inference/start-inference.js";
+import type { FrameTransport } from "./ingest/frame-transport.js";
+import { Subsystems, restartPolicyOf } from "./supervision/subsystems.js";
+import { nodeRedFailure, nodeRedState, uplinkStall, uplinkState } from "./supervision/part-states.js";
 import type { BleCentral } from "./ingest/ble/ble-central.js";
 import { createTransports } from "./ingest/create-transports.js";
 import { EmbeddedMqttTransport } from "./ingest/embedded-mqtt-transport.js";
@@ -43,8 +47,8 @@ import { RuleAlertFeed } from "./analytics/rule-alert-feed.js";
 import { IngestPipeline } from "./acceptance/ingest-pipeline.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { createFlowGatewayApi } from "./node-red/flow-api.js";
-import { startNodeRed } from "./node-red/node-red-host.js";
-import { startProving } from "./prove/start-proving.js";
+import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
+import { startProving, type RunningProving } from "./prove/start-proving.js";
 import { DataClasses } from "./store/data-classes.js";
 import { StorageGuard } from "./store/storage-guard.js";
 import { openGatewayDatabase } from "./store/gateway-database.js";
@@ -60,6 +64,8 @@ import { DeploymentAgent } from "./deployments/deployment-agent.js";
 import { configRoutes } from "./http/config-routes.js";
 import { uplinkRoutes } from "./http/uplink-routes.js";
 import { liveRoutes } from "./http/live-routes.js";
+import { proofRoutes } from "./http/proof-routes.js";
+import { commandRoutes } from "./http/command-routes.js";
 import { LiveEvents } from "./live/live-events.js";
 import { startLiveSources } from "./live/live-sources.js";
 import { announceOnLan } from "./discovery/lan-announcer.js";
@@ -196,6 +202,7 @@ async function startGatewayParts(
       outbox,
       identity,
       quotaBytes: config.storage.quotaBytes,
+      minFreeDiskBytes: config.storage.minFreeDiskBytes,
       policy: config.storage.policy,
       retainAckedMs: config.storage.retainAckedDays * 86_400_000,
       // Raw readings go only once the rollups have them (config is read anew after a live change).
@@ -212,10 +219,11 @@ async function startGatewayParts(
       logger: logger.child({ component: "auth" }),
     });
     const anomalies = new AnomalyFeed(logger.child({ component: "anomalies" }));
+    // Each subsystem below is restarted on its own when it fails; the gateway goes on without it meanwhile.
+    const subsystems = new Subsystems(restartPolicyOf(config.supervision), logger.child({ component: "supervision" }));
 
-    const uplinkPart = await parts.startRestartable(
-      "uplink",
-      () => {
+    const uplinkPart = subsystems.supervise<BatchUploader>("uplink", {
+      start: () => {
         if (!config.relay) return undefined;
         const uploader = new BatchUploader({
           client: createRelayClient(config.relay),
@@ -229,8 +237,12 @@ async function startGatewayParts(
         uploader.start();
         return uploader;
       },
-      (uploader) => uploader?.stop(),
-    );
+      stop: (uploader) => uploader.stop(),
+      probe: (uploader) => uplinkStall(uploader.status, outbox.backlog().batches, config.supervision.uplinkStallMs),
+      report: (uploader) => uplinkState(uploader.status),
+    });
+    await uplinkPart.start();
+    parts.onStop("uplink", () => uplinkPart.stop());
     const uplink = () => uplinkPart.current;
 
     // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
@@ -263,24 +275,52 @@ async function startGatewayParts(
     });
 
     const metricsRegistry = createGatewayMetrics(() => snapshot());
-    const inference = await parts.start(
-      "inference",
-      () => startInference({ config: config.inference, db, feed: anomalies, registry: metricsRegistry, logger }),
-      (running) => running.stop(),
-    );
-    inference.setThresholds(thresholdsWithDevices(config.inference.thresholds, devices.list()));
-    const hasher = await loadPoseidon();
-    const proving = await parts.start(
-      "proving",
-      () =>
-        startProving({
-          config: config.proving,
-          hasher,
-          outbox,
+    const inferenceMetrics = new InferenceMetrics(metricsRegistry);
+    const inferencePart = subsystems.supervise<RunningInference>("inference", {
+      start: async (failed) => {
+        const running = await startInference({
+          config: config.inference,
+          db,
+          feed: anomalies,
+          metrics: inferenceMetrics,
           logger,
-        }),
-      (running) => running?.stop(),
-    );
+          failed,
+        });
+        running?.setThresholds(thresholdsWithDevices(config.inference.thresholds, devices.list()));
+        return running;
+      },
+      stop: (running) => running.stop(),
+    });
+    await inferencePart.start();
+    parts.onStop("inference", () => inferencePart.stop());
+    // Whichever start of inference runs now.
+    const inference = {
+      get models() {
+        return inferencePart.current?.models;
+      },
+      status: () => inferencePart.current?.status(),
+      setThresholds: (thresholds: Parameters<RunningInference["setThresholds"]>[0]) =>
+        inferencePart.current?.setThresholds(thresholds),
+    };
+    const hasher = await loadPoseidon();
+    const provingPart = subsystems.supervise<RunningProving>("prover", {
+      start: (failed) => startProving({ config: config.proving, hasher, outbox, logger, failed }),
+      stop: (running) => running.stop(),
+    });
+    await provingPart.start();
+    parts.onStop("proving", () => provingPart.stop());
+    // Whichever pool of provers runs now; batches wait in the database while none does.
+    const proving = config.proving.enabled
+      ? {
+          get pending() {
+            return provingPart.current?.pending ?? 0;
+          },
+          get failures() {
+            return provingPart.current?.failures ?? 0;
+          },
+          queueDue: () => provingPart.current?.queueDue(),
+        }
+      : undefined;
     const scheduler = await parts.start(
       "outbox scheduler",
       () => {
@@ -295,6 +335,7 @@ async function startGatewayParts(
       (running) => running.stop(),
     );
     // Batching settings change live: the sealer is made anew with them, after the one before stopped.
+    const sealScoring = sealScoringOf(config.inference, inferenceMetrics);
     const sealing = await parts.startRestartable(
       "sealing",
       () =>
@@ -309,7 +350,7 @@ async function startGatewayParts(
             bounds: deviceBounds,
             clock,
             ...config.batching,
-            ...(inference.sealScoring ? { scoring: inference.sealScoring } : {}),
+            ...(sealScoring ? { scoring: sealScoring } : {}),
           }),
         ),
       (stopSealing) => stopSealing(),
@@ -352,23 +393,24 @@ async function startGatewayParts(
         }),
       (service) => service.close(),
     );
+    // Commands people (over the API) and flows ask for: checked, signed, acknowledged, audited.
+    const auditedCommands = new AuditedCommands({ sender: commands, registry: devices, audit });
     pipeline.on("stored", (frame) => {
       routes.noteFrom(frame.deviceId, frame.transport);
       if (frame.commandAck) commands.acknowledge(frame.deviceId, frame.commandAck);
     });
-    const transportsRunning = new Set<string>();
+    const transportParts: Supervisor<FrameTransport>[] = [];
     for (const transport of transports) {
-      await parts.start(
-        `${transport.name} transport`,
-        async () => {
-          await transport.start(pipeline.handle);
-          transportsRunning.add(transport.name);
+      const part = subsystems.supervise<FrameTransport>(transport.name, {
+        start: async (failed) => {
+          await transport.start(pipeline.handle, failed);
+          return transport;
         },
-        () => {
-          transportsRunning.delete(transport.name);
-          return transport.stop();
-        },
-      );
+        stop: (running) => running.stop(),
+      });
+      await part.start();
+      parts.onStop(`${transport.name} transport`, () => part.stop());
+      transportParts.push(part);
     }
     const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
 
@@ -388,6 +430,7 @@ async function startGatewayParts(
         uplink: uplink(),
         proving,
         inference,
+        subsystems,
       });
 
     const enrollment = { identity, management, audit, relayDir: join(config.dataDir, "relay") };
@@ -448,19 +491,24 @@ async function startGatewayParts(
       rollups: new RollupStore(db),
       valuesCursor: () => analytics.current?.follower.valuesCursor() ?? 0,
     });
-    parts.onStop(
-      "live events",
-      startLiveSources({
-        events: live,
-        pipeline,
-        anomalies,
-        admission,
-        outbox,
-        derived,
-        lastAnchored: () => uplink()?.status.lastAnchored,
-        logger,
-      }),
-    );
+    const liveStream = subsystems.supervise<() => Promise<void>>("live-stream", {
+      start: (failed) =>
+        startLiveSources({
+          events: live,
+          pipeline,
+          anomalies,
+          admission,
+          outbox,
+          derived,
+          lastAnchored: () => uplink()?.status.lastAnchored,
+          subsystems: () => subsystems.list(),
+          logger,
+          failed,
+        }),
+      stop: (stopSources) => stopSources(),
+    });
+    await liveStream.start();
+    parts.onStop("live events", () => liveStream.stop());
     const http = await parts.start(
       "http",
       () =>
@@ -484,6 +532,14 @@ async function startGatewayParts(
             (api) => provisioningRoutes(api, provisioning),
             (api) => serialPortRoutes(api, provisioning),
             (api) => seriesRoutes(api, series),
+            (api) => commandRoutes(api, auditedCommands),
+            (api) =>
+              proofRoutes(api, {
+                db,
+                gatewayId: identity.address,
+                config: () => config,
+                lastAnchored: () => uplink()?.status.lastAnchored,
+              }),
           ],
           logger: logger.child({ component: "http" }),
         }),
@@ -511,9 +567,8 @@ async function startGatewayParts(
       () => new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) }),
       (feed) => feed.stop(),
     );
-    const nodeRed = await parts.startRestartable(
-      "node-red",
-      () =>
+    const nodeRed = subsystems.supervise<NodeRedHost>("node-red", {
+      start: () =>
         config.http.nodeRed.enabled
           ? startNodeRed({
               http,
@@ -525,21 +580,22 @@ async function startGatewayParts(
                 gatewayId: identity.address,
                 readingFeed,
                 anomalies,
-                commands: new AuditedCommands({ sender: commands, registry: devices, audit }),
+                commands: auditedCommands,
                 derived,
                 series,
                 ruleAlerts,
                 snapshot,
               }),
               logger: logger.child({ component: "node-red" }),
-            }).catch((error: unknown) => {
-              // Flows are an add-on to ingest, never a reason for it to stop.
-              logger.error({ err: error }, "Node-RED failed to start; the gateway runs without flows");
-              return undefined;
             })
           : undefined,
-      (host) => host?.stop().catch((error: unknown) => logger.error({ err: error }, "Node-RED did not stop cleanly")),
-    );
+      stop: (host) => host.stop(),
+      probe: (host) => nodeRedFailure(host.status()),
+      report: (host) => nodeRedState(host.status()),
+    });
+    // Flows are an add-on to ingest, never a reason for it to stop: a failed start is retried, then left degraded.
+    await nodeRed.startSupervised();
+    parts.onStop("node-red", () => nodeRed.stop());
 
     logger.info(
       {
@@ -589,7 +645,9 @@ async function startGatewayParts(
       audit,
       ports: { http: http.port, mqtt: mqttPort },
       health: () => ({
-        ingestRunning: !stopped && transportsRunning.size === transports.length,
+        // Ingest goes on while any transport runs; one being restarted or degraded shows in the status.
+        ingestRunning:
+          !stopped && (transportParts.length === 0 || transportParts.some((part) => part.status().current.state === "running")),
         databaseWritable: !stopped && databaseWritable(db),
         uplink: uplink()?.status.state,
         uplinkError: uplink()?.status.lastError,
@@ -600,6 +658,7 @@ async function startGatewayParts(
         if (changed.has("storage")) {
           storage.reconfigure({
             quotaBytes: next.storage.quotaBytes,
+            minFreeDiskBytes: next.storage.minFreeDiskBytes,
             policy: next.storage.policy,
             retainAckedMs: next.storage.retainAckedDays * 86_400_000,
           });
@@ -607,7 +666,7 @@ async function startGatewayParts(
         if (changed.has("thresholds")) inference.setThresholds(thresholdsWithDevices(next.inference.thresholds, devices.list()));
         if (changed.has("sealing")) await sealing.restart();
         if (changed.has("uplink")) await uplinkPart.restart();
-        if (changed.has("node-red")) await nodeRed.restart();
+        if (changed.has("node-red")) await nodeRed.restart({ supervised: true });
         if (changed.has("discovery")) await announcer.restart();
         if (changed.has("analytics")) await analytics.restart();
       },

@@ -1,13 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  createRelayPki,
-  parseRelayConfig,
-  relayPkiFiles,
-  startRelay,
-  type Relay,
-  type RelaySnapshot,
-} from "@intelledger/cloud-relay";
+import type { Relay, RelaySnapshot } from "@intelledger/cloud-relay";
 import type { DevChain } from "@intelledger/contracts";
 import {
   parseGatewayConfig,
@@ -16,9 +9,9 @@ import {
   type GatewayConfigInput,
   type GatewaySnapshot,
 } from "@intelledger/gateway";
-import { committedKeyTrust, type ChainTrust, type PublishedDeployment } from "@intelledger/verify";
+import type { ChainTrust, PublishedDeployment } from "@intelledger/verify";
 import type { Logger } from "pino";
-import { startAnchoredDevChain } from "./anchored-dev-chain.js";
+import { startDemoRelay } from "./demo-relay.js";
 import type { DemoFleet } from "./demo-fleet.js";
 
 export interface DemoOptions {
@@ -78,34 +71,18 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
   const stopDevices = () => options.fleet.stop();
   stack.push(stopDevices);
   try {
-    const { chain, contractAddress, deployment, anchorerPrivateKey, registerGateway } = await startAnchoredDevChain(
-      join(dataDir, "chain.log"),
-    );
-    stack.push(() => chain.stop());
+    const cloud = await startDemoRelay({
+      dataDir,
+      ...(options.anchorIntervalMs !== undefined && { anchorIntervalMs: options.anchorIntervalMs }),
+      logger,
+    });
+    stack.push(() => cloud.stop());
+    const { chain, contractAddress, deployment, relay, api, registerGateway } = cloud;
     const deploymentFile = join(dataDir, "deployment.json");
     writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
 
     const gatewayDir = join(dataDir, "gateway");
     mkdirSync(gatewayDir, { recursive: true });
-    // Kept across runs in the same folder: a gateway enrolled before keeps its certificate.
-    const pkiDir = join(dataDir, "relay-pki");
-    const { caKeyFile, ...tls } = existsSync(relayPkiFiles(pkiDir).caKeyFile)
-      ? relayPkiFiles(pkiDir)
-      : await createRelayPki(pkiDir, ["localhost", "127.0.0.1"]);
-
-    const relay = await startRelay(
-      parseRelayConfig({
-        dataDir: join(dataDir, "relay"),
-        listen: { host: "127.0.0.1", port: 0 },
-        api: { port: 0 },
-        tls,
-        enrollment: { host: "127.0.0.1", port: 0, caKeyFile },
-        chain: { rpcUrl: chain.rpcUrl, anchorContract: contractAddress, anchorerPrivateKey },
-        anchoring: { intervalMs: options.anchorIntervalMs ?? 5_000 },
-      }),
-      logger.child({ service: "relay" }),
-    );
-    stack.push(() => relay.stop());
 
     const gateway = await startGateway(
       parseGatewayConfig({
@@ -118,6 +95,8 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
           ...(options.consoleDir && { consoleDir: options.consoleDir }),
         },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
+        // Receipts are checked against the demo's own chain, under the development key.
+        chain: { rpcUrl: chain.rpcUrl, deploymentFile, allowDevelopmentKey: true },
         ...(options.inference === undefined ? {} : { inference: options.inference }),
       }),
       logger.child({ service: "gateway" }),
@@ -140,6 +119,12 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       );
     }
 
+    // The relay's API moves to a new port each run: point the gateway's receipts at it.
+    const enrolled = gateway.management.current.config;
+    if (enrolled.relay && enrolled.relay.api?.url !== api.url) {
+      await gateway.management.apply("demo", { ...enrolled, relay: { ...enrolled.relay, api } });
+    }
+
     await options.fleet.start(gateway);
 
     return {
@@ -147,12 +132,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       contractAddress,
       deployment,
       deploymentFile,
-      receiptTrust: committedKeyTrust({
-        chainId: deployment.chainId,
-        deployment,
-        minConfirmations: 1,
-        allowDevelopmentKey: true,
-      }),
+      receiptTrust: cloud.receiptTrust,
       relay,
       gateway,
       fleet: options.fleet,

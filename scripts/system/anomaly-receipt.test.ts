@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Receipt } from "@intelledger/verify";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
@@ -38,17 +37,9 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-anomaly-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
+    system = await startTestDemoSystem(dataDir, {
       batchMaxAgeMs: 2_000,
-      anchorIntervalMs: 300,
       inference: { thresholds: { channels: { temperature: LOW, humidity: LOW, vibration: LOW, analog: LOW } } },
-      logger,
     });
     const { gateway, relay } = system;
     // A flagged reading in a batch whose proof the relay verified.

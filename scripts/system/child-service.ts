@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { withTimeout } from "./soak-helpers.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
+/** USER_HZ, which Linux fixes at 100 for /proc's times on every architecture it runs on here. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 const CLIS = {
   gateway: { path: "gateway/src/cli.ts", ready: "gateway started" },
@@ -34,6 +36,16 @@ export class ChildService {
   /** The largest resident set the process has had (VmHWM), in bytes. */
   peakRssBytes(): number {
     return this.memoryStatus("VmHWM");
+  }
+
+  /** CPU seconds the process used so far, all its threads, user and system (/proc/<pid>/stat). */
+  cpuSeconds(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined || !this.running) throw new Error(`${this.kind} is not running`);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** The process's resident set now (VmRSS), in bytes. */

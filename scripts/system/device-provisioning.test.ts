@@ -7,12 +7,12 @@ import type { Receipt } from "@intelledger/verify";
 import { Channel } from "@intelledger/proto/device";
 import { signKeyHandover } from "@intelledger/proto/key-handover";
 import { PtyPair } from "@intelledger/test-support";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { buildDeviceSimulator, DeviceSimulatorProcess } from "../demo/device-simulator.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const DEVICE = "usb-node-1";
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -108,16 +108,7 @@ describe("a device provisioned over USB through the gateway's API: stored, ancho
       start: () => Promise.resolve(),
       stop: () => Promise.resolve(),
     };
-    system = await startDemoSystem({
-      dataDir: join(dir, "system"),
-      fleet: cableOnly,
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
-      batchMaxAgeMs: 500,
-      anchorIntervalMs: 300,
-      logger: pino({ level: "silent" }),
-    });
+    system = await startTestDemoSystem(join(dir, "system"), { fleet: cableOnly, batchMaxAgeMs: 500 });
     const { gateway } = system;
     const client = new GatewayClient(gateway.httpPort);
     token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "provisioning test");

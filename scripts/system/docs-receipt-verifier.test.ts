@@ -4,12 +4,11 @@ import { join } from "node:path";
 import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/verify";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { JsonRpcProvider } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { verifyFromDocs, type DocsReceipt } from "./docs-receipt-verifier.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
 /** Receipts taken from the running system, each checked genuine and under every tampering. */
@@ -89,17 +88,7 @@ describe("receipts from a running system, checked by a verifier written from the
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-docs-verifier-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
-      batchMaxAgeMs: 1_000,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir, { batchMaxAgeMs: 1_000 });
     const { gateway, relay } = system;
     provider = new JsonRpcProvider(system.chain.rpcUrl, undefined, { staticNetwork: true });
     // Readings of batches whose proofs the relay verified, spread over them.

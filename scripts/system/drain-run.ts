@@ -16,9 +16,13 @@ export interface DrainResult {
   readingsPerSecond: number;
   /** How long the gateway took to start (load its modules, open its database, build its hashers). */
   startupSeconds: number;
+  /** Readings the relay stored from the moment the gateway was up. */
+  readingsOnceUp: number;
   /** Readings per second from the moment the gateway was up, over the readings the relay stored from then on. */
   readingsPerSecondOnceUp: number;
   peakRssBytes: { gateway: number; relay: number };
+  /** CPU seconds each process used from the moment the gateway was up until the backlog had drained. */
+  cpuSecondsOnceUp: { gateway: number; relay: number };
   bytesPerReading: { gateway: number; relay: number };
 }
 
@@ -80,6 +84,7 @@ export async function runDrain(
     const started = performance.now();
     await gateway.start();
     const up = performance.now();
+    const cpuWhenUp = { gateway: gateway.cpuSeconds(), relay: relay.cpuSeconds() };
     const storedWhenUp = count(relayDb, "SELECT coalesce(sum(reading_count), 0) AS n FROM batches");
     await waitFor(
       () => count(relayDb, "SELECT coalesce(sum(reading_count), 0) AS n FROM batches") >= readings,
@@ -89,6 +94,10 @@ export async function runDrain(
     const ended = performance.now();
     const seconds = (ended - started) / 1000;
     const peakRssBytes = { gateway: gateway.peakRssBytes(), relay: relay.peakRssBytes() };
+    const cpuSecondsOnceUp = {
+      gateway: gateway.cpuSeconds() - cpuWhenUp.gateway,
+      relay: relay.cpuSeconds() - cpuWhenUp.relay,
+    };
     await gateway.stop();
     await relay.stop();
     const storedAtRelay = count(relayDb, "SELECT coalesce(sum(reading_count), 0) AS n FROM batches");
@@ -97,8 +106,10 @@ export async function runDrain(
       seconds,
       readingsPerSecond: storedAtRelay / seconds,
       startupSeconds: (up - started) / 1000,
+      readingsOnceUp: storedAtRelay - storedWhenUp,
       readingsPerSecondOnceUp: (storedAtRelay - storedWhenUp) / ((ended - up) / 1000),
       peakRssBytes,
+      cpuSecondsOnceUp,
       bytesPerReading: { gateway: fileBytes(gatewayDb) / readings, relay: fileBytes(relayDb) / storedAtRelay },
     };
   } finally {

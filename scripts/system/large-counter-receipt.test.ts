@@ -6,11 +6,11 @@ import { Channel } from "@intelledger/proto/device";
 import { Batch } from "@intelledger/proto/relay";
 import { signFrame, SimulatedDevice } from "@intelledger/test-support";
 import { JsonRpcProvider } from "ethers";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DemoFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 /** Beyond 2^53: as a JavaScript number it would read 2^60. */
 const COUNTER = 2n ** 60n + 1n;
@@ -26,7 +26,6 @@ describe("a frame counter beyond 2^53, from the device to a verified receipt", (
 
   it("is stored, sealed, uploaded and stored by the relay exactly, and its reading's receipt verifies", async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-large-counter-"));
-    const logger = pino({ level: "silent" });
     const device = new SimulatedDevice("counter-2p60");
     const fleet: DemoFleet = {
       deviceIds: [device.deviceId],
@@ -39,16 +38,7 @@ describe("a frame counter beyond 2^53, from the device to a verified receipt", (
       },
       stop: () => device.stop(),
     };
-    system = await startDemoSystem({
-      dataDir,
-      fleet,
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
-      batchMaxAgeMs: 300,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir, { fleet });
     const { gateway, relay } = system;
     const nowMs = Date.now();
     await device.publishFrame(

@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { LiveClient } from "../../gateway/test/live-client.js";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 describe("anchors on the gateway's live stream", () => {
   let dataDir: string;
@@ -19,17 +18,7 @@ describe("anchors on the gateway's live stream", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-live-anchors-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
-      batchMaxAgeMs: 300,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir);
   }, 240_000);
 
   afterAll(async () => {

@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/verify";
+import { RECEIPT_LINKS, receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/verify";
 import { JsonRpcProvider } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import { type DemoSystem } from "../demo/demo-system.js";
+import { startBrowserVerifier } from "./browser-receipt-verifier.js";
 import { demoTrustArgs } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "../..");
@@ -46,15 +46,7 @@ describe("a reading's receipt, checked against the chain by the verify command",
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-receipt-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      batchMaxAgeMs: 300,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir);
     await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 180_000, "readings to be anchored");
     // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
     await waitFor(
@@ -171,4 +163,33 @@ describe("a reading's receipt, checked against the chain by the verify command",
     expect(developmentKey.output).toContain("NOT VERIFIED (development_key)");
     expect([deployment.code, confirmations.code, developmentKey.code]).toEqual([1, 1, 1]);
   }, 600_000);
+
+  it("verifies the receipt in Chromium with the package's browser bundle, against the chain's endpoint, and refuses a tampered one", async () => {
+    const browser = await startBrowserVerifier();
+    try {
+      const trust = {
+        rpcUrl: system.chain.rpcUrl,
+        chainId: system.deployment.chainId,
+        deployment: system.receiptTrust.deployment,
+        minConfirmations: 1,
+        allowDevelopmentKey: true,
+      };
+      const genuine = await browser.verify(receipt, trust);
+      expect(genuine).toMatchObject({ verdict: "verified", checked: Object.keys(RECEIPT_LINKS) });
+      expect("readingCount" in genuine && genuine.readingCount).toBeGreaterThan(0);
+
+      const tampered = structuredClone(receipt);
+      tampered.reading.value += 1;
+      expect(await browser.verify(tampered, trust)).toMatchObject({ failure: "reading_not_in_batch" });
+      const stripped = structuredClone(receipt);
+      delete stripped.proof;
+      expect(await browser.verify(stripped, trust)).toMatchObject({ verdict: "not_proven" });
+      expect(await browser.verify(receipt, { ...trust, allowDevelopmentKey: false })).toMatchObject({
+        failure: "development_key",
+      });
+      console.log(`browser bundle: ${browser.bundleBytes} bytes`);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
 });

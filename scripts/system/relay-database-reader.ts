@@ -1,5 +1,6 @@
 import { Batch, Pruned, type BatchHeader, type Reading } from "@intelledger/proto/relay";
 import Database from "better-sqlite3";
+import { receivedPayload } from "../../cloud-relay/src/store/stored-payload.js";
 
 export interface RelayRecord {
   readings: Reading[];
@@ -15,11 +16,16 @@ export interface RelayRecord {
 export function readRelayDatabase(path: string): RelayRecord {
   const db = new Database(path, { readonly: true });
   try {
-    const batches = db.prepare("SELECT payload, anchor_id FROM batches ORDER BY gateway_id, sequence").all() as {
+    const batches = db
+      .prepare("SELECT payload, payload_deflated, anchor_id FROM batches ORDER BY gateway_id, sequence")
+      .all() as {
       payload: Buffer;
+      payload_deflated: number;
       anchor_id: number | null;
     }[];
-    const readings = batches.filter((row) => row.payload.length > 0).flatMap((row) => Batch.decode(row.payload).readings);
+    const readings = batches
+      .filter((row) => row.payload.length > 0)
+      .flatMap((row) => Batch.decode(receivedPayload(row.payload, row.payload_deflated)).readings);
     const gaps = (
       db.prepare("SELECT first_gateway_seq, last_gateway_seq, reading_count, reason, pruned FROM gaps").all() as {
         first_gateway_seq: number;

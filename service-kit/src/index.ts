@@ -2,6 +2,8 @@ export { EdgeError } from "./edge-error.js";
 export { every } from "./every.js";
 export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 export type { RestartablePart } from "./lifecycle.js";
+export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervisor.js";
+export type { RestartPolicy, SupervisedState, SupervisedStateName, SupervisedStatus, SupervisorOptions } from "./supervisor.js";
 export { RateEstimator } from "./rate-estimator.js";
 export { SnapshotMetrics } from "./snapshot-metrics.js";
 export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";

@@ -1,5 +1,5 @@
-import { loadVerificationKey, readManifest, type Groth16VerificationKey } from "@intelledger/circuits";
-import { dataAnchorInterface, gatewayRegistryInterface } from "@intelledger/contracts";
+import type { Groth16VerificationKey } from "@intelledger/circuits/verify";
+import { dataAnchorInterface, gatewayRegistryInterface } from "@intelledger/contracts/interfaces";
 import { getAddress, toBeHex, zeroPadValue, type Log, type Provider } from "ethers";
 import { z } from "zod";
 
@@ -22,7 +22,7 @@ export const deploymentSchema = z.object({
 export type PublishedDeployment = z.infer<typeof deploymentSchema>;
 
 /** What a verifier trusts, besides the chain itself. */
-export interface ChainTrust {
+export interface ChainTrust extends BatchVerificationKey {
   /** The chain the deployment lives on: the RPC endpoint and the receipt must both be on it. */
   chainId: number;
   deployment: PublishedDeployment;
@@ -30,25 +30,15 @@ export interface ChainTrust {
   minConfirmations: number;
   /** Whether a proof under the development verification key (public beacons: forgeable) may pass. */
   allowDevelopmentKey: boolean;
-  /** The batch circuit's verification key, and how it and the disclosure key were made. */
+}
+
+/** The batch circuit's verification key, the disclosure circuit's, and how they were made. */
+export interface BatchVerificationKey {
   verificationKey: Groth16VerificationKey;
+  /** "production" only when both keys come from a ceremony. */
   verificationKeyKind: "development" | "production";
   /** The reading disclosure circuit's verification key. */
   disclosureKey: Groth16VerificationKey;
-}
-
-/** The trust of a verifier using the committed verification key (its manifest pins it and says how it was made). */
-export function committedKeyTrust(
-  options: Pick<ChainTrust, "chainId" | "deployment" | "minConfirmations" | "allowDevelopmentKey">,
-): ChainTrust {
-  const kinds = [readManifest(), readManifest(undefined, "reading-disclosure")].map((manifest) => manifest.keyKind);
-  return {
-    ...options,
-    verificationKey: loadVerificationKey(),
-    disclosureKey: loadVerificationKey(undefined, "reading-disclosure"),
-    // Production only when both keys come from a ceremony.
-    verificationKeyKind: kinds.every((kind) => kind === "production") ? "production" : "development",
-  };
 }
 
 /**

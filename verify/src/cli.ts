@@ -4,11 +4,12 @@
 // unreadable input; 3 not proven: every link the receipt carries holds, but it has no proof.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { releaseSnarkThreads } from "@intelledger/circuits";
-import { JsonRpcProvider } from "ethers";
+import { releaseSnarkThreads } from "@intelledger/circuits/verify";
 import { z } from "zod";
-import { committedKeyTrust, deploymentSchema, type ChainTrust } from "./chain-trust.js";
+import { deploymentSchema, type ChainTrust } from "./chain-trust.js";
+import { committedKeyTrust } from "./committed-key-trust.js";
 import { receiptSchema, type Receipt } from "./receipt-format.js";
+import { rpcProvider } from "./rpc-provider.js";
 import { ReceiptVerificationError } from "./errors.js";
 import { RECEIPT_LINKS, verifyReceipt, type ReceiptLink, type VerifiedReceipt } from "./verify-receipt.js";
 
@@ -16,9 +17,9 @@ const USAGE = `usage: verify --receipt <file.json | -> --rpc-url <url> --chain-i
               [--min-confirmations <n>] [--allow-dev-key]
 
 --deployment is the published deployment (as contracts' deploy-cli prints it: chainId, dataAnchor,
-registry, batchVerifier, blockNumber). --min-confirmations: blocks that must hold the anchor, its
-own included (12 by default). --allow-dev-key accepts proofs under the development verification
-key, whose toxic waste is public: for tests and demos only.`;
+registry, batchVerifier, disclosureVerifier, blockNumber). --min-confirmations: blocks that must
+hold the anchor, its own included (12 by default). --allow-dev-key accepts proofs under the
+development verification keys, whose toxic waste is public: for tests and demos only.`;
 const DEFAULT_MIN_CONFIRMATIONS = 12;
 const EXIT_NOT_VERIFIED = 1;
 const EXIT_USAGE = 2;
@@ -100,7 +101,7 @@ const trust: ChainTrust = committedKeyTrust({
 });
 const receipt = readJson(receiptPath, "receipt", receiptSchema);
 
-const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: false });
+const provider = rpcProvider(rpcUrl);
 try {
   const verified = await verifyReceipt(receipt, provider, trust);
   console.log(report(receipt, verified).join("\n"));

@@ -1,8 +1,10 @@
-export { committedKeyTrust, deploymentSchema } from "./chain-trust.js";
-export type { ChainTrust, PublishedDeployment } from "./chain-trust.js";
+export { deploymentSchema } from "./chain-trust.js";
+export type { ChainTrust, BatchVerificationKey, PublishedDeployment } from "./chain-trust.js";
+export { committedKeyTrust } from "./committed-key-trust.js";
 export { ReceiptVerificationError, VerifyError } from "./errors.js";
 export type { ReceiptFailure } from "./errors.js";
 export { receiptSchema } from "./receipt-format.js";
 export type { Receipt } from "./receipt-format.js";
+export { rpcProvider } from "./rpc-provider.js";
 export { RECEIPT_LINKS, verifyReceipt } from "./verify-receipt.js";
 export type { ReceiptLink, ReceiptVerdict, VerifiedReceipt } from "./verify-receipt.js";

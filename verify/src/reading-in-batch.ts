@@ -8,7 +8,7 @@ import {
   type Groth16VerificationKey,
   type PoseidonHasher,
   type ReadingInclusion,
-} from "@intelledger/circuits";
+} from "@intelledger/circuits/verify";
 import { getBytes } from "ethers";
 import { ReceiptVerificationError } from "./errors.js";
 import type { Receipt } from "./receipt-format.js";
@@ -21,7 +21,7 @@ const notInBatch = (message: string, cause?: unknown): never => {
   );
 };
 
-const bytes = (hex: string | undefined) => (hex === undefined ? undefined : Buffer.from(getBytes(hex)));
+const bytes = (hex: string | undefined) => (hex === undefined ? undefined : getBytes(hex));
 
 /**
  * The receipt's inclusion as the commitment's: a version 2 receipt names its claims root and its
@@ -47,10 +47,10 @@ function inclusionOf(hasher: PoseidonHasher, receipt: Receipt): ReadingInclusion
     streamIndex: inclusion.streamIndex,
     streams: inclusion.streams,
     streamSalt: bytes(inclusion.streamSalt),
-    streamPath: inclusion.streamPath?.map((node) => Buffer.from(getBytes(node))),
+    streamPath: inclusion.streamPath?.map((node) => getBytes(node)),
     codeOffset: inclusion.codeOffset,
     salt: bytes(inclusion.salt),
-    detailsPath: inclusion.detailsPath.map((node) => Buffer.from(getBytes(node))),
+    detailsPath: inclusion.detailsPath.map((node) => getBytes(node)),
     header: {
       ...inclusion.header,
       detailsRoot: BigInt(inclusion.header.detailsRoot),

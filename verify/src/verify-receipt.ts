@@ -7,9 +7,10 @@ import {
   type BatchClaims,
   type Groth16Proof,
   type Groth16VerificationKey,
-} from "@intelledger/circuits";
-import { dataAnchorInterface } from "@intelledger/contracts";
-import { batchHeaderFromJson, recoverBatchSigner } from "@intelledger/proto/relay";
+} from "@intelledger/circuits/verify";
+import { dataAnchorInterface } from "@intelledger/contracts/interfaces";
+import { batchHeaderFromJson } from "@intelledger/proto/batch-header";
+import { recoverBatchSigner } from "@intelledger/proto/batch-signature";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
 import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";

@@ -4,8 +4,9 @@ import { hexlify, type ContractTransactionResponse, type Overrides, type Provide
 import type { Logger } from "pino";
 import { RelayError } from "../errors.js";
 import type { AnchorLeadership } from "../store/anchor-leadership.js";
-import type { AnchorLedger, AnchorRecord } from "../store/anchor-ledger.js";
+import type { AnchorLedger, AnchorRecord, UnanchoredBatch } from "../store/anchor-ledger.js";
 import type { UploadTracing } from "../telemetry/upload-tracing.js";
+import type { VerifiedAnchoring } from "./verified-anchoring.js";
 
 export interface AnchorServiceOptions {
   anchors: AnchorLedger;
@@ -26,6 +27,8 @@ export interface AnchorServiceOptions {
   replaceAfterMs: number;
   /** Confirmed anchors this close to the head are checked again in case a reorganisation undid them. */
   reorgDepth: number;
+  /** Given, batches with verified proofs are anchored with their proofs checked on chain, several per transaction. */
+  verified?: VerifiedAnchoring;
   logger: Logger;
   /** Told of each anchor created and confirmed, when tracing is on. */
   tracing?: Pick<UploadTracing, "anchorCreated" | "anchorConfirmed">;
@@ -49,6 +52,11 @@ const REPLACEMENT_FEE_FACTOR = 125n;
  * up anchored exactly once. Of several replicas only the leader anchors; one that takes the
  * lead first settles what its predecessor left unsettled, checking the chain, before it
  * starts a new anchor.
+ *
+ * With on-chain verification, each batch whose proof verified becomes an anchor of its own
+ * (its root is the one-leaf tree's), and up to `batchesPerTransaction` of them go out in one
+ * `anchorVerifiedBatches` transaction; anchors sent together are followed, replaced and sent
+ * again together. Batches whose proof failed or did not come in time fold into one root as above.
  */
 export class AnchorService {
   private readonly options: AnchorServiceOptions;
@@ -130,10 +138,28 @@ export class AnchorService {
     const term = await this.lead();
     if (term === undefined) return;
     await this.reopenReorganised(term);
-    for (const anchor of await anchors.unsettled()) await this.advance(anchor, term);
+    for (const group of this.groups(await anchors.unsettled())) await this.advance(group, term);
     if ((await anchors.unsettled()).length > 0) return;
-    const fresh = await this.createAnchor(term);
-    if (fresh) await this.advance(fresh, term);
+    for (const group of await this.createAnchors(term)) await this.advance(group, term);
+  }
+
+  /**
+   * Anchors that go out in one transaction: those sent together (one transaction hash); of those
+   * not sent yet, one-batch anchors in groups of `batchesPerTransaction` when verifying on chain,
+   * every other one alone.
+   */
+  private groups(anchors: readonly AnchorRecord[]): AnchorRecord[][] {
+    const sent = new Map<string, AnchorRecord[]>();
+    const single: AnchorRecord[][] = [];
+    const unsent: AnchorRecord[] = [];
+    for (const anchor of anchors) {
+      if (anchor.txHash) sent.set(anchor.txHash, [...(sent.get(anchor.txHash) ?? []), anchor]);
+      else if (this.options.verified && anchor.batchCount === 1) unsent.push(anchor);
+      else single.push([anchor]);
+    }
+    const size = this.options.verified?.options.batchesPerTransaction ?? 1;
+    const chunks = Array.from({ length: Math.ceil(unsent.length / size) }, (_, i) => unsent.slice(i * size, (i + 1) * size));
+    return [...sent.values(), ...single, ...chunks];
   }
 
   /** Moves sent anchors along (confirmed, dropped, stuck) without starting a new one; a replica that just took the lead runs a full round. */
@@ -145,81 +171,124 @@ export class AnchorService {
       await this.anchorOnce();
       return;
     }
-    for (const anchor of await this.options.anchors.unsettled()) if (anchor.txHash) await this.advance(anchor, term);
+    const sent = (await this.options.anchors.unsettled()).filter((anchor) => anchor.txHash);
+    for (const group of this.groups(sent)) await this.advance(group, term);
   }
 
-  private async createAnchor(term: number): Promise<AnchorRecord | undefined> {
-    const { anchors, hasher, maxBatchesPerAnchor } = this.options;
+  /**
+   * The anchors of a new round, grouped by transaction: one root over the batches, or with
+   * on-chain verification one anchor per proven batch, `batchesPerTransaction` to a transaction.
+   */
+  private async createAnchors(term: number): Promise<AnchorRecord[][]> {
+    const { anchors, maxBatchesPerAnchor, verified } = this.options;
     const batches = await anchors.unanchored(maxBatchesPerAnchor);
-    if (batches.length === 0) return undefined;
+    if (batches.length === 0) return [];
+    const plan = verified ? await verified.plan(batches, Date.now()) : { verified: [], rootOnly: batches };
+    const groups: AnchorRecord[][] = plan.rootOnly.length > 0 ? [[await this.createAnchor(plan.rootOnly, term)]] : [];
+    const size = verified?.options.batchesPerTransaction ?? 1;
+    for (let start = 0; start < plan.verified.length; start += size) {
+      const group: AnchorRecord[] = [];
+      for (const batch of plan.verified.slice(start, start + size)) group.push(await this.createAnchor([batch], term));
+      groups.push(group);
+    }
+    return groups;
+  }
+
+  private async createAnchor(batches: readonly UnanchoredBatch[], term: number): Promise<AnchorRecord> {
     const tree = PoseidonMerkleTree.build(
-      hasher,
+      this.options.hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    const anchor = await anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    const anchor = await this.options.anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
     this.options.tracing?.anchorCreated(anchor.id, batches, term);
     return anchor;
   }
 
-  private async advance(anchor: AnchorRecord, term: number): Promise<void> {
-    if (!anchor.txHash || anchor.txNonce === undefined) {
-      // Created but maybe sent before a crash: the chain says whether it is there.
-      const onChain = await this.findOnChain(anchor.root);
-      if (onChain) await this.adopt(anchor, onChain, term);
-      else await this.send(anchor, term);
+  /** Moves anchors sent (or to be sent) in one transaction along. */
+  private async advance(group: readonly AnchorRecord[], term: number): Promise<void> {
+    const [first] = group;
+    if (!first) return;
+    if (!first.txHash || first.txNonce === undefined) {
+      // Created but maybe sent before a crash: the chain says whether they are there.
+      const missing = await this.adoptAnchored(group, term);
+      if (missing.length > 0) await this.send(missing, term);
       return;
     }
-    const receipt = await this.provider.getTransactionReceipt(anchor.txHash);
+    const receipt = await this.provider.getTransactionReceipt(first.txHash);
     if (receipt?.status === 1) {
       const head = await this.provider.getBlockNumber();
       if (head - receipt.blockNumber + 1 >= this.options.confirmations) {
-        await this.options.anchors.markConfirmed(
-          anchor.id,
-          { number: receipt.blockNumber, hash: receipt.blockHash },
-          Date.now(),
-          term,
-        );
-        this.options.tracing?.anchorConfirmed(anchor.id, { txHash: anchor.txHash, blockNumber: receipt.blockNumber });
-        this.options.logger.info(
-          {
-            root: hexlify(anchor.root),
-            batches: anchor.batchCount,
-            readings: anchor.readingCount,
-            txHash: anchor.txHash,
-            block: receipt.blockNumber,
-          },
-          "root anchored",
-        );
+        for (const anchor of group) {
+          await this.options.anchors.markConfirmed(
+            anchor.id,
+            { number: receipt.blockNumber, hash: receipt.blockHash },
+            Date.now(),
+            term,
+          );
+          this.options.tracing?.anchorConfirmed(anchor.id, { txHash: first.txHash, blockNumber: receipt.blockNumber });
+          this.options.logger.info(
+            {
+              root: hexlify(anchor.root),
+              batches: anchor.batchCount,
+              readings: anchor.readingCount,
+              txHash: anchor.txHash,
+              block: receipt.blockNumber,
+            },
+            "root anchored",
+          );
+        }
       }
       return;
     }
-    const pending = receipt ? null : await this.provider.getTransaction(anchor.txHash);
+    const pending = receipt ? null : await this.provider.getTransaction(first.txHash);
     if (pending) {
-      if (Date.now() - (anchor.submittedAtMs ?? 0) > this.options.replaceAfterMs) await this.send(anchor, term, pending);
+      if (Date.now() - (first.submittedAtMs ?? 0) > this.options.replaceAfterMs) await this.send(group, term, pending);
       return;
     }
     // Reverted, dropped, or gone with a reorganised block: anchored some other way, or not at all.
-    const onChain = await this.findOnChain(anchor.root);
-    if (onChain && onChain.hash !== anchor.txHash) await this.adopt(anchor, onChain, term);
-    else if (!onChain) {
+    const missing = await this.adoptAnchored(group, term);
+    if (missing.length > 0) {
       this.options.logger.warn(
-        { root: hexlify(anchor.root), txHash: anchor.txHash, reverted: receipt !== null },
+        { roots: missing.map((anchor) => hexlify(anchor.root)), txHash: first.txHash, reverted: receipt !== null },
         "anchor transaction lost; sending again",
       );
-      await this.send(anchor, term);
+      await this.send(missing, term);
     }
+  }
+
+  /** Adopts the transactions that anchored any of `group` otherwise; returns those the chain does not hold. */
+  private async adoptAnchored(group: readonly AnchorRecord[], term: number): Promise<AnchorRecord[]> {
+    const missing: AnchorRecord[] = [];
+    for (const anchor of group) {
+      const onChain = await this.findOnChain(anchor.root);
+      if (!onChain) missing.push(anchor);
+      else if (onChain.hash !== anchor.txHash) await this.adopt(anchor, onChain, term);
+    }
+    return missing;
   }
 
   private async adopt(anchor: AnchorRecord, onChain: OnChain, term: number): Promise<void> {
     await this.options.anchors.markSubmitted(anchor.id, onChain, Date.now(), term);
   }
 
-  /** Sends the anchoring transaction; given the one it replaces, reuses its nonce with higher fees. */
+  /**
+   * Sends the transaction anchoring `group`: with their proofs checked on chain when each is a
+   * proven batch of its own (unless `withProofs` is false), root-only when it is one anchor;
+   * otherwise each goes alone. Given the transaction it replaces, reuses its nonce with higher fees.
+   */
   private async send(
-    anchor: AnchorRecord,
+    group: readonly AnchorRecord[],
     term: number,
     replacing?: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null },
+    withProofs = true,
   ): Promise<void> {
+    const [first] = group;
+    if (!first) return;
+    const calldata = withProofs ? await this.options.verified?.calldata(group) : undefined;
+    if (!calldata && group.length > 1) {
+      for (const anchor of group) await this.send([anchor], term, undefined, withProofs);
+      return;
+    }
     const overrides: Overrides = {};
     if (replacing) {
       // Gas is not estimated again: against the pending state, which holds the transaction
@@ -233,21 +302,43 @@ export class AnchorService {
     }
     let transaction: ContractTransactionResponse;
     try {
-      transaction = await this.dataAnchor.send(
-        "anchor",
-        [abiHex(anchor.root), BigInt(anchor.batchCount), BigInt(anchor.readingCount)],
-        overrides,
-      );
+      transaction = calldata
+        ? await this.dataAnchor.send("anchorVerifiedBatches", [calldata.proofs, calldata.claims], overrides)
+        : await this.dataAnchor.send(
+            "anchor",
+            [abiHex(first.root), BigInt(first.batchCount), BigInt(first.readingCount)],
+            overrides,
+          );
     } catch (error) {
-      // Already there: a transaction of ours sent before got mined; adopt it.
-      if (decodeDataAnchorRevert(error)?.name !== "AlreadyAnchored") throw error;
-      const onChain = await this.findOnChain(anchor.root);
-      if (onChain) await this.adopt(anchor, onChain, term);
-      return;
+      const revert = decodeDataAnchorRevert(error);
+      // Already there: a transaction of ours sent before got mined; adopt it (the others of the
+      // group go next round).
+      if (revert?.name === "AlreadyAnchored") {
+        const anchored = group.find((anchor) => abiHex(anchor.root) === String(revert.args[0]).toLowerCase());
+        const onChain = anchored && (await this.findOnChain(anchored.root));
+        if (anchored && onChain) await this.adopt(anchored, onChain, term);
+        return;
+      }
+      // The chain refuses proofs the relay verified (its verifier is of another circuit version):
+      // the batches are anchored root-only rather than not at all.
+      if (revert?.name === "InvalidBatchProofs" && calldata) {
+        this.options.logger.warn(
+          { roots: group.map((anchor) => hexlify(anchor.root)) },
+          "the chain refuses the batch proofs; anchoring the roots without them",
+        );
+        for (const anchor of group) await this.send([anchor], term, undefined, false);
+        return;
+      }
+      throw error;
     }
-    await this.options.anchors.markSubmitted(anchor.id, { hash: transaction.hash, nonce: transaction.nonce }, Date.now(), term);
+    for (const anchor of group) {
+      await this.options.anchors.markSubmitted(anchor.id, { hash: transaction.hash, nonce: transaction.nonce }, Date.now(), term);
+    }
     if (replacing)
-      this.options.logger.warn({ root: hexlify(anchor.root), txHash: transaction.hash }, "stuck anchor transaction replaced");
+      this.options.logger.warn(
+        { roots: group.map((anchor) => hexlify(anchor.root)), txHash: transaction.hash },
+        "stuck anchor transaction replaced",
+      );
   }
 
   /** Confirmed anchors whose block is no longer on the chain go back to being followed. */

@@ -3,57 +3,78 @@ import type { GatewayAccess, GatewayAccessLedger, RateLimit } from "../store/gat
 import { addressAllowed, normaliseAddress } from "./cidr-allowlist.js";
 import { GatewayRateLimiter } from "./rate-limiter.js";
 
-interface Cached {
-  access: GatewayAccess | undefined;
-  loadedAtMs: number;
-  refreshing: boolean;
-}
-
-/** Cached decisions kept before the old ones are dropped. */
-const FORGET_ABOVE = 10_000;
-
 /**
  * What operators decided about a gateway, applied to its calls: a revoked gateway and one
  * calling from outside its allowlist are refused (PERMISSION_DENIED), a gateway uploading
  * faster than its rate limit is told to come back later (RESOURCE_EXHAUSTED with
- * x-detail-retry-after-ms). Each call's start reads the decision from the database, so a
- * revocation through any replica holds on every replica from the gateway's next call; the
- * batches of a stream already open are checked against a copy at most `refreshMs` old.
+ * x-detail-retry-after-ms). Each call's start reads the gateway's decision from the database,
+ * so a revocation through any replica holds on every replica from the gateway's next call.
+ * The batches of an open stream are checked against this replica's copy of every decision,
+ * read again every fleet.accessRefreshMs (see `refresh`), without waiting for the database;
+ * an open stream of a gateway the copy finds revoked (or outside its allowlist) is ended then,
+ * whether or not it sends anything.
  */
 export class GatewayGate {
   private readonly options: {
-    access: Pick<GatewayAccessLedger, "get">;
+    access: Pick<GatewayAccessLedger, "get" | "all">;
     /** The rate limit of gateways without their own; undefined: none. */
     defaultRateLimit: RateLimit | undefined;
-    refreshMs: number;
   };
-  private readonly cache = new Map<string, Cached>();
+  private decisions = new Map<string, GatewayAccess>();
   private readonly limiter = new GatewayRateLimiter();
+  private readonly watched = new Map<string, Set<{ address: string; end: (refusal: unknown) => void }>>();
 
   constructor(options: GatewayGate["options"]) {
     this.options = options;
   }
 
-  /** At a call's start: refuses a revoked gateway, or one calling from outside its allowlist. */
-  async admit(gatewayId: string, address: string, nowMs = Date.now()): Promise<void> {
-    const access = await this.options.access.get(gatewayId);
-    this.remember(gatewayId, { access, loadedAtMs: nowMs, refreshing: false }, nowMs);
-    checkAccess(gatewayId, address, access);
+  /** Reads every decision again; the relay calls it every fleet.accessRefreshMs. */
+  async refresh(): Promise<void> {
+    const all = await this.options.access.all();
+    this.decisions = new Map(all.map((access) => [access.gatewayId, access]));
+    for (const [gatewayId, streams] of this.watched) {
+      for (const stream of streams) {
+        try {
+          checkAccess(gatewayId, stream.address, this.decisions.get(gatewayId));
+        } catch (refusal) {
+          streams.delete(stream);
+          stream.end(refusal);
+        }
+      }
+    }
   }
 
   /**
-   * For each batch of an open stream, without waiting for the database: the decision as of
-   * the last read (refreshed in the background once older than refreshMs), and a token of the
-   * gateway's rate limit. Throws the refusal that ends the stream.
+   * Follows an open stream of the gateway: `end` is called with the refusal once a refresh
+   * finds the gateway revoked or its address outside its allowlist. Returns the function that
+   * stops following it.
    */
-  admitBatch(gatewayId: string, address: string, nowMs = Date.now()): void {
-    let cached = this.cache.get(gatewayId);
-    if (!cached) {
-      cached = { access: undefined, loadedAtMs: 0, refreshing: false };
-      this.cache.set(gatewayId, cached);
+  watch(gatewayId: string, address: string, end: (refusal: unknown) => void): () => void {
+    const stream = { address, end };
+    let streams = this.watched.get(gatewayId);
+    if (!streams) {
+      streams = new Set();
+      this.watched.set(gatewayId, streams);
     }
-    if (!cached.refreshing && nowMs - cached.loadedAtMs > this.options.refreshMs) this.refresh(gatewayId, cached);
-    const { access } = cached;
+    streams.add(stream);
+    return () => {
+      const current = this.watched.get(gatewayId);
+      current?.delete(stream);
+      if (current?.size === 0) this.watched.delete(gatewayId);
+    };
+  }
+
+  /** At a call's start: refuses a revoked gateway, or one calling from outside its allowlist. */
+  async admit(gatewayId: string, address: string): Promise<void> {
+    const access = await this.options.access.get(gatewayId);
+    if (access) this.decisions.set(gatewayId, access);
+    else this.decisions.delete(gatewayId);
+    checkAccess(gatewayId, address, access);
+  }
+
+  /** For each batch of an open stream: the gateway's decision as last read, and a token of its rate limit. Throws the refusal that ends the stream. */
+  admitBatch(gatewayId: string, address: string, nowMs = Date.now()): void {
+    const access = this.decisions.get(gatewayId);
     checkAccess(gatewayId, address, access);
     const limit = access?.rateLimit ?? this.options.defaultRateLimit;
     if (!limit) return;
@@ -66,21 +87,6 @@ export class GatewayGate {
         { retryAfterMs, batchesPerSecond: limit.batchesPerSecond, burst: limit.burst },
       );
     }
-  }
-
-  private refresh(gatewayId: string, cached: Cached): void {
-    cached.refreshing = true;
-    this.options.access.get(gatewayId).then(
-      (access) => this.remember(gatewayId, { access, loadedAtMs: Date.now(), refreshing: false }, Date.now()),
-      // The database did not answer: keep the copy and try again at the next batch.
-      () => (cached.refreshing = false),
-    );
-  }
-
-  private remember(gatewayId: string, cached: Cached, nowMs: number): void {
-    this.cache.set(gatewayId, cached);
-    if (this.cache.size <= FORGET_ABOVE) return;
-    for (const [id, { loadedAtMs }] of this.cache) if (nowMs - loadedAtMs > 10 * this.options.refreshMs) this.cache.delete(id);
   }
 }
 

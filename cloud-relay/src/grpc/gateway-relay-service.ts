@@ -209,15 +209,25 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
         closed = true;
         closeFlow();
         release();
+        unwatch();
         streamLogger.info({ refused: session.failed }, "upload stream closed");
       };
+      // The gate's refusal (rate limit, revocation, allowlist) ends the stream once everything sent
+      // before it is answered: what was admitted is stored and acknowledged, nothing after it is read.
+      let gateRefused = false;
+      const refuseByGate = (refusal: unknown) => {
+        if (gateRefused) return;
+        gateRefused = true;
+        void session.settled().then(() => session.fail(refusal));
+      };
+      const unwatch = gate.watch(gatewayId, address, refuseByGate);
       const deliver = (message: UploadMessage) => {
-        if (session.failed) return;
+        if (session.failed || gateRefused) return;
         if (message.kind === "batch") {
           try {
             gate.admitBatch(gatewayId, address);
           } catch (error) {
-            session.fail(error);
+            refuseByGate(error);
             return;
           }
         }

@@ -9,6 +9,7 @@ import {
 } from "@intelledger/circuits";
 import {
   batchProofCalldata,
+  batchProofsCalldata,
   dataAnchorAbi,
   deployDataAnchor,
   gatewayRegistryAbi,
@@ -79,31 +80,29 @@ describe("a receipt's trust anchored on chain", () => {
     ...args: unknown[]
   ) => send(new Contract(address, abi, wallet).getFunction(name)(...args) as Promise<ContractTransactionResponse>);
 
+  /** The gateway's batch of `readings` at a relay, recorded as anchored in `anchor` (none yet by default). */
+  const batchOf = (
+    readings: ReturnType<typeof testReadings>,
+    anchor = { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
+  ) =>
+    anchoredBatch({
+      hasher,
+      gateway,
+      readings,
+      anchor,
+      contract: deployment.dataAnchor,
+      chainId: chain.chainId,
+      saltSeed: SALT_SEED,
+    });
+
   /** The receipt of reading 2 of a batch of `readings`, anchored by `anchorTx` (sent with the batch's root), with its proof when given. */
   async function receiptOf(
     readings: ReturnType<typeof testReadings>,
     anchorTx: (root: string) => Promise<{ transactionHash: string; blockNumber: number }>,
     proof?: BatchProof,
   ): Promise<Receipt> {
-    const fixture = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-      saltSeed: SALT_SEED,
-    });
-    const anchored = await anchorTx(hexlify(fixture.root));
-    const built = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: anchored,
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-      saltSeed: SALT_SEED,
-    });
+    const fixture = await batchOf(readings);
+    const built = await batchOf(readings, await anchorTx(hexlify(fixture.root)));
     await fixture.disclosures.close();
     await fixture.backend.destroy();
     if (proof) {
@@ -123,15 +122,7 @@ describe("a receipt's trust anchored on chain", () => {
   }
 
   const prove = async (readings: ReturnType<typeof testReadings>) => {
-    const fixture = await anchoredBatch({
-      hasher,
-      gateway,
-      readings,
-      anchor: { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
-      contract: deployment.dataAnchor,
-      chainId: chain.chainId,
-      saltSeed: SALT_SEED,
-    });
+    const fixture = await batchOf(readings);
     await fixture.disclosures.close();
     await fixture.backend.destroy();
     return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
@@ -158,6 +149,27 @@ describe("a receipt's trust anchored on chain", () => {
       proof,
     );
     await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "anchorer_not_authorized" });
+  }, 180_000);
+
+  it("verifies a batch anchored by the relay with its proof checked on chain beside another batch's", async () => {
+    const readings = testReadings(4);
+    const proof = await prove(readings);
+    const other = await prove(testReadings(5));
+    const receipt = await receiptOf(
+      readings,
+      () => {
+        const { proofs, claims } = batchProofsCalldata([other, proof]);
+        return call(anchorer, deployment.dataAnchor, dataAnchorAbi, "anchorVerifiedBatches", proofs, claims);
+      },
+      proof,
+    );
+    const verified = await verifyReceipt(receipt, provider, trust);
+    expect(verified).toMatchObject({
+      verdict: "verified",
+      anchorer: anchorer.address,
+      transactionHash: receipt.anchor.transactionHash,
+    });
+    expect(receipt.anchor.siblings).toEqual([]);
   }, 180_000);
 
   it("verifies a registered gateway's batch anchored by the relay, and refuses a foreign key, the development key and too few confirmations", async () => {

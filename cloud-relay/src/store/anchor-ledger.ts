@@ -23,6 +23,8 @@ export interface UnanchoredBatch {
   sequence: number;
   readingsRoot: Uint8Array;
   readingCount: number;
+  /** When the relay stored the batch. */
+  receivedAtMs: number;
 }
 
 interface AnchorRow {
@@ -85,8 +87,14 @@ export class AnchorLedger {
 
   /** Batches not yet in any anchor, in the order they arrived. */
   async unanchored(limit: number): Promise<UnanchoredBatch[]> {
-    const rows = await this.db.all<{ gateway_id: string; sequence: number; readings_root: Buffer; reading_count: number }>(
-      `SELECT gateway_id, sequence, readings_root, reading_count FROM batches
+    const rows = await this.db.all<{
+      gateway_id: string;
+      sequence: number;
+      readings_root: Buffer;
+      reading_count: number;
+      received_at_ms: number;
+    }>(
+      `SELECT gateway_id, sequence, readings_root, reading_count, received_at_ms FROM batches
        WHERE anchor_id IS NULL ORDER BY received_at_ms, gateway_id, sequence LIMIT ?`,
       [limit],
     );
@@ -95,6 +103,7 @@ export class AnchorLedger {
       sequence: row.sequence,
       readingsRoot: new Uint8Array(row.readings_root),
       readingCount: row.reading_count,
+      receivedAtMs: Number(row.received_at_ms),
     }));
   }
 

@@ -1,6 +1,7 @@
 import { Batch, type BatchHeader } from "@intelledger/proto/relay";
 import { RelayError, RelayRefusal } from "../errors.js";
 import { StorageConflict, type SqlDatabase, type SqlExecutor } from "./sql-database.js";
+import { receivedPayload, storedPayload } from "./stored-payload.js";
 
 export interface LedgerBatch extends BatchHeader {
   batchHash: Uint8Array;
@@ -48,6 +49,7 @@ interface BatchRow {
   received_at_ms: number;
   signature: Buffer;
   payload: Buffer;
+  payload_deflated: number;
 }
 
 function toLedgerBatch(row: BatchRow): LedgerBatch {
@@ -64,13 +66,13 @@ function toLedgerBatch(row: BatchRow): LedgerBatch {
     sealedAtMs: row.sealed_at_ms,
     receivedAtMs: row.received_at_ms,
     signature: new Uint8Array(row.signature),
-    payload: new Uint8Array(row.payload),
+    payload: receivedPayload(row.payload, row.payload_deflated),
   };
 }
 
 const INSERT_BATCH = `INSERT INTO batches (gateway_id, sequence, batch_hash, previous_batch_hash, readings_root, first_gateway_seq,
-    last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    last_gateway_seq, reading_count, data_class, sealed_at_ms, received_at_ms, signature, payload, payload_deflated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_GAP = `INSERT INTO gaps (gateway_id, batch_sequence, reason, reading_count, first_gateway_seq, last_gateway_seq, pruned,
     pruned_signature, received_at_ms)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -287,6 +289,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | undefined): Promise<void> {
+  const payload = storedPayload(batch.payload);
   await tx.run(INSERT_BATCH, [
     batch.gatewayId,
     batch.sequence,
@@ -300,7 +303,8 @@ async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | unde
     batch.sealedAtMs,
     batch.receivedAtMs,
     batch.signature,
-    batch.payload,
+    payload.bytes,
+    payload.deflated,
   ]);
   if (!gap) return;
   await tx.run(INSERT_GAP, [

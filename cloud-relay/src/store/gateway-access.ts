@@ -65,6 +65,15 @@ export class GatewayAccessLedger {
     return row && toAccess(row);
   }
 
+  /** Every gateway with a decision: few (those operators acted on), read whole by each replica every second or so. */
+  async all(): Promise<GatewayAccess[]> {
+    return (
+      await this.db.all<AccessRow>(
+        "SELECT gateway_id, revoked_at_ms, revoked_reason, allowed_cidrs, batches_per_second, burst, updated_at_ms FROM gateway_access",
+      )
+    ).map(toAccess);
+  }
+
   /** Refuses the gateway's certificate from its next call on; revoking again keeps the first time and reason. */
   async revoke(gatewayId: string, nowMs: number, reason: string | undefined): Promise<GatewayAccess> {
     await this.db.run(

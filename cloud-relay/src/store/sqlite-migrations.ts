@@ -138,6 +138,10 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   `
+  -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
+  ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
   -- Readings' disclosure proofs, made for their receipts on first request (the proof that a
   -- reading's claims bits are in its batch's claims words, without the other readings').
   CREATE TABLE disclosures (

@@ -10,6 +10,7 @@ import { ConnectScreen } from "./screens/connect-screen.js";
 import { DashboardScreen } from "./screens/dashboard-screen.js";
 import { DevicesScreen } from "./screens/devices-screen.js";
 import { ModelsScreen } from "./screens/models-screen.js";
+import { ProofsScreen } from "./screens/proofs-screen.js";
 import { UplinkScreen } from "./screens/uplink-screen.js";
 
 const SCREENS = {
@@ -19,6 +20,7 @@ const SCREENS = {
   buffer: "Buffer",
   config: "Configuration",
   uplink: "Uplink",
+  proofs: "Proofs and anchors",
   models: "Models",
   audit: "Audit log",
 } as const;
@@ -103,6 +105,7 @@ export function App() {
         {screen === "config" && <ConfigScreen />}
         {screen === "models" && <ModelsScreen />}
         {screen === "uplink" && <UplinkScreen />}
+        {screen === "proofs" && <ProofsScreen />}
         {screen === "audit" && <AuditScreen />}
       </main>
     </>

@@ -15,6 +15,12 @@ const deviceId = z.string().regex(/^[A-Za-z0-9._-]{1,31}$/, "must be 1 to 31 cha
 const username = z.string().min(1, "is required").max(64);
 const password = z.string().min(1, "is required").max(256);
 const empty = z.strictObject({});
+const gatewaySeq = z.number().int().min(1, "must be a reading's number, 1 or more");
+const chainUrl = z
+  .string()
+  .max(300)
+  .url("must be a URL such as http://127.0.0.1:8545")
+  .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://");
 
 export const bridgeInputs = {
   "discovery.browse": z.strictObject({ timeoutMs: z.number().int().min(200).max(30_000) }),
@@ -52,6 +58,13 @@ export const bridgeInputs = {
     signature: z.string().regex(/^(0x)?[0-9a-fA-F]{128}$/, "must be the old key's signature, r ‖ s, 64 bytes in hex"),
     retireOldKeyNow: z.boolean(),
   }),
+  "devices.command": z.strictObject({
+    deviceId,
+    action: z.discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("setSamplingInterval"), intervalMs: z.number().int().min(10).max(86_400_000) }),
+      z.strictObject({ type: z.literal("reboot") }),
+    ]),
+  }),
   "nodeRed.get": empty,
   "inference.get": empty,
   "inference.swap": z.strictObject({ version: z.number().int().min(1) }),
@@ -68,6 +81,12 @@ export const bridgeInputs = {
     relayCaFingerprint: z.string().min(1, "is required").max(200),
   }),
   "audit.list": z.strictObject({ limit: z.number().int().min(1).max(500) }),
+  "proofs.batches": z.strictObject({
+    limit: z.number().int().min(1).max(500),
+    beforeSequence: z.number().int().min(1).optional(),
+  }),
+  "proofs.receipt": z.strictObject({ gatewaySeq }),
+  "proofs.verify": z.strictObject({ gatewaySeq, rpcUrl: chainUrl.optional() }),
   "usb.ports": empty,
   "usb.provision": z.strictObject({
     port: z.string().min(1, "pick a port").max(300),

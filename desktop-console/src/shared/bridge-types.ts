@@ -121,6 +121,52 @@ export interface AuditEntry {
   target?: string;
 }
 
+/** How far a batch got on its way to the chain. */
+export type BatchStage = "sealed" | "proved" | "acknowledged" | "anchored";
+
+export interface AnchorView {
+  transactionHash: string;
+  blockNumber: number;
+  confirmedAtMs: number;
+}
+
+export interface BatchView {
+  sequence: number;
+  dataClass: number;
+  readingCount: number;
+  firstGatewaySeq: number;
+  lastGatewaySeq: number;
+  sealedAtMs: number;
+  state: string;
+  stage: BatchStage;
+  ackedAtMs?: number;
+  proof: { present: boolean; provedAtMs?: number; uploadedAtMs?: number; valid?: boolean };
+  anchor?: AnchorView;
+}
+
+export interface BatchesPage {
+  batches: BatchView[];
+  lastAnchored?: AnchorView & { sequence: number };
+  /** Whether the gateway can fetch receipts from its relay, and the chain's RPC URL it checks them at. */
+  receipts: { relayApi: boolean; rpcUrl?: string };
+}
+
+/** One link of a receipt's evidence, as the gateway checked it. */
+export interface ReceiptLinkCheck {
+  link: string;
+  description: string;
+  result: "ok" | "failed" | "not_checked";
+  detail?: string;
+}
+
+export interface ReceiptCheck {
+  verdict: "verified" | "not_proven" | "failed";
+  rpcUrl: string;
+  links: ReceiptLinkCheck[];
+  failure?: string;
+  anchor?: { transactionHash: string; blockNumber: number; confirmations: number; anchorer: string; anchoredAtSec: number };
+}
+
 export interface SerialPortChoice {
   path: string;
   /** What the USB descriptor says (manufacturer, product), when there is one. */
@@ -158,6 +204,8 @@ export interface BridgeOutputs {
   "devices.action": DeviceView;
   "devices.settings": DeviceView;
   "devices.rotateKey": DeviceView;
+  /** What the device answered: applied, bad_signature, replayed, wrong_device or invalid. */
+  "devices.command": { deviceId: string; commandId: number; result: string };
   "nodeRed.get": { state: string; safeModeReason?: string };
   "inference.get": InferenceState;
   "inference.swap": { version: string };
@@ -170,6 +218,9 @@ export interface BridgeOutputs {
   "config.revert": { revision: number; changes: ConfigChange[]; mode: string };
   "uplink.enroll": { relay: { address: string }; revision: number };
   "audit.list": AuditEntry[];
+  "proofs.batches": BatchesPage;
+  "proofs.receipt": Record<string, unknown>;
+  "proofs.verify": { receipt: Record<string, unknown>; check: ReceiptCheck };
   "usb.ports": SerialPortChoice[];
   "usb.provision": ProvisioningOutcome;
   "live.start": null;
@@ -188,6 +239,7 @@ export type GatewayChannel =
   | "devices.action"
   | "devices.settings"
   | "devices.rotateKey"
+  | "devices.command"
   | "nodeRed.get"
   | "inference.get"
   | "inference.swap"
@@ -199,7 +251,10 @@ export type GatewayChannel =
   | "config.history"
   | "config.revert"
   | "uplink.enroll"
-  | "audit.list";
+  | "audit.list"
+  | "proofs.batches"
+  | "proofs.receipt"
+  | "proofs.verify";
 
 /** A refusal the renderer can show: what went wrong, and what to do next. */
 export interface BridgeError {

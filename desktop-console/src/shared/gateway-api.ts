@@ -1,5 +1,6 @@
 import type {
   AuditEntry,
+  BatchesPage,
   BridgeError,
   BridgeOutputs,
   ConfigDocument,
@@ -160,5 +161,17 @@ export class GatewayApi {
 
   audit(limit: number): Promise<AuditEntry[]> {
     return this.call("GET", `/api/audit?limit=${limit}`);
+  }
+
+  batches(limit: number, beforeSequence: number | undefined): Promise<BatchesPage> {
+    return this.call("GET", `/api/batches?limit=${limit}${beforeSequence ? `&beforeSequence=${beforeSequence}` : ""}`);
+  }
+
+  receipt(gatewaySeq: number): Promise<Record<string, unknown>> {
+    return this.call("GET", `/api/receipts/${gatewaySeq}`);
+  }
+
+  verifyReceipt(gatewaySeq: number, rpcUrl: string | undefined): Promise<BridgeOutputs["proofs.verify"]> {
+    return this.call("POST", `/api/receipts/${gatewaySeq}/verify`, rpcUrl ? { rpcUrl } : {});
   }
 }

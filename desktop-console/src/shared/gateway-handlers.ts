@@ -18,6 +18,8 @@ export function gatewayHandlers(api: () => GatewayApi): Pick<BridgeHandlers, Gat
       ),
     "devices.settings": ({ deviceId, settings }) => api().putDeviceSettings(deviceId, settings),
     "devices.rotateKey": ({ deviceId, ...handover }) => api().deviceAction(deviceId, "rotate-key", handover),
+    "devices.command": ({ deviceId, action }) =>
+      api().call("POST", `/api/devices/${encodeURIComponent(deviceId)}/commands`, action),
     "nodeRed.get": () => api().call("GET", "/api/node-red"),
     "inference.get": () => api().inference(),
     "inference.swap": ({ version }) => api().swapModel(version),
@@ -30,5 +32,8 @@ export function gatewayHandlers(api: () => GatewayApi): Pick<BridgeHandlers, Gat
     "config.revert": ({ revision }) => api().revertConfig(revision),
     "uplink.enroll": (request) => api().enroll(request),
     "audit.list": ({ limit }) => api().audit(limit),
+    "proofs.batches": ({ limit, beforeSequence }) => api().batches(limit, beforeSequence),
+    "proofs.receipt": ({ gatewaySeq }) => api().receipt(gatewaySeq),
+    "proofs.verify": ({ gatewaySeq, rpcUrl }) => api().verifyReceipt(gatewaySeq, rpcUrl),
   };
 }

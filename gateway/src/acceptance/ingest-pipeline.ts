@@ -10,6 +10,7 @@ import {
   type FrameAcceptor,
   type RejectionReason,
 } from "./frame-acceptor.js";
+import { isDiskFull } from "../store/disk-space.js";
 import { GatewayError } from "../errors.js";
 import { deviceClockProblem } from "./device-clock.js";
 import type { RefusalLog } from "./refusal-log.js";
@@ -52,7 +53,8 @@ export interface IngestPipelineDeps {
   readings: ReadingStore;
   clock: GatewayClock;
   dataClasses: DataClasses;
-  storage: { readonly full: boolean };
+  /** The storage guard: whether frames are refused for want of space, why, and how a write that found the disk full says so. */
+  storage: { readonly full: boolean; readonly fullReason?: "quota" | "disk" | undefined; diskFull?(): void };
   /** How long a device is asked to wait while the disk quota is reached: until the quota is checked again. */
   storageFullRetryAfterMs: number;
   logger: Logger;
@@ -106,18 +108,10 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
   };
 
   private async take(incoming: IncomingFrame): Promise<IngestOutcome> {
-    const { acceptor, registry, clock, dataClasses, storage, storageFullRetryAfterMs, logger, refusals } = this.deps;
+    const { acceptor, registry, clock, dataClasses, storage, logger, refusals } = this.deps;
     const clockReading = clock.read();
     const { transport } = incoming;
-    if (storage.full) {
-      this.counters.refusedStorageFull++;
-      refusals.note("storage_full", incoming.claimedDeviceId ?? transport, { transport }, "frame not taken: disk quota reached");
-      throw new GatewayError("disk quota reached; frame not taken", {
-        transport,
-        reason: "storage_full",
-        retryAfterMs: storageFullRetryAfterMs,
-      });
-    }
+    if (storage.full) throw this.storageFull(incoming);
     const verdict = acceptor.check(incoming.bytes, incoming);
     if (!verdict.accepted) {
       const { reason, detail, deviceId, retryAfterMs } = verdict;
@@ -162,6 +156,10 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
       // The acceptor already advanced the device's counter in memory; undo that so the
       // device's retry of this frame is not taken for a replay.
       registry.reloadCounters();
+      if (isDiskFull(error)) {
+        storage.diskFull?.();
+        throw this.storageFull(incoming);
+      }
       refusals.note(
         "store_failed",
         frame.deviceId,
@@ -176,6 +174,20 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
     if (clockReading.uncertain) this.counters.timeUncertainFrames++;
     this.emit("stored", { ...frame, transport, clock: frameClock });
     return { accepted: true, deviceId: frame.deviceId };
+  }
+
+  /** Counts and logs a frame not taken for want of space; the error tells the transport to refuse it, to be sent again later. */
+  private storageFull(incoming: IncomingFrame): GatewayError {
+    const { storage, refusals, storageFullRetryAfterMs } = this.deps;
+    const { transport } = incoming;
+    const why = storage.fullReason === "disk" ? "the disk holding the database is full" : "disk quota reached";
+    this.counters.refusedStorageFull++;
+    refusals.note("storage_full", incoming.claimedDeviceId ?? transport, { transport }, `frame not taken: ${why}`);
+    return new GatewayError(`${why}; frame not taken`, {
+      transport,
+      reason: "storage_full",
+      retryAfterMs: storageFullRetryAfterMs,
+    });
   }
 
   /** Commits whatever is waiting; called before shutting down. */

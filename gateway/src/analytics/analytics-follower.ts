@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import type { FrameToStore, ReadingStore } from "../store/reading-store.js";
+import { LAST_SEQ, type FrameToStore, type ReadingStore } from "../store/reading-store.js";
 import { EventTimeWatermark } from "./event-windows.js";
 import { foldReading, ROLLUP_RESOLUTIONS, RollupStore, type BucketDelta } from "./rollup-store.js";
 import { streamKey, type StreamId } from "./stream-id.js";
@@ -126,7 +126,7 @@ export class AnalyticsFollower {
       setCursor: db.prepare(
         "INSERT INTO analytics_cursors (name, gateway_seq) VALUES (?, ?) ON CONFLICT DO UPDATE SET gateway_seq = excluded.gateway_seq",
       ),
-      lastSeq: db.prepare("SELECT coalesce(max(gateway_seq), 0) FROM readings").pluck(),
+      lastSeq: db.prepare(LAST_SEQ).pluck(),
       values: db
         .prepare(
           `SELECT gateway_seq, device_id, channel, channel_index, sampled_at_ms, received_at_ms, value, scale
@@ -135,7 +135,7 @@ export class AnalyticsFollower {
         .raw(),
       firstUndecided: db
         .prepare(
-          "SELECT gateway_seq FROM readings WHERE gateway_seq > ? AND gateway_seq <= ? AND anomalous IS NULL ORDER BY gateway_seq LIMIT 1",
+          "SELECT gateway_seq FROM reading_rows WHERE gateway_seq > ? AND gateway_seq <= ? AND anomalous IS NULL ORDER BY gateway_seq LIMIT 1",
         )
         .pluck(),
       anomalies: db

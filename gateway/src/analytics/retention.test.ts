@@ -75,6 +75,7 @@ describe("retention", () => {
       outbox,
       identity,
       quotaBytes: 1024 ** 3,
+      minFreeDiskBytes: 0,
       policy: "backpressure",
       retainAckedMs: 0,
       rolledUpThrough: () => rolledUpThrough(db),

@@ -16,7 +16,7 @@ export interface ServiceWatchdogOptions {
 
 /**
  * Tells the service manager the gateway is ready and, at half the watchdog interval, that it
- * is alive: only while the database takes writes and every ingest transport runs, and only
+ * is alive: only while the database takes writes and ingest runs (some transport), and only
  * from the event loop, so a wedged loop stops the pets as well. When they stop, systemd kills
  * and restarts the gateway after WatchdogSec; the reason is in the unit's status line.
  */

@@ -29,6 +29,7 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "batching", apply: "live", part: "sealing" },
   { path: "storage", apply: "restart" },
   { path: "storage.quotaBytes", apply: "live", part: "storage" },
+  { path: "storage.minFreeDiskBytes", apply: "live", part: "storage" },
   { path: "storage.policy", apply: "live", part: "storage" },
   { path: "storage.retainAckedDays", apply: "live", part: "storage" },
   { path: "inference", apply: "restart" },
@@ -36,9 +37,13 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "http", apply: "restart" },
   { path: "http.nodeRed", apply: "live", part: "node-red" },
   { path: "relay", apply: "live", part: "uplink" },
+  // Read at each receipt request: nothing restarts.
+  { path: "relay.api", apply: "live" },
+  { path: "chain", apply: "live" },
   { path: "discovery", apply: "live", part: "discovery" },
   { path: "configApply", apply: "live", part: "apply-watch" },
   { path: "analytics", apply: "live", part: "analytics" },
+  { path: "supervision", apply: "restart" },
 ];
 
 /** The rule for a dotted path: the longest rule path it lies under. */

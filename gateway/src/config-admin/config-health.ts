@@ -3,7 +3,7 @@ import type { UplinkState } from "../uplink/batch-uploader.js";
 
 /** What an apply must not break. */
 export interface GatewayHealth {
-  /** Every ingest transport is running. */
+  /** Ingest runs: some transport takes frames (the others may be being restarted). */
   ingestRunning: boolean;
   /** A write transaction can be opened on the database. */
   databaseWritable: boolean;

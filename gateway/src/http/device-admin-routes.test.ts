@@ -378,6 +378,33 @@ describe("bad input on the device routes", () => {
     expect((await issues("POST", "/api/devices/a%20b/deactivate", {})).issues?.[0]?.path).toBe("params.deviceId");
   });
 
+  it("sends a device a signed command and answers what the device said; refuses bad commands and viewers", async () => {
+    const simulated = await registered("cmd-1");
+    try {
+      await simulated.acceptCommands(gateway.commandPublicKey);
+      await simulated.publishFrame();
+      await until(async () => (await device("cmd-1")).transport !== undefined);
+      const sent = await call("POST", "/api/devices/cmd-1/commands", { type: "setSamplingInterval", intervalMs: 250 });
+      expect(sent.status).toBe(200);
+      expect(sent.body).toMatchObject({ deviceId: "cmd-1", result: "applied" });
+      expect(simulated.commands.at(-1)?.commandId).toBe(sent.body.commandId);
+      const audited = await call("GET", "/api/audit?limit=5");
+      expect(audited.body).toEqual(
+        expect.arrayContaining([expect.objectContaining({ action: "device.command", target: "cmd-1", actor: "tech" })]),
+      );
+
+      const tooFast = await call("POST", "/api/devices/cmd-1/commands", { type: "setSamplingInterval", intervalMs: 1 });
+      expect(tooFast.status).toBe(400);
+      expect(tooFast.body.issues).toEqual([expect.objectContaining({ path: "body.intervalMs" })]);
+      expect((await call("POST", "/api/devices/cmd-1/commands", { type: "selfDestruct" })).status).toBe(400);
+      expect((await call("POST", "/api/devices/cmd-1/commands", { type: "reboot" }, viewerToken)).status).toBe(403);
+      const unknown = await call("POST", "/api/devices/nobody/commands", { type: "reboot" });
+      expect(unknown).toEqual({ status: 400, body: { error: "unknown device" } });
+    } finally {
+      await simulated.stop();
+    }
+  });
+
   it("answers 404 for a device that is not registered, and 413 for an oversized body", async () => {
     const missing = await call("POST", "/api/devices/nobody/deactivate", {});
     expect(missing.status).toBe(404);

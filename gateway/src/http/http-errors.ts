@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { AuthenticationError, PermissionError, ThrottledError, UnknownAccountError } from "../auth/auth-errors.js";
 import { ConfigBusyError } from "../config-admin/config-manager.js";
-import { ConflictError, GatewayError, NotFoundError } from "../errors.js";
+import { ConflictError, GatewayError, NotFoundError, UpstreamError } from "../errors.js";
 import { RequestValidationError, UnsupportedMediaTypeError } from "./api-routes.js";
 
 /** The one place errors become HTTP status codes. */
@@ -14,6 +14,7 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof ThrottledError) return 429;
   if (error instanceof UnsupportedMediaTypeError) return 415;
   if (error instanceof ConfigBusyError || error instanceof ConflictError) return 409;
+  if (error instanceof UpstreamError) return 502;
   if (error instanceof GatewayError || error instanceof z.ZodError) return 400;
   // Body parsers flag malformed or oversized bodies with their status.
   const status = (error as { status?: unknown }).status;
@@ -27,11 +28,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const status = httpStatusOf(error);
-    if (status >= 500) logger.error({ err: error, method: req.method, path: req.path }, "request failed");
+    // What a service the gateway relies on said is the caller's to know; the gateway's own faults are not.
+    const told = status < 500 || error instanceof UpstreamError;
+    if (!told) logger.error({ err: error, method: req.method, path: req.path }, "request failed");
     if (error instanceof ThrottledError) res.setHeader("Retry-After", Math.ceil(error.retryAfterMs / 1000));
     const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
     res.status(status).json({
-      error: status >= 500 ? "internal error" : message,
+      error: told ? message : "internal error",
       ...(error instanceof RequestValidationError && { issues: error.issues }),
     });
   };

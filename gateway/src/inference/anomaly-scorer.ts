@@ -24,6 +24,8 @@ export interface AnomalyScorerOptions {
   /** Readings before the first undecided one replayed into the channels' detectors after a restart or a model swap. */
   historyReadings: number;
   nowMs?: () => number;
+  /** Told each time scoring a batch fails (its owner may restart inference); the scorer tries again either way. */
+  failed?: (error: Error) => void;
 }
 
 /** A device channel's key among the detectors. */
@@ -173,6 +175,7 @@ export class AnomalyScorer {
         passed = await this.scoreNext();
       } catch (error) {
         this.options.logger.error({ err: error }, "scoring a batch of readings failed");
+        this.options.failed?.(error as Error);
       }
       if (!this.running) break;
       if (passed >= this.options.batchSize) {

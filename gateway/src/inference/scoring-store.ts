@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from "../store/gateway-database.js";
-import { SELECT_READINGS, toReading, type ReadingRow, type StoredReading } from "../store/reading-store.js";
+import { LAST_SEQ, SELECT_READINGS, toReading, type ReadingRow, type StoredReading } from "../store/reading-store.js";
 
 /** A decision for one reading: its score (none while its channel warms up) and flag. */
 export interface ScoreRecord {
@@ -18,18 +18,22 @@ export class ScoringStore {
   constructor(db: SqliteDatabase) {
     this.statements = {
       after: db.prepare(`${SELECT_READINGS} WHERE gateway_seq > ? ORDER BY gateway_seq LIMIT ?`),
-      firstUndecided: db.prepare("SELECT min(gateway_seq) AS seq FROM readings WHERE anomalous IS NULL"),
-      lastSeq: db.prepare("SELECT coalesce(max(gateway_seq), 0) AS seq FROM readings"),
+      firstUndecided: db.prepare("SELECT min(gateway_seq) AS seq FROM reading_rows WHERE anomalous IS NULL"),
+      lastSeq: db.prepare(LAST_SEQ).pluck(),
       history: db.prepare(
         "SELECT device_id, channel, channel_index, value, scale FROM readings WHERE gateway_seq > ? AND gateway_seq <= ? ORDER BY gateway_seq",
       ),
+      addModel: db.prepare("INSERT OR IGNORE INTO anomaly_models (model_version) VALUES (?)"),
       record: db.prepare(
-        `UPDATE readings SET anomaly_score = ?, anomalous = ?, model_version = ?, unscored_reason = ?
+        `UPDATE reading_rows SET anomaly_score = ?, anomalous = ?,
+           model = (SELECT model FROM anomaly_models WHERE model_version = ?),
+           unscored = (SELECT code FROM unscored_reasons WHERE reason = ?)
          WHERE gateway_seq = ? AND anomalous IS NULL`,
       ),
     };
     this.recordTransaction = db.transaction((records: readonly ScoreRecord[], modelVersion: string) => {
       const applied = new Set<number>();
+      this.statements.addModel.run(modelVersion);
       for (const r of records) {
         const changes = this.statements.record.run(
           r.score ?? null,
@@ -47,7 +51,7 @@ export class ScoringStore {
   /** The gateway_seq scoring resumes after: before the first undecided reading, or the last one. */
   resumeAfter(): number {
     const first = (this.statements.firstUndecided.get() as { seq: number | null }).seq;
-    return first === null ? (this.statements.lastSeq.get() as { seq: number }).seq : first - 1;
+    return first === null ? (this.statements.lastSeq.get() as number) : first - 1;
   }
 
   after(seq: number, limit: number): StoredReading[] {

@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
 import type { GatewayConfig } from "../config.js";
 import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import { every } from "@intelledger/service-kit";
 import { AnomalyScorer } from "./anomaly-scorer.js";
-import { InferenceMetrics } from "./inference-metrics.js";
+import type { InferenceMetrics } from "./inference-metrics.js";
 import { ModelManager } from "./model-manager.js";
 import { ScoringStore } from "./scoring-store.js";
 import type { ThresholdOverrides } from "./thresholds.js";
@@ -22,6 +21,13 @@ export interface RunningInference {
   stop(): Promise<void>;
 }
 
+/** How batch sealing waits for scores; undefined when inference is off. */
+export function sealScoringOf(config: GatewayConfig["inference"], metrics: InferenceMetrics): RunningInference["sealScoring"] {
+  return config.enabled
+    ? { timeoutMs: config.sealTimeoutMs, onTimeout: (readings) => metrics.sealedUnscored.inc(readings) }
+    : undefined;
+}
+
 /**
  * Anomaly scoring beside ingest: it follows the readings table, so ingest never waits for
  * a model. A gateway without a usable model keeps storing readings, which are sealed
@@ -31,20 +37,14 @@ export async function startInference(options: {
   config: GatewayConfig["inference"];
   db: SqliteDatabase;
   feed: AnomalyFeed;
-  registry: Registry;
+  /** Made once per gateway: they outlive restarts of inference. */
+  metrics: InferenceMetrics;
   logger: Logger;
-}): Promise<RunningInference> {
-  const { config, db, feed, registry, logger } = options;
-  const metrics = new InferenceMetrics(registry);
-  if (!config.enabled) {
-    return {
-      models: undefined,
-      sealScoring: undefined,
-      status: () => undefined,
-      setThresholds: () => undefined,
-      stop: () => Promise.resolve(),
-    };
-  }
+  /** Told when scoring fails. */
+  failed: (error: Error) => void;
+}): Promise<RunningInference | undefined> {
+  const { config, db, feed, metrics, logger, failed } = options;
+  if (!config.enabled) return undefined;
   const inferenceLogger = logger.child({ component: "inference" });
   const models = new ModelManager({
     modelsDir: config.modelsDir,
@@ -68,6 +68,7 @@ export async function startInference(options: {
     batchSize: config.batchSize,
     idleMs: config.idleMs,
     historyReadings: config.historyReadings,
+    failed,
   });
   scorer.start();
   const stopWatchingModels =
@@ -80,7 +81,7 @@ export async function startInference(options: {
       : () => Promise.resolve();
   return {
     models,
-    sealScoring: { timeoutMs: config.sealTimeoutMs, onTimeout: (readings) => metrics.sealedUnscored.inc(readings) },
+    sealScoring: sealScoringOf(config, metrics),
     status: () => ({ model: models.current?.version, scoredThroughSeq: scorer.scoredThrough }),
     setThresholds: (thresholds) => scorer.setThresholds(thresholds),
     async stop() {

@@ -34,9 +34,9 @@ export class BleTransport implements FrameTransport {
     return [...this.connections.keys()];
   }
 
-  async start(handler: FrameHandler): Promise<void> {
+  async start(handler: FrameHandler, failed?: (error: Error) => void): Promise<void> {
     this.handler = handler;
-    await this.central.start((link) => this.attach(link));
+    await this.central.start((link) => this.attach(link), failed);
   }
 
   async sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean> {

@@ -26,7 +26,11 @@ export type FrameHandler = (frame: IncomingFrame) => Promise<IngestOutcome>;
 /** One way devices reach the gateway; every transport hands frames to the same handler. */
 export interface FrameTransport {
   readonly name: TransportName;
-  start(handler: FrameHandler): Promise<void>;
+  /**
+   * `failed`: how the transport says it broke after it started (its adapter gone); the
+   * gateway then stops it and starts it again.
+   */
+  start(handler: FrameHandler, failed?: (error: Error) => void): Promise<void>;
   /** Sends a signed command to a device; false when this transport cannot reach it now. */
   sendCommand(deviceId: string, signedCommand: Uint8Array): Promise<boolean>;
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { SubsystemStatus } from "../supervision/subsystems.js";
 
 /** What happened to a device: quarantine by ingest, the rest by a technician. */
 export type DeviceChange =
@@ -41,7 +42,9 @@ export type LiveEvent =
   | { type: "batch"; sequence: number; dataClass: number; readingCount: number; lastGatewaySeq: number; sealedAtMs: number }
   | { type: "proof"; proved: number; uploaded: number; invalid: number }
   | { type: "ack"; batchesAcked: number }
-  | { type: "anchor"; sequence: number; transactionHash: string; blockNumber: number; confirmedAtMs: number };
+  | { type: "anchor"; sequence: number; transactionHash: string; blockNumber: number; confirmedAtMs: number }
+  /** A subsystem's state changed (see GET /api/status, subsystems). */
+  | ({ type: "subsystem" } & SubsystemStatus);
 
 export type LiveEventType = LiveEvent["type"];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
@@ -53,6 +56,7 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   "proof",
   "ack",
   "anchor",
+  "subsystem",
 ];
 
 /** The gateway's events for live screens: published by its parts, fanned out to subscribers. */

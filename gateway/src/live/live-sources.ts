@@ -8,6 +8,7 @@ import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import { channelName } from "../inference/thresholds.js";
 import { physicalValue } from "../inference/window-features.js";
 import type { DerivedStore } from "../store/derived-store.js";
+import type { SubsystemStatus } from "../supervision/subsystems.js";
 import type { LiveEvents } from "./live-events.js";
 
 /** How often sealed batches, proofs, acknowledgements, anchors, alerts and quarantines are looked for. */
@@ -27,7 +28,11 @@ export function startLiveSources(deps: {
   derived: DerivedStore;
   /** The newest of the gateway's batches anchored on chain, as the relay last said. */
   lastAnchored: () => AnchoredBatch | undefined;
+  /** The supervised subsystems' states; a change is published. */
+  subsystems: () => SubsystemStatus[];
   logger: Logger;
+  /** Told when looking for events fails: the live stream is then started again. */
+  failed: (error: Error) => void;
 }): () => Promise<void> {
   const { events } = deps;
   const onStored = (frame: StoredFrame) => {
@@ -65,6 +70,7 @@ export function startLiveSources(deps: {
     proofs: deps.outbox.proofTotals(),
     alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
     anchoredSequence: deps.lastAnchored()?.sequence ?? 0,
+    subsystems: new Map(deps.subsystems().map((status) => [status.name, JSON.stringify(status)])),
   };
   // Quarantines and releases are told as they happen; one that runs out is noticed by looking.
   let quarantined = new Set(deps.admission.quarantined());
@@ -108,14 +114,22 @@ export function startLiveSources(deps: {
         if (!quarantined.has(deviceId)) events.publish({ type: "device", deviceId, state: "quarantined" });
       for (const deviceId of quarantined) if (!now.has(deviceId)) events.publish({ type: "device", deviceId, state: "released" });
       quarantined = now;
+      const subsystems = deps.subsystems();
+      for (const status of subsystems) {
+        if (seen.subsystems.get(status.name) !== JSON.stringify(status)) events.publish({ type: "subsystem", ...status });
+      }
       seen = {
         batches,
         proofs,
         alertSeq: alerts.at(-1)?.gatewaySeq ?? seen.alertSeq,
         anchoredSequence: anchored?.sequence ?? seen.anchoredSequence,
+        subsystems: new Map(subsystems.map((status) => [status.name, JSON.stringify(status)])),
       };
     },
-    (error) => deps.logger.warn({ err: error }, "looking for live events failed"),
+    (error) => {
+      deps.logger.warn({ err: error }, "looking for live events failed");
+      deps.failed(error as Error);
+    },
   );
   return async () => {
     deps.pipeline.off("stored", onStored);

@@ -83,6 +83,26 @@ export function createGatewayMetrics(snapshot: () => GatewaySnapshot): Registry 
   gauge("intelledger_gateway_uplink_connected", "1 while the relay upload stream is up.", (s) =>
     s.uplink?.state === "uploading" ? 1 : 0,
   );
+  const bySubsystem = (s: GatewaySnapshot, value: (subsystem: GatewaySnapshot["subsystems"][number]) => number) =>
+    Object.fromEntries(s.subsystems.map((subsystem) => [subsystem.name, value(subsystem)]));
+  metrics.labelledGauge(
+    "intelledger_gateway_subsystem_running",
+    "1 while the subsystem runs (0 while it is restarted, degraded or off).",
+    "subsystem",
+    (s) => bySubsystem(s, (subsystem) => (subsystem.state === "running" ? 1 : 0)),
+  );
+  metrics.labelledGauge(
+    "intelledger_gateway_subsystem_degraded",
+    "1 once the subsystem failed to restart too often in a row and the gateway runs without it.",
+    "subsystem",
+    (s) => bySubsystem(s, (subsystem) => (subsystem.state === "degraded" ? 1 : 0)),
+  );
+  metrics.labelledCounter(
+    "intelledger_gateway_subsystem_restarts_total",
+    "Restarts of the subsystem after it failed.",
+    "subsystem",
+    (s) => bySubsystem(s, (subsystem) => subsystem.restarts),
+  );
 
   return metrics.registry;
 }

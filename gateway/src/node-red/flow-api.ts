@@ -31,7 +31,8 @@ const CHANNEL_NAMES = new Map<Channel, ChannelName>(
 );
 const MEASURED_CHANNELS = ["temperature", "humidity", "vibration", "analog"] as const satisfies readonly MeasuredChannel[];
 
-const flowActionSchema = z.discriminatedUnion("type", [
+/** A command for a device, as flows and the HTTP API give it (JSON; see flows/gateway-api.d.ts, DeviceAction). */
+export const deviceActionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("setSamplingInterval"), intervalMs: z.number().int().min(10).max(86_400_000) }),
   z.object({
     type: z.literal("setThresholds"),
@@ -78,7 +79,7 @@ export function toFlowReading(reading: Reading): FlowReading {
 
 /** A flow's command in the wire's terms; flows give it as JSON, so it is checked here. */
 export function toDeviceAction(input: FlowDeviceAction): CommandAction {
-  const parsed = flowActionSchema.safeParse(input);
+  const parsed = deviceActionSchema.safeParse(input);
   if (!parsed.success) throw new GatewayError(`invalid device command: ${z.prettifyError(parsed.error)}`);
   const action = parsed.data;
   switch (action.type) {

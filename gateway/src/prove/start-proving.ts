@@ -19,10 +19,17 @@ export function startProving(options: {
   hasher: PoseidonHasher;
   outbox: BatchOutbox;
   logger: Logger;
+  /** Told when a prover dies; the provers are then started again by whoever started them. */
+  failed: (error: Error) => void;
 }): RunningProving | undefined {
-  const { config, logger, ...service } = options;
+  const { config, logger, failed, ...service } = options;
   if (!config.enabled) return undefined;
-  const pool = new BatchProverPool({ threads: config.provers, isolation: config.isolation, maxQueued: config.maxQueued });
+  const pool = new BatchProverPool({
+    threads: config.provers,
+    isolation: config.isolation,
+    maxQueued: config.maxQueued,
+    onProverExit: failed,
+  });
   const prover = new BatchProverService({ ...service, pool, logger: logger.child({ component: "prover" }) });
   return {
     get pending() {

@@ -113,3 +113,68 @@ describe("the device lifecycle migration", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("the compact readings migration", () => {
+  it("keeps every reading as it was, the sequence past readings deleted at its end, and a decision written through the view", () => {
+    const before = GATEWAY_MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE reading_rows"));
+    expect(before).toBeGreaterThan(0);
+    const { path, remove } = databaseAt(before, (old) => {
+      const insert = old.prepare(
+        `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale,
+           data_class, time_uncertain, received_boot, received_uptime_ms, anomaly_score, anomalous, model_version, unscored_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      insert.run(
+        "esp32-01",
+        9007199254740993n,
+        1,
+        0,
+        1_700_000_000_000,
+        1_700_000_000_250,
+        -21_000,
+        2,
+        1,
+        0,
+        1,
+        9,
+        null,
+        0,
+        null,
+        "inference-disabled",
+      );
+      insert.run("flow.line-a", 2, 4, 3, 1_700_000_001_000, 1_700_000_000_900, 7, 0, 2, 1, 2, 5, 0.75, 1, "vib-ae@3", null);
+      insert.run("esp32-01", 3, 2, 0, 5, 6, 1, 0, 1, 0, 2, 6, null, null, null, null);
+      insert.run("esp32-02", 4, 2, 0, 5, 6, 1, 0, 1, 0, 2, 7, null, 0, null, "scoring-timeout");
+      old.prepare("DELETE FROM readings WHERE gateway_seq = 4").run();
+    });
+    const oldRows = (() => {
+      const old = new Database(path, { readonly: true });
+      const rows = old.prepare("SELECT * FROM readings ORDER BY gateway_seq").safeIntegers(true).all();
+      old.close();
+      return rows;
+    })();
+
+    const db = openGatewayDatabase(path);
+    expect(db.prepare("SELECT * FROM readings ORDER BY gateway_seq").safeIntegers(true).all()).toEqual(oldRows);
+    expect(db.prepare("SELECT data_class FROM reading_classes ORDER BY 1").pluck().all()).toEqual([1, 2]);
+    db.prepare("UPDATE readings SET anomaly_score = 0.5, anomalous = 1, model_version = 'vib-ae@4' WHERE gateway_seq = 3").run();
+    expect(
+      db.prepare("SELECT anomaly_score, anomalous, model_version, unscored_reason FROM readings WHERE gateway_seq = 3").get(),
+    ).toEqual({
+      anomaly_score: 0.5,
+      anomalous: 1,
+      model_version: "vib-ae@4",
+      unscored_reason: null,
+    });
+    const seq = db
+      .prepare(
+        `INSERT INTO reading_rows (source, frame_counter, channel, channel_index, sample_lag_ms, received_at_ms, value, scale,
+           data_class, time_uncertain, received_boot, received_uptime_ms) VALUES (1, 5, 1, 0, 0, 7, 1, 0, 1, 0, 2, 8)`,
+      )
+      .run().lastInsertRowid;
+    expect(seq).toBe(5);
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    db.close();
+    remove();
+  });
+});

@@ -304,6 +304,94 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   CREATE INDEX rule_alerts_undelivered ON rule_alerts (id) WHERE alert_gateway_seq IS NULL;
   `,
   `
+  -- Readings kept compactly (docs/decisions.md): what each row repeated is stored once and
+  -- referred to by a small integer, the sample time as its lag behind the receive time
+  -- (small while the device's and the gateway's clocks agree), and no index by data class:
+  -- every walk through one class's readings is a range of gateway_seq (the store remembers
+  -- where a class has none). The view readings shows them as they were, so every reader
+  -- and the columns they select stay as they were.
+  CREATE TABLE reading_sources (
+    source INTEGER PRIMARY KEY,
+    -- A device id, or a flow's virtual device (flow.<name>).
+    source_id TEXT NOT NULL UNIQUE
+  ) STRICT;
+  CREATE TABLE anomaly_models (
+    model INTEGER PRIMARY KEY,
+    -- <model name>@<version>
+    model_version TEXT NOT NULL UNIQUE
+  ) STRICT;
+  CREATE TABLE unscored_reasons (
+    code INTEGER PRIMARY KEY,
+    reason TEXT NOT NULL UNIQUE
+  ) STRICT;
+  -- Codes 0 and 1 take no bytes in a row: the commonest reasons get them.
+  INSERT INTO unscored_reasons (code, reason) VALUES
+    (0, 'inference-disabled'), (1, 'warming-up'), (2, 'scoring-timeout'), (3, 'before-inference');
+  -- Every data class a reading was stored with, so the classes to seal are known without a scan.
+  CREATE TABLE reading_classes (
+    data_class INTEGER PRIMARY KEY
+  ) STRICT;
+
+  -- AUTOINCREMENT keeps gateway_seq increasing even after old readings are deleted.
+  CREATE TABLE reading_rows (
+    gateway_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source INTEGER NOT NULL,
+    frame_counter INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    channel_index INTEGER NOT NULL,
+    -- received_at_ms - sampled_at_ms
+    sample_lag_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    scale INTEGER NOT NULL,
+    data_class INTEGER NOT NULL,
+    time_uncertain INTEGER NOT NULL,
+    received_boot INTEGER NOT NULL,
+    received_uptime_ms INTEGER NOT NULL,
+    anomaly_score REAL,
+    anomalous INTEGER,
+    model INTEGER,
+    unscored INTEGER
+  ) STRICT;
+
+  INSERT INTO reading_sources (source_id) SELECT DISTINCT device_id FROM readings ORDER BY device_id;
+  INSERT INTO anomaly_models (model_version)
+    SELECT DISTINCT model_version FROM readings WHERE model_version IS NOT NULL ORDER BY model_version;
+  INSERT INTO reading_classes (data_class) SELECT DISTINCT data_class FROM readings;
+  INSERT INTO reading_rows
+    SELECT r.gateway_seq, s.source, r.frame_counter, r.channel, r.channel_index, r.received_at_ms - r.sampled_at_ms,
+      r.received_at_ms, r.value, r.scale, r.data_class, r.time_uncertain, r.received_boot, r.received_uptime_ms,
+      r.anomaly_score, r.anomalous, m.model, u.code
+    FROM readings r JOIN reading_sources s ON s.source_id = r.device_id
+    LEFT JOIN anomaly_models m ON m.model_version = r.model_version
+    LEFT JOIN unscored_reasons u ON u.reason = r.unscored_reason
+    ORDER BY r.gateway_seq;
+  -- The sequence carries over, readings deleted at its end included.
+  INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'reading_rows', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'reading_rows');
+  UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('readings', 'reading_rows'))
+    WHERE name = 'reading_rows';
+  DROP TABLE readings;
+
+  CREATE VIEW readings AS
+    SELECT r.gateway_seq, s.source_id AS device_id, r.frame_counter, r.channel, r.channel_index,
+      r.received_at_ms - r.sample_lag_ms AS sampled_at_ms, r.received_at_ms, r.value, r.scale, r.data_class,
+      r.time_uncertain, r.received_boot, r.received_uptime_ms, r.anomaly_score, r.anomalous,
+      m.model_version, u.reason AS unscored_reason
+    FROM reading_rows r JOIN reading_sources s ON s.source = r.source
+    LEFT JOIN anomaly_models m ON m.model = r.model
+    LEFT JOIN unscored_reasons u ON u.code = r.unscored;
+  -- Decisions written through the view (by operators' tools, say) land in the rows.
+  CREATE TRIGGER readings_decide INSTEAD OF UPDATE OF anomaly_score, anomalous, model_version, unscored_reason ON readings
+  BEGIN
+    INSERT OR IGNORE INTO anomaly_models (model_version) SELECT NEW.model_version WHERE NEW.model_version IS NOT NULL;
+    UPDATE reading_rows SET anomaly_score = NEW.anomaly_score, anomalous = NEW.anomalous,
+      model = (SELECT model FROM anomaly_models WHERE model_version = NEW.model_version),
+      unscored = (SELECT code FROM unscored_reasons WHERE reason = NEW.unscored_reason)
+    WHERE gateway_seq = OLD.gateway_seq;
+  END;
+  `,
+  `
   -- The secret seed of a batch's salts (32 bytes, commitment layout 2: salted details leaves,
   -- unused code bits filled from it; the wire Batch.salt_seed). NULL for batches sealed before.
   ALTER TABLE batches ADD COLUMN salt_seed BLOB;

@@ -20,6 +20,9 @@ export interface FrameToStore {
  */
 export const SELECT_READINGS = "SELECT *, CAST(frame_counter AS TEXT) AS frame_counter_text FROM readings";
 
+/** The last gateway_seq given, 0 before the first reading (from the rows: a maximum over the view is a scan). */
+export const LAST_SEQ = "SELECT coalesce(max(gateway_seq), 0) FROM reading_rows";
+
 export interface ReadingRow {
   gateway_seq: number;
   device_id: string;
@@ -87,14 +90,27 @@ export class ReadingStore {
   private readonly commitTransaction;
   private readonly committedListeners = new Set<(frames: readonly FrameToStore[], firstSeq: number) => void>();
 
+  /** Source ids to their numbers in reading_sources; sources are never removed, so a number stays valid. */
+  private readonly sources = new Map<string, number>();
+  private readonly classes = new Set<number>();
+  /**
+   * Per data class, a gateway_seq through which the class is known to have no readings after
+   * the one asked for last: readings are found by walking gateway_seq, so a class that went
+   * quiet would otherwise be walked from its last reading to the newest every time it is asked.
+   */
+  private readonly classEmptyThrough = new Map<number, number>();
+
   constructor(db: SqliteDatabase) {
     this.db = db;
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO readings (device_id, frame_counter, channel, channel_index, sampled_at_ms, received_at_ms, value, scale,
+        `INSERT INTO reading_rows (source, frame_counter, channel, channel_index, sample_lag_ms, received_at_ms, value, scale,
            data_class, time_uncertain, received_boot, received_uptime_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      sourceOf: db.prepare("SELECT source FROM reading_sources WHERE source_id = ?").pluck(),
+      addSource: db.prepare("INSERT OR IGNORE INTO reading_sources (source_id) VALUES (?)"),
+      addClass: db.prepare("INSERT OR IGNORE INTO reading_classes (data_class) VALUES (?)"),
       advanceCounter: db.prepare(
         `UPDATE devices SET last_counter = max(last_counter, ?), last_seen_ms = ?, last_transport = ?,
            last_status = coalesce(?, last_status)
@@ -102,25 +118,28 @@ export class ReadingStore {
       ),
       ofClassAfter: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq > ? ORDER BY gateway_seq LIMIT ?`),
       ofBatch: db.prepare(`${SELECT_READINGS} WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
-      deleteOfBatch: db.prepare("DELETE FROM readings WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
+      deleteOfBatch: db.prepare("DELETE FROM reading_rows WHERE data_class = ? AND gateway_seq BETWEEN ? AND ?"),
       between: db.prepare(`${SELECT_READINGS} WHERE gateway_seq BETWEEN ? AND ? ORDER BY gateway_seq`),
       settleOfClassBetween: db.prepare(
-        `UPDATE readings SET anomalous = 0, unscored_reason = ?
+        `UPDATE reading_rows SET anomalous = 0, unscored = (SELECT code FROM unscored_reasons WHERE reason = ?)
          WHERE data_class = ? AND gateway_seq BETWEEN ? AND ? AND anomalous IS NULL`,
       ),
+      lastSeq: db.prepare(LAST_SEQ).pluck(),
     };
     // One transaction for many frames: the fsync is the cost, so it is shared (group commit).
     this.commitTransaction = db.transaction((frames: readonly FrameToStore[]): number => {
       let lastSeq: number | bigint = 0;
       for (const frame of frames) {
         const { clock } = frame;
+        const source = this.sourceNumber(frame.deviceId);
         for (const sample of frame.samples) {
+          this.noteClass(sample.dataClass);
           lastSeq = this.statements.insert.run(
-            frame.deviceId,
+            source,
             frame.counter,
             sample.channel,
             sample.index,
-            sample.timestampMs,
+            clock.nowMs - sample.timestampMs,
             clock.nowMs,
             sample.value,
             sample.scale,
@@ -137,8 +156,29 @@ export class ReadingStore {
     });
   }
 
+  private sourceNumber(sourceId: string): number {
+    const known = this.sources.get(sourceId);
+    if (known !== undefined) return known;
+    this.statements.addSource.run(sourceId);
+    const source = this.statements.sourceOf.get(sourceId) as number;
+    // Only a committed number is kept: one rolled back could be given to another source.
+    if (!this.db.inTransaction) this.sources.set(sourceId, source);
+    return source;
+  }
+
+  private noteClass(dataClass: number): void {
+    if (this.classes.has(dataClass)) return;
+    this.statements.addClass.run(dataClass);
+    if (!this.db.inTransaction) this.classes.add(dataClass);
+  }
+
   /** Stores the frames and advances their devices' counters, all or nothing. */
   commitFrames(frames: readonly FrameToStore[]): void {
+    // New sources and classes first, committed on their own when no transaction encloses this one.
+    for (const frame of frames) {
+      this.sourceNumber(frame.deviceId);
+      for (const sample of frame.samples) this.noteClass(sample.dataClass);
+    }
     const lastSeq = this.commitTransaction(frames);
     // Inside an enclosing transaction nothing is durable yet: listeners find those readings in the table.
     if (this.committedListeners.size === 0 || this.db.inTransaction || lastSeq === 0) return;
@@ -159,7 +199,11 @@ export class ReadingStore {
 
   /** Up to `limit` readings of a data class after `afterSeq`, in order. */
   ofClassAfter(dataClass: number, afterSeq: number, limit: number): StoredReading[] {
-    return (this.statements.ofClassAfter.all(dataClass, afterSeq, limit) as ReadingRow[]).map(toReading);
+    const from = Math.max(afterSeq, this.classEmptyThrough.get(dataClass) ?? 0);
+    const rows = this.statements.ofClassAfter.all(dataClass, from, limit) as ReadingRow[];
+    // gateway_seq only grows, so none of the class's readings will appear at or below the newest now.
+    if (rows.length === 0) this.classEmptyThrough.set(dataClass, this.lastSeq());
+    return rows.map(toReading);
   }
 
   /** The readings of one batch, in gateway_seq order. */
@@ -189,23 +233,15 @@ export class ReadingStore {
 
   /** The last gateway_seq given, 0 before the first reading. */
   lastSeq(): number {
-    return (this.db.prepare("SELECT coalesce(max(gateway_seq), 0) AS seq FROM readings").get() as { seq: number }).seq;
+    return this.statements.lastSeq.get() as number;
   }
 
   count(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM readings").get() as { n: number }).n;
+    return (this.db.prepare("SELECT count(*) AS n FROM reading_rows").get() as { n: number }).n;
   }
 
-  /** The data classes stored readings have, found by stepping through the class index (one lookup per class). */
+  /** The data classes readings were ever stored with. */
   storedDataClasses(): number[] {
-    const rows = this.db
-      .prepare(
-        `WITH RECURSIVE classes(class) AS (
-           SELECT min(data_class) FROM readings
-           UNION ALL SELECT (SELECT min(data_class) FROM readings WHERE data_class > class) FROM classes WHERE class IS NOT NULL)
-         SELECT class FROM classes WHERE class IS NOT NULL`,
-      )
-      .all() as { class: number }[];
-    return rows.map((row) => row.class);
+    return this.db.prepare("SELECT data_class FROM reading_classes ORDER BY data_class").pluck().all() as number[];
   }
 }

@@ -5,7 +5,9 @@ import type { BatchOutbox, StoredBatch } from "../batch/batch-outbox.js";
 import { IllegalBatchTransition } from "../batch/batch-state.js";
 import type { SqliteDatabase } from "./gateway-database.js";
 import { rollUp } from "./batch-rollup.js";
+import { dirname } from "node:path";
 import { databaseBytesUsed } from "./database-size.js";
+import { diskFreeBytes, isDiskFull } from "./disk-space.js";
 
 export type QuotaPolicy = "backpressure" | "rollup" | "drop-lowest-class";
 
@@ -15,6 +17,8 @@ export interface StorageGuardOptions {
   outbox: BatchOutbox;
   identity: Wallet;
   quotaBytes: number;
+  /** New frames are refused while the filesystem holding the database has less free than this. */
+  minFreeDiskBytes: number;
   policy: QuotaPolicy;
   /** Readings the relay acknowledged are kept this long for local use, then deleted. */
   retainAckedMs: number;
@@ -29,6 +33,10 @@ export interface StorageState {
   quotaBytes: number;
   /** New frames are refused until space frees up. */
   full: boolean;
+  /** Why: the quota is reached, or the disk holding the database is (nearly) full. */
+  fullReason: "quota" | "disk" | undefined;
+  /** Free bytes on the filesystem holding the database, at the last check. */
+  diskFreeBytes: number;
   batchesPruned: number;
   readingsPruned: number;
 }
@@ -36,6 +44,8 @@ export interface StorageState {
 /** Start freeing space above this share of the quota, and stop once below the lower one. */
 const HIGH_WATER = 0.95;
 const LOW_WATER = 0.9;
+/** Once a write found the disk full, frames wait for this much more than the minimum free, so they do not flap at the edge. */
+const DISK_FULL_HYSTERESIS_BYTES = 1024 ** 2;
 
 /**
  * Keeps the database within its disk quota, deciding which batches the outbox releases or
@@ -55,11 +65,19 @@ export class StorageGuard {
   constructor(options: StorageGuardOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
-    this.state = { bytesUsed: 0, quotaBytes: options.quotaBytes, full: false, batchesPruned: 0, readingsPruned: 0 };
+    this.state = {
+      bytesUsed: 0,
+      quotaBytes: options.quotaBytes,
+      full: false,
+      fullReason: undefined,
+      diskFreeBytes: diskFreeBytes(dirname(options.dbPath)),
+      batchesPruned: 0,
+      readingsPruned: 0,
+    };
   }
 
   /** A new quota, policy or retention, used from the next check on. */
-  reconfigure(limits: Pick<StorageGuardOptions, "quotaBytes" | "policy" | "retainAckedMs">): void {
+  reconfigure(limits: Pick<StorageGuardOptions, "quotaBytes" | "minFreeDiskBytes" | "policy" | "retainAckedMs">): void {
     this.options = { ...this.options, ...limits };
     this.state.quotaBytes = limits.quotaBytes;
   }
@@ -68,12 +86,55 @@ export class StorageGuard {
     return this.state.full;
   }
 
+  get fullReason(): StorageState["fullReason"] {
+    return this.state.fullReason;
+  }
+
+  /** A write found the disk full before a check did: frames are refused until a check finds room again. */
+  diskFull(): void {
+    if (this.state.fullReason === "disk") return;
+    this.state.full = true;
+    this.state.fullReason = "disk";
+    this.options.logger.error(
+      { diskFreeBytes: diskFreeBytes(dirname(this.options.dbPath)) },
+      "the disk holding the database is full: refusing new frames",
+    );
+  }
+
   bytesUsed(): number {
     return databaseBytesUsed(this.options.db, this.options.dbPath);
   }
 
-  /** Applies retention and the quota; the outbox scheduler calls it periodically, never concurrently with itself. */
+  /**
+   * Applies retention and the quota, and looks at the disk's free space; the outbox scheduler
+   * calls it periodically, never concurrently with itself.
+   */
   async enforce(): Promise<StorageState> {
+    const { quotaBytes, minFreeDiskBytes, dbPath, logger } = this.options;
+    let used: number;
+    try {
+      used = await this.freeSpace();
+    } catch (error) {
+      // Freeing space takes a little space itself (the log); with none left, it waits for room.
+      if (!isDiskFull(error)) throw error;
+      used = this.measure();
+    }
+    this.state.diskFreeBytes = diskFreeBytes(dirname(dbPath));
+    const diskNeeded = minFreeDiskBytes + (this.state.fullReason === "disk" ? DISK_FULL_HYSTERESIS_BYTES : 0);
+    const reason = used > quotaBytes * HIGH_WATER ? "quota" : this.state.diskFreeBytes < diskNeeded ? "disk" : undefined;
+    if (reason !== this.state.fullReason) {
+      const fields = { bytesUsed: used, quotaBytes, diskFreeBytes: this.state.diskFreeBytes, minFreeDiskBytes };
+      if (reason === "quota") logger.warn(fields, "disk quota reached: refusing new frames");
+      else if (reason === "disk") logger.error(fields, "the disk holding the database is full: refusing new frames");
+      else logger.warn(fields, "disk space available again");
+    }
+    this.state.full = reason !== undefined;
+    this.state.fullReason = reason;
+    return { ...this.state };
+  }
+
+  /** Releases and prunes batches as retention, the quota and the policy ask; returns the bytes used then. */
+  private async freeSpace(): Promise<number> {
     const { outbox, retainAckedMs, quotaBytes, policy } = this.options;
     this.release(outbox.releasable(this.now() - retainAckedMs, 64));
     let used = this.measure();
@@ -92,15 +153,7 @@ export class StorageGuard {
         used = this.measure();
       }
     }
-    const wasFull = this.state.full;
-    this.state.full = used > quotaBytes * HIGH_WATER;
-    if (this.state.full !== wasFull) {
-      this.options.logger.warn(
-        { bytesUsed: used, quotaBytes },
-        this.state.full ? "disk quota reached: refusing new frames" : "disk space available again",
-      );
-    }
-    return { ...this.state };
+    return used;
   }
 
   private measure(): number {

@@ -18,6 +18,12 @@ export interface UplinkStatus {
   batchesAcked: number;
   readingsAcked: number;
   lastError: string | undefined;
+  /** Sessions in a row that ended in a failure; 0 once the relay registers the gateway again. */
+  failures: number;
+  /** When the uplink tries again, while it waits. */
+  retryAtMs: number | undefined;
+  /** When the relay last answered: registered the gateway or acknowledged a batch. */
+  lastAnswerAtMs: number | undefined;
   /** The newest of the gateway's batches the relay has anchored on chain, as its heartbeats say. */
   lastAnchored: AnchoredBatch | undefined;
 }
@@ -49,6 +55,9 @@ export class BatchUploader {
     batchesAcked: 0,
     readingsAcked: 0,
     lastError: undefined,
+    failures: 0,
+    retryAtMs: undefined,
+    lastAnswerAtMs: undefined,
     lastAnchored: undefined,
   };
   private readonly options: BatchUploaderOptions;
@@ -94,10 +103,13 @@ export class BatchUploader {
         const { action, delayMs } = this.next(sessionEnd(error));
         this.status.lastError = (error as Error).message;
         this.status.state = action === "refused" ? "refused" : "waiting";
+        this.status.failures++;
+        this.status.retryAtMs = Date.now() + delayMs;
         const log = { err: error, action, retryInMs: delayMs };
         if (action === "refused") this.options.logger.error(log, "the relay refused this gateway's uploads; stopped uploading");
         else this.options.logger.warn(log, "relay session ended");
         await this.sleep(delayMs);
+        this.status.retryAtMs = undefined;
       }
     }
   }
@@ -136,6 +148,8 @@ export class BatchUploader {
     const { client, identity, outbox, clock, backoff, heartbeatIntervalMs, logger } = this.options;
     this.status.state = "connecting";
     const registration = await register({ client, identity, clock, logger });
+    this.status.lastAnswerAtMs = Date.now();
+    this.status.failures = 0;
     const resumeAt = resumePoint(registration, outbox);
     if (this.stopped) return;
     const call = client.upload();
@@ -147,6 +161,7 @@ export class BatchUploader {
       onAcked: (_sequence, readings) => {
         // The relay takes batches again: the next failure starts the backoff afresh.
         backoff.reset();
+        this.status.lastAnswerAtMs = Date.now();
         this.status.batchesAcked++;
         this.status.readingsAcked += readings;
       },

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DeviceCommandForm } from "../components/device-command-form.js";
 import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
 import { KeyRotationForm } from "../components/key-rotation-form.js";
@@ -28,6 +29,7 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
   const [typedId, setTypedId] = useState("");
   const [editing, setEditing] = useState<string | undefined>();
   const [rotating, setRotating] = useState<string | undefined>();
+  const [commanding, setCommanding] = useState<string | undefined>();
 
   const list = devices.value ?? [];
   const act = async (device: DeviceView, action: "deactivate" | "reactivate" | "release" | "decommission") => {
@@ -109,6 +111,11 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
                   <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
                     Bounds and thresholds of {device.deviceId}
                   </button>
+                  {device.status === "active" && (
+                    <button type="button" class="secondary" onClick={() => setCommanding(device.deviceId)}>
+                      Commands for {device.deviceId}
+                    </button>
+                  )}
                   {device.status !== "decommissioned" && (
                     <button type="button" class="secondary" onClick={() => setRotating(device.deviceId)}>
                       Rotate the key of {device.deviceId}
@@ -151,6 +158,7 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
           }}
         />
       )}
+      {commanding && <DeviceCommandForm key={commanding} deviceId={commanding} />}
       {rotating && (
         <KeyRotationForm
           key={rotating}

@@ -24,6 +24,7 @@ export interface BleLink {
  * a simulation where there is no radio.
  */
 export interface BleCentral {
-  start(onLink: (link: BleLink) => void): Promise<void>;
+  /** `failed`: told when the central cannot go on (the adapter or BlueZ went away). */
+  start(onLink: (link: BleLink) => void, failed?: (error: Error) => void): Promise<void>;
   stop(): Promise<void>;
 }

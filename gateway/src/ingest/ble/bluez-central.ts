@@ -38,7 +38,7 @@ export class BluezCentral implements BleCentral {
     this.logger = options.logger;
   }
 
-  async start(onLink: (link: BleLink) => void): Promise<void> {
+  async start(onLink: (link: BleLink) => void, failed?: (error: Error) => void): Promise<void> {
     this.onLink = onLink;
     const bus = dbus.systemBus();
     this.bus = bus;
@@ -50,7 +50,14 @@ export class BluezCentral implements BleCentral {
     await call(adapter, "StartDiscovery");
     // Devices come and go; look for those advertising the service and not yet connected.
     await this.connectNewDevices();
-    this.timer = setInterval(() => void this.connectNewDevices(), 2_000);
+    // BlueZ restarted or the adapter was removed: the scan fails until the central starts again.
+    this.timer = setInterval(() => {
+      this.connectNewDevices().catch((error: unknown) => {
+        const lost = new Error(`the BLE adapter ${this.adapterName} cannot scan: ${(error as Error).message}`, { cause: error });
+        if (failed) failed(lost);
+        else this.logger.error({ err: lost }, "scanning for BLE devices failed");
+      });
+    }, 2_000);
   }
 
   stop(): Promise<void> {

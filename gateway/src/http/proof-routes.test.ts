@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient } from "../../test/gateway-client.js";
+import { parseGatewayConfig } from "../config.js";
+import { startGateway, type Gateway } from "../gateway.js";
+
+// The answers a client written from the API's documentation relies on when the relay or the
+// chain is not configured; the whole way to a verified receipt runs in the console's journey.
+let dataDir: string;
+let gateway: Gateway;
+let client: GatewayClient;
+let technician: string;
+let viewer: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gateway-proof-routes-"));
+  gateway = await startGateway(
+    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, inference: { enabled: false } }),
+    pino({ level: "silent" }),
+  );
+  client = new GatewayClient(gateway.httpPort);
+  const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
+  technician = await client.apiToken(cookie, "proof routes test");
+  await client.createAccount(cookie, "watcher", "viewer");
+  viewer = await client.apiToken(await client.login("watcher"), "viewer");
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const json = async (response: Response) => ({
+  status: response.status,
+  body: (await response.json()) as Record<string, unknown>,
+});
+
+describe("the gateway's batches and receipts API", () => {
+  it("lists batches, saying receipts need the relay's API and checks the chain", async () => {
+    expect(await json(await client.request("/api/batches?limit=5", { token: viewer }))).toEqual({
+      status: 200,
+      body: { batches: [], receipts: { relayApi: false } },
+    });
+    const refused = await json(await client.request("/api/batches?limit=0", { token: viewer }));
+    expect(refused.status).toBe(400);
+    expect(refused.body["error"]).toMatch(/limit/);
+  });
+
+  it("says which configuration field is missing for a receipt and for its check", async () => {
+    const receipt = await json(await client.request("/api/receipts/1", { token: viewer }));
+    expect(receipt.status).toBe(409);
+    expect(receipt.body["error"]).toMatch(/set relay\.api\.url/);
+    const check = await json(await client.request("/api/receipts/1/verify", { method: "POST", token: technician, json: {} }));
+    expect(check.status).toBe(409);
+    expect(check.body["error"]).toMatch(/set chain\.rpcUrl and chain\.deploymentFile/);
+  });
+
+  it("refuses a malformed reading number or RPC URL, and a viewer's check", async () => {
+    const sequence = await json(await client.request("/api/receipts/first", { token: viewer }));
+    expect(sequence.status).toBe(400);
+    expect(sequence.body["issues"]).toEqual([expect.objectContaining({ path: "params.gatewaySeq" })]);
+    const rpc = await json(
+      await client.request("/api/receipts/1/verify", { method: "POST", token: technician, json: { rpcUrl: "ftp://chain" } }),
+    );
+    expect(rpc.status).toBe(400);
+    expect(rpc.body["issues"]).toEqual([{ path: "body.rpcUrl", message: "must start with http:// or https://" }]);
+    const byViewer = await client.request("/api/receipts/1/verify", { method: "POST", token: viewer, json: {} });
+    expect(byViewer.status).toBe(403);
+  });
+
+  it("describes the routes in the OpenAPI document", async () => {
+    const document = (await (await client.request("/api/openapi.json", { token: viewer })).json()) as {
+      paths: Record<string, Record<string, { "x-role": string }>>;
+    };
+    expect(document.paths["/api/batches"]?.["get"]?.["x-role"]).toBe("viewer");
+    expect(document.paths["/api/receipts/{gatewaySeq}"]?.["get"]?.["x-role"]).toBe("viewer");
+    expect(document.paths["/api/receipts/{gatewaySeq}/verify"]?.["post"]?.["x-role"]).toBe("technician");
+  });
+});

@@ -1,0 +1,139 @@
+import type { AnchoredBatch } from "@intelledger/proto/relay";
+import { z } from "zod";
+import { BatchLedger } from "../batch/batch-ledger.js";
+import type { GatewayConfig } from "../config.js";
+import { checkReceipt, requireChain } from "../receipts/receipt-check.js";
+import { fetchReceipt } from "../receipts/relay-receipts.js";
+import type { SqliteDatabase } from "../store/gateway-database.js";
+import type { ApiRoutes, RouteGroup } from "./api-routes.js";
+
+const anchor = z.object({ transactionHash: z.string(), blockNumber: z.number(), confirmedAtMs: z.number() });
+
+const batch = z.object({
+  sequence: z.number(),
+  dataClass: z.number(),
+  readingCount: z.number(),
+  firstGatewaySeq: z.number(),
+  lastGatewaySeq: z.number(),
+  sealedAtMs: z.number(),
+  state: z.enum(["sealed", "pruned", "acknowledged", "released", "gap-acknowledged"]),
+  stage: z.enum(["sealed", "proved", "acknowledged", "anchored"]),
+  ackedAtMs: z.number().optional(),
+  proof: z.object({
+    present: z.boolean(),
+    provedAtMs: z.number().optional(),
+    uploadedAtMs: z.number().optional(),
+    valid: z.boolean().optional(),
+  }),
+  anchor: anchor.optional(),
+});
+
+const linkCheck = z.object({
+  link: z.string(),
+  description: z.string(),
+  result: z.enum(["ok", "failed", "not_checked"]),
+  detail: z.string().optional(),
+});
+
+const receiptCheck = z.object({
+  verdict: z.enum(["verified", "not_proven", "failed"]),
+  rpcUrl: z.string(),
+  links: z.array(linkCheck),
+  failure: z.string().optional(),
+  anchor: z
+    .object({
+      transactionHash: z.string(),
+      blockNumber: z.number(),
+      confirmations: z.number(),
+      anchorer: z.string(),
+      anchoredAtSec: z.number(),
+    })
+    .optional(),
+});
+
+const gatewaySeq = z.strictObject({ gatewaySeq: z.coerce.number().int().min(1) });
+
+/** /api/batches and /api/receipts: the batches on their way to the chain, and a reading's receipt checked link by link. */
+export function proofRoutes(
+  api: ApiRoutes,
+  deps: {
+    db: SqliteDatabase;
+    gatewayId: string;
+    config: () => Pick<GatewayConfig, "relay" | "chain">;
+    lastAnchored: () => AnchoredBatch | undefined;
+  },
+): RouteGroup {
+  const ledger = new BatchLedger(deps.db);
+  const routes = api.under("/api");
+
+  routes.add({
+    method: "get",
+    path: "/batches",
+    summary: "Sealed batches, newest first, with their proof and how far they are on their way to the chain",
+    description:
+      "stage: sealed, proved (its zero-knowledge proof made), acknowledged (the relay stored it), anchored (in an anchor the " +
+      "relay confirmed on chain; the relay anchors a gateway's batches in order, so every acknowledged batch up to the newest " +
+      "anchored one is). anchor names the transaction for the newest anchored batch; a reading's receipt names it for any. " +
+      "beforeSequence pages back. receipts says whether receipts can be fetched (relay.api) and the chain's RPC URL (chain.rpcUrl).",
+    access: "viewer",
+    query: z.strictObject({
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      beforeSequence: z.coerce.number().int().min(1).optional(),
+    }),
+    response: z.object({
+      batches: z.array(batch),
+      lastAnchored: anchor.extend({ sequence: z.number() }).optional(),
+      receipts: z.object({ relayApi: z.boolean(), rpcUrl: z.string().optional() }),
+    }),
+    handle: ({ query }) => {
+      const lastAnchored = deps.lastAnchored();
+      const { relay, chain } = deps.config();
+      return {
+        batches: ledger.list(query, lastAnchored),
+        ...(lastAnchored && { lastAnchored }),
+        receipts: { relayApi: relay?.api !== undefined, ...(chain && { rpcUrl: chain.rpcUrl }) },
+      };
+    },
+  });
+
+  routes.add({
+    method: "get",
+    path: "/receipts/:gatewaySeq",
+    summary: "A reading's receipt, fetched from the relay's API (relay.api): the JSON a verifier checks against the chain",
+    description:
+      "The receipt as the relay builds it (docs/wire-formats.md, Receipt). 404 while the reading's batch is not anchored; " +
+      "409 when relay.api is not configured; 502 when the relay does not answer or refuses the gateway's token.",
+    access: "viewer",
+    params: gatewaySeq,
+    response: z.record(z.string(), z.unknown()),
+    handle: ({ params }) => fetchReceipt(deps.config().relay?.api, deps.gatewayId, params.gatewaySeq),
+  });
+
+  routes.add({
+    method: "post",
+    path: "/receipts/:gatewaySeq/verify",
+    summary: "Fetches a reading's receipt and checks it against the chain, answering each link of its evidence",
+    description:
+      "Trusts the published deployment of chain.deploymentFile and checks at chain.rpcUrl, or at rpcUrl when given. Each link " +
+      "is ok, failed (with why) or not_checked (after a failure, or the batch's proof when the receipt carries none). " +
+      "verdict: verified, not_proven (every link but the proof) or failed. 409 when chain is not configured.",
+    access: "technician",
+    params: gatewaySeq,
+    body: z.strictObject({
+      rpcUrl: z
+        .string()
+        .url("must be a URL such as http://127.0.0.1:8545")
+        .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://")
+        .optional(),
+    }),
+    response: z.object({ receipt: z.record(z.string(), z.unknown()), check: receiptCheck }),
+    handle: async ({ params, body }) => {
+      const { relay, chain } = deps.config();
+      requireChain(chain);
+      const receipt = await fetchReceipt(relay?.api, deps.gatewayId, params.gatewaySeq);
+      return { receipt, check: await checkReceipt(receipt, chain, body.rpcUrl) };
+    },
+  });
+
+  return routes;
+}

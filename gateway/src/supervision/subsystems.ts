@@ -1,0 +1,65 @@
+import { Supervisor, type RestartPolicy, type SupervisedState, type SupervisorOptions } from "@intelledger/service-kit";
+import type { Logger } from "pino";
+import type { GatewayConfig } from "../config.js";
+
+/** One subsystem as status, metrics and the live stream show it. */
+export type SubsystemStatus = { name: string; restarts: number } & SupervisedState;
+
+interface Entry {
+  supervisor: Supervisor<unknown>;
+  /** How a part that restarts itself (the uplink's sessions) says where it is, while it runs. */
+  report: (() => SupervisedState | undefined) | undefined;
+}
+
+/** The restart policy the configuration sets. */
+export function restartPolicyOf(config: GatewayConfig["supervision"]): RestartPolicy {
+  const { initialDelayMs, maxDelayMs, maxAttempts, stableAfterMs, degradedRetryMs, probeIntervalMs } = config;
+  return { initialDelayMs, maxDelayMs, maxAttempts, stableAfterMs, degradedRetryMs, probeIntervalMs };
+}
+
+/**
+ * The gateway's supervised subsystems (each transport, inference, the provers, the uplink,
+ * Node-RED, the live stream), each restarted on its own when it fails, and their states in
+ * the order they started.
+ */
+export class Subsystems {
+  private readonly entries: Entry[] = [];
+  private readonly policy: RestartPolicy;
+  private readonly logger: Logger;
+
+  constructor(policy: RestartPolicy, logger: Logger) {
+    this.policy = policy;
+    this.logger = logger;
+  }
+
+  supervise<Part>(
+    name: string,
+    options: Pick<SupervisorOptions<Part>, "start" | "stop" | "probe"> & {
+      policy?: Partial<RestartPolicy>;
+      report?: (part: Part) => SupervisedState | undefined;
+    },
+  ): Supervisor<Part> {
+    const supervisor = new Supervisor<Part>({
+      name,
+      start: options.start,
+      stop: options.stop,
+      ...(options.probe ? { probe: options.probe } : {}),
+      policy: { ...this.policy, ...options.policy },
+      logger: this.logger,
+    });
+    const { report } = options;
+    this.entries.push({
+      supervisor: supervisor as Supervisor<unknown>,
+      report: report && (() => (supervisor.current === undefined ? undefined : report(supervisor.current))),
+    });
+    return supervisor;
+  }
+
+  list(): SubsystemStatus[] {
+    return this.entries.map(({ supervisor, report }) => {
+      const { name, restarts, current } = supervisor.status();
+      const state = current.state === "running" ? (report?.() ?? current) : current;
+      return { name, restarts, ...state };
+    });
+  }
+}

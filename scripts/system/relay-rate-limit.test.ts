@@ -1,0 +1,105 @@
+// A real gateway's uplink against a relay that rate-limits it: the relay answers
+// RESOURCE_EXHAUSTED with when to come back, the gateway waits that long, registers again and
+// resumes, and its whole backlog ends up stored exactly once, in order, at no more than the
+// limit. Then an operator revokes it, and its uplink stops with the relay's reason.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRelayConfig } from "../../cloud-relay/src/config.js";
+import { startRelay, type Relay } from "../../cloud-relay/src/relay.js";
+import { createRelayFixture, type RelayFixture } from "../../cloud-relay/test/relay-fixture.js";
+import { seedBacklog } from "../../gateway/test/backlog-seeder.js";
+import { waitFor } from "./soak-helpers.js";
+
+/** Batches waiting on the gateway; the limit lets BURST through at once, then RATE per second. */
+const BATCHES = Number(process.env.EDGE_RATE_LIMIT_BATCHES ?? 16);
+const BATCH_SIZE = 8;
+const RATE = 4;
+const BURST = 2;
+const logger = pino({ level: "silent" });
+
+let fixture: RelayFixture;
+let relay: Relay;
+let gateway: Gateway | undefined;
+const dir = mkdtempSync(join(tmpdir(), "edge-rate-limit-"));
+
+beforeAll(async () => {
+  fixture = await createRelayFixture();
+  relay = await startRelay(
+    parseRelayConfig(fixture.config({ fleet: { rateLimit: { batchesPerSecond: RATE, burst: BURST } } })),
+    logger,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await relay?.stop();
+  await fixture?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a gateway over the relay's rate limit", () => {
+  it(`drains ${BATCHES} batches at ${RATE} batches/s (burst ${BURST}), backing off when told, losing and repeating nothing; revoked, it stops`, async () => {
+    const dataDir = join(dir, "gateway");
+    const { gatewayId } = await seedBacklog({ dataDir, readings: BATCHES * BATCH_SIZE, batchSize: BATCH_SIZE, deviceCount: 2 });
+    const started = performance.now();
+    gateway = await startGateway(
+      parseGatewayConfig({
+        dataDir,
+        mqtt: { host: "127.0.0.1", port: 0 },
+        proving: { enabled: false },
+        relay: {
+          address: `127.0.0.1:${relay.port}`,
+          serverName: "localhost",
+          ...(await fixture.gatewayTls(gatewayId)),
+          heartbeatIntervalMs: 500,
+          reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+        },
+      }),
+      logger,
+    );
+    const running = gateway;
+    await waitFor(() => running.snapshot().backlog.batches === 0, 120_000, "the backlog to drain");
+    const seconds = (performance.now() - started) / 1_000;
+    const refused = (await relay.freshSnapshot()).refusals.rate_limited ?? 0;
+    console.log(
+      `${BATCHES} batches drained in ${seconds.toFixed(1)} s under ${RATE}/s burst ${BURST}; ${refused} uploads refused rate_limited`,
+    );
+
+    // The limit held: the relay refused the gateway, and the drain took at least what the limit allows.
+    expect(refused).toBeGreaterThan(0);
+    expect(seconds).toBeGreaterThanOrEqual((BATCHES - BURST) / RATE);
+    // Nothing lost, nothing twice: every batch once, in order, every reading once.
+    const stored = await relay.batches.head(gatewayId);
+    expect(stored?.sequence).toBe(BATCHES);
+    const readings = new Set<number>();
+    for (let sequence = 1; sequence <= BATCHES; sequence++) {
+      const batch = await relay.batches.get(gatewayId, sequence);
+      expect(batch, `batch ${sequence}`).toBeDefined();
+      for (let seq = batch!.firstGatewaySeq; seq <= batch!.lastGatewaySeq; seq++) readings.add(seq);
+    }
+    expect(readings.size).toBe(BATCHES * BATCH_SIZE);
+    expect((await relay.freshSnapshot()).stored.batches).toBe(BATCHES);
+    // The gateway told the relay its release and its clock (the same machine's: an offset of the call's transit at most).
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../gateway/package.json"), "utf8")) as {
+      version: string;
+    };
+    const shown = await relay.fleet.show(gatewayId, Date.now());
+    expect(shown?.softwareVersion).toBe(version);
+    expect(Math.abs(shown?.clockOffsetMs ?? Number.NaN)).toBeLessThan(5_000);
+
+    const token = readFileSync(join(fixture.config().dataDir, "api.token"), "utf8").trim();
+    const revoked = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/gateways/${gatewayId}/revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ reason: "decommissioned" }),
+    });
+    expect(revoked.status).toBe(200);
+    // Its open upload stream is ended within the relay's refresh: the uplink stops and says why.
+    await waitFor(() => running.snapshot().uplink?.state === "refused", 30_000, "the uplink to stop");
+    expect(running.snapshot().uplink?.lastError).toContain("was revoked");
+  }, 240_000);
+});
