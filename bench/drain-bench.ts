@@ -2,7 +2,8 @@
 // batch acknowledged once the relay stored it; against the slower of the gateway's and the
 // relay's single-pass costs over the same batches (bench/drain-bounds.ts), the reference
 // fleet's collection rate (200 readings/s) and the relay's raw SQLite insert ceiling for the
-// same readings, measured in the same run; and bytes on disk per stored reading.
+// same readings, measured in the same run; the CPU each process spent per reading while draining
+// (all its threads, so a loaded machine does not inflate it); and bytes on disk per stored reading.
 // Usage: npm run bench:drain   (BENCH_READINGS scales the backlog, default 100000)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

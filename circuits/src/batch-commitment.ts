@@ -80,6 +80,20 @@ export interface BatchHeader {
   anomalyCount: number;
 }
 
+/** Gateway ids already checked, as field elements: a gateway's batches all carry the same one, and checking a checksum costs a Keccak. */
+const gatewayIdFields = new Map<string, bigint>();
+const GATEWAY_IDS_REMEMBERED = 4_096;
+
+function gatewayIdField(gatewayId: string): bigint {
+  const known = gatewayIdFields.get(gatewayId);
+  if (known !== undefined) return known;
+  if (!isAddress(gatewayId)) throw new CircuitsError("gateway id is not an address", { gatewayId });
+  const field = BigInt(getAddress(gatewayId));
+  if (gatewayIdFields.size >= GATEWAY_IDS_REMEMBERED) gatewayIdFields.clear();
+  gatewayIdFields.set(gatewayId, field);
+  return field;
+}
+
 /**
  * A batch's commitment:
  *
@@ -139,7 +153,7 @@ export class BatchCommitment {
     if (readings.length < 1 || readings.length > BATCH_CAPACITY) {
       throw new CircuitsError(`a batch holds 1 to ${BATCH_CAPACITY} readings, got ${readings.length}`);
     }
-    if (!isAddress(input.gatewayId)) throw new CircuitsError("gateway id is not an address", { gatewayId: input.gatewayId });
+    const gatewayId = gatewayIdField(input.gatewayId);
 
     const windowStartSec = receiveSecond(Math.min(...readings.map((reading) => reading.receivedAtMs)));
     const windowEndSec = receiveSecond(Math.max(...readings.map((reading) => reading.receivedAtMs)));
@@ -204,7 +218,7 @@ export class BatchCommitment {
     const header: BatchHeader = {
       detailsRoot: digestToField(detailsTree.root),
       streamsHash: streamTree ? digestToField(streamTree.root) : streamsHash(table.streams),
-      gatewayId: BigInt(getAddress(input.gatewayId)),
+      gatewayId,
       windowStartSec,
       windowEndSec,
       readingCount: readings.length,

@@ -35,8 +35,16 @@ export interface Footprint {
   proverRssMb: number;
   /** Its VmHWM. */
   proverPeakMb: number;
-  /** The gateway, its Node-RED process and its prover together, each page counted once (as `togetherMb`). */
+  /** The gateway, its Node-RED process and its prover together at the end, each page counted once (as `togetherMb`). */
   withProverMb: number;
+  /**
+   * The most the three held together (as `withProverMb`) in any sample taken while the prover
+   * was proving (its CPU time grew since the sample before), over the whole run, or at the end.
+   */
+  withProverPeakMb: number;
+  /** Samples taken while the prover was proving, of all samples. */
+  provingSamples: number;
+  samples: number;
   /** Batches the prover proved during the run. */
   batchesProved: number;
   readingsStored: number;
@@ -90,6 +98,15 @@ function residentFrames(pid: number, into: Set<number>): void {
   }
 }
 
+/** CPU time a process has used so far, in clock ticks (utime + stime of /proc/<pid>/stat). */
+function cpuTicks(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after it are plain numbers.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /s, "")
+    .split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** Resident memory of processes together, shared pages once when page frames can be read. */
 function residentTogether(pids: number[]): { mb: number; exact: boolean } {
   const frames = new Set<number>();
@@ -99,9 +116,62 @@ function residentTogether(pids: number[]): { mb: number; exact: boolean } {
 }
 
 /**
+ * Samples the gateway, its Node-RED process and its provers every `intervalMs` until stopped:
+ * the peak of the three together in samples where a prover's CPU time grew (it was proving).
+ */
+function sampleWhileProving(gatewayPid: number, intervalMs: number): () => { peakMb: number; proving: number; samples: number } {
+  const ticks = new Map<number, number>();
+  let peakMb = 0;
+  let peakSumMb = 0;
+  let proving = 0;
+  let samples = 0;
+  const sample = () => {
+    const provers = childProcesses(gatewayPid, "prover-worker");
+    const busy = provers.some((pid) => {
+      const now = cpuTicks(pid);
+      const before = ticks.get(pid);
+      ticks.set(pid, now);
+      return before !== undefined && now > before;
+    });
+    samples++;
+    if (!busy) return;
+    proving++;
+    const pids = [gatewayPid, ...childProcesses(gatewayPid, "node-red-child"), ...provers];
+    // Counting shared pages once walks every page table: only for a sample whose plain sum is a new high.
+    const sumMb = pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0);
+    if (sumMb <= peakSumMb) return;
+    peakSumMb = sumMb;
+    peakMb = Math.max(peakMb, residentTogether(pids).mb);
+  };
+  const timer = setInterval(() => {
+    try {
+      sample();
+    } catch {
+      // A process that ended between listing and reading: the next sample sees the new one.
+    }
+  }, intervalMs);
+  return () => {
+    clearInterval(timer);
+    return { peakMb, proving, samples };
+  };
+}
+
+/** Batches proved so far, read from the gateway's database while it runs. */
+function batchesProvedIn(dataDir: string): number {
+  const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS proved FROM proofs").get() as { proved: number }).proved;
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Runs a gateway in a child process (with Node-RED and the example flows, or without),
- * feeds it signed frames from simulated devices in this process for `warmUpMs`, and reads
- * the child's resident memory from /proc.
+ * feeds it signed frames from simulated devices in this process for `warmUpMs` (and on, up to
+ * `maxRunMs`, until its prover proved `minProofs` batches), samples the resident memory of the
+ * gateway, Node-RED and the prover from /proc every `sampleMs` (if given) while the prover
+ * proves, and reads each one's at the end.
  */
 export async function measureGatewayFootprint(options: {
   nodeRed: boolean;
@@ -109,6 +179,9 @@ export async function measureGatewayFootprint(options: {
   frameIntervalMs: number;
   warmUpMs: number;
   v8Flags: readonly string[];
+  minProofs?: number;
+  maxRunMs?: number;
+  sampleMs?: number;
 }): Promise<Footprint> {
   const dataDir = mkdtempSync(join(tmpdir(), "gateway-footprint-"));
   const devices = Array.from({ length: options.devices }, (_, i) => new SimulatedDevice(`sim-${String(i + 1).padStart(3, "0")}`));
@@ -146,8 +219,15 @@ export async function measureGatewayFootprint(options: {
     if (nodeRed !== options.nodeRed) throw new Error(`Node-RED ${nodeRed ? "runs" : "does not run"} beside the gateway`);
     await Promise.all(devices.map((device, i) => device.connect(`mqtt://127.0.0.1:${mqttPort}`, logins[i])));
     for (const device of devices) device.run(options.frameIntervalMs, () => {});
-    await new Promise((resolve) => setTimeout(resolve, options.warmUpMs));
     const pid = child.pid ?? 0;
+    const stopSampling =
+      options.sampleMs === undefined ? () => ({ peakMb: 0, proving: 0, samples: 0 }) : sampleWhileProving(pid, options.sampleMs);
+    const startedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, options.warmUpMs));
+    while (batchesProvedIn(dataDir) < (options.minProofs ?? 0) && Date.now() - startedAt < (options.maxRunMs ?? 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const sampled = stopSampling();
     const rssMb = statusField(pid, "VmRSS");
     const peakMb = statusField(pid, "VmHWM");
     const nodeRedPids = childProcesses(pid, "node-red-child");
@@ -178,6 +258,9 @@ export async function measureGatewayFootprint(options: {
       proverRssMb,
       proverPeakMb,
       withProverMb: withProver.mb,
+      withProverPeakMb: Math.max(sampled.peakMb, withProver.mb),
+      provingSamples: sampled.proving,
+      samples: sampled.samples,
       batchesProved: counts.proved,
       readingsStored: counts.total,
       derivedStored: counts.derived,

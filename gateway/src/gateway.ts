@@ -501,7 +501,7 @@ async function startGatewayParts(
           outbox,
           derived,
           lastAnchored: () => uplink()?.status.lastAnchored,
-          subsystems: () => subsystems.list(),
+          subsystems,
           logger,
           failed,
         }),

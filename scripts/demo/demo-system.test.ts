@@ -8,6 +8,7 @@ import type { EventLog } from "ethers";
 import { Contract, hexlify, JsonRpcProvider } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { typescriptFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSystem } from "./demo-system.js";
 
@@ -117,4 +118,26 @@ describe("a reading travels end to end", () => {
     expect(text).toContain("# TYPE intelledger_relay_refusals_total counter");
     expect(text).not.toMatch(/^intelledger_relay_refusals_total\{/m);
   });
+
+  it(
+    "lets a technician check a reading's receipt through the gateway, against the demo's chain",
+    { timeout: 180_000 },
+    async () => {
+      const { gateway } = system;
+      const client = new GatewayClient(gateway.httpPort);
+      const technician = await client.pair(gateway.pairingCode ?? "", "tech");
+      const token = await client.apiToken(technician, "demo receipt check");
+      await until(() => (gateway.snapshot().uplink?.lastAnchored?.sequence ?? 0) >= 1, 60_000, "a batch the relay anchored");
+      const response = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/receipts/1/verify`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(response.status).toBe(200);
+      const { check } = (await response.json()) as { check: { verdict: string; links: { result: string }[] } };
+      // The proof may still be on its way: every other link holds.
+      expect(["verified", "not_proven"]).toContain(check.verdict);
+      expect(check.links.filter((link) => link.result === "failed")).toEqual([]);
+    },
+  );
 });

@@ -95,6 +95,8 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
           ...(options.consoleDir && { consoleDir: options.consoleDir }),
         },
         batching: { maxAgeMs: options.batchMaxAgeMs ?? 2_000 },
+        // A demo on one machine settles in a second; a field gateway watches an apply for 30 s.
+        configApply: { watchMs: 1_000 },
         // Receipts are checked against the demo's own chain, under the development key.
         chain: { rpcUrl: chain.rpcUrl, deploymentFile, allowDevelopmentKey: true },
         ...(options.inference === undefined ? {} : { inference: options.inference }),
@@ -119,7 +121,9 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       );
     }
 
-    // The relay's API moves to a new port each run: point the gateway's receipts at it.
+    // The relay's API moves to a new port each run: point the gateway's receipts at it, once
+    // the enrollment's own change has passed its health watch.
+    await gateway.management.settled();
     const enrolled = gateway.management.current.config;
     if (enrolled.relay && enrolled.relay.api?.url !== api.url) {
       await gateway.management.apply("demo", { ...enrolled, relay: { ...enrolled.relay, api } });

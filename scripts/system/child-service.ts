@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { withTimeout } from "./soak-helpers.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
+/** Loading a service's modules and building its hashers takes seconds on an idle core, minutes on a loaded shared one. */
+const START_TIMEOUT_MS = 180_000;
 /** USER_HZ, which Linux fixes at 100 for /proc's times on every architecture it runs on here. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -65,7 +67,7 @@ export class ChildService {
   }
 
   /** Starts the process and resolves once it logged that it is ready. */
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const { path, ready } = CLIS[this.kind];
     // As the services are documented to run: V8 sized for memory rather than for a server.
     const node = ["--optimize-for-size", "--import", "tsx"];

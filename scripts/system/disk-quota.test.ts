@@ -23,8 +23,9 @@ import { readRelayDatabase, type RelayRecord } from "./relay-database-reader.js"
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
 
-/** An empty gateway database's pages and about 8,000 readings (some 44 bytes each). */
-const QUOTA_BYTES = 524_288;
+const QUOTA_BYTES = 1_048_576;
+/** A reading takes some 44 bytes: filling the quota takes about 20,000 readings, minutes on a loaded machine. */
+const FILL_TIMEOUT_MS = 300_000;
 const logger = pino({ level: "silent" });
 
 let chain: AnchoredDevChain;
@@ -70,7 +71,7 @@ async function fillQuotaOffline(
   );
   await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, logins);
   fleet.start({ intervalMs: 2 });
-  await waitFor(() => until(gateway), 120_000, `${name}: the quota policy to act`);
+  await waitFor(() => until(gateway), FILL_TIMEOUT_MS, `${name}: the quota policy to act`);
 
   // The relay comes back; frames held back by a full disk get in as space frees up.
   const relay = new ChildService(
@@ -148,7 +149,7 @@ describe("a full disk while offline", () => {
       first?.pruned.rollups.map(() => Channel.CHANNEL_VIBRATION),
     );
     expect(unaccounted(run)).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it("rollup replaces the oldest batches by summaries that add up", async () => {
     const run = await fillQuotaOffline(
@@ -164,7 +165,7 @@ describe("a full disk while offline", () => {
       for (const rollup of gap.pruned.rollups) expect(rollup.min).toBeLessThanOrEqual(rollup.max);
     }
     expect(unaccounted(run)).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it("backpressure refuses new frames instead, and loses nothing acknowledged", async () => {
     const run = await fillQuotaOffline(
@@ -175,5 +176,5 @@ describe("a full disk while offline", () => {
     expect(run.integrity).toBe("ok");
     expect(run.record.gaps).toEqual([]);
     expect(unaccounted(run)).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -226,6 +226,11 @@ describe("a gateway whose subsystems fail one by one", () => {
     // Node-RED's first start takes a while on a loaded machine.
     await untilState("node-red", (s) => s.state === "running", 300_000, "Node-RED running");
     expect(gateway.nodeRedRunning).toBe(true);
+    await waitFor(
+      () => liveStates("node-red").some((s) => s.state === "running"),
+      10_000,
+      "the live stream telling Node-RED runs",
+    );
     expect(liveStates("node-red").map((s) => s.state)).toEqual(expect.arrayContaining(["degraded", "starting", "running"]));
   }, 420_000);
 

@@ -20,7 +20,7 @@ interface ProvenBatch {
 
 /** What one anchoring round does with the unanchored batches. */
 export interface RoundPlan {
-  /** Batches with a proof that verified: each anchored as its own root, proofs checked on chain. */
+  /** Batches with a proof that verified, by gateway: each anchored as its own root, proofs checked on chain. */
   verified: UnanchoredBatch[];
   /** Batches whose proof was refused, or did not come within the wait: folded into one root. */
   rootOnly: UnanchoredBatch[];
@@ -62,6 +62,8 @@ export class VerifiedAnchoring {
       if (proven) plan.verified.push(batch);
       else if (stored || nowMs - batch.receivedAtMs >= this.options.proofWaitMs) plan.rootOnly.push(batch);
     }
+    // A gateway's batches side by side: the contract asks the registry once per run of one gateway's batches.
+    plan.verified.sort((a, b) => a.gatewayId.localeCompare(b.gatewayId) || a.sequence - b.sequence);
     return plan;
   }
 

@@ -8,7 +8,7 @@ import type { AnomalyFeed } from "../feeds/anomaly-feed.js";
 import { channelName } from "../inference/thresholds.js";
 import { physicalValue } from "../inference/window-features.js";
 import type { DerivedStore } from "../store/derived-store.js";
-import type { SubsystemStatus } from "../supervision/subsystems.js";
+import type { Subsystems, SubsystemStatus } from "../supervision/subsystems.js";
 import type { LiveEvents } from "./live-events.js";
 
 /** How often sealed batches, proofs, acknowledgements, anchors, alerts and quarantines are looked for. */
@@ -28,8 +28,8 @@ export function startLiveSources(deps: {
   derived: DerivedStore;
   /** The newest of the gateway's batches anchored on chain, as the relay last said. */
   lastAnchored: () => AnchoredBatch | undefined;
-  /** The supervised subsystems' states; a change is published. */
-  subsystems: () => SubsystemStatus[];
+  /** The supervised subsystems: their changes as they happen, and their states (looked at for what parts report of themselves). */
+  subsystems: Pick<Subsystems, "list" | "onChange">;
   logger: Logger;
   /** Told when looking for events fails: the live stream is then started again. */
   failed: (error: Error) => void;
@@ -70,8 +70,15 @@ export function startLiveSources(deps: {
     proofs: deps.outbox.proofTotals(),
     alertSeq: deps.derived.alerts(1)[0]?.gatewaySeq ?? 0,
     anchoredSequence: deps.lastAnchored()?.sequence ?? 0,
-    subsystems: new Map(deps.subsystems().map((status) => [status.name, JSON.stringify(status)])),
+    subsystems: new Map(deps.subsystems.list().map((status) => [status.name, JSON.stringify(status)])),
   };
+  const publishSubsystem = (status: SubsystemStatus) => {
+    const text = JSON.stringify(status);
+    if (seen.subsystems.get(status.name) === text) return;
+    seen.subsystems.set(status.name, text);
+    events.publish({ type: "subsystem", ...status });
+  };
+  const stopSubsystems = deps.subsystems.onChange(publishSubsystem);
   // Quarantines and releases are told as they happen; one that runs out is noticed by looking.
   let quarantined = new Set(deps.admission.quarantined());
   const stopQuarantines = deps.admission.onChange((deviceId, change) => {
@@ -114,16 +121,13 @@ export function startLiveSources(deps: {
         if (!quarantined.has(deviceId)) events.publish({ type: "device", deviceId, state: "quarantined" });
       for (const deviceId of quarantined) if (!now.has(deviceId)) events.publish({ type: "device", deviceId, state: "released" });
       quarantined = now;
-      const subsystems = deps.subsystems();
-      for (const status of subsystems) {
-        if (seen.subsystems.get(status.name) !== JSON.stringify(status)) events.publish({ type: "subsystem", ...status });
-      }
+      for (const status of deps.subsystems.list()) publishSubsystem(status);
       seen = {
         batches,
         proofs,
         alertSeq: alerts.at(-1)?.gatewaySeq ?? seen.alertSeq,
         anchoredSequence: anchored?.sequence ?? seen.anchoredSequence,
-        subsystems: new Map(subsystems.map((status) => [status.name, JSON.stringify(status)])),
+        subsystems: seen.subsystems,
       };
     },
     (error) => {
@@ -135,6 +139,7 @@ export function startLiveSources(deps: {
     deps.pipeline.off("stored", onStored);
     stopAnomalies();
     stopQuarantines();
+    stopSubsystems();
     await stopPolling();
   };
 }

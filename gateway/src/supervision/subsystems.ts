@@ -24,6 +24,7 @@ export function restartPolicyOf(config: GatewayConfig["supervision"]): RestartPo
  */
 export class Subsystems {
   private readonly entries: Entry[] = [];
+  private readonly listeners = new Set<(status: SubsystemStatus) => void>();
   private readonly policy: RestartPolicy;
   private readonly logger: Logger;
 
@@ -46,6 +47,9 @@ export class Subsystems {
       ...(options.probe ? { probe: options.probe } : {}),
       policy: { ...this.policy, ...options.policy },
       logger: this.logger,
+      onChange: ({ name: changed, restarts, current }) => {
+        for (const listener of this.listeners) listener({ name: changed, restarts, ...current });
+      },
     });
     const { report } = options;
     this.entries.push({
@@ -53,6 +57,15 @@ export class Subsystems {
       report: report && (() => (supervisor.current === undefined ? undefined : report(supervisor.current))),
     });
     return supervisor;
+  }
+
+  /**
+   * Told each change a supervisor makes (started, failed, restarted, degraded) as it happens;
+   * states a part reports of itself (the uplink's, Node-RED's) show in `list`.
+   */
+  onChange(listener: (status: SubsystemStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(): SubsystemStatus[] {
