@@ -172,6 +172,8 @@ describe("a receipt discloses its reading and no other reading of its batch", ()
           gatewaySeq: truth.gatewaySeq + seqDelta,
           frameCounter: BigInt(truth.frameCounter) + BigInt(counterDelta),
         };
+        // Sequence numbers and counters are unsigned: no attacker tries one below 0.
+        if (fields.gatewaySeq < 0 || fields.frameCounter < 0n) continue;
         attempts.push(leaf(fields), leaf(fields, getBytes(receipt.inclusion.salt ?? "0x")), leaf(fields, new Uint8Array(16)));
       }
     }
