@@ -61,6 +61,12 @@ describe("the console served by the gateway at /console", () => {
     await page.getByText("Live stream: open").waitFor();
     await device.publishFrame();
     await page.locator('tr[data-stream^="browser-1/"]').first().waitFor({ timeout: 10_000 });
+    // The gateway's supervised parts, each as the gateway's status reports it.
+    const parts = running.gateway.snapshot().subsystems;
+    expect(parts.length).toBeGreaterThan(0);
+    for (const part of parts) {
+      await page.locator(`tr[data-subsystem="${part.name}"][data-state="${part.state}"]`).waitFor({ timeout: 10_000 });
+    }
     await page.screenshot({ path: join(SCREENSHOTS, "20-browser-dashboard.png"), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 

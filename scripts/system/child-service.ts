@@ -62,6 +62,11 @@ export class ChildService {
     return Number(match?.[1] ?? Number.NaN) * 1024;
   }
 
+  /** The running process's id (undefined before it started). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

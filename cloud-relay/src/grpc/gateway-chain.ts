@@ -145,7 +145,11 @@ export class GatewayChain {
         const answers: Answer[] = [];
         const checkedHashes = new Map<number, Uint8Array>();
         for (const arrival of arrivals) {
-          if (arrival.kind !== "batch" || arrival.port.failed) continue;
+          if (arrival.kind !== "batch") continue;
+          if (arrival.port.failed) {
+            arrival.trace?.failed(new Error("the upload stream was refused before the batch was checked"));
+            continue;
+          }
           try {
             answers.push(await this.check(arrival, checkedHashes));
             arrival.trace?.verified();

@@ -75,6 +75,17 @@ export interface GatewayStatus {
   };
   drainReadingsPerSecond: number;
   uplink: { state: string; batchesAcked: number; readingsAcked: number; lastError?: string } | undefined;
+  /** Each part under the gateway's supervisor, and whether it runs, restarts or is degraded, and why. */
+  subsystems: SubsystemStatus[];
+}
+
+export interface SubsystemStatus {
+  name: string;
+  state: "starting" | "off" | "running" | "restarting" | "degraded" | "stopped";
+  /** Restarts after failures since the gateway started. */
+  restarts: number;
+  /** Why it is restarting or degraded. */
+  reason?: string;
 }
 
 export type DeviceSettings = BridgeInput<"devices.settings">["settings"];

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { request } from "../bridge-client.js";
 import { ErrorNote } from "../components/error-note.js";
 import { LiveChart } from "../components/live-chart.js";
+import { SubsystemsTable } from "../components/subsystems-table.js";
 import { usePolled } from "../components/use-polled.js";
 import { useLiveStore } from "../live-store.js";
 import { formatBytes, formatTime } from "../format.js";
@@ -52,6 +53,8 @@ export function DashboardScreen() {
           </div>
         </dl>
       )}
+
+      {figures && <SubsystemsTable subsystems={figures.subsystems} />}
 
       <h2>Live readings</h2>
       <p aria-live="polite" class={`live-state ${live.state}`}>
