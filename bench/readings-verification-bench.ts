@@ -42,6 +42,7 @@ function wireBatch(
   const { streams } = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds });
   const encoded = Batch.encode({
     gatewayId: SAMPLE_GATEWAY,
+    saltSeed: new Uint8Array(),
     sequence: 1,
     previousBatchHash: new Uint8Array(32),
     readingsRoot: new Uint8Array(32),

@@ -1,5 +1,5 @@
-// Writes the batch circuit's artifacts from a compiled circuit and a final proving key, with
-// the manifest that pins them: what both the development build (build-artifacts.ts) and a
+// Writes a circuit's artifacts from its compiled form and a final proving key, with the
+// manifest that pins them: what both the development build (build-artifacts.ts) and a
 // production key ceremony (key-ceremony.ts) end with.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,19 +9,53 @@ import { basename, dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as snarkjs from "snarkjs";
 import {
-  ARTIFACT_FILES,
+  artifactFiles,
   artifactsDir as committedArtifactsDir,
   circuitsPackageRoot,
   sha256Hex,
   type ArtifactManifest,
+  type CircuitName,
 } from "../src/artifacts.js";
-import { PUBLIC_SIGNALS } from "../src/batch-layout.js";
+import { DISCLOSURE_PUBLIC_SIGNALS, PUBLIC_SIGNALS } from "../src/batch-layout.js";
 import { renderBatchVerifier } from "./batch-verifier-source.js";
+import { renderDisclosureVerifier } from "./disclosure-verifier-source.js";
 
 const require = createRequire(import.meta.url);
 export const repoRoot = join(circuitsPackageRoot, "..");
-export const CIRCUIT = "circuits/circom/batch-attestation-main.circom";
-const VERIFIER_PATH = join(repoRoot, "contracts/contracts/BatchProofVerifier.sol");
+
+/** What the build makes of each circuit: its main source, public signals and Solidity verifier. */
+export interface CircuitBuild {
+  /** The circuit's main file, relative to the repository root. */
+  source: string;
+  publicSignals: readonly string[];
+  /** The Solidity verifier's contract (and file) name. */
+  verifier: string;
+  /** The verifier's Solidity from snarkjs's Groth16 verifier for the key `vkey`. */
+  renderVerifier(snarkjsSource: string, vkey: { IC?: unknown }): string;
+}
+
+export const CIRCUIT_BUILDS: Record<CircuitName, CircuitBuild> = {
+  "batch-attestation": {
+    source: "circuits/circom/batch-attestation-main.circom",
+    publicSignals: PUBLIC_SIGNALS,
+    verifier: "BatchProofVerifier",
+    renderVerifier: renderBatchVerifier,
+  },
+  "reading-disclosure": {
+    source: "circuits/circom/reading-disclosure-main.circom",
+    publicSignals: DISCLOSURE_PUBLIC_SIGNALS,
+    verifier: "DisclosureProofVerifier",
+    renderVerifier: renderDisclosureVerifier,
+  },
+};
+
+/** The batch circuit's main file. */
+export const CIRCUIT = CIRCUIT_BUILDS["batch-attestation"].source;
+
+/** Where a circuit's Solidity verifier is committed. */
+function committedVerifierPath(circuit: CircuitName): string {
+  return join(repoRoot, `contracts/contracts/${CIRCUIT_BUILDS[circuit].verifier}.sol`);
+}
 
 export interface CompiledCircuit {
   /** The circuit's main file, relative to the repository root. */
@@ -100,15 +134,23 @@ export async function beaconPhase1(options: {
   }
 }
 
-/** The Solidity verifier of the proving key `zkey` (a path, or its bytes). */
-export async function batchVerifierSource(zkey: string | Uint8Array): Promise<string> {
+/** The Solidity verifier of `circuit`'s proving key `zkey` (a path, or its bytes). */
+export async function verifierSource(circuit: CircuitName, zkey: string | Uint8Array): Promise<string> {
   const template = readFileSync(join(dirname(require.resolve("snarkjs")), "../templates/verifier_groth16.sol.ejs"), "utf8");
   const vkey = (await snarkjs.zKey.exportVerificationKey(zkey)) as { IC?: unknown };
-  return renderBatchVerifier((await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template })) as string, vkey);
+  return CIRCUIT_BUILDS[circuit].renderVerifier(
+    (await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template })) as string,
+    vkey,
+  );
+}
+
+/** The batch circuit's Solidity verifier of the proving key `zkey` (a path, or its bytes). */
+export function batchVerifierSource(zkey: string | Uint8Array): Promise<string> {
+  return verifierSource("batch-attestation", zkey);
 }
 
 /** Writes the Solidity verifier to `path`; returns its SHA-256, which the manifest pins. */
-export function writeVerifier(source: string, path = VERIFIER_PATH): string {
+export function writeVerifier(source: string, path = committedVerifierPath("batch-attestation")): string {
   writeFileSync(path, source);
   return sha256Hex(Buffer.from(source));
 }
@@ -119,13 +161,18 @@ export interface ArtifactDestination {
   verifierPath: string;
 }
 
-export const COMMITTED_ARTIFACTS: ArtifactDestination = { artifactsDir: committedArtifactsDir, verifierPath: VERIFIER_PATH };
+/** Where `circuit`'s artifacts are committed. */
+export function committedArtifacts(circuit: CircuitName): ArtifactDestination {
+  return { artifactsDir: committedArtifactsDir, verifierPath: committedVerifierPath(circuit) };
+}
 
 /**
  * Writes the verification key, the gzipped witness generator and proving key, the Solidity
  * verifier and the manifest pinning them all, from `zkeyPath` (the final proving key).
  */
 export async function writeArtifacts(options: {
+  /** Which build's file names, public signals and verifier; the batch circuit's unless told. */
+  circuit?: CircuitName;
   compiled: CompiledCircuit;
   zkeyPath: string;
   ceremony: ArtifactManifest["ceremony"];
@@ -135,15 +182,17 @@ export async function writeArtifacts(options: {
   log: (line: string) => void;
 }): Promise<void> {
   const { compiled, zkeyPath } = options;
-  const { artifactsDir, verifierPath } = options.destination ?? COMMITTED_ARTIFACTS;
+  const circuit = options.circuit ?? "batch-attestation";
+  const files = artifactFiles(circuit);
+  const { artifactsDir, verifierPath } = options.destination ?? committedArtifacts(circuit);
   mkdirSync(artifactsDir, { recursive: true });
   mkdirSync(dirname(verifierPath), { recursive: true });
   const vkey = `${JSON.stringify(await snarkjs.zKey.exportVerificationKey(zkeyPath), null, 2)}\n`;
-  const verifier = await batchVerifierSource(zkeyPath);
-  writeFileSync(join(artifactsDir, ARTIFACT_FILES.vkey), vkey);
+  const verifier = await verifierSource(circuit, zkeyPath);
+  writeFileSync(join(artifactsDir, files.vkey), vkey);
   // Both compress well enough to stay small in the repository; loading inflates them.
-  writeFileSync(join(artifactsDir, ARTIFACT_FILES.wasm), gzipSync(compiled.wasm, { level: 9 }));
-  writeFileSync(join(artifactsDir, ARTIFACT_FILES.zkey), gzipSync(readFileSync(zkeyPath), { level: 9 }));
+  writeFileSync(join(artifactsDir, files.wasm), gzipSync(compiled.wasm, { level: 9 }));
+  writeFileSync(join(artifactsDir, files.zkey), gzipSync(readFileSync(zkeyPath), { level: 9 }));
   const verifierSha256 = writeVerifier(verifier, verifierPath);
   const manifest: ArtifactManifest = {
     circuit: compiled.circuit,
@@ -151,7 +200,7 @@ export async function writeArtifacts(options: {
     snarkjs: packageVersion("snarkjs"),
     constraints: compiled.constraints,
     wires: compiled.wires,
-    publicSignals: [...PUBLIC_SIGNALS],
+    publicSignals: [...CIRCUIT_BUILDS[circuit].publicSignals],
     ceremony: options.ceremony,
     zkeyBeacon: options.zkeyBeacon,
     keyKind: options.keyKind,
@@ -163,7 +212,7 @@ export async function writeArtifacts(options: {
       verifier: verifierSha256,
     },
   };
-  writeFileSync(join(artifactsDir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(artifactsDir, files.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   options.log(
     `${compiled.constraints} constraints; wrote ${relative(repoRoot, artifactsDir)} and ${relative(repoRoot, verifierPath)}`,
   );

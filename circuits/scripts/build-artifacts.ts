@@ -1,7 +1,8 @@
-// Builds the batch circuit's artifacts reproducibly and pins their hashes:
+// Builds the circuits' artifacts reproducibly and pins their hashes, for each circuit (the batch
+// attestation and the reading disclosure):
 //
-//   1. compiles circom/batch-attestation-main.circom (circom2, --O2) to R1CS and a WASM
-//      witness generator;
+//   1. compiles circom/<circuit>-main.circom (circom2, --O2) to R1CS and a WASM witness
+//      generator;
 //   2. makes the development powers-of-tau ceremony once and caches it outside the repository
 //      (new accumulator, one public beacon, prepare phase 2; every step deterministic);
 //   3. makes the proving key from the R1CS and the ceremony, with a public beacon as the one
@@ -11,19 +12,24 @@
 // A beacon's randomness is public, so these keys are for development only: README.md says
 // how production keys are made.
 //
-//   tsx scripts/build-artifacts.ts            rebuild everything, write artifacts/ and the verifier
-//   tsx scripts/build-artifacts.ts --check    compile only; fail if the R1CS or WASM differ from the pins
+//   tsx scripts/build-artifacts.ts            rebuild everything, write artifacts/ and the verifiers
+//   tsx scripts/build-artifacts.ts <circuit>  rebuild one circuit (batch-attestation, reading-disclosure)
+//   tsx scripts/build-artifacts.ts --check    compile only; fail if an R1CS or WASM differs from its pin
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { readManifest, sha256Hex } from "../src/artifacts.js";
-import { beaconPhase1, CIRCUIT, compileCircuit, writeArtifacts } from "./artifact-writer.js";
+import { readManifest, sha256Hex, type CircuitName } from "../src/artifacts.js";
+import { beaconPhase1, CIRCUIT_BUILDS, compileCircuit, writeArtifacts } from "./artifact-writer.js";
 const POWER = 13;
 /** SHA-256 of "IntelLedger Edge development ceremony": public, so anyone can redo the ceremony. */
 const CEREMONY_BEACON = "515f554e78272b05aa04370d48cd727a93dc3b6435cb026a96c84c977ee7ed39";
-/** SHA-256 of "IntelLedger Edge development proving key". */
-const ZKEY_BEACON = "d7d86b5494fb1434f5b995e6f460825c9186413811ef3834c285e3bc257b4d8c";
+/** Per circuit, SHA-256 of "IntelLedger Edge development proving key" and of "IntelLedger Edge development disclosure key". */
+const ZKEY_BEACONS: Record<CircuitName, string> = {
+  "batch-attestation": "d7d86b5494fb1434f5b995e6f460825c9186413811ef3834c285e3bc257b4d8c",
+  "reading-disclosure": "3d9cca559e862a0e5a79f2dfd2eb961e21dd81aeff0b3b65f86f2043f41c4f58",
+};
+const CIRCUITS = Object.keys(CIRCUIT_BUILDS) as CircuitName[];
 const BEACON_ITERATIONS_EXP = 10;
 
 export function cacheDir(): string {
@@ -44,20 +50,31 @@ async function ensureCeremony(log: (line: string) => void): Promise<{ path: stri
   return { path, sha256: sha256Hex(readFileSync(path)) };
 }
 
-async function build(): Promise<void> {
+async function build(circuits: readonly CircuitName[]): Promise<void> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
-  const scratch = mkdtempSync(join(tmpdir(), "batch-circuit-"));
   try {
-    log(`compiling ${CIRCUIT}`);
-    const compiled = compileCircuit(scratch);
-    const r1csPath = join(scratch, "batch-attestation-main.r1cs");
+    for (const circuit of circuits) await buildCircuit(circuit, log);
+  } finally {
+    await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate();
+  }
+}
+
+async function buildCircuit(circuit: CircuitName, log: (line: string) => void): Promise<void> {
+  const { source } = CIRCUIT_BUILDS[circuit];
+  const scratch = mkdtempSync(join(tmpdir(), `${circuit}-`));
+  try {
+    log(`compiling ${source}`);
+    const compiled = compileCircuit(scratch, source);
+    const r1csPath = join(scratch, `${circuit}-main.r1cs`);
     const ceremony = await ensureCeremony(log);
-    log("making the proving key");
+    log(`making the proving key of ${circuit}`);
     const initial = join(scratch, "initial.zkey");
     const zkeyPath = join(scratch, "final.zkey");
+    const zkeyBeacon = ZKEY_BEACONS[circuit];
     await snarkjs.zKey.newZKey(r1csPath, ceremony.path, initial);
-    await snarkjs.zKey.beacon(initial, zkeyPath, "IntelLedger Edge development proving key", ZKEY_BEACON, BEACON_ITERATIONS_EXP);
+    await snarkjs.zKey.beacon(initial, zkeyPath, "IntelLedger Edge development proving key", zkeyBeacon, BEACON_ITERATIONS_EXP);
     await writeArtifacts({
+      circuit,
       compiled,
       zkeyPath,
       ceremony: {
@@ -66,28 +83,27 @@ async function build(): Promise<void> {
         beaconIterationsExp: BEACON_ITERATIONS_EXP,
         ptauSha256: ceremony.sha256,
       },
-      zkeyBeacon: ZKEY_BEACON,
+      zkeyBeacon,
       keyKind: "development",
       log,
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
-    await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate();
   }
 }
 
-function check(): void {
-  const manifest = readManifest();
-  const scratch = mkdtempSync(join(tmpdir(), "batch-circuit-"));
+function check(circuit: CircuitName): void {
+  const manifest = readManifest(undefined, circuit);
+  const scratch = mkdtempSync(join(tmpdir(), `${circuit}-`));
   try {
-    const compiled = compileCircuit(scratch);
+    const compiled = compileCircuit(scratch, CIRCUIT_BUILDS[circuit].source);
     const stale = [
       sha256Hex(compiled.r1cs) !== manifest.sha256.r1cs && "R1CS",
       sha256Hex(compiled.wasm) !== manifest.sha256.wasm && "WASM",
     ].filter(Boolean);
     if (stale.length > 0) {
       process.stderr.write(
-        `the circuit compiles to a different ${stale.join(" and ")}: run npm run build-artifacts -w circuits\n`,
+        `${circuit} compiles to a different ${stale.join(" and ")}: run npm run build-artifacts -w circuits\n`,
       );
       process.exitCode = 1;
     }
@@ -96,5 +112,7 @@ function check(): void {
   }
 }
 
-if (process.argv.includes("--check")) check();
-else await build();
+const named = CIRCUITS.filter((circuit) => process.argv.includes(circuit));
+const chosen = named.length > 0 ? named : CIRCUITS;
+if (process.argv.includes("--check")) chosen.forEach(check);
+else await build(chosen);

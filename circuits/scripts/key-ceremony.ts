@@ -12,9 +12,11 @@
 //       applies the beacon, verifies the whole chain of contributions against the R1CS and the
 //       phase-1 file, and writes artifacts/ and the Solidity verifier with "keyKind": "production"
 //
-// begin and finish take --circuit <file.circom> (relative to the repository root; the batch
-// circuit by default) to run the ceremony for another circuit, and finish takes --artifacts
-// <dir> to write the artifacts and BatchProofVerifier.sol there instead of into the repository.
+// begin and finish take --circuit <name or file.circom> (reading-disclosure for the disclosure
+// circuit, or a main file relative to the repository root; the batch circuit by default) to run
+// the ceremony for another circuit, and finish takes --artifacts <dir> to write the artifacts and
+// the Solidity verifier there instead of into the repository. A file that is not one of the
+// built circuits gets the batch circuit's file names.
 //
 // Then: npm run generate -w contracts, deploy the verifier, point DataAnchor at it with
 // setBatchVerifier, and publish the transcript (every contribution's hash as printed).
@@ -24,8 +26,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
-import { sha256Hex } from "../src/artifacts.js";
-import { CIRCUIT, compileCircuit, writeArtifacts, type ArtifactDestination } from "./artifact-writer.js";
+import { sha256Hex, type CircuitName } from "../src/artifacts.js";
+import { CIRCUIT, CIRCUIT_BUILDS, compileCircuit, writeArtifacts, type ArtifactDestination } from "./artifact-writer.js";
 
 /** The smallest phase 1 that fits the circuit (circuits/README.md, Artifacts). */
 const MIN_POWER = 13;
@@ -39,10 +41,17 @@ const required = (values: Record<string, string | undefined>, name: string): str
     throw new CeremonyError(`--${name} is required`);
   })();
 
-const artifactsIn = (dir: string): ArtifactDestination => ({
+const artifactsIn = (dir: string, build: CircuitName): ArtifactDestination => ({
   artifactsDir: dir,
-  verifierPath: join(dir, "BatchProofVerifier.sol"),
+  verifierPath: join(dir, `${CIRCUIT_BUILDS[build].verifier}.sol`),
 });
+
+/** The main file and the build (file names, verifier) of `--circuit`: a built circuit's name or a main file. */
+function circuitOf(option: string): { source: string; build: CircuitName } {
+  const builds = Object.entries(CIRCUIT_BUILDS) as [CircuitName, (typeof CIRCUIT_BUILDS)[CircuitName]][];
+  const named = builds.find(([name, build]) => name === option || build.source === option);
+  return named === undefined ? { source: option, build: "batch-attestation" } : { source: named[1].source, build: named[0] };
+}
 
 async function checkPhase1(ptau: string, publishedSha256: string): Promise<string> {
   const sha256 = sha256Hex(readFileSync(ptau));
@@ -72,7 +81,7 @@ async function main(): Promise<void> {
       artifacts: { type: "string" },
     },
   });
-  const { circuit } = values;
+  const { source: circuit, build } = circuitOf(values.circuit);
   if (step === "begin") {
     const ptau = required(values, "ptau");
     await checkPhase1(ptau, required(values, "ptau-sha256"));
@@ -117,11 +126,12 @@ async function main(): Promise<void> {
       const power = Math.max(MIN_POWER, Math.ceil(Math.log2(compiled.constraints + 8)));
       await writeArtifacts({
         compiled,
+        circuit: build,
         zkeyPath: final,
         ceremony: { power, beacon, beaconIterationsExp: iterationsExp, ptauSha256: sha256Hex(readFileSync(ptau)) },
         zkeyBeacon: beacon,
         keyKind: "production",
-        ...(values.artifacts === undefined ? {} : { destination: artifactsIn(values.artifacts) }),
+        ...(values.artifacts === undefined ? {} : { destination: artifactsIn(values.artifacts, build) }),
         log,
       });
     } finally {

@@ -9,6 +9,7 @@ import {
   MAX_WINDOW_SPAN_SEC,
   receiveSecond,
 } from "./batch-layout.js";
+import { CommitmentSalts } from "./commitment-salts.js";
 import { CircuitsError } from "./errors.js";
 import type { PoseidonHasher } from "./poseidon-hasher.js";
 import { BitPacker } from "./bit-packer.js";
@@ -18,6 +19,7 @@ import { Sha256MerkleTree, digestToField } from "./sha256-tree.js";
 import {
   checkBounds,
   streamKeyString,
+  streamLeaf,
   streamsHash,
   unboundedStreams,
   type BoundsResolver,
@@ -32,16 +34,34 @@ export interface BatchCommitmentInput {
   readings: readonly CommittedReading[];
   /** Configured bounds per stream; streams without configuration are unbounded (int32). */
   bounds?: BoundsResolver;
+  /**
+   * The batch's secret salt seed (SALT_SEED_BYTES): with it the batch is committed with layout 2,
+   * its details leaves salted and its unused code bits filled from it; without, layout 1
+   * (batches sealed before salts existed).
+   */
+  saltSeed?: Uint8Array | undefined;
 }
 
-/** Everything a reading's receipt needs to lead from the reading to its batch root. */
+/**
+ * What leads from a reading to its batch root. A receipt carries all of it but the words: the
+ * relay proves the reading's claims bits against `claimsRoot` instead (reading-disclosure.ts).
+ */
 export interface ReadingInclusion {
   index: number;
-  /** The batch's claims words (their Poseidon hash is the claims root). */
-  words: bigint[];
-  /** The batch's stream table and the reading's index in it. */
-  streams: StreamBounds[];
+  /** Poseidon of the batch's claims words. */
+  claimsRoot: bigint;
+  /** The batch's claims words: known to the batch's sealer and relay, and in receipts made before disclosure proofs. */
+  words?: bigint[] | undefined;
+  /** The reading's details salt, in a batch committed with layout 2. */
+  salt?: Uint8Array | undefined;
+  /** The reading's stream and its index in the batch's stream table. */
+  stream: StreamBounds;
   streamIndex: number;
+  /** Layout 1: the whole stream table, whose hash is the streams hash. */
+  streams?: StreamBounds[] | undefined;
+  /** Layout 2: the stream's salt and the SHA-256 siblings from its leaf to the stream tree's root, the streams hash. */
+  streamSalt?: Uint8Array | undefined;
+  streamPath?: Uint8Array[] | undefined;
   /** Where the reading's codes start in the code bits. */
   codeOffset: number;
   /** SHA-256 siblings from the reading's details leaf to the details root. */
@@ -99,6 +119,8 @@ export class BatchCommitment {
   private readonly streamIndexes: readonly number[];
   private readonly codeOffsets: readonly number[];
   private readonly detailsTree: Sha256MerkleTree;
+  private readonly streamTree: Sha256MerkleTree | undefined;
+  private readonly salts: CommitmentSalts | undefined;
 
   private constructor(fields: {
     root: bigint;
@@ -110,6 +132,8 @@ export class BatchCommitment {
     streamIndexes: number[];
     codeOffsets: number[];
     detailsTree: Sha256MerkleTree;
+    streamTree: Sha256MerkleTree | undefined;
+    salts: CommitmentSalts | undefined;
   }) {
     this.root = fields.root;
     this.claimsRoot = fields.claimsRoot;
@@ -120,6 +144,8 @@ export class BatchCommitment {
     this.streamIndexes = fields.streamIndexes;
     this.codeOffsets = fields.codeOffsets;
     this.detailsTree = fields.detailsTree;
+    this.streamTree = fields.streamTree;
+    this.salts = fields.salts;
   }
 
   static build(hasher: PoseidonHasher, input: BatchCommitmentInput): BatchCommitment {
@@ -141,6 +167,7 @@ export class BatchCommitment {
       );
     }
 
+    const salts = input.saltSeed === undefined ? undefined : new CommitmentSalts(input.saltSeed);
     const table = new StreamTable(input.bounds ?? unboundedStreams);
     const timeCode = new RangeCode(windowEndSec - windowStartSec);
     const headers = new BitPacker(2 * HEADERS_PER_WORD * HEADER_WORDS);
@@ -169,18 +196,28 @@ export class BatchCommitment {
       codes.write(value, valueCode.width, codeBitsUsed + timeCode.width);
       streamIndexes[i] = streamIndex;
       codeOffsets[i] = codeBitsUsed;
-      detailsLeaves[i] = detailsLeaf(reading, streamIndex, codeBitsUsed);
+      detailsLeaves[i] = detailsLeaf(reading, streamIndex, codeBitsUsed, salts?.details(i));
       codeBitsUsed += timeCode.width + valueCode.width;
     });
     if (codeBitsUsed > CODE_BITS) {
       throw new CircuitsError(`the readings' codes take ${codeBitsUsed} bits; a batch has ${CODE_BITS}`, { codeBitsUsed });
     }
 
-    const words = [...headers.words(2 * HEADERS_PER_WORD, HEADER_WORDS), ...codes.words(CODE_WORD_BITS, CODE_WORDS)];
+    const codeWords = codes.words(CODE_WORD_BITS, CODE_WORDS);
+    if (salts) {
+      // Unguessable bits where no reading's codes are, so that no one can find the other
+      // readings' codes by hashing likely words until one gives the claims root.
+      const padding = salts.padding(CODE_BITS - codeBitsUsed) << BigInt(codeBitsUsed);
+      const mask = (1n << BigInt(CODE_WORD_BITS)) - 1n;
+      codeWords.forEach((word, i) => (codeWords[i] = word | ((padding >> BigInt(i * CODE_WORD_BITS)) & mask)));
+    }
+    const words = [...headers.words(2 * HEADERS_PER_WORD, HEADER_WORDS), ...codeWords];
     const detailsTree = new Sha256MerkleTree(detailsLeaves);
+    // Layout 2 commits to the streams by a tree of salted leaves, so a receipt shows its own stream only.
+    const streamTree = salts && new Sha256MerkleTree(table.streams.map((stream, i) => streamLeaf(stream, salts.stream(i))));
     const header: BatchHeader = {
       detailsRoot: digestToField(detailsTree.root),
-      streamsHash: streamsHash(table.streams),
+      streamsHash: streamTree ? digestToField(streamTree.root) : streamsHash(table.streams),
       gatewayId,
       windowStartSec,
       windowEndSec,
@@ -198,6 +235,8 @@ export class BatchCommitment {
       streamIndexes,
       codeOffsets,
       detailsTree,
+      streamTree,
+      salts,
     });
   }
 
@@ -206,11 +245,17 @@ export class BatchCommitment {
     if (!Number.isInteger(index) || index < 0 || index >= this.header.readingCount) {
       throw new CircuitsError(`reading index ${index} outside 0..${this.header.readingCount - 1}`);
     }
+    const streamIndex = this.streamIndexes[index] as number;
     return {
       index,
+      claimsRoot: this.claimsRoot,
       words: [...this.words],
-      streams: [...this.streams],
-      streamIndex: this.streamIndexes[index] as number,
+      salt: this.salts?.details(index),
+      stream: { ...(this.streams[streamIndex] as StreamBounds) },
+      streamIndex,
+      ...(this.streamTree
+        ? { streamSalt: this.salts?.stream(streamIndex), streamPath: this.streamTree.path(streamIndex) }
+        : { streams: [...this.streams] }),
       codeOffset: this.codeOffsets[index] as number,
       detailsPath: this.detailsTree.path(index),
       header: this.header,

@@ -43,3 +43,10 @@ export const PUBLIC_SIGNALS = [
   "streamsHash",
 ] as const;
 export type PublicSignalName = (typeof PUBLIC_SIGNALS)[number];
+
+/** Widest code of one reading: its time code (TIME_BITS) and a value code over any int32 bounds (32 bits). */
+export const MAX_CODE_WIDTH = TIME_BITS + 32;
+
+/** The order of the reading disclosure circuit's public signals (circom/reading-disclosure.circom). */
+export const DISCLOSURE_PUBLIC_SIGNALS = ["claimsRoot", "index", "header", "codeOffset", "width", "code"] as const;
+export type DisclosureSignalName = (typeof DISCLOSURE_PUBLIC_SIGNALS)[number];

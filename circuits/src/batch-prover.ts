@@ -3,7 +3,7 @@
 /// <reference path="./circom-runtime.d.ts" />
 import type { WitnessCalculator } from "circom_runtime";
 import type * as Snarkjs from "snarkjs";
-import type { BatchArtifacts } from "./artifacts.js";
+import type { BatchArtifacts, CircuitArtifacts } from "./artifacts.js";
 import { WORDS_PER_BATCH } from "./batch-layout.js";
 import { loadSnarkjs, type Groth16Proof } from "./batch-verifier.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
@@ -35,13 +35,26 @@ export async function proveBatch(
       batchRoot: input.batchRoot,
     });
   }
+  return proveWithCircuit(artifacts, { ...input }, "the batch does not satisfy the circuit", { batchRoot: input.batchRoot });
+}
+
+/**
+ * Proves `input` (decimal signals) with a circuit's witness generator and proving key, on the
+ * calling thread; throws a CircuitsError saying `unsatisfied` when the input does not satisfy it.
+ */
+export async function proveWithCircuit(
+  artifacts: Pick<CircuitArtifacts, "wasm" | "zkey">,
+  input: Record<string, string | string[]>,
+  unsatisfied: string,
+  details: Record<string, unknown>,
+): Promise<BatchProof> {
   let witness: Uint8Array;
   try {
-    witness = await (await witnessCalculator(artifacts.wasm)).calculateWTNSBin({ ...input }, true);
+    witness = await (await witnessCalculator(artifacts.wasm)).calculateWTNSBin(input, true);
   } catch (cause) {
     // A failed run may leave the generator's memory half written: start the next one afresh.
     calculators.delete(artifacts.wasm);
-    throw new CircuitsError("the batch does not satisfy the circuit", { batchRoot: input.batchRoot }, { cause });
+    throw new CircuitsError(unsatisfied, details, { cause });
   }
   const { proof, publicSignals } = await (await loadSnarkjs()).groth16.prove(artifacts.zkey, witness);
   return { proof, publicSignals: [...publicSignals] };

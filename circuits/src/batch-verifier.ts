@@ -1,6 +1,6 @@
 import type * as Snarkjs from "snarkjs";
 import type { Groth16VerificationKey } from "./artifacts.js";
-import { PUBLIC_SIGNALS } from "./batch-layout.js";
+import { DISCLOSURE_PUBLIC_SIGNALS, PUBLIC_SIGNALS } from "./batch-layout.js";
 
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
 export type Groth16Proof = Snarkjs.Groth16Proof;
@@ -10,13 +10,32 @@ export function loadSnarkjs(): Promise<typeof Snarkjs> {
   return import("snarkjs");
 }
 
-/** True when `proof` proves `publicSignals` under `vkey`; false for any malformed input. */
-export async function verifyBatchProof(
+/** True when `proof` proves `publicSignals` of the batch circuit under `vkey`; false for any malformed input. */
+export function verifyBatchProof(
   vkey: Groth16VerificationKey,
   proof: Groth16Proof,
   publicSignals: readonly string[],
 ): Promise<boolean> {
-  if (publicSignals.length !== PUBLIC_SIGNALS.length || vkey.nPublic !== PUBLIC_SIGNALS.length) return false;
+  return verifyGroth16(vkey, proof, publicSignals, PUBLIC_SIGNALS.length);
+}
+
+/** True when `proof` proves `publicSignals` of the reading disclosure circuit under `vkey`. */
+export function verifyDisclosureProof(
+  vkey: Groth16VerificationKey,
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+): Promise<boolean> {
+  return verifyGroth16(vkey, proof, publicSignals, DISCLOSURE_PUBLIC_SIGNALS.length);
+}
+
+/** True when `proof` proves `publicSignals`, `count` of them, under `vkey`; false for any malformed input. */
+async function verifyGroth16(
+  vkey: Groth16VerificationKey,
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+  count: number,
+): Promise<boolean> {
+  if (publicSignals.length !== count || vkey.nPublic !== count) return false;
   try {
     return await (await loadSnarkjs()).groth16.verify(vkey, [...publicSignals], proof);
   } catch {

@@ -1,9 +1,17 @@
 // Everything the package offers in Node: what a verifier needs (./verify.ts, which also loads in
 // a browser) and committing to batches, their artifacts and proving.
 export * from "./verify.js";
-export { ARTIFACT_FILES, artifactsDir, loadBatchArtifacts, loadVerificationKey, readManifest } from "./artifacts.js";
-export type { ArtifactManifest, BatchArtifacts } from "./artifacts.js";
-export { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
+export {
+  ARTIFACT_FILES,
+  artifactFiles,
+  artifactsDir,
+  loadBatchArtifacts,
+  loadCircuitArtifacts,
+  loadVerificationKey,
+  readManifest,
+} from "./artifacts.js";
+export type { ArtifactManifest, BatchArtifacts, CircuitArtifacts, CircuitName } from "./artifacts.js";
+export { BatchCommitment, batchablePrefix, batchRootOf } from "./batch-commitment.js";
 export type { BatchCommitmentInput } from "./batch-commitment.js";
 export {
   BATCH_CAPACITY,
@@ -13,6 +21,7 @@ export {
   HEADER_WORDS,
   HEADERS_PER_WORD,
   MAX_BOUNDS_SPAN,
+  MAX_CODE_WIDTH,
   MAX_WINDOW_SPAN_SEC,
   receiveSecond,
   TIME_BITS,
@@ -29,6 +38,17 @@ export { BatchProverPool } from "./prover-pool.js";
 export type { BatchProverPoolOptions } from "./prover-pool.js";
 export type { ProverIsolation } from "./prover-host.js";
 export { decodeRange, encodeRange, rangeCodeWidth, rangeWeights } from "./range-code.js";
-export { deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
-export { boundedStreams, isUnbounded, listedBounds, streamKeyString, streamsHash, unboundedStreams } from "./stream-table.js";
+export { detailsLeaf, deviceIdToField, isValidDeviceId } from "./reading-commitment.js";
+export { claimsInWords, disclosureCircuitInput, proveDisclosure } from "./reading-disclosure.js";
+export type { DisclosureCircuitInput } from "./reading-disclosure.js";
+export { CommitmentSalts, DETAILS_SALT_BYTES, SALT_SEED_BYTES } from "./commitment-salts.js";
+export {
+  boundedStreams,
+  isUnbounded,
+  listedBounds,
+  streamKeyString,
+  streamLeaf,
+  streamsHash,
+  unboundedStreams,
+} from "./stream-table.js";
 export type { BoundsResolver, StreamBounds, StreamKey } from "./stream-table.js";

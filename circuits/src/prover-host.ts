@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { CircuitName } from "./artifacts.js";
 import type { ProverMessage, ProverRequest } from "./prover-messages.js";
 
 /**
@@ -29,9 +30,13 @@ const PROVER_NICENESS = 10;
 
 const entry = new URL("./prover-worker.mjs", import.meta.url);
 
-export function startProverHost(isolation: ProverIsolation, artifactsDir: string, events: ProverEvents): ProverHost {
+export function startProverHost(
+  isolation: ProverIsolation,
+  artifacts: { dir: string; circuit: CircuitName },
+  events: ProverEvents,
+): ProverHost {
   if (isolation === "thread") {
-    const worker = new Worker(entry, { workerData: { artifactsDir } });
+    const worker = new Worker(entry, { workerData: { artifactsDir: artifacts.dir, circuit: artifacts.circuit } });
     // Ending a thread while it is still loading modules can abort the whole process (a
     // Node.js fault in module teardown), so it is ended once it said it is ready, or is gone.
     const settled = new Promise<void>((resolve) => {
@@ -47,7 +52,7 @@ export function startProverHost(isolation: ProverIsolation, artifactsDir: string
       },
     };
   }
-  const child = fork(entry, [artifactsDir], {
+  const child = fork(entry, [artifacts.dir, artifacts.circuit], {
     // A proof's live JavaScript heap stays under 24 MB (its big buffers live outside the heap);
     // a cap at twice that makes V8 collect before garbage piles up in resident memory.
     execArgv: ["--optimize-for-size", "--max-old-space-size=48"],

@@ -1,9 +1,8 @@
-import { artifactsDir } from "./artifacts.js";
+import { artifactsDir, type CircuitName } from "./artifacts.js";
 import type { BatchProof } from "./batch-prover.js";
-import type { BatchCircuitInput } from "./circuit-input.js";
 import { CircuitsError } from "./errors.js";
 import { startProverHost, type ProverHost, type ProverIsolation } from "./prover-host.js";
-import type { ProverMessage, ProverRequest } from "./prover-messages.js";
+import type { CircuitInput, ProverMessage, ProverRequest } from "./prover-messages.js";
 
 export interface BatchProverPoolOptions {
   /** Provers running at once; 1 by default. */
@@ -14,6 +13,8 @@ export interface BatchProverPoolOptions {
   maxQueued?: number;
   /** Folder with the circuit artifacts; the committed ones by default. */
   artifactsDir?: string;
+  /** The circuit proved: the batch attestation by default, or the reading disclosure. */
+  circuit?: CircuitName;
   /**
    * Called when a prover dies (crashed, killed, out of memory) instead of replacing it at
    * once: the owner decides when to start a new pool. Its batch is refused either way.
@@ -23,7 +24,7 @@ export interface BatchProverPoolOptions {
 
 interface Job {
   id: number;
-  input: BatchCircuitInput;
+  input: CircuitInput;
   resolve(proof: BatchProof): void;
   reject(error: Error): void;
 }
@@ -35,7 +36,7 @@ interface Slot {
 }
 
 /**
- * Proves batches in worker threads or child processes, so proving never blocks the caller's event loop. The
+ * Proves batches (or, for the "reading-disclosure" circuit, readings' disclosures) in worker threads or child processes, so proving never blocks the caller's event loop. The
  * queue is bounded: when `full`, `prove` refuses at once (a CircuitsError), and the caller
  * keeps the batch for later; nothing is dropped silently.
  */
@@ -57,9 +58,9 @@ export class BatchProverPool {
       });
     }
     this.onProverExit = options.onProverExit;
-    const dir = options.artifactsDir ?? artifactsDir;
+    const artifacts = { dir: options.artifactsDir ?? artifactsDir, circuit: options.circuit ?? "batch-attestation" };
     const isolation = options.isolation ?? "thread";
-    this.slots = Array.from({ length: threads }, () => this.startWorker(isolation, dir));
+    this.slots = Array.from({ length: threads }, () => this.startWorker(isolation, artifacts));
   }
 
   /** Batches queued or being proved. */
@@ -77,7 +78,7 @@ export class BatchProverPool {
     await Promise.all(this.slots.map((slot) => slot.ready));
   }
 
-  prove(input: BatchCircuitInput): Promise<BatchProof> {
+  prove(input: CircuitInput): Promise<BatchProof> {
     if (this.closed) return Promise.reject(new CircuitsError("the prover pool is closed"));
     if (this.full) return Promise.reject(new CircuitsError("the prover queue is full", { pending: this.pending }));
     return new Promise<BatchProof>((resolve, reject) => {
@@ -99,7 +100,7 @@ export class BatchProverPool {
     );
   }
 
-  private startWorker(isolation: ProverIsolation, dir: string): Slot {
+  private startWorker(isolation: ProverIsolation, artifacts: { dir: string; circuit: CircuitName }): Slot {
     let markReady: () => void = () => undefined;
     let failStart: (error: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
@@ -114,7 +115,7 @@ export class BatchProverPool {
     };
     const slot: Slot = {
       ready,
-      worker: startProverHost(isolation, dir, {
+      worker: startProverHost(isolation, artifacts, {
         message: (message: ProverMessage) => {
           if ("ready" in message) {
             markReady();
@@ -137,7 +138,7 @@ export class BatchProverPool {
             return;
           }
           const index = this.slots.indexOf(slot);
-          if (index >= 0) this.slots[index] = this.startWorker(isolation, dir);
+          if (index >= 0) this.slots[index] = this.startWorker(isolation, artifacts);
           this.dispatch();
         },
       }),

@@ -1,5 +1,6 @@
 import { bytesToBigInt, writeUint32, writeUint64, writeUint8 } from "./big-endian.js";
 import { receiveSecond } from "./batch-layout.js";
+import { DETAILS_SALT_BYTES } from "./commitment-salts.js";
 import { encodeRange, rangeCodeWidth } from "./range-code.js";
 import { sha256Leaf } from "./sha256-tree.js";
 
@@ -77,12 +78,14 @@ export function readingCodes(reading: CommittedReading, context: CodeContext): {
 
 /**
  * The reading's details leaf: SHA-256 (0x00-prefixed) over gateway_seq, frame_counter,
- * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index in the
- * batch's stream table and where its codes start in the code bits as uint32, and time_uncertain as one byte, all big-endian. Hashed
+ * sampled_at_ms, received_at_ms, received_uptime_ms as uint64, received_boot, its stream's index
+ * in the batch's stream table and where its codes start in the code bits as uint32, and
+ * time_uncertain as one byte, all big-endian; then, in a batch committed with layout 2, the
+ * reading's 16-byte salt, so that nobody can find the fields by trying likely ones. Hashed
  * outside the circuit: the proof binds only their root.
  */
-export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number): Uint8Array {
-  const view = leafView;
+export function detailsLeaf(reading: CommittedReading, streamIndex: number, codeOffset: number, salt?: Uint8Array): Uint8Array {
+  const [bytes, view] = salt === undefined ? [leafBytes, leafView] : [saltedLeafBytes, saltedLeafView];
   writeUint64(view, reading.gatewaySeq, 1);
   writeUint64(view, reading.frameCounter, 9);
   writeUint64(view, reading.sampledAtMs, 17);
@@ -92,9 +95,16 @@ export function detailsLeaf(reading: CommittedReading, streamIndex: number, code
   writeUint32(view, streamIndex, 45);
   writeUint32(view, codeOffset, 49);
   writeUint8(view, reading.timeUncertain === true ? 1 : 0, 53);
-  return sha256Leaf(leafBytes);
+  if (salt !== undefined) {
+    if (salt.length !== DETAILS_SALT_BYTES) throw new RangeError(`a details salt is ${DETAILS_SALT_BYTES} bytes`);
+    bytes.set(salt, LEAF_FIELDS_BYTES);
+  }
+  return sha256Leaf(bytes);
 }
 
-// One buffer for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
-const leafBytes = new Uint8Array(1 + 8 * 5 + 4 * 3 + 1);
+const LEAF_FIELDS_BYTES = 1 + 8 * 5 + 4 * 3 + 1;
+// One buffer per layout for every leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
+const leafBytes = new Uint8Array(LEAF_FIELDS_BYTES);
 const leafView = new DataView(leafBytes.buffer);
+const saltedLeafBytes = new Uint8Array(LEAF_FIELDS_BYTES + DETAILS_SALT_BYTES);
+const saltedLeafView = new DataView(saltedLeafBytes.buffer);

@@ -3,7 +3,7 @@ import { writeInt64, writeUint32 } from "./big-endian.js";
 import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
 import { CircuitsError } from "./errors.js";
 import { checkDeviceId } from "./reading-commitment.js";
-import { digestToField } from "./sha256-tree.js";
+import { digestToField, sha256Leaf } from "./sha256-tree.js";
 
 /** What identifies a stream of readings: one channel of one device at one scale. */
 export interface StreamKey {
@@ -69,29 +69,44 @@ export function checkBounds(stream: StreamBounds): void {
 }
 
 /**
- * The commitment to a batch's stream table: SHA-256 over a 0x02 prefix, the entry count and
- * each entry (device id as a 32-byte field, channel, channel index, scale as uint32, min and max
- * as int64, all big-endian), as a field element. Public, so anyone holding the table can check
- * which bounds a proof speaks of.
+ * The commitment to a batch's stream table in layout 1: SHA-256 over a 0x02 prefix, the entry
+ * count and each entry (streamEntryBytes), as a field element. Public, so anyone holding the
+ * table can check which bounds a proof speaks of.
  */
 export function streamsHash(streams: readonly StreamBounds[]): bigint {
   const bytes = new Uint8Array(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
-  const view = new DataView(bytes.buffer);
   bytes[0] = 2;
-  writeUint32(view, streams.length, 1);
-  streams.forEach((stream, i) => {
-    const entry = 5 + i * STREAM_ENTRY_BYTES;
-    // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
-    checkDeviceId(stream.deviceId);
-    const idStart = entry + 32 - stream.deviceId.length;
-    for (let c = 0; c < stream.deviceId.length; c++) bytes[idStart + c] = stream.deviceId.charCodeAt(c);
-    writeUint32(view, stream.channel, entry + 32);
-    writeUint32(view, stream.channelIndex, entry + 36);
-    writeUint32(view, stream.scale, entry + 40);
-    writeInt64(view, BigInt(stream.min), entry + 44);
-    writeInt64(view, BigInt(stream.max), entry + 52);
-  });
+  writeUint32(new DataView(bytes.buffer), streams.length, 1);
+  streams.forEach((stream, i) => writeStreamEntry(bytes, stream, 5 + i * STREAM_ENTRY_BYTES));
   return digestToField(sha256(bytes));
+}
+
+/**
+ * Writes a stream's entry into `bytes` at `entry`: the device id as a 32-byte field, channel,
+ * channel index, scale as uint32, min and max as int64, all big-endian.
+ */
+function writeStreamEntry(bytes: Uint8Array, stream: StreamBounds, entry: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
+  checkDeviceId(stream.deviceId);
+  const idStart = entry + 32 - stream.deviceId.length;
+  for (let c = 0; c < stream.deviceId.length; c++) bytes[idStart + c] = stream.deviceId.charCodeAt(c);
+  writeUint32(view, stream.channel, entry + 32);
+  writeUint32(view, stream.channelIndex, entry + 36);
+  writeUint32(view, stream.scale, entry + 40);
+  writeInt64(view, BigInt(stream.min), entry + 44);
+  writeInt64(view, BigInt(stream.max), entry + 52);
+}
+
+/**
+ * A stream's leaf in the stream tree of layout 2: SHA-256 over a 0x00 prefix, its entry and its
+ * 16-byte salt, so that no one can find the other streams of a batch by trying likely ones.
+ */
+export function streamLeaf(stream: StreamBounds, salt: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(1 + STREAM_ENTRY_BYTES + salt.length);
+  writeStreamEntry(bytes, stream, 1);
+  bytes.set(salt, 1 + STREAM_ENTRY_BYTES);
+  return sha256Leaf(bytes);
 }
 
 const STREAM_ENTRY_BYTES = 32 + 12 + 16;

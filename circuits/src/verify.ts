@@ -2,8 +2,9 @@
 // loads in a browser bundle (the package's "imports" map its hashing to the browser's).
 export type { Groth16VerificationKey } from "./artifacts.js";
 export type { BatchHeader, ReadingInclusion } from "./batch-commitment.js";
-export { PUBLIC_SIGNALS } from "./batch-layout.js";
-export { releaseSnarkThreads, verifyBatchProof } from "./batch-verifier.js";
+export { claimsRootOf } from "./batch-commitment.js";
+export { DISCLOSURE_PUBLIC_SIGNALS, PUBLIC_SIGNALS } from "./batch-layout.js";
+export { releaseSnarkThreads, verifyBatchProof, verifyDisclosureProof } from "./batch-verifier.js";
 export type { Groth16Proof } from "./batch-verifier.js";
 export { batchClaims } from "./circuit-input.js";
 export type { BatchClaims } from "./circuit-input.js";
@@ -13,5 +14,6 @@ export { rootFromPath } from "./merkle-tree.js";
 export type { MerklePath } from "./merkle-tree.js";
 export { loadPoseidon } from "./poseidon-hasher.js";
 export type { PoseidonHasher } from "./poseidon-hasher.js";
-export { verifyReadingInclusion } from "./reading-inclusion.js";
+export { disclosureSignals, verifyReadingInclusion } from "./reading-inclusion.js";
+export type { DisclosedClaims } from "./reading-inclusion.js";
 export type { CommittedReading } from "./reading-commitment.js";

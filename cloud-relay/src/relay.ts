@@ -19,6 +19,7 @@ import { fleetRoutes } from "./api/fleet-routes.js";
 import { startRelayApi } from "./api/relay-api.js";
 import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
+import { DisclosureProver } from "./receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { OperationsMetrics } from "./metrics/operations-metrics.js";
@@ -244,10 +245,16 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     });
     const snapshot = () => snapshotOf(stored);
     const freshSnapshot = async () => snapshotOf((stored = await readStored()));
+    const disclosures = await parts.start(
+      "disclosure prover",
+      () => new DisclosureProver(store.disclosures),
+      (prover) => prover.close(),
+    );
     const receipts = new ReceiptBuilder({
       batches,
       anchors,
       proofs,
+      disclosures,
       hasher,
       contract: config.chain.anchorContract,
       chainId: Number((await provider.getNetwork()).chainId),

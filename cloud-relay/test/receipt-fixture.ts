@@ -1,8 +1,10 @@
 // A relay's ledgers holding one signed batch, anchored and confirmed in a given transaction:
 // what the relay's ReceiptBuilder makes receipts from, without a running relay.
-import { BatchCommitment, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
+import { randomBytes } from "node:crypto";
+import { BatchCommitment, fieldToBytes32, SALT_SEED_BYTES, type PoseidonHasher } from "@intelledger/circuits";
 import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
+import { DisclosureProver } from "../src/receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "../src/receipts/receipt-builder.js";
 import { sqliteBackend, type StoreBackend } from "./relay-store-backends.js";
 
@@ -33,21 +35,30 @@ export interface AnchoredBatchOptions {
   anchor: { transactionHash: string; blockNumber: number };
   contract: string;
   chainId: number;
+  /** The batch's salt seed: a fresh random one (layout 2) unless given; empty for layout 1. */
+  saltSeed?: Uint8Array;
 }
 
 /**
  * Batch 1 of `gateway` holding `readings`, signed, stored in a SQLite store of its own and
- * anchored alone (its root is the anchored root). `backend.destroy()` removes the store.
+ * anchored alone (its root is the anchored root). `disclosures.close()` ends the disclosure
+ * prover, `backend.destroy()` removes the store.
  */
 export async function anchoredBatch(options: AnchoredBatchOptions) {
   const { hasher, gateway, readings } = options;
   const backend: StoreBackend = await sqliteBackend();
-  const { batches, anchors, proofs, leadership } = await backend.open();
+  const { batches, anchors, proofs, leadership, disclosures: disclosureLedger } = await backend.open();
   const term = (await leadership.claim()) ?? 0;
-  const commitment = BatchCommitment.build(hasher, { gatewayId: gateway.address, readings });
+  const saltSeed = options.saltSeed ?? randomBytes(SALT_SEED_BYTES);
+  const commitment = BatchCommitment.build(hasher, {
+    gatewayId: gateway.address,
+    readings,
+    saltSeed: saltSeed.length === 0 ? undefined : saltSeed,
+  });
   const root = fieldToBytes32(commitment.root);
   const batch: Batch = {
     gatewayId: gateway.address,
+    saltSeed,
     sequence: 1,
     previousBatchHash: new Uint8Array(32),
     readingsRoot: root,
@@ -75,6 +86,15 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
   const pending = await anchors.createPending(root, await anchors.unanchored(10), 0, term);
   await anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0, term);
   await anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0, term);
-  const builder = new ReceiptBuilder({ batches, anchors, proofs, hasher, contract: options.contract, chainId: options.chainId });
-  return { builder, proofs, commitment, root, backend };
+  const disclosures = new DisclosureProver(disclosureLedger);
+  const builder = new ReceiptBuilder({
+    batches,
+    anchors,
+    proofs,
+    disclosures,
+    hasher,
+    contract: options.contract,
+    chainId: options.chainId,
+  });
+  return { builder, proofs, disclosures, commitment, root, backend };
 }

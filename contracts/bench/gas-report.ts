@@ -57,7 +57,7 @@ try {
   }
   const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
   const anchor = new Contract(deployment.address, dataAnchorAbi, anchorer);
-  const rows: [string, bigint][] = [["deploy everything (verifier, 2 implementations, 2 proxies)", deploymentGas]];
+  const rows: [string, bigint][] = [["deploy everything (2 verifiers, 2 implementations, 2 proxies)", deploymentGas]];
   const measure = async (label: string, receipt: Promise<ContractTransactionReceipt>): Promise<bigint> => {
     const { gasUsed } = await receipt;
     rows.push([label, gasUsed]);

@@ -32,6 +32,12 @@ const CONTRACTS: readonly ExportedContract[] = [
     prefix: "batchProofVerifier",
     file: "batch-proof-verifier-artifact.ts",
   },
+  {
+    name: "DisclosureProofVerifier",
+    source: "contracts/DisclosureProofVerifier.sol",
+    prefix: "disclosureProofVerifier",
+    file: "disclosure-proof-verifier-artifact.ts",
+  },
   { name: "EdgeProxy", source: "contracts/EdgeProxy.sol", prefix: "edgeProxy", file: "edge-proxy-artifact.ts" },
 ];
 

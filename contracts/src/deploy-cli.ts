@@ -18,7 +18,7 @@ proxies). The admin (the deployer by default) manages roles and upgrades; --anch
 relay's account, allowed to anchor roots; each --gateway is registered right away (by the
 deployer, which must then be the admin). --dev-chain starts a local dev chain, deploys with its
 first test account (anchorer: the second, unless given) and keeps the chain running until Ctrl-C.
-Prints {"chainId","rpcUrl","dataAnchor","registry","batchVerifier","implementations","admin","anchorer","gateways","blockNumber"}.`;
+Prints {"chainId","rpcUrl","dataAnchor","registry","batchVerifier","disclosureVerifier","implementations","admin","anchorer","gateways","blockNumber"}.`;
 
 class UsageError extends Error {}
 
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         dataAnchor: deployment.address,
         registry: deployment.registry,
         batchVerifier: deployment.batchVerifier,
+        disclosureVerifier: deployment.disclosureVerifier,
         implementations: deployment.implementations,
         admin: getAddress(values.admin ?? deployer.address),
         anchorer: getAddress(anchorer),

@@ -11,6 +11,7 @@ import {
 import { ContractsError } from "./errors.js";
 import { batchProofVerifierAbi, batchProofVerifierBytecode } from "./generated/batch-proof-verifier-artifact.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
+import { disclosureProofVerifierAbi, disclosureProofVerifierBytecode } from "./generated/disclosure-proof-verifier-artifact.js";
 import { edgeProxyAbi, edgeProxyBytecode } from "./generated/edge-proxy-artifact.js";
 import { gatewayRegistryAbi, gatewayRegistryBytecode } from "./generated/gateway-registry-artifact.js";
 
@@ -24,6 +25,11 @@ export interface Deployment {
   readonly registry: string;
   /** The batch circuit's Groth16 verifier. */
   readonly batchVerifier: string;
+  /**
+   * The reading disclosure circuit's Groth16 verifier: no contract calls it; it is deployed so
+   * that a receipt's verifier can check the disclosure key against the chain, as the batch key.
+   */
+  readonly disclosureVerifier: string;
   /** The implementations behind the proxies, for upgrades and block explorers. */
   readonly implementations: { readonly dataAnchor: string; readonly registry: string };
 }
@@ -52,7 +58,7 @@ async function deploy(
 }
 
 /**
- * Deploys the batch verifier, the GatewayRegistry and the DataAnchor (each upgradeable contract
+ * Deploys the batch and disclosure verifiers, the GatewayRegistry and the DataAnchor (each upgradeable contract
  * as an implementation behind an initialized EdgeProxy), waiting for each transaction.
  */
 export async function deployEdgeContracts(signer: Signer, options: DeployOptions): Promise<Deployment> {
@@ -63,9 +69,16 @@ export async function deployEdgeContracts(signer: Signer, options: DeployOptions
   ] as const) {
     if (!isAddress(address)) throw new ContractsError(`${role} is not an address`, { [role]: address });
   }
-  // Five transactions in a row: count nonces here rather than trust a provider's cached count.
+  // Six transactions in a row: count nonces here rather than trust a provider's cached count.
   const deployer = new NonceManager(signer);
   const verifier = await deploy(deployer, "BatchProofVerifier", batchProofVerifierAbi, batchProofVerifierBytecode, []);
+  const disclosureVerifier = await deploy(
+    deployer,
+    "DisclosureProofVerifier",
+    disclosureProofVerifierAbi,
+    disclosureProofVerifierBytecode,
+    [],
+  );
   const registryImplementation = await deploy(deployer, "GatewayRegistry", gatewayRegistryAbi, gatewayRegistryBytecode, []);
   const registryInit = new Contract(registryImplementation.address, gatewayRegistryAbi).interface.encodeFunctionData(
     "initialize",
@@ -91,6 +104,7 @@ export async function deployEdgeContracts(signer: Signer, options: DeployOptions
     blockNumber: anchor.blockNumber,
     registry: registry.address,
     batchVerifier: verifier.address,
+    disclosureVerifier: disclosureVerifier.address,
     implementations: { dataAnchor: anchorImplementation.address, registry: registryImplementation.address },
   };
 }

@@ -1,5 +1,6 @@
 export { batchProofVerifierAbi, batchProofVerifierBytecode } from "./generated/batch-proof-verifier-artifact.js";
 export { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
+export { disclosureProofVerifierAbi, disclosureProofVerifierBytecode } from "./generated/disclosure-proof-verifier-artifact.js";
 export { edgeProxyAbi, edgeProxyBytecode } from "./generated/edge-proxy-artifact.js";
 export { gatewayRegistryAbi, gatewayRegistryBytecode } from "./generated/gateway-registry-artifact.js";
 export {

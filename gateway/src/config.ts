@@ -143,7 +143,7 @@ const chainSchema = z.strictObject({
     .string()
     .url("must be a URL such as https://rpc.example.org")
     .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
-  /** The published deployment (deploy-cli's JSON: chainId, dataAnchor, registry, batchVerifier, blockNumber). */
+  /** The published deployment (deploy-cli's JSON: chainId, dataAnchor, registry, batchVerifier, disclosureVerifier, blockNumber). */
   deploymentFile: z.string().min(1),
   /** Blocks, the anchor's own included, that must hold an anchor before it counts. */
   minConfirmations: z.number().int().min(1).default(1),

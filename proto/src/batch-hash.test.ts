@@ -13,6 +13,7 @@ import type { Batch } from "./gen/intelledger/relay/v1/relay.js";
 const wallet = Wallet.createRandom();
 const batch: Batch = {
   gatewayId: wallet.address,
+  saltSeed: new Uint8Array(),
   sequence: 1,
   previousBatchHash: ZERO_BATCH_HASH,
   readingsRoot: new Uint8Array(32).fill(3),

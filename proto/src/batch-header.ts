@@ -4,10 +4,10 @@ import type { Batch, Reading, StreamBounds } from "./gen/intelledger/relay/v1/re
 /**
  * What a gateway signs about a batch: who sealed it, its place in the gateway's hash chain,
  * the root its readings hash to, and which readings those are (data class, count and
- * gateway_seq range). It is the wire Batch without its readings and its streams' bounds,
- * which the root covers.
+ * gateway_seq range). It is the wire Batch without its readings, its streams' bounds and its
+ * salt seed, which the root covers.
  */
-export type BatchHeader = Omit<Batch, "readings" | "streamBounds">;
+export type BatchHeader = Omit<Batch, "readings" | "streamBounds" | "saltSeed">;
 
 /** A header as JSON (receipts): bytes as 0x-hex. */
 export type BatchHeaderJson = Omit<BatchHeader, "previousBatchHash" | "readingsRoot"> & {
@@ -50,11 +50,17 @@ export function sealedBatchHeader(placement: BatchPlacement, readings: readonly 
 }
 
 /**
- * The wire batch of a header, the readings it was sealed with (none once they were pruned)
- * and the bounds its streams were committed with (those narrower than int32).
+ * The wire batch of a header, the readings it was sealed with (none once they were pruned),
+ * the bounds its streams were committed with (those narrower than int32) and its salt seed
+ * (empty for a batch committed without salts, and once its readings were pruned).
  */
-export function batchWithReadings(header: BatchHeader, readings: Reading[], streamBounds: StreamBounds[] = []): Batch {
-  return { ...batchHeader(header), readings, streamBounds };
+export function batchWithReadings(
+  header: BatchHeader,
+  readings: Reading[],
+  streamBounds: StreamBounds[] = [],
+  saltSeed: Uint8Array = new Uint8Array(),
+): Batch {
+  return { ...batchHeader(header), readings, streamBounds, saltSeed };
 }
 
 export function batchHeaderToJson(header: BatchHeader): BatchHeaderJson {

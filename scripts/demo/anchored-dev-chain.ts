@@ -25,6 +25,7 @@ export async function startAnchoredDevChain(logFile?: string): Promise<AnchoredD
       dataAnchor: deployed.address,
       registry: deployed.registry,
       batchVerifier: deployed.batchVerifier,
+      disclosureVerifier: deployed.disclosureVerifier,
       blockNumber: deployed.blockNumber,
     };
     const registerGateway = async (gatewayId: string) => {

@@ -166,7 +166,7 @@ describe("a device provisioned over USB through the gateway's API: stored, ancho
     const reading = readingsAfter(boundsFrom).find((r) => r.channel === Channel.CHANNEL_TEMPERATURE);
     const receipt = await receiptOf(reading?.gatewaySeq ?? 0);
     expect(receipt.reading).toMatchObject({ deviceId: DEVICE, gatewaySeq: reading?.gatewaySeq });
-    const stream = receipt.inclusion.streams[receipt.inclusion.streamIndex];
+    const { stream } = receipt.inclusion;
     const scale = reading?.scale ?? 0;
     expect(stream).toMatchObject({
       deviceId: DEVICE,

@@ -41,6 +41,24 @@ function tamperings(receipt: Receipt): Tampering[] {
           (r: Receipt) => (r.anchor.siblings[i] = flip(r.anchor.siblings[i] as string)),
         ] satisfies Tampering,
     ),
+    ...(receipt.inclusion.streamPath ?? []).map(
+      (_, i) =>
+        [
+          `stream path sibling ${i}`,
+          (r: Receipt) => r.inclusion.streamPath && (r.inclusion.streamPath[i] = flip(r.inclusion.streamPath[i] as string)),
+        ] satisfies Tampering,
+    ),
+    ["details salt", (r) => r.inclusion.salt && (r.inclusion.salt = flip(r.inclusion.salt))],
+    ["stream bounds", (r) => r.inclusion.stream && (r.inclusion.stream.max += 1)],
+    [
+      "disclosure proof element",
+      (r) => {
+        const groth16 = JSON.parse(r.inclusion.disclosure?.groth16 ?? "{}") as { pi_c: string[] };
+        groth16.pi_c[0] = (BigInt(groth16.pi_c[0] as string) + 1n).toString();
+        if (r.inclusion.disclosure) r.inclusion.disclosure.groth16 = JSON.stringify(groth16);
+      },
+    ],
+    ["claims root", (r) => (r.inclusion.claimsRoot = String(BigInt(r.inclusion.claimsRoot ?? 0) + 1n))],
     ["readings root", (r) => (r.batch.readingsRoot = flip(r.batch.readingsRoot))],
     ["anchored root", (r) => (r.anchor.root = flip(r.anchor.root))],
     ["transaction", (r) => (r.anchor.transactionHash = flip(r.anchor.transactionHash))],

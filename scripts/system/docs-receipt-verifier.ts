@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Interface, getAddress, getBytes, sha256, verifyTypedData, type Provider } from "ethers";
-import { poseidon16, poseidon2, poseidon8 } from "poseidon-lite";
+import { poseidon2, poseidon8 } from "poseidon-lite";
 import * as snarkjs from "snarkjs";
 
 /** The receipt's fields this verifier reads (docs/receipt.schema.json). */
@@ -27,10 +27,14 @@ export interface DocsReceipt {
   batch: Record<string, string | number> & { gatewayId: string; readingsRoot: string; signature: string };
   inclusion: {
     index: number;
-    words: string[];
-    streams: { deviceId: string; channel: number; channelIndex: number; scale: number; min: number; max: number }[];
+    claimsRoot: string;
+    disclosure: { groth16: string; publicSignals: string[] };
+    stream: { deviceId: string; channel: number; channelIndex: number; scale: number; min: number; max: number };
     streamIndex: number;
+    streamSalt: string;
+    streamPath: string[];
     codeOffset: number;
+    salt: string;
     detailsPath: string[];
     header: Record<"detailsRoot" | "streamsHash" | "gatewayId", string> &
       Record<"windowStartSec" | "windowEndSec" | "readingCount" | "anomalyCount", number>;
@@ -52,9 +56,10 @@ export class DocsVerifierRefusal extends Error {}
 const refuse = (message: string): never => {
   throw new DocsVerifierRefusal(message);
 };
-const VKEY = JSON.parse(
-  readFileSync(join(import.meta.dirname, "../../circuits/artifacts/batch-attestation.vkey.json"), "utf8"),
-) as object;
+const vkey = (circuit: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, `../../circuits/artifacts/${circuit}.vkey.json`), "utf8")) as object;
+const VKEY = vkey("batch-attestation");
+const DISCLOSURE_VKEY = vkey("reading-disclosure");
 const ANCHOR_ABI = new Interface([
   "function anchorOf(bytes32 root) view returns ((uint64 blockNumber, uint64 timestamp, uint64 batchCount, uint64 readingCount))",
   "event RootAnchored(bytes32 indexed root, uint64 batchCount, uint64 readingCount, address indexed anchorer)",
@@ -91,25 +96,32 @@ function rangeCode(x: bigint, span: bigint): { code: bigint; width: number } {
   return { code: x < low ? x : (x - (span - (low - 1n))) | low, width: bitLength(span) };
 }
 
-function streamsHash(streams: DocsReceipt["inclusion"]["streams"]): bigint {
-  const entries = streams.map((s) =>
-    join8(
-      be(BigInt(`0x${Buffer.from(s.deviceId, "ascii").toString("hex")}`), 32),
-      be(s.channel, 4),
-      be(s.channelIndex, 4),
-      be(s.scale, 4),
-      be(s.min, 8),
-      be(s.max, 8),
-    ),
+/** The root a leaf and its SHA-256 path lead to (0x01 nodes; bit l of the index: the node is the right child). */
+const sha256Root = (leaf: string, index: number, path: string[]) =>
+  path.reduce(
+    (node, sibling, level) =>
+      sha256(
+        join8(
+          Uint8Array.of(1),
+          ...((index >> level) & 1 ? [getBytes(sibling), getBytes(node)] : [getBytes(node), getBytes(sibling)]),
+        ),
+      ),
+    leaf,
   );
-  return digestField(sha256(join8(Uint8Array.of(2), be(streams.length, 4), ...entries)));
-}
 
-function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): void {
-  const { header, words, index, codeOffset, streamIndex } = inclusion;
-  if (words.length !== 24) refuse("a batch has 24 claims words");
-  if (streamsHash(inclusion.streams) !== BigInt(header.streamsHash)) refuse("stream table");
-  const stream = inclusion.streams[streamIndex] ?? refuse("stream index");
+async function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): Promise<void> {
+  const { header, index, codeOffset, streamIndex, stream } = inclusion;
+  const entry = join8(
+    be(BigInt(`0x${Buffer.from(stream.deviceId, "ascii").toString("hex")}`), 32),
+    be(stream.channel, 4),
+    be(stream.channelIndex, 4),
+    be(stream.scale, 4),
+    be(stream.min, 8),
+    be(stream.max, 8),
+  );
+  const streamLeaf = sha256(join8(Uint8Array.of(0), entry, getBytes(inclusion.streamSalt)));
+  if (digestField(sha256Root(streamLeaf, streamIndex, inclusion.streamPath)) !== BigInt(header.streamsHash))
+    refuse("stream path");
   if (
     [stream.deviceId, stream.channel, stream.channelIndex, stream.scale].join() !==
     [reading.deviceId, reading.channel, reading.channelIndex, reading.scale].join()
@@ -119,15 +131,8 @@ function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): void {
   const time = rangeCode(BigInt(second - header.windowStartSec), BigInt(header.windowEndSec - header.windowStartSec));
   const value = rangeCode(BigInt(reading.value) - BigInt(stream.min), BigInt(stream.max) - BigInt(stream.min));
   if (index < 0 || index >= header.readingCount) refuse("index");
-  const headerBits = (BigInt(words[Math.floor(index / 124)] ?? 0) >> BigInt(2 * (index % 124))) & 3n;
-  if (headerBits !== (reading.anomalous === true ? 3n : 1n)) refuse("header bits");
-  const codes = words.slice(3).reduce((all, word, j) => all | (BigInt(word) << BigInt(252 * j)), 0n);
   const width = time.width + value.width;
-  if (
-    codeOffset + width > 5292 ||
-    ((codes >> BigInt(codeOffset)) & ((1n << BigInt(width)) - 1n)) !== (time.code | (value.code << BigInt(time.width)))
-  )
-    refuse("codes");
+  if (codeOffset + width > 5292) refuse("code offset");
   const leaf = sha256(
     join8(
       Uint8Array.of(0),
@@ -140,22 +145,12 @@ function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): void {
       be(streamIndex, 4),
       be(codeOffset, 4),
       Uint8Array.of(reading.timeUncertain ? 1 : 0),
+      getBytes(inclusion.salt),
     ),
   );
-  const detailsRoot = inclusion.detailsPath.reduce(
-    (node, sibling, level) =>
-      sha256(
-        join8(
-          Uint8Array.of(1),
-          ...((index >> level) & 1 ? [getBytes(sibling), getBytes(node)] : [getBytes(node), getBytes(sibling)]),
-        ),
-      ),
-    leaf,
-  );
-  if (digestField(detailsRoot) !== BigInt(header.detailsRoot)) refuse("details path");
-  const claimsRoot = poseidon2([poseidon16(words.slice(0, 16)), poseidon8(words.slice(16))]);
+  if (digestField(sha256Root(leaf, index, inclusion.detailsPath)) !== BigInt(header.detailsRoot)) refuse("details path");
   const root = poseidon8([
-    claimsRoot,
+    inclusion.claimsRoot,
     header.detailsRoot,
     header.streamsHash,
     header.gatewayId,
@@ -165,6 +160,18 @@ function checkReadingInBatch({ reading, inclusion, batch }: DocsReceipt): void {
     header.anomalyCount,
   ]);
   if (root !== BigInt(batch.readingsRoot)) refuse("batch root");
+  const expected = [
+    BigInt(inclusion.claimsRoot),
+    index,
+    reading.anomalous === true ? 3 : 1,
+    codeOffset,
+    width,
+    time.code | (value.code << BigInt(time.width)),
+  ].map(String);
+  const { publicSignals, groth16 } = inclusion.disclosure;
+  if (publicSignals.join() !== expected.join()) refuse("disclosure's claims");
+  if (!(await snarkjs.groth16.verify(DISCLOSURE_VKEY, publicSignals, JSON.parse(groth16) as snarkjs.Groth16Proof)))
+    refuse("disclosure proof");
 }
 
 /**
@@ -177,7 +184,7 @@ export async function verifyFromDocs(receipt: DocsReceipt, provider: Provider): 
   const message = { ...fields, gateway: gatewayId };
   if (verifyTypedData({ name: "IntelLedger Edge", version: "1" }, BATCH_TYPE, message, signature) !== getAddress(gatewayId))
     refuse("batch signature");
-  checkReadingInBatch(receipt);
+  await checkReadingInBatch(receipt);
   const folded = anchor.siblings.reduce(
     (node, sibling, level) => ((anchor.leafIndex >> level) & 1 ? poseidon2([sibling, node]) : poseidon2([node, sibling])),
     BigInt(batch.readingsRoot),

@@ -78,5 +78,6 @@ describe("a frame counter beyond 2^53, from the device to a verified receipt", (
     } finally {
       provider.destroy();
     }
-  }, 180_000);
+    // Generous: the receipt waits for its disclosure proof, and for the relay's prover to start.
+  }, 360_000);
 });

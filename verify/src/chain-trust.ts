@@ -7,14 +7,16 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte 0x-pr
 
 /**
  * A published deployment, as `deploy-cli` prints it: where the anchor contract, the gateway
- * registry and the batch verifier are, on which chain, and the block of the deployment (where
- * the verifier starts reading the contracts' events). Other fields are ignored.
+ * registry, the batch verifier and the disclosure verifier are, on which chain, and the block of
+ * the deployment (where the verifier starts reading the contracts' events). Other fields are
+ * ignored.
  */
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   dataAnchor: address,
   registry: address,
   batchVerifier: address,
+  disclosureVerifier: address,
   blockNumber: z.number().int().nonnegative(),
 });
 export type PublishedDeployment = z.infer<typeof deploymentSchema>;
@@ -30,10 +32,13 @@ export interface ChainTrust extends BatchVerificationKey {
   allowDevelopmentKey: boolean;
 }
 
-/** The batch circuit's verification key, and how it was made. */
+/** The batch circuit's verification key, the disclosure circuit's, and how they were made. */
 export interface BatchVerificationKey {
   verificationKey: Groth16VerificationKey;
+  /** "production" only when both keys come from a ceremony. */
   verificationKeyKind: "development" | "production";
+  /** The reading disclosure circuit's verification key. */
+  disclosureKey: Groth16VerificationKey;
 }
 
 /**

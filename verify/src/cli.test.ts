@@ -30,7 +30,14 @@ describe("the verify command's usage errors", () => {
     const address = `0x${"11".repeat(20)}`;
     deployment = file(
       "deployment.json",
-      JSON.stringify({ chainId: 31337, dataAnchor: address, registry: address, batchVerifier: address, blockNumber: 1 }),
+      JSON.stringify({
+        chainId: 31337,
+        dataAnchor: address,
+        registry: address,
+        batchVerifier: address,
+        disclosureVerifier: address,
+        blockNumber: 1,
+      }),
     );
   });
 

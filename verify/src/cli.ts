@@ -17,9 +17,9 @@ const USAGE = `usage: verify --receipt <file.json | -> --rpc-url <url> --chain-i
               [--min-confirmations <n>] [--allow-dev-key]
 
 --deployment is the published deployment (as contracts' deploy-cli prints it: chainId, dataAnchor,
-registry, batchVerifier, blockNumber). --min-confirmations: blocks that must hold the anchor, its
-own included (12 by default). --allow-dev-key accepts proofs under the development verification
-key, whose toxic waste is public: for tests and demos only.`;
+registry, batchVerifier, disclosureVerifier, blockNumber). --min-confirmations: blocks that must
+hold the anchor, its own included (12 by default). --allow-dev-key accepts proofs under the
+development verification keys, whose toxic waste is public: for tests and demos only.`;
 const DEFAULT_MIN_CONFIRMATIONS = 12;
 const EXIT_NOT_VERIFIED = 1;
 const EXIT_USAGE = 2;

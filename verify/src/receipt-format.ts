@@ -18,8 +18,14 @@ const described = <T extends z.ZodType>(schema: T, description: string) => schem
  * docs/wire-formats.md ("Receipt") says how each field is checked; docs/receipt.schema.json
  * is this schema as JSON Schema (npm run generate -w verify).
  */
+const stream = z.object({ deviceId: z.string(), channel: count, channelIndex: count, scale: count, min: int, max: int });
+const hex16 = z.string().regex(/^0x[0-9a-fA-F]{32}$/, "must be 16 bytes of 0x-prefixed hex");
+
 export const receiptSchema = z.object({
-  version: z.literal(1),
+  version: described(
+    z.union([z.literal(1), z.literal(2)]),
+    "2: the reading's claims are shown by a disclosure proof; 1: receipts made before, with the batch's claims words",
+  ),
   reading: described(
     z.object({
       gatewaySeq: described(count, "the reading's gateway sequence number: the <sequence> of its receipt's URL"),
@@ -57,13 +63,30 @@ export const receiptSchema = z.object({
   inclusion: described(
     z.object({
       index: described(count, "the reading's position in its batch (its header slot)"),
-      words: described(z.array(decimal), "the batch's 24 claims words"),
+      claimsRoot: described(decimal.optional(), "version 2: the Poseidon root of the batch's claims words"),
+      disclosure: described(
+        z
+          .object({
+            groth16: described(z.string(), "the snarkjs Groth16 proof as JSON text"),
+            publicSignals: described(z.array(decimal), "claimsRoot, index, header, codeOffset, width, code"),
+          })
+          .optional(),
+        "version 2: the proof that the reading's header and codes are in the claims words under claimsRoot",
+      ),
+      words: described(z.array(decimal).optional(), "version 1: the batch's 24 claims words"),
+      stream: described(stream.optional(), "version 2: the reading's stream, with its inclusive bounds"),
+      streamSalt: described(hex16.optional(), "layout 2: the salt of the reading's stream's leaf in the stream tree"),
+      streamPath: described(
+        z.array(hex32).optional(),
+        "layout 2: SHA-256 siblings from the stream's leaf up to the stream tree's root, the streams hash",
+      ),
       streams: described(
-        z.array(z.object({ deviceId: z.string(), channel: count, channelIndex: count, scale: count, min: int, max: int })),
-        "the batch's stream table in order of first appearance, with each stream's inclusive bounds",
+        z.array(stream).optional(),
+        "layout 1: the batch's stream table in order of first appearance, with each stream's inclusive bounds",
       ),
       streamIndex: described(count, "the reading's stream's index in the stream table"),
       codeOffset: described(count, "the code bit at which the reading's codes start"),
+      salt: described(hex16.optional(), "layout 2: the reading's details salt, the last 16 bytes of its details leaf"),
       detailsPath: described(z.array(hex32), "SHA-256 siblings from the reading's details leaf up to the details root"),
       header: described(
         z.object({

@@ -1,15 +1,12 @@
 import {
   batchClaims,
   bytes32ToField,
-  CircuitsError,
   loadPoseidon,
   rootFromPath,
   verifyBatchProof,
-  verifyReadingInclusion,
   type BatchClaims,
   type Groth16Proof,
   type Groth16VerificationKey,
-  type ReadingInclusion,
 } from "@intelledger/circuits/verify";
 import { dataAnchorInterface } from "@intelledger/contracts/interfaces";
 import { batchHeaderFromJson } from "@intelledger/proto/batch-header";
@@ -17,6 +14,7 @@ import { recoverBatchSigner } from "@intelledger/proto/batch-signature";
 import { getAddress, getBytes, type Provider } from "ethers";
 import { codeEncodesVerificationKey, heldAnchorerRole, wasActiveGateway, type ChainTrust } from "./chain-trust.js";
 import { ReceiptVerificationError, type ReceiptFailure } from "./errors.js";
+import { checkReadingInBatch } from "./reading-in-batch.js";
 import type { Receipt } from "./receipt-format.js";
 
 /** The links of a receipt's chain of evidence, in the order they are checked, and what each establishes. */
@@ -24,9 +22,10 @@ export const RECEIPT_LINKS = {
   chain: "the RPC endpoint and the receipt are on the deployment's chain",
   deployment: "the receipt's anchor contract is the deployment's, with the deployment's registry and batch verifier",
   batch_signature: "the gateway signed the batch header",
-  reading_in_batch: "the reading (value, receive time, anomaly flag, details) is in the batch's root",
+  reading_in_batch:
+    "the reading (value, receive time, anomaly flag, details) is in the batch's root, its claims shown by its disclosure proof",
   batch_in_anchor: "the batch's root is in the anchored root",
-  verification_key: "the verification key is the one the deployment's on-chain batch verifier encodes",
+  verification_key: "the verification keys are the ones the deployment's on-chain batch and disclosure verifiers encode",
   batch_proof:
     "the batch's zero-knowledge proof: its reading count, anomaly count, time window, every value within its stream's bounds",
   root_anchored: "the anchor contract recorded the anchored root",
@@ -62,24 +61,6 @@ export interface VerifiedReceipt {
   anchorer: string;
   /** When the block holding the anchor was made, seconds since the Unix epoch. */
   anchoredAtSec: number;
-}
-
-function inclusionOf(receipt: Receipt): ReadingInclusion {
-  const { inclusion } = receipt;
-  return {
-    index: inclusion.index,
-    words: inclusion.words.map(BigInt),
-    streams: inclusion.streams,
-    streamIndex: inclusion.streamIndex,
-    codeOffset: inclusion.codeOffset,
-    detailsPath: inclusion.detailsPath.map((node) => getBytes(node)),
-    header: {
-      ...inclusion.header,
-      detailsRoot: BigInt(inclusion.header.detailsRoot),
-      streamsHash: BigInt(inclusion.header.streamsHash),
-      gatewayId: BigInt(inclusion.header.gatewayId),
-    },
-  };
 }
 
 const fail = (failure: ReceiptFailure, message: string, cause?: unknown): never => {
@@ -156,17 +137,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   checked.push("batch_signature");
 
   const batchRoot = bytes32ToField(getBytes(batch.readingsRoot));
-  try {
-    verifyReadingInclusion(
-      hasher,
-      { ...receipt.reading, frameCounter: BigInt(receipt.reading.frameCounter) },
-      inclusionOf(receipt),
-      batchRoot,
-    );
-  } catch (cause) {
-    const detail = cause instanceof CircuitsError ? cause.message : String(cause);
-    fail("reading_not_in_batch", `the reading is not in its batch: ${detail}`, cause);
-  }
+  await checkReadingInBatch(hasher, receipt, batchRoot, trust.disclosureKey);
   checked.push("reading_in_batch");
 
   let folded = 0n;
@@ -192,6 +163,15 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
     fail(
       "verification_key_mismatch",
       `the verification key is not the one the batch verifier ${deployment.batchVerifier} encodes`,
+    );
+  }
+  if (
+    receipt.version === 2 &&
+    !codeEncodesVerificationKey(await provider.getCode(deployment.disclosureVerifier), trust.disclosureKey)
+  ) {
+    fail(
+      "verification_key_mismatch",
+      `the disclosure verification key is not the one the disclosure verifier ${deployment.disclosureVerifier} encodes`,
     );
   }
   checked.push("verification_key");

@@ -12,6 +12,7 @@ const STATUS_OF_KIND: Partial<Record<RelayError["kind"], number>> = {
   not_found: 404,
   failed_precondition: 409,
   invalid_argument: 400,
+  unavailable: 503,
 };
 
 /** A RelayError's message with the status of its kind; any other error as 500 with `otherwise` (its text may hold internals). */

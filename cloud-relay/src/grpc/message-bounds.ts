@@ -33,8 +33,8 @@ const READING =
 const STREAM_BOUNDS = DEVICE_ID + VARINT64 + VARINT32 * 4;
 /** ReadingRollup: device_id, channel, channel_index, scale, count, min, max, sum, two sample times, two frame counters. */
 const ROLLUP = DEVICE_ID + VARINT64 + VARINT32 * 3 + VARINT64 * 3 + VARINT64 * 2 + VARINT64 * 2;
-/** Batch without its readings: gateway_id, sequence, previous hash, root, sealed_at, data_class, reading_count, first and last gateway_seq. */
-const BATCH_HEADER = lengthDelimited(42) + VARINT64 + HASH + HASH + VARINT64 + VARINT32 * 2 + VARINT64 * 2;
+/** Batch without its readings: gateway_id, sequence, previous hash, root, sealed_at, data_class, reading_count, first and last gateway_seq, salt seed. */
+const BATCH_HEADER = lengthDelimited(42) + VARINT64 + HASH + HASH + VARINT64 + VARINT32 * 2 + VARINT64 * 2 + HASH;
 /** Pruned without its rollups, and its signature: reason, pruned_at. */
 const PRUNE_RECORD = VARINT64 + VARINT64 + SIGNATURE;
 /** Room for the envelopes (UploadRequest, SignedBatch, Pruned) around the parts above. */

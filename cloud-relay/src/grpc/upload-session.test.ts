@@ -58,6 +58,7 @@ async function signed(
   const readings = sampleReadings(first, first + 1);
   const batch: Batch = {
     gatewayId: gateway.address,
+    saltSeed: new Uint8Array(),
     sequence,
     previousBatchHash: previous,
     readingsRoot: fieldToBytes32(BatchCommitment.build(hasher, { gatewayId: gateway.address, readings }).root),

@@ -17,7 +17,10 @@ beforeAll(async () => {
 
 const fixtures: Awaited<ReturnType<typeof anchoredBatchFixture>>[] = [];
 afterAll(async () => {
-  for (const fixture of fixtures) await fixture.backend.destroy();
+  for (const fixture of fixtures) {
+    await fixture.disclosures.close();
+    await fixture.backend.destroy();
+  }
 });
 
 async function anchoredBatch() {

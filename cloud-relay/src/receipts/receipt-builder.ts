@@ -1,8 +1,6 @@
 import {
-  BatchCommitment,
   bytes32ToField,
   fieldToBytes32,
-  listedBounds,
   PoseidonMerkleTree,
   type PoseidonHasher,
   type ReadingInclusion,
@@ -14,17 +12,32 @@ import { RelayError } from "../errors.js";
 import type { AnchorLedger } from "../store/anchor-ledger.js";
 import type { BatchLedger } from "../store/batch-ledger.js";
 import type { ProofLedger } from "../store/proof-ledger.js";
+import { batchCommitmentOf } from "../verification/batch-commitment-of.js";
+import type { DisclosureProver } from "./disclosure-prover.js";
 
 const bytes32 = (value: bigint) => hexlify(fieldToBytes32(value));
 
-function inclusionJson(inclusion: ReadingInclusion): Receipt["inclusion"] {
+/**
+ * What a version 2 receipt shows of its reading's batch: the claims root and the reading's
+ * disclosure proof, not the claims words; its own stream, and its salts and paths.
+ */
+export function inclusionJson(
+  inclusion: ReadingInclusion,
+  disclosure: { proof: string; publicSignals: string[] },
+): Receipt["inclusion"] {
   const { header } = inclusion;
   return {
     index: inclusion.index,
-    words: inclusion.words.map(String),
-    streams: inclusion.streams.map((stream) => ({ ...stream })),
+    claimsRoot: String(inclusion.claimsRoot),
+    disclosure: { groth16: disclosure.proof, publicSignals: disclosure.publicSignals },
+    stream: { ...inclusion.stream },
     streamIndex: inclusion.streamIndex,
+    // Layout 2 shows the reading's own stream by its path; a batch committed without salts can only show its table.
+    ...(inclusion.streamPath && inclusion.streamSalt
+      ? { streamSalt: hexlify(inclusion.streamSalt), streamPath: inclusion.streamPath.map((node) => hexlify(node)) }
+      : { streams: inclusion.streams?.map((stream) => ({ ...stream })) }),
     codeOffset: inclusion.codeOffset,
+    ...(inclusion.salt && { salt: hexlify(inclusion.salt) }),
     detailsPath: inclusion.detailsPath.map((node) => hexlify(node)),
     header: {
       detailsRoot: String(header.detailsRoot),
@@ -44,6 +57,7 @@ export class ReceiptBuilder {
     batches: BatchLedger;
     anchors: AnchorLedger;
     proofs: ProofLedger;
+    disclosures: DisclosureProver;
     hasher: PoseidonHasher;
     contract: string;
     chainId: number;
@@ -55,7 +69,7 @@ export class ReceiptBuilder {
 
   /** The receipt of a gateway's reading; a RelayError says why there is none (yet). */
   async build(gatewayId: string, gatewaySeq: number): Promise<Receipt> {
-    const { batches, anchors, proofs, hasher, contract, chainId } = this.deps;
+    const { batches, anchors, proofs, disclosures, hasher, contract, chainId } = this.deps;
     const stored = await batches.containing(gatewayId, gatewaySeq);
     if (!stored) throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
     if (stored.payload.length === 0) {
@@ -73,11 +87,8 @@ export class ReceiptBuilder {
     if (!anchorId || anchor?.status !== "confirmed" || !anchor.txHash || anchor.blockNumber === undefined) {
       throw new RelayError("failed_precondition", `reading ${gatewaySeq} is stored but not anchored yet`);
     }
-    const commitment = BatchCommitment.build(hasher, {
-      gatewayId,
-      readings: batch.readings,
-      bounds: listedBounds(batch.streamBounds),
-    });
+    const inclusion = batchCommitmentOf(hasher, batch).inclusion(index);
+    const disclosure = await disclosures.disclosure(gatewayId, gatewaySeq, inclusion);
     const fold = PoseidonMerkleTree.build(
       hasher,
       (await batches.byAnchor(anchorId.anchorId)).map((member) => bytes32ToField(member.readingsRoot)),
@@ -85,7 +96,7 @@ export class ReceiptBuilder {
     const path = fold.path(anchorId.position);
     const proof = await proofs.get(gatewayId, stored.sequence);
     return {
-      version: 1,
+      version: 2,
       reading: {
         gatewaySeq: reading.gatewaySeq,
         deviceId: reading.deviceId,
@@ -102,7 +113,7 @@ export class ReceiptBuilder {
         anomalous: reading.anomalous,
       },
       batch: { ...batchHeaderToJson(stored), signature: hexlify(stored.signature) },
-      inclusion: inclusionJson(commitment.inclusion(index)),
+      inclusion: inclusionJson(inclusion, disclosure),
       proofStatus: proof === undefined ? "pending" : proof.valid ? "attached" : "invalid",
       ...(proof?.valid ? { proof: { groth16: proof.proof, publicSignals: proof.publicSignals } } : {}),
       anchor: {

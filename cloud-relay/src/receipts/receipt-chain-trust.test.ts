@@ -28,6 +28,9 @@ import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionRes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
 
+/** One salt seed for every build of a batch, so that its root, proof and receipt agree. */
+const SALT_SEED = new Uint8Array(32).fill(7);
+
 describe("a receipt's trust anchored on chain", () => {
   let chain: DevChain;
   let provider: JsonRpcProvider;
@@ -51,6 +54,7 @@ describe("a receipt's trust anchored on chain", () => {
       dataAnchor: deployed.address,
       registry: deployed.registry,
       batchVerifier: deployed.batchVerifier,
+      disclosureVerifier: deployed.disclosureVerifier,
       blockNumber: deployed.blockNumber,
     };
     trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
@@ -80,7 +84,16 @@ describe("a receipt's trust anchored on chain", () => {
   const batchOf = (
     readings: ReturnType<typeof testReadings>,
     anchor = { transactionHash: `0x${"00".repeat(32)}`, blockNumber: 0 },
-  ) => anchoredBatch({ hasher, gateway, readings, anchor, contract: deployment.dataAnchor, chainId: chain.chainId });
+  ) =>
+    anchoredBatch({
+      hasher,
+      gateway,
+      readings,
+      anchor,
+      contract: deployment.dataAnchor,
+      chainId: chain.chainId,
+      saltSeed: SALT_SEED,
+    });
 
   /** The receipt of reading 2 of a batch of `readings`, anchored by `anchorTx` (sent with the batch's root), with its proof when given. */
   async function receiptOf(
@@ -90,6 +103,7 @@ describe("a receipt's trust anchored on chain", () => {
   ): Promise<Receipt> {
     const fixture = await batchOf(readings);
     const built = await batchOf(readings, await anchorTx(hexlify(fixture.root)));
+    await fixture.disclosures.close();
     await fixture.backend.destroy();
     if (proof) {
       await built.proofs.record({
@@ -102,12 +116,14 @@ describe("a receipt's trust anchored on chain", () => {
       });
     }
     const receipt = receiptSchema.parse(await built.builder.build(gateway.address, 2));
+    await built.disclosures.close();
     await built.backend.destroy();
     return receipt;
   }
 
   const prove = async (readings: ReturnType<typeof testReadings>) => {
     const fixture = await batchOf(readings);
+    await fixture.disclosures.close();
     await fixture.backend.destroy();
     return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
   };

@@ -119,4 +119,14 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
   -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
   ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  CREATE TABLE disclosures (
+    gateway_id TEXT NOT NULL,
+    gateway_seq BIGINT NOT NULL,
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    made_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (gateway_id, gateway_seq)
+  );
+  `,
 ];

@@ -7,6 +7,7 @@ import { AnchorLag } from "./anchor-lag.js";
 import { AnchorLedger } from "./anchor-ledger.js";
 import { BatchLedger } from "./batch-ledger.js";
 import { BatchListing } from "./batch-listing.js";
+import { DisclosureLedger } from "./disclosure-ledger.js";
 import { FleetView } from "./fleet-view.js";
 import { GatewayAccessLedger } from "./gateway-access.js";
 import { GatewayBoots } from "./gateway-boots.js";
@@ -22,6 +23,7 @@ export interface RelayStore {
   readonly batches: BatchLedger;
   readonly anchors: AnchorLedger;
   readonly proofs: ProofLedger;
+  readonly disclosures: DisclosureLedger;
   readonly boots: GatewayBoots;
   readonly fleet: FleetView;
   /** Revocations, address allowlists and rate limits per gateway. */
@@ -40,6 +42,7 @@ function storeOn(db: SqlDatabase, leadership: AnchorLeadership, fleet: RelayConf
     batches: new BatchLedger(db),
     anchors: new AnchorLedger(db),
     proofs: new ProofLedger(db),
+    disclosures: new DisclosureLedger(db),
     boots: new GatewayBoots(db),
     fleet: new FleetView(db, fleet),
     access: new GatewayAccessLedger(db),

@@ -141,4 +141,16 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
   -- 1: payload is the encoded Batch compressed with raw DEFLATE (store/stored-payload.ts).
   ALTER TABLE batches ADD COLUMN payload_deflated INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Readings' disclosure proofs, made for their receipts on first request (the proof that a
+  -- reading's claims bits are in its batch's claims words, without the other readings').
+  CREATE TABLE disclosures (
+    gateway_id TEXT NOT NULL,
+    gateway_seq INTEGER NOT NULL,
+    proof TEXT NOT NULL,
+    public_signals TEXT NOT NULL,
+    made_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, gateway_seq)
+  ) STRICT;
+  `,
 ];

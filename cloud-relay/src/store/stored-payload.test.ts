@@ -18,6 +18,7 @@ describe("stored payload", () => {
       lastGatewaySeq: 372,
       streamBounds: [],
       readings,
+      saltSeed: new Uint8Array(32).fill(5),
     }).finish();
     const stored = storedPayload(encoded);
     expect(stored.deflated).toBe(1);

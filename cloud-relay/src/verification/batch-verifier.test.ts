@@ -19,6 +19,7 @@ beforeAll(async () => {
 function batch(overrides: Partial<Batch> = {}): Batch {
   return {
     gatewayId: gateway.address,
+    saltSeed: new Uint8Array(),
     sequence: 1,
     previousBatchHash: new Uint8Array(32),
     readingsRoot: root,

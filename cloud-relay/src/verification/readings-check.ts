@@ -1,3 +1,4 @@
+import { SALT_SEED_BYTES } from "@intelledger/circuits";
 import type { Batch } from "@intelledger/proto/relay";
 
 /** Why a batch's readings do not match its header, in words for the gateway, or undefined when they do. */
@@ -8,10 +9,16 @@ export interface ReadingsMismatch {
 
 /**
  * The readings of a batch must be as many as its header declares, in strictly increasing
- * gateway_seq order, and span exactly its declared range.
+ * gateway_seq order, and span exactly its declared range; its salt seed, if any, is 32 bytes.
  */
 export function readingsMismatch(batch: Batch): ReadingsMismatch | undefined {
   const { sequence, readings } = batch;
+  if (batch.saltSeed.length !== 0 && batch.saltSeed.length !== SALT_SEED_BYTES) {
+    return {
+      message: `batch ${sequence} has a salt seed of ${batch.saltSeed.length} bytes, not ${SALT_SEED_BYTES}`,
+      details: { sequence, saltSeedBytes: batch.saltSeed.length },
+    };
+  }
   if (readings.length !== batch.readingCount) {
     return {
       message: `batch ${sequence} holds ${readings.length} readings but its header says ${batch.readingCount}`,

@@ -27,6 +27,7 @@ function reading(seq: number, anomalous: boolean): Reading {
 function encoded(readings: Reading[], header: Partial<Batch> = {}): Uint8Array {
   return Batch.encode({
     gatewayId: GATEWAY,
+    saltSeed: new Uint8Array(),
     sequence: 1,
     previousBatchHash: new Uint8Array(32),
     readingsRoot: new Uint8Array(32),

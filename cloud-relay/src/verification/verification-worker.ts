@@ -1,14 +1,7 @@
 // Runs in worker threads: the relay's costliest checks, off its main thread.
-import {
-  BatchCommitment,
-  CircuitsError,
-  listedBounds,
-  loadPoseidon,
-  loadVerificationKey,
-  verifyBatchProof,
-  type Groth16Proof,
-} from "@intelledger/circuits";
+import { CircuitsError, loadPoseidon, loadVerificationKey, verifyBatchProof, type Groth16Proof } from "@intelledger/circuits";
 import { Batch } from "@intelledger/proto/relay";
+import { batchCommitmentOf } from "./batch-commitment-of.js";
 import { readingsMismatch, type ReadingsMismatch } from "./readings-check.js";
 
 const hasher = await loadPoseidon();
@@ -32,10 +25,7 @@ export default function readingsVerdict(encodedBatch: Uint8Array): ReadingsVerdi
   const mismatch = readingsMismatch(batch);
   if (mismatch) return { mismatch };
   try {
-    const bounds = listedBounds(batch.streamBounds);
-    return {
-      root: BatchCommitment.build(hasher, { gatewayId: batch.gatewayId, readings: batch.readings, bounds }).root.toString(),
-    };
+    return { root: batchCommitmentOf(hasher, batch).root.toString() };
   } catch (error) {
     if (error instanceof CircuitsError || error instanceof RangeError) return { root: "-1" };
     throw error;

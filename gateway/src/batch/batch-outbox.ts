@@ -99,9 +99,10 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
 
   /**
    * open → sealed: stores a signed batch, which must extend the chain by one, with the
-   * bounds its streams were committed with (those narrower than int32).
+   * bounds its streams were committed with (those narrower than int32) and the seed of its
+   * salts (none for a batch committed without).
    */
-  seal(header: BatchHeader, signature: Uint8Array, streamBounds: StreamBounds[] = []): StoredBatch {
+  seal(header: BatchHeader, signature: Uint8Array, streamBounds: StreamBounds[] = [], saltSeed?: Uint8Array): StoredBatch {
     const { sequence, previousBatchHash } = this.nextPlace();
     if (header.gatewayId !== this.gatewayId || header.sequence !== sequence) {
       throw new BrokenChainError(`batch ${header.sequence} of ${header.gatewayId} is not the next batch of this gateway`, {
@@ -112,7 +113,7 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
       throw new BrokenChainError(`batch ${sequence} does not link to the gateway's last batch`, { sequence });
     }
     const hash = batchHash(header);
-    this.batches.insert({ ...header, batchHash: hash, signature, streamBounds });
+    this.batches.insert({ ...header, batchHash: hash, signature, streamBounds, saltSeed });
     this.chainHead = { sequence, batchHash: hash };
     const sealed = this.batches.get(sequence) as StoredBatch;
     this.emit("sealed", sealed);
@@ -185,7 +186,7 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
     const signed: SignedBatch = {
       batch: stored.pruned
         ? batchWithReadings(stored, [])
-        : batchWithReadings(stored, this.readings.ofBatch(stored), stored.streamBounds),
+        : batchWithReadings(stored, this.readings.ofBatch(stored), stored.streamBounds, stored.saltSeed),
       signature: stored.signature,
       prunedSignature: stored.prunedSignature ?? new Uint8Array(),
     };

@@ -68,8 +68,14 @@ describe("BatchSealer", () => {
     expect([batches.get(1)?.readingCount, batches.get(2)?.readingCount]).toEqual([perBatch, perBatch]);
     const first = batches.get(1);
     const members = readings.ofBatch(first as NonNullable<typeof first>);
-    const root = BatchCommitment.build(await loadPoseidon(), { gatewayId: identity.address, readings: members }).root;
-    expect(bytes32ToField(first?.readingsRoot ?? new Uint8Array(32))).toBe(root);
+    // Each batch has a secret salt seed of its own, without which its root cannot be rebuilt.
+    expect(first?.saltSeed).toHaveLength(32);
+    expect(Buffer.from(first?.saltSeed ?? []).equals(Buffer.from(batches.get(2)?.saltSeed ?? []))).toBe(false);
+    const hasher = await loadPoseidon();
+    const rebuild = (saltSeed?: Uint8Array) =>
+      BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members, saltSeed }).root;
+    expect(bytes32ToField(first?.readingsRoot ?? new Uint8Array(32))).toBe(rebuild(first?.saltSeed));
+    expect(rebuild()).not.toBe(rebuild(first?.saltSeed));
   });
 
   it("commits configured stream bounds, so more readings fit a batch, and records them with the batch", async () => {
@@ -94,6 +100,7 @@ describe("BatchSealer", () => {
       gatewayId: identity.address,
       readings: members,
       bounds: listedBounds(batch?.streamBounds ?? []),
+      saltSeed: batch?.saltSeed,
     });
     expect(bytes32ToField(batch?.readingsRoot ?? new Uint8Array(32))).toBe(rebuilt.root);
   });
@@ -147,6 +154,7 @@ describe("BatchSealer", () => {
         BatchCommitment.build(hasher, {
           gatewayId: identity.address,
           readings: members.map((r, i) => ({ ...r, anomalous: flags[i] ?? false })),
+          saltSeed: batch?.saltSeed,
         }).root;
       expect(bytes32ToField(batch?.readingsRoot ?? new Uint8Array(32))).toBe(root([false, true]));
       expect(root([false, false])).not.toBe(root([false, true]));

@@ -1,5 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { setImmediate as yieldToIngest } from "node:timers/promises";
-import { BatchCommitment, batchablePrefix, boundedStreams, fieldToBytes32, type PoseidonHasher } from "@intelledger/circuits";
+import {
+  BatchCommitment,
+  batchablePrefix,
+  boundedStreams,
+  fieldToBytes32,
+  SALT_SEED_BYTES,
+  type PoseidonHasher,
+} from "@intelledger/circuits";
 import { sealedBatchHeader, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import type { GatewayClock } from "../clock/gateway-clock.js";
@@ -98,7 +106,9 @@ export class BatchSealer {
     if (!full && ageOf(first) < maxAgeMs) return false;
     if (!scoring) readings.settleUnscored(dataClass, first.gatewaySeq, last.gatewaySeq, "inference-disabled");
 
-    const commitment = BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members, bounds });
+    // A fresh secret per batch salts its commitment, so a receipt reveals no other reading.
+    const saltSeed = randomBytes(SALT_SEED_BYTES);
+    const commitment = BatchCommitment.build(hasher, { gatewayId: identity.address, readings: members, bounds, saltSeed });
     const header = sealedBatchHeader(
       {
         gatewayId: identity.address,
@@ -109,7 +119,7 @@ export class BatchSealer {
       },
       members,
     );
-    outbox.seal(header, await signBatch(identity, header), boundedStreams(commitment.streams));
+    outbox.seal(header, await signBatch(identity, header), boundedStreams(commitment.streams), saltSeed);
     this.sealedThrough.set(dataClass, last.gatewaySeq);
     return true;
   }

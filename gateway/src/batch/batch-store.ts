@@ -17,6 +17,8 @@ export interface StoredBatch extends BatchHeader {
   signature: Uint8Array;
   /** The streams committed with bounds narrower than int32; every other stream of the batch is unbounded. */
   streamBounds: StreamBounds[];
+  /** The secret seed of the batch's salts (commitment layout 2); undefined for batches sealed before salts. */
+  saltSeed: Uint8Array | undefined;
   state: BatchState;
   ackedAtMs: number | undefined;
   releasedAtMs: number | undefined;
@@ -37,6 +39,7 @@ interface BatchRow {
   sealed_at_ms: number;
   signature: Buffer;
   stream_bounds: string;
+  salt_seed: Buffer | null;
   state: BatchState;
   acked_at_ms: number | null;
   released_at_ms: number | null;
@@ -75,9 +78,9 @@ export class BatchStore {
       from: db.prepare("SELECT * FROM batches WHERE sequence >= ? ORDER BY sequence LIMIT ?"),
       insert: db.prepare(
         `INSERT INTO batches (sequence, batch_hash, previous_batch_hash, readings_root, data_class, reading_count,
-           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, stream_bounds, state)
+           first_gateway_seq, last_gateway_seq, sealed_at_ms, signature, stream_bounds, salt_seed, state)
          VALUES (@sequence, @batchHash, @previousBatchHash, @readingsRoot, @dataClass, @readingCount,
-           @firstGatewaySeq, @lastGatewaySeq, @sealedAtMs, @signature, @streamBounds, 'sealed')`,
+           @firstGatewaySeq, @lastGatewaySeq, @sealedAtMs, @signature, @streamBounds, @saltSeed, 'sealed')`,
       ),
       acknowledgeThrough: db.prepare(
         `UPDATE batches SET state = ${sqlNextState("acknowledge")}, acked_at_ms = ?
@@ -121,7 +124,11 @@ export class BatchStore {
 
   insert(batch: Omit<StoredBatch, "state" | "ackedAtMs" | "releasedAtMs" | "pruned" | "prunedSignature">): void {
     // Named parameters: the batch's fields bind by name (the gateway id is not stored, it is this gateway's).
-    this.statements.insert.run({ ...batch, streamBounds: JSON.stringify(batch.streamBounds) });
+    this.statements.insert.run({
+      ...batch,
+      streamBounds: JSON.stringify(batch.streamBounds),
+      saltSeed: batch.saltSeed === undefined ? null : Buffer.from(batch.saltSeed),
+    });
   }
 
   /** The last gateway_seq sealed in each data class. */
@@ -183,6 +190,7 @@ export class BatchStore {
       batchHash: new Uint8Array(row.batch_hash),
       signature: new Uint8Array(row.signature),
       streamBounds: JSON.parse(row.stream_bounds) as StreamBounds[],
+      saltSeed: bytesOrUndefined(row.salt_seed),
       state: row.state,
       ackedAtMs: row.acked_at_ms ?? undefined,
       releasedAtMs: row.released_at_ms ?? undefined,

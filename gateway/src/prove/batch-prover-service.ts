@@ -50,6 +50,7 @@ export class BatchProverService {
       gatewayId: outbox.gatewayId,
       readings: outbox.readingsOf(batch),
       bounds: listedBounds(batch.streamBounds),
+      saltSeed: batch.saltSeed,
     });
     this.proving.add(sequence);
     pool

@@ -391,4 +391,9 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     WHERE gateway_seq = OLD.gateway_seq;
   END;
   `,
+  `
+  -- The secret seed of a batch's salts (32 bytes, commitment layout 2: salted details leaves,
+  -- unused code bits filled from it; the wire Batch.salt_seed). NULL for batches sealed before.
+  ALTER TABLE batches ADD COLUMN salt_seed BLOB;
+  `,
 ];

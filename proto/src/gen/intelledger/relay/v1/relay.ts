@@ -203,6 +203,13 @@ export interface Batch {
    * stream of the batch was committed unbounded. Covered by readings_root.
    */
   streamBounds: StreamBounds[];
+  /**
+   * The batch's secret salt seed, 32 random bytes the gateway draws when it seals the batch:
+   * with it the batch is committed with layout 2 (salted details leaves, unused code bits
+   * filled from it; see docs/wire-formats.md), without it with layout 1. Covered by
+   * readings_root; only the relay learns it, and receipts carry only salts derived from it.
+   */
+  saltSeed: Uint8Array;
 }
 
 /**
@@ -1338,6 +1345,7 @@ function createBaseBatch(): Batch {
     firstGatewaySeq: 0,
     lastGatewaySeq: 0,
     streamBounds: [],
+    saltSeed: new Uint8Array(0),
   };
 }
 
@@ -1387,6 +1395,9 @@ export const Batch: MessageFns<Batch> = {
     }
     for (const v of message.streamBounds) {
       StreamBounds.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.saltSeed.length !== 0) {
+      writer.uint32(98).bytes(message.saltSeed);
     }
     return writer;
   },
@@ -1492,6 +1503,14 @@ export const Batch: MessageFns<Batch> = {
             message.streamBounds.push(StreamBounds.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.saltSeed = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1555,6 +1574,11 @@ export const Batch: MessageFns<Batch> = {
         : globalThis.Array.isArray(object?.stream_bounds)
         ? object.stream_bounds.map((e: any) => StreamBounds.fromJSON(e))
         : [],
+      saltSeed: isSet(object.saltSeed)
+        ? bytesFromBase64(object.saltSeed)
+        : isSet(object.salt_seed)
+        ? bytesFromBase64(object.salt_seed)
+        : new Uint8Array(0),
     };
   },
 
@@ -1592,6 +1616,9 @@ export const Batch: MessageFns<Batch> = {
     }
     if (message.streamBounds?.length) {
       obj.streamBounds = message.streamBounds.map((e) => StreamBounds.toJSON(e));
+    }
+    if (message.saltSeed.length !== 0) {
+      obj.saltSeed = base64FromBytes(message.saltSeed);
     }
     return obj;
   },

@@ -1,0 +1,54 @@
+import { hmacSha256 } from "#sha256";
+import { bytesToBigInt, writeUint32 } from "./big-endian.js";
+import { CircuitsError } from "./errors.js";
+
+/** Bytes of a batch's salt seed: the gateway draws it at random when it seals the batch. */
+export const SALT_SEED_BYTES = 32;
+/** Bytes of a reading's details salt, and of a stream's. */
+export const DETAILS_SALT_BYTES = 16;
+
+/**
+ * The salts of a batch committed with layout 2 (docs/wire-formats.md, Batch commitment), all
+ * derived from the batch's secret seed by HMAC-SHA256, so the gateway sends one seed and the
+ * relay derives the same salts. Nobody without the seed can guess one; a receipt carries only
+ * its own reading's salt, never the seed.
+ */
+export class CommitmentSalts {
+  private readonly seed: Uint8Array;
+
+  constructor(seed: Uint8Array) {
+    if (seed.length !== SALT_SEED_BYTES) {
+      throw new CircuitsError(`a batch's salt seed is ${SALT_SEED_BYTES} bytes, got ${seed.length}`);
+    }
+    this.seed = Uint8Array.from(seed);
+  }
+
+  /** Reading `index`'s details salt: the first 16 bytes of HMAC(seed, "details" || uint32 index). */
+  details(index: number): Uint8Array {
+    return this.block("details", index).subarray(0, DETAILS_SALT_BYTES);
+  }
+
+  /** Stream `index`'s salt in the stream tree: the first 16 bytes of HMAC(seed, "stream" || uint32 index). */
+  stream(index: number): Uint8Array {
+    return this.block("stream", index).subarray(0, DETAILS_SALT_BYTES);
+  }
+
+  /**
+   * `count` bits that fill the code bits no reading uses: the blocks HMAC(seed, "padding" ||
+   * uint32 j), j = 0, 1, …, one after the other, read as one little-endian integer.
+   */
+  padding(count: number): bigint {
+    const blocks = Array.from({ length: Math.ceil(count / 256) }, (_, j) => this.block("padding", j));
+    const bytes = new Uint8Array(blocks.length * 32);
+    blocks.forEach((block, j) => bytes.set(block, j * 32));
+    return bytesToBigInt(bytes.reverse()) & ((1n << BigInt(count)) - 1n);
+  }
+
+  private block(label: string, index: number): Uint8Array {
+    // The label is ASCII: one byte per character.
+    const message = new Uint8Array(label.length + 4);
+    for (let c = 0; c < label.length; c++) message[c] = label.charCodeAt(c);
+    writeUint32(new DataView(message.buffer), index, label.length);
+    return hmacSha256(this.seed, message);
+  }
+}
