@@ -63,7 +63,7 @@ function describeDatabase(
       schemaVersion: db.pragma("user_version", { simple: true }) as number,
       devices: value("SELECT count(*) FROM devices"),
       // sqlite_sequence keeps the highest gateway_seq handed out, even when its readings were released.
-      lastGatewaySeq: value("SELECT seq FROM sqlite_sequence WHERE name = 'readings'"),
+      lastGatewaySeq: value("SELECT seq FROM sqlite_sequence WHERE name = 'reading_rows'"),
       lastBatchSequence: value("SELECT max(sequence) FROM batches"),
       lastAckedBatchSequence: value("SELECT max(sequence) FROM batches WHERE acked_at_ms IS NOT NULL"),
     };
