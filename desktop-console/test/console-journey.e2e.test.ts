@@ -367,7 +367,8 @@ describe("the console in Chromium against a real gateway", () => {
     expect(await page.getByLabel("Chain RPC URL to check against").inputValue()).toBe(cloud.chain.rpcUrl);
 
     const [download] = await Promise.all([
-      page.waitForEvent("download"),
+      // The relay proves the receipt's disclosure on demand: its first one starts its prover.
+      page.waitForEvent("download", { timeout: 150_000 }),
       page.getByRole("button", { name: "Download the receipt" }).click(),
     ]);
     const receiptFile = join(dir, "downloaded-receipt.json");

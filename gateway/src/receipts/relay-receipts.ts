@@ -7,7 +7,8 @@ export interface RelayApiAddress {
   tokenFile?: string | undefined;
 }
 
-const RELAY_TIMEOUT_MS = 15_000;
+/** A relay proves a receipt's disclosure when it is first asked for: seconds, more while its prover starts. */
+const RELAY_TIMEOUT_MS = 120_000;
 
 /**
  * Fetches the receipt of one of this gateway's readings from the relay's HTTP API
