@@ -99,6 +99,7 @@ describe("a fleet reconnecting after an outage", () => {
       let probeOutput = "";
       probe.stdout.on("data", (chunk: Buffer) => (probeOutput += chunk.toString()));
       const probeExited = once(probe, "exit");
+      await waitFor(() => probeOutput.startsWith("ready\n"), 120_000, "the heartbeat probe to start");
 
       const reconnectStarted = performance.now();
       gateways.push(...(await Promise.all(configs.map((config) => startGateway(config, logger)))));
@@ -110,7 +111,7 @@ describe("a fleet reconnecting after an outage", () => {
       const drainSeconds = (performance.now() - reconnectStarted) / 1000;
       probe.kill("SIGTERM");
       await probeExited;
-      const latencies = JSON.parse(probeOutput) as number[];
+      const latencies = JSON.parse(probeOutput.slice("ready\n".length)) as number[];
       expect(await relay.stop()).toBe(0);
       console.log(
         `${GATEWAYS} gateways, ${total} readings drained in ${drainSeconds.toFixed(1)} s; ` +

@@ -1,6 +1,7 @@
 // A gateway of its own process that only sends heartbeats to the relay and times the
 // answers, so the relay's responsiveness is measured apart from the load on the test.
-// Prints the latencies in milliseconds as one JSON array when it gets SIGTERM.
+// Prints "ready" on a line of its own once it answers SIGTERM, then the latencies in
+// milliseconds as one JSON array when it gets SIGTERM.
 import { Metadata } from "@grpc/grpc-js";
 import { createRelayClient } from "@intelledger/gateway";
 
@@ -11,6 +12,7 @@ let running = true;
 process.on("SIGTERM", () => {
   running = false;
 });
+console.log("ready");
 
 while (running) {
   const started = performance.now();
