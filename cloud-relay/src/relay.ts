@@ -267,6 +267,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           port: config.api.port,
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
           registry: metricsRegistry,
+          refreshMetrics: freshSnapshot,
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
           operations: fleetRoutes(store),

@@ -40,6 +40,8 @@ export async function startRelayApi(options: {
   port: number;
   token: string;
   registry: Registry;
+  /** Brings the state the registry reads up to date, so that a scrape never reports a stale fleet. */
+  refreshMetrics: () => Promise<unknown>;
   receipt: (gatewayId: string, gatewaySeq: number) => Promise<Receipt>;
   /** Every gateway, or the one named (undefined when unknown). */
   fleet: (gatewayId?: string) => Promise<FleetGateway[] | FleetGateway | undefined>;
@@ -114,7 +116,10 @@ export async function startRelayApi(options: {
       );
       return;
     }
-    options.registry.metrics().then(
+    options
+      .refreshMetrics()
+      .then(() => options.registry.metrics())
+      .then(
       (text) => response.writeHead(200, { "content-type": options.registry.contentType }).end(text),
       () => response.writeHead(500).end(),
     );
