@@ -1,6 +1,6 @@
-import { hmacSha256 } from "#sha256";
 import { bytesToBigInt, writeUint32 } from "./big-endian.js";
 import { CircuitsError } from "./errors.js";
+import { HmacSha256 } from "./sha256.js";
 
 /** Bytes of a batch's salt seed: the gateway draws it at random when it seals the batch. */
 export const SALT_SEED_BYTES = 32;
@@ -14,23 +14,23 @@ export const DETAILS_SALT_BYTES = 16;
  * its own reading's salt, never the seed.
  */
 export class CommitmentSalts {
-  private readonly seed: Uint8Array;
+  private readonly hmac: HmacSha256;
 
   constructor(seed: Uint8Array) {
     if (seed.length !== SALT_SEED_BYTES) {
       throw new CircuitsError(`a batch's salt seed is ${SALT_SEED_BYTES} bytes, got ${seed.length}`);
     }
-    this.seed = Uint8Array.from(seed);
+    this.hmac = new HmacSha256(seed);
   }
 
   /** Reading `index`'s details salt: the first 16 bytes of HMAC(seed, "details" || uint32 index). */
   details(index: number): Uint8Array {
-    return this.block("details", index).subarray(0, DETAILS_SALT_BYTES);
+    return this.block("details", index, DETAILS_SALT_BYTES);
   }
 
   /** Stream `index`'s salt in the stream tree: the first 16 bytes of HMAC(seed, "stream" || uint32 index). */
   stream(index: number): Uint8Array {
-    return this.block("stream", index).subarray(0, DETAILS_SALT_BYTES);
+    return this.block("stream", index, DETAILS_SALT_BYTES);
   }
 
   /**
@@ -44,11 +44,21 @@ export class CommitmentSalts {
     return bytesToBigInt(bytes.reverse()) & ((1n << BigInt(count)) - 1n);
   }
 
-  private block(label: string, index: number): Uint8Array {
-    // The label is ASCII: one byte per character.
-    const message = new Uint8Array(label.length + 4);
-    for (let c = 0; c < label.length; c++) message[c] = label.charCodeAt(c);
-    writeUint32(new DataView(message.buffer), index, label.length);
-    return hmacSha256(this.seed, message);
+  /** HMAC(seed, label || uint32 index), its first `bytes` bytes. */
+  private block(label: Label, index: number, bytes = 32): Uint8Array {
+    const message = MESSAGES[label];
+    writeUint32(message.view, index, label.length);
+    return this.hmac.mac(message.bytes, bytes);
   }
 }
+
+type Label = "details" | "stream" | "padding";
+
+/** One message buffer per label, the label written once (ASCII, one byte per character) and the index after it per call. */
+const MESSAGES = Object.fromEntries(
+  (["details", "stream", "padding"] as const).map((label) => {
+    const bytes = new Uint8Array(label.length + 4);
+    for (let c = 0; c < label.length; c++) bytes[c] = label.charCodeAt(c);
+    return [label, { bytes, view: new DataView(bytes.buffer) }];
+  }),
+) as Record<Label, { bytes: Uint8Array; view: DataView }>;

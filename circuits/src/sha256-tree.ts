@@ -1,4 +1,4 @@
-import { sha256 } from "#sha256";
+import { sha256 } from "./sha256.js";
 import { bytesToBigInt } from "./big-endian.js";
 
 const LEAF_PREFIX = 0;

@@ -1,6 +1,7 @@
-import { sha256 } from "#sha256";
+import { sha256 } from "./sha256.js";
 import { writeInt64, writeUint32 } from "./big-endian.js";
 import { MAX_BOUNDS_SPAN } from "./batch-layout.js";
+import { DETAILS_SALT_BYTES } from "./commitment-salts.js";
 import { CircuitsError } from "./errors.js";
 import { checkDeviceId } from "./reading-commitment.js";
 import { digestToField, sha256Leaf } from "./sha256-tree.js";
@@ -75,21 +76,22 @@ export function checkBounds(stream: StreamBounds): void {
  */
 export function streamsHash(streams: readonly StreamBounds[]): bigint {
   const bytes = new Uint8Array(1 + 4 + STREAM_ENTRY_BYTES * streams.length);
+  const view = new DataView(bytes.buffer);
   bytes[0] = 2;
-  writeUint32(new DataView(bytes.buffer), streams.length, 1);
-  streams.forEach((stream, i) => writeStreamEntry(bytes, stream, 5 + i * STREAM_ENTRY_BYTES));
+  writeUint32(view, streams.length, 1);
+  streams.forEach((stream, i) => writeStreamEntry(bytes, view, stream, 5 + i * STREAM_ENTRY_BYTES));
   return digestToField(sha256(bytes));
 }
 
 /**
- * Writes a stream's entry into `bytes` at `entry`: the device id as a 32-byte field, channel,
- * channel index, scale as uint32, min and max as int64, all big-endian.
+ * Writes a stream's entry into `bytes` (and `view`, over the same bytes) at `entry`: the device id
+ * as a 32-byte field, channel, channel index, scale as uint32, min and max as int64, all big-endian.
  */
-function writeStreamEntry(bytes: Uint8Array, stream: StreamBounds, entry: number): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function writeStreamEntry(bytes: Uint8Array, view: DataView, stream: StreamBounds, entry: number): void {
   // The device id as a field is its ASCII bytes as a big-endian number: the bytes, right-aligned.
   checkDeviceId(stream.deviceId);
   const idStart = entry + 32 - stream.deviceId.length;
+  bytes.fill(0, entry, idStart);
   for (let c = 0; c < stream.deviceId.length; c++) bytes[idStart + c] = stream.deviceId.charCodeAt(c);
   writeUint32(view, stream.channel, entry + 32);
   writeUint32(view, stream.channelIndex, entry + 36);
@@ -103,10 +105,13 @@ function writeStreamEntry(bytes: Uint8Array, stream: StreamBounds, entry: number
  * 16-byte salt, so that no one can find the other streams of a batch by trying likely ones.
  */
 export function streamLeaf(stream: StreamBounds, salt: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(1 + STREAM_ENTRY_BYTES + salt.length);
-  writeStreamEntry(bytes, stream, 1);
-  bytes.set(salt, 1 + STREAM_ENTRY_BYTES);
-  return sha256Leaf(bytes);
+  if (salt.length !== DETAILS_SALT_BYTES) throw new RangeError(`a stream's salt is ${DETAILS_SALT_BYTES} bytes`);
+  writeStreamEntry(leafBytes, leafView, stream, 1);
+  leafBytes.set(salt, 1 + STREAM_ENTRY_BYTES);
+  return sha256Leaf(leafBytes);
 }
 
 const STREAM_ENTRY_BYTES = 32 + 12 + 16;
+// One buffer for every stream leaf (byte 0 is the leaf prefix): a leaf is hashed as soon as it is written.
+const leafBytes = new Uint8Array(1 + STREAM_ENTRY_BYTES + DETAILS_SALT_BYTES);
+const leafView = new DataView(leafBytes.buffer);
