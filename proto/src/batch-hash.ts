@@ -1,5 +1,6 @@
-import { TypedDataEncoder, getAddress, getBytes, id, keccak256, type Signer } from "ethers";
+import { TypedDataEncoder, getBytes, id, keccak256, type Signer } from "ethers";
 import { batchHeaderToJson, type BatchHeader } from "./batch-header.js";
+import { checksummedAddress } from "./checksummed-address.js";
 import { recoverSignerAddress } from "./signer-recovery.js";
 
 /**
@@ -42,7 +43,7 @@ const DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(BATCH_SIGNING_DOMA
 export function batchHash(header: BatchHeader): Uint8Array {
   const struct = new Uint8Array(32 * (1 + BATCH_SIGNING_TYPES.Batch.length));
   struct.set(BATCH_TYPE_HASH, 0);
-  struct.set(getBytes(getAddress(header.gatewayId)), 32 + 12);
+  struct.set(getBytes(checksummedAddress(header.gatewayId)), 32 + 12);
   writeUint(struct, 64, header.sequence, 64, "sequence");
   struct.set(bytes32(header.previousBatchHash, "previousBatchHash"), 96);
   struct.set(bytes32(header.readingsRoot, "readingsRoot"), 128);

@@ -42,6 +42,14 @@ function decodeBatchHeader(encoded: Uint8Array): { header: Batch; readingsOnWire
   while (reader.pos < reader.len) {
     const start = reader.pos;
     const [field, wireType] = reader.tag();
+    if (field === BATCH_READINGS_FIELD && wireType === WireType.LengthDelimited) {
+      // Stepped over without the view of it skip() makes: a batch holds hundreds of readings.
+      const length = reader.uint32();
+      reader.pos += length;
+      if (reader.pos > reader.len) throw new RangeError("premature EOF");
+      readingsOnWire++;
+      continue;
+    }
     reader.skip(wireType, field);
     if (field === BATCH_READINGS_FIELD) readingsOnWire++;
     else header.raw(encoded.subarray(start, reader.pos));

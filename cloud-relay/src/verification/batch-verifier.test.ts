@@ -199,5 +199,12 @@ describe("the upload request decoder", () => {
       kind: "refused",
       refusal: { reason: "empty_message" },
     });
+    // A batch whose reading claims 10 bytes where 2 are left.
+    const truncatedReading = [0x32, 0x0a, 0x01, 0x02];
+    const signedBatch = [0x0a, truncatedReading.length, ...truncatedReading];
+    expect(decodeUploadRequest(Buffer.from([0x0a, signedBatch.length, ...signedBatch]))).toMatchObject({
+      kind: "refused",
+      refusal: { kind: "invalid_argument", reason: "malformed_message" },
+    });
   });
 });
