@@ -24,6 +24,8 @@ export type UploadMessage =
   { kind: "batch"; batch: ReceivedBatch } | { kind: "proof"; proof: BatchProof } | { kind: "refused"; refusal: RelayRefusal };
 
 const BATCH_READINGS_FIELD = 6;
+/** The one-byte tag of a reading in an encoded Batch: field 6, length-delimited. */
+const READING_TAG = (BATCH_READINGS_FIELD << 3) | WireType.LengthDelimited;
 
 /** Visits the fields of one encoded message; `onField` reads the value or returns false to have it skipped. */
 function eachField(bytes: Uint8Array, onField: (field: number, wireType: WireType, reader: BinaryReader) => boolean): void {
@@ -41,15 +43,17 @@ function decodeBatchHeader(encoded: Uint8Array): { header: Batch; readingsOnWire
   const reader = new BinaryReader(encoded);
   while (reader.pos < reader.len) {
     const start = reader.pos;
-    const [field, wireType] = reader.tag();
-    if (field === BATCH_READINGS_FIELD && wireType === WireType.LengthDelimited) {
-      // Stepped over without the view of it skip() makes: a batch holds hundreds of readings.
+    if (encoded[start] === READING_TAG) {
+      // A batch holds hundreds of readings: each is stepped over by its length, without the
+      // tag array and the view of it that tag() and skip() would make.
+      reader.pos++;
       const length = reader.uint32();
       reader.pos += length;
       if (reader.pos > reader.len) throw new RangeError("premature EOF");
       readingsOnWire++;
       continue;
     }
+    const [field, wireType] = reader.tag();
     reader.skip(wireType, field);
     if (field === BATCH_READINGS_FIELD) readingsOnWire++;
     else header.raw(encoded.subarray(start, reader.pos));
