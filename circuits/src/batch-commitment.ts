@@ -18,7 +18,6 @@ import { detailsLeaf, readingHeader, type CommittedReading } from "./reading-com
 import { Sha256MerkleTree, digestToField } from "./sha256-tree.js";
 import {
   checkBounds,
-  streamKeyString,
   streamLeaf,
   streamsHash,
   unboundedStreams,
@@ -273,26 +272,36 @@ interface StreamEntry {
 class StreamTable {
   readonly streams: StreamBounds[] = [];
   readonly entries: StreamEntry[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** Each device's streams' indexes, found by comparing fields: a key string per reading would be garbage per reading. */
+  private readonly byDevice = new Map<string, number[]>();
 
   constructor(private readonly resolve: BoundsResolver) {}
 
   indexOf(reading: StreamKey): number {
-    const keyString = streamKeyString(reading);
-    let index = this.byKey.get(keyString);
-    if (index === undefined) {
-      const key = {
-        deviceId: reading.deviceId,
-        channel: reading.channel,
-        channelIndex: reading.channelIndex,
-        scale: reading.scale,
-      };
-      const stream = { ...key, ...this.resolve(key) };
-      checkBounds(stream);
-      index = this.streams.push(stream) - 1;
-      this.entries.push({ bounds: stream, valueCode: new RangeCode(stream.max - stream.min) });
-      this.byKey.set(keyString, index);
+    let indexes = this.byDevice.get(reading.deviceId);
+    if (indexes === undefined) {
+      indexes = [];
+      this.byDevice.set(reading.deviceId, indexes);
     }
+    for (let i = 0; i < indexes.length; i++) {
+      const index = indexes[i] as number;
+      const stream = this.streams[index] as StreamBounds;
+      if (stream.channel === reading.channel && stream.channelIndex === reading.channelIndex && stream.scale === reading.scale) {
+        return index;
+      }
+    }
+    const key = {
+      deviceId: reading.deviceId,
+      channel: reading.channel,
+      channelIndex: reading.channelIndex,
+      scale: reading.scale,
+    };
+    const { min, max } = this.resolve(key);
+    const stream = { ...key, min, max };
+    checkBounds(stream);
+    const index = this.streams.push(stream) - 1;
+    this.entries.push({ bounds: stream, valueCode: new RangeCode(stream.max - stream.min) });
+    indexes.push(index);
     return index;
   }
 }

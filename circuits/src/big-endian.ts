@@ -51,7 +51,14 @@ export function writeUint64(view: DataView, value: number | bigint, offset: numb
   }
 }
 
-export function writeInt64(view: DataView, value: bigint, offset: number): void {
-  checkRange(value, -(1n << 63n), (1n << 63n) - 1n, "int64");
-  view.setBigInt64(offset, value);
+/** An int64; numbers that are safe integers are written without a bigint. */
+export function writeInt64(view: DataView, value: number | bigint, offset: number): void {
+  if (typeof value === "number" && Number.isSafeInteger(value)) {
+    view.setInt32(offset, Math.floor(value / 2 ** 32));
+    view.setUint32(offset + 4, value >>> 0);
+  } else {
+    const big = BigInt(value);
+    checkRange(big, -(1n << 63n), (1n << 63n) - 1n, "int64");
+    view.setBigInt64(offset, big);
+  }
 }

@@ -96,8 +96,8 @@ function writeStreamEntry(bytes: Uint8Array, view: DataView, stream: StreamBound
   writeUint32(view, stream.channel, entry + 32);
   writeUint32(view, stream.channelIndex, entry + 36);
   writeUint32(view, stream.scale, entry + 40);
-  writeInt64(view, BigInt(stream.min), entry + 44);
-  writeInt64(view, BigInt(stream.max), entry + 52);
+  writeInt64(view, stream.min, entry + 44);
+  writeInt64(view, stream.max, entry + 52);
 }
 
 /**
