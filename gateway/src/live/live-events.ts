@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ListenerFeed } from "../feeds/listener-feed.js";
 import type { SubsystemStatus } from "../supervision/subsystems.js";
 
 /** What happened to a device: quarantine by ingest, the rest by a technician. */
@@ -60,30 +61,8 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
 ];
 
 /** The gateway's events for live screens: published by its parts, fanned out to subscribers. */
-export class LiveEvents {
-  private readonly listeners = new Set<(event: LiveEvent) => void>();
-  private readonly logger: Logger;
-
+export class LiveEvents extends ListenerFeed<LiveEvent> {
   constructor(logger: Logger) {
-    this.logger = logger;
-  }
-
-  get subscribers(): number {
-    return this.listeners.size;
-  }
-
-  subscribe(listener: (event: LiveEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  publish(event: LiveEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.warn({ err: error, type: event.type }, "a live listener failed");
-      }
-    }
+    super(logger, { message: "a live listener failed", context: (event) => ({ type: event.type }) });
   }
 }
