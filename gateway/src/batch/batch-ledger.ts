@@ -1,28 +1,10 @@
 import type { AnchoredBatch } from "@intelledger/proto/relay";
+import type { BatchView } from "../http/api-views.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { BatchState } from "./batch-state.js";
 
-/**
- * How far a batch got on its way to the chain: sealed (signed and chained here), proved (its
- * zero-knowledge proof made), acknowledged (the relay stored it), anchored (in an anchor the
- * relay confirmed on chain).
- */
-export type BatchStage = "sealed" | "proved" | "acknowledged" | "anchored";
-
-export interface BatchLedgerEntry {
-  sequence: number;
-  dataClass: number;
-  readingCount: number;
-  firstGatewaySeq: number;
-  lastGatewaySeq: number;
-  sealedAtMs: number;
-  /** The outbox's state of the batch (batch-state.ts). */
+export interface BatchLedgerEntry extends BatchView {
   state: BatchState;
-  stage: BatchStage;
-  ackedAtMs?: number;
-  proof: { present: boolean; provedAtMs?: number; uploadedAtMs?: number; valid?: boolean };
-  /** The anchor's transaction, when the relay named it for this batch (its newest anchored one). */
-  anchor?: { transactionHash: string; blockNumber: number; confirmedAtMs: number };
 }
 
 interface LedgerRow {
