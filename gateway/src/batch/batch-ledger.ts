@@ -2,24 +2,27 @@ import type { AnchoredBatch } from "@intelledger/proto/relay";
 import type { BatchView } from "../http/api-views.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { BatchState } from "./batch-state.js";
+import type { BatchRow } from "./batch-store.js";
 
 export interface BatchLedgerEntry extends BatchView {
   state: BatchState;
 }
 
-interface LedgerRow {
-  sequence: number;
-  data_class: number;
-  reading_count: number;
-  first_gateway_seq: number;
-  last_gateway_seq: number;
-  sealed_at_ms: number;
-  state: BatchState;
-  acked_at_ms: number | null;
+type LedgerRow = Pick<
+  BatchRow,
+  | "sequence"
+  | "data_class"
+  | "reading_count"
+  | "first_gateway_seq"
+  | "last_gateway_seq"
+  | "sealed_at_ms"
+  | "state"
+  | "acked_at_ms"
+> & {
   proved_at_ms: number | null;
   uploaded_at_ms: number | null;
   valid: number | null;
-}
+};
 
 const ACKNOWLEDGED: readonly BatchState[] = ["acknowledged", "released", "gap-acknowledged"];
 

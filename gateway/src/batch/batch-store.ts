@@ -27,7 +27,8 @@ export interface StoredBatch extends BatchHeader {
   prunedSignature: Uint8Array | undefined;
 }
 
-interface BatchRow {
+/** A row of the batches table. */
+export interface BatchRow {
   sequence: number;
   batch_hash: Buffer;
   previous_batch_hash: Buffer;
