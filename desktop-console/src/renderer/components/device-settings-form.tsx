@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
-import { ErrorNote } from "./error-note.js";
 import { DataTable } from "./data-table.js";
+import { ErrorNote } from "./error-note.js";
 
 const CHANNELS = ["temperature", "humidity", "vibration", "analog"] as const;
 type Row = { min: string; max: string; threshold: string };

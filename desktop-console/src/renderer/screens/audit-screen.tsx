@@ -1,8 +1,8 @@
 import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatTime } from "../format.js";
-import { DataTable } from "../components/data-table.js";
 
 /** The gateway's audit log, newest first: who changed what. */
 export function AuditScreen() {

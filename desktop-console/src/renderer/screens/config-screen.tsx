@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { BridgeError, ConfigChange, ConfigDocument, ConfigIssue, ConfigRevisionSummary } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { SchemaForm, withValue, type FieldSchema } from "../components/schema-form.js";
 import { formatTime } from "../format.js";
-import { DataTable } from "../components/data-table.js";
 
 const VALIDATE_AFTER_MS = 300;
 

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { FigureList } from "../components/figure-list.js";
 import { LiveChart } from "../components/live-chart.js";
@@ -7,7 +8,6 @@ import { SubsystemsTable } from "../components/subsystems-table.js";
 import { usePolled } from "../components/use-polled.js";
 import { useLiveStore } from "../live-store.js";
 import { formatAutonomy, formatBytes, formatTime } from "../format.js";
-import { DataTable } from "../components/data-table.js";
 
 /** The gateway at a glance: its figures, live charts of readings, the latest reading of each stream, anomalies. */
 export function DashboardScreen() {

@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { DeviceCommandForm } from "../components/device-command-form.js";
 import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
 import { KeyRotationForm } from "../components/key-rotation-form.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatAgo } from "../format.js";
-import { DataTable } from "../components/data-table.js";
 
 function rejections(device: DeviceView): string {
   const entries = Object.entries(device.activity.rejected).filter(([, count]) => count > 0);

@@ -1,12 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import type { BatchesPage, BatchView } from "../../shared/bridge-types.js";
 import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { useAction } from "../components/use-action.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatTime } from "../format.js";
 import { viewOfGatewayCheck, type ReceiptVerificationView } from "../receipt-verification.js";
-import { DataTable } from "../components/data-table.js";
 
 const STAGE_TEXT: Record<BatchView["stage"], string> = {
   sealed: "sealed",
