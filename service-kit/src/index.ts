@@ -1,4 +1,5 @@
 export { EdgeError } from "./edge-error.js";
+export { errorMessage } from "./error-message.js";
 export { every } from "./every.js";
 export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 export type { RestartablePart } from "./lifecycle.js";

@@ -1,3 +1,4 @@
+import { errorMessage } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
@@ -197,7 +198,7 @@ export class AlertDelivery {
         });
         if (!response.ok) failure = `answered ${response.status}`;
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = errorMessage(error);
       }
       if (failure === undefined) {
         this.statements.posted.run("delivered", attempts, row.id);
