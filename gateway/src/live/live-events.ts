@@ -48,17 +48,19 @@ export type LiveEvent =
   | ({ type: "subsystem" } & SubsystemStatus);
 
 export type LiveEventType = LiveEvent["type"];
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
-  "reading",
-  "anomaly",
-  "alert",
-  "device",
-  "batch",
-  "proof",
-  "ack",
-  "anchor",
-  "subsystem",
-];
+/** Each event type once, in the order the API lists them; a record, so none can be left out. */
+const LISTED_EVENT_TYPES: Record<LiveEventType, true> = {
+  reading: true,
+  anomaly: true,
+  alert: true,
+  device: true,
+  batch: true,
+  proof: true,
+  ack: true,
+  anchor: true,
+  subsystem: true,
+};
+export const LIVE_EVENT_TYPES = Object.keys(LISTED_EVENT_TYPES) as readonly LiveEventType[];
 
 /** The gateway's events for live screens: published by its parts, fanned out to subscribers. */
 export class LiveEvents extends ListenerFeed<LiveEvent> {
