@@ -105,13 +105,14 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
     await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     for (let frame = 0; frame < 20; frame++) await device.publishFrame();
     const live = gateway;
+    const liveRelay = relay;
     // Every frame's readings stored at the gateway and then at the relay (a frame's acknowledgement
     // may come before its readings are batched, so the two totals meet only once all are sent).
     await waitFor(
       () =>
         live.snapshot().readingsStored >= 20 &&
         live.snapshot().backlog.batches === 0 &&
-        relay.snapshot().uploads.readingsStored === live.snapshot().readingsStored,
+        liveRelay.snapshot().uploads.readingsStored === live.snapshot().readingsStored,
       30_000,
       "every reading stored at the relay",
     );
