@@ -6,6 +6,7 @@ export type { RestartablePart } from "./lifecycle.js";
 export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervisor.js";
 export type { RestartPolicy, SupervisedState, SupervisedStateName, SupervisedStatus, SupervisorOptions } from "./supervisor.js";
 export { RateEstimator } from "./rate-estimator.js";
+export { writeSecretFile } from "./secret-file.js";
 export { counter, gauge, labelledCounter, labelledGauge, SnapshotMetrics } from "./snapshot-metrics.js";
 export type { MetricDeclaration, MetricTable } from "./snapshot-metrics.js";
 export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
