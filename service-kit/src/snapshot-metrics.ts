@@ -65,10 +65,6 @@ export class SnapshotMetrics<Snapshot> {
     return this.define(name, labelledCounter(help, label, values));
   }
 
-  labelledGauge(name: string, help: string, label: string, values: LabelledValues<Snapshot>): this {
-    return this.define(name, labelledGauge(help, label, values));
-  }
-
   gauge(name: string, help: string, value: (snapshot: Snapshot) => number): this {
     return this.define(name, gauge(help, value));
   }
