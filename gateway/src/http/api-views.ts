@@ -64,6 +64,5 @@ export const receiptCheckView = z.object({
 
 export type AnchorView = z.infer<typeof anchorView>;
 export type BatchView = z.infer<typeof batchView>;
-export type BatchStage = BatchView["stage"];
 export type ReceiptLinkView = z.infer<typeof receiptLinkView>;
 export type ReceiptCheckView = z.infer<typeof receiptCheckView>;
