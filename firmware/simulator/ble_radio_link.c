@@ -117,6 +117,19 @@ static bool take_messages(ble_radio_link *link)
     }
 }
 
+static ssize_t read_messages(void *ctx, int fd, const char **refusal)
+{
+    ble_radio_link *link = ctx;
+    const ssize_t n = recv(fd, link->inbox + link->inbox_len, sizeof link->inbox - link->inbox_len, 0);
+    if (n > 0) {
+        link->inbox_len += (size_t)n;
+        if (!take_messages(link)) {
+            *refusal = "the central broke the radio protocol";
+        }
+    }
+    return n;
+}
+
 void ble_radio_link_poll(ble_radio_link *link, int timeout_ms)
 {
     struct pollfd p[2] = {{.fd = link->listen_fd, .events = POLLIN}, {.fd = link->central.fd, .events = POLLIN}};
@@ -129,24 +142,9 @@ void ble_radio_link_poll(ble_radio_link *link, int timeout_ms)
     if (!framed_stream_is_open(&link->central) || p[1].fd < 0 || !(p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
         return;
     }
-    for (;;) {
-        const ssize_t n = recv(link->central.fd, link->inbox + link->inbox_len, sizeof link->inbox - link->inbox_len, 0);
-        if (n > 0) {
-            link->inbox_len += (size_t)n;
-            if (!take_messages(link)) {
-                disconnect(link, "the central broke the radio protocol");
-                return;
-            }
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && errno == EAGAIN) {
-            return;
-        }
-        disconnect(link, n == 0 ? "central disconnected" : strerror(errno));
-        return;
+    const char *ended = framed_stream_drain(&link->central, read_messages, link, "central disconnected");
+    if (ended != NULL) {
+        disconnect(link, ended);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
 
 /* How long a write may wait for a reader before the link counts as stuck. */
@@ -54,6 +55,24 @@ size_t framed_stream_encode(const framed_stream *stream, const uint8_t *payload,
                             uint8_t wire[EDGE_SERIAL_MAX_WIRE])
 {
     return stream->fd < 0 ? 0 : edge_serial_encode(payload, len, wire, EDGE_SERIAL_MAX_WIRE);
+}
+
+const char *framed_stream_drain(framed_stream *stream, framed_stream_read_fn read_chunk, void *ctx, const char *closed)
+{
+    for (;;) {
+        const char *refusal = NULL;
+        const ssize_t n = read_chunk(ctx, stream->fd, &refusal);
+        if (refusal != NULL) {
+            return refusal;
+        }
+        if (n > 0 || (n < 0 && errno == EINTR)) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            return NULL;
+        }
+        return n == 0 ? closed : strerror(errno);
+    }
 }
 
 bool framed_stream_write_all(const framed_stream *stream, framed_stream_write_fn write_some, const uint8_t *data,

@@ -20,6 +20,9 @@ typedef struct {
 
 /* One write(2)-like call: send(2) with flags on a socket, say. */
 typedef ssize_t (*framed_stream_write_fn)(int fd, const void *data, size_t len);
+/* One read of what fd has, handled by the link; returns like read(2). A link that finds what
+ * came unacceptable says why in *refusal. */
+typedef ssize_t (*framed_stream_read_fn)(void *ctx, int fd, const char **refusal);
 
 void framed_stream_init(framed_stream *stream, const link_events *events);
 bool framed_stream_is_open(const framed_stream *stream);
@@ -33,6 +36,9 @@ void framed_stream_received(framed_stream *stream, const uint8_t *bytes, size_t 
  * payload does not fit. */
 size_t framed_stream_encode(const framed_stream *stream, const uint8_t *payload, size_t len,
                             uint8_t wire[EDGE_SERIAL_MAX_WIRE]);
+/* Reads with read_chunk until the stream would block; NULL then, else why it cannot go on:
+ * `closed` when the peer closed it, the read error, or the link's refusal (the caller closes it). */
+const char *framed_stream_drain(framed_stream *stream, framed_stream_read_fn read_chunk, void *ctx, const char *closed);
 /* Writes all of data with write_some, waiting for a slow reader up to a timeout at a time;
  * false when the stream fails or stays stuck (the caller closes it). */
 bool framed_stream_write_all(const framed_stream *stream, framed_stream_write_fn write_some, const uint8_t *data,

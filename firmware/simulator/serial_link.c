@@ -1,9 +1,7 @@
 #include "serial_link.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -59,6 +57,18 @@ void serial_link_close(serial_link *link, const char *reason)
     framed_stream_close(&link->stream, reason);
 }
 
+static ssize_t read_packets(void *ctx, int fd, const char **refusal)
+{
+    serial_link *link = ctx;
+    (void)refusal; /* any bytes will do: the decoder drops what is not a packet */
+    uint8_t buffer[512];
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+        framed_stream_received(&link->stream, buffer, (size_t)n);
+    }
+    return n;
+}
+
 void serial_link_poll(serial_link *link, int timeout_ms)
 {
     if (!framed_stream_is_open(&link->stream)) {
@@ -69,24 +79,11 @@ void serial_link_poll(serial_link *link, int timeout_ms)
     if (poll(&p, 1, timeout_ms) <= 0) {
         return;
     }
-    uint8_t buffer[512];
-    for (;;) {
-        const ssize_t n = read(link->stream.fd, buffer, sizeof buffer);
-        if (n > 0) {
-            framed_stream_received(&link->stream, buffer, (size_t)n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && errno == EAGAIN) {
-            if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                serial_link_close(link, "port hung up");
-            }
-            return;
-        }
-        serial_link_close(link, n == 0 ? "port closed" : strerror(errno));
-        return;
+    const char *ended = framed_stream_drain(&link->stream, read_packets, link, "port closed");
+    if (ended != NULL) {
+        serial_link_close(link, ended);
+    } else if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+        serial_link_close(link, "port hung up");
     }
 }
 
