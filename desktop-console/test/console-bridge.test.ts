@@ -7,7 +7,8 @@ import type { BridgeEvent } from "../src/shared/bridge-types.js";
 import { BridgeRouter } from "../src/main/bridge-router.js";
 import { ConsoleServices } from "../src/main/console-services.js";
 import { AesSecretStorage } from "./support/aes-secret-storage.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 let dir: string;
 let running: Awaited<ReturnType<typeof startTestGateway>>;

@@ -14,7 +14,8 @@ import { startDemoRelay, type DemoRelay } from "../../scripts/demo/demo-relay.js
 import { buildDeviceSimulator, DeviceSimulatorProcess } from "../../scripts/demo/device-simulator.js";
 import { AesSecretStorage } from "./support/aes-secret-storage.js";
 import { CONSOLE_ORIGIN, openRenderer, seriousViolations, unreachableByKeyboard } from "./support/renderer-page.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 /**
  * A technician's first visit to a gateway, in Debian's Chromium, through the console's

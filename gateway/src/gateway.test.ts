@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -8,7 +7,7 @@ import { parseGatewayConfig } from "./config.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { CommandResult } from "@intelledger/proto/device";
 import { commandTopic } from "@intelledger/proto/mqtt";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { SimulatedDevice, takePort } from "@intelledger/test-support";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;
@@ -130,9 +129,7 @@ describe("gateway ingest over MQTT", () => {
 describe("a start that fails halfway", () => {
   it("stops what it had started: the broker's port and the database are free again", async () => {
     const mqttPort = gateway.mqttPort;
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-    const takenPort = (blocker.address() as AddressInfo).port;
+    const taken = await takePort();
     const failedDir = mkdtempSync(join(tmpdir(), "gateway-failed-start-"));
     await gateway.stop();
     try {
@@ -143,12 +140,12 @@ describe("a start that fails halfway", () => {
           mqtt: { port: mqttPort },
           http: { host: "127.0.0.1", port: httpPort, fallbackToFreePort: false },
         });
-      await expect(startGateway(config(takenPort), logger)).rejects.toThrow(/EADDRINUSE/);
+      await expect(startGateway(config(taken.port), logger)).rejects.toThrow(/EADDRINUSE/);
       // A second start on the same broker port and data folder works only if the first let go of both.
       gateway = await startGateway(config(0), logger);
       expect(gateway.mqttPort).toBe(mqttPort);
     } finally {
-      blocker.close();
+      await taken.release();
     }
   });
 });

@@ -8,6 +8,7 @@ import { loadOrCreateGatewayIdentity, parseGatewayConfig, startGateway, type Gat
 import { freePort, SimulatedDevice } from "@intelledger/test-support";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
@@ -50,11 +51,8 @@ describe("backing up a gateway and restoring it onto new hardware", () => {
     relay = await startRelay(parseRelayConfig(relayTestConfig(join(dir, "relay"), 0, tls.relay, chain)), logger);
     const dataDir = join(dir, "gateway");
     const gatewayId = loadOrCreateGatewayIdentity(dataDir).address;
-    const config = parseGatewayConfig({
+    const config = quietGatewayConfig(dataDir, {
       ...gatewayTestConfig(dataDir, await freePort(), relay.port, await tls.issueGatewayCertificate(gatewayId)),
-      http: { host: "127.0.0.1", port: 0 },
-      inference: { enabled: false },
-      discovery: { enabled: false },
       batching: { maxReadings: 16, maxAgeMs: 100 },
     });
     const configFile = join(dir, "gateway.json");

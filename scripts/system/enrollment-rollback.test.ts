@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { GatewayClient } from "../../gateway/test/gateway-client.js";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRelayPki, parseRelayConfig, startRelay, type EnrollmentInvitation, type Relay } from "@intelledger/cloud-relay";
-import { parseGatewayConfig, startGateway, type Gateway, type GatewayConfig } from "@intelledger/gateway";
+import { startGateway, type Gateway, type GatewayConfig } from "@intelledger/gateway";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,13 +61,8 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
       logger,
     );
     gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir: join(dir, "gateway"),
-        mqtt: { host: "127.0.0.1", port: 0 },
-        http: { host: "127.0.0.1", port: 0 },
+      quietGatewayConfig(join(dir, "gateway"), {
         batching: { maxReadings: 16, maxAgeMs: 200 },
-        proving: { enabled: false },
-        inference: { enabled: false },
         configApply: { watchMs: 6_000, uplinkWithinMs: UPLINK_WITHIN_MS },
       }),
       logger,

@@ -4,12 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { startGateway, type Gateway } from "@intelledger/gateway";
 import { p256PointOf } from "@intelledger/proto/p256";
 import { freePort, SimulatedDevice } from "@intelledger/test-support";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { GATEWAY_MIGRATIONS } from "../../gateway/src/store/migrations.js";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
@@ -55,11 +56,8 @@ describe("updating a gateway that holds a backlog, from the committed database o
     chain = await startAnchoredDevChain();
     const tls = await provisionTls(join(dir, "pki"));
     const relayPort = await freePort();
-    const config = parseGatewayConfig({
+    const config = quietGatewayConfig(dataDir, {
       ...gatewayTestConfig(dataDir, await freePort(), relayPort, await tls.issueGatewayCertificate(manifest.gatewayId)),
-      http: { host: "127.0.0.1", port: 0 },
-      inference: { enabled: false },
-      discovery: { enabled: false },
       proving: { enabled: true, isolation: "process" },
     });
 

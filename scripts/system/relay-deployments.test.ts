@@ -1,13 +1,14 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { loadOrCreateGatewayIdentity, parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { loadOrCreateGatewayIdentity, startGateway, type Gateway } from "@intelledger/gateway";
+import { takePort, type TakenPort } from "@intelledger/test-support";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { relayTestConfig } from "./service-configs.js";
@@ -26,13 +27,13 @@ describe("desired state from the relay: deployments published by operators, appl
   let chain: AnchoredDevChain | undefined;
   let relay: Relay | undefined;
   let gateway: Gateway | undefined;
-  let taken: Server | undefined;
+  let taken: TakenPort | undefined;
 
   afterAll(async () => {
     await gateway?.stop();
     await relay?.stop();
     await chain?.chain.stop();
-    taken?.close();
+    await taken?.release();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -60,13 +61,7 @@ describe("desired state from the relay: deployments published by operators, appl
     const dataDir = join(dir, "gateway");
     const gatewayId = loadOrCreateGatewayIdentity(dataDir).address;
     gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir,
-        mqtt: { host: "127.0.0.1", port: 0 },
-        http: { host: "127.0.0.1", port: 0 },
-        proving: { enabled: false },
-        inference: { enabled: false },
-        discovery: { enabled: false },
+      quietGatewayConfig(dataDir, {
         configApply: { watchMs: 1_500, uplinkWithinMs: 1_000 },
         relay: {
           address: `127.0.0.1:${relay.port}`,
@@ -110,14 +105,12 @@ describe("desired state from the relay: deployments published by operators, appl
     await waitFor(() => running.snapshot().uplink?.state === "uploading", 30_000, "the uplink up");
 
     // 2. One for this gateway alone that cannot start (its HTTP port is taken): rolled back, reported.
-    taken = createServer();
-    await new Promise<void>((resolve) => taken?.listen(0, "127.0.0.1", resolve));
-    const takenPort = (taken.address() as { port: number }).port;
-    await relayApi("PUT", `/v1/deployments/${gatewayId}`, { config: { http: { port: takenPort, fallbackToFreePort: false } } });
+    taken = await takePort();
+    await relayApi("PUT", `/v1/deployments/${gatewayId}`, { config: { http: { port: taken.port, fallbackToFreePort: false } } });
     const rolledBack = await reported(2);
     expect(rolledBack.reported).toMatchObject({ outcome: "rolled-back" });
     expect(rolledBack.reported?.detail).toMatch(/EADDRINUSE|in use/);
-    expect(running.management.current.config.http.port).not.toBe(takenPort);
+    expect(running.management.current.config.http.port).not.toBe(taken.port);
     expect(running.management.current.config.batching.maxAgeMs).toBe(750);
     expect(running.health()).toMatchObject({ ingestRunning: true, databaseWritable: true });
 

@@ -16,3 +16,5 @@ export type { SensorSignal } from "./sensor-signals.js";
 export { SimulatedBleCentral, SimulatedPeripheral } from "./simulated-ble.js";
 export { SimulatedDevice } from "./simulated-device.js";
 export { SimulatedRadioCentral } from "./simulated-radio-central.js";
+export { takePort } from "./taken-port.js";
+export type { TakenPort } from "./taken-port.js";

@@ -6,10 +6,11 @@ import { freePort, PrivateMosquitto, SimulatedDevice, type SensorSignal } from "
 import mqtt, { type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig, type GatewayConfig } from "../config.js";
+import type { GatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { quietGatewayConfig } from "../../test/test-gateway.js";
 
 /** The ACL operators are told to use, and a login that follows the alerts topic. */
 const DOCUMENTED_ACL = readFileSync(join(import.meta.dirname, "../../../docs/mosquitto/intelledger.acl"), "utf8");
@@ -68,13 +69,8 @@ beforeAll(async () => {
     users: { [GATEWAY_USER]: "gateway-secret", scada: "scada-secret" },
     config: [`acl_file ${join(dir, "acl")}`],
   });
-  config = parseGatewayConfig({
-    dataDir: join(dir, "data"),
+  config = quietGatewayConfig(join(dir, "data"), {
     mqtt: { broker: { url: broker.url, username: GATEWAY_USER, passwordFile: join(dir, "broker-password") } },
-    http: { host: "127.0.0.1", port: 0 },
-    proving: { enabled: false },
-    inference: { enabled: false },
-    discovery: { enabled: false },
     configApply: { watchMs: 1_000 },
   });
   await startTheGateway();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfig, type GatewayConfigInput } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
+import { quietGatewayConfigInput } from "../../test/test-gateway.js";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;
@@ -31,14 +32,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Pro
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gateway-config-"));
-  fileConfig = {
-    dataDir,
-    mqtt: { port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    inference: { enabled: false },
-    proving: { enabled: false },
-    configApply: { watchMs: 1_000 },
-  };
+  fileConfig = quietGatewayConfigInput(dataDir, { configApply: { watchMs: 1_000 } });
   gateway = await startGateway(parseGatewayConfig(fileConfig), logger);
   client = new GatewayClient(gateway.httpPort);
   token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "config test");

@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
 import { signKeyHandover, verifyKeyHandover } from "@intelledger/proto/key-handover";
 import { generateDeviceKeys, signFrame, SimulatedDevice, type DeviceKeys } from "@intelledger/test-support";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import type { DeviceView } from "../devices/device-lifecycle.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let client: GatewayClient;
 let token: string;
@@ -73,19 +69,8 @@ function frameBytes(id: string, keys: DeviceKeys, counter: number, celsius = 21.
 const devicesToStop: SimulatedDevice[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-devices-"));
-  gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      ingest: { admission: { maxFailures: 3 } },
-      batching: { maxAgeMs: 200 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-    }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ ingest: { admission: { maxFailures: 3 } }, batching: { maxAgeMs: 200 } });
+  gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
   const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
   token = await client.apiToken(cookie, "device test");
@@ -97,8 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await live.close();
   for (const simulated of devicesToStop) await simulated.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running.stop();
 });
 
 describe("devices over the admin API", () => {

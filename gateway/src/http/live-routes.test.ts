@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { SimulatedDevice } from "@intelledger/test-support";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let token: string;
 const devices = [new SimulatedDevice("line-1"), new SimulatedDevice("line-2")];
@@ -23,18 +19,8 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-live-"));
-  gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      batching: { maxReadings: 8, maxAgeMs: 200 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-    }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ batching: { maxReadings: 8, maxAgeMs: 200 } });
+  gateway = running.gateway;
   const client = new GatewayClient(gateway.httpPort);
   token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "live test");
   for (const device of devices) {
@@ -45,8 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const device of devices) await device.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running.stop();
 });
 
 describe("the live stream", () => {

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import type { RequestListener } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 import { expressRoutes } from "../../test/express-routes.js";
 
 interface OpenApiOperation {
@@ -16,18 +12,15 @@ interface OpenApiOperation {
 }
 type OpenApi = { openapi: string; paths: Record<string, Record<string, OpenApiOperation>> };
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let client: GatewayClient;
 let token: string;
 let document: OpenApi;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-openapi-"));
-  gateway = await startGateway(
-    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, inference: { enabled: false } }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ proving: { enabled: true } });
+  gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
   const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
   token = await client.apiToken(cookie, "openapi test");
@@ -36,10 +29,7 @@ beforeAll(async () => {
   document = (await response.json()) as OpenApi;
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 /** Every operation in the document that takes a JSON body, with its path parameters filled in. */
 function operationsWithBodies(): { method: string; path: string }[] {
