@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RuleAlert } from "../gateway-api.js";
 import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
 import alertsNode from "./alerts.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "alerts", type: "intelledger-alerts", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("alerts", "intelledger-alerts", settings);
 
 function alert(overrides: Partial<RuleAlert>): RuleAlert {
   return {

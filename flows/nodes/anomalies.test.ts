@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnomalyScore } from "../gateway-api.js";
 import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
 import anomaliesNode from "./anomalies.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "source", type: "intelledger-anomalies", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("source", "intelledger-anomalies", settings);
 
 function score(overrides: Partial<AnomalyScore>): AnomalyScore {
   return { score: 0.9, flagged: true, model: "vibration-ae@3", threshold: 0.7, ...overrides };

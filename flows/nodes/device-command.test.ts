@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
 import deviceCommandNode from "./device-command.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "command", type: "intelledger-command", gateway: GATEWAY_NODE, ...settings },
-    { id: "errors", type: "catch", scope: ["command"], wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) =>
+  flowAround("command", "intelledger-command", settings, { output: false, catchErrors: true });
 
 afterEach(unloadFlow);
 

@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
 import gatewayStatusNode from "./gateway-status.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "status", type: "intelledger-status", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("status", "intelledger-status", settings);
 
 afterEach(unloadFlow);
 

@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, statuses, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, statuses, unloadFlow, until } from "../test/node-red-harness.js";
 import readingsNode from "./readings.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "source", type: "intelledger-readings", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("source", "intelledger-readings", settings);
 
 afterEach(unloadFlow);
 

@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
 import seriesNode from "./series.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "series", type: "intelledger-series", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-    { id: "errors", type: "catch", scope: ["series"], wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("series", "intelledger-series", settings, { catchErrors: true });
 
 afterEach(unloadFlow);
 

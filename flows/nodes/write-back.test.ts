@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
+import { collect, flowAround, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
 import writeBackNode from "./write-back.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "write", type: "intelledger-write", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-    { id: "errors", type: "catch", scope: ["write"], wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("write", "intelledger-write", settings, { catchErrors: true });
 
 afterEach(unloadFlow);
 

@@ -19,6 +19,23 @@ export async function loadFlow(nodes: ((RED: never) => unknown)[], flow: FlowNod
   await helper.load([gatewayConfig, ...nodes], [{ id: GATEWAY_NODE, type: "intelledger-gateway", name: "test" }, ...flow]);
 }
 
+/**
+ * A flow around one node under test: `id` of `type` on the gateway config node, wired to the
+ * helper node "out" unless `output` is false, and with its errors caught into the helper node
+ * "caught" when `catchErrors` is set.
+ */
+export function flowAround(
+  id: string,
+  type: string,
+  settings: Record<string, unknown>,
+  { output = true, catchErrors = false }: { output?: boolean; catchErrors?: boolean } = {},
+): FlowNode[] {
+  const flow: FlowNode[] = [{ id, type, gateway: GATEWAY_NODE, ...(output && { wires: [["out"]] }), ...settings }];
+  if (output) flow.push({ id: "out", type: "helper" });
+  if (catchErrors) flow.push({ id: "errors", type: "catch", scope: [id], wires: [["caught"]] }, { id: "caught", type: "helper" });
+  return flow;
+}
+
 export function unloadFlow(): Promise<void> {
   return helper.unload();
 }
