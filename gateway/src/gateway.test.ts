@@ -7,19 +7,11 @@ import { parseGatewayConfig } from "./config.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { CommandResult } from "@intelledger/proto/device";
 import { commandTopic } from "@intelledger/proto/mqtt";
-import { SimulatedDevice, takePort } from "@intelledger/test-support";
+import { SimulatedDevice, takePort, until } from "@intelledger/test-support";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;
 let gateway: Gateway;
-
-async function untilTrue(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gateway-test-"));
@@ -51,7 +43,7 @@ describe("gateway ingest over MQTT", () => {
     expect(stored.map((reading) => reading.gatewaySeq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(new Set(stored.map((reading) => reading.frameCounter))).toEqual(new Set([1n, 2n, 3n, 4n, 5n]));
 
-    await untilTrue(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15);
+    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15, "a batch through gateway seq 15");
     const first = gateway.batches.get(1);
     const second = gateway.batches.get(2);
     expect(first?.firstGatewaySeq).toBe(1);

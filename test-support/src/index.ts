@@ -18,3 +18,4 @@ export { SimulatedDevice } from "./simulated-device.js";
 export { SimulatedRadioCentral } from "./simulated-radio-central.js";
 export { takePort } from "./taken-port.js";
 export type { TakenPort } from "./taken-port.js";
+export { until } from "./until.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
-import { freePort, PrivateMosquitto, SimulatedDevice, type SensorSignal } from "@intelledger/test-support";
+import { freePort, PrivateMosquitto, type SensorSignal, SimulatedDevice, until } from "@intelledger/test-support";
 import mqtt, { type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,14 +38,6 @@ const device = new SimulatedDevice("line-1", {
   ],
 });
 let sampledAtMs = T0;
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The device sends one frame with `value`, sampled a second after the last. */
 async function send(value: number): Promise<void> {

@@ -8,20 +8,12 @@ import { SerialPort } from "serialport";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfigInput } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker, FramedDeviceEnd, PtyPair, signFrame, SimulatedDevice } from "@intelledger/test-support";
+import { CommandChecker, FramedDeviceEnd, PtyPair, signFrame, SimulatedDevice, until } from "@intelledger/test-support";
 
 let dir: string;
 let pty: PtyPair;
 let gateway: Gateway;
 let cable: SerialPort | undefined;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The device's end of the cable. */
 async function plugDevice(): Promise<SerialPort> {
