@@ -17,7 +17,7 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
-import { TypedDataEncoder, getBytes, hexlify, type Wallet } from "ethers";
+import { TypedDataEncoder, Wallet, getBytes, hexlify } from "ethers";
 
 const PROTO_ROOT = join(import.meta.dirname, "../../proto");
 
@@ -164,6 +164,16 @@ export function refusalOf(error: ServiceError): Refusal {
     if (key.startsWith("x-detail-") || key === "x-request-id") metadata[key] = String(value);
   }
   return { code: error.code, details: error.details, metadata };
+}
+
+/** How the relay refused `call`; fails when it was not refused. */
+export async function refusalOfCall(call: Promise<unknown>): Promise<Refusal> {
+  try {
+    await call;
+  } catch (error) {
+    return refusalOf(error as ServiceError);
+  }
+  throw new Error("the call was not refused");
 }
 
 type UnaryCallback = (error: ServiceError | null, response: Record<string, unknown>) => void;
@@ -358,4 +368,11 @@ export class UploadStream {
   cancel(): void {
     this.stream.cancel();
   }
+}
+
+/** A new gateway: a fresh key, and a client of the relay at `address` with the certificate `certify` issues to its address. */
+export async function newGateway(address: string, certify: (gatewayId: string) => Promise<ClientTls>) {
+  const signer = new Wallet(Wallet.createRandom().privateKey);
+  const tls = await certify(signer.address);
+  return { signer, tls, client: new ProtoRelayClient(address, tls) };
 }

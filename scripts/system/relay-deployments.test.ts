@@ -1,18 +1,14 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { loadOrCreateGatewayIdentity, startGateway, type Gateway } from "@intelledger/gateway";
-import { takePort, type TakenPort } from "@intelledger/test-support";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { loadOrCreateGatewayIdentity } from "@intelledger/gateway";
+import { takePort } from "@intelledger/test-support";
+import { describe, expect, it } from "vitest";
 import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
-import { provisionTls } from "../demo/provision-tls.js";
 import { relayTestConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 interface GatewayStatus {
   gatewayId: string;
@@ -22,35 +18,19 @@ interface GatewayStatus {
 }
 
 describe("desired state from the relay: deployments published by operators, applied and reported by gateways", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-deployments-"));
-  const logger = pino({ level: "silent" });
-  let chain: AnchoredDevChain | undefined;
-  let relay: Relay | undefined;
-  let gateway: Gateway | undefined;
-  let taken: TakenPort | undefined;
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await relay?.stop();
-    await chain?.chain.stop();
-    await taken?.release();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useSystemTestRig("edge-deployments-");
+  const { dir } = rig;
 
   it("applies a fleet deployment, rolls back and reports a bad one, refuses an invalid one and one the relay's key did not sign", async () => {
-    chain = await startAnchoredDevChain();
-    const tls = await provisionTls(join(dir, "pki"));
+    const { chain, tls } = await rig.startChainWithPki("pki");
     const relayDir = join(dir, "relay");
-    relay = await startRelay(
-      parseRelayConfig({
-        ...relayTestConfig(relayDir, 0, tls.relay, chain),
-        enrollment: { host: "127.0.0.1", port: 0, caKeyFile: tls.caKeyFile },
-      }),
-      logger,
-    );
+    const relay = await rig.startRelay({
+      ...relayTestConfig(relayDir, 0, tls.relay, chain),
+      enrollment: { host: "127.0.0.1", port: 0, caKeyFile: tls.caKeyFile },
+    });
     const token = readFileSync(join(relayDir, "api.token"), "utf8").trim();
     const relayApi = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-      const response = await fetch(`http://127.0.0.1:${relay?.apiPort}${path}`, {
+      const response = await fetch(`http://127.0.0.1:${relay.apiPort}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -60,7 +40,7 @@ describe("desired state from the relay: deployments published by operators, appl
 
     const dataDir = join(dir, "gateway");
     const gatewayId = loadOrCreateGatewayIdentity(dataDir).address;
-    gateway = await startGateway(
+    const running = await rig.startGateway(
       quietGatewayConfig(dataDir, {
         configApply: { watchMs: 1_500, uplinkWithinMs: 1_000 },
         relay: {
@@ -71,9 +51,7 @@ describe("desired state from the relay: deployments published by operators, appl
           reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
         },
       }),
-      logger,
     );
-    const running = gateway;
     const statusOf = async () =>
       (await relayApi<GatewayStatus[]>("GET", "/v1/deployments/status")).body.find((entry) => entry.gatewayId === gatewayId);
     const reported = async (version: number): Promise<GatewayStatus> => {
@@ -105,7 +83,7 @@ describe("desired state from the relay: deployments published by operators, appl
     await waitFor(() => running.snapshot().uplink?.state === "uploading", 30_000, "the uplink up");
 
     // 2. One for this gateway alone that cannot start (its HTTP port is taken): rolled back, reported.
-    taken = await takePort();
+    const taken = rig.own(await takePort(), (port) => port.release());
     await relayApi("PUT", `/v1/deployments/${gatewayId}`, { config: { http: { port: taken.port, fallbackToFreePort: false } } });
     const rolledBack = await reported(2);
     expect(rolledBack.reported).toMatchObject({ outcome: "rolled-back" });
