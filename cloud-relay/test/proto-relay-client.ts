@@ -1,6 +1,6 @@
 // A gateway's side of the relay written from relay.proto and docs/wire-formats.md alone:
 // messages come from the .proto through @grpc/proto-loader, batch signatures from the
-// EIP-712 type the docs give, through ethers. Nothing of the project's wire code is used but
+// EIP-712 type read out of the docs, through ethers. Nothing of the project's wire code is used but
 // the batch commitment (the readings root), which the circuits package defines.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,25 +17,14 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
+import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 import { TypedDataEncoder, Wallet, getBytes, hexlify } from "ethers";
 
 const PROTO_ROOT = join(import.meta.dirname, "../../proto");
 
 /** The batch type exactly as docs/wire-formats.md gives it. */
 export const DOCUMENTED_BATCH_DOMAIN = { name: "IntelLedger Edge", version: "1" };
-export const DOCUMENTED_BATCH_TYPES = {
-  Batch: [
-    { name: "gateway", type: "address" },
-    { name: "sequence", type: "uint64" },
-    { name: "previousBatchHash", type: "bytes32" },
-    { name: "readingsRoot", type: "bytes32" },
-    { name: "dataClass", type: "uint32" },
-    { name: "readingCount", type: "uint32" },
-    { name: "firstGatewaySeq", type: "uint64" },
-    { name: "lastGatewaySeq", type: "uint64" },
-    { name: "sealedAtMs", type: "uint64" },
-  ],
-};
+export const DOCUMENTED_BATCH_TYPES = documentedTypedData("Batch");
 
 export interface WireReading {
   gatewaySeq: number;
