@@ -135,12 +135,7 @@ describe("serial transport over a pty pair", () => {
     const { end } = await plugFramedDevice();
     const checker = new CommandChecker(device.deviceId, gateway.commandPublicKey);
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    const answering = end.nextCommand(10_000).then((command) => {
-      const checked = checker.check(command);
-      return end
-        .sendFrame(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result }))
-        .answered(10_000);
-    });
+    const answering = end.acknowledgeNextCommand(device, checker, 10_000);
     const outcome = await gateway.sendCommand(device.deviceId, { $case: "setSamplingInterval", value: { intervalMs: 2_000 } });
     expect((await answering)?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
     expect(outcome).toEqual({ commandId: 1, result: CommandResult.COMMAND_RESULT_APPLIED });

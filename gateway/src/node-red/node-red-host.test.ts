@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Channel, CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleFlows, type FlowNode } from "../../test/example-flows.js";
+import { exampleFlows, flowTab, type FlowNode } from "../../test/example-flows.js";
 import { GatewayClient, sessionCookieOf, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
@@ -201,34 +201,18 @@ describe("Node-RED behind the gateway", () => {
   });
 
   it("keeps ingesting while a flow throws or runs away", async () => {
-    const misbehaving: FlowNode[] = [
-      { id: "bad0000000000001", type: "tab", label: "misbehaving" },
-      {
-        id: "bad0000000000002",
-        type: "intelledger-readings",
-        z: "bad0000000000001",
-        gateway: "c0ffee0000000001",
-        wires: [["bad0000000000003"]],
-      },
+    const misbehaving = flowTab("bad0000000000001", "misbehaving", [
+      { id: "bad0000000000002", type: "intelledger-readings", gateway: "c0ffee0000000001", wires: [["bad0000000000003"]] },
       {
         id: "bad0000000000003",
         type: "function",
-        z: "bad0000000000001",
         func: "setTimeout(() => { throw new Error('late'); }, 0);\nthrow new Error('bad flow');",
         outputs: 1,
         wires: [[]],
       },
-      {
-        id: "bad0000000000004",
-        type: "inject",
-        z: "bad0000000000001",
-        once: true,
-        onceDelay: "0.1",
-        repeat: "",
-        wires: [["bad0000000000005"]],
-      },
-      { id: "bad0000000000005", type: "function", z: "bad0000000000001", func: "while (true) {}", outputs: 1, wires: [[]] },
-    ];
+      { id: "bad0000000000004", type: "inject", once: true, onceDelay: "0.1", repeat: "", wires: [["bad0000000000005"]] },
+      { id: "bad0000000000005", type: "function", func: "while (true) {}", outputs: 1, wires: [[]] },
+    ]);
     const flows = [...exampleFlows("vibration-rms-derived"), ...misbehaving];
     expect((await deploy(flows, { token: integratorToken })).status).toBeLessThan(300);
     const before = gateway.readings.count();
