@@ -3,13 +3,13 @@
 // received by a client of GET /api/live. Scale with EDGE_ALERT_BENCH_DEVICES (67: 67 devices
 // × 3 channels at 1 Hz ≈ 200 readings/s) and EDGE_ALERT_BENCH_SECONDS (30).
 import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
 import { startTestGateway } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
+import { connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
 
 const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
@@ -31,29 +31,18 @@ const running = await startTestGateway(
   pino({ level: "error" }),
 );
 const { gateway, dataDir } = running;
-const devices = Array.from({ length: DEVICES }, (_, i) => new SimulatedDevice(`bench-${i}`));
+const fleet = await connectReferenceFleet(gateway, DEVICES);
 const live = new LiveClient();
 try {
   const client = new GatewayClient(gateway.httpPort);
   const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "alert bench");
-  for (const device of devices) {
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
-  }
   const received: ReceivedEvent[] = [];
   let measuring = false;
   await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=alert`, token, (event) => {
     if (measuring && event.data.source === "rules") received.push(event);
   });
-  devices.forEach((device, i) =>
-    setTimeout(() => device.run(1_000, (error) => console.error(error)), Math.floor((i * 1_000) / DEVICES)),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  measuring = true;
-  const startedAt = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
-  measuring = false;
-  const seconds = (Date.now() - startedAt) / 1_000;
+  fleet.run();
+  const { startedAt, seconds } = await measuredWindow(SECONDS, (on) => (measuring = on));
 
   // The reading behind each alert, and when it was durable (its receipt, a group commit before).
   const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
@@ -86,6 +75,6 @@ try {
   );
 } finally {
   await live.close();
-  for (const device of devices) await device.stop();
+  await fleet.stop();
   await running.stop();
 }
