@@ -17,6 +17,7 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
+import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
 import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 import { TypedDataEncoder, Wallet, getBytes, hexlify } from "ethers";
 
@@ -26,29 +27,13 @@ const PROTO_ROOT = join(import.meta.dirname, "../../proto");
 export const DOCUMENTED_BATCH_DOMAIN = { name: "IntelLedger Edge", version: "1" };
 export const DOCUMENTED_BATCH_TYPES = documentedTypedData("Batch");
 
-export interface WireReading {
-  gatewaySeq: number;
-  deviceId: string;
-  frameCounter: number;
-  channel: number;
-  channelIndex: number;
-  sampledAtMs: number;
-  receivedAtMs: number;
-  value: number;
-  scale: number;
-  timeUncertain: boolean;
-  receivedBoot: number;
-  receivedUptimeMs: number;
-  anomalous: boolean;
-}
-
 export interface WireBatch {
   gatewayId: string;
   sequence: number;
   previousBatchHash: Uint8Array;
   readingsRoot: Uint8Array;
   sealedAtMs: number;
-  readings: WireReading[];
+  readings: DocumentedReading[];
   dataClass: number;
   readingCount: number;
   firstGatewaySeq: number;
@@ -96,7 +81,7 @@ export async function signDocumentedBatch(signer: Wallet, batch: WireBatch): Pro
 }
 
 /** Readings of one temperature sensor with the given gateway_seq numbers. */
-export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): WireReading[] {
+export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): DocumentedReading[] {
   return gatewaySeqs.map((gatewaySeq, index) => ({
     gatewaySeq,
     deviceId: "esp32-test",
@@ -117,7 +102,13 @@ export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now(
 /** A signed batch of `readings`, linked to `previousBatchHash`. */
 export async function signedWireBatch(
   signer: Wallet,
-  options: { sequence: number; previousBatchHash: Uint8Array; readings: WireReading[]; dataClass?: number; sealedAtMs?: number },
+  options: {
+    sequence: number;
+    previousBatchHash: Uint8Array;
+    readings: DocumentedReading[];
+    dataClass?: number;
+    sealedAtMs?: number;
+  },
 ): Promise<SignedWireBatch> {
   const hasher = await loadPoseidon();
   const { readings } = options;

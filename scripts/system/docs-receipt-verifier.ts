@@ -7,25 +7,12 @@ import { join } from "node:path";
 import { Interface, getAddress, getBytes, sha256, verifyTypedData, type Provider } from "ethers";
 import { poseidon2, poseidon8 } from "poseidon-lite";
 import * as snarkjs from "snarkjs";
+import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
 import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 
 /** The receipt's fields this verifier reads (docs/receipt.schema.json). */
 export interface DocsReceipt {
-  reading: {
-    gatewaySeq: number;
-    deviceId: string;
-    frameCounter: string | number;
-    channel: number;
-    channelIndex: number;
-    sampledAtMs: number;
-    receivedAtMs: number;
-    value: number;
-    scale: number;
-    timeUncertain: boolean;
-    receivedBoot: number;
-    receivedUptimeMs: number;
-    anomalous?: boolean;
-  };
+  reading: DocumentedReading<string | number>;
   batch: Record<string, string | number> & { gatewayId: string; readingsRoot: string; signature: string };
   inclusion: {
     index: number;

@@ -79,21 +79,13 @@ describe("every route that takes a body", () => {
 
   it("refuses malformed JSON, a body that is not JSON and an oversized body, saying why", async () => {
     for (const { method, path } of operationsWithBodies()) {
-      const malformed = await client.request(path, {
-        method,
-        token,
-        headers: { "content-type": "application/json" },
-        body: '{"username": ',
-      });
+      const send = (contentType: string, body: string) =>
+        client.request(path, { method, token, headers: { "content-type": contentType }, body });
+      const malformed = await send("application/json", '{"username": ');
       expect(malformed.status, `${method} ${path}`).toBe(400);
       expect(((await malformed.json()) as { error: string }).error).toMatch(/JSON/);
 
-      const form = await client.request(path, {
-        method,
-        token,
-        headers: { "content-type": "text/plain" },
-        body: "username=x",
-      });
+      const form = await send("text/plain", "username=x");
       expect(form.status, `${method} ${path}`).toBe(415);
       expect(((await form.json()) as { error: string }).error).toContain("application/json");
 
