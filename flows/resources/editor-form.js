@@ -1,8 +1,10 @@
 /*
- * Edit forms of the IntelLedger nodes in Node-RED's editor. Each node's page lists its fields
- * as rows; this file says once how a row looks, so the nodes' forms stay alike. Node-RED loads
- * it (from this package's resources/ folder) before the scripts of a page that names it.
+ * The IntelLedger nodes in Node-RED's editor: their registration, with the fields they all
+ * have, and their edit forms. Each node's page lists its fields as rows; this file says once
+ * how a row looks, so the nodes' forms stay alike. Node-RED loads it (from this package's
+ * resources/ folder) before the scripts of a page that names it.
  */
+/* global RED -- Node-RED's editor API, on the page before this file runs */
 (function () {
   const CHANNELS = ["temperature", "humidity", "vibration", "analog"];
 
@@ -79,5 +81,21 @@
     document.body.appendChild(template);
   }
 
-  window.IntelLedgerEditor = { form, rows };
+  /**
+   * Registers node `type` in the palette's IntelLedger category, with the fields every
+   * IntelLedger node has (its name and the gateway it works with) ahead of its own defaults.
+   */
+  function node(type, definition) {
+    RED.nodes.registerType(type, {
+      category: "IntelLedger",
+      ...definition,
+      defaults: {
+        name: { value: "" },
+        gateway: { value: "", type: "intelledger-gateway", required: true },
+        ...definition.defaults,
+      },
+    });
+  }
+
+  window.IntelLedgerEditor = { form, node, rows };
 })();
