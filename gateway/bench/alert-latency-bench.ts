@@ -5,11 +5,10 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
 import { startTestGateway } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
-import { connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
+import { benchToken, connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
 
 const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
@@ -34,8 +33,7 @@ const { gateway, dataDir } = running;
 const fleet = await connectReferenceFleet(gateway, DEVICES);
 const live = new LiveClient();
 try {
-  const client = new GatewayClient(gateway.httpPort);
-  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "alert bench");
+  const token = await benchToken(gateway, "alert bench");
   const received: ReceivedEvent[] = [];
   let measuring = false;
   await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=alert`, token, (event) => {

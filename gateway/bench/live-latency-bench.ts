@@ -2,11 +2,10 @@
 // to its event at a client of GET /api/live. Scale with EDGE_LIVE_BENCH_DEVICES (67: 67 devices × 3
 // channels at 1 Hz ≈ 200 readings/s) and EDGE_LIVE_BENCH_SECONDS (30).
 import { pino } from "pino";
-import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient } from "../test/live-client.js";
 import { startTestGateway } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
-import { connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
+import { benchToken, connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
 
 const DEVICES = Number(process.env.EDGE_LIVE_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_LIVE_BENCH_SECONDS ?? 30);
@@ -17,8 +16,7 @@ const { gateway } = running;
 const fleet = await connectReferenceFleet(gateway, DEVICES);
 const live = new LiveClient();
 try {
-  const client = new GatewayClient(gateway.httpPort);
-  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "live bench");
+  const token = await benchToken(gateway, "live bench");
   const latencies: number[] = [];
   let measuring = false;
   await live.open(

@@ -1,5 +1,12 @@
 import { SimulatedDevice } from "@intelledger/test-support";
 import type { Gateway } from "../src/gateway.js";
+import { GatewayClient } from "../test/gateway-client.js";
+
+/** An API token of a technician who paired `gateway`, for the bench's own requests. */
+export async function benchToken(gateway: Gateway, label: string): Promise<string> {
+  const client = new GatewayClient(gateway.httpPort);
+  return client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), label);
+}
 
 /**
  * The reference load: `count` simulated devices registered on `gateway` and logged in to its

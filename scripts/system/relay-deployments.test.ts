@@ -6,7 +6,7 @@ import { loadOrCreateGatewayIdentity } from "@intelledger/gateway";
 import { takePort } from "@intelledger/test-support";
 import { describe, expect, it } from "vitest";
 import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
-import { relayTestConfig } from "./service-configs.js";
+import { relayTestConfig, uplinkTo } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
 import { useSystemTestRig } from "./system-test-rig.js";
 
@@ -43,13 +43,7 @@ describe("desired state from the relay: deployments published by operators, appl
     const running = await rig.startGateway(
       quietGatewayConfig(dataDir, {
         configApply: { watchMs: 1_500, uplinkWithinMs: 1_000 },
-        relay: {
-          address: `127.0.0.1:${relay.port}`,
-          serverName: "localhost",
-          ...(await tls.issueGatewayCertificate(gatewayId)),
-          deploymentPollMs: 200,
-          reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-        },
+        relay: uplinkTo(relay.port, await tls.issueGatewayCertificate(gatewayId), { deploymentPollMs: 200 }),
       }),
     );
     const statusOf = async () =>

@@ -64,10 +64,7 @@ beforeAll(async () => {
   running = await startTestGateway({ ingest: { admission: { maxFailures: 3 } }, batching: { maxAgeMs: 200 } });
   gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
-  const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
-  token = await client.apiToken(cookie, "device test");
-  await client.createAccount(cookie, "watcher", "viewer");
-  viewerToken = await client.apiToken(await client.login("watcher"), "viewer");
+  ({ technician: token, viewer: viewerToken } = await client.pairWithViewer(gateway.pairingCode ?? "", "device test"));
   await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=device`, token);
 });
 

@@ -15,10 +15,7 @@ beforeAll(async () => {
   running = await startTestGateway({ proving: { enabled: true } });
   gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
-  const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
-  technician = await client.apiToken(cookie, "proof routes test");
-  await client.createAccount(cookie, "watcher", "viewer");
-  viewer = await client.apiToken(await client.login("watcher"), "viewer");
+  ({ technician, viewer } = await client.pairWithViewer(gateway.pairingCode ?? "", "proof routes test"));
 });
 
 afterAll(() => running.stop());
