@@ -45,7 +45,8 @@ const USAGE = `usage:
       latest anchors (10 unless --latest says otherwise). With --config and no --api, read
       from the database instead.
   relay anchors retry
-      Replaces every sent anchoring transaction not mined yet at the leader's next check.
+      Replaces every sent anchoring transaction not mined yet (same nonce, higher fees) at the
+      leader's next check, instead of after chain.replaceAfterMs.
   relay receipt <gateway> <gateway_seq>
       The receipt of one reading (verify it with the verify command).`;
 

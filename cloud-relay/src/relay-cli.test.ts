@@ -1,19 +1,16 @@
 // The `relay` command as operators run it: a process of its own against a running relay's
 // admin HTTP API, with the bearer token from the environment or from the relay's
 // configuration file, every operation once, and its refusals.
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedBatchHash, ProtoRelayClient, signedWireBatch, wireReadings } from "../test/proto-relay-client.js";
+import { RELAY_CLI_TIMEOUT_MS, runRelayCli, type RelayCliRun } from "../test/relay-cli-process.js";
 import { createRelayFixture, type RelayFixture } from "../test/relay-fixture.js";
 import { parseRelayConfig } from "./config.js";
 import { startRelay, type Relay } from "./relay.js";
-
-const REPO_ROOT = join(import.meta.dirname, "../..");
-const CLI_TIMEOUT_MS = 60_000;
 
 let fixture: RelayFixture;
 let relay: Relay;
@@ -21,23 +18,10 @@ let token: string;
 /** A configuration naming the running relay's API port, for the command to find the relay and its token. */
 let configPath: string;
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `relay <args>` as a process; with `env` its RELAY_API_TOKEN, with `--api` set to the running relay unless `viaConfig`. */
-function relayCli(args: string[], options: { env?: NodeJS.ProcessEnv; viaConfig?: boolean } = {}): Promise<CliRun> {
+function relayCli(args: string[], options: { env?: NodeJS.ProcessEnv; viaConfig?: boolean } = {}): Promise<RelayCliRun> {
   const target = options.viaConfig ? ["--config", configPath] : ["--api", `http://127.0.0.1:${relay.apiPort}`];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "cloud-relay/src/cli.ts", ...args, ...target],
-      { cwd: REPO_ROOT, env: { ...process.env, RELAY_API_TOKEN: token, ...options.env }, timeout: CLI_TIMEOUT_MS },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runRelayCli([...args, ...target], { RELAY_API_TOKEN: token, ...options.env });
 }
 
 async function relayJson(args: string[], options?: Parameters<typeof relayCli>[1]): Promise<Record<string, unknown>> {
@@ -92,7 +76,7 @@ describe("the relay command over the admin API", () => {
       const invitation = await relayJson(["enroll-token"], { viaConfig: true, env: { RELAY_API_TOKEN: "" } });
       expect(invitation).toMatchObject({ token: expect.any(String) as string, relayCaFingerprint: expect.any(String) as string });
     },
-    CLI_TIMEOUT_MS,
+    RELAY_CLI_TIMEOUT_MS,
   );
 
   it(
@@ -109,7 +93,7 @@ describe("the relay command over the admin API", () => {
       expect((batches.batches as { sequence: number }[]).map((batch) => batch.sequence)).toEqual([2, 1]);
       expect(page.batches).toEqual([expect.objectContaining({ sequence: 1, readingCount: 3 })]);
     },
-    CLI_TIMEOUT_MS,
+    RELAY_CLI_TIMEOUT_MS,
   );
 
   it(
@@ -129,7 +113,7 @@ describe("the relay command over the admin API", () => {
       expect(lifted.allowedCidrs).toBeUndefined();
       expect(lifted.rateLimit).toBeUndefined();
     },
-    2 * CLI_TIMEOUT_MS,
+    2 * RELAY_CLI_TIMEOUT_MS,
   );
 
   it(
@@ -140,7 +124,7 @@ describe("the relay command over the admin API", () => {
         if (Date.now() > deadline) throw new Error("the batches were never anchored");
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      let receipt: CliRun;
+      let receipt: RelayCliRun;
       do {
         receipt = await relayCli(["receipt", gatewayId, "5"]);
       } while (receipt.code !== 0 && receipt.stderr.includes("not anchored yet") && Date.now() < deadline);
@@ -150,7 +134,7 @@ describe("the relay command over the admin API", () => {
       expect(anchors).toMatchObject({ leader: { term: expect.any(Number) as number } });
       expect(anchors.latest).toHaveLength(1);
     },
-    3 * CLI_TIMEOUT_MS,
+    3 * RELAY_CLI_TIMEOUT_MS,
   );
 
   it(
@@ -174,6 +158,6 @@ describe("the relay command over the admin API", () => {
       expect(badRate).toMatchObject({ code: 1 });
       expect(badRate.stderr).toContain("--rate needs --burst");
     },
-    CLI_TIMEOUT_MS,
+    RELAY_CLI_TIMEOUT_MS,
   );
 });

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelayFixture, type RelayFixture } from "../test/relay-fixture.js";
 import {
   documentedBatchHash,
+  newGateway,
   ProtoRelayClient,
-  refusalOf,
+  refusalOfCall,
   signedWireBatch,
   signDocumentedBatch,
   wireReadings,
@@ -23,22 +24,12 @@ let fixture: RelayFixture;
 let relay: Relay;
 let address: string;
 
-async function refusalOfCall(call: Promise<unknown>): Promise<Refusal> {
-  try {
-    await call;
-  } catch (error) {
-    return refusalOf(error as Parameters<typeof refusalOf>[0]);
-  }
-  throw new Error("the call was not refused");
-}
-
 /** A gateway with its key, certificate and client. */
-async function gateway() {
-  const wallet = Wallet.createRandom();
-  const signer = new Wallet(wallet.privateKey);
-  const client = new ProtoRelayClient(address, await fixture.gatewayTls(signer.address));
-  return { signer, client };
-}
+const gateway = () => newGateway(address, (gatewayId) => fixture.gatewayTls(gatewayId));
+
+/** A gateway's first batch, of readings with these gateway sequence numbers. */
+const firstBatch = (signer: Wallet, gatewaySeqs: number[]) =>
+  signedWireBatch(signer, { sequence: 1, previousBatchHash: new Uint8Array(32), readings: wireReadings(gatewaySeqs) });
 
 async function uploadAcked(client: ProtoRelayClient, signed: SignedWireBatch): Promise<void> {
   const stream = client.openUpload();
@@ -113,11 +104,7 @@ describe("the relay's trust boundary", () => {
   it("stores a batch signed from the documented EIP-712 type, and tells a returning gateway where its record stands", async () => {
     const { signer, client } = await gateway();
     await client.register(signer);
-    const first = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2, 3]),
-    });
+    const first = await firstBatch(signer, [1, 2, 3]);
     await uploadAcked(client, first);
     const registered = await client.register(signer);
     expect(registered.nextSequence).toBe(2);
@@ -128,11 +115,7 @@ describe("the relay's trust boundary", () => {
 
   it("checks a resent batch's signature as strictly as a first send's", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2]),
-    });
+    const first = await firstBatch(signer, [1, 2]);
     await uploadAcked(client, first);
     const forged = { ...first, signature: await signDocumentedBatch(new Wallet(Wallet.createRandom().privateKey), first.batch) };
     const stream = client.openUpload();
@@ -149,17 +132,9 @@ describe("the relay's trust boundary", () => {
 
   it("refuses a resend whose content differs from the stored batch", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2]),
-    });
+    const first = await firstBatch(signer, [1, 2]);
     await uploadAcked(client, first);
-    const other = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2, 3]),
-    });
+    const other = await firstBatch(signer, [1, 2, 3]);
     const stream = client.openUpload();
     stream.sendBatch(other);
     expect(await stream.ended).toMatchObject({ code: status.ALREADY_EXISTS, metadata: { "x-detail-reason": "resend_differs" } });
@@ -168,11 +143,7 @@ describe("the relay's trust boundary", () => {
 
   it("refuses batches out of order, unlinked, or leaving a gateway_seq jump of 1,000", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2]),
-    });
+    const first = await firstBatch(signer, [1, 2]);
     await uploadAcked(client, first);
     const linked = documentedBatchHash(first.batch);
     const cases: [SignedWireBatch, number, string][] = [
@@ -215,11 +186,7 @@ describe("the relay's trust boundary", () => {
 
   it("refuses readings that do not match the signed root", async () => {
     const { signer, client } = await gateway();
-    const signed = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1, 2]),
-    });
+    const signed = await firstBatch(signer, [1, 2]);
     const tampered = {
       ...signed,
       batch: { ...signed.batch, readings: signed.batch.readings.map((r) => ({ ...r, value: r.value + 1 })) },
@@ -233,11 +200,7 @@ describe("the relay's trust boundary", () => {
 
   it("keeps the first proof of a batch and answers a second with the first one's verdict", async () => {
     const { signer, client } = await gateway();
-    const first = await signedWireBatch(signer, {
-      sequence: 1,
-      previousBatchHash: new Uint8Array(32),
-      readings: wireReadings([1]),
-    });
+    const first = await firstBatch(signer, [1]);
     await uploadAcked(client, first);
     const stream = client.openUpload();
     stream.sendProof(1, '{"pi_a":["1"]}', ["1", "2"]);

@@ -1,6 +1,6 @@
 // A gateway's side of the relay written from relay.proto and docs/wire-formats.md alone:
 // messages come from the .proto through @grpc/proto-loader, batch signatures from the
-// EIP-712 type the docs give, through ethers. Nothing of the project's wire code is used but
+// EIP-712 type read out of the docs, through ethers. Nothing of the project's wire code is used but
 // the batch commitment (the readings root), which the circuits package defines.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,41 +17,15 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
-import { TypedDataEncoder, getBytes, hexlify, type Wallet } from "ethers";
+import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
+import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
+import { TypedDataEncoder, Wallet, getBytes, hexlify } from "ethers";
 
 const PROTO_ROOT = join(import.meta.dirname, "../../proto");
 
 /** The batch type exactly as docs/wire-formats.md gives it. */
 export const DOCUMENTED_BATCH_DOMAIN = { name: "IntelLedger Edge", version: "1" };
-export const DOCUMENTED_BATCH_TYPES = {
-  Batch: [
-    { name: "gateway", type: "address" },
-    { name: "sequence", type: "uint64" },
-    { name: "previousBatchHash", type: "bytes32" },
-    { name: "readingsRoot", type: "bytes32" },
-    { name: "dataClass", type: "uint32" },
-    { name: "readingCount", type: "uint32" },
-    { name: "firstGatewaySeq", type: "uint64" },
-    { name: "lastGatewaySeq", type: "uint64" },
-    { name: "sealedAtMs", type: "uint64" },
-  ],
-};
-
-export interface WireReading {
-  gatewaySeq: number;
-  deviceId: string;
-  frameCounter: number;
-  channel: number;
-  channelIndex: number;
-  sampledAtMs: number;
-  receivedAtMs: number;
-  value: number;
-  scale: number;
-  timeUncertain: boolean;
-  receivedBoot: number;
-  receivedUptimeMs: number;
-  anomalous: boolean;
-}
+export const DOCUMENTED_BATCH_TYPES = documentedTypedData("Batch");
 
 export interface WireBatch {
   gatewayId: string;
@@ -59,7 +33,7 @@ export interface WireBatch {
   previousBatchHash: Uint8Array;
   readingsRoot: Uint8Array;
   sealedAtMs: number;
-  readings: WireReading[];
+  readings: DocumentedReading[];
   dataClass: number;
   readingCount: number;
   firstGatewaySeq: number;
@@ -107,7 +81,7 @@ export async function signDocumentedBatch(signer: Wallet, batch: WireBatch): Pro
 }
 
 /** Readings of one temperature sensor with the given gateway_seq numbers. */
-export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): WireReading[] {
+export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): DocumentedReading[] {
   return gatewaySeqs.map((gatewaySeq, index) => ({
     gatewaySeq,
     deviceId: "esp32-test",
@@ -128,7 +102,13 @@ export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now(
 /** A signed batch of `readings`, linked to `previousBatchHash`. */
 export async function signedWireBatch(
   signer: Wallet,
-  options: { sequence: number; previousBatchHash: Uint8Array; readings: WireReading[]; dataClass?: number; sealedAtMs?: number },
+  options: {
+    sequence: number;
+    previousBatchHash: Uint8Array;
+    readings: DocumentedReading[];
+    dataClass?: number;
+    sealedAtMs?: number;
+  },
 ): Promise<SignedWireBatch> {
   const hasher = await loadPoseidon();
   const { readings } = options;
@@ -164,6 +144,16 @@ export function refusalOf(error: ServiceError): Refusal {
     if (key.startsWith("x-detail-") || key === "x-request-id") metadata[key] = String(value);
   }
   return { code: error.code, details: error.details, metadata };
+}
+
+/** How the relay refused `call`; fails when it was not refused. */
+export async function refusalOfCall(call: Promise<unknown>): Promise<Refusal> {
+  try {
+    await call;
+  } catch (error) {
+    return refusalOf(error as ServiceError);
+  }
+  throw new Error("the call was not refused");
 }
 
 type UnaryCallback = (error: ServiceError | null, response: Record<string, unknown>) => void;
@@ -358,4 +348,11 @@ export class UploadStream {
   cancel(): void {
     this.stream.cancel();
   }
+}
+
+/** A new gateway: a fresh key, and a client of the relay at `address` with the certificate `certify` issues to its address. */
+export async function newGateway(address: string, certify: (gatewayId: string) => Promise<ClientTls>) {
+  const signer = new Wallet(Wallet.createRandom().privateKey);
+  const tls = await certify(signer.address);
+  return { signer, tls, client: new ProtoRelayClient(address, tls) };
 }

@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { SimulatedDevice, until } from "@intelledger/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BridgeEvent } from "../src/shared/bridge-types.js";
 import { BridgeRouter } from "../src/main/bridge-router.js";
 import { ConsoleServices } from "../src/main/console-services.js";
 import { AesSecretStorage } from "./support/aes-secret-storage.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 let dir: string;
 let running: Awaited<ReturnType<typeof startTestGateway>>;
@@ -15,14 +16,6 @@ let services: ConsoleServices;
 let router: BridgeRouter;
 const events: BridgeEvent[] = [];
 const device = new SimulatedDevice("bridge-1");
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not seen in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "console-bridge-"));

@@ -8,7 +8,8 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rendererBuild } from "../scripts/build.js";
 import { seriousViolations } from "./support/renderer-page.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 /**
  * The console's screens served by the gateway at /console, in Chromium with no app around

@@ -14,7 +14,8 @@ import { startDemoRelay, type DemoRelay } from "../../scripts/demo/demo-relay.js
 import { buildDeviceSimulator, DeviceSimulatorProcess } from "../../scripts/demo/device-simulator.js";
 import { AesSecretStorage } from "./support/aes-secret-storage.js";
 import { CONSOLE_ORIGIN, openRenderer, seriousViolations, unreachableByKeyboard } from "./support/renderer-page.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 /**
  * A technician's first visit to a gateway, in Debian's Chromium, through the console's
@@ -43,6 +44,16 @@ let services: ConsoleServices;
 let cloud: DemoRelay;
 let cloudStopped = false;
 const simulators: DeviceSimulatorProcess[] = [];
+
+/** Applies the configuration screen's pending changes, saying `why`, and waits until they applied at once. */
+async function applyConfigChanges(why: string): Promise<void> {
+  await page.getByLabel(/^Why/).fill(why);
+  await page.getByRole("button", { name: "Apply these changes" }).click();
+  await page
+    .getByRole("status")
+    .getByText(/applied \(at once\)/)
+    .waitFor();
+}
 
 async function screen(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -289,12 +300,7 @@ describe("the console in Chromium against a real gateway", () => {
     await diff.first().waitFor();
     expect(await diff.allTextContents()).toEqual(["inference.thresholds.channels.temperature(default)3.5live"]);
     await screen("13-config-diff");
-    await page.getByLabel(/^Why/).fill("tighter temperature watch on press 07");
-    await page.getByRole("button", { name: "Apply these changes" }).click();
-    await page
-      .getByRole("status")
-      .getByText(/applied \(at once\)/)
-      .waitFor();
+    await applyConfigChanges("tighter temperature watch on press 07");
     expect(await page.locator('[id="cfg-inference.thresholds.channels.temperature"]').inputValue()).toBe("3.5");
     expect(await page.locator(".history tbody tr").first().textContent()).toContain("tighter temperature watch on press 07");
     await screen("14-config-applied");
@@ -335,12 +341,7 @@ describe("the console in Chromium against a real gateway", () => {
       "relay.api.tokenFile",
       "relay.api.url",
     ]);
-    await page.getByLabel(/^Why/).fill("receipts from the relay");
-    await page.getByRole("button", { name: "Apply these changes" }).click();
-    await page
-      .getByRole("status")
-      .getByText(/applied \(at once\)/)
-      .waitFor();
+    await applyConfigChanges("receipts from the relay");
 
     // A batch anchored on chain, and a reading of it checked link by link.
     await page.getByRole("button", { name: "Proofs and anchors" }).click();

@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browseGateways, gatewayUrlOf, probeGateway } from "../src/main/services/gateway-discovery.js";
 import { pairGateway } from "../src/main/services/gateway-pairing.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 let running: Awaited<ReturnType<typeof startTestGateway>>;
 

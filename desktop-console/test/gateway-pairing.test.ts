@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayApi } from "../src/shared/gateway-api.js";
 import { loginGateway, pairGateway } from "../src/main/services/gateway-pairing.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 let running: Awaited<ReturnType<typeof startTestGateway>>;
 

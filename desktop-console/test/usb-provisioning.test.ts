@@ -9,7 +9,8 @@ import { GatewayApi } from "../src/shared/gateway-api.js";
 import { pairGateway } from "../src/main/services/gateway-pairing.js";
 import { UsbProvisioning, type UsbProvisioningError } from "../src/main/services/usb-provisioning.js";
 import { buildDeviceSimulator, DeviceSimulatorProcess } from "../../scripts/demo/device-simulator.js";
-import { startTestGateway, TEST_PASSWORD } from "./support/test-gateway.js";
+import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 let dir: string;
 let binary: string;

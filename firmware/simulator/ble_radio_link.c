@@ -13,17 +13,14 @@
 #define MSG_NOTIFY 'N'
 #define MSG_WRITE 'W'
 #define HEADER_BYTES 3
-/* How long a notification may wait for a slow central before the connection counts as lost. */
-#define WRITE_TIMEOUT_MS 2000
 
 bool ble_radio_link_start(ble_radio_link *link, const char *dir, const char *device_id, uint16_t mtu,
                           const link_events *events)
 {
     memset(link, 0, sizeof *link);
     link->listen_fd = -1;
-    link->fd = -1;
+    framed_stream_init(&link->central, events);
     link->mtu = mtu;
-    link->events = events;
     snprintf(link->name, sizeof link->name, "%s", device_id);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
     const int n = snprintf(link->path, sizeof link->path, "%s/%s.sock", dir, device_id);
@@ -46,36 +43,18 @@ bool ble_radio_link_start(ble_radio_link *link, const char *dir, const char *dev
         ble_radio_link_stop(link);
         return false;
     }
-    edge_serial_decoder_reset(&link->decoder);
     return true;
 }
 
 bool ble_radio_link_is_connected(const ble_radio_link *link)
 {
-    return link->fd >= 0;
+    return framed_stream_is_open(&link->central);
 }
 
-static bool send_all(int fd, const uint8_t *data, size_t len)
+/* A central that went away must not kill the device with SIGPIPE. */
+static ssize_t send_without_signal(int fd, const void *data, size_t len)
 {
-    while (len > 0) {
-        const ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n > 0) {
-            data += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && errno != EAGAIN) {
-            return false;
-        }
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        if (poll(&p, 1, WRITE_TIMEOUT_MS) <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
-            return false;
-        }
-    }
-    return true;
+    return send(fd, data, len, MSG_NOSIGNAL);
 }
 
 static bool send_message(ble_radio_link *link, uint8_t type, const uint8_t *value, size_t len)
@@ -85,17 +64,12 @@ static bool send_message(ble_radio_link *link, uint8_t type, const uint8_t *valu
     message[1] = (uint8_t)(len >> 8);
     message[2] = (uint8_t)len;
     memcpy(message + HEADER_BYTES, value, len);
-    return send_all(link->fd, message, HEADER_BYTES + len);
+    return framed_stream_write_all(&link->central, send_without_signal, message, HEADER_BYTES + len);
 }
 
 static void disconnect(ble_radio_link *link, const char *reason)
 {
-    if (link->fd < 0) {
-        return;
-    }
-    close(link->fd);
-    link->fd = -1;
-    link->events->down(link->events->ctx, reason);
+    framed_stream_close(&link->central, reason);
 }
 
 static void accept_central(ble_radio_link *link)
@@ -104,13 +78,12 @@ static void accept_central(ble_radio_link *link)
     if (fd < 0) {
         return;
     }
-    if (link->fd >= 0) {
+    if (framed_stream_is_open(&link->central)) {
         close(fd); /* connected already: a peripheral serves one central */
         return;
     }
-    link->fd = fd;
+    framed_stream_attach(&link->central, fd);
     link->inbox_len = 0;
-    edge_serial_decoder_reset(&link->decoder);
     uint8_t advertisement[2 + sizeof link->name];
     advertisement[0] = (uint8_t)(link->mtu >> 8);
     advertisement[1] = (uint8_t)link->mtu;
@@ -118,20 +91,10 @@ static void accept_central(ble_radio_link *link)
     memcpy(advertisement + 2, link->name, name_len);
     if (!send_message(link, MSG_ADVERTISE, advertisement, 2 + name_len)) {
         close(fd);
-        link->fd = -1;
+        link->central.fd = -1;
         return;
     }
-    link->events->up(link->events->ctx);
-}
-
-static void packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
-{
-    const ble_radio_link *link = ctx;
-    if (status == EDGE_PACKET_OK) {
-        link->events->message(link->events->ctx, payload, len);
-    } else {
-        link->events->dropped(link->events->ctx, edge_packet_status_name(status), len);
-    }
+    link->central.events->up(link->central.events->ctx);
 }
 
 /* Takes whole messages off the inbox; false when the central broke the protocol. */
@@ -148,50 +111,48 @@ static bool take_messages(ble_radio_link *link)
         if (link->inbox_len < HEADER_BYTES + len) {
             return true;
         }
-        edge_serial_decoder_push(&link->decoder, link->inbox + HEADER_BYTES, len, packet, link);
+        framed_stream_received(&link->central, link->inbox + HEADER_BYTES, len);
         link->inbox_len -= HEADER_BYTES + len;
         memmove(link->inbox, link->inbox + HEADER_BYTES + len, link->inbox_len);
     }
 }
 
+static ssize_t read_messages(void *ctx, int fd, const char **refusal)
+{
+    ble_radio_link *link = ctx;
+    const ssize_t n = recv(fd, link->inbox + link->inbox_len, sizeof link->inbox - link->inbox_len, 0);
+    if (n > 0) {
+        link->inbox_len += (size_t)n;
+        if (!take_messages(link)) {
+            *refusal = "the central broke the radio protocol";
+        }
+    }
+    return n;
+}
+
 void ble_radio_link_poll(ble_radio_link *link, int timeout_ms)
 {
-    struct pollfd p[2] = {{.fd = link->listen_fd, .events = POLLIN}, {.fd = link->fd, .events = POLLIN}};
+    struct pollfd p[2] = {{.fd = link->listen_fd, .events = POLLIN}, {.fd = link->central.fd, .events = POLLIN}};
     if (poll(p, 2, timeout_ms) <= 0) {
         return;
     }
     if (p[0].revents & POLLIN) {
         accept_central(link);
     }
-    if (link->fd < 0 || p[1].fd < 0 || !(p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (!framed_stream_is_open(&link->central) || p[1].fd < 0 || !(p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
         return;
     }
-    for (;;) {
-        const ssize_t n = recv(link->fd, link->inbox + link->inbox_len, sizeof link->inbox - link->inbox_len, 0);
-        if (n > 0) {
-            link->inbox_len += (size_t)n;
-            if (!take_messages(link)) {
-                disconnect(link, "the central broke the radio protocol");
-                return;
-            }
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && errno == EAGAIN) {
-            return;
-        }
-        disconnect(link, n == 0 ? "central disconnected" : strerror(errno));
-        return;
+    const char *ended = framed_stream_drain(&link->central, read_messages, link, "central disconnected");
+    if (ended != NULL) {
+        disconnect(link, ended);
     }
 }
 
 bool ble_radio_link_send(ble_radio_link *link, const uint8_t *payload, size_t len)
 {
     uint8_t wire[EDGE_SERIAL_MAX_WIRE];
-    const size_t wire_len = edge_serial_encode(payload, len, wire, sizeof wire);
-    if (link->fd < 0 || wire_len == 0) {
+    const size_t wire_len = framed_stream_encode(&link->central, payload, len, wire);
+    if (wire_len == 0) {
         return false;
     }
     const size_t chunk = (size_t)link->mtu - 3u;

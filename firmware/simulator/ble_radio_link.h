@@ -5,8 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "edge/serial_framing.h"
-#include "link_events.h"
+#include "framed_stream.h"
 
 /* BLE without a radio: the device is a peripheral that "advertises" by listening on the Unix
  * socket DIR/<device id>.sock; a central (the gateway's simulated BLE central) connects to it.
@@ -22,11 +21,10 @@ typedef struct {
     char name[32];
     uint16_t mtu;
     int listen_fd;
-    int fd;
+    /* The connected central's socket. */
+    framed_stream central;
     uint8_t inbox[3 + 517];
     size_t inbox_len;
-    edge_serial_decoder decoder;
-    const link_events *events;
 } ble_radio_link;
 
 /* Starts advertising; false with a message on stderr when the socket cannot be made. */

@@ -322,12 +322,21 @@ static void dispatch(simulator *sim, const uint8_t *bytes, size_t len, bool from
 
 /* Transport events. */
 
+/* Prints what happened to the link, on which transport, and why when there is a reason. */
+static void print_link_event(const simulator *sim, const char *event, const char *reason)
+{
+    json_begin(event);
+    json_str("transport", transport_name(sim->transport));
+    if (reason != NULL) {
+        json_str("reason", reason);
+    }
+    json_end();
+}
+
 static void link_up(void *ctx)
 {
     simulator *sim = ctx;
-    json_begin("link_up");
-    json_str("transport", transport_name(sim->transport));
-    json_end();
+    print_link_event(sim, "link_up", NULL);
     if (sim->node_started) {
         edge_node_link(&sim->node, true);
     }
@@ -336,10 +345,7 @@ static void link_up(void *ctx)
 static void link_down(void *ctx, const char *reason)
 {
     simulator *sim = ctx;
-    json_begin("link_down");
-    json_str("transport", transport_name(sim->transport));
-    json_str("reason", reason);
-    json_end();
+    print_link_event(sim, "link_down", reason);
     if (sim->node_started) {
         edge_node_link(&sim->node, false);
     }
@@ -348,10 +354,7 @@ static void link_down(void *ctx, const char *reason)
 static void link_connect_failed(void *ctx, const char *reason)
 {
     simulator *sim = ctx;
-    json_begin("connect_failed");
-    json_str("transport", transport_name(sim->transport));
-    json_str("reason", reason);
-    json_end();
+    print_link_event(sim, "connect_failed", reason);
     edge_node_connect_failed(&sim->node);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,75 @@ static const struct option LONG_OPTIONS[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef enum {
+    STORE_TEXT,
+    STORE_FLAG,
+    STORE_NUMBER32,
+} store_kind;
+
+/* The options that only store their value in a field of sim_options: the text as given, true,
+ * or a whole number within [min, max]. sim_options_parse handles the others one by one. */
+typedef struct {
+    int option;
+    store_kind kind;
+    size_t offset;
+    uint32_t min;
+    uint32_t max;
+} stored_option;
+
+#define TEXT(option, field) {option, STORE_TEXT, offsetof(sim_options, field), 0, 0}
+#define FLAG(option, field) {option, STORE_FLAG, offsetof(sim_options, field), 0, 0}
+#define NUMBER32(option, field, min, max) {option, STORE_NUMBER32, offsetof(sim_options, field), min, max}
+
+static const stored_option STORED_OPTIONS[] = {
+    TEXT(OPT_DEVICE_ID, device_id),
+    FLAG(OPT_PRINT_PUBLIC_KEY, print_public_key),
+    TEXT(OPT_SERIAL, serial_path),
+    TEXT(OPT_MQTT_USERNAME, mqtt.username),
+    TEXT(OPT_MQTT_PASSWORD, mqtt.password),
+    TEXT(OPT_MQTT_CAFILE, mqtt.cafile),
+    TEXT(OPT_MQTT_CERT, mqtt.cert),
+    TEXT(OPT_MQTT_KEY, mqtt.key),
+    FLAG(OPT_MQTT_INSECURE, mqtt.insecure),
+    NUMBER32(OPT_MQTT_TIMEOUT, mqtt.timeout_ms, 100, 600000),
+    NUMBER32(OPT_BLE_MTU, ble_mtu, 23, 517),
+    FLAG(OPT_PROVISION, provision),
+    NUMBER32(OPT_PROVISION_WINDOW, provision_window_ms, 1, 86400000),
+    NUMBER32(OPT_ANSWER_TIMEOUT, answer_timeout_ms, 10, 600000),
+    NUMBER32(OPT_INTERVAL, interval_ms, 1, EDGE_MAX_INTERVAL_MS),
+    NUMBER32(OPT_STATUS_INTERVAL, status_interval_ms, 0, UINT32_MAX / 2),
+    NUMBER32(OPT_RETRY_BASE, retry_base_ms, 1, 3600000),
+    NUMBER32(OPT_RETRY_MAX, retry_max_ms, 1, 3600000),
+    NUMBER32(OPT_RING, ring_capacity, 1, 10000000),
+    NUMBER32(OPT_COUNTER_BLOCK, counter_block, 1, 1000000),
+    FLAG(OPT_LOG_STATES, log_states),
+};
+
+#undef TEXT
+#undef FLAG
+#undef NUMBER32
+
+static const stored_option *stored_option_of(int option)
+{
+    for (size_t i = 0; i < sizeof STORED_OPTIONS / sizeof STORED_OPTIONS[0]; i++) {
+        if (STORED_OPTIONS[i].option == option) {
+            return &STORED_OPTIONS[i];
+        }
+    }
+    return NULL;
+}
+
+/* The option's name on the command line, without the dashes. */
+static const char *option_name(int option)
+{
+    for (const struct option *o = LONG_OPTIONS; o->name != NULL; o++) {
+        if (o->val == option) {
+            return o->name;
+        }
+    }
+    return "?";
+}
+
 static bool number(const char *name, const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
     char *end;
@@ -160,6 +230,22 @@ static bool number32(const char *name, const char *text, uint32_t min, uint32_t 
     }
     *out = (uint32_t)value;
     return true;
+}
+
+static bool store(sim_options *o, const stored_option *stored, const char *value)
+{
+    char *field = (char *)o + stored->offset;
+    switch (stored->kind) {
+    case STORE_TEXT:
+        *(const char **)field = value;
+        return true;
+    case STORE_FLAG:
+        *(bool *)field = true;
+        return true;
+    case STORE_NUMBER32:
+        return number32(option_name(stored->option), value, stored->min, stored->max, (uint32_t *)field);
+    }
+    return false;
 }
 
 static sim_options_result usage_error(const char *message, const char *detail)
@@ -196,18 +282,17 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
     defaults(o);
     int option;
     while (ok && (option = getopt_long(argc, argv, "", LONG_OPTIONS, NULL)) != -1) {
+        const stored_option *stored = stored_option_of(option);
+        if (stored != NULL) {
+            ok = store(o, stored, optarg);
+            continue;
+        }
         switch (option) {
-        case OPT_DEVICE_ID:
-            o->device_id = optarg;
-            break;
         case OPT_STATE_DIR:
             snprintf(o->state_dir, sizeof o->state_dir, "%s", optarg);
             break;
         case OPT_KEY_FILE:
             snprintf(o->key_file, sizeof o->key_file, "%s", optarg);
-            break;
-        case OPT_PRINT_PUBLIC_KEY:
-            o->print_public_key = true;
             break;
         case OPT_GATEWAY_KEY:
             o->has_gateway_key = hex_decode(optarg, o->gateway_key, EDGE_PUBLIC_KEY_BYTES);
@@ -224,9 +309,6 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
                 return usage_error("--gateway-key-file %s holds no P-256 point in hex", optarg);
             }
             break;
-        case OPT_SERIAL:
-            o->serial_path = optarg;
-            break;
         case OPT_MQTT:
         case OPT_BLE_RADIO:
             if (o->transport != SIM_TRANSPORT_NONE) {
@@ -234,39 +316,6 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
             }
             o->transport = option == OPT_MQTT ? SIM_TRANSPORT_MQTT : SIM_TRANSPORT_BLE;
             *(option == OPT_MQTT ? &o->mqtt.url : &o->ble_radio_dir) = optarg;
-            break;
-        case OPT_BLE_MTU:
-            ok = number32("ble-mtu", optarg, 23, 517, &o->ble_mtu);
-            break;
-        case OPT_PROVISION:
-            o->provision = true;
-            break;
-        case OPT_PROVISION_WINDOW:
-            ok = number32("provision-window-ms", optarg, 1, 86400000, &o->provision_window_ms);
-            break;
-        case OPT_ANSWER_TIMEOUT:
-            ok = number32("answer-timeout-ms", optarg, 10, 600000, &o->answer_timeout_ms);
-            break;
-        case OPT_MQTT_USERNAME:
-            o->mqtt.username = optarg;
-            break;
-        case OPT_MQTT_PASSWORD:
-            o->mqtt.password = optarg;
-            break;
-        case OPT_MQTT_CAFILE:
-            o->mqtt.cafile = optarg;
-            break;
-        case OPT_MQTT_CERT:
-            o->mqtt.cert = optarg;
-            break;
-        case OPT_MQTT_KEY:
-            o->mqtt.key = optarg;
-            break;
-        case OPT_MQTT_INSECURE:
-            o->mqtt.insecure = true;
-            break;
-        case OPT_MQTT_TIMEOUT:
-            ok = number32("mqtt-timeout-ms", optarg, 100, 600000, &o->mqtt.timeout_ms);
             break;
         case OPT_CHANNELS:
             channels = optarg;
@@ -281,29 +330,8 @@ sim_options_result sim_options_parse(sim_options *o, sim_sensors *sensors, int a
             ok = number("seed", optarg, 1, UINT64_MAX, &o->seed);
             seeded = true;
             break;
-        case OPT_INTERVAL:
-            ok = number32("interval-ms", optarg, 1, EDGE_MAX_INTERVAL_MS, &o->interval_ms);
-            break;
-        case OPT_STATUS_INTERVAL:
-            ok = number32("status-interval-ms", optarg, 0, UINT32_MAX / 2, &o->status_interval_ms);
-            break;
-        case OPT_RETRY_BASE:
-            ok = number32("retry-base-ms", optarg, 1, 3600000, &o->retry_base_ms);
-            break;
-        case OPT_RETRY_MAX:
-            ok = number32("retry-max-ms", optarg, 1, 3600000, &o->retry_max_ms);
-            break;
-        case OPT_RING:
-            ok = number32("ring-capacity", optarg, 1, 10000000, &o->ring_capacity);
-            break;
-        case OPT_COUNTER_BLOCK:
-            ok = number32("counter-block", optarg, 1, 1000000, &o->counter_block);
-            break;
         case OPT_FRAMES:
             ok = number("frames", optarg, 1, UINT64_MAX, &o->frames);
-            break;
-        case OPT_LOG_STATES:
-            o->log_states = true;
             break;
         case OPT_HELP:
             fputs(USAGE, stdout);

@@ -5,17 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "edge/serial_framing.h"
-#include "link_events.h"
+#include "framed_stream.h"
 
 /* A serial port (or pty) carrying COBS/CRC-framed DeviceMessages out and GatewayMessages in, at
  * 115200 8N1. The port may vanish (an unplugged cable, a socat pair going away) and come back
  * under the same path. */
 typedef struct {
     const char *path;
-    int fd;
-    edge_serial_decoder decoder;
-    const link_events *events;
+    framed_stream stream;
 } serial_link;
 
 void serial_link_init(serial_link *link, const char *path, const link_events *events);

@@ -1,4 +1,3 @@
-#include <pb_encode.h>
 #include <string.h>
 
 #include "edge/command.h"
@@ -9,6 +8,7 @@
 #include "test_rng.h"
 #include "test_vectors.h"
 #include "gateway_side.h"
+#include "vector_checks.h"
 
 static void same_command(const edge_device_command *got, const edge_device_command *expected)
 {
@@ -35,20 +35,14 @@ static void same_command(const edge_device_command *got, const edge_device_comma
 int main(void)
 {
     harness_case("gateway command key from its private key");
-    uint8_t public_key[EDGE_PUBLIC_KEY_BYTES];
-    edge_rng rng = test_rng(3);
-    CHECK_EQ(edge_key_public(TV_GATEWAY_PRIVATE_KEY.data, &rng, public_key), EDGE_OK);
-    CHECK_MEM(public_key, sizeof public_key, TV_GATEWAY_PUBLIC_KEY.data, TV_GATEWAY_PUBLIC_KEY.len);
+    check_public_key(&TV_GATEWAY_PRIVATE_KEY, &TV_GATEWAY_PUBLIC_KEY, 3);
 
-    static uint8_t buffer[EDGE_SIGNED_COMMAND_MAX_BYTES];
+    edge_rng rng = test_rng(3);
     static edge_command_verdict verdict;
     for (size_t i = 0; i < TV_COMMAND_COUNT; i++) {
         const tv_command *v = &TV_COMMANDS[i];
         harness_case(v->name);
-
-        pb_ostream_t stream = pb_ostream_from_buffer(buffer, sizeof buffer);
-        CHECK(pb_encode(&stream, intelledger_device_v1_DeviceCommand_fields, &v->command));
-        CHECK_MEM(buffer, stream.bytes_written, v->command_bytes.data, v->command_bytes.len);
+        check_encoding(intelledger_device_v1_DeviceCommand_fields, &v->command, &v->command_bytes);
 
         uint8_t signature[EDGE_SIGNATURE_BYTES];
         CHECK_EQ(edge_sign(TV_GATEWAY_PRIVATE_KEY.data, v->command_bytes.data, v->command_bytes.len, &rng, signature),
@@ -63,13 +57,9 @@ int main(void)
         same_command(&verdict.command, &v->command);
 
         /* Serial and BLE: framed, in a GatewayMessage. */
-        static uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
-        const size_t payload_len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
-        CHECK_MEM(payload, payload_len, v->gateway_message.data, v->gateway_message.len);
         edge_gateway_message message;
-        CHECK_EQ(edge_gateway_message_parse(payload, payload_len, &message), EDGE_OK);
-        CHECK_EQ(message.kind, EDGE_GATEWAY_SIGNED_COMMAND);
-        CHECK_MEM(message.body, message.body_len, v->signed_command.data, v->signed_command.len);
+        check_framed_gateway_message(&v->serial_wire, &v->gateway_message, EDGE_GATEWAY_SIGNED_COMMAND, &v->signed_command,
+                                     &message);
     }
     return harness_finish("command_vectors");
 }

@@ -1,4 +1,3 @@
-#include <pb_encode.h>
 #include <string.h>
 
 #include "edge/frame.h"
@@ -9,14 +8,12 @@
 #include "test_rng.h"
 #include "test_vectors.h"
 #include "gateway_side.h"
+#include "vector_checks.h"
 
 static void device_key(void)
 {
     harness_case("device public key from its private key");
-    uint8_t public_key[EDGE_PUBLIC_KEY_BYTES];
-    const edge_rng rng = test_rng(1);
-    CHECK_EQ(edge_key_public(TV_DEVICE_PRIVATE_KEY.data, &rng, public_key), EDGE_OK);
-    CHECK_MEM(public_key, sizeof public_key, TV_DEVICE_PUBLIC_KEY.data, TV_DEVICE_PUBLIC_KEY.len);
+    check_public_key(&TV_DEVICE_PRIVATE_KEY, &TV_DEVICE_PUBLIC_KEY, 1);
 }
 
 static void valid_frames(void)
@@ -28,9 +25,7 @@ static void valid_frames(void)
         const tv_frame *v = &TV_FRAMES[i];
         harness_case(v->name);
 
-        pb_ostream_t stream = pb_ostream_from_buffer(buffer, sizeof buffer);
-        CHECK(pb_encode(&stream, intelledger_device_v1_DeviceFrame_fields, &v->frame));
-        CHECK_MEM(buffer, stream.bytes_written, v->frame_bytes.data, v->frame_bytes.len);
+        check_encoding(intelledger_device_v1_DeviceFrame_fields, &v->frame, &v->frame_bytes);
         CHECK_EQ(edge_frame_encoded_size(&v->frame), v->frame_bytes.len);
 
         /* The signature is deterministic and independent of the blinding randomness. */

@@ -7,19 +7,15 @@
 #include "gateway_side.h"
 #include "harness.h"
 #include "test_vectors.h"
+#include "vector_checks.h"
 
 static void ack_vectors(void)
 {
-    static uint8_t payload[EDGE_SERIAL_MAX_PAYLOAD];
     for (size_t i = 0; i < TV_FRAME_ACK_COUNT; i++) {
         const tv_frame_ack *v = &TV_FRAME_ACKS[i];
         harness_case(v->name);
-        const size_t len = deframe(v->serial_wire.data, v->serial_wire.len, payload, sizeof payload);
-        CHECK_MEM(payload, len, v->gateway_message.data, v->gateway_message.len);
         edge_gateway_message message;
-        CHECK_EQ(edge_gateway_message_parse(payload, len, &message), EDGE_OK);
-        CHECK_EQ(message.kind, EDGE_GATEWAY_FRAME_ACK);
-        CHECK_MEM(message.body, message.body_len, v->frame_ack.data, v->frame_ack.len);
+        check_framed_gateway_message(&v->serial_wire, &v->gateway_message, EDGE_GATEWAY_FRAME_ACK, &v->frame_ack, &message);
         CHECK_MEM(message.ack.frame_sha256, sizeof message.ack.frame_sha256, v->frame_sha256.data, v->frame_sha256.len);
         CHECK_EQ(message.ack.result, v->result);
         CHECK_EQ(message.ack.refusal, v->refusal);

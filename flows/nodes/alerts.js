@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, throttledStatus } from "./lib/gateway-connection.js";
+import { registerGatewayNode, throttledStatus } from "./lib/gateway-connection.js";
 
 /**
  * @typedef {import("@node-red/registry").NodeDef & { gateway: string, rules?: string, states?: string }} AlertsNodeDef
@@ -13,34 +13,32 @@ import { connectToGateway, throttledStatus } from "./lib/gateway-connection.js";
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {AlertsNodeDef} config
    */
-  function IntelLedgerAlertsNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startAlertsNode(node, api, config) {
     const names = (config.rules ?? "")
       .split(",")
       .map((name) => name.trim())
       .filter((name) => name !== "");
     const rules = names.length > 0 ? new Set(names) : undefined;
     const states = config.states === "firing" || config.states === "resolved" ? config.states : undefined;
-    const status = throttledStatus(this);
-    this.status({ fill: "green", shape: "ring", text: "waiting for alerts" });
+    const status = throttledStatus(node);
+    node.status({ fill: "green", shape: "ring", text: "waiting for alerts" });
     const unsubscribe = api.subscribeRuleAlerts((alert) => {
       if ((rules && !rules.has(alert.rule)) || (states && alert.state !== states)) return;
-      this.send({ topic: alert.rule, payload: alert });
+      node.send({ topic: alert.rule, payload: alert });
       status.set({
         fill: alert.state === "firing" ? "red" : "green",
         shape: "dot",
         text: `${alert.rule} ${alert.state}: ${alert.subject}`,
       });
     });
-    this.on("close", () => {
+    node.on("close", () => {
       unsubscribe();
       status.close();
     });
   }
-  RED.nodes.registerType("intelledger-alerts", IntelLedgerAlertsNode);
+  registerGatewayNode(RED, "intelledger-alerts", startAlertsNode);
 }

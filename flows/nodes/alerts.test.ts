@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RuleAlert } from "../gateway-api.js";
-import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
+import { flowAround, loadNode, unloadFlow, until } from "../test/node-red-harness.js";
 import alertsNode from "./alerts.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "alerts", type: "intelledger-alerts", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("alerts", "intelledger-alerts", settings);
 
 function alert(overrides: Partial<RuleAlert>): RuleAlert {
   return {
@@ -32,9 +26,7 @@ afterEach(unloadFlow);
 
 describe("rule alerts node", () => {
   it("sends each firing and resolution with its rule as topic", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([alertsNode], flow({}), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(alertsNode, flow({}));
     gateway.emitRuleAlert(alert({}));
     gateway.emitRuleAlert(alert({ state: "resolved", alertGatewaySeq: 60 }));
     await until(() => received.length === 2);
@@ -43,9 +35,7 @@ describe("rule alerts node", () => {
   });
 
   it("narrows to the rules and the states it is set to", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([alertsNode], flow({ rules: "silent, press-hot", states: "firing" }), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(alertsNode, flow({ rules: "silent, press-hot", states: "firing" }));
     gateway.emitRuleAlert(alert({ rule: "other", alertGatewaySeq: 1 }));
     gateway.emitRuleAlert(alert({ state: "resolved", alertGatewaySeq: 2 }));
     gateway.emitRuleAlert(alert({ rule: "silent", alertGatewaySeq: 3 }));

@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, throttledStatus } from "./lib/gateway-connection.js";
+import { registerGatewayNode, throttledStatus } from "./lib/gateway-connection.js";
 import { readingFilter, readingMessage } from "./lib/reading-messages.js";
 
 /**
@@ -13,28 +13,26 @@ import { readingFilter, readingMessage } from "./lib/reading-messages.js";
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {AnomaliesNodeDef} config
    */
-  function IntelLedgerAnomaliesNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startAnomaliesNode(node, api, config) {
     const accepts = readingFilter(config);
     const minScore = Number(config.minScore ?? 0) || 0;
-    const status = throttledStatus(this);
+    const status = throttledStatus(node);
     let sent = 0;
-    this.status({ fill: "green", shape: "ring", text: "waiting for anomalies" });
+    node.status({ fill: "green", shape: "ring", text: "waiting for anomalies" });
     const unsubscribe = api.subscribeScores(({ reading, anomaly }) => {
       if (!anomaly.flagged || anomaly.score < minScore || !accepts(reading)) return;
-      this.send({ ...readingMessage(reading), anomaly });
+      node.send({ ...readingMessage(reading), anomaly });
       sent++;
       status.set({ fill: "yellow", shape: "dot", text: `${sent} anomalies, last ${reading.deviceId}` });
     });
-    this.on("close", () => {
+    node.on("close", () => {
       unsubscribe();
       status.close();
     });
   }
-  RED.nodes.registerType("intelledger-anomalies", IntelLedgerAnomaliesNode);
+  registerGatewayNode(RED, "intelledger-anomalies", startAnomaliesNode);
 }

@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnomalyScore } from "../gateway-api.js";
-import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, unloadFlow, until } from "../test/node-red-harness.js";
+import { reading } from "../test/fake-gateway.js";
+import { flowAround, loadNode, unloadFlow, until } from "../test/node-red-harness.js";
 import anomaliesNode from "./anomalies.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "source", type: "intelledger-anomalies", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("source", "intelledger-anomalies", settings);
 
 function score(overrides: Partial<AnomalyScore>): AnomalyScore {
   return { score: 0.9, flagged: true, model: "vibration-ae@3", threshold: 0.7, ...overrides };
@@ -19,9 +14,7 @@ afterEach(unloadFlow);
 
 describe("anomalies node", () => {
   it("sends flagged readings with their score", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([anomaliesNode], flow({}), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(anomaliesNode, flow({}));
     const flagged = reading({ gatewaySeq: 9, value: 880 });
     gateway.emitScore({ reading: reading({ gatewaySeq: 8 }), anomaly: score({ score: 0.2, flagged: false }) });
     gateway.emitScore({ reading: flagged, anomaly: score({}) });
@@ -30,9 +23,10 @@ describe("anomalies node", () => {
   });
 
   it("filters by channel, device and minimum score", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([anomaliesNode], flow({ channel: "vibration", devices: "press-01", minScore: "0.95" }), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(
+      anomaliesNode,
+      flow({ channel: "vibration", devices: "press-01", minScore: "0.95" }),
+    );
     gateway.emitScore({ reading: reading({ gatewaySeq: 1, channel: "temperature" }), anomaly: score({ score: 0.99 }) });
     gateway.emitScore({ reading: reading({ gatewaySeq: 2, deviceId: "press-02" }), anomaly: score({ score: 0.99 }) });
     gateway.emitScore({ reading: reading({ gatewaySeq: 3 }), anomaly: score({ score: 0.9 }) });

@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, errorText } from "./lib/gateway-connection.js";
+import { errorText, registerGatewayNode } from "./lib/gateway-connection.js";
 
 /**
  * @typedef {import("../gateway-api.js").DeviceAction} DeviceAction
@@ -58,18 +58,16 @@ function deviceFor(config, msg) {
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {DeviceCommandNodeDef} config
    */
-  function IntelLedgerDeviceCommandNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startDeviceCommandNode(node, api, config) {
     const minIntervalMs = Math.max(0, Number(config.minIntervalS ?? 10) || 0) * 1_000;
     /** @type {Map<string, number>} */
     const lastSentAt = new Map();
 
-    this.on("input", (msg, _send, done) => {
+    node.on("input", (msg, _send, done) => {
       const deviceId = deviceFor(config, msg);
       if (deviceId === undefined) {
         done(new Error("no device: set one on the node, in msg.deviceId, or send a reading"));
@@ -84,7 +82,7 @@ export default function register(RED) {
       }
       const now = Date.now();
       if (now - (lastSentAt.get(deviceId) ?? -Infinity) < minIntervalMs) {
-        this.status({
+        node.status({
           fill: "grey",
           shape: "ring",
           text: `held back: ${deviceId} had a command less than ${minIntervalMs / 1000} s ago`,
@@ -93,22 +91,22 @@ export default function register(RED) {
         return;
       }
       lastSentAt.set(deviceId, now);
-      api.sendDeviceCommand(deviceId, action, `node-red:${this.id}`).then(
+      api.sendDeviceCommand(deviceId, action, `node-red:${node.id}`).then(
         (receipt) => {
           if (receipt.result !== "applied") {
-            this.status({ fill: "red", shape: "ring", text: `${deviceId} refused ${action.type}: ${receipt.result}` });
+            node.status({ fill: "red", shape: "ring", text: `${deviceId} refused ${action.type}: ${receipt.result}` });
             done(new Error(`device ${deviceId} refused command ${receipt.commandId}: ${receipt.result}`));
             return;
           }
-          this.status({ fill: "green", shape: "dot", text: `${action.type} #${receipt.commandId} applied by ${deviceId}` });
+          node.status({ fill: "green", shape: "dot", text: `${action.type} #${receipt.commandId} applied by ${deviceId}` });
           done();
         },
         (/** @type {unknown} */ error) => {
-          this.status({ fill: "red", shape: "ring", text: errorText(error) });
+          node.status({ fill: "red", shape: "ring", text: errorText(error) });
           done(error instanceof Error ? error : new Error(String(error)));
         },
       );
     });
   }
-  RED.nodes.registerType("intelledger-command", IntelLedgerDeviceCommandNode);
+  registerGatewayNode(RED, "intelledger-command", startDeviceCommandNode);
 }

@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway } from "./lib/gateway-connection.js";
+import { registerGatewayNode } from "./lib/gateway-connection.js";
 
 /**
  * @typedef {import("@node-red/registry").NodeDef & { gateway: string, intervalS?: string | number }} GatewayStatusNodeDef
@@ -12,16 +12,14 @@ import { connectToGateway } from "./lib/gateway-connection.js";
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {GatewayStatusNodeDef} config
    */
-  function IntelLedgerGatewayStatusNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startGatewayStatusNode(node, api, config) {
     const report = () => {
       const status = api.status();
-      this.status({
+      node.status({
         fill: status.uplink === "uploading" ? "green" : "yellow",
         shape: "dot",
         text: `${status.readingsStored} stored, backlog ${status.backlog.readings}, uplink ${status.uplink}`,
@@ -30,13 +28,13 @@ export default function register(RED) {
     };
     const intervalMs = (Number(config.intervalS ?? 0) || 0) * 1_000;
     const timer =
-      intervalMs > 0 ? setInterval(() => this.send({ topic: "gateway/status", payload: report() }), intervalMs) : undefined;
+      intervalMs > 0 ? setInterval(() => node.send({ topic: "gateway/status", payload: report() }), intervalMs) : undefined;
 
-    this.on("input", (msg, send, done) => {
+    node.on("input", (msg, send, done) => {
       send({ ...msg, payload: report() });
       done();
     });
-    this.on("close", () => clearInterval(timer));
+    node.on("close", () => clearInterval(timer));
   }
-  RED.nodes.registerType("intelledger-status", IntelLedgerGatewayStatusNode);
+  registerGatewayNode(RED, "intelledger-status", startGatewayStatusNode);
 }

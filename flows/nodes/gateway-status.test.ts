@@ -1,22 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
+import { flowAround, loadNode, node, statuses, unloadFlow, until } from "../test/node-red-harness.js";
 import gatewayStatusNode from "./gateway-status.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "status", type: "intelledger-status", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("status", "intelledger-status", settings);
 
 afterEach(unloadFlow);
 
 describe("gateway status node", () => {
   it("answers each message with the gateway's status", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([gatewayStatusNode], flow({}), gateway);
-    const out = collect("out");
+    const { gateway, out } = await loadNode(gatewayStatusNode, flow({}));
     node("status").receive({ topic: "poll" });
     await until(() => out.length === 1);
     expect(out[0]).toMatchObject({ topic: "poll", payload: gateway.status() });
@@ -24,9 +16,7 @@ describe("gateway status node", () => {
   });
 
   it("reports on its own every interval", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([gatewayStatusNode], flow({ intervalS: "0.05" }), gateway);
-    const out = collect("out");
+    const { out } = await loadNode(gatewayStatusNode, flow({ intervalS: "0.05" }));
     await until(() => out.length >= 2);
     expect(out[0]).toMatchObject({ topic: "gateway/status", payload: { readingsStored: 42 } });
   });

@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, throttledStatus } from "./lib/gateway-connection.js";
+import { registerGatewayNode, throttledStatus } from "./lib/gateway-connection.js";
 import { readingFilter, readingMessage } from "./lib/reading-messages.js";
 
 /**
@@ -12,29 +12,27 @@ import { readingFilter, readingMessage } from "./lib/reading-messages.js";
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {ReadingsNodeDef} config
    */
-  function IntelLedgerReadingsNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startReadingsNode(node, api, config) {
     const accepts = readingFilter(config);
-    const status = throttledStatus(this);
+    const status = throttledStatus(node);
     let sent = 0;
-    this.status({ fill: "green", shape: "ring", text: "waiting for readings" });
+    node.status({ fill: "green", shape: "ring", text: "waiting for readings" });
     const unsubscribe = api.subscribeReadings((readings) => {
       for (const reading of readings) {
         if (!accepts(reading)) continue;
-        this.send(readingMessage(reading));
+        node.send(readingMessage(reading));
         sent++;
       }
       if (sent > 0) status.set({ fill: "green", shape: "dot", text: `${sent} readings` });
     });
-    this.on("close", () => {
+    node.on("close", () => {
       unsubscribe();
       status.close();
     });
   }
-  RED.nodes.registerType("intelledger-readings", IntelLedgerReadingsNode);
+  registerGatewayNode(RED, "intelledger-readings", startReadingsNode);
 }

@@ -1,22 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, statuses, unloadFlow, until } from "../test/node-red-harness.js";
+import { reading } from "../test/fake-gateway.js";
+import { flowAround, loadFlow, loadNode, statuses, unloadFlow, until } from "../test/node-red-harness.js";
 import readingsNode from "./readings.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "source", type: "intelledger-readings", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("source", "intelledger-readings", settings);
 
 afterEach(unloadFlow);
 
 describe("readings node", () => {
   it("sends each stored reading as a message with its physical value", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([readingsNode], flow({}), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(readingsNode, flow({}));
     const stored = reading({ deviceId: "press-01", channel: "vibration", value: 213, scale: 3 });
     gateway.emitReadings([stored]);
     await until(() => received.length === 1);
@@ -24,9 +17,7 @@ describe("readings node", () => {
   });
 
   it("keeps only the devices and channel asked for, and leaves out what flows wrote back", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([readingsNode], flow({ devices: "press-*, oven-2", channel: "temperature" }), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(readingsNode, flow({ devices: "press-*, oven-2", channel: "temperature" }));
     gateway.emitReadings([
       reading({ gatewaySeq: 1, deviceId: "press-01", channel: "temperature" }),
       reading({ gatewaySeq: 2, deviceId: "press-01", channel: "vibration" }),
@@ -40,16 +31,13 @@ describe("readings node", () => {
   });
 
   it("includes derived readings when asked to", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([readingsNode], flow({ includeDerived: true }), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(readingsNode, flow({ includeDerived: true }));
     gateway.emitReadings([reading({ deviceId: "flow.vibration-rms", derived: true })]);
     await until(() => received.length === 1);
   });
 
   it("stops listening when the flow is stopped", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([readingsNode], flow({}), gateway);
+    const { gateway } = await loadNode(readingsNode, flow({}));
     expect(gateway.readingListeners.size).toBe(1);
     await unloadFlow();
     expect(gateway.readingListeners.size).toBe(0);

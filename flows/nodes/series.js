@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, errorText } from "./lib/gateway-connection.js";
+import { errorText, registerGatewayNode } from "./lib/gateway-connection.js";
 
 /**
  * @typedef {import("@node-red/registry").NodeDef & { gateway: string, stream?: string, spanS?: string | number, resolution?: string }} SeriesNodeDef
@@ -18,15 +18,13 @@ const RESOLUTIONS = ["auto", "raw", "1m", "1h"];
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {SeriesNodeDef} config
    */
-  function IntelLedgerSeriesNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
+  function startSeriesNode(node, api, config) {
     const spanMs = (Number(config.spanS ?? 3_600) || 3_600) * 1_000;
-    this.on("input", (msg, send, done) => {
+    node.on("input", (msg, send, done) => {
       const asked = /** @type {Record<string, unknown>} */ (
         typeof msg.payload === "object" && msg.payload !== null ? msg.payload : {}
       );
@@ -43,16 +41,16 @@ export default function register(RED) {
       api.querySeries(request).then(
         (answer) => {
           const points = answer.buckets?.length ?? answer.readings?.length ?? 0;
-          this.status({ fill: "green", shape: "dot", text: `${points} points (${answer.resolution})` });
+          node.status({ fill: "green", shape: "dot", text: `${points} points (${answer.resolution})` });
           send({ ...msg, topic: answer.stream, payload: answer });
           done();
         },
         (error) => {
-          this.status({ fill: "red", shape: "ring", text: errorText(error) });
+          node.status({ fill: "red", shape: "ring", text: errorText(error) });
           done(error instanceof Error ? error : new Error(errorText(error)));
         },
       );
     });
   }
-  RED.nodes.registerType("intelledger-series", IntelLedgerSeriesNode);
+  registerGatewayNode(RED, "intelledger-series", startSeriesNode);
 }

@@ -1,24 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
+import { flowAround, loadNode, node, unloadFlow, until } from "../test/node-red-harness.js";
 import seriesNode from "./series.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "series", type: "intelledger-series", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-    { id: "errors", type: "catch", scope: ["series"], wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("series", "intelledger-series", settings, { catchErrors: true });
 
 afterEach(unloadFlow);
 
 describe("series node", () => {
   it("asks for its stream over its span, or what the message names, and sends the answer", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([seriesNode], flow({ stream: "press-01/temperature", spanS: "60", resolution: "1m" }), gateway);
-    const received = collect("out");
+    const { gateway, out: received } = await loadNode(
+      seriesNode,
+      flow({ stream: "press-01/temperature", spanS: "60", resolution: "1m" }),
+    );
     node("series").receive({ payload: { to: 1_000_000 } });
     node("series").receive({ payload: { stream: "press-02/humidity/1", from: 5, to: 9, resolution: "raw", limit: 3 } });
     await until(() => received.length === 2);
@@ -30,10 +23,7 @@ describe("series node", () => {
   });
 
   it("reports a refused request as an error naming what was wrong", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([seriesNode], flow({ stream: "press-01" }), gateway);
-    const received = collect("out");
-    const caught = collect("caught");
+    const { out: received, caught } = await loadNode(seriesNode, flow({ stream: "press-01" }));
     node("series").receive({ payload: {} });
     await until(() => caught.length === 1);
     // Node-RED gives catch nodes the error as text, "Error: <message>".

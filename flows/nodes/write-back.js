@@ -1,5 +1,5 @@
 // @ts-check
-import { connectToGateway, errorText, throttledStatus } from "./lib/gateway-connection.js";
+import { errorText, registerGatewayNode, throttledStatus } from "./lib/gateway-connection.js";
 
 /**
  * @typedef {import("../gateway-api.js").AlertSeverity} AlertSeverity
@@ -38,17 +38,15 @@ function subjectOf(msg) {
  */
 export default function register(RED) {
   /**
-   * @this {import("@node-red/registry").Node}
+   * @param {import("@node-red/registry").Node} node
+   * @param {import("./lib/gateway-connection.js").IntelLedgerGatewayApi} api
    * @param {WriteBackNodeDef} config
    */
-  function IntelLedgerWriteBackNode(config) {
-    RED.nodes.createNode(this, config);
-    const api = connectToGateway(RED, this, config.gateway);
-    if (!api) return;
-    const status = throttledStatus(this);
+  function startWriteBackNode(node, api, config) {
+    const status = throttledStatus(node);
     let written = 0;
 
-    this.on("input", (msg, send, done) => {
+    node.on("input", (msg, send, done) => {
       const source = typeof msg.source === "string" && msg.source !== "" ? msg.source : config.source;
       /** @type {Promise<unknown>} */
       let stored;
@@ -84,12 +82,12 @@ export default function register(RED) {
           done();
         },
         (/** @type {unknown} */ error) => {
-          this.status({ fill: "red", shape: "ring", text: errorText(error) });
+          node.status({ fill: "red", shape: "ring", text: errorText(error) });
           done(error instanceof Error ? error : new Error(String(error)));
         },
       );
     });
-    this.on("close", () => status.close());
+    node.on("close", () => status.close());
   }
-  RED.nodes.registerType("intelledger-write", IntelLedgerWriteBackNode);
+  registerGatewayNode(RED, "intelledger-write", startWriteBackNode);
 }

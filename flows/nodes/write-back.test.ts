@@ -1,25 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway, reading } from "../test/fake-gateway.js";
-import { collect, GATEWAY_NODE, loadFlow, node, unloadFlow, until } from "../test/node-red-harness.js";
+import { reading } from "../test/fake-gateway.js";
+import { flowAround, loadNode, node, unloadFlow, until } from "../test/node-red-harness.js";
 import writeBackNode from "./write-back.js";
 
-function flow(settings: Record<string, unknown>) {
-  return [
-    { id: "write", type: "intelledger-write", gateway: GATEWAY_NODE, wires: [["out"]], ...settings },
-    { id: "out", type: "helper" },
-    { id: "errors", type: "catch", scope: ["write"], wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-}
+const flow = (settings: Record<string, unknown>) => flowAround("write", "intelledger-write", settings, { catchErrors: true });
 
 afterEach(unloadFlow);
 
 describe("write-back node", () => {
   it("writes a derived reading and passes on what was stored", async () => {
-    const gateway = new FakeGateway();
     const settings = { mode: "reading", source: "vibration-rms", channel: "vibration", channelIndex: "1", scale: "3" };
-    await loadFlow([writeBackNode], flow(settings), gateway);
-    const out = collect("out");
+    const { gateway, out } = await loadNode(writeBackNode, flow(settings));
     node("write").receive({ payload: 0.2137, sampledAtMs: 1_700_000_000_123 });
     await until(() => out.length === 1);
     expect(gateway.derived).toEqual([
@@ -29,30 +20,24 @@ describe("write-back node", () => {
   });
 
   it("takes the source from msg.source when given", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([writeBackNode], flow({ mode: "reading", source: "rms", channel: "vibration" }), gateway);
+    const { gateway } = await loadNode(writeBackNode, flow({ mode: "reading", source: "rms", channel: "vibration" }));
     node("write").receive({ payload: 1.5, source: "press-01.rms" });
     await until(() => gateway.derived.length === 1);
     expect(gateway.derived[0]?.source).toBe("press-01.rms");
   });
 
   it("refuses a derived reading that is not a number", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([writeBackNode], flow({ mode: "reading", source: "rms" }), gateway);
-    const caught = collect("caught");
+    const { gateway, caught } = await loadNode(writeBackNode, flow({ mode: "reading", source: "rms" }));
     node("write").receive({ payload: "high" });
     await until(() => caught.length === 1);
     expect(gateway.derived).toEqual([]);
   });
 
   it("raises an alert about the reading that caused it", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow(
-      [writeBackNode],
+    const { gateway, out } = await loadNode(
+      writeBackNode,
       flow({ mode: "alert", source: "vibration-watch", severity: "warning", code: "101" }),
-      gateway,
     );
-    const out = collect("out");
     node("write").receive({ payload: "vibration anomaly on press-01", reading: reading({ gatewaySeq: 77 }) });
     await until(() => out.length === 1);
     expect(gateway.alerts).toEqual([
@@ -68,8 +53,7 @@ describe("write-back node", () => {
   });
 
   it("lets msg.alert override severity, code and message", async () => {
-    const gateway = new FakeGateway();
-    await loadFlow([writeBackNode], flow({ mode: "alert", source: "watch", severity: "info", code: "1" }), gateway);
+    const { gateway } = await loadNode(writeBackNode, flow({ mode: "alert", source: "watch", severity: "info", code: "1" }));
     node("write").receive({ payload: 3, alert: { severity: "critical", code: 9, message: "stop the line" } });
     await until(() => gateway.alerts.length === 1);
     expect(gateway.alerts[0]).toMatchObject({ severity: "critical", code: 9, message: "stop the line", subject: undefined });

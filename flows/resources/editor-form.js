@@ -1,22 +1,27 @@
 /*
- * Edit forms of the IntelLedger nodes in Node-RED's editor. Each node's page lists its fields
- * as rows; this file says once how a row looks, so the nodes' forms stay alike. Node-RED loads
- * it (from this package's resources/ folder) before the scripts of a page that names it.
+ * The IntelLedger nodes in Node-RED's editor: their registration, with the fields they all
+ * have, and their edit forms. Each node's page lists its fields as rows, each with its default;
+ * this file says once how a row looks and what every node has besides, so the nodes' forms stay
+ * alike. Node-RED loads it (from this package's resources/ folder) before the scripts of a page
+ * that names it.
  */
+/* global RED, $ -- Node-RED's editor API and its jQuery, on the page before this file runs */
 (function () {
   const CHANNELS = ["temperature", "humidity", "vibration", "analog"];
+  /** What of a row Node-RED takes as the field's default: its value, and what a setting must be. */
+  const DEFAULTS_KEYS = ["value", "type", "required", "validate"];
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   }
 
-  function inputId(field, prefix) {
-    return `${prefix}-${field}`;
+  function inputId(field) {
+    return `node-input-${field}`;
   }
 
   /** A text input, or a select when the row has options ([value, label] pairs). */
-  function control(row, prefix) {
-    const id = inputId(row.field, prefix);
+  function control(row) {
+    const id = inputId(row.field);
     const style = row.width ? ` style="width: ${row.width}"` : "";
     if (row.options) {
       const options = row.options
@@ -29,12 +34,11 @@
   }
 
   /** One form row: a labelled control with optional text before and after it, and an optional second labelled control. */
-  function formRow(row, prefix) {
-    const id = inputId(row.field, prefix);
-    const className = row.className ? `form-row ${row.className}` : "form-row";
+  function formRow(row) {
+    const id = inputId(row.field);
     if (row.checkbox) {
       return (
-        `<div class="${className}"><label for="${id}">&nbsp;</label>` +
+        `<div class="form-row"><label for="${id}">&nbsp;</label>` +
         `<input type="checkbox" id="${id}" style="display: inline-block; width: auto; vertical-align: top" />` +
         `<label for="${id}" style="width: auto">${escapeHtml(row.checkbox)}</label></div>`
       );
@@ -42,23 +46,30 @@
     const before = row.before ? `${escapeHtml(row.before)} ` : "";
     const after = row.after ? ` ${escapeHtml(row.after)}` : "";
     const inline = row.inline
-      ? ` <label for="${inputId(row.inline.field, prefix)}" style="width: auto">${escapeHtml(row.inline.label)}</label> ` +
-        control(row.inline, prefix)
+      ? ` <label for="${inputId(row.inline.field)}" style="width: auto">${escapeHtml(row.inline.label)}</label> ` +
+        control(row.inline)
       : "";
     return (
-      `<div class="${className}"><label for="${id}"><i class="fa fa-${row.icon}"></i> ${escapeHtml(row.label)}</label>` +
-      `${before}${control(row, prefix)}${after}${inline}</div>`
+      `<div class="form-row"><label for="${id}"><i class="fa fa-${row.icon}"></i> ${escapeHtml(row.label)}</label>` +
+      `${before}${control(row)}${after}${inline}</div>`
     );
   }
 
   /** Rows several nodes share. */
   const rows = {
-    gateway: { field: "gateway", icon: "server", label: "Gateway" },
-    name: { field: "name", icon: "tag", label: "Name" },
-    devices: { field: "devices", icon: "microchip", label: "Devices", placeholder: "all devices (or: press-01, line-2-*)" },
+    gateway: { field: "gateway", value: "", type: "intelledger-gateway", required: true, icon: "server", label: "Gateway" },
+    name: { field: "name", value: "", icon: "tag", label: "Name" },
+    devices: {
+      field: "devices",
+      value: "",
+      icon: "microchip",
+      label: "Devices",
+      placeholder: "all devices (or: press-01, line-2-*)",
+    },
     /** The channel filter: any channel, or one of the four. */
     channelFilter: {
       field: "channel",
+      value: "any",
       icon: "sliders",
       label: "Channel",
       options: [["any", "any"], ...CHANNELS.map((channel) => [channel, channel])],
@@ -66,18 +77,54 @@
     channels: CHANNELS.map((channel) => [channel, channel]),
   };
 
+  /** Node-RED's defaults entries for a row's field and its inline field. */
+  function defaultsOf(row) {
+    const setting = Object.fromEntries(DEFAULTS_KEYS.filter((key) => key in row).map((key) => [key, row[key]]));
+    const entry = [row.field, setting];
+    return row.inline ? [entry, ...defaultsOf(row.inline)] : [entry];
+  }
+
   /**
    * Declares the edit form of node `type`: Node-RED reads a node's form from its template
-   * element when the edit dialog opens. Config nodes' fields take the prefix
-   * "node-config-input".
+   * element when the edit dialog opens.
    */
-  function form(type, formRows, prefix = "node-input") {
+  function form(type, formRows) {
     const template = document.createElement("script");
     template.type = "text/html";
     template.dataset.templateName = type;
-    template.textContent = formRows.map((row) => formRow(row, prefix)).join("\n");
+    template.textContent = formRows.map(formRow).join("\n");
     document.body.appendChild(template);
   }
 
-  window.IntelLedgerEditor = { form, rows };
+  /** In the open form, shows each row with `shownWhen: [field, value]` only while that field is set to that value. */
+  function showRowsByChoice(formRows) {
+    for (const row of formRows.filter((row) => row.shownWhen)) {
+      const [field, value] = row.shownWhen;
+      const choice = $(`#${inputId(field)}`);
+      const shown = $(`#${inputId(row.field)}`).closest(".form-row");
+      choice.on("change", () => shown.toggle(choice.val() === value)).trigger("change");
+    }
+  }
+
+  /**
+   * Registers node `type` in the palette's IntelLedger category with its edit form. Its `fields`
+   * are its own form rows; every IntelLedger node also has the gateway it works with, first in
+   * its form, and its name, last. Its label is its name, else what its `label` makes of its
+   * settings, else its palette label.
+   */
+  function node(type, { fields, label, ...definition }) {
+    const formRows = [rows.gateway, ...fields, rows.name];
+    RED.nodes.registerType(type, {
+      category: "IntelLedger",
+      ...definition,
+      defaults: Object.fromEntries(formRows.flatMap(defaultsOf)),
+      label: function () {
+        return this.name || (label && label.call(this)) || definition.paletteLabel;
+      },
+      oneditprepare: () => showRowsByChoice(formRows),
+    });
+    form(type, formRows);
+  }
+
+  window.IntelLedgerEditor = { node, rows };
 })();

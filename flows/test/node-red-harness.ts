@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Node } from "@node-red/registry";
 import helper from "node-red-node-test-helper";
 import gatewayConfig from "../nodes/gateway-config.js";
-import type { FakeGateway } from "./fake-gateway.js";
+import { FakeGateway } from "./fake-gateway.js";
 
 helper.init(createRequire(import.meta.url).resolve("node-red"));
 
@@ -17,6 +17,41 @@ type FlowNode = { id: string; type: string; [property: string]: unknown };
 export async function loadFlow(nodes: ((RED: never) => unknown)[], flow: FlowNode[], gateway?: FakeGateway): Promise<void> {
   helper.settings(gateway ? { intelledgerGateway: gateway } : {});
   await helper.load([gatewayConfig, ...nodes], [{ id: GATEWAY_NODE, type: "intelledger-gateway", name: "test" }, ...flow]);
+}
+
+/**
+ * A flow around one node under test: `id` of `type` on the gateway config node, wired to the
+ * helper node "out" unless `output` is false, and with its errors caught into the helper node
+ * "caught" when `catchErrors` is set.
+ */
+export function flowAround(
+  id: string,
+  type: string,
+  settings: Record<string, unknown>,
+  { output = true, catchErrors = false }: { output?: boolean; catchErrors?: boolean } = {},
+): FlowNode[] {
+  const flow: FlowNode[] = [{ id, type, gateway: GATEWAY_NODE, ...(output && { wires: [["out"]] }), ...settings }];
+  if (output) flow.push({ id: "out", type: "helper" });
+  if (catchErrors) flow.push({ id: "errors", type: "catch", scope: [id], wires: [["caught"]] }, { id: "caught", type: "helper" });
+  return flow;
+}
+
+/** A node under test, loaded: its fake gateway, and what "out" and "caught" have received since. */
+export interface LoadedNode {
+  gateway: FakeGateway;
+  out: Record<string, unknown>[];
+  caught: Record<string, unknown>[];
+}
+
+/** Loads one node's module and a flow around it (see `flowAround`) on `gateway`. */
+export async function loadNode(
+  module: (RED: never) => unknown,
+  flow: FlowNode[],
+  gateway = new FakeGateway(),
+): Promise<LoadedNode> {
+  await loadFlow([module], flow, gateway);
+  const collected = (id: string) => (flow.some((wired) => wired.id === id) ? collect(id) : []);
+  return { gateway, out: collected("out"), caught: collected("caught") };
 }
 
 export function unloadFlow(): Promise<void> {

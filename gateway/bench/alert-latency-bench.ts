@@ -2,64 +2,45 @@
 // durable in the gateway's database to its alert stored as an anchored alert reading and
 // received by a client of GET /api/live. Scale with EDGE_ALERT_BENCH_DEVICES (67: 67 devices
 // × 3 channels at 1 Hz ≈ 200 readings/s) and EDGE_ALERT_BENCH_SECONDS (30).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { parseGatewayConfig } from "../src/config.js";
-import { startGateway } from "../src/gateway.js";
-import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
+import { startTestGateway } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
+import { benchToken, connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
 
 const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
 const TARGET_P99_MS = 1_000;
 
-const dataDir = mkdtempSync(join(tmpdir(), "alert-bench-"));
 // The reference sensors' vibration wanders around 0.2 g: a threshold there fires and resolves
 // every few seconds per device, many alerts a second over the fleet, far more than a real one.
-const gateway = await startGateway(
-  parseGatewayConfig({
-    dataDir,
-    mqtt: { port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    proving: { enabled: false },
-    discovery: { enabled: false },
+const running = await startTestGateway(
+  {
+    // Scored as on site: inference competes with the rules for the same CPU.
+    inference: { enabled: true },
     analytics: {
       rules: [
         { name: "shaking", kind: "threshold", channel: "vibration", above: 0.24, hysteresis: 0.03 },
         { name: "silent", kind: "no-data", seconds: 5 },
       ],
     },
-  }),
+  },
   pino({ level: "error" }),
 );
-const devices = Array.from({ length: DEVICES }, (_, i) => new SimulatedDevice(`bench-${i}`));
+const { gateway, dataDir } = running;
+const fleet = await connectReferenceFleet(gateway, DEVICES);
 const live = new LiveClient();
 try {
-  const client = new GatewayClient(gateway.httpPort);
-  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "alert bench");
-  for (const device of devices) {
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
-  }
+  const token = await benchToken(gateway, "alert bench");
   const received: ReceivedEvent[] = [];
   let measuring = false;
   await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=alert`, token, (event) => {
     if (measuring && event.data.source === "rules") received.push(event);
   });
-  devices.forEach((device, i) =>
-    setTimeout(() => device.run(1_000, (error) => console.error(error)), Math.floor((i * 1_000) / DEVICES)),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  measuring = true;
-  const startedAt = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
-  measuring = false;
-  const seconds = (Date.now() - startedAt) / 1_000;
+  fleet.run();
+  const { startedAt, seconds } = await measuredWindow(SECONDS, (on) => (measuring = on));
 
   // The reading behind each alert, and when it was durable (its receipt, a group commit before).
   const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
@@ -92,7 +73,6 @@ try {
   );
 } finally {
   await live.close();
-  for (const device of devices) await device.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await fleet.stop();
+  await running.stop();
 }

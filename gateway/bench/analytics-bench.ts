@@ -11,23 +11,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Channel, type Sample } from "@intelledger/proto/device";
-import { generateDeviceKeys, signFrame, type DeviceKeys } from "@intelledger/test-support";
+import { signFrame } from "@intelledger/test-support";
 import { pino } from "pino";
-import { DeviceAdmission } from "../src/acceptance/device-admission.js";
-import { FrameAcceptor } from "../src/acceptance/frame-acceptor.js";
-import { IngestPipeline } from "../src/acceptance/ingest-pipeline.js";
-import { RefusalLog } from "../src/acceptance/refusal-log.js";
 import { AnalyticsFollower, rolledUpThrough } from "../src/analytics/analytics-follower.js";
 import { RollupStore } from "../src/analytics/rollup-store.js";
 import { SeriesQuery } from "../src/analytics/series-query.js";
-import { GatewayClock } from "../src/clock/gateway-clock.js";
-import { parseGatewayConfig } from "../src/config.js";
-import { DeviceRegistry } from "../src/devices/device-registry.js";
 import { startGateway } from "../src/gateway.js";
-import { DataClasses } from "../src/store/data-classes.js";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
 import { ReadingStore } from "../src/store/reading-store.js";
 import { GatewayClient } from "../test/gateway-client.js";
+import { ingestPipelineOver, keyedDevices } from "../test/ingest-pipeline-fixture.js";
+import { quietGatewayConfig } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
 
 const FRAMES = Number(process.env.EDGE_ANALYTICS_BENCH_FRAMES ?? 20_000);
@@ -36,10 +30,7 @@ const DEVICES = 50;
 const HOUR_MS = 3_600_000;
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "analytics-bench-"));
-const devices: { id: string; keys: DeviceKeys }[] = Array.from({ length: DEVICES }, (_, i) => ({
-  id: `bench-${i}`,
-  keys: generateDeviceKeys(),
-}));
+const devices = keyedDevices("bench", DEVICES);
 const NOW = Date.now();
 
 /** Frames of 16 analog samples each, 50 devices, each device sampling once a second. */
@@ -58,8 +49,8 @@ function makeFrames(): Uint8Array[] {
     }));
     const device = devices[d] as (typeof devices)[number];
     return signFrame(
-      { deviceId: device.id, counter: counters[d] ?? 1, deviceTimeMs: timeMs, uptimeMs: i, samples },
-      device.keys.privateKey,
+      { deviceId: device.deviceId, counter: counters[d] ?? 1, deviceTimeMs: timeMs, uptimeMs: i, samples },
+      device.privateKey,
     );
   });
 }
@@ -67,28 +58,7 @@ function makeFrames(): Uint8Array[] {
 /** Ingests every frame through the acceptance pipeline, 256 in flight; returns CPU and wall time. */
 async function ingest(name: string, frames: readonly Uint8Array[], withRollups: boolean) {
   const db = openGatewayDatabase(join(dir, `${name}.sqlite`));
-  const registry = new DeviceRegistry(db);
-  for (const device of devices) registry.register(device.id, device.keys.publicKeyPoint);
-  const readings = new ReadingStore(db);
-  const admission = new DeviceAdmission({
-    framesPerSecond: 1e9,
-    burst: 1e9,
-    maxFailures: 1e9,
-    failureWindowMs: 1,
-    quarantineMs: 1,
-  });
-  const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 1_024, maxCounterJump: 1_000_000 }),
-    registry,
-    readings,
-    clock: new GatewayClock({ boot: 1 }),
-    dataClasses: new DataClasses({}),
-    storage: { full: false },
-    storageFullRetryAfterMs: 1_000,
-    logger,
-    refusals: new RefusalLog({ logger, intervalMs: 60_000 }),
-    groupCommitDelayMs: 2,
-  });
+  const { pipeline, readings } = ingestPipelineOver(db, { devices, logger });
   const follower = withRollups ? new AnalyticsFollower({ db, allowedLatenessMs: 300_000, logger }) : undefined;
   follower?.follow(readings);
   follower?.start(100);
@@ -163,17 +133,7 @@ function seedYear(dataDir: string): number {
 async function seriesQueryTimes(): Promise<{ buckets: number; points: number; sorted: number[]; serverCpu: number[] }> {
   const dataDir = join(dir, "gateway");
   const buckets = seedYear(dataDir);
-  const gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-      discovery: { enabled: false },
-    }),
-    logger,
-  );
+  const gateway = await startGateway(quietGatewayConfig(dataDir), logger);
   try {
     const client = new GatewayClient(gateway.httpPort);
     const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "series bench");

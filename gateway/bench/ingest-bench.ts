@@ -9,30 +9,20 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { Channel, SignedFrame, type Sample } from "@intelledger/proto/device";
 import { pino } from "pino";
-import { GatewayClock } from "../src/clock/gateway-clock.js";
-import { DeviceAdmission } from "../src/acceptance/device-admission.js";
 import { p256KeyFromPoint } from "@intelledger/proto/p256";
-import { DeviceRegistry } from "../src/devices/device-registry.js";
-import { FrameAcceptor } from "../src/acceptance/frame-acceptor.js";
 import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js";
 import { mqttPacketLimit } from "../src/ingest/mqtt-packet-guard.js";
-import { RefusalLog } from "../src/acceptance/refusal-log.js";
-import { IngestPipeline } from "../src/acceptance/ingest-pipeline.js";
 import { frameTopic } from "@intelledger/proto/mqtt";
-import { generateDeviceKeys, signFrame, type DeviceKeys } from "@intelledger/test-support";
-import { DataClasses } from "../src/store/data-classes.js";
+import { signFrame } from "@intelledger/test-support";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
-import { ReadingStore } from "../src/store/reading-store.js";
+import { ingestPipelineOver, keyedDevices } from "../test/ingest-pipeline-fixture.js";
 import { percentile } from "./percentile.js";
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
 const DEVICES = 50;
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "ingest-bench-"));
-const devices: { id: string; keys: DeviceKeys }[] = Array.from({ length: DEVICES }, (_, i) => ({
-  id: `bench-${i}`,
-  keys: generateDeviceKeys(),
-}));
+const devices = keyedDevices("bench", DEVICES);
 const NOW = Date.now();
 
 function samples(count: number, timeMs: number): Sample[] {
@@ -53,15 +43,15 @@ function makeFrames(samplesPerFrame: number, count: number) {
     const timeMs = NOW + i;
     const bytes = signFrame(
       {
-        deviceId: device.id,
+        deviceId: device.deviceId,
         counter: counters[i % DEVICES] ?? 1,
         deviceTimeMs: timeMs,
         uptimeMs: i,
         samples: samples(samplesPerFrame, timeMs),
       },
-      device.keys.privateKey,
+      device.privateKey,
     );
-    return { deviceId: device.id, topic: frameTopic(device.id), bytes };
+    return { deviceId: device.deviceId, topic: frameTopic(device.deviceId), bytes };
   });
 }
 
@@ -87,7 +77,7 @@ function sqliteCeiling(rows: number): number {
  * second of this thread (which other work on the machine does not shrink).
  */
 function verificationRate(frames: { bytes: Uint8Array }[]): { perSecond: number; perCpuSecond: number } {
-  const keys = new Map(devices.map((device) => [device.id, p256KeyFromPoint(device.keys.publicKeyPoint)]));
+  const keys = new Map(devices.map((device) => [device.deviceId, p256KeyFromPoint(device.publicKeyPoint)]));
   const decoded = frames.map((frame, i) => ({ signed: SignedFrame.decode(frame.bytes), key: keys.get(`bench-${i % DEVICES}`) }));
   const started = performance.now();
   const cpuStarted = process.threadCpuUsage();
@@ -107,29 +97,7 @@ function cpuSeconds(usage: NodeJS.CpuUsage): number {
 
 async function startIngest(name: string) {
   const db = openGatewayDatabase(join(dir, `${name}.sqlite`));
-  const registry = new DeviceRegistry(db);
-  for (const device of devices) registry.register(device.id, device.keys.publicKeyPoint);
-  const readings = new ReadingStore(db);
-  const admission = new DeviceAdmission({
-    framesPerSecond: 1e9,
-    burst: 1e9,
-    maxFailures: 1e9,
-    failureWindowMs: 1,
-    quarantineMs: 1,
-  });
-  const refusals = new RefusalLog({ logger, intervalMs: 60_000 });
-  const pipeline = new IngestPipeline({
-    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 1_024, maxCounterJump: 1_000_000 }),
-    registry,
-    readings,
-    clock: new GatewayClock({ boot: 1 }),
-    dataClasses: new DataClasses({}),
-    storage: { full: false },
-    storageFullRetryAfterMs: 1_000,
-    logger,
-    refusals,
-    groupCommitDelayMs: 2,
-  });
+  const { pipeline, registry, readings, refusals } = ingestPipelineOver(db, { devices, logger });
   // The publishers stand for many devices each, so they publish without a login: this measures ingest, not logins.
   const mqtt = new EmbeddedMqttTransport({
     host: "127.0.0.1",

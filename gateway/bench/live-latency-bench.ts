@@ -1,34 +1,22 @@
 // Live stream latency at the reference load: from a reading durable in the gateway's database
 // to its event at a client of GET /api/live. Scale with EDGE_LIVE_BENCH_DEVICES (67: 67 devices × 3
 // channels at 1 Hz ≈ 200 readings/s) and EDGE_LIVE_BENCH_SECONDS (30).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
 import { pino } from "pino";
-import { parseGatewayConfig } from "../src/config.js";
-import { startGateway } from "../src/gateway.js";
-import { GatewayClient } from "../test/gateway-client.js";
 import { LiveClient } from "../test/live-client.js";
+import { startTestGateway } from "../test/test-gateway.js";
 import { percentile } from "./percentile.js";
+import { benchToken, connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
 
 const DEVICES = Number(process.env.EDGE_LIVE_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_LIVE_BENCH_SECONDS ?? 30);
 
-const dataDir = mkdtempSync(join(tmpdir(), "live-bench-"));
-const gateway = await startGateway(
-  parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, proving: { enabled: false } }),
-  pino({ level: "error" }),
-);
-const devices = Array.from({ length: DEVICES }, (_, i) => new SimulatedDevice(`bench-${i}`));
+// Scored as on site: inference competes with the live stream for the same CPU.
+const running = await startTestGateway({ inference: { enabled: true } }, pino({ level: "error" }));
+const { gateway } = running;
+const fleet = await connectReferenceFleet(gateway, DEVICES);
 const live = new LiveClient();
 try {
-  const client = new GatewayClient(gateway.httpPort);
-  const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "bench"), "live bench");
-  for (const device of devices) {
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
-    await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
-  }
+  const token = await benchToken(gateway, "live bench");
   const latencies: number[] = [];
   let measuring = false;
   await live.open(
@@ -38,16 +26,8 @@ try {
       if (measuring && event.event === "reading") latencies.push(event.receivedAtMs - (event.data.durableAtMs as number));
     },
   );
-  // Devices start at spread-out moments, as a real fleet would.
-  devices.forEach((device, i) =>
-    setTimeout(() => device.run(1_000, (error) => console.error(error)), Math.floor((i * 1_000) / DEVICES)),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  measuring = true;
-  const startedAt = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
-  measuring = false;
-  const seconds = (Date.now() - startedAt) / 1_000;
+  fleet.run();
+  const { seconds } = await measuredWindow(SECONDS, (on) => (measuring = on));
   const sorted = [...latencies].sort((a, b) => a - b);
   const p95 = percentile(sorted, 95);
   console.log(
@@ -67,7 +47,6 @@ try {
   );
 } finally {
   await live.close();
-  for (const device of devices) await device.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await fleet.stop();
+  await running.stop();
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { freePort, SimulatedDevice } from "@intelledger/test-support";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { quietGatewayConfigInput } from "../test/test-gateway.js";
 import { buildDeb } from "./build-deb.js";
 import { dpkgRoot, releaseCli, startReleaseGateway, stopReleaseGateway } from "./package-test-support.js";
 
@@ -40,14 +41,9 @@ describe.skipIf(!RUN)("updating an installed gateway (EDGE_PACKAGE_UPDATES=1 run
     const configPath = join(dir, "gateway.json");
     writeFileSync(
       configPath,
-      JSON.stringify({
-        dataDir,
-        mqtt: { host: "127.0.0.1", port: mqttPort, fallbackToFreePort: false },
-        http: { host: "127.0.0.1", port: 0 },
-        discovery: { enabled: false },
-        inference: { enabled: false },
-        proving: { enabled: false },
-      }),
+      JSON.stringify(
+        quietGatewayConfigInput(dataDir, { mqtt: { host: "127.0.0.1", port: mqttPort, fallbackToFreePort: false } }),
+      ),
     );
     const device = new SimulatedDevice("press-01");
     const added = JSON.parse(

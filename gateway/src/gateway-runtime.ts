@@ -1,3 +1,4 @@
+import { errorMessage } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { AuditLog } from "./auth/audit-log.js";
 import type { LivePart } from "./config-admin/config-fields.js";
@@ -33,10 +34,6 @@ function keepRandomPorts(config: GatewayConfig, ports: RunningParts<unknown>["po
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Starts the parts with the configuration in force; when they do not start with it (a
  * certificate file that is not there, a port that is taken, a models folder that is
@@ -56,7 +53,7 @@ async function startWithLastKnownGood<Service>(
     const failed = history.current;
     const fallback = history.lastKnownGood(failed);
     if (!fallback) throw error;
-    const reason = `the gateway did not start with it: ${messageOf(error)}`;
+    const reason = `the gateway did not start with it: ${errorMessage(error)}`;
     logger.error(
       { err: error, revision: failed.revision, restoring: fallback.revision },
       "starting with the last configuration known to work",

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -8,19 +7,11 @@ import { parseGatewayConfig } from "./config.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { CommandResult } from "@intelledger/proto/device";
 import { commandTopic } from "@intelledger/proto/mqtt";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { SimulatedDevice, takePort, until } from "@intelledger/test-support";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;
 let gateway: Gateway;
-
-async function untilTrue(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gateway-test-"));
@@ -52,7 +43,7 @@ describe("gateway ingest over MQTT", () => {
     expect(stored.map((reading) => reading.gatewaySeq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(new Set(stored.map((reading) => reading.frameCounter))).toEqual(new Set([1n, 2n, 3n, 4n, 5n]));
 
-    await untilTrue(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15);
+    await until(() => (gateway.batches.last()?.lastGatewaySeq ?? 0) === 15, "a batch through gateway seq 15");
     const first = gateway.batches.get(1);
     const second = gateway.batches.get(2);
     expect(first?.firstGatewaySeq).toBe(1);
@@ -130,9 +121,7 @@ describe("gateway ingest over MQTT", () => {
 describe("a start that fails halfway", () => {
   it("stops what it had started: the broker's port and the database are free again", async () => {
     const mqttPort = gateway.mqttPort;
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-    const takenPort = (blocker.address() as AddressInfo).port;
+    const taken = await takePort();
     const failedDir = mkdtempSync(join(tmpdir(), "gateway-failed-start-"));
     await gateway.stop();
     try {
@@ -143,12 +132,12 @@ describe("a start that fails halfway", () => {
           mqtt: { port: mqttPort },
           http: { host: "127.0.0.1", port: httpPort, fallbackToFreePort: false },
         });
-      await expect(startGateway(config(takenPort), logger)).rejects.toThrow(/EADDRINUSE/);
+      await expect(startGateway(config(taken.port), logger)).rejects.toThrow(/EADDRINUSE/);
       // A second start on the same broker port and data folder works only if the first let go of both.
       gateway = await startGateway(config(0), logger);
       expect(gateway.mqttPort).toBe(mqttPort);
     } finally {
-      blocker.close();
+      await taken.release();
     }
   });
 });

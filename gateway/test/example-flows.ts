@@ -19,3 +19,8 @@ export function exampleFlows(...names: string[]): FlowNode[] {
   }
   return [...nodes.values()];
 }
+
+/** A flow tab and its nodes, each placed on it. */
+export function flowTab(id: string, label: string, nodes: FlowNode[]): FlowNode[] {
+  return [{ id, type: "tab", label }, ...nodes.map((node) => ({ z: id, ...node }))];
+}

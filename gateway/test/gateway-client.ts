@@ -66,6 +66,14 @@ export class GatewayClient {
     return ((await response.json()) as { token: string }).token;
   }
 
+  /** Pairs the gateway as the technician "tech", who adds the viewer "watcher"; an API token of each. */
+  async pairWithViewer(pairingCode: string, label: string): Promise<{ technician: string; viewer: string }> {
+    const cookie = await this.pair(pairingCode, "tech");
+    const technician = await this.apiToken(cookie, label);
+    await this.createAccount(cookie, "watcher", "viewer");
+    return { technician, viewer: await this.apiToken(await this.login("watcher"), "viewer") };
+  }
+
   /** Tries a WebSocket handshake; resolves with the HTTP status (101 when it was accepted). */
   upgrade(path: string, headers: Record<string, string> = {}): Promise<number> {
     return new Promise((resolve, reject) => {

@@ -1,22 +1,14 @@
 // A gateway process whose memory a test watches from outside: a gateway on the data folder
-// given (proving and inference off, so nothing but ingest allocates), with one registered
+// given (a quiet configuration, so nothing but ingest allocates), with one registered
 // device. Prints its MQTT port and the device's login as a JSON line; stops on SIGTERM.
 import { pino } from "pino";
 import { SimulatedDevice } from "@intelledger/test-support";
-import { parseGatewayConfig, startGateway } from "../src/index.js";
+import { startGateway } from "../src/index.js";
+import { quietGatewayConfig } from "./test-gateway.js";
 
 const [dataDir] = process.argv.slice(2);
 if (!dataDir) throw new Error("usage: memory-probe-gateway.ts <data dir>");
-const gateway = await startGateway(
-  parseGatewayConfig({
-    dataDir,
-    mqtt: { host: "127.0.0.1", port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    proving: { enabled: false },
-    inference: { enabled: false },
-  }),
-  pino({ level: "warn" }, pino.destination(2)),
-);
+const gateway = await startGateway(quietGatewayConfig(dataDir), pino({ level: "warn" }, pino.destination(2)));
 const device = new SimulatedDevice("probe-1");
 gateway.devices.register(device.deviceId, device.publicKeyPoint);
 const login = gateway.devices.issueMqttCredentials(device.deviceId);

@@ -1,4 +1,5 @@
 import { provisionAnswer } from "@intelledger/test-support/provisioning-answer";
+import { rejectionOf } from "@intelledger/test-support/rejection-of";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DeviceMessage, GatewayMessage, ProvisionResult, type ProvisionResponse } from "./device.js";
@@ -55,14 +56,8 @@ function response(requestBytes: Uint8Array, overrides: Partial<ProvisionResponse
   );
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(ProvisioningError);
-  return error as ProvisioningError;
-}
+/** The typed error a provisioning call rejected with. */
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProvisioningError);
 
 describe("the technician's side of USB provisioning", () => {
   it("sends the same request bytes again until an answer with its nonce arrives, ignoring frames and other answers", async () => {

@@ -7,18 +7,11 @@ import { Batch, type Reading } from "@intelledger/proto/relay";
 import type { EventLog } from "ethers";
 import { Contract, hexlify, JsonRpcProvider } from "ethers";
 import { pino } from "pino";
+import { until } from "@intelledger/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { typescriptFleet } from "./demo-fleet.js";
 import { startDemoSystem, type DemoSystem } from "./demo-system.js";
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("a reading travels end to end", () => {
   let dataDir: string;
@@ -43,7 +36,7 @@ describe("a reading travels end to end", () => {
   });
 
   it("is stored by the gateway, stored by the relay, and its root is anchored on chain", { timeout: 120_000 }, async () => {
-    await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, 20_000, "readings to arrive");
+    await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, "readings to arrive", 20_000, 100);
     await system.stopDevices();
     const { gateway, relay } = system;
     // Everything the gateway stored drains to the relay and gets anchored.
@@ -56,8 +49,9 @@ describe("a reading travels end to end", () => {
           relay.snapshot().anchored.readingsAnchored === readingsStored
         );
       },
-      30_000,
       "every reading to be anchored",
+      30_000,
+      100,
     );
     const stored = gateway.readings.count();
     expect(stored).toBe(gateway.snapshot().ingest.readingsAccepted);
@@ -127,7 +121,7 @@ describe("a reading travels end to end", () => {
       const client = new GatewayClient(gateway.httpPort);
       const technician = await client.pair(gateway.pairingCode ?? "", "tech");
       const token = await client.apiToken(technician, "demo receipt check");
-      await until(() => (gateway.snapshot().uplink?.lastAnchored?.sequence ?? 0) >= 1, 60_000, "a batch the relay anchored");
+      await until(() => (gateway.snapshot().uplink?.lastAnchored?.sequence ?? 0) >= 1, "a batch the relay anchored", 60_000, 100);
       const response = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/receipts/1/verify`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

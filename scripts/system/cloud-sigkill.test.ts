@@ -1,80 +1,56 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dataAnchorAbi } from "@intelledger/contracts";
-import {
-  type Gateway,
-  loadOrCreateGatewayIdentity,
-  parseGatewayConfig,
-  registerDevicesOffline,
-  startGateway,
-} from "@intelledger/gateway";
+import { loadOrCreateGatewayIdentity, parseGatewayConfig, registerDevicesOffline } from "@intelledger/gateway";
 import { freePort } from "@intelledger/test-support";
 import { Contract, JsonRpcProvider, type EventLog } from "ethers";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
-import { provisionTls } from "../demo/provision-tls.js";
+import { describe, expect, it } from "vitest";
 import { ChildService } from "./child-service.js";
 import { checkDelivery } from "./delivery-check.js";
 import { DeviceFleet } from "./device-fleet.js";
-
 import { readRelayDatabase } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
-import { waitFor } from "./soak-helpers.js";
-
-/** How many times the relay is killed; the acceptance bar is 50. */
-const ROUNDS = Number(process.env.EDGE_KILL_ROUNDS ?? 50);
-const SAMPLES_PER_FRAME = 3;
+import { KILL_ROUNDS, waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 describe("SIGKILL the relay during upload and anchoring", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-kill-relay-"));
-  let chain: AnchoredDevChain | undefined;
-  let relay: ChildService | undefined;
-  let gateway: Gateway | undefined;
-  let fleet: DeviceFleet | undefined;
-
-  afterAll(async () => {
-    await fleet?.stop();
-    await gateway?.stop();
-    relay?.close();
-    await chain?.chain.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useSystemTestRig("edge-kill-relay-");
+  const { dir } = rig;
 
   it(
-    `stores every acknowledged reading once and anchors every batch once, over ${ROUNDS} kills`,
+    `stores every acknowledged reading once and anchors every batch once, over ${KILL_ROUNDS} kills`,
     async () => {
-      chain = await startAnchoredDevChain();
-      const tls = await provisionTls(join(dir, "tls"));
+      const { chain, tls } = await rig.startChainWithPki();
       const relayPort = await freePort();
       const relayDir = join(dir, "relay");
-      relay = new ChildService(
-        "relay",
-        writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
-        join(dir, "relay.log"),
+      const relay = rig.own(
+        new ChildService(
+          "relay",
+          writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
+          join(dir, "relay.log"),
+        ),
+        (child) => child.close(),
       );
       await relay.start();
 
       const gatewayDir = join(dir, "gateway");
       const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
-      fleet = new DeviceFleet(8, "kill-relay");
+      const fleet = new DeviceFleet(8, "kill-relay");
       const logins = registerDevicesOffline(gatewayDir, fleet.devices);
       const config = gatewayTestConfig(gatewayDir, 0, relayPort, await tls.issueGatewayCertificate(gatewayId));
-      gateway = await startGateway(parseGatewayConfig(config), pino({ level: "silent" }));
+      const gateway = await rig.startGateway(parseGatewayConfig(config));
+      rig.own(fleet, (devices) => devices.stop());
       await fleet.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, logins);
       fleet.start({ intervalMs: 5 });
 
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < KILL_ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));
         await relay.stop("SIGKILL");
         await relay.start();
       }
       await fleet.drain();
-      const live = gateway;
       await waitFor(
         () => {
-          const snapshot = live.snapshot();
+          const snapshot = gateway.snapshot();
           return snapshot.backlog.batches === 0 && snapshot.readingsSealed === snapshot.readingsStored;
         },
         // The backlog of fifty outages, drained while other suites share the cores: time is not what is tested.
@@ -94,11 +70,11 @@ describe("SIGKILL the relay during upload and anchoring", () => {
       expect(await relay.stop("SIGTERM")).toBe(0);
 
       const record = readRelayDatabase(relayDb);
-      const report = checkDelivery(fleet, record.readings, SAMPLES_PER_FRAME);
+      const report = checkDelivery(fleet, record.readings);
       console.log(
-        `relay killed ${ROUNDS} times: ${report.ackedFrames} frames acknowledged, ${report.relayReadings} readings stored, ${record.anchors.length} anchors`,
+        `relay killed ${KILL_ROUNDS} times: ${report.ackedFrames} frames acknowledged, ${report.relayReadings} readings stored, ${record.anchors.length} anchors`,
       );
-      expect(report.ackedFrames).toBeGreaterThan(ROUNDS * 10);
+      expect(report.ackedFrames).toBeGreaterThan(KILL_ROUNDS * 10);
       expect(report.missing).toEqual([]);
       expect(report.duplicated).toEqual([]);
 

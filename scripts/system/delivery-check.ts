@@ -14,7 +14,7 @@ export interface DeliveryReport {
  * Compares what the gateway acknowledged to the devices with what the relay holds:
  * every sample of every acknowledged frame must be there exactly once.
  */
-export function checkDelivery(fleet: DeviceFleet, relayReadings: readonly Reading[], samplesPerFrame: number): DeliveryReport {
+export function checkDelivery(fleet: DeviceFleet, relayReadings: readonly Reading[]): DeliveryReport {
   const seen = new Map<string, number>();
   for (const reading of relayReadings) {
     const key = `${reading.deviceId}#${reading.frameCounter}/${reading.channel}.${reading.channelIndex}`;
@@ -30,7 +30,7 @@ export function checkDelivery(fleet: DeviceFleet, relayReadings: readonly Readin
   for (const [deviceId, counters] of fleet.acked) {
     for (const counter of counters) {
       const frame = `${deviceId}#${counter}`;
-      if ((perFrame.get(frame) ?? 0) < samplesPerFrame) missing.push(frame);
+      if ((perFrame.get(frame) ?? 0) < fleet.samplesPerFrame) missing.push(frame);
     }
   }
   return { ackedFrames: fleet.ackedFrameCount(), relayReadings: relayReadings.length, missing, duplicated };

@@ -1,5 +1,5 @@
 import type { MqttCredentials } from "@intelledger/gateway";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { referenceSensors, SimulatedDevice } from "@intelledger/test-support";
 import { withTimeout } from "./soak-helpers.js";
 
 /** How long a device waits for the gateway's answer to a frame before it sends it again. */
@@ -13,6 +13,8 @@ const ANSWER_TIMEOUT_MS = 30_000;
  */
 export class DeviceFleet {
   readonly devices: SimulatedDevice[];
+  /** Each frame carries one sample of each reference sensor. */
+  readonly samplesPerFrame = referenceSensors().length;
   /** Counters the gateway acknowledged, per device id. */
   readonly acked = new Map<string, Set<number>>();
   private running = false;

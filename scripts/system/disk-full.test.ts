@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseGatewayConfig, registerDevicesOffline, startGateway, type Gateway } from "@intelledger/gateway";
+import { registerDevicesOffline, startGateway, type Gateway } from "@intelledger/gateway";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { DeviceFleet } from "./device-fleet.js";
 import { waitFor } from "./soak-helpers.js";
 
@@ -47,13 +48,7 @@ describe("the disk holding the gateway's database fills up", () => {
     const dataDir = join(disk, "gateway");
     const logins = registerDevicesOffline(dataDir, fleet.devices);
     gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir,
-        mqtt: { host: "127.0.0.1", port: 0 },
-        http: { host: "127.0.0.1", port: 0 },
-        discovery: { enabled: false },
-        inference: { enabled: false },
-        proving: { enabled: false },
+      quietGatewayConfig(dataDir, {
         batching: { maxReadings: 64, maxAgeMs: 200 },
         ingest: { admission: { framesPerSecond: 10_000, burst: 10_000 } },
         // Nothing held back before the disk itself is full: what is tested is SQLite finding no room.

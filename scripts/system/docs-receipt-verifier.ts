@@ -1,29 +1,18 @@
 // A receipt verifier written from docs/wire-formats.md ("Batch commitment", "Batch", "Anchor",
-// "Receipt") alone, with ethers, poseidon-lite and snarkjs and none of the project's code: it
-// shows the docs are enough for anyone to check a receipt. Kept small on purpose.
+// "Receipt") alone, with ethers, poseidon-lite and snarkjs and none of the project's code (the
+// batch's EIP-712 type is read out of the docs themselves): it shows the docs are enough for
+// anyone to check a receipt. Kept small on purpose.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Interface, getAddress, getBytes, sha256, verifyTypedData, type Provider } from "ethers";
 import { poseidon2, poseidon8 } from "poseidon-lite";
 import * as snarkjs from "snarkjs";
+import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
+import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 
 /** The receipt's fields this verifier reads (docs/receipt.schema.json). */
 export interface DocsReceipt {
-  reading: {
-    gatewaySeq: number;
-    deviceId: string;
-    frameCounter: string | number;
-    channel: number;
-    channelIndex: number;
-    sampledAtMs: number;
-    receivedAtMs: number;
-    value: number;
-    scale: number;
-    timeUncertain: boolean;
-    receivedBoot: number;
-    receivedUptimeMs: number;
-    anomalous?: boolean;
-  };
+  reading: DocumentedReading<string | number>;
   batch: Record<string, string | number> & { gatewayId: string; readingsRoot: string; signature: string };
   inclusion: {
     index: number;
@@ -64,19 +53,7 @@ const ANCHOR_ABI = new Interface([
   "function anchorOf(bytes32 root) view returns ((uint64 blockNumber, uint64 timestamp, uint64 batchCount, uint64 readingCount))",
   "event RootAnchored(bytes32 indexed root, uint64 batchCount, uint64 readingCount, address indexed anchorer)",
 ]);
-const BATCH_TYPE = {
-  Batch: [
-    { name: "gateway", type: "address" },
-    { name: "sequence", type: "uint64" },
-    { name: "previousBatchHash", type: "bytes32" },
-    { name: "readingsRoot", type: "bytes32" },
-    { name: "dataClass", type: "uint32" },
-    { name: "readingCount", type: "uint32" },
-    { name: "firstGatewaySeq", type: "uint64" },
-    { name: "lastGatewaySeq", type: "uint64" },
-    { name: "sealedAtMs", type: "uint64" },
-  ],
-};
+const BATCH_TYPE = documentedTypedData("Batch");
 
 /** Big-endian bytes of an integer (two's complement for negatives). */
 function be(value: bigint | number, bytes: number): Uint8Array {

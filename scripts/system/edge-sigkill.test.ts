@@ -1,50 +1,25 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
 import { loadOrCreateGatewayIdentity, registerDevicesOffline } from "@intelledger/gateway";
 import { freePort } from "@intelledger/test-support";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
-import { provisionTls } from "../demo/provision-tls.js";
+import { describe, expect, it } from "vitest";
 import { ChildService } from "./child-service.js";
 import { checkDelivery } from "./delivery-check.js";
 import { DeviceFleet } from "./device-fleet.js";
-
 import { readRelayDatabase } from "./relay-database-reader.js";
-import { waitFor } from "./soak-helpers.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
-
-/** How many times the gateway is killed; the acceptance bar is 50. */
-const ROUNDS = Number(process.env.EDGE_KILL_ROUNDS ?? 50);
-const SAMPLES_PER_FRAME = 3;
+import { KILL_ROUNDS, waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 describe("SIGKILL the gateway during ingest and upload", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-kill-gateway-"));
-  let chain: AnchoredDevChain | undefined;
-  let relay: Relay | undefined;
-  let gateway: ChildService | undefined;
-  let fleet: DeviceFleet | undefined;
-
-  afterAll(async () => {
-    await fleet?.stop();
-    gateway?.close();
-    await relay?.stop();
-    await chain?.chain.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useSystemTestRig("edge-kill-gateway-");
+  const { dir } = rig;
 
   it(
-    `loses no acknowledged reading and delivers each exactly once, over ${ROUNDS} kills`,
+    `loses no acknowledged reading and delivers each exactly once, over ${KILL_ROUNDS} kills`,
     async () => {
-      chain = await startAnchoredDevChain();
-      const tls = await provisionTls(join(dir, "tls"));
-      relay = await startRelay(
-        parseRelayConfig(relayTestConfig(join(dir, "relay"), 0, tls.relay, chain)),
-        pino({ level: "silent" }),
-      );
+      const { chain, tls } = await rig.startChainWithPki();
+      const relay = await rig.startRelay(relayTestConfig(join(dir, "relay"), 0, tls.relay, chain));
 
       const gatewayDir = join(dir, "gateway");
       const gatewayId = loadOrCreateGatewayIdentity(gatewayDir).address;
@@ -54,14 +29,14 @@ describe("SIGKILL the gateway during ingest and upload", () => {
         "gateway",
         gatewayTestConfig(gatewayDir, mqttPort, relay.port, await tls.issueGatewayCertificate(gatewayId)),
       );
-      fleet = new DeviceFleet(8, "kill-gw");
+      const gateway = rig.own(new ChildService("gateway", config, join(dir, "gateway.log")), (child) => child.close());
+      const fleet = rig.own(new DeviceFleet(8, "kill-gw"), (devices) => devices.stop());
       const logins = registerDevicesOffline(gatewayDir, fleet.devices);
-      gateway = new ChildService("gateway", config, join(dir, "gateway.log"));
 
       await gateway.start();
       await fleet.connect(`mqtt://127.0.0.1:${mqttPort}`, logins);
       fleet.start({ intervalMs: 5 });
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < KILL_ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));
         await gateway.stop("SIGKILL");
         await gateway.start();
@@ -90,14 +65,13 @@ describe("SIGKILL the gateway during ingest and upload", () => {
         "the gateway to drain",
       );
       expect(await gateway.stop("SIGTERM")).toBe(0);
-      await relay.stop();
-      relay = undefined;
+      await rig.stopNow(relay);
 
-      const report = checkDelivery(fleet, readRelayDatabase(join(dir, "relay", "relay.sqlite")).readings, SAMPLES_PER_FRAME);
+      const report = checkDelivery(fleet, readRelayDatabase(join(dir, "relay", "relay.sqlite")).readings);
       console.log(
-        `gateway killed ${ROUNDS} times: ${report.ackedFrames} frames acknowledged (${fleet.resent} sent again after no answer), ${report.relayReadings} readings at the relay`,
+        `gateway killed ${KILL_ROUNDS} times: ${report.ackedFrames} frames acknowledged (${fleet.resent} sent again after no answer), ${report.relayReadings} readings at the relay`,
       );
-      expect(report.ackedFrames).toBeGreaterThan(ROUNDS * 10);
+      expect(report.ackedFrames).toBeGreaterThan(KILL_ROUNDS * 10);
       expect(report.missing).toEqual([]);
       expect(report.duplicated).toEqual([]);
     },

@@ -1,78 +1,52 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { GatewayClient } from "../../gateway/test/gateway-client.js";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createRelayPki, parseRelayConfig, startRelay, type EnrollmentInvitation, type Relay } from "@intelledger/cloud-relay";
-import { parseGatewayConfig, startGateway, type Gateway, type GatewayConfig } from "@intelledger/gateway";
+import type { EnrollmentInvitation } from "@intelledger/cloud-relay";
+import type { GatewayConfig } from "@intelledger/gateway";
 import { SimulatedDevice } from "@intelledger/test-support";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
+import { describe, expect, it } from "vitest";
+import { GatewayClient } from "../../gateway/test/gateway-client.js";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { relayTestConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 const UPLINK_WITHIN_MS = 3_000;
 
 describe("a fresh gateway enrolls with a running relay, and rolls back a change that breaks its uplink", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-enroll-"));
-  const logger = pino({ level: "silent" });
-  let chain: AnchoredDevChain | undefined;
-  let relay: Relay | undefined;
-  let gateway: Gateway | undefined;
-  let device: SimulatedDevice | undefined;
-  let token = "";
-
-  afterAll(async () => {
-    await device?.stop();
-    await gateway?.stop();
-    await relay?.stop();
-    await chain?.chain.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function api<T>(path: string, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
-    const response = await fetch(`http://127.0.0.1:${gateway?.httpPort}${path}`, {
-      method: init.method ?? "GET",
-      headers: { authorization: `Bearer ${token}`, ...(init.json !== undefined && { "content-type": "application/json" }) },
-      ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async function invitation(): Promise<EnrollmentInvitation> {
-    const relayDir = join(dir, "relay");
-    const response = await fetch(`http://127.0.0.1:${relay?.apiPort}/v1/enrollment-tokens`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${readFileSync(join(relayDir, "api.token"), "utf8").trim()}` },
-    });
-    expect(response.status).toBe(201);
-    return (await response.json()) as EnrollmentInvitation;
-  }
+  const rig = useSystemTestRig("edge-enroll-");
+  const { dir } = rig;
 
   it("enrolls over the API with a one-time token, uploads, and is rolled back when a change breaks the uplink", async () => {
-    chain = await startAnchoredDevChain();
-    const { caKeyFile, ...tls } = await createRelayPki(join(dir, "relay-pki"), ["localhost", "127.0.0.1"]);
-    relay = await startRelay(
-      parseRelayConfig({
-        ...relayTestConfig(join(dir, "relay"), 0, tls, chain),
-        enrollment: { host: "127.0.0.1", port: 0, caKeyFile },
-      }),
-      logger,
-    );
-    gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir: join(dir, "gateway"),
-        mqtt: { host: "127.0.0.1", port: 0 },
-        http: { host: "127.0.0.1", port: 0 },
+    const { chain, tls } = await rig.startChainWithPki("relay-pki");
+    const relay = await rig.startRelay({
+      ...relayTestConfig(join(dir, "relay"), 0, tls.relay, chain),
+      enrollment: { host: "127.0.0.1", port: 0, caKeyFile: tls.caKeyFile },
+    });
+    const gateway = await rig.startGateway(
+      quietGatewayConfig(join(dir, "gateway"), {
         batching: { maxReadings: 16, maxAgeMs: 200 },
-        proving: { enabled: false },
-        inference: { enabled: false },
         configApply: { watchMs: 6_000, uplinkWithinMs: UPLINK_WITHIN_MS },
       }),
-      logger,
     );
     const client = new GatewayClient(gateway.httpPort);
-    token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "enrollment test");
+    const token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "enrollment test");
+    async function api<T>(path: string, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
+      const response = await fetch(`http://127.0.0.1:${gateway.httpPort}${path}`, {
+        method: init.method ?? "GET",
+        headers: { authorization: `Bearer ${token}`, ...(init.json !== undefined && { "content-type": "application/json" }) },
+        ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    }
+
+    async function invitation(): Promise<EnrollmentInvitation> {
+      const response = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/enrollment-tokens`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${readFileSync(join(dir, "relay", "api.token"), "utf8").trim()}` },
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as EnrollmentInvitation;
+    }
 
     const invited = await invitation();
     const relayAddress = `127.0.0.1:${invited.enrollmentPort}`;
@@ -100,29 +74,28 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
     expect(reused.status).toBe(400);
     expect(reused.body.error).toContain("enrollment token already used");
 
-    device = new SimulatedDevice("enrolled-01");
+    const device = rig.own(new SimulatedDevice("enrolled-01"), (simulated) => simulated.stop());
     gateway.devices.register(device.deviceId, device.publicKeyPoint);
     await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
     for (let frame = 0; frame < 20; frame++) await device.publishFrame();
-    const live = gateway;
     // Every frame's readings stored at the gateway and then at the relay (a frame's acknowledgement
     // may come before its readings are batched, so the two totals meet only once all are sent).
     await waitFor(
       () =>
-        live.snapshot().readingsStored >= 20 &&
-        live.snapshot().backlog.batches === 0 &&
-        relay.snapshot().uploads.readingsStored === live.snapshot().readingsStored,
+        gateway.snapshot().readingsStored >= 20 &&
+        gateway.snapshot().backlog.batches === 0 &&
+        relay.snapshot().uploads.readingsStored === gateway.snapshot().readingsStored,
       30_000,
       "every reading stored at the relay",
     );
-    await live.management.settled();
+    await gateway.management.settled();
 
     const { config } = (await api<{ config: GatewayConfig }>("/api/config")).body;
     const closedPort = { ...config, relay: { ...config.relay, address: "127.0.0.1:9" } };
     const appliedAt = Date.now();
     const broken = await api<{ mode: string; revision: number }>("/api/config", { method: "PUT", json: { config: closedPort } });
     expect(broken.body.mode).toBe("live");
-    await waitFor(() => live.management.current.revision !== broken.body.revision, 20_000, "the rollback");
+    await waitFor(() => gateway.management.current.revision !== broken.body.revision, 20_000, "the rollback");
     const rolledBackAfterMs = Date.now() - appliedAt;
     expect(rolledBackAfterMs).toBeLessThan(UPLINK_WITHIN_MS + 2_000);
     const revision = (await api<{ status: string; rollbackReason: string }>(`/api/config/history/${broken.body.revision}`)).body;
@@ -130,7 +103,7 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
     expect(revision.rollbackReason).toContain("uplink was up before and is not back");
     const [audited] = (await api<{ action: string; actor: string; details: { reason: string } }[]>("/api/audit?limit=1")).body;
     expect(audited).toMatchObject({ action: "config.rollback", actor: "system" });
-    await waitFor(() => live.snapshot().uplink?.state === "uploading", 10_000, "the uplink back");
+    await waitFor(() => gateway.snapshot().uplink?.state === "uploading", 10_000, "the uplink back");
     console.log(`rolled back ${rolledBackAfterMs} ms after the apply (uplinkWithinMs ${UPLINK_WITHIN_MS})`);
   }, 180_000);
 });

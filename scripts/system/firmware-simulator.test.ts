@@ -28,8 +28,14 @@ async function exerciseDevice(gateway: Gateway, simulator: DeviceSimulatorProces
   expect(gateway.snapshot().ingest.rejected).toMatchObject({ bad_signature: 0, malformed: 0, invalid_sample: 0 });
   const stored = gateway.readings.between(1, 15).filter((reading) => reading.deviceId === deviceId);
   expect(stored.length).toBeGreaterThanOrEqual(10);
-  const sent = simulator.events.filter((event) => event.event === "frame_sent").map((event) => event.counter);
-  expect(sent).toEqual(expect.arrayContaining([...new Set(stored.map((reading) => Number(reading.frameCounter)))]));
+  // Every stored frame is one the simulator says it sent; its stdout line may arrive after the gateway stored the frame.
+  const storedCounters = [...new Set(stored.map((reading) => Number(reading.frameCounter)))];
+  const sentCounters = () => simulator.events.filter((event) => event.event === "frame_sent").map((event) => event.counter);
+  await waitFor(
+    () => storedCounters.every((counter) => sentCounters().includes(counter)),
+    10_000,
+    "the simulator's frame_sent line for every stored frame",
+  );
 
   const outcome = await gateway.sendCommand(deviceId, { $case: "setSamplingInterval", value: { intervalMs: 250 } });
   expect(outcome.result).toBe(CommandResult.COMMAND_RESULT_APPLIED);

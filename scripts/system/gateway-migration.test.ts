@@ -1,22 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
 import { p256PointOf } from "@intelledger/proto/p256";
 import { freePort, SimulatedDevice } from "@intelledger/test-support";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { GATEWAY_MIGRATIONS } from "../../gateway/src/store/migrations.js";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
-import { provisionTls } from "../demo/provision-tls.js";
 import { BACKLOG_FIXTURE, readingsDigest, type BacklogManifest } from "./fixtures/gateway-backlog-fixture.js";
 import { readRelayDatabase } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 function schemaVersionOf(path: string): number {
   const db = new Database(path, { readonly: true });
@@ -28,20 +24,9 @@ function schemaVersionOf(path: string): number {
 }
 
 describe("updating a gateway that holds a backlog, from the committed database of an earlier release", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-migration-"));
-  const logger = pino({ level: "silent" });
-  let chain: AnchoredDevChain | undefined;
-  let relay: Relay | undefined;
-  let gateway: Gateway | undefined;
+  const rig = useSystemTestRig("edge-migration-");
+  const { dir } = rig;
   const devices: SimulatedDevice[] = [];
-
-  afterAll(async () => {
-    for (const device of devices) await device.stop();
-    await gateway?.stop();
-    await relay?.stop();
-    await chain?.chain.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it("migrates it, keeps the backlog and the device counters, and drains everything to the relay exactly once", async () => {
     execFileSync("tar", ["-xzf", BACKLOG_FIXTURE, "-C", dir]);
@@ -52,20 +37,15 @@ describe("updating a gateway that holds a backlog, from the committed database o
     expect(manifest.batches.acked).toBeLessThan(manifest.batches.sealed);
     expect(manifest.batches.sealedReadings).toBeLessThan(manifest.readings);
 
-    chain = await startAnchoredDevChain();
-    const tls = await provisionTls(join(dir, "pki"));
+    const { chain, tls } = await rig.startChainWithPki("pki");
     const relayPort = await freePort();
-    const config = parseGatewayConfig({
+    const config = quietGatewayConfig(dataDir, {
       ...gatewayTestConfig(dataDir, await freePort(), relayPort, await tls.issueGatewayCertificate(manifest.gatewayId)),
-      http: { host: "127.0.0.1", port: 0 },
-      inference: { enabled: false },
-      discovery: { enabled: false },
       proving: { enabled: true, isolation: "process" },
     });
 
     // The new release opens the old database with its relay still away: nothing has moved yet.
-    gateway = await startGateway(config, logger);
-    const updated = gateway;
+    const updated = await rig.startGateway(config);
     expect(updated.id).toBe(manifest.gatewayId);
     expect(updated.readings.count()).toBe(manifest.readings);
     expect(updated.readings.lastSeq()).toBe(manifest.lastGatewaySeq);
@@ -82,7 +62,9 @@ describe("updating a gateway that holds a backlog, from the committed database o
     for (const fixture of manifest.devices) {
       const privateKey = createPrivateKey(fixture.privateKeyPem);
       const keys = { privateKey, publicKeyPoint: p256PointOf(createPublicKey(privateKey)) };
-      const device = new SimulatedDevice(fixture.deviceId, { keys, counter: fixture.counter });
+      const device = rig.own(new SimulatedDevice(fixture.deviceId, { keys, counter: fixture.counter }), (simulated) =>
+        simulated.stop(),
+      );
       await device.connect(brokerUrl, fixture.mqttLogin);
       devices.push(device);
     }
@@ -97,7 +79,7 @@ describe("updating a gateway that holds a backlog, from the committed database o
     expect(updated.readings.count()).toBe(manifest.readings + 10 * devices.length * samplesPerFrame);
 
     // The relay that took the first batches comes back, its ledger as it was.
-    relay = await startRelay(parseRelayConfig(relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain)), logger);
+    const relay = await rig.startRelay(relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain));
     await waitFor(() => updated.batches.totals().sealedReadings === updated.readings.count(), 60_000, "every reading sealed");
     await waitFor(() => updated.batches.totals().acked === updated.batches.totals().sealed, 120_000, "every batch taken");
     await waitFor(
@@ -106,10 +88,8 @@ describe("updating a gateway that holds a backlog, from the committed database o
       "every batch proved and its proof taken",
     );
     const held = updated.readings.between(1, updated.readings.lastSeq());
-    await gateway.stop();
-    gateway = undefined;
-    await relay.stop();
-    relay = undefined;
+    await rig.stopNow(updated);
+    await rig.stopNow(relay);
 
     expect(schemaVersionOf(databasePath)).toBe(GATEWAY_MIGRATIONS.length);
     const record = readRelayDatabase(join(dir, "relay", "relay.sqlite"));

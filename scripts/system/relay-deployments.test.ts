@@ -1,17 +1,14 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { loadOrCreateGatewayIdentity, parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
-import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
-import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
-import { provisionTls } from "../demo/provision-tls.js";
-import { relayTestConfig } from "./service-configs.js";
+import { loadOrCreateGatewayIdentity } from "@intelledger/gateway";
+import { takePort } from "@intelledger/test-support";
+import { describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
+import { relayTestConfig, uplinkTo } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 interface GatewayStatus {
   gatewayId: string;
@@ -21,35 +18,19 @@ interface GatewayStatus {
 }
 
 describe("desired state from the relay: deployments published by operators, applied and reported by gateways", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edge-deployments-"));
-  const logger = pino({ level: "silent" });
-  let chain: AnchoredDevChain | undefined;
-  let relay: Relay | undefined;
-  let gateway: Gateway | undefined;
-  let taken: Server | undefined;
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await relay?.stop();
-    await chain?.chain.stop();
-    taken?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useSystemTestRig("edge-deployments-");
+  const { dir } = rig;
 
   it("applies a fleet deployment, rolls back and reports a bad one, refuses an invalid one and one the relay's key did not sign", async () => {
-    chain = await startAnchoredDevChain();
-    const tls = await provisionTls(join(dir, "pki"));
+    const { chain, tls } = await rig.startChainWithPki("pki");
     const relayDir = join(dir, "relay");
-    relay = await startRelay(
-      parseRelayConfig({
-        ...relayTestConfig(relayDir, 0, tls.relay, chain),
-        enrollment: { host: "127.0.0.1", port: 0, caKeyFile: tls.caKeyFile },
-      }),
-      logger,
-    );
+    const relay = await rig.startRelay({
+      ...relayTestConfig(relayDir, 0, tls.relay, chain),
+      enrollment: { host: "127.0.0.1", port: 0, caKeyFile: tls.caKeyFile },
+    });
     const token = readFileSync(join(relayDir, "api.token"), "utf8").trim();
     const relayApi = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-      const response = await fetch(`http://127.0.0.1:${relay?.apiPort}${path}`, {
+      const response = await fetch(`http://127.0.0.1:${relay.apiPort}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -59,26 +40,12 @@ describe("desired state from the relay: deployments published by operators, appl
 
     const dataDir = join(dir, "gateway");
     const gatewayId = loadOrCreateGatewayIdentity(dataDir).address;
-    gateway = await startGateway(
-      parseGatewayConfig({
-        dataDir,
-        mqtt: { host: "127.0.0.1", port: 0 },
-        http: { host: "127.0.0.1", port: 0 },
-        proving: { enabled: false },
-        inference: { enabled: false },
-        discovery: { enabled: false },
+    const running = await rig.startGateway(
+      quietGatewayConfig(dataDir, {
         configApply: { watchMs: 1_500, uplinkWithinMs: 1_000 },
-        relay: {
-          address: `127.0.0.1:${relay.port}`,
-          serverName: "localhost",
-          ...(await tls.issueGatewayCertificate(gatewayId)),
-          deploymentPollMs: 200,
-          reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-        },
+        relay: uplinkTo(relay.port, await tls.issueGatewayCertificate(gatewayId), { deploymentPollMs: 200 }),
       }),
-      logger,
     );
-    const running = gateway;
     const statusOf = async () =>
       (await relayApi<GatewayStatus[]>("GET", "/v1/deployments/status")).body.find((entry) => entry.gatewayId === gatewayId);
     const reported = async (version: number): Promise<GatewayStatus> => {
@@ -110,14 +77,12 @@ describe("desired state from the relay: deployments published by operators, appl
     await waitFor(() => running.snapshot().uplink?.state === "uploading", 30_000, "the uplink up");
 
     // 2. One for this gateway alone that cannot start (its HTTP port is taken): rolled back, reported.
-    taken = createServer();
-    await new Promise<void>((resolve) => taken?.listen(0, "127.0.0.1", resolve));
-    const takenPort = (taken.address() as { port: number }).port;
-    await relayApi("PUT", `/v1/deployments/${gatewayId}`, { config: { http: { port: takenPort, fallbackToFreePort: false } } });
+    const taken = rig.own(await takePort(), (port) => port.release());
+    await relayApi("PUT", `/v1/deployments/${gatewayId}`, { config: { http: { port: taken.port, fallbackToFreePort: false } } });
     const rolledBack = await reported(2);
     expect(rolledBack.reported).toMatchObject({ outcome: "rolled-back" });
     expect(rolledBack.reported?.detail).toMatch(/EADDRINUSE|in use/);
-    expect(running.management.current.config.http.port).not.toBe(takenPort);
+    expect(running.management.current.config.http.port).not.toBe(taken.port);
     expect(running.management.current.config.batching.maxAgeMs).toBe(750);
     expect(running.health()).toMatchObject({ ingestRunning: true, databaseWritable: true });
 

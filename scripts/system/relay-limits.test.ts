@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { freePort } from "@intelledger/test-support";
-import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   documentedBatchHash,
+  newGateway,
   ProtoRelayClient,
   signedWireBatch,
   wireReadings,
@@ -78,12 +78,11 @@ afterAll(async () => {
   await fixture?.close();
 });
 
+/** A registered gateway with its key, certificate and client. */
 async function gateway() {
-  const signer = new Wallet(Wallet.createRandom().privateKey);
-  const tls = await fixture.gatewayTls(signer.address);
-  const client = new ProtoRelayClient(address, tls);
-  await client.register(signer);
-  return { signer, client, tls };
+  const registered = await newGateway(address, (gatewayId) => fixture.gatewayTls(gatewayId));
+  await registered.client.register(registered.signer);
+  return registered;
 }
 
 describe("the relay under hostile load", () => {

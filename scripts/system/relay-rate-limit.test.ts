@@ -2,66 +2,45 @@
 // RESOURCE_EXHAUSTED with when to come back, the gateway waits that long, registers again and
 // resumes, and its whole backlog ends up stored exactly once, in order, at no more than the
 // limit. Then an operator revokes it, and its uplink stops with the relay's reason.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
-import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRelayConfig } from "../../cloud-relay/src/config.js";
-import { startRelay, type Relay } from "../../cloud-relay/src/relay.js";
+import type { Relay } from "@intelledger/cloud-relay";
+import { parseGatewayConfig } from "@intelledger/gateway";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createRelayFixture, type RelayFixture } from "../../cloud-relay/test/relay-fixture.js";
 import { seedBacklog } from "../../gateway/test/backlog-seeder.js";
+import { uplinkTo } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 /** Batches waiting on the gateway; the limit lets BURST through at once, then RATE per second. */
 const BATCHES = Number(process.env.EDGE_RATE_LIMIT_BATCHES ?? 16);
 const BATCH_SIZE = 8;
 const RATE = 4;
 const BURST = 2;
-const logger = pino({ level: "silent" });
 
+const rig = useSystemTestRig("edge-rate-limit-");
 let fixture: RelayFixture;
 let relay: Relay;
-let gateway: Gateway | undefined;
-const dir = mkdtempSync(join(tmpdir(), "edge-rate-limit-"));
 
 beforeAll(async () => {
-  fixture = await createRelayFixture();
-  relay = await startRelay(
-    parseRelayConfig(fixture.config({ fleet: { rateLimit: { batchesPerSecond: RATE, burst: BURST } } })),
-    logger,
-  );
+  fixture = rig.own(await createRelayFixture(), (created) => created.close());
+  relay = await rig.startRelay(fixture.config({ fleet: { rateLimit: { batchesPerSecond: RATE, burst: BURST } } }));
 }, 180_000);
-
-afterAll(async () => {
-  await gateway?.stop();
-  await relay?.stop();
-  await fixture?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe("a gateway over the relay's rate limit", () => {
   it(`drains ${BATCHES} batches at ${RATE} batches/s (burst ${BURST}), backing off when told, losing and repeating nothing; revoked, it stops`, async () => {
-    const dataDir = join(dir, "gateway");
+    const dataDir = join(rig.dir, "gateway");
     const { gatewayId } = await seedBacklog({ dataDir, readings: BATCHES * BATCH_SIZE, batchSize: BATCH_SIZE, deviceCount: 2 });
     const started = performance.now();
-    gateway = await startGateway(
+    const running = await rig.startGateway(
       parseGatewayConfig({
         dataDir,
         mqtt: { host: "127.0.0.1", port: 0 },
         proving: { enabled: false },
-        relay: {
-          address: `127.0.0.1:${relay.port}`,
-          serverName: "localhost",
-          ...(await fixture.gatewayTls(gatewayId)),
-          heartbeatIntervalMs: 500,
-          reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-        },
+        relay: uplinkTo(relay.port, await fixture.gatewayTls(gatewayId), { heartbeatIntervalMs: 500 }),
       }),
-      logger,
     );
-    const running = gateway;
     await waitFor(() => running.snapshot().backlog.batches === 0, 120_000, "the backlog to drain");
     const seconds = (performance.now() - started) / 1_000;
     const refused = (await relay.freshSnapshot()).refusals.rate_limited ?? 0;

@@ -5,6 +5,8 @@ import type { GatewayConfigInput } from "@intelledger/gateway";
 import type { AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import type { TlsFiles } from "../demo/provision-tls.js";
 
+type GatewayRelaySettings = NonNullable<GatewayConfigInput["relay"]>;
+
 /** A relay configuration for tests: quick anchoring, the given port and TLS files. */
 export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, chain: AnchoredDevChain): RelayConfigInput {
   return {
@@ -30,13 +32,18 @@ export function gatewayTestConfig(dataDir: string, mqttPort: number, relayPort: 
     proving: { enabled: false },
     // Test fleets send far faster than a real device; the rate limit is not what is tested here.
     ingest: { admission: { framesPerSecond: 10_000, burst: 10_000 } },
-    relay: {
-      address: `127.0.0.1:${relayPort}`,
-      serverName: "localhost",
-      ...tls,
-      heartbeatIntervalMs: 1_000,
-      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
-    },
+    relay: uplinkTo(relayPort, tls, { heartbeatIntervalMs: 1_000 }),
+  };
+}
+
+/** A gateway's relay section for tests: the relay on this machine, quick reconnects, and `settings`. */
+export function uplinkTo(relayPort: number, tls: TlsFiles, settings: Partial<GatewayRelaySettings> = {}): GatewayRelaySettings {
+  return {
+    address: `127.0.0.1:${relayPort}`,
+    serverName: "localhost",
+    ...tls,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    ...settings,
   };
 }
 

@@ -1,3 +1,6 @@
+/** How many times a kill test kills its service mid-run; the acceptance bar is 50. */
+export const KILL_ROUNDS = Number(process.env.EDGE_KILL_ROUNDS ?? 50);
+
 /** Polls `condition` (which may read a database) until it holds, or fails after `timeoutMs`. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseRelayConfig, startRelay, type Relay } from "@intelledger/cloud-relay";
-import { loadOrCreateGatewayIdentity, parseGatewayConfig, startGateway, type Gateway } from "@intelledger/gateway";
+import { loadOrCreateGatewayIdentity, startGateway, type Gateway } from "@intelledger/gateway";
 import type { BleCentral, BleLink } from "@intelledger/gateway/ble";
 import { freePort, SimulatedDevice } from "@intelledger/test-support";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { GatewayClient } from "../../gateway/test/gateway-client.js";
 import { LiveClient } from "../../gateway/test/live-client.js";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
@@ -144,11 +145,9 @@ describe("a gateway whose subsystems fail one by one", () => {
     const gatewayId = loadOrCreateGatewayIdentity(dataDir).address;
     // A file where Node-RED's folder belongs: Node-RED cannot start until it is moved away.
     writeFileSync(join(dataDir, "node-red"), "");
-    const config = parseGatewayConfig({
+    const config = quietGatewayConfig(dataDir, {
       ...gatewayTestConfig(dataDir, await freePort(), silent.port, await tls.issueGatewayCertificate(gatewayId)),
       http: { host: "127.0.0.1", port: 0, nodeRed: { enabled: true } },
-      inference: { enabled: false },
-      discovery: { enabled: false },
       proving: { enabled: true, isolation: "process" },
       batching: { maxReadings: 256, maxAgeMs: 3_000 },
       supervision: { initialDelayMs: 200, maxDelayMs: 1_000, maxAttempts: 3, degradedRetryMs: 4_000, probeIntervalMs: 200 },

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseGatewayConfig, startGateway } from "@intelledger/gateway";
-import { PtyPair } from "@intelledger/test-support";
+import { PtyPair, rejectionOf } from "@intelledger/test-support";
 import { CommandResult, DeviceMessage, GatewayMessage } from "@intelledger/proto/device";
 import { provisionOverSerial, ProvisioningError, type ProvisioningSettings } from "@intelledger/proto/provisioning";
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
@@ -54,14 +54,7 @@ function settings(deviceId: string, gatewayCommandKey = commandKey()): Provision
 }
 
 /** The typed error a provisioning call rejected with. */
-async function failure(promise: Promise<unknown>): Promise<ProvisioningError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(ProvisioningError);
-  return error as ProvisioningError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProvisioningError);
 
 describe("USB provisioning against the firmware's simulator over a socat pty", () => {
   it("provisions a device that booted without an identity; it then signs its frames for the gateway it was given", async () => {

@@ -1,11 +1,14 @@
 export { EdgeError } from "./edge-error.js";
+export { errorMessage } from "./error-message.js";
 export { every } from "./every.js";
 export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 export type { RestartablePart } from "./lifecycle.js";
 export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervisor.js";
 export type { RestartPolicy, SupervisedState, SupervisedStateName, SupervisedStatus, SupervisorOptions } from "./supervisor.js";
 export { RateEstimator } from "./rate-estimator.js";
-export { SnapshotMetrics } from "./snapshot-metrics.js";
+export { writeSecretFile } from "./secret-file.js";
+export { counter, gauge, labelledCounter, labelledGauge, SnapshotMetrics } from "./snapshot-metrics.js";
+export type { MetricDeclaration, MetricTable } from "./snapshot-metrics.js";
 export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
 export type { SqliteDatabase, SqliteOpenOptions } from "./sqlite-database.js";
 export { EXIT, readJsonFile, runCommand, stopOnSignals, usageFailure } from "./service-cli.js";

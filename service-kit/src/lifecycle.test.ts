@@ -4,6 +4,15 @@ import { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 
 const logger = pino({ level: "silent" });
 
+/** Starts a part that is its own name, and writes that name into `stopped` when it stops. */
+function startNamed(parts: Lifecycle, name: string, stopped: string[]): Promise<string> {
+  return parts.start(
+    name,
+    () => name,
+    (part) => void stopped.push(part),
+  );
+}
+
 describe("Lifecycle", () => {
   it("stops parts in the reverse of the order they started", async () => {
     const events: string[] = [];
@@ -31,21 +40,13 @@ describe("Lifecycle", () => {
   it("stops every part when one fails to stop, then throws that failure", async () => {
     const stopped: string[] = [];
     const parts = new Lifecycle(logger);
-    await parts.start(
-      "first",
-      () => "first",
-      (name) => void stopped.push(name),
-    );
+    await startNamed(parts, "first", stopped);
     await parts.start(
       "broken",
       () => "broken",
       () => Promise.reject(new Error("port stuck")),
     );
-    await parts.start(
-      "last",
-      () => "last",
-      (name) => void stopped.push(name),
-    );
+    await startNamed(parts, "last", stopped);
     const failure = await parts.stop().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PartStopError);
     expect((failure as PartStopError).message).toBe("broken did not stop cleanly");
@@ -69,16 +70,8 @@ describe("startService", () => {
     const failure = new Error("http port in use");
     await expect(
       startService(logger, async (parts) => {
-        await parts.start(
-          "database",
-          () => "database",
-          (name) => void stopped.push(name),
-        );
-        await parts.start(
-          "broker",
-          () => "broker",
-          (name) => void stopped.push(name),
-        );
+        await startNamed(parts, "database", stopped);
+        await startNamed(parts, "broker", stopped);
         await parts.start(
           "http",
           () => Promise.reject(failure),
@@ -93,11 +86,7 @@ describe("startService", () => {
   it("returns what the build made, with its parts still running", async () => {
     const stopped: string[] = [];
     const service = await startService(logger, async (parts) => {
-      await parts.start(
-        "database",
-        () => "database",
-        (name) => void stopped.push(name),
-      );
+      await startNamed(parts, "database", stopped);
       return { stop: () => parts.stop() };
     });
     expect(stopped).toEqual([]);

@@ -3,6 +3,43 @@ import { Counter, Gauge, Registry } from "prom-client";
 /** Series of a labelled metric: label value to number. */
 type LabelledValues<Snapshot> = (snapshot: Snapshot) => Readonly<Record<string, number>>;
 
+/** How one metric reads its series from a snapshot; unlabelled (one series) when `label` is undefined. */
+export interface MetricDeclaration<Snapshot> {
+  metric: typeof Counter | typeof Gauge;
+  help: string;
+  label: string | undefined;
+  values: LabelledValues<Snapshot>;
+}
+
+/** A service's metrics by name (after the table's prefix), in the order they are exposed. */
+export type MetricTable<Snapshot> = Readonly<Record<string, MetricDeclaration<Snapshot>>>;
+
+export function counter<Snapshot>(help: string, value: (snapshot: Snapshot) => number): MetricDeclaration<Snapshot> {
+  return { metric: Counter, help, label: undefined, values: (snapshot) => ({ total: value(snapshot) }) };
+}
+
+export function gauge<Snapshot>(help: string, value: (snapshot: Snapshot) => number): MetricDeclaration<Snapshot> {
+  return { metric: Gauge, help, label: undefined, values: (snapshot) => ({ value: value(snapshot) }) };
+}
+
+/** A counter with one label, one series per key of what `values` returns. */
+export function labelledCounter<Snapshot>(
+  help: string,
+  label: string,
+  values: LabelledValues<Snapshot>,
+): MetricDeclaration<Snapshot> {
+  return { metric: Counter, help, label, values };
+}
+
+/** A gauge with one label, one series per key of what `values` returns (keys gone since the last scrape are dropped). */
+export function labelledGauge<Snapshot>(
+  help: string,
+  label: string,
+  values: LabelledValues<Snapshot>,
+): MetricDeclaration<Snapshot> {
+  return { metric: Gauge, help, label, values };
+}
+
 /**
  * Prometheus metrics read from a service's snapshot at scrape time, so nothing on a hot path
  * touches a metric. One snapshot serves every metric of a scrape.
@@ -19,32 +56,27 @@ export class SnapshotMetrics<Snapshot> {
     };
   }
 
+  // One metric at a time, as the functions of the same name declare it.
   counter(name: string, help: string, value: (snapshot: Snapshot) => number): this {
-    return this.define(Counter, name, help, undefined, (snapshot) => ({ total: value(snapshot) }));
+    return this.define(name, counter(help, value));
   }
 
-  /** A counter with one label, one series per key of what `values` returns. */
   labelledCounter(name: string, help: string, label: string, values: LabelledValues<Snapshot>): this {
-    return this.define(Counter, name, help, label, values);
-  }
-
-  /** A gauge with one label, one series per key of what `values` returns (keys gone since the last scrape are dropped). */
-  labelledGauge(name: string, help: string, label: string, values: LabelledValues<Snapshot>): this {
-    return this.define(Gauge, name, help, label, values);
+    return this.define(name, labelledCounter(help, label, values));
   }
 
   gauge(name: string, help: string, value: (snapshot: Snapshot) => number): this {
-    return this.define(Gauge, name, help, undefined, (snapshot) => ({ value: value(snapshot) }));
+    return this.define(name, gauge(help, value));
   }
 
-  /** A metric whose series are set anew from the snapshot at each scrape; unlabelled when `label` is undefined. */
-  private define(
-    Metric: typeof Counter | typeof Gauge,
-    name: string,
-    help: string,
-    label: string | undefined,
-    values: LabelledValues<Snapshot>,
-  ): this {
+  /** Every metric of the table, each named `prefix` and its key. */
+  table(prefix: string, table: MetricTable<Snapshot>): this {
+    for (const [name, declaration] of Object.entries(table)) this.define(prefix + name, declaration);
+    return this;
+  }
+
+  /** A metric whose series are set anew from the snapshot at each scrape. */
+  private define(name: string, { metric: Metric, help, label, values }: MetricDeclaration<Snapshot>): this {
     const read = this.read;
     new Metric({
       name,

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { Supervisor, type RestartPolicy, type SupervisedStatus } from "./supervisor.js";
+import { Supervisor, type RestartPolicy, type SupervisedStatus, type SupervisorOptions } from "./supervisor.js";
 
 const logger = pino({ level: "silent" });
 const quick: Partial<RestartPolicy> = { initialDelayMs: 20, maxDelayMs: 80, maxAttempts: 3, degradedRetryMs: undefined };
@@ -19,24 +19,30 @@ class Part {
   constructor(readonly fail: (error: unknown) => void) {}
 }
 
+/** A supervisor of Parts that keeps each part it starts in `parts`; `options` add to or replace its own. */
+function supervisorOfParts(name: string, options: Partial<SupervisorOptions<Part>> = {}) {
+  const parts: Part[] = [];
+  const supervisor = new Supervisor<Part>({
+    name,
+    start: (failed) => {
+      const part = new Part(failed);
+      parts.push(part);
+      return part;
+    },
+    stop: (part) => {
+      part.stopped = true;
+    },
+    policy: quick,
+    logger,
+    ...options,
+  });
+  return { supervisor, parts };
+}
+
 describe("a supervised part", () => {
   it("is restarted after it fails, with delays that double, and runs again", async () => {
     const changes: SupervisedStatus[] = [];
-    const parts: Part[] = [];
-    const supervisor = new Supervisor<Part>({
-      name: "transport",
-      start: (failed) => {
-        const part = new Part(failed);
-        parts.push(part);
-        return part;
-      },
-      stop: (part) => {
-        part.stopped = true;
-      },
-      policy: quick,
-      logger,
-      onChange: (status) => changes.push(status),
-    });
+    const { supervisor, parts } = supervisorOfParts("transport", { onChange: (status) => changes.push(status) });
     await supervisor.start();
     expect(supervisor.status().current.state).toBe("running");
 
@@ -112,21 +118,10 @@ describe("a supervised part", () => {
   });
 
   it("is restarted when its probe finds it wedged", async () => {
-    const parts: Part[] = [];
     let wedged = true;
-    const supervisor = new Supervisor<Part>({
-      name: "uplink",
-      start: (failed) => {
-        const part = new Part(failed);
-        parts.push(part);
-        return part;
-      },
-      stop: (part) => {
-        part.stopped = true;
-      },
+    const { supervisor, parts } = supervisorOfParts("uplink", {
       probe: () => (wedged && parts.length === 1 ? "the relay has not answered for 30 s" : undefined),
       policy: { ...quick, probeIntervalMs: 10 },
-      logger,
     });
     await supervisor.start();
     await until(() => parts.length === 2, "a restart");

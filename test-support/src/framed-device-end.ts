@@ -1,6 +1,8 @@
 import type { FrameAck } from "@intelledger/proto/device";
 import { DeviceMessage, frameSha256, GatewayMessage } from "@intelledger/proto/device";
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
+import type { CommandChecker } from "./command-checker.js";
+import type { SimulatedDevice } from "./simulated-device.js";
 
 /** A frame on its way: resolves with the gateway's FrameAck naming it, or undefined after `timeoutMs`. */
 export interface SentFrame {
@@ -97,5 +99,20 @@ export class FramedDeviceEnd {
       };
       this.commandWaiters.push(deliver);
     });
+  }
+
+  /**
+   * Takes the next signed command, checks it with `checker`, and acknowledges it in `device`'s
+   * next frame, as the firmware does; resolves with the gateway's answer to that frame.
+   */
+  async acknowledgeNextCommand(
+    device: SimulatedDevice,
+    checker: CommandChecker,
+    timeoutMs: number,
+  ): Promise<FrameAck | undefined> {
+    const checked = checker.check(await this.nextCommand(timeoutMs));
+    return this.sendFrame(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result })).answered(
+      timeoutMs,
+    );
   }
 }

@@ -15,7 +15,7 @@ describe("relay API", () => {
       token: "s3cret",
       registry,
       // Each authorised scrape brings the state up to date first: the scrape below sees 3, not 2.
-      refreshMetrics: async () => probe.inc(),
+      refreshMetrics: () => Promise.resolve(probe.inc()),
       receipt: (gatewayId, gatewaySeq) =>
         Promise.reject(new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`)),
       fleet: (gatewayId) => Promise.resolve(gatewayId === undefined ? [] : undefined),

@@ -120,9 +120,9 @@ export async function startRelayApi(options: {
       .refreshMetrics()
       .then(() => options.registry.metrics())
       .then(
-      (text) => response.writeHead(200, { "content-type": options.registry.contentType }).end(text),
-      () => response.writeHead(500).end(),
-    );
+        (text) => response.writeHead(200, { "content-type": options.registry.contentType }).end(text),
+        () => response.writeHead(500).end(),
+      );
   });
   server.listen(options.port, options.host);
   await once(server, "listening");

@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { errorMessage } from "@intelledger/service-kit";
 import type { RelayStore } from "../store/relay-store.js";
 
 /** One check's outcome: ok, or what failed. */
@@ -12,7 +13,7 @@ export interface HealthReport {
 const GRPC_CONNECT_TIMEOUT_MS = 1_000;
 
 function failed(error: unknown): CheckResult {
-  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  return { ok: false, error: errorMessage(error) };
 }
 
 /** Whether the gRPC listener accepts a connection. */

@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   documentedBatchHash,
   PROTO_CLIENT_VERSION,
-  ProtoRelayClient,
-  refusalOf,
+  newGateway,
+  refusalOfCall,
   signedWireBatch,
   wireReadings,
-  type Refusal,
   type SignedWireBatch,
 } from "../../test/proto-relay-client.js";
 import { createRelayFixture, type RelayFixture } from "../../test/relay-fixture.js";
@@ -66,21 +65,8 @@ async function admin(method: string, path: string, body?: unknown): Promise<{ st
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function refusalOfCall(call: Promise<unknown>): Promise<Refusal> {
-  try {
-    await call;
-  } catch (error) {
-    return refusalOf(error as Parameters<typeof refusalOf>[0]);
-  }
-  throw new Error("the call was not refused");
-}
-
 /** A gateway with its key and a client of replica B. */
-async function gateway() {
-  const signer = new Wallet(Wallet.createRandom().privateKey);
-  const client = new ProtoRelayClient(`127.0.0.1:${replicaB.port}`, await fixture.gatewayTls(signer.address));
-  return { signer, client };
-}
+const gateway = () => newGateway(`127.0.0.1:${replicaB.port}`, (gatewayId) => fixture.gatewayTls(gatewayId));
 
 /** The gateway's batches 1..count, chained, three readings each. */
 async function chainOf(signer: Wallet, count: number): Promise<SignedWireBatch[]> {

@@ -1,5 +1,6 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeSecretFile } from "@intelledger/service-kit";
 import { createCertificateAuthority, issueCertificate } from "./certificate-authority.js";
 
 /** The relay's TLS files, as its configuration names them (`tls` and `enrollment.caKeyFile`). */
@@ -8,11 +9,6 @@ export interface RelayPkiFiles {
   caKeyFile: string;
   certFile: string;
   keyFile: string;
-}
-
-function writeSecret(path: string, contents: string): void {
-  writeFileSync(path, contents, { mode: 0o600 });
-  chmodSync(path, 0o600);
 }
 
 /** Where createRelayPki puts the files in `dir`. */
@@ -36,8 +32,8 @@ export async function createRelayPki(dir: string, hostnames: readonly string[]):
   const server = await issueCertificate(ca, { commonName: "relay", role: "server", hostnames });
   const files = relayPkiFiles(dir);
   writeFileSync(files.caCertFile, ca.certificatePem);
-  writeSecret(files.caKeyFile, ca.privateKeyPem);
+  writeSecretFile(files.caKeyFile, ca.privateKeyPem);
   writeFileSync(files.certFile, server.certificatePem);
-  writeSecret(files.keyFile, server.privateKeyPem);
+  writeSecretFile(files.keyFile, server.privateKeyPem);
   return files;
 }

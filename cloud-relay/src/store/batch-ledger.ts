@@ -35,7 +35,8 @@ export interface ChainHead {
   lastGatewaySeq: number;
 }
 
-interface BatchRow {
+/** A row of the batches table. */
+export interface BatchRow {
   gateway_id: string;
   sequence: number;
   batch_hash: Buffer;

@@ -1,3 +1,4 @@
+import type { BatchRow } from "./batch-ledger.js";
 import type { SqlDatabase } from "./sql-database.js";
 
 /** Where a stored batch stands: waiting for an anchor, in one being sent, or in a confirmed one. */
@@ -22,21 +23,17 @@ export interface ListedBatch {
   blockNumber: number | undefined;
 }
 
-interface ListedRow {
-  sequence: number;
-  data_class: number;
-  reading_count: number;
-  first_gateway_seq: number;
-  last_gateway_seq: number;
-  sealed_at_ms: number;
-  received_at_ms: number;
+type ListedRow = Pick<
+  BatchRow,
+  "sequence" | "data_class" | "reading_count" | "first_gateway_seq" | "last_gateway_seq" | "sealed_at_ms" | "received_at_ms"
+> & {
   pruned: number;
   proof_valid: number | null;
   anchor_id: number | null;
   anchor_status: string | null;
   tx_hash: string | null;
   block_number: number | null;
-}
+};
 
 /** A gateway's batches, newest first, for `relay batches` and GET /v1/gateways/<gateway>/batches. */
 export class BatchListing {

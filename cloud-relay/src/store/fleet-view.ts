@@ -73,13 +73,10 @@ const FLEET = `SELECT g.gateway_id, g.registered_at_ms, g.last_seen_at_ms, g.add
 
 /** The gateways the relay knows, with their state (for the admin API, the CLI and the per-gateway metrics). */
 export class FleetView {
-  private readonly db: SqlDatabase;
-  private readonly thresholds: FleetThresholds;
-
-  constructor(db: SqlDatabase, thresholds: FleetThresholds) {
-    this.db = db;
-    this.thresholds = thresholds;
-  }
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly thresholds: FleetThresholds,
+  ) {}
 
   async list(nowMs: number): Promise<FleetGateway[]> {
     return (await this.db.all<FleetRow>(`${FLEET} ORDER BY g.gateway_id`)).map((row) => this.toGateway(row, nowMs));

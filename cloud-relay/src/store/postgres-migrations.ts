@@ -1,3 +1,5 @@
+import { BATCH_RECORD_KEYS } from "./batch-record-keys.js";
+
 /**
  * Schema versions of the relay's PostgreSQL database: the schema of sqlite-migrations.ts in
  * PostgreSQL's types. Applied in order, each in a transaction under an advisory lock (so
@@ -71,8 +73,7 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
     proof TEXT NOT NULL,
     public_signals TEXT NOT NULL,
     verified_at_ms BIGINT NOT NULL,
-    PRIMARY KEY (gateway_id, batch_sequence),
-    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+    ${BATCH_RECORD_KEYS}
   );
 
   CREATE TABLE gaps (
@@ -85,8 +86,7 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
     pruned BYTEA NOT NULL,
     pruned_signature BYTEA NOT NULL,
     received_at_ms BIGINT NOT NULL,
-    PRIMARY KEY (gateway_id, batch_sequence),
-    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+    ${BATCH_RECORD_KEYS}
   );
 
   CREATE TABLE health_checks (

@@ -1,21 +1,16 @@
 import type { SqlDatabase } from "./sql-database.js";
+import { storedProofColumns, storedProofOf, type StoredProof, type StoredProofRow } from "./stored-proof.js";
 
-export interface LedgerProof {
+export interface LedgerProof extends StoredProof {
   gatewayId: string;
   batchSequence: number;
   valid: boolean;
-  proof: string;
-  publicSignals: string[];
   verifiedAtMs: number;
 }
 
 /** The proofs gateways sent for their batches, and whether each verified. */
 export class ProofLedger {
-  private readonly db: SqlDatabase;
-
-  constructor(db: SqlDatabase) {
-    this.db = db;
-  }
+  constructor(private readonly db: SqlDatabase) {}
 
   /**
    * Records a proof's verdict unless the batch has one already: the first proof of a batch is
@@ -25,34 +20,21 @@ export class ProofLedger {
     const changes = await this.db.run(
       `INSERT INTO proofs (gateway_id, batch_sequence, valid, proof, public_signals, verified_at_ms) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (gateway_id, batch_sequence) DO NOTHING`,
-      [
-        proof.gatewayId,
-        proof.batchSequence,
-        proof.valid ? 1 : 0,
-        proof.proof,
-        JSON.stringify(proof.publicSignals),
-        proof.verifiedAtMs,
-      ],
+      [proof.gatewayId, proof.batchSequence, proof.valid ? 1 : 0, ...storedProofColumns(proof), proof.verifiedAtMs],
     );
     return changes === 1;
   }
 
   async get(gatewayId: string, batchSequence: number): Promise<LedgerProof | undefined> {
-    const row = await this.db.get<{
-      gateway_id: string;
-      batch_sequence: number;
-      valid: number;
-      proof: string;
-      public_signals: string;
-      verified_at_ms: number;
-    }>("SELECT * FROM proofs WHERE gateway_id = ? AND batch_sequence = ?", [gatewayId, batchSequence]);
+    const row = await this.db.get<
+      StoredProofRow & { gateway_id: string; batch_sequence: number; valid: number; verified_at_ms: number }
+    >("SELECT * FROM proofs WHERE gateway_id = ? AND batch_sequence = ?", [gatewayId, batchSequence]);
     return (
       row && {
         gatewayId: row.gateway_id,
         batchSequence: row.batch_sequence,
         valid: row.valid === 1,
-        proof: row.proof,
-        publicSignals: JSON.parse(row.public_signals) as string[],
+        ...storedProofOf(row),
         verifiedAtMs: row.verified_at_ms,
       }
     );

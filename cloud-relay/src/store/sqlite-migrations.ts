@@ -1,3 +1,5 @@
+import { BATCH_RECORD_KEYS } from "./batch-record-keys.js";
+
 /**
  * Schema versions of the relay's SQLite database (postgres-migrations.ts holds the same
  * schema for PostgreSQL), applied in order and recorded in
@@ -73,8 +75,7 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
     proof TEXT NOT NULL,
     public_signals TEXT NOT NULL,
     verified_at_ms INTEGER NOT NULL,
-    PRIMARY KEY (gateway_id, batch_sequence),
-    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+    ${BATCH_RECORD_KEYS}
   ) STRICT;
 
   -- Readings a gateway declared it removed before upload (disk quota), with its signed
@@ -90,8 +91,7 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
     pruned BLOB NOT NULL,
     pruned_signature BLOB NOT NULL,
     received_at_ms INTEGER NOT NULL,
-    PRIMARY KEY (gateway_id, batch_sequence),
-    FOREIGN KEY (gateway_id, batch_sequence) REFERENCES batches (gateway_id, sequence)
+    ${BATCH_RECORD_KEYS}
   ) STRICT;
   CREATE INDEX batches_by_anchor ON batches (anchor_id, anchor_position);
   `,

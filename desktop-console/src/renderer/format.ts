@@ -22,3 +22,8 @@ export function formatAgo(ms: number | undefined, now = Date.now()): string {
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   return `${Math.round(seconds / 3600)} h ago`;
 }
+
+/** Days the disk quota lasts at the current ingest rate (infinite while idle). */
+export function formatAutonomy(days: number): string {
+  return Number.isFinite(days) ? days.toFixed(1) : "unlimited";
+}

@@ -1,6 +1,10 @@
 import type { z } from "zod";
 import type { bridgeInputs } from "./bridge-inputs.js";
 import type { PROVISIONING_STEPS } from "./bridge-constants.js";
+import type { AnchorView, BatchView, ReceiptCheckView } from "@intelledger/gateway/api-views";
+
+// What the gateway's API answers, as the gateway declares it.
+export type { BatchView, ReceiptCheckView as ReceiptCheck } from "@intelledger/gateway/api-views";
 
 /**
  * The one contract between the renderer and the main process: the requests the renderer may
@@ -132,50 +136,11 @@ export interface AuditEntry {
   target?: string;
 }
 
-/** How far a batch got on its way to the chain. */
-export type BatchStage = "sealed" | "proved" | "acknowledged" | "anchored";
-
-export interface AnchorView {
-  transactionHash: string;
-  blockNumber: number;
-  confirmedAtMs: number;
-}
-
-export interface BatchView {
-  sequence: number;
-  dataClass: number;
-  readingCount: number;
-  firstGatewaySeq: number;
-  lastGatewaySeq: number;
-  sealedAtMs: number;
-  state: string;
-  stage: BatchStage;
-  ackedAtMs?: number;
-  proof: { present: boolean; provedAtMs?: number; uploadedAtMs?: number; valid?: boolean };
-  anchor?: AnchorView;
-}
-
 export interface BatchesPage {
   batches: BatchView[];
   lastAnchored?: AnchorView & { sequence: number };
   /** Whether the gateway can fetch receipts from its relay, and the chain's RPC URL it checks them at. */
   receipts: { relayApi: boolean; rpcUrl?: string };
-}
-
-/** One link of a receipt's evidence, as the gateway checked it. */
-export interface ReceiptLinkCheck {
-  link: string;
-  description: string;
-  result: "ok" | "failed" | "not_checked";
-  detail?: string;
-}
-
-export interface ReceiptCheck {
-  verdict: "verified" | "not_proven" | "failed";
-  rpcUrl: string;
-  links: ReceiptLinkCheck[];
-  failure?: string;
-  anchor?: { transactionHash: string; blockNumber: number; confirmations: number; anchorer: string; anchoredAtSec: number };
 }
 
 export interface SerialPortChoice {
@@ -231,7 +196,7 @@ export interface BridgeOutputs {
   "audit.list": AuditEntry[];
   "proofs.batches": BatchesPage;
   "proofs.receipt": Record<string, unknown>;
-  "proofs.verify": { receipt: Record<string, unknown>; check: ReceiptCheck };
+  "proofs.verify": { receipt: Record<string, unknown>; check: ReceiptCheckView };
   "usb.ports": SerialPortChoice[];
   "usb.provision": ProvisioningOutcome;
   "live.start": null;

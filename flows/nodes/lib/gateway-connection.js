@@ -25,6 +25,28 @@ export function connectToGateway(RED, node, configId) {
 }
 
 /**
+ * Registers node type `type`, each of whose nodes works with the gateway its config node
+ * names: `start` sets a node up once it is created and the gateway's API is there (without
+ * one, the node shows why and does nothing).
+ * @template {import("@node-red/registry").NodeDef & { gateway: string }} Def
+ * @param {RED} RED
+ * @param {string} type
+ * @param {(node: import("@node-red/registry").Node, api: IntelLedgerGatewayApi, config: Def) => void} start
+ */
+export function registerGatewayNode(RED, type, start) {
+  /**
+   * @this {import("@node-red/registry").Node}
+   * @param {Def} config
+   */
+  function IntelLedgerGatewayNode(config) {
+    RED.nodes.createNode(this, config);
+    const api = connectToGateway(RED, this, config.gateway);
+    if (api) start(this, api, config);
+  }
+  RED.nodes.registerType(type, IntelLedgerGatewayNode);
+}
+
+/**
  * Node status that keeps up with hundreds of messages a second without flooding the
  * editor: the latest text is shown at most once a second.
  * @param {import("@node-red/registry").Node} node

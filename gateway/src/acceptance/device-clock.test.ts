@@ -1,16 +1,9 @@
 import { Channel } from "@intelledger/proto/device";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { generateDeviceKeys, signFrame } from "@intelledger/test-support";
+import { ingestPipelineOver } from "../../test/ingest-pipeline-fixture.js";
 import { GatewayClock } from "../clock/gateway-clock.js";
-import { DeviceRegistry } from "../devices/device-registry.js";
-import { DataClasses } from "../store/data-classes.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
-import { ReadingStore } from "../store/reading-store.js";
-import { DeviceAdmission } from "./device-admission.js";
-import { FrameAcceptor } from "./frame-acceptor.js";
-import { IngestPipeline } from "./ingest-pipeline.js";
-import { RefusalLog } from "./refusal-log.js";
 
 const GATEWAY_NOW = Date.UTC(2026, 10, 22, 12);
 const DAY = 86_400_000;
@@ -18,28 +11,9 @@ const keys = generateDeviceKeys();
 
 /** A pipeline over a real database whose gateway clock reads `wallMs`. */
 function pipeline(wallMs: number) {
-  const db = openGatewayDatabase(":memory:");
-  const registry = new DeviceRegistry(db);
-  registry.register("clock-1", keys.publicKeyPoint);
-  const readings = new ReadingStore(db);
-  const logger = pino({ level: "silent" });
-  const admission = new DeviceAdmission({
-    framesPerSecond: 100,
-    burst: 100,
-    maxFailures: 100,
-    failureWindowMs: 1,
-    quarantineMs: 1,
-  });
-  const subject = new IngestPipeline({
-    acceptor: new FrameAcceptor(registry, admission, { maxFrameBytes: 512, maxCounterJump: 1_000 }),
-    registry,
-    readings,
+  const { pipeline: subject, readings } = ingestPipelineOver(openGatewayDatabase(":memory:"), {
+    devices: [{ deviceId: "clock-1", publicKeyPoint: keys.publicKeyPoint }],
     clock: new GatewayClock({ boot: 1, wallNow: () => wallMs, uptimeNow: () => 5_000 }),
-    dataClasses: new DataClasses({}),
-    storage: { full: false },
-    storageFullRetryAfterMs: 1_000,
-    logger,
-    refusals: new RefusalLog({ logger, intervalMs: 60_000 }),
     groupCommitDelayMs: 0,
   });
   let counter = 0;

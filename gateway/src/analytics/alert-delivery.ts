@@ -1,32 +1,22 @@
+import { errorMessage } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { DerivedStore } from "../store/derived-store.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
+import type { RuleChange } from "./rule-engine.js";
 
 /** A rule's firing or resolution as it is published (MQTT, webhook, flows). */
-export interface RuleAlertMessage {
+export interface RuleAlertMessage extends RuleChange {
   gatewayId: string;
   /** gateway_seq of the alert reading, anchored like any reading. */
   alertGatewaySeq: number;
-  rule: string;
-  subject: string;
-  state: "firing" | "resolved";
-  severity: "info" | "warning" | "critical";
-  code: number;
-  message: string;
   deviceId: string;
   /** The reading that made the rule change, when one did (not for no-data rules). */
   subjectGatewaySeq?: number;
   atMs: number;
 }
 
-interface RuleAlertRow {
+interface RuleAlertRow extends RuleChange {
   id: number;
-  rule: string;
-  subject: string;
-  state: "firing" | "resolved";
-  severity: "info" | "warning" | "critical";
-  code: number;
-  message: string;
   subject_device_id: string;
   subject_gateway_seq: number | null;
   at_ms: number;
@@ -208,7 +198,7 @@ export class AlertDelivery {
         });
         if (!response.ok) failure = `answered ${response.status}`;
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = errorMessage(error);
       }
       if (failure === undefined) {
         this.statements.posted.run("delivered", attempts, row.id);

@@ -2,14 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
-import { freePort, PrivateMosquitto, SimulatedDevice, type SensorSignal } from "@intelledger/test-support";
+import { freePort, PrivateMosquitto, type SensorSignal, SimulatedDevice, until } from "@intelledger/test-support";
 import mqtt, { type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig, type GatewayConfig } from "../config.js";
+import type { GatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { quietGatewayConfig } from "../../test/test-gateway.js";
 
 /** The ACL operators are told to use, and a login that follows the alerts topic. */
 const DOCUMENTED_ACL = readFileSync(join(import.meta.dirname, "../../../docs/mosquitto/intelledger.acl"), "utf8");
@@ -38,14 +39,6 @@ const device = new SimulatedDevice("line-1", {
 });
 let sampledAtMs = T0;
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** The device sends one frame with `value`, sampled a second after the last. */
 async function send(value: number): Promise<void> {
   temperature.value = value;
@@ -68,13 +61,8 @@ beforeAll(async () => {
     users: { [GATEWAY_USER]: "gateway-secret", scada: "scada-secret" },
     config: [`acl_file ${join(dir, "acl")}`],
   });
-  config = parseGatewayConfig({
-    dataDir: join(dir, "data"),
+  config = quietGatewayConfig(join(dir, "data"), {
     mqtt: { broker: { url: broker.url, username: GATEWAY_USER, passwordFile: join(dir, "broker-password") } },
-    http: { host: "127.0.0.1", port: 0 },
-    proving: { enabled: false },
-    inference: { enabled: false },
-    discovery: { enabled: false },
     configApply: { watchMs: 1_000 },
   });
   await startTheGateway();

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ListenerFeed } from "../feeds/listener-feed.js";
 import type { RuleAlertMessage } from "./alert-delivery.js";
 
 /**
@@ -6,26 +7,8 @@ import type { RuleAlertMessage } from "./alert-delivery.js";
  * its configuration changes, so a flow's subscription does too. A listener that throws is
  * logged and never reaches the delivery.
  */
-export class RuleAlertFeed {
-  private readonly listeners = new Set<(alert: RuleAlertMessage) => void>();
-  private readonly logger: Logger;
-
+export class RuleAlertFeed extends ListenerFeed<RuleAlertMessage> {
   constructor(logger: Logger) {
-    this.logger = logger;
-  }
-
-  subscribe(listener: (alert: RuleAlertMessage) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  publish(alert: RuleAlertMessage): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(alert);
-      } catch (error) {
-        this.logger.warn({ err: error, alert: alert.alertGatewaySeq }, "a rule alert listener failed");
-      }
-    }
+    super(logger, { message: "a rule alert listener failed", context: (alert) => ({ alert: alert.alertGatewaySeq }) });
   }
 }

@@ -25,14 +25,18 @@ interface SubjectState {
   dirty: boolean;
 }
 
-/** A firing or resolution, as stored for delivery. */
-export interface RuleAlert {
+/** What a rule's firing or resolution says, wherever it is carried (stored, delivered, published). */
+export interface RuleChange {
   rule: string;
   subject: string;
   state: "firing" | "resolved";
   severity: "info" | "warning" | "critical";
   code: number;
   message: string;
+}
+
+/** A firing or resolution, as stored for delivery. */
+export interface RuleAlert extends RuleChange {
   subjectDeviceId: string;
   subjectGatewaySeq: number | undefined;
   atMs: number;

@@ -1,26 +1,23 @@
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createCertificateAuthority, issueCertificate } from "@intelledger/cloud-relay";
+import { takePort, type TakenPort } from "@intelledger/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { loadOrCreateGatewayIdentity } from "../identity/gateway-identity.js";
 import { examineGateway } from "./gateway-doctor.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gateway-doctor-"));
-let taken: Server;
-let takenPort: number;
+let taken: TakenPort;
 
 beforeAll(async () => {
-  taken = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
-  takenPort = (taken.address() as { port: number }).port;
+  taken = await takePort();
 });
-afterAll(() => {
-  taken.close();
+afterAll(async () => {
+  await taken.release();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -40,7 +37,7 @@ describe("gateway doctor", () => {
     const config = parseGatewayConfig({
       dataDir,
       mqtt: { host: "127.0.0.1", port: 0 },
-      http: { host: "127.0.0.1", port: takenPort },
+      http: { host: "127.0.0.1", port: taken.port },
       serial: { ports: [join(dir, "ttyUSB-unplugged")] },
       // Nothing listens on the discard port here: the relay is unreachable.
       relay: {
@@ -60,7 +57,7 @@ describe("gateway doctor", () => {
       detail: expect.stringMatching(/ttyUSB-unplugged is configured but not there/) as string,
     });
     expect(byName.get("mqtt port")).toMatchObject({ level: "ok" });
-    expect(byName.get("http port")).toMatchObject({ level: "warn", detail: `127.0.0.1:${takenPort} is taken` });
+    expect(byName.get("http port")).toMatchObject({ level: "warn", detail: `127.0.0.1:${taken.port} is taken` });
     expect(byName.get("relay")).toMatchObject({ level: "fail", detail: expect.stringMatching(/ECONNREFUSED/) as string });
     expect(byName.get("relay client certificate")).toMatchObject({
       level: "warn",

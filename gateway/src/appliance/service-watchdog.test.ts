@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { NotifySocket } from "@intelledger/test-support";
+import { quietGatewayConfigInput } from "../../test/test-gateway.js";
 
 const dir = mkdtempSync(join(tmpdir(), "service-watchdog-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,17 +16,7 @@ describe("the gateway under a service manager (sd_notify)", () => {
   it("reports READY, pets the watchdog while healthy, stops petting while ingest cannot write, resumes after", async () => {
     const dataDir = join(dir, "data");
     const configPath = join(dir, "gateway.json");
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        dataDir,
-        mqtt: { port: 0 },
-        http: { port: 0 },
-        discovery: { enabled: false },
-        inference: { enabled: false },
-        proving: { enabled: false },
-      }),
-    );
+    writeFileSync(configPath, JSON.stringify(quietGatewayConfigInput(dataDir)));
     const socket = await NotifySocket.open(join(dir, "notify.sock"));
     const gateway = spawn(
       process.execPath,

@@ -23,13 +23,12 @@ interface AuditRow {
 
 /** Every change to the gateway's configuration, who made it and when; append-only in SQLite. */
 export class AuditLog {
-  private readonly db: SqliteDatabase;
-  private readonly logger: Logger;
   private readonly insert;
 
-  constructor(db: SqliteDatabase, logger: Logger) {
-    this.db = db;
-    this.logger = logger;
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly logger: Logger,
+  ) {
     this.insert = db.prepare("INSERT INTO audit_log (at_ms, actor, action, target, details) VALUES (?, ?, ?, ?, ?)");
   }
 

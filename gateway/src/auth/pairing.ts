@@ -1,5 +1,6 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { writeSecretFile } from "@intelledger/service-kit";
 
 /** Crockford's base32 without I, L, O and U: nothing to misread on a terminal. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -32,8 +33,7 @@ export class Pairing {
       Array.from({ length: GROUP_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join(""),
     );
     this.current = groups.join("-");
-    writeFileSync(this.file, `${this.current}\n`, { mode: 0o600 });
-    chmodSync(this.file, 0o600);
+    writeSecretFile(this.file, `${this.current}\n`);
     return this.current;
   }
 

@@ -1,43 +1,28 @@
 import type { AnchoredBatch } from "@intelledger/proto/relay";
+import type { BatchView } from "../http/api-views.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { BatchState } from "./batch-state.js";
+import type { BatchRow } from "./batch-store.js";
 
-/**
- * How far a batch got on its way to the chain: sealed (signed and chained here), proved (its
- * zero-knowledge proof made), acknowledged (the relay stored it), anchored (in an anchor the
- * relay confirmed on chain).
- */
-export type BatchStage = "sealed" | "proved" | "acknowledged" | "anchored";
-
-export interface BatchLedgerEntry {
-  sequence: number;
-  dataClass: number;
-  readingCount: number;
-  firstGatewaySeq: number;
-  lastGatewaySeq: number;
-  sealedAtMs: number;
-  /** The outbox's state of the batch (batch-state.ts). */
+export interface BatchLedgerEntry extends BatchView {
   state: BatchState;
-  stage: BatchStage;
-  ackedAtMs?: number;
-  proof: { present: boolean; provedAtMs?: number; uploadedAtMs?: number; valid?: boolean };
-  /** The anchor's transaction, when the relay named it for this batch (its newest anchored one). */
-  anchor?: { transactionHash: string; blockNumber: number; confirmedAtMs: number };
 }
 
-interface LedgerRow {
-  sequence: number;
-  data_class: number;
-  reading_count: number;
-  first_gateway_seq: number;
-  last_gateway_seq: number;
-  sealed_at_ms: number;
-  state: BatchState;
-  acked_at_ms: number | null;
+type LedgerRow = Pick<
+  BatchRow,
+  | "sequence"
+  | "data_class"
+  | "reading_count"
+  | "first_gateway_seq"
+  | "last_gateway_seq"
+  | "sealed_at_ms"
+  | "state"
+  | "acked_at_ms"
+> & {
   proved_at_ms: number | null;
   uploaded_at_ms: number | null;
   valid: number | null;
-}
+};
 
 const ACKNOWLEDGED: readonly BatchState[] = ["acknowledged", "released", "gap-acknowledged"];
 

@@ -27,7 +27,8 @@ export interface StoredBatch extends BatchHeader {
   prunedSignature: Uint8Array | undefined;
 }
 
-interface BatchRow {
+/** A row of the batches table. */
+export interface BatchRow {
   sequence: number;
   batch_hash: Buffer;
   previous_batch_hash: Buffer;
@@ -65,13 +66,12 @@ const sqlNextState = (event: BatchEvent) =>
  * caller read. Only the outbox (batch-outbox.ts) uses it; it decides which moves are legal.
  */
 export class BatchStore {
-  private readonly db: SqliteDatabase;
-  private readonly gatewayId: string;
   private readonly statements;
 
-  constructor(db: SqliteDatabase, gatewayId: string) {
-    this.db = db;
-    this.gatewayId = gatewayId;
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly gatewayId: string,
+  ) {
     this.statements = {
       get: db.prepare("SELECT * FROM batches WHERE sequence = ?"),
       last: db.prepare("SELECT * FROM batches ORDER BY sequence DESC LIMIT 1"),

@@ -1,3 +1,4 @@
+import { errorMessage } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { GatewayConfig } from "../config.js";
@@ -42,10 +43,6 @@ export interface ApplyOptions {
 
 function livePartsOf(changes: readonly ConfigChange[]): Set<LivePart> {
   return new Set(changes.flatMap((change) => (change.part ? [change.part] : [])));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -140,7 +137,7 @@ export class ConfigManager {
         if (mode === "live") await this.target.applyLive(next, livePartsOf(changes));
         else await this.target.restart(next);
       } catch (error) {
-        const reason = `applying it failed: ${messageOf(error)}`;
+        const reason = `applying it failed: ${errorMessage(error)}`;
         await this.rollBack(revision, previous, changes, mode, reason);
         return reason;
       }
@@ -203,7 +200,7 @@ export class ConfigManager {
       if (mode === "live") await this.target.applyLive(previous.config, livePartsOf(changes));
       else await this.target.restart(previous.config);
     } catch (error) {
-      restoreFailure = messageOf(error);
+      restoreFailure = errorMessage(error);
       this.logger.error({ err: error }, "restoring the previous configuration failed");
     }
     try {

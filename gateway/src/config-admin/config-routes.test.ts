@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { until } from "@intelledger/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfig, type GatewayConfigInput } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
+import { quietGatewayConfigInput } from "../../test/test-gateway.js";
 
 const logger = pino({ level: "silent" });
 let dataDir: string;
@@ -21,24 +23,9 @@ async function api<T>(path: string, init: { method?: string; json?: unknown } = 
 
 const currentConfig = async () => (await api<{ revision: number; config: GatewayConfig }>("/api/config")).body;
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gateway-config-"));
-  fileConfig = {
-    dataDir,
-    mqtt: { port: 0 },
-    http: { host: "127.0.0.1", port: 0 },
-    inference: { enabled: false },
-    proving: { enabled: false },
-    configApply: { watchMs: 1_000 },
-  };
+  fileConfig = quietGatewayConfigInput(dataDir, { configApply: { watchMs: 1_000 } });
   gateway = await startGateway(parseGatewayConfig(fileConfig), logger);
   client = new GatewayClient(gateway.httpPort);
   token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "config test");
@@ -141,9 +128,28 @@ describe("the configuration as one document", () => {
       json: { config: { ...config, http: { ...config.http, sessionTtlMinutes: 60 } } },
     });
     expect(applied.body).toMatchObject({ mode: "restart", revision: 4 });
-    await until(async () => (await currentConfig()).config.http.sessionTtlMinutes === 60);
+    // The HTTP server restarts meanwhile: a request it refuses is asked again.
+    await until(
+      () =>
+        currentConfig().then(
+          ({ config }) => config.http.sessionTtlMinutes === 60,
+          () => false,
+        ),
+      "the HTTP server back with the new session length",
+      20_000,
+      100,
+    );
     expect(gateway.httpPort).toBe(client.base.split(":").map(Number).at(-1));
-    await until(async () => (await api<{ status: string }[]>("/api/config/history")).body[0]?.status === "kept");
+    await until(
+      () =>
+        api<{ status: string }[]>("/api/config/history").then(
+          ({ body }) => body[0]?.status === "kept",
+          () => false,
+        ),
+      "the revision kept",
+      20_000,
+      100,
+    );
   });
 
   it("keeps the applied configuration across a restart, unless the file changed", async () => {

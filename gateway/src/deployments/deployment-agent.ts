@@ -8,6 +8,7 @@ import {
   type FetchDeploymentResponse,
   type ReportDeploymentRequest,
 } from "@intelledger/proto/relay";
+import { errorMessage } from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { ConfigApplyError, ConfigBusyError, type ConfigManager } from "../config-admin/config-manager.js";
@@ -40,10 +41,6 @@ export function mergeConfig(base: Record<string, unknown>, fragment: Record<stri
     merged[key] = isPlainObject(value) && isPlainObject(below) ? mergeConfig(below, value) : value;
   }
   return merged;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -193,7 +190,7 @@ export class DeploymentAgent {
           this.management.revisions()[0]?.revision ?? 0,
         );
       }
-      return result(DeploymentOutcome.DEPLOYMENT_OUTCOME_INVALID, messageOf(error));
+      return result(DeploymentOutcome.DEPLOYMENT_OUTCOME_INVALID, errorMessage(error));
     }
   }
 

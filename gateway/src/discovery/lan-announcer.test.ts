@@ -1,36 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Bonjour, type Service } from "bonjour-service";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
+import type { Gateway } from "../gateway.js";
 import { GATEWAY_VERSION } from "../gateway-version.js";
 import { SERVICE_TYPE } from "./lan-announcer.js";
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-discovery-"));
-  gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-      discovery: { name: "Test gateway discovery" },
-    }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ discovery: { name: "Test gateway discovery" } });
+  gateway = running.gateway;
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 describe("discovery on the LAN", () => {
   it("a DNS-SD browser finds the gateway with its id, version and HTTP port", async () => {

@@ -1,5 +1,5 @@
 import { webcrypto, X509Certificate } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import {
   type EnrollmentResponse,
 } from "@intelledger/proto/enrollment";
 import { x509 } from "@intelledger/proto/x509";
+import { writeSecretFile } from "@intelledger/service-kit";
 import type { Wallet } from "ethers";
 import { GatewayError } from "../errors.js";
 
@@ -92,11 +93,6 @@ function exchange(
   });
 }
 
-function writeSecret(path: string, contents: string): void {
-  writeFileSync(path, contents, { mode: 0o600 });
-  chmodSync(path, 0o600);
-}
-
 /**
  * Enrolls the gateway with a relay: fetches the relay's CA and checks it against the
  * fingerprint the relay's operator gave, makes a P-256 key and a certificate request naming
@@ -152,9 +148,12 @@ export async function enrollWithRelay(options: {
     certFile: join(folder, "gateway.crt"),
     keyFile: join(folder, "gateway.key"),
   };
-  writeSecret(files.caCertFile, caCertificatePem);
-  writeSecret(files.certFile, answer.certificatePem);
-  writeSecret(files.keyFile, x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY"));
+  writeSecretFile(files.caCertFile, caCertificatePem);
+  writeSecretFile(files.certFile, answer.certificatePem);
+  writeSecretFile(
+    files.keyFile,
+    x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY"),
+  );
   return {
     address: `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${answer.grpcPort}`,
     ...files,

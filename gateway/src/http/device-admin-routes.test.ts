@@ -1,33 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
 import { signKeyHandover, verifyKeyHandover } from "@intelledger/proto/key-handover";
-import { generateDeviceKeys, signFrame, SimulatedDevice, type DeviceKeys } from "@intelledger/test-support";
+import { generateDeviceKeys, signFrame, SimulatedDevice, until, type DeviceKeys } from "@intelledger/test-support";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import type { DeviceView } from "../devices/device-lifecycle.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let client: GatewayClient;
 let token: string;
 let viewerToken: string;
 const live = new LiveClient();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function call(method: string, path: string, json?: unknown, as = token) {
   const response = await client.request(path, { method, token: as, ...(json === undefined ? {} : { json }) });
@@ -73,32 +61,17 @@ function frameBytes(id: string, keys: DeviceKeys, counter: number, celsius = 21.
 const devicesToStop: SimulatedDevice[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-devices-"));
-  gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      ingest: { admission: { maxFailures: 3 } },
-      batching: { maxAgeMs: 200 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-    }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ ingest: { admission: { maxFailures: 3 } }, batching: { maxAgeMs: 200 } });
+  gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
-  const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
-  token = await client.apiToken(cookie, "device test");
-  await client.createAccount(cookie, "watcher", "viewer");
-  viewerToken = await client.apiToken(await client.login("watcher"), "viewer");
+  ({ technician: token, viewer: viewerToken } = await client.pairWithViewer(gateway.pairingCode ?? "", "device test"));
   await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=device`, token);
 });
 
 afterAll(async () => {
   await live.close();
   for (const simulated of devicesToStop) await simulated.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running.stop();
 });
 
 describe("devices over the admin API", () => {
@@ -106,7 +79,7 @@ describe("devices over the admin API", () => {
     const line = await registered("line-1");
     devicesToStop.push(line);
     for (let i = 0; i < 3; i++) await line.publishFrame();
-    await until(async () => (await device("line-1")).activity.framesAccepted === 3);
+    await until(async () => (await device("line-1")).activity.framesAccepted === 3, "line-1: activity.framesAccepted === 3");
     const view = await device("line-1");
     expect(view).toMatchObject({
       status: "active",
@@ -118,7 +91,11 @@ describe("devices over the admin API", () => {
       activity: { framesAccepted: 3, readingsAccepted: 9, framesMissed: 0, rejected: {} },
     });
     expect(view.lastSeenMs).toBeGreaterThan(Date.now() - 10_000);
-    await until(async () => (await device("line-1")).activity.readingsPerSecond > 0, 5_000);
+    await until(
+      async () => (await device("line-1")).activity.readingsPerSecond > 0,
+      "line-1: activity.readingsPerSecond > 0",
+      5_000,
+    );
 
     const listed = await call("GET", "/api/devices", undefined, viewerToken);
     expect(listed.status).toBe(200);
@@ -149,10 +126,13 @@ describe("devices over the admin API", () => {
     });
     expect((await call("POST", "/api/devices/press-2/deactivate", {})).status).toBe(409);
     await press.publishFrame();
-    await until(async () => (await device("press-2")).activity.rejected.inactive_device === 1);
+    await until(
+      async () => (await device("press-2")).activity.rejected.inactive_device === 1,
+      "press-2: activity.rejected.inactive_device === 1",
+    );
     expect((await call("POST", "/api/devices/press-2/reactivate", {})).body).toMatchObject({ status: "active" });
     await press.publishFrame();
-    await until(async () => (await device("press-2")).activity.framesAccepted === 1);
+    await until(async () => (await device("press-2")).activity.framesAccepted === 1, "press-2: activity.framesAccepted === 1");
     const entries = gateway.audit.list({ limit: 10 }).filter((entry) => entry.target === "press-2");
     expect(entries.find((entry) => entry.action === "device.deactivate")?.details).toEqual({
       before: { status: "active" },
@@ -170,7 +150,7 @@ describe("devices over the admin API", () => {
     devicesToStop.push(faulty);
     // 900 °C: implausible samples the device signed itself count towards its quarantine.
     for (let counter = 1; counter <= 3; counter++) await faulty.publishFrame(frameBytes("faulty-3", keys, counter, 900));
-    await until(async () => (await device("faulty-3")).quarantine.quarantined);
+    await until(async () => (await device("faulty-3")).quarantine.quarantined, "faulty-3: quarantine.quarantined");
     const quarantined = await device("faulty-3");
     expect(quarantined.activity.rejected).toEqual({ invalid_sample: 3 });
     expect(quarantined.quarantine.remainingMs).toBeGreaterThan(200_000);
@@ -180,11 +160,14 @@ describe("devices over the admin API", () => {
     expect(released.body).toMatchObject({ quarantine: { quarantined: false } });
     expect((await call("POST", "/api/devices/faulty-3/release", {})).status).toBe(409);
     await faulty.publishFrame(frameBytes("faulty-3", keys, 4));
-    await until(async () => (await device("faulty-3")).activity.framesAccepted === 1);
+    await until(async () => (await device("faulty-3")).activity.framesAccepted === 1, "faulty-3: activity.framesAccepted === 1");
     expect(gateway.audit.list({ limit: 5 }).find((entry) => entry.action === "device.quarantine.release")?.details).toMatchObject(
       { before: { quarantined: true }, after: { quarantined: false } },
     );
-    await until(() => live.of("device").some((event) => event.data.deviceId === "faulty-3" && event.data.state === "released"));
+    await until(
+      () => live.of("device").some((event) => event.data.deviceId === "faulty-3" && event.data.state === "released"),
+      "faulty-3 released on the live stream",
+    );
     expect(deviceChanges("faulty-3")).toEqual(["registered", "quarantined", "released"]);
   });
 
@@ -215,7 +198,7 @@ describe("devices over the admin API", () => {
     await meter.publishFrame(frameBytes("meter-4", oldKeys, 2));
     await meter.publishFrame(frameBytes("meter-4", newKeys, 3));
     await meter.publishFrame(frameBytes("meter-4", oldKeys, 4));
-    await until(async () => (await device("meter-4")).activity.framesAccepted === 3);
+    await until(async () => (await device("meter-4")).activity.framesAccepted === 3, "meter-4: activity.framesAccepted === 3");
     expect((await device("meter-4")).activity.rejected).toEqual({ bad_signature: 1 });
 
     const keys = await call("GET", "/api/devices/meter-4/keys", undefined, viewerToken);
@@ -268,20 +251,21 @@ describe("devices over the admin API", () => {
     });
     await oven.publishFrame(frameBytes("oven-5", keys, 1, 21.5));
     await oven.publishFrame(frameBytes("oven-5", keys, 2, 120));
-    await until(async () => (await device("oven-5")).activity.framesAccepted === 2);
+    await until(async () => (await device("oven-5")).activity.framesAccepted === 2, "oven-5: activity.framesAccepted === 2");
     expect((await device("oven-5")).activity.readingsOutsideBounds).toBe(1);
     const stored = gateway.readings.ofClassAfter(4, 0, 10);
     expect(stored.map((reading) => [reading.deviceId, reading.value])).toEqual([
       ["oven-5", 2150],
       ["oven-5", 12000],
     ]);
-    await until(() => gateway.batches.last()?.dataClass === 4, 5_000);
+    await until(() => gateway.batches.last()?.dataClass === 4, "a batch of data class 4", 5_000);
     // 120 °C lies outside -40..85 °C: that batch commits the stream unbounded, and says so.
     expect(gateway.batches.last()?.streamBounds).toEqual([]);
 
     await oven.publishFrame(frameBytes("oven-5", keys, 3, 30));
     await until(
       () => (gateway.batches.last()?.lastGatewaySeq ?? 0) >= (gateway.readings.ofClassAfter(4, 0, 10).at(-1)?.gatewaySeq ?? 0),
+      "every class-4 reading sealed",
       5_000,
     );
     expect(gateway.batches.last()?.streamBounds).toEqual([
@@ -307,7 +291,10 @@ describe("devices over the admin API", () => {
     expect(gone.body).toMatchObject({ status: "decommissioned", mqttLogin: false });
 
     await old.publishFrame(frameBytes("old-6", keys, 2));
-    await until(async () => (await device("old-6")).activity.rejected.inactive_device === 1);
+    await until(
+      async () => (await device("old-6")).activity.rejected.inactive_device === 1,
+      "old-6: activity.rejected.inactive_device === 1",
+    );
     await expect(
       mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, { ...login, clientId: "old-6", reconnectPeriod: 0 }),
     ).rejects.toThrow(/Not authorized|Bad username or password/);
@@ -383,7 +370,7 @@ describe("bad input on the device routes", () => {
     try {
       await simulated.acceptCommands(gateway.commandPublicKey);
       await simulated.publishFrame();
-      await until(async () => (await device("cmd-1")).transport !== undefined);
+      await until(async () => (await device("cmd-1")).transport !== undefined, "cmd-1: transport !== undefined");
       const sent = await call("POST", "/api/devices/cmd-1/commands", { type: "setSamplingInterval", intervalMs: 250 });
       expect(sent.status).toBe(200);
       expect(sent.body).toMatchObject({ deviceId: "cmd-1", result: "applied" });

@@ -1,40 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SimulatedDevice } from "@intelledger/test-support";
-import { pino } from "pino";
+import { SimulatedDevice, until } from "@intelledger/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { LiveClient } from "../../test/live-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let token: string;
 const devices = [new SimulatedDevice("line-1"), new SimulatedDevice("line-2")];
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-live-"));
-  gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir,
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
-      batching: { maxReadings: 8, maxAgeMs: 200 },
-      proving: { enabled: false },
-      inference: { enabled: false },
-    }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ batching: { maxReadings: 8, maxAgeMs: 200 } });
+  gateway = running.gateway;
   const client = new GatewayClient(gateway.httpPort);
   token = await client.apiToken(await client.pair(gateway.pairingCode ?? "", "tech"), "live test");
   for (const device of devices) {
@@ -45,8 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const device of devices) await device.stop();
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running.stop();
 });
 
 describe("the live stream", () => {
@@ -57,8 +34,8 @@ describe("the live stream", () => {
     await narrowed.open(`${base}?devices=line-1&channels=temperature&types=reading`, token);
     await everything.open(`${base}?maxReadingsPerSecond=1000`, token);
     for (const device of devices) for (let frame = 0; frame < 3; frame++) await device.publishFrame();
-    await until(() => everything.of("reading").length === 18 && everything.of("batch").length > 0);
-    await until(() => narrowed.of("reading").length === 3);
+    await until(() => everything.of("reading").length === 18 && everything.of("batch").length > 0, "18 readings and a batch");
+    await until(() => narrowed.of("reading").length === 3, "3 narrowed readings");
     expect(new Set(narrowed.events.map((event) => `${event.data.deviceId as string}/${event.data.channel as string}`))).toEqual(
       new Set(["line-1/temperature"]),
     );
@@ -75,7 +52,7 @@ describe("the live stream", () => {
     for (let frame = 0; frame < 10; frame++) await devices[0]?.publishFrame();
     // Ten frames of three readings: each is either sent or counted as dropped, at most four a second.
     const dropped = () => limited.of("dropped").reduce((sum, event) => sum + (event.data.readings as number), 0);
-    await until(() => limited.of("reading").length + dropped() === 30, 10_000);
+    await until(() => limited.of("reading").length + dropped() === 30, "30 readings sent or dropped");
     const seconds = Math.ceil((Date.now() - startedAtMs) / 1000) + 1;
     expect(limited.of("reading").length).toBeGreaterThanOrEqual(4);
     expect(limited.of("reading").length).toBeLessThanOrEqual(4 * seconds);

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import type { RequestListener } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import type { Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 import { expressRoutes } from "../../test/express-routes.js";
 
 interface OpenApiOperation {
@@ -16,18 +12,15 @@ interface OpenApiOperation {
 }
 type OpenApi = { openapi: string; paths: Record<string, Record<string, OpenApiOperation>> };
 
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let client: GatewayClient;
 let token: string;
 let document: OpenApi;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-openapi-"));
-  gateway = await startGateway(
-    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, inference: { enabled: false } }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ proving: { enabled: true } });
+  gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
   const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
   token = await client.apiToken(cookie, "openapi test");
@@ -36,10 +29,7 @@ beforeAll(async () => {
   document = (await response.json()) as OpenApi;
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 /** Every operation in the document that takes a JSON body, with its path parameters filled in. */
 function operationsWithBodies(): { method: string; path: string }[] {
@@ -89,21 +79,13 @@ describe("every route that takes a body", () => {
 
   it("refuses malformed JSON, a body that is not JSON and an oversized body, saying why", async () => {
     for (const { method, path } of operationsWithBodies()) {
-      const malformed = await client.request(path, {
-        method,
-        token,
-        headers: { "content-type": "application/json" },
-        body: '{"username": ',
-      });
+      const send = (contentType: string, body: string) =>
+        client.request(path, { method, token, headers: { "content-type": contentType }, body });
+      const malformed = await send("application/json", '{"username": ');
       expect(malformed.status, `${method} ${path}`).toBe(400);
       expect(((await malformed.json()) as { error: string }).error).toMatch(/JSON/);
 
-      const form = await client.request(path, {
-        method,
-        token,
-        headers: { "content-type": "text/plain" },
-        body: "username=x",
-      });
+      const form = await send("text/plain", "username=x");
       expect(form.status, `${method} ${path}`).toBe(415);
       expect(((await form.json()) as { error: string }).error).toContain("application/json");
 

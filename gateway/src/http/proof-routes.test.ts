@@ -1,37 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../test/gateway-client.js";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
+import type { Gateway } from "../gateway.js";
 
 // The answers a client written from the API's documentation relies on when the relay or the
 // chain is not configured; the whole way to a verified receipt runs in the console's journey.
-let dataDir: string;
+let running: TestGateway;
 let gateway: Gateway;
 let client: GatewayClient;
 let technician: string;
 let viewer: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-proof-routes-"));
-  gateway = await startGateway(
-    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0 }, inference: { enabled: false } }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ proving: { enabled: true } });
+  gateway = running.gateway;
   client = new GatewayClient(gateway.httpPort);
-  const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
-  technician = await client.apiToken(cookie, "proof routes test");
-  await client.createAccount(cookie, "watcher", "viewer");
-  viewer = await client.apiToken(await client.login("watcher"), "viewer");
+  ({ technician, viewer } = await client.pairWithViewer(gateway.pairingCode ?? "", "proof routes test"));
 });
 
-afterAll(async () => {
-  await gateway.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 const json = async (response: Response) => ({
   status: response.status,

@@ -1,55 +1,16 @@
 import type { AnchoredBatch } from "@intelledger/proto/relay";
 import { z } from "zod";
 import { BatchLedger } from "../batch/batch-ledger.js";
+import { BATCH_STATES } from "../batch/batch-state.js";
 import type { GatewayConfig } from "../config.js";
 import { checkReceipt, requireChain } from "../receipts/receipt-check.js";
 import { fetchReceipt } from "../receipts/relay-receipts.js";
 import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { ApiRoutes, RouteGroup } from "./api-routes.js";
+import { anchorView, batchView, receiptCheckView } from "./api-views.js";
 
-const anchor = z.object({ transactionHash: z.string(), blockNumber: z.number(), confirmedAtMs: z.number() });
-
-const batch = z.object({
-  sequence: z.number(),
-  dataClass: z.number(),
-  readingCount: z.number(),
-  firstGatewaySeq: z.number(),
-  lastGatewaySeq: z.number(),
-  sealedAtMs: z.number(),
-  state: z.enum(["sealed", "pruned", "acknowledged", "released", "gap-acknowledged"]),
-  stage: z.enum(["sealed", "proved", "acknowledged", "anchored"]),
-  ackedAtMs: z.number().optional(),
-  proof: z.object({
-    present: z.boolean(),
-    provedAtMs: z.number().optional(),
-    uploadedAtMs: z.number().optional(),
-    valid: z.boolean().optional(),
-  }),
-  anchor: anchor.optional(),
-});
-
-const linkCheck = z.object({
-  link: z.string(),
-  description: z.string(),
-  result: z.enum(["ok", "failed", "not_checked"]),
-  detail: z.string().optional(),
-});
-
-const receiptCheck = z.object({
-  verdict: z.enum(["verified", "not_proven", "failed"]),
-  rpcUrl: z.string(),
-  links: z.array(linkCheck),
-  failure: z.string().optional(),
-  anchor: z
-    .object({
-      transactionHash: z.string(),
-      blockNumber: z.number(),
-      confirmations: z.number(),
-      anchorer: z.string(),
-      anchoredAtSec: z.number(),
-    })
-    .optional(),
-});
+/** A batch with the outbox's state by name. */
+const batch = batchView.extend({ state: z.enum(BATCH_STATES) });
 
 const gatewaySeq = z.strictObject({ gatewaySeq: z.coerce.number().int().min(1) });
 
@@ -82,7 +43,7 @@ export function proofRoutes(
     }),
     response: z.object({
       batches: z.array(batch),
-      lastAnchored: anchor.extend({ sequence: z.number() }).optional(),
+      lastAnchored: anchorView.extend({ sequence: z.number() }).optional(),
       receipts: z.object({ relayApi: z.boolean(), rpcUrl: z.string().optional() }),
     }),
     handle: ({ query }) => {
@@ -126,7 +87,7 @@ export function proofRoutes(
         .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://")
         .optional(),
     }),
-    response: z.object({ receipt: z.record(z.string(), z.unknown()), check: receiptCheck }),
+    response: z.object({ receipt: z.record(z.string(), z.unknown()), check: receiptCheckView }),
     handle: async ({ params, body }) => {
       const { relay, chain } = deps.config();
       requireChain(chain);

@@ -11,10 +11,10 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../config.js";
 import type { ProvisioningJob } from "../devices/device-provisioning.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { GatewayClient } from "../../test/gateway-client.js";
+import { quietGatewayConfig } from "../../test/test-gateway.js";
 
 /** How a scripted device answers a request: its key, what it claims, or silence. */
 interface Behaviour {
@@ -121,13 +121,8 @@ beforeAll(async () => {
   holder = new SerialPort({ path: taken.gatewayPath, baudRate: 115_200, autoOpen: false, lock: true });
   await new Promise<void>((resolve, reject) => holder.open((error) => (error ? reject(error) : resolve())));
   gateway = await startGateway(
-    parseGatewayConfig({
-      dataDir: join(dir, "gateway"),
-      mqtt: { port: 0 },
-      http: { host: "127.0.0.1", port: 0 },
+    quietGatewayConfig(join(dir, "gateway"), {
       serial: { ports: [held.gatewayPath, silent.gatewayPath, taken.gatewayPath], rescanIntervalMs: 100 },
-      proving: { enabled: false },
-      inference: { enabled: false },
     }),
     pino({ level: "silent" }),
   );

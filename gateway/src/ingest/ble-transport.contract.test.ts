@@ -1,16 +1,8 @@
 import { pino } from "pino";
-import { FramedDeviceEnd, SimulatedBleCentral, SimulatedPeripheral } from "@intelledger/test-support";
+import { FramedDeviceEnd, SimulatedBleCentral, SimulatedPeripheral, until } from "@intelledger/test-support";
 import { BleTransport } from "./ble-transport.js";
 import { describeFrameTransportContract } from "./frame-transport-contract.js";
 import { framedContractDevice } from "./framed-contract-device.js";
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeFrameTransportContract("BLE through the simulated peripheral", () => {
   // One central for every transport made: the radio outlives a gateway restart.

@@ -69,12 +69,7 @@ describe("BLE transport through the central interface", () => {
     const { device, end } = bleDevice("ble-4");
     const checker = new CommandChecker(device.deviceId, gateway.commandPublicKey);
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    const answering = end.nextCommand(10_000).then((command) => {
-      const checked = checker.check(command);
-      return end
-        .sendFrame(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result }))
-        .answered(10_000);
-    });
+    const answering = end.acknowledgeNextCommand(device, checker, 10_000);
     const outcome = await gateway.sendCommand("ble-4", { $case: "reboot", value: {} });
     expect(outcome.result).toBe(CommandResult.COMMAND_RESULT_APPLIED);
     expect((await answering)?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);

@@ -1,14 +1,10 @@
 import type { Logger } from "pino";
 import type { BleCentral, BleLink } from "./ble/ble-central.js";
-import { FramedLink } from "./framed-link.js";
+import { FramedLink, type FramedConnection } from "./framed-link.js";
 import { noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 
-/** A connected device: its link and the framing session over it. */
-interface Connection {
-  ble: BleLink;
-  link: FramedLink;
-}
+type Connection = FramedConnection<{ ble: BleLink }>;
 
 /**
  * Devices over BLE: each connected device notifies a byte stream carrying the serial framing

@@ -1,6 +1,6 @@
 import { encodeSerialPacket, SerialPacketDecoder } from "@intelledger/proto/serial";
 import { describe, expect, it } from "vitest";
-import { DeviceAdmission } from "../acceptance/device-admission.js";
+import { unlimitedAdmission } from "../../test/ingest-pipeline-fixture.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
 import { FrameAcceptor, REJECTION_REASONS, type FrameVerdict } from "../acceptance/frame-acceptor.js";
 import { SimulatedDevice } from "@intelledger/test-support";
@@ -19,14 +19,7 @@ function setUp() {
   registry.register(target.deviceId, target.publicKeyPoint);
   registry.register(bystander.deviceId, bystander.publicKeyPoint);
   // Quarantine would stop most inputs early; here every input must go the whole way.
-  const admission = new DeviceAdmission({
-    framesPerSecond: 1e9,
-    burst: 1e9,
-    maxFailures: 1e9,
-    failureWindowMs: 1,
-    quarantineMs: 1,
-  });
-  const acceptor = new FrameAcceptor(registry, admission, { maxFrameBytes: 512, maxCounterJump: 1_000_000 });
+  const acceptor = new FrameAcceptor(registry, unlimitedAdmission(), { maxFrameBytes: 512, maxCounterJump: 1_000_000 });
   const seeds = Array.from({ length: SEED_FRAMES }, () => target.nextFrameBytes());
   return { acceptor, target, bystander, seeds };
 }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import { mqttPacketLimit } from "./mqtt-packet-guard.js";
-import { freePort, PrivateMosquitto, SimulatedDevice } from "@intelledger/test-support";
+import { freePort, PrivateMosquitto, SimulatedDevice, until } from "@intelledger/test-support";
 
 /** The ACL file docs/mqtt-brokers.md tells operators to use. */
 const DOCUMENTED_ACL = join(import.meta.dirname, "../../../docs/mosquitto/intelledger.acl");
@@ -20,14 +20,6 @@ let config: GatewayConfig;
 let gateway: Gateway | undefined;
 const devices: SimulatedDevice[] = [];
 const clients: MqttClient[] = [];
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function startBroker(extraConfig: string[]): Promise<void> {
   broker = await PrivateMosquitto.start({

@@ -4,7 +4,7 @@
 // refused it for good; a frame the gateway could not take now, or had not made durable when
 // it stopped, comes again and is stored once; restarts lose nothing; commands reach devices.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { SimulatedDevice, until } from "@intelledger/test-support";
 import type { RejectionReason } from "../acceptance/frame-acceptor.js";
 import { decodeSignedFrame } from "../acceptance/frame-decoding.js";
 import { GatewayError } from "../errors.js";
@@ -65,14 +65,6 @@ function deferred(): Deferred {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** The "not now" the contract's gateway gives: why, and the retry hint a link should pass on. */
 const NOT_NOW = { reason: "rate_limited", retryAfterMs: 40 } as const;

@@ -34,6 +34,9 @@ function answerFailure(error: unknown): Omit<FrameAck, "frameSha256"> {
   };
 }
 
+/** What a transport keeps of a connected device: its channel, under the transport's name for it, and the framing session over it. */
+export type FramedConnection<Channel> = Channel & { link: FramedLink };
+
 export interface FramedLinkOptions {
   transport: "serial" | "ble";
   /** The device the link itself names (a BLE peripheral's advertised id), checked against every frame. */

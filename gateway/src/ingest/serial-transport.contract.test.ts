@@ -3,18 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
-import { FramedDeviceEnd, PtyPair } from "@intelledger/test-support";
+import { FramedDeviceEnd, PtyPair, until } from "@intelledger/test-support";
 import { describeFrameTransportContract } from "./frame-transport-contract.js";
 import { framedContractDevice } from "./framed-contract-device.js";
 import { SerialTransport } from "./serial-transport.js";
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describeFrameTransportContract("serial over a socat pty", async () => {
   const dir = mkdtempSync(join(tmpdir(), "serial-contract-"));

@@ -8,20 +8,12 @@ import { SerialPort } from "serialport";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig, type GatewayConfigInput } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { CommandChecker, FramedDeviceEnd, PtyPair, signFrame, SimulatedDevice } from "@intelledger/test-support";
+import { CommandChecker, FramedDeviceEnd, PtyPair, signFrame, SimulatedDevice, until } from "@intelledger/test-support";
 
 let dir: string;
 let pty: PtyPair;
 let gateway: Gateway;
 let cable: SerialPort | undefined;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The device's end of the cable. */
 async function plugDevice(): Promise<SerialPort> {
@@ -143,12 +135,7 @@ describe("serial transport over a pty pair", () => {
     const { end } = await plugFramedDevice();
     const checker = new CommandChecker(device.deviceId, gateway.commandPublicKey);
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
-    const answering = end.nextCommand(10_000).then((command) => {
-      const checked = checker.check(command);
-      return end
-        .sendFrame(device.nextFrameBytes(Date.now(), { commandId: checked.commandId, result: checked.result }))
-        .answered(10_000);
-    });
+    const answering = end.acknowledgeNextCommand(device, checker, 10_000);
     const outcome = await gateway.sendCommand(device.deviceId, { $case: "setSamplingInterval", value: { intervalMs: 2_000 } });
     expect((await answering)?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
     expect(outcome).toEqual({ commandId: 1, result: CommandResult.COMMAND_RESULT_APPLIED });

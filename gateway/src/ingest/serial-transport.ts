@@ -7,7 +7,7 @@ import {
 } from "@intelledger/proto/provisioning";
 import type { Logger } from "pino";
 import { SerialPort } from "serialport";
-import { FramedLink } from "./framed-link.js";
+import { FramedLink, type FramedConnection } from "./framed-link.js";
 import { noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
 import { discoverSerialPorts } from "./serial-port-discovery.js";
@@ -19,10 +19,7 @@ export interface SerialTransportOptions {
   logger: Logger;
 }
 
-interface OpenPort {
-  port: SerialPort;
-  link: FramedLink;
-}
+type OpenPort = FramedConnection<{ port: SerialPort }>;
 
 /**
  * Devices on serial lines (USB-UART), framed with COBS and CRC-32, each frame answered with a

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ListenerFeed } from "../feeds/listener-feed.js";
 import type { SubsystemStatus } from "../supervision/subsystems.js";
 
 /** What happened to a device: quarantine by ingest, the rest by a technician. */
@@ -47,43 +48,23 @@ export type LiveEvent =
   | ({ type: "subsystem" } & SubsystemStatus);
 
 export type LiveEventType = LiveEvent["type"];
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
-  "reading",
-  "anomaly",
-  "alert",
-  "device",
-  "batch",
-  "proof",
-  "ack",
-  "anchor",
-  "subsystem",
-];
+/** Each event type once, in the order the API lists them; a record, so none can be left out. */
+const LISTED_EVENT_TYPES: Record<LiveEventType, true> = {
+  reading: true,
+  anomaly: true,
+  alert: true,
+  device: true,
+  batch: true,
+  proof: true,
+  ack: true,
+  anchor: true,
+  subsystem: true,
+};
+export const LIVE_EVENT_TYPES = Object.keys(LISTED_EVENT_TYPES) as readonly LiveEventType[];
 
 /** The gateway's events for live screens: published by its parts, fanned out to subscribers. */
-export class LiveEvents {
-  private readonly listeners = new Set<(event: LiveEvent) => void>();
-  private readonly logger: Logger;
-
+export class LiveEvents extends ListenerFeed<LiveEvent> {
   constructor(logger: Logger) {
-    this.logger = logger;
-  }
-
-  get subscribers(): number {
-    return this.listeners.size;
-  }
-
-  subscribe(listener: (event: LiveEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  publish(event: LiveEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.warn({ err: error, type: event.type }, "a live listener failed");
-      }
-    }
+    super(logger, { message: "a live listener failed", context: (event) => ({ type: event.type }) });
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from "@intelledger/service-kit";
 import type { GatewayCallResult, GatewayMessage } from "node-red-contrib-intelledger/channel-messages";
 import type { DeviceAction, IntelLedgerGatewayApi } from "node-red-contrib-intelledger/gateway-api";
 import type { Logger } from "pino";
@@ -130,7 +131,7 @@ export class FlowChannelServer {
     const { id, call } = message;
     this.serve(call).then(
       (value) => this.send({ t: "result", id, value }),
-      (error: unknown) => this.send({ t: "result", id, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => this.send({ t: "result", id, error: errorMessage(error) }),
     );
   }
 

@@ -32,8 +32,8 @@ interface EditorPage {
   };
 }
 
-/** A node of each IntelLedger type, with settings its form must show. */
-const NODE_SETTINGS: { type: string; values: Record<string, string | number | boolean> }[] = [
+/** A node of each IntelLedger type, with settings its form must show, and fields its form must hide for those settings. */
+const NODE_SETTINGS: { type: string; values: Record<string, string | number | boolean>; hidden?: string[] }[] = [
   { type: "intelledger-readings", values: { devices: "press-*", channel: "vibration", includeDerived: true, name: "vib" } },
   { type: "intelledger-anomalies", values: { devices: "press-01", channel: "temperature", minScore: "0.9", name: "hot" } },
   { type: "intelledger-alerts", values: { rules: "overheat", states: "firing", name: "alarms" } },
@@ -46,8 +46,13 @@ const NODE_SETTINGS: { type: string; values: Record<string, string | number | bo
   {
     type: "intelledger-write",
     values: { mode: "reading", source: "rms", channel: "vibration", channelIndex: 2, scale: 1, name: "rms" },
+    hidden: ["severity", "code"],
   },
-  { type: "intelledger-write", values: { mode: "alert", source: "rms", severity: "critical", code: 7, name: "alarm" } },
+  {
+    type: "intelledger-write",
+    values: { mode: "alert", source: "rms", severity: "critical", code: 7, name: "alarm" },
+    hidden: ["channel", "channelIndex", "scale"],
+  },
 ];
 
 let dataDir: string;
@@ -185,7 +190,7 @@ describe("the flow editor in a browser", () => {
         RED.editor.edit(RED.nodes.node(id));
       }, node.id);
       await page.waitForSelector("#node-input-gateway", { timeout: 10_000 });
-      const { values } = NODE_SETTINGS[Number(node.id.slice("form-".length))] ?? { values: {} };
+      const { values, hidden = [] } = NODE_SETTINGS[Number(node.id.slice("form-".length))] ?? { values: {} };
       for (const [field, value] of Object.entries({ gateway: "", ...values })) {
         const input = page.locator(`#node-input-${field}`);
         expect(await page.locator(`label[for="node-input-${field}"]`).count(), `${node.type} ${field} label`).toBeGreaterThan(0);
@@ -193,6 +198,9 @@ describe("the flow editor in a browser", () => {
         if (typeof value === "boolean") expect(await input.isChecked(), `${node.type} ${field}`).toBe(value);
         else expect(await input.inputValue(), `${node.type} ${field}`).toBe(String(value));
         expect(await input.isVisible(), `${node.type} ${field} shown`).toBe(true);
+      }
+      for (const field of hidden) {
+        expect(await page.locator(`#node-input-${field}`).isVisible(), `${node.type} ${field} hidden`).toBe(false);
       }
       await page.click("#node-dialog-cancel");
       await page.waitForSelector("#node-input-gateway", { state: "detached", timeout: 10_000 });

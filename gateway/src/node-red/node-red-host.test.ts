@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { Channel, CommandResult } from "@intelledger/proto/device";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleFlows, type FlowNode } from "../../test/example-flows.js";
+import { exampleFlows, flowTab, type FlowNode } from "../../test/example-flows.js";
 import { GatewayClient, sessionCookieOf, TEST_PASSWORD } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { SimulatedDevice } from "@intelledger/test-support";
+import { SimulatedDevice, until } from "@intelledger/test-support";
 
 // The tests build on each other (flows deployed, then fed), so they share one gateway, in order.
 let dataDir: string;
@@ -19,14 +19,6 @@ let integratorToken: string;
 let viewer: string;
 let device: SimulatedDevice;
 let temperatureCenti = 2_500;
-
-async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function deploy(flows: FlowNode[], auth: { token?: string; cookie?: string }) {
   return client.request("/flows/flows", {
@@ -150,22 +142,25 @@ describe("Node-RED behind the gateway", () => {
 
   it("turns verified readings into derived readings that are stored and batched", async () => {
     device.run(50, () => {});
-    await until("an RMS written back", () => readingsOf("flow.press-01.rms").length > 0);
+    await until(() => readingsOf("flow.press-01.rms").length > 0, "an RMS written back", 15_000);
     const [rms] = readingsOf("flow.press-01.rms");
     expect(rms).toMatchObject({ channel: Channel.CHANNEL_VIBRATION, scale: 3, frameCounter: 1n });
     expect(rms?.value).toBeGreaterThanOrEqual(200);
     expect(rms?.value).toBeLessThanOrEqual(240);
     await until(
-      "the RMS sealed into a batch",
       () => (gateway.batches.last()?.lastGatewaySeq ?? 0) >= (rms?.gatewaySeq ?? Infinity),
+      "the RMS sealed into a batch",
+      15_000,
     );
   });
 
   it("sends a signed device command when the temperature crosses the threshold", async () => {
     expect(device.commands).toEqual([]);
     temperatureCenti = 3_550;
-    await until("the device's answer to be audited", () =>
-      gateway.audit.list({ limit: 5 }).some((entry) => entry.action === "device.command"),
+    await until(
+      () => gateway.audit.list({ limit: 5 }).some((entry) => entry.action === "device.command"),
+      "the device's answer to be audited",
+      15_000,
     );
     expect(device.commands).toHaveLength(1);
     expect(device.commands[0]).toMatchObject({
@@ -186,7 +181,7 @@ describe("Node-RED behind the gateway", () => {
       reading: vibration,
       anomaly: { score: 0.97, flagged: true, model: "vibration-ae@1", threshold: 0.8 },
     });
-    await until("an alert", () => gateway.derived.alerts().length > 0);
+    await until(() => gateway.derived.alerts().length > 0, "an alert", 15_000);
     const [alert] = gateway.derived.alerts();
     expect(alert).toMatchObject({
       source: "vibration-watch",
@@ -206,34 +201,18 @@ describe("Node-RED behind the gateway", () => {
   });
 
   it("keeps ingesting while a flow throws or runs away", async () => {
-    const misbehaving: FlowNode[] = [
-      { id: "bad0000000000001", type: "tab", label: "misbehaving" },
-      {
-        id: "bad0000000000002",
-        type: "intelledger-readings",
-        z: "bad0000000000001",
-        gateway: "c0ffee0000000001",
-        wires: [["bad0000000000003"]],
-      },
+    const misbehaving = flowTab("bad0000000000001", "misbehaving", [
+      { id: "bad0000000000002", type: "intelledger-readings", gateway: "c0ffee0000000001", wires: [["bad0000000000003"]] },
       {
         id: "bad0000000000003",
         type: "function",
-        z: "bad0000000000001",
         func: "setTimeout(() => { throw new Error('late'); }, 0);\nthrow new Error('bad flow');",
         outputs: 1,
         wires: [[]],
       },
-      {
-        id: "bad0000000000004",
-        type: "inject",
-        z: "bad0000000000001",
-        once: true,
-        onceDelay: "0.1",
-        repeat: "",
-        wires: [["bad0000000000005"]],
-      },
-      { id: "bad0000000000005", type: "function", z: "bad0000000000001", func: "while (true) {}", outputs: 1, wires: [[]] },
-    ];
+      { id: "bad0000000000004", type: "inject", once: true, onceDelay: "0.1", repeat: "", wires: [["bad0000000000005"]] },
+      { id: "bad0000000000005", type: "function", func: "while (true) {}", outputs: 1, wires: [[]] },
+    ]);
     const flows = [...exampleFlows("vibration-rms-derived"), ...misbehaving];
     expect((await deploy(flows, { token: integratorToken })).status).toBeLessThan(300);
     const before = gateway.readings.count();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FlowNode } from "../../test/example-flows.js";
+import { flowTab, type FlowNode } from "../../test/example-flows.js";
 import { GatewayClient } from "../../test/gateway-client.js";
 import { parseGatewayConfig } from "../config.js";
 import { startGateway, type Gateway } from "../gateway.js";
@@ -52,23 +52,25 @@ function deploy(flows: FlowNode[]) {
   });
 }
 
+/** A tcp in node's settings for a byte stream on `port`, wired nowhere. */
+function binaryStream(port: number) {
+  return { port: String(port), datamode: "stream", datatype: "buffer", wires: [[]] };
+}
+
 /** A tab with an inject (once, shortly after start) wired to a function node with this code. */
 function functionFlow(name: string, code: { func?: string; initialize?: string }, extra: FlowNode[] = []): FlowNode[] {
-  const tab = `${name}-tab`;
-  return [
-    { id: tab, type: "tab", label: name },
-    { id: `${name}-inject`, type: "inject", z: tab, once: true, onceDelay: "0.5", repeat: "", wires: [[`${name}-function`]] },
+  return flowTab(`${name}-tab`, name, [
+    { id: `${name}-inject`, type: "inject", once: true, onceDelay: "0.5", repeat: "", wires: [[`${name}-function`]] },
     {
       id: `${name}-function`,
       type: "function",
-      z: tab,
       func: code.func ?? "return msg;",
       initialize: code.initialize ?? "",
       outputs: 1,
       wires: [extra.map((node) => node.id)],
     },
-    ...extra.map((node) => ({ z: tab, ...node })),
-  ];
+    ...extra,
+  ]);
 }
 
 /**
@@ -237,21 +239,9 @@ describe("Node-RED in a process of its own", () => {
 
   it("refuses to deploy a tcp in node, which would listen on the network", async () => {
     const port = await freePort();
-    const listener: FlowNode[] = [
-      { id: "listen-tab", type: "tab", label: "listens" },
-      {
-        id: "listen-tcp",
-        type: "tcp in",
-        z: "listen-tab",
-        name: "plc",
-        server: "server",
-        host: "",
-        port: String(port),
-        datamode: "stream",
-        datatype: "buffer",
-        wires: [[]],
-      },
-    ];
+    const listener = flowTab("listen-tab", "listens", [
+      { id: "listen-tcp", type: "tcp in", name: "plc", server: "server", host: "", ...binaryStream(port) },
+    ]);
     const refused = await deploy(listener);
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: string }).error).toBe(
@@ -341,29 +331,10 @@ describe("flows that listen, loaded from an earlier deploy", () => {
     mkdirSync(join(earlierDir, "node-red"));
     tcpPort = await freePort();
     const udpPort = await freePort();
-    const flows: FlowNode[] = [
-      { id: "old-tab", type: "tab", label: "from before" },
-      {
-        id: "old-tcp",
-        type: "tcp in",
-        z: "old-tab",
-        server: "server",
-        port: String(tcpPort),
-        datamode: "stream",
-        datatype: "buffer",
-        wires: [[]],
-      },
-      {
-        id: "old-udp",
-        type: "udp in",
-        z: "old-tab",
-        port: String(udpPort),
-        datatype: "buffer",
-        multicast: "false",
-        ipv: "udp4",
-        wires: [[]],
-      },
-    ];
+    const flows = flowTab("old-tab", "from before", [
+      { id: "old-tcp", type: "tcp in", server: "server", ...binaryStream(tcpPort) },
+      { id: "old-udp", type: "udp in", port: String(udpPort), datatype: "buffer", multicast: "false", ipv: "udp4", wires: [[]] },
+    ]);
     writeFileSync(join(earlierDir, "node-red", "flows.json"), JSON.stringify(flows));
     earlier = await startGateway(
       parseGatewayConfig({

@@ -9,6 +9,7 @@ import {
 } from "@intelledger/verify";
 import { JsonRpcProvider, Network } from "ethers";
 import { ConflictError, GatewayError, UpstreamError } from "../errors.js";
+import type { ReceiptCheckView } from "../http/api-views.js";
 import { receiptLinks, type ReceiptLinkCheck } from "./receipt-links.js";
 
 /** What the configuration's `chain` section says a verifier trusts. */
@@ -19,14 +20,9 @@ export interface ChainSettings {
   allowDevelopmentKey: boolean;
 }
 
-export interface ReceiptCheck {
-  /** verified: every link holds; not_proven: every link but the batch's proof, which the receipt lacks; failed: a link does not hold. */
-  verdict: "verified" | "not_proven" | "failed";
-  rpcUrl: string;
+export interface ReceiptCheck extends ReceiptCheckView {
   links: ReceiptLinkCheck[];
   failure?: ReceiptFailure;
-  /** When every link the receipt carries holds. */
-  anchor?: { transactionHash: string; blockNumber: number; confirmations: number; anchorer: string; anchoredAtSec: number };
 }
 
 /** A chain that does not answer must not hold the request for ethers' five minutes. */

@@ -1,14 +1,11 @@
 import { RECEIPT_LINKS, type ReceiptFailure, type ReceiptLink } from "@intelledger/verify";
+import type { ReceiptLinkView } from "../http/api-views.js";
 
-export type LinkResult = "ok" | "failed" | "not_checked";
+type LinkResult = ReceiptLinkView["result"];
 
 /** One link of a receipt's chain of evidence, as a screen shows it. */
-export interface ReceiptLinkCheck {
+export interface ReceiptLinkCheck extends ReceiptLinkView {
   link: ReceiptLink;
-  description: string;
-  result: LinkResult;
-  /** Why it failed, or why it was not checked. */
-  detail?: string;
 }
 
 /** The link each failure is about. */

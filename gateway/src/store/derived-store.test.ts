@@ -75,14 +75,15 @@ describe("derived store", () => {
   });
 
   it("stores an alert as a reading on the alert channel, with its text beside it", async () => {
-    const { reading, alert } = await derived.raiseAlert({
+    const raised = {
       source: "vibration-watch",
       severity: "critical",
       code: 101,
       message: "bearing failing on press-01",
       subjectDeviceId: "press-01",
       subjectGatewaySeq: 41,
-    });
+    } as const;
+    const { reading, alert } = await derived.raiseAlert(raised);
     expect(reading).toMatchObject({
       deviceId: "flow.vibration-watch",
       channel: Channel.CHANNEL_ALERT,
@@ -91,16 +92,7 @@ describe("derived store", () => {
       scale: 0,
     });
     expect(derived.alerts()).toEqual([alert]);
-    expect(alert).toEqual({
-      gatewaySeq: reading.gatewaySeq,
-      source: "vibration-watch",
-      severity: "critical",
-      code: 101,
-      message: "bearing failing on press-01",
-      subjectDeviceId: "press-01",
-      subjectGatewaySeq: 41,
-      raisedAtMs: now,
-    });
+    expect(alert).toEqual({ gatewaySeq: reading.gatewaySeq, ...raised, raisedAtMs: now });
   });
 
   it("refuses what does not fit a reading", async () => {

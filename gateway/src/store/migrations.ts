@@ -1,3 +1,12 @@
+/** The columns of the first readings table that reading_rows, which replaced it, keeps as they were. */
+const KEPT_READING_COLUMNS = `received_at_ms INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    scale INTEGER NOT NULL,
+    data_class INTEGER NOT NULL,
+    time_uncertain INTEGER NOT NULL,
+    received_boot INTEGER NOT NULL,
+    received_uptime_ms INTEGER NOT NULL`;
+
 /**
  * Schema versions of the gateway database, applied in order and recorded in
  * PRAGMA user_version. Released migrations are never edited; a change is a new entry.
@@ -36,13 +45,7 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     channel INTEGER NOT NULL,
     channel_index INTEGER NOT NULL,
     sampled_at_ms INTEGER NOT NULL,
-    received_at_ms INTEGER NOT NULL,
-    value INTEGER NOT NULL,
-    scale INTEGER NOT NULL,
-    data_class INTEGER NOT NULL,
-    time_uncertain INTEGER NOT NULL,
-    received_boot INTEGER NOT NULL,
-    received_uptime_ms INTEGER NOT NULL
+    ${KEPT_READING_COLUMNS}
   ) STRICT;
   -- Sealing and uploading walk one data class at a time.
   CREATE INDEX readings_by_class ON readings (data_class, gateway_seq);
@@ -341,13 +344,7 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
     channel_index INTEGER NOT NULL,
     -- received_at_ms - sampled_at_ms
     sample_lag_ms INTEGER NOT NULL,
-    received_at_ms INTEGER NOT NULL,
-    value INTEGER NOT NULL,
-    scale INTEGER NOT NULL,
-    data_class INTEGER NOT NULL,
-    time_uncertain INTEGER NOT NULL,
-    received_boot INTEGER NOT NULL,
-    received_uptime_ms INTEGER NOT NULL,
+    ${KEPT_READING_COLUMNS},
     anomaly_score REAL,
     anomalous INTEGER,
     model INTEGER,

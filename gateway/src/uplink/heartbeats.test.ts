@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StubRelay } from "../../test/stub-relay.js";
 import { GatewayClock } from "../clock/gateway-clock.js";
-import { startHeartbeats } from "./heartbeats.js";
+import { startHeartbeats, type HeartbeatOptions } from "./heartbeats.js";
 
 const GATEWAY = "0x00000000000000000000000000000000000000aa";
 let relay: StubRelay;
@@ -20,19 +20,25 @@ function collectingLogger(level: "debug" | "warn") {
   return { lines, logger: pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) }) };
 }
 
+/** Heartbeats every 40 ms from a gateway with an empty backlog, over a client of the stub relay; `options` change any of it. */
+function heartbeatsTo(client: HeartbeatOptions["client"], options: Partial<HeartbeatOptions> = {}): () => void {
+  return startHeartbeats({
+    client,
+    gatewayId: GATEWAY,
+    clock: new GatewayClock({ boot: 1 }),
+    backlog: () => ({ batches: 0, readings: 0, oldestSealedAtMs: undefined }),
+    intervalMs: 40,
+    onAnchored: () => undefined,
+    logger: pino({ level: "silent" }),
+    ...options,
+  });
+}
+
 describe("heartbeats", () => {
   it("report the backlog on every interval until stopped", async () => {
     const client = relay.client();
     let backlog = { batches: 3, readings: 120, oldestSealedAtMs: 1 };
-    const stop = startHeartbeats({
-      client,
-      gatewayId: GATEWAY,
-      clock: new GatewayClock({ boot: 2 }),
-      backlog: () => backlog,
-      intervalMs: 40,
-      onAnchored: () => undefined,
-      logger: pino({ level: "silent" }),
-    });
+    const stop = heartbeatsTo(client, { clock: new GatewayClock({ boot: 2 }), backlog: () => backlog });
     await vi.waitFor(() => expect(relay.heartbeats.length).toBeGreaterThanOrEqual(2));
     expect(relay.heartbeats[0]).toMatchObject({ gatewayId: GATEWAY, backlogBatches: 3, backlogReadings: 120, boot: 2 });
     backlog = { batches: 0, readings: 0, oldestSealedAtMs: 1 };
@@ -51,15 +57,7 @@ describe("heartbeats", () => {
     relay.relayTimeMs = () => Date.now() - 30_000;
     const client = relay.client();
     const { lines, logger } = collectingLogger("debug");
-    const stop = startHeartbeats({
-      client,
-      gatewayId: GATEWAY,
-      clock: new GatewayClock({ boot: 1 }),
-      backlog: () => ({ batches: 0, readings: 0, oldestSealedAtMs: undefined }),
-      intervalMs: 40,
-      onAnchored: () => undefined,
-      logger,
-    });
+    const stop = heartbeatsTo(client, { logger });
     await vi.waitFor(() => expect(lines.some((line) => /clock disagrees/.test(line.msg))).toBe(true));
     relay.stop();
     await vi.waitFor(() => expect(lines.some((line) => line.msg === "heartbeat failed")).toBe(true));
@@ -70,15 +68,7 @@ describe("heartbeats", () => {
   it("pass on the newest anchored batch the relay names, once it names one", async () => {
     const client = relay.client();
     const anchored: AnchoredBatch[] = [];
-    const stop = startHeartbeats({
-      client,
-      gatewayId: GATEWAY,
-      clock: new GatewayClock({ boot: 1 }),
-      backlog: () => ({ batches: 0, readings: 0, oldestSealedAtMs: undefined }),
-      intervalMs: 40,
-      onAnchored: (batch) => anchored.push(batch),
-      logger: pino({ level: "silent" }),
-    });
+    const stop = heartbeatsTo(client, { onAnchored: (batch) => anchored.push(batch) });
     await vi.waitFor(() => expect(relay.heartbeats.length).toBeGreaterThanOrEqual(2));
     expect(anchored).toEqual([]);
     const batch = { sequence: 7, transactionHash: `0x${"ab".repeat(32)}`, blockNumber: 12, confirmedAtMs: 1_700_000_000_000 };

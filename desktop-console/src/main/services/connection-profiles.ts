@@ -15,13 +15,10 @@ interface StoredProfile extends ConnectionProfile {
  * never leave the main process: the renderer sees profiles without them.
  */
 export class ConnectionProfiles {
-  private readonly file: string;
-  private readonly secrets: SecretStorage;
-
-  constructor(file: string, secrets: SecretStorage) {
-    this.file = file;
-    this.secrets = secrets;
-  }
+  constructor(
+    private readonly file: string,
+    private readonly secrets: SecretStorage,
+  ) {}
 
   list(): ConnectionProfile[] {
     return this.read().map(({ encryptedToken: _, ...profile }) => profile);

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
-import type { BridgeError, BridgeInput } from "../../shared/bridge-types.js";
-import { failureOf, request } from "../bridge-client.js";
+import type { BridgeInput } from "../../shared/bridge-types.js";
+import { request } from "../bridge-client.js";
 import { ErrorNote } from "./error-note.js";
+import { useAction } from "./use-action.js";
 
 type Action = BridgeInput<"devices.command">["action"];
 
@@ -18,24 +19,15 @@ const RESULTS: Record<string, string> = {
 export function DeviceCommandForm({ deviceId }: { deviceId: string }) {
   const [type, setType] = useState<Action["type"]>("setSamplingInterval");
   const [intervalMs, setIntervalMs] = useState("1000");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<BridgeError | undefined>();
-  const [answer, setAnswer] = useState("");
+  const sending = useAction();
+  const busy = sending.running !== undefined;
 
-  const send = async () => {
-    setBusy(true);
-    setError(undefined);
-    setAnswer("");
-    try {
+  const send = () =>
+    sending.run("send", async () => {
       const action: Action = type === "reboot" ? { type } : { type, intervalMs: Number(intervalMs) };
       const outcome = await request("devices.command", { deviceId, action });
-      setAnswer(`${deviceId}: command ${outcome.commandId} ${outcome.result}: ${RESULTS[outcome.result] ?? outcome.result}.`);
-    } catch (failure) {
-      setError(failureOf(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return `${deviceId}: command ${outcome.commandId} ${outcome.result}: ${RESULTS[outcome.result] ?? outcome.result}.`;
+    });
 
   return (
     <form
@@ -67,9 +59,9 @@ export function DeviceCommandForm({ deviceId }: { deviceId: string }) {
         Send the command to {deviceId}
       </button>
       {busy && <p aria-live="polite">Waiting for {deviceId} to acknowledge (up to the gateway's commands.timeoutMs)…</p>}
-      <ErrorNote error={error} />
+      <ErrorNote error={sending.error} />
       <p role="status" class="success">
-        {answer}
+        {sending.outcome}
       </p>
     </form>
   );

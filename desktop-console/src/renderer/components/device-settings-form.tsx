@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DataTable } from "./data-table.js";
 import { ErrorNote } from "./error-note.js";
 
 const CHANNELS = ["temperature", "humidity", "vibration", "analog"] as const;
@@ -88,34 +89,24 @@ export function DeviceSettingsForm({ device, onSaved }: { device: DeviceView; on
         Bounds are inclusive, in the channel's unit (°C, %RH, m/s² RMS, mV): each batch's proof shows every value lies within
         them. A threshold flags readings whose anomaly score is above it. Leave a field empty for none.
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Channel</th>
-            <th scope="col">Lowest value</th>
-            <th scope="col">Highest value</th>
-            <th scope="col">Anomaly threshold</th>
+      <DataTable columns={["Channel", "Lowest value", "Highest value", "Anomaly threshold"]}>
+        {CHANNELS.map((channel) => (
+          <tr key={channel}>
+            <th scope="row">{channel}</th>
+            {(["min", "max", "threshold"] as const).map((field) => (
+              <td key={field}>
+                <input
+                  type="number"
+                  step="any"
+                  aria-label={`${channel} ${field === "min" ? "lowest value" : field === "max" ? "highest value" : "anomaly threshold"}`}
+                  value={rows[channel]?.[field] ?? ""}
+                  onInput={(event) => edit(channel, field, event.currentTarget.value)}
+                />
+              </td>
+            ))}
           </tr>
-        </thead>
-        <tbody>
-          {CHANNELS.map((channel) => (
-            <tr key={channel}>
-              <th scope="row">{channel}</th>
-              {(["min", "max", "threshold"] as const).map((field) => (
-                <td key={field}>
-                  <input
-                    type="number"
-                    step="any"
-                    aria-label={`${channel} ${field === "min" ? "lowest value" : field === "max" ? "highest value" : "anomaly threshold"}`}
-                    value={rows[channel]?.[field] ?? ""}
-                    onInput={(event) => edit(channel, field, event.currentTarget.value)}
-                  />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <label for="default-threshold">Threshold for the other channels</label>
       <input
         id="default-threshold"

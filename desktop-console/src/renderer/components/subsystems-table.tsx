@@ -1,4 +1,5 @@
 import type { SubsystemStatus } from "../../shared/bridge-types.js";
+import { DataTable } from "./data-table.js";
 
 /** What a technician does about a part that is not running. */
 const NEXT_STEP: Partial<Record<SubsystemStatus["state"], string>> = {
@@ -11,26 +12,16 @@ export function SubsystemsTable({ subsystems }: { subsystems: readonly Subsystem
   return (
     <>
       <h2 id="subsystems-title">Subsystems</h2>
-      <table class="subsystems" aria-labelledby="subsystems-title">
-        <thead>
-          <tr>
-            <th scope="col">Part</th>
-            <th scope="col">State</th>
-            <th scope="col">Restarts</th>
-            <th scope="col">Why, and what to do</th>
+      <DataTable class="subsystems" labelledBy="subsystems-title" columns={["Part", "State", "Restarts", "Why, and what to do"]}>
+        {subsystems.map((part) => (
+          <tr key={part.name} data-subsystem={part.name} data-state={part.state}>
+            <td>{part.name}</td>
+            <td>{part.state}</td>
+            <td>{part.restarts}</td>
+            <td>{part.reason ? `${part.reason}. ${NEXT_STEP[part.state] ?? ""}` : (NEXT_STEP[part.state] ?? "")}</td>
           </tr>
-        </thead>
-        <tbody>
-          {subsystems.map((part) => (
-            <tr key={part.name} data-subsystem={part.name} data-state={part.state}>
-              <td>{part.name}</td>
-              <td>{part.state}</td>
-              <td>{part.restarts}</td>
-              <td>{part.reason ? `${part.reason}. ${NEXT_STEP[part.state] ?? ""}` : (NEXT_STEP[part.state] ?? "")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatTime } from "../format.js";
@@ -10,26 +11,16 @@ export function AuditScreen() {
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
       <ErrorNote error={audit.error} />
-      <table class="audit">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">On</th>
+      <DataTable class="audit" columns={["When", "Who", "What", "On"]}>
+        {(audit.value ?? []).map((entry) => (
+          <tr key={entry.id}>
+            <td>{formatTime(entry.atMs)}</td>
+            <td>{entry.actor}</td>
+            <td>{entry.action}</td>
+            <td>{entry.target ?? ""}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(audit.value ?? []).map((entry) => (
-            <tr key={entry.id}>
-              <td>{formatTime(entry.atMs)}</td>
-              <td>{entry.actor}</td>
-              <td>{entry.action}</td>
-              <td>{entry.target ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import { request } from "../bridge-client.js";
 import { ErrorNote } from "../components/error-note.js";
+import { FigureList } from "../components/figure-list.js";
 import { usePolled } from "../components/use-polled.js";
-import { formatAgo, formatBytes } from "../format.js";
+import { formatAgo, formatAutonomy, formatBytes } from "../format.js";
 
 /** How long the gateway can hold out without its relay: backlog, disk against quota, autonomy, quota policy. */
 export function BufferScreen() {
@@ -31,40 +32,26 @@ export function BufferScreen() {
               choose another quota policy on the Configuration screen.
             </p>
           )}
-          <dl class="figures">
-            <div>
-              <dt>Readings not yet acknowledged by the relay</dt>
-              <dd>
-                {figures.backlog.readings} in {figures.backlog.batches} batches
-              </dd>
-            </div>
-            <div>
-              <dt>Oldest unsent batch sealed</dt>
-              <dd>{figures.backlog.oldestSealedAtMs === undefined ? "none" : formatAgo(figures.backlog.oldestSealedAtMs)}</dd>
-            </div>
-            <div>
-              <dt>Days of autonomy at the current rate</dt>
-              <dd>{Number.isFinite(figures.storage.daysOfAutonomy) ? figures.storage.daysOfAutonomy.toFixed(1) : "unlimited"}</dd>
-            </div>
-            <div>
-              <dt>Readings in per second</dt>
-              <dd>{figures.storage.ingestReadingsPerSecond.toFixed(1)}</dd>
-            </div>
-            <div>
-              <dt>Quota policy</dt>
-              <dd>{storage.policy ?? "backpressure"}</dd>
-            </div>
-            <div>
-              <dt>Acknowledged readings kept</dt>
-              <dd>{storage.retainAckedDays === undefined ? "default" : `${storage.retainAckedDays} days`}</dd>
-            </div>
-            <div>
-              <dt>Pruned to stay within the quota</dt>
-              <dd>
-                {figures.storage.readingsPruned} readings, {figures.storage.batchesPruned} batches
-              </dd>
-            </div>
-          </dl>
+          <FigureList
+            figures={[
+              ["Readings not yet acknowledged by the relay", `${figures.backlog.readings} in ${figures.backlog.batches} batches`],
+              [
+                "Oldest unsent batch sealed",
+                figures.backlog.oldestSealedAtMs === undefined ? "none" : formatAgo(figures.backlog.oldestSealedAtMs),
+              ],
+              ["Days of autonomy at the current rate", formatAutonomy(figures.storage.daysOfAutonomy)],
+              ["Readings in per second", figures.storage.ingestReadingsPerSecond.toFixed(1)],
+              ["Quota policy", storage.policy ?? "backpressure"],
+              [
+                "Acknowledged readings kept",
+                storage.retainAckedDays === undefined ? "default" : `${storage.retainAckedDays} days`,
+              ],
+              [
+                "Pruned to stay within the quota",
+                `${figures.storage.readingsPruned} readings, ${figures.storage.batchesPruned} batches`,
+              ],
+            ]}
+          />
         </>
       )}
     </section>

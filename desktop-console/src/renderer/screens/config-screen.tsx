@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { BridgeError, ConfigChange, ConfigDocument, ConfigIssue, ConfigRevisionSummary } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
 import { SchemaForm, withValue, type FieldSchema } from "../components/schema-form.js";
 import { formatTime } from "../format.js";
@@ -121,26 +122,16 @@ export function ConfigScreen() {
           {changes.length === 0 ? (
             <p>No change from the revision in force.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Before</th>
-                  <th scope="col">After</th>
-                  <th scope="col">How it applies</th>
+            <DataTable columns={["Field", "Before", "After", "How it applies"]}>
+              {changes.map((change) => (
+                <tr key={change.path}>
+                  <th scope="row">{change.path}</th>
+                  <td>{shown(change.before)}</td>
+                  <td>{shown(change.after)}</td>
+                  <td>{change.apply}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {changes.map((change) => (
-                  <tr key={change.path}>
-                    <th scope="row">{change.path}</th>
-                    <td>{shown(change.before)}</td>
-                    <td>{shown(change.after)}</td>
-                    <td>{change.apply}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
           <label for="apply-comment">Why (kept in the history and the audit log)</label>
           <input id="apply-comment" value={comment} onInput={(event) => setComment(event.currentTarget.value)} />
@@ -150,38 +141,25 @@ export function ConfigScreen() {
         </div>
       )}
       <h2>History</h2>
-      <table class="history">
-        <thead>
-          <tr>
-            <th scope="col">Revision</th>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">How</th>
-            <th scope="col">State</th>
-            <th scope="col">Comment</th>
-            <th scope="col">Action</th>
+      <DataTable class="history" columns={["Revision", "When", "Who", "How", "State", "Comment", "Action"]}>
+        {history.map((revision) => (
+          <tr key={revision.revision}>
+            <th scope="row">{revision.revision}</th>
+            <td>{formatTime(revision.atMs)}</td>
+            <td>{revision.actor}</td>
+            <td>{revision.origin}</td>
+            <td>{revision.current ? `${revision.status}, in force` : revision.status}</td>
+            <td>{revision.comment ?? ""}</td>
+            <td>
+              {!revision.current && (
+                <button type="button" class="secondary" onClick={() => void revert(revision.revision)}>
+                  Revert to revision {revision.revision}
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {history.map((revision) => (
-            <tr key={revision.revision}>
-              <th scope="row">{revision.revision}</th>
-              <td>{formatTime(revision.atMs)}</td>
-              <td>{revision.actor}</td>
-              <td>{revision.origin}</td>
-              <td>{revision.current ? `${revision.status}, in force` : revision.status}</td>
-              <td>{revision.comment ?? ""}</td>
-              <td>
-                {!revision.current && (
-                  <button type="button" class="secondary" onClick={() => void revert(revision.revision)}>
-                    Revert to revision {revision.revision}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </section>
   );
 }

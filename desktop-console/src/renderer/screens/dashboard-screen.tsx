@@ -1,11 +1,13 @@
 import { useState } from "preact/hooks";
 import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
+import { FigureList } from "../components/figure-list.js";
 import { LiveChart } from "../components/live-chart.js";
 import { SubsystemsTable } from "../components/subsystems-table.js";
 import { usePolled } from "../components/use-polled.js";
 import { useLiveStore } from "../live-store.js";
-import { formatBytes, formatTime } from "../format.js";
+import { formatAutonomy, formatBytes, formatTime } from "../format.js";
 
 /** The gateway at a glance: its figures, live charts of readings, the latest reading of each stream, anomalies. */
 export function DashboardScreen() {
@@ -22,36 +24,16 @@ export function DashboardScreen() {
       <h1 id="dashboard-title">Dashboard</h1>
       <ErrorNote error={status.error} />
       {figures && (
-        <dl class="figures">
-          <div>
-            <dt>Readings stored</dt>
-            <dd>{figures.readingsStored}</dd>
-          </div>
-          <div>
-            <dt>Batches sealed / acknowledged</dt>
-            <dd>
-              {figures.batchesSealed} / {figures.batchesAcked}
-            </dd>
-          </div>
-          <div>
-            <dt>Disk used of quota</dt>
-            <dd>
-              {formatBytes(figures.storage.bytesUsed)} of {formatBytes(figures.storage.quotaBytes)}
-            </dd>
-          </div>
-          <div>
-            <dt>Days of autonomy at the current rate</dt>
-            <dd>{Number.isFinite(figures.storage.daysOfAutonomy) ? figures.storage.daysOfAutonomy.toFixed(1) : "unlimited"}</dd>
-          </div>
-          <div>
-            <dt>Readings per second</dt>
-            <dd>{figures.storage.ingestReadingsPerSecond.toFixed(1)}</dd>
-          </div>
-          <div>
-            <dt>Uplink</dt>
-            <dd>{figures.uplink?.state ?? "not enrolled"}</dd>
-          </div>
-        </dl>
+        <FigureList
+          figures={[
+            ["Readings stored", figures.readingsStored],
+            ["Batches sealed / acknowledged", `${figures.batchesSealed} / ${figures.batchesAcked}`],
+            ["Disk used of quota", `${formatBytes(figures.storage.bytesUsed)} of ${formatBytes(figures.storage.quotaBytes)}`],
+            ["Days of autonomy at the current rate", formatAutonomy(figures.storage.daysOfAutonomy)],
+            ["Readings per second", figures.storage.ingestReadingsPerSecond.toFixed(1)],
+            ["Uplink", figures.uplink?.state ?? "not enrolled"],
+          ]}
+        />
       )}
 
       {figures && <SubsystemsTable subsystems={figures.subsystems} />}
@@ -77,31 +59,20 @@ export function DashboardScreen() {
       )}
 
       <h2>Latest reading of each stream</h2>
-      <table class="readings">
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Value</th>
-            <th scope="col">Time</th>
-            <th scope="col">Transport</th>
+      <DataTable class="readings" columns={["Device", "Channel", "Value", "Time", "Transport"]}>
+        {latest.map(([stream, reading]) => (
+          <tr key={stream} data-stream={stream} data-durable-at={reading.durableAtMs}>
+            <td>{reading.deviceId}</td>
+            <td>
+              {reading.channel}
+              {reading.index ? ` #${reading.index}` : ""}
+            </td>
+            <td>{reading.value.toFixed(2)}</td>
+            <td>{formatTime(reading.timestampMs)}</td>
+            <td>{reading.transport}</td>
           </tr>
-        </thead>
-        <tbody>
-          {latest.map(([stream, reading]) => (
-            <tr key={stream} data-stream={stream} data-durable-at={reading.durableAtMs}>
-              <td>{reading.deviceId}</td>
-              <td>
-                {reading.channel}
-                {reading.index ? ` #${reading.index}` : ""}
-              </td>
-              <td>{reading.value.toFixed(2)}</td>
-              <td>{formatTime(reading.timestampMs)}</td>
-              <td>{reading.transport}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
 
       <h2>Anomalies</h2>
       {live.anomalies.length === 0 ? (

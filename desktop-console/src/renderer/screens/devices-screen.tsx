@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BridgeError, DeviceView } from "../../shared/bridge-types.js";
 import { failureOf, request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { DeviceCommandForm } from "../components/device-command-form.js";
 import { DeviceSettingsForm } from "../components/device-settings-form.js";
 import { ErrorNote } from "../components/error-note.js";
@@ -79,73 +80,71 @@ export function DevicesScreen({ onAddDevice }: { onAddDevice: () => void }) {
       {list.length === 0 ? (
         <p>No device registered yet. Plug one into this computer and add it over USB.</p>
       ) : (
-        <table class="devices">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">State</th>
-              <th scope="col">Transport</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Readings/s</th>
-              <th scope="col">Frames stored</th>
-              <th scope="col">Refused by reason</th>
-              <th scope="col">Bounds and thresholds</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((device) => (
-              <tr key={device.deviceId} data-device={device.deviceId}>
-                <th scope="row">{device.deviceId}</th>
-                <td>
-                  {device.status}
-                  {device.quarantine.quarantined && ` — quarantined for ${Math.ceil(device.quarantine.remainingMs / 1000)} s`}
-                </td>
-                <td>{device.transport ?? "—"}</td>
-                <td>{formatAgo(device.lastSeenMs)}</td>
-                <td>{device.activity.readingsPerSecond.toFixed(1)}</td>
-                <td>{device.activity.framesAccepted}</td>
-                <td>{rejections(device)}</td>
-                <td>{limits(device)}</td>
-                <td class="actions">
-                  <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
-                    Bounds and thresholds of {device.deviceId}
+        <DataTable
+          class="devices"
+          columns={[
+            "Device",
+            "State",
+            "Transport",
+            "Last seen",
+            "Readings/s",
+            "Frames stored",
+            "Refused by reason",
+            "Bounds and thresholds",
+            "Actions",
+          ]}
+        >
+          {list.map((device) => (
+            <tr key={device.deviceId} data-device={device.deviceId}>
+              <th scope="row">{device.deviceId}</th>
+              <td>
+                {device.status}
+                {device.quarantine.quarantined && ` — quarantined for ${Math.ceil(device.quarantine.remainingMs / 1000)} s`}
+              </td>
+              <td>{device.transport ?? "—"}</td>
+              <td>{formatAgo(device.lastSeenMs)}</td>
+              <td>{device.activity.readingsPerSecond.toFixed(1)}</td>
+              <td>{device.activity.framesAccepted}</td>
+              <td>{rejections(device)}</td>
+              <td>{limits(device)}</td>
+              <td class="actions">
+                <button type="button" class="secondary" onClick={() => setEditing(device.deviceId)}>
+                  Bounds and thresholds of {device.deviceId}
+                </button>
+                {device.status === "active" && (
+                  <button type="button" class="secondary" onClick={() => setCommanding(device.deviceId)}>
+                    Commands for {device.deviceId}
                   </button>
-                  {device.status === "active" && (
-                    <button type="button" class="secondary" onClick={() => setCommanding(device.deviceId)}>
-                      Commands for {device.deviceId}
-                    </button>
-                  )}
-                  {device.status !== "decommissioned" && (
-                    <button type="button" class="secondary" onClick={() => setRotating(device.deviceId)}>
-                      Rotate the key of {device.deviceId}
-                    </button>
-                  )}
-                  {device.quarantine.quarantined && (
-                    <button type="button" onClick={() => void act(device, "release")}>
-                      Release {device.deviceId}
-                    </button>
-                  )}
-                  {device.status === "active" && (
-                    <button type="button" class="secondary" onClick={() => void act(device, "deactivate")}>
-                      Deactivate {device.deviceId}
-                    </button>
-                  )}
-                  {device.status === "inactive" && (
-                    <button type="button" onClick={() => void act(device, "reactivate")}>
-                      Reactivate {device.deviceId}
-                    </button>
-                  )}
-                  {device.status !== "decommissioned" && (
-                    <button type="button" class="danger" onClick={() => setConfirming(device.deviceId)}>
-                      Decommission {device.deviceId}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                )}
+                {device.status !== "decommissioned" && (
+                  <button type="button" class="secondary" onClick={() => setRotating(device.deviceId)}>
+                    Rotate the key of {device.deviceId}
+                  </button>
+                )}
+                {device.quarantine.quarantined && (
+                  <button type="button" onClick={() => void act(device, "release")}>
+                    Release {device.deviceId}
+                  </button>
+                )}
+                {device.status === "active" && (
+                  <button type="button" class="secondary" onClick={() => void act(device, "deactivate")}>
+                    Deactivate {device.deviceId}
+                  </button>
+                )}
+                {device.status === "inactive" && (
+                  <button type="button" onClick={() => void act(device, "reactivate")}>
+                    Reactivate {device.deviceId}
+                  </button>
+                )}
+                {device.status !== "decommissioned" && (
+                  <button type="button" class="danger" onClick={() => setConfirming(device.deviceId)}>
+                    Decommission {device.deviceId}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {editing && list.some((device) => device.deviceId === editing) && (
         <DeviceSettingsForm

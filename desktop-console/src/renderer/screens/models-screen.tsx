@@ -1,36 +1,25 @@
-import { useState } from "preact/hooks";
-import type { BridgeError } from "../../shared/bridge-types.js";
-import { failureOf, request } from "../bridge-client.js";
+import { request } from "../bridge-client.js";
 import { ErrorNote } from "../components/error-note.js";
+import { useAction } from "../components/use-action.js";
 import { usePolled } from "../components/use-polled.js";
 
 /** The anomaly model the gateway scores with, the versions in its folder, and swapping to another. */
 export function ModelsScreen() {
   const inference = usePolled(() => request("inference.get", {}), 0);
-  const [swapping, setSwapping] = useState<number | undefined>();
-  const [error, setError] = useState<BridgeError | undefined>();
-  const [done, setDone] = useState("");
+  const swapping = useAction<number>();
 
-  const swap = async (version: number) => {
-    setSwapping(version);
-    setError(undefined);
-    setDone("");
-    try {
+  const swap = (version: number) =>
+    swapping.run(version, async () => {
       const answer = await request("inference.swap", { version });
-      setDone(`The gateway now scores with version ${answer.version}.`);
       inference.reload();
-    } catch (failure) {
-      setError(failureOf(failure));
-    } finally {
-      setSwapping(undefined);
-    }
-  };
+      return `The gateway now scores with version ${answer.version}.`;
+    });
 
   const state = inference.value;
   return (
     <section aria-labelledby="models-title">
       <h1 id="models-title">Anomaly models</h1>
-      <ErrorNote error={inference.error ?? error} />
+      <ErrorNote error={inference.error ?? swapping.error} />
       {state && !state.enabled && <p>Anomaly scoring is off on this gateway (inference.enabled in the configuration).</p>}
       {state?.model && (
         <p>
@@ -45,7 +34,7 @@ export function ModelsScreen() {
               {String(version) === state.model?.version ? (
                 <span>in use</span>
               ) : (
-                <button type="button" disabled={swapping !== undefined} onClick={() => void swap(version)}>
+                <button type="button" disabled={swapping.running !== undefined} onClick={() => void swap(version)}>
                   Use version {version}
                 </button>
               )}
@@ -53,13 +42,13 @@ export function ModelsScreen() {
           ))}
         </ul>
       )}
-      {swapping !== undefined && (
+      {swapping.running !== undefined && (
         <p aria-live="polite">
-          <progress aria-label="Swapping the model" /> Loading, checking and warming up version {swapping}…
+          <progress aria-label="Swapping the model" /> Loading, checking and warming up version {swapping.running}…
         </p>
       )}
       <p role="status" class="success">
-        {done}
+        {swapping.outcome}
       </p>
     </section>
   );

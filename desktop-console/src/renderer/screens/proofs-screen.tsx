@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import type { BatchesPage, BatchView, BridgeError } from "../../shared/bridge-types.js";
-import { failureOf, request } from "../bridge-client.js";
+import type { BatchesPage, BatchView } from "../../shared/bridge-types.js";
+import { request } from "../bridge-client.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNote } from "../components/error-note.js";
+import { useAction } from "../components/use-action.js";
 import { usePolled } from "../components/use-polled.js";
 import { formatTime } from "../format.js";
 import { viewOfGatewayCheck, type ReceiptVerificationView } from "../receipt-verification.js";
@@ -46,9 +48,8 @@ export function ProofsScreen() {
   const page = { value: held ?? polled.value, error: polled.error };
   const [reading, setReading] = useState("");
   const [rpcUrl, setRpcUrl] = useState<string | undefined>();
-  const [busy, setBusy] = useState<"" | "download" | "verify">("");
-  const [error, setError] = useState<BridgeError | undefined>();
-  const [saved, setSaved] = useState("");
+  const receiptAction = useAction<"download" | "verify">();
+  const busy = receiptAction.running;
   const [verification, setVerification] = useState<ReceiptVerificationView | undefined>();
 
   const receipts = page.value?.receipts;
@@ -57,24 +58,17 @@ export function ProofsScreen() {
   }, [receipts?.rpcUrl]);
 
   const gatewaySeq = Number(reading);
-  const run = async (what: "download" | "verify") => {
-    setBusy(what);
-    setError(undefined);
-    setSaved("");
+  const run = (what: "download" | "verify") => {
     if (what === "verify") setVerification(undefined);
-    try {
+    return receiptAction.run(what, async () => {
       if (what === "download") {
         saveJson(`receipt-${gatewaySeq}.json`, await request("proofs.receipt", { gatewaySeq }));
-        setSaved(`The receipt of reading ${gatewaySeq} is saved as receipt-${gatewaySeq}.json.`);
-      } else {
-        const answer = await request("proofs.verify", { gatewaySeq, ...(rpcUrl && { rpcUrl }) });
-        setVerification(viewOfGatewayCheck(answer.check));
+        return `The receipt of reading ${gatewaySeq} is saved as receipt-${gatewaySeq}.json.`;
       }
-    } catch (failure) {
-      setError(failureOf(failure));
-    } finally {
-      setBusy("");
-    }
+      const answer = await request("proofs.verify", { gatewaySeq, ...(rpcUrl && { rpcUrl }) });
+      setVerification(viewOfGatewayCheck(answer.check));
+      return "";
+    });
   };
 
   const lastAnchored = page.value?.lastAnchored;
@@ -117,50 +111,40 @@ export function ProofsScreen() {
         />{" "}
         Hold the list (stop refreshing it)
       </label>
-      <table class="batches">
-        <caption>{upTo === undefined ? "The newest batches" : `The batches up to number ${upTo}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Batch</th>
-            <th scope="col">Readings</th>
-            <th scope="col">Sealed</th>
-            <th scope="col">Proof</th>
-            <th scope="col">Stage</th>
-            <th scope="col">Anchor</th>
-            <th scope="col">Receipt</th>
+      <DataTable
+        class="batches"
+        caption={upTo === undefined ? "The newest batches" : `The batches up to number ${upTo}`}
+        columns={["Batch", "Readings", "Sealed", "Proof", "Stage", "Anchor", "Receipt"]}
+      >
+        {(page.value?.batches ?? []).map((batch) => (
+          <tr key={batch.sequence} data-batch={batch.sequence} data-stage={batch.stage}>
+            <td>{batch.sequence}</td>
+            <td>
+              {batch.readingCount} (readings {batch.firstGatewaySeq}…{batch.lastGatewaySeq})
+            </td>
+            <td>{formatTime(batch.sealedAtMs)}</td>
+            <td>{proofText(batch.proof)}</td>
+            <td>{STAGE_TEXT[batch.stage]}</td>
+            <td class="hash">
+              {batch.anchor
+                ? `block ${batch.anchor.blockNumber}, ${batch.anchor.transactionHash}`
+                : batch.stage === "anchored"
+                  ? "in an earlier anchor: its receipt names the transaction"
+                  : ""}
+            </td>
+            <td>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`Reading ${batch.firstGatewaySeq} of batch ${batch.sequence}`}
+                onClick={() => setReading(String(batch.firstGatewaySeq))}
+              >
+                Reading {batch.firstGatewaySeq}
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(page.value?.batches ?? []).map((batch) => (
-            <tr key={batch.sequence} data-batch={batch.sequence} data-stage={batch.stage}>
-              <td>{batch.sequence}</td>
-              <td>
-                {batch.readingCount} (readings {batch.firstGatewaySeq}…{batch.lastGatewaySeq})
-              </td>
-              <td>{formatTime(batch.sealedAtMs)}</td>
-              <td>{proofText(batch.proof)}</td>
-              <td>{STAGE_TEXT[batch.stage]}</td>
-              <td class="hash">
-                {batch.anchor
-                  ? `block ${batch.anchor.blockNumber}, ${batch.anchor.transactionHash}`
-                  : batch.stage === "anchored"
-                    ? "in an earlier anchor: its receipt names the transaction"
-                    : ""}
-              </td>
-              <td>
-                <button
-                  type="button"
-                  class="secondary"
-                  aria-label={`Reading ${batch.firstGatewaySeq} of batch ${batch.sequence}`}
-                  onClick={() => setReading(String(batch.firstGatewaySeq))}
-                >
-                  Reading {batch.firstGatewaySeq}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
 
       <h2>A reading's receipt</h2>
       <p>
@@ -187,17 +171,22 @@ export function ProofsScreen() {
           value={rpcUrl ?? ""}
           onInput={(event) => setRpcUrl(event.currentTarget.value.trim())}
         />
-        <button type="button" class="secondary" disabled={busy !== "" || !(gatewaySeq >= 1)} onClick={() => void run("download")}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy !== undefined || !(gatewaySeq >= 1)}
+          onClick={() => void run("download")}
+        >
           Download the receipt
         </button>
-        <button type="submit" disabled={busy !== "" || !(gatewaySeq >= 1)}>
+        <button type="submit" disabled={busy !== undefined || !(gatewaySeq >= 1)}>
           Verify the receipt
         </button>
         {busy === "verify" && <p aria-live="polite">Checking each link against the chain…</p>}
       </form>
-      <ErrorNote error={error} />
+      <ErrorNote error={receiptAction.error} />
       <p role="status" class="success">
-        {saved}
+        {receiptAction.outcome}
       </p>
       {verification && (
         <div class="verification" data-verdict={verification.verdict}>
@@ -205,28 +194,22 @@ export function ProofsScreen() {
             Reading {gatewaySeq}: {verification.verdict}
           </h3>
           <p>{verification.summary}</p>
-          <table class="links">
-            <caption>Each link of the receipt's evidence, checked by {verification.checkedBy}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Link</th>
-                <th scope="col">What it establishes</th>
-                <th scope="col">Result</th>
+          <DataTable
+            class="links"
+            caption={<>Each link of the receipt's evidence, checked by {verification.checkedBy}</>}
+            columns={["Link", "What it establishes", "Result"]}
+          >
+            {verification.links.map((link) => (
+              <tr key={link.name} data-link-state={link.state}>
+                <th scope="row">{link.name}</th>
+                <td>{link.description}</td>
+                <td class={`link-${link.state.replace(" ", "-")}`}>
+                  {link.state}
+                  {link.detail && <span class="detail"> — {link.detail}</span>}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {verification.links.map((link) => (
-                <tr key={link.name} data-link-state={link.state}>
-                  <th scope="row">{link.name}</th>
-                  <td>{link.description}</td>
-                  <td class={`link-${link.state.replace(" ", "-")}`}>
-                    {link.state}
-                    {link.detail && <span class="detail"> — {link.detail}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       )}
     </section>

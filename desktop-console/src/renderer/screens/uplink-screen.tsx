@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
-import type { BridgeError } from "../../shared/bridge-types.js";
-import { failureOf, request } from "../bridge-client.js";
+import { request } from "../bridge-client.js";
 import { ErrorNote } from "../components/error-note.js";
+import { FigureList } from "../components/figure-list.js";
+import { useAction } from "../components/use-action.js";
 import { usePolled } from "../components/use-polled.js";
 
 /** The gateway's link to the relay: its state, the backlog draining, and enrollment with a relay's one-time token. */
@@ -10,24 +11,15 @@ export function UplinkScreen() {
   const [relayAddress, setRelayAddress] = useState("");
   const [token, setToken] = useState("");
   const [fingerprint, setFingerprint] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<BridgeError | undefined>();
-  const [done, setDone] = useState("");
+  const enrollment = useAction();
+  const busy = enrollment.running !== undefined;
 
-  const enroll = async () => {
-    setBusy(true);
-    setError(undefined);
-    setDone("");
-    try {
+  const enroll = () =>
+    enrollment.run("enroll", async () => {
       const answer = await request("uplink.enroll", { relayAddress, token, relayCaFingerprint: fingerprint });
-      setDone(`Enrolled with ${answer.relay.address} (configuration revision ${answer.revision}); the uplink connects now.`);
       status.reload();
-    } catch (failure) {
-      setError(failureOf(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return `Enrolled with ${answer.relay.address} (configuration revision ${answer.revision}); the uplink connects now.`;
+    });
 
   const figures = status.value;
   return (
@@ -41,33 +33,22 @@ export function UplinkScreen() {
         </p>
       )}
       {figures && (
-        <dl class="figures">
-          <div>
-            <dt>State</dt>
-            <dd>{figures.uplink?.state ?? "not enrolled"}</dd>
-          </div>
-          <div>
-            <dt>Batches sealed / acknowledged by the relay</dt>
-            <dd>
-              {figures.batchesSealed} / {figures.batchesAcked}
-            </dd>
-          </div>
-          <div>
-            <dt>Waiting to be sent</dt>
-            <dd>
-              {figures.backlog.readings} readings in {figures.backlog.batches} batches
-            </dd>
-          </div>
-          <div>
-            <dt>Draining at</dt>
-            <dd>
-              {figures.drainReadingsPerSecond.toFixed(0)} readings/s
-              {figures.backlog.readings > 0 &&
-                figures.drainReadingsPerSecond > 0 &&
-                `, about ${Math.ceil(figures.backlog.readings / figures.drainReadingsPerSecond)} s to go`}
-            </dd>
-          </div>
-        </dl>
+        <FigureList
+          figures={[
+            ["State", figures.uplink?.state ?? "not enrolled"],
+            ["Batches sealed / acknowledged by the relay", `${figures.batchesSealed} / ${figures.batchesAcked}`],
+            ["Waiting to be sent", `${figures.backlog.readings} readings in ${figures.backlog.batches} batches`],
+            [
+              "Draining at",
+              <>
+                {figures.drainReadingsPerSecond.toFixed(0)} readings/s
+                {figures.backlog.readings > 0 &&
+                  figures.drainReadingsPerSecond > 0 &&
+                  `, about ${Math.ceil(figures.backlog.readings / figures.drainReadingsPerSecond)} s to go`}
+              </>,
+            ],
+          ]}
+        />
       )}
       <h2>Enroll with a relay</h2>
       <p>
@@ -96,9 +77,9 @@ export function UplinkScreen() {
         </button>
         {busy && <p aria-live="polite">Enrolling: fetching the relay's certificate, signing the request…</p>}
       </form>
-      <ErrorNote error={error} />
+      <ErrorNote error={enrollment.error} />
       <p role="status" class="success">
-        {done}
+        {enrollment.outcome}
       </p>
     </section>
   );

@@ -197,6 +197,19 @@ static bool build_next(edge_node *n)
 
 /* The frame in flight is done with: the gateway has it (EDGE_REPORT_FRAME) or refused it for
  * good (EDGE_REPORT_FRAME_REFUSED). */
+/* Reports what became of the pending frame: the gateway's refusal, if any, and its "not now" delay. */
+static void report_pending(edge_node *n, edge_report_kind kind, edge_frame_refusal refusal, uint32_t retry_after_ms)
+{
+    edge_report r = {.kind = kind,
+                     .state = n->state,
+                     .counter = n->pending_counter,
+                     .topic = n->pending_topic,
+                     .samples = n->pending_samples,
+                     .refusal = refusal,
+                     .retry_after_ms = retry_after_ms};
+    report(n, &r);
+}
+
 static void finish_pending(edge_node *n, edge_report_kind kind, edge_frame_refusal refusal)
 {
     n->has_pending = false;
@@ -205,13 +218,7 @@ static void finish_pending(edge_node *n, edge_report_kind kind, edge_frame_refus
     if (n->pending_topic == EDGE_TOPIC_FRAMES) {
         edge_ring_release(&n->ring);
     }
-    edge_report r = {.kind = kind,
-                     .state = n->state,
-                     .counter = n->pending_counter,
-                     .topic = n->pending_topic,
-                     .samples = n->pending_samples,
-                     .refusal = refusal};
-    report(n, &r);
+    report_pending(n, kind, refusal, 0);
     if (n->reboot_pending && n->ack_count == 0) {
         n->reboot_pending = false;
         n->config.platform->reboot(n->config.platform->ctx);
@@ -235,14 +242,7 @@ static void defer(edge_node *n, const edge_frame_ack *ack)
     n->awaiting_delivery = false;
     n->deferred = true;
     set_answer_timer(n, delay);
-    edge_report r = {.kind = EDGE_REPORT_FRAME_DEFERRED,
-                     .state = n->state,
-                     .counter = n->pending_counter,
-                     .topic = n->pending_topic,
-                     .samples = n->pending_samples,
-                     .refusal = ack->refusal,
-                     .retry_after_ms = delay};
-    report(n, &r);
+    report_pending(n, EDGE_REPORT_FRAME_DEFERRED, ack->refusal, delay);
 }
 
 static void take_answer(edge_node *n)
