@@ -119,8 +119,9 @@ describe("fleet management across replicas", () => {
 
     const revoked = await admin("POST", `/v1/gateways/${signer.address}/revoke`, { reason: "stolen from site 4" });
     expect(revoked).toMatchObject({ status: 200, body: { gatewayId: signer.address, revokedReason: "stolen from site 4" } });
-    for (const call of [client.heartbeat(signer.address, 0), client.register(signer)]) {
-      const refusal = await refusalOfCall(call);
+    // One call at a time: a refusal that came while the test awaited the other would be unhandled.
+    for (const call of [() => client.heartbeat(signer.address, 0), () => client.register(signer)]) {
+      const refusal = await refusalOfCall(call());
       expect(refusal).toMatchObject({ code: status.PERMISSION_DENIED, metadata: { "x-detail-reason": "gateway_revoked" } });
       expect(refusal.details).toContain("stolen from site 4");
       expect(refusal.details).toContain("the relay refuses its certificate");
