@@ -12,7 +12,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 const CLIS = {
   gateway: { path: "gateway/src/cli.ts", ready: "gateway started" },
-  relay: { path: "cloud-relay/src/cli.ts", ready: "relay started" },
+  /** With glibc's malloc arenas capped, as the relay's systemd unit and docs start it. */
+  relay: { path: "cloud-relay/src/cli.ts", ready: "relay started", env: { MALLOC_ARENA_MAX: "2" } },
   /** The gateway with BLE devices over the simulated radio (its folder in the extra arguments). */
   gatewayWithBleRadio: { path: "scripts/system/gateway-with-ble-radio.ts", ready: "gateway started" },
 } as const;
@@ -73,11 +74,13 @@ export class ChildService {
 
   /** Starts the process and resolves once it logged that it is ready. */
   async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
-    const { path, ready } = CLIS[this.kind];
+    const cli: { path: string; ready: string; env?: Record<string, string> } = CLIS[this.kind];
+    const { path, ready } = cli;
     // As the services are documented to run: V8 sized for memory rather than for a server.
     const node = ["--optimize-for-size", "--import", "tsx"];
     const child = spawn(process.execPath, [...node, path, "start", "--config", this.configPath, ...this.extraArgs], {
       cwd: repoRoot,
+      env: { ...process.env, ...cli.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
