@@ -144,6 +144,11 @@ describe("relay replicas on one PostgreSQL", () => {
     return rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
   }
 
+  async function confirmedAnchors(): Promise<number> {
+    const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM anchors WHERE status = 'confirmed'");
+    return Number(rows[0]?.n);
+  }
+
   async function unanchored(): Promise<number> {
     const { rows } = await db.query<{ n: string }>(
       `SELECT count(*) AS n FROM batches b LEFT JOIN anchors a ON a.id = b.anchor_id
@@ -170,8 +175,12 @@ describe("relay replicas on one PostgreSQL", () => {
     const [leader, follower] = replicas as [Replica, Replica];
     expect(await leads(leader)).toBe(true);
     expect(await leads(follower)).toBe(false);
-    // Batches keep coming in through the follower while the leader dies.
-    const racing = raceRounds(ROUNDS, [follower]);
+    // The first leader has anchored under its term before it dies.
+    await waitFor(async () => (await confirmedAnchors()) > 0, 60_000, "the first leader's first anchor");
+    // Batches keep coming in through the follower while the leader dies, and after the takeover,
+    // so that the new leader anchors some under its own term however fast the first ones went.
+    const afterTakeover = Math.max(1, Math.floor(ROUNDS / 2));
+    const racing = raceRounds(ROUNDS - afterTakeover, [follower]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await leader.service.stop("SIGKILL");
     const killedAt = Date.now();
@@ -179,6 +188,7 @@ describe("relay replicas on one PostgreSQL", () => {
     const takeoverMs = Date.now() - killedAt;
     console.log(`anchoring takeover after the leader's SIGKILL: ${takeoverMs} ms`);
     await racing;
+    await raceRounds(afterTakeover, [follower]);
     await waitFor(async () => (await unanchored()) === 0, 60_000, "every batch to be anchored and confirmed");
 
     // Every stored root on chain exactly once, in the transaction the relay recorded; later terms after the takeover.
