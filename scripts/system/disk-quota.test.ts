@@ -46,15 +46,15 @@ interface OfflineRun {
   integrity: string;
 }
 
+/** A run's storage settings: its quota policy, which also names the run. */
+type QuotaStorage = NonNullable<GatewayConfigInput["storage"]> & { policy: string };
+
 /**
  * Fills a gateway's disk quota while its relay is unreachable, then brings the relay up
  * and lets everything drain.
  */
-async function fillQuotaOffline(
-  name: string,
-  storage: GatewayConfigInput["storage"],
-  until: (gateway: Gateway) => boolean,
-): Promise<OfflineRun> {
+async function fillQuotaOffline(storage: QuotaStorage, until: (gateway: Gateway) => boolean): Promise<OfflineRun> {
+  const name = storage.policy;
   const dir = join(root, name);
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
@@ -133,14 +133,19 @@ function unaccounted(run: OfflineRun): string[] {
   return missing;
 }
 
+/** What every policy keeps: the gateway's database intact, and every acknowledged sample at the relay or inside a gap. */
+function expectNothingLost(run: OfflineRun): void {
+  expect(run.integrity).toBe("ok");
+  expect(unaccounted(run)).toEqual([]);
+}
+
 describe("a full disk while offline", () => {
   it("drop-lowest-class drops vibration first, records the gaps, and delivers them", async () => {
     const run = await fillQuotaOffline(
-      "drop",
       { policy: "drop-lowest-class", dataClasses: { vibration: 0 } },
       (gateway) => gateway.snapshot().storage.batchesPruned >= 3,
     );
-    expect(run.integrity).toBe("ok");
+    expectNothingLost(run);
     expect(run.record.gaps.length).toBeGreaterThanOrEqual(3);
     expect(run.record.gaps.every((gap) => gap.reason === "dropped")).toBe(true);
     // The lowest class went first: the first batch pruned held vibration only.
@@ -148,33 +153,25 @@ describe("a full disk while offline", () => {
     expect(first?.pruned.rollups.map((rollup) => rollup.channel)).toEqual(
       first?.pruned.rollups.map(() => Channel.CHANNEL_VIBRATION),
     );
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 
   it("rollup replaces the oldest batches by summaries that add up", async () => {
-    const run = await fillQuotaOffline(
-      "rollup",
-      { policy: "rollup" },
-      (gateway) => gateway.snapshot().storage.batchesPruned >= 3,
-    );
-    expect(run.integrity).toBe("ok");
+    const run = await fillQuotaOffline({ policy: "rollup" }, (gateway) => gateway.snapshot().storage.batchesPruned >= 3);
+    expectNothingLost(run);
     expect(run.record.gaps.length).toBeGreaterThanOrEqual(3);
     for (const gap of run.record.gaps) {
       expect(gap.reason).toBe("rollup");
       expect(gap.pruned.rollups.reduce((sum, rollup) => sum + rollup.count, 0)).toBe(gap.readingCount);
       for (const rollup of gap.pruned.rollups) expect(rollup.min).toBeLessThanOrEqual(rollup.max);
     }
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 
   it("backpressure refuses new frames instead, and loses nothing acknowledged", async () => {
     const run = await fillQuotaOffline(
-      "backpressure",
       { policy: "backpressure" },
       (gateway) => gateway.snapshot().ingest.refusedStorageFull >= 20,
     );
-    expect(run.integrity).toBe("ok");
+    expectNothingLost(run);
     expect(run.record.gaps).toEqual([]);
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 });
