@@ -19,10 +19,7 @@ function stateDirOf(deviceId: string): string {
 
 /** Registers the simulated device with the gateway under its own key, as provisioning would. */
 function provision(gateway: Gateway, deviceId: string): void {
-  gateway.devices.register(
-    deviceId,
-    Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(suite.binary, deviceId, stateDirOf(deviceId)), "hex")),
-  );
+  gateway.devices.register(deviceId, DeviceSimulatorProcess.publicKeyPoint(suite.binary, deviceId, stateDirOf(deviceId)));
 }
 
 /**
@@ -35,21 +32,8 @@ function startSimulator(
   link: string[],
   env: Record<string, string> = {},
 ): DeviceSimulatorProcess {
-  const simulator = DeviceSimulatorProcess.start(
-    suite.binary,
-    [
-      "--device-id",
-      deviceId,
-      "--state-dir",
-      stateDirOf(deviceId),
-      ...link,
-      "--gateway-key",
-      Buffer.from(gateway.commandPublicKey).toString("hex"),
-      "--interval-ms",
-      "100",
-    ],
-    env,
-  );
+  const device = { deviceId, stateDir: stateDirOf(deviceId), intervalMs: 100, link };
+  const simulator = DeviceSimulatorProcess.startRegistered(suite.binary, gateway, device, env);
   suite.defer(() => simulator.stop());
   return simulator;
 }
