@@ -1,4 +1,5 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { z } from "zod";
 import { alertRulesSchema } from "./analytics/alert-rule-schema.js";
 import { GatewayConfigError } from "./errors.js";
@@ -375,7 +376,9 @@ export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
 /** Parses the configuration once at start-up; the error names every field that is wrong. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
-  const result = gatewayConfigSchema.safeParse(input);
-  if (!result.success) throw new GatewayConfigError(`invalid gateway configuration:\n${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseOrThrow(
+    gatewayConfigSchema,
+    input,
+    (problems) => new GatewayConfigError(`invalid gateway configuration:\n${problems}`),
+  );
 }
