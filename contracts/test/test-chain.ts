@@ -1,4 +1,4 @@
-// A dev chain as the tests that talk to the contracts use it.
+// A dev chain as the tests and benchmarks that talk to the contracts use it.
 import { JsonRpcProvider, Wallet } from "ethers";
 import { startDevChain, type DevChain } from "../src/dev-chain.js";
 
@@ -15,7 +15,7 @@ export interface TestChain extends DevChain {
   stop(): Promise<void>;
 }
 
-/** Starts a dev chain for the tests of one file; `stop()` it once they are done. */
+/** Starts a dev chain for the tests of one file (or one benchmark run); `stop()` it once they are done. */
 export async function startTestChain(): Promise<TestChain> {
   const chain = await startDevChain();
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
