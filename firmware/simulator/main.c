@@ -11,6 +11,7 @@
 #include "ble_radio_link.h"
 #include "edge/command.h"
 #include "edge/link_message.h"
+#include "edge/names.h"
 #include "edge/node.h"
 #include "edge/provision.h"
 #include "edge/status.h"
@@ -91,16 +92,12 @@ static uint64_t clock_ms(clockid_t clock)
 
 static const char *transport_name(sim_transport transport)
 {
-    switch (transport) {
-    case SIM_TRANSPORT_SERIAL:
-        return "serial";
-    case SIM_TRANSPORT_MQTT:
-        return "mqtt";
-    case SIM_TRANSPORT_BLE:
-        return "ble";
-    default:
-        return "none";
-    }
+    static const char *const NAMES[] = {
+        [SIM_TRANSPORT_SERIAL] = "serial",
+        [SIM_TRANSPORT_MQTT] = "mqtt",
+        [SIM_TRANSPORT_BLE] = "ble",
+    };
+    return EDGE_NAME(NAMES, transport, "none");
 }
 
 /* Platform hooks of the node. */
