@@ -1,8 +1,6 @@
 /* The simulator against Debian's Mosquitto, with a gateway stand-in subscribed to the
  * device's topics: frames and status arrive verified on their topics, a command is
  * acknowledged, and a network outage (a relay the test cuts) costs no reading. */
-#include <mosquitto.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "frame_log.h"
 #include "harness.h"
 #include "hex.h"
@@ -54,40 +53,6 @@ static void on_message(struct mosquitto *client, void *ctx, const struct mosquit
     }
 }
 
-static bool start_broker(int port)
-{
-    char config[256];
-    snprintf(config, sizeof config, "%s/mosquitto.conf", dir);
-    FILE *file = fopen(config, "w");
-    if (file == NULL) {
-        return false;
-    }
-    fprintf(file, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n", port);
-    fclose(file);
-    char *argv[] = {MOSQUITTO_BINARY, "-c", config, NULL};
-    if (!process_spawn(&broker, argv, false)) {
-        return false;
-    }
-    gateway = mosquitto_new("gateway-stand-in", true, NULL);
-    mosquitto_message_callback_set(gateway, on_message);
-    const long long deadline = now_ms() + 5000;
-    while (mosquitto_connect(gateway, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) {
-        if (now_ms() > deadline) {
-            return false;
-        }
-        poll(NULL, 0, 50);
-    }
-    return mosquitto_subscribe(gateway, NULL, TOPIC_ROOT "/#", 1) == MOSQ_ERR_SUCCESS;
-}
-
-static void gateway_run(int duration_ms)
-{
-    const long long deadline = now_ms() + duration_ms;
-    while (now_ms() < deadline) {
-        mosquitto_loop(gateway, 50, 1);
-    }
-}
-
 static void send_command(uint64_t id, uint32_t interval_ms)
 {
     edge_device_command c = make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
@@ -124,13 +89,16 @@ int main(void)
     mosquitto_lib_init();
     CHECK(mkdtemp(dir) != NULL);
     const int broker_port = free_port();
-    CHECK(start_broker(broker_port));
+    CHECK(broker_start(&broker, dir,
+                       "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n", broker_port));
+    gateway = gateway_connect(broker_port, TOPIC_ROOT "/#", on_message);
+    CHECK(gateway != NULL);
     CHECK(tcp_proxy_start(&proxy, broker_port));
     start_simulator();
 
     harness_case("frames and status arrive verified on their topics");
     CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line));
-    gateway_run(1000);
+    gateway_run(gateway, 1000);
     CHECK(log_.count >= 5);
     CHECK(log_.frames[0].frame.has_status);
     CHECK_EQ(misplaced, 0);
@@ -140,7 +108,7 @@ int main(void)
     harness_case("a command over MQTT is applied and acknowledged on the status topic");
     size_t from = log_.count;
     send_command(5, 250);
-    gateway_run(800);
+    gateway_run(gateway, 800);
     const int ack = frame_log_find_ack(&log_, from, 5);
     CHECK(ack >= 0);
     if (ack >= 0) {
@@ -152,14 +120,14 @@ int main(void)
     tcp_proxy_set_enabled(&proxy, false);
     const uint64_t outage_start = epoch_ms();
     CHECK(process_wait_line(&sim, "\"link_down\"", 5000, line, sizeof line));
-    gateway_run(1500);
+    gateway_run(gateway, 1500);
     from = log_.count;
     const uint64_t outage_end = epoch_ms();
     tcp_proxy_set_enabled(&proxy, true);
     if (!CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line))) {
         process_dump(&sim, 500);
     }
-    gateway_run(1500);
+    gateway_run(gateway, 1500);
     CHECK(log_.count > from);
     /* 1.5 s at one round of three readings every 250 ms. */
     CHECK(frame_log_samples_between(&log_, 0, outage_start, outage_end) >= 3 * 5);
