@@ -213,6 +213,22 @@ static size_t copies(size_t from, size_t i)
     return n;
 }
 
+/* Answers frames by p while reading for duration_ms, then checks that the simulator reported
+ * event (a frame's fate) with reason. Returns the log index reading began at. */
+static size_t answer_by(policy p, int duration_ms, const char *event, const char *reason)
+{
+    char event_field[64];
+    char reason_field[64];
+    snprintf(event_field, sizeof event_field, "\"%s\"", event);
+    snprintf(reason_field, sizeof reason_field, "\"reason\":\"%s\"", reason);
+    answer_policy = p;
+    const size_t from = log_.count;
+    gateway_read(duration_ms);
+    CHECK(process_wait_line(&sim, event_field, 1000, line, sizeof line));
+    CHECK(strstr(line, reason_field) != NULL);
+    return from;
+}
+
 static void answers(void)
 {
     harness_case("a frame the gateway does not answer is sent again, byte for byte, and nothing newer");
@@ -230,14 +246,11 @@ static void answers(void)
     CHECK(frame_log_consistent(&log_));
 
     harness_case("not now: the same bytes again after the gateway's hint");
-    answer_policy = (policy){.result = EDGE_ACK_RETRY_LATER,
-                                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_RATE_LIMITED,
-                                            .retry_after_ms = 250,
-                                            .remaining = 2};
-    const size_t deferred_from = log_.count;
-    gateway_read(1200);
-    CHECK(process_wait_line(&sim, "\"frame_deferred\"", 1000, line, sizeof line));
-    CHECK(strstr(line, "\"reason\":\"rate_limited\"") != NULL);
+    const policy not_now = {.result = EDGE_ACK_RETRY_LATER,
+                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_RATE_LIMITED,
+                            .retry_after_ms = 250,
+                            .remaining = 2};
+    const size_t deferred_from = answer_by(not_now, 1200, "frame_deferred", "rate_limited");
     CHECK(log_.count >= deferred_from + 4);
     if (log_.count >= deferred_from + 4) {
         CHECK_EQ(copies(deferred_from, deferred_from), 3);
@@ -246,13 +259,10 @@ static void answers(void)
     }
 
     harness_case("refused for good: dropped, reported, and the next frame follows");
-    answer_policy = (policy){.result = EDGE_ACK_REFUSED,
-                                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_INVALID_SAMPLE,
-                                            .remaining = 1};
-    const size_t refused_from = log_.count;
-    gateway_read(800);
-    CHECK(process_wait_line(&sim, "\"frame_refused\"", 1000, line, sizeof line));
-    CHECK(strstr(line, "\"reason\":\"invalid_sample\"") != NULL);
+    const policy refused = {.result = EDGE_ACK_REFUSED,
+                            .refusal = intelledger_device_v1_FrameRefusal_FRAME_REFUSAL_INVALID_SAMPLE,
+                            .remaining = 1};
+    const size_t refused_from = answer_by(refused, 800, "frame_refused", "invalid_sample");
     CHECK(log_.count >= refused_from + 2);
     if (log_.count >= refused_from + 2) {
         CHECK_EQ(copies(refused_from, refused_from), 1);
