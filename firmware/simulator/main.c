@@ -403,10 +403,6 @@ static int print_public_key(simulator *sim)
     uint8_t private_key[EDGE_PRIVATE_KEY_BYTES];
     uint8_t public_key[EDGE_PUBLIC_KEY_BYTES];
     bool created;
-    if (file_storage_open(&sim->storage, sim->options.state_dir) != EDGE_OK) {
-        fprintf(stderr, "cannot create %s\n", sim->options.state_dir);
-        return 1;
-    }
     if (!key_file_load(sim->options.key_file, &sim->rng, private_key, &created) ||
         edge_key_public(private_key, &sim->rng, public_key) != EDGE_OK) {
         return 1;
@@ -421,10 +417,6 @@ static int print_public_key(simulator *sim)
 static bool configure(simulator *sim)
 {
     const sim_options *o = &sim->options;
-    if (file_storage_open(&sim->storage, o->state_dir) != EDGE_OK) {
-        fprintf(stderr, "cannot create %s\n", o->state_dir);
-        return false;
-    }
     sim->ring = calloc(o->ring_capacity, sizeof *sim->ring);
     if (sim->ring == NULL) {
         fprintf(stderr, "no memory for %u readings\n", o->ring_capacity);
@@ -724,6 +716,10 @@ int main(int argc, char **argv)
         break;
     }
     sim.rng = os_rng();
+    if (file_storage_open(&sim.storage, sim.options.state_dir) != EDGE_OK) {
+        fprintf(stderr, "cannot create %s\n", sim.options.state_dir);
+        return 1;
+    }
     if (sim.options.print_public_key) {
         return print_public_key(&sim);
     }
