@@ -16,6 +16,7 @@
 #include "edge/provision.h"
 #include "edge/status.h"
 #include "file_storage.h"
+#include "hex.h"
 #include "json_out.h"
 #include "key_file.h"
 #include "mqtt_link.h"
@@ -407,10 +408,9 @@ static int print_public_key(simulator *sim)
         edge_key_public(private_key, &sim->rng, public_key) != EDGE_OK) {
         return 1;
     }
-    for (size_t i = 0; i < sizeof public_key; i++) {
-        printf("%02x", public_key[i]);
-    }
-    printf("\n");
+    char text[2 * sizeof public_key + 1];
+    hex_encode(public_key, sizeof public_key, text);
+    puts(text);
     return 0;
 }
 

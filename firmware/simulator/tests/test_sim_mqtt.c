@@ -67,9 +67,7 @@ static void start_simulator(void)
     char gateway_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
     char state_dir[160];
     char url[64];
-    for (size_t i = 0; i < EDGE_PUBLIC_KEY_BYTES; i++) {
-        snprintf(&gateway_key[2 * i], 3, "%02x", TV_GATEWAY_PUBLIC_KEY.data[i]);
-    }
+    hex_encode(TV_GATEWAY_PUBLIC_KEY.data, EDGE_PUBLIC_KEY_BYTES, gateway_key);
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
     snprintf(url, sizeof url, "mqtt://127.0.0.1:%d", proxy.port);
     char *argv[] = {SIM_BINARY,      "--device-id",  DEVICE,        "--mqtt",        url,   "--state-dir",

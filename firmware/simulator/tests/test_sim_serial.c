@@ -152,9 +152,7 @@ static void start_simulator(void)
 {
     char gateway_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
     char state_dir[160];
-    for (size_t i = 0; i < EDGE_PUBLIC_KEY_BYTES; i++) {
-        snprintf(&gateway_key[2 * i], 3, "%02x", TV_GATEWAY_PUBLIC_KEY.data[i]);
-    }
+    hex_encode(TV_GATEWAY_PUBLIC_KEY.data, EDGE_PUBLIC_KEY_BYTES, gateway_key);
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
     char *argv[] = {SIM_BINARY,      "--device-id",  DEVICE, "--serial",        device_path, "--state-dir",
                     state_dir,       "--gateway-key", gateway_key, "--interval-ms", "100",       "--retry-base-ms",
