@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "broker.h"
@@ -28,13 +27,6 @@ static frame_log log_;
 static struct mosquitto *gateway;
 static unsigned misplaced;
 static char line[4096];
-
-static uint64_t epoch_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void on_message(struct mosquitto *client, void *ctx, const struct mosquitto_message *message)
 {
@@ -75,10 +67,7 @@ static void start_simulator(void)
                     "100",           "--retry-max-ms", "400",       "--channels",    "temperature,vibration,analog",
                     "--mqtt-timeout-ms", "1000", "--log-states", NULL};
     CHECK(process_spawn(&sim, argv, true));
-    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
-    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
-    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
-    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+    CHECK(process_wait_started(&sim, log_.device_key));
 }
 
 int main(void)
@@ -142,8 +131,6 @@ int main(void)
     mosquitto_destroy(gateway);
     process_stop(&broker, SIGTERM);
     mosquitto_lib_cleanup();
-    char command_line[256];
-    snprintf(command_line, sizeof command_line, "rm -rf '%s'", dir);
-    CHECK_EQ(system(command_line), 0);
+    CHECK(remove_tree(dir));
     return harness_finish("sim_mqtt");
 }

@@ -11,7 +11,6 @@
 #include "broker.h"
 #include "frame_log.h"
 #include "harness.h"
-#include "hex.h"
 #include "process.h"
 #include "tcp_proxy.h"
 
@@ -93,10 +92,7 @@ int main(void)
     harness_case("frames arrive over TLS with a user name and password");
     process sim;
     CHECK(run_simulator(&sim, "sim-tls", url, "secret", true));
-    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
-    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
-    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
-    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+    CHECK(process_wait_started(&sim, log_.device_key));
     if (!CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line))) {
         process_dump(&sim, 200);
     }
@@ -120,6 +116,6 @@ int main(void)
     mosquitto_destroy(gateway);
     process_stop(&broker, SIGTERM);
     mosquitto_lib_cleanup();
-    CHECK(shell("rm -rf '%s'", dir));
+    CHECK(remove_tree(dir));
     return harness_finish("sim_mqtt_tls");
 }

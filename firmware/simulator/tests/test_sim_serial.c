@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "edge/serial_framing.h"
@@ -42,13 +41,6 @@ typedef struct {
     unsigned remaining;
 } policy;
 static policy answer_policy = {.result = EDGE_ACK_STORED};
-
-static uint64_t epoch_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static bool plug(void)
 {
@@ -159,10 +151,7 @@ static void start_simulator(void)
                     "100",           "--retry-max-ms", "400", "--seed",          "7",         "--answer-timeout-ms",
                     "400",           NULL};
     CHECK(process_spawn(&sim, argv, true));
-    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
-    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
-    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
-    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+    CHECK(process_wait_started(&sim, log_.device_key));
 }
 
 static void readings_and_commands(void)
@@ -338,8 +327,6 @@ int main(void)
     harness_case("the simulator stops cleanly");
     CHECK_EQ(process_stop(&sim, SIGTERM), 0);
     unplug();
-    char command_line[256];
-    snprintf(command_line, sizeof command_line, "rm -rf '%s'", dir);
-    CHECK_EQ(system(command_line), 0);
+    CHECK(remove_tree(dir));
     return harness_finish("sim_serial");
 }
