@@ -21,6 +21,7 @@ import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
 import { DisclosureProver } from "./receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
+import { createReceiptService } from "./receipts/receipt-service.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { OperationsMetrics } from "./metrics/operations-metrics.js";
 import { startTracing } from "./telemetry/start-tracing.js";
@@ -35,7 +36,7 @@ import { openRelayStore } from "./store/relay-store.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
 import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
-import { DeploymentServiceService } from "@intelledger/proto/relay";
+import { DeploymentServiceService, ReceiptServiceService } from "@intelledger/proto/relay";
 import type { DeploymentStore } from "./deployments/deployment-store.js";
 import { startDeployments } from "./deployments/start-deployments.js";
 
@@ -169,6 +170,20 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           (running) => running.close(),
         )
       : undefined;
+    const disclosures = await parts.start(
+      "disclosure prover",
+      () => new DisclosureProver(store.disclosures),
+      (prover) => prover.close(),
+    );
+    const receipts = new ReceiptBuilder({
+      batches,
+      anchors,
+      proofs,
+      disclosures,
+      hasher,
+      contract: config.chain.anchorContract,
+      chainId: Number((await provider.getNetwork()).chainId),
+    });
     const server = await parts.start(
       "grpc server",
       () =>
@@ -187,9 +202,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             registrationWindowMs: config.registration.timestampWindowMs,
             logger: logger.child({ component: "grpc" }),
           }),
-          ...(deployments && {
-            extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
-          }),
+          extraServices: [
+            { definition: ReceiptServiceService, handlers: createReceiptService({ receipts, gate, refusals }) },
+            ...(deployments ? [{ definition: DeploymentServiceService, handlers: deployments.service }] : []),
+          ],
         }),
       (running) => running.stop(),
     );
@@ -245,20 +261,6 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     });
     const snapshot = () => snapshotOf(stored);
     const freshSnapshot = async () => snapshotOf((stored = await readStored()));
-    const disclosures = await parts.start(
-      "disclosure prover",
-      () => new DisclosureProver(store.disclosures),
-      (prover) => prover.close(),
-    );
-    const receipts = new ReceiptBuilder({
-      batches,
-      anchors,
-      proofs,
-      disclosures,
-      hasher,
-      contract: config.chain.anchorContract,
-      chainId: Number((await provider.getNetwork()).chainId),
-    });
     const api = await parts.start(
       "http api",
       () =>

@@ -77,7 +77,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       logger,
     });
     stack.push(() => cloud.stop());
-    const { chain, contractAddress, deployment, relay, api, registerGateway } = cloud;
+    const { chain, contractAddress, deployment, relay, registerGateway } = cloud;
     const deploymentFile = join(dataDir, "deployment.json");
     writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
 
@@ -119,14 +119,6 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
         },
         "demo",
       );
-    }
-
-    // The relay's API moves to a new port each run: point the gateway's receipts at it, once
-    // the enrollment's own change has passed its health watch.
-    await gateway.management.settled();
-    const enrolled = gateway.management.current.config;
-    if (enrolled.relay && enrolled.relay.api?.url !== api.url) {
-      await gateway.management.apply("demo", { ...enrolled, relay: { ...enrolled.relay, api } });
     }
 
     await options.fleet.start(gateway);
