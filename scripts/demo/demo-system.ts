@@ -49,7 +49,8 @@ export interface DemoSystem {
   readonly relay: Relay;
   readonly gateway: Gateway;
   readonly fleet: DemoFleet;
-  snapshot(): DemoSnapshot;
+  /** The gateway's state and the relay's, its totals read from its database now. */
+  snapshot(): Promise<DemoSnapshot>;
   /** Stops the devices only; the gateway goes on draining what it holds. */
   stopDevices(): Promise<void>;
   stop(): Promise<void>;
@@ -132,7 +133,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       relay,
       gateway,
       fleet: options.fleet,
-      snapshot: () => ({ gateway: gateway.snapshot(), relay: relay.snapshot() }),
+      snapshot: async () => ({ gateway: gateway.snapshot(), relay: await relay.snapshot() }),
       stopDevices,
       stop: stopAll,
     };
