@@ -270,11 +270,14 @@ static void unplugged_cable(void)
     CHECK(process_wait_line(&sim, "\"link_up\"", 3000, line, sizeof line));
     const size_t from = log_.count;
     gateway_read(1500);
-    CHECK(log_.count > from + 1);
-    if (log_.count > from + 1) {
-        /* A frame whose write failed when the cable went is sent again first. */
-        CHECK(log_.frames[from].frame.has_status || log_.frames[from + 1].frame.has_status);
-        CHECK(log_.frames[from].frame.counter > highest);
+    /* A frame the gateway took just as the cable went, its acknowledgement lost with the cable,
+     * may come again first, byte for byte (the gateway answers it as a replay). Then a frame
+     * whose write failed when the cable went is sent again first. */
+    const size_t first_new = frame_log_first_new(&log_, from);
+    CHECK(log_.count > first_new + 1);
+    if (log_.count > first_new + 1) {
+        CHECK(log_.frames[first_new].frame.has_status || log_.frames[first_new + 1].frame.has_status);
+        CHECK(log_.frames[first_new].frame.counter > highest);
     }
     /* 1.5 s at one round of three readings every 300 ms. */
     CHECK(frame_log_samples_between(&log_, from, outage_start, outage_end) >= 3 * 4);
