@@ -1,4 +1,5 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { z } from "zod";
 import { alertRulesSchema } from "./analytics/alert-rule-schema.js";
 import { GatewayConfigError } from "./errors.js";
@@ -377,7 +378,9 @@ export function withoutRetiredFields(input: unknown): unknown {
 
 /** Parses the configuration once at start-up; the error names every field that is wrong. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
-  const result = gatewayConfigSchema.safeParse(withoutRetiredFields(input));
-  if (!result.success) throw new GatewayConfigError(`invalid gateway configuration:\n${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseOrThrow(
+    gatewayConfigSchema,
+    withoutRetiredFields(input),
+    (problems) => new GatewayConfigError(`invalid gateway configuration:\n${problems}`),
+  );
 }
