@@ -32,7 +32,11 @@ try {
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   await system.stopDevices();
   const sent = system.gateway.snapshot().ingest.readingsAccepted;
-  await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= sent, 120_000, "every reading to be anchored");
+  await waitFor(
+    async () => (await system.relay.snapshot()).anchored.readingsAnchored >= sent,
+    120_000,
+    "every reading to be anchored",
+  );
 
   // Each batch's anchoring confirmation, by the relay's records; each reading's send time, by the gateway's.
   const relayDb = new Database(join(dir, "relay", "relay.sqlite"), { readonly: true });

@@ -13,7 +13,7 @@ import {
   unboundedStreams,
   type BoundsResolver,
 } from "@intelledger/circuits";
-import { Batch, type Reading } from "@intelledger/proto/relay";
+import { Batch, batchWithReadings, sealedBatchHeader, type Reading } from "@intelledger/proto/relay";
 import { referenceBatchRoot } from "../circuits/test/reference-batch-root.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "../circuits/src/sample-readings.js";
 import readingsVerdict from "../cloud-relay/src/verification/verification-worker.js";
@@ -40,20 +40,18 @@ function wireBatch(
     anomalous: reading.anomalous === true,
   }));
   const { streams } = BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings, bounds });
-  const encoded = Batch.encode({
-    gatewayId: SAMPLE_GATEWAY,
-    saltSeed: new Uint8Array(),
-    sequence: 1,
-    previousBatchHash: new Uint8Array(32),
-    readingsRoot: new Uint8Array(32),
-    sealedAtMs: 1_763_000_100_000,
+  const header = sealedBatchHeader(
+    {
+      gatewayId: SAMPLE_GATEWAY,
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readingsRoot: new Uint8Array(32),
+      sealedAtMs: 1_763_000_100_000,
+      dataClass: 1,
+    },
     readings,
-    dataClass: 1,
-    readingCount: readings.length,
-    firstGatewaySeq: readings[0]?.gatewaySeq ?? 0,
-    lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 0,
-    streamBounds: boundedStreams(streams),
-  }).finish();
+  );
+  const encoded = Batch.encode(batchWithReadings(header, readings, boundedStreams(streams))).finish();
   return { readings, encoded };
 }
 

@@ -1,4 +1,5 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { z } from "zod";
 import { RelayConfigError } from "./errors.js";
 
@@ -182,7 +183,5 @@ export type RelayConfigInput = z.input<typeof relayConfigSchema>;
 
 /** Parses the configuration once at start-up; the error names every field that is wrong. */
 export function parseRelayConfig(input: unknown): RelayConfig {
-  const result = relayConfigSchema.safeParse(input);
-  if (!result.success) throw new RelayConfigError(`invalid relay configuration:\n${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseOrThrow(relayConfigSchema, input, (problems) => new RelayConfigError(`invalid relay configuration:\n${problems}`));
 }

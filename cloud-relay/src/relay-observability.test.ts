@@ -110,7 +110,7 @@ describe("a running relay's request ids, metrics and traces", () => {
     // Once both batches' anchor is confirmed, nothing waits and the last anchor is recent.
     const deadline = Date.now() + 60_000;
     const anchoredAll = async () => {
-      const { anchored } = await relay!.freshSnapshot();
+      const { anchored } = await relay!.snapshot();
       return anchored.unanchoredBatches === 0 && anchored.readingsAnchored >= 4;
     };
     while (!(await anchoredAll()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));

@@ -52,9 +52,9 @@ describe("the relay's trust boundary", () => {
     await a.client.register(a.signer);
     const refusal = await refusalOfCall(a.client.heartbeat(b.address, 1e12));
     expect(refusal).toMatchObject({ code: status.PERMISSION_DENIED, metadata: { "x-detail-reason": "gateway_mismatch" } });
-    expect((await relay.freshSnapshot()).gatewayBacklogReadings).toBe(0);
+    expect((await relay.snapshot()).gatewayBacklogReadings).toBe(0);
     await a.client.heartbeat(a.signer.address, 42);
-    expect((await relay.freshSnapshot()).gatewayBacklogReadings).toBe(42);
+    expect((await relay.snapshot()).gatewayBacklogReadings).toBe(42);
     await a.client.heartbeat(a.signer.address, 0);
     a.client.close();
   });
@@ -80,7 +80,7 @@ describe("the relay's trust boundary", () => {
   });
 
   it("answers clients without a certificate, or with one from another CA, UNAUTHENTICATED, and counts them", async () => {
-    const before = relay.snapshot().refusals.client_certificate_refused ?? 0;
+    const before = (await relay.snapshot()).refusals.client_certificate_refused ?? 0;
     const signer = new Wallet(Wallet.createRandom().privateKey);
     const anonymous = new ProtoRelayClient(address, { caCertFile: (await fixture.gatewayTls("x")).caCertFile });
     const foreign = new ProtoRelayClient(address, await fixture.foreignTls(signer.address));
@@ -93,7 +93,7 @@ describe("the relay's trust boundary", () => {
       expect(await stream.ended).toMatchObject({ code: status.UNAUTHENTICATED });
       client.close();
     }
-    expect(relay.snapshot().refusals.client_certificate_refused).toBe(before + 4);
+    expect((await relay.snapshot()).refusals.client_certificate_refused).toBe(before + 4);
   });
 
   it("stores a batch signed from the documented EIP-712 type, and tells a returning gateway where its record stands", async () => {
@@ -232,8 +232,8 @@ describe("the relay's trust boundary", () => {
     client.close();
   });
 
-  it("counts every refusal by its reason", () => {
-    const { refusals } = relay.snapshot();
+  it("counts every refusal by its reason", async () => {
+    const { refusals } = await relay.snapshot();
     for (const reason of [
       "gateway_mismatch",
       "registration_clock",

@@ -80,7 +80,13 @@ describe("stock tooling against a running relay", () => {
     stream.end();
     await ended;
     const names = responses[0]?.list_services_response?.service.map((service) => service.name);
-    expect(names).toEqual(expect.arrayContaining(["intelledger.relay.v1.GatewayRelayService", "grpc.health.v1.Health"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "intelledger.relay.v1.GatewayRelayService",
+        "intelledger.relay.v1.ReceiptService",
+        "grpc.health.v1.Health",
+      ]),
+    );
     const files = responses[1]?.file_descriptor_response?.file_descriptor_proto ?? [];
     expect(files.some((file) => Buffer.from(file).includes("GatewayRelayService"))).toBe(true);
     reflection.close();

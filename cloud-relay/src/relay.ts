@@ -21,6 +21,7 @@ import { RelayHealth } from "./api/relay-health.js";
 import type { RelaySnapshot } from "./relay-snapshot.js";
 import { DisclosureProver } from "./receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "./receipts/receipt-builder.js";
+import { createReceiptService } from "./receipts/receipt-service.js";
 import { createRelayMetrics } from "./metrics/relay-metrics.js";
 import { OperationsMetrics } from "./metrics/operations-metrics.js";
 import { startTracing } from "./telemetry/start-tracing.js";
@@ -35,7 +36,7 @@ import { openRelayStore } from "./store/relay-store.js";
 import { BatchVerifier } from "./verification/batch-verifier.js";
 import { VerificationPool } from "./verification/verification-pool.js";
 import { startEnrollment, type RelayEnrollment } from "./enrollment/start-enrollment.js";
-import { DeploymentServiceService } from "@intelledger/proto/relay";
+import { DeploymentServiceService, ReceiptServiceService } from "@intelledger/proto/relay";
 import type { DeploymentStore } from "./deployments/deployment-store.js";
 import { startDeployments } from "./deployments/start-deployments.js";
 
@@ -52,10 +53,8 @@ export interface Relay {
   readonly enrollment: RelayEnrollment | undefined;
   /** Desired configurations for gateways (needs the CA key, as enrollment does); undefined without it. */
   readonly deployments: DeploymentStore | undefined;
-  /** The relay's state as of its last refresh (every second), without waiting for the database. */
-  snapshot(): RelaySnapshot;
-  /** The relay's state read from the database now. */
-  freshSnapshot(): Promise<RelaySnapshot>;
+  /** The relay's state, its stored totals and fleet read from the database now. */
+  snapshot(): Promise<RelaySnapshot>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +77,9 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       (started) => started?.shutdown(),
     );
     if (tracing) logger.info("exporting traces over OTLP/HTTP");
-    const metricsRegistry = createRelayMetrics(() => snapshot());
+    // A scrape reads the database first (refreshMetrics below); the registry then reads that snapshot.
+    let scraped: RelaySnapshot;
+    const metricsRegistry = createRelayMetrics(() => scraped);
     const operationsMetrics = new OperationsMetrics(metricsRegistry);
     const { batches, anchors, boots, proofs, fleet } = store;
     const counters = newUploadCounters();
@@ -169,6 +170,20 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           (running) => running.close(),
         )
       : undefined;
+    const disclosures = await parts.start(
+      "disclosure prover",
+      () => new DisclosureProver(store.disclosures),
+      (prover) => prover.close(),
+    );
+    const receipts = new ReceiptBuilder({
+      batches,
+      anchors,
+      proofs,
+      disclosures,
+      hasher,
+      contract: config.chain.anchorContract,
+      chainId: Number((await provider.getNetwork()).chainId),
+    });
     const server = await parts.start(
       "grpc server",
       () =>
@@ -187,9 +202,10 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
             registrationWindowMs: config.registration.timestampWindowMs,
             logger: logger.child({ component: "grpc" }),
           }),
-          ...(deployments && {
-            extraServices: [{ definition: DeploymentServiceService, handlers: deployments.service }],
-          }),
+          extraServices: [
+            { definition: ReceiptServiceService, handlers: createReceiptService({ receipts, gate, refusals }) },
+            ...(deployments ? [{ definition: DeploymentServiceService, handlers: deployments.service }] : []),
+          ],
         }),
       (running) => running.stop(),
     );
@@ -226,39 +242,15 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       fleet: await fleet.list(Date.now()),
       unanchoredSinceMs: await store.anchorLag.unanchoredSince(),
     });
-    let stored = await readStored();
-    parts.onStop(
-      "stored totals",
-      every(
-        1_000,
-        async () => (stored = await readStored()),
-        (error) => logger.warn({ err: error }, "reading the stored totals failed"),
-      ),
-    );
-    const snapshotOf = (current: Awaited<ReturnType<typeof readStored>>): RelaySnapshot => ({
+    const snapshot = async (): Promise<RelaySnapshot> => ({
       uploads: { ...counters },
       refusals: refusals.byReason(),
       openUploadStreams: flowControl.openStreams,
-      ...current,
+      ...(await readStored()),
       drainReadingsPerSecond: drainRate.perSecond,
       anchoringTerm: anchoring.leaderTerm,
     });
-    const snapshot = () => snapshotOf(stored);
-    const freshSnapshot = async () => snapshotOf((stored = await readStored()));
-    const disclosures = await parts.start(
-      "disclosure prover",
-      () => new DisclosureProver(store.disclosures),
-      (prover) => prover.close(),
-    );
-    const receipts = new ReceiptBuilder({
-      batches,
-      anchors,
-      proofs,
-      disclosures,
-      hasher,
-      contract: config.chain.anchorContract,
-      chainId: Number((await provider.getNetwork()).chainId),
-    });
+    scraped = await snapshot();
     const api = await parts.start(
       "http api",
       () =>
@@ -267,7 +259,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           port: config.api.port,
           token: loadOrCreateApiToken(config.api.tokenFile ?? join(config.dataDir, "api.token")),
           registry: metricsRegistry,
-          refreshMetrics: freshSnapshot,
+          refreshMetrics: async () => (scraped = await snapshot()),
           receipt: (gatewayId, gatewaySeq) => receipts.build(gatewayId, gatewaySeq),
           fleet: (gatewayId) => (gatewayId === undefined ? fleet.list(Date.now()) : fleet.show(gatewayId, Date.now())),
           operations: fleetRoutes(store),
@@ -300,7 +292,6 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
       deployments: deployments?.store,
       apiPort: api.port,
       snapshot,
-      freshSnapshot,
       async stop() {
         stopping = true;
         server.setServing(false);

@@ -56,6 +56,10 @@ const relayPackage = loadPackageDefinition(definition) as unknown as {
   intelledger: { relay: { v1: GrpcObject & { GatewayRelayService: ServiceClientConstructor } } };
 };
 const ServiceClient = relayPackage.intelledger.relay.v1.GatewayRelayService;
+const receiptsPackage = loadPackageDefinition(
+  loadSync(join(PROTO_ROOT, "intelledger/relay/v1/receipts.proto"), { includeDirs: [PROTO_ROOT], longs: Number, defaults: true }),
+) as unknown as { intelledger: { relay: { v1: GrpcObject & { ReceiptService: ServiceClientConstructor } } } };
+const ReceiptClient = receiptsPackage.intelledger.relay.v1.ReceiptService;
 
 /** The EIP-712 digest of a batch header: its hash, which the next batch links to. */
 export function documentedBatchHash(batch: WireBatch): Uint8Array {
@@ -190,7 +194,7 @@ const CHANNEL_OPTIONS = {
   "grpc.max_receive_message_length": -1,
 };
 
-/** A client of GatewayRelayService from the .proto, over mutual TLS (or without a client certificate, to be refused). */
+/** A client of GatewayRelayService and ReceiptService from the .proto files, over mutual TLS (or without a client certificate, to be refused). */
 export class ProtoRelayClient {
   private readonly client: DynamicClient;
   readonly address: string;
@@ -262,6 +266,16 @@ export class ProtoRelayClient {
       close(): void;
     };
     return new UploadStream(raw.upload(), () => raw.close());
+  }
+
+  /** ReceiptService.FetchReceipt: the receipt of one of this gateway's readings, its JSON parsed. */
+  fetchReceipt(gatewayId: string, gatewaySeq: number): Promise<Record<string, unknown>> {
+    const client = new ReceiptClient(this.address, channelCredentials(this.tls), CHANNEL_OPTIONS) as unknown as DynamicClient;
+    return new Promise<Record<string, unknown>>((resolve, reject) =>
+      client["fetchReceipt"]?.({ gatewayId, gatewaySeq }, new Metadata(), (error, response) =>
+        error ? reject(error) : resolve(JSON.parse(response["receiptJson"] as string) as Record<string, unknown>),
+      ),
+    ).finally(() => client.close());
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // what the relay's ReceiptBuilder makes receipts from, without a running relay.
 import { randomBytes } from "node:crypto";
 import { BatchCommitment, fieldToBytes32, SALT_SEED_BYTES, type PoseidonHasher } from "@intelledger/circuits";
-import { Batch, batchHash, signBatch } from "@intelledger/proto/relay";
+import { Batch, batchHash, batchWithReadings, sealedBatchHeader, signBatch } from "@intelledger/proto/relay";
 import type { Wallet } from "ethers";
 import { DisclosureProver } from "../src/receipts/disclosure-prover.js";
 import { ReceiptBuilder } from "../src/receipts/receipt-builder.js";
@@ -56,20 +56,18 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
     saltSeed: saltSeed.length === 0 ? undefined : saltSeed,
   });
   const root = fieldToBytes32(commitment.root);
-  const batch: Batch = {
-    gatewayId: gateway.address,
-    saltSeed,
-    sequence: 1,
-    previousBatchHash: new Uint8Array(32),
-    readingsRoot: root,
-    sealedAtMs: 1_763_000_001_000,
+  const header = sealedBatchHeader(
+    {
+      gatewayId: gateway.address,
+      sequence: 1,
+      previousBatchHash: new Uint8Array(32),
+      readingsRoot: root,
+      sealedAtMs: 1_763_000_001_000,
+      dataClass: 1,
+    },
     readings,
-    dataClass: 1,
-    readingCount: readings.length,
-    firstGatewaySeq: readings[0]?.gatewaySeq ?? 0,
-    lastGatewaySeq: readings.at(-1)?.gatewaySeq ?? 0,
-    streamBounds: [],
-  };
+  );
+  const batch = batchWithReadings(header, readings, [], saltSeed);
   await batches.touchGateway(gateway.address, 0);
   await batches.appendAll([
     {

@@ -16,21 +16,13 @@ import {
   releaseSnarkThreads,
 } from "@intelledger/circuits";
 import { parseArgs } from "node:util";
-import {
-  Contract,
-  JsonRpcProvider,
-  Wallet,
-  encodeBytes32String,
-  hexlify,
-  randomBytes,
-  type ContractTransactionReceipt,
-} from "ethers";
+import { Contract, Wallet, encodeBytes32String, hexlify, randomBytes, type ContractTransactionReceipt } from "ethers";
 import { batchProofCalldata, batchProofsCalldata } from "../src/batch-proof-calldata.js";
 import { sendAndWait } from "../src/contract-calls.js";
 import { deployEdgeContracts } from "../src/deploy-data-anchor.js";
-import { startDevChain } from "../src/dev-chain.js";
 import { dataAnchorAbi } from "../src/generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "../src/generated/gateway-registry-artifact.js";
+import { startTestChain } from "../test/test-chain.js";
 
 const RELAY_READINGS_PER_SECOND = 20_000;
 const ANCHOR_INTERVAL_S = 5;
@@ -41,13 +33,10 @@ const { values } = parseArgs({ options: { "max-batches": { type: "string", defau
 const maxBatches = Number(values["max-batches"]);
 const batchCounts = [1, 4, 8, 16, 32].filter((k) => k <= maxBatches);
 
-const chain = await startDevChain();
-const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
+const chain = await startTestChain();
+const { provider } = chain;
 try {
-  const [adminKey, anchorerKey, gatewayKey] = chain.accounts;
-  const admin = new Wallet(adminKey ?? "", provider);
-  const anchorer = new Wallet(anchorerKey ?? "", provider);
-  const gateway = new Wallet(gatewayKey ?? "", provider);
+  const [admin, anchorer, gateway] = chain.wallets;
   const before = await provider.getBlockNumber();
   const deployment = await deployEdgeContracts(admin, { anchorer: anchorer.address });
   let deploymentGas = 0n;
@@ -149,7 +138,6 @@ try {
     );
   }
 } finally {
-  provider.destroy();
   await chain.stop();
   await releaseSnarkThreads();
 }

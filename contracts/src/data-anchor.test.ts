@@ -1,26 +1,16 @@
 import { releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
-import {
-  Contract,
-  ContractFactory,
-  JsonRpcProvider,
-  Wallet,
-  ZeroAddress,
-  ZeroHash,
-  hexlify,
-  id,
-  randomBytes,
-  toBeHex,
-} from "ethers";
+import type { Wallet } from "ethers";
+import { Contract, ContractFactory, ZeroAddress, ZeroHash, hexlify, id, randomBytes, toBeHex } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
 import { decodeDataAnchorRevert } from "./data-anchor-revert.js";
 import { deployDataAnchor, deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
-import { startDevChain, type DevChain } from "./dev-chain.js";
 import { ContractsError } from "./errors.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
+import { startTestChain, type TestChain } from "../test/test-chain.js";
 
 const ANCHORER_ROLE = id("ANCHORER_ROLE");
 const DEFAULT_ADMIN_ROLE = ZeroHash;
@@ -33,8 +23,7 @@ async function provenBatch(gateway: string, readingCount: number): Promise<{ pro
 }
 
 describe("DataAnchor", () => {
-  let chain: DevChain;
-  let provider: JsonRpcProvider;
+  let chain: TestChain;
   let admin: Wallet;
   let anchorer: Wallet;
   let stranger: Wallet;
@@ -42,19 +31,13 @@ describe("DataAnchor", () => {
   let deployment: Deployment;
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
-    const [adminKey, anchorerKey, strangerKey, gatewayKey] = chain.accounts;
-    admin = new Wallet(adminKey ?? "", provider);
-    anchorer = new Wallet(anchorerKey ?? "", provider);
-    stranger = new Wallet(strangerKey ?? "", provider);
-    gateway = new Wallet(gatewayKey ?? "", provider);
+    chain = await startTestChain();
+    [admin, anchorer, stranger, gateway] = chain.wallets;
     deployment = await deployDataAnchor(admin, anchorer.address);
     await sendAndWait(new Contract(deployment.registry, gatewayRegistryAbi, admin), "registerGateway", gateway.address);
   });
 
   afterAll(async () => {
-    provider?.destroy();
     await chain?.stop();
     await releaseSnarkThreads();
   });
@@ -64,7 +47,7 @@ describe("DataAnchor", () => {
     logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);
 
   it("is deployed behind a proxy, with roles, registry and verifier in place", async () => {
-    expect(await provider.getCode(deployment.address)).not.toBe("0x");
+    expect(await chain.provider.getCode(deployment.address)).not.toBe("0x");
     const contract = as(stranger);
     expect(await callView(contract, "hasRole", DEFAULT_ADMIN_ROLE, admin.address)).toBe(true);
     expect(await callView(contract, "hasRole", ANCHORER_ROLE, anchorer.address)).toBe(true);
@@ -82,7 +65,7 @@ describe("DataAnchor", () => {
     ]);
     const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), deployment.blockNumber);
     expect(found.map((event) => event.transactionHash)).toEqual([receipt.hash]);
-    const block = await provider.getBlock(receipt.blockNumber);
+    const block = await chain.provider.getBlock(receipt.blockNumber);
     expect(await callView(contract, "anchorOf", root)).toEqual({
       blockNumber: BigInt(receipt.blockNumber),
       timestamp: BigInt(block?.timestamp ?? -1),
@@ -197,7 +180,7 @@ describe("DataAnchor", () => {
       args: [stranger.address, DEFAULT_ADMIN_ROLE],
     });
     await sendAndWait(as(admin), "upgradeToAndCall", nextAddress, "0x");
-    const slot = await provider.getStorage(
+    const slot = await chain.provider.getStorage(
       deployment.address,
       "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc",
     );

@@ -2,10 +2,10 @@ import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { Contract, JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevChain, type DevChain } from "./dev-chain.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { contractsPackageRoot } from "./hardhat-cli.js";
+import { startTestChain, type TestChain } from "../test/test-chain.js";
 
 const run = promisify(execFile);
 
@@ -47,20 +47,17 @@ describe("deploy-cli --dev-chain", () => {
 });
 
 describe("deploy-cli", () => {
-  let chain: DevChain;
-  let provider: JsonRpcProvider;
+  let chain: TestChain;
   let deployerKey: string;
   let anchorer: string;
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true });
-    deployerKey = chain.accounts[3] ?? "";
-    anchorer = new Wallet(chain.accounts[4] ?? "").address;
+    chain = await startTestChain();
+    deployerKey = chain.wallets[3].privateKey;
+    anchorer = chain.wallets[4].address;
   });
 
   afterAll(async () => {
-    provider?.destroy();
     await chain?.stop();
   });
 
@@ -74,11 +71,11 @@ describe("deploy-cli", () => {
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
     const admin = new Wallet(deployerKey).address;
     expect(printed).toMatchObject({ chainId: 31337, admin, anchorer, gateways: [gateway] });
-    const contract = new Contract(printed["dataAnchor"] as string, dataAnchorAbi, provider);
+    const contract = new Contract(printed["dataAnchor"] as string, dataAnchorAbi, chain.provider);
     expect(await contract.getFunction("hasRole").staticCall(id("ANCHORER_ROLE"), anchorer)).toBe(true);
     expect(await contract.getFunction("hasRole").staticCall(ZeroHash, admin)).toBe(true);
     expect(await contract.getFunction("registry").staticCall()).toBe(printed["registry"]);
-    const registry = new Contract(printed["registry"] as string, gatewayRegistryAbi, provider);
+    const registry = new Contract(printed["registry"] as string, gatewayRegistryAbi, chain.provider);
     expect(await registry.getFunction("isActiveGateway").staticCall(gateway)).toBe(true);
     expect(result.stdout).not.toContain(deployerKey.slice(2));
   });

@@ -1,34 +1,28 @@
-import { Contract, JsonRpcProvider, Wallet, ZeroAddress, ZeroHash, encodeBytes32String, hexlify, id, randomBytes } from "ethers";
+import { Contract, Wallet, ZeroAddress, ZeroHash, encodeBytes32String, hexlify, id, randomBytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
 import { deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
-import { startDevChain, type DevChain } from "./dev-chain.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
+import { startTestChain, type TestChain } from "../test/test-chain.js";
 
 const REGISTRAR_ROLE = id("REGISTRAR_ROLE");
 const publicKey = (): string => hexlify(new Uint8Array([4, ...randomBytes(64)]));
 
 describe("GatewayRegistry", () => {
-  let chain: DevChain;
-  let provider: JsonRpcProvider;
+  let chain: TestChain;
   let admin: Wallet;
   let registrar: Wallet;
   let stranger: Wallet;
   let deployment: Deployment;
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
-    const [adminKey, registrarKey, strangerKey] = chain.accounts;
-    admin = new Wallet(adminKey ?? "", provider);
-    registrar = new Wallet(registrarKey ?? "", provider);
-    stranger = new Wallet(strangerKey ?? "", provider);
+    chain = await startTestChain();
+    [admin, registrar, stranger] = chain.wallets;
     deployment = await deployEdgeContracts(admin, { anchorer: registrar.address });
     await sendAndWait(as(admin), "grantRole", REGISTRAR_ROLE, registrar.address);
   });
 
   afterAll(async () => {
-    provider?.destroy();
     await chain?.stop();
   });
 

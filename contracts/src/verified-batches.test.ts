@@ -1,14 +1,15 @@
 import { releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
-import { Contract, JsonRpcProvider, Wallet, toBeHex } from "ethers";
+import type { Wallet } from "ethers";
+import { Contract, toBeHex } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofsCalldata, type BatchProofsCalldata } from "./batch-proof-calldata.js";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
 import { deployDataAnchor, type Deployment } from "./deploy-data-anchor.js";
-import { startDevChain, type DevChain } from "./dev-chain.js";
 import { batchProofVerifierAbi } from "./generated/batch-proof-verifier-artifact.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
+import { startTestChain, type TestChain } from "../test/test-chain.js";
 
 /** The BN254 base field (coordinates) and scalar field (public signals). */
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -29,8 +30,7 @@ function altered(calldata: BatchProofsCalldata, edit: (copy: BatchProofsCalldata
 }
 
 describe("DataAnchor.anchorVerifiedBatches", () => {
-  let chain: DevChain;
-  let provider: JsonRpcProvider;
+  let chain: TestChain;
   let admin: Wallet;
   let anchorer: Wallet;
   let stranger: Wallet;
@@ -40,14 +40,8 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
   let proofs: BatchProof[];
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
-    const [adminKey, anchorerKey, strangerKey, gatewayKey, otherGatewayKey] = chain.accounts;
-    admin = new Wallet(adminKey ?? "", provider);
-    anchorer = new Wallet(anchorerKey ?? "", provider);
-    stranger = new Wallet(strangerKey ?? "", provider);
-    gateway = new Wallet(gatewayKey ?? "", provider);
-    otherGateway = new Wallet(otherGatewayKey ?? "", provider);
+    chain = await startTestChain();
+    [admin, anchorer, stranger, gateway, otherGateway] = chain.wallets;
     deployment = await deployDataAnchor(admin, anchorer.address);
     const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
     await sendAndWait(registry, "registerGateway", gateway.address);
@@ -63,7 +57,6 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
   }, 300_000);
 
   afterAll(async () => {
-    provider?.destroy();
     await chain?.stop();
     await releaseSnarkThreads();
   });
@@ -222,7 +215,7 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
   });
 
   it("verifies proofs together in the verifier, as it verifies one alone", async () => {
-    const verifier = new Contract(deployment.batchVerifier, batchProofVerifierAbi, provider);
+    const verifier = new Contract(deployment.batchVerifier, batchProofVerifierAbi, chain.provider);
     const calldata = batchProofsCalldata(proofs);
     const flat = calldata.proofs.map(({ pA, pB, pC }) => [...pA, ...pB[0], ...pB[1], ...pC]);
     const signals = calldata.claims.map((claims) => Object.values(claims));

@@ -127,11 +127,11 @@ describe("the main process's end of the bridge", () => {
     // The gateway's batches, and a receipt it cannot fetch without its relay's API, saying which field to set.
     expect(await router.handle("proofs.batches", { limit: 5 })).toEqual({
       ok: true,
-      value: { batches: expect.any(Array) as unknown, receipts: { relayApi: false } },
+      value: { batches: expect.any(Array) as unknown, receipts: { fromRelay: false } },
     });
     expect(await router.handle("proofs.receipt", { gatewaySeq: 1 })).toMatchObject({
       ok: false,
-      error: { code: "409", message: expect.stringMatching(/relay\.api\.url/) as string },
+      error: { code: "409", message: expect.stringMatching(/enroll it with a relay/) as string },
     });
 
     // Reopened from its profile, as at the next start of the app.

@@ -324,23 +324,6 @@ describe("the console in Chromium against a real gateway", () => {
     await enrolled.waitFor();
     await screen("16-uplink-enrolled");
 
-    // Where the gateway fetches receipts: the relay's API and the token its operator gave.
-    const tokenFile = join(dir, "relay-api.token");
-    writeFileSync(tokenFile, readFileSync(join(dir, "cloud", "relay", "api.token")), { mode: 0o600 });
-    await page.getByRole("button", { name: "Configuration" }).click();
-    await page.getByText(/^Revision \d+ is in force/).waitFor();
-    await page.locator("summary", { hasText: /^relay/ }).click();
-    await page.locator('[id="cfg-relay.api.url"]').fill(`http://127.0.0.1:${cloud.relay.apiPort}`);
-    await page.locator('[id="cfg-relay.api.tokenFile"]').fill(tokenFile);
-    await page.getByText("The gateway accepts this configuration.").waitFor();
-    await page.getByRole("button", { name: "Show the changes" }).click();
-    await page.locator(".diff tbody tr").first().waitFor();
-    expect((await page.locator(".diff tbody tr").allTextContents()).map((row) => row.split("(")[0]).sort()).toEqual([
-      "relay.api.tokenFile",
-      "relay.api.url",
-    ]);
-    await applyConfigChanges("receipts from the relay");
-
     // A batch anchored on chain, and a reading of it checked link by link.
     await page.getByRole("button", { name: "Proofs and anchors" }).click();
     await page.getByRole("heading", { name: "Proofs and anchors" }).waitFor();

@@ -24,10 +24,10 @@ def provision_message(request_hex):
 
 def main():
     vectors, out = Path(sys.argv[1]), Path(sys.argv[2])
-    frames = json.loads((vectors / "device-frames.json").read_text())
-    commands = json.loads((vectors / "device-commands.json").read_text())
-    serial = json.loads((vectors / "serial-framing.json").read_text())
-    provisioning = json.loads((vectors / "provisioning.json").read_text())
+    frames, commands, serial, provisioning = (
+        json.loads((vectors / f"{name}.json").read_text())
+        for name in ("device-frames", "device-commands", "serial-framing", "provisioning")
+    )
     seeds = {
         "serial": [v["serialWireHex"] for v in frames["valid"] + commands["valid"]]
         + [v["wireHex"] for v in serial["valid"] + serial["invalid"]],

@@ -82,15 +82,27 @@ def command(obj):
     return "{" + ", ".join(fields) + "}"
 
 
+def row(out, vector, columns):
+    """A struct initializer from a vector's fields in the struct's order: a JSON key (a ...Hex
+    key becomes a tv_bytes, any other a value), or a function of the vector."""
+    cells = []
+    for column in columns:
+        if callable(column):
+            cells.append(column(vector))
+        elif column.endswith("Hex"):
+            cells.append(out.bytes(vector[column]))
+        else:
+            cells.append(value(column, vector[column]))
+    return "{" + ", ".join(cells) + "}"
+
+
 def main():
     folder, output = Path(sys.argv[1]), Path(sys.argv[2])
-    frames = json.loads((folder / "device-frames.json").read_text())
-    commands = json.loads((folder / "device-commands.json").read_text())
-    serial = json.loads((folder / "serial-framing.json").read_text())
-    links = json.loads((folder / "link-messages.json").read_text())
-    provisioning = json.loads((folder / "provisioning.json").read_text())
+    frames, commands, serial, links, provisioning = (
+        json.loads((folder / f"{name}.json").read_text())
+        for name in ("device-frames", "device-commands", "serial-framing", "link-messages", "provisioning")
+    )
     out = Emitter()
-    tables = []
 
     keys = [
         f"const tv_bytes TV_DEVICE_PRIVATE_KEY = {out.bytes(frames['devicePrivateKeyHex'])};",
@@ -100,52 +112,32 @@ def main():
         f"const size_t TV_MAX_PAYLOAD = {serial['maxPayloadBytes']};",
         f"const char *const TV_FIRMWARE_VERSION = {c_string(provisioning['firmwareVersion'])};",
     ]
-    groups = {
-        ("tv_frame", "TV_FRAMES", "TV_FRAME_COUNT"): [
-            f"{{{c_string(v['name'])}, {message(v['frame'])}, {out.bytes(v['frameHex'])}, "
-            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedFrameHex'])}, {out.bytes(v['deviceMessageHex'])}, "
-            f"{out.bytes(v['serialWireHex'])}}}"
-            for v in frames["valid"]
-        ],
-        ("tv_invalid_frame", "TV_INVALID_FRAMES", "TV_INVALID_FRAME_COUNT"): [
-            f"{{{c_string(v['name'])}, {c_string(v['reason'])}, {out.bytes(v['signedFrameHex'])}}}"
-            for v in frames["invalid"]
-        ],
-        ("tv_command", "TV_COMMANDS", "TV_COMMAND_COUNT"): [
-            f"{{{c_string(v['name'])}, {command(v['command'])}, {out.bytes(v['commandHex'])}, "
-            f"{out.bytes(v['signatureHex'])}, {out.bytes(v['signedCommandHex'])}, {out.bytes(v['gatewayMessageHex'])}, "
-            f"{out.bytes(v['serialWireHex'])}}}"
-            for v in commands["valid"]
-        ],
-        ("tv_frame_ack", "TV_FRAME_ACKS", "TV_FRAME_ACK_COUNT"): [
-            f"{{{c_string(v['name'])}, {v['frameIndex']}, {out.bytes(v['frameSha256Hex'])}, "
-            f"{PREFIX}FrameAckResult_{v['result']}, {PREFIX}FrameRefusal_{v['refusal']}, {v['retryAfterMs']}, "
-            f"{out.bytes(v['frameAckHex'])}, {out.bytes(v['gatewayMessageHex'])}, {out.bytes(v['serialWireHex'])}}}"
-            for v in links["frameAcks"]
-        ],
-        ("tv_provision", "TV_PROVISIONS", "TV_PROVISION_COUNT"): [
-            f"{{{c_string(v['name'])}, {out.bytes(v['requestHex'])}, {out.bytes(v['gatewayMessageHex'])}, "
-            f"{out.bytes(v['serialWireHex'])}, {out.bytes(v['proofHex'])}, {out.bytes(v['signatureHex'])}, "
-            f"{out.bytes(v['responseHex'])}, {out.bytes(v['responseDeviceMessageHex'])}, "
-            f"{out.bytes(v['responseSerialWireHex'])}}}"
-            for v in provisioning["valid"]
-        ],
-        ("tv_bad_provision", "TV_BAD_PROVISIONS", "TV_BAD_PROVISION_COUNT"): [
-            f"{{{c_string(v['name'])}, {c_string(v['field'])}, {out.bytes(v['requestHex'])}}}"
-            for v in provisioning["invalid"]
-        ],
-        ("tv_cobs", "TV_COBS", "TV_COBS_COUNT"): [
-            f"{{{out.bytes(v['dataHex'])}, {out.bytes(v['encodedHex'])}}}" for v in serial["cobs"]
-        ],
-        ("tv_packet", "TV_PACKETS", "TV_PACKET_COUNT"): [
-            f"{{{c_string(v['name'])}, {out.bytes(v['payloadHex'])}, {out.bytes(v['wireHex'])}}}"
-            for v in serial["valid"]
-        ],
-        ("tv_bad_packet", "TV_BAD_PACKETS", "TV_BAD_PACKET_COUNT"): [
-            f"{{{c_string(v['name'])}, {c_string(v['error'])}, {out.bytes(v['wireHex'])}}}" for v in serial["invalid"]
-        ],
-    }
-    for (c_type, name, count), rows in groups.items():
+    # C type, array, count, the vectors, and their fields as the struct in test_vectors.h orders them.
+    groups = [
+        ("tv_frame", "TV_FRAMES", "TV_FRAME_COUNT", frames["valid"],
+         ("name", lambda v: message(v["frame"]), "frameHex", "signatureHex", "signedFrameHex", "deviceMessageHex",
+          "serialWireHex")),
+        ("tv_invalid_frame", "TV_INVALID_FRAMES", "TV_INVALID_FRAME_COUNT", frames["invalid"],
+         ("name", "reason", "signedFrameHex")),
+        ("tv_command", "TV_COMMANDS", "TV_COMMAND_COUNT", commands["valid"],
+         ("name", lambda v: command(v["command"]), "commandHex", "signatureHex", "signedCommandHex",
+          "gatewayMessageHex", "serialWireHex")),
+        ("tv_frame_ack", "TV_FRAME_ACKS", "TV_FRAME_ACK_COUNT", links["frameAcks"],
+         ("name", "frameIndex", "frameSha256Hex", lambda v: f"{PREFIX}FrameAckResult_{v['result']}",
+          lambda v: f"{PREFIX}FrameRefusal_{v['refusal']}", "retryAfterMs", "frameAckHex", "gatewayMessageHex",
+          "serialWireHex")),
+        ("tv_provision", "TV_PROVISIONS", "TV_PROVISION_COUNT", provisioning["valid"],
+         ("name", "requestHex", "gatewayMessageHex", "serialWireHex", "proofHex", "signatureHex", "responseHex",
+          "responseDeviceMessageHex", "responseSerialWireHex")),
+        ("tv_bad_provision", "TV_BAD_PROVISIONS", "TV_BAD_PROVISION_COUNT", provisioning["invalid"],
+         ("name", "field", "requestHex")),
+        ("tv_cobs", "TV_COBS", "TV_COBS_COUNT", serial["cobs"], ("dataHex", "encodedHex")),
+        ("tv_packet", "TV_PACKETS", "TV_PACKET_COUNT", serial["valid"], ("name", "payloadHex", "wireHex")),
+        ("tv_bad_packet", "TV_BAD_PACKETS", "TV_BAD_PACKET_COUNT", serial["invalid"], ("name", "error", "wireHex")),
+    ]
+    tables = []
+    for c_type, name, count, vectors, columns in groups:
+        rows = [row(out, v, columns) for v in vectors]
         tables.append(f"const {c_type} {name}[] = {{\n    " + ",\n    ".join(rows) + "\n};")
         tables.append(f"const size_t {count} = {len(rows)};")
 

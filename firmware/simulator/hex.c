@@ -35,3 +35,13 @@ bool hex_decode(const char *text, uint8_t *out, size_t len)
     }
     return true;
 }
+
+void hex_encode(const uint8_t *data, size_t len, char *text)
+{
+    static const char DIGITS[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        text[2 * i] = DIGITS[data[i] >> 4];
+        text[2 * i + 1] = DIGITS[data[i] & 0x0f];
+    }
+    text[2 * len] = '\0';
+}

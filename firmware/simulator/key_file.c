@@ -33,9 +33,7 @@ static bool create_key(const char *path, const edge_rng *rng, uint8_t key[EDGE_P
         return false;
     }
     char text[2 * EDGE_PRIVATE_KEY_BYTES + 2];
-    for (size_t i = 0; i < EDGE_PRIVATE_KEY_BYTES; i++) {
-        snprintf(&text[2 * i], 3, "%02x", key[i]);
-    }
+    hex_encode(key, EDGE_PRIVATE_KEY_BYTES, text);
     text[2 * EDGE_PRIVATE_KEY_BYTES] = '\n';
     const size_t len = sizeof text - 1;
     const bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;

@@ -11,10 +11,12 @@
 #include "ble_radio_link.h"
 #include "edge/command.h"
 #include "edge/link_message.h"
+#include "edge/names.h"
 #include "edge/node.h"
 #include "edge/provision.h"
 #include "edge/status.h"
 #include "file_storage.h"
+#include "hex.h"
 #include "json_out.h"
 #include "key_file.h"
 #include "mqtt_link.h"
@@ -91,16 +93,12 @@ static uint64_t clock_ms(clockid_t clock)
 
 static const char *transport_name(sim_transport transport)
 {
-    switch (transport) {
-    case SIM_TRANSPORT_SERIAL:
-        return "serial";
-    case SIM_TRANSPORT_MQTT:
-        return "mqtt";
-    case SIM_TRANSPORT_BLE:
-        return "ble";
-    default:
-        return "none";
-    }
+    static const char *const NAMES[] = {
+        [SIM_TRANSPORT_SERIAL] = "serial",
+        [SIM_TRANSPORT_MQTT] = "mqtt",
+        [SIM_TRANSPORT_BLE] = "ble",
+    };
+    return EDGE_NAME(NAMES, transport, "none");
 }
 
 /* Platform hooks of the node. */
@@ -406,28 +404,19 @@ static int print_public_key(simulator *sim)
     uint8_t private_key[EDGE_PRIVATE_KEY_BYTES];
     uint8_t public_key[EDGE_PUBLIC_KEY_BYTES];
     bool created;
-    if (file_storage_open(&sim->storage, sim->options.state_dir) != EDGE_OK) {
-        fprintf(stderr, "cannot create %s\n", sim->options.state_dir);
-        return 1;
-    }
     if (!key_file_load(sim->options.key_file, &sim->rng, private_key, &created) ||
         edge_key_public(private_key, &sim->rng, public_key) != EDGE_OK) {
         return 1;
     }
-    for (size_t i = 0; i < sizeof public_key; i++) {
-        printf("%02x", public_key[i]);
-    }
-    printf("\n");
+    char text[2 * sizeof public_key + 1];
+    hex_encode(public_key, sizeof public_key, text);
+    puts(text);
     return 0;
 }
 
 static bool configure(simulator *sim)
 {
     const sim_options *o = &sim->options;
-    if (file_storage_open(&sim->storage, o->state_dir) != EDGE_OK) {
-        fprintf(stderr, "cannot create %s\n", o->state_dir);
-        return false;
-    }
     sim->ring = calloc(o->ring_capacity, sizeof *sim->ring);
     if (sim->ring == NULL) {
         fprintf(stderr, "no memory for %u readings\n", o->ring_capacity);
@@ -727,6 +716,10 @@ int main(int argc, char **argv)
         break;
     }
     sim.rng = os_rng();
+    if (file_storage_open(&sim.storage, sim.options.state_dir) != EDGE_OK) {
+        fprintf(stderr, "cannot create %s\n", sim.options.state_dir);
+        return 1;
+    }
     if (sim.options.print_public_key) {
         return print_public_key(&sim);
     }

@@ -1,21 +1,18 @@
 #include "os_rng.h"
 
-#include <errno.h>
-#include <sys/random.h>
+#include <unistd.h>
+
+/* getentropy completes short and interrupted reads itself but takes 256 bytes at most a call. */
+#define ENTROPY_CALL_MAX 256
 
 static int fill(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
-    while (len > 0) {
-        const ssize_t n = getrandom(out, len, 0);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
+    for (size_t done = 0; done < len; done += ENTROPY_CALL_MAX) {
+        const size_t n = len - done < ENTROPY_CALL_MAX ? len - done : ENTROPY_CALL_MAX;
+        if (getentropy(out + done, n) != 0) {
             return -1;
         }
-        out += n;
-        len -= (size_t)n;
     }
     return 0;
 }

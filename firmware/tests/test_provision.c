@@ -185,6 +185,17 @@ static void lock_and_window(void)
     CHECK_EQ(settings.thresholds.thresholds_count, 0);
 }
 
+/* Sends a valid request to a device where something fails: the answer is FAILED, nothing
+ * restarts and the device stays unprovisioned. */
+static void check_provisioning_fails(void)
+{
+    const tv_provision *v = &TV_PROVISIONS[0];
+    const edge_provision_outcome outcome = provision(v->request.data, v->request.len, false, NULL);
+    CHECK_EQ(outcome.result, EDGE_PROVISION_FAILED);
+    CHECK(!outcome.restart);
+    CHECK_EQ(edge_provisioning_load(&mem.storage, &work), EDGE_ERR_NOT_FOUND);
+}
+
 static void key_and_failures(void)
 {
     harness_case("a device without a key makes one and proves it holds it");
@@ -214,20 +225,13 @@ static void key_and_failures(void)
     harness_case("no key, no provisioning");
     factory(false);
     keys.fail = true;
-    outcome = provision(v->request.data, v->request.len, false, NULL);
-    CHECK_EQ(outcome.result, EDGE_PROVISION_FAILED);
-    CHECK(!outcome.restart);
+    check_provisioning_fails();
     CHECK(strncmp(response.detail, "device key:", 11) == 0);
-    CHECK_EQ(edge_provisioning_load(&mem.storage, &work), EDGE_ERR_NOT_FOUND);
 
     harness_case("storage that fails leaves the device unprovisioned");
     factory(true);
     mem.fail_writes = true;
-    outcome = provision(v->request.data, v->request.len, false, NULL);
-    CHECK_EQ(outcome.result, EDGE_PROVISION_FAILED);
-    CHECK(!outcome.restart);
-    mem.fail_writes = false;
-    CHECK_EQ(edge_provisioning_load(&mem.storage, &work), EDGE_ERR_NOT_FOUND);
+    check_provisioning_fails();
 
     harness_case("a stored provisioning that no longer decodes leaves the device provisionable");
     factory(true);

@@ -1,4 +1,5 @@
 import { BATCH_CAPACITY } from "@intelledger/circuits";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { z } from "zod";
 import { alertRulesSchema } from "./analytics/alert-rule-schema.js";
 import { GatewayConfigError } from "./errors.js";
@@ -122,18 +123,6 @@ const relaySchema = z.strictObject({
   reconnect: z
     .object({ initialDelayMs: z.number().int().min(1).default(500), maxDelayMs: z.number().int().min(1).default(30_000) })
     .prefault({}),
-  /** The relay's HTTP API, where the gateway fetches its readings' receipts (GET /api/receipts/:gatewaySeq). */
-  api: z
-    .strictObject({
-      /** Its base URL, e.g. http://relay.example.com:8081 (the relay's `api.port`). */
-      url: z
-        .string()
-        .url("must be a URL such as http://relay.example.com:8081")
-        .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
-      /** A file holding the relay API's bearer token (the relay's <dataDir>/api.token), readable by the gateway only. */
-      tokenFile: z.string().min(1).optional(),
-    })
-    .optional(),
 });
 
 /** The chain the relay anchors on, for checking receipts (POST /api/receipts/:gatewaySeq/verify). */
@@ -373,9 +362,25 @@ export const gatewayConfigSchema = z.strictObject({
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
+/**
+ * A configuration written for an earlier version, without the fields this one no longer
+ * reads, so that configuration files and stored revisions from before still load:
+ * `relay.api` (receipts now come over the relay's own channel, ReceiptService).
+ */
+export function withoutRetiredFields(input: unknown): unknown {
+  if (typeof input !== "object" || input === null || !("relay" in input)) return input;
+  const { relay } = input;
+  if (typeof relay !== "object" || relay === null || !("api" in relay)) return input;
+  const current: Record<string, unknown> = { ...relay };
+  delete current["api"];
+  return { ...input, relay: current };
+}
+
 /** Parses the configuration once at start-up; the error names every field that is wrong. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
-  const result = gatewayConfigSchema.safeParse(input);
-  if (!result.success) throw new GatewayConfigError(`invalid gateway configuration:\n${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseOrThrow(
+    gatewayConfigSchema,
+    withoutRetiredFields(input),
+    (problems) => new GatewayConfigError(`invalid gateway configuration:\n${problems}`),
+  );
 }

@@ -53,3 +53,10 @@ export {
   SignedDeployment,
 } from "./gen/intelledger/relay/v1/deployment.js";
 export type { DeploymentServiceServer } from "./gen/intelledger/relay/v1/deployment.js";
+export {
+  FetchReceiptRequest,
+  FetchReceiptResponse,
+  ReceiptServiceClient,
+  ReceiptServiceService,
+} from "./gen/intelledger/relay/v1/receipts.js";
+export type { ReceiptServiceServer } from "./gen/intelledger/relay/v1/receipts.js";

@@ -14,8 +14,6 @@ export interface DemoRelay {
   /** What a verifier of this system's receipts trusts: its deployment, the development key, one confirmation. */
   readonly receiptTrust: ChainTrust;
   readonly relay: Relay;
-  /** The relay's HTTP API (receipts, fleet) and the file holding its bearer token. */
-  readonly api: { url: string; tokenFile: string };
   /** Registers a gateway's batch-signing key in the registry, as the deployment's admin would. */
   readonly registerGateway: (gatewayId: string) => Promise<void>;
   readonly stop: () => Promise<void>;
@@ -65,7 +63,6 @@ export async function startDemoRelay(options: {
         allowDevelopmentKey: true,
       }),
       relay,
-      api: { url: `http://127.0.0.1:${relay.apiPort}`, tokenFile: join(relayDir, "api.token") },
       registerGateway,
       stop: async () => {
         await relay.stop();

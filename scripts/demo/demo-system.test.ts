@@ -36,17 +36,17 @@ describe("a reading travels end to end", () => {
   });
 
   it("is stored by the gateway, stored by the relay, and its root is anchored on chain", { timeout: 120_000 }, async () => {
-    await until(() => system.snapshot().gateway.ingest.readingsAccepted >= 90, "readings to arrive", 20_000, 100);
+    await until(() => system.gateway.snapshot().ingest.readingsAccepted >= 90, "readings to arrive", 20_000, 100);
     await system.stopDevices();
     const { gateway, relay } = system;
     // Everything the gateway stored drains to the relay and gets anchored.
     await until(
-      () => {
+      async () => {
         const { readingsStored, readingsSealed, backlog } = gateway.snapshot();
         return (
           readingsSealed === readingsStored &&
           backlog.batches === 0 &&
-          relay.snapshot().anchored.readingsAnchored === readingsStored
+          (await relay.snapshot()).anchored.readingsAnchored === readingsStored
         );
       },
       "every reading to be anchored",
@@ -105,7 +105,7 @@ describe("a reading travels end to end", () => {
     expect((await fetch(url)).status).toBe(401);
     const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     const text = await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).text();
-    const stored = (await system.relay.freshSnapshot()).stored.readings;
+    const stored = (await system.relay.snapshot()).stored.readings;
     expect(text).toContain(`intelledger_relay_readings_stored_total ${stored}`);
     expect(text).toContain(`intelledger_relay_readings_anchored_total ${stored}`);
     // Counted by reason; a demo gateway is never refused, so no reason has a series.

@@ -49,7 +49,8 @@ export interface DemoSystem {
   readonly relay: Relay;
   readonly gateway: Gateway;
   readonly fleet: DemoFleet;
-  snapshot(): DemoSnapshot;
+  /** The gateway's state and the relay's, its totals read from its database now. */
+  snapshot(): Promise<DemoSnapshot>;
   /** Stops the devices only; the gateway goes on draining what it holds. */
   stopDevices(): Promise<void>;
   stop(): Promise<void>;
@@ -77,7 +78,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       logger,
     });
     stack.push(() => cloud.stop());
-    const { chain, contractAddress, deployment, relay, api, registerGateway } = cloud;
+    const { chain, contractAddress, deployment, relay, registerGateway } = cloud;
     const deploymentFile = join(dataDir, "deployment.json");
     writeFileSync(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
 
@@ -121,14 +122,6 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       );
     }
 
-    // The relay's API moves to a new port each run: point the gateway's receipts at it, once
-    // the enrollment's own change has passed its health watch.
-    await gateway.management.settled();
-    const enrolled = gateway.management.current.config;
-    if (enrolled.relay && enrolled.relay.api?.url !== api.url) {
-      await gateway.management.apply("demo", { ...enrolled, relay: { ...enrolled.relay, api } });
-    }
-
     await options.fleet.start(gateway);
 
     return {
@@ -140,7 +133,7 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
       relay,
       gateway,
       fleet: options.fleet,
-      snapshot: () => ({ gateway: gateway.snapshot(), relay: relay.snapshot() }),
+      snapshot: async () => ({ gateway: gateway.snapshot(), relay: await relay.snapshot() }),
       stopDevices,
       stop: stopAll,
     };

@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { errorMessage } from "@intelledger/service-kit";
 import { pino } from "pino";
 import { build } from "vite";
 import { rendererBuild } from "../../desktop-console/scripts/build.js";
@@ -92,16 +93,21 @@ Press Ctrl-C to stop.
 `);
 
 const live = process.stdout.isTTY;
+let stopping = false;
+async function printSummary(): Promise<void> {
+  const line = `${new Date().toISOString().slice(11, 19)}  ${summary(await system.snapshot())}`;
+  if (stopping) return;
+  if (live) process.stdout.write(`\r\x1b[2K${line}`);
+  else console.log(line);
+}
 const ticker = setInterval(
-  () => {
-    const line = `${new Date().toISOString().slice(11, 19)}  ${summary(system.snapshot())}`;
-    if (live) process.stdout.write(`\r\x1b[2K${line}`);
-    else console.log(line);
-  },
+  () =>
+    void printSummary().catch((error: unknown) => {
+      if (!stopping) console.error(`\nthe summary could not be read: ${errorMessage(error)}`);
+    }),
   live ? 1_000 : 5_000,
 );
 
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) {
     console.error("\nForced exit.");
@@ -110,7 +116,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   clearInterval(ticker);
   console.log(`\n${signal}: stopping devices, gateway, relay and chain...`);
-  const last = summary(system.snapshot());
+  const last = summary(await system.snapshot());
   await system.stop();
   console.log(`Stopped. Last summary: ${last}`);
   process.exit(0);

@@ -57,7 +57,7 @@ interface GatewayBatch {
 interface BatchListing {
   batches: GatewayBatch[];
   lastAnchored?: { sequence: number; transactionHash: string; blockNumber: number; confirmedAtMs: number };
-  receipts: { relayApi: boolean; rpcUrl?: string };
+  receipts: { fromRelay: boolean; rpcUrl?: string };
 }
 
 /** `check` of `POST /api/receipts/:gatewaySeq/verify`. */
@@ -301,7 +301,7 @@ describe("a device provisioned over USB through the gateway's API: stored, ancho
     const newest = await api<BatchListing>("GET", "/api/batches");
     expect(newest.status).toBe(200);
     const { lastAnchored, receipts } = newest.body;
-    expect(receipts).toEqual({ relayApi: true, rpcUrl: system.chain.rpcUrl });
+    expect(receipts).toEqual({ fromRelay: true, rpcUrl: system.chain.rpcUrl });
     expect(await relayBatch(lastAnchored?.sequence ?? 0)).toMatchObject({
       state: "anchored",
       transactionHash: lastAnchored?.transactionHash,

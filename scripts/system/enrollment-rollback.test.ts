@@ -81,10 +81,10 @@ describe("a fresh gateway enrolls with a running relay, and rolls back a change 
     // Every frame's readings stored at the gateway and then at the relay (a frame's acknowledgement
     // may come before its readings are batched, so the two totals meet only once all are sent).
     await waitFor(
-      () =>
+      async () =>
         gateway.snapshot().readingsStored >= 20 &&
         gateway.snapshot().backlog.batches === 0 &&
-        relay.snapshot().uploads.readingsStored === gateway.snapshot().readingsStored,
+        (await relay.snapshot()).uploads.readingsStored === gateway.snapshot().readingsStored,
       30_000,
       "every reading stored at the relay",
     );

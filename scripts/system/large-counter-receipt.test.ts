@@ -56,7 +56,7 @@ describe("a frame counter beyond 2^53, from the device to a verified receipt", (
 
     const [stored] = gateway.readings.between(1, 1);
     expect(stored?.frameCounter).toBe(COUNTER);
-    await waitFor(() => relay.snapshot().anchored.readingsAnchored >= 1, 60_000, "the reading to be anchored");
+    await waitFor(async () => (await relay.snapshot()).anchored.readingsAnchored >= 1, 60_000, "the reading to be anchored");
     const atRelay = await relay.batches.containing(gateway.id, 1);
     expect(atRelay && Batch.decode(atRelay.payload).readings.map((reading) => reading.frameCounter)).toEqual([COUNTER]);
 

@@ -29,7 +29,11 @@ describe("a reading's receipt, checked against the chain by the verify command",
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-receipt-"));
     system = await startTestDemoSystem(dataDir);
-    await waitFor(() => system.relay.snapshot().anchored.readingsAnchored >= 20, 180_000, "readings to be anchored");
+    await waitFor(
+      async () => (await system.relay.snapshot()).anchored.readingsAnchored >= 20,
+      180_000,
+      "readings to be anchored",
+    );
     // The gateway proves each batch after sealing it; wait for the relay to hold a verified proof of the first.
     await waitFor(
       async () => (await system.relay.proofs.get(system.gateway.id, 1))?.valid === true,

@@ -43,7 +43,7 @@ describe("a gateway over the relay's rate limit", () => {
     );
     await waitFor(() => running.snapshot().backlog.batches === 0, 120_000, "the backlog to drain");
     const seconds = (performance.now() - started) / 1_000;
-    const refused = (await relay.freshSnapshot()).refusals.rate_limited ?? 0;
+    const refused = (await relay.snapshot()).refusals.rate_limited ?? 0;
     console.log(
       `${BATCHES} batches drained in ${seconds.toFixed(1)} s under ${RATE}/s burst ${BURST}; ${refused} uploads refused rate_limited`,
     );
@@ -61,7 +61,7 @@ describe("a gateway over the relay's rate limit", () => {
       for (let seq = batch!.firstGatewaySeq; seq <= batch!.lastGatewaySeq; seq++) readings.add(seq);
     }
     expect(readings.size).toBe(BATCHES * BATCH_SIZE);
-    expect((await relay.freshSnapshot()).stored.batches).toBe(BATCHES);
+    expect((await relay.snapshot()).stored.batches).toBe(BATCHES);
     // The gateway told the relay its release and its clock (the same machine's: an offset of the call's transit at most).
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../gateway/package.json"), "utf8")) as {
       version: string;

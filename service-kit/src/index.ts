@@ -1,6 +1,7 @@
 export { EdgeError } from "./edge-error.js";
 export { errorMessage } from "./error-message.js";
 export { every } from "./every.js";
+export { parseOrThrow } from "./parse-or-throw.js";
 export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 export type { RestartablePart } from "./lifecycle.js";
 export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervisor.js";

@@ -9,7 +9,8 @@ import {
   type BatchProof,
   type PoseidonHasher,
 } from "@intelledger/circuits";
-import { dataAnchorAbi, deployDataAnchor, gatewayRegistryAbi, startDevChain, type DevChain } from "@intelledger/contracts";
+import { dataAnchorAbi, deployDataAnchor, gatewayRegistryAbi } from "@intelledger/contracts";
+import { startTestChain, type TestChain } from "@intelledger/contracts/test-chain";
 import { sealedBatchHeader } from "@intelledger/proto/relay";
 import { Contract, JsonRpcProvider, Wallet, hexlify, type ContractTransactionResponse, type EventLog } from "ethers";
 import { pino } from "pino";
@@ -20,8 +21,7 @@ import { AnchorService } from "./anchor-service.js";
 import { VerifiedAnchoring } from "./verified-anchoring.js";
 
 describe("anchoring with proofs checked on chain", () => {
-  let chain: DevChain;
-  let rpc: JsonRpcProvider;
+  let chain: TestChain;
   let contract: Contract;
   let backend: StoreBackend;
   let store: RelayStore;
@@ -32,15 +32,13 @@ describe("anchoring with proofs checked on chain", () => {
   let nextSequence = 1;
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    const [deployerKey, anchorer, gatewayKey] = chain.accounts as [string, string, string];
-    anchorerKey = anchorer;
-    rpc = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const deployer = new Wallet(deployerKey, rpc);
-    gateway = new Wallet(gatewayKey);
-    const deployment = await deployDataAnchor(deployer, new Wallet(anchorerKey).address);
+    chain = await startTestChain();
+    const [deployer, anchorer] = chain.wallets;
+    gateway = chain.wallets[2];
+    anchorerKey = anchorer.privateKey;
+    const deployment = await deployDataAnchor(deployer, anchorer.address);
     address = deployment.address;
-    contract = new Contract(address, dataAnchorAbi, rpc);
+    contract = new Contract(address, dataAnchorAbi, chain.provider);
     const registered = (await new Contract(deployment.registry, gatewayRegistryAbi, deployer).getFunction("registerGateway")(
       gateway.address,
     )) as ContractTransactionResponse;
@@ -53,7 +51,6 @@ describe("anchoring with proofs checked on chain", () => {
   afterAll(async () => {
     await store?.close();
     await backend?.destroy();
-    rpc?.destroy();
     await chain?.stop();
     await releaseSnarkThreads();
   });
@@ -175,14 +172,14 @@ describe("anchoring with proofs checked on chain", () => {
   it("sends a dropped transaction of several proofs again, and every root is anchored once", async () => {
     const proven = [await storeBatch("valid"), await storeBatch("valid")];
     const anchoring = service({ batchesPerTransaction: 4, proofWaitMs: 600_000 });
-    await rpc.send("evm_setAutomine", [false]);
+    await chain.provider.send("evm_setAutomine", [false]);
     try {
       await anchoring.anchorOnce();
       const sent = await store.anchors.unsettled();
       expect(sent.map((anchor) => anchor.txHash)).toEqual([sent[0]?.txHash, sent[0]?.txHash]);
-      await rpc.send("hardhat_dropTransaction", [sent[0]?.txHash]);
+      await chain.provider.send("hardhat_dropTransaction", [sent[0]?.txHash]);
     } finally {
-      await rpc.send("evm_setAutomine", [true]);
+      await chain.provider.send("evm_setAutomine", [true]);
     }
     await settle(anchoring);
     const anchored = (await eventsOf("RootAnchored")).map((event) => event.root);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { rateLimitSchema } from "../config.js";
@@ -31,9 +32,7 @@ function queryNumber(query: URLSearchParams, name: string, fallback: number | un
 }
 
 function parsed<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new RelayError("invalid_argument", `invalid body: ${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseOrThrow(schema, body, (problems) => new RelayError("invalid_argument", `invalid body: ${problems}`));
 }
 
 /**

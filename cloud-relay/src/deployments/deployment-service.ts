@@ -10,7 +10,7 @@ import {
 import type { Logger } from "pino";
 import { RelayRefusal } from "../errors.js";
 import { toStatus } from "../grpc/error-status.js";
-import { peerGatewayId } from "../grpc/peer-identity.js";
+import { callingGateway } from "../grpc/peer-identity.js";
 import type { DeploymentStore, ReportedOutcome } from "./deployment-store.js";
 
 const OUTCOMES: Partial<Record<DeploymentOutcome, ReportedOutcome>> = {
@@ -19,18 +19,6 @@ const OUTCOMES: Partial<Record<DeploymentOutcome, ReportedOutcome>> = {
   [DeploymentOutcome.DEPLOYMENT_OUTCOME_INVALID]: "invalid",
   [DeploymentOutcome.DEPLOYMENT_OUTCOME_REFUSED]: "refused",
 };
-
-/** The gateway named by the call's certificate, which must be the one the request names. */
-function callingGateway(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: string): string {
-  const gatewayId = peerGatewayId(call);
-  if (namedGatewayId !== gatewayId) {
-    throw new RelayRefusal("permission_denied", "gateway_mismatch", "the request names another gateway than the TLS client", {
-      namedGateway: namedGatewayId,
-      tlsGateway: gatewayId,
-    });
-  }
-  return gatewayId;
-}
 
 /** Gateways fetch the deployment meant for them and report what became of it. */
 export function createDeploymentService(store: DeploymentStore, logger: Logger): DeploymentServiceServer {
@@ -46,7 +34,7 @@ export function createDeploymentService(store: DeploymentStore, logger: Logger):
   }
   return {
     fetchDeployment: unary<FetchDeploymentRequest, FetchDeploymentResponse>((call) => {
-      const gatewayId = callingGateway(call, call.request.gatewayId);
+      const gatewayId = callingGateway(call, call.request.gatewayId, "the request");
       store.recordFetch(gatewayId, call.request.appliedVersion);
       const desired = store.desiredFor(gatewayId);
       if (!desired) return {};
@@ -59,7 +47,7 @@ export function createDeploymentService(store: DeploymentStore, logger: Logger):
       };
     }),
     reportDeployment: unary<ReportDeploymentRequest, ReportDeploymentResponse>((call) => {
-      const gatewayId = callingGateway(call, call.request.gatewayId);
+      const gatewayId = callingGateway(call, call.request.gatewayId, "the request");
       const outcome = OUTCOMES[call.request.outcome];
       if (!outcome) throw new RelayRefusal("invalid_argument", "malformed_message", "the report names no outcome");
       const { version, detail, revision } = call.request;

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { recoverEnrollmentSigner, type EnrollmentResponse } from "@intelledger/proto/enrollment";
 import { x509 } from "@intelledger/proto/x509";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -73,9 +74,11 @@ export async function startEnrollmentServer(options: {
     privateKeyPem: readFileSync(options.caKeyFile, "utf8"),
   };
   const enroll = async (body: unknown): Promise<EnrollmentResponse> => {
-    const parsed = enrollmentRequest.safeParse(body);
-    if (!parsed.success) throw new RelayError("invalid_argument", z.prettifyError(parsed.error));
-    const { token, certificateRequestPem, signature } = parsed.data;
+    const { token, certificateRequestPem, signature } = parseOrThrow(
+      enrollmentRequest,
+      body,
+      (problems) => new RelayError("invalid_argument", problems),
+    );
     let requestDer: Uint8Array;
     let gatewayId: string;
     try {

@@ -23,7 +23,7 @@ import type { BatchLedger, GatewayContact } from "../store/batch-ledger.js";
 import type { GatewayBoots } from "../store/gateway-boots.js";
 import { toStatus } from "./error-status.js";
 import type { GatewayChains } from "./gateway-chain.js";
-import { peerGatewayId } from "./peer-identity.js";
+import { callerOf, callingGateway, peerAddress, peerGatewayId } from "./peer-identity.js";
 import type { RefusalRecorder, RefusedCall } from "./refusal-recorder.js";
 import type { UploadFlowControl } from "./upload-flow-control.js";
 import { REQUEST_ID_KEY, traceCarrier, uploadRequestId } from "./upload-metadata.js";
@@ -52,32 +52,6 @@ export interface ServiceDeps {
   logger: Logger;
 }
 
-/** The gateway named by the call's certificate, which must be the one the request names. */
-function authorise(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: string, what: string): string {
-  const gatewayId = peerGatewayId(call);
-  if (namedGatewayId !== gatewayId) {
-    throw new RelayRefusal("permission_denied", "gateway_mismatch", `${what} names another gateway than the TLS client`, {
-      namedGateway: namedGatewayId,
-      tlsGateway: gatewayId,
-    });
-  }
-  return gatewayId;
-}
-
-/** The address a call comes from, without its port. */
-function peerAddress(call: ServerSurfaceCall): string {
-  return call.getPeer().replace(/:\d+$/, "");
-}
-
-/** Who to log a refusal under: the certificate's gateway, or the peer's address (without its port) when there is none. */
-function callerOf(call: ServerSurfaceCall): string {
-  try {
-    return peerGatewayId(call);
-  } catch {
-    return peerAddress(call);
-  }
-}
-
 /** The gateway-facing gRPC service: registration, heartbeats, and the batch upload stream. */
 export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandlers {
   const { ledger, anchors, boots, chains, flowControl, refusals, gate, registrationWindowMs, logger } = deps;
@@ -98,7 +72,7 @@ export function createGatewayRelayService(deps: ServiceDeps): RelayServiceHandle
 
   /** The certificate's gateway, once it is known to be the one the request names and neither revoked nor calling from outside its allowlist. */
   async function admitted(call: ServerUnaryCall<unknown, unknown>, namedGatewayId: string, what: string): Promise<string> {
-    const gatewayId = authorise(call, namedGatewayId, what);
+    const gatewayId = callingGateway(call, namedGatewayId, what);
     await gate.admit(gatewayId, peerAddress(call));
     return gatewayId;
   }

@@ -31,3 +31,29 @@ export function peerGatewayId(call: ServerSurfaceCall): string {
     );
   }
 }
+
+/** The gateway named by the call's certificate, once it is known to be the one the request names (`what`: the request, in the refusal's words). */
+export function callingGateway(call: ServerSurfaceCall, namedGatewayId: string, what: string): string {
+  const gatewayId = peerGatewayId(call);
+  if (namedGatewayId !== gatewayId) {
+    throw new RelayRefusal("permission_denied", "gateway_mismatch", `${what} names another gateway than the TLS client`, {
+      namedGateway: namedGatewayId,
+      tlsGateway: gatewayId,
+    });
+  }
+  return gatewayId;
+}
+
+/** The address a call comes from, without its port. */
+export function peerAddress(call: ServerSurfaceCall): string {
+  return call.getPeer().replace(/:\d+$/, "");
+}
+
+/** Who to log a refusal under: the certificate's gateway, or the peer's address (without its port) when there is none. */
+export function callerOf(call: ServerSurfaceCall): string {
+  try {
+    return peerGatewayId(call);
+  } catch {
+    return peerAddress(call);
+  }
+}

@@ -4,7 +4,7 @@ import { refusalReason, toStatus } from "./error-status.js";
 
 /** Who a refusal concerns: the gateway of the certificate, or the peer's address when there is none. */
 export interface RefusedCall {
-  rpc: "register" | "heartbeat" | "upload";
+  rpc: "register" | "heartbeat" | "upload" | "fetch_receipt";
   caller: string;
   /** The upload stream's request id, logged with the refusal. */
   requestId?: string;

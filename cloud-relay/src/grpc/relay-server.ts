@@ -53,7 +53,7 @@ export async function startRelayServer(options: {
   tls: { caCertFile: string; certFile: string; keyFile: string };
   maxReceiveMessageBytes: number;
   service: RelayServiceHandlers;
-  /** Further services on the same endpoint and TLS (deployments). */
+  /** Further services on the same endpoint and TLS (receipts, deployments). */
   extraServices?: readonly { definition: ServiceDefinition; handlers: object }[];
 }): Promise<RelayServer> {
   const server = new Server({

@@ -25,7 +25,9 @@ export interface StockServices {
 export function addStockServices(server: Server): StockServices {
   const health = new HealthImplementation({ "": "NOT_SERVING", [RELAY_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
-  const services = ["relay.proto", "deployment.proto"].map((file) => join(PROTO_ROOT, "intelledger/relay/v1", file));
+  const services = ["relay.proto", "receipts.proto", "deployment.proto"].map((file) =>
+    join(PROTO_ROOT, "intelledger/relay/v1", file),
+  );
   const definition = loadSync([...services, healthProtoPath], {
     includeDirs: [PROTO_ROOT, dirname(healthProtoPath)],
   });

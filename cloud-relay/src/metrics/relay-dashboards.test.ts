@@ -73,7 +73,7 @@ beforeAll(async () => {
   stream.end();
   await stream.ended;
   client.close();
-  await relay.freshSnapshot();
+  await relay.snapshot();
   const token = readFileSync(join(fixture.config().dataDir, "api.token"), "utf8").trim();
   exposition = await (
     await fetch(`http://127.0.0.1:${relay.apiPort}/metrics`, { headers: { authorization: `Bearer ${token}` } })

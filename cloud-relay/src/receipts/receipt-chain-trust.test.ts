@@ -13,9 +13,8 @@ import {
   dataAnchorAbi,
   deployDataAnchor,
   gatewayRegistryAbi,
-  startDevChain,
-  type DevChain,
 } from "@intelledger/contracts";
+import { startTestChain, type TestChain } from "@intelledger/contracts/test-chain";
 import {
   committedKeyTrust,
   receiptSchema,
@@ -24,7 +23,7 @@ import {
   type PublishedDeployment,
   type Receipt,
 } from "@intelledger/verify";
-import { Contract, hexlify, JsonRpcProvider, Wallet, type ContractTransactionResponse } from "ethers";
+import { Contract, hexlify, type ContractTransactionResponse, type Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
 
@@ -32,8 +31,7 @@ import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
 const SALT_SEED = new Uint8Array(32).fill(7);
 
 describe("a receipt's trust anchored on chain", () => {
-  let chain: DevChain;
-  let provider: JsonRpcProvider;
+  let chain: TestChain;
   let hasher: PoseidonHasher;
   let deployment: PublishedDeployment;
   let trust: ChainTrust;
@@ -42,12 +40,8 @@ describe("a receipt's trust anchored on chain", () => {
   let gateway: Wallet;
 
   beforeAll(async () => {
-    chain = await startDevChain();
-    provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const [adminKey, anchorerKey, gatewayKey] = chain.accounts as [string, string, string];
-    admin = new Wallet(adminKey, provider);
-    anchorer = new Wallet(anchorerKey, provider);
-    gateway = new Wallet(gatewayKey, provider);
+    chain = await startTestChain();
+    [admin, anchorer, gateway] = chain.wallets;
     const deployed = await deployDataAnchor(admin, anchorer.address);
     deployment = {
       chainId: chain.chainId,
@@ -62,7 +56,6 @@ describe("a receipt's trust anchored on chain", () => {
   }, 120_000);
 
   afterAll(async () => {
-    provider?.destroy();
     await chain?.stop();
     await releaseSnarkThreads();
   });
@@ -131,9 +124,9 @@ describe("a receipt's trust anchored on chain", () => {
 
   it("refuses a batch whose signer was not a registered gateway when it was anchored, even if registered later", async () => {
     const receipt = await receiptOf(testReadings(1), anchorByRelay);
-    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
+    await expect(verifyReceipt(receipt, chain.provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
     await call(admin, deployment.registry, gatewayRegistryAbi, "registerGateway", gateway.address);
-    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
+    await expect(verifyReceipt(receipt, chain.provider, trust)).rejects.toMatchObject({ failure: "gateway_not_registered" });
   }, 120_000);
 
   it("refuses a root anchored by an account without the anchorer role", async () => {
@@ -148,7 +141,7 @@ describe("a receipt's trust anchored on chain", () => {
       },
       proof,
     );
-    await expect(verifyReceipt(receipt, provider, trust)).rejects.toMatchObject({ failure: "anchorer_not_authorized" });
+    await expect(verifyReceipt(receipt, chain.provider, trust)).rejects.toMatchObject({ failure: "anchorer_not_authorized" });
   }, 180_000);
 
   it("verifies a batch anchored by the relay with its proof checked on chain beside another batch's", async () => {
@@ -163,7 +156,7 @@ describe("a receipt's trust anchored on chain", () => {
       },
       proof,
     );
-    const verified = await verifyReceipt(receipt, provider, trust);
+    const verified = await verifyReceipt(receipt, chain.provider, trust);
     expect(verified).toMatchObject({
       verdict: "verified",
       anchorer: anchorer.address,
@@ -175,7 +168,7 @@ describe("a receipt's trust anchored on chain", () => {
   it("verifies a registered gateway's batch anchored by the relay, and refuses a foreign key, the development key and too few confirmations", async () => {
     const readings = testReadings(3);
     const receipt = await receiptOf(readings, anchorByRelay, await prove(readings));
-    const verified = await verifyReceipt(receipt, provider, trust);
+    const verified = await verifyReceipt(receipt, chain.provider, trust);
     expect(verified.verdict).toBe("verified");
     expect(verified.anchorer).toBe(anchorer.address);
     expect(verified.checked).toEqual(
@@ -185,19 +178,21 @@ describe("a receipt's trust anchored on chain", () => {
     const foreignKey = structuredClone(trust.verificationKey);
     const ic = foreignKey["IC"] as string[][];
     ic[1] = [(BigInt(ic[1]?.[0] ?? 0) + 1n).toString(), ic[1]?.[1] ?? "0", "1"];
-    await expect(verifyReceipt(receipt, provider, { ...trust, verificationKey: foreignKey })).rejects.toMatchObject({
+    await expect(verifyReceipt(receipt, chain.provider, { ...trust, verificationKey: foreignKey })).rejects.toMatchObject({
       failure: "verification_key_mismatch",
     });
-    await expect(verifyReceipt(receipt, provider, { ...trust, allowDevelopmentKey: false })).rejects.toMatchObject({
+    await expect(verifyReceipt(receipt, chain.provider, { ...trust, allowDevelopmentKey: false })).rejects.toMatchObject({
       failure: "development_key",
     });
-    const confirmations = (await provider.getBlockNumber()) - receipt.anchor.blockNumber + 1;
-    await expect(verifyReceipt(receipt, provider, { ...trust, minConfirmations: confirmations + 1 })).rejects.toMatchObject({
-      failure: "too_few_confirmations",
-    });
+    const confirmations = (await chain.provider.getBlockNumber()) - receipt.anchor.blockNumber + 1;
+    await expect(verifyReceipt(receipt, chain.provider, { ...trust, minConfirmations: confirmations + 1 })).rejects.toMatchObject(
+      {
+        failure: "too_few_confirmations",
+      },
+    );
 
     // Deactivated after the anchor: it was active when its batch was anchored.
     await call(admin, deployment.registry, gatewayRegistryAbi, "deactivateGateway", gateway.address);
-    expect((await verifyReceipt(receipt, provider, trust)).verdict).toBe("verified");
+    expect((await verifyReceipt(receipt, chain.provider, trust)).verdict).toBe("verified");
   }, 180_000);
 });

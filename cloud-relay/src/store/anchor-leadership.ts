@@ -1,3 +1,4 @@
+import { RelayError } from "../errors.js";
 import type { SqlExecutor } from "./sql-database.js";
 
 /**
@@ -20,7 +21,7 @@ export async function nextTerm(db: SqlExecutor, holder: string, nowMs: number): 
     "UPDATE anchor_leadership SET term = term + 1, holder = ?, acquired_at_ms = ? WHERE id = 1 RETURNING term",
     [holder, nowMs],
   );
-  if (!row) throw new Error("the anchor_leadership row is missing from the relay database");
+  if (!row) throw new RelayError("internal", "the anchor_leadership row is missing from the relay database");
   return row.term;
 }
 

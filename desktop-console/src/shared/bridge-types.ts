@@ -140,7 +140,7 @@ export interface BatchesPage {
   batches: BatchView[];
   lastAnchored?: AnchorView & { sequence: number };
   /** Whether the gateway can fetch receipts from its relay, and the chain's RPC URL it checks them at. */
-  receipts: { relayApi: boolean; rpcUrl?: string };
+  receipts: { fromRelay: boolean; rpcUrl?: string };
 }
 
 export interface SerialPortChoice {

@@ -69,6 +69,15 @@ size_t frame_log_samples_between(const frame_log *log, size_t from, uint64_t fro
     return n;
 }
 
+size_t frame_log_first_new(const frame_log *log, size_t from)
+{
+    size_t i = from;
+    while (i < log->count && seen_before(log, i)) {
+        i++;
+    }
+    return i;
+}
+
 uint64_t frame_log_max_counter(const frame_log *log)
 {
     uint64_t highest = 0;

@@ -39,6 +39,9 @@ int frame_log_find_ack(const frame_log *log, size_t from, uint64_t command_id);
 /* Readings in frames from index from on whose timestamps lie in [from_ms, to_ms]. */
 size_t frame_log_samples_between(const frame_log *log, size_t from, uint64_t from_ms, uint64_t to_ms);
 
+/* Index of the first frame from index from on that is not a byte-for-byte copy of an earlier one. */
+size_t frame_log_first_new(const frame_log *log, size_t from);
+
 uint64_t frame_log_max_counter(const frame_log *log);
 
 #endif

@@ -5,16 +5,33 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "hex.h"
 
 long long now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t epoch_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+bool remove_tree(const char *dir)
+{
+    char command[4200];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    return system(command) == 0;
 }
 
 bool process_spawn(process *p, char *const argv[], bool capture)
@@ -95,6 +112,14 @@ bool process_wait_line(process *p, const char *needle, int timeout_ms, char *lin
         }
         p->pending_len += (size_t)n;
     }
+}
+
+bool process_wait_started(process *sim, uint8_t public_key[EDGE_PUBLIC_KEY_BYTES])
+{
+    char line[4096];
+    char hex[2 * EDGE_PUBLIC_KEY_BYTES + 1];
+    return process_wait_line(sim, "\"started\"", 5000, line, sizeof line) &&
+           json_string_field(line, "publicKey", hex, sizeof hex) && hex_decode(hex, public_key, EDGE_PUBLIC_KEY_BYTES);
 }
 
 void process_dump(process *p, int timeout_ms)

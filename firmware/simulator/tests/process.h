@@ -3,7 +3,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "edge/crypto.h"
 
 /* Child processes for the simulator's end-to-end tests: the simulator with its JSON lines
  * read back, and tools such as socat and mosquitto. */
@@ -26,6 +29,9 @@ bool process_spawn(process *p, char *const argv[], bool capture);
 /* Waits up to timeout_ms for an output line containing needle; copies it into line. */
 bool process_wait_line(process *p, const char *needle, int timeout_ms, char *line, size_t cap);
 
+/* Waits up to 5 s for the simulator's "started" line; copies the device's public key from it. */
+bool process_wait_started(process *sim, uint8_t public_key[EDGE_PUBLIC_KEY_BYTES]);
+
 /* Copies the last lines read and the output of the next timeout_ms to stderr, to explain a
  * failure. */
 void process_dump(process *p, int timeout_ms);
@@ -41,5 +47,11 @@ bool json_string_field(const char *line, const char *key, char *out, size_t cap)
 
 /* Milliseconds of a monotonic clock. */
 long long now_ms(void);
+
+/* Milliseconds since the Unix epoch, the clock the device stamps its readings with. */
+uint64_t epoch_ms(void);
+
+/* Removes dir and everything below it. */
+bool remove_tree(const char *dir);
 
 #endif

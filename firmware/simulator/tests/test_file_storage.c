@@ -8,6 +8,7 @@
 #include "edge/status.h"
 #include "file_storage.h"
 #include "harness.h"
+#include "process.h"
 
 int main(void)
 {
@@ -59,8 +60,6 @@ int main(void)
     CHECK_EQ(edge_counter_take(&counter, &value), EDGE_OK);
     CHECK_EQ(value, 5);
 
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    CHECK_EQ(system(command), 0);
+    CHECK(remove_tree(dir));
     return harness_finish("file_storage");
 }

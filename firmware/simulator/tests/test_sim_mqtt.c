@@ -1,15 +1,13 @@
 /* The simulator against Debian's Mosquitto, with a gateway stand-in subscribed to the
  * device's topics: frames and status arrive verified on their topics, a command is
  * acknowledged, and a network outage (a relay the test cuts) costs no reading. */
-#include <mosquitto.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "frame_log.h"
 #include "harness.h"
 #include "hex.h"
@@ -30,13 +28,6 @@ static struct mosquitto *gateway;
 static unsigned misplaced;
 static char line[4096];
 
-static uint64_t epoch_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void on_message(struct mosquitto *client, void *ctx, const struct mosquitto_message *message)
 {
     (void)client;
@@ -54,40 +45,6 @@ static void on_message(struct mosquitto *client, void *ctx, const struct mosquit
     }
 }
 
-static bool start_broker(int port)
-{
-    char config[256];
-    snprintf(config, sizeof config, "%s/mosquitto.conf", dir);
-    FILE *file = fopen(config, "w");
-    if (file == NULL) {
-        return false;
-    }
-    fprintf(file, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n", port);
-    fclose(file);
-    char *argv[] = {MOSQUITTO_BINARY, "-c", config, NULL};
-    if (!process_spawn(&broker, argv, false)) {
-        return false;
-    }
-    gateway = mosquitto_new("gateway-stand-in", true, NULL);
-    mosquitto_message_callback_set(gateway, on_message);
-    const long long deadline = now_ms() + 5000;
-    while (mosquitto_connect(gateway, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) {
-        if (now_ms() > deadline) {
-            return false;
-        }
-        poll(NULL, 0, 50);
-    }
-    return mosquitto_subscribe(gateway, NULL, TOPIC_ROOT "/#", 1) == MOSQ_ERR_SUCCESS;
-}
-
-static void gateway_run(int duration_ms)
-{
-    const long long deadline = now_ms() + duration_ms;
-    while (now_ms() < deadline) {
-        mosquitto_loop(gateway, 50, 1);
-    }
-}
-
 static void send_command(uint64_t id, uint32_t interval_ms)
 {
     edge_device_command c = make_command(DEVICE, id, intelledger_device_v1_DeviceCommand_set_sampling_interval_tag);
@@ -102,9 +59,7 @@ static void start_simulator(void)
     char gateway_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
     char state_dir[160];
     char url[64];
-    for (size_t i = 0; i < EDGE_PUBLIC_KEY_BYTES; i++) {
-        snprintf(&gateway_key[2 * i], 3, "%02x", TV_GATEWAY_PUBLIC_KEY.data[i]);
-    }
+    hex_encode(TV_GATEWAY_PUBLIC_KEY.data, EDGE_PUBLIC_KEY_BYTES, gateway_key);
     snprintf(state_dir, sizeof state_dir, "%s/state", dir);
     snprintf(url, sizeof url, "mqtt://127.0.0.1:%d", proxy.port);
     char *argv[] = {SIM_BINARY,      "--device-id",  DEVICE,        "--mqtt",        url,   "--state-dir",
@@ -112,10 +67,7 @@ static void start_simulator(void)
                     "100",           "--retry-max-ms", "400",       "--channels",    "temperature,vibration,analog",
                     "--mqtt-timeout-ms", "1000", "--log-states", NULL};
     CHECK(process_spawn(&sim, argv, true));
-    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
-    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
-    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
-    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+    CHECK(process_wait_started(&sim, log_.device_key));
 }
 
 int main(void)
@@ -124,13 +76,16 @@ int main(void)
     mosquitto_lib_init();
     CHECK(mkdtemp(dir) != NULL);
     const int broker_port = free_port();
-    CHECK(start_broker(broker_port));
+    CHECK(broker_start(&broker, dir,
+                       "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n", broker_port));
+    gateway = gateway_connect(broker_port, TOPIC_ROOT "/#", on_message);
+    CHECK(gateway != NULL);
     CHECK(tcp_proxy_start(&proxy, broker_port));
     start_simulator();
 
     harness_case("frames and status arrive verified on their topics");
     CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line));
-    gateway_run(1000);
+    gateway_run(gateway, 1000);
     CHECK(log_.count >= 5);
     CHECK(log_.frames[0].frame.has_status);
     CHECK_EQ(misplaced, 0);
@@ -140,7 +95,7 @@ int main(void)
     harness_case("a command over MQTT is applied and acknowledged on the status topic");
     size_t from = log_.count;
     send_command(5, 250);
-    gateway_run(800);
+    gateway_run(gateway, 800);
     const int ack = frame_log_find_ack(&log_, from, 5);
     CHECK(ack >= 0);
     if (ack >= 0) {
@@ -152,14 +107,14 @@ int main(void)
     tcp_proxy_set_enabled(&proxy, false);
     const uint64_t outage_start = epoch_ms();
     CHECK(process_wait_line(&sim, "\"link_down\"", 5000, line, sizeof line));
-    gateway_run(1500);
+    gateway_run(gateway, 1500);
     from = log_.count;
     const uint64_t outage_end = epoch_ms();
     tcp_proxy_set_enabled(&proxy, true);
     if (!CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line))) {
         process_dump(&sim, 500);
     }
-    gateway_run(1500);
+    gateway_run(gateway, 1500);
     CHECK(log_.count > from);
     /* 1.5 s at one round of three readings every 250 ms. */
     CHECK(frame_log_samples_between(&log_, 0, outage_start, outage_end) >= 3 * 5);
@@ -176,8 +131,6 @@ int main(void)
     mosquitto_destroy(gateway);
     process_stop(&broker, SIGTERM);
     mosquitto_lib_cleanup();
-    char command_line[256];
-    snprintf(command_line, sizeof command_line, "rm -rf '%s'", dir);
-    CHECK_EQ(system(command_line), 0);
+    CHECK(remove_tree(dir));
     return harness_finish("sim_mqtt");
 }

@@ -1,7 +1,6 @@
 /* The simulator against Debian's Mosquitto over TLS with a password: frames arrive through
  * the authenticated listener, a wrong password is refused with the broker's reason, and
  * mqtts:// without a CA file is refused before anything connects. */
-#include <mosquitto.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
 #include "frame_log.h"
 #include "harness.h"
-#include "hex.h"
 #include "process.h"
 #include "tcp_proxy.h"
 
@@ -51,38 +50,15 @@ static bool make_credentials(void)
                  dir);
 }
 
+/* A plain listener for the gateway stand-in, and a TLS one with a password for the device. */
 static bool start_broker(int plain_port, int tls_port)
 {
-    char config[256];
-    snprintf(config, sizeof config, "%s/mosquitto.conf", dir);
-    FILE *file = fopen(config, "w");
-    if (file == NULL) {
-        return false;
-    }
-    fprintf(file,
-            "per_listener_settings true\npersistence false\nuser root\n"
-            "listener %d 127.0.0.1\nallow_anonymous true\n"
-            "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s/passwd\n"
-            "cafile %s/ca.pem\ncertfile %s/server.pem\nkeyfile %s/server.key\n",
-            plain_port, tls_port, dir, dir, dir, dir);
-    fclose(file);
-    char *argv[] = {MOSQUITTO_BINARY, "-c", config, NULL};
-    return process_spawn(&broker, argv, false);
-}
-
-static struct mosquitto *subscribe_all(int port)
-{
-    struct mosquitto *client = mosquitto_new("gateway-stand-in", true, NULL);
-    mosquitto_message_callback_set(client, on_message);
-    const long long deadline = now_ms() + 5000;
-    while (mosquitto_connect(client, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) {
-        if (now_ms() > deadline) {
-            return client;
-        }
-        poll(NULL, 0, 50);
-    }
-    mosquitto_subscribe(client, NULL, "intelledger/v1/#", 1);
-    return client;
+    return broker_start(&broker, dir,
+                        "per_listener_settings true\npersistence false\nuser root\n"
+                        "listener %d 127.0.0.1\nallow_anonymous true\n"
+                        "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s/passwd\n"
+                        "cafile %s/ca.pem\ncertfile %s/server.pem\nkeyfile %s/server.key\n",
+                        plain_port, tls_port, dir, dir, dir, dir);
 }
 
 static bool run_simulator(process *sim, const char *device_id, const char *url, const char *password,
@@ -108,24 +84,19 @@ int main(void)
     const int plain_port = free_port();
     const int tls_port = free_port();
     CHECK(start_broker(plain_port, tls_port));
-    struct mosquitto *gateway = subscribe_all(plain_port);
+    struct mosquitto *gateway = gateway_connect(plain_port, "intelledger/v1/#", on_message);
+    CHECK(gateway != NULL);
     char url[64];
     snprintf(url, sizeof url, "mqtts://127.0.0.1:%d", tls_port);
 
     harness_case("frames arrive over TLS with a user name and password");
     process sim;
     CHECK(run_simulator(&sim, "sim-tls", url, "secret", true));
-    CHECK(process_wait_line(&sim, "\"started\"", 5000, line, sizeof line));
-    char public_key[2 * EDGE_PUBLIC_KEY_BYTES + 1];
-    CHECK(json_string_field(line, "publicKey", public_key, sizeof public_key));
-    CHECK(hex_decode(public_key, log_.device_key, EDGE_PUBLIC_KEY_BYTES));
+    CHECK(process_wait_started(&sim, log_.device_key));
     if (!CHECK(process_wait_line(&sim, "\"link_up\"", 5000, line, sizeof line))) {
         process_dump(&sim, 200);
     }
-    const long long deadline = now_ms() + 1500;
-    while (now_ms() < deadline) {
-        mosquitto_loop(gateway, 50, 1);
-    }
+    gateway_run(gateway, 1500);
     CHECK(log_.count >= 3);
     CHECK(frame_log_consistent(&log_));
     CHECK_EQ(process_stop(&sim, SIGTERM), 0);
@@ -145,6 +116,6 @@ int main(void)
     mosquitto_destroy(gateway);
     process_stop(&broker, SIGTERM);
     mosquitto_lib_cleanup();
-    CHECK(shell("rm -rf '%s'", dir));
+    CHECK(remove_tree(dir));
     return harness_finish("sim_mqtt_tls");
 }

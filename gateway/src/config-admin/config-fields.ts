@@ -37,8 +37,6 @@ export const APPLY_RULES: readonly ApplyRule[] = [
   { path: "http", apply: "restart" },
   { path: "http.nodeRed", apply: "live", part: "node-red" },
   { path: "relay", apply: "live", part: "uplink" },
-  // Read at each receipt request: nothing restarts.
-  { path: "relay.api", apply: "live" },
   { path: "chain", apply: "live" },
   { path: "discovery", apply: "live", part: "discovery" },
   { path: "configApply", apply: "live", part: "apply-watch" },

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { gatewayConfigSchema, type GatewayConfig } from "../config.js";
+import { gatewayConfigSchema, withoutRetiredFields, type GatewayConfig } from "../config.js";
 import { GatewayError } from "../errors.js";
 
 /** How a configuration came to be applied. */
@@ -72,7 +72,7 @@ export class ConfigHistory {
     const state = this.state();
     if (state?.startDocumentSha256 === startDocumentSha256) {
       const applied = this.unwatched(state.current);
-      const parsed = applied && gatewayConfigSchema.safeParse(applied.config);
+      const parsed = applied && gatewayConfigSchema.safeParse(withoutRetiredFields(applied.config));
       if (parsed?.success && parsed.data.dataDir === started.dataDir) return parsed.data;
       this.logger.warn({ revision: state.current }, "the applied configuration no longer parses; starting from the file");
     }

@@ -1,5 +1,6 @@
 import { verify, X509Certificate } from "node:crypto";
 import type { SignedDeployment } from "@intelledger/proto/relay";
+import { parseOrThrow } from "@intelledger/service-kit";
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
@@ -64,11 +65,14 @@ export function verifyDeployment(
   if (!verify("sha256", signed.document, signer.publicKey, signed.signature)) {
     throw new DeploymentRefusedError("the deployment's signature does not verify");
   }
-  const parsed = documentSchema.safeParse(JSON.parse(Buffer.from(signed.document).toString("utf8")));
-  if (!parsed.success) throw new DeploymentRefusedError(`the deployment document is malformed: ${z.prettifyError(parsed.error)}`);
-  const { target } = parsed.data;
+  const document = parseOrThrow(
+    documentSchema,
+    JSON.parse(Buffer.from(signed.document).toString("utf8")),
+    (problems) => new DeploymentRefusedError(`the deployment document is malformed: ${problems}`),
+  );
+  const { target } = document;
   if (target !== "fleet" && (!/^0x[0-9a-fA-F]{40}$/.test(target) || getAddress(target) !== getAddress(gatewayId))) {
     throw new DeploymentRefusedError(`the deployment is for ${target}, not this gateway`);
   }
-  return parsed.data;
+  return document;
 }

@@ -26,20 +26,20 @@ const json = async (response: Response) => ({
 });
 
 describe("the gateway's batches and receipts API", () => {
-  it("lists batches, saying receipts need the relay's API and checks the chain", async () => {
+  it("lists batches, saying receipts need a relay and checks the chain", async () => {
     expect(await json(await client.request("/api/batches?limit=5", { token: viewer }))).toEqual({
       status: 200,
-      body: { batches: [], receipts: { relayApi: false } },
+      body: { batches: [], receipts: { fromRelay: false } },
     });
     const refused = await json(await client.request("/api/batches?limit=0", { token: viewer }));
     expect(refused.status).toBe(400);
     expect(refused.body["error"]).toMatch(/limit/);
   });
 
-  it("says which configuration field is missing for a receipt and for its check", async () => {
+  it("says what is missing for a receipt and for its check", async () => {
     const receipt = await json(await client.request("/api/receipts/1", { token: viewer }));
     expect(receipt.status).toBe(409);
-    expect(receipt.body["error"]).toMatch(/set relay\.api\.url/);
+    expect(receipt.body["error"]).toMatch(/no relay to fetch receipts from: enroll it with a relay/);
     const check = await json(await client.request("/api/receipts/1/verify", { method: "POST", token: technician, json: {} }));
     expect(check.status).toBe(409);
     expect(check.body["error"]).toMatch(/set chain\.rpcUrl and chain\.deploymentFile/);

@@ -35,7 +35,7 @@ export function proofRoutes(
       "stage: sealed, proved (its zero-knowledge proof made), acknowledged (the relay stored it), anchored (in an anchor the " +
       "relay confirmed on chain; the relay anchors a gateway's batches in order, so every acknowledged batch up to the newest " +
       "anchored one is). anchor names the transaction for the newest anchored batch; a reading's receipt names it for any. " +
-      "beforeSequence pages back. receipts says whether receipts can be fetched (relay.api) and the chain's RPC URL (chain.rpcUrl).",
+      "beforeSequence pages back. receipts says whether receipts can be fetched (the gateway has a relay) and the chain's RPC URL (chain.rpcUrl).",
     access: "viewer",
     query: z.strictObject({
       limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -44,7 +44,7 @@ export function proofRoutes(
     response: z.object({
       batches: z.array(batch),
       lastAnchored: anchorView.extend({ sequence: z.number() }).optional(),
-      receipts: z.object({ relayApi: z.boolean(), rpcUrl: z.string().optional() }),
+      receipts: z.object({ fromRelay: z.boolean(), rpcUrl: z.string().optional() }),
     }),
     handle: ({ query }) => {
       const lastAnchored = deps.lastAnchored();
@@ -52,7 +52,7 @@ export function proofRoutes(
       return {
         batches: ledger.list(query, lastAnchored),
         ...(lastAnchored && { lastAnchored }),
-        receipts: { relayApi: relay?.api !== undefined, ...(chain && { rpcUrl: chain.rpcUrl }) },
+        receipts: { fromRelay: relay !== undefined, ...(chain && { rpcUrl: chain.rpcUrl }) },
       };
     },
   });
@@ -60,14 +60,14 @@ export function proofRoutes(
   routes.add({
     method: "get",
     path: "/receipts/:gatewaySeq",
-    summary: "A reading's receipt, fetched from the relay's API (relay.api): the JSON a verifier checks against the chain",
+    summary: "A reading's receipt, fetched from the gateway's relay: the JSON a verifier checks against the chain",
     description:
       "The receipt as the relay builds it (docs/wire-formats.md, Receipt). 404 while the reading's batch is not anchored; " +
-      "409 when relay.api is not configured; 502 when the relay does not answer or refuses the gateway's token.",
+      "409 when the gateway has no relay (not enrolled); 502 when the relay does not answer or refuses the gateway.",
     access: "viewer",
     params: gatewaySeq,
     response: z.record(z.string(), z.unknown()),
-    handle: ({ params }) => fetchReceipt(deps.config().relay?.api, deps.gatewayId, params.gatewaySeq),
+    handle: ({ params }) => fetchReceipt(deps.config().relay, deps.gatewayId, params.gatewaySeq),
   });
 
   routes.add({
@@ -91,7 +91,7 @@ export function proofRoutes(
     handle: async ({ params, body }) => {
       const { relay, chain } = deps.config();
       requireChain(chain);
-      const receipt = await fetchReceipt(relay?.api, deps.gatewayId, params.gatewaySeq);
+      const receipt = await fetchReceipt(relay, deps.gatewayId, params.gatewaySeq);
       return { receipt, check: await checkReceipt(receipt, chain, body.rpcUrl) };
     },
   });

@@ -1,5 +1,6 @@
 import { Channel } from "@intelledger/proto/device";
 import type { Reading } from "@intelledger/proto/relay";
+import { parseOrThrow } from "@intelledger/service-kit";
 import type {
   ChannelName,
   DeviceAction as FlowDeviceAction,
@@ -79,9 +80,7 @@ export function toFlowReading(reading: Reading): FlowReading {
 
 /** A flow's command in the wire's terms; flows give it as JSON, so it is checked here. */
 export function toDeviceAction(input: FlowDeviceAction): CommandAction {
-  const parsed = deviceActionSchema.safeParse(input);
-  if (!parsed.success) throw new GatewayError(`invalid device command: ${z.prettifyError(parsed.error)}`);
-  const action = parsed.data;
+  const action = parseOrThrow(deviceActionSchema, input, (problems) => new GatewayError(`invalid device command: ${problems}`));
   switch (action.type) {
     case "setSamplingInterval":
       return { $case: "setSamplingInterval", value: { intervalMs: action.intervalMs } };

@@ -149,7 +149,8 @@ export function ProofsScreen() {
       <h2>A reading's receipt</h2>
       <p>
         A receipt proves, against the chain alone, that a reading is in a batch this gateway signed and that the batch was
-        anchored. The gateway fetches it from its relay{receipts && !receipts.relayApi && " once relay.api is configured"}.
+        anchored. The gateway fetches it from its relay
+        {receipts && !receipts.fromRelay && " once it is enrolled with one (Uplink)"}.
       </p>
       <form
         onSubmit={(event) => {

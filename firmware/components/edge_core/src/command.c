@@ -3,6 +3,7 @@
 #include <pb_decode.h>
 #include <string.h>
 
+#include "edge/names.h"
 #include "edge/settings.h"
 #include "edge/status.h"
 #include "edge/thresholds.h"
@@ -55,20 +56,12 @@ int edge_command_check(const uint8_t *bytes, size_t len, const char *device_id,
 
 const char *edge_command_result_name(edge_command_result result)
 {
-    switch (result) {
-    case EDGE_RESULT_APPLIED:
-        return "applied";
-    case EDGE_RESULT_BAD_SIGNATURE:
-        return "bad_signature";
-    case EDGE_RESULT_REPLAYED:
-        return "replayed";
-    case EDGE_RESULT_WRONG_DEVICE:
-        return "wrong_device";
-    case EDGE_RESULT_INVALID:
-        return "invalid";
-    default:
-        return "unspecified";
-    }
+    static const char *const NAMES[_intelledger_device_v1_CommandResult_ARRAYSIZE] = {
+        [EDGE_RESULT_APPLIED] = "applied",   [EDGE_RESULT_BAD_SIGNATURE] = "bad_signature",
+        [EDGE_RESULT_REPLAYED] = "replayed", [EDGE_RESULT_WRONG_DEVICE] = "wrong_device",
+        [EDGE_RESULT_INVALID] = "invalid",
+    };
+    return EDGE_NAME(NAMES, result, "unspecified");
 }
 
 const char *edge_command_action_name(const edge_device_command *command)

@@ -4,6 +4,7 @@
 #include <pb_encode.h>
 #include <string.h>
 
+#include "edge/names.h"
 #include "edge/status.h"
 
 _Static_assert(EDGE_DEVICE_MESSAGE_MAX_BYTES >= EDGE_SIGNED_FRAME_MAX_BYTES + 3, "a DeviceMessage holds a SignedFrame");
@@ -100,5 +101,5 @@ const char *edge_frame_refusal_name(edge_frame_refusal refusal)
     };
     _Static_assert(sizeof NAMES / sizeof NAMES[0] == _intelledger_device_v1_FrameRefusal_ARRAYSIZE,
                    "a name for every FrameRefusal");
-    return (size_t)refusal < sizeof NAMES / sizeof NAMES[0] ? NAMES[refusal] : "unspecified";
+    return EDGE_NAME(NAMES, refusal, "unspecified");
 }

@@ -5,6 +5,7 @@
 
 #include "edge/frame.h"
 #include "edge/link_message.h"
+#include "edge/names.h"
 #include "edge/settings.h"
 #include "edge/status.h"
 
@@ -257,16 +258,9 @@ int edge_provision_answer(const edge_provisioner *provisioner, bool window_open,
 
 const char *edge_provision_result_name(edge_provision_result result)
 {
-    switch (result) {
-    case EDGE_PROVISION_PROVISIONED:
-        return "provisioned";
-    case EDGE_PROVISION_LOCKED:
-        return "locked";
-    case EDGE_PROVISION_INVALID:
-        return "invalid";
-    case EDGE_PROVISION_FAILED:
-        return "failed";
-    default:
-        return "unspecified";
-    }
+    static const char *const NAMES[_intelledger_device_v1_ProvisionResult_ARRAYSIZE] = {
+        [EDGE_PROVISION_PROVISIONED] = "provisioned", [EDGE_PROVISION_LOCKED] = "locked",
+        [EDGE_PROVISION_INVALID] = "invalid",         [EDGE_PROVISION_FAILED] = "failed",
+    };
+    return EDGE_NAME(NAMES, result, "unspecified");
 }

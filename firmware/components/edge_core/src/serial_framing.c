@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "edge/crc32.h"
+#include "edge/names.h"
 
 size_t edge_serial_encode(const uint8_t *payload, size_t len, uint8_t *wire, size_t cap)
 {
@@ -23,19 +24,12 @@ size_t edge_serial_encode(const uint8_t *payload, size_t len, uint8_t *wire, siz
 
 const char *edge_packet_status_name(edge_packet_status status)
 {
-    switch (status) {
-    case EDGE_PACKET_OK:
-        return "ok";
-    case EDGE_PACKET_OVERSIZED:
-        return "oversized";
-    case EDGE_PACKET_COBS:
-        return "cobs";
-    case EDGE_PACKET_TRUNCATED:
-        return "truncated";
-    case EDGE_PACKET_CRC:
-        return "crc";
-    }
-    return "unknown";
+    static const char *const NAMES[] = {
+        [EDGE_PACKET_OK] = "ok",     [EDGE_PACKET_OVERSIZED] = "oversized",
+        [EDGE_PACKET_COBS] = "cobs", [EDGE_PACKET_TRUNCATED] = "truncated",
+        [EDGE_PACKET_CRC] = "crc",
+    };
+    return EDGE_NAME(NAMES, status, "unknown");
 }
 
 void edge_serial_decoder_reset(edge_serial_decoder *decoder)

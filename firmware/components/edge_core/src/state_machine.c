@@ -1,5 +1,7 @@
 #include "edge/state_machine.h"
 
+#include "edge/names.h"
+
 /* Where a device waits for its next sample. */
 static edge_device_state resting(const edge_state_inputs *in)
 {
@@ -98,26 +100,12 @@ edge_device_state edge_state_next(edge_device_state state, edge_event ev, const 
 
 const char *edge_state_name(edge_device_state state)
 {
-    switch (state) {
-    case EDGE_STATE_INIT:
-        return "INIT";
-    case EDGE_STATE_CONNECT_WIFI:
-        return "CONNECT_WIFI";
-    case EDGE_STATE_CONNECT_MQTT:
-        return "CONNECT_MQTT";
-    case EDGE_STATE_READY:
-        return "READY";
-    case EDGE_STATE_READ_SENSORS:
-        return "READ_SENSORS";
-    case EDGE_STATE_PROCESS_DATA:
-        return "PROCESS_DATA";
-    case EDGE_STATE_PUBLISH_DATA:
-        return "PUBLISH_DATA";
-    case EDGE_STATE_SLEEP:
-        return "SLEEP";
-    case EDGE_STATE_RETRY:
-        return "RETRY";
-    default:
-        return "UNSPECIFIED";
-    }
+    static const char *const NAMES[_intelledger_device_v1_DeviceState_ARRAYSIZE] = {
+        [EDGE_STATE_INIT] = "INIT",                 [EDGE_STATE_CONNECT_WIFI] = "CONNECT_WIFI",
+        [EDGE_STATE_CONNECT_MQTT] = "CONNECT_MQTT", [EDGE_STATE_READY] = "READY",
+        [EDGE_STATE_READ_SENSORS] = "READ_SENSORS", [EDGE_STATE_PROCESS_DATA] = "PROCESS_DATA",
+        [EDGE_STATE_PUBLISH_DATA] = "PUBLISH_DATA", [EDGE_STATE_SLEEP] = "SLEEP",
+        [EDGE_STATE_RETRY] = "RETRY",
+    };
+    return EDGE_NAME(NAMES, state, "UNSPECIFIED");
 }
