@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type Gateway,
@@ -13,7 +11,7 @@ import { freePort } from "@intelledger/test-support";
 import { Channel } from "@intelledger/proto/device";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { ChildService } from "./child-service.js";
@@ -22,21 +20,17 @@ import { DeviceFleet } from "./device-fleet.js";
 import { readRelayDatabase, type RelayRecord } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 const QUOTA_BYTES = 1_048_576;
 /** A reading takes some 44 bytes: filling the quota takes about 20,000 readings, minutes on a loaded machine. */
 const FILL_TIMEOUT_MS = 300_000;
 const logger = pino({ level: "silent" });
 
+const rig = useSystemTestRig("edge-quota-");
 let chain: AnchoredDevChain;
-let root: string;
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "edge-quota-"));
-  chain = await startAnchoredDevChain();
-});
-afterAll(async () => {
-  await chain?.chain.stop();
-  rmSync(root, { recursive: true, force: true });
+  chain = rig.own(await startAnchoredDevChain(), (started) => started.chain.stop());
 });
 
 interface OfflineRun {
@@ -55,7 +49,7 @@ type QuotaStorage = NonNullable<GatewayConfigInput["storage"]> & { policy: strin
  */
 async function fillQuotaOffline(storage: QuotaStorage, until: (gateway: Gateway) => boolean): Promise<OfflineRun> {
   const name = storage.policy;
-  const dir = join(root, name);
+  const dir = join(rig.dir, name);
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
   const gatewayDir = join(dir, "gateway");
