@@ -4,13 +4,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedBatchHash, ProtoRelayClient, signedWireBatch, wireReadings } from "../test/proto-relay-client.js";
 import { RELAY_CLI_TIMEOUT_MS, runRelayCli, type RelayCliRun } from "../test/relay-cli-process.js";
 import { createRelayFixture, type RelayFixture } from "../test/relay-fixture.js";
-import { parseRelayConfig } from "./config.js";
-import { startRelay, type Relay } from "./relay.js";
+import type { Relay } from "./relay.js";
 
 let fixture: RelayFixture;
 let relay: Relay;
@@ -34,11 +32,11 @@ let gatewayId: string;
 
 beforeAll(async () => {
   fixture = await createRelayFixture();
-  const config = fixture.config({ enrollment: { host: "127.0.0.1", port: 0, caKeyFile: fixture.caKeyFile } });
-  relay = await startRelay(parseRelayConfig(config), pino({ level: "silent" }));
+  const enrollment = { host: "127.0.0.1", port: 0, caKeyFile: fixture.caKeyFile };
+  relay = await fixture.startRelay({ enrollment });
   token = readFileSync(join(fixture.dir, "relay", "api.token"), "utf8").trim();
   configPath = join(fixture.dir, "cli-config.json");
-  writeFileSync(configPath, JSON.stringify({ ...config, api: { host: "0.0.0.0", port: relay.apiPort } }));
+  writeFileSync(configPath, JSON.stringify({ ...fixture.config({ enrollment }), api: { host: "0.0.0.0", port: relay.apiPort } }));
 
   // One gateway with two batches of three readings.
   const signer = new Wallet(Wallet.createRandom().privateKey);
@@ -64,10 +62,7 @@ beforeAll(async () => {
   client.close();
 }, 180_000);
 
-afterAll(async () => {
-  await relay?.stop();
-  await fixture?.close();
-});
+afterAll(() => fixture?.close());
 
 describe("the relay command over the admin API", () => {
   it(

@@ -2,7 +2,6 @@
 // docs/wire-formats.md alone: each refusal answers its documented status and reason.
 import { status } from "@grpc/grpc-js";
 import { Wallet } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelayFixture, type RelayFixture } from "../test/relay-fixture.js";
 import {
@@ -16,9 +15,8 @@ import {
   type Refusal,
   type SignedWireBatch,
 } from "../test/proto-relay-client.js";
-import { parseRelayConfig } from "./config.js";
 import { maxReceiveMessageBytes } from "./grpc/message-bounds.js";
-import { startRelay, type Relay } from "./relay.js";
+import type { Relay } from "./relay.js";
 
 let fixture: RelayFixture;
 let relay: Relay;
@@ -41,14 +39,11 @@ async function uploadAcked(client: ProtoRelayClient, signed: SignedWireBatch): P
 
 beforeAll(async () => {
   fixture = await createRelayFixture();
-  relay = await startRelay(parseRelayConfig(fixture.config({ refusalLog: { intervalMs: 60_000 } })), pino({ level: "silent" }));
+  relay = await fixture.startRelay({ refusalLog: { intervalMs: 60_000 } });
   address = `127.0.0.1:${relay.port}`;
 }, 180_000);
 
-afterAll(async () => {
-  await relay?.stop();
-  await fixture?.close();
-});
+afterAll(() => fixture?.close());
 
 describe("the relay's trust boundary", () => {
   it("refuses a heartbeat naming another gateway than the certificate's, and never counts its backlog", async () => {

@@ -14,12 +14,10 @@ import {
 import { loadSync } from "@grpc/proto-loader";
 import { Wallet } from "ethers";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProtoRelayClient } from "../test/proto-relay-client.js";
 import { createRelayFixture, type RelayFixture } from "../test/relay-fixture.js";
-import { parseRelayConfig } from "./config.js";
-import { startRelay, type Relay } from "./relay.js";
+import type { Relay } from "./relay.js";
 
 const REFLECTION_PROTO = join(
   import.meta.dirname,
@@ -39,14 +37,11 @@ function clientOf(protoFile: string, servicePath: string[]): InstanceType<Servic
 
 beforeAll(async () => {
   fixture = await createRelayFixture();
-  relay = await startRelay(parseRelayConfig(fixture.config()), pino({ level: "silent" }));
+  relay = await fixture.startRelay();
   address = `127.0.0.1:${relay.port}`;
 }, 180_000);
 
-afterAll(async () => {
-  await relay?.stop();
-  await fixture?.close();
-});
+afterAll(() => fixture?.close());
 
 describe("stock tooling against a running relay", () => {
   it("answers the standard health check, for the server and for the gateway service by name", async () => {

@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
 import { JsonRpcProvider, Wallet } from "ethers";
-import type { RelayConfigInput } from "../src/config.js";
+import { pino, type Logger } from "pino";
+import { parseRelayConfig, type RelayConfigInput } from "../src/config.js";
 import { createCertificateAuthority, issueCertificate } from "../src/pki/certificate-authority.js";
+import { startRelay, type Relay } from "../src/relay.js";
 
 export interface TlsFiles {
   caCertFile: string;
@@ -25,6 +27,9 @@ export interface RelayFixture {
   gatewayTls(commonName: string): Promise<TlsFiles>;
   /** A client certificate from a CA the relay does not know. */
   foreignTls(commonName: string): Promise<TlsFiles>;
+  /** A relay running on `config(overrides)`, logging nothing unless given a logger; `close()` stops it. */
+  startRelay(overrides?: Partial<RelayConfigInput>, logger?: Logger): Promise<Relay>;
+  /** Stops the relays it started, then the chain, and removes the folder. */
   close(): Promise<void>;
 }
 
@@ -66,20 +71,27 @@ export async function createRelayFixture(): Promise<RelayFixture> {
   const foreign = await writeCa(join(dir, "foreign"), "a CA the relay does not trust");
   const caKeyFile = join(dir, "tls", "ca.key");
   writeFileSync(caKeyFile, ca.privateKeyPem, { mode: 0o600 });
+  const relays: Relay[] = [];
+  const config = (overrides: Partial<RelayConfigInput> = {}): RelayConfigInput => ({
+    dataDir: join(dir, "relay"),
+    listen: { host: "127.0.0.1", port: 0 },
+    api: { port: 0 },
+    tls: relayTls,
+    chain: { rpcUrl: chain.rpcUrl, anchorContract: address, anchorerPrivateKey: anchorerKey },
+    anchoring: { intervalMs: 500 },
+    upload: { hashThreads: 1 },
+    ...overrides,
+  });
   return {
     dir,
     chain,
     caKeyFile,
-    config: (overrides = {}) => ({
-      dataDir: join(dir, "relay"),
-      listen: { host: "127.0.0.1", port: 0 },
-      api: { port: 0 },
-      tls: relayTls,
-      chain: { rpcUrl: chain.rpcUrl, anchorContract: address, anchorerPrivateKey: anchorerKey },
-      anchoring: { intervalMs: 500 },
-      upload: { hashThreads: 1 },
-      ...overrides,
-    }),
+    config,
+    async startRelay(overrides = {}, logger = pino({ level: "silent" })) {
+      const relay = await startRelay(parseRelayConfig(config(overrides)), logger);
+      relays.push(relay);
+      return relay;
+    },
     gatewayTls: (commonName) =>
       writeIdentity(join(dir, "tls"), ca, caCertFile, `gateway-${commonName}`, { commonName, role: "client" }),
     foreignTls: async (commonName) => ({
@@ -90,6 +102,7 @@ export async function createRelayFixture(): Promise<RelayFixture> {
       caCertFile,
     }),
     async close() {
+      for (const relay of relays.splice(0).reverse()) await relay.stop();
       await chain.stop();
       rmSync(dir, { recursive: true, force: true });
     },

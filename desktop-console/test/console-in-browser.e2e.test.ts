@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signKeyHandover } from "@intelledger/proto/key-handover";
 import { generateDeviceKeys, SimulatedDevice } from "@intelledger/test-support";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rendererBuild } from "../scripts/build.js";
 import { seriousViolations } from "./support/renderer-page.js";
 import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { launchChromium } from "../../gateway/test/headless-chromium.js";
 import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 /**
@@ -33,7 +34,7 @@ beforeAll(async () => {
     `mqtt://127.0.0.1:${running.gateway.mqttPort}`,
     running.gateway.devices.issueMqttCredentials(device.deviceId),
   );
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 }, 120_000);
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PtyPair } from "@intelledger/test-support";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BridgeEvent } from "../src/shared/bridge-types.js";
@@ -15,6 +15,7 @@ import { buildDeviceSimulator, DeviceSimulatorProcess } from "../../scripts/demo
 import { AesSecretStorage } from "./support/aes-secret-storage.js";
 import { CONSOLE_ORIGIN, openRenderer, seriousViolations, unreachableByKeyboard } from "./support/renderer-page.js";
 import { TEST_PASSWORD } from "../../gateway/test/gateway-client.js";
+import { launchChromium } from "../../gateway/test/headless-chromium.js";
 import { startTestGateway } from "../../gateway/test/test-gateway.js";
 
 /**
@@ -92,10 +93,7 @@ beforeAll(async () => {
   });
   // As the deployment's admin would: the gateway's batch-signing key joins the registry.
   await cloud.registerGateway(running.gateway.id);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   let emit: (event: BridgeEvent) => void = () => undefined;
   services = new ConsoleServices({

@@ -107,24 +107,43 @@
   }
 
   /**
-   * Registers node `type` in the palette's IntelLedger category with its edit form. Its `fields`
-   * are its own form rows; every IntelLedger node also has the gateway it works with, first in
-   * its form, and its name, last. Its label is its name, else what its `label` makes of its
-   * settings, else its palette label.
+   * Registers node `type` in the palette's IntelLedger category with its edit form. Its `palette`
+   * says how it looks there: its label, its Font Awesome icon, its colour, its inputs and outputs
+   * (and `align`). Its `fields` are its own form rows; every IntelLedger node also has the gateway
+   * it works with, first in its form, and its name, last. Its label is its name, else what its
+   * `label` makes of its settings, else its palette label.
    */
-  function node(type, { fields, label, ...definition }) {
+  function node(type, { palette, label, fields }) {
+    const { label: paletteLabel, icon, ...look } = palette;
     const formRows = [rows.gateway, ...fields, rows.name];
     RED.nodes.registerType(type, {
       category: "IntelLedger",
-      ...definition,
+      ...look,
+      paletteLabel,
+      icon: `font-awesome/fa-${icon}`,
       defaults: Object.fromEntries(formRows.flatMap(defaultsOf)),
       label: function () {
-        return this.name || (label && label.call(this)) || definition.paletteLabel;
+        return this.name || (label && label.call(this)) || paletteLabel;
       },
       oneditprepare: () => showRowsByChoice(formRows),
     });
     form(type, formRows);
   }
 
-  window.IntelLedgerEditor = { node, rows };
+  /**
+   * Registers node `type` that sends stored readings, one message each: like every such node it has
+   * no input, keeps the devices and the channel its first rows name, and is labelled by that channel
+   * and its palette label (e.g. "vibration anomalies"). Its `fields` come after those rows.
+   */
+  function readingSource(type, { palette, fields }) {
+    node(type, {
+      palette: { ...palette, inputs: 0, outputs: 1 },
+      label: function () {
+        return this.channel && this.channel !== "any" && `${this.channel} ${palette.label}`;
+      },
+      fields: [rows.devices, rows.channelFilter, ...fields],
+    });
+  }
+
+  window.IntelLedgerEditor = { node, readingSource, rows };
 })();

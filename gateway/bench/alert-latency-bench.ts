@@ -4,11 +4,9 @@
 // × 3 channels at 1 Hz ≈ 200 readings/s) and EDGE_ALERT_BENCH_SECONDS (30).
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { LiveClient, type ReceivedEvent } from "../test/live-client.js";
-import { startTestGateway } from "../test/test-gateway.js";
+import type { ReceivedEvent } from "../test/live-client.js";
 import { percentile } from "./percentile.js";
-import { benchToken, connectReferenceFleet, measuredWindow } from "./reference-fleet.js";
+import { startReferenceLoad } from "./reference-load.js";
 
 const DEVICES = Number(process.env.EDGE_ALERT_BENCH_DEVICES ?? 67);
 const SECONDS = Number(process.env.EDGE_ALERT_BENCH_SECONDS ?? 30);
@@ -16,7 +14,7 @@ const TARGET_P99_MS = 1_000;
 
 // The reference sensors' vibration wanders around 0.2 g: a threshold there fires and resolves
 // every few seconds per device, many alerts a second over the fleet, far more than a real one.
-const running = await startTestGateway(
+const load = await startReferenceLoad(
   {
     // Scored as on site: inference competes with the rules for the same CPU.
     inference: { enabled: true },
@@ -27,23 +25,16 @@ const running = await startTestGateway(
       ],
     },
   },
-  pino({ level: "error" }),
+  DEVICES,
 );
-const { gateway, dataDir } = running;
-const fleet = await connectReferenceFleet(gateway, DEVICES);
-const live = new LiveClient();
 try {
-  const token = await benchToken(gateway, "alert bench");
   const received: ReceivedEvent[] = [];
-  let measuring = false;
-  await live.open(`http://127.0.0.1:${gateway.httpPort}/api/live?types=alert`, token, (event) => {
-    if (measuring && event.data.source === "rules") received.push(event);
+  const { startedAt, seconds } = await load.measureLive("types=alert", SECONDS, (event) => {
+    if (event.data.source === "rules") received.push(event);
   });
-  fleet.run();
-  const { startedAt, seconds } = await measuredWindow(SECONDS, (on) => (measuring = on));
 
   // The reading behind each alert, and when it was durable (its receipt, a group commit before).
-  const db = new Database(join(dataDir, "gateway.sqlite"), { readonly: true });
+  const db = new Database(join(load.dataDir, "gateway.sqlite"), { readonly: true });
   const causeOf = db.prepare(
     `SELECT r.received_at_ms AS durableMs FROM rule_alerts a JOIN readings r ON r.gateway_seq = a.subject_gateway_seq
      WHERE a.alert_gateway_seq = ?`,
@@ -72,7 +63,5 @@ try {
     ),
   );
 } finally {
-  await live.close();
-  await fleet.stop();
-  await running.stop();
+  await load.stop();
 }

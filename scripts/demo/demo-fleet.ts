@@ -43,26 +43,15 @@ export async function firmwareFleet(options: {
     deviceIds: [...mqttIds, ...serialIds],
     serialPorts: cables.map((cable) => cable.gatewayPath),
     async start(gateway) {
-      const gatewayKey = Buffer.from(gateway.commandPublicKey).toString("hex");
       const launch = (id: string, link: string[]) => {
         const stateDir = join(dir, id);
-        gateway.devices.register(id, Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, id, stateDir), "hex")));
+        gateway.devices.register(id, DeviceSimulatorProcess.publicKeyPoint(binary, id, stateDir));
         // Over MQTT a device logs in as itself with the token the gateway issued it.
         const mqtt = link[0] === "--mqtt";
         const env: Record<string, string> = mqtt ? { EDGE_MQTT_PASSWORD: gateway.devices.issueMqttCredentials(id).password } : {};
-        const args = [
-          "--device-id",
-          id,
-          "--state-dir",
-          stateDir,
-          "--gateway-key",
-          gatewayKey,
-          "--interval-ms",
-          String(intervalMs),
-          ...link,
-          ...(mqtt ? ["--mqtt-username", id] : []),
-        ];
-        processes.push(DeviceSimulatorProcess.start(binary, args, env));
+        const login = mqtt ? ["--mqtt-username", id] : [];
+        const device = { deviceId: id, stateDir, intervalMs, link: [...link, ...login] };
+        processes.push(DeviceSimulatorProcess.startRegistered(binary, gateway, device, env));
       };
       for (const id of mqttIds) launch(id, ["--mqtt", `mqtt://127.0.0.1:${gateway.mqttPort}`]);
       serialIds.forEach((id, i) => launch(id, ["--serial", cables[i]?.devicePath ?? ""]));

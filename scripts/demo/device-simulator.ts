@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Gateway } from "@intelledger/gateway";
 
 const firmwareDir = join(import.meta.dirname, "../../firmware");
 
@@ -55,6 +56,31 @@ export class DeviceSimulatorProcess {
   static start(binary: string, args: string[], env: Record<string, string> = {}): DeviceSimulatorProcess {
     return new DeviceSimulatorProcess(
       spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } }),
+    );
+  }
+
+  /** The device's public point as a gateway registers it, creating its key in the state folder if needed. */
+  static publicKeyPoint(binary: string, deviceId: string, stateDir: string): Uint8Array {
+    return Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, deviceId, stateDir), "hex"));
+  }
+
+  /**
+   * Starts the simulator as a device registered with `gateway`: `deviceId` with its key and
+   * counters in `stateDir`, sampling every `intervalMs`, reaching the gateway over `link` (its
+   * options, such as `--mqtt <url>` or `--serial <path>`) and taking the commands the gateway signs.
+   */
+  static startRegistered(
+    binary: string,
+    gateway: Pick<Gateway, "commandPublicKey">,
+    device: { deviceId: string; stateDir: string; intervalMs: number; link: string[] },
+    env: Record<string, string> = {},
+  ): DeviceSimulatorProcess {
+    const args = ["--device-id", device.deviceId, "--state-dir", device.stateDir, ...device.link];
+    const gatewayKey = Buffer.from(gateway.commandPublicKey).toString("hex");
+    return DeviceSimulatorProcess.start(
+      binary,
+      [...args, "--gateway-key", gatewayKey, "--interval-ms", String(device.intervalMs)],
+      env,
     );
   }
 

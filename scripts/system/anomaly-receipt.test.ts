@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Receipt } from "@intelledger/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoSystem } from "../demo/demo-system.js";
-import { demoTrustArgs } from "./receipt-verify-command.js";
+import { requestReceipt } from "./demo-receipts.js";
+import { runVerifyCommand } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
 import { startTestDemoSystem } from "./test-demo-system.js";
 
-const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "../..");
 // Low enough that the simulated sensors' ordinary wobble is flagged, so flags reach the relay.
 const LOW = 0.3;
 
@@ -20,20 +17,8 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
   let system: DemoSystem;
   let receipt: Receipt;
 
-  async function verify(candidate: Receipt): Promise<{ code: number; output: string }> {
-    const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify(candidate));
-    const args = ["--import", "tsx", "verify/src/cli.ts", "--receipt", file];
-    try {
-      const { stdout } = await run(process.execPath, [...args, "--rpc-url", system.chain.rpcUrl, ...demoTrustArgs(system)], {
-        cwd: repoRoot,
-      });
-      return { code: 0, output: stdout };
-    } catch (error) {
-      const failed = error as { code: number; stderr: string };
-      return { code: failed.code, output: failed.stderr };
-    }
-  }
+  /** Runs the verify command on a receipt; returns its exit code and what it printed. */
+  const verify = (candidate: Receipt) => runVerifyCommand(system, dataDir, candidate);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-anomaly-"));
@@ -43,7 +28,7 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
     });
     const { gateway, relay } = system;
     // A flagged reading in a batch whose proof the relay verified.
-    let flagged: number | undefined;
+    let flagged = 0; // none yet: readings count from 1
     await waitFor(
       async () => {
         for (const batch of gateway.batches.from(1, 10_000)) {
@@ -59,20 +44,17 @@ describe("an anomaly flag, from the gateway's model to a proven claim checked ag
       240_000,
       "a proven batch with a flagged reading",
     );
-    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     // The receipt exists once the batch is anchored.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const response = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/receipts/${gateway.id}/${flagged}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (response.status === 200) {
+    await waitFor(
+      async () => {
+        const response = await requestReceipt(system, dataDir, flagged);
+        if (response.status !== 200) return false;
         receipt = (await response.json()) as Receipt;
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`no receipt for reading ${flagged}: ${response.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+        return true;
+      },
+      60_000,
+      `reading ${flagged}'s receipt`,
+    );
   }, 330_000);
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type * as Verifier from "@intelledger/verify";
 import type { PublishedDeployment, ReceiptFailure, ReceiptLink, ReceiptVerdict } from "@intelledger/verify";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../gateway/test/headless-chromium.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
 const BUNDLE = join(repoRoot, "verify/dist/verify.browser.js");
@@ -53,7 +53,7 @@ export async function startBrowserVerifier(): Promise<BrowserVerifier> {
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction(() => "verifier" in globalThis);

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type Gateway,
@@ -13,7 +11,7 @@ import { freePort } from "@intelledger/test-support";
 import { Channel } from "@intelledger/proto/device";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startAnchoredDevChain, type AnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
 import { ChildService } from "./child-service.js";
@@ -22,21 +20,17 @@ import { DeviceFleet } from "./device-fleet.js";
 import { readRelayDatabase, type RelayRecord } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig, writeConfig } from "./service-configs.js";
 import { waitFor } from "./soak-helpers.js";
+import { useSystemTestRig } from "./system-test-rig.js";
 
 const QUOTA_BYTES = 1_048_576;
 /** A reading takes some 44 bytes: filling the quota takes about 20,000 readings, minutes on a loaded machine. */
 const FILL_TIMEOUT_MS = 300_000;
 const logger = pino({ level: "silent" });
 
+const rig = useSystemTestRig("edge-quota-");
 let chain: AnchoredDevChain;
-let root: string;
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "edge-quota-"));
-  chain = await startAnchoredDevChain();
-});
-afterAll(async () => {
-  await chain?.chain.stop();
-  rmSync(root, { recursive: true, force: true });
+  chain = rig.own(await startAnchoredDevChain(), (started) => started.chain.stop());
 });
 
 interface OfflineRun {
@@ -46,16 +40,16 @@ interface OfflineRun {
   integrity: string;
 }
 
+/** A run's storage settings: its quota policy, which also names the run. */
+type QuotaStorage = NonNullable<GatewayConfigInput["storage"]> & { policy: string };
+
 /**
  * Fills a gateway's disk quota while its relay is unreachable, then brings the relay up
  * and lets everything drain.
  */
-async function fillQuotaOffline(
-  name: string,
-  storage: GatewayConfigInput["storage"],
-  until: (gateway: Gateway) => boolean,
-): Promise<OfflineRun> {
-  const dir = join(root, name);
+async function fillQuotaOffline(storage: QuotaStorage, until: (gateway: Gateway) => boolean): Promise<OfflineRun> {
+  const name = storage.policy;
+  const dir = join(rig.dir, name);
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
   const gatewayDir = join(dir, "gateway");
@@ -133,14 +127,19 @@ function unaccounted(run: OfflineRun): string[] {
   return missing;
 }
 
+/** What every policy keeps: the gateway's database intact, and every acknowledged sample at the relay or inside a gap. */
+function expectNothingLost(run: OfflineRun): void {
+  expect(run.integrity).toBe("ok");
+  expect(unaccounted(run)).toEqual([]);
+}
+
 describe("a full disk while offline", () => {
   it("drop-lowest-class drops vibration first, records the gaps, and delivers them", async () => {
     const run = await fillQuotaOffline(
-      "drop",
       { policy: "drop-lowest-class", dataClasses: { vibration: 0 } },
       (gateway) => gateway.snapshot().storage.batchesPruned >= 3,
     );
-    expect(run.integrity).toBe("ok");
+    expectNothingLost(run);
     expect(run.record.gaps.length).toBeGreaterThanOrEqual(3);
     expect(run.record.gaps.every((gap) => gap.reason === "dropped")).toBe(true);
     // The lowest class went first: the first batch pruned held vibration only.
@@ -148,33 +147,25 @@ describe("a full disk while offline", () => {
     expect(first?.pruned.rollups.map((rollup) => rollup.channel)).toEqual(
       first?.pruned.rollups.map(() => Channel.CHANNEL_VIBRATION),
     );
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 
   it("rollup replaces the oldest batches by summaries that add up", async () => {
-    const run = await fillQuotaOffline(
-      "rollup",
-      { policy: "rollup" },
-      (gateway) => gateway.snapshot().storage.batchesPruned >= 3,
-    );
-    expect(run.integrity).toBe("ok");
+    const run = await fillQuotaOffline({ policy: "rollup" }, (gateway) => gateway.snapshot().storage.batchesPruned >= 3);
+    expectNothingLost(run);
     expect(run.record.gaps.length).toBeGreaterThanOrEqual(3);
     for (const gap of run.record.gaps) {
       expect(gap.reason).toBe("rollup");
       expect(gap.pruned.rollups.reduce((sum, rollup) => sum + rollup.count, 0)).toBe(gap.readingCount);
       for (const rollup of gap.pruned.rollups) expect(rollup.min).toBeLessThanOrEqual(rollup.max);
     }
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 
   it("backpressure refuses new frames instead, and loses nothing acknowledged", async () => {
     const run = await fillQuotaOffline(
-      "backpressure",
       { policy: "backpressure" },
       (gateway) => gateway.snapshot().ingest.refusedStorageFull >= 20,
     );
-    expect(run.integrity).toBe("ok");
+    expectNothingLost(run);
     expect(run.record.gaps).toEqual([]);
-    expect(unaccounted(run)).toEqual([]);
   }, 600_000);
 });

@@ -12,14 +12,30 @@ import { waitFor } from "./soak-helpers.js";
 const logger = pino({ level: "silent" });
 const suite = new SimulatorSuite();
 
+/** The folder where the simulated device `deviceId` keeps its key and counters. */
+function stateDirOf(deviceId: string): string {
+  return join(suite.dir, deviceId);
+}
+
 /** Registers the simulated device with the gateway under its own key, as provisioning would. */
-function provision(gateway: Gateway, deviceId: string): string {
-  const stateDir = join(suite.dir, deviceId);
-  gateway.devices.register(
-    deviceId,
-    Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(suite.binary, deviceId, stateDir), "hex")),
-  );
-  return stateDir;
+function provision(gateway: Gateway, deviceId: string): void {
+  gateway.devices.register(deviceId, DeviceSimulatorProcess.publicKeyPoint(suite.binary, deviceId, stateDirOf(deviceId)));
+}
+
+/**
+ * Starts the provisioned device `deviceId`, sending a frame every 100 ms to the gateway over the
+ * link its `link` options name, and stops it after the test.
+ */
+function startSimulator(
+  gateway: Gateway,
+  deviceId: string,
+  link: string[],
+  env: Record<string, string> = {},
+): DeviceSimulatorProcess {
+  const device = { deviceId, stateDir: stateDirOf(deviceId), intervalMs: 100, link };
+  const simulator = DeviceSimulatorProcess.startRegistered(suite.binary, gateway, device, env);
+  suite.defer(() => simulator.stop());
+  return simulator;
 }
 
 /** The simulator's readings arrive verified, and a command reaches it and is acknowledged. */
@@ -57,20 +73,8 @@ describe("the firmware's device simulator against the gateway", () => {
       logger,
     );
     suite.defer(() => gateway.stop());
-    const stateDir = provision(gateway, "c-sim-serial");
-    const simulator = DeviceSimulatorProcess.start(suite.binary, [
-      "--device-id",
-      "c-sim-serial",
-      "--state-dir",
-      stateDir,
-      "--serial",
-      pty.devicePath,
-      "--gateway-key",
-      Buffer.from(gateway.commandPublicKey).toString("hex"),
-      "--interval-ms",
-      "100",
-    ]);
-    suite.defer(() => simulator.stop());
+    provision(gateway, "c-sim-serial");
+    const simulator = startSimulator(gateway, "c-sim-serial", ["--serial", pty.devicePath]);
     await exerciseDevice(gateway, simulator, "c-sim-serial");
   }, 120_000);
 
@@ -81,22 +85,8 @@ describe("the firmware's device simulator against the gateway", () => {
       bleCentral: new SimulatedRadioCentral({ dir: radio, logger }),
     });
     suite.defer(() => gateway.stop());
-    const stateDir = provision(gateway, "c-sim-ble");
-    const simulator = DeviceSimulatorProcess.start(suite.binary, [
-      "--device-id",
-      "c-sim-ble",
-      "--state-dir",
-      stateDir,
-      "--ble-radio",
-      radio,
-      "--ble-mtu",
-      "23",
-      "--gateway-key",
-      Buffer.from(gateway.commandPublicKey).toString("hex"),
-      "--interval-ms",
-      "100",
-    ]);
-    suite.defer(() => simulator.stop());
+    provision(gateway, "c-sim-ble");
+    const simulator = startSimulator(gateway, "c-sim-ble", ["--ble-radio", radio, "--ble-mtu", "23"]);
     await exerciseDevice(gateway, simulator, "c-sim-ble");
   }, 120_000);
 
@@ -104,26 +94,12 @@ describe("the firmware's device simulator against the gateway", () => {
     suite.folder("sim-embedded-");
     const gateway = await startGateway(parseGatewayConfig({ dataDir: join(suite.dir, "gateway"), mqtt: { port: 0 } }), logger);
     suite.defer(() => gateway.stop());
-    const stateDir = provision(gateway, "c-sim-embedded");
+    provision(gateway, "c-sim-embedded");
     const { password } = gateway.devices.issueMqttCredentials("c-sim-embedded");
     // The user name defaults to the device id; the token comes from the environment, off the command line.
-    const simulator = DeviceSimulatorProcess.start(
-      suite.binary,
-      [
-        "--device-id",
-        "c-sim-embedded",
-        "--state-dir",
-        stateDir,
-        "--mqtt",
-        `mqtt://127.0.0.1:${gateway.mqttPort}`,
-        "--gateway-key",
-        Buffer.from(gateway.commandPublicKey).toString("hex"),
-        "--interval-ms",
-        "100",
-      ],
-      { EDGE_MQTT_PASSWORD: password },
-    );
-    suite.defer(() => simulator.stop());
+    const simulator = startSimulator(gateway, "c-sim-embedded", ["--mqtt", `mqtt://127.0.0.1:${gateway.mqttPort}`], {
+      EDGE_MQTT_PASSWORD: password,
+    });
     await exerciseDevice(gateway, simulator, "c-sim-embedded");
     expect(gateway.snapshot().mqttRefusals).toMatchObject({ bad_credentials: 0, anonymous: 0 });
   }, 120_000);
@@ -146,26 +122,17 @@ describe("the firmware's device simulator against the gateway", () => {
       logger,
     );
     suite.defer(() => gateway.stop());
-    const stateDir = provision(gateway, "c-sim-mqtt");
+    provision(gateway, "c-sim-mqtt");
     const login = gateway.devices.issueMqttCredentials("c-sim-mqtt");
     await broker.addUser(login.username, login.password);
-    const simulator = DeviceSimulatorProcess.start(suite.binary, [
-      "--device-id",
-      "c-sim-mqtt",
-      "--state-dir",
-      stateDir,
+    const simulator = startSimulator(gateway, "c-sim-mqtt", [
       "--mqtt",
       broker.url,
       "--mqtt-username",
       login.username,
       "--mqtt-password",
       login.password,
-      "--gateway-key",
-      Buffer.from(gateway.commandPublicKey).toString("hex"),
-      "--interval-ms",
-      "100",
     ]);
-    suite.defer(() => simulator.stop());
     await exerciseDevice(gateway, simulator, "c-sim-mqtt");
   }, 120_000);
 });

@@ -9,9 +9,9 @@ import { describe, expect, it } from "vitest";
 import { quietGatewayConfig } from "../../gateway/test/test-gateway.js";
 import { GATEWAY_MIGRATIONS } from "../../gateway/src/store/migrations.js";
 import { BACKLOG_FIXTURE, readingsDigest, type BacklogManifest } from "./fixtures/gateway-backlog-fixture.js";
+import { waitForEverythingUploaded } from "./gateway-uploads.js";
 import { readRelayDatabase } from "./relay-database-reader.js";
 import { gatewayTestConfig, relayTestConfig } from "./service-configs.js";
-import { waitFor } from "./soak-helpers.js";
 import { useSystemTestRig } from "./system-test-rig.js";
 
 function schemaVersionOf(path: string): number {
@@ -80,13 +80,7 @@ describe("updating a gateway that holds a backlog, from the committed database o
 
     // The relay that took the first batches comes back, its ledger as it was.
     const relay = await rig.startRelay(relayTestConfig(join(dir, "relay"), relayPort, tls.relay, chain));
-    await waitFor(() => updated.batches.totals().sealedReadings === updated.readings.count(), 60_000, "every reading sealed");
-    await waitFor(() => updated.batches.totals().acked === updated.batches.totals().sealed, 120_000, "every batch taken");
-    await waitFor(
-      () => updated.batches.proofTotals().uploaded === updated.batches.totals().sealed,
-      600_000,
-      "every batch proved and its proof taken",
-    );
+    await waitForEverythingUploaded(updated);
     const held = updated.readings.between(1, updated.readings.lastSeq());
     await rig.stopNow(updated);
     await rig.stopNow(relay);

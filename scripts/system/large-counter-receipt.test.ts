@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { receiptSchema, verifyReceipt, type Receipt } from "@intelledger/verify";
@@ -9,6 +9,7 @@ import { JsonRpcProvider } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DemoFleet } from "../demo/demo-fleet.js";
 import { type DemoSystem } from "../demo/demo-system.js";
+import { requestReceipt } from "./demo-receipts.js";
 import { waitFor } from "./soak-helpers.js";
 import { startTestDemoSystem } from "./test-demo-system.js";
 
@@ -60,10 +61,7 @@ describe("a frame counter beyond 2^53, from the device to a verified receipt", (
     const atRelay = await relay.batches.containing(gateway.id, 1);
     expect(atRelay && Batch.decode(atRelay.payload).readings.map((reading) => reading.frameCounter)).toEqual([COUNTER]);
 
-    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
-    const response = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/receipts/${gateway.id}/1`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const response = await requestReceipt(system, dataDir, 1);
     expect(response.status).toBe(200);
     const receipt = receiptSchema.parse(await response.json());
     expect(receipt.reading.frameCounter).toBe("1152921504606846977");

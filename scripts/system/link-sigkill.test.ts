@@ -70,7 +70,7 @@ describe("SIGKILL the gateway while serial and BLE devices send", () => {
         gatewayDir,
         devices.map(({ deviceId, stateDir }) => ({
           deviceId,
-          publicKeyPoint: Uint8Array.from(Buffer.from(DeviceSimulatorProcess.publicKey(binary, deviceId, stateDir), "hex")),
+          publicKeyPoint: DeviceSimulatorProcess.publicKeyPoint(binary, deviceId, stateDir),
         })),
       );
       const config = writeConfig(dir, "gateway", {

@@ -5,7 +5,7 @@
 // found from its likely fields (its salt is unknown); the stream table is not in it, nor can
 // the other streams' leaves be found. Each attack is first shown to work with what only the
 // relay holds (the batch's salt seed), so the test fails if the salts stop protecting.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -23,11 +23,11 @@ import {
 } from "@intelledger/circuits";
 import type { Receipt } from "@intelledger/verify";
 import { getBytes, hexlify } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { typescriptFleet } from "../demo/demo-fleet.js";
-import { startDemoSystem, type DemoSystem } from "../demo/demo-system.js";
+import type { DemoSystem } from "../demo/demo-system.js";
+import { requestReceipt } from "./demo-receipts.js";
 import { waitFor } from "./soak-helpers.js";
+import { startTestDemoSystem } from "./test-demo-system.js";
 
 /** Values tried for a neighbour's reading around its true one, each way. */
 const VALUE_GUESSES = Number(process.env["EDGE_DISCLOSURE_GUESSES"] ?? 200);
@@ -44,17 +44,7 @@ describe("a receipt discloses its reading and no other reading of its batch", ()
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "edge-disclosure-"));
-    const logger = pino({ level: "silent" });
-    system = await startDemoSystem({
-      dataDir,
-      fleet: typescriptFleet({ devices: 2, intervalMs: 100, logger }),
-      mqttPort: 0,
-      httpPort: 0,
-      nodeRed: false,
-      batchMaxAgeMs: 1_000,
-      anchorIntervalMs: 300,
-      logger,
-    });
+    system = await startTestDemoSystem(dataDir, { batchMaxAgeMs: 1_000 });
     const { gateway, relay } = system;
     // A batch of several readings of both devices, anchored.
     let sequence = 0;
@@ -84,12 +74,12 @@ describe("a receipt discloses its reading and no other reading of its batch", ()
     });
     // A reading whose details leaf has a reading as its sibling.
     index = readings.length % 2 === 0 ? 1 : Math.min(1, readings.length - 2);
-    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
-    const url = `http://127.0.0.1:${relay.apiPort}/v1/receipts/${gateway.id}/${readings[index]?.gatewaySeq}`;
+    const gatewaySeq = readings[index]?.gatewaySeq;
+    if (gatewaySeq === undefined) throw new Error(`batch ${sequence} has no reading ${index}`);
     const fetchReceipt = async () => {
       for (const deadline = Date.now() + 120_000; ;) {
         const asked = performance.now();
-        const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        const response = await requestReceipt(system, dataDir, gatewaySeq);
         if (response.status === 200) return { text: await response.text(), ms: performance.now() - asked };
         if (Date.now() > deadline) throw new Error(`no receipt: ${response.status}`);
         await new Promise((resolve) => setTimeout(resolve, 250));

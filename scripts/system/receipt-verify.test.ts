@@ -1,41 +1,23 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { RECEIPT_LINKS, receiptSchema, verifyReceipt, type ChainTrust, type Receipt } from "@intelledger/verify";
 import { JsonRpcProvider } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoSystem } from "../demo/demo-system.js";
+import { requestReceipt } from "./demo-receipts.js";
 import { startBrowserVerifier } from "./browser-receipt-verifier.js";
-import { demoTrustArgs } from "./receipt-verify-command.js";
+import { demoTrustArgs, runVerifyCommand } from "./receipt-verify-command.js";
 import { waitFor } from "./soak-helpers.js";
 import { startTestDemoSystem } from "./test-demo-system.js";
-
-const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "../..");
 
 describe("a reading's receipt, checked against the chain by the verify command", () => {
   let dataDir: string;
   let system: DemoSystem;
   let receipt: Receipt;
 
-  /** Runs `npm run verify`'s command on a receipt; returns its exit code and what it printed. */
-  async function verify(candidate: Receipt, trustArgs = demoTrustArgs(system)): Promise<{ code: number; output: string }> {
-    const file = join(dataDir, `receipt-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify(candidate));
-    try {
-      const { stdout } = await run(
-        process.execPath,
-        ["--import", "tsx", "verify/src/cli.ts", "--receipt", file, "--rpc-url", system.chain.rpcUrl, ...trustArgs],
-        { cwd: repoRoot },
-      );
-      return { code: 0, output: stdout };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, output: failed.stdout + failed.stderr };
-    }
-  }
+  /** Runs the verify command on a receipt; returns its exit code and what it printed. */
+  const verify = (candidate: Receipt, trustArgs?: string[]) => runVerifyCommand(system, dataDir, candidate, trustArgs);
 
   /** A deployment file like the system's, with `change` made to it. */
   function deploymentWith(change: Partial<DemoSystem["deployment"]>): string {
@@ -60,20 +42,18 @@ describe("a reading's receipt, checked against the chain by the verify command",
     );
     await waitFor(() => system.gateway.snapshot().proofs.uploaded > 0, 10_000, "the gateway to record the relay's proof ack");
     expect(system.gateway.snapshot().proofs.invalid).toBe(0);
-    const token = readFileSync(join(dataDir, "relay", "api.token"), "utf8").trim();
     // Reading 5's batch may be one whose proof is still on its way: the receipt says so; ask again until it is attached.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const response = await fetch(`http://127.0.0.1:${system.relay.apiPort}/v1/receipts/${system.gateway.id}/5`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(response.status).toBe(200);
-      receipt = (await response.json()) as Receipt;
-      expect(receipt.proofStatus).not.toBe("invalid");
-      if (receipt.proofStatus === "attached") break;
-      if (Date.now() > deadline) throw new Error("reading 5's receipt never carried its batch's proof");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitFor(
+      async () => {
+        const response = await requestReceipt(system, dataDir, 5);
+        expect(response.status).toBe(200);
+        receipt = (await response.json()) as Receipt;
+        expect(receipt.proofStatus).not.toBe("invalid");
+        return receipt.proofStatus === "attached";
+      },
+      120_000,
+      "reading 5's receipt to carry its batch's proof",
+    );
   }, 300_000);
 
   afterAll(async () => {

@@ -6,13 +6,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataAnchorAbi } from "@intelledger/contracts";
 import { Contract, JsonRpcProvider, Wallet, type EventLog } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProtoRelayClient, signedWireBatch, wireReadings } from "../../test/proto-relay-client.js";
 import { RELAY_CLI_TIMEOUT_MS, runRelayCli, type RelayCliRun } from "../../test/relay-cli-process.js";
 import { createRelayFixture, type RelayFixture } from "../../test/relay-fixture.js";
-import { parseRelayConfig } from "../config.js";
-import { startRelay, type Relay } from "../relay.js";
+import type { Relay } from "../relay.js";
 
 const READINGS = 5;
 /** Far beyond the test's length: only the operator's retry can make the relay replace its transaction. */
@@ -77,17 +75,13 @@ function transaction(hash: string): Promise<ChainTransaction | null> {
 beforeAll(async () => {
   fixture = await createRelayFixture();
   const base = fixture.config();
-  relay = await startRelay(
-    parseRelayConfig({ ...base, chain: { ...base.chain, replaceAfterMs: REPLACE_AFTER_MS, receiptPollMs: 100 } }),
-    pino({ level: "silent" }),
-  );
+  relay = await fixture.startRelay({ chain: { ...base.chain, replaceAfterMs: REPLACE_AFTER_MS, receiptPollMs: 100 } });
   token = readFileSync(join(base.dataDir, "api.token"), "utf8").trim();
   chain = new JsonRpcProvider(fixture.chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
 }, 180_000);
 
 afterAll(async () => {
   chain?.destroy();
-  await relay?.stop();
   await fixture?.close();
 });
 

@@ -5,14 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { exposes, promqlMetricNames } from "../../test/promql-metric-names.js";
 import { ProtoRelayClient, signedWireBatch, wireReadings } from "../../test/proto-relay-client.js";
 import { createRelayFixture, type RelayFixture } from "../../test/relay-fixture.js";
-import { parseRelayConfig } from "../config.js";
-import { startRelay, type Relay } from "../relay.js";
+import type { Relay } from "../relay.js";
 
 const OPS = join(import.meta.dirname, "../../ops");
 /** Series Prometheus makes itself for every target; no exporter serves them. */
@@ -59,7 +57,7 @@ let exposition: string;
 
 beforeAll(async () => {
   fixture = await createRelayFixture();
-  relay = await startRelay(parseRelayConfig(fixture.config()), pino({ level: "silent" }));
+  relay = await fixture.startRelay();
   // A gateway with a stored batch, so per-gateway series and the ack histogram have values.
   const signer = new Wallet(Wallet.createRandom().privateKey);
   const client = new ProtoRelayClient(`127.0.0.1:${relay.port}`, await fixture.gatewayTls(signer.address));
@@ -82,10 +80,7 @@ beforeAll(async () => {
   ).text();
 }, 180_000);
 
-afterAll(async () => {
-  await relay?.stop();
-  await fixture?.close();
-});
+afterAll(() => fixture?.close());
 
 describe("reading metric names from PromQL", () => {
   it("skips functions, aggregations, groupings, matchers, ranges, offsets and Grafana variables", () => {

@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { startGateway } from "../gateway.js";
+import { describe, expect, it, vi } from "vitest";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, readModelFolder } from "./model-folder.js";
 import { readOnnxWeights } from "./onnx-weights.js";
 import { SPIKE_LEVEL_WIDTH, SpikeLevelFeatures } from "./spike-level-features.js";
-import { addVersion, inferenceTestConfig, temporaryModelsDir } from "./test-models.js";
+import { addVersion, inferenceTestbed } from "../../test/inference-testbed.js";
 import { weightedMaxFromOnnx, weightedMaxScore } from "./weighted-max-model.js";
 import { physicalValue, StreamWindow, WINDOW } from "./window-features.js";
 
-const logger = pino({ level: "silent" });
 const WAIT = { timeout: 60_000, interval: 25 };
 const DEVICES = 4;
 // Enough that the shipped detector (288 values before its first score) scores before the swap.
@@ -33,22 +28,10 @@ interface Row {
 }
 
 describe("hot swap under continuous ingest", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "hot-swap-"));
-  const modelsDir = temporaryModelsDir();
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(modelsDir, { recursive: true, force: true });
-  });
+  const { dataDir, modelsDir, start } = inferenceTestbed("hot-swap", "shipped");
 
   it("loses no reading and scores every reading once, with one recorded model version", async () => {
-    const gateway = await startGateway(
-      inferenceTestConfig(
-        dataDir,
-        { modelsDir, watchIntervalMs: 50, batchSize: 32, idleMs: 5 },
-        { maxReadings: 64, maxAgeMs: 100 },
-      ),
-      logger,
-    );
+    const gateway = await start({ watchIntervalMs: 50, batchSize: 32, idleMs: 5 }, { maxReadings: 64, maxAgeMs: 100 });
     const published = new Map<number, number>();
     const unsubscribe = gateway.anomalies.subscribe((scored) => {
       published.set(scored.reading.gatewaySeq, (published.get(scored.reading.gatewaySeq) ?? 0) + 1);

@@ -6,7 +6,7 @@ import { InferenceError } from "./inference-errors.js";
 import { DEFAULT_MODEL, readModelFolder } from "./model-folder.js";
 import { ModelManager } from "./model-manager.js";
 import { ModelSession } from "./model-session.js";
-import { addVersion, temporaryModelsDir } from "./test-models.js";
+import { addVersion, temporaryModelsDir } from "../../test/inference-testbed.js";
 import { WINDOW } from "./window-features.js";
 
 const logger = pino({ level: "silent" });

@@ -1,34 +1,18 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { startGateway } from "../gateway.js";
+import { describe, expect, it, vi } from "vitest";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
-import { inferenceTestConfig } from "./test-models.js";
+import { inferenceTestbed } from "../../test/inference-testbed.js";
 
-const logger = pino({ level: "silent" });
 const WAIT = { timeout: 30_000, interval: 25 };
 
 describe("a gateway without a usable model", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "model-outage-"));
-  const modelsDir = mkdtempSync(join(tmpdir(), "models-empty-"));
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(modelsDir, { recursive: true, force: true });
-  });
+  const { dataDir, modelsDir, start } = inferenceTestbed("model-outage", "empty");
 
   it("keeps ingesting and sealing (unscored, after the timeout), and scores again once a model arrives", async () => {
-    const gateway = await startGateway(
-      inferenceTestConfig(
-        dataDir,
-        { modelsDir, watchIntervalMs: 50, sealTimeoutMs: 1_000, idleMs: 5 },
-        { maxReadings: 16, maxAgeMs: 100 },
-      ),
-      logger,
-    );
+    const gateway = await start({ watchIntervalMs: 50, sealTimeoutMs: 1_000, idleMs: 5 }, { maxReadings: 16, maxAgeMs: 100 });
     expect(gateway.models?.current).toBeUndefined();
     const device = new SimulatedDevice("press-1");
     gateway.devices.register(device.deviceId, device.publicKeyPoint);

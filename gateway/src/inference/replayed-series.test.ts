@@ -12,7 +12,7 @@ import { startGateway } from "../gateway.js";
 import type { SensorSignal } from "@intelledger/test-support";
 import { SimulatedDevice } from "@intelledger/test-support";
 import { DEFAULT_MODEL, listVersions, readModelFolder, SHIPPED_MODELS_DIR } from "./model-folder.js";
-import { inferenceTestConfig } from "./test-models.js";
+import { inferenceTestConfig } from "../../test/inference-testbed.js";
 
 const logger = pino({ level: "silent" });
 const WAIT = { timeout: 120_000, interval: 50 };

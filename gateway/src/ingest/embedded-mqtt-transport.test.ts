@@ -34,13 +34,15 @@ class LogCapture extends Writable {
   }
 }
 
-async function start(config: Omit<GatewayConfigInput, "dataDir"> = {}, log = new LogCapture()): Promise<Gateway> {
+/** Starts a gateway with `config` in a folder of its own, its broker on a free port; `log` holds what it logs. */
+async function start(config: Omit<GatewayConfigInput, "dataDir"> = {}): Promise<{ live: Gateway; log: LogCapture }> {
   dataDir = mkdtempSync(join(tmpdir(), "embedded-mqtt-"));
+  const log = new LogCapture();
   gateway = await startGateway(
     parseGatewayConfig({ ...config, dataDir, mqtt: { port: 0, ...config.mqtt }, proving: { enabled: false } }),
     pino({ level: "info" }, log),
   );
-  return gateway;
+  return { live: gateway, log };
 }
 
 const url = (live: Gateway) => `mqtt://127.0.0.1:${live.mqttPort}`;
@@ -58,6 +60,13 @@ async function loggedInDevice(live: Gateway, id: string): Promise<SimulatedDevic
   await device.connect(url(live), login);
   devices.push(device);
   return device;
+}
+
+/** `frame` with its signature's last byte flipped: a forgery of the device that signed it. */
+function forged(frame: Uint8Array): Uint8Array {
+  const bytes = Uint8Array.from(frame);
+  bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
+  return bytes;
 }
 
 /** A plain MQTT client that never reconnects, so each refusal is seen once. */
@@ -82,7 +91,7 @@ function publishOutcome(client: MqttClient, topic: string, payload: Uint8Array):
 
 describe("the embedded broker's logins", () => {
   it("refuses clients without a login, with a wrong token, or under another client id, and counts each", async () => {
-    const live = await start();
+    const { live } = await start();
     const device = new SimulatedDevice("press-1");
     live.devices.register(device.deviceId, device.publicKeyPoint);
     const { password } = live.devices.issueMqttCredentials("press-1");
@@ -100,7 +109,7 @@ describe("the embedded broker's logins", () => {
   });
 
   it("lets clients without a login publish frames only when anonymous access is on", async () => {
-    const live = await start({ mqtt: { allowAnonymous: true } });
+    const { live } = await start({ mqtt: { allowAnonymous: true } });
     const device = new SimulatedDevice("press-1");
     live.devices.register(device.deviceId, device.publicKeyPoint);
     await device.connect(url(live));
@@ -112,8 +121,7 @@ describe("the embedded broker's logins", () => {
 
 describe("the embedded broker's ACL", () => {
   it("refuses a publish on a wrong topic without PUBACK (typo, v2, extra level, empty id, $SYS, commands), counts and logs it", async () => {
-    const log = new LogCapture();
-    const live = await start({}, log);
+    const { live, log } = await start();
     const { device, login } = registered(live, "press-1");
     const frame = device.nextFrameBytes();
     const wrong = [
@@ -146,7 +154,7 @@ describe("the embedded broker's ACL", () => {
   });
 
   it("lets a device subscribe to its own commands only: not #, not $SYS, not another device's", async () => {
-    const live = await start();
+    const { live } = await start();
     const victim = await loggedInDevice(live, "victim-1");
     await victim.acceptCommands(live.commandPublicKey);
     const snoop = await rawClient(live, registered(live, "snoop-1").login);
@@ -167,24 +175,19 @@ describe("the embedded broker's ACL", () => {
 
 describe("quarantine on the embedded broker", () => {
   it("cannot be triggered by another client: 20 forged frames from another device or from nobody leave the genuine device flowing", async () => {
-    const live = await start({ ingest: { admission: { maxFailures: 20 } } });
+    const { live } = await start({ ingest: { admission: { maxFailures: 20 } } });
     const victim = await loggedInDevice(live, "victim-1");
     const attacker = await loggedInDevice(live, "attacker-1");
     const { login: otherAttacker } = registered(live, "attacker-2");
-    const forged = () => {
-      const bytes = Uint8Array.from(victim.nextFrameBytes());
-      bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
-      return bytes;
-    };
     for (let i = 0; i < 20; i++) {
       // Under the victim's id: the ACL refuses it before anything reads the frame.
       const onVictimsTopic = await rawClient(live, otherAttacker);
-      expect(await publishOutcome(onVictimsTopic, frameTopic("victim-1"), forged())).toBe("disconnected");
+      expect(await publishOutcome(onVictimsTopic, frameTopic("victim-1"), forged(victim.nextFrameBytes()))).toBe("disconnected");
       // Without a login: refused at the door.
       await expect(rawClient(live, { clientId: `anon-${i}` })).rejects.toThrow(/Not authorized/i);
     }
     // On its own topic, the attacker's forgeries of the victim are a mismatch, which quarantines no one.
-    for (let i = 0; i < 20; i++) await attacker.publishFrame(forged());
+    for (let i = 0; i < 20; i++) await attacker.publishFrame(forged(victim.nextFrameBytes()));
     const { ingest, mqttRefusals, quarantinedDevices } = live.snapshot();
     expect(mqttRefusals).toMatchObject({ foreign_topic: 20, anonymous: 20 });
     expect(ingest.rejected.device_mismatch).toBe(20);
@@ -194,24 +197,18 @@ describe("quarantine on the embedded broker", () => {
   });
 
   it("still quarantines a device whose own login sends bad signatures", async () => {
-    const live = await start({ ingest: { admission: { maxFailures: 3 } } });
+    const { live } = await start({ ingest: { admission: { maxFailures: 3 } } });
     const device = await loggedInDevice(live, "broken-1");
-    for (let i = 0; i < 3; i++) {
-      const bytes = Uint8Array.from(device.nextFrameBytes());
-      bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
-      await device.publishFrame(bytes);
-    }
+    for (let i = 0; i < 3; i++) await device.publishFrame(forged(device.nextFrameBytes()));
     expect(live.snapshot().quarantinedDevices).toEqual(["broken-1"]);
   });
 
   it("with anonymous access on, never counts bad signatures from clients without a login", async () => {
-    const live = await start({ mqtt: { allowAnonymous: true }, ingest: { admission: { maxFailures: 3 } } });
+    const { live } = await start({ mqtt: { allowAnonymous: true }, ingest: { admission: { maxFailures: 3 } } });
     const victim = await loggedInDevice(live, "victim-1");
     const anonymous = await rawClient(live, { clientId: "anon-1" });
     for (let i = 0; i < 10; i++) {
-      const bytes = Uint8Array.from(victim.nextFrameBytes());
-      bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
-      expect(await publishOutcome(anonymous, frameTopic("victim-1"), bytes)).toBe("acknowledged");
+      expect(await publishOutcome(anonymous, frameTopic("victim-1"), forged(victim.nextFrameBytes()))).toBe("acknowledged");
     }
     expect(live.snapshot().ingest.rejected.bad_signature).toBe(10);
     expect(live.snapshot().quarantinedDevices).toEqual([]);
@@ -222,8 +219,7 @@ describe("quarantine on the embedded broker", () => {
 
 describe("logging refusals", () => {
   it("writes a flood of refusals as a few lines without stack traces, and counts every one", async () => {
-    const log = new LogCapture();
-    const live = await start({}, log);
+    const { live, log } = await start();
     const device = await loggedInDevice(live, "noisy-1");
     const genuine = device.nextFrameBytes();
     await device.publishFrame(genuine);

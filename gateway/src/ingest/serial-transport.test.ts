@@ -95,6 +95,19 @@ async function startSerialGateway(overrides: Partial<GatewayConfigInput> = {}): 
   await until(() => (gateway.snapshot().serial?.openPorts.length ?? 0) === 1, "the gateway to open its end");
 }
 
+/** Stops the gateway the test began with and starts it again with `overrides`. */
+async function restartSerialGateway(overrides: Partial<GatewayConfigInput>): Promise<void> {
+  await gateway.stop();
+  await startSerialGateway(overrides);
+}
+
+/** A simulated device the gateway knows. */
+function registeredDevice(deviceId: string): SimulatedDevice {
+  const device = new SimulatedDevice(deviceId);
+  gateway.devices.register(device.deviceId, device.publicKeyPoint);
+  return device;
+}
+
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "serial-"));
   pty = await PtyPair.open(dir);
@@ -111,8 +124,7 @@ afterEach(async () => {
 
 describe("serial transport over a pty pair", () => {
   it("takes framed frames, skipping garbage and torn packets, and answers each once durable", async () => {
-    const device = new SimulatedDevice("uart-1");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    const device = registeredDevice("uart-1");
     const { port, end } = await plugFramedDevice();
     const first = device.nextFrameBytes();
     await write(port, Uint8Array.of(0x13, 0x37, 0x00, 0xde, 0xad)); // line noise
@@ -130,8 +142,7 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("carries a signed command to the device and its acknowledgement back", async () => {
-    const device = new SimulatedDevice("uart-2");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    const device = registeredDevice("uart-2");
     const { end } = await plugFramedDevice();
     const checker = new CommandChecker(device.deviceId, gateway.commandPublicKey);
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
@@ -142,8 +153,7 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("resumes ingest when the cable is pulled and plugged back, without a restart", async () => {
-    const device = new SimulatedDevice("uart-3");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    const device = registeredDevice("uart-3");
     await (await plugFramedDevice()).end.sendFrame(device.nextFrameBytes()).answered(10_000);
     expect(gateway.snapshot().ingest.framesAccepted).toBe(1);
 
@@ -159,10 +169,8 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("tells a device over its rate to send again later, and takes the frame then", async () => {
-    await gateway.stop();
-    await startSerialGateway({ ingest: { admission: { framesPerSecond: 1, burst: 1 } } });
-    const device = new SimulatedDevice("uart-4");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await restartSerialGateway({ ingest: { admission: { framesPerSecond: 1, burst: 1 } } });
+    const device = registeredDevice("uart-4");
     const { end } = await plugFramedDevice();
     expect((await end.sendFrame(device.nextFrameBytes()).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
     // Until the device's next token at one frame per second: less the time the first frame took.
@@ -173,10 +181,8 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("tells a quarantined device to send again when its quarantine ends, and takes the frame then", async () => {
-    await gateway.stop();
-    await startSerialGateway({ ingest: { admission: { maxFailures: 1, quarantineMs: 1_500 } } });
-    const device = new SimulatedDevice("uart-6");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await restartSerialGateway({ ingest: { admission: { maxFailures: 1, quarantineMs: 1_500 } } });
+    const device = registeredDevice("uart-6");
     const { end } = await plugFramedDevice();
     // A frame with nothing in it is the device's own fault: with one failure allowed, it is quarantined.
     const empty = signFrame(
@@ -194,10 +200,8 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("tells a device to send again when the disk quota is checked next while it is reached, storing nothing", async () => {
-    await gateway.stop();
-    await startSerialGateway({ storage: { quotaBytes: 1_048_576, checkIntervalMs: 200 } });
-    const device = new SimulatedDevice("uart-7");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    await restartSerialGateway({ storage: { quotaBytes: 1_048_576, checkIntervalMs: 200 } });
+    const device = registeredDevice("uart-7");
     fillDisk(gateway);
     await until(() => gateway.snapshot().storage.full, "the disk quota to be reached");
     const stored = gateway.readings.count();
@@ -212,8 +216,7 @@ describe("serial transport over a pty pair", () => {
   });
 
   it("refuses a replay for good, naming why, and stores nothing twice", async () => {
-    const device = new SimulatedDevice("uart-5");
-    gateway.devices.register(device.deviceId, device.publicKeyPoint);
+    const device = registeredDevice("uart-5");
     const { end } = await plugFramedDevice();
     const frame = device.nextFrameBytes();
     expect((await end.sendFrame(frame).answered(10_000))?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);

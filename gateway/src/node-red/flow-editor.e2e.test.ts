@@ -1,12 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { pino } from "pino";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, TEST_PASSWORD } from "../../test/gateway-client.js";
-import { parseGatewayConfig } from "../config.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import { launchChromium } from "../../test/headless-chromium.js";
+import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 import { SimulatedDevice } from "@intelledger/test-support";
 
 /** The screenshot of the editor lands here (test-results/ is ignored by git). */
@@ -55,19 +53,15 @@ const NODE_SETTINGS: { type: string; values: Record<string, string | number | bo
   },
 ];
 
-let dataDir: string;
-let browserProfile: string;
-let gateway: Gateway;
+let running: TestGateway;
 let device: SimulatedDevice;
-let browser: BrowserContext;
+let browser: Browser;
+/** The editor's page, which the tests share as one user would. */
+let page: Page;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gateway-editor-"));
-  browserProfile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
-  gateway = await startGateway(
-    parseGatewayConfig({ dataDir, mqtt: { port: 0 }, http: { host: "127.0.0.1", port: 0, nodeRed: { enabled: true } } }),
-    pino({ level: "silent" }),
-  );
+  running = await startTestGateway({ http: { host: "127.0.0.1", port: 0, nodeRed: { enabled: true } } });
+  const { gateway } = running;
   const client = new GatewayClient(gateway.httpPort);
   const technician = await client.pair(gateway.pairingCode ?? "", "tech");
   await client.createAccount(technician, "ivy", "integrator");
@@ -78,28 +72,14 @@ beforeAll(async () => {
   await device.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, gateway.devices.issueMqttCredentials(device.deviceId));
   device.run(50, () => {});
 
-  browser = await chromium.launchPersistentContext(browserProfile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1400, height: 850 },
-  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await device?.stop();
-  await gateway?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(browserProfile, { recursive: true, force: true });
+  await running?.stop();
 });
 
 async function logIn(page: Page): Promise<void> {
@@ -110,8 +90,7 @@ async function logIn(page: Page): Promise<void> {
 
 describe("the flow editor in a browser", () => {
   it("logs in, imports a shipped flow, deploys it, and the gateway stores the flow's derived readings", async () => {
-    const base = `http://127.0.0.1:${gateway.httpPort}`;
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    const base = running.url;
     // The gateway runs offline: everything the editor needs must come from the gateway.
     const elsewhere: string[] = [];
     await page.route("**/*", (route) => {
@@ -150,7 +129,7 @@ describe("the flow editor in a browser", () => {
     await page.getByText("Successfully deployed").waitFor({ timeout: 15_000 });
 
     const derived = () =>
-      gateway.readings.between(1, gateway.readings.lastSeq()).filter((r) => r.deviceId === "flow.press-01.rms");
+      running.gateway.readings.between(1, running.gateway.readings.lastSeq()).filter((r) => r.deviceId === "flow.press-01.rms");
     const deadline = Date.now() + 20_000;
     while (derived().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(derived()[0]).toMatchObject({ deviceId: "flow.press-01.rms", frameCounter: 1n, scale: 3 });
@@ -170,8 +149,7 @@ describe("the flow editor in a browser", () => {
   }, 90_000);
 
   it("shows each IntelLedger node's settings in its form, every field labelled", async () => {
-    const base = `http://127.0.0.1:${gateway.httpPort}`;
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    const base = running.url;
     await page.goto(`${base}/flows/`);
     if (new URL(page.url()).pathname === "/login") await logIn(page);
     await page.waitForSelector(".red-ui-palette-node[data-palette-type='intelledger-write']", { timeout: 30_000 });

@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseGatewayConfig, type GatewayConfig } from "../config.js";
-import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "./model-folder.js";
-import type { ModelManifest } from "./model-manifest.js";
+import { pino } from "pino";
+import { afterAll } from "vitest";
+import { parseGatewayConfig, type GatewayConfig } from "../src/config.js";
+import { startGateway, type Gateway } from "../src/gateway.js";
+import { DEFAULT_MODEL, SHIPPED_MODELS_DIR } from "../src/inference/model-folder.js";
+import type { ModelManifest } from "../src/inference/model-manifest.js";
 
 /** The identity model of the benchmarks: its score of a window is the window's last feature. */
-export const IDENTITY_MODEL_DIR = join(import.meta.dirname, "../../bench/models/identity/1");
+export const IDENTITY_MODEL_DIR = join(import.meta.dirname, "../bench/models/identity/1");
 
 /** A models folder in a temporary directory holding version 1 of the shipped model. */
 export function temporaryModelsDir(): string {
@@ -55,4 +58,25 @@ export function inferenceTestConfig(
     batching,
     inference,
   });
+}
+
+/**
+ * The folders of the inference tests in the enclosing `describe`, removed after the last of them:
+ * a gateway's data folder (named after `name`), and a models folder holding version 1 of the
+ * shipped model, or none when `models` is "empty". `start` starts a gateway on them.
+ */
+export function inferenceTestbed(name: string, models: "shipped" | "empty") {
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const modelsDir = models === "shipped" ? temporaryModelsDir() : mkdtempSync(join(tmpdir(), "models-empty-"));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(modelsDir, { recursive: true, force: true });
+  });
+  return {
+    dataDir,
+    modelsDir,
+    /** A gateway on these folders with `inference` and `batching` as `inferenceTestConfig` takes them, logging nothing. */
+    start: (inference: Record<string, unknown>, batching: Record<string, unknown> = {}): Promise<Gateway> =>
+      startGateway(inferenceTestConfig(dataDir, { modelsDir, ...inference }, batching), pino({ level: "silent" })),
+  };
 }
