@@ -34,7 +34,9 @@ export interface FetchReceiptResponse {
   /**
    * The receipt, UTF-8 JSON (docs/receipt.schema.json), the same document
    * GET /v1/receipts/<gateway>/<gateway_seq> answers. NOT_FOUND when no stored batch holds
-   * the reading; FAILED_PRECONDITION when its batch is stored but not anchored yet.
+   * the reading; FAILED_PRECONDITION while its batch is stored but not anchored yet, or when
+   * the reading was pruned before upload; UNAVAILABLE when the relay is making too many
+   * disclosure proofs at once (ask again).
    */
   receiptJson: string;
 }
