@@ -1,7 +1,9 @@
 // Runs in a worker thread of the ingest bench: publishes pre-signed frames over MQTT as
 // fast as the gateway acknowledges them, or at a fixed rate, and reports PUBACK latencies.
+// Each device's frames go over one connection in the order it numbered them, as a device
+// sends them: frames of one device spread over connections could overtake each other.
 import { parentPort, workerData } from "node:worker_threads";
-import mqtt from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 
 interface PublisherJob {
   url: string;
@@ -16,36 +18,51 @@ const job = workerData as PublisherJob;
 const clients = await Promise.all(
   Array.from({ length: job.clients }, (_, i) => mqtt.connectAsync(job.url, { clientId: `bench-publisher-${i}`, clean: true })),
 );
+// Devices are shared out over the connections in turn; each connection's frames stay in order.
+const connectionOf = new Map<string, number>();
+const framesOf = clients.map((): number[] => []);
+job.frames.forEach((frame, index) => {
+  let connection = connectionOf.get(frame.deviceId);
+  if (connection === undefined) {
+    connection = connectionOf.size % clients.length;
+    connectionOf.set(frame.deviceId, connection);
+  }
+  framesOf[connection]?.push(index);
+});
+// Connected: the bench starts measuring when it says go, so connecting is not counted.
+parentPort?.postMessage({ ready: true });
+await new Promise((resolve) => parentPort?.once("message", resolve));
 const latenciesMs: number[] = [];
 const started = performance.now();
-let next = 0;
 
-async function drive(clientIndex: number): Promise<void> {
-  const client = clients[clientIndex];
-  if (!client) return;
-  const publishOne = async (index: number) => {
+async function drive(client: MqttClient, indices: readonly number[]): Promise<void> {
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const acknowledged: Promise<void>[] = [];
+  for (const index of indices) {
     const frame = job.frames[index];
-    if (!frame) return;
+    if (!frame) continue;
     if (job.ratePerSecond > 0) {
-      const due = started + (index * 1000) / job.ratePerSecond;
-      const wait = due - performance.now();
+      const wait = started + (index * 1000) / job.ratePerSecond - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
+    while (inFlight >= job.inFlightPerClient) await new Promise<void>((resolve) => (slotFreed = resolve));
+    inFlight++;
     const sent = performance.now();
-    await client.publishAsync(frame.topic, Buffer.from(frame.bytes), { qos: 1 });
-    latenciesMs.push(performance.now() - sent);
-  };
-  const lanes = Array.from({ length: job.inFlightPerClient }, async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= job.frames.length) return;
-      await publishOne(index);
-    }
-  });
-  await Promise.all(lanes);
+    // Published in the loop's order, without waiting for the PUBACK: the connection keeps that order.
+    acknowledged.push(
+      client.publishAsync(frame.topic, Buffer.from(frame.bytes), { qos: 1 }).then(() => {
+        latenciesMs.push(performance.now() - sent);
+        inFlight--;
+        slotFreed?.();
+        slotFreed = undefined;
+      }),
+    );
+  }
+  await Promise.all(acknowledged);
 }
 
-await Promise.all(clients.map((_, i) => drive(i)));
+await Promise.all(clients.map((client, i) => drive(client, framesOf[i] ?? [])));
 const elapsedMs = performance.now() - started;
 await Promise.all(clients.map((client) => client.endAsync()));
 parentPort?.postMessage({ elapsedMs, latenciesMs });
