@@ -1,3 +1,4 @@
+import { parseOrThrow } from "@intelledger/service-kit";
 import { readFileSync } from "node:fs";
 import {
   committedKeyTrust,
@@ -61,10 +62,11 @@ function readDeployment(file: string) {
   } catch {
     throw new ConflictError(`chain.deploymentFile ${file} is not JSON`);
   }
-  const parsed = deploymentSchema.safeParse(json);
-  if (!parsed.success)
-    throw new ConflictError(`chain.deploymentFile ${file} is not a published deployment: ${parsed.error.message}`);
-  return parsed.data;
+  return parseOrThrow(
+    deploymentSchema,
+    json,
+    (problems) => new ConflictError(`chain.deploymentFile ${file} is not a published deployment:\n${problems}`),
+  );
 }
 
 /** The chain settings, or a refusal saying which to set. */
@@ -88,9 +90,11 @@ export async function checkReceipt(
   rpcUrl?: string,
 ): Promise<ReceiptCheck> {
   const settings = requireChain(chain);
-  const parsed = receiptSchema.safeParse(receiptJson);
-  if (!parsed.success) throw new GatewayError(`the relay's receipt is malformed: ${parsed.error.message}`);
-  const receipt = parsed.data;
+  const receipt = parseOrThrow(
+    receiptSchema,
+    receiptJson,
+    (problems) => new GatewayError(`the relay's receipt is malformed:\n${problems}`),
+  );
   const deployment = readDeployment(settings.deploymentFile);
   const trust = committedKeyTrust({
     chainId: deployment.chainId,
