@@ -15,6 +15,9 @@ function publicSignalCount(vkey: { IC?: unknown }): number {
 function aggregateVerifierFunction(n: number): string {
   const signals = Array.from({ length: n }, (_, j) => j + 1);
   const lines = (render: (j: number) => string, indent: string) => signals.map((j) => `${indent}${render(j)}`).join("\n");
+  // A G2 point of the key (snarkjs's constants `<name>x1`, `x2`, `y1`, `y2`) into the pairing input at `offset`.
+  const keyPoint = (name: string, offset: number) =>
+    ["x1", "x2", "y1", "y2"].map((part, i) => `            mstore(add(pair, ${offset + 32 * i}), ${name}${part})`).join("\n");
   return `
     /// @notice Whether every proof proves its public signals (proofs[i] with publicSignals[i]).
     /// @dev Groth16 batch verification: with coefficients c_0 = 1 and c_i (i > 0) in [1, 2^128]
@@ -107,22 +110,13 @@ ${lines((j) => `g1_mulAcc(pVkSum, IC${j}x, IC${j}y, mload(add(pSums, ${j * 32}))
 
             let pair := add(pPairs, mul(k, 192))
             g1_mul(pair, alphax, alphay, mload(pSums), pTmp)
-            mstore(add(pair, 64), betax1)
-            mstore(add(pair, 96), betax2)
-            mstore(add(pair, 128), betay1)
-            mstore(add(pair, 160), betay2)
+${keyPoint("beta", 64)}
             mstore(add(pair, 192), mload(pVkSum))
             mstore(add(pair, 224), mload(add(pVkSum, 32)))
-            mstore(add(pair, 256), gammax1)
-            mstore(add(pair, 288), gammax2)
-            mstore(add(pair, 320), gammay1)
-            mstore(add(pair, 352), gammay2)
+${keyPoint("gamma", 256)}
             mstore(add(pair, 384), mload(pSumC))
             mstore(add(pair, 416), mload(add(pSumC, 32)))
-            mstore(add(pair, 448), deltax1)
-            mstore(add(pair, 480), deltax2)
-            mstore(add(pair, 512), deltay1)
-            mstore(add(pair, 544), deltay2)
+${keyPoint("delta", 448)}
 
             let success := staticcall(gas(), 8, pPairs, mul(add(k, 3), 192), 0, 0x20)
             mstore(0, and(success, mload(0)))
