@@ -24,9 +24,8 @@ describe("anchoring with proofs checked on chain", () => {
 
   beforeAll(async () => {
     chain = await startDeployedTestChain();
-    const [, anchorer] = chain.wallets;
+    anchorerKey = chain.wallets[1].privateKey;
     gateway = chain.wallets[2];
-    anchorerKey = anchorer.privateKey;
     address = chain.deployment.address;
     contract = new Contract(address, dataAnchorAbi, chain.provider);
     await chain.registerGateways(gateway);
