@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
 import { decodeDataAnchorRevert } from "./data-anchor-revert.js";
-import { deployDataAnchor, deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
+import { deployDataAnchor, deployEdgeContracts } from "./deploy-data-anchor.js";
 import { ContractsError } from "./errors.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
-import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
-import { startTestChain, type TestChain } from "../test/test-chain.js";
+import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
 
 const ANCHORER_ROLE = id("ANCHORER_ROLE");
 const DEFAULT_ADMIN_ROLE = ZeroHash;
@@ -23,18 +22,16 @@ async function provenBatch(gateway: string, readingCount: number): Promise<{ pro
 }
 
 describe("DataAnchor", () => {
-  let chain: TestChain;
+  let chain: DeployedTestChain;
   let admin: Wallet;
   let anchorer: Wallet;
   let stranger: Wallet;
   let gateway: Wallet;
-  let deployment: Deployment;
 
   beforeAll(async () => {
-    chain = await startTestChain();
+    chain = await startDeployedTestChain();
     [admin, anchorer, stranger, gateway] = chain.wallets;
-    deployment = await deployDataAnchor(admin, anchorer.address);
-    await sendAndWait(new Contract(deployment.registry, gatewayRegistryAbi, admin), "registerGateway", gateway.address);
+    await chain.registerGateways(gateway);
   });
 
   afterAll(async () => {
@@ -42,17 +39,17 @@ describe("DataAnchor", () => {
     await releaseSnarkThreads();
   });
 
-  const as = (signer: Wallet): Contract => new Contract(deployment.address, dataAnchorAbi, signer);
+  const as = (signer: Wallet): Contract => new Contract(chain.deployment.address, dataAnchorAbi, signer);
   const events = (contract: Contract, logs: readonly { topics: readonly string[]; data: string }[]) =>
     logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);
 
   it("is deployed behind a proxy, with roles, registry and verifier in place", async () => {
-    expect(await chain.provider.getCode(deployment.address)).not.toBe("0x");
+    expect(await chain.provider.getCode(chain.deployment.address)).not.toBe("0x");
     const contract = as(stranger);
     expect(await callView(contract, "hasRole", DEFAULT_ADMIN_ROLE, admin.address)).toBe(true);
     expect(await callView(contract, "hasRole", ANCHORER_ROLE, anchorer.address)).toBe(true);
-    expect(await callView(contract, "registry")).toBe(deployment.registry);
-    expect(await callView(contract, "batchVerifier")).toBe(deployment.batchVerifier);
+    expect(await callView(contract, "registry")).toBe(chain.deployment.registry);
+    expect(await callView(contract, "batchVerifier")).toBe(chain.deployment.batchVerifier);
   });
 
   it("anchors a root, records when and what, and emits RootAnchored", async () => {
@@ -63,7 +60,7 @@ describe("DataAnchor", () => {
     expect(emitted.map((event) => [event.name, event.args.toObject()])).toEqual([
       ["RootAnchored", { root, batchCount: 3n, readingCount: 1234n, anchorer: anchorer.address }],
     ]);
-    const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), deployment.blockNumber);
+    const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), chain.deployment.blockNumber);
     expect(found.map((event) => event.transactionHash)).toEqual([receipt.hash]);
     const block = await chain.provider.getBlock(receipt.blockNumber);
     expect(await callView(contract, "anchorOf", root)).toEqual({
@@ -162,10 +159,10 @@ describe("DataAnchor", () => {
       args: [stranger.address, DEFAULT_ADMIN_ROLE],
     });
     expect(await revertOf(sendAndWait(as(admin), "setBatchVerifier", ZeroAddress))).toEqual({ name: "ZeroAddress", args: [] });
-    const receipt = await sendAndWait(as(admin), "setBatchVerifier", deployment.batchVerifier);
+    const receipt = await sendAndWait(as(admin), "setBatchVerifier", chain.deployment.batchVerifier);
     expect(events(as(admin), receipt.logs)[0]?.args.toObject()).toEqual({
-      previousVerifier: deployment.batchVerifier,
-      newVerifier: deployment.batchVerifier,
+      previousVerifier: chain.deployment.batchVerifier,
+      newVerifier: chain.deployment.batchVerifier,
     });
   });
 
@@ -181,15 +178,15 @@ describe("DataAnchor", () => {
     });
     await sendAndWait(as(admin), "upgradeToAndCall", nextAddress, "0x");
     const slot = await chain.provider.getStorage(
-      deployment.address,
+      chain.deployment.address,
       "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc",
     );
     expect(toBeHex(BigInt(slot), 20).toLowerCase()).toBe(nextAddress.toLowerCase());
     expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ readingCount: 7n });
     // An upgrade to something that is not a UUPS implementation is refused by the proxy logic.
-    expect(await revertOf(sendAndWait(as(admin), "upgradeToAndCall", deployment.batchVerifier, "0x"))).toEqual({
+    expect(await revertOf(sendAndWait(as(admin), "upgradeToAndCall", chain.deployment.batchVerifier, "0x"))).toEqual({
       name: "ERC1967InvalidImplementation",
-      args: [deployment.batchVerifier],
+      args: [chain.deployment.batchVerifier],
     });
     // An account without code reverts without any error data: nothing to decode.
     const eoaUpgrade = await sendAndWait(as(admin), "upgradeToAndCall", stranger.address, "0x").catch((error: unknown) => error);
@@ -200,7 +197,14 @@ describe("DataAnchor", () => {
   it("cannot be initialized twice, nor with zero addresses", async () => {
     expect(
       await revertOf(
-        sendAndWait(as(admin), "initialize", admin.address, anchorer.address, deployment.registry, deployment.batchVerifier),
+        sendAndWait(
+          as(admin),
+          "initialize",
+          admin.address,
+          anchorer.address,
+          chain.deployment.registry,
+          chain.deployment.batchVerifier,
+        ),
       ),
     ).toEqual({
       name: "InvalidInitialization",

@@ -1,24 +1,21 @@
 import { Contract, Wallet, ZeroAddress, ZeroHash, encodeBytes32String, hexlify, id, randomBytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
-import { deployEdgeContracts, type Deployment } from "./deploy-data-anchor.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
-import { startTestChain, type TestChain } from "../test/test-chain.js";
+import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
 
 const REGISTRAR_ROLE = id("REGISTRAR_ROLE");
 const publicKey = (): string => hexlify(new Uint8Array([4, ...randomBytes(64)]));
 
 describe("GatewayRegistry", () => {
-  let chain: TestChain;
+  let chain: DeployedTestChain;
   let admin: Wallet;
   let registrar: Wallet;
   let stranger: Wallet;
-  let deployment: Deployment;
 
   beforeAll(async () => {
-    chain = await startTestChain();
+    chain = await startDeployedTestChain();
     [admin, registrar, stranger] = chain.wallets;
-    deployment = await deployEdgeContracts(admin, { anchorer: registrar.address });
     await sendAndWait(as(admin), "grantRole", REGISTRAR_ROLE, registrar.address);
   });
 
@@ -26,7 +23,7 @@ describe("GatewayRegistry", () => {
     await chain?.stop();
   });
 
-  const as = (signer: Wallet): Contract => new Contract(deployment.registry, gatewayRegistryAbi, signer);
+  const as = (signer: Wallet): Contract => new Contract(chain.deployment.registry, gatewayRegistryAbi, signer);
   const gateway = (): string => Wallet.createRandom().address;
 
   it("registers a gateway and its devices, emitting events for indexers", async () => {
@@ -144,7 +141,7 @@ describe("GatewayRegistry", () => {
       name: "InvalidInitialization",
       args: [],
     });
-    const implementation = new Contract(deployment.implementations.registry, gatewayRegistryAbi, admin);
+    const implementation = new Contract(chain.deployment.implementations.registry, gatewayRegistryAbi, admin);
     expect(await revertOf(sendAndWait(implementation, "initialize", admin.address))).toEqual({
       name: "InvalidInitialization",
       args: [],

@@ -4,12 +4,10 @@ import { Contract, toBeHex } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofsCalldata, type BatchProofsCalldata } from "./batch-proof-calldata.js";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
-import { deployDataAnchor, type Deployment } from "./deploy-data-anchor.js";
 import { batchProofVerifierAbi } from "./generated/batch-proof-verifier-artifact.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
-import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
-import { startTestChain, type TestChain } from "../test/test-chain.js";
+import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
 
 /** The BN254 base field (coordinates) and scalar field (public signals). */
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -30,22 +28,17 @@ function altered(calldata: BatchProofsCalldata, edit: (copy: BatchProofsCalldata
 }
 
 describe("DataAnchor.anchorVerifiedBatches", () => {
-  let chain: TestChain;
-  let admin: Wallet;
+  let chain: DeployedTestChain;
   let anchorer: Wallet;
   let stranger: Wallet;
   let gateway: Wallet;
   let otherGateway: Wallet;
-  let deployment: Deployment;
   let proofs: BatchProof[];
 
   beforeAll(async () => {
-    chain = await startTestChain();
-    [admin, anchorer, stranger, gateway, otherGateway] = chain.wallets;
-    deployment = await deployDataAnchor(admin, anchorer.address);
-    const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
-    await sendAndWait(registry, "registerGateway", gateway.address);
-    await sendAndWait(registry, "registerGateway", otherGateway.address);
+    chain = await startDeployedTestChain();
+    [, anchorer, stranger, gateway, otherGateway] = chain.wallets;
+    await chain.registerGateways(gateway, otherGateway);
     proofs = [];
     for (const [signer, readings] of [
       [gateway, 12],
@@ -61,7 +54,7 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
     await releaseSnarkThreads();
   });
 
-  const as = (signer: Wallet): Contract => new Contract(deployment.address, dataAnchorAbi, signer);
+  const as = (signer: Wallet): Contract => new Contract(chain.deployment.address, dataAnchorAbi, signer);
   const submit = (signer: Wallet, calldata: BatchProofsCalldata) =>
     sendAndWait(as(signer), "anchorVerifiedBatches", calldata.proofs, calldata.claims);
   const rootOf = (claims: { batchRoot: bigint }) => toBeHex(claims.batchRoot, 32);
@@ -215,7 +208,7 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
   });
 
   it("verifies proofs together in the verifier, as it verifies one alone", async () => {
-    const verifier = new Contract(deployment.batchVerifier, batchProofVerifierAbi, chain.provider);
+    const verifier = new Contract(chain.deployment.batchVerifier, batchProofVerifierAbi, chain.provider);
     const calldata = batchProofsCalldata(proofs);
     const flat = calldata.proofs.map(({ pA, pB, pC }) => [...pA, ...pB[0], ...pB[1], ...pC]);
     const signals = calldata.claims.map((claims) => Object.values(claims));

@@ -1,6 +1,9 @@
 // A dev chain as the tests and benchmarks that talk to the contracts use it.
-import { JsonRpcProvider, Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { sendAndWait } from "../src/contract-calls.js";
+import { deployDataAnchor, type Deployment } from "../src/deploy-data-anchor.js";
 import { startDevChain, type DevChain } from "../src/dev-chain.js";
+import { gatewayRegistryAbi } from "../src/generated/gateway-registry-artifact.js";
 
 /** Wallets of the dev chain's funded accounts in their order: the tests name at most the first five. */
 export type TestChainWallets = readonly [Wallet, Wallet, Wallet, Wallet, Wallet, ...Wallet[]];
@@ -30,6 +33,33 @@ export async function startTestChain(): Promise<TestChain> {
       await chain.stop();
     },
   };
+}
+
+/** A test chain with the edge contracts deployed: its first wallet is their admin, its second their anchorer. */
+export interface DeployedTestChain extends TestChain {
+  readonly deployment: Deployment;
+  /** Registers each of `gateways` in the deployment's GatewayRegistry, as its admin. */
+  registerGateways(...gateways: Wallet[]): Promise<void>;
+}
+
+/** Starts a test chain and deploys the edge contracts on it; `stop()` it once the tests are done. */
+export async function startDeployedTestChain(): Promise<DeployedTestChain> {
+  const chain = await startTestChain();
+  try {
+    const [admin, anchorer] = chain.wallets;
+    const deployment = await deployDataAnchor(admin, anchorer.address);
+    const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
+    return {
+      ...chain,
+      deployment,
+      registerGateways: async (...gateways) => {
+        for (const gateway of gateways) await sendAndWait(registry, "registerGateway", gateway.address);
+      },
+    };
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
 }
 
 function namesFive(wallets: readonly Wallet[]): wallets is TestChainWallets {

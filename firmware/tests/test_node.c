@@ -11,6 +11,8 @@
 
 #define MAX_SENT 96
 #define RING 40
+/* Reports are counted by kind; EDGE_REPORT_ERROR is the last one. */
+#define REPORT_KINDS (EDGE_REPORT_ERROR + 1)
 
 /* A platform whose clock, sensors and link the test drives. */
 typedef struct {
@@ -28,15 +30,10 @@ typedef struct {
     uint32_t timer_ms[EDGE_TIMER_COUNT];
     unsigned connects[10];
     unsigned reboots;
+    unsigned reports[REPORT_KINDS];
     unsigned alarms_on;
     unsigned alarms_off;
-    unsigned malformed;
-    unsigned errors;
     edge_command_result last_result;
-    unsigned stored;
-    unsigned refused;
-    unsigned deferred;
-    unsigned resent;
     edge_frame_refusal last_refusal;
     uint32_t last_retry_after_ms;
 } fake_platform;
@@ -111,33 +108,22 @@ static void fake_reboot(void *ctx)
 static void fake_report(void *ctx, const edge_report *r)
 {
     fake_platform *f = ctx;
+    if (r->kind < REPORT_KINDS) {
+        f->reports[r->kind]++;
+    }
     switch (r->kind) {
     case EDGE_REPORT_ALARM:
         r->active ? f->alarms_on++ : f->alarms_off++;
         break;
-    case EDGE_REPORT_COMMAND_MALFORMED:
-        f->malformed++;
-        break;
-    case EDGE_REPORT_ERROR:
-        f->errors++;
-        break;
     case EDGE_REPORT_COMMAND:
         f->last_result = r->result;
         break;
-    case EDGE_REPORT_FRAME:
-        f->stored++;
-        break;
     case EDGE_REPORT_FRAME_REFUSED:
-        f->refused++;
         f->last_refusal = r->refusal;
         break;
     case EDGE_REPORT_FRAME_DEFERRED:
-        f->deferred++;
         f->last_refusal = r->refusal;
         f->last_retry_after_ms = r->retry_after_ms;
-        break;
-    case EDGE_REPORT_FRAME_RESENT:
-        f->resent++;
         break;
     default:
         break;
@@ -333,7 +319,7 @@ static void delivery_and_resend(void)
     CHECK_EQ(fake.sent_count, 1);
     edge_node_delivered(&node);
     CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
-    CHECK_EQ(fake.stored, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME], 1);
 
     tick();
     CHECK_EQ(edge_node_state(&node), EDGE_STATE_SLEEP);
@@ -412,36 +398,36 @@ static void frame_acks(void)
     CHECK_EQ(fake.sent_count, 1);
     CHECK_EQ(edge_node_buffered(&node), 3);
     answer(0, EDGE_ACK_STORED, NO_REFUSAL, 0);
-    CHECK_EQ(fake.stored, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME], 1);
     CHECK_EQ(fake.sent_count, 2);
     CHECK_EQ(sent_frame(1)->samples_count, 3);
 
     harness_case("an answer naming another frame changes nothing");
     answer(0, EDGE_ACK_STORED, NO_REFUSAL, 0);
-    CHECK_EQ(fake.stored, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME], 1);
     CHECK_EQ(fake.sent_count, 2);
 
     harness_case("no answer within the timeout: the same bytes again");
     edge_node_timer(&node, EDGE_TIMER_ANSWER);
-    CHECK_EQ(fake.resent, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME_RESENT], 1);
     CHECK_EQ(fake.sent_count, 3);
     CHECK(same_sent(2, 1));
     CHECK_EQ(fake.timer_ms[EDGE_TIMER_ANSWER], 3000);
 
     harness_case("a late answer to the first copy settles it");
     answer(1, EDGE_ACK_STORED, NO_REFUSAL, 0);
-    CHECK_EQ(fake.stored, 2);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME], 2);
     CHECK_EQ(edge_node_buffered(&node), 0);
     harness_case("a stale answer timer sends nothing");
     edge_node_timer(&node, EDGE_TIMER_ANSWER);
     CHECK_EQ(fake.sent_count, 3);
-    CHECK_EQ(fake.resent, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME_RESENT], 1);
 
     harness_case("not now: the frame waits for the hint, readings pile up behind it, then the same bytes go");
     tick();
     CHECK_EQ(fake.sent_count, 4);
     answer(3, EDGE_ACK_RETRY_LATER, RATE_LIMITED, 1500);
-    CHECK_EQ(fake.deferred, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME_DEFERRED], 1);
     CHECK_EQ(fake.last_refusal, RATE_LIMITED);
     CHECK_EQ(fake.timer_ms[EDGE_TIMER_ANSWER], 1500);
     tick();
@@ -451,7 +437,7 @@ static void frame_acks(void)
     edge_node_timer(&node, EDGE_TIMER_ANSWER);
     CHECK_EQ(fake.sent_count, 5);
     CHECK(same_sent(4, 3));
-    CHECK_EQ(fake.resent, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME_RESENT], 1);
 
     harness_case("hints are bounded: 0 means the answer timeout, 10 ms becomes 100 ms");
     answer(4, EDGE_ACK_RETRY_LATER, RATE_LIMITED, 0);
@@ -474,7 +460,7 @@ static void frame_acks(void)
     harness_case("refused for good: dropped and reported, the next frame follows in counter order");
     const uint64_t refused_counter = sent_frame(after_status - 1)->counter;
     answer(after_status - 1, EDGE_ACK_REFUSED, REPLAYED, 0);
-    CHECK_EQ(fake.refused, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_FRAME_REFUSED], 1);
     CHECK_EQ(fake.last_refusal, REPLAYED);
     CHECK_EQ(edge_node_buffered(&node), 0);
     tick();
@@ -521,7 +507,7 @@ static void commands(void)
     const uint8_t junk[] = {0x0a, 0xff};
     edge_node_command(&node, junk, sizeof junk);
     CHECK_EQ(fake.sent_count, first);
-    CHECK_EQ(fake.malformed, 1);
+    CHECK_EQ(fake.reports[EDGE_REPORT_COMMAND_MALFORMED], 1);
 
     harness_case("thresholds raise and clear alarms");
     edge_device_command bounds =
@@ -584,7 +570,7 @@ static void failures(void)
     for (int i = 0; i < 5; i++) {
         tick();
     }
-    CHECK(fake.errors > 0);
+    CHECK(fake.reports[EDGE_REPORT_ERROR] > 0);
     /* The status took counter 1 of the block of 4; counters 2 to 4 carried readings. */
     CHECK_EQ(fake.sent_count - sent, 3);
     CHECK_EQ(edge_node_state(&node), EDGE_STATE_RETRY);

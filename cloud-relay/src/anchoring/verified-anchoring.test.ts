@@ -1,27 +1,18 @@
-import {
-  BatchCommitment,
-  batchCircuitInput,
-  fieldToBytes32,
-  loadBatchArtifacts,
-  loadPoseidon,
-  proveBatch,
-  releaseSnarkThreads,
-  type BatchProof,
-  type PoseidonHasher,
-} from "@intelledger/circuits";
-import { dataAnchorAbi, deployDataAnchor, gatewayRegistryAbi } from "@intelledger/contracts";
-import { startTestChain, type TestChain } from "@intelledger/contracts/test-chain";
+import { BatchCommitment, fieldToBytes32, loadPoseidon, releaseSnarkThreads, type PoseidonHasher } from "@intelledger/circuits";
+import { dataAnchorAbi } from "@intelledger/contracts";
+import { startDeployedTestChain, type DeployedTestChain } from "@intelledger/contracts/test-chain";
 import { sealedBatchHeader } from "@intelledger/proto/relay";
-import { Contract, JsonRpcProvider, Wallet, hexlify, type ContractTransactionResponse, type EventLog } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, hexlify, type EventLog } from "ethers";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proveCommitment, recordProof } from "../../test/recorded-proof.js";
 import { sqliteBackend, type StoreBackend } from "../../test/relay-store-backends.js";
 import type { RelayStore } from "../store/relay-store.js";
 import { AnchorService } from "./anchor-service.js";
 import { VerifiedAnchoring } from "./verified-anchoring.js";
 
 describe("anchoring with proofs checked on chain", () => {
-  let chain: TestChain;
+  let chain: DeployedTestChain;
   let contract: Contract;
   let backend: StoreBackend;
   let store: RelayStore;
@@ -32,17 +23,12 @@ describe("anchoring with proofs checked on chain", () => {
   let nextSequence = 1;
 
   beforeAll(async () => {
-    chain = await startTestChain();
-    const [deployer, anchorer] = chain.wallets;
+    chain = await startDeployedTestChain();
+    anchorerKey = chain.wallets[1].privateKey;
     gateway = chain.wallets[2];
-    anchorerKey = anchorer.privateKey;
-    const deployment = await deployDataAnchor(deployer, anchorer.address);
-    address = deployment.address;
+    address = chain.deployment.address;
     contract = new Contract(address, dataAnchorAbi, chain.provider);
-    const registered = (await new Contract(deployment.registry, gatewayRegistryAbi, deployer).getFunction("registerGateway")(
-      gateway.address,
-    )) as ContractTransactionResponse;
-    await registered.wait();
+    await chain.registerGateways(gateway);
     backend = await sqliteBackend();
     store = await backend.open();
     hasher = await loadPoseidon();
@@ -114,13 +100,10 @@ describe("anchoring with proofs checked on chain", () => {
       },
     ]);
     if (proof !== "none") {
-      const proven: BatchProof = await proveBatch(loadBatchArtifacts(), batchCircuitInput(commitment));
-      await proofs.record({
+      await recordProof(proofs, await proveCommitment(commitment), {
         gatewayId: gateway.address,
         batchSequence: sequence,
         valid: proof === "valid",
-        proof: JSON.stringify(proven.proof),
-        publicSignals: proven.publicSignals,
         verifiedAtMs: Date.now(),
       });
     }

@@ -1,20 +1,6 @@
-import {
-  batchCircuitInput,
-  loadBatchArtifacts,
-  loadPoseidon,
-  proveBatch,
-  releaseSnarkThreads,
-  type BatchProof,
-  type PoseidonHasher,
-} from "@intelledger/circuits";
-import {
-  batchProofCalldata,
-  batchProofsCalldata,
-  dataAnchorAbi,
-  deployDataAnchor,
-  gatewayRegistryAbi,
-} from "@intelledger/contracts";
-import { startTestChain, type TestChain } from "@intelledger/contracts/test-chain";
+import { loadPoseidon, releaseSnarkThreads, type BatchProof, type PoseidonHasher } from "@intelledger/circuits";
+import { batchProofCalldata, batchProofsCalldata, dataAnchorAbi, gatewayRegistryAbi } from "@intelledger/contracts";
+import { startDeployedTestChain, type DeployedTestChain } from "@intelledger/contracts/test-chain";
 import {
   committedKeyTrust,
   receiptSchema,
@@ -26,12 +12,13 @@ import {
 import { Contract, hexlify, type ContractTransactionResponse, type Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
+import { proveCommitment, recordProof } from "../../test/recorded-proof.js";
 
 /** One salt seed for every build of a batch, so that its root, proof and receipt agree. */
 const SALT_SEED = new Uint8Array(32).fill(7);
 
 describe("a receipt's trust anchored on chain", () => {
-  let chain: TestChain;
+  let chain: DeployedTestChain;
   let hasher: PoseidonHasher;
   let deployment: PublishedDeployment;
   let trust: ChainTrust;
@@ -40,17 +27,10 @@ describe("a receipt's trust anchored on chain", () => {
   let gateway: Wallet;
 
   beforeAll(async () => {
-    chain = await startTestChain();
+    chain = await startDeployedTestChain();
     [admin, anchorer, gateway] = chain.wallets;
-    const deployed = await deployDataAnchor(admin, anchorer.address);
-    deployment = {
-      chainId: chain.chainId,
-      dataAnchor: deployed.address,
-      registry: deployed.registry,
-      batchVerifier: deployed.batchVerifier,
-      disclosureVerifier: deployed.disclosureVerifier,
-      blockNumber: deployed.blockNumber,
-    };
+    const { address, registry, batchVerifier, disclosureVerifier, blockNumber } = chain.deployment;
+    deployment = { chainId: chain.chainId, dataAnchor: address, registry, batchVerifier, disclosureVerifier, blockNumber };
     trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
     hasher = await loadPoseidon();
   }, 120_000);
@@ -99,14 +79,7 @@ describe("a receipt's trust anchored on chain", () => {
     await fixture.disclosures.close();
     await fixture.backend.destroy();
     if (proof) {
-      await built.proofs.record({
-        gatewayId: gateway.address,
-        batchSequence: 1,
-        valid: true,
-        proof: JSON.stringify(proof.proof),
-        publicSignals: proof.publicSignals,
-        verifiedAtMs: 0,
-      });
+      await recordProof(built.proofs, proof, { gatewayId: gateway.address, batchSequence: 1, valid: true, verifiedAtMs: 0 });
     }
     const receipt = receiptSchema.parse(await built.builder.build(gateway.address, 2));
     await built.disclosures.close();
@@ -118,7 +91,7 @@ describe("a receipt's trust anchored on chain", () => {
     const fixture = await batchOf(readings);
     await fixture.disclosures.close();
     await fixture.backend.destroy();
-    return proveBatch(loadBatchArtifacts(), batchCircuitInput(fixture.commitment));
+    return proveCommitment(fixture.commitment);
   };
   const anchorByRelay = (root: string) => call(anchorer, deployment.dataAnchor, dataAnchorAbi, "anchor", root, 1, 3);
 

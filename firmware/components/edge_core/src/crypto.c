@@ -110,30 +110,60 @@ bool edge_public_key_valid(const uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES]
     return rc == 0;
 }
 
+/* What signing and verifying share: the message's digest and the signature's halves r and s,
+ * written as r || s. r and s start empty whether or not hashing succeeds, so close_parts
+ * always follows open_parts. */
+typedef struct {
+    uint8_t digest[32];
+    mbedtls_mpi r;
+    mbedtls_mpi s;
+} signature_parts;
+
+static int open_parts(signature_parts *parts, const uint8_t *message, size_t len)
+{
+    mbedtls_mpi_init(&parts->r);
+    mbedtls_mpi_init(&parts->s);
+    return edge_sha256(message, len, parts->digest);
+}
+
+static void close_parts(signature_parts *parts)
+{
+    mbedtls_mpi_free(&parts->s);
+    mbedtls_mpi_free(&parts->r);
+}
+
+static int write_parts(const signature_parts *parts, uint8_t signature[EDGE_SIGNATURE_BYTES])
+{
+    const int rc = mbedtls_mpi_write_binary(&parts->r, signature, COORDINATE_BYTES);
+    return rc == 0 ? mbedtls_mpi_write_binary(&parts->s, signature + COORDINATE_BYTES, COORDINATE_BYTES) : rc;
+}
+
+static int read_parts(signature_parts *parts, const uint8_t signature[EDGE_SIGNATURE_BYTES])
+{
+    const int rc = mbedtls_mpi_read_binary(&parts->r, signature, COORDINATE_BYTES);
+    return rc == 0 ? mbedtls_mpi_read_binary(&parts->s, signature + COORDINATE_BYTES, COORDINATE_BYTES) : rc;
+}
+
+/* Every opening step runs, so that each close has its open; the first failure is the result. */
+static int first_failure(int rc, int next_rc)
+{
+    return rc != 0 ? rc : next_rc;
+}
+
 int edge_sign(const uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES], const uint8_t *message, size_t len,
               const edge_rng *rng, uint8_t signature[EDGE_SIGNATURE_BYTES])
 {
-    unsigned char digest[32];
     private_key key;
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    int rc = open_private(&key, private_key_bytes);
+    signature_parts parts;
+    int rc = first_failure(open_private(&key, private_key_bytes), open_parts(&parts, message, len));
     if (rc == 0) {
-        rc = edge_sha256(message, len, digest);
+        rc = mbedtls_ecdsa_sign_det_ext(&key.group, &parts.r, &parts.s, &key.d, parts.digest, sizeof parts.digest,
+                                        MBEDTLS_MD_SHA256, rng->fill, rng->ctx);
     }
     if (rc == 0) {
-        rc = mbedtls_ecdsa_sign_det_ext(&key.group, &r, &s, &key.d, digest, sizeof digest, MBEDTLS_MD_SHA256,
-                                        rng->fill, rng->ctx);
+        rc = write_parts(&parts, signature);
     }
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&r, signature, COORDINATE_BYTES);
-    }
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&s, signature + COORDINATE_BYTES, COORDINATE_BYTES);
-    }
-    mbedtls_mpi_free(&s);
-    mbedtls_mpi_free(&r);
+    close_parts(&parts);
     close_private(&key);
     return rc == 0 ? EDGE_OK : EDGE_ERR_CRYPTO;
 }
@@ -141,26 +171,16 @@ int edge_sign(const uint8_t private_key_bytes[EDGE_PRIVATE_KEY_BYTES], const uin
 bool edge_verify(const uint8_t public_key_bytes[EDGE_PUBLIC_KEY_BYTES], const uint8_t *message, size_t len,
                  const uint8_t signature[EDGE_SIGNATURE_BYTES])
 {
-    unsigned char digest[32];
     public_key key;
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    int rc = open_public(&key, public_key_bytes);
+    signature_parts parts;
+    int rc = first_failure(open_public(&key, public_key_bytes), open_parts(&parts, message, len));
     if (rc == 0) {
-        rc = edge_sha256(message, len, digest);
+        rc = read_parts(&parts, signature);
     }
     if (rc == 0) {
-        rc = mbedtls_mpi_read_binary(&r, signature, COORDINATE_BYTES);
+        rc = mbedtls_ecdsa_verify(&key.group, parts.digest, sizeof parts.digest, &key.q, &parts.r, &parts.s);
     }
-    if (rc == 0) {
-        rc = mbedtls_mpi_read_binary(&s, signature + COORDINATE_BYTES, COORDINATE_BYTES);
-    }
-    if (rc == 0) {
-        rc = mbedtls_ecdsa_verify(&key.group, digest, sizeof digest, &key.q, &r, &s);
-    }
-    mbedtls_mpi_free(&s);
-    mbedtls_mpi_free(&r);
+    close_parts(&parts);
     close_public(&key);
     return rc == 0;
 }
