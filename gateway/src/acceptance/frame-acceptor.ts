@@ -1,7 +1,7 @@
 import { verify, type KeyObject } from "node:crypto";
-import type { CommandAck, DeviceFrame, DeviceStatus, Sample } from "@intelledger/proto/device";
+import type { CommandAck, DeviceFrame, DeviceStatus, Sample, SignedFrame } from "@intelledger/proto/device";
 import type { DeviceAdmission } from "./device-admission.js";
-import { MAX_FRAME_COUNTER, type DeviceRegistry } from "../devices/device-registry.js";
+import { MAX_FRAME_COUNTER, type DeviceRegistry, type RegisteredDevice } from "../devices/device-registry.js";
 import { decodeSignedFrame } from "./frame-decoding.js";
 import { sampleProblem } from "./sample-rules.js";
 
@@ -85,16 +85,44 @@ export interface FrameAcceptorOptions {
   maxCounterJump: number;
 }
 
+/** A frame that passed the checks needing no signature: what the signature check and the counter checks work on. */
+interface ScreenedFrame {
+  signed: SignedFrame;
+  frame: DeviceFrame;
+  /** The device's record when the frame arrived; the signature is checked with its keys. */
+  device: RegisteredDevice;
+}
+
+/** Which of the device's keys signed a frame: its current one, the one it rotated away from, or neither. */
+type Signer = "current" | "previous" | undefined;
+
+/** Checks a P-256 signature on libuv's thread pool: the event loop goes on taking frames meanwhile. */
+function verifiedOnPool(data: Uint8Array, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+  return new Promise((resolve) => {
+    verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature, (error, valid) => resolve(!error && valid));
+  });
+}
+
+function verifiedNow(data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
+  return verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
+}
+
 /**
  * Decides whether a signed frame is genuine and new. Checks run cheapest first and the
  * signature before the counter, so a forged frame can never advance a counter. A
  * registered device whose frames keep failing is quarantined for a while.
+ *
+ * Signatures are checked on the thread pool, several at once; the checks that follow
+ * (counter, samples, rate) run for each device's frames in the order they arrived, so frames
+ * verified out of order are never taken for replays of each other.
  */
 export class FrameAcceptor {
   private readonly registry: DeviceRegistry;
   private readonly admission: DeviceAdmission;
   private readonly maxFrameBytes: number;
   private readonly maxCounterJump: bigint;
+  /** Per device, the verdict of its latest frame still being checked: the next one is decided after it. */
+  private readonly lastInLine = new Map<string, Promise<FrameVerdict>>();
 
   constructor(registry: DeviceRegistry, admission: DeviceAdmission, options: FrameAcceptorOptions) {
     this.registry = registry;
@@ -103,8 +131,24 @@ export class FrameAcceptor {
     this.maxCounterJump = BigInt(options.maxCounterJump);
   }
 
-  check(bytes: Uint8Array, source: FrameSource = {}): FrameVerdict {
-    const verdict = this.verdict(bytes, source.claimedDeviceId);
+  /** The verdict on one frame; call in the order the frames arrived (the order is taken before this returns). */
+  check(bytes: Uint8Array, source: FrameSource = {}): Promise<FrameVerdict> {
+    const screened = this.screen(bytes, source.claimedDeviceId);
+    if ("accepted" in screened) return Promise.resolve(this.countingFailures(screened, source));
+    const { deviceId } = screened.frame;
+    const verdict = Promise.all([this.signerOf(screened), this.lastInLine.get(deviceId)]).then(([signer]) =>
+      this.countingFailures(this.decide(screened, signer), source),
+    );
+    this.lastInLine.set(deviceId, verdict);
+    const leaveLine = () => {
+      if (this.lastInLine.get(deviceId) === verdict) this.lastInLine.delete(deviceId);
+    };
+    verdict.then(leaveLine, leaveLine);
+    return verdict;
+  }
+
+  /** Counts a refusal that only the device can have caused towards its quarantine. */
+  private countingFailures(verdict: FrameVerdict, source: FrameSource): FrameVerdict {
     if (verdict.accepted || verdict.deviceId === undefined || !this.registry.get(verdict.deviceId)) return verdict;
     const devicesOwnFailure =
       SIGNED_FAILURES.has(verdict.reason) ||
@@ -117,11 +161,12 @@ export class FrameAcceptor {
       : { ...verdict, quarantined };
   }
 
-  private verdict(bytes: Uint8Array, claimedDeviceId: string | undefined): FrameVerdict {
+  /** The checks that need no signature: a frame failing one is refused without the cost of verifying it. */
+  private screen(bytes: Uint8Array, claimedDeviceId: string | undefined): FrameVerdict | ScreenedFrame {
     if (bytes.length > this.maxFrameBytes) {
       return reject("oversized", `${bytes.length} bytes, at most ${this.maxFrameBytes} allowed`, claimedDeviceId);
     }
-    let signed: { signature: Uint8Array; frame: Uint8Array };
+    let signed: SignedFrame;
     let frame: DeviceFrame;
     try {
       ({ signed, frame } = decodeSignedFrame(bytes));
@@ -134,23 +179,48 @@ export class FrameAcceptor {
     }
     const device = this.registry.get(deviceId);
     if (!device) return reject("unknown_device", `device ${JSON.stringify(deviceId)} is not registered`, deviceId);
-    if (device.status !== "active") return reject("inactive_device", `device is ${device.status}`, deviceId);
-    const quarantineLeftMs = this.admission.quarantineLeftMs(deviceId);
-    if (quarantineLeftMs > 0)
-      return notNow(
-        "quarantined",
-        `device quarantined for ${Math.ceil(quarantineLeftMs / 1000)} s more`,
-        deviceId,
-        quarantineLeftMs,
-      );
+    const refusal = this.admissionRefusal(device);
+    if (refusal) return refusal;
     if (signed.signature.length !== 64) {
       return reject("bad_signature", `signature is ${signed.signature.length} bytes, expected 64`, deviceId);
     }
-    const signedBy = (key: KeyObject) => verify("sha256", signed.frame, { key, dsaEncoding: "ieee-p1363" }, signed.signature);
-    const byCurrentKey = signedBy(device.publicKey);
-    if (!byCurrentKey && !(device.previousPublicKey && signedBy(device.previousPublicKey))) {
-      return reject("bad_signature", "signature does not verify with the registered key", deviceId);
-    }
+    return { signed, frame, device };
+  }
+
+  /** Refuses frames of a device that is not active or is quarantined. */
+  private admissionRefusal(device: RegisteredDevice): FrameVerdict | undefined {
+    const { deviceId } = device;
+    if (device.status !== "active") return reject("inactive_device", `device is ${device.status}`, deviceId);
+    const quarantineLeftMs = this.admission.quarantineLeftMs(deviceId);
+    if (quarantineLeftMs <= 0) return undefined;
+    return notNow(
+      "quarantined",
+      `device quarantined for ${Math.ceil(quarantineLeftMs / 1000)} s more`,
+      deviceId,
+      quarantineLeftMs,
+    );
+  }
+
+  private async signerOf({ signed, device }: ScreenedFrame): Promise<Signer> {
+    if (await verifiedOnPool(signed.frame, device.publicKey, signed.signature)) return "current";
+    const { previousPublicKey } = device;
+    return previousPublicKey && (await verifiedOnPool(signed.frame, previousPublicKey, signed.signature))
+      ? "previous"
+      : undefined;
+  }
+
+  /** The checks after the signature, run for each device's frames in arrival order. */
+  private decide(screened: ScreenedFrame, signedAtArrival: Signer): FrameVerdict {
+    const { signed, frame } = screened;
+    const { deviceId } = frame;
+    const device = this.registry.get(deviceId);
+    if (!device) return reject("unknown_device", `device ${JSON.stringify(deviceId)} is not registered`, deviceId);
+    // Frames of the device decided meanwhile may have quarantined it, or a technician changed it.
+    const refusal = this.admissionRefusal(device);
+    if (refusal) return refusal;
+    // Its keys were rotated while the signature was being checked: check it against the keys it has now.
+    const signer = device === screened.device ? signedAtArrival : this.signerNow(signed, device);
+    if (!signer) return reject("bad_signature", "signature does not verify with the registered key", deviceId);
     if (frame.counter <= device.lastCounter) {
       return reject("replayed", `counter ${frame.counter} not above ${device.lastCounter}`, deviceId);
     }
@@ -179,7 +249,7 @@ export class FrameAcceptor {
     device.lastCounter = frame.counter;
     device.lastUptimeMs = frame.uptimeMs;
     // The device signs with its new key now: what its old key signs from here on is not its own.
-    if (byCurrentKey) delete device.previousPublicKey;
+    if (signer === "current") delete device.previousPublicKey;
     return {
       accepted: true,
       frame: {
@@ -192,5 +262,10 @@ export class FrameAcceptor {
         commandAck: frame.commandAck,
       },
     };
+  }
+
+  private signerNow({ frame, signature }: SignedFrame, device: RegisteredDevice): Signer {
+    if (verifiedNow(frame, device.publicKey, signature)) return "current";
+    return device.previousPublicKey && verifiedNow(frame, device.previousPublicKey, signature) ? "previous" : undefined;
   }
 }

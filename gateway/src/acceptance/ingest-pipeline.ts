@@ -112,7 +112,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
     const clockReading = clock.read();
     const { transport } = incoming;
     if (storage.full) throw this.storageFull(incoming);
-    const verdict = acceptor.check(incoming.bytes, incoming);
+    const verdict = await acceptor.check(incoming.bytes, incoming);
     if (!verdict.accepted) {
       const { reason, detail, deviceId, retryAfterMs } = verdict;
       this.counters.rejected[reason]++;

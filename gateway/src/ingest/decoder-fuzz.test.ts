@@ -64,7 +64,7 @@ function checkVerdict(verdict: FrameVerdict, acceptedCounters: Set<bigint>): boo
 }
 
 describe(`decoding fuzz, ${INPUTS} inputs per path`, () => {
-  it("MQTT payloads: every input gets a verdict, only genuine frames pass, once, and a genuine device is unaffected", () => {
+  it("MQTT payloads: every input gets a verdict, only genuine frames pass, once, and a genuine device is unaffected", async () => {
     const { acceptor, bystander, seeds } = setUp();
     const next = random(0x5eed);
     const acceptedCounters = new Set<bigint>();
@@ -72,7 +72,7 @@ describe(`decoding fuzz, ${INPUTS} inputs per path`, () => {
     for (let i = 0; i < INPUTS; i++) {
       const input = generate(next, seeds);
       const started = performance.now();
-      const verdict = acceptor.check(input, next() < 0.5 ? { claimedDeviceId: "fuzz-target" } : {});
+      const verdict = await acceptor.check(input, next() < 0.5 ? { claimedDeviceId: "fuzz-target" } : {});
       slowestMs = Math.max(slowestMs, performance.now() - started);
       checkVerdict(verdict, acceptedCounters);
     }
@@ -81,10 +81,10 @@ describe(`decoding fuzz, ${INPUTS} inputs per path`, () => {
     );
     // A hang would never return; this bound only has to stay clear of GC pauses on a busy machine.
     expect(slowestMs).toBeLessThan(2_000);
-    expect(acceptor.check(bystander.nextFrameBytes(), { claimedDeviceId: "bystander" }).accepted).toBe(true);
+    expect((await acceptor.check(bystander.nextFrameBytes(), { claimedDeviceId: "bystander" })).accepted).toBe(true);
   }, 600_000);
 
-  it("serial streams: garbage and mangled packets are dropped with a reason and the stream recovers", () => {
+  it("serial streams: garbage and mangled packets are dropped with a reason and the stream recovers", async () => {
     const { acceptor, bystander, seeds } = setUp();
     const next = random(0xc0b5);
     const acceptedCounters = new Set<bigint>();
@@ -102,13 +102,13 @@ describe(`decoding fuzz, ${INPUTS} inputs per path`, () => {
           dropped++;
           continue;
         }
-        checkVerdict(acceptor.check(packet.payload), acceptedCounters);
+        checkVerdict(await acceptor.check(packet.payload), acceptedCounters);
       }
     }
     console.log(`serial path: ${INPUTS} inputs, ${packets} packets delimited, ${dropped} dropped by framing`);
     // After all that, the line still carries a genuine frame.
     const packet = decoder.push(Uint8Array.from([0, ...encodeSerialPacket(bystander.nextFrameBytes())])).at(-1);
-    expect(packet?.ok && acceptor.check(packet.payload).accepted).toBe(true);
+    expect(packet?.ok && (await acceptor.check(packet.payload)).accepted).toBe(true);
     expect(dropped).toBeGreaterThan(0);
   }, 600_000);
 });
