@@ -3,7 +3,7 @@
 // Each device's frames go over one connection in the order it numbered them, as a device
 // sends them: frames of one device spread over connections could overtake each other.
 import { parentPort, workerData } from "node:worker_threads";
-import mqtt, { type MqttClient } from "mqtt";
+import { QosOneConnection } from "@intelledger/test-support";
 
 interface PublisherJob {
   url: string;
@@ -16,7 +16,7 @@ interface PublisherJob {
 
 const job = workerData as PublisherJob;
 const clients = await Promise.all(
-  Array.from({ length: job.clients }, (_, i) => mqtt.connectAsync(job.url, { clientId: `bench-publisher-${i}`, clean: true })),
+  Array.from({ length: job.clients }, (_, i) => QosOneConnection.open(job.url, `bench-publisher-${i}`)),
 );
 // Devices are shared out over the connections in turn; each connection's frames stay in order.
 const connectionOf = new Map<string, number>();
@@ -37,7 +37,7 @@ const latenciesMs: number[] = [];
 const started = performance.now();
 const cpuStarted = process.threadCpuUsage();
 
-async function drive(client: MqttClient, indices: readonly number[]): Promise<void> {
+async function drive(client: QosOneConnection, indices: readonly number[]): Promise<void> {
   let inFlight = 0;
   let slotFreed: (() => void) | undefined;
   const acknowledged: Promise<void>[] = [];
@@ -53,7 +53,7 @@ async function drive(client: MqttClient, indices: readonly number[]): Promise<vo
     const sent = performance.now();
     // Published in the loop's order, without waiting for the PUBACK: the connection keeps that order.
     acknowledged.push(
-      client.publishAsync(frame.topic, payloads[index] as Buffer, { qos: 1 }).then(() => {
+      client.publish(frame.topic, payloads[index] as Buffer).then(() => {
         latenciesMs.push(performance.now() - sent);
         inFlight--;
         slotFreed?.();
@@ -68,5 +68,5 @@ await Promise.all(clients.map((client, i) => drive(client, framesOf[i] ?? [])));
 const elapsedMs = performance.now() - started;
 // This thread's CPU time, which the bench leaves out of the gateway's.
 const cpu = process.threadCpuUsage(cpuStarted);
-await Promise.all(clients.map((client) => client.endAsync()));
+await Promise.all(clients.map((client) => client.close()));
 parentPort?.postMessage({ elapsedMs, latenciesMs, cpu });

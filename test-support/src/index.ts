@@ -10,6 +10,7 @@ export { MqttSessionTap } from "./mqtt-session-tap.js";
 export { NotifySocket } from "./notify-socket.js";
 export { PrivateMosquitto } from "./private-mosquitto.js";
 export { PtyPair } from "./pty-pair.js";
+export { QosOneConnection } from "./qos1-connection.js";
 export { rejectionOf } from "./rejection-of.js";
 export { seededRandom } from "./seeded-random.js";
 export { referenceSensors, sampleAll } from "./sensor-signals.js";

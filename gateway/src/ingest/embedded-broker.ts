@@ -24,7 +24,9 @@ export async function startEmbeddedBroker(options: {
   logger: Logger;
 }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker(options.brokerOptions);
-  const server = createServer((socket) => broker.handle(options.connection(socket)));
+  // No Nagle: a PUBACK is a few bytes, and held back until the device's TCP acknowledged the
+  // one before (delayed ACKs: up to tens of milliseconds) it would wait on nothing but that.
+  const server = createServer({ noDelay: true }, (socket) => broker.handle(options.connection(socket)));
   let port: number;
   try {
     port = await listenWithFallback(server, { ...options, what: "MQTT" });
