@@ -15,7 +15,7 @@ import { EmbeddedMqttTransport } from "../src/ingest/embedded-mqtt-transport.js"
 import { mqttPacketLimit } from "../src/ingest/mqtt-packet-guard.js";
 import { frameTopic } from "@intelledger/proto/mqtt";
 import { signFrame } from "@intelledger/test-support";
-import { openGatewayDatabase, startGatewayCheckpoints } from "../src/store/gateway-database.js";
+import { openGatewayDatabase } from "../src/store/gateway-database.js";
 import { ingestPipelineOver, keyedDevices } from "../test/ingest-pipeline-fixture.js";
 import { percentile } from "./percentile.js";
 
@@ -98,8 +98,6 @@ function cpuSeconds(usage: NodeJS.CpuUsage): number {
 
 async function startIngest(name: string) {
   const db = openGatewayDatabase(join(dir, `${name}.sqlite`));
-  // The log is checkpointed from a thread, as the gateway does.
-  const checkpoints = startGatewayCheckpoints(db, logger);
   const { pipeline, registry, readings, refusals } = ingestPipelineOver(db, { devices, logger });
   // The publishers connect without a login: this measures ingest, not logins.
   const mqtt = new EmbeddedMqttTransport({
@@ -127,7 +125,6 @@ async function startIngest(name: string) {
     receivedToDurableMs,
     async stop() {
       await mqtt.stop();
-      await checkpoints.stop();
       db.close();
     },
   };
@@ -177,7 +174,7 @@ async function throughput(samplesPerFrame: number) {
   const ingest = await startIngest(`throughput-${samplesPerFrame}`);
   const publishing = await publisher(ingest.url, frames, 0);
   // The publishers run in a worker thread of their own: the rest of the process's CPU time is the
-  // gateway's (its event loop, the thread pool verifying signatures, the checkpoint thread).
+  // gateway's (its event loop and the thread pool verifying signatures).
   const cpuStarted = process.cpuUsage();
   const { elapsedMs, cpu: publisherCpu } = await publishing.run();
   const ingestCpuSeconds = cpuSeconds(process.cpuUsage(cpuStarted)) - cpuSeconds(publisherCpu);

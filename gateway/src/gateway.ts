@@ -51,7 +51,7 @@ import { startNodeRed, type NodeRedHost } from "./node-red/node-red-host.js";
 import { startProving, type RunningProving } from "./prove/start-proving.js";
 import { DataClasses } from "./store/data-classes.js";
 import { StorageGuard } from "./store/storage-guard.js";
-import { openGatewayDatabase, startGatewayCheckpoints } from "./store/gateway-database.js";
+import { openGatewayDatabase } from "./store/gateway-database.js";
 import { ReadingStore } from "./store/reading-store.js";
 import { Backoff } from "./uplink/backoff.js";
 import { BatchUploader } from "./uplink/batch-uploader.js";
@@ -180,11 +180,6 @@ async function startGatewayParts(
       (database) => {
         database.close();
       },
-    );
-    await parts.start(
-      "background checkpoints",
-      () => startGatewayCheckpoints(db, logger.child({ component: "database" })),
-      (checkpoints) => checkpoints.stop(),
     );
     const identity = loadOrCreateGatewayIdentity(config.dataDir);
     const clock = new GatewayClock({

@@ -14,5 +14,3 @@ export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
 export type { SqliteDatabase, SqliteOpenOptions } from "./sqlite-database.js";
 export { EXIT, readJsonFile, runCommand, stopOnSignals, usageFailure } from "./service-cli.js";
 export type { Stoppable } from "./service-cli.js";
-export { WalCheckpointer } from "./wal-checkpointer.js";
-export type { WalCheckpointerOptions } from "./wal-checkpointer.js";
