@@ -97,14 +97,17 @@ interface ScreenedFrame {
 type Signer = "current" | "previous" | undefined;
 
 /** Checks a P-256 signature on libuv's thread pool: the event loop goes on taking frames meanwhile. */
-function verifiedOnPool(data: Uint8Array, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+function verifiedOnPool({ frame, signature }: SignedFrame, key: KeyObject): Promise<boolean> {
   return new Promise((resolve) => {
-    verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature, (error, valid) => resolve(!error && valid));
+    verify("sha256", frame, { key, dsaEncoding: "ieee-p1363" }, signature, (error, valid) => resolve(!error && valid));
   });
 }
 
-function verifiedNow(data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
-  return verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
+/** Which of `device`'s keys signed the frame. */
+async function signerOf(signed: SignedFrame, device: RegisteredDevice): Promise<Signer> {
+  if (await verifiedOnPool(signed, device.publicKey)) return "current";
+  const { previousPublicKey } = device;
+  return previousPublicKey && (await verifiedOnPool(signed, previousPublicKey)) ? "previous" : undefined;
 }
 
 /**
@@ -136,8 +139,13 @@ export class FrameAcceptor {
     const screened = this.screen(bytes, source.claimedDeviceId);
     if ("accepted" in screened) return Promise.resolve(this.countingFailures(screened, source));
     const { deviceId } = screened.frame;
-    const verdict = Promise.all([this.signerOf(screened), this.lastInLine.get(deviceId)]).then(([signer]) =>
-      this.countingFailures(this.decide(screened, signer), source),
+    const verdict = Promise.all([signerOf(screened.signed, screened.device), this.lastInLine.get(deviceId)]).then(
+      async ([signedAtArrival]) => {
+        const device = this.registry.get(deviceId);
+        // Its keys were rotated while the signature was being checked: check it against the keys it has now.
+        const signer = device && device !== screened.device ? await signerOf(screened.signed, device) : signedAtArrival;
+        return this.countingFailures(this.decide(screened.frame, signer), source);
+      },
     );
     this.lastInLine.set(deviceId, verdict);
     const leaveLine = () => {
@@ -201,25 +209,14 @@ export class FrameAcceptor {
     );
   }
 
-  private async signerOf({ signed, device }: ScreenedFrame): Promise<Signer> {
-    if (await verifiedOnPool(signed.frame, device.publicKey, signed.signature)) return "current";
-    const { previousPublicKey } = device;
-    return previousPublicKey && (await verifiedOnPool(signed.frame, previousPublicKey, signed.signature))
-      ? "previous"
-      : undefined;
-  }
-
   /** The checks after the signature, run for each device's frames in arrival order. */
-  private decide(screened: ScreenedFrame, signedAtArrival: Signer): FrameVerdict {
-    const { signed, frame } = screened;
+  private decide(frame: DeviceFrame, signer: Signer): FrameVerdict {
     const { deviceId } = frame;
     const device = this.registry.get(deviceId);
     if (!device) return reject("unknown_device", `device ${JSON.stringify(deviceId)} is not registered`, deviceId);
     // Frames of the device decided meanwhile may have quarantined it, or a technician changed it.
     const refusal = this.admissionRefusal(device);
     if (refusal) return refusal;
-    // Its keys were rotated while the signature was being checked: check it against the keys it has now.
-    const signer = device === screened.device ? signedAtArrival : this.signerNow(signed, device);
     if (!signer) return reject("bad_signature", "signature does not verify with the registered key", deviceId);
     if (frame.counter <= device.lastCounter) {
       return reject("replayed", `counter ${frame.counter} not above ${device.lastCounter}`, deviceId);
@@ -262,10 +259,5 @@ export class FrameAcceptor {
         commandAck: frame.commandAck,
       },
     };
-  }
-
-  private signerNow({ frame, signature }: SignedFrame, device: RegisteredDevice): Signer {
-    if (verifiedNow(frame, device.publicKey, signature)) return "current";
-    return device.previousPublicKey && verifiedNow(frame, device.previousPublicKey, signature) ? "previous" : undefined;
   }
 }
