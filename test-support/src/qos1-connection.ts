@@ -10,7 +10,8 @@ import { generate, parser, type Packet } from "mqtt-packet";
  */
 export class QosOneConnection {
   private readonly socket: Socket;
-  private readonly acknowledge = new Map<number, () => void>();
+  /** Publishes waiting for their PUBACK, by packet id. */
+  private readonly unacknowledged = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 0;
 
   private constructor(socket: Socket) {
@@ -29,11 +30,17 @@ export class QosOneConnection {
           if (packet.returnCode === 0) resolve();
           else reject(new Error(`broker refused the connection: return code ${packet.returnCode}`));
         } else if (packet.cmd === "puback" && packet.messageId !== undefined) {
-          connection.acknowledge.get(packet.messageId)?.();
-          connection.acknowledge.delete(packet.messageId);
+          connection.unacknowledged.get(packet.messageId)?.resolve();
+          connection.unacknowledged.delete(packet.messageId);
         }
       });
-      socket.once("close", () => reject(new Error("broker closed the connection")));
+      socket.once("close", () => {
+        const closed = new Error("broker closed the connection");
+        reject(closed);
+        // A publish the broker never acknowledged fails instead of waiting for ever.
+        for (const pending of connection.unacknowledged.values()) pending.reject(closed);
+        connection.unacknowledged.clear();
+      });
     });
     socket.on("data", (bytes: Buffer) => packets.parse(bytes));
     socket.write(generate({ cmd: "connect", protocolId: "MQTT", protocolVersion: 4, clean: true, clientId, keepalive: 0 }));
@@ -46,7 +53,7 @@ export class QosOneConnection {
     // Packet ids are 1 to 65,535; far fewer than that are ever in flight at once.
     this.nextId = (this.nextId % 65_535) + 1;
     const messageId = this.nextId;
-    const acknowledged = new Promise<void>((resolve) => this.acknowledge.set(messageId, resolve));
+    const acknowledged = new Promise<void>((resolve, reject) => this.unacknowledged.set(messageId, { resolve, reject }));
     this.socket.write(generate({ cmd: "publish", topic, payload, qos: 1, messageId, retain: false, dup: false }));
     return acknowledged;
   }
