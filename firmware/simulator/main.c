@@ -331,72 +331,53 @@ static void print_link_event(const simulator *sim, const char *event, const char
     json_end();
 }
 
-static void link_up(void *ctx)
+/* Bytes that did not form a packet, on the node's serial line or the one for provisioning. */
+static void print_dropped(const char *error, size_t len)
 {
-    simulator *sim = ctx;
-    print_link_event(sim, "link_up", NULL);
-    if (sim->node_started) {
-        edge_node_link(&sim->node, true);
-    }
-}
-
-static void link_down(void *ctx, const char *reason)
-{
-    simulator *sim = ctx;
-    print_link_event(sim, "link_down", reason);
-    if (sim->node_started) {
-        edge_node_link(&sim->node, false);
-    }
-}
-
-static void link_connect_failed(void *ctx, const char *reason)
-{
-    simulator *sim = ctx;
-    print_link_event(sim, "connect_failed", reason);
-    edge_node_connect_failed(&sim->node);
-}
-
-static void link_command(void *ctx, const uint8_t *bytes, size_t len)
-{
-    simulator *sim = ctx;
-    edge_node_command(&sim->node, bytes, len);
-}
-
-static void link_message(void *ctx, const uint8_t *bytes, size_t len)
-{
-    simulator *sim = ctx;
-    dispatch(sim, bytes, len, true, sim->transport == SIM_TRANSPORT_SERIAL);
-}
-
-static void link_delivered(void *ctx)
-{
-    simulator *sim = ctx;
-    edge_node_delivered(&sim->node);
-}
-
-static void link_dropped(void *ctx, const char *error, size_t len)
-{
-    (void)ctx;
     json_begin("packet_dropped");
     json_str("error", error);
     json_u64("bytes", len);
     json_end();
 }
 
-static void usb_quiet(void *ctx)
+static void on_link_event(void *ctx, const link_event *e)
 {
-    (void)ctx;
+    simulator *sim = ctx;
+    switch (e->kind) {
+    case LINK_EVENT_UP:
+    case LINK_EVENT_DOWN:
+        print_link_event(sim, e->kind == LINK_EVENT_UP ? "link_up" : "link_down", e->reason);
+        if (sim->node_started) {
+            edge_node_link(&sim->node, e->kind == LINK_EVENT_UP);
+        }
+        break;
+    case LINK_EVENT_CONNECT_FAILED:
+        print_link_event(sim, "connect_failed", e->reason);
+        edge_node_connect_failed(&sim->node);
+        break;
+    case LINK_EVENT_COMMAND:
+        edge_node_command(&sim->node, e->bytes, e->len);
+        break;
+    case LINK_EVENT_MESSAGE:
+        dispatch(sim, e->bytes, e->len, true, sim->transport == SIM_TRANSPORT_SERIAL);
+        break;
+    case LINK_EVENT_DELIVERED:
+        edge_node_delivered(&sim->node);
+        break;
+    case LINK_EVENT_DROPPED:
+        print_dropped(e->reason, e->len);
+        break;
+    }
 }
 
-static void usb_down(void *ctx, const char *reason)
+/* The serial line while it carries nothing but provisioning: its packets are requests. */
+static void on_usb_event(void *ctx, const link_event *e)
 {
-    (void)ctx;
-    (void)reason;
-}
-
-static void usb_message(void *ctx, const uint8_t *bytes, size_t len)
-{
-    dispatch(ctx, bytes, len, false, true);
+    if (e->kind == LINK_EVENT_MESSAGE) {
+        dispatch(ctx, e->bytes, e->len, false, true);
+    } else if (e->kind == LINK_EVENT_DROPPED) {
+        print_dropped(e->reason, e->len);
+    }
 }
 
 static int print_public_key(simulator *sim)
@@ -443,19 +424,8 @@ static bool configure(simulator *sim)
     c->storage = &sim->storage.storage;
     c->rng = &sim->rng;
     c->platform = &sim->platform;
-    sim->events = (link_events){.ctx = sim,
-                                .up = link_up,
-                                .down = link_down,
-                                .connect_failed = link_connect_failed,
-                                .command = link_command,
-                                .message = link_message,
-                                .delivered = link_delivered,
-                                .dropped = link_dropped};
-    sim->usb_events = (link_events){.ctx = sim,
-                                    .up = usb_quiet,
-                                    .down = usb_down,
-                                    .message = usb_message,
-                                    .dropped = link_dropped};
+    sim->events = (link_events){.ctx = sim, .report = on_link_event};
+    sim->usb_events = (link_events){.ctx = sim, .report = on_usb_event};
     serial_link_init(&sim->serial, o->serial_path, &sim->usb_events);
     return true;
 }
