@@ -175,9 +175,26 @@ static void sim_reboot(void *ctx)
     ((simulator *)ctx)->restart_reason = "command";
 }
 
-static void report_frame(simulator *sim, const edge_report *r, const char *event)
+/* The JSON event each report kind prints as. */
+static const char *report_event_name(edge_report_kind kind)
 {
-    json_begin(event);
+    static const char *const NAMES[] = {
+        [EDGE_REPORT_STATE] = "state",
+        [EDGE_REPORT_FRAME] = "frame_sent",
+        [EDGE_REPORT_FRAME_REFUSED] = "frame_refused",
+        [EDGE_REPORT_FRAME_DEFERRED] = "frame_deferred",
+        [EDGE_REPORT_FRAME_RESENT] = "frame_resent",
+        [EDGE_REPORT_COMMAND] = "command",
+        [EDGE_REPORT_COMMAND_MALFORMED] = "command_malformed",
+        [EDGE_REPORT_ALARM] = "alarm",
+        [EDGE_REPORT_ERROR] = "error",
+    };
+    return EDGE_NAME(NAMES, kind, "report");
+}
+
+/* The fields of a frame the gateway took, refused or deferred. */
+static void print_frame(const simulator *sim, const edge_report *r)
+{
     json_u64("counter", r->counter);
     json_str("topic", r->topic == EDGE_TOPIC_FRAMES ? "frames" : "status");
     json_u64("samples", r->samples);
@@ -188,49 +205,39 @@ static void report_frame(simulator *sim, const edge_report *r, const char *event
     if (r->kind == EDGE_REPORT_FRAME_DEFERRED) {
         json_u64("retryAfterMs", r->retry_after_ms);
     }
-    json_end();
 }
 
 static void sim_report(void *ctx, const edge_report *r)
 {
     simulator *sim = ctx;
+    if (r->kind == EDGE_REPORT_STATE && !sim->options.log_states) {
+        return;
+    }
+    json_begin(report_event_name(r->kind));
     switch (r->kind) {
     case EDGE_REPORT_STATE:
-        if (sim->options.log_states) {
-            json_begin("state");
-            json_str("state", edge_state_name(r->state));
-            json_end();
-        }
+        json_str("state", edge_state_name(r->state));
         break;
     case EDGE_REPORT_FRAME:
         sim->frames_delivered += r->topic == EDGE_TOPIC_FRAMES;
-        report_frame(sim, r, "frame_sent");
+        print_frame(sim, r);
         break;
     case EDGE_REPORT_FRAME_REFUSED:
-        report_frame(sim, r, "frame_refused");
-        break;
     case EDGE_REPORT_FRAME_DEFERRED:
-        report_frame(sim, r, "frame_deferred");
+        print_frame(sim, r);
         break;
     case EDGE_REPORT_FRAME_RESENT:
-        json_begin("frame_resent");
         json_u64("counter", r->counter);
-        json_end();
         break;
     case EDGE_REPORT_COMMAND:
-        json_begin("command");
         json_u64("commandId", r->command_id);
         json_str("action", r->action);
         json_str("result", edge_command_result_name(r->result));
         json_u64("intervalMs", edge_node_interval_ms(&sim->node));
-        json_end();
         break;
     case EDGE_REPORT_COMMAND_MALFORMED:
-        json_begin("command_malformed");
-        json_end();
         break;
     case EDGE_REPORT_ALARM:
-        json_begin("alarm");
         json_bool("active", r->active);
         if (r->sample != NULL) {
             json_str("channel", sim_channel_name(r->sample->channel));
@@ -238,15 +245,13 @@ static void sim_report(void *ctx, const edge_report *r)
             json_i64("value", r->sample->value);
             json_u64("scale", r->sample->scale);
         }
-        json_end();
         break;
     case EDGE_REPORT_ERROR:
-        json_begin("error");
         json_str("message", r->what);
         json_i64("code", r->error);
-        json_end();
         break;
     }
+    json_end();
 }
 
 /* Provisioning, answered on the serial line whatever the device's transport. */
