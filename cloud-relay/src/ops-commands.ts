@@ -13,7 +13,7 @@ export async function showGateway(store: RelayStore, gatewayId: string, nowMs: n
   return store.fleet.show(gatewayId, nowMs);
 }
 
-/** Who anchors, what waits to be anchored, and the latest anchors (their roots as hex). */
+/** What `relay anchors` prints and GET /v1/anchors answers (the anchors' roots as hex). */
 export type AnchoringStatus = Awaited<ReturnType<typeof anchorStatus>>;
 
 /** Who anchors, what waits to be anchored, and the latest anchors. */
