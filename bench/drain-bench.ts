@@ -4,7 +4,9 @@
 // fleet's collection rate (200 readings/s) and the relay's raw SQLite insert ceiling for the
 // same readings, measured in the same run; the CPU each process spent per reading while draining
 // (all its threads, so a loaded machine does not inflate it); and bytes on disk per stored reading.
-// Usage: npm run bench:drain   (BENCH_READINGS scales the backlog, default 100000)
+// Usage: npm run bench:drain   (BENCH_READINGS scales the backlog, default 100000; BENCH_RTT_MS puts
+// a link with that round trip between the gateway and the relay, as a factory's uplink to a
+// distant relay, default none)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ import { runDrain } from "../scripts/system/drain-run.js";
 import { measureDrainBounds, type DrainBounds } from "./drain-bounds.js";
 
 const READINGS = Number(process.env.BENCH_READINGS ?? 100_000);
+const ROUND_TRIP_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 const REFERENCE_FLEET_READINGS_PER_SECOND = 200;
 /** Readings of the backlog the single-pass bounds go through. */
 const BOUND_READINGS = 50_000;
@@ -41,6 +44,7 @@ try {
   const ceiling = relayInsertCeiling(Math.max(200_000, Math.min(READINGS, 2_000_000)));
   let bounds: DrainBounds | undefined;
   const result = await runDrain(join(dir, "run"), READINGS, 1_024, {
+    roundTripMs: ROUND_TRIP_MS,
     beforeDrain: async ({ gatewayDir, gatewayId }) => {
       bounds = await measureDrainBounds(gatewayDir, gatewayId, dir, Math.min(READINGS, BOUND_READINGS));
     },
@@ -48,7 +52,8 @@ try {
   if (!bounds) throw new Error("the drain's bounds were not measured");
   const slower = Math.min(bounds.gateway, bounds.relay);
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-  console.log(`drain bench: ${fmt(result.readings)} readings backlogged, uploaded over mutual TLS, acked once stored`);
+  const link = ROUND_TRIP_MS > 0 ? ` through a link with a ${ROUND_TRIP_MS} ms round trip` : "";
+  console.log(`drain bench: ${fmt(result.readings)} readings backlogged, uploaded over mutual TLS${link}, acked once stored`);
   console.log(`  bound  relay raw SQLite insert, one row per reading, 1,000-row transactions  ${fmt(ceiling)} readings/s`);
   console.log(
     `  bound  gateway single pass: read each batch and its readings, encode the upload  ${fmt(bounds.gateway)} readings per CPU second`,

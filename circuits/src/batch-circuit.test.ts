@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { loadBatchArtifacts, type BatchArtifacts } from "./artifacts.js";
+import { loadBatchArtifacts } from "./artifacts.js";
 import { BatchCommitment, batchablePrefix, batchRootOf, claimsRootOf } from "./batch-commitment.js";
 import { BATCH_CAPACITY, CODE_BITS, CODE_WORD_BITS, HEADER_WORDS, HEADERS_PER_WORD, TIME_BITS } from "./batch-layout.js";
 import { proveBatch, type BatchProof } from "./batch-prover.js";
@@ -10,14 +10,13 @@ import { loadPoseidon, type PoseidonHasher } from "./poseidon-hasher.js";
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
 
 // Real witnesses and real Groth16 proofs with the committed proving key.
+const artifacts = loadBatchArtifacts();
 let hasher: PoseidonHasher;
-let artifacts: BatchArtifacts;
 let commitment: BatchCommitment;
 let proof: BatchProof;
 
 beforeAll(async () => {
   hasher = await loadPoseidon();
-  artifacts = loadBatchArtifacts();
   commitment = BatchCommitment.build(hasher, {
     gatewayId: SAMPLE_GATEWAY,
     readings: sampleReadings(100),

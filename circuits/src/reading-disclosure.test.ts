@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCircuitArtifacts, type CircuitArtifacts } from "./artifacts.js";
+import { loadCircuitArtifacts } from "./artifacts.js";
 import { BatchCommitment, codeBitsAt } from "./batch-commitment.js";
 import { CODE_WORD_BITS, DISCLOSURE_PUBLIC_SIGNALS, HEADERS_PER_WORD } from "./batch-layout.js";
 import { releaseSnarkThreads, verifyDisclosureProof } from "./batch-verifier.js";
@@ -12,14 +12,13 @@ import { disclosureSignals, verifyReadingInclusion } from "./reading-inclusion.j
 import { SAMPLE_BOUNDS, SAMPLE_GATEWAY, sampleReadings } from "./sample-readings.js";
 
 // Real witnesses and real Groth16 proofs with the committed disclosure proving key.
+const artifacts = loadCircuitArtifacts("reading-disclosure");
 let hasher: PoseidonHasher;
-let artifacts: CircuitArtifacts;
 let commitment: BatchCommitment;
 const readings = sampleReadings(200);
 
 beforeAll(async () => {
   hasher = await loadPoseidon();
-  artifacts = loadCircuitArtifacts("reading-disclosure");
   commitment = BatchCommitment.build(hasher, {
     gatewayId: SAMPLE_GATEWAY,
     readings,

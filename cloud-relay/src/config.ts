@@ -132,6 +132,18 @@ export const relayConfigSchema = z.object({
         .default(2 * BATCH_CAPACITY),
       /** Worker threads recomputing readings roots; one less than the cores by default. */
       hashThreads: z.number().int().min(1).optional(),
+      /**
+       * HTTP/2 receive window of each upload stream (a connection gets twice it): what a gateway
+       * may send before the relay acknowledges reading it. A gateway behind a round trip of
+       * R seconds uploads at most this much per R; the default carries about 1 MiB per round
+       * trip (some 11,000 readings), a relay with many gateways on fast links may want less.
+       */
+      receiveWindowBytes: z
+        .number()
+        .int()
+        .min(65_535)
+        .max(2 ** 28)
+        .default(1_048_576),
     })
     .prefault({}),
   registration: z

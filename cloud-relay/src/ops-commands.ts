@@ -13,8 +13,11 @@ export async function showGateway(store: RelayStore, gatewayId: string, nowMs: n
   return store.fleet.show(gatewayId, nowMs);
 }
 
+/** What `relay anchors` prints and GET /v1/anchors answers (the anchors' roots as hex). */
+export type AnchoringStatus = Awaited<ReturnType<typeof anchorStatus>>;
+
 /** Who anchors, what waits to be anchored, and the latest anchors. */
-export async function anchorStatus(store: Pick<RelayStore, "anchors">, latest: number): Promise<unknown> {
+export async function anchorStatus(store: Pick<RelayStore, "anchors">, latest: number) {
   const [leader, totals, recent] = await Promise.all([
     store.anchors.leader(),
     store.anchors.totals(),

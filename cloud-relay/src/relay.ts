@@ -191,6 +191,7 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
           ...config.listen,
           tls: config.tls,
           maxReceiveMessageBytes: maxReceiveMessageBytes(config.upload.maxReadingsPerBatch),
+          receiveWindowBytes: config.upload.receiveWindowBytes,
           service: createGatewayRelayService({
             ledger: batches,
             anchors,

@@ -6,6 +6,7 @@
 #include "edge/command.h"
 #include "edge/node.h"
 #include "edge/status.h"
+#include "fake_platform.h"
 #include "mem_storage.h"
 #include "test_rng.h"
 #include "test_vectors.h"
@@ -14,54 +15,7 @@ static edge_node node;
 static mem_storage mem;
 static edge_sample ring[32];
 static edge_rng rng;
-static edge_platform platform;
-
-static uint64_t clock_ms(void *ctx)
-{
-    (void)ctx;
-    return 1763000000000ull;
-}
-
-static uint32_t uptime_ms(void *ctx)
-{
-    (void)ctx;
-    return 1000;
-}
-
-static size_t read_nothing(void *ctx, edge_sample *out, size_t cap)
-{
-    (void)ctx;
-    (void)out;
-    (void)cap;
-    return 0;
-}
-
-static edge_send_result send_delivered(void *ctx, edge_topic topic, const uint8_t *bytes, size_t len)
-{
-    (void)ctx;
-    (void)topic;
-    (void)bytes;
-    (void)len;
-    return EDGE_SEND_DELIVERED;
-}
-
-static void ignore_connect(void *ctx, edge_device_state state)
-{
-    (void)ctx;
-    (void)state;
-}
-
-static void ignore_timer(void *ctx, edge_timer timer, uint32_t delay_ms)
-{
-    (void)ctx;
-    (void)timer;
-    (void)delay_ms;
-}
-
-static void reboot(void *ctx)
-{
-    (void)ctx;
-}
+static fake_platform fake;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -69,13 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     mem_storage_init(&mem);
     rng = test_rng(1);
-    platform = (edge_platform){.epoch_ms = clock_ms,
-                               .uptime_ms = uptime_ms,
-                               .read_sensors = read_nothing,
-                               .send = send_delivered,
-                               .connect = ignore_connect,
-                               .set_timer = ignore_timer,
-                               .reboot = reboot};
+    fake_platform_init(&fake);
     edge_node_config config = {.device_id = "esp32-test-01",
                                .firmware_version = "fuzz",
                                .mode = EDGE_LINK_SERIAL,
@@ -89,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                                .ring_capacity = 32,
                                .storage = &mem.storage,
                                .rng = &rng,
-                               .platform = &platform};
+                               .platform = &fake.platform};
     memcpy(config.device_key, TV_DEVICE_PRIVATE_KEY.data, EDGE_PRIVATE_KEY_BYTES);
     memcpy(config.gateway_key, TV_GATEWAY_PUBLIC_KEY.data, EDGE_PUBLIC_KEY_BYTES);
     return edge_node_start(&node, &config) == EDGE_OK ? 0 : 1;

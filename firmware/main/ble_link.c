@@ -236,8 +236,6 @@ const link_ops BLE_LINK = {
     .start = ble_start,
     .connect = ble_connect,
     .send = ble_send,
-    .rssi = link_no_rssi,
-    .linked_at_start = false,
 };
 
 #endif

@@ -16,17 +16,7 @@ typedef struct {
     /* The work of CONNECT_WIFI, CONNECT_MQTT or of another attempt in RETRY. */
     void (*connect)(edge_device_state state);
     edge_send_result (*send)(edge_topic topic, const uint8_t *bytes, size_t len);
-    /* Wi-Fi signal strength in dBm, 0 without Wi-Fi. */
-    int32_t (*rssi)(void);
-    /* Serial links are up from the start. */
-    bool linked_at_start;
 } link_ops;
-
-/* rssi of the links without Wi-Fi. */
-static inline int32_t link_no_rssi(void)
-{
-    return 0;
-}
 
 extern const link_ops MQTT_LINK;
 extern const link_ops SERIAL_LINK;

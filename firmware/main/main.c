@@ -135,7 +135,8 @@ void app_main(void)
         .device_id = me.device_id,
         .firmware_version = FIRMWARE_VERSION,
         .mode = me.mode,
-        .linked_at_start = link->linked_at_start,
+        /* The USB serial line is there from the start; the other links come up later. */
+        .linked_at_start = me.mode == EDGE_LINK_SERIAL,
         .answer_timeout_ms = me.mode == EDGE_LINK_MQTT ? 0 : CONFIG_EDGE_ANSWER_TIMEOUT_MS,
         .has_gateway_key = me.has_gateway_key,
         .default_interval_ms = me.interval_ms,

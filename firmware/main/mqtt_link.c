@@ -132,6 +132,4 @@ const link_ops MQTT_LINK = {
     .start = mqtt_start,
     .connect = mqtt_connect,
     .send = mqtt_send,
-    .rssi = wifi_rssi,
-    .linked_at_start = false,
 };

@@ -13,6 +13,7 @@
 #include "esp_timer.h"
 #include "sdkconfig.h"
 #include "sensors.h"
+#include "wifi.h"
 
 /* 2020-09-13: a clock behind this was never set. */
 #define EPOCH_VALID_S 1600000000
@@ -70,7 +71,8 @@ static void health(void *ctx, uint32_t *free_heap_bytes, int32_t *rssi_dbm)
 {
     (void)ctx;
     *free_heap_bytes = (uint32_t)esp_get_free_heap_size();
-    *rssi_dbm = active_link->rssi();
+    /* 0 unless Wi-Fi has an address, which only the MQTT link starts. */
+    *rssi_dbm = wifi_rssi();
 }
 
 static void restart(void *ctx)

@@ -33,6 +33,4 @@ const link_ops SERIAL_LINK = {
     .start = serial_start,
     .connect = serial_connect,
     .send = serial_send,
-    .rssi = link_no_rssi,
-    .linked_at_start = true,
 };

@@ -94,7 +94,7 @@ static void accept_central(ble_radio_link *link)
         link->central.fd = -1;
         return;
     }
-    link->central.events->up(link->central.events->ctx);
+    link_events_report(link->central.events, (link_event){.kind = LINK_EVENT_UP});
 }
 
 /* Takes whole messages off the inbox; false when the central broke the protocol. */

@@ -33,16 +33,17 @@ void framed_stream_close(framed_stream *stream, const char *reason)
     }
     close(stream->fd);
     stream->fd = -1;
-    stream->events->down(stream->events->ctx, reason);
+    link_events_report(stream->events, (link_event){.kind = LINK_EVENT_DOWN, .reason = reason});
 }
 
 static void packet(void *ctx, edge_packet_status status, const uint8_t *payload, size_t len)
 {
     const framed_stream *stream = ctx;
     if (status == EDGE_PACKET_OK) {
-        stream->events->message(stream->events->ctx, payload, len);
+        link_events_report(stream->events, (link_event){.kind = LINK_EVENT_MESSAGE, .bytes = payload, .len = len});
     } else {
-        stream->events->dropped(stream->events->ctx, edge_packet_status_name(status), len);
+        const link_event dropped = {.kind = LINK_EVENT_DROPPED, .reason = edge_packet_status_name(status), .len = len};
+        link_events_report(stream->events, dropped);
     }
 }
 

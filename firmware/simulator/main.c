@@ -175,9 +175,26 @@ static void sim_reboot(void *ctx)
     ((simulator *)ctx)->restart_reason = "command";
 }
 
-static void report_frame(simulator *sim, const edge_report *r, const char *event)
+/* The JSON event each report kind prints as. */
+static const char *report_event_name(edge_report_kind kind)
 {
-    json_begin(event);
+    static const char *const NAMES[] = {
+        [EDGE_REPORT_STATE] = "state",
+        [EDGE_REPORT_FRAME] = "frame_sent",
+        [EDGE_REPORT_FRAME_REFUSED] = "frame_refused",
+        [EDGE_REPORT_FRAME_DEFERRED] = "frame_deferred",
+        [EDGE_REPORT_FRAME_RESENT] = "frame_resent",
+        [EDGE_REPORT_COMMAND] = "command",
+        [EDGE_REPORT_COMMAND_MALFORMED] = "command_malformed",
+        [EDGE_REPORT_ALARM] = "alarm",
+        [EDGE_REPORT_ERROR] = "error",
+    };
+    return EDGE_NAME(NAMES, kind, "report");
+}
+
+/* The fields of a frame the gateway took, refused or deferred. */
+static void print_frame(const simulator *sim, const edge_report *r)
+{
     json_u64("counter", r->counter);
     json_str("topic", r->topic == EDGE_TOPIC_FRAMES ? "frames" : "status");
     json_u64("samples", r->samples);
@@ -188,49 +205,39 @@ static void report_frame(simulator *sim, const edge_report *r, const char *event
     if (r->kind == EDGE_REPORT_FRAME_DEFERRED) {
         json_u64("retryAfterMs", r->retry_after_ms);
     }
-    json_end();
 }
 
 static void sim_report(void *ctx, const edge_report *r)
 {
     simulator *sim = ctx;
+    if (r->kind == EDGE_REPORT_STATE && !sim->options.log_states) {
+        return;
+    }
+    json_begin(report_event_name(r->kind));
     switch (r->kind) {
     case EDGE_REPORT_STATE:
-        if (sim->options.log_states) {
-            json_begin("state");
-            json_str("state", edge_state_name(r->state));
-            json_end();
-        }
+        json_str("state", edge_state_name(r->state));
         break;
     case EDGE_REPORT_FRAME:
         sim->frames_delivered += r->topic == EDGE_TOPIC_FRAMES;
-        report_frame(sim, r, "frame_sent");
+        print_frame(sim, r);
         break;
     case EDGE_REPORT_FRAME_REFUSED:
-        report_frame(sim, r, "frame_refused");
-        break;
     case EDGE_REPORT_FRAME_DEFERRED:
-        report_frame(sim, r, "frame_deferred");
+        print_frame(sim, r);
         break;
     case EDGE_REPORT_FRAME_RESENT:
-        json_begin("frame_resent");
         json_u64("counter", r->counter);
-        json_end();
         break;
     case EDGE_REPORT_COMMAND:
-        json_begin("command");
         json_u64("commandId", r->command_id);
         json_str("action", r->action);
         json_str("result", edge_command_result_name(r->result));
         json_u64("intervalMs", edge_node_interval_ms(&sim->node));
-        json_end();
         break;
     case EDGE_REPORT_COMMAND_MALFORMED:
-        json_begin("command_malformed");
-        json_end();
         break;
     case EDGE_REPORT_ALARM:
-        json_begin("alarm");
         json_bool("active", r->active);
         if (r->sample != NULL) {
             json_str("channel", sim_channel_name(r->sample->channel));
@@ -238,15 +245,13 @@ static void sim_report(void *ctx, const edge_report *r)
             json_i64("value", r->sample->value);
             json_u64("scale", r->sample->scale);
         }
-        json_end();
         break;
     case EDGE_REPORT_ERROR:
-        json_begin("error");
         json_str("message", r->what);
         json_i64("code", r->error);
-        json_end();
         break;
     }
+    json_end();
 }
 
 /* Provisioning, answered on the serial line whatever the device's transport. */
@@ -331,72 +336,53 @@ static void print_link_event(const simulator *sim, const char *event, const char
     json_end();
 }
 
-static void link_up(void *ctx)
+/* Bytes that did not form a packet, on the node's serial line or the one for provisioning. */
+static void print_dropped(const char *error, size_t len)
 {
-    simulator *sim = ctx;
-    print_link_event(sim, "link_up", NULL);
-    if (sim->node_started) {
-        edge_node_link(&sim->node, true);
-    }
-}
-
-static void link_down(void *ctx, const char *reason)
-{
-    simulator *sim = ctx;
-    print_link_event(sim, "link_down", reason);
-    if (sim->node_started) {
-        edge_node_link(&sim->node, false);
-    }
-}
-
-static void link_connect_failed(void *ctx, const char *reason)
-{
-    simulator *sim = ctx;
-    print_link_event(sim, "connect_failed", reason);
-    edge_node_connect_failed(&sim->node);
-}
-
-static void link_command(void *ctx, const uint8_t *bytes, size_t len)
-{
-    simulator *sim = ctx;
-    edge_node_command(&sim->node, bytes, len);
-}
-
-static void link_message(void *ctx, const uint8_t *bytes, size_t len)
-{
-    simulator *sim = ctx;
-    dispatch(sim, bytes, len, true, sim->transport == SIM_TRANSPORT_SERIAL);
-}
-
-static void link_delivered(void *ctx)
-{
-    simulator *sim = ctx;
-    edge_node_delivered(&sim->node);
-}
-
-static void link_dropped(void *ctx, const char *error, size_t len)
-{
-    (void)ctx;
     json_begin("packet_dropped");
     json_str("error", error);
     json_u64("bytes", len);
     json_end();
 }
 
-static void usb_quiet(void *ctx)
+static void on_link_event(void *ctx, const link_event *e)
 {
-    (void)ctx;
+    simulator *sim = ctx;
+    switch (e->kind) {
+    case LINK_EVENT_UP:
+    case LINK_EVENT_DOWN:
+        print_link_event(sim, e->kind == LINK_EVENT_UP ? "link_up" : "link_down", e->reason);
+        if (sim->node_started) {
+            edge_node_link(&sim->node, e->kind == LINK_EVENT_UP);
+        }
+        break;
+    case LINK_EVENT_CONNECT_FAILED:
+        print_link_event(sim, "connect_failed", e->reason);
+        edge_node_connect_failed(&sim->node);
+        break;
+    case LINK_EVENT_COMMAND:
+        edge_node_command(&sim->node, e->bytes, e->len);
+        break;
+    case LINK_EVENT_MESSAGE:
+        dispatch(sim, e->bytes, e->len, true, sim->transport == SIM_TRANSPORT_SERIAL);
+        break;
+    case LINK_EVENT_DELIVERED:
+        edge_node_delivered(&sim->node);
+        break;
+    case LINK_EVENT_DROPPED:
+        print_dropped(e->reason, e->len);
+        break;
+    }
 }
 
-static void usb_down(void *ctx, const char *reason)
+/* The serial line while it carries nothing but provisioning: its packets are requests. */
+static void on_usb_event(void *ctx, const link_event *e)
 {
-    (void)ctx;
-    (void)reason;
-}
-
-static void usb_message(void *ctx, const uint8_t *bytes, size_t len)
-{
-    dispatch(ctx, bytes, len, false, true);
+    if (e->kind == LINK_EVENT_MESSAGE) {
+        dispatch(ctx, e->bytes, e->len, false, true);
+    } else if (e->kind == LINK_EVENT_DROPPED) {
+        print_dropped(e->reason, e->len);
+    }
 }
 
 static int print_public_key(simulator *sim)
@@ -443,19 +429,8 @@ static bool configure(simulator *sim)
     c->storage = &sim->storage.storage;
     c->rng = &sim->rng;
     c->platform = &sim->platform;
-    sim->events = (link_events){.ctx = sim,
-                                .up = link_up,
-                                .down = link_down,
-                                .connect_failed = link_connect_failed,
-                                .command = link_command,
-                                .message = link_message,
-                                .delivered = link_delivered,
-                                .dropped = link_dropped};
-    sim->usb_events = (link_events){.ctx = sim,
-                                    .up = usb_quiet,
-                                    .down = usb_down,
-                                    .message = usb_message,
-                                    .dropped = link_dropped};
+    sim->events = (link_events){.ctx = sim, .report = on_link_event};
+    sim->usb_events = (link_events){.ctx = sim, .report = on_usb_event};
     serial_link_init(&sim->serial, o->serial_path, &sim->usb_events);
     return true;
 }

@@ -98,7 +98,7 @@ static void on_connect(struct mosquitto *client, void *ctx, int rc)
     }
     mosquitto_subscribe(client, NULL, link->topics[TOPIC_COMMANDS], 1);
     link->connected = true;
-    link->events->up(link->events->ctx);
+    link_events_report(link->events, (link_event){.kind = LINK_EVENT_UP});
 }
 
 static void on_disconnect(struct mosquitto *client, void *ctx, int rc)
@@ -115,7 +115,7 @@ static void on_publish(struct mosquitto *client, void *ctx, int mid)
     mqtt_link *link = ctx;
     if (mid == link->pending_mid) {
         link->pending_mid = -1;
-        link->events->delivered(link->events->ctx);
+        link_events_report(link->events, (link_event){.kind = LINK_EVENT_DELIVERED});
     }
 }
 
@@ -124,7 +124,9 @@ static void on_message(struct mosquitto *client, void *ctx, const struct mosquit
     (void)client;
     mqtt_link *link = ctx;
     if (strcmp(message->topic, link->topics[TOPIC_COMMANDS]) == 0) {
-        link->events->command(link->events->ctx, message->payload, (size_t)message->payloadlen);
+        link_events_report(link->events, (link_event){.kind = LINK_EVENT_COMMAND,
+                                                      .bytes = message->payload,
+                                                      .len = (size_t)message->payloadlen});
     }
 }
 
@@ -181,7 +183,7 @@ void mqtt_link_connect(mqtt_link *link)
     }
     if (failure != NULL) {
         destroy(link);
-        link->events->connect_failed(link->events->ctx, failure);
+        link_events_report(link->events, (link_event){.kind = LINK_EVENT_CONNECT_FAILED, .reason = failure});
     }
 }
 
@@ -205,9 +207,9 @@ void mqtt_link_poll(mqtt_link *link, int timeout_ms)
                                                   : "disconnected";
     destroy(link);
     if (was_connected) {
-        link->events->down(link->events->ctx, reason);
+        link_events_report(link->events, (link_event){.kind = LINK_EVENT_DOWN, .reason = reason});
     } else {
-        link->events->connect_failed(link->events->ctx, reason);
+        link_events_report(link->events, (link_event){.kind = LINK_EVENT_CONNECT_FAILED, .reason = reason});
     }
 }
 

@@ -48,7 +48,7 @@ bool serial_link_open(serial_link *link)
         link->stream.fd = -1;
         return false;
     }
-    link->stream.events->up(link->stream.events->ctx);
+    link_events_report(link->stream.events, (link_event){.kind = LINK_EVENT_UP});
     return true;
 }
 

@@ -3,132 +3,21 @@
 
 #include "edge/node.h"
 #include "edge/status.h"
+#include "fake_platform.h"
 #include "harness.h"
 #include "mem_storage.h"
 #include "test_rng.h"
 #include "test_vectors.h"
 #include "gateway_side.h"
 
-#define MAX_SENT 96
 #define RING 40
-/* Reports are counted by kind; EDGE_REPORT_ERROR is the last one. */
-#define REPORT_KINDS (EDGE_REPORT_ERROR + 1)
-
-/* A platform whose clock, sensors and link the test drives. */
-typedef struct {
-    uint64_t epoch_ms;
-    uint32_t uptime_ms;
-    int32_t temperature;
-    bool sensors_fail;
-    edge_send_result send_result;
-    struct {
-        edge_topic topic;
-        uint8_t bytes[EDGE_SIGNED_FRAME_MAX_BYTES];
-        size_t len;
-    } sent[MAX_SENT];
-    size_t sent_count;
-    uint32_t timer_ms[EDGE_TIMER_COUNT];
-    unsigned connects[10];
-    unsigned reboots;
-    unsigned reports[REPORT_KINDS];
-    unsigned alarms_on;
-    unsigned alarms_off;
-    edge_command_result last_result;
-    edge_frame_refusal last_refusal;
-    uint32_t last_retry_after_ms;
-} fake_platform;
 
 static fake_platform fake;
 static mem_storage mem;
 static edge_node node;
 static edge_sample ring_slots[RING];
 static edge_rng rng;
-static edge_platform platform;
 static edge_device_frame frame;
-
-static uint64_t fake_epoch(void *ctx)
-{
-    return ((fake_platform *)ctx)->epoch_ms;
-}
-
-static uint32_t fake_uptime(void *ctx)
-{
-    return ((fake_platform *)ctx)->uptime_ms;
-}
-
-static size_t fake_read(void *ctx, edge_sample *out, size_t cap)
-{
-    fake_platform *f = ctx;
-    if (f->sensors_fail || cap < 3) {
-        return 0;
-    }
-    const edge_sample t = {EDGE_CHANNEL_TEMPERATURE, 0, 0, f->temperature, 1};
-    const edge_sample h = {EDGE_CHANNEL_HUMIDITY, 0, 0, 455, 1};
-    const edge_sample v = {EDGE_CHANNEL_VIBRATION, 0, 0, 12, 3};
-    out[0] = t;
-    out[1] = h;
-    out[2] = v;
-    return 3;
-}
-
-static edge_send_result fake_send(void *ctx, edge_topic topic, const uint8_t *bytes, size_t len)
-{
-    fake_platform *f = ctx;
-    if (f->send_result != EDGE_SEND_FAILED && f->sent_count < MAX_SENT) {
-        f->sent[f->sent_count].topic = topic;
-        memcpy(f->sent[f->sent_count].bytes, bytes, len);
-        f->sent[f->sent_count].len = len;
-        f->sent_count++;
-    }
-    return f->send_result;
-}
-
-static void fake_connect(void *ctx, edge_device_state state)
-{
-    ((fake_platform *)ctx)->connects[state]++;
-}
-
-static void fake_set_timer(void *ctx, edge_timer timer, uint32_t delay_ms)
-{
-    ((fake_platform *)ctx)->timer_ms[timer] = delay_ms;
-}
-
-static void fake_health(void *ctx, uint32_t *free_heap, int32_t *rssi)
-{
-    (void)ctx;
-    *free_heap = 150000;
-    *rssi = -60;
-}
-
-static void fake_reboot(void *ctx)
-{
-    ((fake_platform *)ctx)->reboots++;
-}
-
-static void fake_report(void *ctx, const edge_report *r)
-{
-    fake_platform *f = ctx;
-    if (r->kind < REPORT_KINDS) {
-        f->reports[r->kind]++;
-    }
-    switch (r->kind) {
-    case EDGE_REPORT_ALARM:
-        r->active ? f->alarms_on++ : f->alarms_off++;
-        break;
-    case EDGE_REPORT_COMMAND:
-        f->last_result = r->result;
-        break;
-    case EDGE_REPORT_FRAME_REFUSED:
-        f->last_refusal = r->refusal;
-        break;
-    case EDGE_REPORT_FRAME_DEFERRED:
-        f->last_refusal = r->refusal;
-        f->last_retry_after_ms = r->retry_after_ms;
-        break;
-    default:
-        break;
-    }
-}
 
 static edge_node_config config(edge_link_mode mode, bool linked)
 {
@@ -148,7 +37,7 @@ static edge_node_config config(edge_link_mode mode, bool linked)
         .ring_capacity = RING,
         .storage = &mem.storage,
         .rng = &rng,
-        .platform = &platform,
+        .platform = &fake.platform,
     };
     memcpy(c.device_key, TV_DEVICE_PRIVATE_KEY.data, EDGE_PRIVATE_KEY_BYTES);
     memcpy(c.gateway_key, TV_GATEWAY_PUBLIC_KEY.data, EDGE_PUBLIC_KEY_BYTES);
@@ -161,21 +50,8 @@ static void boot(edge_link_mode mode, bool linked, bool keep_storage)
     if (!keep_storage) {
         mem_storage_init(&mem);
     }
-    memset(&fake, 0, sizeof fake);
-    fake.epoch_ms = 1763000000000ull;
-    fake.temperature = 231;
-    fake.send_result = EDGE_SEND_DELIVERED;
+    fake_platform_init(&fake);
     rng = test_rng(11);
-    platform = (edge_platform){.ctx = &fake,
-                               .epoch_ms = fake_epoch,
-                               .uptime_ms = fake_uptime,
-                               .read_sensors = fake_read,
-                               .send = fake_send,
-                               .connect = fake_connect,
-                               .set_timer = fake_set_timer,
-                               .health = fake_health,
-                               .reboot = fake_reboot,
-                               .report = fake_report};
     const edge_node_config c = config(mode, linked);
     CHECK_EQ(edge_node_start(&node, &c), EDGE_OK);
 }

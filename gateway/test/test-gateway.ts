@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { parseGatewayConfig, type GatewayConfig, type GatewayConfigInput } from "../src/config.js";
 import { startGateway, type Gateway } from "../src/gateway.js";
+import { GatewayClient } from "./gateway-client.js";
 
 /**
  * A gateway's configuration for a test or bench: MQTT and HTTP on free loopback ports, and
@@ -30,6 +31,8 @@ export function quietGatewayConfig(dataDir: string, overrides: Partial<GatewayCo
 export interface TestGateway {
   gateway: Gateway;
   url: string;
+  /** A client of its HTTP server. */
+  client: GatewayClient;
   dataDir: string;
   /** Stops the gateway and removes its data folder. */
   stop(): Promise<void>;
@@ -45,6 +48,7 @@ export async function startTestGateway(
   return {
     gateway,
     url: `http://127.0.0.1:${gateway.httpPort}`,
+    client: new GatewayClient(gateway.httpPort),
     dataDir,
     stop: async () => {
       await gateway.stop();

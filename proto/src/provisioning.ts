@@ -166,9 +166,8 @@ export function checkProvisioningSettings(settings: ProvisioningSettings): void 
 function linkOf(link: ProvisioningLink): ProvisionRequest["link"] {
   switch (link.kind) {
     case "serial":
-      return { $case: "serial", value: {} };
     case "ble":
-      return { $case: "ble", value: {} };
+      return { $case: link.kind, value: {} };
     case "wifiMqtt":
       return {
         $case: "wifiMqtt",

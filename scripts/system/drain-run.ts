@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { freePort } from "@intelledger/test-support";
+import { freePort, InterruptibleProxy } from "@intelledger/test-support";
 import { seedBacklog } from "../../gateway/test/backlog-seeder.js";
 import { startAnchoredDevChain } from "../demo/anchored-dev-chain.js";
 import { provisionTls } from "../demo/provision-tls.js";
@@ -57,6 +57,8 @@ export async function runDrain(
   options: {
     /** Runs on the sealed backlog before anything is started (a bench measures its bounds there). */
     beforeDrain?: (backlog: { gatewayDir: string; gatewayId: string }) => Promise<void> | void;
+    /** The gateway reaches the relay through a link with this round trip (none by default). */
+    roundTripMs?: number;
   } = {},
 ): Promise<DrainResult> {
   const chain = await startAnchoredDevChain();
@@ -73,7 +75,15 @@ export async function runDrain(
     writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
     join(dir, "relay.log"),
   );
-  const gatewayConfig = gatewayTestConfig(gatewayDir, await freePort(), relayPort, await tls.issueGatewayCertificate(gatewayId));
+  const link = options.roundTripMs
+    ? await InterruptibleProxy.start({ host: "127.0.0.1", port: relayPort }, { roundTripMs: options.roundTripMs })
+    : undefined;
+  const gatewayConfig = gatewayTestConfig(
+    gatewayDir,
+    await freePort(),
+    link?.listeningPort ?? relayPort,
+    await tls.issueGatewayCertificate(gatewayId),
+  );
   const gateway = new ChildService(
     "gateway",
     writeConfig(dir, "gateway", { ...gatewayConfig, batching: { maxReadings: batchSize, maxAgeMs: 2_000 } }),
@@ -115,6 +125,7 @@ export async function runDrain(
   } finally {
     gateway.close();
     relay.close();
+    await link?.close();
     await chain.chain.stop();
   }
 }

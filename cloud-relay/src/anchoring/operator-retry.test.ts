@@ -10,26 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProtoRelayClient, signedWireBatch, wireReadings } from "../../test/proto-relay-client.js";
 import { RELAY_CLI_TIMEOUT_MS, runRelayCli, type RelayCliRun } from "../../test/relay-cli-process.js";
 import { createRelayFixture, type RelayFixture } from "../../test/relay-fixture.js";
+import type { AnchoringStatus } from "../ops-commands.js";
 import type { Relay } from "../relay.js";
 
 const READINGS = 5;
 /** Far beyond the test's length: only the operator's retry can make the relay replace its transaction. */
 const REPLACE_AFTER_MS = 600_000;
 
-interface ListedAnchor {
-  id: number;
-  root: string;
-  status: string;
-  txHash?: string;
-  txNonce?: number;
-}
-
-interface AnchorsStatus {
-  confirmed: number;
-  readingsAnchored: number;
-  unanchoredBatches: number;
-  latest: ListedAnchor[];
-}
+type ListedAnchor = AnchoringStatus["latest"][number];
 
 /** A pending transaction as eth_getTransactionByHash gives it. */
 interface ChainTransaction {
@@ -49,12 +37,12 @@ function relayCli(args: string[]): Promise<RelayCliRun> {
   return runRelayCli([...args, "--api", `http://127.0.0.1:${relay.apiPort}`], { RELAY_API_TOKEN: token });
 }
 
-async function anchorsStatus(): Promise<AnchorsStatus> {
+async function anchorsStatus(): Promise<AnchoringStatus> {
   const response = await fetch(`http://127.0.0.1:${relay.apiPort}/v1/anchors?latest=10`, {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(response.status).toBe(200);
-  return (await response.json()) as AnchorsStatus;
+  return (await response.json()) as AnchoringStatus;
 }
 
 /** Asks the relay's anchors status until `accept` picks an anchor out of it. */

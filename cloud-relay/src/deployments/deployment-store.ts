@@ -55,13 +55,8 @@ const MIGRATIONS = [
   ) STRICT;`,
 ];
 
-interface DeploymentRow {
-  version: number;
-  target: DeploymentTarget;
-  published_at_ms: number;
-  document: Buffer;
-  signature: Buffer;
-}
+/** The deployments table's columns as a StoredDeployment's fields. */
+const STORED_DEPLOYMENTS = `SELECT version, target, published_at_ms AS "publishedAtMs", document, signature FROM deployments`;
 
 interface GatewayRow {
   gateway_id: string;
@@ -72,16 +67,6 @@ interface GatewayRow {
   detail: string | null;
   revision: number | null;
   reported_at_ms: number | null;
-}
-
-function stored(row: DeploymentRow): StoredDeployment {
-  return {
-    version: row.version,
-    target: row.target,
-    publishedAtMs: row.published_at_ms,
-    document: row.document,
-    signature: row.signature,
-  };
 }
 
 /**
@@ -118,19 +103,15 @@ export class DeploymentStore {
 
   /** The newest deployment of each target. */
   latest(): StoredDeployment[] {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM deployments WHERE version IN (SELECT max(version) FROM deployments GROUP BY target) ORDER BY version",
-      )
-      .all() as DeploymentRow[];
-    return rows.map(stored);
+    return this.db
+      .prepare(`${STORED_DEPLOYMENTS} WHERE version IN (SELECT max(version) FROM deployments GROUP BY target) ORDER BY version`)
+      .all() as StoredDeployment[];
   }
 
   /** What `gatewayId` should run: its own newest deployment, else the fleet's. */
   desiredFor(gatewayId: string): StoredDeployment | undefined {
-    const newest = this.db.prepare("SELECT * FROM deployments WHERE target = ? ORDER BY version DESC LIMIT 1");
-    const row = (newest.get(gatewayId) ?? newest.get("fleet")) as DeploymentRow | undefined;
-    return row && stored(row);
+    const newest = this.db.prepare(`${STORED_DEPLOYMENTS} WHERE target = ? ORDER BY version DESC LIMIT 1`);
+    return (newest.get(gatewayId) ?? newest.get("fleet")) as StoredDeployment | undefined;
   }
 
   recordFetch(gatewayId: string, appliedVersion: number, nowMs = Date.now()): void {

@@ -28,7 +28,7 @@ export interface GatewayChainDeps {
   ledger: BatchLedger;
   proofs: ProofLedger;
   verifier: BatchVerifier;
-  verification: VerificationPool;
+  verification: Pick<VerificationPool, "readings" | "proofValid">;
   counters: UploadCounters;
   logger: Logger;
   /** Told how long each acknowledged batch took from arrival to ack (seconds). */
@@ -44,6 +44,8 @@ type Arrival =
       port: UploadPort;
       received: ReceivedBatch;
       readings: Promise<ReadingsVerdict> | undefined;
+      /** Whether the readings' verdict is in (or there is none to wait for). */
+      verdictIn: boolean;
       arrivedAtMs: number;
       trace: BatchTrace | undefined;
     }
@@ -62,6 +64,10 @@ function ack(sequence: number, hash: Uint8Array): UploadResponse {
   return { message: { $case: "ack", value: { sequence, batchHash: hash } } };
 }
 
+function verdictIn(arrival: Arrival): boolean {
+  return arrival.kind === "proof" || arrival.verdictIn;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
@@ -71,7 +77,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * the same chain, which checks batches strictly in arrival order against the record as it
  * stands after the batches before them (kept here, in memory, ahead of the database), so
  * two streams racing on one sequence get one stored and the other a duplicate ack or a
- * precise refusal, and no stream works from a stale head. Whatever has been checked when
+ * precise refusal, and no stream works from a stale head. Whatever has been verified when
  * the database is free is stored in one transaction (one fsync for many batches), and only
  * then acknowledged. If storing fails (another replica stored first, say), the chain reloads
  * its record from the database before checking anything more.
@@ -109,7 +115,6 @@ export class GatewayChain {
 
   receive(port: UploadPort, received: ReceivedBatch): void {
     const readings = received.pruned ? undefined : this.deps.verification.readings(received.encoded);
-    readings?.catch(() => undefined);
     const trace = this.deps.tracing?.batchArrived({
       gatewayId: this.gatewayId,
       sequence: received.header.sequence,
@@ -117,7 +122,20 @@ export class GatewayChain {
       requestId: port.requestId,
       carrier: port.traceCarrier,
     });
-    this.enqueue({ kind: "batch", port, received, readings, arrivedAtMs: performance.now(), trace });
+    const arrival: Arrival = {
+      kind: "batch",
+      port,
+      received,
+      readings,
+      verdictIn: readings === undefined,
+      arrivedAtMs: performance.now(),
+      trace,
+    };
+    readings?.then(
+      () => (arrival.verdictIn = true),
+      () => (arrival.verdictIn = true),
+    );
+    this.enqueue(arrival);
   }
 
   receiveProof(port: UploadPort, proof: BatchProof): void {
@@ -141,7 +159,7 @@ export class GatewayChain {
     try {
       while (this.waiting.length > 0) {
         if (this.stale) await this.loadOrRefuse();
-        const arrivals = this.waiting.splice(0, this.waiting.length);
+        const arrivals = await this.takeChecked();
         const answers: Answer[] = [];
         const checkedHashes = new Map<number, Uint8Array>();
         for (const arrival of arrivals) {
@@ -173,6 +191,20 @@ export class GatewayChain {
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * The arrivals to check, store and acknowledge together: the first one waiting, once its
+   * readings' verdict is in, and those after it whose verdicts are in too. Waiting for the
+   * verdicts of everything that has arrived would hold every ack back until the last batch
+   * sent is verified, leaving the gateway's window full and the workers idle in between.
+   */
+  private async takeChecked(): Promise<Arrival[]> {
+    const first = this.waiting[0];
+    if (first?.kind === "batch") await first.readings?.catch(() => undefined);
+    let count = 1;
+    while (count < this.waiting.length && verdictIn(this.waiting[count] as Arrival)) count++;
+    return this.waiting.splice(0, count);
   }
 
   /** Loads the record; when the database does not answer, refuses everything waiting (the gateways send it again). */

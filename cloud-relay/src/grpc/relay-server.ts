@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { experimental, Server, type ServerCredentials, type ServiceDefinition } from "@grpc/grpc-js";
 import { GatewayRelayServiceService } from "@intelledger/proto/relay";
 import type { RelayServiceHandlers } from "./gateway-relay-service.js";
+import { widenReceiveWindow } from "./receive-window.js";
 import { addStockServices } from "./stock-services.js";
 import { decodeUploadRequest } from "./upload-request-decoder.js";
 
@@ -52,6 +53,8 @@ export async function startRelayServer(options: {
   port: number;
   tls: { caCertFile: string; certFile: string; keyFile: string };
   maxReceiveMessageBytes: number;
+  /** Bytes a client may send on a stream before the relay has read them (see receive-window.ts). */
+  receiveWindowBytes: number;
   service: RelayServiceHandlers;
   /** Further services on the same endpoint and TLS (receipts, deployments). */
   extraServices?: readonly { definition: ServiceDefinition; handlers: object }[];
@@ -60,6 +63,7 @@ export async function startRelayServer(options: {
     "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
     "grpc.keepalive_permit_without_calls": 1,
   });
+  widenReceiveWindow(server, options.receiveWindowBytes);
   server.addService(relayServiceDefinition, { ...options.service });
   for (const extra of options.extraServices ?? []) server.addService(extra.definition, { ...extra.handlers });
   const stock = addStockServices(server);

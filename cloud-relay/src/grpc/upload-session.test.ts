@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { sqliteBackend } from "../../test/relay-store-backends.js";
 import { BatchVerifier } from "../verification/batch-verifier.js";
 import { VerificationPool } from "../verification/verification-pool.js";
-import { GatewayChains } from "./gateway-chain.js";
+import { GatewayChains, type GatewayChainDeps } from "./gateway-chain.js";
 import { newUploadCounters } from "./upload-counters.js";
 import { decodeUploadRequest, type UploadMessage } from "./upload-request-decoder.js";
 import { UploadSession } from "./upload-session.js";
@@ -16,7 +16,7 @@ const gateway = new Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3f
 const verification = new VerificationPool({ threads: 1 });
 afterAll(() => verification.close());
 
-async function setup() {
+async function setup(checks: GatewayChainDeps["verification"] = verification) {
   const backend = await sqliteBackend();
   const store = await backend.open();
   onTestFinished(async () => {
@@ -28,7 +28,7 @@ async function setup() {
     ledger,
     proofs: store.proofs,
     verifier: new BatchVerifier({ maxReadingsPerBatch: 372, maxUnaccountedReadings: 0 }),
-    verification,
+    verification: checks,
     counters: newUploadCounters(),
     logger: pino({ level: "silent" }),
   });
@@ -120,6 +120,28 @@ describe("upload sessions of one gateway", () => {
     expect(a.refusals).toMatchObject([{ reason: "out_of_order" }]);
     expect(a.sent).toEqual([]);
     expect(acks(b.sent)).toEqual([1]);
+  });
+
+  it("acknowledges a verified batch without waiting for a later one still being verified", async () => {
+    let releaseLater = () => {};
+    const laterVerified = new Promise<void>((resolve) => (releaseLater = resolve));
+    let calls = 0;
+    const { chains } = await setup({
+      readings: async (encoded) => {
+        const verdict = await verification.readings(encoded);
+        if (++calls === 2) await laterVerified;
+        return verdict;
+      },
+      proofValid: (proof, publicSignals) => verification.proofValid(proof, publicSignals),
+    });
+    const a = session(chains);
+    const first = await signed(1, new Uint8Array(32), 1);
+    a.upload.receive(first.message);
+    a.upload.receive((await signed(2, first.hash, 3)).message);
+    await expect.poll(() => acks(a.sent), { timeout: 10_000 }).toEqual([1]);
+    releaseLater();
+    expect(await a.upload.settled()).toBe(true);
+    expect(acks(a.sent)).toEqual([1, 2]);
   });
 
   it("drops a gateway's chain once its last stream closed and everything was answered", async () => {

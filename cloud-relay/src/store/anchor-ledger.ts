@@ -1,4 +1,5 @@
 import { RelayError } from "../errors.js";
+import type { BatchRow } from "./batch-ledger.js";
 import type { SqlDatabase, SqlExecutor } from "./sql-database.js";
 
 export type AnchorStatus = "pending" | "submitted" | "confirmed";
@@ -26,6 +27,8 @@ export interface UnanchoredBatch {
   /** When the relay stored the batch. */
   receivedAtMs: number;
 }
+
+type UnanchoredRow = Pick<BatchRow, "gateway_id" | "sequence" | "readings_root" | "reading_count" | "received_at_ms">;
 
 interface AnchorRow {
   id: number;
@@ -87,13 +90,7 @@ export class AnchorLedger {
 
   /** Batches not yet in any anchor, in the order they arrived. */
   async unanchored(limit: number): Promise<UnanchoredBatch[]> {
-    const rows = await this.db.all<{
-      gateway_id: string;
-      sequence: number;
-      readings_root: Buffer;
-      reading_count: number;
-      received_at_ms: number;
-    }>(
+    const rows = await this.db.all<UnanchoredRow>(
       `SELECT gateway_id, sequence, readings_root, reading_count, received_at_ms FROM batches
        WHERE anchor_id IS NULL ORDER BY received_at_ms, gateway_id, sequence LIMIT ?`,
       [limit],

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../config.js";
 import { DataClasses } from "../store/data-classes.js";
 import { DerivedStore } from "../store/derived-store.js";
@@ -16,6 +14,7 @@ import type { AlertRule } from "./alert-rule-schema.js";
 import { AnalyticsFollower } from "./analytics-follower.js";
 import { RuleEngine } from "./rule-engine.js";
 import { unknownRuleDevices } from "./rule-devices.js";
+import { scratchFolder } from "../../test/scratch-folder.js";
 
 const T0 = 1_800_000_000_000;
 const logger = pino({ level: "silent" });
@@ -134,15 +133,11 @@ class RulesUnderTest {
   }
 }
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "alert-rules-"));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder("alert-rules-", "each test");
 
 describe("alert rules", () => {
   it("fire and resolve once per kind on a scripted series, through a restart, each as an anchored alert reading", async () => {
-    const path = join(dir, "gateway.sqlite");
+    const path = join(dir(), "gateway.sqlite");
     const clock = { nowMs: T0 };
     const posted: unknown[] = [];
     let failuresLeft = 2;

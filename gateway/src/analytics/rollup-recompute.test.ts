@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Channel } from "@intelledger/proto/device";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openGatewayDatabase, type SqliteDatabase } from "../store/gateway-database.js";
 import { ReadingStore, type FrameToStore } from "../store/reading-store.js";
 import { AnalyticsFollower } from "./analytics-follower.js";
 import { ROLLUP_RESOLUTIONS } from "./rollup-store.js";
+import { scratchFolder } from "../../test/scratch-folder.js";
 
 const T0 = 1_800_000_000_000;
 const LATENESS_MS = 90_000;
@@ -168,17 +167,13 @@ function stored(db: SqliteDatabase): Row[] {
   return rows.sort(byKey);
 }
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "rollups-"));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder("rollups-", "each test");
 
 describe("rollups", () => {
   it.each([1, 2, 3])(
     "equal a recomputation from the raw readings after a random arrival order (seed %i), late readings and a restart",
     (seed) => {
-      const path = join(dir, `gateway-${seed}.sqlite`);
+      const path = join(dir(), `gateway-${seed}.sqlite`);
       const samples = arrivals(seed);
       const decideNext = random(seed + 100);
       let db = openGatewayDatabase(path);
@@ -239,7 +234,7 @@ describe("rollups", () => {
   );
 
   it("count a reading once however often the follower is stopped and started", () => {
-    const path = join(dir, "gateway.sqlite");
+    const path = join(dir(), "gateway.sqlite");
     const samples = arrivals(9).slice(0, 300);
     for (let round = 0; round < 3; round++) {
       const db = openGatewayDatabase(path);

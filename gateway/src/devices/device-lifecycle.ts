@@ -37,14 +37,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
  * the same transaction) and goes out on the live stream.
  */
 export class DeviceLifecycle {
-  private readonly registry: DeviceRegistry;
-  private readonly admission: DeviceAdmission;
-  private readonly activity: DeviceActivity;
-  private readonly audit: AuditLog;
-  private readonly live: LiveEvents;
-  private readonly onSettingsChanged: (device: RegisteredDevice, before: DeviceSettings) => Promise<void> | void;
-
-  constructor(deps: {
+  private readonly deps: {
     registry: DeviceRegistry;
     admission: DeviceAdmission;
     activity: DeviceActivity;
@@ -52,26 +45,23 @@ export class DeviceLifecycle {
     live: LiveEvents;
     /** Puts a device's new data classes and thresholds in force (bounds are read at sealing). */
     onSettingsChanged: (device: RegisteredDevice, before: DeviceSettings) => Promise<void> | void;
-  }) {
-    this.registry = deps.registry;
-    this.admission = deps.admission;
-    this.activity = deps.activity;
-    this.audit = deps.audit;
-    this.live = deps.live;
-    this.onSettingsChanged = deps.onSettingsChanged;
+  };
+
+  constructor(deps: DeviceLifecycle["deps"]) {
+    this.deps = deps;
   }
 
   private trail(actor: string) {
-    return { audit: this.audit, actor };
+    return { audit: this.deps.audit, actor };
   }
 
   private changed(deviceId: string, state: DeviceChange): void {
-    this.live.publish({ type: "device", deviceId, state });
+    this.deps.live.publish({ type: "device", deviceId, state });
   }
 
   list(): DeviceView[] {
-    const lastSeen = this.registry.lastSeen();
-    return this.registry
+    const lastSeen = this.deps.registry.lastSeen();
+    return this.deps.registry
       .list()
       .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
       .map((device) => this.view(device, lastSeen.get(device.deviceId)));
@@ -79,15 +69,15 @@ export class DeviceLifecycle {
 
   /** The device's status, undefined when it is not registered. */
   statusOf(deviceId: string): DeviceStatus | undefined {
-    return this.registry.get(deviceId)?.status;
+    return this.deps.registry.get(deviceId)?.status;
   }
 
   get(deviceId: string): DeviceView {
-    return this.view(this.registry.known(deviceId), this.registry.lastSeen().get(deviceId));
+    return this.view(this.deps.registry.known(deviceId), this.deps.registry.lastSeen().get(deviceId));
   }
 
   private view(device: RegisteredDevice, seen: { lastSeenMs: number; transport: string } | undefined): DeviceView {
-    const remainingMs = this.admission.quarantineLeftMs(device.deviceId);
+    const remainingMs = this.deps.admission.quarantineLeftMs(device.deviceId);
     return {
       deviceId: device.deviceId,
       status: device.status,
@@ -95,26 +85,26 @@ export class DeviceLifecycle {
       registeredAtMs: device.registeredAtMs,
       statusChangedAtMs: device.statusChangedAtMs,
       lastCounter: device.lastCounter.toString(),
-      mqttLogin: this.registry.hasMqttLogin(device.deviceId),
+      mqttLogin: this.deps.registry.hasMqttLogin(device.deviceId),
       lastSeenMs: seen?.lastSeenMs,
       transport: seen?.transport,
       quarantine: { quarantined: remainingMs > 0, remainingMs },
-      activity: this.activity.snapshot(device.deviceId),
+      activity: this.deps.activity.snapshot(device.deviceId),
       settings: device.settings,
     };
   }
 
   /** Registers a new device and issues its MQTT login, which is answered this once. */
   register(actor: string, deviceId: string, publicKey: Uint8Array): { device: DeviceView; mqttLogin: MqttCredentials } {
-    const existing = this.registry.get(deviceId);
+    const existing = this.deps.registry.get(deviceId);
     if (existing && existing.status !== "decommissioned") {
       throw new ConflictError(
         `device ${deviceId} is registered already; POST /api/devices/${deviceId}/mqtt-login issues it a new MQTT login`,
         { deviceId },
       );
     }
-    this.registry.register(deviceId, publicKey, this.trail(actor));
-    const mqttLogin = this.registry.issueMqttCredentials(deviceId, this.trail(actor));
+    this.deps.registry.register(deviceId, publicKey, this.trail(actor));
+    const mqttLogin = this.deps.registry.issueMqttCredentials(deviceId, this.trail(actor));
     this.changed(deviceId, "registered");
     return { device: this.get(deviceId), mqttLogin };
   }
@@ -132,10 +122,10 @@ export class DeviceLifecycle {
     options: { replaceKey: boolean; mqttPassword: string | undefined },
   ): { device: DeviceView; outcome: "registered" | "confirmed" | "key-replaced" } {
     const { deviceId, publicKey } = provisioned;
-    const existing = this.registry.get(deviceId);
+    const existing = this.deps.registry.get(deviceId);
     let outcome: "registered" | "confirmed" | "key-replaced" = "confirmed";
     if (!existing || existing.status === "decommissioned") {
-      this.registry.register(deviceId, publicKey, this.trail(actor));
+      this.deps.registry.register(deviceId, publicKey, this.trail(actor));
       outcome = "registered";
     } else if (hex(existing.publicKeyPoint) !== hex(publicKey)) {
       if (!options.replaceKey) {
@@ -145,38 +135,39 @@ export class DeviceLifecycle {
           { deviceId },
         );
       }
-      this.registry.rotateKey(deviceId, publicKey, this.trail(actor));
+      this.deps.registry.rotateKey(deviceId, publicKey, this.trail(actor));
       outcome = "key-replaced";
     }
-    if (options.mqttPassword !== undefined) this.registry.issueMqttCredentials(deviceId, this.trail(actor), options.mqttPassword);
+    if (options.mqttPassword !== undefined)
+      this.deps.registry.issueMqttCredentials(deviceId, this.trail(actor), options.mqttPassword);
     if (outcome !== "confirmed") this.changed(deviceId, outcome === "registered" ? "registered" : "key-rotated");
     return { device: this.get(deviceId), outcome };
   }
 
   issueMqttLogin(actor: string, deviceId: string): MqttCredentials {
-    const login = this.registry.issueMqttCredentials(deviceId, this.trail(actor));
+    const login = this.deps.registry.issueMqttCredentials(deviceId, this.trail(actor));
     this.changed(deviceId, "mqtt-login-issued");
     return login;
   }
 
   deactivate(actor: string, deviceId: string): DeviceView {
-    this.registry.setStatus(deviceId, "inactive", this.trail(actor));
+    this.deps.registry.setStatus(deviceId, "inactive", this.trail(actor));
     this.changed(deviceId, "deactivated");
     return this.get(deviceId);
   }
 
   reactivate(actor: string, deviceId: string): DeviceView {
-    this.registry.setStatus(deviceId, "active", this.trail(actor));
+    this.deps.registry.setStatus(deviceId, "active", this.trail(actor));
     this.changed(deviceId, "reactivated");
     return this.get(deviceId);
   }
 
   /** Ends a quarantine early; the live stream reports it as `released`, as when one runs out. */
   release(actor: string, deviceId: string): DeviceView {
-    this.registry.known(deviceId);
-    const remainingMs = this.admission.quarantineLeftMs(deviceId);
-    if (!this.admission.release(deviceId)) throw new ConflictError(`device ${deviceId} is not in quarantine`, { deviceId });
-    this.audit.record(actor, "device.quarantine.release", deviceId, {
+    this.deps.registry.known(deviceId);
+    const remainingMs = this.deps.admission.quarantineLeftMs(deviceId);
+    if (!this.deps.admission.release(deviceId)) throw new ConflictError(`device ${deviceId} is not in quarantine`, { deviceId });
+    this.deps.audit.record(actor, "device.quarantine.release", deviceId, {
       before: { quarantined: true, remainingMs },
       after: { quarantined: false },
     });
@@ -200,14 +191,14 @@ export class DeviceLifecycle {
       retireOldKeyNow?: boolean | undefined;
     },
   ): DeviceView {
-    const device = this.registry.known(deviceId);
+    const device = this.deps.registry.known(deviceId);
     if (!verifyKeyHandover(device.publicKeyPoint, deviceId, change.publicKey, change.handoverSignature)) {
       throw new GatewayError(
         "the handover signature does not verify with the device's current key over this device id and new key",
         { deviceId },
       );
     }
-    this.registry.rotateKey(deviceId, change.publicKey, this.trail(actor), change.counter ?? device.lastCounter, {
+    this.deps.registry.rotateKey(deviceId, change.publicKey, this.trail(actor), change.counter ?? device.lastCounter, {
       signature: change.handoverSignature,
       acceptInFlight: change.retireOldKeyNow !== true,
     });
@@ -216,25 +207,25 @@ export class DeviceLifecycle {
   }
 
   keyHistory(deviceId: string): KeyRotation[] {
-    return this.registry.keyHistory(deviceId);
+    return this.deps.registry.keyHistory(deviceId);
   }
 
   resetCounter(actor: string, deviceId: string, counter: bigint): DeviceView {
-    this.registry.resetCounter(deviceId, counter, this.trail(actor));
+    this.deps.registry.resetCounter(deviceId, counter, this.trail(actor));
     this.changed(deviceId, "counter-reset");
     return this.get(deviceId);
   }
 
   decommission(actor: string, deviceId: string, reason: string | undefined): DeviceView {
-    this.registry.decommission(deviceId, this.trail(actor), reason);
-    this.admission.release(deviceId);
+    this.deps.registry.decommission(deviceId, this.trail(actor), reason);
+    this.deps.admission.release(deviceId);
     this.changed(deviceId, "decommissioned");
     return this.get(deviceId);
   }
 
   async updateSettings(actor: string, deviceId: string, settings: DeviceSettings): Promise<DeviceView> {
-    const before = this.registry.updateSettings(deviceId, settings, this.trail(actor));
-    await this.onSettingsChanged(this.registry.known(deviceId), before);
+    const before = this.deps.registry.updateSettings(deviceId, settings, this.trail(actor));
+    await this.deps.onSettingsChanged(this.deps.registry.known(deviceId), before);
     this.changed(deviceId, "settings-changed");
     return this.get(deviceId);
   }

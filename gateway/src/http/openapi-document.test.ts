@@ -1,7 +1,7 @@
 import type { RequestListener } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../gateway.js";
-import { GatewayClient } from "../../test/gateway-client.js";
+import type { GatewayClient } from "../../test/gateway-client.js";
 import { startTestGateway, type TestGateway } from "../../test/test-gateway.js";
 import { expressRoutes } from "../../test/express-routes.js";
 
@@ -21,7 +21,7 @@ let document: OpenApi;
 beforeAll(async () => {
   running = await startTestGateway({ proving: { enabled: true } });
   gateway = running.gateway;
-  client = new GatewayClient(gateway.httpPort);
+  client = running.client;
   const cookie = await client.pair(gateway.pairingCode ?? "", "tech");
   token = await client.apiToken(cookie, "openapi test");
   const response = await client.request("/api/openapi.json", { token });

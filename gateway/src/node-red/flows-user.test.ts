@@ -1,19 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GatewayError } from "../errors.js";
 import { chooseFlowsUser, prepareFlowsFolder } from "./flows-user.js";
+import { scratchFolder } from "../../test/scratch-folder.js";
 
 const isRoot = process.getuid?.() === 0;
-let dataDir: string;
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), "flows-user-"));
-});
-
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+const dataDir = scratchFolder("flows-user-", "each test");
 
 describe("the user flows run as", () => {
   it("is one that exists, and never root", () => {
@@ -30,24 +24,24 @@ describe("the user flows run as", () => {
 
   it.runIf(isRoot)("gets Node-RED's folder, and can pass through the data folder but reach nothing else in it", () => {
     // As an older gateway left them: readable by all.
-    writeFileSync(join(dataDir, "gateway.sqlite"), "", { mode: 0o644 });
-    writeFileSync(join(dataDir, "gateway.sqlite-wal"), "", { mode: 0o644 });
-    mkdirSync(join(dataDir, "models"), { mode: 0o755 });
-    mkdirSync(join(dataDir, "node-red"), { mode: 0o755 });
-    writeFileSync(join(dataDir, "node-red", "flows.json"), "[]", { mode: 0o600 });
-    prepareFlowsFolder(join(dataDir, "node-red"), { name: "nobody", uid: 65_534, gid: 65_534 });
-    const mode = (path: string) => statSync(join(dataDir, path)).mode & 0o777;
+    writeFileSync(join(dataDir(), "gateway.sqlite"), "", { mode: 0o644 });
+    writeFileSync(join(dataDir(), "gateway.sqlite-wal"), "", { mode: 0o644 });
+    mkdirSync(join(dataDir(), "models"), { mode: 0o755 });
+    mkdirSync(join(dataDir(), "node-red"), { mode: 0o755 });
+    writeFileSync(join(dataDir(), "node-red", "flows.json"), "[]", { mode: 0o600 });
+    prepareFlowsFolder(join(dataDir(), "node-red"), { name: "nobody", uid: 65_534, gid: 65_534 });
+    const mode = (path: string) => statSync(join(dataDir(), path)).mode & 0o777;
     expect(mode("")).toBe(0o711);
     expect(mode("gateway.sqlite")).toBe(0o600);
     expect(mode("gateway.sqlite-wal")).toBe(0o600);
     expect(mode("models")).toBe(0o700);
     expect(mode("node-red")).toBe(0o700);
-    expect(statSync(join(dataDir, "node-red")).uid).toBe(65_534);
-    expect(statSync(join(dataDir, "node-red", "flows.json")).uid).toBe(65_534);
+    expect(statSync(join(dataDir(), "node-red")).uid).toBe(65_534);
+    expect(statSync(join(dataDir(), "node-red", "flows.json")).uid).toBe(65_534);
   });
 
   it.runIf(isRoot)("says so when the flows user could not reach its folder", () => {
-    const closed = join(dataDir, "closed");
+    const closed = join(dataDir(), "closed");
     mkdirSync(join(closed, "data"), { recursive: true, mode: 0o700 });
     expect(() => prepareFlowsFolder(join(closed, "data", "node-red"), { name: "nobody", uid: 65_534, gid: 65_534 })).toThrow(
       `Node-RED's user nobody cannot pass through ${closed} to its folder`,
@@ -55,9 +49,9 @@ describe("the user flows run as", () => {
   });
 
   it("leaves the data folder alone when Node-RED runs as the gateway's user", () => {
-    writeFileSync(join(dataDir, "gateway.sqlite"), "", { mode: 0o600 });
-    prepareFlowsFolder(join(dataDir, "node-red"), undefined);
-    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(join(dataDir, "node-red")).uid).toBe(process.getuid?.());
+    writeFileSync(join(dataDir(), "gateway.sqlite"), "", { mode: 0o600 });
+    prepareFlowsFolder(join(dataDir(), "node-red"), undefined);
+    expect(statSync(dataDir()).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir(), "node-red")).uid).toBe(process.getuid?.());
   });
 });

@@ -20,7 +20,15 @@ export interface NodeRedHost {
  * once the editor answers; a failure to start is thrown to the caller, which carries on
  * without flows (/flows then says so).
  */
-export async function startNodeRed(deps: {
+export async function startNodeRed({
+  http,
+  userDir,
+  config,
+  auth,
+  audit,
+  api,
+  logger,
+}: {
   http: GatewayHttp;
   userDir: string;
   config: GatewayConfig["http"]["nodeRed"];
@@ -29,14 +37,13 @@ export async function startNodeRed(deps: {
   api: IntelLedgerGatewayApi;
   logger: Logger;
 }): Promise<NodeRedHost> {
-  const { http, config, logger } = deps;
   http.setEditor("starting");
   let supervisor: NodeRedSupervisor;
   try {
     const user = chooseFlowsUser(config.user, logger);
-    prepareFlowsFolder(deps.userDir, user);
+    prepareFlowsFolder(userDir, user);
     supervisor = new NodeRedSupervisor({
-      userDir: deps.userDir,
+      userDir,
       adminRoot: EDITOR_PATH,
       keepBackups: config.keepBackups,
       allowListeningNodes: config.allowListeningNodes,
@@ -45,19 +52,19 @@ export async function startNodeRed(deps: {
       safeModeAfterCrashes: config.safeModeAfterCrashes,
       maxHeapMb: config.maxHeapMb,
       limits: config.limits,
-      api: deps.api,
-      audit: deps.audit,
+      api,
+      audit,
       logger,
     });
   } catch (error) {
     http.setEditor("failed");
     throw new GatewayError("Node-RED did not start", {}, { cause: error });
   }
-  const upgradeGate = editorUpgradeGate({ auth: deps.auth, hosts: http.hosts, supervisor, logger });
+  const upgradeGate = editorUpgradeGate({ auth, hosts: http.hosts, supervisor, logger });
   const status = () => supervisor.status();
   http.server.on("upgrade", upgradeGate);
   http.setEditor({
-    handle: editorGate({ auth: deps.auth, audit: deps.audit, supervisor, allowListeningNodes: config.allowListeningNodes }),
+    handle: editorGate({ auth, audit, supervisor, allowListeningNodes: config.allowListeningNodes }),
     status,
   });
   const stop = async () => {
