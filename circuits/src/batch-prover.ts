@@ -7,6 +7,7 @@ import type { BatchArtifacts, CircuitArtifacts } from "./artifacts.js";
 import { WORDS_PER_BATCH } from "./batch-layout.js";
 import { loadSnarkjs, type Groth16Proof } from "./batch-verifier.js";
 import type { BatchCircuitInput } from "./circuit-input.js";
+import { curveTaskRunner, type CurveTaskRunner } from "./curve-task-runner.js";
 import { CircuitsError } from "./errors.js";
 
 /** A batch's proof and the public signals it proves (in PUBLIC_SIGNALS order). */
@@ -79,11 +80,19 @@ function witnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
  * for a prover on two cores, more on four, for proofs a gateway makes in the background at low
  * priority. snarkjs keeps the curve it made first in `globalThis.curve_bn128` and reuses it
  * for every later proof; a curve made without threads, put there first, is reused the same way.
+ * Its tasks run in a runner that copies no input buffer twice (see curveTaskRunner).
  */
 export async function proveOnCallingThreadOnly(): Promise<void> {
   const snarkjs = (await loadSnarkjs()) as typeof Snarkjs & {
-    curves: { getCurveFromName(name: string, options: { singleThread: boolean }): Promise<unknown> };
+    curves: {
+      getCurveFromName(
+        name: string,
+        options: { singleThread: boolean },
+      ): Promise<{ tm: { code: Uint8Array; taskManager: CurveTaskRunner } }>;
+    };
   };
+  const curve = await snarkjs.curves.getCurveFromName("bn128", { singleThread: true });
+  curve.tm.taskManager = await curveTaskRunner(curve.tm.code);
   const shared = globalThis as { curve_bn128?: unknown };
-  shared.curve_bn128 = await snarkjs.curves.getCurveFromName("bn128", { singleThread: true });
+  shared.curve_bn128 = curve;
 }

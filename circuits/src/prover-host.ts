@@ -30,6 +30,18 @@ const PROVER_NICENESS = 10;
 
 const entry = new URL("./prover-worker.mjs", import.meta.url);
 
+/**
+ * V8 recompiles a WebAssembly function with its optimising compiler once the function has run
+ * about this many bytes of code (13 million by default). The witness generator's largest
+ * function (290 kB of code, run once per proof) got there at the seventh proof or so, and
+ * compiling it took 59 MB for half a second: the prover's peak, 45 MB over the rest of a
+ * proof. At 150 times the default it stays on the baseline compiler for over a thousand
+ * proofs (a prover is replaced before: PROOFS_PER_PROVER), while the curve arithmetic, which
+ * runs billions of bytes of code a proof, is still optimised during the first one; about 4 %
+ * more proving time.
+ */
+const WASM_TIERING_BUDGET = 2_000_000_000;
+
 export function startProverHost(
   isolation: ProverIsolation,
   artifacts: { dir: string; circuit: CircuitName },
@@ -55,7 +67,7 @@ export function startProverHost(
   const child = fork(entry, [artifacts.dir, artifacts.circuit], {
     // A proof's live JavaScript heap stays under 24 MB (its big buffers live outside the heap);
     // a cap at twice that makes V8 collect before garbage piles up in resident memory.
-    execArgv: ["--optimize-for-size", "--max-old-space-size=48"],
+    execArgv: ["--optimize-for-size", "--max-old-space-size=48", `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`],
     // glibc's malloc keeps what a proof freed (proving-key sections, multi-exponentiation
     // chunks: ArrayBuffers outside the heap) for reuse, in one arena per thread, and hands little
     // back: buffers of 64 kB and more get mappings of their own, returned when freed, and one

@@ -71,8 +71,40 @@ describe.each(["thread", "process"] as const)("BatchProverPool, provers in a %s"
     expect(childProcesses()).not.toContain(spareChildren[0]);
   });
 
+  it.runIf(isolation === "process")(
+    "replaces a prover process once it proved its share, losing no batch",
+    async () => {
+      const hasher = await loadPoseidon();
+      const commitments = [4, 5, 6].map((count) =>
+        BatchCommitment.build(hasher, { gatewayId: SAMPLE_GATEWAY, readings: sampleReadings(count) }),
+      );
+      const recycling = new BatchProverPool({ isolation, proofsPerProver: 2, maxQueued: 2 });
+      try {
+        await recycling.ready();
+        const provers = () => childProcesses().filter((pid) => !childrenBefore.includes(pid));
+        const before = provers();
+        const proofs = await Promise.all(commitments.map((commitment) => recycling.prove(batchCircuitInput(commitment))));
+        const { vkey } = loadBatchArtifacts();
+        for (const [i, proof] of proofs.entries()) {
+          expect(proof.publicSignals).toEqual(batchPublicSignals(commitments[i]!));
+          expect(await verifyBatchProof(vkey, proof.proof, proof.publicSignals)).toBe(true);
+        }
+        const after = provers();
+        expect(after).toHaveLength(before.length);
+        expect(
+          after.filter((pid) => !before.includes(pid)),
+          "a fresh prover took the third batch",
+        ).toHaveLength(1);
+      } finally {
+        await recycling.close();
+      }
+    },
+    180_000,
+  );
+
   it("refuses a bad configuration and work after closing", async () => {
     expect(() => new BatchProverPool({ threads: 0, isolation })).toThrow(CircuitsError);
+    expect(() => new BatchProverPool({ proofsPerProver: 0, isolation })).toThrow(CircuitsError);
     const closing = new BatchProverPool({ isolation });
     await closing.close();
     await expect(

@@ -11,6 +11,8 @@ export interface BatchProverPoolOptions {
   isolation?: ProverIsolation;
   /** Batches that may wait for a free worker; `prove` refuses more. 4 by default. */
   maxQueued?: number;
+  /** Proofs (and failed attempts) a prover makes before a fresh one replaces it; PROOFS_PER_PROVER by default. */
+  proofsPerProver?: number;
   /** Folder with the circuit artifacts; the committed ones by default. */
   artifactsDir?: string;
   /** The circuit proved: the batch attestation by default, or the reading disclosure. */
@@ -33,7 +35,19 @@ interface Slot {
   worker: ProverHost;
   ready: Promise<void>;
   job?: Job | undefined;
+  /** Inputs it answered. */
+  answered: number;
+  /** Replaced by a fresh prover: its exit is expected. */
+  retired: boolean;
 }
+
+/**
+ * A prover process is replaced after this many proofs: well before the witness generator's
+ * largest function has run long enough for V8 to recompile it with its optimising compiler
+ * (about a thousand proofs, see WASM_TIERING_BUDGET in prover-host.ts), which takes 59 MB for
+ * half a second. Starting a prover takes about a second of CPU time, under 0.3 % of 500 proofs.
+ */
+export const PROOFS_PER_PROVER = 500;
 
 /**
  * Proves batches (or, for the "reading-disclosure" circuit, readings' disclosures) in worker threads or child processes, so proving never blocks the caller's event loop. The
@@ -47,20 +61,32 @@ export class BatchProverPool {
   private nextId = 1;
   private closed = false;
   private readonly onProverExit: ((error: CircuitsError) => void) | undefined;
+  private readonly proofsPerProver: number;
+  private readonly isolation: ProverIsolation;
+  private readonly artifacts: { dir: string; circuit: CircuitName };
 
   constructor(options: BatchProverPoolOptions = {}) {
     const threads = options.threads ?? 1;
     this.maxQueued = options.maxQueued ?? 4;
-    if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(this.maxQueued) || this.maxQueued < 0) {
-      throw new CircuitsError("a prover pool needs at least one thread and a non-negative queue", {
+    this.proofsPerProver = options.proofsPerProver ?? PROOFS_PER_PROVER;
+    if (
+      !Number.isInteger(threads) ||
+      threads < 1 ||
+      !Number.isInteger(this.maxQueued) ||
+      this.maxQueued < 0 ||
+      !Number.isInteger(this.proofsPerProver) ||
+      this.proofsPerProver < 1
+    ) {
+      throw new CircuitsError("a prover pool needs at least one thread, a non-negative queue and provers that prove", {
         threads,
         maxQueued: this.maxQueued,
+        proofsPerProver: this.proofsPerProver,
       });
     }
     this.onProverExit = options.onProverExit;
-    const artifacts = { dir: options.artifactsDir ?? artifactsDir, circuit: options.circuit ?? "batch-attestation" };
-    const isolation = options.isolation ?? "thread";
-    this.slots = Array.from({ length: threads }, () => this.startWorker(isolation, artifacts));
+    this.artifacts = { dir: options.artifactsDir ?? artifactsDir, circuit: options.circuit ?? "batch-attestation" };
+    this.isolation = options.isolation ?? "thread";
+    this.slots = Array.from({ length: threads }, () => this.startWorker());
   }
 
   /** Batches queued or being proved. */
@@ -100,7 +126,7 @@ export class BatchProverPool {
     );
   }
 
-  private startWorker(isolation: ProverIsolation, artifacts: { dir: string; circuit: CircuitName }): Slot {
+  private startWorker(): Slot {
     let markReady: () => void = () => undefined;
     let failStart: (error: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
@@ -115,7 +141,9 @@ export class BatchProverPool {
     };
     const slot: Slot = {
       ready,
-      worker: startProverHost(isolation, artifacts, {
+      answered: 0,
+      retired: false,
+      worker: startProverHost(this.isolation, this.artifacts, {
         message: (message: ProverMessage) => {
           if ("ready" in message) {
             markReady();
@@ -126,24 +154,35 @@ export class BatchProverPool {
           slot.job = undefined;
           if ("result" in message) job.resolve(message.result);
           else job.reject(new CircuitsError(message.error.message, { cause: message.error.cause }));
+          if (++slot.answered >= this.proofsPerProver) this.replace(slot);
           this.dispatch();
         },
-        error: (error) => fail(new CircuitsError("a prover failed", {}, { cause: error })),
+        error: (error) => {
+          if (!slot.retired) fail(new CircuitsError("a prover failed", {}, { cause: error }));
+        },
         exit: (code, signal) => {
-          if (this.closed) return;
+          if (this.closed || slot.retired) return;
           const exited = new CircuitsError(signal ? `a prover was killed by ${signal}` : `a prover exited with code ${code}`);
           fail(exited);
           if (this.onProverExit) {
             this.onProverExit(exited);
             return;
           }
-          const index = this.slots.indexOf(slot);
-          if (index >= 0) this.slots[index] = this.startWorker(isolation, artifacts);
+          this.replace(slot);
           this.dispatch();
         },
       }),
     };
     return slot;
+  }
+
+  /** Puts a fresh prover in the slot of one that exited or proved its share. */
+  private replace(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.retired = true;
+    void slot.worker.stop();
+    this.slots[index] = this.startWorker();
   }
 
   private dispatch(): void {

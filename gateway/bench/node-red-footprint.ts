@@ -8,7 +8,7 @@
 // applies to their peak together.
 // Usage: node --import tsx gateway/bench/node-red-footprint.ts [--warm-up-s 30] [--min-proofs 5] [--max-run-s 600] [--v8-defaults]
 import { parseArgs } from "node:util";
-import { GATEWAY_V8_FLAGS, measureGatewayFootprint } from "./footprint.js";
+import { GATEWAY_ENV, GATEWAY_V8_FLAGS, measureGatewayFootprint } from "./footprint.js";
 
 /** What the gateway and Node-RED together may hold at the reference load. */
 const BUDGET_MB = 225;
@@ -38,7 +38,11 @@ const runs = [
   { label: "gateway + Node-RED + examples", nodeRed: true, v8Flags: GATEWAY_V8_FLAGS },
 ];
 const mb = (value: number) => value.toFixed(0).padStart(4);
-console.log(`warm-up ${warmUpMs / 1000} s at ~200 readings/s; the gateway runs with ${GATEWAY_V8_FLAGS.join(" ")} unless said`);
+const environment = Object.entries(GATEWAY_ENV).map(([name, value]) => `${name}=${value}`);
+console.log(
+  `warm-up ${warmUpMs / 1000} s at ~200 readings/s; the gateway runs with ${environment.join(" ")}, and with ` +
+    `${GATEWAY_V8_FLAGS.join(" ")} unless said`,
+);
 for (const run of runs) {
   const footprint = await measureGatewayFootprint({
     ...run,

@@ -11,7 +11,8 @@ const START_TIMEOUT_MS = 180_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 
 const CLIS = {
-  gateway: { path: "gateway/src/cli.ts", ready: "gateway started" },
+  /** With glibc's malloc arenas capped, as its packaged command line starts it. */
+  gateway: { path: "gateway/src/cli.ts", ready: "gateway started", env: { MALLOC_ARENA_MAX: "2" } },
   /** With glibc's malloc arenas capped, as the relay's systemd unit and docs start it. */
   relay: { path: "cloud-relay/src/cli.ts", ready: "relay started", env: { MALLOC_ARENA_MAX: "2" } },
   /** The gateway with BLE devices over the simulated radio (its folder in the extra arguments). */

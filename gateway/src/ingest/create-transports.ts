@@ -9,6 +9,7 @@ import { BleTransport } from "./ble-transport.js";
 import { EmbeddedMqttTransport } from "./embedded-mqtt-transport.js";
 import { ExternalMqttTransport } from "./external-mqtt-transport.js";
 import type { FrameTransport } from "./frame-transport.js";
+import { writeMqttNumbersUncached } from "./mqtt-number-cache.js";
 import { mqttPacketLimit } from "./mqtt-packet-guard.js";
 import { SerialTransport } from "./serial-transport.js";
 
@@ -36,6 +37,7 @@ export function createTransports(options: {
 }): Transports {
   const { config, gatewayId, devices, refusals, logger, bleCentral } = options;
   const { broker } = config.mqtt;
+  writeMqttNumbersUncached();
   const mqttLogger = logger.child({ component: "mqtt" });
   const maxPacketBytes = mqttPacketLimit(config.ingest.maxFrameBytes);
   const mqtt = broker
