@@ -9,7 +9,7 @@ import { deployDataAnchor, deployEdgeContracts } from "./deploy-data-anchor.js";
 import { ContractsError } from "./errors.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
-import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
+import { startDeployedTestChain } from "../test/test-chain.js";
 
 const ANCHORER_ROLE = id("ANCHORER_ROLE");
 const DEFAULT_ADMIN_ROLE = ZeroHash;
@@ -21,24 +21,15 @@ async function provenBatch(gateway: string, readingCount: number): Promise<{ pro
   return { proof, calldata: batchProofCalldata(proof.proof, proof.publicSignals) };
 }
 
+const chain = await startDeployedTestChain();
+afterAll(async () => {
+  await chain.stop();
+  await releaseSnarkThreads();
+});
+const [admin, anchorer, stranger, gateway] = chain.wallets;
+await chain.registerGateways(gateway);
+
 describe("DataAnchor", () => {
-  let chain: DeployedTestChain;
-  let admin: Wallet;
-  let anchorer: Wallet;
-  let stranger: Wallet;
-  let gateway: Wallet;
-
-  beforeAll(async () => {
-    chain = await startDeployedTestChain();
-    [admin, anchorer, stranger, gateway] = chain.wallets;
-    await chain.registerGateways(gateway);
-  });
-
-  afterAll(async () => {
-    await chain?.stop();
-    await releaseSnarkThreads();
-  });
-
   const as = (signer: Wallet): Contract => new Contract(chain.deployment.address, dataAnchorAbi, signer);
   const events = (contract: Contract, logs: readonly { topics: readonly string[]; data: string }[]) =>
     logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);

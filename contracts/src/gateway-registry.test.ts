@@ -1,29 +1,19 @@
 import { Contract, Wallet, ZeroAddress, ZeroHash, encodeBytes32String, hexlify, id, randomBytes } from "ethers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { callView, revertOf, sendAndWait } from "./contract-calls.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
-import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
+import { startDeployedTestChain } from "../test/test-chain.js";
 
 const REGISTRAR_ROLE = id("REGISTRAR_ROLE");
 const publicKey = (): string => hexlify(new Uint8Array([4, ...randomBytes(64)]));
 
+const chain = await startDeployedTestChain();
+afterAll(() => chain.stop());
+const [admin, registrar, stranger] = chain.wallets;
+const as = (signer: Wallet): Contract => new Contract(chain.deployment.registry, gatewayRegistryAbi, signer);
+await sendAndWait(as(admin), "grantRole", REGISTRAR_ROLE, registrar.address);
+
 describe("GatewayRegistry", () => {
-  let chain: DeployedTestChain;
-  let admin: Wallet;
-  let registrar: Wallet;
-  let stranger: Wallet;
-
-  beforeAll(async () => {
-    chain = await startDeployedTestChain();
-    [admin, registrar, stranger] = chain.wallets;
-    await sendAndWait(as(admin), "grantRole", REGISTRAR_ROLE, registrar.address);
-  });
-
-  afterAll(async () => {
-    await chain?.stop();
-  });
-
-  const as = (signer: Wallet): Contract => new Contract(chain.deployment.registry, gatewayRegistryAbi, signer);
   const gateway = (): string => Wallet.createRandom().address;
 
   it("registers a gateway and its devices, emitting events for indexers", async () => {

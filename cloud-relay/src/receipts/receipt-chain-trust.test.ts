@@ -1,45 +1,34 @@
-import { loadPoseidon, releaseSnarkThreads, type BatchProof, type PoseidonHasher } from "@intelledger/circuits";
+import { loadPoseidon, releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
 import { batchProofCalldata, batchProofsCalldata, dataAnchorAbi, gatewayRegistryAbi } from "@intelledger/contracts";
-import { startDeployedTestChain, type DeployedTestChain } from "@intelledger/contracts/test-chain";
-import {
-  committedKeyTrust,
-  receiptSchema,
-  verifyReceipt,
-  type ChainTrust,
-  type PublishedDeployment,
-  type Receipt,
-} from "@intelledger/verify";
+import { startDeployedTestChain } from "@intelledger/contracts/test-chain";
+import { committedKeyTrust, receiptSchema, verifyReceipt, type PublishedDeployment, type Receipt } from "@intelledger/verify";
 import { Contract, hexlify, type ContractTransactionResponse, type Wallet } from "ethers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { anchoredBatch, testReadings } from "../../test/receipt-fixture.js";
 import { proveCommitment, recordProof } from "../../test/recorded-proof.js";
 
 /** One salt seed for every build of a batch, so that its root, proof and receipt agree. */
 const SALT_SEED = new Uint8Array(32).fill(7);
 
+const chain = await startDeployedTestChain();
+afterAll(async () => {
+  await chain.stop();
+  await releaseSnarkThreads();
+});
+const [admin, anchorer, gateway] = chain.wallets;
+const { address, registry, batchVerifier, disclosureVerifier, blockNumber } = chain.deployment;
+const deployment: PublishedDeployment = {
+  chainId: chain.chainId,
+  dataAnchor: address,
+  registry,
+  batchVerifier,
+  disclosureVerifier,
+  blockNumber,
+};
+const trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
+const hasher = await loadPoseidon();
+
 describe("a receipt's trust anchored on chain", () => {
-  let chain: DeployedTestChain;
-  let hasher: PoseidonHasher;
-  let deployment: PublishedDeployment;
-  let trust: ChainTrust;
-  let admin: Wallet;
-  let anchorer: Wallet;
-  let gateway: Wallet;
-
-  beforeAll(async () => {
-    chain = await startDeployedTestChain();
-    [admin, anchorer, gateway] = chain.wallets;
-    const { address, registry, batchVerifier, disclosureVerifier, blockNumber } = chain.deployment;
-    deployment = { chainId: chain.chainId, dataAnchor: address, registry, batchVerifier, disclosureVerifier, blockNumber };
-    trust = committedKeyTrust({ chainId: chain.chainId, deployment, minConfirmations: 1, allowDevelopmentKey: true });
-    hasher = await loadPoseidon();
-  }, 120_000);
-
-  afterAll(async () => {
-    await chain?.stop();
-    await releaseSnarkThreads();
-  });
-
   const send = async (sent: Promise<ContractTransactionResponse>) => {
     const receipt = await (await sent).wait();
     if (!receipt) throw new Error("not mined");
