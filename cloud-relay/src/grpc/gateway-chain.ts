@@ -131,10 +131,8 @@ export class GatewayChain {
       arrivedAtMs: performance.now(),
       trace,
     };
-    readings?.then(
-      () => (arrival.verdictIn = true),
-      () => (arrival.verdictIn = true),
-    );
+    const verdictArrived = () => (arrival.verdictIn = true);
+    readings?.then(verdictArrived, verdictArrived);
     this.enqueue(arrival);
   }
 
@@ -159,7 +157,7 @@ export class GatewayChain {
     try {
       while (this.waiting.length > 0) {
         if (this.stale) await this.loadOrRefuse();
-        const arrivals = await this.takeChecked();
+        const arrivals = await this.takeVerified();
         const answers: Answer[] = [];
         const checkedHashes = new Map<number, Uint8Array>();
         for (const arrival of arrivals) {
@@ -199,7 +197,7 @@ export class GatewayChain {
    * verdicts of everything that has arrived would hold every ack back until the last batch
    * sent is verified, leaving the gateway's window full and the workers idle in between.
    */
-  private async takeChecked(): Promise<Arrival[]> {
+  private async takeVerified(): Promise<Arrival[]> {
     const first = this.waiting[0];
     if (first?.kind === "batch") await first.readings?.catch(() => undefined);
     let count = 1;
