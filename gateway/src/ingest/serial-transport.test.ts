@@ -114,9 +114,15 @@ beforeEach(async () => {
   await startSerialGateway();
 });
 
-afterEach(async () => {
-  cable?.close();
+/** Pulls the device's end of the cable out, if it is in. */
+async function unplugDevice(): Promise<void> {
+  const port = cable;
   cable = undefined;
+  if (port?.isOpen) await new Promise((resolve) => port.close(resolve));
+}
+
+afterEach(async () => {
+  await unplugDevice();
   await gateway.stop();
   await pty.close();
   rmSync(dir, { recursive: true, force: true });
@@ -157,7 +163,7 @@ describe("serial transport over a pty pair", () => {
     await (await plugFramedDevice()).end.sendFrame(device.nextFrameBytes()).answered(10_000);
     expect(gateway.snapshot().ingest.framesAccepted).toBe(1);
 
-    cable?.close();
+    await unplugDevice();
     await pty.close(); // both ends vanish
     await until(() => gateway.snapshot().serial?.openPorts.length === 0, "the gateway to notice");
     pty = await PtyPair.open(dir); // the same cable, plugged back in
@@ -166,6 +172,23 @@ describe("serial transport over a pty pair", () => {
     expect(after?.result).toBe(FrameAckResult.FRAME_ACK_RESULT_STORED);
     expect(gateway.snapshot().ingest.framesAccepted).toBe(2);
     expect(gateway.readings.count()).toBe(6);
+  });
+
+  it("notices a cable pulled while bytes are still arriving, every time", async () => {
+    // A read already under way when the line hangs up sees end of file rather than an error:
+    // pulling the cable mid-stream, round after round, finds a gateway that misses it.
+    for (let round = 0; round < 15; round++) {
+      const port = await plugDevice();
+      port.on("error", () => undefined); // the device's own writes fail once the cable is out
+      const noise = setInterval(() => port.write(Buffer.alloc(64, 0x55), () => undefined), 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pty.close();
+      clearInterval(noise);
+      cable = undefined;
+      await until(() => gateway.snapshot().serial?.openPorts.length === 0, `the gateway to notice the pull in round ${round}`);
+      pty = await PtyPair.open(dir);
+      await until(() => gateway.snapshot().serial?.openPorts.length === 1, `the gateway to reopen its end in round ${round}`);
+    }
   });
 
   it("tells a device over its rate to send again later, and takes the frame then", async () => {

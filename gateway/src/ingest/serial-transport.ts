@@ -6,10 +6,11 @@ import {
   type ProvisioningSettings,
 } from "@intelledger/proto/provisioning";
 import type { Logger } from "pino";
-import { SerialPort } from "serialport";
+import { SerialPortStream } from "@serialport/stream";
 import { FramedLink, type FramedConnection } from "./framed-link.js";
 import { noFramingErrors } from "./framed-packets.js";
 import type { FrameHandler, FrameTransport } from "./frame-transport.js";
+import { serialBinding } from "./hangup-aware-binding.js";
 import { discoverSerialPorts } from "./serial-port-discovery.js";
 
 export interface SerialTransportOptions {
@@ -19,7 +20,7 @@ export interface SerialTransportOptions {
   logger: Logger;
 }
 
-type OpenPort = FramedConnection<{ port: SerialPort }>;
+type OpenPort = FramedConnection<{ port: SerialPortStream }>;
 
 /**
  * Devices on serial lines (USB-UART), framed with COBS and CRC-32, each frame answered with a
@@ -36,6 +37,8 @@ export class SerialTransport implements FrameTransport {
   private readonly portOfDevice = new Map<string, string>();
   private handler: FrameHandler | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The scan under way: a port slower to open than the rescan interval must not be opened twice. */
+  private scanning: Promise<void> | undefined;
 
   constructor(options: SerialTransportOptions) {
     this.options = options;
@@ -85,6 +88,7 @@ export class SerialTransport implements FrameTransport {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.handler = undefined;
+    await this.scanning;
     await Promise.all(
       [...this.open.values()].map(
         ({ port }) => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
@@ -93,16 +97,26 @@ export class SerialTransport implements FrameTransport {
     this.open.clear();
   }
 
-  private async scan(): Promise<void> {
+  private scan(): Promise<void> {
+    this.scanning ??= this.openNewPorts().finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private async openNewPorts(): Promise<void> {
     const paths = discoverSerialPorts(this.options.ports).filter((path) => !this.open.has(path));
     await Promise.all(paths.map((path) => this.openPort(path)));
   }
 
   private async openPort(path: string): Promise<void> {
     const { logger, baudRate } = this.options;
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    const port = new SerialPortStream({ binding: serialBinding(), path, baudRate, autoOpen: false });
     const opened = await new Promise<boolean>((resolve) => port.open((error) => resolve(!error)));
-    if (!opened || !this.handler) return;
+    if (!opened) return;
+    if (!this.handler) {
+      // Stopped while the port was opening.
+      await new Promise((resolve) => port.close(resolve));
+      return;
+    }
     const link = new FramedLink({
       transport: "serial",
       framingErrors: this.framingErrors,

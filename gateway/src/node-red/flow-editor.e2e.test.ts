@@ -88,6 +88,22 @@ async function logIn(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
+/**
+ * Opens a package's example in the import dialog. The dialog fills its examples tree as the
+ * list arrives, so a click on the package before that may land on an entry about to be
+ * replaced, or fold it: the click is repeated until the example shows.
+ */
+async function openExample(page: Page, packageName: string, exampleName: string): Promise<void> {
+  const examples = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
+  const example = examples.getByText(exampleName, { exact: true });
+  for (let attempt = 0; !(await example.isVisible()); attempt++) {
+    if (attempt === 10) throw new Error(`the example ${exampleName} of ${packageName} did not show in the import dialog`);
+    await examples.getByText(packageName, { exact: true }).click();
+    await example.waitFor({ state: "visible", timeout: 3_000 }).catch(() => undefined);
+  }
+  await example.click();
+}
+
 describe("the flow editor in a browser", () => {
   it("logs in, imports a shipped flow, deploys it, and the gateway stores the flow's derived readings", async () => {
     const base = running.url;
@@ -118,9 +134,7 @@ describe("the flow editor in a browser", () => {
     await page.click("#red-ui-header-button-sidemenu");
     await page.click("#menu-item-import");
     await page.locator("#red-ui-clipboard-dialog-import-tabs li", { hasText: "Examples" }).click();
-    const examples = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
-    await examples.getByText("node-red-contrib-intelledger").click();
-    await examples.getByText("vibration-rms-derived").click();
+    await openExample(page, "node-red-contrib-intelledger", "vibration-rms-derived");
     await page.click("#red-ui-clipboard-dialog-ok");
     await page.locator(".red-ui-tab", { hasText: "Vibration RMS" }).click();
     await page.waitForSelector(".red-ui-flow-node-group[id] .red-ui-flow-node-label", { timeout: 10_000 });
