@@ -1,7 +1,7 @@
+import { TokenBuckets } from "@intelledger/service-kit";
 import { RelayRefusal } from "../errors.js";
 import type { GatewayAccess, GatewayAccessLedger, RateLimit } from "../store/gateway-access.js";
 import { addressAllowed, normaliseAddress } from "./cidr-allowlist.js";
-import { GatewayRateLimiter } from "./rate-limiter.js";
 
 /**
  * What operators decided about a gateway, applied to its calls: a revoked gateway and one
@@ -21,7 +21,8 @@ export class GatewayGate {
     defaultRateLimit: RateLimit | undefined;
   };
   private decisions = new Map<string, GatewayAccess>();
-  private readonly limiter = new GatewayRateLimiter();
+  /** A bucket per gateway, in this replica's memory: each replica holds a gateway to its limit on the uploads it takes. */
+  private readonly buckets = new TokenBuckets();
   private readonly watched = new Map<string, Set<{ address: string; end: (refusal: unknown) => void }>>();
 
   constructor(options: GatewayGate["options"]) {
@@ -78,7 +79,7 @@ export class GatewayGate {
     checkAccess(gatewayId, address, access);
     const limit = access?.rateLimit ?? this.options.defaultRateLimit;
     if (!limit) return;
-    const retryAfterMs = this.limiter.take(gatewayId, limit, nowMs);
+    const retryAfterMs = this.buckets.take(gatewayId, { perSecond: limit.batchesPerSecond, burst: limit.burst }, nowMs);
     if (retryAfterMs > 0) {
       throw new RelayRefusal(
         "resource_exhausted",
