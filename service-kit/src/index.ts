@@ -8,7 +8,7 @@ export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervi
 export type { RestartPolicy, SupervisedState, SupervisedStateName, SupervisedStatus, SupervisorOptions } from "./supervisor.js";
 export { RateEstimator } from "./rate-estimator.js";
 export { writeSecretFile } from "./secret-file.js";
-export { counter, gauge, labelledCounter, labelledGauge, SnapshotMetrics } from "./snapshot-metrics.js";
+export { ageSeconds, counter, gauge, labelledCounter, labelledGauge, seriesPer, SnapshotMetrics } from "./snapshot-metrics.js";
 export type { MetricDeclaration, MetricTable } from "./snapshot-metrics.js";
 export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
 export type { SqliteDatabase, SqliteOpenOptions } from "./sqlite-database.js";

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { SnapshotMetrics } from "./snapshot-metrics.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ageSeconds, labelledGauge, seriesPer, SnapshotMetrics } from "./snapshot-metrics.js";
 
 describe("SnapshotMetrics", () => {
   it("reads counters, labelled counters and gauges from one snapshot per scrape", async () => {
@@ -28,5 +28,42 @@ describe("SnapshotMetrics", () => {
     frames = 5;
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await metrics.registry.metrics()).toContain("test_frames_total 5");
+  });
+
+  it("reads one series per item of a list, labelled with the item's key", async () => {
+    const state = {
+      devices: [
+        { id: "a", frames: 2 },
+        { id: "b", frames: 7 },
+      ],
+      scale: 10,
+    };
+    const byDevice = seriesPer(
+      (s: typeof state) => s.devices,
+      (device) => device.id,
+    );
+    const metrics = new SnapshotMetrics(() => state).table("test_", {
+      device_frames: labelledGauge(
+        "Frames per device, scaled.",
+        "device",
+        byDevice((device, s) => device.frames * s.scale),
+      ),
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('test_device_frames{device="a"} 20');
+    expect(text).toContain('test_device_frames{device="b"} 70');
+  });
+});
+
+describe("ageSeconds", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("counts the seconds since a time, and 0 while a wall clock stepped back is behind it", () => {
+    vi.useFakeTimers({ now: 100_000, toFake: ["Date"] });
+    expect(ageSeconds(98_500)).toBe(1.5);
+    expect(ageSeconds(100_000)).toBe(0);
+    expect(ageSeconds(160_000)).toBe(0);
   });
 });

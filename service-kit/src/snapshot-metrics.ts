@@ -41,6 +41,22 @@ export function labelledGauge<Snapshot>(
 }
 
 /**
+ * The series of a labelled metric, one per item of a list in the snapshot, labelled with the
+ * item's key: `seriesPer(list, key)` gives the function that reads a value of each item.
+ */
+export function seriesPer<Snapshot, Item>(
+  items: (snapshot: Snapshot) => readonly Item[],
+  key: (item: Item) => string,
+): (value: (item: Item, snapshot: Snapshot) => number) => LabelledValues<Snapshot> {
+  return (value) => (snapshot) => Object.fromEntries(items(snapshot).map((item) => [key(item), value(item, snapshot)]));
+}
+
+/** Seconds since `sinceMs`: 0, not a negative age, while a wall clock stepped back is behind it. */
+export function ageSeconds(sinceMs: number): number {
+  return Math.max(0, Date.now() - sinceMs) / 1_000;
+}
+
+/**
  * Prometheus metrics read from a service's snapshot at scrape time, so nothing on a hot path
  * touches a metric. One snapshot serves every metric of a scrape.
  */

@@ -1,17 +1,13 @@
-import { counter, gauge, labelledCounter, labelledGauge, SnapshotMetrics, type MetricTable } from "@intelledger/service-kit";
+import { ageSeconds, counter, gauge, labelledCounter, labelledGauge, seriesPer, SnapshotMetrics } from "@intelledger/service-kit";
+import type { MetricTable } from "@intelledger/service-kit";
 import type { Registry } from "prom-client";
 import type { RelaySnapshot } from "../relay-snapshot.js";
 
-type FleetGateway = RelaySnapshot["fleet"][number];
-
 /** One series per gateway, labelled with its id. */
-function byGateway(value: (gateway: FleetGateway, s: RelaySnapshot) => number) {
-  return (s: RelaySnapshot) => Object.fromEntries(s.fleet.map((gateway) => [gateway.gatewayId, value(gateway, s)]));
-}
-
-function ageSeconds(sinceMs: number): number {
-  return Math.max(0, Date.now() - sinceMs) / 1_000;
-}
+const byGateway = seriesPer(
+  (s: RelaySnapshot) => s.fleet,
+  (gateway) => gateway.gatewayId,
+);
 
 /** The relay's metrics, each named intelledger_relay_ and its key. */
 const RELAY_METRICS: MetricTable<RelaySnapshot> = {

@@ -1,13 +1,13 @@
-import { counter, gauge, labelledCounter, labelledGauge, SnapshotMetrics, type MetricTable } from "@intelledger/service-kit";
+import { ageSeconds, counter, gauge, labelledCounter, labelledGauge, seriesPer, SnapshotMetrics } from "@intelledger/service-kit";
+import type { MetricTable } from "@intelledger/service-kit";
 import type { Registry } from "prom-client";
 import type { GatewaySnapshot } from "../gateway-snapshot.js";
 
-type Subsystem = GatewaySnapshot["subsystems"][number];
-
 /** One series per subsystem, labelled with its name. */
-function bySubsystem(value: (subsystem: Subsystem) => number) {
-  return (s: GatewaySnapshot) => Object.fromEntries(s.subsystems.map((subsystem) => [subsystem.name, value(subsystem)]));
-}
+const bySubsystem = seriesPer(
+  (s: GatewaySnapshot) => s.subsystems,
+  (subsystem) => subsystem.name,
+);
 
 /** The gateway's metrics, each named intelledger_gateway_ and its key. */
 const GATEWAY_METRICS: MetricTable<GatewaySnapshot> = {
@@ -46,7 +46,7 @@ const GATEWAY_METRICS: MetricTable<GatewaySnapshot> = {
   backlog_batches: gauge("Sealed batches the relay has not acknowledged.", (s) => s.backlog.batches),
   backlog_readings: gauge("Readings in unacknowledged batches.", (s) => s.backlog.readings),
   backlog_age_seconds: gauge("Age of the oldest unacknowledged batch.", (s) =>
-    s.backlog.oldestSealedAtMs === undefined ? 0 : (Date.now() - s.backlog.oldestSealedAtMs) / 1000,
+    s.backlog.oldestSealedAtMs === undefined ? 0 : ageSeconds(s.backlog.oldestSealedAtMs),
   ),
   storage_bytes_used: gauge("Bytes the database uses.", (s) => s.storage.bytesUsed),
   storage_quota_bytes: gauge("The database's disk quota.", (s) => s.storage.quotaBytes),
