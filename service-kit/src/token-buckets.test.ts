@@ -21,6 +21,13 @@ describe("token buckets", () => {
     expect([1, 2, 3, 4].map(() => buckets.take("a", RATE, 60_000))).toEqual([0, 0, 0, 500]);
   });
 
+  it("takes no tokens away when the clock steps back", () => {
+    const buckets = new TokenBuckets();
+    expect(buckets.take("a", RATE, 10_000)).toBe(0);
+    // The clock steps back an hour: the bucket keeps the two tokens it had.
+    expect([1, 2, 3].map(() => buckets.take("a", RATE, 10_000 - 3_600_000))).toEqual([0, 0, 500]);
+  });
+
   it("takes fractional rates", () => {
     const buckets = new TokenBuckets();
     const slow = { perSecond: 0.5, burst: 1 };

@@ -25,7 +25,9 @@ export class TokenBuckets {
   /** Takes a token from the key's bucket: 0 when there was one, else the milliseconds until there is. */
   take(key: string, { perSecond, burst }: TokenRate, nowMs: number): number {
     const bucket = this.buckets.get(key);
-    const refilled = bucket ? Math.min(burst, bucket.tokens + ((nowMs - bucket.atMs) * perSecond) / 1_000) : burst;
+    // A wall clock stepped back refills nothing, rather than taking tokens away.
+    const elapsedMs = bucket ? Math.max(0, nowMs - bucket.atMs) : 0;
+    const refilled = bucket ? Math.min(burst, bucket.tokens + (elapsedMs * perSecond) / 1_000) : burst;
     const tokens = refilled >= 1 ? refilled - 1 : refilled;
     this.buckets.set(key, { tokens, atMs: nowMs, fullAtMs: nowMs + ((burst - tokens) / perSecond) * 1_000 });
     if (this.buckets.size > DROP_FULL_ABOVE) {
