@@ -51,7 +51,6 @@ try {
       }),
       { maxFrameBytes: 512, maxCounterJump: 1_000 },
     ),
-    registry,
     readings,
     clock,
     dataClasses: new DataClasses({}),

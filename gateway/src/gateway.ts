@@ -255,7 +255,6 @@ async function startGatewayParts(
     });
     const pipeline = new IngestPipeline({
       acceptor: new FrameAcceptor(devices, admission, config.ingest),
-      registry: devices,
       readings,
       clock,
       dataClasses,

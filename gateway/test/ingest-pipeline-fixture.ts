@@ -53,7 +53,6 @@ export function ingestPipelineOver(db: SqliteDatabase, options: IngestPipelineFi
   );
   const pipeline = new IngestPipeline({
     acceptor,
-    registry,
     readings,
     clock: options.clock ?? new GatewayClock({ boot: 1 }),
     dataClasses: new DataClasses({}),

@@ -85,6 +85,9 @@ export interface FrameAcceptorOptions {
   maxCounterJump: number;
 }
 
+/** Frames of one device accepted but not stored that are remembered for a copy; older ones are forgotten first. */
+const MAX_UNSTORED_PER_DEVICE = 4_096;
+
 /** A frame that passed the checks needing no signature: what the signature check and the counter checks work on. */
 interface ScreenedFrame {
   signed: SignedFrame;
@@ -126,6 +129,8 @@ export class FrameAcceptor {
   private readonly maxCounterJump: bigint;
   /** Per device, the verdict of its latest frame still being checked: the next one is decided after it. */
   private readonly lastInLine = new Map<string, Promise<FrameVerdict>>();
+  /** Per device, the counters of frames accepted but not stored: each is taken once more, though later ones were. */
+  private readonly unstored = new Map<string, Set<bigint>>();
 
   constructor(registry: DeviceRegistry, admission: DeviceAdmission, options: FrameAcceptorOptions) {
     this.registry = registry;
@@ -153,6 +158,27 @@ export class FrameAcceptor {
     };
     verdict.then(leaveLine, leaveLine);
     return verdict;
+  }
+
+  /**
+   * Tells that the frame accepted with `counter` was not stored after all (its commit failed):
+   * the device's next copy of it is taken, though frames after it were accepted meanwhile.
+   * Counters are never set back, so a frame accepted meanwhile cannot be taken twice.
+   */
+  notStored(deviceId: string, counter: bigint): void {
+    const counters = this.unstored.get(deviceId) ?? new Set();
+    counters.add(counter);
+    // A device that never sends its frame again must not make the set grow without end.
+    if (counters.size > MAX_UNSTORED_PER_DEVICE) counters.delete(counters.values().next().value as bigint);
+    this.unstored.set(deviceId, counters);
+  }
+
+  /** Whether the frame is a copy of one accepted but not stored; it is taken so once. */
+  private takeUnstored(deviceId: string, counter: bigint): boolean {
+    const counters = this.unstored.get(deviceId);
+    if (!counters?.delete(counter)) return false;
+    if (counters.size === 0) this.unstored.delete(deviceId);
+    return true;
   }
 
   /** Counts a refusal that only the device can have caused towards its quarantine. */
@@ -218,7 +244,8 @@ export class FrameAcceptor {
     const refusal = this.admissionRefusal(device);
     if (refusal) return refusal;
     if (!signer) return reject("bad_signature", "signature does not verify with the registered key", deviceId);
-    if (frame.counter <= device.lastCounter) {
+    const resent = frame.counter <= device.lastCounter;
+    if (resent && !this.unstored.get(deviceId)?.has(frame.counter)) {
       return reject("replayed", `counter ${frame.counter} not above ${device.lastCounter}`, deviceId);
     }
     if (frame.counter - device.lastCounter > this.maxCounterJump) {
@@ -242,9 +269,12 @@ export class FrameAcceptor {
     // A device's first frame here may follow frames it sent elsewhere, and a device that
     // rebooted (its uptime went back) skips the counters it had reserved: only other jumps are losses.
     const rebooted = device.lastUptimeMs !== undefined && frame.uptimeMs < device.lastUptimeMs;
-    const missedBefore = device.lastCounter > 0n && !rebooted ? Number(frame.counter - device.lastCounter - 1n) : 0;
-    device.lastCounter = frame.counter;
-    device.lastUptimeMs = frame.uptimeMs;
+    const missedBefore = device.lastCounter > 0n && !rebooted && !resent ? Number(frame.counter - device.lastCounter - 1n) : 0;
+    if (resent) this.takeUnstored(deviceId, frame.counter);
+    else {
+      device.lastCounter = frame.counter;
+      device.lastUptimeMs = frame.uptimeMs;
+    }
     // The device signs with its new key now: what its old key signs from here on is not its own.
     if (signer === "current") delete device.previousPublicKey;
     return {

@@ -7,8 +7,8 @@ import { DeviceAdmission } from "./device-admission.js";
 
 const keys = generateDeviceKeys();
 
-function pipelineOverDatabase() {
-  return ingestPipelineOver(openGatewayDatabase(":memory:"), {
+function pipelineOverDatabase(db = openGatewayDatabase(":memory:")) {
+  return ingestPipelineOver(db, {
     devices: [{ deviceId: "press-01", publicKeyPoint: keys.publicKeyPoint }],
     admission: new DeviceAdmission({
       framesPerSecond: 100,
@@ -55,5 +55,24 @@ describe("the ingest pipeline", () => {
     await pipeline.handle({ transport: "mqtt", bytes });
     expect(await pipeline.handle({ transport: "mqtt", bytes })).toMatchObject({ accepted: false, reason: "replayed" });
     expect(readings.count()).toBe(1);
+  });
+
+  it("takes a frame whose storing failed when it is sent again, once, even after later frames were stored", async () => {
+    const db = openGatewayDatabase(":memory:");
+    // The disk fails the first time frame 1 is written.
+    db.exec(`CREATE TABLE failed_once (done INTEGER);
+      CREATE TRIGGER fail_frame_1 BEFORE INSERT ON reading_rows
+      WHEN NEW.frame_counter = 1 AND NOT EXISTS (SELECT 1 FROM failed_once)
+      BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;`);
+    const { pipeline, readings } = pipelineOverDatabase(db);
+    await expect(pipeline.handle({ transport: "mqtt", bytes: frame(1) })).rejects.toThrow(/disk I\/O error/);
+    db.exec("INSERT INTO failed_once VALUES (1)");
+    expect(await pipeline.handle({ transport: "mqtt", bytes: frame(2) })).toMatchObject({ accepted: true });
+    // The device sends frame 1 again: it is taken, not refused as a replay (which the device takes as delivered).
+    const retried = frame(1);
+    expect(await pipeline.handle({ transport: "mqtt", bytes: retried })).toMatchObject({ accepted: true });
+    expect(await pipeline.handle({ transport: "mqtt", bytes: retried })).toMatchObject({ accepted: false, reason: "replayed" });
+    expect(await pipeline.handle({ transport: "mqtt", bytes: frame(2) })).toMatchObject({ accepted: false, reason: "replayed" });
+    expect(readings.count()).toBe(2);
   });
 });

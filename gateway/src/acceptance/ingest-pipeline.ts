@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { ClockReading, GatewayClock } from "../clock/gateway-clock.js";
-import type { DeviceRegistry } from "../devices/device-registry.js";
 import {
   REJECTION_REASONS,
   TRANSIENT_REJECTIONS,
@@ -48,7 +47,6 @@ export interface RefusedFrame {
 
 export interface IngestPipelineDeps {
   acceptor: FrameAcceptor;
-  registry: DeviceRegistry;
   readings: ReadingStore;
   clock: GatewayClock;
   dataClasses: DataClasses;
@@ -108,7 +106,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
   };
 
   private async take(incoming: IncomingFrame): Promise<IngestOutcome> {
-    const { acceptor, registry, clock, dataClasses, storage, logger, refusals } = this.deps;
+    const { acceptor, clock, dataClasses, storage, logger, refusals } = this.deps;
     const clockReading = clock.read();
     const { transport } = incoming;
     if (storage.full) throw this.storageFull(incoming);
@@ -153,9 +151,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredFrame]; refuse
         samples: frame.samples.map((sample) => ({ ...sample, dataClass: dataClasses.of(sample.channel, frame.deviceId) })),
       });
     } catch (error) {
-      // The acceptor already advanced the device's counter in memory; undo that so the
-      // device's retry of this frame is not taken for a replay.
-      registry.reloadCounters();
+      // The acceptor advanced the device's counter: the device's copy of this frame must not be taken for a replay.
+      acceptor.notStored(frame.deviceId, frame.counter);
       if (isDiskFull(error)) {
         storage.diskFull?.();
         throw this.storageFull(incoming);

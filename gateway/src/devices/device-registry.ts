@@ -378,18 +378,6 @@ export class DeviceRegistry {
     return new Map(rows.map((row) => [row.device_id, { lastSeenMs: row.last_seen_ms, transport: row.last_transport }]));
   }
 
-  /** Re-reads counters from the database, after a commit that failed left the cache ahead of it. */
-  reloadCounters(): void {
-    const rows = this.db.prepare("SELECT device_id, last_counter FROM devices").safeIntegers(true).all() as Pick<
-      DeviceRow,
-      "device_id" | "last_counter"
-    >[];
-    for (const row of rows) {
-      const device = this.devices.get(row.device_id);
-      if (device) device.lastCounter = row.last_counter;
-    }
-  }
-
   get(deviceId: string): RegisteredDevice | undefined {
     return this.devices.get(deviceId);
   }

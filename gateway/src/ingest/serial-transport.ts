@@ -89,12 +89,12 @@ export class SerialTransport implements FrameTransport {
     clearInterval(this.timer);
     this.handler = undefined;
     await this.scanning;
-    await Promise.all(
-      [...this.open.values()].map(
-        ({ port }) => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-      ),
-    );
+    // Forgotten before they close, so that closing them is not taken for a cable pulled.
+    const closing = [...this.open.values()];
     this.open.clear();
+    await Promise.all(
+      closing.map(({ port }) => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()))),
+    );
   }
 
   private scan(): Promise<void> {
