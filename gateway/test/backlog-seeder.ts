@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import { loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
+import { pino } from "pino";
+import { AnalyticsFollower } from "../src/analytics/analytics-follower.js";
 import { BatchSealer } from "../src/batch/batch-sealer.js";
 import { GatewayClock } from "../src/clock/gateway-clock.js";
 import { registerCurrentBoot } from "../src/clock/host-boot.js";
 import { loadOrCreateGatewayIdentity } from "../src/identity/gateway-identity.js";
+import { gatewayConfigSchema } from "../src/config.js";
 import { DEFAULT_DATA_CLASS } from "../src/store/data-classes.js";
 import { BatchOutbox } from "../src/batch/batch-outbox.js";
 import { openGatewayDatabase } from "../src/store/gateway-database.js";
@@ -23,7 +26,9 @@ export interface BacklogOptions {
  * Fills a stopped gateway's data folder with readings already sealed into signed
  * batches, as if it had been offline collecting them: for fleet and drain tests and
  * benches that need a backlog without waiting for one. Readings go straight to the
- * store (three samples per frame, as a reference node sends), skipping device signatures.
+ * store (three samples per frame, as a reference node sends), skipping device signatures,
+ * and analytics follows them as a gateway's does while it is offline: the backlog left is
+ * the batches to upload, not rollups to catch up on.
  */
 export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId: string; batches: number }> {
   const { dataDir, readings: total, batchSize } = options;
@@ -45,6 +50,12 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
       dataClasses: [DEFAULT_DATA_CLASS],
       clock,
     });
+    const analytics = new AnalyticsFollower({
+      db,
+      allowedLatenessMs: gatewayConfigSchema.parse({ dataDir }).analytics.allowedLatenessMs,
+      logger: pino({ level: "silent" }),
+    });
+    const stopFollowing = analytics.follow(store);
     const counters = new Array<number>(deviceCount).fill(0);
     const startMs = Date.now() - total * 5;
     let written = 0;
@@ -75,8 +86,11 @@ export async function seedBacklog(options: BacklogOptions): Promise<{ gatewayId:
         written += samples.length;
       }
       store.commitFrames(frames);
+      analytics.tick();
       await sealer.sealDue();
     }
+    stopFollowing();
+    analytics.stop();
     return { gatewayId: identity.address, batches: batches.totals().sealed };
   } finally {
     db.close();

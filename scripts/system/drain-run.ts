@@ -70,9 +70,11 @@ export async function runDrain(
   await options.beforeDrain?.({ gatewayDir, gatewayId });
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
+  // Anchoring at the relay's default interval, as in production: the tests' quick anchoring would
+  // spend the cores the drain is measured on on chain transactions (and the chain's mining).
   const relay = new ChildService(
     "relay",
-    writeConfig(dir, "relay", relayTestConfig(relayDir, relayPort, tls.relay, chain)),
+    writeConfig(dir, "relay", { ...relayTestConfig(relayDir, relayPort, tls.relay, chain), anchoring: {} }),
     join(dir, "relay.log"),
   );
   const link = options.roundTripMs
