@@ -16,19 +16,37 @@ const WASM_PAGE_BYTES = 65_536;
 /** What this file uses of WebAssembly (the project's TypeScript libraries do not declare it). */
 interface WebAssemblyRuntime {
   Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-  instantiate(code: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+  compile(code: Uint8Array): Promise<CompiledWasm>;
+  instantiate(module: CompiledWasm, imports: object): Promise<{ exports: unknown }>;
 }
 const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyRuntime };
+/** A compiled WebAssembly.Module: a worker thread can be handed one and instantiate it. */
+type CompiledWasm = object;
 
+/**
+ * The Poseidon module compiled, with where its words lie in its memory: what a thread needs to
+ * hash without building the module itself. It can be passed to worker threads (workerData).
+ */
+export interface CompiledPoseidon {
+  module: CompiledWasm;
+  pages: number;
+  state: number;
+  input: number;
+  output: number;
+}
+
+let compiled: Promise<CompiledPoseidon> | undefined;
 let shared: Promise<PoseidonHasher> | undefined;
 
 /**
  * circomlibjs's WebAssembly Poseidon is several times faster than pure-BigInt ports, but it
  * builds it into the whole BN254 pairing engine: about 90 MB resident per thread. Built here
- * into a module holding only the field arithmetic it uses, once per thread.
+ * into a module holding only the field arithmetic it uses, once per thread that builds it.
+ * Building it leaves some 60 MB of garbage that the thread's resident memory keeps long after:
+ * threads of one process share one build (see loadPoseidon).
  */
-export function loadPoseidon(): Promise<PoseidonHasher> {
-  shared ??= (async () => {
+export function compilePoseidon(): Promise<CompiledPoseidon> {
+  compiled ??= (async () => {
     const { buildPoseidonWasm } = await loadPoseidonPlugin();
     const module = new ModuleBuilder();
     buildF1m(module, FIELD_ORDER, "frm");
@@ -38,8 +56,17 @@ export function loadPoseidon(): Promise<PoseidonHasher> {
     const output = module.alloc(WORD_BYTES);
     const pages = Math.ceil(module.free / WASM_PAGE_BYTES) + 1;
     module.setMemory(pages);
+    return { module: await WebAssembly.compile(module.build()), pages, state, input, output };
+  })();
+  return compiled;
+}
+
+/** This thread's Poseidon, from the module another thread compiled when given, else compiled here. */
+export function loadPoseidon(from?: CompiledPoseidon): Promise<PoseidonHasher> {
+  shared ??= (async () => {
+    const { module, pages, state, input, output } = from ?? (await compilePoseidon());
     const memory = new WebAssembly.Memory({ initial: pages });
-    const { instance } = await WebAssembly.instantiate(module.build(), { env: { memory } });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const wasm = instance.exports as {
       frm_zero(pointer: number): void;
       frm_toMontgomery(from: number, to: number): void;

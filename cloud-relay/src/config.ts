@@ -130,7 +130,7 @@ export const relayConfigSchema = z.object({
         .int()
         .min(0)
         .default(2 * BATCH_CAPACITY),
-      /** Worker threads recomputing readings roots; one less than the cores by default. */
+      /** Worker threads recomputing readings roots and verifying proofs; one per core by default. */
       hashThreads: z.number().int().min(1).optional(),
       /**
        * HTTP/2 receive window of each upload stream (a connection gets twice it): what a gateway

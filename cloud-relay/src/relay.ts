@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { loadPoseidon } from "@intelledger/circuits";
+import { compilePoseidon, loadPoseidon } from "@intelledger/circuits";
 import { every, RateEstimator, startService } from "@intelledger/service-kit";
 import { FetchRequest, JsonRpcProvider, Wallet } from "ethers";
 import type { Logger } from "pino";
@@ -102,7 +102,11 @@ export async function startRelay(config: RelayConfig, logger: Logger): Promise<R
     );
     const verification = await parts.start(
       "verification pool",
-      () => new VerificationPool(config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads }),
+      async () =>
+        new VerificationPool({
+          ...(config.upload.hashThreads === undefined ? {} : { threads: config.upload.hashThreads }),
+          poseidon: await compilePoseidon(),
+        }),
       (pool) => pool.close(),
     );
     const anchoring = await parts.start(

@@ -1,4 +1,4 @@
-import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
+import { BatchCommitment, compilePoseidon, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
 import { batchHash, signBatch, UploadRequest, type Batch, type UploadResponse } from "@intelledger/proto/relay";
 import { Wallet } from "ethers";
 import { pino } from "pino";
@@ -12,8 +12,10 @@ import { decodeUploadRequest, type UploadMessage } from "./upload-request-decode
 import { UploadSession } from "./upload-session.js";
 import { sampleReadings } from "../../test/sample-readings.js";
 
+const poseidon = await compilePoseidon();
+
 const gateway = new Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
-const verification = new VerificationPool({ threads: 1 });
+const verification = new VerificationPool({ threads: 1, poseidon });
 afterAll(() => verification.close());
 
 async function setup(checks: GatewayChainDeps["verification"] = verification) {

@@ -1,8 +1,10 @@
-import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
+import { BatchCommitment, compilePoseidon, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
 import { Channel } from "@intelledger/proto/device";
 import { Batch, type Reading } from "@intelledger/proto/relay";
 import { afterAll, describe, expect, it } from "vitest";
 import { VerificationPool } from "./verification-pool.js";
+
+const poseidon = await compilePoseidon();
 
 const GATEWAY = "0x00000000000000000000000000000000000000aa";
 
@@ -43,7 +45,7 @@ function encoded(readings: Reading[], header: Partial<Batch> = {}): Uint8Array {
 }
 
 describe("the relay's readings check", () => {
-  const pool = new VerificationPool({ threads: 1 });
+  const pool = new VerificationPool({ threads: 1, poseidon });
   afterAll(() => pool.close());
 
   it("rebuilds the root from the wire readings with their anomaly flags, as the gateway committed them", async () => {

@@ -1,10 +1,24 @@
 // Runs in worker threads: the relay's costliest checks, off its main thread.
-import { CircuitsError, loadPoseidon, loadVerificationKey, verifyBatchProof, type Groth16Proof } from "@intelledger/circuits";
+import {
+  CircuitsError,
+  loadPoseidon,
+  loadVerificationKey,
+  verifyBatchProof,
+  type CompiledPoseidon,
+  type Groth16Proof,
+} from "@intelledger/circuits";
 import { Batch } from "@intelledger/proto/relay";
+import { workerData } from "piscina";
 import { batchCommitmentOf } from "./batch-commitment-of.js";
 import { readingsMismatch, type ReadingsMismatch } from "./readings-check.js";
 
-const hasher = await loadPoseidon();
+/** What the pool hands each thread. */
+export interface VerificationWorkerData {
+  poseidon: CompiledPoseidon;
+}
+
+// Outside a pool (a bench running the checks on its own thread) there is no module to take.
+const hasher = await loadPoseidon((workerData as VerificationWorkerData | undefined)?.poseidon);
 
 /** What the worker found in a batch's readings: their root (decimal; bigints do not cross threads cheaply), or why they are not acceptable. */
 export type ReadingsVerdict = { root: string } | { mismatch: ReadingsMismatch };
