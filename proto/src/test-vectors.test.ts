@@ -172,6 +172,7 @@ describe("device command vectors", () => {
       expect(hex(DeviceCommand.encode(DeviceCommand.fromJSON(vector.command)).finish()), vector.name).toBe(vector.commandHex);
       const signed = SignedCommand.decode(bytes(vector.signedCommandHex));
       expect(hex(signed.command)).toBe(vector.commandHex);
+      expect(hex(signed.signature)).toBe(vector.signatureHex);
       expect(verifies(signed.command, signed.signature, vectors.gatewayPublicKeyHex), vector.name).toBe(true);
       const message = GatewayMessage.decode(bytes(vector.gatewayMessageHex));
       expect(message.body?.$case === "signedCommand" && hex(message.body.value), vector.name).toBe(vector.signedCommandHex);
