@@ -70,11 +70,12 @@ export async function runDrain(
   await options.beforeDrain?.({ gatewayDir, gatewayId });
   const tls = await provisionTls(join(dir, "tls"));
   const relayPort = await freePort();
-  // Anchoring at the relay's default interval, as in production: the tests' quick anchoring would
-  // spend the cores the drain is measured on on chain transactions (and the chain's mining).
+  // The relay's defaults, as in production: the tests' quick anchoring would spend the cores the
+  // drain is measured on on chain transactions (and the chain's mining), and their single hash
+  // thread would leave one idle.
   const relay = new ChildService(
     "relay",
-    writeConfig(dir, "relay", { ...relayTestConfig(relayDir, relayPort, tls.relay, chain), anchoring: {} }),
+    writeConfig(dir, "relay", { ...relayTestConfig(relayDir, relayPort, tls.relay, chain), anchoring: {}, upload: {} }),
     join(dir, "relay.log"),
   );
   const link = options.roundTripMs

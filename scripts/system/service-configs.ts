@@ -7,7 +7,10 @@ import type { TlsFiles } from "../demo/provision-tls.js";
 
 type GatewayRelaySettings = NonNullable<GatewayConfigInput["relay"]>;
 
-/** A relay configuration for tests: quick anchoring, the given port and TLS files. */
+/**
+ * A relay configuration for tests: quick anchoring, the given port and TLS files, and one hash
+ * thread, as tests run relays, gateways and chains side by side on the same cores.
+ */
 export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, chain: AnchoredDevChain): RelayConfigInput {
   return {
     dataDir,
@@ -16,6 +19,7 @@ export function relayTestConfig(dataDir: string, port: number, tls: TlsFiles, ch
     tls,
     chain: { rpcUrl: chain.chain.rpcUrl, anchorContract: chain.contractAddress, anchorerPrivateKey: chain.anchorerPrivateKey },
     anchoring: { intervalMs: 300 },
+    upload: { hashThreads: 1 },
   };
 }
 
