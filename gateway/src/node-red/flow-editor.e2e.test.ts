@@ -89,19 +89,26 @@ async function logIn(page: Page): Promise<void> {
 }
 
 /**
- * Opens a package's example in the import dialog. The dialog fills its examples tree as the
- * list arrives, so a click on the package before that may land on an entry about to be
- * replaced, or fold it: the click is repeated until the example shows.
+ * Selects a package's example in the import dialog, so that its Import button is enabled. The
+ * dialog fills its examples tree as the list arrives, so a click before that may land on an
+ * entry about to be replaced, fold the package, or leave the selection on the package: each
+ * step is repeated until the button is enabled.
  */
-async function openExample(page: Page, packageName: string, exampleName: string): Promise<void> {
+async function selectExample(page: Page, packageName: string, exampleName: string): Promise<void> {
   const examples = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
   const example = examples.getByText(exampleName, { exact: true });
-  for (let attempt = 0; !(await example.isVisible()); attempt++) {
-    if (attempt === 10) throw new Error(`the example ${exampleName} of ${packageName} did not show in the import dialog`);
-    await examples.getByText(packageName, { exact: true }).click();
-    await example.waitFor({ state: "visible", timeout: 3_000 }).catch(() => undefined);
+  const importButton = page.locator("#red-ui-clipboard-dialog-ok");
+  for (let attempt = 0; !(await importButton.isEnabled()); attempt++) {
+    if (attempt === 10)
+      throw new Error(`the example ${exampleName} of ${packageName} could not be selected in the import dialog`);
+    if (await example.isVisible()) {
+      await example.click();
+      await importButton.click({ trial: true, timeout: 3_000 }).catch(() => undefined);
+    } else {
+      await examples.getByText(packageName, { exact: true }).click();
+      await example.waitFor({ state: "visible", timeout: 3_000 }).catch(() => undefined);
+    }
   }
-  await example.click();
 }
 
 describe("the flow editor in a browser", () => {
@@ -134,7 +141,7 @@ describe("the flow editor in a browser", () => {
     await page.click("#red-ui-header-button-sidemenu");
     await page.click("#menu-item-import");
     await page.locator("#red-ui-clipboard-dialog-import-tabs li", { hasText: "Examples" }).click();
-    await openExample(page, "node-red-contrib-intelledger", "vibration-rms-derived");
+    await selectExample(page, "node-red-contrib-intelledger", "vibration-rms-derived");
     await page.click("#red-ui-clipboard-dialog-ok");
     await page.locator(".red-ui-tab", { hasText: "Vibration RMS" }).click();
     await page.waitForSelector(".red-ui-flow-node-group[id] .red-ui-flow-node-label", { timeout: 10_000 });
