@@ -13,8 +13,12 @@ const CLOCK_TICKS_PER_SECOND = 100;
 const CLIS = {
   /** With glibc's malloc arenas capped, as its packaged command line starts it. */
   gateway: { path: "gateway/src/cli.ts", ready: "gateway started", env: { MALLOC_ARENA_MAX: "2" } },
-  /** With glibc's malloc arenas capped, as the relay's systemd unit and docs start it. */
-  relay: { path: "cloud-relay/src/cli.ts", ready: "relay started", env: { MALLOC_ARENA_MAX: "2" } },
+  /** With glibc's malloc in one arena and large buffers mapped apart, as the relay's systemd unit and docs start it. */
+  relay: {
+    path: "cloud-relay/src/cli.ts",
+    ready: "relay started",
+    env: { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "65536" },
+  },
   /** The gateway with BLE devices over the simulated radio (its folder in the extra arguments). */
   gatewayWithBleRadio: { path: "scripts/system/gateway-with-ble-radio.ts", ready: "gateway started" },
 } as const;
