@@ -103,6 +103,7 @@ async function selectExample(page: Page, packageName: string, exampleName: strin
       throw new Error(`the example ${exampleName} of ${packageName} could not be selected in the import dialog`);
     if (await example.isVisible()) {
       await example.click();
+      // A trial click only waits for the button to be clickable (enabled), and clicks nothing.
       await importButton.click({ trial: true, timeout: 3_000 }).catch(() => undefined);
     } else {
       await examples.getByText(packageName, { exact: true }).click();
