@@ -16,8 +16,7 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { BatchCommitment, fieldToBytes32, loadPoseidon } from "@intelledger/circuits";
-import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
+import { BatchCommitment, fieldToBytes32, loadPoseidon, type CommittedReading } from "@intelledger/circuits";
 import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 import { TypedDataEncoder, Wallet, getBytes, hexlify } from "ethers";
 
@@ -33,7 +32,7 @@ export interface WireBatch {
   previousBatchHash: Uint8Array;
   readingsRoot: Uint8Array;
   sealedAtMs: number;
-  readings: DocumentedReading[];
+  readings: CommittedReading[];
   dataClass: number;
   readingCount: number;
   firstGatewaySeq: number;
@@ -85,7 +84,7 @@ export async function signDocumentedBatch(signer: Wallet, batch: WireBatch): Pro
 }
 
 /** Readings of one temperature sensor with the given gateway_seq numbers. */
-export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): DocumentedReading[] {
+export function wireReadings(gatewaySeqs: readonly number[], startMs = Date.now()): CommittedReading[] {
   return gatewaySeqs.map((gatewaySeq, index) => ({
     gatewaySeq,
     deviceId: "esp32-test",
@@ -109,7 +108,7 @@ export async function signedWireBatch(
   options: {
     sequence: number;
     previousBatchHash: Uint8Array;
-    readings: DocumentedReading[];
+    readings: CommittedReading[];
     dataClass?: number;
     sealedAtMs?: number;
   },

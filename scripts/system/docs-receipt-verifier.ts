@@ -7,12 +7,22 @@ import { join } from "node:path";
 import { Interface, getAddress, getBytes, sha256, verifyTypedData, type Provider } from "ethers";
 import { poseidon2, poseidon8 } from "poseidon-lite";
 import * as snarkjs from "snarkjs";
-import type { DocumentedReading } from "@intelledger/test-support/documented-reading";
 import { documentedTypedData } from "@intelledger/test-support/documented-typed-data";
 
 /** The receipt's fields this verifier reads (docs/receipt.schema.json). */
 export interface DocsReceipt {
-  reading: DocumentedReading<string | number>;
+  reading: { deviceId: string; frameCounter: string | number; timeUncertain: boolean; anomalous?: boolean } & Record<
+    | "gatewaySeq"
+    | "channel"
+    | "channelIndex"
+    | "sampledAtMs"
+    | "receivedAtMs"
+    | "value"
+    | "scale"
+    | "receivedBoot"
+    | "receivedUptimeMs",
+    number
+  >;
   batch: Record<string, string | number> & { gatewayId: string; readingsRoot: string; signature: string };
   inclusion: {
     index: number;
