@@ -25,6 +25,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { stringOptions } from "@intelledger/service-kit";
 import * as snarkjs from "snarkjs";
 import { sha256Hex, type CircuitName } from "../src/artifacts.js";
 import { CIRCUIT, CIRCUIT_BUILDS, compileCircuit, writeArtifacts, type ArtifactDestination } from "./artifact-writer.js";
@@ -69,16 +70,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      ptau: { type: "string" },
-      "ptau-sha256": { type: "string" },
-      out: { type: "string" },
-      in: { type: "string" },
-      name: { type: "string" },
-      dir: { type: "string" },
-      beacon: { type: "string" },
-      "iterations-exp": { type: "string" },
+      ...stringOptions("ptau", "ptau-sha256", "out", "in", "name", "dir", "beacon", "iterations-exp", "artifacts"),
       circuit: { type: "string", default: CIRCUIT },
-      artifacts: { type: "string" },
     },
   });
   const { source: circuit, build } = circuitOf(values.circuit);

@@ -1,7 +1,7 @@
 // The relay's command line: run it from a configuration file, and operate a running fleet
 // through the admin HTTP API (or read the fleet and the anchors from the database directly).
 import { parseArgs } from "node:util";
-import { readJsonFile, runCommand, stopOnSignals, usageFailure } from "@intelledger/service-kit";
+import { readJsonFile, runCommand, stopOnSignals, stringOptions, usageFailure } from "@intelledger/service-kit";
 import { pino } from "pino";
 import { adminApiTarget, callAdminApi } from "./admin-api-client.js";
 import { apiRequestOf } from "./cli-api-requests.js";
@@ -54,16 +54,7 @@ const fail = usageFailure(USAGE);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
-    config: { type: "string" },
-    api: { type: "string" },
-    "token-file": { type: "string" },
-    latest: { type: "string" },
-    limit: { type: "string" },
-    before: { type: "string" },
-    reason: { type: "string" },
-    allow: { type: "string" },
-    rate: { type: "string" },
-    burst: { type: "string" },
+    ...stringOptions("config", "api", "token-file", "latest", "limit", "before", "reason", "allow", "rate", "burst"),
     help: { type: "boolean", short: "h" },
   },
 });

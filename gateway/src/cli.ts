@@ -1,7 +1,7 @@
 // The gateway's command line: run it from a configuration file, or register and recover devices.
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { readJsonFile, runCommand, stopOnSignals, usageFailure } from "@intelledger/service-kit";
+import { readJsonFile, runCommand, stopOnSignals, stringOptions, usageFailure } from "@intelledger/service-kit";
 import { pino } from "pino";
 import { AuditLog } from "./auth/audit-log.js";
 import { parseGatewayConfig } from "./config.js";
@@ -92,15 +92,7 @@ function changeDevices(dataDir: string, change: (registry: DeviceRegistry, trail
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
-    config: { type: "string" },
-    "data-dir": { type: "string" },
-    "device-id": { type: "string" },
-    "public-key": { type: "string" },
-    counter: { type: "string" },
-    out: { type: "string" },
-    in: { type: "string" },
-    "config-out": { type: "string" },
-    "passphrase-file": { type: "string" },
+    ...stringOptions("config", "data-dir", "device-id", "public-key", "counter", "out", "in", "config-out", "passphrase-file"),
     help: { type: "boolean", short: "h" },
   },
 });

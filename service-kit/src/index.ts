@@ -14,5 +14,5 @@ export { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
 export type { SqliteDatabase, SqliteOpenOptions } from "./sqlite-database.js";
 export { TokenBuckets } from "./token-buckets.js";
 export type { TokenRate } from "./token-buckets.js";
-export { EXIT, readJsonFile, runCommand, stopOnSignals, usageFailure } from "./service-cli.js";
+export { EXIT, readJsonFile, runCommand, stopOnSignals, stringOptions, usageFailure } from "./service-cli.js";
 export type { Stoppable } from "./service-cli.js";

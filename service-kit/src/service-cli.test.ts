@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
+import { stringOptions } from "./service-cli.js";
 
 const SERVICE = fileURLToPath(new URL("../test/signalled-service.ts", import.meta.url));
 
@@ -35,5 +37,15 @@ describe("stopOnSignals", () => {
     const { code, output } = await signalService(60_000, "SIGINT");
     expect(code).toBe(1);
     expect(output).toContain("stopping took too long");
+  });
+});
+
+describe("stringOptions", () => {
+  it("declares options that take a string each, for parseArgs", () => {
+    const options = { ...stringOptions("config", "data-dir"), help: { type: "boolean" as const } };
+    const { values } = parseArgs({ args: ["--data-dir", "/var/lib/x", "--config=a.json"], options });
+    expect(values).toEqual({ "data-dir": "/var/lib/x", config: "a.json" });
+    expect(() => parseArgs({ args: ["--data-dir"], options })).toThrow(/argument missing/);
+    expect(() => parseArgs({ args: ["--port", "1"], options })).toThrow(/Unknown option '--port'/);
   });
 });

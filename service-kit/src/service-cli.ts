@@ -13,6 +13,11 @@ export function usageFailure(usage: string): (message: string) => never {
   };
 }
 
+/** `parseArgs` options that each take a string, by name: most of a service command's options. */
+export function stringOptions<const Name extends string>(...names: Name[]): Record<Name, { type: "string" }> {
+  return Object.fromEntries(names.map((name) => [name, { type: "string" }])) as Record<Name, { type: "string" }>;
+}
+
 /** Reads a JSON file the user named; refuses with the path and the reason when it cannot. */
 export function readJsonFile(path: string, fail: (message: string) => never): unknown {
   try {
