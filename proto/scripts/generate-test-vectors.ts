@@ -8,10 +8,9 @@ import { p256 } from "@noble/curves/nist.js";
 import {
   Channel,
   CommandResult,
-  DeviceCommand,
+  type DeviceCommand,
   DeviceFrame,
   DeviceState,
-  SignedCommand,
   SignedFrame,
 } from "../src/gen/intelledger/device/v1/frame.js";
 import { frameSha256 } from "../src/frame-digest.js";
@@ -27,6 +26,7 @@ import {
 import { ProvisionRequest, ProvisionResponse, ProvisionResult } from "../src/gen/intelledger/device/v1/provisioning.js";
 import { encodeProvisionRequest, provisioningProof, type ProvisioningSettings } from "../src/provisioning.js";
 import { cobsEncode, encodeSerialPacket, MAX_SERIAL_PAYLOAD } from "../src/serial-framing.js";
+import { bodyCaseOf, commandKind, frameKind, type SignedKind, type SignedVector } from "./signed-kinds.js";
 
 const outDir = process.argv[2] ?? join(import.meta.dirname, "../test-vectors");
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -118,23 +118,32 @@ const frames: { name: string; frame: DeviceFrame }[] = [
   },
 ];
 
-function signedFrameVector(name: string, frame: DeviceFrame) {
-  const encoded = DeviceFrame.encode(frame).finish();
-  const signature = sign(encoded, deviceSecret);
-  const signed = SignedFrame.encode({ frame: encoded, signature }).finish();
-  const message = DeviceMessage.encode({ body: { $case: "signedFrame", value: signed } }).finish();
+/** A valid vector: the message signed with `secret`, then sealed and carried as its kind says. */
+function signedVector<T, Field extends string, Sender extends string>(
+  name: string,
+  message: T,
+  secret: Uint8Array,
+  kind: SignedKind<T, Field, Sender>,
+): SignedVector<Field, Sender> {
+  const encoded = kind.codec.encode(message).finish();
+  const signature = sign(encoded, secret);
+  // TypeScript types a key computed from the kind as any string: the casts name the keys it makes.
+  const sealed = { [kind.field]: encoded, signature } as Record<Field, Uint8Array> & { signature: Uint8Array };
+  const signed = kind.envelope.encode(sealed).finish();
+  const bodyCase = bodyCaseOf(kind.field);
+  const carried = kind.carrier.encode({ body: { $case: bodyCase, value: signed } }).finish();
   return {
     name,
-    frame: DeviceFrame.toJSON(frame),
-    frameHex: hex(encoded),
+    [kind.field]: kind.codec.toJSON(message),
+    [`${kind.field}Hex`]: hex(encoded),
     signatureHex: hex(signature),
-    signedFrameHex: hex(signed),
-    deviceMessageHex: hex(message),
-    serialWireHex: hex(encodeSerialPacket(message)),
-  };
+    [`${bodyCase}Hex`]: hex(signed),
+    [`${kind.sender}MessageHex`]: hex(carried),
+    serialWireHex: hex(encodeSerialPacket(carried)),
+  } as SignedVector<Field, Sender>;
 }
 
-const validFrames = frames.map(({ name, frame }) => signedFrameVector(name, frame));
+const validFrames = frames.map(({ name, frame }) => signedVector(name, frame, deviceSecret, frameKind));
 const firstValid = validFrames[0] as (typeof validFrames)[number];
 const flipped = Buffer.from(firstValid.signatureHex, "hex");
 flipped[10] = (flipped[10] as number) ^ 0x01;
@@ -201,21 +210,7 @@ write("device-commands.json", {
     "Signed gateway commands. commandHex is the encoding of command; signatureHex is ECDSA P-256 over SHA-256(commandHex) with the gateway command key, deterministic per RFC 6979 without low-S normalisation; signedCommandHex is what MQTT carries; gatewayMessageHex is the GatewayMessage carrying it on serial and BLE, and serialWireHex that message framed for serial.",
   gatewayPrivateKeyHex: hex(gatewaySecret),
   gatewayPublicKeyHex: hex(p256.getPublicKey(gatewaySecret, false)),
-  valid: commands.map(({ name, command }) => {
-    const encoded = DeviceCommand.encode(command).finish();
-    const signature = sign(encoded, gatewaySecret);
-    const signed = SignedCommand.encode({ command: encoded, signature }).finish();
-    const message = GatewayMessage.encode({ body: { $case: "signedCommand", value: signed } }).finish();
-    return {
-      name,
-      command: DeviceCommand.toJSON(command),
-      commandHex: hex(encoded),
-      signatureHex: hex(signature),
-      signedCommandHex: hex(signed),
-      gatewayMessageHex: hex(message),
-      serialWireHex: hex(encodeSerialPacket(message)),
-    };
-  }),
+  valid: commands.map(({ name, command }) => signedVector(name, command, gatewaySecret, commandKind)),
 });
 
 const payloads: { name: string; payload: Uint8Array }[] = [

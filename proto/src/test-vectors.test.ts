@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  DeviceCommand,
+  bodyCaseOf,
+  commandKind,
+  frameKind,
+  type SignedKind,
+  type SignedVector,
+  type SignedVectorHex,
+} from "../scripts/signed-kinds.js";
+import {
   DeviceFrame,
   DeviceMessage,
   FrameAck,
@@ -13,7 +20,6 @@ import {
   GatewayMessage,
   ProvisionRequest,
   ProvisionResponse,
-  SignedCommand,
   SignedFrame,
 } from "./device.js";
 import {
@@ -48,28 +54,12 @@ interface SerialVectors {
 }
 interface FrameVectors {
   devicePublicKeyHex: string;
-  valid: {
-    name: string;
-    frame: unknown;
-    frameHex: string;
-    signatureHex: string;
-    signedFrameHex: string;
-    deviceMessageHex: string;
-    serialWireHex: string;
-  }[];
+  valid: SignedVector<"frame", "device">[];
   invalid: { name: string; reason: string; signedFrameHex: string }[];
 }
 interface CommandVectors {
   gatewayPublicKeyHex: string;
-  valid: {
-    name: string;
-    command: unknown;
-    commandHex: string;
-    signatureHex: string;
-    signedCommandHex: string;
-    gatewayMessageHex: string;
-    serialWireHex: string;
-  }[];
+  valid: SignedVector<"command", "gateway">[];
 }
 interface LinkVectors {
   frameAcks: {
@@ -104,6 +94,30 @@ interface ProvisioningVectors {
 function payloadOf(wireHex: string): string | undefined {
   const [packet] = new SerialPacketDecoder().push(bytes(wireHex));
   return packet?.ok ? hex(packet.payload) : undefined;
+}
+
+function checkSignedVectors<T, Field extends string, Sender extends string>(
+  vectors: SignedVector<Field, Sender>[],
+  publicKeyHex: string,
+  kind: SignedKind<T, Field, Sender>,
+): void {
+  const bodyCase = bodyCaseOf(kind.field);
+  for (const vector of vectors) {
+    // Through this type TypeScript knows that each key computed from the kind holds a string.
+    const hexes: SignedVectorHex<Field, Sender> = vector;
+    const messageHex = hexes[`${kind.field}Hex`];
+    const signedHex = hexes[`${bodyCase}Hex`];
+    const carrierHex = hexes[`${kind.sender}MessageHex`];
+    expect(hex(kind.codec.encode(kind.codec.fromJSON(vector[kind.field])).finish()), vector.name).toBe(messageHex);
+    const signed = kind.envelope.decode(bytes(signedHex));
+    expect(hex(signed[kind.field])).toBe(messageHex);
+    expect(hex(signed.signature)).toBe(vector.signatureHex);
+    expect(verifies(signed[kind.field], signed.signature, publicKeyHex), vector.name).toBe(true);
+    const { body } = kind.carrier.decode(bytes(carrierHex));
+    // Only the signed<Field> case holds bytes, so the value is bytes where the case matches.
+    expect(body?.$case === bodyCase && hex(body.value as Uint8Array), vector.name).toBe(signedHex);
+    expect(payloadOf(vector.serialWireHex)).toBe(carrierHex);
+  }
 }
 
 describe("serial framing vectors", () => {
@@ -144,16 +158,7 @@ describe("device frame vectors", () => {
   const vectors = load<FrameVectors>("device-frames.json");
 
   it("encode byte for byte, carry the signed bytes unchanged, and verify", () => {
-    for (const vector of vectors.valid) {
-      expect(hex(DeviceFrame.encode(DeviceFrame.fromJSON(vector.frame)).finish()), vector.name).toBe(vector.frameHex);
-      const signed = SignedFrame.decode(bytes(vector.signedFrameHex));
-      expect(hex(signed.frame)).toBe(vector.frameHex);
-      expect(hex(signed.signature)).toBe(vector.signatureHex);
-      expect(verifies(signed.frame, signed.signature, vectors.devicePublicKeyHex), vector.name).toBe(true);
-      const message = DeviceMessage.decode(bytes(vector.deviceMessageHex));
-      expect(message.body?.$case === "signedFrame" && hex(message.body.value), vector.name).toBe(vector.signedFrameHex);
-      expect(payloadOf(vector.serialWireHex)).toBe(vector.deviceMessageHex);
-    }
+    checkSignedVectors(vectors.valid, vectors.devicePublicKeyHex, frameKind);
   });
 
   it("tampered frames do not verify", () => {
@@ -168,16 +173,7 @@ describe("device command vectors", () => {
   const vectors = load<CommandVectors>("device-commands.json");
 
   it("encode byte for byte and verify with the gateway key", () => {
-    for (const vector of vectors.valid) {
-      expect(hex(DeviceCommand.encode(DeviceCommand.fromJSON(vector.command)).finish()), vector.name).toBe(vector.commandHex);
-      const signed = SignedCommand.decode(bytes(vector.signedCommandHex));
-      expect(hex(signed.command)).toBe(vector.commandHex);
-      expect(hex(signed.signature)).toBe(vector.signatureHex);
-      expect(verifies(signed.command, signed.signature, vectors.gatewayPublicKeyHex), vector.name).toBe(true);
-      const message = GatewayMessage.decode(bytes(vector.gatewayMessageHex));
-      expect(message.body?.$case === "signedCommand" && hex(message.body.value), vector.name).toBe(vector.signedCommandHex);
-      expect(payloadOf(vector.serialWireHex)).toBe(vector.gatewayMessageHex);
-    }
+    checkSignedVectors(vectors.valid, vectors.gatewayPublicKeyHex, commandKind);
   });
 });
 
