@@ -108,13 +108,14 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
     // As a real deployment's admin would: the gateway's batch-signing key joins the registry,
     // so receipts of its readings show a registered gateway.
     await registerGateway(gateway.id);
-    // The gateway enrolls as a technician's would: a one-time token and the relay CA's fingerprint.
+    // The gateway enrolls as a technician's would: a one-time token and the relay CA's fingerprint,
+    // and the relay's host by name, which its certificate carries (docs: enrolling with a relay).
     if (!gateway.snapshot().uplink) {
       const invitation = relay.enrollment?.issueToken();
       if (!invitation) throw new Error("the demo relay has no enrollment endpoint");
       await gateway.enrollWithRelay(
         {
-          relayAddress: `127.0.0.1:${invitation.enrollmentPort}`,
+          relayAddress: `localhost:${invitation.enrollmentPort}`,
           token: invitation.token,
           relayCaFingerprint: invitation.relayCaFingerprint,
         },
