@@ -81,7 +81,9 @@ export async function anchoredBatch(options: AnchoredBatchOptions) {
       gap: undefined,
     },
   ]);
-  const pending = await anchors.createPending(root, await anchors.unanchored(10), 0, term);
+  // Alone in its anchor, the batch's root is the anchor's root: its path has no siblings.
+  const alone = (await anchors.unanchored(10)).map((unanchored) => ({ ...unanchored, siblings: [] }));
+  const pending = await anchors.createPending(root, alone, 0, term);
   await anchors.markSubmitted(pending.id, { hash: options.anchor.transactionHash, nonce: 0 }, 0, term);
   await anchors.markConfirmed(pending.id, { number: options.anchor.blockNumber, hash: `0x${"cd".repeat(32)}` }, 0, term);
   const disclosures = new DisclosureProver(disclosureLedger);

@@ -3,6 +3,7 @@
 // a gateway's batches with their state, and an operator's anchoring retry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RelayStore } from "../src/store/relay-store.js";
+import { madeUpLeaves } from "./made-up-leaves.js";
 import type { StoreBackend } from "./relay-store-backends.js";
 import { batchOf, newGateway } from "./relay-store-contract.js";
 
@@ -98,13 +99,13 @@ export function describeFleetStore(name: string, backendOf: () => Promise<StoreB
     it("lists a gateway's batches newest first with their state, proof and anchor, a page at a time; a retry hurries sent anchors", async () => {
       const term = (await store.leadership.claim()) as number;
       const leftover = await store.anchors.unanchored(10_000);
-      if (leftover.length > 0) await store.anchors.createPending(new Uint8Array(32).fill(0xe1), leftover, 1, term);
+      if (leftover.length > 0) await store.anchors.createPending(new Uint8Array(32).fill(0xe1), madeUpLeaves(leftover), 1, term);
       const gatewayId = await gatewayWith(4);
       const [first, second, third] = await store.anchors.unanchored(3);
-      const confirmed = await store.anchors.createPending(new Uint8Array(32).fill(0xe2), [first!], 10, term);
+      const confirmed = await store.anchors.createPending(new Uint8Array(32).fill(0xe2), madeUpLeaves([first!]), 10, term);
       await store.anchors.markSubmitted(confirmed.id, { hash: "0xconfirmed", nonce: 1 }, 11, term);
       await store.anchors.markConfirmed(confirmed.id, { number: 9, hash: "0xblock" }, 12, term);
-      const sent = await store.anchors.createPending(new Uint8Array(32).fill(0xe3), [second!, third!], 20, term);
+      const sent = await store.anchors.createPending(new Uint8Array(32).fill(0xe3), madeUpLeaves([second!, third!]), 20, term);
       await store.anchors.markSubmitted(sent.id, { hash: "0xsent", nonce: 2 }, 21, term);
       await store.proofs.record({ gatewayId, batchSequence: 2, valid: false, proof: "{}", publicSignals: [], verifiedAtMs: 1 });
 

@@ -5,6 +5,7 @@ import { RelayRefusal } from "../src/errors.js";
 import { LeadershipLost } from "../src/store/anchor-ledger.js";
 import type { LedgerBatch, LedgerGap } from "../src/store/batch-ledger.js";
 import type { RelayStore } from "../src/store/relay-store.js";
+import { madeUpLeaves } from "./made-up-leaves.js";
 import type { StoreBackend } from "./relay-store-backends.js";
 
 let gatewayCounter = 0;
@@ -200,14 +201,21 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
       expect(term).toBeGreaterThan(0);
       // Settle whatever earlier tests left unanchored, so this anchor holds exactly this gateway's batches.
       const leftover = await store.anchors.unanchored(10_000);
-      if (leftover.length > 0) await store.anchors.createPending(new Uint8Array(32).fill(0xee), leftover, 1, term as number);
+      if (leftover.length > 0)
+        await store.anchors.createPending(new Uint8Array(32).fill(0xee), madeUpLeaves(leftover), 1, term as number);
       const gatewayId = await gatewayWith(3);
       const waiting = await store.anchors.unanchored(10);
       expect(waiting.map((batch) => batch.sequence)).toEqual([1, 2, 3]);
       const root = new Uint8Array(32).fill(0xaa);
-      const anchor = await store.anchors.createPending(root, waiting, 100, term as number);
+      const node = (fill: number) => new Uint8Array(32).fill(fill);
+      const leaves = waiting.map((batch, position) => ({ ...batch, siblings: [node(position + 1), node(0xcd)] }));
+      const anchor = await store.anchors.createPending(root, leaves, 100, term as number);
       expect(anchor).toMatchObject({ status: "pending", batchCount: 3, readingCount: 6, fencingTerm: term });
-      expect(await store.batches.anchorOf(gatewayId, 3)).toEqual({ anchorId: anchor.id, position: 2 });
+      expect(await store.batches.anchorOf(gatewayId, 3)).toEqual({
+        anchorId: anchor.id,
+        position: 2,
+        siblings: [node(3), node(0xcd)],
+      });
       expect((await store.batches.byAnchor(anchor.id)).map((batch) => batch.sequence)).toEqual([1, 2, 3]);
       expect(await store.anchors.unanchored(10)).toEqual([]);
       await store.anchors.markSubmitted(anchor.id, { hash: "0xabc", nonce: 4 }, 200, term as number);
@@ -234,7 +242,7 @@ export function describeRelayStore(name: string, backendOf: () => Promise<StoreB
       await gatewayWith(1);
       const anchor = await store.anchors.createPending(
         new Uint8Array(32).fill(0xbb),
-        await store.anchors.unanchored(100),
+        madeUpLeaves(await store.anchors.unanchored(100)),
         1,
         term,
       );

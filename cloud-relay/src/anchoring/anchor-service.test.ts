@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { fieldToBytes32, loadPoseidon, SNARK_FIELD_MODULUS } from "@intelledger/circuits";
+import {
+  bytes32ToField,
+  fieldToBytes32,
+  loadPoseidon,
+  rootFromPath,
+  SNARK_FIELD_MODULUS,
+  type PoseidonHasher,
+} from "@intelledger/circuits";
 import { dataAnchorAbi, deployDataAnchor, startDevChain, type DevChain } from "@intelledger/contracts";
 import { sealedBatchHeader } from "@intelledger/proto/relay";
 import { Contract, JsonRpcProvider, Wallet, hexlify, type EventLog } from "ethers";
@@ -10,6 +17,7 @@ import type { BatchLedger } from "../store/batch-ledger.js";
 import type { RelayStore } from "../store/relay-store.js";
 import { InterruptibleProxy } from "@intelledger/test-support";
 import { sqliteBackend, type StoreBackend } from "../../test/relay-store-backends.js";
+import { foldedAnchorPath } from "../receipts/folded-anchor-path.js";
 import { AnchorService } from "./anchor-service.js";
 
 let chain: DevChain;
@@ -23,6 +31,7 @@ let anchors: AnchorLedger;
 let service: AnchorService;
 let makeService: (replaceAfterMs: number) => AnchorService;
 let nextSequence = 1;
+let hasher: PoseidonHasher;
 
 async function send(method: string, params: unknown[] = []): Promise<unknown> {
   return rpc.send(method, params);
@@ -80,6 +89,21 @@ async function expectAnchoredExactlyOnce(): Promise<void> {
     const receipt = await rpc.getTransactionReceipt(anchor?.txHash ?? "");
     expect(anchor?.status).toBe("confirmed");
     expect(receipt?.blockHash).toBe(anchor?.blockHash);
+    await expectPathsKept(id, anchor?.root as Uint8Array);
+  }
+}
+
+/** Each batch of the anchor kept its path in the anchor's tree: from its root to the anchor's, as folding them all anew gives it. */
+async function expectPathsKept(anchorId: number, root: Uint8Array): Promise<void> {
+  const members = await batches.byAnchor(anchorId);
+  for (const [position, member] of members.entries()) {
+    const anchoring = await batches.anchorOf(member.gatewayId, member.sequence);
+    expect(anchoring).toMatchObject({ anchorId, position });
+    const siblings = anchoring?.siblings ?? [];
+    expect(siblings.length).toBe(Math.ceil(Math.log2(members.length)));
+    const path = { leafIndex: position, siblings: siblings.map(bytes32ToField) };
+    expect(rootFromPath(hasher, bytes32ToField(member.readingsRoot), path)).toBe(bytes32ToField(root));
+    expect(await foldedAnchorPath(batches, hasher, { anchorId, position })).toEqual(siblings);
   }
 }
 
@@ -96,7 +120,7 @@ beforeEach(async () => {
   nextSequence = 1;
   // The relay reaches the chain through the proxy, which the tests cut.
   const relaySide = new JsonRpcProvider(proxy.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  const hasher = await loadPoseidon();
+  hasher = await loadPoseidon();
   makeService = (replaceAfterMs) =>
     new AnchorService({
       anchors,

@@ -199,7 +199,8 @@ export class AnchorService {
       this.options.hasher,
       batches.map((batch) => bytes32ToField(batch.readingsRoot)),
     );
-    const anchor = await this.options.anchors.createPending(fieldToBytes32(tree.root), batches, Date.now(), term);
+    const leaves = batches.map((batch, index) => ({ ...batch, siblings: tree.path(index).siblings.map(fieldToBytes32) }));
+    const anchor = await this.options.anchors.createPending(fieldToBytes32(tree.root), leaves, Date.now(), term);
     this.options.tracing?.anchorCreated(anchor.id, batches, term);
     return anchor;
   }

@@ -1,10 +1,4 @@
-import {
-  bytes32ToField,
-  fieldToBytes32,
-  PoseidonMerkleTree,
-  type PoseidonHasher,
-  type ReadingInclusion,
-} from "@intelledger/circuits";
+import type { PoseidonHasher, ReadingInclusion } from "@intelledger/circuits";
 import { Batch, batchHeaderToJson } from "@intelledger/proto/relay";
 import type { Receipt } from "@intelledger/verify";
 import { hexlify } from "ethers";
@@ -14,8 +8,7 @@ import type { BatchLedger } from "../store/batch-ledger.js";
 import type { ProofLedger } from "../store/proof-ledger.js";
 import { batchCommitmentOf } from "../verification/batch-commitment-of.js";
 import type { DisclosureProver } from "./disclosure-prover.js";
-
-const bytes32 = (value: bigint) => hexlify(fieldToBytes32(value));
+import { foldedAnchorPath } from "./folded-anchor-path.js";
 
 /**
  * What a version 2 receipt shows of its reading's batch: the claims root and the reading's
@@ -82,18 +75,14 @@ export class ReceiptBuilder {
     const index = batch.readings.findIndex((reading) => reading.gatewaySeq === gatewaySeq);
     const reading = batch.readings[index];
     if (!reading) throw new RelayError("not_found", `no batch of gateway ${gatewayId} holds reading ${gatewaySeq}`);
-    const anchorId = await batches.anchorOf(gatewayId, stored.sequence);
-    const anchor = anchorId === undefined ? undefined : await anchors.byId(anchorId.anchorId);
-    if (!anchorId || anchor?.status !== "confirmed" || !anchor.txHash || anchor.blockNumber === undefined) {
+    const anchoring = await batches.anchorOf(gatewayId, stored.sequence);
+    const anchor = anchoring === undefined ? undefined : await anchors.byId(anchoring.anchorId);
+    if (!anchoring || anchor?.status !== "confirmed" || !anchor.txHash || anchor.blockNumber === undefined) {
       throw new RelayError("failed_precondition", `reading ${gatewaySeq} is stored but not anchored yet`);
     }
     const inclusion = batchCommitmentOf(hasher, batch).inclusion(index);
     const disclosure = await disclosures.disclosure(gatewayId, gatewaySeq, inclusion);
-    const fold = PoseidonMerkleTree.build(
-      hasher,
-      (await batches.byAnchor(anchorId.anchorId)).map((member) => bytes32ToField(member.readingsRoot)),
-    );
-    const path = fold.path(anchorId.position);
+    const siblings = anchoring.siblings ?? (await foldedAnchorPath(batches, hasher, anchoring));
     const proof = await proofs.get(gatewayId, stored.sequence);
     return {
       version: 2,
@@ -118,8 +107,8 @@ export class ReceiptBuilder {
       ...(proof?.valid ? { proof: { groth16: proof.proof, publicSignals: proof.publicSignals } } : {}),
       anchor: {
         root: hexlify(anchor.root),
-        leafIndex: path.leafIndex,
-        siblings: path.siblings.map(bytes32),
+        leafIndex: anchoring.position,
+        siblings: siblings.map((node) => hexlify(node)),
         transactionHash: anchor.txHash,
         blockNumber: anchor.blockNumber,
         contract,

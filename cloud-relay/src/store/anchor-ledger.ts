@@ -1,4 +1,5 @@
 import { RelayError } from "../errors.js";
+import { anchorPathColumn } from "./anchor-path.js";
 import type { BatchRow } from "./batch-ledger.js";
 import type { SqlDatabase, SqlExecutor } from "./sql-database.js";
 
@@ -26,6 +27,11 @@ export interface UnanchoredBatch {
   readingCount: number;
   /** When the relay stored the batch. */
   receivedAtMs: number;
+}
+
+/** A batch as a leaf of an anchor's tree: its path there, the siblings leaf level first. */
+export interface AnchorLeaf extends UnanchoredBatch {
+  siblings: readonly Uint8Array[];
 }
 
 type UnanchoredRow = Pick<BatchRow, "gateway_id" | "sequence" | "readings_root" | "reading_count" | "received_at_ms">;
@@ -104,8 +110,8 @@ export class AnchorLedger {
     }));
   }
 
-  /** Creates a pending anchor over `batches` (their order is their leaf order). */
-  async createPending(root: Uint8Array, batches: readonly UnanchoredBatch[], nowMs: number, term: number): Promise<AnchorRecord> {
+  /** Creates a pending anchor over `batches` (their order is their leaf order), keeping each one's path for its receipts. */
+  async createPending(root: Uint8Array, batches: readonly AnchorLeaf[], nowMs: number, term: number): Promise<AnchorRecord> {
     return this.db.transaction(async (tx) => {
       const current = await tx.get<{ term: number }>("SELECT term FROM anchor_leadership WHERE id = 1");
       if (current?.term !== term) throw new LeadershipLost(term);
@@ -118,8 +124,9 @@ export class AnchorLedger {
       const id = created?.id ?? 0;
       for (const [position, batch] of batches.entries()) {
         const assigned = await tx.run(
-          "UPDATE batches SET anchor_id = ?, anchor_position = ? WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NULL",
-          [id, position, batch.gatewayId, batch.sequence],
+          `UPDATE batches SET anchor_id = ?, anchor_position = ?, anchor_path = ?
+           WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NULL`,
+          [id, position, anchorPathColumn(batch.siblings), batch.gatewayId, batch.sequence],
         );
         if (assigned !== 1) throw new LeadershipLost(term);
       }

@@ -1,6 +1,7 @@
 import { Batch, type BatchHeader } from "@intelledger/proto/relay";
 import { RelayError, RelayRefusal } from "../errors.js";
 import { StorageConflict, type SqlDatabase, type SqlExecutor } from "./sql-database.js";
+import { anchorPathOf } from "./anchor-path.js";
 import { receivedPayload, storedPayload } from "./stored-payload.js";
 
 export interface LedgerBatch extends BatchHeader {
@@ -18,6 +19,15 @@ export interface LedgerGap extends Pick<BatchHeader, "gatewayId" | "readingCount
   pruned: Uint8Array;
   prunedSignature: Uint8Array;
   receivedAtMs: number;
+}
+
+/** Where a batch is in its anchor. */
+export interface BatchAnchoring {
+  anchorId: number;
+  /** Its leaf index in the anchor's tree. */
+  position: number;
+  /** Its path there, the siblings leaf level first; absent for batches anchored before paths were kept. */
+  siblings?: Uint8Array[];
 }
 
 /** What a call tells of the gateway beside its liveness; each part only when the call said it. */
@@ -178,13 +188,19 @@ export class BatchLedger {
       );
   }
 
-  /** The anchor a batch went into and its leaf index there, once it has one. */
-  async anchorOf(gatewayId: string, sequence: number): Promise<{ anchorId: number; position: number } | undefined> {
-    const row = await this.db.get<{ anchor_id: number; anchor_position: number }>(
-      "SELECT anchor_id, anchor_position FROM batches WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NOT NULL",
+  /** The anchor a batch went into, its leaf index there and, kept since anchoring, its path. */
+  async anchorOf(gatewayId: string, sequence: number): Promise<BatchAnchoring | undefined> {
+    const row = await this.db.get<{ anchor_id: number; anchor_position: number; anchor_path: Uint8Array | null }>(
+      "SELECT anchor_id, anchor_position, anchor_path FROM batches WHERE gateway_id = ? AND sequence = ? AND anchor_id IS NOT NULL",
       [gatewayId, sequence],
     );
-    return row && { anchorId: row.anchor_id, position: row.anchor_position };
+    return (
+      row && {
+        anchorId: row.anchor_id,
+        position: row.anchor_position,
+        ...(row.anchor_path !== null && { siblings: anchorPathOf(row.anchor_path) }),
+      }
+    );
   }
 
   /** The batches an anchor covers, in their leaf order. */

@@ -129,4 +129,7 @@ export const POSTGRES_RELAY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (gateway_id, gateway_seq)
   );
   `,
+  `
+  ALTER TABLE batches ADD COLUMN anchor_path BYTEA;
+  `,
 ];

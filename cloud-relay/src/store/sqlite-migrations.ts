@@ -153,4 +153,9 @@ export const SQLITE_RELAY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (gateway_id, gateway_seq)
   ) STRICT;
   `,
+  `
+  -- The batch's path in its anchor's tree, kept when anchoring for its receipts: the siblings'
+  -- 32 bytes each, leaf level first. NULL for batches anchored before paths were kept.
+  ALTER TABLE batches ADD COLUMN anchor_path BLOB;
+  `,
 ];
