@@ -222,7 +222,7 @@ async function startGatewayParts(
     // Each subsystem below is restarted on its own when it fails; the gateway goes on without it meanwhile.
     const subsystems = new Subsystems(restartPolicyOf(config.supervision), logger.child({ component: "supervision" }));
 
-    const uplinkPart = subsystems.supervise<BatchUploader>("uplink", {
+    const uplinkPart = await subsystems.start<BatchUploader>(parts, "uplink", {
       start: () => {
         if (!config.relay) return undefined;
         const uploader = new BatchUploader({
@@ -241,8 +241,6 @@ async function startGatewayParts(
       probe: (uploader) => uplinkStall(uploader.status, outbox.backlog().batches, config.supervision.uplinkStallMs),
       report: (uploader) => uplinkState(uploader.status),
     });
-    await uplinkPart.start();
-    parts.onStop("uplink", () => uplinkPart.stop());
     const uplink = () => uplinkPart.current;
 
     // Ingest over ten minutes, for a steady autonomy estimate; draining over ten seconds.
@@ -275,7 +273,7 @@ async function startGatewayParts(
 
     const metricsRegistry = createGatewayMetrics(() => snapshot());
     const inferenceMetrics = new InferenceMetrics(metricsRegistry);
-    const inferencePart = subsystems.supervise<RunningInference>("inference", {
+    const inferencePart = await subsystems.start<RunningInference>(parts, "inference", {
       start: async (failed) => {
         const running = await startInference({
           config: config.inference,
@@ -290,8 +288,6 @@ async function startGatewayParts(
       },
       stop: (running) => running.stop(),
     });
-    await inferencePart.start();
-    parts.onStop("inference", () => inferencePart.stop());
     // Whichever start of inference runs now.
     const inference = {
       get models() {
@@ -302,12 +298,10 @@ async function startGatewayParts(
         inferencePart.current?.setThresholds(thresholds),
     };
     const hasher = await loadPoseidon();
-    const provingPart = subsystems.supervise<RunningProving>("prover", {
+    const provingPart = await subsystems.start<RunningProving>(parts, "prover", {
       start: (failed) => startProving({ config: config.proving, hasher, outbox, logger, failed }),
       stop: (running) => running.stop(),
     });
-    await provingPart.start();
-    parts.onStop("proving", () => provingPart.stop());
     // Whichever pool of provers runs now; batches wait in the database while none does.
     const proving = config.proving.enabled
       ? {
@@ -400,15 +394,13 @@ async function startGatewayParts(
     });
     const transportParts: Supervisor<FrameTransport>[] = [];
     for (const transport of transports) {
-      const part = subsystems.supervise<FrameTransport>(transport.name, {
+      const part = await subsystems.start<FrameTransport>(parts, transport.name, {
         start: async (failed) => {
           await transport.start(pipeline.handle, failed);
           return transport;
         },
         stop: (running) => running.stop(),
       });
-      await part.start();
-      parts.onStop(`${transport.name} transport`, () => part.stop());
       transportParts.push(part);
     }
     const mqttPort = mqtt instanceof EmbeddedMqttTransport ? mqtt.port : undefined;
@@ -490,7 +482,7 @@ async function startGatewayParts(
       rollups: new RollupStore(db),
       valuesCursor: () => analytics.current?.follower.valuesCursor() ?? 0,
     });
-    const liveStream = subsystems.supervise<() => Promise<void>>("live-stream", {
+    const liveStream = await subsystems.start<() => Promise<void>>(parts, "live-stream", {
       start: (failed) =>
         startLiveSources({
           events: live,
@@ -506,8 +498,6 @@ async function startGatewayParts(
         }),
       stop: (stopSources) => stopSources(),
     });
-    await liveStream.start();
-    parts.onStop("live events", () => liveStream.stop());
     const http = await parts.start(
       "http",
       () =>
@@ -566,7 +556,7 @@ async function startGatewayParts(
       () => new ReadingFeed({ readings, logger: logger.child({ component: "reading-feed" }) }),
       (feed) => feed.stop(),
     );
-    const nodeRed = subsystems.supervise<NodeRedHost>("node-red", {
+    const nodeRed = await subsystems.start<NodeRedHost>(parts, "node-red", {
       start: () =>
         config.http.nodeRed.enabled
           ? startNodeRed({
@@ -591,10 +581,9 @@ async function startGatewayParts(
       stop: (host) => host.stop(),
       probe: (host) => nodeRedFailure(host.status()),
       report: (host) => nodeRedState(host.status()),
+      // Flows are an add-on to ingest, never a reason for it to stop: a failed start is retried, then left degraded.
+      optional: true,
     });
-    // Flows are an add-on to ingest, never a reason for it to stop: a failed start is retried, then left degraded.
-    await nodeRed.startSupervised();
-    parts.onStop("node-red", () => nodeRed.stop());
 
     logger.info(
       {

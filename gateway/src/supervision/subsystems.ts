@@ -1,9 +1,21 @@
-import { Supervisor, type RestartPolicy, type SupervisedState, type SupervisorOptions } from "@intelledger/service-kit";
+import {
+  Supervisor,
+  type Lifecycle,
+  type RestartPolicy,
+  type SupervisedState,
+  type SupervisorOptions,
+} from "@intelledger/service-kit";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config.js";
 
 /** One subsystem as status, metrics and the live stream show it. */
 export type SubsystemStatus = { name: string; restarts: number } & SupervisedState;
+
+/** How a subsystem starts, stops, is probed and reports itself. */
+type SubsystemOptions<Part> = Pick<SupervisorOptions<Part>, "start" | "stop" | "probe"> & {
+  policy?: Partial<RestartPolicy>;
+  report?: (part: Part) => SupervisedState | undefined;
+};
 
 interface Entry {
   supervisor: Supervisor<unknown>;
@@ -33,13 +45,28 @@ export class Subsystems {
     this.logger = logger;
   }
 
-  supervise<Part>(
+  /**
+   * Supervises a subsystem and starts it as one of the gateway's parts, which stop in reverse
+   * order. Its failed first start fails the gateway's, unless it is `optional`: then it is
+   * retried with backoff and left degraded, and the gateway runs without it meanwhile.
+   */
+  async start<Part>(
+    parts: Lifecycle,
     name: string,
-    options: Pick<SupervisorOptions<Part>, "start" | "stop" | "probe"> & {
-      policy?: Partial<RestartPolicy>;
-      report?: (part: Part) => SupervisedState | undefined;
-    },
-  ): Supervisor<Part> {
+    options: SubsystemOptions<Part> & { optional?: boolean },
+  ): Promise<Supervisor<Part>> {
+    const supervisor = this.supervise(name, options);
+    return parts.start(
+      name,
+      async () => {
+        await (options.optional ? supervisor.startSupervised() : supervisor.start());
+        return supervisor;
+      },
+      (started) => started.stop(),
+    );
+  }
+
+  private supervise<Part>(name: string, options: SubsystemOptions<Part>): Supervisor<Part> {
     const supervisor = new Supervisor<Part>({
       name,
       start: options.start,
