@@ -1,6 +1,6 @@
 import type { AnchoredBatch } from "@intelledger/proto/relay";
 import { z } from "zod";
-import { BatchLedger } from "../batch/batch-ledger.js";
+import { BatchListing } from "../batch/batch-listing.js";
 import { BATCH_STATES } from "../batch/batch-state.js";
 import type { GatewayConfig } from "../config.js";
 import { checkReceipt, requireChain } from "../receipts/receipt-check.js";
@@ -24,7 +24,7 @@ export function proofRoutes(
     lastAnchored: () => AnchoredBatch | undefined;
   },
 ): RouteGroup {
-  const ledger = new BatchLedger(deps.db);
+  const listing = new BatchListing(deps.db);
   const routes = api.under("/api");
 
   routes.add({
@@ -50,7 +50,7 @@ export function proofRoutes(
       const lastAnchored = deps.lastAnchored();
       const { relay, chain } = deps.config();
       return {
-        batches: ledger.list(query, lastAnchored),
+        batches: listing.list(query, lastAnchored),
         ...(lastAnchored && { lastAnchored }),
         receipts: { fromRelay: relay !== undefined, ...(chain && { rpcUrl: chain.rpcUrl }) },
       };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { outboxFixture, standInProof, type OutboxFixture } from "../../test/outbox-fixture.js";
-import { BatchLedger } from "./batch-ledger.js";
+import { BatchListing } from "./batch-listing.js";
 
 let fixture: OutboxFixture;
 
@@ -10,7 +10,7 @@ beforeEach(() => {
 
 afterEach(() => fixture.db.close());
 
-describe("the batch ledger", () => {
+describe("the batch listing", () => {
   it("follows each batch to the chain: sealed, proved, acknowledged, anchored up to the newest anchored one", async () => {
     for (const readings of [3, 2, 4, 1]) await fixture.seal(readings);
     const { outbox, db } = fixture;
@@ -19,9 +19,9 @@ describe("the batch ledger", () => {
     outbox.acknowledgeThrough(3);
     outbox.recordProofVerdict(3, true);
     const anchored = { sequence: 2, transactionHash: `0x${"ab".repeat(32)}`, blockNumber: 7, confirmedAtMs: 5 };
-    const ledger = new BatchLedger(db);
+    const listing = new BatchListing(db);
 
-    const batches = ledger.list({ limit: 10 }, anchored);
+    const batches = listing.list({ limit: 10 }, anchored);
     expect(batches.map((batch) => [batch.sequence, batch.stage, batch.readingCount])).toEqual([
       [4, "sealed", 1],
       [3, "acknowledged", 4],
@@ -34,11 +34,11 @@ describe("the batch ledger", () => {
     expect(batches[3]?.anchor).toBeUndefined();
 
     // Paging back, and before any anchor a proved batch says so.
-    expect(ledger.list({ limit: 2, beforeSequence: 4 }, undefined).map((batch) => [batch.sequence, batch.stage])).toEqual([
+    expect(listing.list({ limit: 2, beforeSequence: 4 }, undefined).map((batch) => [batch.sequence, batch.stage])).toEqual([
       [3, "acknowledged"],
       [2, "acknowledged"],
     ]);
     outbox.recordProof(4, standInProof(4));
-    expect(ledger.list({ limit: 1 }, anchored)[0]?.stage).toBe("proved");
+    expect(listing.list({ limit: 1 }, anchored)[0]?.stage).toBe("proved");
   });
 });

@@ -4,7 +4,7 @@ import type { SqliteDatabase } from "../store/gateway-database.js";
 import type { BatchState } from "./batch-state.js";
 import type { BatchRow } from "./batch-store.js";
 
-export interface BatchLedgerEntry extends BatchView {
+export interface ListedBatch extends BatchView {
   state: BatchState;
 }
 
@@ -32,7 +32,7 @@ const ACKNOWLEDGED: readonly BatchState[] = ["acknowledged", "released", "gap-ac
  * batches in sequence order, so every acknowledged batch up to the newest anchored one is in
  * a confirmed anchor.
  */
-export class BatchLedger {
+export class BatchListing {
   private readonly page;
 
   constructor(db: SqliteDatabase) {
@@ -45,10 +45,7 @@ export class BatchLedger {
   }
 
   /** Up to `limit` batches below `beforeSequence` (all when undefined), newest first. */
-  list(
-    options: { limit: number; beforeSequence?: number | undefined },
-    lastAnchored: AnchoredBatch | undefined,
-  ): BatchLedgerEntry[] {
+  list(options: { limit: number; beforeSequence?: number | undefined }, lastAnchored: AnchoredBatch | undefined): ListedBatch[] {
     const rows = this.page.all(options.beforeSequence ?? Number.MAX_SAFE_INTEGER, options.limit) as LedgerRow[];
     return rows.map((row) => {
       const acknowledged = ACKNOWLEDGED.includes(row.state);
