@@ -6,6 +6,8 @@ export { Lifecycle, PartStopError, startService } from "./lifecycle.js";
 export type { RestartablePart } from "./lifecycle.js";
 export { DEFAULT_RESTART_POLICY, SUPERVISED_STATES, Supervisor } from "./supervisor.js";
 export type { RestartPolicy, SupervisedState, SupervisedStateName, SupervisedStatus, SupervisorOptions } from "./supervisor.js";
+export { LogThrottle } from "./log-throttle.js";
+export type { LogThrottleOptions } from "./log-throttle.js";
 export { RateEstimator } from "./rate-estimator.js";
 export { writeSecretFile } from "./secret-file.js";
 export { ageSeconds, counter, gauge, labelledCounter, labelledGauge, seriesPer, SnapshotMetrics } from "./snapshot-metrics.js";
