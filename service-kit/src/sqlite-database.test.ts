@@ -2,7 +2,8 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DatabaseVersionError, openSqliteDatabase } from "./sqlite-database.js";
+import { DatabaseVersionError } from "./schema-migrations.js";
+import { openSqliteDatabase } from "./sqlite-database.js";
 
 const V1 = "CREATE TABLE readings (seq INTEGER PRIMARY KEY, value INTEGER NOT NULL) STRICT;";
 const V2 = "ALTER TABLE readings ADD COLUMN scale INTEGER NOT NULL DEFAULT 0;";

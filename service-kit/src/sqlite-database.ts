@@ -1,18 +1,12 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { EdgeError } from "./edge-error.js";
+import { pendingMigrations, type SchemaMigrations } from "./schema-migrations.js";
 
 export type SqliteDatabase = Database.Database;
 
-export class DatabaseVersionError extends EdgeError {}
-
-export interface SqliteOpenOptions {
-  /** Schema versions applied in order and recorded in PRAGMA user_version; released ones are never edited. */
-  migrations: readonly string[];
-  /** Who writes this database ("gateway", "relay"), for the error a newer schema raises. */
-  owner: string;
-}
+/** The schema versions, recorded in PRAGMA user_version. */
+export type SqliteOpenOptions = SchemaMigrations;
 
 /**
  * Opens (creating if needed) a service's database and brings its schema up to date: WAL so
@@ -39,18 +33,11 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions): Sq
   return db;
 }
 
-function migrate(db: SqliteDatabase, { migrations, owner }: SqliteOpenOptions): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new DatabaseVersionError(`the database was written by a newer ${owner}; refusing to open it`, {
-      schemaVersion: current,
-      supported: migrations.length,
-    });
-  }
-  migrations.slice(current).forEach((sql, offset) => {
+function migrate(db: SqliteDatabase, options: SqliteOpenOptions): void {
+  for (const { version, sql } of pendingMigrations(db.pragma("user_version", { simple: true }) as number, options)) {
     db.transaction(() => {
       db.exec(sql);
-      db.pragma(`user_version = ${current + offset + 1}`);
+      db.pragma(`user_version = ${version}`);
     })();
-  });
+  }
 }

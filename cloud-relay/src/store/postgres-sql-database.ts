@@ -1,5 +1,5 @@
 import pg from "pg";
-import { DatabaseVersionError } from "@intelledger/service-kit";
+import { pendingMigrations } from "@intelledger/service-kit";
 import { POSTGRES_RELAY_MIGRATIONS } from "./postgres-migrations.js";
 import { bindable, StorageConflict, type SqlDatabase, type SqlExecutor, type SqlValue } from "./sql-database.js";
 
@@ -124,21 +124,14 @@ export class PostgresSqlDatabase implements SqlDatabase {
   }
 
   private async migrate(): Promise<void> {
-    const migrations = POSTGRES_RELAY_MIGRATIONS;
     await this.transaction(async (tx) => {
       await tx.run("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_KEY]);
       await tx.run("CREATE TABLE IF NOT EXISTS relay_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
       await tx.run("INSERT INTO relay_schema (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
       const { version } = (await tx.get<{ version: number }>("SELECT version FROM relay_schema WHERE id = 1")) ?? { version: 0 };
-      if (version > migrations.length) {
-        throw new DatabaseVersionError("the database was written by a newer relay; refusing to open it", {
-          schemaVersion: version,
-          supported: migrations.length,
-        });
-      }
-      for (const [offset, sql] of migrations.slice(version).entries()) {
-        for (const statement of sql.split(/;\s*$/m).filter((part) => part.trim() !== "")) await tx.run(statement);
-        await tx.run("UPDATE relay_schema SET version = ? WHERE id = 1", [version + offset + 1]);
+      for (const pending of pendingMigrations(version, { migrations: POSTGRES_RELAY_MIGRATIONS, owner: "relay" })) {
+        for (const statement of pending.sql.split(/;\s*$/m).filter((part) => part.trim() !== "")) await tx.run(statement);
+        await tx.run("UPDATE relay_schema SET version = ? WHERE id = 1", [pending.version]);
       }
     });
   }
