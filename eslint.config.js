@@ -36,6 +36,23 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
+    // Packages' src folders ship (the gateway's .deb takes all of gateway/src but its *.test.ts);
+    // what only tests use lives in a test/ folder.
+    files: ["*/src/**/*.{ts,tsx,js}"],
+    ignores: ["**/*.test.{ts,tsx}", "test-support/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["vitest", "@intelledger/test-support"].map((name) => ({
+            name,
+            message: "Test helpers belong in a test/ folder.",
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,8 +1,8 @@
 import { pino } from "pino";
 import { FramedDeviceEnd, SimulatedBleCentral, SimulatedPeripheral, until } from "@intelledger/test-support";
 import { BleTransport } from "./ble-transport.js";
-import { describeFrameTransportContract } from "./frame-transport-contract.js";
-import { framedContractDevice } from "./framed-contract-device.js";
+import { describeFrameTransportContract } from "../../test/frame-transport-contract.js";
+import { framedContractDevice } from "../../test/framed-contract-device.js";
 
 describeFrameTransportContract("BLE through the simulated peripheral", () => {
   // One central for every transport made: the radio outlives a gateway restart.

@@ -4,9 +4,9 @@ import { RefusalLog } from "../acceptance/refusal-log.js";
 import { DeviceRegistry } from "../devices/device-registry.js";
 import { openGatewayDatabase } from "../store/gateway-database.js";
 import { EmbeddedMqttTransport } from "./embedded-mqtt-transport.js";
-import { describeFrameTransportContract } from "./frame-transport-contract.js";
-import { embeddedBrokerDevice } from "./mqtt-contract-device.js";
 import { mqttPacketLimit } from "./mqtt-packet-guard.js";
+import { describeFrameTransportContract } from "../../test/frame-transport-contract.js";
+import { embeddedBrokerDevice } from "../../test/mqtt-contract-device.js";
 
 describeFrameTransportContract("MQTT through the embedded broker", async () => {
   const logger = pino({ level: "silent" });

@@ -5,9 +5,9 @@ import { pino } from "pino";
 import { freePort, MqttSessionTap, PrivateMosquitto } from "@intelledger/test-support";
 import { RefusalLog } from "../acceptance/refusal-log.js";
 import { ExternalMqttTransport } from "./external-mqtt-transport.js";
-import { describeFrameTransportContract } from "./frame-transport-contract.js";
-import { externalBrokerDevice } from "./mqtt-contract-device.js";
 import { mqttPacketLimit } from "./mqtt-packet-guard.js";
+import { describeFrameTransportContract } from "../../test/frame-transport-contract.js";
+import { externalBrokerDevice } from "../../test/mqtt-contract-device.js";
 
 const GATEWAY_LOGIN = { username: "intelledger-gateway", password: "gateway-secret" };
 

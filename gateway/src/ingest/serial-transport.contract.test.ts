@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { SerialPort } from "serialport";
 import { FramedDeviceEnd, PtyPair, until } from "@intelledger/test-support";
-import { describeFrameTransportContract } from "./frame-transport-contract.js";
-import { framedContractDevice } from "./framed-contract-device.js";
 import { SerialTransport } from "./serial-transport.js";
+import { describeFrameTransportContract } from "../../test/frame-transport-contract.js";
+import { framedContractDevice } from "../../test/framed-contract-device.js";
 
 describeFrameTransportContract("serial over a socat pty", async () => {
   const dir = mkdtempSync(join(tmpdir(), "serial-contract-"));

@@ -5,10 +5,10 @@
 // it stopped, comes again and is stored once; restarts lose nothing; commands reach devices.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SimulatedDevice, until } from "@intelledger/test-support";
-import type { RejectionReason } from "../acceptance/frame-acceptor.js";
-import { decodeSignedFrame } from "../acceptance/frame-decoding.js";
-import { GatewayError } from "../errors.js";
-import type { FrameHandler, FrameTransport, IncomingFrame, IngestOutcome } from "./frame-transport.js";
+import type { RejectionReason } from "../src/acceptance/frame-acceptor.js";
+import { decodeSignedFrame } from "../src/acceptance/frame-decoding.js";
+import { GatewayError } from "../src/errors.js";
+import type { FrameHandler, FrameTransport, IncomingFrame, IngestOutcome } from "../src/ingest/frame-transport.js";
 
 /**
  * What the device side learnt of one frame: the gateway has it or refused it for good
