@@ -34,10 +34,6 @@ export interface ProvisioningExchangeOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RESEND_INTERVAL_MS = 1_000;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 /**
  * Runs one provisioning exchange over a packet channel: resolves with the provisioned device
  * once its answer verifies; rejects with a ProvisioningError (`invalid_settings`, `no_answer`,
@@ -80,7 +76,7 @@ export async function exchangeProvisioning(
       const response = answer.body.value;
       // An answer to an earlier request (a resend, another tool) is not ours; an empty nonce
       // means the device could not read the request at all.
-      if (response.nonce.length > 0 && !sameBytes(response.nonce, nonce)) return;
+      if (response.nonce.length > 0 && Buffer.compare(response.nonce, nonce) !== 0) return;
       finish(() => verifyProvisionResponse(requestBytes, response));
     });
     const send = () =>

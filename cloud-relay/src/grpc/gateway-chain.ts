@@ -68,10 +68,6 @@ function verdictIn(arrival: Arrival): boolean {
   return arrival.kind === "proof" || arrival.verdictIn;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 /**
  * One gateway's record as its upload streams extend it. Every stream of the gateway feeds
  * the same chain, which checks batches strictly in arrival order against the record as it
@@ -292,7 +288,7 @@ export class GatewayChain {
       // again once stored, when it is the batch the relay holds.
       const held = checkedHashes.get(sequence) ?? (await ledger.batchHashOf(this.gatewayId, sequence));
       if (!held) throw new RelayError("internal", `batch ${sequence} is below the chain head but not stored`, { sequence });
-      if (!sameBytes(held, check.batchHash)) {
+      if (Buffer.compare(held, check.batchHash) !== 0) {
         throw new RelayRefusal("already_exists", "resend_differs", `batch ${sequence} is already stored with different content`, {
           sequence,
         });

@@ -242,7 +242,7 @@ export class BatchLedger {
         let head = toHead(await tx.get<HeadRow>(HEAD, [gatewayId]));
         for (const { batch, gap } of entries) {
           if (batch.gatewayId !== gatewayId) throw new RelayError("internal", "one append holds batches of one gateway");
-          if (head && (batch.sequence !== head.sequence + 1 || !sameBytes(batch.previousBatchHash, head.batchHash))) {
+          if (head && (batch.sequence !== head.sequence + 1 || Buffer.compare(batch.previousBatchHash, head.batchHash) !== 0)) {
             throw storedConcurrently(
               entries,
               new Error(`batch ${batch.sequence} does not extend the stored head ${head.sequence}`),
@@ -299,10 +299,6 @@ type HeadRow = Pick<BatchRow, "sequence" | "batch_hash" | "last_gateway_seq">;
 
 function toHead(row: HeadRow | undefined): ChainHead | undefined {
   return row && { sequence: row.sequence, batchHash: new Uint8Array(row.batch_hash), lastGatewaySeq: row.last_gateway_seq };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
 }
 
 async function insert(tx: SqlExecutor, batch: LedgerBatch, gap: LedgerGap | undefined): Promise<void> {

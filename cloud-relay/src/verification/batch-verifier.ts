@@ -36,10 +36,6 @@ export interface ChainPosition {
   accounted: number;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 function recoverSigner<T>(recover: () => T, reason: "batch_signature" | "prune_record", sequence: number): T {
   try {
     return recover();
@@ -133,7 +129,7 @@ export class BatchVerifier {
         },
       );
     }
-    if (!sameBytes(header.previousBatchHash, position.head?.batchHash ?? ZERO_BATCH_HASH)) {
+    if (Buffer.compare(header.previousBatchHash, position.head?.batchHash ?? ZERO_BATCH_HASH) !== 0) {
       throw new RelayRefusal(
         "failed_precondition",
         "broken_link",

@@ -109,7 +109,7 @@ export class BatchOutbox extends EventEmitter<OutboxEvents> {
         expectedSequence: sequence,
       });
     }
-    if (!Buffer.from(header.previousBatchHash).equals(Buffer.from(previousBatchHash))) {
+    if (Buffer.compare(header.previousBatchHash, previousBatchHash) !== 0) {
       throw new BrokenChainError(`batch ${sequence} does not link to the gateway's last batch`, { sequence });
     }
     const hash = batchHash(header);

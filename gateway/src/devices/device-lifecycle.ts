@@ -127,7 +127,7 @@ export class DeviceLifecycle {
     if (!existing || existing.status === "decommissioned") {
       this.deps.registry.register(deviceId, publicKey, this.trail(actor));
       outcome = "registered";
-    } else if (hex(existing.publicKeyPoint) !== hex(publicKey)) {
+    } else if (Buffer.compare(existing.publicKeyPoint, publicKey) !== 0) {
       if (!options.replaceKey) {
         throw new ConflictError(
           `device ${deviceId} is registered with another key; it made a new one (its storage was wiped?). ` +

@@ -151,7 +151,7 @@ export class DeviceRegistry {
           { deviceId },
         );
       }
-      if (!Buffer.from(existing.publicKeyPoint).equals(Buffer.from(publicKeyPoint))) {
+      if (Buffer.compare(existing.publicKeyPoint, publicKeyPoint) !== 0) {
         throw new ConflictError("device already registered with another key", { deviceId });
       }
       return existing;
@@ -305,8 +305,8 @@ export class DeviceRegistry {
     const previous = this.changeable(deviceId);
     const publicKey = checkedKey(deviceId, publicKeyPoint);
     checkedCounter(deviceId, counter);
-    const newHex = hex(publicKeyPoint);
-    if (hex(previous.publicKeyPoint) === newHex || this.keyHistory(deviceId).some((r) => hex(r.oldPublicKey) === newHex)) {
+    const matchesNewKey = (key: Uint8Array) => Buffer.compare(key, publicKeyPoint) === 0;
+    if (matchesNewKey(previous.publicKeyPoint) || this.keyHistory(deviceId).some((r) => matchesNewKey(r.oldPublicKey))) {
       throw new ConflictError(`device ${deviceId} had this key before; a rotation needs a new key`, { deviceId });
     }
     const atMs = Date.now();
@@ -331,7 +331,7 @@ export class DeviceRegistry {
         );
       trail.audit.record(trail.actor, "device.key.rotate", deviceId, {
         before: { publicKey: hex(previous.publicKeyPoint), lastCounter: previous.lastCounter.toString() },
-        after: { publicKey: newHex, lastCounter: counter.toString() },
+        after: { publicKey: hex(publicKeyPoint), lastCounter: counter.toString() },
         handover: handoverSignature ? hex(handoverSignature) : "none: recovery without the old key",
       });
     })();

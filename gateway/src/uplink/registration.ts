@@ -80,7 +80,7 @@ export function resumePoint(registration: RegisterResponse, outbox: BatchOutbox)
       localLastSequence: outbox.last()?.sequence ?? 0,
     });
   }
-  if (!Buffer.from(local.batchHash).equals(Buffer.from(registration.lastBatchHash))) {
+  if (Buffer.compare(local.batchHash, registration.lastBatchHash) !== 0) {
     throw new ChainMismatchError("the relay's last batch differs from this gateway's; refusing to upload", {
       sequence: relayLast,
     });
