@@ -6,6 +6,7 @@ import type { GatewayHealth } from "./config-admin/config-health.js";
 import { ConfigHistory } from "./config-admin/config-history.js";
 import { ConfigManager } from "./config-admin/config-manager.js";
 import type { GatewayConfig } from "./config.js";
+import { GatewayError } from "./errors.js";
 
 /** One start of the gateway's parts, with what the configuration manager needs of it. */
 export interface RunningParts<Service> {
@@ -86,7 +87,9 @@ export async function superviseGateway<Service extends object>(
   let running: RunningParts<Service> | undefined;
   let lastPorts: RunningParts<unknown>["ports"] | undefined;
   const requireRunning = (): RunningParts<Service> => {
-    if (!running) throw new Error("the gateway's parts are not running");
+    if (!running) {
+      throw new GatewayError("the gateway's parts are not running: they are restarting for a new configuration, or stopped");
+    }
     return running;
   };
   // Between a stop and a start for a new configuration nothing runs, which is unhealthy.

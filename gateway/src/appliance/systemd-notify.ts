@@ -1,6 +1,8 @@
 // sd_notify(3) as libsystemd implements it, called through koffi's FFI: Node has no Unix
 // datagram sockets, and libsystemd is on every system that runs the gateway under systemd.
+import { getSystemErrorName } from "node:util";
 import koffi from "koffi";
+import { GatewayError } from "../errors.js";
 
 /** What the gateway tells the service manager: READY=1, WATCHDOG=1, STATUS=…, STOPPING=1. */
 export interface ServiceManager {
@@ -28,7 +30,13 @@ export function systemdServiceManager(env: NodeJS.ProcessEnv = process.env): Ser
         .map(([key, value]) => `${key}=${value.replaceAll("\n", " ")}\n`)
         .join("");
       const result = sdNotify(0, state) as number;
-      if (result < 0) throw new Error(`sd_notify failed with errno ${-result}`);
+      if (result < 0) {
+        // sd_notify returns a negated errno, as libuv's error codes are on Linux.
+        const told = Object.keys(fields).join(", ");
+        throw new GatewayError(`telling the service manager ${told} failed with ${getSystemErrorName(result)}`, {
+          errno: -result,
+        });
+      }
     },
   };
 }

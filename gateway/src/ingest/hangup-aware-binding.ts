@@ -2,14 +2,14 @@ import { read } from "node:fs";
 import { promisify } from "node:util";
 import { autoDetect, LinuxBinding, type AutoDetectTypes, type LinuxBindingInterface } from "@serialport/bindings-cpp";
 import { unixRead } from "@serialport/bindings-cpp/dist/unix-read.js";
+import { GatewayError } from "../errors.js";
 
 const fileRead = promisify(read);
 
 /** What a read of a serial line that hung up fails with: the stream closes the port on it. */
-export class SerialHangupError extends Error {
+export class SerialHangupError extends GatewayError {
   constructor() {
     super("the serial line hung up: its device went away");
-    this.name = "SerialHangupError";
   }
 }
 

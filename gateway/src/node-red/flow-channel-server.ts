@@ -3,6 +3,7 @@ import type { GatewayCallResult, GatewayMessage } from "node-red-contrib-intelle
 import type { DeviceAction, IntelLedgerGatewayApi } from "node-red-contrib-intelledger/gateway-api";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { GatewayError } from "../errors.js";
 import { RateLimit } from "./rate-limit.js";
 
 const MEASURED_CHANNELS = ["temperature", "humidity", "vibration", "analog"] as const;
@@ -150,8 +151,9 @@ export class FlowChannelServer {
               "a flow's device command was refused: rate limit",
             );
           }
-          throw new Error(
+          throw new GatewayError(
             `rate limit: flows may send ${this.limits.commandsPerMinute} commands a minute, one a second per device`,
+            { deviceId: call.deviceId },
           );
         }
         const requestedBy = /^node-red:[\w.-]{1,64}$/.test(call.requestedBy) ? call.requestedBy : "node-red";
@@ -169,10 +171,10 @@ export class FlowChannelServer {
 
   private async write<Stored>(store: () => Promise<Stored>): Promise<Stored> {
     if (this.pendingWrites >= this.limits.maxPendingWrites) {
-      throw new Error(`write-back quota: ${this.limits.maxPendingWrites} writes are still waiting to be stored`);
+      throw new GatewayError(`write-back quota: ${this.limits.maxPendingWrites} writes are still waiting to be stored`);
     }
     if (!this.writes.take()) {
-      throw new Error(`rate limit: flows may write back ${this.limits.writesPerSecond} readings and alerts a second`);
+      throw new GatewayError(`rate limit: flows may write back ${this.limits.writesPerSecond} readings and alerts a second`);
     }
     this.pendingWrites++;
     try {

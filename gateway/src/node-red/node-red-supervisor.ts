@@ -10,6 +10,7 @@ import type { GatewayMessage, NodeRedMessage } from "node-red-contrib-intelledge
 import type { IntelLedgerGatewayApi } from "node-red-contrib-intelledger/gateway-api";
 import type { Logger } from "pino";
 import type { AuditLog } from "../auth/audit-log.js";
+import { GatewayError } from "../errors.js";
 import { Backoff } from "../uplink/backoff.js";
 import { FlowChannelServer, nodeRedMessageSchema, type FlowChannelLimits } from "./flow-channel-server.js";
 import type { FlowsUser } from "./flows-user.js";
@@ -162,7 +163,7 @@ export class NodeRedSupervisor {
     this.stopping = true;
     clearInterval(this.watchdog);
     clearTimeout(this.restartTimer);
-    this.settleFirst(new Error("the gateway stopped before Node-RED started"));
+    this.settleFirst(new GatewayError("the gateway stopped before Node-RED started"));
     const child = this.child;
     this.statusNow.state = "stopped";
     if (!child) return;
@@ -319,7 +320,7 @@ export class NodeRedSupervisor {
       this.statusNow.state = "failed";
       this.options.audit.record("system", "node-red.failed", revision, { reason, starts: this.failedStarts });
       this.logger.error({ reason }, `Node-RED did not start ${this.failedStarts} times in a row; the gateway runs without flows`);
-      this.settleFirst(new Error(`Node-RED did not start: ${reason}`));
+      this.settleFirst(new GatewayError(`Node-RED did not start: ${reason}`, { starts: this.failedStarts }));
       return;
     }
     if (!this.safeMode && crashes.length >= this.options.safeModeAfterCrashes) {

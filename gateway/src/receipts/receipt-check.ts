@@ -40,7 +40,9 @@ async function chainIdAt(url: string): Promise<bigint> {
       signal: AbortSignal.timeout(CHAIN_ID_TIMEOUT_MS),
     });
     const answer = (await response.json()) as { result?: unknown };
-    if (typeof answer.result !== "string") throw new Error(`it answered ${response.status} without a chain id`);
+    if (typeof answer.result !== "string") {
+      throw new GatewayError(`it answered ${response.status} without a chain id`, { status: response.status });
+    }
     return BigInt(answer.result);
   } catch (error) {
     throw new UpstreamError(
@@ -109,7 +111,7 @@ export async function checkReceipt(
     const verified = await Promise.race([
       verifyReceipt(receipt, provider, trust),
       new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHAIN_TIMEOUT_MS / 1000} s`)), CHAIN_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new GatewayError(`no answer within ${CHAIN_TIMEOUT_MS / 1000} s`)), CHAIN_TIMEOUT_MS);
       }),
     ]).finally(() => clearTimeout(timer));
     return {

@@ -1,5 +1,6 @@
 import dbus, { Variant, type ClientInterface, type MessageBus } from "dbus-next";
 import type { Logger } from "pino";
+import { GatewayError } from "../../errors.js";
 import {
   COMMAND_CHARACTERISTIC_UUID,
   DEFAULT_ATT_MTU,
@@ -20,7 +21,9 @@ const PROPERTIES = "org.freedesktop.DBus.Properties";
 function call<T>(iface: ClientInterface, method: string, ...args: unknown[]): Promise<T> {
   return (
     (iface as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method]?.(...args) ??
-    Promise.reject(new Error(`no ${method}`))
+    Promise.reject(
+      new GatewayError(`BlueZ's ${(iface as unknown as { $name: string }).$name} has no method ${method}`, { method }),
+    )
   );
 }
 
@@ -53,7 +56,11 @@ export class BluezCentral implements BleCentral {
     // BlueZ restarted or the adapter was removed: the scan fails until the central starts again.
     this.timer = setInterval(() => {
       this.connectNewDevices().catch((error: unknown) => {
-        const lost = new Error(`the BLE adapter ${this.adapterName} cannot scan: ${(error as Error).message}`, { cause: error });
+        const lost = new GatewayError(
+          `the BLE adapter ${this.adapterName} cannot scan: ${(error as Error).message}`,
+          { adapter: this.adapterName },
+          { cause: error },
+        );
         if (failed) failed(lost);
         else this.logger.error({ err: lost }, "scanning for BLE devices failed");
       });
@@ -95,7 +102,7 @@ export class BluezCentral implements BleCentral {
     const resolved = async () =>
       ((await call<Variant>(deviceProperties, "Get", DEVICE, "ServicesResolved")).value as boolean) === true;
     for (let attempt = 0; !(await resolved()); attempt++) {
-      if (attempt > 100) throw new Error(`services of ${deviceId} never resolved`);
+      if (attempt > 100) throw new GatewayError(`services of ${deviceId} never resolved`, { deviceId, path });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const characteristics = Object.entries(await this.managedObjects()).filter(
@@ -104,7 +111,12 @@ export class BluezCentral implements BleCentral {
     const find = (uuid: string) => characteristics.find(([, i]) => i[CHARACTERISTIC]?.UUID?.value === uuid);
     const notify = find(FRAME_CHARACTERISTIC_UUID);
     const command = find(COMMAND_CHARACTERISTIC_UUID);
-    if (!notify || !command) throw new Error(`${deviceId} lacks the IntelLedger characteristics`);
+    if (!notify || !command) {
+      throw new GatewayError(`${deviceId} lacks the IntelLedger ${notify ? "command" : "frame"} characteristic`, {
+        deviceId,
+        path,
+      });
+    }
     const notifyObject = await bus.getProxyObject(BLUEZ, notify[0]);
     const commandInterface = (await bus.getProxyObject(BLUEZ, command[0])).getInterface(CHARACTERISTIC);
     const mtu = Number(command[1][CHARACTERISTIC]?.MTU?.value ?? DEFAULT_ATT_MTU);
