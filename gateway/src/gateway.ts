@@ -482,7 +482,7 @@ async function startGatewayParts(
       rollups: new RollupStore(db),
       valuesCursor: () => analytics.current?.follower.valuesCursor() ?? 0,
     });
-    const liveStream = await subsystems.start<() => Promise<void>>(parts, "live-stream", {
+    await subsystems.start<() => Promise<void>>(parts, "live-stream", {
       start: (failed) =>
         startLiveSources({
           events: live,
