@@ -16,12 +16,13 @@ import {
   releaseSnarkThreads,
 } from "@intelledger/circuits";
 import { parseArgs } from "node:util";
-import { Contract, Wallet, encodeBytes32String, hexlify, randomBytes, type ContractTransactionReceipt } from "ethers";
+import { Wallet, encodeBytes32String, randomBytes, type ContractTransactionReceipt } from "ethers";
 import { batchProofCalldata, batchProofsCalldata } from "../src/batch-proof-calldata.js";
 import { sendAndWait } from "../src/contract-calls.js";
 import { deployEdgeContracts } from "../src/deploy-data-anchor.js";
 import { dataAnchorAbi } from "../src/generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "../src/generated/gateway-registry-artifact.js";
+import { abiAddress, abiHex, TypedContract } from "../src/typed-contract.js";
 import { startTestChain } from "../test/test-chain.js";
 
 const RELAY_READINGS_PER_SECOND = 20_000;
@@ -44,8 +45,8 @@ try {
     for (const hash of (await provider.getBlock(block))?.transactions ?? [])
       deploymentGas += (await provider.getTransactionReceipt(hash))?.gasUsed ?? 0n;
   }
-  const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
-  const anchor = new Contract(deployment.address, dataAnchorAbi, anchorer);
+  const registry = new TypedContract(deployment.registry, gatewayRegistryAbi, admin);
+  const anchor = new TypedContract(deployment.address, dataAnchorAbi, anchorer);
   const rows: [string, bigint][] = [["deploy everything (2 verifiers, 2 implementations, 2 proxies)", deploymentGas]];
   const measure = async (label: string, receipt: Promise<ContractTransactionReceipt>): Promise<bigint> => {
     const { gasUsed } = await receipt;
@@ -53,15 +54,19 @@ try {
     return gasUsed;
   };
 
-  await measure("GatewayRegistry.registerGateway", sendAndWait(registry, "registerGateway", gateway.address));
-  const deviceId = encodeBytes32String("esp32-01");
+  await measure("GatewayRegistry.registerGateway", sendAndWait(registry, "registerGateway", [abiAddress(gateway.address)]));
+  const deviceId = abiHex(encodeBytes32String("esp32-01"));
   await measure(
     "GatewayRegistry.registerDevice",
-    sendAndWait(registry, "registerDevice", deviceId, gateway.address, hexlify(new Uint8Array([4, ...randomBytes(64)]))),
+    sendAndWait(registry, "registerDevice", [
+      deviceId,
+      abiAddress(gateway.address),
+      abiHex(new Uint8Array([4, ...randomBytes(64)])),
+    ]),
   );
   const rootOnly = await measure(
     "DataAnchor.anchor (root-only)",
-    sendAndWait(anchor, "anchor", hexlify(randomBytes(32)), 139n, BigInt(RELAY_READINGS_PER_SECOND * ANCHOR_INTERVAL_S)),
+    sendAndWait(anchor, "anchor", [abiHex(randomBytes(32)), 139n, BigInt(RELAY_READINGS_PER_SECOND * ANCHOR_INTERVAL_S)]),
   );
 
   const hasher = await loadPoseidon();
@@ -88,31 +93,31 @@ try {
   const calldata = batchProofCalldata(baseline.proof, baseline.publicSignals);
   const verified = await measure(
     `DataAnchor.anchorVerifiedBatch (${baseline.readings} readings)`,
-    sendAndWait(anchor, "anchorVerifiedBatch", calldata.pA, calldata.pB, calldata.pC, calldata.claims),
+    sendAndWait(anchor, "anchorVerifiedBatch", [calldata.pA, calldata.pB, calldata.pC, calldata.claims]),
   );
   const baselinePerReading = Number(verified) / baseline.readings;
 
   // k batches of k gateways: each gateway's registry entry is looked up, as for a busy relay.
-  const gateways = Array.from({ length: Math.max(0, ...batchCounts) }, () => Wallet.createRandom().address);
-  for (const address of gateways) await sendAndWait(registry, "registerGateway", address);
+  const gateways = Array.from({ length: Math.max(0, ...batchCounts) }, () => abiAddress(Wallet.createRandom().address));
+  for (const address of gateways) await sendAndWait(registry, "registerGateway", [address]);
   const batches = [];
   for (const [index, address] of gateways.entries()) batches.push(await fullBatch(address, index + 1));
   const aggregated: { k: number; gas: bigint; readings: number }[] = [];
   for (const k of batchCounts) {
     // A fresh deployment each time, so every k anchors the same batches.
     const fresh = await deployEdgeContracts(admin, { anchorer: anchorer.address });
-    const freshRegistry = new Contract(fresh.registry, gatewayRegistryAbi, admin);
-    for (const address of gateways.slice(0, k)) await sendAndWait(freshRegistry, "registerGateway", address);
+    const freshRegistry = new TypedContract(fresh.registry, gatewayRegistryAbi, admin);
+    for (const address of gateways.slice(0, k)) await sendAndWait(freshRegistry, "registerGateway", [address]);
     const chosen = batches.slice(0, k);
     const { proofs, claims } = batchProofsCalldata(chosen);
     const gas = await measure(
       `DataAnchor.anchorVerifiedBatches (k = ${k})`,
-      sendAndWait(new Contract(fresh.address, dataAnchorAbi, anchorer), "anchorVerifiedBatches", proofs, claims),
+      sendAndWait(new TypedContract(fresh.address, dataAnchorAbi, anchorer), "anchorVerifiedBatches", [proofs, claims]),
     );
     aggregated.push({ k, gas, readings: chosen.reduce((sum, batch) => sum + batch.readings, 0) });
   }
-  await measure("GatewayRegistry.deactivateDevice", sendAndWait(registry, "deactivateDevice", deviceId));
-  await measure("GatewayRegistry.deactivateGateway", sendAndWait(registry, "deactivateGateway", gateway.address));
+  await measure("GatewayRegistry.deactivateDevice", sendAndWait(registry, "deactivateDevice", [deviceId]));
+  await measure("GatewayRegistry.deactivateGateway", sendAndWait(registry, "deactivateGateway", [abiAddress(gateway.address)]));
 
   console.log("gas per call (dev chain, EVM cancun, solc 0.8.28 optimizer 200 runs):");
   for (const [label, gas] of rows) console.log(`  ${label.padEnd(62)} ${gas.toString().padStart(9)}`);

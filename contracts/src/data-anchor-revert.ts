@@ -3,12 +3,6 @@ import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
 import { edgeProxyAbi } from "./generated/edge-proxy-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 
-/** DataAnchor's ABI as an ethers Interface, for encoding calls and parsing logs. */
-export const dataAnchorInterface = Interface.from(dataAnchorAbi);
-
-/** GatewayRegistry's ABI as an ethers Interface. */
-export const gatewayRegistryInterface = Interface.from(gatewayRegistryAbi);
-
 // Every custom error the deployed contracts can revert with, each once (both upgradeable
 // contracts inherit the same access-control and proxy errors).
 const errorsInterface = Interface.from([

@@ -1,19 +1,20 @@
 import { releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
 import type { Wallet } from "ethers";
-import { Contract, ContractFactory, ZeroAddress, ZeroHash, hexlify, id, randomBytes, toBeHex } from "ethers";
+import { ContractFactory, ZeroAddress, ZeroHash, id, randomBytes, toBeHex } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofCalldata, type BatchProofCalldata } from "./batch-proof-calldata.js";
-import { callView, revertOf, sendAndWait } from "./contract-calls.js";
+import { revertOf, sendAndWait } from "./contract-calls.js";
 import { decodeDataAnchorRevert } from "./data-anchor-revert.js";
 import { deployDataAnchor, deployEdgeContracts } from "./deploy-data-anchor.js";
 import { ContractsError } from "./errors.js";
 import { dataAnchorAbi, dataAnchorBytecode } from "./generated/data-anchor-artifact.js";
+import { abiAddress, abiHex, TypedContract } from "./typed-contract.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
 import { startDeployedTestChain } from "../test/test-chain.js";
 
-const ANCHORER_ROLE = id("ANCHORER_ROLE");
-const DEFAULT_ADMIN_ROLE = ZeroHash;
-const randomRoot = (): string => hexlify(randomBytes(32));
+const ANCHORER_ROLE = abiHex(id("ANCHORER_ROLE"));
+const DEFAULT_ADMIN_ROLE = abiHex(ZeroHash);
+const randomRoot = () => abiHex(randomBytes(32));
 
 /** A real batch sealed by `gateway`, and its proof. */
 async function provenBatch(gateway: string, readingCount: number): Promise<{ proof: BatchProof; calldata: BatchProofCalldata }> {
@@ -30,53 +31,57 @@ const [admin, anchorer, stranger, gateway] = chain.wallets;
 await chain.registerGateways(gateway);
 
 describe("DataAnchor", () => {
-  const as = (signer: Wallet): Contract => new Contract(chain.deployment.address, dataAnchorAbi, signer);
-  const events = (contract: Contract, logs: readonly { topics: readonly string[]; data: string }[]) =>
-    logs.map((log) => contract.interface.parseLog(log)).filter((event) => event !== null);
+  const as = (signer: Wallet) => new TypedContract(chain.deployment.address, dataAnchorAbi, signer);
+  const events = (logs: readonly { topics: readonly string[]; data: string }[]) =>
+    logs.map((log) => as(stranger).contract.interface.parseLog(log)).filter((event) => event !== null);
 
   it("is deployed behind a proxy, with roles, registry and verifier in place", async () => {
     expect(await chain.provider.getCode(chain.deployment.address)).not.toBe("0x");
     const contract = as(stranger);
-    expect(await callView(contract, "hasRole", DEFAULT_ADMIN_ROLE, admin.address)).toBe(true);
-    expect(await callView(contract, "hasRole", ANCHORER_ROLE, anchorer.address)).toBe(true);
-    expect(await callView(contract, "registry")).toBe(chain.deployment.registry);
-    expect(await callView(contract, "batchVerifier")).toBe(chain.deployment.batchVerifier);
+    expect(await contract.read("hasRole", [DEFAULT_ADMIN_ROLE, abiAddress(admin.address)])).toEqual([true]);
+    expect(await contract.read("hasRole", [ANCHORER_ROLE, abiAddress(anchorer.address)])).toEqual([true]);
+    expect(await contract.read("registry", [])).toEqual([chain.deployment.registry]);
+    expect(await contract.read("batchVerifier", [])).toEqual([chain.deployment.batchVerifier]);
   });
 
   it("anchors a root, records when and what, and emits RootAnchored", async () => {
     const root = randomRoot();
-    const receipt = await sendAndWait(as(anchorer), "anchor", root, 3n, 1234n);
+    const receipt = await sendAndWait(as(anchorer), "anchor", [root, 3n, 1234n]);
     const contract = as(stranger);
-    const emitted = events(contract, receipt.logs);
-    expect(emitted.map((event) => [event.name, event.args.toObject()])).toEqual([
-      ["RootAnchored", { root, batchCount: 3n, readingCount: 1234n, anchorer: anchorer.address }],
+    expect(receipt.logs.map((log) => contract.parseLog("RootAnchored", log))).toEqual([
+      { root, batchCount: 3n, readingCount: 1234n, anchorer: anchorer.address },
     ]);
-    const found = await contract.queryFilter(contract.getEvent("RootAnchored")(root), chain.deployment.blockNumber);
+    const found = await contract.events("RootAnchored", [root], chain.deployment.blockNumber, receipt.blockNumber);
     expect(found.map((event) => event.transactionHash)).toEqual([receipt.hash]);
     const block = await chain.provider.getBlock(receipt.blockNumber);
-    expect(await callView(contract, "anchorOf", root)).toEqual({
-      blockNumber: BigInt(receipt.blockNumber),
-      timestamp: BigInt(block?.timestamp ?? -1),
-      batchCount: 3n,
-      readingCount: 1234n,
-    });
-    expect(await callView(contract, "anchorOf", randomRoot())).toEqual({
-      blockNumber: 0n,
-      timestamp: 0n,
-      batchCount: 0n,
-      readingCount: 0n,
-    });
+    expect(await contract.read("anchorOf", [root])).toEqual([
+      {
+        blockNumber: BigInt(receipt.blockNumber),
+        timestamp: BigInt(block?.timestamp ?? -1),
+        batchCount: 3n,
+        readingCount: 1234n,
+      },
+    ]);
+    expect(await contract.read("anchorOf", [randomRoot()])).toEqual([
+      { blockNumber: 0n, timestamp: 0n, batchCount: 0n, readingCount: 0n },
+    ]);
   });
 
   it("refuses anchoring without the anchorer role, the zero root and a root anchored before", async () => {
-    expect(await revertOf(sendAndWait(as(stranger), "anchor", randomRoot(), 1n, 1n))).toEqual({
+    expect(await revertOf(sendAndWait(as(stranger), "anchor", [randomRoot(), 1n, 1n]))).toEqual({
       name: "AccessControlUnauthorizedAccount",
       args: [stranger.address, ANCHORER_ROLE],
     });
-    expect(await revertOf(sendAndWait(as(anchorer), "anchor", ZeroHash, 1n, 1n))).toEqual({ name: "ZeroRoot", args: [] });
+    expect(await revertOf(sendAndWait(as(anchorer), "anchor", [abiHex(ZeroHash), 1n, 1n]))).toEqual({
+      name: "ZeroRoot",
+      args: [],
+    });
     const root = randomRoot();
-    await sendAndWait(as(anchorer), "anchor", root, 1n, 10n);
-    expect(await revertOf(sendAndWait(as(anchorer), "anchor", root, 2n, 20n))).toEqual({ name: "AlreadyAnchored", args: [root] });
+    await sendAndWait(as(anchorer), "anchor", [root, 1n, 10n]);
+    expect(await revertOf(sendAndWait(as(anchorer), "anchor", [root, 2n, 20n]))).toEqual({
+      name: "AlreadyAnchored",
+      args: [root],
+    });
   });
 
   describe("anchorVerifiedBatch", () => {
@@ -85,13 +90,13 @@ describe("DataAnchor", () => {
       batch = await provenBatch(gateway.address, 12);
     });
     const submit = (signer: Wallet, calldata: BatchProofCalldata) =>
-      sendAndWait(as(signer), "anchorVerifiedBatch", calldata.pA, calldata.pB, calldata.pC, calldata.claims);
+      sendAndWait(as(signer), "anchorVerifiedBatch", [calldata.pA, calldata.pB, calldata.pC, calldata.claims]);
 
     it("anchors a batch root whose proof verifies on chain and records its claims", async () => {
       const { calldata } = batch;
-      const root = toBeHex(calldata.claims.batchRoot, 32);
+      const root = abiHex(toBeHex(calldata.claims.batchRoot, 32));
       const receipt = await submit(gateway, calldata);
-      const emitted = events(as(stranger), receipt.logs);
+      const emitted = events(receipt.logs);
       expect(emitted.map((event) => event.name)).toEqual(["BatchVerified", "RootAnchored"]);
       expect(emitted[0]?.args.toObject()).toEqual({
         root,
@@ -102,8 +107,8 @@ describe("DataAnchor", () => {
         anomalyCount: 1n,
         streamsHash: calldata.claims.streamsHash,
       });
-      expect(await callView(as(stranger), "verifiedBatchOf", root)).toEqual(calldata.claims);
-      expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ batchCount: 1n, readingCount: 12n });
+      expect(await as(stranger).read("verifiedBatchOf", [root])).toEqual([calldata.claims]);
+      expect(await as(stranger).read("anchorOf", [root])).toMatchObject([{ batchCount: 1n, readingCount: 12n }]);
       expect(await revertOf(submit(anchorer, calldata))).toEqual({ name: "AlreadyAnchored", args: [root] });
     });
 
@@ -145,13 +150,16 @@ describe("DataAnchor", () => {
   });
 
   it("lets only the admin replace the verifier, never with the zero address", async () => {
-    expect(await revertOf(sendAndWait(as(stranger), "setBatchVerifier", stranger.address))).toEqual({
+    expect(await revertOf(sendAndWait(as(stranger), "setBatchVerifier", [abiAddress(stranger.address)]))).toEqual({
       name: "AccessControlUnauthorizedAccount",
       args: [stranger.address, DEFAULT_ADMIN_ROLE],
     });
-    expect(await revertOf(sendAndWait(as(admin), "setBatchVerifier", ZeroAddress))).toEqual({ name: "ZeroAddress", args: [] });
-    const receipt = await sendAndWait(as(admin), "setBatchVerifier", chain.deployment.batchVerifier);
-    expect(events(as(admin), receipt.logs)[0]?.args.toObject()).toEqual({
+    expect(await revertOf(sendAndWait(as(admin), "setBatchVerifier", [abiAddress(ZeroAddress)]))).toEqual({
+      name: "ZeroAddress",
+      args: [],
+    });
+    const receipt = await sendAndWait(as(admin), "setBatchVerifier", [abiAddress(chain.deployment.batchVerifier)]);
+    expect(events(receipt.logs)[0]?.args.toObject()).toEqual({
       previousVerifier: chain.deployment.batchVerifier,
       newVerifier: chain.deployment.batchVerifier,
     });
@@ -159,28 +167,32 @@ describe("DataAnchor", () => {
 
   it("upgrades only by the admin, keeping its records", async () => {
     const root = randomRoot();
-    await sendAndWait(as(anchorer), "anchor", root, 1n, 7n);
+    await sendAndWait(as(anchorer), "anchor", [root, 1n, 7n]);
     const next = await new ContractFactory(dataAnchorAbi, dataAnchorBytecode, admin).deploy();
     await next.waitForDeployment();
-    const nextAddress = await next.getAddress();
-    expect(await revertOf(sendAndWait(as(stranger), "upgradeToAndCall", nextAddress, "0x"))).toEqual({
+    const nextAddress = abiAddress(await next.getAddress());
+    expect(await revertOf(sendAndWait(as(stranger), "upgradeToAndCall", [nextAddress, "0x"]))).toEqual({
       name: "AccessControlUnauthorizedAccount",
       args: [stranger.address, DEFAULT_ADMIN_ROLE],
     });
-    await sendAndWait(as(admin), "upgradeToAndCall", nextAddress, "0x");
+    await sendAndWait(as(admin), "upgradeToAndCall", [nextAddress, "0x"]);
     const slot = await chain.provider.getStorage(
       chain.deployment.address,
       "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc",
     );
     expect(toBeHex(BigInt(slot), 20).toLowerCase()).toBe(nextAddress.toLowerCase());
-    expect(await callView(as(stranger), "anchorOf", root)).toMatchObject({ readingCount: 7n });
+    expect(await as(stranger).read("anchorOf", [root])).toMatchObject([{ readingCount: 7n }]);
     // An upgrade to something that is not a UUPS implementation is refused by the proxy logic.
-    expect(await revertOf(sendAndWait(as(admin), "upgradeToAndCall", chain.deployment.batchVerifier, "0x"))).toEqual({
+    expect(
+      await revertOf(sendAndWait(as(admin), "upgradeToAndCall", [abiAddress(chain.deployment.batchVerifier), "0x"])),
+    ).toEqual({
       name: "ERC1967InvalidImplementation",
       args: [chain.deployment.batchVerifier],
     });
     // An account without code reverts without any error data: nothing to decode.
-    const eoaUpgrade = await sendAndWait(as(admin), "upgradeToAndCall", stranger.address, "0x").catch((error: unknown) => error);
+    const eoaUpgrade = await sendAndWait(as(admin), "upgradeToAndCall", [abiAddress(stranger.address), "0x"]).catch(
+      (error: unknown) => error,
+    );
     expect(eoaUpgrade).toBeInstanceOf(Error);
     expect(decodeDataAnchorRevert(eoaUpgrade)).toBeUndefined();
   });
@@ -188,14 +200,12 @@ describe("DataAnchor", () => {
   it("cannot be initialized twice, nor with zero addresses", async () => {
     expect(
       await revertOf(
-        sendAndWait(
-          as(admin),
-          "initialize",
-          admin.address,
-          anchorer.address,
-          chain.deployment.registry,
-          chain.deployment.batchVerifier,
-        ),
+        sendAndWait(as(admin), "initialize", [
+          abiAddress(admin.address),
+          abiAddress(anchorer.address),
+          abiAddress(chain.deployment.registry),
+          abiAddress(chain.deployment.batchVerifier),
+        ]),
       ),
     ).toEqual({
       name: "InvalidInitialization",

@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
-import { Contract, JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
+import { JsonRpcProvider, Wallet, ZeroHash, id } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
 import { contractsPackageRoot } from "./hardhat-cli.js";
+import { abiAddress, abiHex, TypedContract } from "./typed-contract.js";
 import { startTestChain, type TestChain } from "../test/test-chain.js";
 
 const run = promisify(execFile);
@@ -71,12 +72,12 @@ describe("deploy-cli", () => {
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
     const admin = new Wallet(deployerKey).address;
     expect(printed).toMatchObject({ chainId: 31337, admin, anchorer, gateways: [gateway] });
-    const contract = new Contract(printed["dataAnchor"] as string, dataAnchorAbi, chain.provider);
-    expect(await contract.getFunction("hasRole").staticCall(id("ANCHORER_ROLE"), anchorer)).toBe(true);
-    expect(await contract.getFunction("hasRole").staticCall(ZeroHash, admin)).toBe(true);
-    expect(await contract.getFunction("registry").staticCall()).toBe(printed["registry"]);
-    const registry = new Contract(printed["registry"] as string, gatewayRegistryAbi, chain.provider);
-    expect(await registry.getFunction("isActiveGateway").staticCall(gateway)).toBe(true);
+    const contract = new TypedContract(printed["dataAnchor"] as string, dataAnchorAbi, chain.provider);
+    expect(await contract.read("hasRole", [abiHex(id("ANCHORER_ROLE")), abiAddress(anchorer)])).toEqual([true]);
+    expect(await contract.read("hasRole", [abiHex(ZeroHash), abiAddress(admin)])).toEqual([true]);
+    expect(await contract.read("registry", [])).toEqual([printed["registry"]]);
+    const registry = new TypedContract(printed["registry"] as string, gatewayRegistryAbi, chain.provider);
+    expect(await registry.read("isActiveGateway", [abiAddress(gateway)])).toEqual([true]);
     expect(result.stdout).not.toContain(deployerKey.slice(2));
   });
 

@@ -4,11 +4,12 @@
 //   tsx src/deploy-cli.ts --dev-chain        (starts a dev chain, deploys, runs until Ctrl-C)
 // The key comes from the environment only, so it never shows in shell history or `ps`.
 import { parseArgs } from "node:util";
-import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress } from "ethers";
+import { JsonRpcProvider, Wallet, getAddress, isAddress } from "ethers";
 import { sendAndWait } from "./contract-calls.js";
 import { deployEdgeContracts } from "./deploy-data-anchor.js";
 import { startDevChain, type DevChain } from "./dev-chain.js";
 import { gatewayRegistryAbi } from "./generated/gateway-registry-artifact.js";
+import { abiAddress, TypedContract } from "./typed-contract.js";
 
 const USAGE = `usage: DEPLOYER_PRIVATE_KEY=0x… deploy-cli --rpc-url <url> --anchorer <address> [--admin <address>] [--gateway <address>]…
        deploy-cli --dev-chain [--anchorer <address>] [--gateway <address>]…
@@ -72,8 +73,8 @@ async function main(): Promise<void> {
     const { chainId } = await provider.getNetwork();
     const options = values.admin === undefined ? { anchorer } : { anchorer, admin: values.admin };
     const deployment = await deployEdgeContracts(deployer, options);
-    const registry = new Contract(deployment.registry, gatewayRegistryAbi, deployer);
-    for (const gateway of gateways) await sendAndWait(registry, "registerGateway", getAddress(gateway));
+    const registry = new TypedContract(deployment.registry, gatewayRegistryAbi, deployer);
+    for (const gateway of gateways) await sendAndWait(registry, "registerGateway", [abiAddress(gateway)]);
     console.log(
       JSON.stringify({
         chainId: Number(chainId),

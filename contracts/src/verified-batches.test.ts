@@ -1,11 +1,12 @@
 import { releaseSnarkThreads, type BatchProof } from "@intelledger/circuits";
 import type { Wallet } from "ethers";
-import { Contract, toBeHex } from "ethers";
+import { toBeHex } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchProofsCalldata, type BatchProofsCalldata } from "./batch-proof-calldata.js";
-import { callView, revertOf, sendAndWait } from "./contract-calls.js";
+import { revertOf, sendAndWait } from "./contract-calls.js";
 import { batchProofVerifierAbi } from "./generated/batch-proof-verifier-artifact.js";
 import { dataAnchorAbi } from "./generated/data-anchor-artifact.js";
+import { abiHex, TypedContract } from "./typed-contract.js";
 import { provenBatch as proveTestBatch } from "../test/proven-batch.js";
 import { startDeployedTestChain, type DeployedTestChain } from "../test/test-chain.js";
 
@@ -54,19 +55,19 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
     await releaseSnarkThreads();
   });
 
-  const as = (signer: Wallet): Contract => new Contract(chain.deployment.address, dataAnchorAbi, signer);
+  const as = (signer: Wallet) => new TypedContract(chain.deployment.address, dataAnchorAbi, signer);
   const submit = (signer: Wallet, calldata: BatchProofsCalldata) =>
-    sendAndWait(as(signer), "anchorVerifiedBatches", calldata.proofs, calldata.claims);
-  const rootOf = (claims: { batchRoot: bigint }) => toBeHex(claims.batchRoot, 32);
+    sendAndWait(as(signer), "anchorVerifiedBatches", [calldata.proofs, calldata.claims]);
+  const rootOf = (claims: { batchRoot: bigint }) => abiHex(toBeHex(claims.batchRoot, 32));
   const notAnchored = async (calldata: BatchProofsCalldata) => {
     for (const claims of calldata.claims)
-      expect(await callView(as(stranger), "anchorOf", rootOf(claims))).toMatchObject({ blockNumber: 0n });
+      expect(await as(stranger).read("anchorOf", [rootOf(claims)])).toMatchObject([{ blockNumber: 0n }]);
   };
 
   it("anchors several batch roots in one transaction, each as its own root, their claims emitted", async () => {
     const calldata = batchProofsCalldata(proofs.slice(0, 3));
     const receipt = await submit(anchorer, calldata);
-    const emitted = receipt.logs.map((log) => as(stranger).interface.parseLog(log)).filter((event) => event !== null);
+    const emitted = receipt.logs.map((log) => as(stranger).contract.interface.parseLog(log)).filter((event) => event !== null);
     expect(emitted.map((event) => [event.name, String(event.args[0])])).toEqual(
       calldata.claims.flatMap((claims) => [
         ["BatchVerified", rootOf(claims)],
@@ -76,13 +77,11 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
     expect(emitted[4]?.args.toObject()).toMatchObject({ gateway: otherGateway.address, readingCount: 9n, anomalyCount: 1n });
     expect(emitted[5]?.args.toObject()).toMatchObject({ batchCount: 1n, readingCount: 9n, anchorer: anchorer.address });
     for (const claims of calldata.claims) {
-      expect(await callView(as(stranger), "anchorOf", rootOf(claims))).toMatchObject({
-        blockNumber: BigInt(receipt.blockNumber),
-        batchCount: 1n,
-        readingCount: claims.readingCount,
-      });
+      expect(await as(stranger).read("anchorOf", [rootOf(claims)])).toMatchObject([
+        { blockNumber: BigInt(receipt.blockNumber), batchCount: 1n, readingCount: claims.readingCount },
+      ]);
       // Claims are emitted, not stored.
-      expect(await callView(as(stranger), "verifiedBatchOf", rootOf(claims))).toMatchObject({ batchRoot: 0n });
+      expect(await as(stranger).read("verifiedBatchOf", [rootOf(claims)])).toMatchObject([{ batchRoot: 0n }]);
     }
     // A root anchored before makes the whole transaction revert.
     const again = batchProofsCalldata([proofs[3] as BatchProof, proofs[0] as BatchProof]);
@@ -203,19 +202,22 @@ describe("DataAnchor.anchorVerifiedBatches", () => {
       const receipt = await submit(anchorer, valid);
       expect(receipt.status).toBe(1);
       for (const claims of valid.claims)
-        expect(await callView(as(stranger), "anchorOf", rootOf(claims))).toMatchObject({ batchCount: 1n });
+        expect(await as(stranger).read("anchorOf", [rootOf(claims)])).toMatchObject([{ batchCount: 1n }]);
     });
   });
 
   it("verifies proofs together in the verifier, as it verifies one alone", async () => {
-    const verifier = new Contract(chain.deployment.batchVerifier, batchProofVerifierAbi, chain.provider);
+    const verifier = new TypedContract(chain.deployment.batchVerifier, batchProofVerifierAbi, chain.provider);
     const calldata = batchProofsCalldata(proofs);
-    const flat = calldata.proofs.map(({ pA, pB, pC }) => [...pA, ...pB[0], ...pB[1], ...pC]);
-    const signals = calldata.claims.map((claims) => Object.values(claims));
-    expect(await verifier.getFunction("verifyProofs").staticCall(flat, signals)).toBe(true);
-    expect(await verifier.getFunction("verifyProofs").staticCall(flat.slice(0, 1), signals.slice(0, 1))).toBe(true);
-    expect(await verifier.getFunction("verifyProofs").staticCall(flat, signals.slice(1))).toBe(false);
-    const [first] = calldata.proofs;
-    expect(await verifier.getFunction("verifyProof").staticCall(first?.pA, first?.pB, first?.pC, signals[0])).toBe(true);
+    const flat = calldata.proofs.map(({ pA, pB, pC }) => [...pA, ...pB[0], ...pB[1], ...pC] as const);
+    const signals = calldata.claims.map(
+      ({ batchRoot, gatewayId, windowStartSec, windowEndSec, readingCount, anomalyCount, streamsHash }) =>
+        [batchRoot, gatewayId, windowStartSec, windowEndSec, readingCount, anomalyCount, streamsHash] as const,
+    );
+    expect(await verifier.read("verifyProofs", [flat, signals])).toEqual([true]);
+    expect(await verifier.read("verifyProofs", [flat.slice(0, 1), signals.slice(0, 1)])).toEqual([true]);
+    expect(await verifier.read("verifyProofs", [flat, signals.slice(1)])).toEqual([false]);
+    const { pA, pB, pC } = calldata.proofs[0]!;
+    expect(await verifier.read("verifyProof", [pA, pB, pC, signals[0]!])).toEqual([true]);
   });
 });

@@ -1,9 +1,10 @@
 // A dev chain as the tests and benchmarks that talk to the contracts use it.
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { sendAndWait } from "../src/contract-calls.js";
 import { deployDataAnchor, type Deployment } from "../src/deploy-data-anchor.js";
 import { startDevChain, type DevChain } from "../src/dev-chain.js";
 import { gatewayRegistryAbi } from "../src/generated/gateway-registry-artifact.js";
+import { abiAddress, TypedContract } from "../src/typed-contract.js";
 
 /** Wallets of the dev chain's funded accounts in their order: the tests name at most the first five. */
 export type TestChainWallets = readonly [Wallet, Wallet, Wallet, Wallet, Wallet, ...Wallet[]];
@@ -48,12 +49,12 @@ export async function startDeployedTestChain(): Promise<DeployedTestChain> {
   try {
     const [admin, anchorer] = chain.wallets;
     const deployment = await deployDataAnchor(admin, anchorer.address);
-    const registry = new Contract(deployment.registry, gatewayRegistryAbi, admin);
+    const registry = new TypedContract(deployment.registry, gatewayRegistryAbi, admin);
     return {
       ...chain,
       deployment,
       registerGateways: async (...gateways) => {
-        for (const gateway of gateways) await sendAndWait(registry, "registerGateway", gateway.address);
+        for (const gateway of gateways) await sendAndWait(registry, "registerGateway", [abiAddress(gateway.address)]);
       },
     };
   } catch (error) {

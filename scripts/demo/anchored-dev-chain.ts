@@ -1,6 +1,14 @@
 import type { PublishedDeployment } from "@intelledger/verify";
-import { DEV_CHAIN_ID, deployDataAnchor, gatewayRegistryAbi, startDevChain, type DevChain } from "@intelledger/contracts";
-import { Contract, JsonRpcProvider, Wallet, getAddress } from "ethers";
+import {
+  abiAddress,
+  DEV_CHAIN_ID,
+  deployDataAnchor,
+  gatewayRegistryAbi,
+  startDevChain,
+  TypedContract,
+  type DevChain,
+} from "@intelledger/contracts";
+import { JsonRpcProvider, Wallet } from "ethers";
 
 export interface AnchoredDevChain {
   chain: DevChain;
@@ -31,11 +39,8 @@ export async function startAnchoredDevChain(logFile?: string): Promise<AnchoredD
     const registerGateway = async (gatewayId: string) => {
       const admin = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
       try {
-        const registry = new Contract(deployed.registry, gatewayRegistryAbi, new Wallet(deployerKey, admin));
-        const sent = (await registry.getFunction("registerGateway")(getAddress(gatewayId))) as {
-          wait(): Promise<unknown>;
-        };
-        await sent.wait();
+        const registry = new TypedContract(deployed.registry, gatewayRegistryAbi, new Wallet(deployerKey, admin));
+        await (await registry.send("registerGateway", [abiAddress(gatewayId)])).wait();
       } finally {
         admin.destroy();
       }

@@ -1,6 +1,6 @@
 import type { Groth16VerificationKey } from "@intelledger/circuits/verify";
-import { dataAnchorInterface, gatewayRegistryInterface } from "@intelledger/contracts/interfaces";
-import { getAddress, toBeHex, zeroPadValue, type Log, type Provider } from "ethers";
+import { abiAddress, dataAnchorAbi, gatewayRegistryAbi, TypedContract } from "@intelledger/contracts/interfaces";
+import { toBeHex, type Log, type Provider } from "ethers";
 import { z } from "zod";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte 0x-prefixed address");
@@ -80,18 +80,10 @@ export async function heldAnchorerRole(
   anchorer: string,
   block: number,
 ): Promise<boolean> {
-  const role = dataAnchorInterface.encodeFunctionData("ANCHORER_ROLE");
-  const roleId = dataAnchorInterface.decodeFunctionResult(
-    "ANCHORER_ROLE",
-    await provider.call({ to: deployment.dataAnchor, data: role }),
-  )[0] as string;
-  const events = (name: string) =>
-    provider.getLogs({
-      address: deployment.dataAnchor,
-      topics: [dataAnchorInterface.getEvent(name)?.topicHash ?? null, roleId, zeroPadValue(getAddress(anchorer), 32)],
-      fromBlock: deployment.blockNumber,
-      toBlock: block,
-    });
+  const dataAnchor = new TypedContract(deployment.dataAnchor, dataAnchorAbi, provider);
+  const [role] = await dataAnchor.read("ANCHORER_ROLE", []);
+  const events = (name: "RoleGranted" | "RoleRevoked") =>
+    dataAnchor.events(name, [role, abiAddress(anchorer)], deployment.blockNumber, block);
   return heldAt(await events("RoleGranted"), await events("RoleRevoked"), block);
 }
 
@@ -102,12 +94,8 @@ export async function wasActiveGateway(
   gateway: string,
   block: number,
 ): Promise<boolean> {
-  const events = (name: string) =>
-    provider.getLogs({
-      address: deployment.registry,
-      topics: [gatewayRegistryInterface.getEvent(name)?.topicHash ?? null, zeroPadValue(getAddress(gateway), 32)],
-      fromBlock: deployment.blockNumber,
-      toBlock: block,
-    });
+  const registry = new TypedContract(deployment.registry, gatewayRegistryAbi, provider);
+  const events = (name: "GatewayRegistered" | "GatewayDeactivated") =>
+    registry.events(name, [abiAddress(gateway)], deployment.blockNumber, block);
   return heldAt(await events("GatewayRegistered"), await events("GatewayDeactivated"), block);
 }

@@ -8,7 +8,14 @@ import {
   type Groth16Proof,
   type Groth16VerificationKey,
 } from "@intelledger/circuits/verify";
-import { dataAnchorInterface } from "@intelledger/contracts/interfaces";
+import {
+  abiHex,
+  dataAnchorAbi,
+  TypedContract,
+  type FunctionInputs,
+  type FunctionOutputs,
+  type ViewFunctionName,
+} from "@intelledger/contracts/interfaces";
 import { batchHeaderFromJson } from "@intelledger/proto/batch-header";
 import { recoverBatchSigner } from "@intelledger/proto/batch-signature";
 import { getAddress, getBytes, type Provider } from "ethers";
@@ -67,20 +74,22 @@ const fail = (failure: ReceiptFailure, message: string, cause?: unknown): never 
   throw new ReceiptVerificationError(failure, message, cause === undefined ? undefined : { cause });
 };
 
-/** Calls a view function of the anchor contract; a revert or garbage answer fails `failure`. */
-async function readAnchor(
-  provider: Provider,
-  contract: string,
-  name: string,
-  args: unknown[],
+/**
+ * Calls a view function of the anchor contract; a revert or garbage answer fails `failure`.
+ * Generic in the ABI as well: with the ABI fixed, TypeScript does not match `read`'s argument and
+ * result types for a generic name with the ones written here.
+ */
+function readAnchor<A extends typeof dataAnchorAbi, F extends ViewFunctionName<A>>(
+  dataAnchor: TypedContract<A>,
+  name: F,
+  args: FunctionInputs<A, F>,
   failure: ReceiptFailure,
-): Promise<unknown> {
-  try {
-    const answer = await provider.call({ to: contract, data: dataAnchorInterface.encodeFunctionData(name, args) });
-    return dataAnchorInterface.decodeFunctionResult(name, answer)[0] as unknown;
-  } catch (cause) {
-    return fail(failure, `the anchor contract ${contract} does not answer ${name}: ${(cause as Error).message}`, cause);
-  }
+): Promise<FunctionOutputs<A, F>> {
+  return dataAnchor
+    .read(name, args)
+    .catch((cause: unknown) =>
+      fail(failure, `the anchor contract ${dataAnchor.address} does not answer ${name}: ${(cause as Error).message}`, cause),
+    );
 }
 
 /**
@@ -114,11 +123,12 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   }
   if ((await provider.getCode(contract)) === "0x")
     fail("deployment_mismatch", `there is no contract at ${contract} on chain ${chainId}`);
+  const dataAnchor = new TypedContract(contract, dataAnchorAbi, provider);
   for (const [name, expected] of [
     ["registry", deployment.registry],
     ["batchVerifier", deployment.batchVerifier],
   ] as const) {
-    const onChain = getAddress(String(await readAnchor(provider, contract, name, [], "deployment_mismatch")));
+    const [onChain] = await readAnchor(dataAnchor, name, [], "deployment_mismatch");
     if (onChain !== getAddress(expected)) {
       fail("deployment_mismatch", `the anchor contract's ${name} is ${onChain}, the deployment names ${expected}`);
     }
@@ -179,10 +189,8 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   const provenClaims = receipt.proof && (await checkProof(receipt.proof, batchRoot, signer, trust.verificationKey));
   if (provenClaims) checked.push("batch_proof");
 
-  const record = (await readAnchor(provider, contract, "anchorOf", [anchor.root], "root_not_anchored")) as {
-    blockNumber: bigint;
-    timestamp: bigint;
-  };
+  const anchoredRoot = abiHex(anchor.root);
+  const [record] = await readAnchor(dataAnchor, "anchorOf", [anchoredRoot], "root_not_anchored");
   if (record.blockNumber === 0n) fail("root_not_anchored", `contract ${contract} has no record of root ${anchor.root}`);
   if (Number(record.blockNumber) !== anchor.blockNumber) {
     fail("root_not_anchored", `the root was anchored in block ${record.blockNumber}, not ${anchor.blockNumber}`);
@@ -192,8 +200,8 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   const transaction = await provider.getTransactionReceipt(anchor.transactionHash);
   const anchored = transaction?.logs
     .filter((log) => getAddress(log.address) === contract)
-    .map((log) => dataAnchorInterface.parseLog(log))
-    .find((parsed) => parsed?.name === "RootAnchored" && String(parsed.args[0]).toLowerCase() === anchor.root.toLowerCase());
+    .map((log) => dataAnchor.parseLog("RootAnchored", log))
+    .find((args) => args?.root === anchoredRoot);
   if (!transaction || transaction.status !== 1 || transaction.blockNumber !== anchor.blockNumber || !anchored) {
     return fail(
       "transaction_mismatch",
@@ -202,7 +210,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   }
   checked.push("transaction");
 
-  const anchorer = getAddress(String(anchored.args[3]));
+  const { anchorer } = anchored;
   if (!(await heldAnchorerRole(provider, deployment, anchorer, anchor.blockNumber))) {
     fail("anchorer_not_authorized", `${anchorer} anchored the root without the anchorer role of ${contract}`);
   }
