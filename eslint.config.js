@@ -9,6 +9,9 @@ export default tseslint.config(
       "**/src/gen/**",
       "**/generated/**",
       ".tools/**",
+      // What npm start and the tests write: the demo's data, the console it builds.
+      ".data/**",
+      "test-results/**",
       "contracts/artifacts/**",
       "contracts/cache/**",
       "**/dist/**",
