@@ -1,5 +1,6 @@
 import type { Groth16VerificationKey } from "@intelledger/circuits/verify";
-import { abiAddress, dataAnchorAbi, gatewayRegistryAbi, TypedContract } from "@intelledger/contracts/interfaces";
+import type { dataAnchorAbi } from "@intelledger/contracts/interfaces";
+import { abiAddress, gatewayRegistryAbi, TypedContract } from "@intelledger/contracts/interfaces";
 import { toBeHex, type Log, type Provider } from "ethers";
 import { z } from "zod";
 
@@ -73,14 +74,13 @@ function heldAt(grants: readonly Log[], revocations: readonly Log[], block: numb
   return last(grants) > last(revocations);
 }
 
-/** Whether `anchorer` held the anchorer role of the deployment's anchor contract in block `block`. */
+/** Whether `anchorer` held the anchorer role of the deployment's anchor contract, `dataAnchor`, in block `block`. */
 export async function heldAnchorerRole(
-  provider: Provider,
+  dataAnchor: TypedContract<typeof dataAnchorAbi>,
   deployment: PublishedDeployment,
   anchorer: string,
   block: number,
 ): Promise<boolean> {
-  const dataAnchor = new TypedContract(deployment.dataAnchor, dataAnchorAbi, provider);
   const [role] = await dataAnchor.read("ANCHORER_ROLE", []);
   const events = (name: "RoleGranted" | "RoleRevoked") =>
     dataAnchor.events(name, [role, abiAddress(anchorer)], deployment.blockNumber, block);

@@ -211,7 +211,7 @@ export async function verifyReceipt(receipt: Receipt, provider: Provider, trust:
   checked.push("transaction");
 
   const { anchorer } = anchored;
-  if (!(await heldAnchorerRole(provider, deployment, anchorer, anchor.blockNumber))) {
+  if (!(await heldAnchorerRole(dataAnchor, deployment, anchorer, anchor.blockNumber))) {
     fail("anchorer_not_authorized", `${anchorer} anchored the root without the anchorer role of ${contract}`);
   }
   checked.push("anchorer");
